@@ -1,0 +1,201 @@
+import { DifyAuthError } from '../../errors/auth-error.js';
+import { DifyHttpError } from '../../errors/http-error.js';
+import type { Logger } from '../../logging/logger.js';
+import { versionAtLeast } from '../server-version.js';
+import { toHttpError } from '../transport/error-body.js';
+import type { RawResponse, Transport } from '../transport/http.js';
+import { createCookieJar } from './cookie-jar.js';
+import type { Authenticator } from './types.js';
+
+export interface ConsoleCredentials {
+  email: string;
+  password: string;
+}
+
+/** `auto` sends Base64 to Dify >= 1.11 (which requires it) and the plain password to older releases. */
+export type PasswordEncoding = 'auto' | 'base64' | 'plain';
+
+export interface ConsoleSessionDeps {
+  transport: Transport;
+  consoleUrl: string;
+  serverVersion: () => Promise<string | null>;
+  passwordEncoding: PasswordEncoding;
+  logger: Logger;
+}
+
+const LOGIN = 'POST /console/api/login';
+const REFRESH = 'POST /console/api/refresh-token';
+/** Recoveries in a row with no successful request between them before the session is declared dead. */
+const MAX_FAILED_RECOVERIES = 2;
+
+/**
+ * A console session for every Dify login generation:
+ * token in the body (< 0.9.2), access + refresh pair in the body (0.9.2–1.9.1),
+ * cookies + X-CSRF-Token (>= 1.9.2, names mirrored, `__Host-` included), Base64 password (>= 1.11).
+ * A refused login is remembered and never repeated: Dify locks an account after 5 failures.
+ */
+export function createConsoleSession(credentials: ConsoleCredentials, deps: ConsoleSessionDeps): Authenticator & { markSuccess(): void } {
+  const jar = createCookieJar();
+  let mode: 'none' | 'bearer' | 'cookie' = 'none';
+  let accessToken: string | undefined;
+  let refreshToken: string | undefined;
+  let epoch = 0;
+  let fatal: DifyAuthError | undefined;
+  let inFlight: Promise<void> | undefined;
+  let failedRecoveries = 0;
+  const log = deps.logger.child({ auth: 'console-login' });
+
+  function once(task: () => Promise<void>): Promise<void> {
+    inFlight ??= task().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  }
+
+  async function post(endpoint: string, path: string, json: unknown, headers?: Record<string, string>): Promise<RawResponse> {
+    return deps.transport.withRetry(endpoint, async () => {
+      const response = await deps.transport.send({ method: 'POST', url: `${deps.consoleUrl}${path}`, endpoint, json, headers });
+      if (response.status >= 500) throw toHttpError(endpoint, response.status, response.headers, response.text);
+      return response;
+    });
+  }
+
+  async function login(): Promise<void> {
+    const version = await deps.serverVersion();
+    const base64 = deps.passwordEncoding === 'base64' || (deps.passwordEncoding === 'auto' && versionAtLeast(version, '1.11.0'));
+    let response = await post(LOGIN, '/login', loginBody(credentials, base64));
+    if (!base64 && deps.passwordEncoding === 'auto' && isEncodingRejection(response)) {
+      // Refused before the password was checked, so this does not count towards the lockout.
+      log.info({ serverVersion: version }, 'server wants a Base64 password; logging in again with it');
+      response = await post(LOGIN, '/login', loginBody(credentials, true));
+    }
+    if (response.status !== 200) throw loginError(response);
+    const body = (response.body ?? {}) as { result?: unknown; data?: unknown; message?: unknown };
+    if (body.result !== 'success') {
+      const reason = typeof body.data === 'string' ? body.data : typeof body.message === 'string' ? body.message : 'login was not accepted';
+      throw new DifyAuthError(LOGIN, 'login_failed', reason);
+    }
+    jar.clear();
+    if (typeof body.data === 'string') {
+      mode = 'bearer';
+      accessToken = body.data;
+      refreshToken = undefined;
+    } else if (isTokenPair(body.data)) {
+      mode = 'bearer';
+      accessToken = body.data.access_token;
+      refreshToken = body.data.refresh_token;
+    } else {
+      jar.store(response.headers.getSetCookie());
+      if (!jar.get('access_token') || !jar.get('csrf_token')) {
+        throw new DifyAuthError(LOGIN, 'login_failed', 'login succeeded but the response set no access_token/csrf_token cookies');
+      }
+      mode = 'cookie';
+    }
+    epoch += 1;
+    log.debug({ session: mode, serverVersion: version, epoch }, 'logged in to the Dify console');
+  }
+
+  async function refresh(): Promise<boolean> {
+    try {
+      if (mode === 'bearer' && refreshToken) {
+        const response = await post(REFRESH, '/refresh-token', { refresh_token: refreshToken });
+        const body = response.body as { result?: unknown; data?: unknown } | undefined;
+        if (response.status !== 200 || body?.result !== 'success' || !isTokenPair(body.data)) return false;
+        accessToken = body.data.access_token;
+        refreshToken = body.data.refresh_token;
+      } else if (mode === 'cookie' && jar.get('refresh_token')) {
+        const response = await post(REFRESH, '/refresh-token', {}, { cookie: jar.header() });
+        const body = response.body as { result?: unknown } | undefined;
+        if (response.status !== 200 || body?.result !== 'success') return false;
+        jar.store(response.headers.getSetCookie());
+      } else {
+        return false;
+      }
+    } catch (error) {
+      log.warn({ code: (error as { code?: unknown }).code }, 'token refresh failed; logging in again');
+      return false;
+    }
+    epoch += 1;
+    log.debug({ epoch }, 'refreshed the console session');
+    return true;
+  }
+
+  function sessionHeaders(): Record<string, string> {
+    if (mode === 'bearer') return { authorization: `Bearer ${accessToken}` };
+    return { cookie: jar.header(), 'x-csrf-token': jar.get('csrf_token') ?? '' };
+  }
+
+  function remember(error: unknown): never {
+    if (DifyAuthError.isInstance(error)) fatal = error;
+    throw error;
+  }
+
+  return {
+    kind: 'console-login',
+    async headers() {
+      if (fatal) throw fatal;
+      if (mode === 'none') await once(() => login().catch(remember));
+      return { headers: sessionHeaders(), epoch };
+    },
+    async recover(error: DifyHttpError, failedEpoch: number) {
+      if (fatal) throw fatal;
+      if (failedEpoch !== epoch) return true;
+      if (failedRecoveries >= MAX_FAILED_RECOVERIES) {
+        fatal = new DifyAuthError(error.endpoint, 'session_expired', `the console session keeps being refused after renewing it (${error.difyMessage ?? error.status})`);
+        throw fatal;
+      }
+      failedRecoveries += 1;
+      log.info({ endpoint: error.endpoint, reason: error.difyMessage }, 'console session refused; renewing');
+      await once(async () => {
+        if (!(await refresh())) await login().catch(remember);
+      });
+      return true;
+    },
+    markSuccess() {
+      failedRecoveries = 0;
+    },
+    secrets() {
+      return [credentials.password, base64(credentials.password), accessToken, refreshToken, ...jar.values()].filter(
+        (value): value is string => typeof value === 'string' && value !== '',
+      );
+    },
+    async close() {
+      if (mode === 'none' || fatal) return;
+      const headers = sessionHeaders();
+      const url = `${deps.consoleUrl}/logout`;
+      const old = mode === 'bearer' && !versionAtLeast(await deps.serverVersion(), '1.9.2');
+      await deps.transport
+        .send({ method: old ? 'GET' : 'POST', url, endpoint: `${old ? 'GET' : 'POST'} /console/api/logout`, headers, ...(old ? {} : { json: {} }) })
+        .catch(() => undefined);
+      mode = 'none';
+      jar.clear();
+    },
+  };
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function loginBody(credentials: ConsoleCredentials, encode: boolean) {
+  return { email: credentials.email, password: encode ? base64(credentials.password) : credentials.password, remember_me: true };
+}
+
+function isEncodingRejection(response: RawResponse): boolean {
+  return response.status === 401 && /invalid encrypted data/i.test(response.text);
+}
+
+function isTokenPair(value: unknown): value is { access_token: string; refresh_token: string } {
+  const pair = value as { access_token?: unknown; refresh_token?: unknown } | null;
+  return typeof pair === 'object' && pair !== null && typeof pair.access_token === 'string' && typeof pair.refresh_token === 'string';
+}
+
+function loginError(response: RawResponse): DifyAuthError {
+  const http = toHttpError(LOGIN, response.status, response.headers, response.text);
+  const reason = http.difyMessage ?? `HTTP ${response.status}`;
+  if (response.status === 429) {
+    return new DifyAuthError(LOGIN, 'account_locked', `Dify locked this account after repeated failed logins (${reason}); wait for the lockout to expire`, http);
+  }
+  if (response.status === 403) return new DifyAuthError(LOGIN, 'forbidden', `password login is not allowed here (${reason})`, http);
+  return new DifyAuthError(LOGIN, 'invalid_credentials', `login refused (${reason}); not retried, because Dify locks the account after 5 failures`, http);
+}

@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import { DifyAuthError } from '../errors/auth-error.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { Authenticator } from './auth/types.js';
+import { parseBody } from './schemas/parse.js';
+import { toHttpError } from './transport/error-body.js';
+import { assertOk, type QueryValue, type Transport } from './transport/http.js';
+import type { ResolvedUrls } from './options.js';
+
+export type Surface = 'service' | 'console';
+
+export interface CallSpec {
+  surface: Surface;
+  method?: 'GET' | 'POST';
+  /** Path below the surface root, e.g. `/workflows/logs`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  /** Statuses answered with `null` instead of an error (e.g. 404 for a lost run). */
+  nullOn?: number[];
+}
+
+/** What the endpoint modules share: URLs, auth per surface, transport and the one request path with retries. */
+export interface ClientContext {
+  urls: ResolvedUrls;
+  transport: Transport;
+  logger: Logger;
+  service: Authenticator | undefined;
+  console: Authenticator | undefined;
+  appId: string | undefined;
+  serverVersion(): Promise<string | null>;
+  call<S extends z.ZodType>(spec: CallSpec, schema: S): Promise<z.infer<S> | null>;
+  require(surface: Surface, what: string): Authenticator;
+}
+
+export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): ClientContext {
+  const context: ClientContext = {
+    ...parts,
+    require(surface, what) {
+      const auth = surface === 'service' ? context.service : context.console;
+      if (auth) return auth;
+      throw surface === 'service'
+        ? new DifyConfigError('apiKey', `${what} needs a Service API key`)
+        : new DifyConfigError('console', `${what} needs console access (console email + password, or an admin key): the Service API has no such endpoint`);
+    },
+    async call(spec, schema) {
+      const auth = context.require(spec.surface, spec.path);
+      const method = spec.method ?? 'GET';
+      const prefix = spec.surface === 'service' ? '/v1' : '/console/api';
+      const endpoint = `${method} ${prefix}${spec.path}`;
+      const url = `${spec.surface === 'service' ? parts.urls.service : parts.urls.console}${spec.path}`;
+      return parts.transport.withRetry(endpoint, async () => {
+        let renewed = false;
+        for (;;) {
+          const { headers, epoch } = await auth.headers();
+          const response = await parts.transport.send({ method, url, endpoint, query: spec.query, json: spec.json, headers });
+          if (response.status === 401 || response.status === 403) {
+            const error = toHttpError(endpoint, response.status, response.headers, response.text);
+            if (response.status === 401 && !renewed && auth.kind === 'console-login') {
+              renewed = true;
+              if (await auth.recover(error, epoch)) continue;
+            }
+            const code = response.status === 403 ? 'forbidden' : renewed ? 'session_expired' : 'invalid_credentials';
+            throw new DifyAuthError(endpoint, code, `HTTP ${response.status}: ${error.difyMessage ?? 'refused'}`, error);
+          }
+          if (spec.nullOn?.includes(response.status)) return null;
+          assertOk(endpoint, response);
+          (auth as { markSuccess?: () => void }).markSuccess?.();
+          return parseBody(endpoint, schema, response.body);
+        }
+      });
+    },
+  };
+  return context;
+}

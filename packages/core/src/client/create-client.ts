@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { scrub } from '../logging/redact.js';
+import { silentLogger } from '../logging/logger.js';
+import { createConsoleSession } from './auth/console-session.js';
+import { staticAuthenticator, type Authenticator } from './auth/types.js';
+import { createContext } from './context.js';
+import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from './endpoints/apps.js';
+import { fetchLogPage, logSurface, type LogQuery } from './endpoints/logs.js';
+import { probe, type ProbeResult } from './endpoints/probe.js';
+import { fetchNodeExecutions, fetchRunDetail } from './endpoints/runs.js';
+import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
+import type { AppInfo, DifyConsoleApp, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
+import { createTransport, type TransportStats } from './transport/http.js';
+
+export interface DifyClient {
+  /** The app id records are labelled with for the Service API key (given, or derived from the key's hash). */
+  readonly appId: string | undefined;
+  /** Where logs come from: `service` with an app key, else `console`. */
+  readonly logSurface: 'service' | 'console';
+  /** True when node executions can be fetched (console login or admin key). */
+  readonly hasConsole: boolean;
+  serverVersion(): Promise<string | null>;
+  probe(): Promise<ProbeResult>;
+  appInfo(): Promise<AppInfo>;
+  apps(query?: AppListQuery): AsyncIterable<DifyConsoleApp>;
+  /** One page of workflow run logs, newest first. */
+  logPage(query?: LogQuery): Promise<DifyLogPage>;
+  /** Offset pages until `has_more` is false or `maxPages` were read. Use `exportRuns` for drift-proof windows. */
+  logPages(query?: LogQuery & { maxPages?: number }): AsyncIterable<DifyLogPage>;
+  /** null when Dify no longer has the run. */
+  runDetail(runId: string, appId?: string): Promise<DifyRunDetail | null>;
+  nodeExecutions(runId: string, appId?: string): Promise<DifyNodeExecution[]>;
+  /** Replaces every credential this client holds (keys, password, tokens, cookies) in `text`. */
+  scrub(text: string): string;
+  stats(): TransportStats;
+  /** Logs out of a console session this client opened. */
+  close(): Promise<void>;
+}
+
+/** Creates a Dify client. Does no I/O: the version probe and any login happen on first use. */
+export function createDifyClient(options: DifyClientOptions): DifyClient {
+  validateOptions(options);
+  const urls = resolveUrls(options.baseUrl);
+  const logger = (options.logger ?? silentLogger).child({ component: 'dify-client' });
+  const transport = createTransport({
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retry: { retries: 4, minDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000, ...options.retry },
+    logger,
+    fetch: options.fetch,
+    signal: options.signal,
+  });
+  let versionPromise: Promise<string | null> | undefined;
+  const serverVersion = () => (versionPromise ??= options.serverVersion ? Promise.resolve(options.serverVersion) : fetchServerVersion({ transport, urls, logger }));
+
+  const appId = options.appId ?? (options.apiKey ? `app-key-${createHash('sha256').update(options.apiKey).digest('hex').slice(0, 12)}` : undefined);
+  const service = options.apiKey ? staticAuthenticator('api-key', { authorization: `Bearer ${options.apiKey}` }, [options.apiKey]) : undefined;
+  let consoleAuth: Authenticator | undefined;
+  if (options.admin) {
+    consoleAuth = staticAuthenticator('admin-key', { authorization: `Bearer ${options.admin.apiKey}`, 'x-workspace-id': options.admin.workspaceId }, [options.admin.apiKey]);
+  } else if (options.console) {
+    const { email, password, passwordEncoding } = options.console;
+    consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logger });
+  }
+  const context = createContext({ urls, transport, logger, service, console: consoleAuth, appId, serverVersion });
+
+  return {
+    appId,
+    logSurface: logSurface(context),
+    hasConsole: consoleAuth !== undefined,
+    serverVersion,
+    probe: () => probe(context),
+    appInfo: () => fetchAppInfo(context),
+    apps: (query) => listApps(context, query),
+    logPage: (query = {}) => fetchLogPage(context, query),
+    async *logPages(query = {}) {
+      const { maxPages = Number.POSITIVE_INFINITY, ...rest } = query;
+      for (let page = rest.page ?? 1, read = 0; read < maxPages; page += 1, read += 1) {
+        const result = await fetchLogPage(context, { ...rest, page });
+        yield result;
+        if (!result.has_more || result.data.length === 0) return;
+      }
+    },
+    runDetail: (runId, app) => fetchRunDetail(context, runId, app),
+    nodeExecutions: (runId, app) => fetchNodeExecutions(context, runId, app),
+    scrub: (text) => scrub(text, [...(service?.secrets() ?? []), ...(consoleAuth?.secrets() ?? [])]),
+    stats: () => transport.stats(),
+    close: async () => {
+      await consoleAuth?.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { DifyConfigError } from '../../errors/config-error.js';
+import { toDifyFilterTime } from '../../records/time.js';
+import type { ClientContext } from '../context.js';
+import { LogPageSchema, type DifyLogPage } from '../schemas/dify.js';
+
+/** Statuses the Service API accepts as a filter; the console accepts every run status. */
+export const SERVICE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped'] as const;
+export const CONSOLE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped', 'partial-succeeded', 'running', 'scheduled', 'paused'] as const;
+
+export interface LogQuery {
+  /** Needed with console access; with an app key it defaults to the client's `appId`. */
+  appId?: string;
+  /** Dify matches only its first 30 characters, over the raw inputs/outputs JSON and the session id. */
+  keyword?: string;
+  status?: string;
+  /** Inclusive lower bound on the log time (sent as UTC with `Z`). */
+  createdAfter?: Date | string;
+  /** Inclusive upper bound on the log time. */
+  createdBefore?: Date | string;
+  /** The `user` string the runs were started with through the API. */
+  endUserSessionId?: string;
+  /** An account e-mail of the workspace; Dify answers 400 for an unknown one. */
+  accountEmail?: string;
+  /** 1–100 (default 100). */
+  limit?: number;
+  page?: number;
+}
+
+export function validateLogQuery(query: LogQuery, surface: 'service' | 'console'): void {
+  const limit = query.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new DifyConfigError('limit', `must be a whole number from 1 to 100 (Dify's maximum page size), got ${limit}`);
+  const page = query.page ?? 1;
+  if (!Number.isInteger(page) || page < 1 || page > 99_999) throw new DifyConfigError('page', `must be from 1 to 99999, got ${page}`);
+  const allowed: readonly string[] = surface === 'service' ? SERVICE_STATUS_FILTERS : CONSOLE_STATUS_FILTERS;
+  if (query.status !== undefined && !allowed.includes(query.status)) {
+    const hint = surface === 'service' ? ' (the Service API cannot filter other statuses; use console access for those)' : '';
+    throw new DifyConfigError('status', `must be one of ${allowed.join(', ')}${hint}; got ${JSON.stringify(query.status)}`);
+  }
+  for (const key of ['createdAfter', 'createdBefore'] as const) {
+    const value = query[key];
+    if (value !== undefined && Number.isNaN(new Date(value).getTime())) throw new DifyConfigError(key, `is not a date: ${JSON.stringify(value)}`);
+  }
+}
+
+/** Which surface serves logs for this client: the app key when there is one, else the console. */
+export function logSurface(context: ClientContext): 'service' | 'console' {
+  return context.service ? 'service' : 'console';
+}
+
+export async function fetchLogPage(context: ClientContext, query: LogQuery): Promise<DifyLogPage> {
+  const surface = logSurface(context);
+  validateLogQuery(query, surface);
+  const params = {
+    keyword: query.keyword,
+    status: query.status,
+    created_at__after: query.createdAfter === undefined ? undefined : toDifyFilterTime(query.createdAfter),
+    created_at__before: query.createdBefore === undefined ? undefined : toDifyFilterTime(query.createdBefore),
+    created_by_end_user_session_id: query.endUserSessionId,
+    created_by_account: query.accountEmail,
+    page: query.page ?? 1,
+    limit: query.limit ?? 100,
+  };
+  if (surface === 'service') {
+    return (await context.call({ surface, path: '/workflows/logs', query: params }, LogPageSchema))!;
+  }
+  const appId = query.appId ?? context.appId;
+  if (!appId) throw new DifyConfigError('appId', 'is required to read logs through the console (which app?)');
+  return (await context.call({ surface, path: `/apps/${encodeURIComponent(appId)}/workflow-app-logs`, query: params }, LogPageSchema))!;
+}

@@ -1,0 +1,81 @@
+import { DifyConfigError } from '../errors/config-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { PasswordEncoding } from './auth/console-session.js';
+import type { RetryOptions } from './transport/http.js';
+
+export interface DifyClientOptions {
+  /** Dify's address, e.g. `https://dify.example.com` (a trailing `/v1` or `/console/api` is accepted). */
+  baseUrl: string;
+  /** Service API key of one app (`app-…`): run logs and run detail of that app. */
+  apiKey?: string;
+  /** The app the `apiKey` belongs to, recorded on every RunRecord (Dify does not tell it). */
+  appId?: string;
+  /** Console login: every app of the workspace, node executions too. */
+  console?: { email: string; password: string; passwordEncoding?: PasswordEncoding };
+  /** Self-hosted admin key (`ADMIN_API_KEY`) acting as the owner of one workspace: no login at all. */
+  admin?: { apiKey: string; workspaceId: string };
+  /** Skip the version probe and assume this Dify release (e.g. `1.13.3`). */
+  serverVersion?: string;
+  /** Per request, headers and body included (default 30 000 ms). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** A pino (or pino-compatible) logger; silent by default. */
+  logger?: Logger;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof globalThis.fetch;
+  /** Aborts every request and retry wait of this client. */
+  signal?: AbortSignal;
+}
+
+export interface ResolvedUrls {
+  root: string;
+  service: string;
+  console: string;
+}
+
+export function resolveUrls(baseUrl: unknown): ResolvedUrls {
+  if (typeof baseUrl !== 'string' || baseUrl.trim() === '') throw new DifyConfigError('baseUrl', 'is required (e.g. https://dify.example.com)');
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    throw new DifyConfigError('baseUrl', `is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DifyConfigError('baseUrl', `must be http(s), got ${url.protocol}`);
+  if (url.username || url.password) throw new DifyConfigError('baseUrl', 'must not contain credentials');
+  const root = `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/(v1|console\/api)$/, '');
+  return { root, service: `${root}/v1`, console: `${root}/console/api` };
+}
+
+export function validateOptions(options: DifyClientOptions): void {
+  if (typeof options !== 'object' || options === null) throw new DifyConfigError('options', 'must be an object');
+  const nonEmpty = (key: string, value: unknown) => {
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new DifyConfigError(key, 'must be a non-empty string');
+  };
+  nonEmpty('apiKey', options.apiKey);
+  nonEmpty('appId', options.appId);
+  nonEmpty('serverVersion', options.serverVersion);
+  if (options.console) {
+    nonEmpty('console.email', options.console.email);
+    nonEmpty('console.password', options.console.password);
+    if (!options.console.email) throw new DifyConfigError('console.email', 'is required for console login');
+    if (!options.console.password) throw new DifyConfigError('console.password', 'is required for console login');
+    const encoding = options.console.passwordEncoding;
+    if (encoding !== undefined && !['auto', 'base64', 'plain'].includes(encoding)) {
+      throw new DifyConfigError('console.passwordEncoding', 'must be auto, base64 or plain');
+    }
+  }
+  if (options.admin) {
+    if (!options.admin.apiKey) throw new DifyConfigError('admin.apiKey', 'is required for admin-key access');
+    if (!options.admin.workspaceId) throw new DifyConfigError('admin.workspaceId', 'is required with an admin key (X-WORKSPACE-ID)');
+  }
+  if (options.console && options.admin) throw new DifyConfigError('console', 'give either console login or admin key, not both');
+  if (!options.apiKey && !options.console && !options.admin) {
+    throw new DifyConfigError('apiKey', 'no credentials: give apiKey (Service API), console (email + password) or admin (apiKey + workspaceId)');
+  }
+  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new DifyConfigError('timeoutMs', 'must be a positive number of milliseconds');
+  }
+  const retries = options.retry?.retries;
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) throw new DifyConfigError('retry.retries', 'must be a whole number >= 0');
+}

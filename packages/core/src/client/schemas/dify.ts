@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * Response schemas of the Dify endpoints the client reads. Unknown keys are dropped; fields that
+ * differ between Dify releases are unions or optional (see docs/dify-api.md, which these follow).
+ */
+const timestamp = z.union([z.number(), z.string()]);
+const looseId = z.string();
+const jsonish = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullable().optional();
+const nullableNumber = z.number().nullable().optional();
+const nullableString = z.string().nullable().optional();
+
+export const VersionInfoSchema = z.object({
+  welcome: z.string().optional(),
+  api_version: z.string().optional(),
+  server_version: z.string(),
+});
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  description: nullableString,
+  tags: z.array(z.string()).optional(),
+  mode: z.string(),
+  author_name: nullableString,
+});
+
+export const EndUserSchema = z
+  .object({
+    id: nullableString,
+    type: nullableString,
+    is_anonymous: z.boolean().nullable().optional(),
+    session_id: nullableString,
+  })
+  .nullable()
+  .optional();
+
+export const AccountSchema = z
+  .object({ id: nullableString, name: nullableString, email: nullableString })
+  .nullable()
+  .optional();
+
+export const LogRunSchema = z.object({
+  id: looseId,
+  version: nullableString,
+  status: z.string(),
+  triggered_from: nullableString,
+  error: nullableString,
+  elapsed_time: nullableNumber,
+  total_tokens: nullableNumber,
+  total_steps: nullableNumber,
+  created_at: timestamp,
+  finished_at: timestamp.nullable().optional(),
+  exceptions_count: nullableNumber,
+});
+
+export const LogItemSchema = z.object({
+  id: looseId,
+  workflow_run: LogRunSchema.nullable().optional(),
+  details: z.unknown().optional(),
+  created_from: nullableString,
+  created_by_role: nullableString,
+  created_by_account: AccountSchema,
+  created_by_end_user: EndUserSchema,
+  created_at: timestamp,
+});
+
+export const LogPageSchema = z.object({
+  page: z.number(),
+  limit: z.number(),
+  total: z.number(),
+  has_more: z.boolean(),
+  data: z.array(LogItemSchema),
+});
+
+/** Service and console run detail. Every field may be null: older Dify answers 200 with nulls for an unknown run. */
+export const RunDetailSchema = z.object({
+  id: looseId.nullable(),
+  workflow_id: nullableString,
+  version: nullableString,
+  status: nullableString,
+  inputs: jsonish,
+  outputs: jsonish,
+  error: nullableString,
+  total_steps: nullableNumber,
+  total_tokens: nullableNumber,
+  elapsed_time: nullableNumber,
+  exceptions_count: nullableNumber,
+  created_at: timestamp.nullable().optional(),
+  finished_at: timestamp.nullable().optional(),
+});
+
+export const NodeExecutionSchema = z.object({
+  id: looseId,
+  index: z.number(),
+  predecessor_node_id: nullableString,
+  node_id: z.string(),
+  node_type: z.string(),
+  title: nullableString,
+  inputs: jsonish,
+  process_data: jsonish,
+  outputs: jsonish,
+  status: z.string(),
+  error: nullableString,
+  elapsed_time: nullableNumber,
+  execution_metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  created_at: timestamp,
+  finished_at: timestamp.nullable().optional(),
+});
+
+export const NodeExecutionListSchema = z.object({ data: z.array(NodeExecutionSchema) });
+
+export const ConsoleAppSchema = z.object({
+  id: looseId,
+  name: z.string(),
+  description: nullableString,
+  mode: z.string(),
+  created_at: timestamp.nullable().optional(),
+  updated_at: timestamp.nullable().optional(),
+  tags: z.array(z.object({ name: z.string() })).nullable().optional(),
+});
+
+export const ConsoleAppPageSchema = z.object({
+  page: z.number(),
+  limit: z.number(),
+  total: z.number(),
+  has_more: z.boolean(),
+  data: z.array(ConsoleAppSchema),
+});
+
+export const WorkspaceListSchema = z.object({
+  workspaces: z.array(z.object({ id: z.string(), name: z.string().optional(), current: z.boolean().optional() })),
+});
+
+export type VersionInfo = z.infer<typeof VersionInfoSchema>;
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+export type DifyLogItem = z.infer<typeof LogItemSchema>;
+export type DifyLogPage = z.infer<typeof LogPageSchema>;
+export type DifyRunDetail = z.infer<typeof RunDetailSchema>;
+export type DifyNodeExecution = z.infer<typeof NodeExecutionSchema>;
+export type DifyConsoleApp = z.infer<typeof ConsoleAppSchema>;

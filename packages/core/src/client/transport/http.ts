@@ -1,0 +1,157 @@
+import ky from 'ky';
+import pRetry from 'p-retry';
+import { DifyHttpError } from '../../errors/http-error.js';
+import { DifyNetworkError } from '../../errors/network-error.js';
+import { DifyResponseError } from '../../errors/response-error.js';
+import { DifyLogsError } from '../../errors/dify-logs-error.js';
+import type { Logger } from '../../logging/logger.js';
+import { USER_AGENT } from '../../version.js';
+import { toHttpError } from './error-body.js';
+
+export interface RetryOptions {
+  /** Retries after the first attempt (default 4). 0 disables retrying. */
+  retries?: number;
+  /** First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. */
+  minDelayMs?: number;
+  /** Largest backoff delay in ms (default 10 000). */
+  maxDelayMs?: number;
+  /** A `Retry-After` longer than this (ms, default 60 000) is capped to it. */
+  maxRetryAfterMs?: number;
+}
+
+export interface TransportOptions {
+  timeoutMs: number;
+  retry: Required<RetryOptions>;
+  logger: Logger;
+  fetch?: typeof globalThis.fetch | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  /** Absolute URL without query. */
+  url: string;
+  /** Endpoint label for errors and logs, e.g. `GET /v1/workflows/logs`. */
+  endpoint: string;
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  /** Decoded JSON body; undefined for an empty body. */
+  body: unknown;
+  text: string;
+}
+
+export interface TransportStats {
+  requests: number;
+  retries: number;
+}
+
+export interface Transport {
+  /** One attempt. Resolves with any HTTP status; rejects with DifyNetworkError, or DifyResponseError for a 2xx non-JSON body. */
+  send(spec: RequestSpec): Promise<RawResponse>;
+  /** Runs `attempt` with the retry policy: only errors with `isRetryable` are retried, honouring `retryAfterMs`. */
+  withRetry<T>(endpoint: string, attempt: () => Promise<T>): Promise<T>;
+  stats(): TransportStats;
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const http = ky.create({
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+    headers: { 'user-agent': USER_AGENT, accept: 'application/json' },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const counters: TransportStats = { requests: 0, retries: 0 };
+
+  async function send(spec: RequestSpec): Promise<RawResponse> {
+    counters.requests += 1;
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    let status: number;
+    let headers: Headers;
+    let text: string;
+    try {
+      const response = await http(spec.url, {
+        method: spec.method,
+        searchParams: toSearchParams(spec.query),
+        ...(spec.json === undefined ? {} : { json: spec.json }),
+        headers: spec.headers,
+        signal,
+      });
+      status = response.status;
+      headers = response.headers;
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason ?? error;
+      throw new DifyNetworkError(spec.endpoint, timeout.aborted ? 'timeout' : 'network', error);
+    }
+    if (status < 200 || status >= 300) return { status, headers, body: undefined, text };
+    if (text.trim() === '') return { status, headers, body: undefined, text };
+    try {
+      return { status, headers, body: JSON.parse(text), text };
+    } catch (error) {
+      throw new DifyResponseError({
+        endpoint: spec.endpoint,
+        problem: `body is not valid JSON (${text.length} bytes${text.trimStart().startsWith('<') ? ', looks like HTML' : ''})`,
+        malformed: true,
+        cause: error,
+      });
+    }
+  }
+
+  function withRetry<T>(endpoint: string, attempt: () => Promise<T>): Promise<T> {
+    const { retries, minDelayMs, maxDelayMs, maxRetryAfterMs } = options.retry;
+    return pRetry(attempt, {
+      retries,
+      minTimeout: minDelayMs,
+      maxTimeout: maxDelayMs,
+      factor: 2,
+      randomize: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+      shouldRetry: ({ error }) => DifyLogsError.isInstance(error) && error.isRetryable,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (!DifyLogsError.isInstance(error) || !error.isRetryable || retriesLeft === 0) return;
+        counters.retries += 1;
+        const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
+        options.logger.debug({ endpoint, attempt: attemptNumber, retriesLeft, code: error.code, retryAfterMs }, 'retrying request');
+        // p-retry adds its own exponential backoff after this; waiting here makes Retry-After a floor.
+        if (retryAfterMs !== undefined && retryAfterMs > 0) await sleep(Math.min(retryAfterMs, maxRetryAfterMs), options.signal);
+      },
+    });
+  }
+
+  return { send, withRetry, stats: () => ({ ...counters }) };
+}
+
+/** Raises the right error for a non-2xx answer (2xx passes through). */
+export function assertOk(endpoint: string, response: RawResponse): RawResponse {
+  if (response.status >= 200 && response.status < 300) return response;
+  throw toHttpError(endpoint, response.status, response.headers, response.text);
+}
+
+function toSearchParams(query: Record<string, QueryValue> | undefined): Record<string, string> | undefined {
+  if (!query) return undefined;
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) params[key] = String(value);
+  }
+  return params;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

@@ -1,0 +1,22 @@
+import { DifyLogsError, isNamedError } from './dify-logs-error.js';
+
+export type DifyAuthErrorCode =
+  | 'invalid_credentials'
+  | 'account_locked'
+  | 'login_failed'
+  | 'session_expired'
+  | 'forbidden'
+  | 'missing_credentials';
+
+/** Credentials were refused, the account is locked, or the session could not be renewed. Never retried. */
+export class DifyAuthError extends DifyLogsError {
+  readonly endpoint: string;
+
+  constructor(endpoint: string, code: DifyAuthErrorCode, message: string, cause?: unknown) {
+    super(`${endpoint}: ${message}`, { code, cause, isRetryable: false });
+    this.name = 'DifyAuthError';
+    this.endpoint = endpoint;
+  }
+
+  static override isInstance = isNamedError<DifyAuthError>('DifyAuthError');
+}

@@ -1,0 +1,112 @@
+import pLimit from 'p-limit';
+import type { DifyClient } from '../client/create-client.js';
+import type { DifyLogItem, DifyNodeExecution, DifyRunDetail } from '../client/schemas/dify.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import { DifyLogsError } from '../errors/dify-logs-error.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { toRunRecord } from '../records/normalize.js';
+import { isTerminalStatus, type EnrichmentError, type RunRecord } from '../records/schema.js';
+import { walkLogWindow, type LogWindowOptions } from './log-window.js';
+import { orderedMap } from './ordered-map.js';
+
+export interface ExportProgress {
+  pages: number;
+  /** Log items listed (after de-duplication). */
+  listed: number;
+  /** Records produced. */
+  exported: number;
+  /** Records whose detail or node executions could not be fetched. */
+  enrichmentFailures: number;
+  /** Records whose run row Dify no longer has. */
+  lostRuns: number;
+  /** Records not yet finished (`running`, `paused`, …): re-poll them later. */
+  unfinished: number;
+}
+
+export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
+  /** Fetch run detail (inputs, outputs, error) for each run. */
+  withDetails?: boolean;
+  /** Fetch per-node executions (needs console access). */
+  withNodeExecutions?: boolean;
+  /** Keep node inputs, outputs and process data on NodeRecords (large). */
+  includeNodeData?: boolean;
+  /** Enrichment requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Return true to drop a log item (e.g. already stored by an earlier window). */
+  skipLogId?: (logId: string) => boolean;
+  onProgress?: (progress: Readonly<ExportProgress>) => void;
+  logger?: Logger;
+}
+
+/**
+ * Streams the RunRecords of one app's time window: list pages are walked drift-free (see walkLogWindow),
+ * each run is enriched with detail and node executions under a concurrency limit, and records come out
+ * in log order. A run whose enrichment fails after retries is still yielded, with `enrichmentError` set.
+ */
+export async function* exportRuns(client: DifyClient, options: ExportRunsOptions = {}): AsyncGenerator<RunRecord> {
+  const { withDetails = false, withNodeExecutions = false, includeNodeData = false, concurrency = 8, skipLogId, onProgress, ...windowOptions } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new DifyConfigError('concurrency', `must be a whole number from 1 to 256, got ${concurrency}`);
+  if (withNodeExecutions && !client.hasConsole) {
+    throw new DifyConfigError('withNodeExecutions', 'node executions need console access (console email + password, or an admin key); the Service API has none');
+  }
+  const appId = windowOptions.appId ?? client.appId;
+  if (!appId) throw new DifyConfigError('appId', 'is required: which app to export');
+  const logger = (options.logger ?? silentLogger).child({ appId });
+  const limit = pLimit(concurrency);
+  const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0 };
+  const report = () => onProgress?.(progress);
+  const endpoint = client.logSurface === 'service' ? 'GET /v1/workflows/logs' : `GET /console/api/apps/${appId}/workflow-app-logs`;
+
+  async function* listed(): AsyncGenerator<DifyLogItem> {
+    const walk = walkLogWindow(client, {
+      ...windowOptions,
+      appId,
+      onPage: () => {
+        progress.pages += 1;
+        report();
+      },
+    });
+    for await (const item of walk) {
+      if (skipLogId?.(item.id)) continue;
+      progress.listed += 1;
+      yield item;
+    }
+  }
+
+  async function enrich(item: DifyLogItem): Promise<RunRecord> {
+    const runId = item.workflow_run?.id;
+    let detail: DifyRunDetail | null | undefined;
+    let nodes: DifyNodeExecution[] | undefined;
+    let enrichmentError: EnrichmentError | null = null;
+    const fail = (stage: EnrichmentError['stage']) => (error: unknown) => {
+      const code = DifyLogsError.isInstance(error) ? error.code : 'error';
+      const message = client.scrub(error instanceof Error ? error.message : String(error));
+      enrichmentError ??= { stage, code, message };
+      logger.warn({ runId, stage, code, err: message }, 'run enrichment failed; keeping the run without it');
+    };
+    if (runId) {
+      await Promise.all([
+        withDetails ? limit(() => client.runDetail(runId, appId)).then((value) => (detail = value), fail('detail')) : undefined,
+        withNodeExecutions ? limit(() => client.nodeExecutions(runId, appId)).then((value) => (nodes = value), fail('nodes')) : undefined,
+      ]);
+    }
+    let record: RunRecord;
+    try {
+      record = toRunRecord({ appId: appId!, item, detail, nodes, enrichmentError, includeNodeData, endpoint });
+    } catch (error) {
+      // A detail or node body that does not normalise is an enrichment failure, not a lost run.
+      fail(nodes ? 'nodes' : 'detail')(error);
+      record = toRunRecord({ appId: appId!, item, enrichmentError, endpoint });
+    }
+    if (record.enrichmentError) progress.enrichmentFailures += 1;
+    if (!record.runId || detail === null) progress.lostRuns += 1;
+    if (record.status !== null && !isTerminalStatus(record.status)) progress.unfinished += 1;
+    return record;
+  }
+
+  for await (const record of orderedMap(listed(), enrich, Math.max(16, concurrency * 4))) {
+    progress.exported += 1;
+    report();
+    yield record;
+  }
+}

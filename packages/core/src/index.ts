@@ -1,0 +1,41 @@
+export { VERSION, USER_AGENT } from './version.js';
+export {
+  DifyLogsError,
+  DifyHttpError,
+  DifyNetworkError,
+  DifyResponseError,
+  DifyAuthError,
+  DifyConfigError,
+  type DifyLogsErrorOptions,
+  type DifyHttpErrorOptions,
+  type DifyResponseErrorOptions,
+  type DifyAuthErrorCode,
+} from './errors/index.js';
+export { silentLogger, type Logger } from './logging/logger.js';
+export { redact, scrub, isSecretKey, REDACTED } from './logging/redact.js';
+export { createDifyClient, type DifyClient } from './client/create-client.js';
+export type { DifyClientOptions } from './client/options.js';
+export type { RetryOptions, TransportStats } from './client/transport/http.js';
+export type { PasswordEncoding } from './client/auth/console-session.js';
+export { SERVICE_STATUS_FILTERS, CONSOLE_STATUS_FILTERS, type LogQuery } from './client/endpoints/logs.js';
+export type { AppListQuery } from './client/endpoints/apps.js';
+export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
+export { parseVersion, versionAtLeast } from './client/server-version.js';
+export type { AppInfo, DifyConsoleApp, DifyLogItem, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './client/schemas/dify.js';
+export {
+  RunRecordSchema,
+  NodeRecordSchema,
+  EnrichmentErrorSchema,
+  RUN_STATUSES,
+  TERMINAL_RUN_STATUSES,
+  isTerminalStatus,
+  runRecordJsonSchema,
+  type RunRecord,
+  type NodeRecord,
+  type EnrichmentError,
+} from './records/schema.js';
+export { toRunRecord, toNodeRecords, type NormalizeInput } from './records/normalize.js';
+export { toIsoTime, toDifyFilterTime } from './records/time.js';
+export { walkLogWindow, type LogWindowOptions } from './export/log-window.js';
+export { exportRuns, type ExportRunsOptions, type ExportProgress } from './export/export-runs.js';
+export { orderedMap } from './export/ordered-map.js';

@@ -1,0 +1,143 @@
+import type { DifyLogItem, DifyNodeExecution, DifyRunDetail } from '../client/schemas/dify.js';
+import { DifyResponseError } from '../errors/response-error.js';
+import type { EnrichmentError, NodeRecord, RunRecord } from './schema.js';
+import { toIsoTime } from './time.js';
+
+type JsonObject = Record<string, unknown>;
+
+export interface NormalizeInput {
+  appId: string;
+  item: DifyLogItem;
+  /** undefined: not fetched; null: Dify lost the run. */
+  detail?: DifyRunDetail | null;
+  /** undefined: not fetched. */
+  nodes?: DifyNodeExecution[];
+  enrichmentError?: EnrichmentError | null;
+  includeNodeData?: boolean;
+  /** Names the source in errors, e.g. `GET /v1/workflows/logs`. */
+  endpoint?: string;
+}
+
+/** Turns Dify's log item (+ detail + node executions) into the stable RunRecord. */
+export function toRunRecord(input: NormalizeInput): RunRecord {
+  const { item, detail } = input;
+  const endpoint = input.endpoint ?? 'workflow logs';
+  const run = item.workflow_run ?? null;
+  const time = (value: unknown, field: string) => parseTime(value, endpoint, field);
+  const loggedAt = time(item.created_at, 'created_at')!;
+  return {
+    appId: input.appId,
+    logId: item.id,
+    runId: run?.id ?? null,
+    status: detail?.status ?? run?.status ?? null,
+    workflowVersion: run?.version ?? detail?.version ?? null,
+    triggeredFrom: run?.triggered_from ?? null,
+    createdFrom: item.created_from ?? null,
+    createdByRole: normaliseRole(item.created_by_role),
+    endUserSessionId: item.created_by_end_user?.session_id ?? null,
+    accountEmail: item.created_by_account?.email ?? null,
+    loggedAt,
+    createdAt: time(detail?.created_at ?? run?.created_at, 'workflow_run.created_at') ?? loggedAt,
+    finishedAt: time(detail ? detail.finished_at : run?.finished_at, 'workflow_run.finished_at'),
+    elapsedTime: detail?.elapsed_time ?? run?.elapsed_time ?? null,
+    totalTokens: integer(detail?.total_tokens ?? run?.total_tokens),
+    totalSteps: integer(detail?.total_steps ?? run?.total_steps),
+    exceptionsCount: integer(run?.exceptions_count ?? detail?.exceptions_count),
+    error: nonEmpty(detail?.error ?? run?.error),
+    inputs: detail ? parseObject(detail.inputs, endpoint, 'inputs') : null,
+    outputs: detail ? parseObject(detail.outputs, endpoint, 'outputs') : null,
+    nodes: input.nodes ? toNodeRecords(input.nodes, input.includeNodeData ?? false, endpoint) : null,
+    enrichmentError: input.enrichmentError ?? null,
+  };
+}
+
+export function toNodeRecords(executions: DifyNodeExecution[], includeData: boolean, endpoint = 'node executions'): NodeRecord[] {
+  const records = executions.map((execution, position) => toNodeRecord(execution, includeData, `${endpoint} data.${position}`));
+  return records.sort((a, b) => a.index - b.index || a.createdAt.localeCompare(b.createdAt));
+}
+
+function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string): NodeRecord {
+  const metadata = (execution.execution_metadata ?? {}) as JsonObject;
+  const processData = parseObject(execution.process_data, where, 'process_data');
+  const usage = (typeof processData?.usage === 'object' && processData.usage !== null ? processData.usage : {}) as JsonObject;
+  const record: NodeRecord = {
+    id: execution.id,
+    nodeId: execution.node_id,
+    nodeType: execution.node_type,
+    title: execution.title ?? null,
+    index: execution.index,
+    predecessorNodeId: execution.predecessor_node_id ?? null,
+    status: execution.status,
+    error: nonEmpty(execution.error),
+    elapsedTime: execution.elapsed_time ?? null,
+    totalTokens: integer(numeric(metadata.total_tokens) ?? numeric(usage.total_tokens)) ?? 0,
+    totalPrice: numeric(metadata.total_price) ?? numeric(usage.total_price),
+    currency: text(metadata.currency) ?? text(usage.currency),
+    modelProvider: text(processData?.model_provider),
+    modelName: text(processData?.model_name),
+    iterationId: text(metadata.iteration_id),
+    iterationIndex: integer(numeric(metadata.iteration_index)),
+    loopId: text(metadata.loop_id),
+    loopIndex: integer(numeric(metadata.loop_index)),
+    createdAt: parseTime(execution.created_at, where, 'created_at')!,
+    finishedAt: parseTime(execution.finished_at, where, 'finished_at'),
+  };
+  if (includeData) {
+    record.inputs = parseObject(execution.inputs, where, 'inputs');
+    record.outputs = parseObject(execution.outputs, where, 'outputs');
+    record.processData = processData;
+  }
+  return record;
+}
+
+/** Dify sends `inputs`/`outputs` as JSON strings in some releases and objects in others. */
+export function parseObject(value: unknown, endpoint: string, field: string): JsonObject | null {
+  if (value === null || value === undefined) return null;
+  let parsed = value;
+  if (typeof value === 'string') {
+    if (value.trim() === '') return {};
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new DifyResponseError({ endpoint, field, problem: 'a JSON-encoded string was expected but it does not parse' });
+    }
+  }
+  if (parsed === null) return null;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return { value: parsed };
+  return parsed as JsonObject;
+}
+
+function parseTime(value: unknown, endpoint: string, field: string): string | null {
+  try {
+    return toIsoTime(value);
+  } catch (error) {
+    throw new DifyResponseError({ endpoint, field, problem: (error as Error).message });
+  }
+}
+
+/** Numbers, or decimal strings such as "0.0001626"; anything else is null. */
+function numeric(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const number = Number(value);
+    return Number.isFinite(number) ? number : null;
+  }
+  return null;
+}
+
+function integer(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.round(value);
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value === '' ? null : value;
+}
+
+function normaliseRole(role: string | null | undefined): string | null {
+  if (!role) return null;
+  return role === 'end-user' ? 'end_user' : role;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const isoTime = z.string().describe('ISO-8601 UTC timestamp, e.g. 2026-03-02T08:35:12.000Z');
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'scheduled', 'paused'] as const;
+/** Statuses after which a run never changes again. */
+export const TERMINAL_RUN_STATUSES = ['succeeded', 'failed', 'stopped', 'partial-succeeded'] as const;
+
+export const NodeRecordSchema = z
+  .object({
+    id: z.string().describe('Node execution id (UUID)'),
+    nodeId: z.string().describe('Graph node key, e.g. "1711068257370" or "llm"'),
+    nodeType: z.string().describe('Open set: llm, code, http-request, if-else, iteration, tool, agent, …'),
+    title: z.string().nullable(),
+    index: z.number().int(),
+    predecessorNodeId: z.string().nullable(),
+    status: z.string().describe('running | succeeded | failed | exception | retry | pending | stopped | paused'),
+    error: z.string().nullable(),
+    elapsedTime: z.number().nullable().describe('Seconds'),
+    totalTokens: z.number().int().describe('0 when the node used no model'),
+    totalPrice: z.number().nullable().describe('As Dify priced it; null when Dify sent no price'),
+    currency: z.string().nullable(),
+    modelProvider: z.string().nullable(),
+    modelName: z.string().nullable(),
+    iterationId: z.string().nullable(),
+    iterationIndex: z.number().int().nullable(),
+    loopId: z.string().nullable(),
+    loopIndex: z.number().int().nullable(),
+    createdAt: isoTime,
+    finishedAt: isoTime.nullable(),
+    inputs: jsonObject.nullable().optional().describe('Only with includeNodeData'),
+    outputs: jsonObject.nullable().optional().describe('Only with includeNodeData'),
+    processData: jsonObject.nullable().optional().describe('Only with includeNodeData'),
+  })
+  .describe('One node execution of a workflow run (iterations and loops give one per inner node per round)');
+
+export const EnrichmentErrorSchema = z
+  .object({ code: z.string(), message: z.string(), stage: z.enum(['detail', 'nodes']) })
+  .describe('Why the run detail or node executions could not be fetched after retries');
+
+export const RunRecordSchema = z
+  .object({
+    appId: z.string(),
+    logId: z.string().describe('Dify workflow app log id: the unit of de-duplication'),
+    runId: z.string().nullable().describe('null when Dify lost the run row'),
+    status: z.string().nullable().describe('running | succeeded | failed | stopped | partial-succeeded | scheduled | paused'),
+    workflowVersion: z.string().nullable().describe('"draft" or the published version timestamp'),
+    triggeredFrom: z.string().nullable().describe('app-run, debugging, webhook, schedule, plugin, …; null before Dify 1.10'),
+    createdFrom: z.string().nullable().describe('service-api | web-app | installed-app'),
+    createdByRole: z.string().nullable().describe('account | end_user'),
+    endUserSessionId: z.string().nullable(),
+    accountEmail: z.string().nullable(),
+    loggedAt: isoTime.describe('When Dify wrote the log row (run start on Dify >= 1.11, run end before)'),
+    createdAt: isoTime.describe('Run start (the log time when the run row is lost)'),
+    finishedAt: isoTime.nullable().describe('null while running'),
+    elapsedTime: z.number().nullable().describe('Seconds'),
+    totalTokens: z.number().int().nullable(),
+    totalSteps: z.number().int().nullable(),
+    exceptionsCount: z.number().int().nullable(),
+    error: z.string().nullable(),
+    inputs: jsonObject.nullable().describe('Parsed; null when run detail was not fetched or the run is lost'),
+    outputs: jsonObject.nullable().describe('Parsed; null when run detail was not fetched or the run is lost'),
+    nodes: z.array(NodeRecordSchema).nullable().describe('Sorted by index ascending; null when not fetched'),
+    enrichmentError: EnrichmentErrorSchema.nullable(),
+  })
+  .describe('One Dify workflow run log, normalised by dify-logs');
+
+export type NodeRecord = z.infer<typeof NodeRecordSchema>;
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type EnrichmentError = z.infer<typeof EnrichmentErrorSchema>;
+
+export function isTerminalStatus(status: string | null): boolean {
+  return status !== null && (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** The JSON Schema (draft 2020-12) of `RunRecord`, generated from the zod schema. */
+export function runRecordJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(RunRecordSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}
