@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
-export default defineConfig({
+const shared: Options = {
   entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
-  clean: true,
   target: 'node20',
   define: { __DIFY_LOGS_VERSION__: JSON.stringify(version) },
-});
+};
+
+export default defineConfig([
+  { ...shared, format: 'esm' },
+  // ky, p-retry and p-limit are ESM-only: the CommonJS build carries its own copy, so `require()` works on any Node 20.
+  { ...shared, format: 'cjs', noExternal: ['ky', 'p-retry', 'p-limit', 'is-network-error', 'yocto-queue'] },
+]);

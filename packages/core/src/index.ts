@@ -39,3 +39,4 @@ export { toIsoTime, toDifyFilterTime } from './records/time.js';
 export { walkLogWindow, type LogWindowOptions } from './export/log-window.js';
 export { exportRuns, type ExportRunsOptions, type ExportProgress } from './export/export-runs.js';
 export { orderedMap } from './export/ordered-map.js';
+export { createAtomicFileWriter, type AtomicFileWriter, type AtomicFileOptions } from './fs/atomic-file.js';

@@ -37,9 +37,12 @@ export async function* orderedMap<T, R>(source: AsyncIterable<T>, mapper: (item:
   try {
     for (;;) {
       if (!filling && !exhausted && queue.length < readAhead) filling = fill();
-      const head = queue.shift();
+      const head = queue[0];
       if (head) {
-        yield await head;
+        // Shifted only once settled, so the item being awaited still counts against the read-ahead.
+        const value = await head;
+        queue.shift();
+        yield value;
         continue;
       }
       if (exhausted) {

@@ -1,0 +1,47 @@
+import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerExport } from './commands/export.js';
+import { registerProbe } from './commands/probe.js';
+import { registerSim } from './commands/sim.js';
+import { EXIT, UsageError } from './support/exit-codes.js';
+import { processIo, type CliIo } from './support/io.js';
+
+/** Runs the `dify-logs` command with `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('dify-logs')
+    .description('Dify workflow run logs: export, probe, simulate')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  registerExport(program, io, setExit);
+  registerProbe(program, io, setExit);
+  registerSim(program, io, setExit);
+  registerDemo(program, io, setExit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError || DifyConfigError.isInstance(error)) {
+    io.stderr.write(`dify-logs: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = DifyLogsError.isInstance(error) ? ` [${error.code}]` : '';
+  io.stderr.write(`dify-logs: failed${code}: ${message}\n`);
+  return EXIT.failed;
+}

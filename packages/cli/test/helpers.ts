@@ -1,0 +1,35 @@
+import { PassThrough } from 'node:stream';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type DifySimulator, type SimulatorOptions } from '@dify-logs/dify-sim';
+import { afterEach } from 'vitest';
+import { main } from '../src/index.js';
+
+const running: DifySimulator[] = [];
+
+export async function sim(options: SimulatorOptions = {}): Promise<DifySimulator> {
+  const simulator = await startSimulator({ seed: 3, runsPerApp: 60, now: '2026-03-10T12:00:00Z', ...options });
+  running.push(simulator);
+  return simulator;
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((simulator) => simulator.close()));
+});
+
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'dify-logs-cli-'));
+}
+
+/** Runs `dify-logs <argv>` in-process and captures what it prints. */
+export async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await main(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? process.cwd() });
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}

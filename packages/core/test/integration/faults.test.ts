@@ -1,0 +1,105 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { DifyNetworkError, DifyResponseError, createDifyClient } from '../../src/index.js';
+import { collect, consoleClient, exportRuns, keyClient, sim, workflowApp } from './helpers.js';
+
+describe('faults', () => {
+  it('completes an export through 429s, 500s, resets, broken JSON and HTML 502 pages', async () => {
+    const simulator = await sim({ runsPerApp: 150 });
+    const clean = await collect(exportRuns(keyClient(simulator), { withDetails: true, limit: 25 }));
+    simulator.setFaults({ rate429: 0.08, retryAfterSeconds: 0, rate5xx: 0.08, rateReset: 0.05, rateMalformed: 0.05, rate502Html: 0.05 });
+    const client = keyClient(simulator, { retry: { retries: 8, minDelayMs: 1, maxDelayMs: 5 } });
+    const faulty = await collect(exportRuns(client, { withDetails: true, limit: 25, concurrency: 8 }));
+    expect(simulator.stats().faultsInjected).toBeGreaterThan(5);
+    expect(client.stats().retries).toBeGreaterThan(5);
+    expect(faulty).toEqual(clean);
+  });
+
+  it('waits for Retry-After before repeating a 429', async () => {
+    const simulator = await sim();
+    simulator.setFaults({ rate429: 1, retryAfterSeconds: 1 });
+    const client = keyClient(simulator, { retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 } });
+    const started = Date.now();
+    const page = client.logPage({ limit: 1 });
+    setTimeout(() => simulator.setFaults(undefined), 200);
+    await page;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(client.stats().retries).toBe(1);
+  });
+
+  it('times out a slow body and says which endpoint', async () => {
+    const simulator = await sim();
+    simulator.setFaults({ rateSlowBody: 1, slowBodyMs: 3000 });
+    const client = keyClient(simulator, { timeoutMs: 300, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+    const error = await client.logPage({ limit: 5 }).catch((caught: unknown) => caught);
+    expect(DifyNetworkError.isInstance(error)).toBe(true);
+    expect((error as DifyNetworkError).code).toBe('timeout');
+    expect((error as Error).message).toMatch(/GET \/v1\/workflows\/logs timed out/);
+  });
+
+  it('keeps runs whose node executions keep failing, flagged, and goes on', async () => {
+    const simulator = await sim({ version: '1.13.3' });
+    simulator.setFaults({ rate5xx: 1, paths: 'node-executions' });
+    const client = consoleClient(simulator, { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
+    const records = await collect(exportRuns(client, { appId: workflowApp(simulator).id, withDetails: true, withNodeExecutions: true, maxPages: 1, limit: 10 }));
+    expect(records).toHaveLength(10);
+    for (const record of records) {
+      expect(record.enrichmentError).toMatchObject({ stage: 'nodes', code: 'unknown' });
+      expect(record.nodes).toBeNull();
+      expect(record.inputs).not.toBeNull();
+    }
+  });
+
+  it('names the endpoint and field of a body with the wrong shape, and does not retry it', async () => {
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests += 1;
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ page: 1, limit: 20, total: 1, has_more: false, data: [{ id: 42, created_at: 1772440512 }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = createDifyClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'app-test' });
+      const error = await client.logPage().catch((caught: unknown) => caught);
+      expect(DifyResponseError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ endpoint: 'GET /v1/workflows/logs', field: 'data.0.id', isRetryable: false });
+      expect(requests).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('drift between pages', () => {
+  it('exports exactly the runs present at the start while new runs arrive during paging', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 200, runningRuns: 0 });
+    const app = workflowApp(simulator);
+    const client = keyClient(simulator);
+    const before = await collect(exportRuns(client, { limit: 10, createdBefore: '2026-03-10T12:00:00Z' }));
+    let pages = 0;
+    const during = await collect(
+      exportRuns(client, {
+        limit: 10,
+        createdBefore: '2026-03-10T12:00:00Z',
+        onProgress: (progress) => {
+          if (progress.pages > pages) {
+            pages = progress.pages;
+            simulator.addRuns(app.id, 7);
+          }
+        },
+      }),
+    );
+    expect(pages).toBeGreaterThan(10);
+    expect(during.map((record) => record.logId)).toEqual(before.map((record) => record.logId));
+  });
+
+  it('does not lose or repeat runs when more than a page share one second', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 600, days: 0.002, runningRuns: 0 });
+    const client = keyClient(simulator);
+    const total = (await client.logPage({ limit: 1 })).total;
+    const records = await collect(exportRuns(client, { limit: 2 }));
+    expect(records).toHaveLength(total);
+    expect(new Set(records.map((record) => record.logId)).size).toBe(total);
+  });
+});
