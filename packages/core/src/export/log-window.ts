@@ -47,11 +47,21 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
     if (Number.isFinite(lastSecond) && nextBefore.getTime() < before.getTime()) {
       before = nextBefore;
       page = 1;
-      boundary = new Map([...boundary].filter(([, second]) => second >= lastSecond));
+      boundary = keepBoundary(boundary, lastSecond);
     } else {
       page += 1;
     }
   }
+}
+
+/**
+ * The ids that the next query (`created_at <= lastSecond + 1 s`) can return again: those logged in
+ * the last second or the one after. Everything newer is behind the cursor for good.
+ */
+export function keepBoundary(seen: ReadonlyMap<string, number>, lastSecond: number): Map<string, number> {
+  const kept = new Map<string, number>();
+  for (const [id, second] of seen) if (second <= lastSecond + 1) kept.set(id, second);
+  return kept;
 }
 
 function ceilSecond(date: Date): Date {

@@ -57,7 +57,7 @@ export function toNodeRecords(executions: DifyNodeExecution[], includeData: bool
 }
 
 function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string): NodeRecord {
-  const metadata = (execution.execution_metadata ?? {}) as JsonObject;
+  const metadata = parseObject(execution.execution_metadata, where, 'execution_metadata') ?? {};
   const processData = parseObject(execution.process_data, where, 'process_data');
   const usage = (typeof processData?.usage === 'object' && processData.usage !== null ? processData.usage : {}) as JsonObject;
   const record: NodeRecord = {

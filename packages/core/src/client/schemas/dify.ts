@@ -2,11 +2,20 @@ import { z } from 'zod';
 
 /**
  * Response schemas of the Dify endpoints the client reads. Unknown keys are dropped; fields that
- * differ between Dify releases are unions or optional (see docs/dify-api.md, which these follow).
+ * differ between Dify releases are unions or optional.
  */
 const timestamp = z.union([z.number(), z.string()]);
 const looseId = z.string();
-const jsonish = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullable().optional();
+/**
+ * A JSON value Dify sends as an object or as a JSON-encoded string (by release). Checked for its kind only,
+ * not copied: these carry whole prompts and outputs, and parsing is left to the normaliser.
+ */
+const jsonish = z
+  .custom<string | Record<string, unknown> | unknown[] | null | undefined>(
+    (value) => value === null || value === undefined || typeof value === 'string' || typeof value === 'object',
+    { message: 'expected an object, an array, a JSON string or null' },
+  )
+  .optional();
 const nullableNumber = z.number().nullable().optional();
 const nullableString = z.string().nullable().optional();
 
@@ -102,7 +111,7 @@ export const NodeExecutionSchema = z.object({
   status: z.string(),
   error: nullableString,
   elapsed_time: nullableNumber,
-  execution_metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  execution_metadata: jsonish,
   created_at: timestamp,
   finished_at: timestamp.nullable().optional(),
 });

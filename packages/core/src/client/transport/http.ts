@@ -73,8 +73,15 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
     counters.requests += 1;
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    // A controller and a cleared timer cost a fraction of AbortSignal.timeout(), which matters at hundreds of requests/s.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`timed out after ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    timer.unref();
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     let status: number;
     let headers: Headers;
     let text: string;
@@ -91,7 +98,9 @@ export function createTransport(options: TransportOptions): Transport {
       text = await response.text();
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason ?? error;
-      throw new DifyNetworkError(spec.endpoint, timeout.aborted ? 'timeout' : 'network', error);
+      throw new DifyNetworkError(spec.endpoint, timedOut ? 'timeout' : 'network', error);
+    } finally {
+      clearTimeout(timer);
     }
     if (status < 200 || status >= 300) return { status, headers, body: undefined, text };
     if (text.trim() === '') return { status, headers, body: undefined, text };

@@ -1,0 +1,13 @@
+export { createSimulatorHandler, startSimulator } from './server.js';
+export type { SimulatorHandler } from './server.js';
+export { PERSONALITY_NAMES } from './personalities.js';
+export type {
+  DifyPersonality,
+  DifySimulator,
+  FaultOptions,
+  SimApp,
+  SimulatorAccountOptions,
+  SimulatorControls,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';

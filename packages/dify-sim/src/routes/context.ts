@@ -1,0 +1,38 @@
+import type { AccountSpec } from '../data/catalog.js';
+import type { RunStore } from '../data/store.js';
+import type { World, WorldApp } from '../data/world.js';
+import type { SimRequest, SimResponse } from '../http.js';
+import type { Personality } from '../personalities.js';
+import type { SessionStore } from '../sessions.js';
+import type { SimulatorStats } from '../types.js';
+
+/** What every route handler may use. */
+export interface RouteContext {
+  world: World;
+  store: RunStore;
+  sessions: SessionStore;
+  personality: Personality;
+  /** '' or '__Host-'. */
+  cookiePrefix: string;
+  adminApiKey: string | undefined;
+  /** Apps whose Service API key was revoked. */
+  revokedKeys: Set<string>;
+  stats: SimulatorStats;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Matched against the whole path; capture groups become `params`. */
+  pattern: RegExp;
+  /** The stats key, e.g. `GET /console/api/apps/:appId/workflow-runs`. */
+  key: string;
+  handle(request: SimRequest, context: RouteContext, params: string[]): SimResponse;
+}
+
+export interface ConsoleUser {
+  account: AccountSpec;
+}
+
+export function findApp(world: World, appId: string): WorldApp | undefined {
+  return world.apps.find((app) => app.id === appId.toLowerCase());
+}

@@ -1,0 +1,85 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** Console tokens, validated by lookup: JWT-shaped access and CSRF tokens, 128-hex refresh tokens. */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  csrfToken: string;
+  accessMaxAge: number;
+  refreshMaxAge: number;
+}
+
+export type TokenCheck = { state: 'valid'; accountId: string } | { state: 'expired' | 'unknown' };
+
+export interface SessionStore {
+  issue(accountId: string): IssuedTokens;
+  /** Rotates a refresh token: the old one stops working. */
+  rotate(refreshToken: string): IssuedTokens | undefined;
+  checkAccess(token: string): TokenCheck;
+  checkCsrf(token: string, accountId: string): boolean;
+  revokeRefresh(token: string): void;
+  revokeAccountRefresh(accountId: string): void;
+  expireAll(): void;
+  /** Failed password logins per e-mail (Dify locks after more than 5). */
+  failures: Map<string, number>;
+}
+
+const REFRESH_MAX_AGE = 30 * 24 * 3600;
+
+function base64Url(value: string | Buffer): string {
+  return Buffer.from(value).toString('base64url');
+}
+
+export function createSessionStore(accessTtlSeconds: number): SessionStore {
+  const secret = randomBytes(32);
+  const access = new Map<string, { accountId: string; expiresAtMs: number }>();
+  const csrf = new Map<string, { accountId: string; expiresAtMs: number }>();
+  const refresh = new Map<string, { accountId: string; expiresAtMs: number }>();
+
+  const jwt = (payload: Record<string, unknown>) => {
+    const head = `${base64Url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64Url(JSON.stringify(payload))}`;
+    return `${head}.${base64Url(createHmac('sha256', secret).update(head).digest())}`;
+  };
+
+  const issue = (accountId: string): IssuedTokens => {
+    const now = Date.now();
+    const expiresAtMs = now + accessTtlSeconds * 1000;
+    const exp = Math.floor(expiresAtMs / 1000);
+    const accessToken = jwt({ user_id: accountId, exp, iss: 'SELF_HOSTED', sub: 'Console API Passport', jti: randomBytes(8).toString('hex') });
+    const csrfToken = jwt({ exp, sub: accountId, jti: randomBytes(8).toString('hex') });
+    const refreshToken = randomBytes(64).toString('hex');
+    access.set(accessToken, { accountId, expiresAtMs });
+    csrf.set(csrfToken, { accountId, expiresAtMs });
+    refresh.set(refreshToken, { accountId, expiresAtMs: now + REFRESH_MAX_AGE * 1000 });
+    return { accessToken, refreshToken, csrfToken, accessMaxAge: accessTtlSeconds, refreshMaxAge: REFRESH_MAX_AGE };
+  };
+
+  return {
+    issue,
+    rotate(token) {
+      const record = refresh.get(token);
+      if (!record || record.expiresAtMs <= Date.now()) return undefined;
+      refresh.delete(token);
+      return issue(record.accountId);
+    },
+    checkAccess(token) {
+      const record = access.get(token);
+      if (!record) return { state: 'unknown' };
+      if (record.expiresAtMs <= Date.now()) return { state: 'expired' };
+      return { state: 'valid', accountId: record.accountId };
+    },
+    checkCsrf(token, accountId) {
+      const record = csrf.get(token);
+      return record !== undefined && record.accountId === accountId && record.expiresAtMs > Date.now();
+    },
+    revokeRefresh: (token) => void refresh.delete(token),
+    revokeAccountRefresh(accountId) {
+      for (const [token, record] of refresh) if (record.accountId === accountId) refresh.delete(token);
+    },
+    expireAll() {
+      for (const record of access.values()) record.expiresAtMs = 0;
+      for (const record of csrf.values()) record.expiresAtMs = 0;
+    },
+    failures: new Map(),
+  };
+}

@@ -1,0 +1,105 @@
+/** The Dify releases whose API behaviour the simulator reproduces. */
+export type DifyPersonality = '1.9.1' | '1.11.2' | '1.13.3';
+
+export interface FaultOptions {
+  /** Fixed added latency per request (default 0). */
+  latencyMs?: number;
+  /** Plus a uniform random 0..jitterMs. */
+  jitterMs?: number;
+  /** 0..1 probability of 429 `too_many_requests` in Dify's error shape. */
+  rate429?: number;
+  /** Retry-After header value on 429 (default 1); may be 0. */
+  retryAfterSeconds?: number;
+  /** Probability of 500 `{"message":"Internal Server Error","code":"unknown","status":500}`. */
+  rate5xx?: number;
+  /** Probability of destroying the socket without a response (connection reset). */
+  rateReset?: number;
+  /** Probability of sending the headers, then the body in slow chunks over `slowBodyMs`. */
+  rateSlowBody?: number;
+  /** Total time a slow body takes (default 2000). */
+  slowBodyMs?: number;
+  /** Probability of 200 with a truncated (invalid) JSON body. */
+  rateMalformed?: number;
+  /** Probability of an nginx-style 502 text/html page. */
+  rate502Html?: number;
+  /** Regex source: faults apply only to request paths matching it (default: all but `GET /v1/`, login and refresh). */
+  paths?: string;
+}
+
+export interface SimulatorAccountOptions {
+  email: string;
+  password: string;
+  name?: string;
+}
+
+export interface SimulatorOptions {
+  /** Default '1.13.3'. */
+  version?: DifyPersonality;
+  /** Default 0 (ephemeral); the host is always 127.0.0.1. */
+  port?: number;
+  /** Default 1; the same seed gives byte-identical data. */
+  seed?: number;
+  /** Runs per app (default 200); computed on demand, so millions are fine. */
+  runsPerApp?: number;
+  /** Runs are spread over this many days before `now` (default 7). */
+  days?: number;
+  /** Anchor time (default: the current time at start). */
+  now?: Date | string;
+  /** The newest N runs of each app are `running` (default 2). */
+  runningRuns?: number;
+  /** Share of log rows whose workflow_run row is gone (default 0.01). */
+  lostRunRate?: number;
+  /** Use `__Host-` cookie names (default false). */
+  hostPrefixCookies?: boolean;
+  /** Enables admin-key auth (`Authorization: Bearer <key>` + `X-WORKSPACE-ID`) when set. */
+  adminApiKey?: string;
+  /** Default 3600. */
+  accessTokenTtlSeconds?: number;
+  /** Default ops@example.com / 'dify-sim-password'. */
+  account?: SimulatorAccountOptions;
+  faults?: FaultOptions;
+}
+
+export interface SimApp {
+  id: string;
+  name: string;
+  mode: 'workflow' | 'advanced-chat';
+  apiKey: string;
+}
+
+export interface SimulatorStats {
+  requests: number;
+  /** Keyed by method and route pattern, e.g. `GET /v1/workflows/logs` or `GET /console/api/apps/:appId/workflow-runs/:runId`. */
+  byRoute: Record<string, number>;
+  logins: number;
+  refreshes: number;
+  failedLogins: number;
+  faultsInjected: number;
+}
+
+/** Everything a simulator offers except its network address: what `createSimulatorHandler` returns. */
+export interface SimulatorControls {
+  version: DifyPersonality;
+  /** Default: 3 workflow apps and 1 advanced-chat app. */
+  apps: SimApp[];
+  workspaceId: string;
+  account: { email: string; password: string };
+  stats(): SimulatorStats;
+  resetStats(): void;
+  setFaults(faults: FaultOptions | undefined): void;
+  /** That app's key now gets 401 "Access token is invalid". */
+  revokeApiKey(appId: string): void;
+  /** Appends `count` runs newer than the current newest (live traffic, page drift). */
+  addRuns(appId: string, count: number): void;
+  /** Running runs become terminal (succeeded or failed), with finished_at and node executions. */
+  completeRunningRuns(): void;
+  /** Every issued access and CSRF token expires: the next console call gets 401 "Token has expired.". */
+  expireAccessTokens(): void;
+}
+
+export interface DifySimulator extends SimulatorControls {
+  /** e.g. http://127.0.0.1:43121 (no trailing slash). */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
