@@ -17,15 +17,17 @@ export function pnpm(args, options) {
   return run('npx', ['--yes', `pnpm@${PNPM_VERSION}`, ...args], options);
 }
 
-export function mustSucceed(label, status) {
+/** Exits when a step failed; `summary` prints the plain line CI reads, counting the step as one failure. */
+export function mustSucceed(label, status, { summary = false } = {}) {
   if (status !== 0) {
     console.error(`\n${label} failed (exit ${status})`);
+    if (summary) console.log('0 passed, 1 failed');
     process.exit(status || 1);
   }
 }
 
-export function bootstrap() {
+export function bootstrap(options = {}) {
   const frozen = existsSync('pnpm-lock.yaml') && process.env.CI ? ['--frozen-lockfile'] : [];
-  mustSucceed('pnpm install', pnpm(['install', ...frozen]));
-  mustSucceed('build', pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']));
+  mustSucceed('pnpm install', pnpm(['install', ...frozen]), options);
+  mustSucceed('build', pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']), options);
 }

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, mustSucceed, pnpm } from './bootstrap.mjs';
 
-bootstrap();
-mustSucceed('package checks (publint, attw)', pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']));
-mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']));
+bootstrap({ summary: true });
+mustSucceed('package checks (publint, attw)', pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']), { summary: true });
+mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']), { summary: true });
 
 const reportDir = mkdtempSync(join(tmpdir(), 'dify-logs-vitest-'));
 const report = join(reportDir, 'report.json');

@@ -4,7 +4,7 @@ import { quickRetry, sim, workflowApp } from './helpers.js';
 
 /** A fetch that alters requests on their way to the (real) simulator, to provoke one server-side refusal. */
 function tamperingFetch(tamper: (url: string, headers: Headers) => Response | undefined) {
-  return async (input: RequestInfo | URL, init?: RequestInit) => {
+  return async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
     const early = tamper(request.url, headers);
