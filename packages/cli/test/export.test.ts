@@ -102,3 +102,20 @@ describe('dify-logs probe', () => {
     expect(result.stdout).toMatch(/problem: .*Access token is invalid/);
   });
 });
+
+describe('secrets in output', () => {
+  it('never prints the API key or the console password, even at trace level', async () => {
+    const simulator = await sim({ version: '1.11.2' });
+    const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
+    const dir = await tempDir();
+    const result = await cli(['export', '--with-details', '--with-node-executions', '--log-level', 'trace', '--max-pages', '1', '--out', join(dir, 'runs.ndjson')], {
+      env: { DIFY_BASE_URL: simulator.url, DIFY_API_TOKEN: app.apiKey, DIFY_APP_ID: app.id, DIFY_CONSOLE_EMAIL: simulator.account.email, DIFY_CONSOLE_PASSWORD: simulator.account.password },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('"level":');
+    const written = result.stdout + result.stderr + (await readFile(join(dir, 'runs.ndjson'), 'utf8'));
+    for (const secret of [app.apiKey, simulator.account.password, Buffer.from(simulator.account.password).toString('base64')]) {
+      expect(written).not.toContain(secret);
+    }
+  });
+});
