@@ -1,0 +1,3 @@
+export { testStorageAdapter, type StorageSuiteOptions, type StorageSuiteGroup } from './storage-suite.js';
+export { testNotifier, sampleMessage, type NotifierSuiteOptions } from './notifier-suite.js';
+export { memoryStorage, recordingNotifier } from '../adapters/index.js';

@@ -1,0 +1,18 @@
+import { consoleNotifier, memoryStorage, recordingNotifier } from '../src/index.js';
+import { testNotifier, testStorageAdapter } from '../src/testing/index.js';
+
+testStorageAdapter({ name: 'memory', create: () => memoryStorage(), skip: { signedUrls: 'memory storage has no URLs' } });
+
+testNotifier({ name: 'recording', create: () => recordingNotifier(), received: (notifier) => notifier.received() });
+
+const printed = new WeakMap<object, string[]>();
+testNotifier({
+  name: 'console',
+  create: () => {
+    const lines: string[] = [];
+    const notifier = consoleNotifier({ write: (text) => lines.push(text) });
+    printed.set(notifier, lines);
+    return notifier;
+  },
+  received: (notifier) => printed.get(notifier) ?? [],
+});

@@ -1,0 +1,1 @@
+export { createLocalStorage, type LocalStorageOptions } from './local-storage.js';

@@ -1,0 +1,76 @@
+import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { DifyStorageError, type SaveRequest, type StoredObject } from '@dify-logs/core';
+import { describe, expect, it } from 'vitest';
+import { createLocalStorage } from '../src/index.js';
+
+const request = (overrides: Partial<SaveRequest> = {}): SaveRequest => ({
+  type: 'daily',
+  job: 'nightly',
+  app: '客服工单分类',
+  runId: 'run-7',
+  extension: 'csv',
+  body: 'a,b\n1,2\n',
+  contentType: 'text/csv',
+  createdAt: new Date('2026-03-02T00:00:00Z'),
+  ...overrides,
+});
+
+function files(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(folder.length + 1))
+    .sort();
+}
+
+async function all(iterable: AsyncIterable<StoredObject>) {
+  const items: StoredObject[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+describe('local storage on disk', () => {
+  it('writes the object and its metadata file under baseDir, with a readable unicode name', async () => {
+    const baseDir = mkdtempSync(join(tmpdir(), 'local-'));
+    const saved = await createLocalStorage({ baseDir }).saveReport(request());
+    expect(saved.location).toBe(join(baseDir, saved.key));
+    expect(files(baseDir)).toEqual([
+      `reports${sep}daily${sep}2026${sep}03${sep}02${sep}nightly-客服工单分类-20260302T000000000Z-run-7.csv`,
+      `reports${sep}daily${sep}2026${sep}03${sep}02${sep}nightly-客服工单分类-20260302T000000000Z-run-7.csv.meta.json`,
+    ]);
+  });
+
+  it('leaves no file at all after a body that fails midway', async () => {
+    const baseDir = mkdtempSync(join(tmpdir(), 'local-'));
+    async function* failing() {
+      yield Buffer.from('x'.repeat(1_000_000));
+      throw new Error('disk source broke');
+    }
+    await expect(createLocalStorage({ baseDir }).saveData(request({ body: failing() }))).rejects.toThrow('disk source broke');
+    expect(files(baseDir)).toEqual([]);
+  });
+
+  it('lets exactly one of two simultaneous saves of the same object win', async () => {
+    const baseDir = mkdtempSync(join(tmpdir(), 'local-'));
+    const storage = createLocalStorage({ baseDir });
+    const results = await Promise.allSettled([storage.saveReport(request({ body: 'one' })), storage.saveReport(request({ body: 'two' }))]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect((rejected.reason as DifyStorageError).code).toBe('already_exists');
+    expect(await all(storage.list())).toHaveLength(1);
+  });
+
+  it('ignores temporary files a crash left behind, and files that are not its objects', async () => {
+    const baseDir = mkdtempSync(join(tmpdir(), 'local-'));
+    const folder = join(baseDir, 'reports', 'daily', '2026', '03', '02');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, '.nightly-x-20260302T000000000Z-r.md.123.abcd.tmp'), 'half a report');
+    writeFileSync(join(folder, 'notes.txt'), 'someone else’s file');
+    expect(await all(createLocalStorage({ baseDir }).list())).toEqual([]);
+  });
+
+  it('refuses a missing baseDir with a clear error', () => {
+    expect(() => createLocalStorage({ baseDir: '' })).toThrow(/baseDir is required/);
+  });
+});
