@@ -73,3 +73,31 @@ export {
   type NotificationSeverity,
   type NotificationReceipt,
 } from './adapters/index.js';
+export {
+  runPipeline,
+  resolveWindow,
+  resolveTime,
+  assertTimezone,
+  createSummaryBuilder,
+  jsonReporter,
+  markdownReporter,
+  defaultReporters,
+  markdownCell,
+  reportReadyMessage,
+  failureMessage,
+  type WindowSpec,
+  type ResolvedWindow,
+  type PeriodSummary,
+  type AppSummary,
+  type Reporter,
+  type PipelineJob,
+  type PipelineApp,
+  type PipelineDeps,
+  type PipelineEvent,
+  type PipelineResult,
+  type PipelineProblem,
+  type PipelineStage,
+} from './pipeline/index.js';
+export { EMPTY_APP_STATE, type AppState, type StateStore } from './adapters/state.js';
+export { memoryStateStore } from './state/memory-state.js';
+export { fileStateStore } from './state/file-state.js';

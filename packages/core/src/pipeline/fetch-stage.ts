@@ -1,0 +1,107 @@
+import type { AppState } from '../adapters/state.js';
+import { DifyLogsError } from '../errors/dify-logs-error.js';
+import { exportRuns } from '../export/export-runs.js';
+import type { Logger } from '../logging/logger.js';
+import { isTerminalStatus, type RunRecord } from '../records/schema.js';
+import { applyDetail } from './repoll.js';
+import type { createSummaryBuilder } from './summary.js';
+import type { PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
+import type { ResolvedWindow } from './window.js';
+
+export interface FetchContext {
+  job: PipelineJob;
+  window: ResolvedWindow;
+  /** Incremental jobs skip logs already counted and hold unfinished runs back until they finish. */
+  incremental: boolean;
+  overlapMs: number;
+  states: Map<string, AppState>;
+  /** Filled per app that was read completely: the state to commit once the run is stored. */
+  nextStates: Map<string, AppState>;
+  summary: ReturnType<typeof createSummaryBuilder>;
+  counts: PipelineResult['counts'];
+  problems: PipelineProblem[];
+  logger: Logger;
+  onEvent: (event: PipelineEvent) => void;
+}
+
+/**
+ * Streams the records of every app of the job, one app after the other. An app that fails is
+ * recorded and skipped (its state is not advanced); the others go on.
+ */
+export async function* fetchStage(context: FetchContext): AsyncGenerator<RunRecord> {
+  for (const app of context.job.apps) {
+    const counts = { records: 0, unfinished: 0, repolled: 0 };
+    context.counts[app.id] = counts;
+    context.summary.touch(app.id);
+    try {
+      yield* fetchApp(context, app, counts);
+    } catch (error) {
+      const message = app.client.scrub(error instanceof Error ? error.message : String(error));
+      const code = DifyLogsError.isInstance(error) ? error.code : 'error';
+      context.problems.push({ stage: 'fetch', appId: app.id, code, message });
+      context.summary.failApp(app.id, message);
+      context.nextStates.delete(app.id);
+      context.logger.error({ appId: app.id, code, err: message }, 'app could not be read; the other apps go on');
+      context.onEvent({ type: 'app-failed', appId: app.id, error: message });
+    }
+  }
+}
+
+async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number], counts: { records: number; unfinished: number; repolled: number }): AsyncGenerator<RunRecord> {
+  const { job, window, incremental } = context;
+  const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
+  const horizon = window.to.getTime() - context.overlapMs;
+  const next: AppState = { watermark: incremental ? window.to.toISOString() : previous.watermark, recent: {}, pending: {} };
+  for (const [logId, loggedAt] of Object.entries(previous.recent)) if (new Date(loggedAt).getTime() >= horizon) next.recent[logId] = loggedAt;
+  const listedRuns = new Set<string>();
+
+  const emit = (record: RunRecord): RunRecord | undefined => {
+    if (incremental && !isTerminalStatus(record.status) && record.runId) {
+      next.pending[record.runId] = JSON.stringify({ ...record, nodes: null });
+      counts.unfinished += 1;
+      return undefined;
+    }
+    if (incremental && new Date(record.loggedAt).getTime() >= horizon) next.recent[record.logId] = record.loggedAt;
+    context.summary.add(record);
+    counts.records += 1;
+    return record;
+  };
+
+  // Each app resumes from its own watermark; the run's window starts at the oldest of them.
+  const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
+  const records = exportRuns(app.client, {
+    appId: app.id,
+    createdAfter: from,
+    createdBefore: window.to,
+    keyword: job.keyword,
+    status: job.status,
+    withDetails: job.withDetails ?? true,
+    withNodeExecutions: job.withNodeExecutions ?? false,
+    includeNodeData: job.includeNodeData ?? false,
+    concurrency: job.concurrency ?? 8,
+    skipLogId: incremental ? (logId) => logId in previous.recent : undefined,
+    logger: context.logger,
+    onProgress: (progress) => context.onEvent({ type: 'progress', appId: app.id, progress }),
+  });
+  for await (const record of records) {
+    if (record.runId) listedRuns.add(record.runId);
+    const out = emit(record);
+    if (out) yield out;
+  }
+
+  // Runs unfinished at an earlier pull whose log rows are no longer in the window: ask for them directly.
+  for (const [runId, stored] of Object.entries(previous.pending)) {
+    if (listedRuns.has(runId)) continue;
+    const record = JSON.parse(stored) as RunRecord;
+    const detail = await app.client.runDetail(runId, app.id);
+    if (detail === null) {
+      context.logger.warn({ appId: app.id, runId }, 'an unfinished run is gone from Dify; dropping it');
+      continue;
+    }
+    const nodes = job.withNodeExecutions && isTerminalStatus(detail.status ?? null) ? await app.client.nodeExecutions(runId, app.id) : undefined;
+    counts.repolled += 1;
+    const out = emit(applyDetail(record, detail, nodes, job.includeNodeData ?? false));
+    if (out) yield out;
+  }
+  context.nextStates.set(app.id, next);
+}

@@ -1,0 +1,6 @@
+export { runPipeline } from './run-pipeline.js';
+export { resolveWindow, resolveTime, assertTimezone, type WindowSpec, type ResolvedWindow } from './window.js';
+export { createSummaryBuilder, type PeriodSummary, type AppSummary } from './summary.js';
+export { jsonReporter, markdownReporter, defaultReporters, markdownCell, type Reporter } from './reporters.js';
+export { reportReadyMessage, failureMessage } from './messages.js';
+export type { PipelineJob, PipelineApp, PipelineDeps, PipelineEvent, PipelineResult, PipelineProblem, PipelineStage } from './types.js';

@@ -1,0 +1,35 @@
+import pRetry from 'p-retry';
+import type { NotificationMessage, Notifier } from '../adapters/notifier.js';
+import { DifyLogsError } from '../errors/dify-logs-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { PipelineProblem, PipelineResult } from './types.js';
+
+/**
+ * Sends one message to every notifier, each with its own retries. A notifier that keeps failing is
+ * recorded; it never undoes what was stored.
+ */
+export async function notifyStage(
+  notifiers: Notifier[],
+  message: NotificationMessage,
+  options: { attempts: number; logger: Logger; problems: PipelineProblem[] },
+): Promise<PipelineResult['notifications']> {
+  return Promise.all(
+    notifiers.map(async (notifier) => {
+      try {
+        await pRetry(() => notifier.send(message), {
+          retries: Math.max(0, options.attempts - 1),
+          minTimeout: 200,
+          factor: 2,
+          randomize: true,
+          shouldRetry: ({ error }) => !DifyLogsError.isInstance(error) || error.isRetryable,
+        });
+        return { notifier: notifier.name, delivered: true };
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        options.problems.push({ stage: 'notify', notifier: notifier.name, code: DifyLogsError.isInstance(error) ? error.code : 'error', message: text });
+        options.logger.error({ notifier: notifier.name, err: text }, 'notification failed after retries; the reports stay stored');
+        return { notifier: notifier.name, delivered: false, error: text };
+      }
+    }),
+  );
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { AppState } from '../adapters/state.js';
+import type { StoredObject } from '../adapters/storage.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import { DifyLogsError } from '../errors/dify-logs-error.js';
+import { compactTimestamp } from '../adapters/keys.js';
+import { silentLogger } from '../logging/logger.js';
+import { fetchStage } from './fetch-stage.js';
+import { failureMessage, reportReadyMessage } from './messages.js';
+import { notifyStage } from './notify-stage.js';
+import { defaultReporters } from './reporters.js';
+import { createSummaryBuilder } from './summary.js';
+import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
+import { resolveWindow } from './window.js';
+
+const JOB_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Runs a job once: fetch (and enrich) every app's window, store the records as an NDJSON archive,
+ * render and store the reports, notify, then advance the incremental state. Failure semantics:
+ * - one app failing is recorded and the others go on (`partial`);
+ * - a report format that fails to render is recorded, the other formats are stored (`partial`);
+ * - a storage failure fails the run (`failed`): the state does not move, so the next run redoes the window;
+ * - a notifier failing after retries is recorded (`partial`); the stored reports stay.
+ * Configuration mistakes throw `DifyConfigError`; everything else is reported in the result.
+ */
+export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise<PipelineResult> {
+  if (!JOB_NAME.test(job.name)) throw new DifyConfigError('job.name', `${JSON.stringify(job.name)} may only hold letters, digits, _ and -`);
+  if (job.apps.length === 0) throw new DifyConfigError('job.apps', 'the job has no apps');
+  const now = deps.now?.() ?? new Date();
+  const runId = deps.runId ?? `${compactTimestamp(now)}-${randomBytes(3).toString('hex')}`;
+  const logger = (deps.logger ?? silentLogger).child({ job: job.name, runId });
+  const onEvent = deps.onEvent ?? (() => {});
+  const timezone = job.timezone ?? 'UTC';
+  const formats = job.formats ?? ['json', 'markdown'];
+  const reporters = { ...defaultReporters, ...deps.reporters };
+  for (const format of formats) if (!reporters[format]) throw new DifyConfigError('job.formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
+  const notifyOn = job.notifyOn ?? ['failure', 'report-ready'];
+  const incremental = job.window.mode === 'incremental';
+  const overlapMs = (job.window.mode === 'incremental' ? (job.window.overlapMinutes ?? 10) : 0) * 60_000;
+
+  const states = new Map<string, AppState>();
+  for (const app of job.apps) states.set(app.id, await deps.state.read(job.name, app.id));
+  const watermarks = [...states.values()].map((state) => state.watermark);
+  // With several apps the window starts at the oldest watermark; apps skip what they already counted by log id.
+  const oldest = watermarks.includes(null) ? null : watermarks.filter((mark): mark is string => mark !== null).sort()[0] ?? null;
+  const window = resolveWindow(job.window, { now, timezone, watermark: oldest });
+
+  const problems: PipelineProblem[] = [];
+  const timings: PipelineResult['timings'] = {};
+  const result: PipelineResult = {
+    runId,
+    job: job.name,
+    status: 'succeeded',
+    window: { from: window.from.toISOString(), to: window.to.toISOString(), timezone },
+    summary: null,
+    counts: {},
+    reports: [],
+    archive: null,
+    notifications: [],
+    timings,
+    problems,
+  };
+  let stageNow: PipelineStage = 'fetch';
+  const timed = async <T>(stage: PipelineStage, task: () => Promise<T>): Promise<T> => {
+    stageNow = stage;
+    onEvent({ type: 'stage-start', stage });
+    const started = performance.now();
+    try {
+      return await task();
+    } finally {
+      timings[stage] = Math.round(performance.now() - started);
+      onEvent({ type: 'stage-end', stage, ms: timings[stage]! });
+    }
+  };
+
+  const summary = createSummaryBuilder();
+  const nextStates = new Map<string, AppState>();
+  const records = fetchStage({ job, window, incremental, overlapMs, states, nextStates, summary, counts: result.counts, problems, logger, onEvent });
+  const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
+
+  try {
+    // Fetch and archive in one pass: the storage adapter pulls the NDJSON body as records stream in.
+    await timed('fetch', async () => {
+      if (job.archive === false) {
+        for await (const record of records) void record;
+        return;
+      }
+      result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: ndjson(records) });
+    });
+    result.summary = summary.build({ job: job.name, runId, window: result.window, generatedAt: now.toISOString() });
+
+    const rendered = await timed('report', async () => {
+      const out: Array<{ format: string; body: string | Uint8Array }> = [];
+      for (const format of formats) {
+        try {
+          out.push({ format, body: reporters[format]!.render(result.summary!) });
+        } catch (error) {
+          problems.push({ stage: 'report', format, code: 'render_failed', message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return out;
+    });
+    await timed('store', async () => {
+      for (const { format, body } of rendered) {
+        const reporter = reporters[format]!;
+        const stored: StoredObject = await deps.storage.saveReport({ ...save, type: job.reportType ?? 'daily', extension: reporter.extension, contentType: reporter.contentType, body, metadata: { format, window_from: result.window.from, window_to: result.window.to } });
+        result.reports.push(stored);
+      }
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    problems.push({ stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message });
+    result.status = 'failed';
+    logger.error({ err: message }, 'the run failed; its window will be redone by the next run');
+    // Take back what this run stored, so the redo does not leave the same rows in two archives.
+    for (const object of [result.archive, ...result.reports]) {
+      if (object) await deps.storage.delete(object.key).catch((cause: unknown) => logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'));
+    }
+    result.archive = null;
+    result.reports = [];
+    if (notifyOn.includes('failure') && deps.notifiers?.length) {
+      result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+    }
+    return result;
+  }
+
+  const partial = problems.length > 0;
+  if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
+    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.summary!, result.reports, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+  }
+  if (incremental) {
+    await timed('state', async () => {
+      for (const [appId, state] of nextStates) await deps.state.commit(job.name, appId, state);
+    });
+  }
+  result.status = problems.length > 0 ? 'partial' : 'succeeded';
+  logger.info({ status: result.status, runs: result.summary?.runs, reports: result.reports.length }, 'run finished');
+  return result;
+}
+
+async function* ndjson(records: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
+  let buffer = '';
+  for await (const record of records) {
+    buffer += `${JSON.stringify(record)}\n`;
+    if (buffer.length >= 64 * 1024) {
+      yield Buffer.from(buffer, 'utf8');
+      buffer = '';
+    }
+  }
+  if (buffer !== '') yield Buffer.from(buffer, 'utf8');
+}

@@ -1,0 +1,85 @@
+import type { DifyClient } from '../client/create-client.js';
+import type { NotificationKind, Notifier } from '../adapters/notifier.js';
+import type { StateStore } from '../adapters/state.js';
+import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
+import type { ExportProgress } from '../export/export-runs.js';
+import type { Logger } from '../logging/logger.js';
+import type { Reporter } from './reporters.js';
+import type { PeriodSummary } from './summary.js';
+import type { WindowSpec } from './window.js';
+
+export interface PipelineApp {
+  id: string;
+  client: DifyClient;
+}
+
+export interface PipelineJob {
+  /** Names the job in keys, state and logs: letters, digits, `_`, `-`. */
+  name: string;
+  apps: PipelineApp[];
+  window: WindowSpec;
+  /** IANA zone for window templates and report dates (default UTC). */
+  timezone?: string;
+  keyword?: string;
+  status?: string;
+  withDetails?: boolean;
+  withNodeExecutions?: boolean;
+  includeNodeData?: boolean;
+  concurrency?: number;
+  /** Report type in storage keys (default `daily`). */
+  reportType?: string;
+  /** Reporter formats (default `json`, `markdown`). */
+  formats?: string[];
+  /** Store every record of the run as NDJSON data (default true). */
+  archive?: boolean;
+  /** Which outcomes are notified (default failure and report-ready). */
+  notifyOn?: NotificationKind[];
+}
+
+export type PipelineStage = 'fetch' | 'report' | 'store' | 'notify' | 'state';
+
+export type PipelineEvent =
+  | { type: 'stage-start'; stage: PipelineStage }
+  | { type: 'stage-end'; stage: PipelineStage; ms: number }
+  | { type: 'progress'; appId: string; progress: Readonly<ExportProgress> }
+  | { type: 'app-failed'; appId: string; error: string };
+
+export interface PipelineDeps {
+  storage: StorageAdapter;
+  state: StateStore;
+  notifiers?: Notifier[];
+  reporters?: Record<string, Reporter>;
+  logger?: Logger;
+  now?: () => Date;
+  /** Id of this pipeline run (default: a timestamped random id). */
+  runId?: string;
+  /** Observation only: stage boundaries, progress, per-app failures. */
+  onEvent?: (event: PipelineEvent) => void;
+  /** Attempts per notifier (default 3). */
+  notifyAttempts?: number;
+}
+
+export interface PipelineProblem {
+  stage: PipelineStage;
+  appId?: string;
+  format?: string;
+  notifier?: string;
+  code: string;
+  message: string;
+}
+
+export interface PipelineResult {
+  runId: string;
+  job: string;
+  /** `succeeded`; `partial` when an app, a format or a notifier failed but reports were stored; `failed` when nothing was stored. */
+  status: 'succeeded' | 'partial' | 'failed';
+  window: { from: string; to: string; timezone: string };
+  summary: PeriodSummary | null;
+  /** Records stored in this run, per app. */
+  counts: Record<string, { records: number; unfinished: number; repolled: number }>;
+  reports: StoredObject[];
+  archive: StoredObject | null;
+  notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
+  timings: Partial<Record<PipelineStage, number>>;
+  problems: PipelineProblem[];
+}

@@ -1,0 +1,17 @@
+import { EMPTY_APP_STATE, type AppState, type StateStore } from '../adapters/state.js';
+
+/** Keeps state in memory: for tests and one-off runs. */
+export function memoryStateStore(): StateStore & { snapshot(): Record<string, AppState> } {
+  const states = new Map<string, AppState>();
+  const id = (job: string, app: string) => `${job}\u0000${app}`;
+  return {
+    name: 'memory',
+    async read(job, app) {
+      return structuredClone(states.get(id(job, app)) ?? { ...EMPTY_APP_STATE, recent: {}, pending: {} });
+    },
+    async commit(job, app, state) {
+      states.set(id(job, app), structuredClone(state));
+    },
+    snapshot: () => Object.fromEntries([...states].map(([key, value]) => [key.replace('\u0000', '/'), structuredClone(value)])),
+  };
+}
