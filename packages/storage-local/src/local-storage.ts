@@ -154,6 +154,8 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       for (const object of await collect({ kind: options.kind, type: options.type, olderThan: cutoff })) {
         if (await remove(object.key)) deleted.push(object.key);
       }
+      // Temporary files of saves a crash interrupted: never objects, removed once a day old.
+      await removeStaleTemporaryFiles(root, (options.now ?? new Date()).getTime() - DAY);
       return { deleted };
     },
   };
@@ -193,6 +195,23 @@ async function* walk(root: string, base: string): AsyncGenerator<string> {
     const key = `${base}/${entry.name}`;
     if (entry.isDirectory()) yield* walk(root, key);
     else if (entry.isFile() && !entry.name.endsWith(SIDECAR)) yield key;
+  }
+}
+
+async function removeStaleTemporaryFiles(folder: string, olderThanMs: number): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) await removeStaleTemporaryFiles(path, olderThanMs);
+    else if (entry.isFile() && entry.name.startsWith('.') && entry.name.endsWith('.tmp')) {
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs < olderThanMs) await rm(path, { force: true });
+    }
   }
 }
 

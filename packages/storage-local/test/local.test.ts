@@ -74,3 +74,20 @@ describe('local storage on disk', () => {
     expect(() => createLocalStorage({ baseDir: '' })).toThrow(/baseDir is required/);
   });
 });
+
+describe('local storage cleanup', () => {
+  it('also removes temporary files that interrupted saves left, once they are a day old', async () => {
+    const { utimesSync } = await import('node:fs');
+    const baseDir = mkdtempSync(join(tmpdir(), 'local-'));
+    const folder = join(baseDir, 'data', 'archive', '2026', '03', '02');
+    mkdirSync(folder, { recursive: true });
+    const stale = join(folder, '.nightly-all-20260302T000000000Z-r.ndjson.99.dead.tmp');
+    const fresh = join(folder, '.nightly-all-20260302T000000000Z-s.ndjson.98.beef.tmp');
+    writeFileSync(stale, 'interrupted');
+    writeFileSync(fresh, 'being written');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(stale, twoDaysAgo, twoDaysAgo);
+    await createLocalStorage({ baseDir }).cleanup({ olderThanDays: 30 });
+    expect(files(baseDir)).toEqual([`data${sep}archive${sep}2026${sep}03${sep}02${sep}.nightly-all-20260302T000000000Z-s.ndjson.98.beef.tmp`]);
+  });
+});
