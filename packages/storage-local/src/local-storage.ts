@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import {
+  DifyConfigError,
   DifyStorageError,
   assertSafeKey,
   createAtomicFileWriter,
@@ -42,7 +43,7 @@ const SIDECAR = '.meta.json';
  */
 export function createLocalStorage(options: LocalStorageOptions): StorageAdapter {
   if (typeof options?.baseDir !== 'string' || options.baseDir.trim() === '') {
-    throw new DifyStorageError(options?.name ?? 'local', 'invalid_key', 'baseDir is required');
+    throw new DifyConfigError('baseDir', 'is required: the folder reports and data go to');
   }
   const name = options.name ?? 'local';
   const root = resolve(options.baseDir);

@@ -71,7 +71,7 @@ describe('local storage on disk', () => {
   });
 
   it('refuses a missing baseDir with a clear error', () => {
-    expect(() => createLocalStorage({ baseDir: '' })).toThrow(/baseDir is required/);
+    expect(() => createLocalStorage({ baseDir: '' })).toThrow(/baseDir: is required/);
   });
 });
 

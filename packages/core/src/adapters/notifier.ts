@@ -21,6 +21,7 @@ export interface NotificationMessage {
 }
 
 export interface NotificationReceipt {
+  /** The notifier's `name`. */
   notifier: string;
   /** Channel-side id when the channel returns one. */
   id?: string;
@@ -37,7 +38,8 @@ export interface NotifierCapabilities {
  * A notification channel. Implementations: `recordingNotifier()` and `consoleNotifier()` (core),
  * `@dify-logs/notifier-email`, `-dingtalk`, `-wecom`, `-feishu`, `-slack`, `-webhook`.
  * `send` resolves once the channel accepted the message and throws a `DifyLogsError` otherwise
- * (`isRetryable` says whether the pipeline may try again).
+ * (`isRetryable` says whether the pipeline may try again; any other error is treated as retryable).
+ * Text longer than `capabilities.maxLength` is cut so that the title survives.
  */
 export interface Notifier {
   readonly name: string;

@@ -69,11 +69,16 @@ export interface StorageCapabilities {
  * `@dify-logs/storage-s3`, `@dify-logs/storage-oss`. Names follow the original tool:
  * save_report / save_data / list_reports / cleanup_old_files.
  *
- * Rules every adapter keeps (checked by `testStorageAdapter`):
- * - a save is all or nothing: a failed save leaves no object that lists or reads as complete;
- * - a save never replaces an existing object: it fails with `DifyStorageError` code `already_exists`;
- * - keys come from `storageKey()`, so no field can escape the adapter's root;
- * - `list` yields newest first; `read` of a missing key fails with code `not_found`.
+ * Rules every adapter keeps (checked by `testStorageAdapter`; a group may be skipped only where the
+ * backend cannot do it, with the reason):
+ * - a save is all or nothing: a body that fails midway rejects with that error and leaves no object
+ *   that lists or reads as complete; saving the same object again afterwards succeeds;
+ * - a save never replaces an existing object, even when two saves race: it fails with
+ *   `DifyStorageError` code `already_exists`;
+ * - keys come from `storageKey()`, so no field can escape the adapter's root; `read`/`delete` refuse
+ *   unsafe keys with code `invalid_key` (`assertSafeKey`); `type` filters go through `safeSegment` too;
+ * - `list` yields newest first; `read` of a missing key fails with code `not_found`;
+ * - `location` and metadata never carry credentials.
  */
 export interface StorageAdapter {
   readonly name: string;

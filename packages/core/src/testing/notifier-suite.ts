@@ -19,6 +19,7 @@ export function sampleMessage(overrides: Partial<NotificationMessage> = {}): Not
     facts: [
       { label: 'Runs', value: '1 204' },
       { label: 'Failed', value: '17' },
+      { label: 'Tokens', value: '98 765' },
     ],
     links: [{ label: 'Report', url: 'https://reports.example.com/daily/2026-03-01.html' }],
     job: 'nightly',
@@ -46,7 +47,7 @@ export function testNotifier<N extends Notifier>(options: NotifierSuiteOptions<N
       const [text] = await options.received(notifier);
       expect(text).toContain('Daily report: Ticket Triage 2026-03-01');
       expect(text).toContain('客服工单 ✅');
-      expect(text).toContain('1 204');
+      expect(text).toContain('98 765');
       expect(text).toContain('https://reports.example.com/daily/2026-03-01.html');
     });
 

@@ -91,6 +91,14 @@ export function testStorageAdapter(options: StorageSuiteOptions): void {
       expect(await all(adapter.list())).toHaveLength(1);
     });
 
+    it('lets exactly one of two racing saves of the same object win', async () => {
+      const results = await Promise.allSettled([adapter.saveReport(base({ body: 'one' })), adapter.saveReport(base({ body: 'two' }))]);
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+      expect((rejected.reason as DifyStorageError).code).toBe('already_exists');
+      expect(await all(adapter.list())).toHaveLength(1);
+    });
+
     it('lists newest first, filtered by kind, type and age', async () => {
       const day = (date: string, type = 'daily') => adapter.saveReport(base({ type, createdAt: new Date(date), runId: date.slice(0, 10) }));
       await day('2026-03-01T00:00:00Z');

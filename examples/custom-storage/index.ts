@@ -1,0 +1,214 @@
+/**
+ * A custom StorageAdapter written by following docs/writing-an-adapter.md: every object (its bytes as
+ * base64 plus its StoredObject fields) lives in ONE JSON file, rewritten atomically on each change.
+ *
+ *   const storage = createJsonFileStorage({ file: './outputs/objects.json' });
+ *   await storage.saveReport({ type: 'daily', job: 'nightly', app: 'triage', runId: 'run-1',
+ *     extension: 'md', contentType: 'text/markdown', body: '# Daily report\n' });
+ *
+ * Good for small volumes and one process at a time: the whole file is read on first use and rewritten
+ * on every save, delete and cleanup.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  DifyConfigError,
+  DifyStorageError,
+  assertSafeKey,
+  bodyBytes,
+  createAtomicFileWriter,
+  safeSegment,
+  silentLogger,
+  storageKey,
+  withinAge,
+  type CleanupOptions,
+  type Logger,
+  type SaveRequest,
+  type StorageAdapter,
+  type StorageKind,
+  type StoredObject,
+} from '@dify-logs/core';
+
+export interface JsonFileStorageOptions {
+  /** The JSON file holding every object (created, with its folder, on the first save). */
+  file: string;
+  /** Name in errors and logs (default `json-file`). */
+  name?: string;
+  /** pino-compatible; silent by default. */
+  logger?: Logger;
+}
+
+/** One stored object: its description plus its bytes. */
+interface Entry {
+  object: StoredObject;
+  /** The bytes, base64. */
+  body: string;
+}
+
+const DAY = 86_400_000;
+/** File-system errors worth trying again: busy, out of descriptors, interrupted. */
+const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
+
+export function createJsonFileStorage(options: JsonFileStorageOptions): StorageAdapter {
+  // Validate options without touching the disk: no I/O at creation.
+  if (typeof options?.file !== 'string' || options.file.trim() === '') throw new DifyConfigError('file', 'is required');
+  const { file } = options;
+  const name = options.name ?? 'json-file';
+  const logger = (options.logger ?? silentLogger).child({ adapter: name });
+
+  /** Every object by key; undefined until first use. Replaced (never mutated) once a write is committed. */
+  let objects: Map<string, Entry> | undefined;
+  let loading: Promise<Map<string, Entry>> | undefined;
+  /** Changes run one at a time, so two saves of one key cannot both pass the existence check. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function failure(error: unknown, action: string, key?: string): DifyStorageError {
+    if (DifyStorageError.isInstance(error)) return error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code ?? (error instanceof Error ? error.message : String(error));
+    // The message names the file and the action, never the bytes or metadata values.
+    return new DifyStorageError(name, 'storage_failed', `could not ${action} (${reason})`, { key, cause: error, isRetryable: code !== undefined && TRANSIENT.has(code) });
+  }
+
+  async function load(): Promise<Map<string, Entry>> {
+    if (objects) return objects;
+    loading ??= readEntries().finally(() => {
+      loading = undefined;
+    });
+    const loaded = await loading;
+    objects ??= loaded;
+    return objects;
+  }
+
+  async function readEntries(): Promise<Map<string, Entry>> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw failure(error, `read ${file}`);
+    }
+    try {
+      const parsed = JSON.parse(text) as { objects: Record<string, Entry> };
+      logger.debug({ file, objects: Object.keys(parsed.objects).length }, 'loaded');
+      return new Map(Object.entries(parsed.objects));
+    } catch (error) {
+      throw new DifyStorageError(name, 'storage_failed', `${file} is not a storage file`, { cause: error });
+    }
+  }
+
+  /** Writes the whole file atomically: readers see the old file or the new one, never half of one. */
+  async function persist(next: Map<string, Entry>, action: string, key?: string): Promise<void> {
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      const writer = await createAtomicFileWriter(file);
+      try {
+        await writer.write('{"version":1,"objects":{');
+        let first = true;
+        for (const [entryKey, entry] of next) {
+          await writer.write(`${first ? '' : ','}\n${JSON.stringify(entryKey)}:${JSON.stringify(entry)}`);
+          first = false;
+        }
+        await writer.write('\n}}\n');
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
+    } catch (error) {
+      throw failure(error, `${action} in ${file}`, key);
+    }
+    objects = next;
+  }
+
+  async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
+    const createdAt = request.createdAt ?? new Date();
+    const key = storageKey(kind, request, createdAt);
+    const exists = () => new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
+    if ((await load()).has(key)) throw exists();
+    // A body that fails midway throws here, before anything is written: its error reaches the caller unchanged.
+    const bytes = await bodyBytes(request.body);
+    return exclusive(async () => {
+      const current = await load();
+      if (current.has(key)) throw exists();
+      const object: StoredObject = {
+        key,
+        kind,
+        type: safeSegment(request.type),
+        contentType: request.contentType,
+        size: bytes.byteLength,
+        createdAt: createdAt.toISOString(),
+        metadata: { ...request.metadata },
+        location: `${file}#${key}`,
+      };
+      const next = new Map(current).set(key, { object, body: Buffer.from(bytes).toString('base64') });
+      await persist(next, 'save', key);
+      logger.debug({ key, size: object.size }, 'saved');
+      return copy(object);
+    });
+  }
+
+  async function remove(keys: string[], action: string): Promise<string[]> {
+    return exclusive(async () => {
+      const current = await load();
+      const present = keys.filter((key) => current.has(key));
+      if (present.length === 0) return [];
+      const next = new Map(current);
+      for (const key of present) next.delete(key);
+      await persist(next, action, present.length === 1 ? present[0] : undefined);
+      return present;
+    });
+  }
+
+  return {
+    name,
+    capabilities: { signedUrls: false, versioning: false },
+    saveReport: (request) => save('report', request),
+    saveData: (request) => save('data', request),
+    async read(key) {
+      assertSafeKey(name, key);
+      const entry = (await load()).get(key);
+      if (!entry) throw new DifyStorageError(name, 'not_found', `no object at ${key}`, { key });
+      return new Uint8Array(Buffer.from(entry.body, 'base64'));
+    },
+    async *list(query = {}) {
+      const type = query.type === undefined ? undefined : safeSegment(query.type);
+      const matching = [...(await load()).values()]
+        .map((entry) => entry.object)
+        .filter((object) => (!query.kind || object.kind === query.kind) && (!type || object.type === type) && withinAge(new Date(object.createdAt), query))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
+      for (const object of matching) yield copy(object);
+    },
+    async delete(key) {
+      assertSafeKey(name, key);
+      return (await remove([key], 'delete')).length > 0;
+    },
+    async cleanup(options: CleanupOptions) {
+      const cutoff = new Date((options.now ?? new Date()).getTime() - options.olderThanDays * DAY);
+      const type = options.type === undefined ? undefined : safeSegment(options.type);
+      const old = [...(await load()).values()]
+        .map((entry) => entry.object)
+        .filter((object) => (!options.kind || object.kind === options.kind) && (!type || object.type === type) && new Date(object.createdAt) < cutoff)
+        .map((object) => object.key);
+      const deleted = await remove(old, 'clean up');
+      logger.debug({ deleted: deleted.length }, 'cleaned up');
+      return { deleted };
+    },
+    /** Waits for changes in flight and forgets the cache. There is no client or handle to release. */
+    async close() {
+      await queue;
+      objects = undefined;
+    },
+  };
+}
+
+/** Callers get copies: changing a returned object must not change what is stored. */
+function copy(object: StoredObject): StoredObject {
+  return { ...object, metadata: { ...object.metadata } };
+}
