@@ -2,6 +2,7 @@ import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
+import { registerLogs } from './commands/logs.js';
 import { registerProbe } from './commands/probe.js';
 import { registerSim } from './commands/sim.js';
 import { EXIT, UsageError } from './support/exit-codes.js';
@@ -23,6 +24,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerProbe(program, io, setExit);
   registerSim(program, io, setExit);
   registerDemo(program, io, setExit);
+  registerLogs(program, io, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
