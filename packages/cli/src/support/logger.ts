@@ -1,4 +1,4 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { multistream, pino, type Level, type Logger as PinoLogger } from 'pino';
 import type { CliIo } from './io.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -7,11 +7,14 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
  * The CLI's pino logger, writing JSON lines to stderr. On a TTY the progress line speaks instead,
  * so the default level there is `warn`; elsewhere `info`. `LOG_LEVEL` or `--log-level` override it.
  */
-export function createCliLogger(io: CliIo, level: string | undefined): PinoLogger {
+export function createCliLogger(io: CliIo, level: string | undefined, file?: NodeJS.WritableStream): PinoLogger {
   const chosen = (level ?? io.env.LOG_LEVEL ?? (io.stderr.isTTY ? 'warn' : 'info')).toLowerCase();
+  const resolved = LEVELS.includes(chosen) ? chosen : 'info';
+  // With a log file, the file gets every line at the chosen level, even when the terminal shows progress instead.
+  const destination = file ? multistream([{ stream: io.stderr, level: resolved as Level }, { stream: file, level: resolved as Level }]) : io.stderr;
   return pino(
     {
-      level: LEVELS.includes(chosen) ? chosen : 'info',
+      level: resolved,
       base: { service: 'dify-logs' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
@@ -19,6 +22,6 @@ export function createCliLogger(io: CliIo, level: string | undefined): PinoLogge
         censor: '[redacted]',
       },
     },
-    io.stderr,
+    destination,
   );
 }
