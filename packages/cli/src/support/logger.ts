@@ -1,4 +1,5 @@
 import { multistream, pino, type Level, type Logger as PinoLogger } from 'pino';
+import { build as pretty } from 'pino-pretty';
 import type { CliIo } from './io.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -11,7 +12,9 @@ export function createCliLogger(io: CliIo, level: string | undefined, file?: Nod
   const chosen = (level ?? io.env.LOG_LEVEL ?? (io.stderr.isTTY ? 'warn' : 'info')).toLowerCase();
   const resolved = LEVELS.includes(chosen) ? chosen : 'info';
   // With a log file, the file gets every line at the chosen level, even when the terminal shows progress instead.
-  const destination = file ? multistream([{ stream: io.stderr, level: resolved as Level }, { stream: file, level: resolved as Level }]) : io.stderr;
+  // A person at a terminal reads pretty lines; pipes, files and log collectors get JSON.
+  const terminal = io.stderr.isTTY ? pretty({ destination: io.stderr, colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname,service', sync: true }) : io.stderr;
+  const destination = file ? multistream([{ stream: terminal, level: resolved as Level }, { stream: file, level: resolved as Level }]) : terminal;
   return pino(
     {
       level: resolved,
