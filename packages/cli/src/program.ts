@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerLogs } from './commands/logs.js';
 import { registerProbe } from './commands/probe.js';
+import { registerRun } from './commands/run.js';
 import { registerSim } from './commands/sim.js';
 import { EXIT, UsageError } from './support/exit-codes.js';
 import { processIo, type CliIo } from './support/io.js';
@@ -20,6 +21,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const setExit = (code: number) => {
     exitCode = code;
   };
+  registerRun(program, io, setExit);
   registerExport(program, io, setExit);
   registerProbe(program, io, setExit);
   registerSim(program, io, setExit);

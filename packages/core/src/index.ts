@@ -101,3 +101,4 @@ export {
 export { EMPTY_APP_STATE, type AppState, type StateStore } from './adapters/state.js';
 export { memoryStateStore } from './state/memory-state.js';
 export { fileStateStore } from './state/file-state.js';
+export * from './config/index.js';

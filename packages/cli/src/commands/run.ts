@@ -1,0 +1,89 @@
+import { loadConfig, runPipeline, type PipelineJob, type PipelineResult } from '@dify-logs/core';
+import type { Command } from 'commander';
+import { buildDeps, resolveApps, toPipelineJob } from '../support/build-run.js';
+import { EXIT, UsageError } from '../support/exit-codes.js';
+import type { CliIo } from '../support/io.js';
+import { createCliLogger } from '../support/logger.js';
+import { createProgress } from '../support/progress.js';
+
+interface RunFlags {
+  config?: string;
+  profile?: string;
+  job?: string;
+  from?: string;
+  to?: string;
+  incremental?: boolean;
+  logLevel?: string;
+}
+
+export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run the whole pipeline once: fetch, enrich, report, store, notify (cron-friendly)')
+    .option('--config <file>', 'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)')
+    .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
+    .option('--job <name>', 'run only this job')
+    .option('--from <iso>', 'explicit window start (ISO-8601 or a template such as {{yesterday}})')
+    .option('--to <iso>', 'explicit window end')
+    .option('--incremental', 'everything since the last successful run')
+    .option('--log-level <level>', 'log level [env LOG_LEVEL]')
+    .action(async (flags: RunFlags) => setExit(await runRun(flags, io)));
+}
+
+export async function runRun(flags: RunFlags, io: CliIo): Promise<number> {
+  if ((flags.from === undefined) !== (flags.to === undefined)) throw new UsageError('--from and --to go together');
+  if (flags.from && flags.incremental) throw new UsageError('give either --from/--to or --incremental, not both');
+  const loaded = await loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd });
+  const { config } = loaded;
+  const logger = createCliLogger(io, flags.logLevel ?? config.logging.level);
+  const jobs = flags.job ? config.jobs.filter((job) => job.name === flags.job) : config.jobs;
+  if (jobs.length === 0) throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
+  const deps = buildDeps(config, io.cwd, (text) => io.stderr.write(text));
+  const window: PipelineJob['window'] | undefined = flags.from && flags.to ? { mode: 'explicit', from: flags.from, to: flags.to } : flags.incremental ? { mode: 'incremental' } : undefined;
+  const progress = createProgress(io);
+  const results: PipelineResult[] = [];
+  for (const job of jobs) {
+    const jobIndex = config.jobs.indexOf(job);
+    const apps = await resolveApps(config, job, jobIndex, logger);
+    const { job: pipelineJob, unavailable } = toPipelineJob(job, apps, window);
+    if (unavailable.length > 0) io.stderr.write(`dify-logs: job ${job.name}: formats ${unavailable.join(', ')} are not available in this release; writing ${pipelineJob.formats!.join(', ')}\n`);
+    try {
+      const result = await runPipeline(pipelineJob, {
+        ...deps,
+        logger,
+        onEvent: (event) => {
+          if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
+        },
+      });
+      progress.done();
+      results.push(result);
+      io.stdout.write(formatResult(result));
+    } finally {
+      await Promise.all(apps.map((app) => app.client.close()));
+    }
+  }
+  const worst = results.some((result) => result.status === 'failed') ? EXIT.failed : results.some((result) => result.status === 'partial') ? EXIT.partial : EXIT.ok;
+  return worst;
+}
+
+/** The one-screen summary of a run. */
+export function formatResult(result: PipelineResult): string {
+  const summary = result.summary;
+  const lines = [
+    `${result.job} (${result.runId}): ${result.status.toUpperCase()}`,
+    `  window   ${result.window.from} → ${result.window.to} (${result.window.timezone})`,
+  ];
+  if (summary) {
+    const failed = summary.byStatus.failed ?? 0;
+    lines.push(`  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), tokens ${summary.totalTokens}`);
+  }
+  for (const [appId, counts] of Object.entries(result.counts)) {
+    lines.push(`  app      ${appId}: ${counts.records} records${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`);
+  }
+  if (result.archive) lines.push(`  archive  ${result.archive.location}`);
+  for (const report of result.reports) lines.push(`  report   ${report.location}`);
+  for (const notification of result.notifications) lines.push(`  notify   ${notification.notifier}: ${notification.delivered ? 'delivered' : `FAILED (${notification.error})`}`);
+  for (const problem of result.problems) lines.push(`  problem  ${problem.stage}${problem.appId ? ` ${problem.appId}` : ''}${problem.format ? ` ${problem.format}` : ''}${problem.notifier ? ` ${problem.notifier}` : ''}: ${problem.message}`);
+  lines.push(`  timings  ${Object.entries(result.timings).map(([stage, ms]) => `${stage} ${ms} ms`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

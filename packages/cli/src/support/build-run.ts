@@ -1,0 +1,108 @@
+import {
+  DifyConfigError,
+  consoleNotifier,
+  createDifyClient,
+  fileStateStore,
+  memoryStateStore,
+  type DifyClient,
+  type DifyClientOptions,
+  type DifyLogsConfig,
+  type Logger,
+  type Notifier,
+  type PipelineApp,
+  type PipelineJob,
+  type StateStore,
+  type StorageAdapter,
+} from '@dify-logs/core';
+import { createLocalStorage } from '@dify-logs/storage-local';
+import { join, resolve } from 'node:path';
+
+type JobConfig = DifyLogsConfig['jobs'][number];
+
+/** Storage, state and notifiers of a configuration: what every job of one `dify-logs run` shares. */
+export interface RunDeps {
+  storage: StorageAdapter;
+  state: StateStore;
+  notifiers: Notifier[];
+}
+
+export function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): RunDeps {
+  if (config.storage.type !== 'local') throw new DifyConfigError('storage.type', `${config.storage.type} storage is not available in this release yet; use local`);
+  const baseDir = resolve(cwd, config.storage.baseDir);
+  const storage = createLocalStorage({ baseDir });
+  const state = config.state.type === 'memory' ? memoryStateStore() : fileStateStore({ path: resolve(cwd, config.state.path ?? join(baseDir, '.dify-logs-state.json')) });
+  const notifiers: Notifier[] = [];
+  if (config.notification.enabled) {
+    for (const type of config.notification.type) {
+      if (type !== 'console') throw new DifyConfigError('notification.type', `the ${type} notifier is not available in this release yet; use console`);
+      notifiers.push(consoleNotifier({ write }));
+    }
+  }
+  return { storage, state, notifiers };
+}
+
+function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger): DifyClient {
+  const { dify } = config;
+  const options: DifyClientOptions = {
+    baseUrl: dify.baseUrl,
+    ...(apiKey ? { apiKey } : {}),
+    ...(appId ? { appId } : {}),
+    ...(dify.console ? { console: dify.console } : {}),
+    ...(dify.admin ? { admin: dify.admin } : {}),
+    ...(dify.serverVersion ? { serverVersion: dify.serverVersion } : {}),
+    timeoutMs: dify.timeoutMs,
+    retry: { retries: dify.retries },
+    logger,
+  };
+  return createDifyClient(options);
+}
+
+/** The apps of a job, each with a client: listed apps with their keys, or every workflow app through the console. */
+export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobIndex: number, logger: Logger): Promise<PipelineApp[]> {
+  const known = new Map((config.apps ?? []).map((app) => [app.id, app]));
+  const keyFor = (id: string) => known.get(id)?.apiKey ?? (config.dify.appId === id || (!known.size && config.dify.appId === undefined) ? config.dify.apiKey : undefined);
+  let ids: string[];
+  if (job.apps === 'all' || (job.apps === undefined && known.size === 0 && !config.dify.appId)) {
+    if (!config.dify.console && !config.dify.admin) {
+      throw new DifyConfigError(`jobs.${jobIndex}.apps`, 'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys');
+    }
+    const discovery = clientFor(config, undefined, undefined, logger);
+    ids = [];
+    for await (const app of discovery.apps({ mode: 'workflow' })) ids.push(app.id);
+    await discovery.close();
+  } else {
+    ids = job.apps ?? (known.size > 0 ? [...known.keys()] : [config.dify.appId!]);
+  }
+  if (ids.length === 0) throw new DifyConfigError(`jobs.${jobIndex}.apps`, 'the job has no apps');
+  return ids.map((id) => {
+    const apiKey = keyFor(id);
+    if (!apiKey && !config.dify.console && !config.dify.admin) {
+      throw new DifyConfigError(`jobs.${jobIndex}.apps`, `app ${id} has no API key (apps[].apiKey or dify.apiKey) and there is no console access`);
+    }
+    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id })) };
+  });
+}
+
+/** Report formats this release renders; `ndjson` is the archive every run stores anyway. */
+const AVAILABLE_FORMATS = new Set(['json', 'markdown']);
+
+/** The pipeline job of a configured job, and the configured formats this release cannot render yet. */
+export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window']): { job: PipelineJob; unavailable: string[] } {
+  const unavailable = job.outputFormat.filter((format) => !AVAILABLE_FORMATS.has(format) && format !== 'ndjson');
+  const formats = job.outputFormat.filter((format) => AVAILABLE_FORMATS.has(format));
+  const pipelineJob: PipelineJob = {
+    name: job.name,
+    apps,
+    window: window ?? job.window,
+    timezone: job.timezone,
+    keyword: job.keyword,
+    status: job.status,
+    withDetails: job.withDetails,
+    withNodeExecutions: job.withNodeExecutions,
+    concurrency: job.concurrency,
+    reportType: job.reportType,
+    formats: formats.length > 0 ? formats : ['json'],
+    notifyOn: job.notifyOn,
+  };
+  return { job: pipelineJob, unavailable };
+}

@@ -1,0 +1,25 @@
+export {
+  ConfigSchema,
+  NOTIFIER_TYPES,
+  LOG_LEVELS,
+  type DifyLogsConfig,
+  type DifyLogsConfigInput,
+  type JobConfig,
+} from './schema.js';
+export { OUTPUT_FORMATS, NOTIFY_ON, DEFAULT_JOB_NAME } from './job-schema.js';
+export { validateConfig, checkConfig, type ConfigValidation } from './validate.js';
+export type { ConfigIssue } from './issues.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig, type ConfigOverrides } from './load.js';
+export type { ConfigSource } from './sources.js';
+export { ENVIRONMENT_VARIABLES, PROFILE_VARIABLE, SECRET_KEY_VARIABLE, type EnvironmentVariable } from './environment.js';
+export { isSecretPath } from './key-path.js';
+export {
+  ENCRYPTED_PREFIX,
+  encryptSecret,
+  decryptSecret,
+  generateSecretKey,
+  parseSecretKey,
+  isEncryptedSecret,
+} from './secrets.js';
+export { rotateSecrets, encryptSecretsInDocument, type EncryptedDocument } from './secret-document.js';
+export { redactConfig, describeSources } from './redact.js';

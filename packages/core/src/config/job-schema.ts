@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { CONSOLE_STATUS_FILTERS } from '../client/endpoints/logs.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import { resolveTime } from '../pipeline/window.js';
+import { flag, listOf, nonEmpty, splitList, timeZone, wholeNumber } from './values.js';
+
+export const OUTPUT_FORMATS = ['json', 'markdown', 'csv', 'ndjson', 'html', 'xlsx'] as const;
+export const NOTIFY_ON = ['success', 'failure', 'report-ready'] as const;
+export const DEFAULT_JOB_NAME = 'default';
+
+const JOB_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** An ISO-8601 time or a template such as `{{yesterday}}`, checked the way the pipeline will resolve it. */
+const timeExpression = nonEmpty.superRefine((value, context) => {
+  try {
+    resolveTime(value, { now: new Date(), timezone: 'UTC', key: '' });
+  } catch (error) {
+    if (!DifyConfigError.isInstance(error)) throw error;
+    context.addIssue({ code: 'custom', message: error.message.replace(/^: /, '') });
+  }
+});
+
+const ExplicitWindowSchema = z.strictObject({
+  mode: z.literal('explicit'),
+  from: timeExpression,
+  to: timeExpression,
+});
+
+const IncrementalWindowSchema = z.strictObject({
+  mode: z.literal('incremental'),
+  /** Minutes re-read before the last watermark, for runs that finished late. */
+  overlapMinutes: wholeNumber(0, 7 * 24 * 60).default(10),
+  /** Where the first run starts. */
+  initialFrom: timeExpression.default('{{yesterday}}'),
+});
+
+export const WindowSchema = z.discriminatedUnion('mode', [ExplicitWindowSchema, IncrementalWindowSchema]);
+
+const jobName = z.string().superRefine((value, context) => {
+  if (!JOB_NAME.test(value)) {
+    context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a job name: use letters, digits, "_" and "-" only` });
+  }
+});
+
+/** `'all'`, or app ids as a list or a comma-separated string. */
+const jobApps = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim().toLowerCase() === 'all' ? 'all' : splitList(value)),
+  z.union([z.literal('all'), z.array(nonEmpty).min(1)], { error: 'expected "all" or a list of app ids' }),
+);
+
+export const JobSchema = z.strictObject({
+  name: jobName,
+  /** App ids, or `all` (every workflow app, through console access). Absent: the configured apps, or `dify.appId`. */
+  apps: jobApps.optional(),
+  window: WindowSchema.prefault({ mode: 'incremental' }),
+  timezone: timeZone.default('UTC'),
+  keyword: z.string().optional(),
+  status: z.enum(CONSOLE_STATUS_FILTERS).optional(),
+  withDetails: flag.default(true),
+  withNodeExecutions: flag.default(false),
+  concurrency: wholeNumber(1, 64).default(8),
+  outputFormat: listOf(z.enum(OUTPUT_FORMATS), 1).default(['json', 'markdown']),
+  reportType: nonEmpty.default('daily'),
+  /** A cron expression for the scheduler; checked by the scheduler, not here. */
+  schedule: nonEmpty.optional(),
+  notifyOn: listOf(z.enum(NOTIFY_ON)).default(['failure', 'report-ready']),
+});
+
+export const JobsSchema = z
+  .array(JobSchema)
+  .min(1)
+  .superRefine((jobs, context) => {
+    const seen = new Map<string, number>();
+    jobs.forEach((job, index) => {
+      const first = seen.get(job.name);
+      if (first !== undefined) context.addIssue({ code: 'custom', path: [index, 'name'], message: `${JSON.stringify(job.name)} is already the name of jobs.${first}` });
+      else seen.set(job.name, index);
+    });
+  })
+  .prefault([{ name: DEFAULT_JOB_NAME }]);

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parseDocument } from 'yaml';
+import { DifyConfigError } from '../errors/config-error.js';
+import { isPlainObject } from './key-path.js';
+import type { ConfigTree } from './merge.js';
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  const before = text.slice(0, position).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** V8's reason without any quoted source text (which could be a secret). */
+function jsonReason(message: string): string {
+  const beforePosition = /^(.*) in JSON at position \d+/.exec(message)?.[1];
+  if (beforePosition !== undefined) return beforePosition;
+  if (message.startsWith('Unexpected end of JSON input')) return 'unexpected end of input';
+  return 'unexpected token';
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    const position = /position (\d+)/.exec(message)?.[1];
+    const where = position === undefined ? '' : (({ line, column }) => ` at line ${line}, column ${column}`)(lineAndColumn(text, Number(position)));
+    throw new DifyConfigError(file, `is not valid JSON${where}: ${jsonReason(message)}`);
+  }
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const document = parseDocument(text, { uniqueKeys: true });
+  const problem = document.errors[0];
+  if (problem) {
+    const position = problem.linePos?.[0];
+    const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+    // Only the first line of yaml's message: the following lines quote the source.
+    const reason = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '') ?? problem.code;
+    throw new DifyConfigError(file, `is not valid YAML${where}: ${reason}`);
+  }
+  return document.toJS({ maxAliasCount: 100 }) as unknown;
+}
+
+/** A configuration file as a tree: JSON for `.json`, YAML otherwise (an empty file is an empty configuration). */
+export async function readConfigFile(file: string): Promise<ConfigTree> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new DifyConfigError(file, `cannot read the configuration file (${typeof code === 'string' ? code : 'unreadable'})`);
+  }
+  const value = extname(file).toLowerCase() === '.json' ? parseJson(text, file) : parseYaml(text, file);
+  if (value === null || value === undefined) return {};
+  if (!isPlainObject(value)) throw new DifyConfigError(file, 'expected a mapping of configuration keys at the top level');
+  return value;
+}
+
+/** A `.env` file as variables (Node's own parser); a missing file is an error only when `required`. */
+export async function readEnvFile(file: string, required: boolean): Promise<Record<string, string | undefined> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (!required && code === 'ENOENT') return undefined;
+    throw new DifyConfigError(file, `cannot read the .env file (${typeof code === 'string' ? code : 'unreadable'})`);
+  }
+  return parseEnv(text);
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { JobsSchema } from './job-schema.js';
+import { caseInsensitiveEnum, flag, httpUrl, listOf, nonEmpty, wholeNumber } from './values.js';
+
+const secretText = z.string().min(1);
+
+const DifySchema = z
+  .strictObject({
+    /** Dify's address, e.g. `https://dify.example.com`. */
+    baseUrl: httpUrl,
+    /** Service API key (`app-…`) of `appId`. */
+    apiKey: secretText.optional(),
+    appId: nonEmpty.optional(),
+    /** Console login: every app of the workspace, node executions too. */
+    console: z
+      .strictObject({
+        email: nonEmpty,
+        password: secretText,
+        passwordEncoding: z.enum(['auto', 'base64', 'plain']).optional(),
+      })
+      .optional(),
+    /** Self-hosted admin key acting as the owner of one workspace. */
+    admin: z.strictObject({ apiKey: secretText, workspaceId: nonEmpty }).optional(),
+    /** Skip the version probe and assume this Dify release. */
+    serverVersion: nonEmpty.optional(),
+    timeoutMs: wholeNumber(1).default(30_000),
+    retries: wholeNumber(0, 100).default(4),
+  })
+  .superRefine((dify, context) => {
+    if (dify.console && dify.admin) context.addIssue({ code: 'custom', path: ['admin'], message: 'give either dify.console or dify.admin, not both' });
+  });
+
+const AppSchema = z.strictObject({
+  id: nonEmpty,
+  /** The app's own Service API key. */
+  apiKey: secretText.optional(),
+  name: z.string().optional(),
+});
+
+const AppsSchema = z.array(AppSchema).superRefine((apps, context) => {
+  const seen = new Map<string, number>();
+  apps.forEach((app, index) => {
+    const first = seen.get(app.id);
+    if (first !== undefined) context.addIssue({ code: 'custom', path: [index, 'id'], message: `${JSON.stringify(app.id)} is already listed as apps.${first}` });
+    else seen.set(app.id, index);
+  });
+});
+
+const StorageSchema = z.strictObject({
+  type: z.enum(['local', 's3', 'oss']).default('local'),
+  baseDir: nonEmpty.default('./outputs'),
+  retentionDays: wholeNumber(1).optional(),
+  /** Passed to the S3 storage adapter as it is. */
+  s3: z.record(z.string(), z.unknown()).optional(),
+  oss: z
+    .strictObject({
+      endpoint: nonEmpty,
+      accessKeyId: nonEmpty,
+      accessKeySecret: secretText,
+      bucket: nonEmpty,
+    })
+    .optional(),
+});
+
+export const NOTIFIER_TYPES = ['console', 'email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;
+
+const webhookUrl = secretText;
+
+const NotificationSchema = z.strictObject({
+  enabled: flag.default(false),
+  type: listOf(z.enum(NOTIFIER_TYPES)).default(['console']),
+  email: z
+    .strictObject({
+      host: nonEmpty,
+      port: wholeNumber(1, 65_535).default(587),
+      user: nonEmpty.optional(),
+      password: secretText.optional(),
+      from: nonEmpty.optional(),
+      to: listOf(nonEmpty, 1),
+    })
+    .optional(),
+  dingtalk: z.strictObject({ webhook: webhookUrl, secret: secretText.optional() }).optional(),
+  wecom: z.strictObject({ webhook: webhookUrl }).optional(),
+  feishu: z.strictObject({ webhook: webhookUrl, secret: secretText.optional() }).optional(),
+  slack: z.strictObject({ webhook: webhookUrl }).optional(),
+  webhook: z.strictObject({ url: webhookUrl, secret: secretText.optional() }).optional(),
+});
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const LoggingSchema = z.strictObject({
+  level: caseInsensitiveEnum(LOG_LEVELS).default('info'),
+  dir: nonEmpty.optional(),
+  retentionDays: wholeNumber(1).default(30),
+});
+
+const StateSchema = z.strictObject({
+  type: z.enum(['file', 'memory']).default('file'),
+  /** Default: `<storage.baseDir>/.dify-logs-state.json` (filled in by `loadConfig`). */
+  path: nonEmpty.optional(),
+});
+
+/** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
+const ProfileSchema = z.record(z.string(), z.unknown());
+
+/** The whole configuration file. `loadConfig` merges the sources, then validates the result with this schema. */
+export const ConfigSchema = z.strictObject({
+  // An absent `dify` is reported as its missing `dify.baseUrl`.
+  dify: DifySchema.prefault({} as z.input<typeof DifySchema>),
+  apps: AppsSchema.optional(),
+  jobs: JobsSchema,
+  storage: StorageSchema.prefault({}),
+  notification: NotificationSchema.prefault({}),
+  logging: LoggingSchema.prefault({}),
+  state: StateSchema.prefault({}),
+  /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */
+  profile: nonEmpty.optional(),
+  /** Profile name → partial configuration, deep-merged over the rest of the file when selected. */
+  profiles: z.record(z.string(), ProfileSchema).optional(),
+});
+
+/** A validated configuration: every default filled in. */
+export type DifyLogsConfig = z.output<typeof ConfigSchema>;
+/** What a configuration file may contain before defaults. */
+export type DifyLogsConfigInput = z.input<typeof ConfigSchema>;
+export type JobConfig = DifyLogsConfig['jobs'][number];
