@@ -12,6 +12,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
+  cleanupCutoff,
   DifyConfigError,
   DifyStorageError,
   assertSafeKey,
@@ -45,7 +46,6 @@ interface Entry {
   body: string;
 }
 
-const DAY = 86_400_000;
 /** File-system errors worth trying again: busy, out of descriptors, interrupted. */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
 
@@ -190,7 +190,7 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
       return (await remove([key], 'delete')).length > 0;
     },
     async cleanup(options: CleanupOptions) {
-      const cutoff = new Date((options.now ?? new Date()).getTime() - options.olderThanDays * DAY);
+      const cutoff = cleanupCutoff(options);
       const type = options.type === undefined ? undefined : safeSegment(options.type);
       const old = [...(await load()).values()]
         .map((entry) => entry.object)

@@ -51,6 +51,7 @@ export {
   assertSafeKey,
   bodyBytes,
   withinAge,
+  cleanupCutoff,
   memoryStorage,
   recordingNotifier,
   consoleNotifier,

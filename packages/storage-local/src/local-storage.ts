@@ -4,6 +4,7 @@ import {
   DifyConfigError,
   DifyStorageError,
   assertSafeKey,
+  cleanupCutoff,
   createAtomicFileWriter,
   kindFolder,
   safeSegment,
@@ -150,7 +151,7 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     },
     delete: remove,
     async cleanup(options: CleanupOptions) {
-      const cutoff = new Date((options.now ?? new Date()).getTime() - options.olderThanDays * DAY);
+      const cutoff = cleanupCutoff(options);
       const deleted: string[] = [];
       for (const object of await collect({ kind: options.kind, type: options.type, olderThan: cutoff })) {
         if (await remove(object.key)) deleted.push(object.key);

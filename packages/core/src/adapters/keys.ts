@@ -72,6 +72,11 @@ export async function bodyBytes(body: SaveRequest['body']): Promise<Uint8Array> 
   return Buffer.concat(chunks);
 }
 
+/** Objects created before this instant are old enough for `cleanup({ olderThanDays, now })` to delete. */
+export function cleanupCutoff(options: { olderThanDays: number; now?: Date }): Date {
+  return new Date((options.now ?? new Date()).getTime() - options.olderThanDays * 86_400_000);
+}
+
 /** Whether an object's creation time passes a list query's age bounds. */
 export function withinAge(createdAt: Date, query: { olderThan?: Date; newerThan?: Date }): boolean {
   if (query.olderThan && !(createdAt.getTime() < query.olderThan.getTime())) return false;

@@ -1,8 +1,6 @@
 import { DifyStorageError } from '../errors/storage-error.js';
-import { assertSafeKey, bodyBytes, safeSegment, storageKey, withinAge } from './keys.js';
+import { assertSafeKey, bodyBytes, cleanupCutoff, safeSegment, storageKey, withinAge } from './keys.js';
 import type { CleanupOptions, SaveRequest, StorageAdapter, StorageKind, StoredObject } from './storage.js';
-
-const DAY = 86_400_000;
 
 /** An in-memory StorageAdapter: the reference implementation, and a test double for integrators. */
 export function memoryStorage(options: { name?: string } = {}): StorageAdapter & { size(): number } {
@@ -52,7 +50,7 @@ export function memoryStorage(options: { name?: string } = {}): StorageAdapter &
       return objects.delete(key);
     },
     async cleanup(options: CleanupOptions) {
-      const cutoff = new Date((options.now ?? new Date()).getTime() - options.olderThanDays * DAY);
+      const cutoff = cleanupCutoff(options);
       const deleted: string[] = [];
       for (const [key, { object }] of objects) {
         if ((!options.kind || object.kind === options.kind) && (!options.type || object.type === safeSegment(options.type)) && new Date(object.createdAt) < cutoff) {

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../records/schema.js';
+import { TERMINAL_RUN_STATUSES, type RunRecord } from '../records/schema.js';
 
 export interface AppSummary {
   appId: string;
@@ -78,7 +78,7 @@ export function createSummaryBuilder() {
       const byStatus: Record<string, number> = {};
       for (const summary of list) for (const [status, count] of Object.entries(summary.byStatus)) byStatus[status] = (byStatus[status] ?? 0) + count;
       const runs = list.reduce((sum, summary) => sum + summary.runs, 0);
-      const finished = (byStatus.succeeded ?? 0) + (byStatus.failed ?? 0) + (byStatus.stopped ?? 0) + (byStatus['partial-succeeded'] ?? 0);
+      const finished = TERMINAL_RUN_STATUSES.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
       const finishedElapsed = list.reduce((sum, summary) => sum + summary.elapsedSeconds, 0);
       return {
         ...meta,
