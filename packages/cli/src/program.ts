@@ -1,5 +1,6 @@
 import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
 import { Command, CommanderError } from 'commander';
+import { registerBackfill } from './commands/backfill.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerLogs } from './commands/logs.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     exitCode = code;
   };
   registerRun(program, io, setExit);
+  registerBackfill(program, io, setExit);
   registerExport(program, io, setExit);
   registerProbe(program, io, setExit);
   registerSim(program, io, setExit);

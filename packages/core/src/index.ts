@@ -98,8 +98,18 @@ export {
   type PipelineResult,
   type PipelineProblem,
   type PipelineStage,
+  backfill,
+  dayChunks,
+  backfillStateKey,
+  startOfDayIn,
+  type BackfillOptions,
+  type BackfillResult,
+  type BackfillChunk,
 } from './pipeline/index.js';
 export { EMPTY_APP_STATE, type AppState, type StateStore } from './adapters/state.js';
 export { memoryStateStore } from './state/memory-state.js';
-export { fileStateStore } from './state/file-state.js';
+export { fileStateStore, type FileStateStoreOptions } from './state/file-state.js';
+export { coversLevel, fitToLevel, type RunCache, type EnrichmentLevel } from './adapters/run-cache.js';
+export { memoryRunCache } from './state/memory-run-cache.js';
+export { fileRunCache } from './state/file-run-cache.js';
 export * from './config/index.js';

@@ -150,6 +150,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     },
     completeRunningRuns: () => store.completeRunningRuns(),
     expireAccessTokens: () => context.sessions.expireAll(),
+    issuedTokens: () => context.sessions.issued(),
   };
 
   return {

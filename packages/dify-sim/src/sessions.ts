@@ -20,6 +20,8 @@ export interface SessionStore {
   revokeRefresh(token: string): void;
   revokeAccountRefresh(accountId: string): void;
   expireAll(): void;
+  /** Every access, refresh and CSRF token ever issued (for tests that scan outputs for leaked secrets). */
+  issued(): string[];
   /** Failed password logins per e-mail (Dify locks after more than 5). */
   failures: Map<string, number>;
 }
@@ -35,6 +37,7 @@ export function createSessionStore(accessTtlSeconds: number): SessionStore {
   const access = new Map<string, { accountId: string; expiresAtMs: number }>();
   const csrf = new Map<string, { accountId: string; expiresAtMs: number }>();
   const refresh = new Map<string, { accountId: string; expiresAtMs: number }>();
+  const everIssued: string[] = [];
 
   const jwt = (payload: Record<string, unknown>) => {
     const head = `${base64Url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64Url(JSON.stringify(payload))}`;
@@ -51,6 +54,7 @@ export function createSessionStore(accessTtlSeconds: number): SessionStore {
     access.set(accessToken, { accountId, expiresAtMs });
     csrf.set(csrfToken, { accountId, expiresAtMs });
     refresh.set(refreshToken, { accountId, expiresAtMs: now + REFRESH_MAX_AGE * 1000 });
+    everIssued.push(accessToken, csrfToken, refreshToken);
     return { accessToken, refreshToken, csrfToken, accessMaxAge: accessTtlSeconds, refreshMaxAge: REFRESH_MAX_AGE };
   };
 
@@ -80,6 +84,7 @@ export function createSessionStore(accessTtlSeconds: number): SessionStore {
       for (const record of access.values()) record.expiresAtMs = 0;
       for (const record of csrf.values()) record.expiresAtMs = 0;
     },
+    issued: () => [...everIssued],
     failures: new Map(),
   };
 }

@@ -95,6 +95,8 @@ export interface SimulatorControls {
   completeRunningRuns(): void;
   /** Every issued access and CSRF token expires: the next console call gets 401 "Token has expired.". */
   expireAccessTokens(): void;
+  /** Every session token (access, refresh, CSRF) issued so far: secrets a client must never write anywhere. */
+  issuedTokens(): string[];
 }
 
 export interface DifySimulator extends SimulatorControls {

@@ -1,11 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startSimulator } from '@dify-logs/dify-sim';
 import type { Command } from 'commander';
 import { positiveInteger } from '../support/connection.js';
-import { EXIT } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { runExport } from './export.js';
+import { runRun } from './run.js';
 
 interface DemoFlags {
   outDir: string;
@@ -15,45 +13,35 @@ interface DemoFlags {
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('demo')
-    .description('start the Dify simulator, export every workflow app with run detail and node executions, and say where the files are')
-    .option('--out-dir <dir>', 'where to write the export', 'dify-logs-demo')
+    .description('start the Dify simulator and run the whole pipeline on it with the embedded defaults (local storage, console notifier); say where the reports are')
+    .option('--out-dir <dir>', 'where reports, archives and state go', 'dify-logs-demo')
     .option('--runs <n>', 'runs per simulated app', '300')
     .action(async (flags: DemoFlags) => setExit(await runDemo(flags, io)));
 }
 
 export async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const outDir = resolve(io.cwd, flags.outDir);
-  await mkdir(outDir, { recursive: true });
-  const simulator = await startSimulator({ port: 0, runsPerApp: positiveInteger('--runs', flags.runs, 1), seed: 1 });
-  io.stdout.write(`Dify simulator (${simulator.version}) listening at ${simulator.url}\n`);
-  const files: string[] = [];
-  let worst: number = EXIT.ok;
+  const simulator = await startSimulator({ port: 0, runsPerApp: positiveInteger('--runs', flags.runs, 1), seed: 1, days: 7, runningRuns: 0 });
+  io.stdout.write(`Dify simulator (${simulator.version}) listening at ${simulator.url}\n\n`);
   try {
-    for (const app of simulator.apps.filter((candidate) => candidate.mode === 'workflow')) {
-      const out = join(outDir, `runs-${app.id}.ndjson`);
-      const code = await runExport(
-        {
-          baseUrl: simulator.url,
-          apiKey: app.apiKey,
-          appId: app.id,
-          consoleEmail: simulator.account.email,
-          consolePassword: simulator.account.password,
-          withDetails: true,
-          withNodeExecutions: true,
-          pageSize: '100',
-          concurrency: '8',
-          format: 'ndjson',
-          out,
-          logLevel: 'warn',
-        },
-        { ...io, env: {} },
-      );
-      worst = Math.max(worst, code);
-      files.push(`${app.name}: ${out}`);
-    }
+    const workflowApps = simulator.apps.filter((app) => app.mode === 'workflow');
+    // The same configuration a user would write, given as the strongest source: nothing of the environment leaks in.
+    const code = await runRun(
+      { from: new Date(Date.now() - 8 * 86_400_000).toISOString(), to: new Date().toISOString(), logLevel: 'warn' },
+      { ...io, env: {} },
+      {
+        dify: { baseUrl: simulator.url, console: { email: simulator.account.email, password: simulator.account.password } },
+        apps: workflowApps.map((app) => ({ id: app.id, name: app.name, apiKey: app.apiKey })),
+        jobs: [{ name: 'demo', withDetails: true, withNodeExecutions: true, outputFormat: ['json', 'markdown'], notifyOn: ['report-ready', 'failure'] }],
+        storage: { type: 'local', baseDir: outDir },
+        state: { type: 'file' },
+        notification: { enabled: true, type: ['console'] },
+        logging: { level: 'warn' },
+      },
+    );
+    io.stdout.write(`\nDemo finished: reports under ${resolve(outDir, 'reports')}, the NDJSON archive of every run under ${resolve(outDir, 'data')}.\n`);
+    return code;
   } finally {
     await simulator.close();
   }
-  io.stdout.write(`\nDemo finished. One NDJSON file of RunRecords per app:\n${files.map((line) => `  ${line}`).join('\n')}\n`);
-  return worst;
 }

@@ -1,10 +1,9 @@
-import { loadConfig, runPipeline, type PipelineJob, type PipelineResult } from '@dify-logs/core';
+import { runPipeline, type ConfigOverrides, type PipelineJob, type PipelineResult } from '@dify-logs/core';
 import type { Command } from 'commander';
-import { buildDeps, resolveApps, toPipelineJob } from '../support/build-run.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { createCliLogger } from '../support/logger.js';
 import { createProgress } from '../support/progress.js';
+import { openRunSession } from '../support/run-session.js';
 
 interface RunFlags {
   config?: string;
@@ -30,40 +29,32 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .action(async (flags: RunFlags) => setExit(await runRun(flags, io)));
 }
 
-export async function runRun(flags: RunFlags, io: CliIo): Promise<number> {
+export async function runRun(flags: RunFlags, io: CliIo, overrides?: ConfigOverrides): Promise<number> {
   if ((flags.from === undefined) !== (flags.to === undefined)) throw new UsageError('--from and --to go together');
   if (flags.from && flags.incremental) throw new UsageError('give either --from/--to or --incremental, not both');
-  const loaded = await loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd });
-  const { config } = loaded;
-  const logger = createCliLogger(io, flags.logLevel ?? config.logging.level);
-  const jobs = flags.job ? config.jobs.filter((job) => job.name === flags.job) : config.jobs;
-  if (jobs.length === 0) throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
-  const deps = buildDeps(config, io.cwd, (text) => io.stderr.write(text));
+  const session = await openRunSession(flags, io, overrides);
   const window: PipelineJob['window'] | undefined = flags.from && flags.to ? { mode: 'explicit', from: flags.from, to: flags.to } : flags.incremental ? { mode: 'incremental' } : undefined;
   const progress = createProgress(io);
   const results: PipelineResult[] = [];
-  for (const job of jobs) {
-    const jobIndex = config.jobs.indexOf(job);
-    const apps = await resolveApps(config, job, jobIndex, logger);
-    const { job: pipelineJob, unavailable } = toPipelineJob(job, apps, window);
-    if (unavailable.length > 0) io.stderr.write(`dify-logs: job ${job.name}: formats ${unavailable.join(', ')} are not available in this release; writing ${pipelineJob.formats!.join(', ')}\n`);
-    try {
-      const result = await runPipeline(pipelineJob, {
-        ...deps,
-        logger,
-        onEvent: (event) => {
-          if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
-        },
-      });
+  try {
+    for (const job of session.jobs) {
+      const result = await session.withJob(job, window, (pipelineJob) =>
+        runPipeline(pipelineJob, {
+          ...session.deps,
+          logger: session.logger,
+          onEvent: (event) => {
+            if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
+          },
+        }),
+      );
       progress.done();
       results.push(result);
       io.stdout.write(formatResult(result));
-    } finally {
-      await Promise.all(apps.map((app) => app.client.close()));
     }
+  } finally {
+    await session.close();
   }
-  const worst = results.some((result) => result.status === 'failed') ? EXIT.failed : results.some((result) => result.status === 'partial') ? EXIT.partial : EXIT.ok;
-  return worst;
+  return results.some((result) => result.status === 'failed') ? EXIT.failed : results.some((result) => result.status === 'partial') ? EXIT.partial : EXIT.ok;
 }
 
 /** The one-screen summary of a run. */
@@ -78,7 +69,7 @@ export function formatResult(result: PipelineResult): string {
     lines.push(`  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), tokens ${summary.totalTokens}`);
   }
   for (const [appId, counts] of Object.entries(result.counts)) {
-    lines.push(`  app      ${appId}: ${counts.records} records${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`);
+    lines.push(`  app      ${appId}: ${counts.records} records${counts.cached ? ` (${counts.cached} from the run cache)` : ''}${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`);
   }
   if (result.archive) lines.push(`  archive  ${result.archive.location}`);
   for (const report of result.reports) lines.push(`  report   ${report.location}`);

@@ -1,20 +1,31 @@
-import { multistream, pino, type Level, type Logger as PinoLogger } from 'pino';
+import { scrub } from '@dify-logs/core';
+import { multistream, pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { build as pretty } from 'pino-pretty';
 import type { CliIo } from './io.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** A destination that replaces every known secret value (raw and as JSON escapes it) before the line is written. */
+function scrubbing(destination: NodeJS.WritableStream, secrets: readonly string[]): DestinationStream {
+  const forms = [...new Set(secrets.filter((secret) => secret.length >= 4).flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))];
+  if (forms.length === 0) return destination as DestinationStream;
+  return { write: (line: string) => destination.write(scrub(line, forms)) };
+}
+
 /**
  * The CLI's pino logger, writing JSON lines to stderr. On a TTY the progress line speaks instead,
  * so the default level there is `warn`; elsewhere `info`. `LOG_LEVEL` or `--log-level` override it.
+ * Secret-named fields are redacted by path, and every value in `secrets` (the configuration's) is
+ * replaced wherever it appears in a line, on the terminal and in the log file.
  */
-export function createCliLogger(io: CliIo, level: string | undefined, file?: NodeJS.WritableStream): PinoLogger {
+export function createCliLogger(io: CliIo, level: string | undefined, file?: NodeJS.WritableStream, secrets: readonly string[] = []): PinoLogger {
   const chosen = (level ?? io.env.LOG_LEVEL ?? (io.stderr.isTTY ? 'warn' : 'info')).toLowerCase();
   const resolved = LEVELS.includes(chosen) ? chosen : 'info';
   // With a log file, the file gets every line at the chosen level, even when the terminal shows progress instead.
   // A person at a terminal reads pretty lines; pipes, files and log collectors get JSON.
   const terminal = io.stderr.isTTY ? pretty({ destination: io.stderr, colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname,service', sync: true }) : io.stderr;
-  const destination = file ? multistream([{ stream: terminal, level: resolved as Level }, { stream: file, level: resolved as Level }]) : terminal;
+  const streams = [{ stream: scrubbing(terminal, secrets), level: resolved as Level }];
+  if (file) streams.push({ stream: scrubbing(file, secrets), level: resolved as Level });
   return pino(
     {
       level: resolved,
@@ -25,6 +36,6 @@ export function createCliLogger(io: CliIo, level: string | undefined, file?: Nod
         censor: '[redacted]',
       },
     },
-    destination,
+    streams.length === 1 && secrets.length === 0 ? (terminal as DestinationStream) : multistream(streams),
   );
 }

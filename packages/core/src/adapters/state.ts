@@ -1,3 +1,5 @@
+import type { RunCache } from './run-cache.js';
+
 /** What a job remembers about one app between runs. */
 export interface AppState {
   /** Log time (ISO) up to which every log row was fetched, stored and reported; null before the first run. */
@@ -19,5 +21,7 @@ export interface StateStore {
   readonly name: string;
   read(job: string, app: string): Promise<AppState>;
   commit(job: string, app: string, state: AppState): Promise<void>;
+  /** Finished runs already enriched, shared by every job on this store (optional: without it every run re-enriches). */
+  readonly runs?: RunCache;
   close?(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { DifyLogsError } from '../errors/dify-logs-error.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { toRunRecord } from '../records/normalize.js';
 import { isTerminalStatus, type EnrichmentError, type RunRecord } from '../records/schema.js';
+import type { EnrichmentLevel, RunCache } from '../adapters/run-cache.js';
 import { walkLogWindow, type LogWindowOptions } from './log-window.js';
 import { orderedMap } from './ordered-map.js';
 
@@ -21,6 +22,8 @@ export interface ExportProgress {
   lostRuns: number;
   /** Records not yet finished (`running`, `paused`, …): re-poll them later. */
   unfinished: number;
+  /** Records read from the run cache instead of being enriched again. */
+  cached: number;
 }
 
 export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
@@ -32,6 +35,8 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
   includeNodeData?: boolean;
   /** Enrichment requests in flight at once (default 8). */
   concurrency?: number;
+  /** Finished runs already enriched: read instead of fetched, and filled with every finished run enriched here. */
+  runCache?: RunCache;
   /** Return true to drop a log item (e.g. already stored by an earlier window). */
   skipLogId?: (logId: string) => boolean;
   onProgress?: (progress: Readonly<ExportProgress>) => void;
@@ -44,7 +49,7 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
  * in log order. A run whose enrichment fails after retries is still yielded, with `enrichmentError` set.
  */
 export async function* exportRuns(client: DifyClient, options: ExportRunsOptions = {}): AsyncGenerator<RunRecord> {
-  const { withDetails = false, withNodeExecutions = false, includeNodeData = false, concurrency = 8, skipLogId, onProgress, ...windowOptions } = options;
+  const { withDetails = false, withNodeExecutions = false, includeNodeData = false, concurrency = 8, skipLogId, onProgress, runCache, ...windowOptions } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new DifyConfigError('concurrency', `must be a whole number from 1 to 256, got ${concurrency}`);
   if (withNodeExecutions && !client.hasConsole) {
     throw new DifyConfigError('withNodeExecutions', 'node executions need console access (console email + password, or an admin key); the Service API has none');
@@ -53,7 +58,9 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
   if (!appId) throw new DifyConfigError('appId', 'is required: which app to export');
   const logger = (options.logger ?? silentLogger).child({ appId });
   const limit = pLimit(concurrency);
-  const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0 };
+  const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, cached: 0 };
+  const level: EnrichmentLevel = { details: withDetails, nodes: withNodeExecutions, nodeData: withNodeExecutions && includeNodeData };
+  const cacheable = runCache !== undefined && (withDetails || withNodeExecutions);
   const report = () => onProgress?.(progress);
   const endpoint = client.logSurface === 'service' ? 'GET /v1/workflows/logs' : `GET /console/api/apps/${appId}/workflow-app-logs`;
 
@@ -75,6 +82,13 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
 
   async function enrich(item: DifyLogItem): Promise<RunRecord> {
     const runId = item.workflow_run?.id;
+    if (cacheable && runId && isTerminalStatus(item.workflow_run?.status ?? null)) {
+      const hit = await runCache.get(appId!, runId, level).catch(() => undefined);
+      if (hit && hit.logId === item.id) {
+        progress.cached += 1;
+        return hit;
+      }
+    }
     let detail: DifyRunDetail | null | undefined;
     let nodes: DifyNodeExecution[] | undefined;
     let enrichmentError: EnrichmentError | null = null;
@@ -101,6 +115,9 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     if (record.enrichmentError) progress.enrichmentFailures += 1;
     if (!record.runId || detail === null) progress.lostRuns += 1;
     if (record.status !== null && !isTerminalStatus(record.status)) progress.unfinished += 1;
+    if (cacheable && record.runId && detail !== null && !record.enrichmentError && isTerminalStatus(record.status)) {
+      await runCache.put(appId!, record, level).catch((error: unknown) => logger.warn({ runId, err: String(error) }, 'could not cache a finished run'));
+    }
     return record;
   }
 

@@ -2,6 +2,7 @@ import type { AppState } from '../adapters/state.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
 import { exportRuns } from '../export/export-runs.js';
 import type { Logger } from '../logging/logger.js';
+import type { RunCache } from '../adapters/run-cache.js';
 import { isTerminalStatus, type RunRecord } from '../records/schema.js';
 import { applyDetail } from './repoll.js';
 import type { createSummaryBuilder } from './summary.js';
@@ -22,6 +23,8 @@ export interface FetchContext {
   problems: PipelineProblem[];
   logger: Logger;
   onEvent: (event: PipelineEvent) => void;
+  /** Finished runs already enriched (the state store's cache), unless the job turned it off. */
+  runCache?: RunCache;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface FetchContext {
  */
 export async function* fetchStage(context: FetchContext): AsyncGenerator<RunRecord> {
   for (const app of context.job.apps) {
-    const counts = { records: 0, unfinished: 0, repolled: 0 };
+    const counts = { records: 0, unfinished: 0, repolled: 0, cached: 0 };
     context.counts[app.id] = counts;
     context.summary.touch(app.id);
     try {
@@ -47,7 +50,7 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
   }
 }
 
-async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number], counts: { records: number; unfinished: number; repolled: number }): AsyncGenerator<RunRecord> {
+async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number], counts: PipelineResult['counts'][string]): AsyncGenerator<RunRecord> {
   const { job, window, incremental } = context;
   const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
   const horizon = window.to.getTime() - context.overlapMs;
@@ -80,8 +83,12 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
     includeNodeData: job.includeNodeData ?? false,
     concurrency: job.concurrency ?? 8,
     skipLogId: incremental ? (logId) => logId in previous.recent : undefined,
+    runCache: context.runCache,
     logger: context.logger,
-    onProgress: (progress) => context.onEvent({ type: 'progress', appId: app.id, progress }),
+    onProgress: (progress) => {
+      counts.cached = progress.cached;
+      context.onEvent({ type: 'progress', appId: app.id, progress });
+    },
   });
   for await (const record of records) {
     if (record.runId) listedRuns.add(record.runId);

@@ -1,5 +1,6 @@
 export { runPipeline } from './run-pipeline.js';
-export { resolveWindow, resolveTime, assertTimezone, type WindowSpec, type ResolvedWindow } from './window.js';
+export { backfill, dayChunks, backfillStateKey, type BackfillOptions, type BackfillResult, type BackfillChunk } from './backfill.js';
+export { resolveWindow, resolveTime, assertTimezone, startOfDayIn, type WindowSpec, type ResolvedWindow } from './window.js';
 export { createSummaryBuilder, type PeriodSummary, type AppSummary } from './summary.js';
 export { jsonReporter, markdownReporter, defaultReporters, markdownCell, type Reporter } from './reporters.js';
 export { reportReadyMessage, failureMessage } from './messages.js';

@@ -76,7 +76,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
 
   const summary = createSummaryBuilder();
   const nextStates = new Map<string, AppState>();
-  const records = fetchStage({ job, window, incremental, overlapMs, states, nextStates, summary, counts: result.counts, problems, logger, onEvent });
+  const runCache = job.useRunCache === false ? undefined : deps.state.runs;
+  const records = fetchStage({ job, window, incremental, overlapMs, states, nextStates, summary, counts: result.counts, problems, logger, onEvent, runCache });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
 
   try {

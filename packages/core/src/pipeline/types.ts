@@ -30,6 +30,8 @@ export interface PipelineJob {
   reportType?: string;
   /** Reporter formats (default `json`, `markdown`). */
   formats?: string[];
+  /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
+  useRunCache?: boolean;
   /** Store every record of the run as NDJSON data (default true). */
   archive?: boolean;
   /** Which outcomes are notified (default failure and report-ready). */
@@ -76,7 +78,7 @@ export interface PipelineResult {
   window: { from: string; to: string; timezone: string };
   summary: PeriodSummary | null;
   /** Records stored in this run, per app. */
-  counts: Record<string, { records: number; unfinished: number; repolled: number }>;
+  counts: Record<string, { records: number; unfinished: number; repolled: number; /** Read from the run cache, not enriched again. */ cached: number }>;
   reports: StoredObject[];
   archive: StoredObject | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;

@@ -79,6 +79,11 @@ export function assertTimezone(timezone: string): void {
   }
 }
 
+/** Local midnight in `timezone` of the day `addDays` after the local day holding `instant` (DST-safe). */
+export function startOfDayIn(instant: Date, timezone: string, addDays = 0): Date {
+  return startOfLocalDay(partsIn(instant, timezone), addDays, timezone);
+}
+
 interface LocalParts {
   year: number;
   month: number;

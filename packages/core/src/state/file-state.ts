@@ -3,18 +3,28 @@ import { dirname } from 'node:path';
 import { EMPTY_APP_STATE, type AppState, type StateStore } from '../adapters/state.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { createAtomicFileWriter } from '../fs/atomic-file.js';
+import { fileRunCache } from './file-run-cache.js';
 
 interface StateFile {
   version: 1;
   jobs: Record<string, Record<string, AppState>>;
 }
 
+export interface FileStateStoreOptions {
+  /** The state file. */
+  path: string;
+  /** Folder of the finished-run cache (default: the state file's path without `.json`, plus `.runs`); `false`: no cache. */
+  runsDir?: string | false;
+}
+
 /**
  * Keeps state in one JSON file, replaced atomically (temporary file, fsync, rename) on every commit:
  * a crash leaves either the previous state or the new one. Commits are serialised within the process.
+ * Finished runs are cached beside it (`fileRunCache`), so re-runs skip their enrichment requests.
  */
-export function fileStateStore(options: { path: string }): StateStore {
+export function fileStateStore(options: FileStateStoreOptions): StateStore {
   let queue: Promise<unknown> = Promise.resolve();
+  const runs = options.runsDir === false ? undefined : fileRunCache({ dir: options.runsDir ?? `${options.path.replace(/\.json$/i, '')}.runs` });
 
   async function load(): Promise<StateFile> {
     let text: string;
@@ -35,6 +45,7 @@ export function fileStateStore(options: { path: string }): StateStore {
 
   return {
     name: 'file',
+    ...(runs ? { runs } : {}),
     async read(job, app) {
       const file = await load();
       return structuredClone(file.jobs[job]?.[app] ?? { ...EMPTY_APP_STATE, recent: {}, pending: {} });
@@ -55,6 +66,10 @@ export function fileStateStore(options: { path: string }): StateStore {
       });
       queue = next.catch(() => undefined);
       return next;
+    },
+    async close() {
+      await queue;
+      await runs?.close?.();
     },
   };
 }

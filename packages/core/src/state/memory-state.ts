@@ -1,4 +1,5 @@
 import { EMPTY_APP_STATE, type AppState, type StateStore } from '../adapters/state.js';
+import { memoryRunCache } from './memory-run-cache.js';
 
 /** Keeps state in memory: for tests and one-off runs. */
 export function memoryStateStore(): StateStore & { snapshot(): Record<string, AppState> } {
@@ -6,6 +7,7 @@ export function memoryStateStore(): StateStore & { snapshot(): Record<string, Ap
   const id = (job: string, app: string) => `${job}\u0000${app}`;
   return {
     name: 'memory',
+    runs: memoryRunCache(),
     async read(job, app) {
       return structuredClone(states.get(id(job, app)) ?? { ...EMPTY_APP_STATE, recent: {}, pending: {} });
     },

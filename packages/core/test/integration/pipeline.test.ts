@@ -78,6 +78,28 @@ describe('runPipeline against the simulator', () => {
     expect(new Set(all.map((record) => record.logId)).size).toBe(125);
   });
 
+  it('an explicit re-run costs list requests only: finished runs come from the run cache, identical', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 150, runningRuns: 0 });
+    const [app] = appsOf(simulator);
+    const storage = memoryStorage();
+    const state = memoryStateStore();
+    const job: PipelineJob = { name: 'daily_report', apps: [app!], window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' }, withNodeExecutions: true };
+    const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
+    const enrichment = () => (simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-runs/:runId'] ?? 0) + (simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-runs/:runId/node-executions'] ?? 0) + (simulator.stats().byRoute['GET /v1/workflows/run/:runId'] ?? 0);
+    expect(enrichment()).toBeGreaterThan(first.counts[app!.id]!.records);
+    simulator.resetStats();
+
+    const second = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:30:00Z') });
+    expect(enrichment()).toBe(0);
+    expect(second.counts[app!.id]).toMatchObject({ records: first.counts[app!.id]!.records, cached: first.counts[app!.id]!.records });
+    expect(await archived(storage, second.archive!.key)).toEqual(await archived(storage, first.archive!.key));
+
+    simulator.resetStats();
+    const uncached = await runPipeline({ ...job, useRunCache: false }, { storage, state, now: clock('2026-03-10T13:00:00Z') });
+    expect(uncached.counts[app!.id]!.cached).toBe(0);
+    expect(enrichment()).toBeGreaterThan(0);
+  });
+
   it('holds unfinished runs back and reports them once they finish', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 2 });
     const [app] = appsOf(simulator);
@@ -85,7 +107,7 @@ describe('runPipeline against the simulator', () => {
     const state = memoryStateStore();
     const job: PipelineJob = { name: 'live', apps: [app!], window: { mode: 'incremental', overlapMinutes: 1, initialFrom: '2026-01-01T00:00:00Z' }, withNodeExecutions: true };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
-    expect(first.counts[app!.id]).toEqual({ records: 38, unfinished: 2, repolled: 0 });
+    expect(first.counts[app!.id]).toEqual({ records: 38, unfinished: 2, repolled: 0, cached: 0 });
     simulator.completeRunningRuns();
     const second = await runPipeline(job, { storage, state, now: clock('2026-03-11T12:00:00Z') });
     const finished = await archived(storage, second.archive!.key);

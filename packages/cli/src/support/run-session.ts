@@ -1,0 +1,68 @@
+import { loadConfig, type ConfigOverrides, type DifyLogsConfig, type JobConfig, type LoadedConfig, type PipelineJob } from '@dify-logs/core';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { buildDeps, resolveApps, toPipelineJob, type RunDeps } from './build-run.js';
+import { UsageError } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { openLogFile } from './log-file.js';
+import { createCliLogger } from './logger.js';
+
+export interface SessionFlags {
+  config?: string;
+  profile?: string;
+  job?: string;
+  logLevel?: string;
+}
+
+/** What `run` and `backfill` share: the loaded configuration, the logger (and log file), storage, state and notifiers. */
+export interface RunSession {
+  loaded: LoadedConfig;
+  config: DifyLogsConfig;
+  logger: Logger;
+  deps: RunDeps;
+  /** The jobs `--job` selected (all when absent). */
+  jobs: JobConfig[];
+  /** Resolves the job's apps, runs `task` with its pipeline job, and closes the apps' clients. */
+  withJob<T>(job: JobConfig, window: PipelineJob['window'] | undefined, task: (pipelineJob: PipelineJob) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** `overrides` are the strongest configuration source (the demo's embedded defaults). */
+export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?: ConfigOverrides): Promise<RunSession> {
+  const loaded = await loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, overrides });
+  const { config } = loaded;
+  const jobs = flags.job ? config.jobs.filter((job) => job.name === flags.job) : config.jobs;
+  if (jobs.length === 0) throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
+  const logFile = config.logging.dir ? await openLogFile(resolve(io.cwd, config.logging.dir), config.logging.retentionDays) : undefined;
+  const logger = createCliLogger(io, flags.logLevel ?? config.logging.level, logFile, loaded.secrets);
+  const deps = buildDeps(config, io.cwd, (text) => io.stderr.write(text));
+  return {
+    loaded,
+    config,
+    logger,
+    deps,
+    jobs,
+    async withJob(job, window, task) {
+      const apps = await resolveApps(config, job, config.jobs.indexOf(job), logger);
+      const { job: pipelineJob, unavailable } = toPipelineJob(job, apps, window);
+      if (unavailable.length > 0) io.stderr.write(`dify-logs: job ${job.name}: formats ${unavailable.join(', ')} are not available in this release; writing ${pipelineJob.formats!.join(', ')}\n`);
+      try {
+        return await task(pipelineJob);
+      } finally {
+        await Promise.all(apps.map((app) => app.client.close()));
+      }
+    },
+    async close() {
+      await deps.state.close?.();
+      await deps.storage.close?.();
+      if (logFile) {
+        logger.flush();
+        await new Promise<void>((done) => {
+          logFile.once('close', () => done());
+          logFile.once('finish', () => done());
+          logFile.end();
+        });
+      }
+    },
+  };
+}
