@@ -1,11 +1,15 @@
 import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
 import { Command, CommanderError } from 'commander';
 import { registerBackfill } from './commands/backfill.js';
+import { registerCleanup } from './commands/cleanup.js';
+import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerLogs } from './commands/logs.js';
 import { registerProbe } from './commands/probe.js';
+import { registerReports } from './commands/reports.js';
 import { registerRun } from './commands/run.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerSim } from './commands/sim.js';
 import { EXIT, UsageError } from './support/exit-codes.js';
 import { processIo, type CliIo } from './support/io.js';
@@ -29,6 +33,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerSim(program, io, setExit);
   registerDemo(program, io, setExit);
   registerLogs(program, io, setExit);
+  registerConfig(program, io, setExit);
+  registerSecrets(program, io, setExit);
+  registerReports(program, io, setExit);
+  registerCleanup(program, io, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

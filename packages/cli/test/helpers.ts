@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,14 +22,15 @@ export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'dify-logs-cli-'));
 }
 
-/** Runs `dify-logs <argv>` in-process and captures what it prints. */
-export async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+/** Runs `dify-logs <argv>` in-process and captures what it prints; `stdin` is what standard input holds. */
+export async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   stdout.on('data', (chunk: Buffer) => out.push(chunk));
   stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await main(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? process.cwd() });
+  const stdin = options.stdin === undefined ? undefined : Readable.from([Buffer.from(options.stdin, 'utf8')]);
+  const code = await main(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? process.cwd(), ...(stdin ? { stdin } : {}) });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

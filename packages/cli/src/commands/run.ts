@@ -59,14 +59,15 @@ export async function runRun(flags: RunFlags, io: CliIo, overrides?: ConfigOverr
 
 /** The one-screen summary of a run. */
 export function formatResult(result: PipelineResult): string {
-  const summary = result.summary;
+  const summary = result.analysis;
   const lines = [
     `${result.job} (${result.runId}): ${result.status.toUpperCase()}`,
     `  window   ${result.window.from} → ${result.window.to} (${result.window.timezone})`,
   ];
   if (summary) {
     const failed = summary.byStatus.failed ?? 0;
-    lines.push(`  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), tokens ${summary.totalTokens}`);
+    lines.push(`  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), p95 ${summary.latency.p95 === null ? 'n/a' : `${summary.latency.p95.toFixed(2)} s`}, tokens ${summary.tokens.effective}`);
+    for (const flag of summary.comparison?.flags ?? []) lines.push(`  ${flag.severity === 'critical' ? 'CRITICAL' : 'warning '} ${flag.message}`);
   }
   for (const [appId, counts] of Object.entries(result.counts)) {
     lines.push(`  app      ${appId}: ${counts.records} records${counts.cached ? ` (${counts.cached} from the run cache)` : ''}${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`);

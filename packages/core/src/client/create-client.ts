@@ -19,6 +19,8 @@ export interface DifyClient {
   readonly logSurface: 'service' | 'console';
   /** True when node executions can be fetched (console login or admin key). */
   readonly hasConsole: boolean;
+  /** The Dify web root (no `/v1` or `/console/api`), for links to apps and runs in reports. */
+  readonly webUrl: string;
   serverVersion(): Promise<string | null>;
   probe(): Promise<ProbeResult>;
   appInfo(): Promise<AppInfo>;
@@ -67,6 +69,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     appId,
     logSurface: logSurface(context),
     hasConsole: consoleAuth !== undefined,
+    webUrl: urls.root,
     serverVersion,
     probe: () => probe(context),
     appInfo: () => fetchAppInfo(context),

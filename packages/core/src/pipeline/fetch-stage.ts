@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { RunCache } from '../adapters/run-cache.js';
 import { isTerminalStatus, type RunRecord } from '../records/schema.js';
 import { applyDetail } from './repoll.js';
-import type { createSummaryBuilder } from './summary.js';
+import type { Analyzer } from '../analysis/analyzer.js';
 import type { PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
 import type { ResolvedWindow } from './window.js';
 
@@ -18,7 +18,7 @@ export interface FetchContext {
   states: Map<string, AppState>;
   /** Filled per app that was read completely: the state to commit once the run is stored. */
   nextStates: Map<string, AppState>;
-  summary: ReturnType<typeof createSummaryBuilder>;
+  analyzer: Pick<Analyzer, 'add' | 'touch' | 'failApp'>;
   counts: PipelineResult['counts'];
   problems: PipelineProblem[];
   logger: Logger;
@@ -35,14 +35,14 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
   for (const app of context.job.apps) {
     const counts = { records: 0, unfinished: 0, repolled: 0, cached: 0 };
     context.counts[app.id] = counts;
-    context.summary.touch(app.id);
+    context.analyzer.touch(app.id);
     try {
       yield* fetchApp(context, app, counts);
     } catch (error) {
       const message = app.client.scrub(error instanceof Error ? error.message : String(error));
       const code = DifyLogsError.isInstance(error) ? error.code : 'error';
       context.problems.push({ stage: 'fetch', appId: app.id, code, message });
-      context.summary.failApp(app.id, message);
+      context.analyzer.failApp(app.id, message);
       context.nextStates.delete(app.id);
       context.logger.error({ appId: app.id, code, err: message }, 'app could not be read; the other apps go on');
       context.onEvent({ type: 'app-failed', appId: app.id, error: message });
@@ -65,7 +65,7 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
       return undefined;
     }
     if (incremental && new Date(record.loggedAt).getTime() >= horizon) next.recent[record.logId] = record.loggedAt;
-    context.summary.add(record);
+    context.analyzer.add(record);
     counts.records += 1;
     return record;
   };

@@ -1,24 +1,34 @@
 import type { NotificationMessage } from '../adapters/notifier.js';
 import type { StoredObject } from '../adapters/storage.js';
-import type { PeriodSummary } from './summary.js';
-
-const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
+import type { ReportAnalysis } from '../analysis/types.js';
+import { money, percent, seconds } from './reporters.js';
 
 /** The message for a stored period report: a summary that stands on its own. */
-export function reportReadyMessage(summary: PeriodSummary, reports: StoredObject[], partial: boolean): NotificationMessage {
+export function reportReadyMessage(summary: ReportAnalysis, reports: StoredObject[], partial: boolean): NotificationMessage {
   const failed = summary.byStatus.failed ?? 0;
+  const flags = summary.comparison?.flags ?? [];
+  const critical = flags.some((flag) => flag.severity === 'critical');
   return {
     kind: 'report-ready',
-    severity: partial || summary.failedApps.length > 0 ? 'warning' : failed > 0 ? 'warning' : 'info',
+    severity: critical ? 'error' : partial || summary.failedApps.length > 0 || failed > 0 || flags.length > 0 ? 'warning' : 'info',
     title: `${summary.job}: ${summary.runs} runs, ${failed} failed (${summary.window.from.slice(0, 16)} → ${summary.window.to.slice(0, 16)} UTC)`,
-    summary: `Success rate ${percent(summary.successRate)}, ${summary.totalTokens} tokens across ${summary.apps.length} app(s).${summary.failedApps.length > 0 ? ` Could not read: ${summary.failedApps.map((app) => app.appId).join(', ')}.` : ''}`,
+    summary: [
+      `Success rate ${percent(summary.successRate)}, p95 ${seconds(summary.latency.p95)}, ${summary.tokens.effective} tokens, cost ${money(summary.cost)} across ${summary.apps.length} app(s).`,
+      summary.failedApps.length > 0 ? `Could not read: ${summary.failedApps.map((app) => app.appId).join(', ')}.` : '',
+      summary.errors[0] ? `Top failure (${summary.errors[0].count}×): ${summary.errors[0].example.slice(0, 200)}` : '',
+      ...flags.map((flag) => `${flag.severity === 'critical' ? 'CRITICAL' : 'Warning'}: ${flag.message}`),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     facts: [
       { label: 'Runs', value: String(summary.runs) },
       { label: 'Failed', value: String(failed) },
       { label: 'Success rate', value: percent(summary.successRate) },
-      { label: 'Tokens', value: String(summary.totalTokens) },
+      { label: 'p95', value: seconds(summary.latency.p95) },
+      { label: 'Tokens', value: String(summary.tokens.effective) },
+      { label: 'Cost', value: money(summary.cost) },
     ],
-    links: reports.map((report) => ({ label: report.key.split('.').pop() ?? 'report', url: report.location })),
+    links: reports.map((report) => ({ label: report.key.split('/').pop()?.split('.').slice(1).join('.') || 'report', url: report.location })),
     job: summary.job,
     runId: summary.runId,
     occurredAt: summary.generatedAt,

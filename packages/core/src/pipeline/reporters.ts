@@ -1,59 +1,89 @@
-import type { PeriodSummary } from './summary.js';
+import type { Reporter } from '../adapters/reporter.js';
+import type { LatencyStats, Money, ReportAnalysis } from '../analysis/types.js';
 
-/** Turns a period summary into one report file. Issue-level formats (CSV, HTML, Excel) plug in here. */
-export interface Reporter {
-  readonly format: string;
-  readonly extension: string;
-  readonly contentType: string;
-  render(summary: PeriodSummary): string | Uint8Array;
-}
-
+/** The JSON report: the whole report object (`ReportAnalysis`, schemaVersion 1), pretty-printed. */
 export const jsonReporter: Reporter = {
   format: 'json',
-  extension: 'json',
-  contentType: 'application/json',
-  render: (summary) => `${JSON.stringify(summary, null, 2)}\n`,
+  start: () => ({
+    finish: (analysis) => [{ extension: 'json', contentType: 'application/json', body: `${JSON.stringify(analysis, null, 2)}\n` }],
+  }),
 };
 
-/** Escapes text for a Markdown table cell: pipes and line breaks would break the table. */
+/** Escapes text for a Markdown table cell: pipes, backslashes and line breaks would break the table. */
 export function markdownCell(value: unknown): string {
-  return String(value ?? '').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return String(value ?? '')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n|\r/g, ' ');
 }
 
-const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
+export const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
+export const seconds = (value: number | null): string => (value === null ? 'n/a' : value >= 100 ? `${value.toFixed(0)} s` : value >= 10 ? `${value.toFixed(1)} s` : `${value.toFixed(2)} s`);
+export const money = (value: Money): string => {
+  const parts = Object.entries(value).filter(([, amount]) => amount !== 0);
+  return parts.length === 0 ? '0' : parts.map(([currency, amount]) => `${currency} ${amount.toFixed(4)}`).join(', ');
+};
+const integer = (value: number) => value.toLocaleString('en-US');
+const latency = (stats: LatencyStats) => `p50 ${seconds(stats.p50)}, p95 ${seconds(stats.p95)}, p99 ${seconds(stats.p99)}`;
+const change = (value: number | null, points = false) => (value === null ? 'n/a' : points ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pt` : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`);
+
+function table(header: string[], align: string[], rows: unknown[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`)];
+}
+
+/** The Markdown report: summary, comparison, apps, top failures, slowest nodes, models. Safe in DingTalk, WeCom and GitHub. */
+export function renderMarkdown(analysis: ReportAnalysis): string {
+  const failed = analysis.byStatus.failed ?? 0;
+  const lines = [
+    `# ${markdownCell(analysis.job)}: ${analysis.window.from} → ${analysis.window.to}`,
+    '',
+    `Time zone ${markdownCell(analysis.window.timezone)}. Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
+    '',
+    `- Runs: **${integer(analysis.runs)}**, failed ${integer(failed)}, success rate ${percent(analysis.successRate)}`,
+    `- Run time: ${latency(analysis.latency)}`,
+    `- Tokens: ${integer(analysis.tokens.effective)}${analysis.tokens.effective !== analysis.tokens.stated ? ` (Dify stated ${integer(analysis.tokens.stated)}; ${analysis.tokens.mismatchedRuns} runs recomputed from their nodes)` : ''}`,
+    `- Cost: ${money(analysis.cost)}`,
+  ];
+  if (analysis.enrichmentFailures > 0 || analysis.lostRuns > 0) lines.push(`- Without detail: ${analysis.enrichmentFailures} enrichment failures, ${analysis.lostRuns} lost runs`);
+  const comparison = analysis.comparison;
+  if (comparison) {
+    lines.push('', `## Compared with ${comparison.previous.from} → ${comparison.previous.to}`, '');
+    lines.push(...table(['Metric', 'Now', 'Before', 'Change'], ['---', '---:', '---:', '---:'], [
+      ['Runs', comparison.runs.current, comparison.runs.previous, change(comparison.runs.change)],
+      ['Success rate', percent(comparison.successRate.current), percent(comparison.successRate.previous), change(comparison.successRate.change, true)],
+      ['p95 run time', seconds(comparison.p95.current), seconds(comparison.p95.previous), change(comparison.p95.change)],
+      [`Cost${comparison.cost.currency ? ` (${comparison.cost.currency})` : ''}`, comparison.cost.current.toFixed(4), comparison.cost.previous.toFixed(4), change(comparison.cost.change)],
+    ]));
+    for (const flag of comparison.flags) lines.push('', `> **${flag.severity === 'critical' ? 'CRITICAL' : 'Warning'}**: ${markdownCell(flag.message)}`);
+  }
+  lines.push('', '## Apps', '');
+  lines.push(...table(['App', 'Runs', 'Succeeded', 'Failed', 'Success rate', 'p95', 'Tokens', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'], analysis.apps.map((app) => [app.appId, app.runs, app.byStatus.succeeded ?? 0, app.byStatus.failed ?? 0, percent(app.successRate), seconds(app.latency.p95), app.tokens, money(app.cost)])));
+  if (analysis.errors.length > 0) {
+    lines.push('', '## Top failures', '');
+    lines.push(...table(['Count', 'Node', 'Error', 'Last seen'], ['---:', '---', '---', '---'], analysis.errors.slice(0, 10).map((error) => [error.count, error.node ?? '(run)', error.example.length > 160 ? `${error.example.slice(0, 159)}…` : error.example, error.lastSeen])));
+    if (analysis.otherErrors > 0) lines.push('', `And ${analysis.otherErrors} more errors of other kinds.`);
+  }
+  const slowNodes = analysis.nodes.filter((node) => node.latency.p95 !== null).sort((a, b) => b.latency.p95! - a.latency.p95!).slice(0, 10);
+  if (slowNodes.length > 0) {
+    lines.push('', '## Slowest nodes', '');
+    lines.push(...table(['Node', 'Type', 'Runs', 'Failed', 'p50', 'p95', 'Tokens'], ['---', '---', '---:', '---:', '---:', '---:', '---:'], slowNodes.map((node) => [node.title, node.type, node.executions, node.failed, seconds(node.latency.p50), seconds(node.latency.p95), node.tokens])));
+  }
+  if (analysis.models.length > 0) {
+    lines.push('', '## Models', '');
+    lines.push(...table(['Model', 'Calls', 'Tokens', 'Prompt', 'Completion', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:'], analysis.models.slice(0, 10).map((model) => [model.model, model.calls, model.tokens, model.promptTokens, model.completionTokens, money(model.cost)])));
+  }
+  if (analysis.failedApps.length > 0) {
+    lines.push('', '## Apps that could not be read', '');
+    for (const failedApp of analysis.failedApps) lines.push(`- ${markdownCell(failedApp.appId)}: ${markdownCell(failedApp.error)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 export const markdownReporter: Reporter = {
   format: 'markdown',
-  extension: 'md',
-  contentType: 'text/markdown; charset=utf-8',
-  render(summary) {
-    const lines = [
-      `# ${markdownCell(summary.job)}: ${summary.window.from} → ${summary.window.to}`,
-      '',
-      `Time zone ${summary.window.timezone}. Generated ${summary.generatedAt} (run ${summary.runId}).`,
-      '',
-      `- Runs: **${summary.runs}**, success rate ${percent(summary.successRate)}`,
-      `- Tokens: ${summary.totalTokens}, price ${summary.totalPrice.toFixed(6)}`,
-      `- Mean duration: ${summary.meanElapsedSeconds === null ? 'n/a' : `${summary.meanElapsedSeconds.toFixed(2)} s`}`,
-      '',
-      '| App | Runs | Succeeded | Failed | Partial | Running | Tokens | Enrichment failures |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
-      ...summary.apps.map(
-        (app) =>
-          `| ${markdownCell(app.appId)} | ${app.runs} | ${app.byStatus.succeeded ?? 0} | ${app.byStatus.failed ?? 0} | ${app.byStatus['partial-succeeded'] ?? 0} | ${app.byStatus.running ?? 0} | ${app.totalTokens} | ${app.enrichmentFailures} |`,
-      ),
-    ];
-    const errors = summary.apps.flatMap((app) => Object.entries(app.errors).map(([message, count]) => ({ app: app.appId, message, count })));
-    if (errors.length > 0) {
-      lines.push('', '## Errors', '', '| App | Error | Count |', '|---|---|---:|');
-      for (const error of errors.sort((a, b) => b.count - a.count).slice(0, 20)) lines.push(`| ${markdownCell(error.app)} | ${markdownCell(error.message)} | ${error.count} |`);
-    }
-    if (summary.failedApps.length > 0) {
-      lines.push('', '## Apps that could not be read', '');
-      for (const failed of summary.failedApps) lines.push(`- ${markdownCell(failed.appId)}: ${markdownCell(failed.error)}`);
-    }
-    return `${lines.join('\n')}\n`;
-  },
+  start: () => ({
+    finish: (analysis) => [{ extension: 'md', contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(analysis) }],
+  }),
 };
 
 export const defaultReporters: Record<string, Reporter> = { json: jsonReporter, markdown: markdownReporter };

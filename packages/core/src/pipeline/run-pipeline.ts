@@ -9,7 +9,10 @@ import { fetchStage } from './fetch-stage.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage } from './notify-stage.js';
 import { defaultReporters } from './reporters.js';
-import { createSummaryBuilder } from './summary.js';
+import { createAnalyzer } from '../analysis/analyzer.js';
+import { compareAnalyses } from '../analysis/compare.js';
+import { findPreviousAnalysis } from './previous.js';
+import { openReportWriters, type ReportWriters } from './report-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from './window.js';
 
@@ -53,7 +56,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     job: job.name,
     status: 'succeeded',
     window: { from: window.from.toISOString(), to: window.to.toISOString(), timezone },
-    summary: null,
+    analysis: null,
     counts: {},
     reports: [],
     archive: null,
@@ -74,38 +77,44 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     }
   };
 
-  const summary = createSummaryBuilder();
+  const analyzer = createAnalyzer({ job: job.name, runId, window: result.window, generatedAt: now.toISOString(), consoleUrl: job.apps[0]!.client.webUrl, prices: job.prices });
   const nextStates = new Map<string, AppState>();
   const runCache = job.useRunCache === false ? undefined : deps.state.runs;
-  const records = fetchStage({ job, window, incremental, overlapMs, states, nextStates, summary, counts: result.counts, problems, logger, onEvent, runCache });
+  const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
+  const reportType = job.reportType ?? 'daily';
+  let writers: ReportWriters | undefined;
 
   try {
-    // Fetch and archive in one pass: the storage adapter pulls the NDJSON body as records stream in.
+    writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
+    const feed = writers;
+    // Fetch, archive and feed the report writers in one pass: the storage adapter pulls the NDJSON body as records stream in.
+    async function* records() {
+      for await (const record of fetched) {
+        const pending = feed.add(record);
+        if (pending) await pending;
+        yield record;
+      }
+    }
     await timed('fetch', async () => {
       if (job.archive === false) {
-        for await (const record of records) void record;
+        for await (const record of records()) void record;
         return;
       }
-      result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: ndjson(records) });
+      result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: ndjson(records()) });
     });
-    result.summary = summary.build({ job: job.name, runId, window: result.window, generatedAt: now.toISOString() });
+    const analysis = analyzer.result();
+    if (job.compare !== false) {
+      const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
+      if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);
+    }
+    result.analysis = analysis;
 
-    const rendered = await timed('report', async () => {
-      const out: Array<{ format: string; body: string | Uint8Array }> = [];
-      for (const format of formats) {
-        try {
-          out.push({ format, body: reporters[format]!.render(result.summary!) });
-        } catch (error) {
-          problems.push({ stage: 'report', format, code: 'render_failed', message: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      return out;
-    });
+    const rendered = await timed('report', () => feed.finish(analysis));
     await timed('store', async () => {
-      for (const { format, body } of rendered) {
-        const reporter = reporters[format]!;
-        const stored: StoredObject = await deps.storage.saveReport({ ...save, type: job.reportType ?? 'daily', extension: reporter.extension, contentType: reporter.contentType, body, metadata: { format, window_from: result.window.from, window_to: result.window.to } });
+      for (const { format, file } of rendered) {
+        const extension = file.part ? `${file.part}.${file.extension}` : file.extension;
+        const stored: StoredObject = await deps.storage.saveReport({ ...save, type: reportType, extension, contentType: file.contentType, body: file.body, metadata: { format, job: job.name, window_from: result.window.from, window_to: result.window.to } });
         result.reports.push(stored);
       }
     });
@@ -124,11 +133,13 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
     }
     return result;
+  } finally {
+    await writers?.close();
   }
 
   const partial = problems.length > 0;
   if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
-    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.summary!, result.reports, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, result.reports, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
   }
   if (incremental) {
     await timed('state', async () => {
@@ -136,7 +147,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     });
   }
   result.status = problems.length > 0 ? 'partial' : 'succeeded';
-  logger.info({ status: result.status, runs: result.summary?.runs, reports: result.reports.length }, 'run finished');
+  logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
   return result;
 }
 

@@ -4,8 +4,10 @@ import type { StateStore } from '../adapters/state.js';
 import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { ExportProgress } from '../export/export-runs.js';
 import type { Logger } from '../logging/logger.js';
-import type { Reporter } from './reporters.js';
-import type { PeriodSummary } from './summary.js';
+import type { Reporter } from '../adapters/reporter.js';
+import type { ReportAnalysis } from '../analysis/types.js';
+import type { AnomalyThresholds } from '../analysis/compare.js';
+import type { PriceTable } from '../analysis/prices.js';
 import type { WindowSpec } from './window.js';
 
 export interface PipelineApp {
@@ -28,8 +30,14 @@ export interface PipelineJob {
   concurrency?: number;
   /** Report type in storage keys (default `daily`). */
   reportType?: string;
-  /** Reporter formats (default `json`, `markdown`). */
+  /** Reporter formats (default `json`, `markdown`); more come with `deps.reporters` (e.g. `@dify-logs/reports`). */
   formats?: string[];
+  /** Model prices overriding Dify's (self-hosted models Dify prices at 0). */
+  prices?: PriceTable;
+  /** Compare with the previous period's JSON report of this job, when one is stored (default true). */
+  compare?: boolean;
+  /** When a change against the previous period is flagged. */
+  anomalies?: Partial<AnomalyThresholds>;
   /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
   useRunCache?: boolean;
   /** Store every record of the run as NDJSON data (default true). */
@@ -76,7 +84,8 @@ export interface PipelineResult {
   /** `succeeded`; `partial` when an app, a format or a notifier failed but reports were stored; `failed` when nothing was stored. */
   status: 'succeeded' | 'partial' | 'failed';
   window: { from: string; to: string; timezone: string };
-  summary: PeriodSummary | null;
+  /** The period's analysis (the JSON report's content); null when the run failed before it was complete. */
+  analysis: ReportAnalysis | null;
   /** Records stored in this run, per app. */
   counts: Record<string, { records: number; unfinished: number; repolled: number; /** Read from the run cache, not enriched again. */ cached: number }>;
   reports: StoredObject[];

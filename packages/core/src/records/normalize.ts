@@ -71,6 +71,8 @@ function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where:
     error: nonEmpty(execution.error),
     elapsedTime: execution.elapsed_time ?? null,
     totalTokens: integer(numeric(metadata.total_tokens) ?? numeric(usage.total_tokens)) ?? 0,
+    promptTokens: integer(numeric(usage.prompt_tokens)),
+    completionTokens: integer(numeric(usage.completion_tokens)),
     totalPrice: numeric(metadata.total_price) ?? numeric(usage.total_price),
     currency: text(metadata.currency) ?? text(usage.currency),
     modelProvider: text(processData?.model_provider),

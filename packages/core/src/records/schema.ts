@@ -19,6 +19,8 @@ export const NodeRecordSchema = z
     error: z.string().nullable(),
     elapsedTime: z.number().nullable().describe('Seconds'),
     totalTokens: z.number().int().describe('0 when the node used no model'),
+    promptTokens: z.number().int().nullable().optional().describe('Prompt (input) tokens of a model node, from process_data.usage; null when Dify sent none'),
+    completionTokens: z.number().int().nullable().optional().describe('Completion (output) tokens of a model node, from process_data.usage; null when Dify sent none'),
     totalPrice: z.number().nullable().describe('As Dify priced it; null when Dify sent no price'),
     currency: z.string().nullable(),
     modelProvider: z.string().nullable(),

@@ -65,7 +65,7 @@ describe('runPipeline against the simulator', () => {
     simulator.resetStats();
     const second = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:05:00Z') });
     expect(second.status).toBe('succeeded');
-    expect(second.summary!.runs).toBe(0);
+    expect(second.analysis!.runs).toBe(0);
     expect(second.reports).toHaveLength(2);
     expect(simulator.stats().byRoute['GET /v1/workflows/logs']).toBeLessThanOrEqual(2);
     expect(simulator.stats().byRoute['GET /v1/workflows/run/:runId'] ?? 0).toBe(0);
@@ -115,7 +115,7 @@ describe('runPipeline against the simulator', () => {
     expect(finished.every((record) => ['succeeded', 'failed'].includes(record.status!) && record.finishedAt !== null && (record.nodes ?? []).length > 0)).toBe(true);
     expect(second.counts[app!.id]!.repolled).toBe(2);
     const third = await runPipeline(job, { storage, state, now: clock('2026-03-12T12:00:00Z') });
-    expect(third.summary!.runs).toBe(0);
+    expect(third.analysis!.runs).toBe(0);
   });
 
   it('multi-app with one key revoked: the other apps are reported, the failure is named, that app keeps its watermark', async () => {
@@ -131,7 +131,7 @@ describe('runPipeline against the simulator', () => {
     expect(result.problems).toEqual([expect.objectContaining({ stage: 'fetch', appId: apps[1]!.id, code: 'invalid_credentials' })]);
     expect(result.counts[apps[0]!.id]!.records).toBe(30);
     expect(result.counts[apps[2]!.id]!.records).toBe(30);
-    expect(result.summary!.failedApps.map((failed) => failed.appId)).toEqual([apps[1]!.id]);
+    expect(result.analysis!.failedApps.map((failed) => failed.appId)).toEqual([apps[1]!.id]);
     expect(notifier.messages[0]!.summary).toContain(apps[1]!.id);
     const snapshot = state.snapshot();
     expect(snapshot[`nightly/${apps[0]!.id}`]!.watermark).toBe('2026-03-10T12:00:00.000Z');

@@ -1,0 +1,28 @@
+import { DifyConfigError, type DifyLogsConfig, type StorageAdapter, type StorageKind } from '@dify-logs/core';
+import { createLocalStorage } from '@dify-logs/storage-local';
+import { resolve } from 'node:path';
+import { UsageError } from './exit-codes.js';
+
+/** The configured storage. This release has local storage only; another type is a configuration error, as in `run`. */
+export function openStorage(config: DifyLogsConfig, cwd: string): { storage: StorageAdapter; baseDir: string } {
+  if (config.storage.type !== 'local') throw new DifyConfigError('storage.type', `${config.storage.type} storage is not available in this release yet; use local`);
+  const baseDir = resolve(cwd, config.storage.baseDir);
+  return { storage: createLocalStorage({ baseDir }), baseDir };
+}
+
+export function parseKind(value: string | undefined): StorageKind | undefined {
+  if (value === undefined || value === 'report' || value === 'data') return value;
+  throw new UsageError(`--kind must be report or data, got ${JSON.stringify(value)}`);
+}
+
+/** `512 B`, `1.5 KiB`, `12.0 MiB`. */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,6 @@
+export { createAnalyzer, type Analyzer, type AnalyzerOptions } from './analyzer.js';
+export { compareAnalyses, DEFAULT_ANOMALY_THRESHOLDS, type AnomalyThresholds } from './compare.js';
+export { createPricer, type PriceRule, type PriceTable, type Pricer } from './prices.js';
+export { errorSignature } from './signature.js';
+export { SKETCH_ACCURACY } from './latency.js';
+export { mainCurrency } from './money.js';
