@@ -3,7 +3,7 @@ const EMAIL = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const HEX_ID = /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b/gi;
 const LONG_TOKEN = /\b(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{24,}\b/g;
-const NUMBER = /[-+]?\b\d+(?:[.,:]\d+)*\b/g;
+const NUMBER = /[-+]?\b\d+(?:[.,:]\d+)*/g;
 
 /**
  * The signature of an error message: what stays the same between occurrences of one failure. URLs,

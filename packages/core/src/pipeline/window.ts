@@ -93,15 +93,31 @@ interface LocalParts {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Intl formats are costly to build (tens of µs): one per zone and kind, kept. */
+function formatIn(timezone: string, kind: 'day' | 'time'): Intl.DateTimeFormat {
+  const key = `${kind}\u0000${timezone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format =
+      kind === 'day'
+        ? new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short' })
+        : new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 function partsIn(date: Date, timezone: string): LocalParts {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short' }).formatToParts(date);
+  const parts = formatIn(timezone, 'day').formatToParts(date);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   return { year: Number(get('year')), month: Number(get('month')), day: Number(get('day')), weekday: WEEKDAYS.indexOf(get('weekday')) };
 }
 
 /** Milliseconds the zone is ahead of UTC at `instant`. */
 function offsetAt(instant: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(instant));
+  const parts = formatIn(timezone, 'time').formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(instant / 1000) * 1000;
 }
