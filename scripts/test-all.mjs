@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, mustSucceed, pnpm } from './bootstrap.mjs';
+import { ensureSystemPackages } from './system-deps.mjs';
 
+ensureSystemPackages();
 bootstrap({ summary: true });
 mustSucceed('package checks (publint, attw)', pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']), { summary: true });
 mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']), { summary: true });

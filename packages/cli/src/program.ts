@@ -4,6 +4,7 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
+import { registerReport } from './commands/report.js';
 import { registerExport } from './commands/export.js';
 import { registerLogs } from './commands/logs.js';
 import { registerProbe } from './commands/probe.js';
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   };
   registerRun(program, io, setExit);
   registerBackfill(program, io, setExit);
+  registerReport(program, io, setExit);
   registerExport(program, io, setExit);
   registerProbe(program, io, setExit);
   registerSim(program, io, setExit);

@@ -9,7 +9,7 @@ describe('dify-logs demo', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/demo \(.*\): SUCCEEDED/);
     const reports = [...result.stdout.matchAll(/report {3}(\/\S+)$/gm)].map((match) => match[1]!);
-    expect(reports.map((path) => path.split('.').pop())).toEqual(['json', 'md']);
+    expect(reports.map((path) => path.split('.').slice(1).join('.'))).toEqual(['json', 'md', 'html', 'csv', 'nodes.csv']);
     for (const path of reports) expect(path.startsWith(dir)).toBe(true);
     const summary = JSON.parse(await readFile(reports[0]!, 'utf8')) as { runs: number; apps: unknown[] };
     expect(summary.runs).toBeGreaterThanOrEqual(3 * 40 - 5);

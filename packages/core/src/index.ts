@@ -95,6 +95,9 @@ export {
   type PipelineResult,
   type PipelineProblem,
   type PipelineStage,
+  renderReports,
+  type RenderReportsOptions,
+  type RenderedReports,
   backfill,
   dayChunks,
   backfillStateKey,
@@ -133,6 +136,7 @@ export {
   encryptSecretsInDocument,
   redactConfig,
   describeSources,
+  readDataFile,
   type DifyLogsConfig,
   type DifyLogsConfigInput,
   type JobConfig,
@@ -178,3 +182,4 @@ export {
   type PriceTable,
   type Pricer,
 } from './analysis/index.js';
+export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';

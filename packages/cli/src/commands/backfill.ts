@@ -8,6 +8,7 @@ import { openRunSession } from '../support/run-session.js';
 interface BackfillFlags {
   config?: string;
   profile?: string;
+  keyFile?: string;
   job?: string;
   from: string;
   to: string;
@@ -22,6 +23,7 @@ export function registerBackfill(program: Command, io: CliIo, setExit: (code: nu
     .requiredOption('--to <time>', 'range end: ISO-8601 or a template such as {{today}}')
     .option('--config <file>', 'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)')
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
+    .option('--key-file <file>', 'key of enc:v1: values in the configuration [env DIFY_LOGS_SECRET_KEY]')
     .option('--job <name>', 'backfill only this job')
     .option('--log-level <level>', 'log level [env LOG_LEVEL]')
     .action(async (flags: BackfillFlags) => setExit(await runBackfill(flags, io)));

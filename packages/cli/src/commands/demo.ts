@@ -32,7 +32,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       {
         dify: { baseUrl: simulator.url, console: { email: simulator.account.email, password: simulator.account.password } },
         apps: workflowApps.map((app) => ({ id: app.id, name: app.name, apiKey: app.apiKey })),
-        jobs: [{ name: 'demo', withDetails: true, withNodeExecutions: true, outputFormat: ['json', 'markdown'], notifyOn: ['report-ready', 'failure'] }],
+        jobs: [{ name: 'demo', withDetails: true, withNodeExecutions: true, outputFormat: ['json', 'markdown', 'html', 'csv'], notifyOn: ['report-ready', 'failure'] }],
         storage: { type: 'local', baseDir: outDir },
         state: { type: 'file' },
         notification: { enabled: true, type: ['console'] },

@@ -8,6 +8,7 @@ import { openRunSession } from '../support/run-session.js';
 interface RunFlags {
   config?: string;
   profile?: string;
+  keyFile?: string;
   job?: string;
   from?: string;
   to?: string;
@@ -21,6 +22,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .description('run the whole pipeline once: fetch, enrich, report, store, notify (cron-friendly)')
     .option('--config <file>', 'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)')
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
+    .option('--key-file <file>', 'key of enc:v1: values in the configuration [env DIFY_LOGS_SECRET_KEY]')
     .option('--job <name>', 'run only this job')
     .option('--from <iso>', 'explicit window start (ISO-8601 or a template such as {{yesterday}})')
     .option('--to <iso>', 'explicit window end')

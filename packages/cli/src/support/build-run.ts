@@ -11,11 +11,13 @@ import {
   type Notifier,
   type PipelineApp,
   type PipelineJob,
+  type Reporter,
   type StateStore,
   type StorageAdapter,
 } from '@dify-logs/core';
 import { createLocalStorage } from '@dify-logs/storage-local';
 import { join, resolve } from 'node:path';
+import { cliReporters } from './reporters.js';
 
 type JobConfig = DifyLogsConfig['jobs'][number];
 
@@ -24,6 +26,7 @@ export interface RunDeps {
   storage: StorageAdapter;
   state: StateStore;
   notifiers: Notifier[];
+  reporters: Record<string, Reporter>;
 }
 
 export function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): RunDeps {
@@ -38,7 +41,7 @@ export function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: str
       notifiers.push(consoleNotifier({ write }));
     }
   }
-  return { storage, state, notifiers };
+  return { storage, state, notifiers, reporters: cliReporters() };
 }
 
 function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger): DifyClient {
@@ -83,13 +86,9 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
   });
 }
 
-/** Report formats this release renders; `ndjson` is the archive every run stores anyway. */
-const AVAILABLE_FORMATS = new Set(['json', 'markdown']);
-
-/** The pipeline job of a configured job, and the configured formats this release cannot render yet. */
-export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window']): { job: PipelineJob; unavailable: string[] } {
-  const unavailable = job.outputFormat.filter((format) => !AVAILABLE_FORMATS.has(format) && format !== 'ndjson');
-  const formats = job.outputFormat.filter((format) => AVAILABLE_FORMATS.has(format));
+/** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
+export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window'], prices?: DifyLogsConfig['prices']): PipelineJob {
+  const formats = job.outputFormat.filter((format) => format !== 'ndjson');
   const pipelineJob: PipelineJob = {
     name: job.name,
     apps,
@@ -103,6 +102,9 @@ export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: Pipe
     reportType: job.reportType,
     formats: formats.length > 0 ? formats : ['json'],
     notifyOn: job.notifyOn,
+    compare: job.compare,
+    ...(job.anomalies ? { anomalies: job.anomalies } : {}),
+    ...(prices ? { prices } : {}),
   };
-  return { job: pipelineJob, unavailable };
+  return pipelineJob;
 }

@@ -12,6 +12,8 @@ export interface SessionFlags {
   profile?: string;
   job?: string;
   logLevel?: string;
+  /** Key file of `enc:v1:` values (else DIFY_LOGS_SECRET_KEY). */
+  keyFile?: string;
 }
 
 /** What `run` and `backfill` share: the loaded configuration, the logger (and log file), storage, state and notifiers. */
@@ -29,7 +31,7 @@ export interface RunSession {
 
 /** `overrides` are the strongest configuration source (the demo's embedded defaults). */
 export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?: ConfigOverrides): Promise<RunSession> {
-  const loaded = await loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, overrides });
+  const loaded = await loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, overrides, keyFile: flags.keyFile });
   const { config } = loaded;
   const jobs = flags.job ? config.jobs.filter((job) => job.name === flags.job) : config.jobs;
   if (jobs.length === 0) throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
@@ -44,8 +46,7 @@ export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?:
     jobs,
     async withJob(job, window, task) {
       const apps = await resolveApps(config, job, config.jobs.indexOf(job), logger);
-      const { job: pipelineJob, unavailable } = toPipelineJob(job, apps, window);
-      if (unavailable.length > 0) io.stderr.write(`dify-logs: job ${job.name}: formats ${unavailable.join(', ')} are not available in this release; writing ${pipelineJob.formats!.join(', ')}\n`);
+      const pipelineJob = toPipelineJob(job, apps, window, config.prices);
       try {
         return await task(pipelineJob);
       } finally {

@@ -113,14 +113,14 @@ class StreamingAnalyzer implements Analyzer {
     // Tokens and cost: from the nodes when they were fetched (Dify's run total misses iterations and agents).
     const stated = record.totalTokens ?? 0;
     let effective = stated;
-    const runCost: Money = {};
+    let runCost: Money | undefined;
     let failedNode: NodeRecord | undefined;
     if (record.nodes && record.nodes.length > 0) {
       let recomputed = 0;
       for (const node of record.nodes) {
         if (!failedNode && FAILED_NODE.has(node.status) && node.error) failedNode = node;
         const price = this.pricer.price(node);
-        if (price) addMoney(runCost, price[0], price[1]);
+        if (price) addMoney((runCost ??= {}), price[0], price[1]);
         this.addNode(node, price);
         if (!CONTAINERS.has(node.nodeType)) {
           recomputed += node.totalTokens;
@@ -137,8 +137,10 @@ class StreamingAnalyzer implements Analyzer {
     this.tokens.stated += stated;
     this.tokens.effective += effective;
     app.tokens += effective;
-    mergeMoney(this.cost, runCost);
-    mergeMoney(app.cost, runCost);
+    if (runCost) {
+      mergeMoney(this.cost, runCost);
+      mergeMoney(app.cost, runCost);
+    }
 
     const hourStart = Math.floor(Date.parse(record.createdAt) / HOUR) * HOUR;
     let bucket = this.hours.get(hourStart);
@@ -155,7 +157,7 @@ class StreamingAnalyzer implements Analyzer {
       user.runs += 1;
       if (failed) user.failed += 1;
       user.tokens += effective;
-      mergeMoney(user.cost, runCost);
+      if (runCost) mergeMoney(user.cost, runCost);
     }
 
     const message = failedNode?.error ?? record.error;

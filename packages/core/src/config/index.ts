@@ -23,3 +23,4 @@ export {
 } from './secrets.js';
 export { rotateSecrets, encryptSecretsInDocument, type EncryptedDocument } from './secret-document.js';
 export { redactConfig, describeSources } from './redact.js';
+export { readDataFile } from './read-file.js';

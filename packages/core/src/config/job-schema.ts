@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CONSOLE_STATUS_FILTERS } from '../client/endpoints/logs.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { resolveTime } from '../pipeline/window.js';
-import { flag, listOf, nonEmpty, splitList, timeZone, wholeNumber } from './values.js';
+import { decimal, flag, listOf, nonEmpty, splitList, timeZone, wholeNumber } from './values.js';
 
 export const OUTPUT_FORMATS = ['json', 'markdown', 'csv', 'ndjson', 'html', 'xlsx'] as const;
 export const NOTIFY_ON = ['success', 'failure', 'report-ready'] as const;
@@ -48,6 +48,15 @@ const jobApps = z.preprocess(
   z.union([z.literal('all'), z.array(nonEmpty).min(1)], { error: 'expected "all" or a list of app ids' }),
 );
 
+/** When a change against the previous period is flagged (see `AnomalyThresholds`). */
+const AnomaliesSchema = z.strictObject({
+  volumeChange: decimal().optional(),
+  successRateDrop: decimal().optional(),
+  p95Increase: decimal().optional(),
+  costIncrease: decimal().optional(),
+  minRuns: wholeNumber(0).optional(),
+});
+
 export const JobSchema = z.strictObject({
   name: jobName,
   /** App ids, or `all` (every workflow app, through console access). Absent: the configured apps, or `dify.appId`. */
@@ -64,6 +73,9 @@ export const JobSchema = z.strictObject({
   /** A cron expression for the scheduler; checked by the scheduler, not here. */
   schedule: nonEmpty.optional(),
   notifyOn: listOf(z.enum(NOTIFY_ON)).default(['failure', 'report-ready']),
+  /** Compare with the previous period's JSON report and flag anomalies. */
+  compare: flag.default(true),
+  anomalies: AnomaliesSchema.optional(),
 });
 
 export const JobsSchema = z

@@ -43,16 +43,24 @@ function parseYaml(text: string, file: string): unknown {
   return document.toJS({ maxAliasCount: 100 }) as unknown;
 }
 
-/** A configuration file as a tree: JSON for `.json`, YAML otherwise (an empty file is an empty configuration). */
-export async function readConfigFile(file: string): Promise<ConfigTree> {
+/**
+ * A data file (a price table, a previous report): JSON for `.json`, YAML otherwise. Errors name the file,
+ * the line and the reason, never quoting the contents.
+ */
+export async function readDataFile(file: string, what = 'file'): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new DifyConfigError(file, `cannot read the configuration file (${typeof code === 'string' ? code : 'unreadable'})`);
+    throw new DifyConfigError(file, `cannot read the ${what} (${typeof code === 'string' ? code : 'unreadable'})`);
   }
-  const value = extname(file).toLowerCase() === '.json' ? parseJson(text, file) : parseYaml(text, file);
+  return extname(file).toLowerCase() === '.json' ? parseJson(text, file) : parseYaml(text, file);
+}
+
+/** A configuration file as a tree: JSON for `.json`, YAML otherwise (an empty file is an empty configuration). */
+export async function readConfigFile(file: string): Promise<ConfigTree> {
+  const value = await readDataFile(file, 'configuration file');
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) throw new DifyConfigError(file, 'expected a mapping of configuration keys at the top level');
   return value;

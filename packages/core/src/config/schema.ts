@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JobsSchema } from './job-schema.js';
-import { caseInsensitiveEnum, flag, httpUrl, listOf, nonEmpty, wholeNumber } from './values.js';
+import { caseInsensitiveEnum, decimal, flag, httpUrl, listOf, nonEmpty, wholeNumber } from './values.js';
 
 const secretText = z.string().min(1);
 
@@ -100,6 +100,15 @@ const StateSchema = z.strictObject({
   path: nonEmpty.optional(),
 });
 
+/** A model price overriding Dify's, per 1,000 tokens (see `PriceRule`). */
+const PriceSchema = z.strictObject({
+  model: nonEmpty,
+  provider: nonEmpty.optional(),
+  input: decimal(),
+  output: decimal(),
+  currency: nonEmpty,
+});
+
 /** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
 const ProfileSchema = z.record(z.string(), z.unknown());
 
@@ -113,6 +122,8 @@ export const ConfigSchema = z.strictObject({
   notification: NotificationSchema.prefault({}),
   logging: LoggingSchema.prefault({}),
   state: StateSchema.prefault({}),
+  /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
+  prices: z.array(PriceSchema).optional(),
   /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */
   profile: nonEmpty.optional(),
   /** Profile name → partial configuration, deep-merged over the rest of the file when selected. */

@@ -64,3 +64,8 @@ export const timeZone = z.string().superRefine((value, context) => {
 });
 
 export const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** A number ≥ `minimum`; numeric strings are accepted. */
+export function decimal(minimum = 0) {
+  return z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value), z.number().min(minimum));
+}

@@ -16,12 +16,12 @@ export interface Spool {
 }
 
 /**
- * A spool file `dir/name`. Writes are buffered up to 64 KiB per write call to the OS; `write` returns a
+ * A spool file `dir/name`. Writes are buffered up to 1 MiB before the writer must wait for the disk; `write` returns a
  * promise only when the stream asks to wait, so the common path costs no promise per record.
  */
 export function createSpool(dir: string, name: string): Spool {
   const path = join(dir, name);
-  const stream = createWriteStream(path, { flags: 'wx', highWaterMark: 1 << 16 });
+  const stream = createWriteStream(path, { flags: 'wx', highWaterMark: 1 << 20 });
   let failure: Error | undefined;
   stream.on('error', (error) => (failure = error));
   let closed = false;

@@ -4,3 +4,4 @@ export { resolveWindow, resolveTime, assertTimezone, startOfDayIn, type WindowSp
 export { jsonReporter, markdownReporter, defaultReporters, markdownCell, renderMarkdown } from './reporters.js';
 export { reportReadyMessage, failureMessage } from './messages.js';
 export type { PipelineJob, PipelineApp, PipelineDeps, PipelineEvent, PipelineResult, PipelineProblem, PipelineStage } from './types.js';
+export { renderReports, type RenderReportsOptions, type RenderedReports } from './render-reports.js';

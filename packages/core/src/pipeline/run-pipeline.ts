@@ -6,6 +6,7 @@ import { DifyLogsError } from '../errors/dify-logs-error.js';
 import { compactTimestamp } from '../adapters/keys.js';
 import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
+import { toNdjson } from '../records/ndjson.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage } from './notify-stage.js';
 import { defaultReporters } from './reporters.js';
@@ -101,7 +102,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         for await (const record of records()) void record;
         return;
       }
-      result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: ndjson(records()) });
+      result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) });
     });
     const analysis = analyzer.result();
     if (job.compare !== false) {
@@ -149,16 +150,4 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   result.status = problems.length > 0 ? 'partial' : 'succeeded';
   logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
   return result;
-}
-
-async function* ndjson(records: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
-  let buffer = '';
-  for await (const record of records) {
-    buffer += `${JSON.stringify(record)}\n`;
-    if (buffer.length >= 64 * 1024) {
-      yield Buffer.from(buffer, 'utf8');
-      buffer = '';
-    }
-  }
-  if (buffer !== '') yield Buffer.from(buffer, 'utf8');
 }

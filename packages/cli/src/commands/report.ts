@@ -1,0 +1,91 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { createAtomicFileWriter, readDataFile, readRunRecords, renderReports, type PriceTable, type ReportAnalysis, type RunRecord } from '@dify-logs/core';
+import type { Command } from 'commander';
+import { EXIT, UsageError } from '../support/exit-codes.js';
+import type { CliIo } from '../support/io.js';
+import { REPORT_FORMATS, cliReporters } from '../support/reporters.js';
+
+interface ReportFlags {
+  input: string[];
+  format: string;
+  outDir: string;
+  job: string;
+  from?: string;
+  to?: string;
+  timezone: string;
+  previous?: string;
+  prices?: string;
+  consoleUrl?: string;
+}
+
+export function registerReport(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('report')
+    .description('render reports from NDJSON archives of RunRecords, without calling Dify')
+    .requiredOption('--input <file...>', 'NDJSON archives (dify-logs export or the pipeline archive); several are read in order')
+    .option('--format <list>', `formats, comma separated: ${REPORT_FORMATS.join(', ')}`, 'markdown,json')
+    .option('--out-dir <dir>', 'where the report files go', 'reports')
+    .option('--job <name>', 'job name in the report and the file names', 'report')
+    .option('--from <iso>', 'only records logged at or after this time (default: the first record)')
+    .option('--to <iso>', 'only records logged at or before this time (default: the last record)')
+    .option('--timezone <iana>', 'time zone of the per-day figures', 'UTC')
+    .option('--previous <json>', 'the JSON report of the previous period, to compare with and flag anomalies')
+    .option('--prices <file>', 'YAML or JSON list of model prices per 1,000 tokens: [{ model, provider?, input, output, currency }]')
+    .option('--console-url <url>', 'Dify web address, for links to runs in the reports')
+    .action(async (flags: ReportFlags) => setExit(await runReport(flags, io)));
+}
+
+export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> {
+  const formats = flags.format.split(',').map((format) => format.trim().toLowerCase()).filter(Boolean);
+  const unknown = formats.filter((format) => !(REPORT_FORMATS as readonly string[]).includes(format));
+  if (unknown.length > 0 || formats.length === 0) throw new UsageError(`--format: unknown ${unknown.join(', ') || '(none)'}; use ${REPORT_FORMATS.join(', ')}`);
+  if ((flags.from === undefined) !== (flags.to === undefined)) throw new UsageError('--from and --to go together');
+  if (!/^[A-Za-z0-9_-]+$/.test(flags.job)) throw new UsageError('--job may only hold letters, digits, _ and -');
+  const inputs = flags.input.map((file) => resolve(io.cwd, file));
+  const previous = flags.previous ? ((await readDataFile(resolve(io.cwd, flags.previous), 'previous report')) as ReportAnalysis) : null;
+  if (previous !== null && (typeof previous !== 'object' || previous.schemaVersion !== 1)) throw new UsageError('--previous: expected a JSON report written by dify-logs (schemaVersion 1)');
+  const priceFile = flags.prices ? await readDataFile(resolve(io.cwd, flags.prices), 'price table') : undefined;
+  const prices = (priceFile !== null && typeof priceFile === 'object' && !Array.isArray(priceFile) ? (priceFile as { prices?: unknown }).prices : priceFile) as PriceTable | undefined;
+  if (flags.prices && !Array.isArray(prices)) throw new UsageError('--prices: expected a list of { model, provider?, input, output, currency } (or a mapping with `prices:`)');
+
+  async function* records(): AsyncGenerator<RunRecord> {
+    for (const file of inputs) yield* readRunRecords(file, basename(file));
+  }
+  const started = performance.now();
+  const rendered = await renderReports(records(), {
+    job: flags.job,
+    formats,
+    reporters: cliReporters(),
+    timezone: flags.timezone,
+    window: flags.from && flags.to ? { from: new Date(flags.from).toISOString(), to: new Date(flags.to).toISOString() } : undefined,
+    previous,
+    prices,
+    consoleUrl: flags.consoleUrl ?? null,
+  });
+  const outDir = resolve(io.cwd, flags.outDir);
+  await mkdir(outDir, { recursive: true });
+  const stamp = (iso: string) => iso.slice(0, 19).replace(/[-:]/g, '');
+  const base = `${flags.job}-${stamp(rendered.analysis.window.from)}-${stamp(rendered.analysis.window.to)}`;
+  try {
+    for (const { file } of rendered.files) {
+      const path = join(outDir, `${base}${file.part ? `.${file.part}` : ''}.${file.extension}`);
+      const writer = await createAtomicFileWriter(path);
+      try {
+        if (typeof file.body === 'string' || file.body instanceof Uint8Array) await writer.write(file.body);
+        else for await (const chunk of file.body) await writer.write(chunk);
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
+      io.stdout.write(`${path}\n`);
+    }
+  } finally {
+    await rendered.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  io.stderr.write(`dify-logs: ${rendered.analysis.runs} records in ${seconds.toFixed(1)} s (${Math.round(rendered.analysis.runs / Math.max(seconds, 0.001))} records/s)\n`);
+  for (const problem of rendered.problems) io.stderr.write(`dify-logs: ${problem.format} report failed: ${problem.message}\n`);
+  return rendered.problems.length > 0 ? EXIT.partial : EXIT.ok;
+}

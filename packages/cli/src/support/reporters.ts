@@ -1,0 +1,10 @@
+import type { Reporter } from '@dify-logs/core';
+import { csvReporter, htmlReporter, xlsxReporter } from '@dify-logs/reports';
+
+/** Every report format the CLI can write, beyond core's json and markdown. */
+export function cliReporters(): Record<string, Reporter> {
+  return { csv: csvReporter(), html: htmlReporter(), xlsx: xlsxReporter() };
+}
+
+/** Formats a job can name in `outputFormat`; `ndjson` is the archive every run stores anyway. */
+export const REPORT_FORMATS = ['json', 'markdown', 'csv', 'html', 'xlsx'] as const;

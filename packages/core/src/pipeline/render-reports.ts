@@ -1,0 +1,77 @@
+import type { ReportFile, Reporter } from '../adapters/reporter.js';
+import { createAnalyzer } from '../analysis/analyzer.js';
+import { compareAnalyses, type AnomalyThresholds } from '../analysis/compare.js';
+import type { PriceTable } from '../analysis/prices.js';
+import type { ReportAnalysis } from '../analysis/types.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import type { RunRecord } from '../records/schema.js';
+import { openReportWriters } from './report-stage.js';
+import { defaultReporters } from './reporters.js';
+import type { PipelineProblem } from './types.js';
+
+export interface RenderReportsOptions {
+  job: string;
+  /** Id in the report (default: `report-` and the time). */
+  runId?: string;
+  /** Report window; default: from the first to the last record's log time. */
+  window?: { from: string; to: string };
+  timezone?: string;
+  formats: string[];
+  /** Extra reporters by format (e.g. `@dify-logs/reports`'s csv, html, xlsx), over the built-in json and markdown. */
+  reporters?: Record<string, Reporter>;
+  prices?: PriceTable;
+  consoleUrl?: string | null;
+  /** The previous period's analysis (its JSON report), to compare with. */
+  previous?: ReportAnalysis | null;
+  anomalies?: Partial<AnomalyThresholds>;
+  now?: () => Date;
+}
+
+export interface RenderedReports {
+  analysis: ReportAnalysis;
+  files: Array<{ format: string; file: ReportFile }>;
+  /** Formats that failed; the others are in `files`. */
+  problems: PipelineProblem[];
+  /** Releases spool files: call after the files' bodies were consumed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Renders reports from records that are already at hand (an NDJSON archive), without Dify: the
+ * same analysis and reporters as the pipeline, one streaming pass. Records outside an explicit
+ * `window` are skipped.
+ */
+export async function renderReports(records: AsyncIterable<RunRecord>, options: RenderReportsOptions): Promise<RenderedReports> {
+  const reporters = { ...defaultReporters, ...options.reporters };
+  for (const format of options.formats) if (!reporters[format]) throw new DifyConfigError('formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
+  const now = options.now?.() ?? new Date();
+  const timezone = options.timezone ?? 'UTC';
+  const runId = options.runId ?? `report-${now.toISOString().replace(/[-:.]/g, '')}`;
+  const provisional = { from: options.window?.from ?? now.toISOString(), to: options.window?.to ?? now.toISOString(), timezone };
+  const analyzer = createAnalyzer({ job: options.job, runId, window: provisional, generatedAt: now.toISOString(), consoleUrl: options.consoleUrl ?? null, prices: options.prices });
+  const problems: PipelineProblem[] = [];
+  const writers = await openReportWriters(options.formats, reporters, { job: options.job, runId, window: provisional }, problems);
+  try {
+    const from = options.window ? Date.parse(options.window.from) : Number.NEGATIVE_INFINITY;
+    const to = options.window ? Date.parse(options.window.to) : Number.POSITIVE_INFINITY;
+    let first: string | undefined;
+    let last: string | undefined;
+    for await (const record of records) {
+      const at = Date.parse(record.loggedAt);
+      if (at < from || at > to) continue;
+      if (first === undefined || record.loggedAt < first) first = record.loggedAt;
+      if (last === undefined || record.loggedAt > last) last = record.loggedAt;
+      analyzer.add(record);
+      const pending = writers.add(record);
+      if (pending) await pending;
+    }
+    const analysis = analyzer.result();
+    if (!options.window) analysis.window = { from: first ?? provisional.from, to: last ?? provisional.to, timezone };
+    if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
+    const files = await writers.finish(analysis);
+    return { analysis, files, problems, close: () => writers.close() };
+  } catch (error) {
+    await writers.close();
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+import ExcelJS from 'exceljs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readRunRecords, renderReports, type RenderedReports } from '@dify-logs/core';
+import { csvReporter, htmlReporter, xlsxReporter } from '../src/index.js';
+import { collect } from './fixtures/drive.js';
+
+const dataset = fileURLToPath(new URL('./fixtures/golden-runs.ndjson', import.meta.url));
+const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+
+async function render(formats: string[]): Promise<RenderedReports> {
+  return renderReports(readRunRecords(dataset, 'golden-runs.ndjson'), {
+    job: 'golden',
+    runId: 'golden-run',
+    formats,
+    reporters: { csv: csvReporter(), html: htmlReporter(), xlsx: xlsxReporter() },
+    timezone: 'Asia/Shanghai',
+    window: { from: '2026-03-08T16:00:00.000Z', to: '2026-03-09T16:00:00.000Z' },
+    consoleUrl: 'https://dify.example.com',
+    prices: [{ model: 'llama*', provider: 'ollama', input: 0.001, output: 0.002, currency: 'USD' }],
+    now: () => new Date('2026-03-09T16:05:00.000Z'),
+  });
+}
+
+/**
+ * Golden files: the reports of a fixed dataset (40 runs, nodes on 40 %, hostile and Chinese values).
+ * A change to any format shows up as a diff of these files; review it, then update them with
+ * `pnpm exec vitest run packages/reports/test/golden.test.ts -u`.
+ */
+describe('golden reports of a fixed dataset', () => {
+  it('json, markdown, csv (runs and nodes) and html', async () => {
+    const rendered = await render(['json', 'markdown', 'csv', 'html']);
+    try {
+      expect(rendered.problems).toEqual([]);
+      const names: string[] = [];
+      for (const { format, file } of rendered.files) {
+        const name = `report${file.part ? `.${file.part}` : ''}.${file.extension}`;
+        names.push(`${format}:${name}`);
+        await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
+      }
+      expect(names).toEqual(['json:report.json', 'markdown:report.md', 'csv:report.csv', 'csv:report.nodes.csv', 'html:report.html']);
+    } finally {
+      await rendered.close();
+    }
+  });
+
+  it('xlsx: the cells of every sheet', async () => {
+    const rendered = await render(['xlsx']);
+    try {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load((await collect(rendered.files[0]!.file.body)) as unknown as ArrayBuffer);
+      const sheets: Record<string, unknown[]> = {};
+      workbook.eachSheet((sheet) => {
+        const rows: unknown[] = [];
+        sheet.eachRow((row) => rows.push(row.values));
+        sheets[sheet.name] = rows;
+      });
+      await expect(`${JSON.stringify(sheets, null, 1)}\n`).toMatchFileSnapshot(golden('report.xlsx.json'));
+    } finally {
+      await rendered.close();
+    }
+  });
+});
