@@ -183,3 +183,5 @@ export {
   type Pricer,
 } from './analysis/index.js';
 export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';
+export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, type AlertRule, type AlertRuleKind, type AlertPolicy, type AlertState, type ActiveAlert, type AlertEvent } from './alerts/index.js';
+export { alertStateKey } from './pipeline/alert-stage.js';

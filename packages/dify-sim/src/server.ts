@@ -143,10 +143,10 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     revokeApiKey(appId) {
       context.revokedKeys.add(appId.toLowerCase());
     },
-    addRuns(appId, count) {
+    addRuns(appId, count, options = {}) {
       const app = world.apps.find((candidate) => candidate.id === appId.toLowerCase());
       if (!app) throw new RangeError(`unknown app id ${appId}`);
-      store.addRuns(app.index, Math.max(0, Math.floor(count)), world.nowMs + (Date.now() - startedAt));
+      store.addRuns(app.index, Math.max(0, Math.floor(count)), world.nowMs + (Date.now() - startedAt), options.failureRate === undefined ? undefined : Math.min(1, Math.max(0, options.failureRate)));
     },
     completeRunningRuns: () => store.completeRunningRuns(),
     expireAccessTokens: () => context.sessions.expireAll(),

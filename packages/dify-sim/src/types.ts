@@ -90,7 +90,8 @@ export interface SimulatorControls {
   /** That app's key now gets 401 "Access token is invalid". */
   revokeApiKey(appId: string): void;
   /** Appends `count` runs newer than the current newest (live traffic, page drift). */
-  addRuns(appId: string, count: number): void;
+  /** New finished runs after the current ones; `failureRate` (0..1) sets the share that fail (default: the usual mix). */
+  addRuns(appId: string, count: number, options?: { failureRate?: number }): void;
   /** Running runs become terminal (succeeded or failed), with finished_at and node executions. */
   completeRunningRuns(): void;
   /** Every issued access and CSRF token expires: the next console call gets 401 "Token has expired.". */

@@ -103,6 +103,7 @@ export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: Pipe
     formats: formats.length > 0 ? formats : ['json'],
     notifyOn: job.notifyOn,
     compare: job.compare,
+    ...(job.alerts ? { alerts: job.alerts } : {}),
     ...(job.anomalies ? { anomalies: job.anomalies } : {}),
     ...(prices ? { prices } : {}),
   };

@@ -21,6 +21,10 @@ export interface StateStore {
   readonly name: string;
   read(job: string, app: string): Promise<AppState>;
   commit(job: string, app: string, state: AppState): Promise<void>;
+  /** A small JSON document by key (a job's alert state); undefined when never written. */
+  readDocument(key: string): Promise<unknown>;
+  /** Replaces a document atomically (like `commit`). */
+  writeDocument(key: string, value: unknown): Promise<void>;
   /** Finished runs already enriched, shared by every job on this store (optional: without it every run re-enriches). */
   readonly runs?: RunCache;
   close?(): Promise<void>;

@@ -57,6 +57,25 @@ const AnomaliesSchema = z.strictObject({
   minRuns: wholeNumber(0).optional(),
 });
 
+const ALERT_KINDS = ['failure-rate', 'p95', 'p95-increase', 'cost', 'new-error', 'no-runs'] as const;
+
+/** Alert rules (see `AlertPolicy`); routes name notifier types (`email`, `dingtalk`, …). */
+const AlertsSchema = z.strictObject({
+  rules: z.array(
+    z.strictObject({
+      id: nonEmpty.optional(),
+      kind: z.enum(ALERT_KINDS),
+      severity: z.enum(['warning', 'critical']).default('warning'),
+      threshold: decimal().optional(),
+      minRuns: wholeNumber(0).optional(),
+      currency: nonEmpty.optional(),
+    }),
+  ),
+  cooldownMinutes: wholeNumber(0).default(360),
+  routes: z.strictObject({ warning: listOf(nonEmpty).optional(), critical: listOf(nonEmpty).optional() }).optional(),
+  notifyResolved: flag.default(true),
+});
+
 export const JobSchema = z.strictObject({
   name: jobName,
   /** App ids, or `all` (every workflow app, through console access). Absent: the configured apps, or `dify.appId`. */
@@ -76,6 +95,7 @@ export const JobSchema = z.strictObject({
   /** Compare with the previous period's JSON report and flag anomalies. */
   compare: flag.default(true),
   anomalies: AnomaliesSchema.optional(),
+  alerts: AlertsSchema.optional(),
 });
 
 export const JobsSchema = z

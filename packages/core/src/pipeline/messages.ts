@@ -1,10 +1,9 @@
 import type { NotificationMessage } from '../adapters/notifier.js';
-import type { StoredObject } from '../adapters/storage.js';
 import type { ReportAnalysis } from '../analysis/types.js';
 import { money, percent, seconds } from './reporters.js';
 
 /** The message for a stored period report: a summary that stands on its own. */
-export function reportReadyMessage(summary: ReportAnalysis, reports: StoredObject[], partial: boolean): NotificationMessage {
+export function reportReadyMessage(summary: ReportAnalysis, links: NotificationMessage['links'], partial: boolean): NotificationMessage {
   const failed = summary.byStatus.failed ?? 0;
   const flags = summary.comparison?.flags ?? [];
   const critical = flags.some((flag) => flag.severity === 'critical');
@@ -28,7 +27,7 @@ export function reportReadyMessage(summary: ReportAnalysis, reports: StoredObjec
       { label: 'Tokens', value: String(summary.tokens.effective) },
       { label: 'Cost', value: money(summary.cost) },
     ],
-    links: reports.map((report) => ({ label: report.key.split('/').pop()?.split('.').slice(1).join('.') || 'report', url: report.location })),
+    links,
     job: summary.job,
     runId: summary.runId,
     occurredAt: summary.generatedAt,

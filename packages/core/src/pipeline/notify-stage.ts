@@ -1,20 +1,25 @@
+import pLimit from 'p-limit';
 import pRetry from 'p-retry';
 import type { NotificationMessage, Notifier } from '../adapters/notifier.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineProblem, PipelineResult } from './types.js';
 
+/** Notifiers sent to at once. */
+const FAN_OUT = 4;
+
 /**
- * Sends one message to every notifier, each with its own retries. A notifier that keeps failing is
- * recorded; it never undoes what was stored.
+ * Sends one message to every notifier (at most four at a time), each with its own retries. A notifier
+ * that keeps failing is recorded; it never blocks the others nor undoes what was stored.
  */
 export async function notifyStage(
   notifiers: Notifier[],
   message: NotificationMessage,
   options: { attempts: number; logger: Logger; problems: PipelineProblem[] },
 ): Promise<PipelineResult['notifications']> {
+  const limit = pLimit(FAN_OUT);
   return Promise.all(
-    notifiers.map(async (notifier) => {
+    notifiers.map((notifier) => limit(async () => {
       try {
         await pRetry(() => notifier.send(message), {
           retries: Math.max(0, options.attempts - 1),
@@ -30,6 +35,6 @@ export async function notifyStage(
         options.logger.error({ notifier: notifier.name, err: text }, 'notification failed after retries; the reports stay stored');
         return { notifier: notifier.name, delivered: false, error: text };
       }
-    }),
+    })),
   );
 }

@@ -9,6 +9,11 @@ import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage } from './notify-stage.js';
+import { alertStage } from './alert-stage.js';
+import { validateAlertPolicy } from '../alerts/evaluate.js';
+import type { StorageAdapter } from '../adapters/storage.js';
+import type { NotificationMessage } from '../adapters/notifier.js';
+import type { Logger } from '../logging/logger.js';
 import { defaultReporters } from './reporters.js';
 import { createAnalyzer } from '../analysis/analyzer.js';
 import { compareAnalyses } from '../analysis/compare.js';
@@ -40,6 +45,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const reporters = { ...defaultReporters, ...deps.reporters };
   for (const format of formats) if (!reporters[format]) throw new DifyConfigError('job.formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
   const notifyOn = job.notifyOn ?? ['failure', 'report-ready'];
+  if (job.alerts) validateAlertPolicy(job.alerts, 'job.alerts');
   const incremental = job.window.mode === 'incremental';
   const overlapMs = (job.window.mode === 'incremental' ? (job.window.overlapMinutes ?? 10) : 0) * 60_000;
 
@@ -64,6 +70,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     notifications: [],
     timings,
     problems,
+    alerts: [],
   };
   let stageNow: PipelineStage = 'fetch';
   const timed = async <T>(stage: PipelineStage, task: () => Promise<T>): Promise<T> => {
@@ -139,8 +146,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   }
 
   const partial = problems.length > 0;
+  const links = await reportLinks(deps.storage, result.reports, logger);
   if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
-    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, result.reports, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, links, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+  }
+  if (job.alerts && job.alerts.rules.length > 0) {
+    const sent = await timed('alert', () => alertStage(job.alerts!, result.analysis!, { job: job.name, state: deps.state, notifiers: deps.notifiers ?? [], links, now, attempts: deps.notifyAttempts ?? 3, logger, problems }));
+    result.alerts = sent.events;
+    result.notifications.push(...sent.notifications);
   }
   if (incremental) {
     await timed('state', async () => {
@@ -150,4 +163,21 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   result.status = problems.length > 0 ? 'partial' : 'succeeded';
   logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
   return result;
+}
+
+/** Where readers find the reports: signed URLs when the storage can make them, locations otherwise. */
+async function reportLinks(storage: StorageAdapter, reports: StoredObject[], logger: Logger): Promise<NotificationMessage['links']> {
+  return Promise.all(
+    reports.map(async (report) => {
+      const label = report.key.split('/').pop()?.split('.').slice(1).join('.') || 'report';
+      if (storage.capabilities.signedUrls && storage.signedUrl) {
+        try {
+          return { label, url: await storage.signedUrl(report.key) };
+        } catch (error) {
+          logger.warn({ key: report.key, err: error instanceof Error ? error.message : String(error) }, 'no signed URL; linking the location');
+        }
+      }
+      return { label, url: report.location };
+    }),
+  );
 }

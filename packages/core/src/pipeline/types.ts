@@ -8,6 +8,7 @@ import type { Reporter } from '../adapters/reporter.js';
 import type { ReportAnalysis } from '../analysis/types.js';
 import type { AnomalyThresholds } from '../analysis/compare.js';
 import type { PriceTable } from '../analysis/prices.js';
+import type { AlertEvent, AlertPolicy } from '../alerts/types.js';
 import type { WindowSpec } from './window.js';
 
 export interface PipelineApp {
@@ -36,6 +37,8 @@ export interface PipelineJob {
   prices?: PriceTable;
   /** Compare with the previous period's JSON report of this job, when one is stored (default true). */
   compare?: boolean;
+  /** Alert rules checked on every run, with de-duplication, cool-down and resolved messages (state in the StateStore). */
+  alerts?: AlertPolicy;
   /** When a change against the previous period is flagged. */
   anomalies?: Partial<AnomalyThresholds>;
   /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
@@ -46,7 +49,7 @@ export interface PipelineJob {
   notifyOn?: NotificationKind[];
 }
 
-export type PipelineStage = 'fetch' | 'report' | 'store' | 'notify' | 'state';
+export type PipelineStage = 'fetch' | 'report' | 'store' | 'notify' | 'alert' | 'state';
 
 export type PipelineEvent =
   | { type: 'stage-start'; stage: PipelineStage }
@@ -93,4 +96,6 @@ export interface PipelineResult {
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
   timings: Partial<Record<PipelineStage, number>>;
   problems: PipelineProblem[];
+  /** Alert events of this run (fired, repeated, resolved); empty without an alert policy. */
+  alerts: AlertEvent[];
 }

@@ -8,6 +8,7 @@ import { fileRunCache } from './file-run-cache.js';
 interface StateFile {
   version: 1;
   jobs: Record<string, Record<string, AppState>>;
+  documents?: Record<string, unknown>;
 }
 
 export interface FileStateStoreOptions {
@@ -51,25 +52,40 @@ export function fileStateStore(options: FileStateStoreOptions): StateStore {
       return structuredClone(file.jobs[job]?.[app] ?? { ...EMPTY_APP_STATE, recent: {}, pending: {} });
     },
     commit(job, app, state) {
-      const next = queue.then(async () => {
-        const file = await load();
+      return update((file) => {
         file.jobs[job] = { ...file.jobs[job], [app]: structuredClone(state) };
-        await mkdir(dirname(options.path), { recursive: true });
-        const writer = await createAtomicFileWriter(options.path);
-        try {
-          await writer.write(`${JSON.stringify(file, null, 2)}\n`);
-          await writer.commit();
-        } catch (error) {
-          await writer.abort();
-          throw error;
-        }
       });
-      queue = next.catch(() => undefined);
-      return next;
+    },
+    async readDocument(key) {
+      return structuredClone((await load()).documents?.[key]);
+    },
+    writeDocument(key, value) {
+      return update((file) => {
+        file.documents = { ...file.documents, [key]: structuredClone(value) };
+      });
     },
     async close() {
       await queue;
       await runs?.close?.();
     },
   };
+
+  /** Read, change and replace the file, one change at a time within the process. */
+  function update(change: (file: StateFile) => void): Promise<void> {
+    const next = queue.then(async () => {
+      const file = await load();
+      change(file);
+      await mkdir(dirname(options.path), { recursive: true });
+      const writer = await createAtomicFileWriter(options.path);
+      try {
+        await writer.write(`${JSON.stringify(file, null, 2)}\n`);
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  }
 }

@@ -54,6 +54,8 @@ export interface RunPosition {
   completed: boolean;
   /** Lost runs can only be original (not added, never running) runs. */
   mayBeLost: boolean;
+  /** Share of failed runs among added runs given a failure rate (`addRuns(…, { failureRate })`). */
+  failureRate?: number;
 }
 
 /** The facts filters need, from hashes alone (no strings): cheap enough to scan millions of runs. */
@@ -86,6 +88,7 @@ export function runTraits(world: World, app: WorldApp, position: RunPosition): R
   let status: PlanStatus;
   if (position.running) status = 'running';
   else if (position.completed) status = unit5(seed, SALT.completion, appIndex, kind, index) < 0.8 ? 'succeeded' : 'failed';
+  else if (position.failureRate !== undefined) status = unit5(seed, SALT.status, appIndex, kind, index) < position.failureRate ? 'failed' : 'succeeded';
   else status = terminalStatus(unit5(seed, SALT.status, appIndex, kind, index));
   const lost = position.mayBeLost && unit5(seed, SALT.lost, appIndex, kind, index) < world.lostRunRate;
   const draft = unit5(seed, SALT.runVersion, appIndex, kind, index) < 0.005;

@@ -29,12 +29,13 @@ export interface RunStore {
   detail(summary: RunSummary): RunDetail;
   /** The run behind an id, if it exists and was not lost. */
   findRun(id: string): RunSummary | undefined;
-  addRuns(appIndex: number, count: number, clockMs: number): void;
+  addRuns(appIndex: number, count: number, clockMs: number, failureRate?: number): void;
   completeRunningRuns(): void;
 }
 
 export function createRunStore(world: World): RunStore {
   const added = new Map<number, number[]>();
+  const addedRates = new Map<number, Array<number | undefined>>();
   let completed = false;
   let revision = 0;
   const runningFrom = world.baseCount - world.runningRuns;
@@ -60,7 +61,8 @@ export function createRunStore(world: World): RunStore {
   };
   const position = (appIndex: number, index: number): RunPosition => {
     const wasRunning = index >= runningFrom && index < world.baseCount;
-    return { kind: RUN_KIND_PRODUCTION, index, timeMs: timeOf(appIndex, index), running: wasRunning && !completed, completed: wasRunning && completed, mayBeLost: !wasRunning && index < world.baseCount };
+    const failureRate = index >= world.baseCount ? addedRates.get(appIndex)?.[index - world.baseCount] : undefined;
+    return { kind: RUN_KIND_PRODUCTION, index, timeMs: timeOf(appIndex, index), running: wasRunning && !completed, completed: wasRunning && completed, mayBeLost: !wasRunning && index < world.baseCount, ...(failureRate === undefined ? {} : { failureRate }) };
   };
   const summary = (appIndex: number, index: number, traits?: RunTraits) => summarizeRun(world, app(appIndex), position(appIndex, index), traits);
   const debugSummary = (appIndex: number, index: number) =>
@@ -93,9 +95,12 @@ export function createRunStore(world: World): RunStore {
       const run = summary(ref.appIndex, ref.index);
       return run.lost ? undefined : run;
     },
-    addRuns(appIndex, runs, clockMs) {
+    addRuns(appIndex, runs, clockMs, failureRate) {
       app(appIndex);
       const times = added.get(appIndex) ?? [];
+      const rates = addedRates.get(appIndex) ?? [];
+      for (let run = 0; run < runs; run += 1) rates.push(failureRate);
+      addedRates.set(appIndex, rates);
       let last = count(appIndex) > 0 ? timeOf(appIndex, count(appIndex) - 1) : world.startMs;
       for (let run = 0; run < runs; run += 1) {
         last = Math.max(last + 1000, clockMs, world.nowMs + 1000);

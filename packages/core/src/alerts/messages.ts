@@ -1,0 +1,24 @@
+import type { NotificationMessage } from '../adapters/notifier.js';
+import type { ReportAnalysis } from '../analysis/types.js';
+import type { AlertEvent } from './types.js';
+
+/** The notification of one alert event: `[CRITICAL] job: failure-rate`, the measured sentence, the period's key facts. */
+export function alertMessage(event: AlertEvent, analysis: ReportAnalysis, links: NotificationMessage['links']): NotificationMessage {
+  const label = event.transition === 'resolved' ? 'RESOLVED' : event.severity.toUpperCase();
+  return {
+    kind: 'alert',
+    severity: event.severity,
+    title: `[${label}] ${analysis.job}: ${event.rule}${event.transition === 'repeated' ? ' (still active)' : ''}`,
+    summary: event.message,
+    facts: [
+      { label: 'Window', value: `${analysis.window.from.slice(0, 16)} → ${analysis.window.to.slice(0, 16)} UTC` },
+      { label: 'Runs', value: String(analysis.runs) },
+      { label: 'Failed', value: String(analysis.byStatus.failed ?? 0) },
+      { label: 'Rule', value: `${event.kind} (${event.transition})` },
+    ],
+    links,
+    job: analysis.job,
+    runId: analysis.runId,
+    occurredAt: analysis.generatedAt,
+  };
+}
