@@ -87,7 +87,7 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
 }
 
 /** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
-export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window'], prices?: DifyLogsConfig['prices']): PipelineJob {
+export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window'], shared: { prices?: DifyLogsConfig['prices']; templates?: DifyLogsConfig['notification']['templates'] } = {}): PipelineJob {
   const formats = job.outputFormat.filter((format) => format !== 'ndjson');
   const pipelineJob: PipelineJob = {
     name: job.name,
@@ -105,7 +105,8 @@ export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: Pipe
     compare: job.compare,
     ...(job.alerts ? { alerts: job.alerts } : {}),
     ...(job.anomalies ? { anomalies: job.anomalies } : {}),
-    ...(prices ? { prices } : {}),
+    ...(shared.prices ? { prices: shared.prices } : {}),
+    ...(shared.templates ? { templates: shared.templates } : {}),
   };
   return pipelineJob;
 }

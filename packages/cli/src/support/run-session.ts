@@ -46,7 +46,7 @@ export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?:
     jobs,
     async withJob(job, window, task) {
       const apps = await resolveApps(config, job, config.jobs.indexOf(job), logger);
-      const pipelineJob = toPipelineJob(job, apps, window, config.prices);
+      const pipelineJob = toPipelineJob(job, apps, window, { prices: config.prices, templates: config.notification.templates });
       try {
         return await task(pipelineJob);
       } finally {

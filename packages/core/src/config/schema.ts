@@ -84,6 +84,10 @@ const NotificationSchema = z.strictObject({
   feishu: z.strictObject({ webhook: webhookUrl, secret: secretText.optional() }).optional(),
   slack: z.strictObject({ webhook: webhookUrl }).optional(),
   webhook: z.strictObject({ url: webhookUrl, secret: secretText.optional() }).optional(),
+  /** Mustache templates for the title and summary of each kind of message (`{{job}}`, `{{fact.runs}}`, …). */
+  templates: z
+    .partialRecord(z.enum(['success', 'failure', 'report-ready', 'alert']), z.strictObject({ title: nonEmpty.optional(), summary: nonEmpty.optional() }))
+    .optional(),
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -6,6 +6,7 @@ import { EMPTY_ALERT_STATE, type AlertEvent, type AlertPolicy, type AlertState }
 import type { ReportAnalysis } from '../analysis/types.js';
 import type { Logger } from '../logging/logger.js';
 import { notifyStage } from './notify-stage.js';
+import type { MessageTemplates } from './templates.js';
 import type { PipelineProblem, PipelineResult } from './types.js';
 
 export const alertStateKey = (job: string) => `alerts/${job}`;
@@ -18,7 +19,7 @@ export const alertStateKey = (job: string) => `alerts/${job}`;
 export async function alertStage(
   policy: AlertPolicy,
   analysis: ReportAnalysis,
-  context: { job: string; state: StateStore; notifiers: Notifier[]; links: NotificationMessage['links']; now: Date; attempts: number; logger: Logger; problems: PipelineProblem[] },
+  context: { job: string; state: StateStore; notifiers: Notifier[]; links: NotificationMessage['links']; now: Date; attempts: number; logger: Logger; problems: PipelineProblem[]; templates?: MessageTemplates },
 ): Promise<{ events: AlertEvent[]; notifications: PipelineResult['notifications'] }> {
   const stored = (await context.state.readDocument(alertStateKey(context.job))) as AlertState | undefined;
   const previous = stored?.version === 1 ? stored : { ...EMPTY_ALERT_STATE, active: {}, knownErrors: [] };

@@ -4,6 +4,7 @@ import type { NotificationMessage, Notifier } from '../adapters/notifier.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineProblem, PipelineResult } from './types.js';
+import { applyTemplates, type MessageTemplates } from './templates.js';
 
 /** Notifiers sent to at once. */
 const FAN_OUT = 4;
@@ -15,13 +16,14 @@ const FAN_OUT = 4;
 export async function notifyStage(
   notifiers: Notifier[],
   message: NotificationMessage,
-  options: { attempts: number; logger: Logger; problems: PipelineProblem[] },
+  options: { attempts: number; logger: Logger; problems: PipelineProblem[]; templates?: MessageTemplates },
 ): Promise<PipelineResult['notifications']> {
+  const rendered = applyTemplates(message, options.templates);
   const limit = pLimit(FAN_OUT);
   return Promise.all(
     notifiers.map((notifier) => limit(async () => {
       try {
-        await pRetry(() => notifier.send(message), {
+        await pRetry(() => notifier.send(rendered), {
           retries: Math.max(0, options.attempts - 1),
           minTimeout: 200,
           factor: 2,

@@ -10,6 +10,7 @@ import { toNdjson } from '../records/ndjson.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage } from './notify-stage.js';
 import { alertStage } from './alert-stage.js';
+import { validateTemplates } from './templates.js';
 import { validateAlertPolicy } from '../alerts/evaluate.js';
 import type { StorageAdapter } from '../adapters/storage.js';
 import type { NotificationMessage } from '../adapters/notifier.js';
@@ -46,6 +47,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   for (const format of formats) if (!reporters[format]) throw new DifyConfigError('job.formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
   const notifyOn = job.notifyOn ?? ['failure', 'report-ready'];
   if (job.alerts) validateAlertPolicy(job.alerts, 'job.alerts');
+  if (job.templates) validateTemplates(job.templates, 'job.templates');
   const incremental = job.window.mode === 'incremental';
   const overlapMs = (job.window.mode === 'incremental' ? (job.window.overlapMinutes ?? 10) : 0) * 60_000;
 
@@ -138,7 +140,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     result.archive = null;
     result.reports = [];
     if (notifyOn.includes('failure') && deps.notifiers?.length) {
-      result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+      result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
     }
     return result;
   } finally {
@@ -148,10 +150,10 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const partial = problems.length > 0;
   const links = await reportLinks(deps.storage, result.reports, logger);
   if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
-    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, links, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems }));
+    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, links, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
   }
   if (job.alerts && job.alerts.rules.length > 0) {
-    const sent = await timed('alert', () => alertStage(job.alerts!, result.analysis!, { job: job.name, state: deps.state, notifiers: deps.notifiers ?? [], links, now, attempts: deps.notifyAttempts ?? 3, logger, problems }));
+    const sent = await timed('alert', () => alertStage(job.alerts!, result.analysis!, { job: job.name, state: deps.state, notifiers: deps.notifiers ?? [], links, now, attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
     result.alerts = sent.events;
     result.notifications.push(...sent.notifications);
   }

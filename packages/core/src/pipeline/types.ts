@@ -9,6 +9,7 @@ import type { ReportAnalysis } from '../analysis/types.js';
 import type { AnomalyThresholds } from '../analysis/compare.js';
 import type { PriceTable } from '../analysis/prices.js';
 import type { AlertEvent, AlertPolicy } from '../alerts/types.js';
+import type { MessageTemplates } from './templates.js';
 import type { WindowSpec } from './window.js';
 
 export interface PipelineApp {
@@ -39,6 +40,8 @@ export interface PipelineJob {
   compare?: boolean;
   /** Alert rules checked on every run, with de-duplication, cool-down and resolved messages (state in the StateStore). */
   alerts?: AlertPolicy;
+  /** Mustache templates replacing the title/summary of notifications, per kind. */
+  templates?: MessageTemplates;
   /** When a change against the previous period is flagged. */
   anomalies?: Partial<AnomalyThresholds>;
   /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
