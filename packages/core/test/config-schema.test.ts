@@ -33,6 +33,7 @@ describe('ConfigSchema defaults', () => {
         outputFormat: ['json', 'markdown'],
         reportType: 'daily',
         notifyOn: ['failure', 'report-ready'],
+        archive: 'partitioned',
         compare: true,
       },
     ]);

@@ -50,14 +50,29 @@ const StorageSchema = z.strictObject({
   type: z.enum(['local', 's3', 'oss']).default('local'),
   baseDir: nonEmpty.default('./outputs'),
   retentionDays: wholeNumber(1).optional(),
-  /** Passed to the S3 storage adapter as it is. */
-  s3: z.record(z.string(), z.unknown()).optional(),
+  /** `@dify-logs/storage-s3`; without keys the AWS SDK's default chain (AWS_* variables, profiles, roles) is used. */
+  s3: z
+    .strictObject({
+      bucket: nonEmpty,
+      prefix: nonEmpty.optional(),
+      region: nonEmpty.optional(),
+      endpoint: httpUrl.optional(),
+      forcePathStyle: flag.optional(),
+      accessKeyId: nonEmpty.optional(),
+      secretAccessKey: secretText.optional(),
+      sessionToken: secretText.optional(),
+    })
+    .optional(),
+  /** `@dify-logs/storage-oss`. */
   oss: z
     .strictObject({
-      endpoint: nonEmpty,
+      endpoint: nonEmpty.optional(),
+      region: nonEmpty.optional(),
       accessKeyId: nonEmpty,
       accessKeySecret: secretText,
+      stsToken: secretText.optional(),
       bucket: nonEmpty,
+      prefix: nonEmpty.optional(),
     })
     .optional(),
 });

@@ -7,6 +7,7 @@ import { compactTimestamp } from '../adapters/keys.js';
 import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
+import { createArchiveWriter } from '../archive/archive-writer.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage } from './notify-stage.js';
 import { alertStage } from './alert-stage.js';
@@ -69,6 +70,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     counts: {},
     reports: [],
     archive: null,
+    partitions: null,
     notifications: [],
     timings,
     problems,
@@ -94,6 +96,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = job.reportType ?? 'daily';
   let writers: ReportWriters | undefined;
+  let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
 
   try {
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
@@ -109,6 +112,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     await timed('fetch', async () => {
       if (job.archive === false) {
         for await (const record of records()) void record;
+        return;
+      }
+      if (job.archive === 'partitioned') {
+        partitioned = createArchiveWriter(deps.storage, { job: job.name, runId, window: result.window, now: () => now, logger });
+        for await (const record of records()) await partitioned.add(record);
         return;
       }
       result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) });
@@ -127,8 +135,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         const stored: StoredObject = await deps.storage.saveReport({ ...save, type: reportType, extension, contentType: file.contentType, body: file.body, metadata: { format, job: job.name, window_from: result.window.from, window_to: result.window.to } });
         result.reports.push(stored);
       }
+      // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
+      if (partitioned) result.partitions = await partitioned.finish();
     });
   } catch (error) {
+    await partitioned?.abort();
     const message = error instanceof Error ? error.message : String(error);
     problems.push({ stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message });
     result.status = 'failed';

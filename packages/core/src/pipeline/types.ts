@@ -10,6 +10,7 @@ import type { AnomalyThresholds } from '../analysis/compare.js';
 import type { PriceTable } from '../analysis/prices.js';
 import type { AlertEvent, AlertPolicy } from '../alerts/types.js';
 import type { MessageTemplates } from './templates.js';
+import type { ArchiveResult } from '../archive/archive-writer.js';
 import type { WindowSpec } from './window.js';
 
 export interface PipelineApp {
@@ -46,8 +47,12 @@ export interface PipelineJob {
   anomalies?: Partial<AnomalyThresholds>;
   /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
   useRunCache?: boolean;
-  /** Store every record of the run as NDJSON data (default true). */
-  archive?: boolean;
+  /**
+   * The archive of every record: `true`/`'run'` (default) one NDJSON object per pipeline run;
+   * `'partitioned'` gzip NDJSON parts per app and UTC day with a manifest each, re-runs replacing their
+   * window (see `createArchiveWriter`); `false` none.
+   */
+  archive?: boolean | 'run' | 'partitioned';
   /** Which outcomes are notified (default failure and report-ready). */
   notifyOn?: NotificationKind[];
 }
@@ -96,6 +101,8 @@ export interface PipelineResult {
   counts: Record<string, { records: number; unfinished: number; repolled: number; /** Read from the run cache, not enriched again. */ cached: number }>;
   reports: StoredObject[];
   archive: StoredObject | null;
+  /** With `archive: 'partitioned'`: the gzip NDJSON parts and the manifests written (per app and UTC day). */
+  partitions: ArchiveResult | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
   timings: Partial<Record<PipelineStage, number>>;
   problems: PipelineProblem[];

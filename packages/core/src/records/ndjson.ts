@@ -33,7 +33,7 @@ export async function* toNdjson(records: AsyncIterable<unknown>): AsyncGenerator
  * RecordFileError naming the line. Only the current chunk is held in memory. Lines are cut from the
  * bytes and decoded one by one: JSON.parse of a flat string is much faster than of a slice of a big one.
  */
-export async function* readRunRecords(source: string | AsyncIterable<Uint8Array | string>, name = typeof source === 'string' ? source : 'input'): AsyncGenerator<RunRecord> {
+export async function* readRunRecords(source: string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, name = typeof source === 'string' ? source : 'input'): AsyncGenerator<RunRecord> {
   const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   let line = 0;
   const parse = (buffer: Buffer, start: number, end: number): RunRecord | undefined => {

@@ -1,0 +1,57 @@
+import { compactTimestamp } from '../adapters/keys.js';
+
+export const ARCHIVE_TYPE = 'archive';
+export const MANIFEST_EXTENSION = 'manifest.json';
+
+/** One gzip NDJSON object of a partition. */
+export interface ArchivePart {
+  key: string;
+  /** The pipeline run that wrote it, and the window it covered. */
+  runId: string;
+  window: { from: string; to: string };
+  records: number;
+  firstLoggedAt: string | null;
+  lastLoggedAt: string | null;
+  /** Size and SHA-256 of the stored (compressed) bytes. */
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * The manifest of a partition (one job, one app, one UTC day): the parts that make it up. The newest
+ * manifest of a partition is the truth; parts it does not list are leftovers of replaced or failed runs.
+ */
+export interface ArchiveManifest {
+  schemaVersion: 1;
+  /** RunRecord schema of the lines (records.md). */
+  recordSchema: 1;
+  job: string;
+  app: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  generatedAt: string;
+  runId: string;
+  records: number;
+  parts: ArchivePart[];
+}
+
+/** The UTC day of a log time. */
+export function dayOf(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+export function dayStart(day: string): Date {
+  return new Date(`${day}T00:00:00.000Z`);
+}
+
+/** A part of `previous` survives a new write unless the new run's window covers its whole window (a re-run replaces it). */
+export function survives(part: ArchivePart, window: { from: string; to: string }): boolean {
+  return !(Date.parse(window.from) <= Date.parse(part.window.from) && Date.parse(part.window.to) <= Date.parse(window.to));
+}
+
+/** Orders manifests newest first (generation time, then run id). */
+export function newestFirst(a: ArchiveManifest, b: ArchiveManifest): number {
+  return b.generatedAt.localeCompare(a.generatedAt) || b.runId.localeCompare(a.runId);
+}
+
+export const manifestStamp = (date: Date) => compactTimestamp(date);
