@@ -61,6 +61,20 @@ describe('dify-logs reports list', () => {
     expect(json.stderr).toMatch(/^no reports/);
   });
 
+  it('usage: objects and bytes per kind and type, with a total', async () => {
+    const { dir } = await stored();
+    const table = await cli(['reports', 'usage'], { env: ENV, cwd: dir });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^data\s+archive\s+1\s+2\.9 KiB/m);
+    expect(table.stdout).toMatch(/^report\s+daily\s+3\s+/m);
+    expect(table.stdout).toMatch(/^total\s+4\s+/m);
+    const json = await cli(['reports', 'usage', '--json'], { env: ENV, cwd: dir });
+    expect(json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; objects: number })).toEqual([
+      expect.objectContaining({ kind: 'data', type: 'archive', objects: 1, bytes: 3000 }),
+      expect.objectContaining({ kind: 'report', type: 'daily', objects: 3 }),
+    ]);
+  });
+
   it('refuses bad flags and unavailable storage with exit 2', async () => {
     const { dir } = await stored();
     for (const argv of [['reports', 'list', '--days', '0'], ['reports', 'list', '--days', '1.5'], ['reports', 'list', '--kind', 'pdf']]) {
@@ -69,7 +83,7 @@ describe('dify-logs reports list', () => {
     }
     const s3 = await cli(['reports', 'list'], { env: { ...ENV, STORAGE_TYPE: 's3' }, cwd: dir });
     expect(s3.code).toBe(2);
-    expect(s3.stderr).toMatch(/storage\.type: s3 storage is not available/);
+    expect(s3.stderr).toMatch(/storage\.s3: is required with storage\.type s3/);
     const noConfig = await cli(['reports', 'list'], { env: { OUTPUT_BASE_DIR: 'outputs' }, cwd: dir });
     expect(noConfig.code).toBe(2);
     expect(noConfig.stderr).toMatch(/dify\.baseUrl/);

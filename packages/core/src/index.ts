@@ -187,3 +187,4 @@ export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, t
 export { alertStateKey } from './pipeline/alert-stage.js';
 export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';
 export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveManifest, type ArchivePart } from './archive/index.js';
+export type { Scheduler, Deployment, DeploymentRun, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';

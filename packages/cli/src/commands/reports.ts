@@ -23,6 +23,52 @@ export function registerReports(program: Command, io: CliIo, setExit: (code: num
     .option('--kind <kind>', 'only report or only data (default: both)')
     .option('--json', 'one JSON object per line')
     .action(async (flags: ListFlags) => setExit(await runReportsList(flags, io)));
+  addConfigOptions(reports.command('usage').description('storage use per kind and type: objects, bytes, oldest and newest'))
+    .option('--json', 'one JSON object per line')
+    .action(async (flags: ConfigFlags & { json?: boolean }) => setExit(await runReportsUsage(flags, io)));
+}
+
+interface Usage {
+  kind: string;
+  type: string;
+  objects: number;
+  bytes: number;
+  oldest: string;
+  newest: string;
+}
+
+/** The original plan's storage monitoring: what is stored, per kind and type. */
+export async function runReportsUsage(flags: ConfigFlags & { json?: boolean }, io: CliIo): Promise<number> {
+  const { config } = await loadFromFlags(flags, io);
+  const { storage } = openStorage(config, io.cwd);
+  const usage = new Map<string, Usage>();
+  try {
+    for await (const object of storage.list()) {
+      const id = `${object.kind}/${object.type}`;
+      const entry = usage.get(id) ?? { kind: object.kind, type: object.type, objects: 0, bytes: 0, oldest: object.createdAt, newest: object.createdAt };
+      entry.objects += 1;
+      entry.bytes += object.size;
+      if (object.createdAt < entry.oldest) entry.oldest = object.createdAt;
+      if (object.createdAt > entry.newest) entry.newest = object.createdAt;
+      usage.set(id, entry);
+    }
+  } finally {
+    await storage.close?.();
+  }
+  const rows = [...usage.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.type.localeCompare(b.type));
+  if (flags.json) {
+    for (const row of rows) io.stdout.write(`${JSON.stringify(row)}\n`);
+    return EXIT.ok;
+  }
+  const total = rows.reduce((sum, row) => ({ objects: sum.objects + row.objects, bytes: sum.bytes + row.bytes }), { objects: 0, bytes: 0 });
+  io.stdout.write(
+    formatTable([
+      ['KIND', 'TYPE', 'OBJECTS', 'SIZE', 'OLDEST', 'NEWEST'],
+      ...rows.map((row) => [row.kind, row.type, String(row.objects), humanSize(row.bytes), row.oldest.slice(0, 10), row.newest.slice(0, 10)]),
+      ['total', '', String(total.objects), humanSize(total.bytes), '', ''],
+    ]),
+  );
+  return EXIT.ok;
 }
 
 export async function runReportsList(flags: ListFlags, io: CliIo, now = new Date()): Promise<number> {

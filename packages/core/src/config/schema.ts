@@ -128,6 +128,21 @@ const PriceSchema = z.strictObject({
   currency: nonEmpty,
 });
 
+/** A scheduled deployment of a job (the original plan's deployments.yaml). */
+const DeploymentSchema = z.strictObject({
+  name: nonEmpty,
+  job: nonEmpty,
+  schedule: nonEmpty,
+  timezone: nonEmpty.optional(),
+  /** `from`/`to` (window templates) make an explicit window; `window` replaces the job's window. */
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  tags: listOf(nonEmpty).optional(),
+  paused: flag.optional(),
+  retries: wholeNumber(0, 20).optional(),
+  retryDelaySeconds: wholeNumber(0).optional(),
+  catchUp: wholeNumber(0, 366).optional(),
+});
+
 /** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
 const ProfileSchema = z.record(z.string(), z.unknown());
 
@@ -141,6 +156,8 @@ export const ConfigSchema = z.strictObject({
   notification: NotificationSchema.prefault({}),
   logging: LoggingSchema.prefault({}),
   state: StateSchema.prefault({}),
+  /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
+  deployments: z.array(DeploymentSchema).optional(),
   /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
   prices: z.array(PriceSchema).optional(),
   /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */

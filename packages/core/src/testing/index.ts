@@ -1,3 +1,4 @@
 export { testStorageAdapter, type StorageSuiteOptions, type StorageSuiteGroup } from './storage-suite.js';
 export { testNotifier, sampleMessage, type NotifierSuiteOptions } from './notifier-suite.js';
 export { memoryStorage, recordingNotifier } from '../adapters/index.js';
+export { testScheduler, type SchedulerSuiteOptions } from './scheduler-suite.js';

@@ -1,0 +1,208 @@
+import { Cron } from 'croner';
+import { randomBytes } from 'node:crypto';
+import {
+  assertTimezone,
+  DifyConfigError,
+  memoryStateStore,
+  silentLogger,
+  type Deployment,
+  type DeploymentHandler,
+  type DeploymentOutcome,
+  type DeploymentRun,
+  type Logger,
+  type Scheduler,
+  type StateStore,
+} from '@dify-logs/core';
+import { loadSchedulerState, saveSchedulerState, type SchedulerState } from './persisted.js';
+
+export interface CronSchedulerOptions {
+  /** Where pause state, the last tick per deployment and the run history live (default: in memory). */
+  state?: StateStore;
+  /** Runs kept in the history (default 500). */
+  historyLimit?: number;
+  logger?: Logger;
+  name?: string;
+}
+
+interface Entry {
+  deployment: Deployment;
+  cron?: Cron;
+  running: boolean;
+  paused: boolean;
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The embedded scheduler for one machine: croner timers in this process, history and pause state in a
+ * StateStore (a file by default in the CLI), retries with exponential back-off, catch-up of ticks missed
+ * while the process was down, and a drain on stop. Several processes must not share one deployment:
+ * use `@dify-logs/scheduler-agenda` for that.
+ */
+export function createCronScheduler(options: CronSchedulerOptions = {}): Scheduler {
+  const store = options.state ?? memoryStateStore();
+  const logger = (options.logger ?? silentLogger).child({ component: 'scheduler-cron' });
+  const historyLimit = options.historyLimit ?? 500;
+  const entries = new Map<string, Entry>();
+  const inflight = new Set<Promise<void>>();
+  const controllers = new Set<AbortController>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  let handler: DeploymentHandler | undefined;
+  let state: SchedulerState | undefined;
+  let stopping = false;
+  let saving: Promise<void> = Promise.resolve();
+
+  const persist = () => {
+    const snapshot = structuredClone(state!);
+    saving = saving.then(() => saveSchedulerState(store, snapshot)).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the scheduler state'));
+    return saving;
+  };
+
+  function entry(name: string): Entry {
+    const found = entries.get(name);
+    if (!found) throw new DifyConfigError('deployment', `no deployment named ${JSON.stringify(name)} (have ${[...entries.keys()].join(', ') || 'none'})`);
+    return found;
+  }
+
+  function record(run: DeploymentRun): void {
+    state!.runs.unshift(run);
+    if (state!.runs.length > historyLimit) state!.runs.length = historyLimit;
+  }
+
+  function execute(item: Entry, scheduledFor: Date, trigger: DeploymentRun['trigger'], attempt: number, parameters: Record<string, unknown>): DeploymentRun | undefined {
+    if (item.running || stopping) {
+      logger.warn({ deployment: item.deployment.name, trigger }, 'still running: this tick is skipped');
+      return undefined;
+    }
+    const { deployment } = item;
+    const run: DeploymentRun = { id: `${deployment.name}-${scheduledFor.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`, deployment: deployment.name, job: deployment.job, scheduledFor: scheduledFor.toISOString(), trigger, attempt, status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, summary: null };
+    item.running = true;
+    record(run);
+    if (trigger === 'schedule' || trigger === 'catch-up') state!.lastScheduled[deployment.name] = run.scheduledFor;
+    void persist();
+    const controller = new AbortController();
+    controllers.add(controller);
+    const task = (async () => {
+      let outcome: DeploymentOutcome;
+      try {
+        outcome = await handler!(deployment, { run, scheduledFor, parameters, signal: controller.signal, touch: async () => {} });
+      } catch (error) {
+        outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
+      }
+      Object.assign(run, { status: outcome.status, finishedAt: new Date().toISOString(), error: outcome.error ?? null, summary: outcome.summary ?? null });
+      item.running = false;
+      controllers.delete(controller);
+      logger.info({ deployment: deployment.name, runId: run.id, status: run.status, attempt }, 'deployment run finished');
+      const retries = deployment.retries ?? 2;
+      if (run.status === 'failed' && attempt <= retries && !stopping) {
+        const delay = (deployment.retryDelaySeconds ?? 60) * 1000 * 2 ** (attempt - 1);
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          execute(item, scheduledFor, 'retry', attempt + 1, parameters);
+        }, delay);
+        retryTimers.add(timer);
+      }
+      await persist();
+    })();
+    inflight.add(task);
+    void task.finally(() => inflight.delete(task));
+    return run;
+  }
+
+  async function catchUp(item: Entry): Promise<void> {
+    const { deployment } = item;
+    const limit = deployment.catchUp ?? 7;
+    const last = state!.lastScheduled[deployment.name];
+    if (!item.cron || limit === 0 || !last || item.paused) return;
+    // The newest `limit` ticks since the last one run, oldest first.
+    const missed = item.cron.previousRuns(limit, new Date()).filter((tick) => tick.getTime() > Date.parse(last)).reverse();
+    for (const tick of missed) {
+      logger.warn({ deployment: deployment.name, tick: tick.toISOString() }, 'catching up a tick missed while the scheduler was down');
+      execute(item, tick, 'catch-up', 1, { ...deployment.parameters });
+      await Promise.all([...inflight]);
+    }
+  }
+
+  return {
+    name: options.name ?? 'cron',
+    async define(deployments, run) {
+      for (const [index, deployment] of deployments.entries()) {
+        if (!NAME.test(deployment.name)) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} may only hold letters, digits, _ and -`);
+        if (deployments.findIndex((other) => other.name === deployment.name) !== index) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} is used twice`);
+        assertTimezone(deployment.timezone ?? 'UTC');
+        try {
+          new Cron(deployment.schedule, { paused: true, timezone: deployment.timezone ?? 'UTC' }).stop();
+        } catch (error) {
+          throw new DifyConfigError(`deployments.${index}.schedule`, `${JSON.stringify(deployment.schedule)} is not a cron expression: ${(error as Error).message}`);
+        }
+      }
+      for (const item of entries.values()) item.cron?.stop();
+      entries.clear();
+      for (const deployment of deployments) entries.set(deployment.name, { deployment, running: false, paused: deployment.paused ?? false });
+      handler = run;
+    },
+    async start() {
+      if (!handler) throw new DifyConfigError('deployments', 'define() the deployments before start()');
+      stopping = false;
+      state = await loadSchedulerState(store);
+      for (const item of entries.values()) {
+        if (state.paused.includes(item.deployment.name)) item.paused = true;
+        const { deployment } = item;
+        item.cron = new Cron(deployment.schedule, { timezone: deployment.timezone ?? 'UTC', paused: item.paused }, (self: Cron) => {
+          const tick = self.currentRun() ?? new Date();
+          execute(item, new Date(Math.floor(tick.getTime() / 1000) * 1000), 'schedule', 1, { ...deployment.parameters });
+        });
+      }
+      for (const item of entries.values()) await catchUp(item);
+    },
+    async stop(stopOptions = {}) {
+      stopping = true;
+      for (const item of entries.values()) item.cron?.stop();
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
+      const drained = Promise.allSettled([...inflight]);
+      const drainMs = stopOptions.drainMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs)))]);
+      clearTimeout(timer);
+      if (timedOut) {
+        logger.warn({ running: inflight.size }, 'drain time over: aborting the runs still going');
+        for (const controller of controllers) controller.abort(new Error('the scheduler is stopping'));
+        await Promise.allSettled([...inflight]);
+      }
+      if (state) await persist();
+    },
+    async trigger(name, parameters = {}) {
+      const item = entry(name);
+      if (!state) throw new DifyConfigError('scheduler', 'start() the scheduler before triggering');
+      const run = execute(item, new Date(Math.floor(Date.now() / 1000) * 1000), 'manual', 1, { ...item.deployment.parameters, ...parameters });
+      if (!run) throw new DifyConfigError('deployment', `${name} is running already; try again when it has finished`);
+      return structuredClone(run);
+    },
+    async pause(name) {
+      const item = entry(name);
+      item.paused = true;
+      item.cron?.pause();
+      if (state && !state.paused.includes(name)) state.paused.push(name);
+      if (state) await persist();
+    },
+    async resume(name) {
+      const item = entry(name);
+      item.paused = false;
+      item.cron?.resume();
+      if (state) state.paused = state.paused.filter((paused) => paused !== name);
+      if (state) await persist();
+    },
+    async runs(query = {}) {
+      const all = state?.runs ?? (await loadSchedulerState(store)).runs;
+      return structuredClone(all.filter((run) => (!query.deployment || run.deployment === query.deployment) && (!query.status || run.status === query.status)).slice(0, query.limit ?? historyLimit));
+    },
+    next(name, count = 1) {
+      const item = entry(name);
+      const cron = item.cron ?? new Cron(item.deployment.schedule, { paused: true, timezone: item.deployment.timezone ?? 'UTC' });
+      const ticks = cron.nextRuns(count);
+      if (!item.cron) cron.stop();
+      return ticks;
+    },
+  };
+}

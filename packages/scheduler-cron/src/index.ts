@@ -1,0 +1,2 @@
+export { createCronScheduler, type CronSchedulerOptions } from './cron-scheduler.js';
+export { SCHEDULER_DOCUMENT, type SchedulerState } from './persisted.js';
