@@ -1,1 +1,2 @@
-export {};
+export { createOssStorage } from './oss-storage.js';
+export type { OssStorageOptions } from './oss-options.js';
