@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readArchive, type RunRecord } from '@dify-logs/core';
+import { createLocalStorage } from '@dify-logs/storage-local';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
 
@@ -13,10 +16,16 @@ describe('dify-logs demo', () => {
     for (const path of reports) expect(path.startsWith(dir)).toBe(true);
     const summary = JSON.parse(await readFile(reports[0]!, 'utf8')) as { runs: number; apps: unknown[] };
     expect(summary.runs).toBeGreaterThanOrEqual(3 * 40 - 5);
-    const archive = /archive {2}(\/\S+)$/m.exec(result.stdout)![1]!;
-    const records = (await readFile(archive, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { nodes: unknown[] | null; inputs: unknown });
+    expect(result.stdout).toMatch(new RegExp(`archive  ${summary.runs} records in \\d+ part\\(s\\), \\d+ partition\\(s\\)`));
+    const records = await collect(readArchive(createLocalStorage({ baseDir: join(dir, 'demo') }), { from: '2026-01-01', to: new Date().toISOString() }));
     expect(records).toHaveLength(summary.runs);
     expect(records.some((record) => (record.nodes ?? []).length > 0 && record.inputs !== null)).toBe(true);
     expect(result.stderr).toContain('Runs');
   });
 });
+
+async function collect(records: AsyncIterable<RunRecord>): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for await (const record of records) out.push(record);
+  return out;
+}

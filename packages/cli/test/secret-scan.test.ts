@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, sim, tempDir } from './helpers.js';
 
@@ -54,12 +55,12 @@ describe('secrets never leave the process', () => {
     const files = filesUnder(dir).filter((path) => path !== config);
     expect(files.some((path) => path.includes(`${join(dir, 'logs')}`))).toBe(true);
     expect(files.some((path) => path.endsWith('.md'))).toBe(true);
-    expect(files.some((path) => path.endsWith('.ndjson'))).toBe(true);
+    expect(files.some((path) => path.endsWith('.ndjson.gz'))).toBe(true);
     const logText = files.filter((path) => path.startsWith(join(dir, 'logs'))).map((path) => readFileSync(path, 'utf8')).join('');
     expect(logText).toMatch(/"runId":"/);
     expect(logText).toMatch(/"level":20/);
 
-    const outputs = [run.stdout, run.stderr, printed.stdout, printed.stderr, ...files.map((path) => readFileSync(path, 'utf8'))];
+    const outputs = [run.stdout, run.stderr, printed.stdout, printed.stderr, ...files.map((path) => (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path)).toString('utf8'))];
     for (const secret of secrets) {
       const hits = outputs.filter((text) => text.includes(secret));
       expect(hits, `a secret (${secret.slice(0, 4)}…) was written`).toEqual([]);

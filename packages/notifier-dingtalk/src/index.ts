@@ -1,1 +1,2 @@
-export {};
+export { createDingtalkNotifier, type DingtalkNotifierOptions } from './dingtalk-notifier.js';
+export { escapeMarkdown } from './markdown.js';

@@ -1,1 +1,2 @@
-export {};
+export { createFeishuNotifier, MAX_BODY_BYTES, type FeishuNotifierOptions } from './feishu-notifier.js';
+export { escapeMarkdown } from './markdown.js';

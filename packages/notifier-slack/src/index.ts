@@ -1,1 +1,2 @@
-export {};
+export { createSlackNotifier, type SlackNotifierOptions } from './slack-notifier.js';
+export { escapeMrkdwn } from './mrkdwn.js';

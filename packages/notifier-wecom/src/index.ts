@@ -1,1 +1,2 @@
-export {};
+export { createWecomNotifier, type WecomNotifierOptions } from './wecom-notifier.js';
+export { escapeMarkdown } from './markdown.js';

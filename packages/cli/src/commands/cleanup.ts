@@ -28,7 +28,7 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
   const { config } = await loadFromFlags(flags, io);
   const days = given ?? config.storage.retentionDays;
   if (days === undefined) throw new UsageError('missing --days: give --days N, or set storage.retentionDays in the configuration');
-  const { storage, baseDir } = openStorage(config, io.cwd);
+  const { storage, baseDir } = await openStorage(config, io.cwd);
   const cutoff = cleanupCutoff({ olderThanDays: days, now });
   const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) under ${baseDir}`;
   try {

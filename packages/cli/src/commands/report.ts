@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { createAtomicFileWriter, readDataFile, readRunRecords, renderReports, type PriceTable, type ReportAnalysis, type RunRecord } from '@dify-logs/core';
+import { createAtomicFileWriter, readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type ReportAnalysis, type RunRecord } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
+import { loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { openStorage } from '../support/storage.js';
 import { REPORT_FORMATS, cliReporters } from '../support/reporters.js';
 
-interface ReportFlags {
+interface ReportFlags extends ConfigFlags {
   input: string[];
   format: string;
   outDir: string;
@@ -23,7 +25,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
   program
     .command('report')
     .description('render reports from NDJSON archives of RunRecords, without calling Dify')
-    .requiredOption('--input <file...>', 'NDJSON archives (dify-logs export or the pipeline archive); several are read in order')
+    .requiredOption('--input <file...>', 'NDJSON files (dify-logs export, a run archive), or archive://FROM..TO[?job=J&app=A] for the partitioned archive in the configured storage; several are read in order')
     .option('--format <list>', `formats, comma separated: ${REPORT_FORMATS.join(', ')}`, 'markdown,json')
     .option('--out-dir <dir>', 'where the report files go', 'reports')
     .option('--job <name>', 'job name in the report and the file names', 'report')
@@ -33,7 +35,21 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option('--previous <json>', 'the JSON report of the previous period, to compare with and flag anomalies')
     .option('--prices <file>', 'YAML or JSON list of model prices per 1,000 tokens: [{ model, provider?, input, output, currency }]')
     .option('--console-url <url>', 'Dify web address, for links to runs in the reports')
+    .option('--config <file>', 'configuration, for archive:// inputs (the storage to read)')
+    .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
+    .option('--key-file <file>', 'key of enc:v1: values [env DIFY_LOGS_SECRET_KEY]')
     .action(async (flags: ReportFlags) => setExit(await runReport(flags, io)));
+}
+
+const ARCHIVE_SCHEME = 'archive://';
+
+/** `archive://2026-03-01..2026-03-07?job=daily&app=…` → the archive query. */
+function parseArchiveInput(input: string): ArchiveQuery {
+  const [range = '', search = ''] = input.slice(ARCHIVE_SCHEME.length).split('?');
+  const [from, to = from] = range.split('..');
+  if (!from || !/^\d{4}-\d{2}-\d{2}$/.test(from) || !to || !/^\d{4}-\d{2}-\d{2}$/.test(to)) throw new UsageError(`--input ${input}: expected archive://YYYY-MM-DD..YYYY-MM-DD[?job=J&app=A]`);
+  const params = new URLSearchParams(search);
+  return { from, to, ...(params.get('job') ? { job: params.get('job')! } : {}), ...(params.get('app') ? { app: params.get('app')! } : {}) };
 }
 
 export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> {
@@ -49,8 +65,13 @@ export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> 
   const prices = (priceFile !== null && typeof priceFile === 'object' && !Array.isArray(priceFile) ? (priceFile as { prices?: unknown }).prices : priceFile) as PriceTable | undefined;
   if (flags.prices && !Array.isArray(prices)) throw new UsageError('--prices: expected a list of { model, provider?, input, output, currency } (or a mapping with `prices:`)');
 
+  const archives = flags.input.filter((input) => input.startsWith(ARCHIVE_SCHEME));
+  const opened = archives.length > 0 ? (await openStorage((await loadFromFlags(flags, io)).config, io.cwd)).storage : undefined;
   async function* records(): AsyncGenerator<RunRecord> {
-    for (const file of inputs) yield* readRunRecords(file, basename(file));
+    for (const [index, input] of flags.input.entries()) {
+      if (input.startsWith(ARCHIVE_SCHEME)) yield* readArchive(opened!, parseArchiveInput(input));
+      else yield* readRunRecords(inputs[index]!, basename(inputs[index]!));
+    }
   }
   const started = performance.now();
   const rendered = await renderReports(records(), {
@@ -83,6 +104,7 @@ export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> 
     }
   } finally {
     await rendered.close();
+    await opened?.close?.();
   }
   const seconds = (performance.now() - started) / 1000;
   io.stderr.write(`dify-logs: ${rendered.analysis.runs} records in ${seconds.toFixed(1)} s (${Math.round(rendered.analysis.runs / Math.max(seconds, 0.001))} records/s)\n`);

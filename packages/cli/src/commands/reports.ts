@@ -40,7 +40,7 @@ interface Usage {
 /** The original plan's storage monitoring: what is stored, per kind and type. */
 export async function runReportsUsage(flags: ConfigFlags & { json?: boolean }, io: CliIo): Promise<number> {
   const { config } = await loadFromFlags(flags, io);
-  const { storage } = openStorage(config, io.cwd);
+  const { storage } = await openStorage(config, io.cwd);
   const usage = new Map<string, Usage>();
   try {
     for await (const object of storage.list()) {
@@ -75,7 +75,7 @@ export async function runReportsList(flags: ListFlags, io: CliIo, now = new Date
   const days = positiveInteger('--days', flags.days);
   const kind = parseKind(flags.kind);
   const { config } = await loadFromFlags(flags, io);
-  const { storage, baseDir } = openStorage(config, io.cwd);
+  const { storage, baseDir } = await openStorage(config, io.cwd);
   const found: StoredObject[] = [];
   try {
     for await (const object of storage.list({ kind, type: flags.type, newerThan: new Date(now.getTime() - days * DAY) })) found.push(object);

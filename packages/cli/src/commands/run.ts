@@ -75,6 +75,12 @@ export function formatResult(result: PipelineResult): string {
     lines.push(`  app      ${appId}: ${counts.records} records${counts.cached ? ` (${counts.cached} from the run cache)` : ''}${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`);
   }
   if (result.archive) lines.push(`  archive  ${result.archive.location}`);
+  if (result.partitions) {
+    const { records, parts, manifests } = result.partitions;
+    lines.push(`  archive  ${records} records in ${parts.length} part(s), ${manifests.length} partition(s) (app × UTC day)`);
+    for (const manifest of manifests.slice(0, 3)) lines.push(`  manifest ${manifest.location}`);
+    if (manifests.length > 3) lines.push(`  manifest … and ${manifests.length - 3} more`);
+  }
   for (const report of result.reports) lines.push(`  report   ${report.location}`);
   for (const notification of result.notifications) lines.push(`  notify   ${notification.notifier}: ${notification.delivered ? 'delivered' : `FAILED (${notification.error})`}`);
   for (const problem of result.problems) lines.push(`  problem  ${problem.stage}${problem.appId ? ` ${problem.appId}` : ''}${problem.format ? ` ${problem.format}` : ''}${problem.notifier ? ` ${problem.notifier}` : ''}: ${problem.message}`);

@@ -1,6 +1,5 @@
 import {
   DifyConfigError,
-  consoleNotifier,
   createDifyClient,
   fileStateStore,
   memoryStateStore,
@@ -15,9 +14,10 @@ import {
   type StateStore,
   type StorageAdapter,
 } from '@dify-logs/core';
-import { createLocalStorage } from '@dify-logs/storage-local';
 import { join, resolve } from 'node:path';
+import { createNotifiers } from './notifiers.js';
 import { cliReporters } from './reporters.js';
+import { openStorage } from './storage.js';
 
 type JobConfig = DifyLogsConfig['jobs'][number];
 
@@ -29,18 +29,10 @@ export interface RunDeps {
   reporters: Record<string, Reporter>;
 }
 
-export function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): RunDeps {
-  if (config.storage.type !== 'local') throw new DifyConfigError('storage.type', `${config.storage.type} storage is not available in this release yet; use local`);
-  const baseDir = resolve(cwd, config.storage.baseDir);
-  const storage = createLocalStorage({ baseDir });
+export async function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): Promise<RunDeps> {
+  const { storage, baseDir } = await openStorage(config, cwd);
   const state = config.state.type === 'memory' ? memoryStateStore() : fileStateStore({ path: resolve(cwd, config.state.path ?? join(baseDir, '.dify-logs-state.json')) });
-  const notifiers: Notifier[] = [];
-  if (config.notification.enabled) {
-    for (const type of config.notification.type) {
-      if (type !== 'console') throw new DifyConfigError('notification.type', `the ${type} notifier is not available in this release yet; use console`);
-      notifiers.push(consoleNotifier({ write }));
-    }
-  }
+  const notifiers = await createNotifiers(config, write);
   return { storage, state, notifiers, reporters: cliReporters() };
 }
 
@@ -103,6 +95,7 @@ export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: Pipe
     formats: formats.length > 0 ? formats : ['json'],
     notifyOn: job.notifyOn,
     compare: job.compare,
+    archive: job.archive === 'off' ? false : job.archive,
     ...(job.alerts ? { alerts: job.alerts } : {}),
     ...(job.anomalies ? { anomalies: job.anomalies } : {}),
     ...(shared.prices ? { prices: shared.prices } : {}),

@@ -37,7 +37,7 @@ export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?:
   if (jobs.length === 0) throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
   const logFile = config.logging.dir ? await openLogFile(resolve(io.cwd, config.logging.dir), config.logging.retentionDays) : undefined;
   const logger = createCliLogger(io, flags.logLevel ?? config.logging.level, logFile, loaded.secrets);
-  const deps = buildDeps(config, io.cwd, (text) => io.stderr.write(text));
+  const deps = await buildDeps(config, io.cwd, (text) => io.stderr.write(text));
   return {
     loaded,
     config,

@@ -1,0 +1,44 @@
+import { verifyArchive } from '@dify-logs/core';
+import type { Command } from 'commander';
+import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { EXIT } from '../support/exit-codes.js';
+import type { CliIo } from '../support/io.js';
+import { openStorage } from '../support/storage.js';
+
+interface VerifyFlags extends ConfigFlags {
+  from: string;
+  to: string;
+  job?: string;
+  app?: string;
+  json?: boolean;
+}
+
+export function registerArchive(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const archive = program.command('archive').description('the partitioned archive of every run (gzip NDJSON per app and UTC day, with manifests)');
+  addConfigOptions(
+    archive
+      .command('verify')
+      .description('check every part listed by the manifests of a range: present, same size, same SHA-256, same record count')
+      .requiredOption('--from <day>', 'first UTC day, YYYY-MM-DD')
+      .requiredOption('--to <day>', 'last UTC day, YYYY-MM-DD')
+      .option('--job <name>', 'only this job')
+      .option('--app <id>', 'only this app')
+      .option('--json', 'one JSON object'),
+  ).action(async (flags: VerifyFlags) => setExit(await runVerify(flags, io)));
+}
+
+async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
+  const { config } = await loadFromFlags(flags, io);
+  const { storage } = await openStorage(config, io.cwd);
+  try {
+    const result = await verifyArchive(storage, { from: flags.from, to: flags.to, ...(flags.job ? { job: flags.job } : {}), ...(flags.app ? { app: flags.app } : {}) });
+    if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      io.stdout.write(`${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ${result.problems.length === 0 ? 'OK' : `${result.problems.length} PROBLEM(S)`}\n`);
+      for (const problem of result.problems) io.stdout.write(`  ${problem.problem.padEnd(10)} ${problem.part ?? problem.manifest}: ${problem.detail}\n`);
+    }
+    return result.problems.length === 0 ? EXIT.ok : EXIT.failed;
+  } finally {
+    await storage.close?.();
+  }
+}

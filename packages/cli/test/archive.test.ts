@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, sim, tempDir } from './helpers.js';
+
+describe('dify-logs archive verify and report --input archive://', () => {
+  it('verifies the partitions a run wrote, re-reports from them without Dify, and finds a damaged part', async () => {
+    const simulator = await sim({ runsPerApp: 50, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 2 });
+    const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
+    const dir = await tempDir();
+    const env = { DIFY_BASE_URL: simulator.url, DIFY_API_TOKEN: app.apiKey, DIFY_APP_ID: app.id, OUTPUT_BASE_DIR: 'outputs', LOG_LEVEL: 'warn' };
+    const run = await cli(['run'], { env, cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const archived = Number(/archive  (\d+) records in \d+ part\(s\)/.exec(run.stdout)?.[1]);
+    expect(archived).toBeGreaterThan(10);
+    const from = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date().toISOString().slice(0, 10);
+
+    const verified = await cli(['archive', 'verify', '--from', from, '--to', to], { env, cwd: dir });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(new RegExp(`partition\\(s\\), \\d+ part\\(s\\), ${archived} records: OK`));
+
+    const report = await cli(['report', '--input', `archive://${from}..${to}?app=${app.id}`, '--format', 'json', '--out-dir', 'again'], { env, cwd: dir });
+    expect(report.code, report.stderr).toBe(0);
+    const analysis = JSON.parse(readFileSync(report.stdout.trim(), 'utf8')) as { runs: number };
+    expect(analysis.runs).toBe(archived);
+
+    const part = readdirSync(join(dir, 'outputs', 'data', 'archive'), { recursive: true }).map(String).find((name) => name.endsWith('.ndjson.gz'))!;
+    writeFileSync(join(dir, 'outputs', 'data', 'archive', part), Buffer.from('not gzip'));
+    const damaged = await cli(['archive', 'verify', '--from', from, '--to', to], { env, cwd: dir });
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toMatch(/PROBLEM/);
+  });
+});
