@@ -188,3 +188,5 @@ export { alertStateKey } from './pipeline/alert-stage.js';
 export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';
 export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveManifest, type ArchivePart } from './archive/index.js';
 export type { Scheduler, Deployment, DeploymentRun, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
+/** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
+export * as channels from './channels/index.js';

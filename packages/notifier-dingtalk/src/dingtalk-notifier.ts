@@ -1,7 +1,9 @@
 import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, scrub, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
 import { renderPayload, type RenderSettings } from './render.js';
 import { signedWebhook } from './sign.js';
-import { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson, type ChannelResponse } from './webhook.js';
+import { channels } from '@dify-logs/core';
+const { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson } = channels;
+type ChannelResponse = channels.ChannelResponse;
 
 export interface DingtalkNotifierOptions {
   /** `https://oapi.dingtalk.com/robot/send?access_token=…`. Holds the robot's token: never shown in errors or logs. */

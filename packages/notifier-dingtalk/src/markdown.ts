@@ -1,4 +1,5 @@
-import { isWebUrl } from './fit.js';
+import { channels } from '@dify-logs/core';
+const { isWebUrl } = channels;
 
 /**
  * Escapes untrusted text (log messages, app names) for DingTalk markdown: Markdown punctuation gets a

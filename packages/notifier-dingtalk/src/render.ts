@@ -1,6 +1,7 @@
 import type { NotificationMessage } from '@dify-logs/core';
-import { byteLength, cutBytes, cutChars, fitSummary, isWebUrl, oneLine } from './fit.js';
 import { escapeMarkdown, markdownLines, markdownLink } from './markdown.js';
+import { channels } from '@dify-logs/core';
+const { byteLength, cutBytes, cutChars, fitSummary, isWebUrl, oneLine } = channels;
 
 export interface RenderSettings {
   msgType: 'markdown' | 'actionCard';

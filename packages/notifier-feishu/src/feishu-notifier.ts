@@ -1,7 +1,9 @@
 import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, scrub, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
 import { bodyBytes, renderCard } from './render.js';
 import { feishuSignature } from './sign.js';
-import { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson, type ChannelResponse } from './webhook.js';
+import { channels } from '@dify-logs/core';
+const { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson } = channels;
+type ChannelResponse = channels.ChannelResponse;
 
 export interface FeishuNotifierOptions {
   /** `https://open.feishu.cn/open-apis/bot/v2/hook/…` (Lark: `open.larksuite.com`). The last path segment is the bot's token: never shown. */

@@ -1,6 +1,7 @@
 import type { NotificationMessage } from '@dify-logs/core';
-import { byteLength, cutChars, fitSummary, isWebUrl, oneLine } from './fit.js';
 import { escapeMarkdown } from './markdown.js';
+import { channels } from '@dify-logs/core';
+const { byteLength, cutChars, fitSummary, isWebUrl, oneLine } = channels;
 
 type Text = { tag: 'plain_text' | 'lark_md'; content: string };
 type Element =

@@ -1,4 +1,5 @@
-import { cutChars } from './fit.js';
+import { channels } from '@dify-logs/core';
+const { cutChars } = channels;
 
 /**
  * Escapes untrusted text for Slack `mrkdwn` and the `text` fallback the way Slack requires: `&`, `<` and

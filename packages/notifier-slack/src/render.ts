@@ -1,6 +1,7 @@
 import type { NotificationMessage } from '@dify-logs/core';
-import { cutChars, fitSummary, isWebUrl, oneLine } from './fit.js';
 import { cutEscaped, escapeMrkdwn, mrkdwnLink } from './mrkdwn.js';
+import { channels } from '@dify-logs/core';
+const { cutChars, fitSummary, isWebUrl, oneLine } = channels;
 
 /** Block Kit limits (Slack reference: header text 150, section text 3000, 10 fields of 2000, 50 blocks). */
 export const LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, blocks: 50, text: 3000 } as const;

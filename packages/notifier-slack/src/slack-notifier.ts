@@ -1,6 +1,8 @@
 import { DifyHttpError, DifyConfigError, scrub, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
 import { LIMITS, renderBlocks, renderFallback } from './render.js';
-import { describeWebhook, optionalText, parseWebhook, positiveInteger, postJson, type ChannelResponse } from './webhook.js';
+import { channels } from '@dify-logs/core';
+const { describeWebhook, optionalText, parseWebhook, positiveInteger, postJson } = channels;
+type ChannelResponse = channels.ChannelResponse;
 
 export interface SlackNotifierOptions {
   /** `https://hooks.slack.com/services/T…/B…/…`. The path is the credential: only `…/services/[redacted]` is ever shown. */

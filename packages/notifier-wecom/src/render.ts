@@ -1,6 +1,7 @@
 import type { NotificationMessage, NotificationSeverity } from '@dify-logs/core';
-import { byteLength, cutBytes, fitSummary, oneLine } from './fit.js';
 import { escapeMarkdown, markdownLink } from './markdown.js';
+import { channels } from '@dify-logs/core';
+const { byteLength, cutBytes, fitSummary, oneLine } = channels;
 
 /** WeCom markdown has three font colours: info (green), comment (grey), warning (orange-red). */
 const SEVERITY_COLOR: Record<NotificationSeverity, 'info' | 'warning'> = { info: 'info', warning: 'warning', error: 'warning', critical: 'warning' };

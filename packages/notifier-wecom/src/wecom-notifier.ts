@@ -1,6 +1,8 @@
 import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, scrub, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
 import { renderContent } from './render.js';
-import { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson, type ChannelResponse } from './webhook.js';
+import { channels } from '@dify-logs/core';
+const { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson } = channels;
+type ChannelResponse = channels.ChannelResponse;
 
 export interface WecomNotifierOptions {
   /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`. Holds the robot's key: never shown in errors or logs. */

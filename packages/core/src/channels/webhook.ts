@@ -1,6 +1,9 @@
-import { DifyConfigError, DifyNetworkError, USER_AGENT, scrub } from '@dify-logs/core';
+import { DifyConfigError } from '../errors/config-error.js';
+import { DifyNetworkError } from '../errors/network-error.js';
+import { scrub } from '../logging/redact.js';
+import { USER_AGENT } from '../version.js';
 
-// Shared by the chat notifiers; duplicated per package on purpose (no shared package for ~80 lines).
+// Shared by the chat notifiers (`@dify-logs/notifier-dingtalk`, `-wecom`, `-feishu`, `-slack`): webhook options and one JSON POST.
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

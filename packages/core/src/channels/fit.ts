@@ -1,6 +1,6 @@
-import type { NotificationMessage } from '@dify-logs/core';
+import type { NotificationMessage } from '../adapters/notifier.js';
 
-// Shared by the chat notifiers; duplicated per package on purpose.
+// Shared by the chat notifiers: UTF-8 byte limits and fitting a message into them.
 
 export const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 
