@@ -190,3 +190,5 @@ export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPar
 export type { Scheduler, Deployment, DeploymentRun, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
 /** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
 export * as channels from './channels/index.js';
+export { BodySource } from './adapters/body-source.js';
+export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';

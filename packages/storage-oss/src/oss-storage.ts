@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
 import {
+  BodySource,
   DifyConfigError,
   DifyStorageError,
   USER_AGENT,
@@ -24,7 +25,7 @@ import {
 import { isAlreadyExists, isMissing, storageError, type ErrorContext } from './oss-errors.js';
 import { fromOssMetaHeaders, toOssMetaHeaders } from './oss-metadata.js';
 import { checkExpiry, resolveOptions, type Connection, type OssStorageOptions } from './oss-options.js';
-import { BodySource, writeObject } from './oss-upload.js';
+import { writeObject } from './oss-upload.js';
 
 /** At most this many keys per DeleteMultipleObjects call (the OSS limit). */
 const DELETE_BATCH = 1000;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type OSS from 'ali-oss';
-import { DifyStorageError, type Logger, type SaveRequest } from '@dify-logs/core';
+import { DifyStorageError, type BodySource, type Logger } from '@dify-logs/core';
 
 /** OSS allows at most this many parts per multipart upload. */
 const MAX_PARTS = 10_000;
@@ -16,48 +16,6 @@ export interface WriteTarget {
   /** Parts uploaded at once: memory use is about this times `partSizeBytes`. */
   queueSize: number;
   logger: Logger;
-}
-
-/** The request's body as a source that remembers whether it failed (its error is the caller's, not ours). */
-export class BodySource {
-  bytes = 0;
-  failed = false;
-  error: unknown;
-  private readonly iterator: AsyncIterator<Uint8Array | string> | undefined;
-  private whole: Buffer | undefined;
-
-  constructor(body: SaveRequest['body']) {
-    if (typeof body === 'string') this.whole = Buffer.from(body, 'utf8');
-    else if (body instanceof Uint8Array) this.whole = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    else this.iterator = (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-  }
-
-  /** The next chunk, or undefined at the end. */
-  async next(): Promise<Buffer | undefined> {
-    if (!this.iterator) {
-      const whole = this.whole;
-      this.whole = undefined;
-      this.bytes += whole?.byteLength ?? 0;
-      return whole && whole.byteLength > 0 ? whole : undefined;
-    }
-    let result: IteratorResult<Uint8Array | string>;
-    try {
-      result = await this.iterator.next();
-    } catch (error) {
-      this.failed = true;
-      this.error = error;
-      throw error;
-    }
-    if (result.done) return undefined;
-    const chunk = typeof result.value === 'string' ? Buffer.from(result.value, 'utf8') : Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength);
-    this.bytes += chunk.byteLength;
-    return chunk;
-  }
-
-  /** Lets the body's generator run its `finally` blocks when the upload stops early. */
-  async close(): Promise<void> {
-    await this.iterator?.return?.().catch(() => undefined);
-  }
 }
 
 const NO_OVERWRITE = { 'x-oss-forbid-overwrite': 'true' };

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
+  BodySource,
   DifyConfigError,
   DifyStorageError,
   USER_AGENT,
@@ -32,7 +33,7 @@ import { withContentMd5 } from './content-md5.js';
 import { errorCode, httpStatus, isMissing, isPreconditionFailure, isRetryable, storageError, type ErrorContext } from './s3-errors.js';
 import { fromS3Metadata, toS3Metadata } from './s3-metadata.js';
 import { checkExpiry, resolveOptions, type S3StorageOptions } from './s3-options.js';
-import { BodySource, oneAtATime, writeObject, type ConditionalPutState } from './s3-upload.js';
+import { oneAtATime, writeObject, type ConditionalPutState } from './s3-upload.js';
 
 /** At most this many keys per DeleteObjects call (the S3 limit). */
 const DELETE_BATCH = 1000;

@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Logger, SaveRequest } from '@dify-logs/core';
+import type { BodySource, Logger } from '@dify-logs/core';
 import { isConditionalPutRefused } from './s3-errors.js';
 
 /** Whether the server honours `If-None-Match: *` on PutObject; learnt on the first small save. */
@@ -27,48 +27,6 @@ export interface WriteTarget {
   queueSize: number;
   conditional: ConditionalPutState;
   logger: Logger;
-}
-
-/** The request's body as a source that remembers whether it failed (its error is the caller's, not ours). */
-export class BodySource {
-  bytes = 0;
-  failed = false;
-  error: unknown;
-  private readonly iterator: AsyncIterator<Uint8Array | string> | undefined;
-  private whole: Buffer | undefined;
-
-  constructor(body: SaveRequest['body']) {
-    if (typeof body === 'string') this.whole = Buffer.from(body, 'utf8');
-    else if (body instanceof Uint8Array) this.whole = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    else this.iterator = (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-  }
-
-  /** The next chunk, or undefined at the end. */
-  async next(): Promise<Buffer | undefined> {
-    if (!this.iterator) {
-      const whole = this.whole;
-      this.whole = undefined;
-      this.bytes += whole?.byteLength ?? 0;
-      return whole && whole.byteLength > 0 ? whole : undefined;
-    }
-    let result: IteratorResult<Uint8Array | string>;
-    try {
-      result = await this.iterator.next();
-    } catch (error) {
-      this.failed = true;
-      this.error = error;
-      throw error;
-    }
-    if (result.done) return undefined;
-    const chunk = typeof result.value === 'string' ? Buffer.from(result.value, 'utf8') : Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength);
-    this.bytes += chunk.byteLength;
-    return chunk;
-  }
-
-  /** Lets the body's generator run its `finally` blocks when the upload stops early. */
-  async close(): Promise<void> {
-    await this.iterator?.return?.().catch(() => undefined);
-  }
 }
 
 /**

@@ -15,7 +15,8 @@ import { testStorageAdapter } from '@dify-logs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withContentMd5 } from '../src/content-md5.js';
 import { createS3Storage, type S3StorageOptions } from '../src/index.js';
-import { BodySource, writeObject } from '../src/s3-upload.js';
+import { BodySource } from '@dify-logs/core';
+import { writeObject } from '../src/s3-upload.js';
 import { startSwift } from './swift.js';
 
 // Installs (first time: minutes) and starts OpenStack Swift, or reuses one answering on SWIFT_S3_PORT.
