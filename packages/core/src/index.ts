@@ -192,3 +192,4 @@ export type { Scheduler, Deployment, DeploymentRun, DeploymentRunStatus, Deploym
 export * as channels from './channels/index.js';
 export { BodySource } from './adapters/body-source.js';
 export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';
+export { normalizeKeyPrefix, listObjectKeys, type ListedKey } from './adapters/object-keys.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type OSS from 'ali-oss';
-import { DifyConfigError, assertSafeKey, type Logger } from '@dify-logs/core';
+import { DifyConfigError, normalizeKeyPrefix, type Logger } from '@dify-logs/core';
 
 export interface OssStorageOptions {
   /** The bucket reports and data go to. It must exist: the adapter never creates buckets. */
@@ -83,7 +83,7 @@ export function resolveOptions(options: OssStorageOptions): ResolvedOptions {
   if (!Number.isInteger(partSizeBytes) || partSizeBytes < 100 * KIB || partSizeBytes > 5 * 1024 * MIB) {
     throw new DifyConfigError('partSizeBytes', 'must be a whole number of bytes from 100 KiB (102400, the OSS minimum part size) to 5 GiB');
   }
-  const resolved = { name: options.name ?? 'oss', bucket, prefix: normalizePrefix(options.prefix), signedUrlExpiresInSeconds, partSizeBytes };
+  const resolved = { name: options.name ?? 'oss', bucket, prefix: normalizeKeyPrefix('oss', options.prefix), signedUrlExpiresInSeconds, partSizeBytes };
 
   if (options.client !== undefined) {
     const given = CONNECTION_KEYS.filter((key) => options[key] !== undefined);
@@ -154,14 +154,3 @@ function checkEndpoint(endpoint: unknown, bucket: string, secure: boolean): stri
 }
 
 /** `''`, or the prefix with one trailing `/`; refuses prefixes that could escape or confuse the bucket's folders. */
-function normalizePrefix(prefix: unknown): string {
-  if (prefix === undefined || prefix === '') return '';
-  if (typeof prefix !== 'string') throw new DifyConfigError('prefix', 'must be a string such as dify-logs');
-  const folder = prefix.replace(/\/+$/, '');
-  try {
-    assertSafeKey('oss', folder);
-  } catch {
-    throw new DifyConfigError('prefix', `${JSON.stringify(prefix)} is not a safe folder: no leading "/", no "." or ".." or empty segments, no backslash or NUL`);
-  }
-  return `${folder}/`;
-}

@@ -8,15 +8,14 @@ import {
   USER_AGENT,
   assertSafeKey,
   cleanupCutoff,
-  kindFolder,
-  parseStorageKey,
+  listObjectKeys,
+  orderedMap,
   safeSegment,
   silentLogger,
   storageKey,
-  withinAge,
   type CleanupOptions,
   type ListQuery,
-  type ParsedKey,
+  type ListedKey,
   type SaveRequest,
   type StorageAdapter,
   type StorageKind,
@@ -37,12 +36,6 @@ const HEAD_CONCURRENCY = 8;
 const UPLOAD_QUEUE = 4;
 /** Idle keep-alive sockets of an owned client are closed after this long (urllib lengthens it while a request runs). */
 const IDLE_SOCKET_MS = 4_000;
-
-interface ListedKey {
-  key: string;
-  objectKey: string;
-  parsed: ParsedKey;
-}
 
 /** The client the adapter made, with the sockets it owns. */
 interface OwnedClient {
@@ -124,12 +117,8 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
   }
 
   /** Keys matching the query, newest first (ties: key descending), without fetching the objects. */
-  async function listKeys(query: ListQuery): Promise<ListedKey[]> {
-    const kinds: StorageKind[] = query.kind ? [query.kind] : ['report', 'data'];
-    const type = query.type ? safeSegment(query.type) : undefined;
-    const found: ListedKey[] = [];
-    for (const kind of kinds) {
-      const folder = `${prefix}${kindFolder(kind)}/${type === undefined ? '' : `${type}/`}`;
+  function listKeys(query: ListQuery): Promise<ListedKey[]> {
+    return listObjectKeys(prefix, query, async function* (folder) {
       let token: string | undefined;
       do {
         let page: OSS.ListV2ObjectResult;
@@ -138,17 +127,10 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
         } catch (error) {
           throw storageError(context, error, 'list', folder);
         }
-        for (const entry of page.objects ?? []) {
-          if (!entry.name?.startsWith(prefix)) continue;
-          const key = entry.name.slice(prefix.length);
-          const parsed = parseStorageKey(key);
-          if (!parsed || parsed.kind !== kind || (type !== undefined && parsed.type !== type) || !withinAge(parsed.createdAt, query)) continue;
-          found.push({ key, objectKey: entry.name, parsed });
-        }
+        for (const entry of page.objects ?? []) if (entry.name) yield entry.name;
         token = page.isTruncated ? page.nextContinuationToken || undefined : undefined;
       } while (token);
-    }
-    return found.sort((a, b) => b.parsed.createdAt.getTime() - a.parsed.createdAt.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+    });
   }
 
   /** The stored object behind a listed key, or undefined when it was deleted meanwhile. */
@@ -206,22 +188,8 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
     },
     async *list(query = {}) {
       const keys = await listKeys(query);
-      const pending: Promise<StoredObject | undefined>[] = [];
-      let next = 0;
-      const fill = () => {
-        while (pending.length < HEAD_CONCURRENCY && next < keys.length) {
-          const described = describe(keys[next]!);
-          described.catch(() => undefined); // awaited below; this only keeps an abandoned one from going unhandled
-          pending.push(described);
-          next += 1;
-        }
-      };
-      fill();
-      while (pending.length > 0) {
-        const object = await pending.shift()!;
-        fill();
-        if (object) yield object;
-      }
+      // Content types and metadata come from one HEAD per object, HEAD_CONCURRENCY at a time, in key order.
+      for await (const object of orderedMap(fromArray(keys), describe, HEAD_CONCURRENCY)) if (object) yield object;
     },
     async delete(key) {
       const objectKey = objectKeyOf(key);
@@ -289,4 +257,8 @@ function createClient(bucket: string, connection: Connection): OwnedClient {
   const identity = client as unknown as ClientSettings;
   identity.userAgent = `${USER_AGENT} ${identity.userAgent ?? ''}`.trim();
   return { client, agents: [agent, httpsAgent] };
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
 }

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DifyConfigError, assertSafeKey, type Logger } from '@dify-logs/core';
+import { DifyConfigError, normalizeKeyPrefix, type Logger } from '@dify-logs/core';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -74,7 +74,7 @@ export function resolveOptions(options: S3StorageOptions): ResolvedOptions {
   if (!Number.isInteger(partSizeBytes) || partSizeBytes < 5 * MIB || partSizeBytes > 5 * 1024 * MIB) {
     throw new DifyConfigError('partSizeBytes', 'must be a whole number of bytes from 5 MiB (5242880) to 5 GiB');
   }
-  return { name: options.name ?? 's3', bucket, prefix: normalizePrefix(options.prefix), signedUrlExpiresInSeconds, partSizeBytes, secrets };
+  return { name: options.name ?? 's3', bucket, prefix: normalizeKeyPrefix('s3', options.prefix), signedUrlExpiresInSeconds, partSizeBytes, secrets };
 }
 
 export function checkExpiry(key: string, seconds: unknown): void {
@@ -95,14 +95,3 @@ function checkEndpoint(endpoint: unknown): void {
 }
 
 /** `''`, or the prefix with one trailing `/`; refuses prefixes that could escape or confuse the bucket's folders. */
-function normalizePrefix(prefix: unknown): string {
-  if (prefix === undefined || prefix === '') return '';
-  if (typeof prefix !== 'string') throw new DifyConfigError('prefix', 'must be a string such as dify-logs');
-  const folder = prefix.replace(/\/+$/, '');
-  try {
-    assertSafeKey('s3', folder);
-  } catch {
-    throw new DifyConfigError('prefix', `${JSON.stringify(prefix)} is not a safe folder: no leading "/", no "." or ".." or empty segments, no backslash or NUL`);
-  }
-  return `${folder}/`;
-}

@@ -15,15 +15,14 @@ import {
   USER_AGENT,
   assertSafeKey,
   cleanupCutoff,
-  kindFolder,
-  parseStorageKey,
+  listObjectKeys,
+  orderedMap,
   safeSegment,
   silentLogger,
   storageKey,
-  withinAge,
   type CleanupOptions,
   type ListQuery,
-  type ParsedKey,
+  type ListedKey,
   type SaveRequest,
   type StorageAdapter,
   type StorageKind,
@@ -41,12 +40,6 @@ const DELETE_BATCH = 1000;
 const HEAD_CONCURRENCY = 8;
 /** Parts lib-storage uploads at once: memory use is about this times `partSizeBytes`. */
 const UPLOAD_QUEUE = 4;
-
-interface ListedKey {
-  key: string;
-  objectKey: string;
-  parsed: ParsedKey;
-}
 
 /**
  * Stores reports and data in an S3 bucket (AWS S3 or an S3-compatible store), under
@@ -152,12 +145,8 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
   }
 
   /** Keys matching the query, newest first (ties: key descending), without fetching the objects. */
-  async function listKeys(query: ListQuery): Promise<ListedKey[]> {
-    const kinds: StorageKind[] = query.kind ? [query.kind] : ['report', 'data'];
-    const type = query.type ? safeSegment(query.type) : undefined;
-    const found: ListedKey[] = [];
-    for (const kind of kinds) {
-      const folder = `${prefix}${kindFolder(kind)}/${type === undefined ? '' : `${type}/`}`;
+  function listKeys(query: ListQuery): Promise<ListedKey[]> {
+    return listObjectKeys(prefix, query, async function* (folder) {
       let token: string | undefined;
       do {
         let page;
@@ -166,17 +155,10 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
         } catch (error) {
           throw storageError(context, error, 'list', folder);
         }
-        for (const entry of page.Contents ?? []) {
-          if (!entry.Key?.startsWith(prefix)) continue;
-          const key = entry.Key.slice(prefix.length);
-          const parsed = parseStorageKey(key);
-          if (!parsed || parsed.kind !== kind || (type !== undefined && parsed.type !== type) || !withinAge(parsed.createdAt, query)) continue;
-          found.push({ key, objectKey: entry.Key, parsed });
-        }
+        for (const entry of page.Contents ?? []) if (entry.Key) yield entry.Key;
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
-    }
-    return found.sort((a, b) => b.parsed.createdAt.getTime() - a.parsed.createdAt.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+    });
   }
 
   /** The stored object behind a listed key, or undefined when it was deleted meanwhile. */
@@ -238,22 +220,8 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
     },
     async *list(query = {}) {
       const keys = await listKeys(query);
-      const pending: Promise<StoredObject | undefined>[] = [];
-      let next = 0;
-      const fill = () => {
-        while (pending.length < HEAD_CONCURRENCY && next < keys.length) {
-          const described = describe(keys[next]!);
-          described.catch(() => undefined); // awaited below; this only keeps an abandoned one from going unhandled
-          pending.push(described);
-          next += 1;
-        }
-      };
-      fill();
-      while (pending.length > 0) {
-        const object = await pending.shift()!;
-        fill();
-        if (object) yield object;
-      }
+      // Content types and metadata come from one HEAD per object, HEAD_CONCURRENCY at a time, in key order.
+      for await (const object of orderedMap(fromArray(keys), describe, HEAD_CONCURRENCY)) if (object) yield object;
     },
     async delete(key) {
       const objectKey = objectKeyOf(key);
@@ -294,4 +262,8 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
       owned = undefined;
     },
   };
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
 }
