@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import type { StorageAdapter } from '../adapters/storage.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
-import { ARCHIVE_TYPE, MANIFEST_EXTENSION, newestFirst, type ArchiveManifest } from './manifest.js';
+import { manifestsBetween, newestFirst, type ArchiveManifest } from './manifest.js';
 
 export interface ArchiveQuery {
   /** First and last UTC day (inclusive), `YYYY-MM-DD` or ISO times. */
@@ -18,14 +18,10 @@ export async function listPartitions(storage: StorageAdapter, query: ArchiveQuer
   const from = new Date(`${query.from.slice(0, 10)}T00:00:00.000Z`);
   const until = new Date(new Date(`${query.to.slice(0, 10)}T00:00:00.000Z`).getTime() + 86_400_000);
   const newest = new Map<string, { key: string; manifest: ArchiveManifest }>();
-  for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE, newerThan: from, olderThan: until })) {
-    if (!object.key.endsWith(`.${MANIFEST_EXTENSION}`)) continue;
-    if ((query.job && object.metadata.job !== query.job) || (query.app && object.metadata.app !== query.app)) continue;
-    const manifest = JSON.parse(Buffer.from(await storage.read(object.key)).toString('utf8')) as ArchiveManifest;
-    if (manifest.schemaVersion !== 1) continue;
+  for await (const { key, manifest } of manifestsBetween(storage, from, until, { job: query.job || undefined, app: query.app || undefined })) {
     const id = `${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
     const seen = newest.get(id);
-    if (!seen || newestFirst(manifest, seen.manifest) < 0) newest.set(id, { key: object.key, manifest });
+    if (!seen || newestFirst(manifest, seen.manifest) < 0) newest.set(id, { key, manifest });
   }
   return [...newest.values()].sort((a, b) => a.manifest.day.localeCompare(b.manifest.day) || a.manifest.app.localeCompare(b.manifest.app) || a.manifest.job.localeCompare(b.manifest.job));
 }

@@ -1,9 +1,8 @@
-import { safeSegment } from '../adapters/keys.js';
 import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
-import { ARCHIVE_TYPE, dayOf, dayStart, MANIFEST_EXTENSION, newestFirst, survives, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import { ARCHIVE_TYPE, dayOf, dayStart, MANIFEST_EXTENSION, manifestsBetween, newestFirst, survives, type ArchiveManifest, type ArchivePart } from './manifest.js';
 import { createPartStream } from './part-stream.js';
 
 export interface ArchiveWriterOptions {
@@ -137,13 +136,7 @@ type StoredObjectBody = string | Uint8Array | AsyncIterable<Uint8Array>;
 /** The manifests of a partition, newest first (normally one; more only after an interrupted replace). */
 export async function readManifests(storage: StorageAdapter, job: string, app: string, day: string): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
   const start = dayStart(day);
-  const prefix = `${safeSegment(job)}-${safeSegment(app)}-`;
   const found: Array<{ key: string; manifest: ArchiveManifest }> = [];
-  for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE, newerThan: start, olderThan: new Date(start.getTime() + 1) })) {
-    const name = object.key.slice(object.key.lastIndexOf('/') + 1);
-    if (!name.startsWith(prefix) || !name.endsWith(`.${MANIFEST_EXTENSION}`) || object.metadata.app !== app || object.metadata.job !== job) continue;
-    const manifest = JSON.parse(Buffer.from(await storage.read(object.key)).toString('utf8')) as ArchiveManifest;
-    if (manifest.schemaVersion === 1) found.push({ key: object.key, manifest });
-  }
+  for await (const entry of manifestsBetween(storage, start, new Date(start.getTime() + 1), { job, app })) found.push(entry);
   return found.sort((a, b) => newestFirst(a.manifest, b.manifest));
 }

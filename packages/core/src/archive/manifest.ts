@@ -1,4 +1,5 @@
 import { compactTimestamp } from '../adapters/keys.js';
+import type { StorageAdapter } from '../adapters/storage.js';
 
 export const ARCHIVE_TYPE = 'archive';
 export const MANIFEST_EXTENSION = 'manifest.json';
@@ -55,3 +56,16 @@ export function newestFirst(a: ArchiveManifest, b: ArchiveManifest): number {
 }
 
 export const manifestStamp = (date: Date) => compactTimestamp(date);
+
+/**
+ * The archive manifests stored for UTC days in `[from, until)`, optionally of one job and app (by the
+ * objects' metadata, before any manifest is read), parsed; other schema versions are skipped.
+ */
+export async function* manifestsBetween(storage: StorageAdapter, from: Date, until: Date, only: { job?: string; app?: string } = {}): AsyncGenerator<{ key: string; manifest: ArchiveManifest }> {
+  for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE, newerThan: from, olderThan: until })) {
+    if (!object.key.endsWith(`.${MANIFEST_EXTENSION}`)) continue;
+    if ((only.job !== undefined && object.metadata.job !== only.job) || (only.app !== undefined && object.metadata.app !== only.app)) continue;
+    const manifest = JSON.parse(Buffer.from(await storage.read(object.key)).toString('utf8')) as ArchiveManifest;
+    if (manifest.schemaVersion === 1) yield { key: object.key, manifest };
+  }
+}

@@ -11,7 +11,8 @@ export async function findPreviousAnalysis(storage: StorageAdapter, query: { job
   const length = Date.parse(query.window.to) - Date.parse(query.window.from);
   const start = Date.parse(query.window.from);
   try {
-    for await (const object of storage.list({ kind: 'report', type: query.type })) {
+    // A report of the previous window was stored after that window began: older reports need no look.
+    for await (const object of storage.list({ kind: 'report', type: query.type, newerThan: new Date(start - length) })) {
       if (object.metadata.format !== 'json' || object.metadata.job !== query.job) continue;
       const from = Date.parse(object.metadata.window_from ?? '');
       const to = Date.parse(object.metadata.window_to ?? '');
