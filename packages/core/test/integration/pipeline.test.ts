@@ -100,6 +100,20 @@ describe('runPipeline against the simulator', () => {
     expect(enrichment()).toBeGreaterThan(0);
   });
 
+  it('compares an explicit day with the previous day\'s stored JSON report, without asking Dify for it', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 200, runningRuns: 0 });
+    const [app] = appsOf(simulator);
+    const storage = memoryStorage();
+    const state = memoryStateStore();
+    const job: PipelineJob = { name: 'daily_report', apps: [app!], window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' } };
+    const before = await runPipeline(job, { storage, state, now: clock('2026-03-09T01:00:00Z') });
+    expect(before.analysis!.comparison).toBeNull();
+    const after = await runPipeline(job, { storage, state, now: clock('2026-03-10T01:00:00Z') });
+    expect(after.analysis!.comparison).toMatchObject({ previous: { from: before.window.from, to: before.window.to }, runs: { current: after.analysis!.runs, previous: before.analysis!.runs } });
+    const unrelated = await runPipeline({ ...job, window: { mode: 'explicit', from: '2026-03-05T00:00:00Z', to: '2026-03-05T12:00:00Z' } }, { storage, state, now: clock('2026-03-10T02:00:00Z') });
+    expect(unrelated.analysis!.comparison).toBeNull();
+  });
+
   it('holds unfinished runs back and reports them once they finish', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 2 });
     const [app] = appsOf(simulator);
