@@ -8,6 +8,8 @@ import { registerReport } from './commands/report.js';
 import { registerNotify } from './commands/notify.js';
 import { registerArchive } from './commands/archive.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerRuns } from './commands/runs.js';
+import { registerWorker } from './commands/worker.js';
 import { registerExport } from './commands/export.js';
 import { registerLogs } from './commands/logs.js';
 import { registerProbe } from './commands/probe.js';
@@ -36,6 +38,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerNotify(program, io, setExit);
   registerArchive(program, io, setExit);
   registerSchedule(program, io, setExit);
+  registerWorker(program, io, setExit);
+  registerRuns(program, io, setExit);
   registerExport(program, io, setExit);
   registerProbe(program, io, setExit);
   registerSim(program, io, setExit);

@@ -13,7 +13,7 @@ export {
   type DifyResponseErrorOptions,
   type DifyAuthErrorCode,
 } from './errors/index.js';
-export { silentLogger, type Logger } from './logging/logger.js';
+export { silentLogger, teeLogger, type Logger } from './logging/logger.js';
 export { redact, scrub, isSecretKey, REDACTED } from './logging/redact.js';
 export { createDifyClient, type DifyClient } from './client/create-client.js';
 export type { DifyClientOptions } from './client/options.js';
@@ -187,7 +187,8 @@ export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, t
 export { alertStateKey } from './pipeline/alert-stage.js';
 export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';
 export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveManifest, type ArchivePart } from './archive/index.js';
-export type { Scheduler, Deployment, DeploymentRun, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
+export type { Scheduler, Deployment, DeploymentRun, DeploymentRunDetail, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
+export { assertDeployments } from './adapters/scheduler.js';
 /** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
 export * as channels from './channels/index.js';
 export { BodySource } from './adapters/body-source.js';

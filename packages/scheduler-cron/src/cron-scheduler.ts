@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { randomBytes } from 'node:crypto';
 import {
-  assertTimezone,
+  assertDeployments,
   DifyConfigError,
   memoryStateStore,
   silentLogger,
@@ -20,6 +20,9 @@ export interface CronSchedulerOptions {
   state?: StateStore;
   /** Runs kept in the history (default 500). */
   historyLimit?: number;
+  /** Log lines kept per run (default 200), for the newest `logRuns` runs (default 50). */
+  maxLogLines?: number;
+  logRuns?: number;
   logger?: Logger;
   name?: string;
 }
@@ -31,8 +34,6 @@ interface Entry {
   paused: boolean;
 }
 
-const NAME = /^[A-Za-z0-9_-]+$/;
-
 /**
  * The embedded scheduler for one machine: croner timers in this process, history and pause state in a
  * StateStore (a file by default in the CLI), retries with exponential back-off, catch-up of ticks missed
@@ -43,6 +44,8 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
   const store = options.state ?? memoryStateStore();
   const logger = (options.logger ?? silentLogger).child({ component: 'scheduler-cron' });
   const historyLimit = options.historyLimit ?? 500;
+  const maxLogLines = options.maxLogLines ?? 200;
+  const logRuns = options.logRuns ?? 50;
   const entries = new Map<string, Entry>();
   const inflight = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
@@ -67,6 +70,15 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
   function record(run: DeploymentRun): void {
     state!.runs.unshift(run);
     if (state!.runs.length > historyLimit) state!.runs.length = historyLimit;
+    state!.logs[run.id] = [];
+    for (const old of state!.runs.slice(logRuns)) delete state!.logs[old.id];
+  }
+
+  function log(run: DeploymentRun, line: string): void {
+    const lines = state!.logs[run.id];
+    if (!lines) return;
+    lines.push(line);
+    if (lines.length > maxLogLines) lines.splice(0, lines.length - maxLogLines);
   }
 
   function execute(item: Entry, scheduledFor: Date, trigger: DeploymentRun['trigger'], attempt: number, parameters: Record<string, unknown>): DeploymentRun | undefined {
@@ -75,7 +87,7 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
       return undefined;
     }
     const { deployment } = item;
-    const run: DeploymentRun = { id: `${deployment.name}-${scheduledFor.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`, deployment: deployment.name, job: deployment.job, scheduledFor: scheduledFor.toISOString(), trigger, attempt, status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, summary: null };
+    const run: DeploymentRun = { id: `${deployment.name}-${scheduledFor.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`, deployment: deployment.name, job: deployment.job, scheduledFor: scheduledFor.toISOString(), trigger, attempt, status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, summary: null, parameters };
     item.running = true;
     record(run);
     if (trigger === 'schedule' || trigger === 'catch-up') state!.lastScheduled[deployment.name] = run.scheduledFor;
@@ -85,7 +97,7 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     const task = (async () => {
       let outcome: DeploymentOutcome;
       try {
-        outcome = await handler!(deployment, { run, scheduledFor, parameters, signal: controller.signal, touch: async () => {} });
+        outcome = await handler!(deployment, { run, scheduledFor, parameters, signal: controller.signal, touch: async () => {}, log: (line) => log(run, line) });
       } catch (error) {
         outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
       }
@@ -126,16 +138,7 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
   return {
     name: options.name ?? 'cron',
     async define(deployments, run) {
-      for (const [index, deployment] of deployments.entries()) {
-        if (!NAME.test(deployment.name)) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} may only hold letters, digits, _ and -`);
-        if (deployments.findIndex((other) => other.name === deployment.name) !== index) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} is used twice`);
-        assertTimezone(deployment.timezone ?? 'UTC');
-        try {
-          new Cron(deployment.schedule, { paused: true, timezone: deployment.timezone ?? 'UTC' }).stop();
-        } catch (error) {
-          throw new DifyConfigError(`deployments.${index}.schedule`, `${JSON.stringify(deployment.schedule)} is not a cron expression: ${(error as Error).message}`);
-        }
-      }
+      assertDeployments(deployments, (schedule, timezone) => new Cron(schedule, { paused: true, timezone }).stop());
       for (const item of entries.values()) item.cron?.stop();
       entries.clear();
       for (const deployment of deployments) entries.set(deployment.name, { deployment, running: false, paused: deployment.paused ?? false });
@@ -196,6 +199,11 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     async runs(query = {}) {
       const all = state?.runs ?? (await loadSchedulerState(store)).runs;
       return structuredClone(all.filter((run) => (!query.deployment || run.deployment === query.deployment) && (!query.status || run.status === query.status)).slice(0, query.limit ?? historyLimit));
+    },
+    async run(id) {
+      const current = state ?? (await loadSchedulerState(store));
+      const found = current.runs.find((run) => run.id === id);
+      return found ? structuredClone({ run: found, logs: current.logs[id] ?? [] }) : undefined;
     },
     next(name, count = 1) {
       const item = entry(name);

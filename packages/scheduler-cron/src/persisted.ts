@@ -8,6 +8,8 @@ export interface SchedulerState {
   lastScheduled: Record<string, string>;
   /** Newest first. */
   runs: DeploymentRun[];
+  /** Log lines of the newest runs, by run id. */
+  logs: Record<string, string[]>;
 }
 
 export const SCHEDULER_DOCUMENT = 'scheduler/cron';
@@ -17,9 +19,10 @@ export async function loadSchedulerState(store: StateStore): Promise<SchedulerSt
   if (stored?.version === 1) {
     // A run still `running` in the stored history was cut off by a crash.
     for (const run of stored.runs) if (run.status === 'running') Object.assign(run, { status: 'failed', finishedAt: run.startedAt, error: 'interrupted: the scheduler stopped during the run' });
+    stored.logs ??= {};
     return stored;
   }
-  return { version: 1, paused: [], lastScheduled: {}, runs: [] };
+  return { version: 1, paused: [], lastScheduled: {}, runs: [], logs: {} };
 }
 
 export function saveSchedulerState(store: StateStore, state: SchedulerState): Promise<void> {

@@ -36,7 +36,7 @@ export async function buildDeps(config: DifyLogsConfig, cwd: string, write: (tex
   return { storage, state, notifiers, reporters: cliReporters() };
 }
 
-function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger): DifyClient {
+function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger, fetch?: typeof globalThis.fetch): DifyClient {
   const { dify } = config;
   const options: DifyClientOptions = {
     baseUrl: dify.baseUrl,
@@ -48,12 +48,13 @@ function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: st
     timeoutMs: dify.timeoutMs,
     retry: { retries: dify.retries },
     logger,
+    ...(fetch ? { fetch } : {}),
   };
   return createDifyClient(options);
 }
 
 /** The apps of a job, each with a client: listed apps with their keys, or every workflow app through the console. */
-export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobIndex: number, logger: Logger): Promise<PipelineApp[]> {
+export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobIndex: number, logger: Logger, fetch?: typeof globalThis.fetch): Promise<PipelineApp[]> {
   const known = new Map((config.apps ?? []).map((app) => [app.id, app]));
   const keyFor = (id: string) => known.get(id)?.apiKey ?? (config.dify.appId === id || (!known.size && config.dify.appId === undefined) ? config.dify.apiKey : undefined);
   let ids: string[];
@@ -61,7 +62,7 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
     if (!config.dify.console && !config.dify.admin) {
       throw new DifyConfigError(`jobs.${jobIndex}.apps`, 'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys');
     }
-    const discovery = clientFor(config, undefined, undefined, logger);
+    const discovery = clientFor(config, undefined, undefined, logger, fetch);
     ids = [];
     for await (const app of discovery.apps({ mode: 'workflow' })) ids.push(app.id);
     await discovery.close();
@@ -74,7 +75,7 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
     if (!apiKey && !config.dify.console && !config.dify.admin) {
       throw new DifyConfigError(`jobs.${jobIndex}.apps`, `app ${id} has no API key (apps[].apiKey or dify.apiKey) and there is no console access`);
     }
-    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id })) };
+    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch) };
   });
 }
 

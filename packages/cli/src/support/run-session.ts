@@ -24,6 +24,8 @@ export interface RunSession {
   deps: RunDeps;
   /** The jobs `--job` selected (all when absent). */
   jobs: JobConfig[];
+  /** The fetch the Dify clients use (the worker counts requests through it); the global one when unset. */
+  fetch?: typeof globalThis.fetch;
   /** Resolves the job's apps, runs `task` with its pipeline job, and closes the apps' clients. */
   withJob<T>(job: JobConfig, window: PipelineJob['window'] | undefined, task: (pipelineJob: PipelineJob) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -38,14 +40,14 @@ export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?:
   const logFile = config.logging.dir ? await openLogFile(resolve(io.cwd, config.logging.dir), config.logging.retentionDays) : undefined;
   const logger = createCliLogger(io, flags.logLevel ?? config.logging.level, logFile, loaded.secrets);
   const deps = await buildDeps(config, io.cwd, (text) => io.stderr.write(text));
-  return {
+  const session: RunSession = {
     loaded,
     config,
     logger,
     deps,
     jobs,
     async withJob(job, window, task) {
-      const apps = await resolveApps(config, job, config.jobs.indexOf(job), logger);
+      const apps = await resolveApps(config, job, config.jobs.indexOf(job), logger, session.fetch);
       const pipelineJob = toPipelineJob(job, apps, window, { prices: config.prices, templates: config.notification.templates });
       try {
         return await task(pipelineJob);
@@ -66,4 +68,5 @@ export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?:
       }
     },
   };
+  return session;
 }

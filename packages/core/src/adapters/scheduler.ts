@@ -1,3 +1,6 @@
+import { DifyConfigError } from '../errors/config-error.js';
+import { assertTimezone } from '../pipeline/window.js';
+
 /**
  * A scheduled deployment: one configured job run on a cron schedule, with parameters (the original
  * plan's `deployments.yaml`: name, schedule, timezone, parameters, tags).
@@ -32,7 +35,7 @@ export interface DeploymentRun {
   job: string;
   /** The tick it stands for (its window templates resolve at this time). */
   scheduledFor: string;
-  trigger: 'schedule' | 'manual' | 'catch-up' | 'retry';
+  trigger: 'schedule' | 'manual' | 'catch-up' | 'retry' | 'backfill';
   /** 1 for the first attempt. */
   attempt: number;
   status: DeploymentRunStatus;
@@ -41,6 +44,16 @@ export interface DeploymentRun {
   error: string | null;
   /** What the handler returned (counts, report locations…). */
   summary: Record<string, unknown> | null;
+  /** The parameters the run was given (the deployment's, merged with the trigger's). */
+  parameters?: Record<string, unknown>;
+  /** The worker (process) that ran it, where the scheduler knows several. */
+  worker?: string;
+}
+
+/** One run with its own log lines (capped by the scheduler). */
+export interface DeploymentRunDetail {
+  run: DeploymentRun;
+  logs: string[];
 }
 
 export interface DeploymentContext {
@@ -52,6 +65,8 @@ export interface DeploymentContext {
   signal: AbortSignal;
   /** Tells a distributed scheduler the run is alive (extends its lock); a no-op in one process. */
   touch(): Promise<void>;
+  /** Adds a line to the run's own log, kept with the run in the history (capped). */
+  log(line: string): void;
 }
 
 export interface DeploymentOutcome {
@@ -82,6 +97,29 @@ export interface Scheduler {
   pause(deployment: string): Promise<void>;
   resume(deployment: string): Promise<void>;
   runs(query?: { deployment?: string; status?: DeploymentRunStatus; limit?: number }): Promise<DeploymentRun[]>;
+  /** One run of the history with its log lines; undefined when unknown. */
+  run(id: string): Promise<DeploymentRunDetail | undefined>;
   /** The next `count` ticks of a deployment. */
   next(deployment: string, count?: number): Date[];
+}
+
+const DEPLOYMENT_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Checks deployments before a scheduler takes them: names (letters, digits, `_`, `-`; unique), time
+ * zones, and schedules through the scheduler's own cron parser (`checkSchedule` throws on a bad one).
+ * Errors name the key (`deployments.2.schedule`).
+ */
+export function assertDeployments(deployments: Deployment[], checkSchedule: (schedule: string, timezone: string) => void): void {
+  for (const [index, deployment] of deployments.entries()) {
+    if (!DEPLOYMENT_NAME.test(deployment.name)) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} may only hold letters, digits, _ and -`);
+    if (deployments.findIndex((other) => other.name === deployment.name) !== index) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} is used twice`);
+    const timezone = deployment.timezone ?? 'UTC';
+    assertTimezone(timezone);
+    try {
+      checkSchedule(deployment.schedule, timezone);
+    } catch (error) {
+      throw new DifyConfigError(`deployments.${index}.schedule`, `${JSON.stringify(deployment.schedule)} is not a cron expression: ${(error as Error).message}`);
+    }
+  }
 }

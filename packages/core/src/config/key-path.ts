@@ -4,8 +4,8 @@ export function keyPath(segments: readonly PropertyKey[]): string {
   return segments.map((segment) => String(segment)).join('.');
 }
 
-/** The last segment of a path names a secret: passwords, secrets, API keys, tokens, and webhooks (their URLs carry tokens). */
-const SECRET_SEGMENT = /password|secret|apiKey|accessKeySecret|webhook|token/i;
+/** The last segment of a path names a secret: passwords, secrets, API keys, tokens, webhooks (their URLs carry tokens) and database URLs (they carry passwords). */
+const SECRET_SEGMENT = /password|secret|apiKey|accessKeySecret|webhook|token|databaseUrl/i;
 
 export function isSecretPath(path: string): boolean {
   const segments = path.split('.');

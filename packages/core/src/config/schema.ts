@@ -143,6 +143,36 @@ const DeploymentSchema = z.strictObject({
   catchUp: wholeNumber(0, 366).optional(),
 });
 
+/** `dify-logs worker`: Agenda on a shared database, the HTTP port for health, metrics and the dashboard. */
+const WorkerSchema = z
+  .strictObject({
+    /** `mongodb://…` (the default backend), `postgres://…` or `redis://…`: jobs, locks, pipeline state and run history. */
+    databaseUrl: secretText.optional(),
+    /** Prefix of tables, collections or keys: separates tenants sharing one database. */
+    prefix: nonEmpty.optional(),
+    /** This worker's name in locks and the run history (default host:pid). */
+    name: nonEmpty.optional(),
+    host: nonEmpty.default('127.0.0.1'),
+    /** 0 turns the HTTP server off. */
+    port: wholeNumber(0, 65_535).default(9464),
+    concurrency: wholeNumber(1, 64).default(2),
+    /** A run not renewed for this long is taken over by another worker; it is renewed every third of it while alive. */
+    lockLifetimeSeconds: wholeNumber(10).default(600),
+    processEverySeconds: decimal(0.1).default(5),
+    /** On SIGTERM/SIGINT: wait this long for running runs, then hand them back. */
+    drainSeconds: wholeNumber(0).default(60),
+    /** The Agendash dashboard at /dashboard: off unless credentials are set (basic auth, or a bearer token). */
+    dashboard: z.strictObject({ username: nonEmpty.optional(), password: secretText.optional(), token: secretText.optional() }).optional(),
+    /** Ask for the dashboard credentials on /metrics too. */
+    metricsAuth: flag.default(false),
+  })
+  .superRefine((worker, context) => {
+    const dashboard = worker.dashboard;
+    if (dashboard && !dashboard.token && !(dashboard.username && dashboard.password)) {
+      context.addIssue({ code: 'custom', path: ['dashboard'], message: 'needs `username` and `password`, or `token`' });
+    }
+  });
+
 /** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
 const ProfileSchema = z.record(z.string(), z.unknown());
 
@@ -158,6 +188,7 @@ export const ConfigSchema = z.strictObject({
   state: StateSchema.prefault({}),
   /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
   deployments: z.array(DeploymentSchema).optional(),
+  worker: WorkerSchema.prefault({}),
   /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
   prices: z.array(PriceSchema).optional(),
   /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */

@@ -19,3 +19,37 @@ export const silentLogger: Logger = {
   error: noop,
   child: () => silentLogger,
 };
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+type Level = (typeof LEVELS)[number];
+
+/**
+ * A logger that writes to `base` and also hands every line at `minLevel` or above to `capture`, as
+ * one readable text line (`2026-11-28T02:00:01.000Z INFO message {"key":"value"}`), bindings of
+ * children included. Used to keep a scheduled run's own log lines with the run.
+ */
+export function teeLogger(base: Logger, capture: (line: string) => void, minLevel: Level = 'info', bindings: Record<string, unknown> = {}): Logger {
+  const threshold = LEVELS.indexOf(minLevel);
+  const method =
+    (level: Level) =>
+    (object: object, message?: string): void => {
+      base[level](object, message);
+      if (LEVELS.indexOf(level) < threshold) return;
+      const fields = { ...bindings, ...(object as Record<string, unknown>) };
+      let detail = '';
+      try {
+        detail = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+      } catch {
+        detail = ' [unserialisable fields]';
+      }
+      capture(`${new Date().toISOString()} ${level.toUpperCase()} ${message ?? ''}${detail}`);
+    };
+  return {
+    trace: method('trace'),
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+    child: (more) => teeLogger(base.child(more), capture, minLevel, { ...bindings, ...more }),
+  };
+}

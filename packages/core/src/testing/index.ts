@@ -2,3 +2,4 @@ export { testStorageAdapter, type StorageSuiteOptions, type StorageSuiteGroup } 
 export { testNotifier, sampleMessage, type NotifierSuiteOptions } from './notifier-suite.js';
 export { memoryStorage, recordingNotifier } from '../adapters/index.js';
 export { testScheduler, type SchedulerSuiteOptions } from './scheduler-suite.js';
+export { testStateStore, type StateSuiteOptions, type StateSuiteGroup } from './state-suite.js';

@@ -66,6 +66,8 @@ export function testScheduler(options: SchedulerSuiteOptions): void {
       const contexts: DeploymentContext[] = [];
       await scheduler.define([never('weekly', { parameters: { window: 'last_week', keep: 1 } })], async (_deployment, context) => {
         contexts.push(context);
+        context.log('first line of the run');
+        context.log('second line');
         return { status: 'partial', error: 'one app failed' };
       });
       await scheduler.start();
@@ -75,6 +77,13 @@ export function testScheduler(options: SchedulerSuiteOptions): void {
       expect(run).toMatchObject({ status: 'partial', error: 'one app failed', attempt: 1 });
       expect(contexts).toHaveLength(1);
       expect(contexts[0]!.parameters).toEqual({ window: 'custom', keep: 1 });
+      const detail = await until(async () => {
+        const found = await scheduler!.run(started.id);
+        return found && found.logs.length >= 2 ? found : undefined;
+      }, 3000, 'the run with its log lines');
+      expect(detail.run).toMatchObject({ id: started.id, status: 'partial', parameters: { window: 'custom', keep: 1 } });
+      expect(detail.logs).toEqual(['first line of the run', 'second line']);
+      expect(await scheduler.run('no-such-run')).toBeUndefined();
       await expect(scheduler.trigger('nope')).rejects.toThrow(/nope/);
     });
 

@@ -1,0 +1,88 @@
+import { fitToLevel, type AppState, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import { postgresConnection, type PostgresOptions } from './postgres-connection.js';
+import { emptyAppState, levelBits, quoted, toAppState } from './shared.js';
+
+export type PostgresStateStoreOptions = PostgresOptions;
+
+const ADAPTER = 'postgres state';
+
+/**
+ * App states, documents and the finished-run cache in three PostgreSQL tables:
+ * `<prefix>app_state (job, app, state jsonb)`, `<prefix>documents (key, value jsonb)` and
+ * `<prefix>run_cache (app, run_id, level, record)`. Every write is one upsert, so a commit is atomic and
+ * workers racing on one row leave one whole value. Tables are created on first use.
+ */
+export function postgresStateStore(options: PostgresStateStoreOptions): StateStore {
+  const db = postgresConnection(ADAPTER, options, (name) => ({
+    objects: [name('app_state'), name('documents'), name('run_cache')],
+    ddl: [
+      `CREATE TABLE IF NOT EXISTS ${name('app_state')} (job text NOT NULL, app text NOT NULL, state jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job, app))`,
+      `CREATE TABLE IF NOT EXISTS ${name('documents')} (key text PRIMARY KEY, value jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE IF NOT EXISTS ${name('run_cache')} (app text NOT NULL, run_id text NOT NULL, level smallint NOT NULL, record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (app, run_id))`,
+    ],
+  }));
+  const appState = db.name('app_state');
+  const documents = db.name('documents');
+  const runCache = db.name('run_cache');
+  const row = (job: string, app: string) => `${appState} row (job ${quoted(job)}, app ${quoted(app)})`;
+
+  const runs: RunCache = {
+    async get(app, runId, level) {
+      const bits = levelBits(level);
+      const { rows } = await db.query<{ record: string }>('read', `${runCache} row (app ${quoted(app)}, run ${quoted(runId)})`, `SELECT record FROM ${runCache} WHERE app = $1 AND run_id = $2 AND level & $3 = $3`, [app, runId, bits]);
+      if (!rows[0]) return undefined;
+      try {
+        return fitToLevel(JSON.parse(rows[0].record) as RunRecord, level);
+      } catch {
+        return undefined;
+      }
+    },
+    async put(app, record, level) {
+      if (!record.runId) return;
+      await db.query(
+        'write',
+        `${runCache} row (app ${quoted(app)}, run ${quoted(record.runId)})`,
+        `INSERT INTO ${runCache} (app, run_id, level, record) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (app, run_id) DO UPDATE SET level = EXCLUDED.level, record = EXCLUDED.record, updated_at = now()`,
+        [app, record.runId, levelBits(level), JSON.stringify(record)],
+      );
+    },
+  };
+
+  return {
+    name: 'postgres',
+    runs,
+    async read(job, app) {
+      const { rows } = await db.query<{ state: unknown }>('read', row(job, app), `SELECT state FROM ${appState} WHERE job = $1 AND app = $2`, [job, app]);
+      return rows[0] ? toAppState(ADAPTER, row(job, app), rows[0].state) : emptyAppState();
+    },
+    async commit(job, app, state: AppState) {
+      await db.query(
+        'commit',
+        row(job, app),
+        `INSERT INTO ${appState} (job, app, state) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (job, app) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
+        [job, app, JSON.stringify({ watermark: state.watermark, recent: state.recent, pending: state.pending })],
+      );
+    },
+    async readDocument(key) {
+      const { rows } = await db.query<{ value: unknown }>('read', `${documents} row ${quoted(key)}`, `SELECT value FROM ${documents} WHERE key = $1`, [key]);
+      return rows[0]?.value;
+    },
+    async writeDocument(key, value) {
+      const target = `${documents} row ${quoted(key)}`;
+      if (value === undefined) {
+        await db.query('delete', target, `DELETE FROM ${documents} WHERE key = $1`, [key]);
+        return;
+      }
+      await db.query(
+        'write',
+        target,
+        `INSERT INTO ${documents} (key, value) VALUES ($1, $2::jsonb)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+        [key, JSON.stringify(value)],
+      );
+    },
+    close: () => db.close(),
+  };
+}
