@@ -26,6 +26,8 @@ interface History {
   get(id: string): Promise<DeploymentRunDetail | undefined>;
   /** Queues a run for the workers (Agenda only). */
   enqueue?(deployment: string, parameters: Record<string, unknown>): Promise<string>;
+  /** Queues one run per tick in [from, to) for the workers (Agenda only). */
+  backfill?(deployment: string, range: { from: Date; to: Date }): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,10 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
   withConfig(runs.command('trigger <deployment>').description('queue a run now for the workers (returns at once; see `runs show`)'))
     .option('--param <key=value>', 'a parameter over the deployment\'s (repeatable; JSON values accepted)', collect)
     .action(async (deployment: string, flags: RunsFlags) => setExit(await runsTrigger(deployment, undefined, flags, io)));
+  withConfig(runs.command('backfill <deployment>').description('queue one run per tick of the deployment in [--from, --to) for the workers, each at most once'))
+    .requiredOption('--from <iso>', 'first tick at or after this time (ISO-8601)')
+    .requiredOption('--to <iso>', 'ticks before this time')
+    .action(async (deployment: string, flags: RunsFlags & { from: string; to: string }) => setExit(await runsBackfill(deployment, flags, io)));
   withConfig(runs.command('rerun <id>').description('queue a run again with its parameters, edited by --param'))
     .option('--param <key=value>', 'replace one parameter (repeatable; JSON values accepted)', collect)
     .action(async (id: string, flags: RunsFlags) => setExit(await runsTrigger(undefined, id, flags, io)));
@@ -71,6 +77,7 @@ async function openHistory(session: RunSession): Promise<History> {
       list: (query) => database.history.list(query),
       get: (id) => database.history.get(id),
       enqueue: (deployment, parameters) => scheduler.enqueue(deployment, parameters),
+      backfill: (deployment, range) => scheduler.backfill(deployment, range),
       close: async () => {
         await scheduler.stop({ drainMs: 0 });
         await database.close();
@@ -176,6 +183,18 @@ async function runsTrigger(deployment: string | undefined, rerunOf: string | und
     }
     const id = await history.enqueue(name, parameters);
     io.stdout.write(`queued ${id} (${name}${Object.keys(parameters).length ? ` ${JSON.stringify(parameters)}` : ''}); follow it with \`dify-logs runs show ${id}\`\n`);
+    return EXIT.ok;
+  });
+}
+
+async function runsBackfill(deployment: string, flags: RunsFlags & { from: string; to: string }, io: CliIo): Promise<number> {
+  const from = new Date(flags.from);
+  const to = new Date(flags.to);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) throw new UsageError('--from and --to must be ISO-8601 times, --from before --to');
+  return withHistory(flags, io, async (history) => {
+    if (!history.backfill) throw new UsageError('queuing a backfill needs the workers\' database (worker.databaseUrl); without workers use `dify-logs backfill`');
+    const ids = await history.backfill(deployment, { from, to });
+    io.stdout.write(`queued ${ids.length} run${ids.length === 1 ? '' : 's'} of ${deployment}${ids.length ? ` (${ids[0]} … ${ids.at(-1)})` : ''}\n`);
     return EXIT.ok;
   });
 }
