@@ -95,6 +95,7 @@ export {
   type PipelineResult,
   type PipelineProblem,
   type PipelineStage,
+  type SinkOutcome,
   renderReports,
   type RenderReportsOptions,
   type RenderedReports,
@@ -189,6 +190,7 @@ export { applyTemplates, validateTemplates, factKey, type MessageTemplates } fro
 export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveManifest, type ArchivePart } from './archive/index.js';
 export type { Scheduler, Deployment, DeploymentRun, DeploymentRunDetail, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
 export { assertDeployments } from './adapters/scheduler.js';
+export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';
 /** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
 export * as channels from './channels/index.js';
 export { BodySource } from './adapters/body-source.js';

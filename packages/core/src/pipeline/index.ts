@@ -3,5 +3,5 @@ export { backfill, dayChunks, backfillStateKey, type BackfillOptions, type Backf
 export { resolveWindow, resolveTime, assertTimezone, startOfDayIn, type WindowSpec, type ResolvedWindow } from './window.js';
 export { jsonReporter, markdownReporter, defaultReporters, markdownCell, renderMarkdown } from './reporters.js';
 export { reportReadyMessage, failureMessage } from './messages.js';
-export type { PipelineJob, PipelineApp, PipelineDeps, PipelineEvent, PipelineResult, PipelineProblem, PipelineStage } from './types.js';
+export type { PipelineJob, PipelineApp, PipelineDeps, PipelineEvent, PipelineResult, PipelineProblem, PipelineStage, SinkOutcome } from './types.js';
 export { renderReports, type RenderReportsOptions, type RenderedReports } from './render-reports.js';

@@ -21,6 +21,7 @@ import { createAnalyzer } from '../analysis/analyzer.js';
 import { compareAnalyses } from '../analysis/compare.js';
 import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
+import { openSinkSpool, sinkStage, type SinkSpool } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from './window.js';
 
@@ -72,6 +73,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     archive: null,
     partitions: null,
     notifications: [],
+    sinks: [],
     timings,
     problems,
     alerts: [],
@@ -97,15 +99,23 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const reportType = job.reportType ?? 'daily';
   let writers: ReportWriters | undefined;
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
+  const sinks = deps.sinks ?? [];
+  let spool: SinkSpool | undefined;
 
   try {
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
+    if (sinks.length > 0) spool = await openSinkSpool();
     const feed = writers;
-    // Fetch, archive and feed the report writers in one pass: the storage adapter pulls the NDJSON body as records stream in.
+    const spooled = spool;
+    // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
     async function* records() {
       for await (const record of fetched) {
         const pending = feed.add(record);
         if (pending) await pending;
+        if (spooled) {
+          const writing = spooled.add(record);
+          if (writing) await writing;
+        }
         yield record;
       }
     }
@@ -156,6 +166,15 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     return result;
   } finally {
     await writers?.close();
+    if (result.status === 'failed') await spool?.dispose();
+  }
+
+  let sinksFailed = false;
+  if (spool) {
+    const replay = spool;
+    result.sinks = await timed('sink', () => sinkStage(sinks, { records: () => replay.records(), context: { job: job.name, runId, window: result.window }, attempts: deps.sinkAttempts ?? 3, retryDelayMs: deps.sinkRetryDelayMs, logger, problems })).finally(() => replay.dispose());
+    sinksFailed = result.sinks.some((outcome) => !outcome.written);
+    if (sinksFailed) logger.error({ sinks: result.sinks.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) }, 'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again');
   }
 
   const partial = problems.length > 0;
@@ -168,7 +187,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     result.alerts = sent.events;
     result.notifications.push(...sent.notifications);
   }
-  if (incremental) {
+  if (incremental && !sinksFailed) {
     await timed('state', async () => {
       for (const [appId, state] of nextStates) await deps.state.commit(job.name, appId, state);
     });

@@ -5,6 +5,7 @@ import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { ExportProgress } from '../export/export-runs.js';
 import type { Logger } from '../logging/logger.js';
 import type { Reporter } from '../adapters/reporter.js';
+import type { Sink } from '../adapters/sink.js';
 import type { ReportAnalysis } from '../analysis/types.js';
 import type { AnomalyThresholds } from '../analysis/compare.js';
 import type { PriceTable } from '../analysis/prices.js';
@@ -57,7 +58,7 @@ export interface PipelineJob {
   notifyOn?: NotificationKind[];
 }
 
-export type PipelineStage = 'fetch' | 'report' | 'store' | 'notify' | 'alert' | 'state';
+export type PipelineStage = 'fetch' | 'report' | 'store' | 'sink' | 'notify' | 'alert' | 'state';
 
 export type PipelineEvent =
   | { type: 'stage-start'; stage: PipelineStage }
@@ -78,6 +79,21 @@ export interface PipelineDeps {
   onEvent?: (event: PipelineEvent) => void;
   /** Attempts per notifier (default 3). */
   notifyAttempts?: number;
+  /** Where the records themselves go besides the archive (database tables…); the watermark moves only when every one committed. */
+  sinks?: Sink[];
+  /** Attempts per sink (default 3), the first retry after `sinkRetryDelayMs` (default 1 000, doubling). */
+  sinkAttempts?: number;
+  sinkRetryDelayMs?: number;
+}
+
+/** What one sink did with the window. */
+export interface SinkOutcome {
+  sink: string;
+  written: boolean;
+  attempts: number;
+  /** Rows per table, when written. */
+  rows?: Record<string, number>;
+  error?: string;
 }
 
 export interface PipelineProblem {
@@ -85,6 +101,7 @@ export interface PipelineProblem {
   appId?: string;
   format?: string;
   notifier?: string;
+  sink?: string;
   code: string;
   message: string;
 }
@@ -104,6 +121,8 @@ export interface PipelineResult {
   /** With `archive: 'partitioned'`: the gzip NDJSON parts and the manifests written (per app and UTC day). */
   partitions: ArchiveResult | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
+  /** One entry per configured sink. */
+  sinks: SinkOutcome[];
   timings: Partial<Record<PipelineStage, number>>;
   problems: PipelineProblem[];
   /** Alert events of this run (fired, repeated, resolved); empty without an alert policy. */

@@ -1,0 +1,39 @@
+import type { RunRecord } from '../records/schema.js';
+
+/** The window a sink is given. */
+export interface SinkContext {
+  job: string;
+  /** Id of the pipeline run. */
+  runId: string;
+  window: { from: string; to: string; timezone: string };
+}
+
+/** What a committed write stored: rows per table or collection (inserted or updated). */
+export interface SinkCommit {
+  rows: Record<string, number>;
+}
+
+/**
+ * One write of one window: every record of the window, then `commit`. Until `commit` resolves nothing of
+ * the write may be visible as complete to readers (a transaction, a staging table, a completion marker);
+ * after `abort` nothing of it is.
+ */
+export interface SinkWriter {
+  /** Each record in archive order; return a promise to apply backpressure (a batch being written). */
+  add(record: RunRecord): void | Promise<void>;
+  commit(): Promise<SinkCommit>;
+  abort(reason: Error): Promise<void>;
+}
+
+/**
+ * A destination for the records themselves (a database table, a warehouse), beside the reports and the
+ * archive. Writes are idempotent by Dify's ids: writing a window again (a retry, an overlapping window)
+ * never duplicates a row. The pipeline replays the window from a local spool for each attempt, retries a
+ * failing sink, and moves the watermark only when every sink committed.
+ */
+export interface Sink {
+  /** Names the sink in results and problems (`postgres`, `mongodb`). */
+  readonly name: string;
+  open(context: SinkContext): Promise<SinkWriter>;
+  close?(): Promise<void>;
+}
