@@ -73,6 +73,15 @@ export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery
         problems.push({ manifest: key, part: part.key, problem: 'checksum', detail: `SHA-256 ${sha256.slice(0, 12)}…, the manifest says ${part.sha256.slice(0, 12)}…` });
         continue;
       }
+      for (const alternate of part.alternates ?? []) {
+        try {
+          const other = await storage.read(alternate.key);
+          const digest = createHash('sha256').update(other).digest('hex');
+          if (other.length !== alternate.bytes || digest !== alternate.sha256) problems.push({ manifest: key, part: alternate.key, problem: 'checksum', detail: `the ${alternate.format} copy has ${other.length} bytes, SHA-256 ${digest.slice(0, 12)}…; the manifest says ${alternate.bytes}, ${alternate.sha256.slice(0, 12)}…` });
+        } catch (error) {
+          problems.push({ manifest: key, part: alternate.key, problem: 'missing', detail: error instanceof Error ? error.message : String(error) });
+        }
+      }
       try {
         const text = gunzipSync(bytes).toString('utf8');
         const lines = text.length === 0 ? 0 : text.split('\n').filter((line) => line !== '').length;

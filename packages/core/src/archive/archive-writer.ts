@@ -3,7 +3,26 @@ import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
 import { ARCHIVE_TYPE, dayOf, dayStart, MANIFEST_EXTENSION, manifestsBetween, newestFirst, survives, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSpool, type Spool } from '../fs/spool.js';
+import { readRunRecords } from '../records/ndjson.js';
+import type { ArchiveAlternate } from './manifest.js';
 import { createPartStream } from './part-stream.js';
+
+/**
+ * Another format each archive part is also written in, beside the gzip NDJSON part (`@dify-logs/parquet`
+ * gives `parquetArchiveFormat()`). A partition is one app and one UTC day, so a part fits in memory encoded.
+ */
+export interface ArchivePartFormat {
+  readonly format: string;
+  /** Without the dot: `parquet` gives `….part-1.parquet`. */
+  readonly extension: string;
+  readonly contentType: string;
+  encode(records: AsyncIterable<RunRecord>): Promise<Uint8Array>;
+}
 
 export interface ArchiveWriterOptions {
   job: string;
@@ -13,6 +32,8 @@ export interface ArchiveWriterOptions {
   window: { from: string; to: string };
   now?: () => Date;
   logger?: Logger;
+  /** Formats each part is also written in (e.g. Parquet); the manifest lists them as the part's `alternates`. */
+  formats?: ArchivePartFormat[];
 }
 
 export interface ArchiveResult {
@@ -29,6 +50,9 @@ interface OpenPart {
   records: number;
   first: string | null;
   last: string | null;
+  /** The part's records for the other formats, encoded when the part closes. */
+  spool?: Spool;
+  sequence: number;
 }
 
 /**
@@ -43,6 +67,8 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
   const logger = (options.logger ?? silentLogger).child({ component: 'archive' });
   const now = options.now ?? (() => new Date());
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
+  const formats = options.formats ?? [];
+  let spoolDir: Promise<string> | undefined;
   let open: OpenPart | undefined;
   let sequence = 0;
   let records = 0;
@@ -54,20 +80,50 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
     part.stream.end();
     const object = await part.saved;
     const { bytes, sha256 } = part.stream.digest();
-    written.push({ app: part.app, day: part.day, object, part: { key: object.key, runId: options.runId, window: options.window, records: part.records, firstLoggedAt: part.first, lastLoggedAt: part.last, bytes, sha256 } });
+    const entry = { app: part.app, day: part.day, object, part: { key: object.key, runId: options.runId, window: options.window, records: part.records, firstLoggedAt: part.first, lastLoggedAt: part.last, bytes, sha256 } as ArchivePart };
+    written.push(entry);
+    if (part.spool) entry.part.alternates = await writeAlternates(part, part.spool);
   }
 
-  function start(app: string, day: string): OpenPart {
+  /** Encodes the closed part's records in every other format and stores them beside it. */
+  async function writeAlternates(part: OpenPart, spool: Spool): Promise<ArchiveAlternate[]> {
+    const alternates: ArchiveAlternate[] = [];
+    try {
+      await spool.close();
+      for (const format of formats) {
+        const encoded = await format.encode(readRunRecords(spool.read(), spool.path));
+        const object = await save(part.app, part.day, `part-${part.sequence}.${format.extension}`, encoded, format.contentType);
+        alternates.push({ format: format.format, key: object.key, bytes: encoded.length, sha256: createHash('sha256').update(encoded).digest('hex') });
+      }
+      return alternates;
+    } catch (error) {
+      for (const alternate of alternates) await storage.delete(alternate.key).catch(() => undefined);
+      throw error;
+    } finally {
+      await spool.dispose();
+    }
+  }
+
+  async function start(app: string, day: string): Promise<OpenPart> {
     sequence += 1;
     const stream = createPartStream();
     const saved = save(app, day, `part-${sequence}.ndjson.gz`, stream.body, 'application/gzip');
     saved.catch((error: unknown) => stream.fail(error instanceof Error ? error : new Error(String(error))));
-    return { app, day, stream, saved, records: 0, first: null, last: null };
+    const spool = formats.length > 0 ? createSpool(await (spoolDir ??= mkdtemp(join(tmpdir(), 'dify-logs-archive-'))), `part-${sequence}.ndjson`) : undefined;
+    return { app, day, stream, saved, records: 0, first: null, last: null, sequence, ...(spool ? { spool } : {}) };
   }
 
   async function removeWritten(): Promise<void> {
-    for (const { object } of written) await storage.delete(object.key).catch(() => undefined);
+    for (const { object, part } of written) {
+      await storage.delete(object.key).catch(() => undefined);
+      for (const alternate of part.alternates ?? []) await storage.delete(alternate.key).catch(() => undefined);
+    }
     written.length = 0;
+  }
+
+  async function removeSpools(): Promise<void> {
+    await open?.spool?.dispose().catch(() => undefined);
+    if (spoolDir) await rm(await spoolDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   return {
@@ -76,9 +132,14 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
       const day = dayOf(record.loggedAt);
       if (!open || open.app !== record.appId || open.day !== day) {
         if (open) await close(open);
-        open = start(record.appId, day);
+        open = await start(record.appId, day);
       }
-      await open.stream.write(`${JSON.stringify(record)}\n`, open.saved);
+      const line = `${JSON.stringify(record)}\n`;
+      await open.stream.write(line, open.saved);
+      if (open.spool) {
+        const pending = open.spool.write(line);
+        if (pending) await pending;
+      }
       open.records += 1;
       records += 1;
       if (open.first === null || record.loggedAt < open.first) open.first = record.loggedAt;
@@ -102,7 +163,10 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
           const kept = previous[0]?.manifest.parts.filter((part) => survives(part, options.window)) ?? [];
           for (const old of previous) {
             obsolete.push(old.key);
-            for (const part of old.manifest.parts) if (!kept.some((keep) => keep.key === part.key)) obsolete.push(part.key);
+            for (const part of old.manifest.parts) {
+              if (kept.some((keep) => keep.key === part.key)) continue;
+              obsolete.push(part.key, ...(part.alternates ?? []).map((alternate) => alternate.key));
+            }
           }
           const parts = [...kept, ...entries.map((entry) => entry.part)];
           const manifest: ArchiveManifest = { schemaVersion: 1, recordSchema: 1, job: options.job, app, day, generatedAt: now().toISOString(), runId: options.runId, records: parts.reduce((sum, part) => sum + part.records, 0), parts };
@@ -110,8 +174,10 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
         }
         // The new manifests are the truth now: what they no longer list can go.
         for (const key of new Set(obsolete)) await storage.delete(key).catch((error: unknown) => logger.warn({ key, err: String(error) }, 'could not delete a replaced archive object'));
+        await removeSpools();
         return { records, parts: written.map((entry) => entry.object), manifests };
       } catch (error) {
+        await removeSpools();
         if (open) open.stream.fail(error instanceof Error ? error : new Error(String(error)));
         await open?.saved.catch(() => undefined);
         open = undefined;
@@ -121,6 +187,7 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
     },
     /** Gives up: deletes every part this run wrote (no manifest was written). */
     async abort(error: Error = new Error('archive aborted')): Promise<void> {
+      await removeSpools();
       if (open) {
         open.stream.fail(error);
         await open.saved.catch(() => undefined);

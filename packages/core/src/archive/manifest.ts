@@ -16,6 +16,16 @@ export interface ArchivePart {
   /** Size and SHA-256 of the stored (compressed) bytes. */
   bytes: number;
   sha256: string;
+  /** The same records in other formats, beside the NDJSON part (`parquet`). */
+  alternates?: ArchiveAlternate[];
+}
+
+/** A part's records in another format (written by an `ArchivePartFormat`). */
+export interface ArchiveAlternate {
+  format: string;
+  key: string;
+  bytes: number;
+  sha256: string;
 }
 
 /**

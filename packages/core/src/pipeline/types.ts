@@ -11,7 +11,7 @@ import type { AnomalyThresholds } from '../analysis/compare.js';
 import type { PriceTable } from '../analysis/prices.js';
 import type { AlertEvent, AlertPolicy } from '../alerts/types.js';
 import type { MessageTemplates } from './templates.js';
-import type { ArchiveResult } from '../archive/archive-writer.js';
+import type { ArchivePartFormat, ArchiveResult } from '../archive/archive-writer.js';
 import type { WindowSpec } from './window.js';
 
 export interface PipelineApp {
@@ -79,6 +79,8 @@ export interface PipelineDeps {
   onEvent?: (event: PipelineEvent) => void;
   /** Attempts per notifier (default 3). */
   notifyAttempts?: number;
+  /** Formats each archive part is also written in, beside gzip NDJSON (`archive: 'partitioned'` only): e.g. Parquet. */
+  archiveFormats?: ArchivePartFormat[];
   /** Where the records themselves go besides the archive (database tables…); the watermark moves only when every one committed. */
   sinks?: Sink[];
   /** Attempts per sink (default 3), the first retry after `sinkRetryDelayMs` (default 1 000, doubling). */
