@@ -1,9 +1,10 @@
 // Report benchmark: N synthetic RunRecords (nodes on a fraction) as NDJSON, then `dify-logs report` on
 // them in a child process with the given formats. Prints one JSON line per N: records/s and peak RSS.
-// Usage: node bench/report-bench.mjs [--records 100000,1000000] [--formats json,markdown,csv,html] [--node-fraction 0.2]
+// Usage: node bench/report-bench.mjs [--records 100000,1000000] [--formats json,markdown,csv,html] [--node-fraction 0.2] [--threads N]
+// (`--threads` goes to `dify-logs report`; without it the command picks its default: the CPU cores, at most 4.)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSyntheticNdjson } from './synthetic-records.mjs';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     records: { type: 'string', default: '100000,1000000' },
     formats: { type: 'string', default: 'json,markdown,csv,html' },
     'node-fraction': { type: 'string', default: '0.2' },
+    threads: { type: 'string' },
   },
 });
 const bin = join(import.meta.dirname, '../dist/index.js');
@@ -27,7 +29,7 @@ try {
     const child = `
       const { main } = await import(${JSON.stringify(bin)});
       const started = performance.now();
-      const code = await main(['report', '--input', ${JSON.stringify(input)}, '--format', ${JSON.stringify(values.formats)}, '--out-dir', ${JSON.stringify(join(dir, `out-${count}`))}]);
+      const code = await main(['report', '--input', ${JSON.stringify(input)}, '--format', ${JSON.stringify(values.formats)}, '--out-dir', ${JSON.stringify(join(dir, `out-${count}`))}, ...${JSON.stringify(values.threads ? ['--threads', values.threads] : [])}]);
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
     `;
@@ -36,6 +38,7 @@ try {
     console.log(JSON.stringify({
       records: count,
       formats: values.formats,
+      threads: Number(values.threads ?? Math.min(4, availableParallelism())),
       nodeFraction: Number(values['node-fraction']),
       inputMb: Math.round(statSync(input).size / 2 ** 20),
       exitCode: measured.code,
@@ -45,6 +48,7 @@ try {
       generateSeconds: Number(generateSeconds.toFixed(1)),
     }));
     rmSync(input, { force: true });
+    rmSync(join(dir, `out-${count}`), { recursive: true, force: true });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

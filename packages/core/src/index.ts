@@ -176,14 +176,18 @@ export {
   errorSignature,
   SKETCH_ACCURACY,
   mainCurrency,
+  snapshotAnalyzer,
+  restoreAnalyzer,
   type Analyzer,
   type AnalyzerOptions,
+  type AnalyzerSnapshot,
   type AnomalyThresholds,
   type PriceRule,
   type PriceTable,
   type Pricer,
 } from './analysis/index.js';
 export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';
+export { splitNdjsonFile, lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
 export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, type AlertRule, type AlertRuleKind, type AlertPolicy, type AlertState, type ActiveAlert, type AlertEvent } from './alerts/index.js';
 export { alertStateKey } from './pipeline/alert-stage.js';
 export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';

@@ -1,14 +1,16 @@
-import { mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { createAtomicFileWriter, readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type ReportAnalysis, type RunRecord } from '@dify-logs/core';
+import { statSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createAtomicFileWriter, readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type RenderedReports, type RenderReportsOptions, type ReportAnalysis, type RunRecord } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
 import { loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { openStorage } from '../support/storage.js';
 import { REPORT_FORMATS, cliReporters } from '../support/reporters.js';
+import { defaultThreads, PARALLEL_FORMATS, PARALLEL_MIN_BYTES, renderReportsInParallel, type ParallelRendered, type ParallelSettings } from '../support/parallel-report.js';
 
-interface ReportFlags extends ConfigFlags {
+export interface ReportFlags extends ConfigFlags {
   input: string[];
   format: string;
   outDir: string;
@@ -19,6 +21,7 @@ interface ReportFlags extends ConfigFlags {
   previous?: string;
   prices?: string;
   consoleUrl?: string;
+  threads?: string;
 }
 
 export function registerReport(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -35,6 +38,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option('--previous <json>', 'the JSON report of the previous period, to compare with and flag anomalies')
     .option('--prices <file>', 'YAML or JSON list of model prices per 1,000 tokens: [{ model, provider?, input, output, currency }]')
     .option('--console-url <url>', 'Dify web address, for links to runs in the reports')
+    .option('--threads <n>', `threads that read and analyse NDJSON files, each a part of the input (default: the CPU cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`)
     .option('--config <file>', 'configuration, for archive:// inputs (the storage to read)')
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values [env DIFY_LOGS_SECRET_KEY]')
@@ -52,7 +56,41 @@ function parseArchiveInput(input: string): ArchiveQuery {
   return { from, to, ...(params.get('job') ? { job: params.get('job')! } : {}), ...(params.get('app') ? { app: params.get('app')! } : {}) };
 }
 
-export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> {
+/** How many threads read the input (cut into chunks): `--threads`, its default for large files, or 1 (one pass on this thread) when the chunked path does not apply. */
+function readerThreads(flags: ReportFlags, formats: string[], inputs: string[]): number {
+  const threads = flags.threads === undefined ? defaultThreads() : Number(flags.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads: expected a whole number of at least 1, got ${flags.threads}`);
+  if (threads === 1 || !formats.every((format) => PARALLEL_FORMATS.includes(format)) || flags.input.some((input) => input.startsWith(ARCHIVE_SCHEME))) return 1;
+  if (flags.threads !== undefined) return threads;
+  let bytes = 0;
+  try {
+    for (const input of inputs) bytes += statSync(input).size;
+  } catch {
+    return 1; // the one-thread path reports a missing file as usual
+  }
+  return bytes >= PARALLEL_MIN_BYTES ? threads : 1;
+}
+
+/**
+ * The chunked path (see renderReportsInParallel), which writes the CSV files into `outDir` as it goes:
+ * creates `outDir`, and removes what it created when the input turns out bad, as the one-thread path
+ * writes nothing then.
+ */
+async function renderInParallel(files: Array<{ path: string; name: string }>, options: RenderReportsOptions, settings: ParallelSettings): Promise<ParallelRendered | undefined> {
+  const created = await mkdir(settings.outDir, { recursive: true });
+  try {
+    return await renderReportsInParallel(files, options, settings);
+  } catch (error) {
+    for (let dir = settings.outDir; created !== undefined; dir = dirname(dir)) {
+      await rmdir(dir).catch(() => undefined);
+      if (dir === created || dirname(dir) === dir) break;
+    }
+    throw error;
+  }
+}
+
+/** `parallel`: settings of the chunked path (tests make small chunks, and run them all on this thread). */
+export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<ParallelSettings, 'threads' | 'outDir'> = {}): Promise<number> {
   const formats = flags.format.split(',').map((format) => format.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((format) => !(REPORT_FORMATS as readonly string[]).includes(format));
   if (unknown.length > 0 || formats.length === 0) throw new UsageError(`--format: unknown ${unknown.join(', ') || '(none)'}; use ${REPORT_FORMATS.join(', ')}`);
@@ -74,7 +112,7 @@ export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> 
     }
   }
   const started = performance.now();
-  const rendered = await renderReports(records(), {
+  const options: RenderReportsOptions = {
     job: flags.job,
     formats,
     reporters: cliReporters(),
@@ -83,14 +121,24 @@ export async function runReport(flags: ReportFlags, io: CliIo): Promise<number> 
     previous,
     prices,
     consoleUrl: flags.consoleUrl ?? null,
-  });
+  };
   const outDir = resolve(io.cwd, flags.outDir);
+  const threads = readerThreads(flags, formats, inputs);
+  const files = inputs.map((path) => ({ path, name: basename(path) }));
+  // Undocumented tuning knob (tests use it to give the worker threads chunks of a small input).
+  const chunkBytes = Number(io.env.DIFY_LOGS_REPORT_CHUNK_BYTES) || undefined;
+  const rendered: RenderedReports & Partial<Pick<ParallelRendered, 'place'>> =
+    (threads > 1 ? await renderInParallel(files, options, { ...(chunkBytes ? { chunkBytes } : {}), ...parallel, threads, outDir }) : undefined) ?? (await renderReports(records(), options));
   await mkdir(outDir, { recursive: true });
   const stamp = (iso: string) => iso.slice(0, 19).replace(/[-:]/g, '');
   const base = `${flags.job}-${stamp(rendered.analysis.window.from)}-${stamp(rendered.analysis.window.to)}`;
   try {
     for (const { file } of rendered.files) {
       const path = join(outDir, `${base}${file.part ? `.${file.part}` : ''}.${file.extension}`);
+      if (await rendered.place?.(file, path)) {
+        io.stdout.write(`${path}\n`);
+        continue;
+      }
       const writer = await createAtomicFileWriter(path);
       try {
         if (typeof file.body === 'string' || file.body instanceof Uint8Array) await writer.write(file.body);

@@ -10,13 +10,17 @@ import {
   type Notifier,
   type PipelineApp,
   type PipelineJob,
+  type ArchivePartFormat,
   type Reporter,
+  type Sink,
   type StateStore,
   type StorageAdapter,
 } from '@dify-logs/core';
 import { join, resolve } from 'node:path';
 import { createNotifiers } from './notifiers.js';
 import { cliReporters } from './reporters.js';
+import { parquetArchiveFormat } from './parquet.js';
+import { openSinks } from './sinks.js';
 import { openStorage } from './storage.js';
 
 type JobConfig = DifyLogsConfig['jobs'][number];
@@ -27,13 +31,18 @@ export interface RunDeps {
   state: StateStore;
   notifiers: Notifier[];
   reporters: Record<string, Reporter>;
+  /** Databases the records go to (`sinks` in the configuration). */
+  sinks: Sink[];
+  /** Formats archive parts are also written in (`storage.archiveFormats`). */
+  archiveFormats: ArchivePartFormat[];
 }
 
 export async function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): Promise<RunDeps> {
   const { storage, baseDir } = await openStorage(config, cwd);
   const state = config.state.type === 'memory' ? memoryStateStore() : fileStateStore({ path: resolve(cwd, config.state.path ?? join(baseDir, '.dify-logs-state.json')) });
   const notifiers = await createNotifiers(config, write);
-  return { storage, state, notifiers, reporters: cliReporters() };
+  const archiveFormats = config.storage.archiveFormats?.includes('parquet') ? [await parquetArchiveFormat()] : [];
+  return { storage, state, notifiers, reporters: cliReporters(), sinks: await openSinks(config), archiveFormats };
 }
 
 function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger, fetch?: typeof globalThis.fetch): DifyClient {

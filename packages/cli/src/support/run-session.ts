@@ -58,6 +58,7 @@ export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?:
     async close() {
       await deps.state.close?.();
       await deps.storage.close?.();
+      for (const sink of deps.sinks) await sink.close?.();
       if (logFile) {
         logger.flush();
         await new Promise<void>((done) => {

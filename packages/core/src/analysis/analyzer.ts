@@ -2,7 +2,7 @@ import type { NodeRecord, RunRecord } from '../records/schema.js';
 import { startOfDayIn } from '../pipeline/window.js';
 import { AppGroup, CappedMap, ErrorTally, ModelGroup, NodeGroup, StatusTally, UserGroup } from './groups.js';
 import { Latency } from './latency.js';
-import { addMoney, mergeMoney } from './money.js';
+import { addMoney, MoneySum } from './money.js';
 import { createPricer, type PriceTable, type Pricer } from './prices.js';
 import { errorSignature } from './signature.js';
 import type { Money, ReportAnalysis, SlowRun, TimeBucket, TokenMismatch } from './types.js';
@@ -45,11 +45,12 @@ export function createAnalyzer(options: AnalyzerOptions): Analyzer {
   return new StreamingAnalyzer(options, pricer);
 }
 
-class StreamingAnalyzer implements Analyzer {
+/** Exported for `snapshot.ts` only (not from the package). */
+export class StreamingAnalyzer implements Analyzer {
   status = new StatusTally();
   latency = new Latency();
   tokens = { stated: 0, effective: 0, promptTokens: 0, completionTokens: 0, mismatchedRuns: 0 };
-  cost: Money = {};
+  cost = new MoneySum();
   hours = new Map<number, TimeBucket>();
   byTrigger = new CappedMap<{ n: number }>(LIMITS.keys);
   byVersion = new CappedMap<{ n: number }>(LIMITS.keys);
@@ -138,8 +139,8 @@ class StreamingAnalyzer implements Analyzer {
     this.tokens.effective += effective;
     app.tokens += effective;
     if (runCost) {
-      mergeMoney(this.cost, runCost);
-      mergeMoney(app.cost, runCost);
+      this.cost.addMoney(runCost);
+      app.cost.addMoney(runCost);
     }
 
     const hourStart = Math.floor(Date.parse(record.createdAt) / HOUR) * HOUR;
@@ -157,7 +158,7 @@ class StreamingAnalyzer implements Analyzer {
       user.runs += 1;
       if (failed) user.failed += 1;
       user.tokens += effective;
-      if (runCost) mergeMoney(user.cost, runCost);
+      if (runCost) user.cost.addMoney(runCost);
     }
 
     const message = failedNode?.error ?? record.error;
@@ -177,7 +178,7 @@ class StreamingAnalyzer implements Analyzer {
       if (FAILED_NODE.has(node.status)) group.failed += 1;
       if (node.elapsedTime !== null) group.latency.add(node.elapsedTime);
       group.tokens += node.totalTokens;
-      if (price) addMoney(group.cost, price[0], price[1]);
+      if (price) group.cost.add(price[0], price[1]);
     }
     if (node.modelName) {
       const model = this.models.get(`${node.modelProvider ?? ''}\u0000${node.modelName}`, () => new ModelGroup(node.modelProvider, node.modelName!));
@@ -186,7 +187,7 @@ class StreamingAnalyzer implements Analyzer {
         model.tokens += node.totalTokens;
         model.promptTokens += node.promptTokens ?? 0;
         model.completionTokens += node.completionTokens ?? 0;
-        if (price) addMoney(model.cost, price[0], price[1]);
+        if (price) model.cost.add(price[0], price[1]);
         if (node.elapsedTime !== null) model.latency.add(node.elapsedTime);
       }
     }
@@ -206,7 +207,7 @@ class StreamingAnalyzer implements Analyzer {
     this.status.merge(other.status);
     this.latency.merge(other.latency);
     for (const key of Object.keys(this.tokens) as Array<keyof StreamingAnalyzer['tokens']>) this.tokens[key] += other.tokens[key];
-    mergeMoney(this.cost, other.cost);
+    this.cost.merge(other.cost);
     for (const [start, bucket] of other.hours) {
       const mine = this.hours.get(start);
       if (!mine) this.hours.set(start, { ...bucket });
@@ -254,7 +255,7 @@ class StreamingAnalyzer implements Analyzer {
       ...this.status.counts(),
       latency: this.latency.stats(),
       tokens: { ...this.tokens },
-      cost: { ...this.cost },
+      cost: this.cost.result(),
       perHour,
       perDay: [...days.values()],
       byTrigger: tally(this.byTrigger),

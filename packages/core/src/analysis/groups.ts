@@ -1,7 +1,7 @@
 import { TERMINAL_RUN_STATUSES } from '../records/schema.js';
 import { Latency } from './latency.js';
-import { addMoney, mergeMoney } from './money.js';
-import type { AppAnalysis, EndUserAnalysis, ErrorGroup, ModelAnalysis, Money, NodeAnalysis, StatusCounts } from './types.js';
+import { MoneySum } from './money.js';
+import type { AppAnalysis, EndUserAnalysis, ErrorGroup, ModelAnalysis, NodeAnalysis, StatusCounts } from './types.js';
 
 const TERMINAL = new Set<string>(TERMINAL_RUN_STATUSES);
 
@@ -56,7 +56,7 @@ export class AppGroup {
   status = new StatusTally();
   latency = new Latency();
   tokens = 0;
-  cost: Money = {};
+  cost = new MoneySum();
   enrichmentFailures = 0;
   lostRuns = 0;
 
@@ -64,13 +64,13 @@ export class AppGroup {
     this.status.merge(other.status);
     this.latency.merge(other.latency);
     this.tokens += other.tokens;
-    mergeMoney(this.cost, other.cost);
+    this.cost.merge(other.cost);
     this.enrichmentFailures += other.enrichmentFailures;
     this.lostRuns += other.lostRuns;
   }
 
   result(appId: string): AppAnalysis {
-    return { appId, ...this.status.counts(), latency: this.latency.stats(), tokens: this.tokens, cost: { ...this.cost }, enrichmentFailures: this.enrichmentFailures, lostRuns: this.lostRuns };
+    return { appId, ...this.status.counts(), latency: this.latency.stats(), tokens: this.tokens, cost: this.cost.result(), enrichmentFailures: this.enrichmentFailures, lostRuns: this.lostRuns };
   }
 }
 
@@ -79,7 +79,7 @@ export class ModelGroup {
   tokens = 0;
   promptTokens = 0;
   completionTokens = 0;
-  cost: Money = {};
+  cost = new MoneySum();
   latency = new Latency();
 
   constructor(
@@ -92,13 +92,13 @@ export class ModelGroup {
     this.tokens += other.tokens;
     this.promptTokens += other.promptTokens;
     this.completionTokens += other.completionTokens;
-    mergeMoney(this.cost, other.cost);
+    this.cost.merge(other.cost);
     this.latency.merge(other.latency);
   }
 
   result(): ModelAnalysis {
     const { provider, model, calls, tokens, promptTokens, completionTokens } = this;
-    return { provider, model, calls, tokens, promptTokens, completionTokens, cost: { ...this.cost }, latency: this.latency.stats() };
+    return { provider, model, calls, tokens, promptTokens, completionTokens, cost: this.cost.result(), latency: this.latency.stats() };
   }
 }
 
@@ -107,7 +107,7 @@ export class NodeGroup {
   failed = 0;
   latency = new Latency();
   tokens = 0;
-  cost: Money = {};
+  cost = new MoneySum();
 
   constructor(
     readonly title: string,
@@ -119,11 +119,11 @@ export class NodeGroup {
     this.failed += other.failed;
     this.latency.merge(other.latency);
     this.tokens += other.tokens;
-    mergeMoney(this.cost, other.cost);
+    this.cost.merge(other.cost);
   }
 
   result(): NodeAnalysis {
-    return { title: this.title, type: this.type, executions: this.executions, failed: this.failed, latency: this.latency.stats(), tokens: this.tokens, cost: { ...this.cost } };
+    return { title: this.title, type: this.type, executions: this.executions, failed: this.failed, latency: this.latency.stats(), tokens: this.tokens, cost: this.cost.result() };
   }
 }
 
@@ -131,17 +131,17 @@ export class UserGroup {
   runs = 0;
   failed = 0;
   tokens = 0;
-  cost: Money = {};
+  cost = new MoneySum();
 
   merge(other: UserGroup): void {
     this.runs += other.runs;
     this.failed += other.failed;
     this.tokens += other.tokens;
-    mergeMoney(this.cost, other.cost);
+    this.cost.merge(other.cost);
   }
 
   result(user: string): EndUserAnalysis {
-    return { user, runs: this.runs, failed: this.failed, tokens: this.tokens, cost: { ...this.cost } };
+    return { user, runs: this.runs, failed: this.failed, tokens: this.tokens, cost: this.cost.result() };
   }
 }
 
@@ -178,4 +178,3 @@ export class ErrorTally {
   }
 }
 
-export { addMoney };

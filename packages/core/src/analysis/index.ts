@@ -4,3 +4,4 @@ export { createPricer, type PriceRule, type PriceTable, type Pricer } from './pr
 export { errorSignature } from './signature.js';
 export { SKETCH_ACCURACY } from './latency.js';
 export { mainCurrency } from './money.js';
+export { snapshotAnalyzer, restoreAnalyzer, type AnalyzerSnapshot } from './snapshot.js';

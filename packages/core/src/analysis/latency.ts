@@ -1,21 +1,28 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { ExactSum, type ExactSumState } from './exact-sum.js';
 import type { LatencyStats } from './types.js';
 
 /** Relative accuracy of every latency percentile: 0.5 %, inside the promised 1 %. */
 export const SKETCH_ACCURACY = 0.005;
 
-/** A mergeable latency distribution (DDSketch): exact count, sum and max; percentiles to 0.5 % relative. */
+/**
+ * A mergeable latency distribution (DDSketch): exact count, sum and max; percentiles to 0.5 % relative.
+ * The sum (for the mean) is an ExactSum, so merged shards give the same mean as one pass.
+ */
 export class Latency {
   private sketch: DDSketch | null = null;
+  private sum: ExactSum | null = null;
 
   add(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) return;
     (this.sketch ??= new DDSketch({ relativeAccuracy: SKETCH_ACCURACY })).accept(seconds);
+    (this.sum ??= new ExactSum()).add(seconds);
   }
 
   merge(other: Latency): void {
     if (!other.sketch) return;
     (this.sketch ??= new DDSketch({ relativeAccuracy: SKETCH_ACCURACY })).merge(other.sketch);
+    (this.sum ??= new ExactSum()).merge(other.sum!);
   }
 
   get count(): number {
@@ -31,7 +38,7 @@ export class Latency {
     if (!sketch || sketch.count === 0) return { count: 0, mean: null, max: null, p50: null, p90: null, p95: null, p99: null };
     return {
       count: sketch.count,
-      mean: sketch.sum / sketch.count,
+      mean: this.sum!.value() / sketch.count,
       max: sketch.max,
       p50: sketch.getValueAtQuantile(0.5),
       p90: sketch.getValueAtQuantile(0.9),
@@ -39,4 +46,39 @@ export class Latency {
       p99: sketch.getValueAtQuantile(0.99),
     };
   }
+
+  /** Plain data for another thread: the sketch's bins and summary, and the exact sum. */
+  toState(): LatencyState | null {
+    const sketch = this.sketch;
+    if (!sketch) return null;
+    const { store } = sketch;
+    const bins = store.count === 0 ? [] : store.bins.slice(store.minKey - store.offset, store.maxKey - store.offset + 1);
+    return { minKey: store.minKey, bins, zeroCount: sketch.zeroCount, count: sketch.count, min: sketch.min, max: sketch.max, sum: this.sum!.toState() };
+  }
+
+  static fromState(state: LatencyState | null): Latency {
+    const latency = new Latency();
+    if (!state) return latency;
+    const sketch = new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
+    for (let index = 0; index < state.bins.length; index += 1) if (state.bins[index]! > 0) sketch.store.add(state.minKey + index, state.bins[index]);
+    sketch.zeroCount = state.zeroCount;
+    sketch.count = state.count;
+    sketch.min = state.min;
+    sketch.max = state.max;
+    sketch.sum = state.sum.partials.reduce((total, partial) => total + partial, 0);
+    latency.sketch = sketch;
+    latency.sum = ExactSum.fromState(state.sum);
+    return latency;
+  }
+}
+
+export interface LatencyState {
+  /** Key of `bins[0]` in the sketch's positive store. */
+  minKey: number;
+  bins: number[];
+  zeroCount: number;
+  count: number;
+  min: number;
+  max: number;
+  sum: ExactSumState;
 }

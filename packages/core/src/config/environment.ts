@@ -61,6 +61,8 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'DASHBOARD_USERNAME', key: 'worker.dashboard.username', description: 'dashboard basic auth user' },
   { name: 'DASHBOARD_PASSWORD', key: 'worker.dashboard.password', description: 'dashboard basic auth password' },
   { name: 'DASHBOARD_TOKEN', key: 'worker.dashboard.token', description: 'dashboard bearer token' },
+  { name: 'SINK_POSTGRES_URL', key: 'sinks.postgres.databaseUrl', description: 'PostgreSQL the runs and node executions are written to' },
+  { name: 'SINK_MONGODB_URL', key: 'sinks.mongodb.databaseUrl', description: 'MongoDB the runs and node executions are written to' },
   { name: 'LOG_LEVEL', key: 'logging.level', description: 'fatal … trace, silent (any case)' },
   { name: 'LOG_DIR', key: 'logging.dir', description: 'log file folder' },
   { name: 'LOG_RETENTION_DAYS', key: 'logging.retentionDays', description: 'days of log files kept' },

@@ -4,7 +4,7 @@ import { DifyConfigError } from '../errors/config-error.js';
 import { resolveTime } from '../pipeline/window.js';
 import { decimal, flag, listOf, nonEmpty, splitList, timeZone, wholeNumber } from './values.js';
 
-export const OUTPUT_FORMATS = ['json', 'markdown', 'csv', 'ndjson', 'html', 'xlsx'] as const;
+export const OUTPUT_FORMATS = ['json', 'markdown', 'csv', 'ndjson', 'html', 'xlsx', 'parquet'] as const;
 export const NOTIFY_ON = ['success', 'failure', 'report-ready'] as const;
 export const DEFAULT_JOB_NAME = 'default';
 

@@ -50,6 +50,8 @@ const StorageSchema = z.strictObject({
   type: z.enum(['local', 's3', 'oss']).default('local'),
   baseDir: nonEmpty.default('./outputs'),
   retentionDays: wholeNumber(1).optional(),
+  /** Formats each archive part is also written in, beside gzip NDJSON (`parquet`: `@dify-logs/parquet`). */
+  archiveFormats: listOf(z.enum(['parquet'])).optional(),
   /** `@dify-logs/storage-s3`; without keys the AWS SDK's default chain (AWS_* variables, profiles, roles) is used. */
   s3: z
     .strictObject({
@@ -173,6 +175,12 @@ const WorkerSchema = z
     }
   });
 
+/** Databases the records themselves are written to, besides the archive (`@dify-logs/sink-postgres`, `@dify-logs/sink-mongodb`). */
+const SinksSchema = z.strictObject({
+  postgres: z.strictObject({ databaseUrl: secretText, tablePrefix: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ (at most 40)').optional() }).optional(),
+  mongodb: z.strictObject({ databaseUrl: secretText, collectionPrefix: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ (at most 40)').optional() }).optional(),
+});
+
 /** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
 const ProfileSchema = z.record(z.string(), z.unknown());
 
@@ -189,6 +197,8 @@ export const ConfigSchema = z.strictObject({
   /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
   deployments: z.array(DeploymentSchema).optional(),
   worker: WorkerSchema.prefault({}),
+  /** Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the watermark. */
+  sinks: SinksSchema.optional(),
   /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
   prices: z.array(PriceSchema).optional(),
   /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */

@@ -1,9 +1,13 @@
-import { createReadStream } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { open } from 'node:fs/promises';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
 import type { RunRecord } from './schema.js';
 
 /** An NDJSON file that is not a RunRecord archive: names the file, the line and what is wrong. */
 export class RecordFileError extends DifyLogsError {
+  /** What is wrong, without the file and line. */
+  readonly problem: string;
+
   constructor(
     readonly file: string,
     readonly line: number,
@@ -11,6 +15,7 @@ export class RecordFileError extends DifyLogsError {
   ) {
     super(`${file} line ${line}: ${message}`, { code: 'invalid_record' });
     this.name = 'RecordFileError';
+    this.problem = message;
   }
 }
 
@@ -27,49 +32,121 @@ export async function* toNdjson(records: AsyncIterable<unknown>): AsyncGenerator
   if (buffer !== '') yield Buffer.from(buffer, 'utf8');
 }
 
+/** Bytes read from a file at a time; the buffer is reused, so memory stays flat and no page is faulted in twice. */
+export const READ_CHUNK_BYTES = 1 << 20;
+
 /**
- * Streams the RunRecords of an NDJSON archive (a file path, or any byte stream with `name` for errors).
- * Blank lines are skipped; a line that is not JSON, or lacks `appId`, `logId` or `loggedAt`, throws a
- * RecordFileError naming the line. Only the current chunk is held in memory. Lines are cut from the
- * bytes and decoded one by one: JSON.parse of a flat string is much faster than of a slice of a big one.
+ * Cuts NDJSON bytes, chunk by chunk, into RunRecords. Blank lines are skipped; a line that is not
+ * JSON, or lacks `appId`, `logId` or `loggedAt`, throws a RecordFileError naming the line. Lines are
+ * decoded one by one from the bytes (JSON.parse of a flat string is much faster than of a slice of a
+ * big one), as Latin-1 when the chunk is ASCII (the same text, decoded faster). A chunk may be reused
+ * by the caller once `push` returns: the partial line at its end is copied.
  */
-export async function* readRunRecords(source: string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, name = typeof source === 'string' ? source : 'input'): AsyncGenerator<RunRecord> {
-  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
-  let line = 0;
-  const parse = (buffer: Buffer, start: number, end: number): RunRecord | undefined => {
-    line += 1;
+export class RunRecordLines {
+  /** Lines seen so far (the number of the last line parsed). */
+  line: number;
+  #rest: Buffer | undefined;
+
+  constructor(
+    readonly name: string,
+    firstLine = 0,
+  ) {
+    this.line = firstLine;
+  }
+
+  push(chunk: Buffer, onRecord: (record: RunRecord) => void): void {
+    let start = 0;
+    if (this.#rest) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) {
+        this.#rest = Buffer.concat([this.#rest, chunk]);
+        return;
+      }
+      const joined = Buffer.concat([this.#rest, chunk.subarray(0, newline)]);
+      this.#rest = undefined;
+      this.#parse(joined, 0, joined.length, false, onRecord);
+      start = newline + 1;
+    }
+    const ascii = isAscii(chunk);
+    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+      this.#parse(chunk, start, end, ascii, onRecord);
+      start = end + 1;
+    }
+    if (start < chunk.length) this.#rest = Buffer.from(chunk.subarray(start));
+  }
+
+  /** The last line, when the bytes did not end with a line feed. */
+  end(onRecord: (record: RunRecord) => void): void {
+    const rest = this.#rest;
+    this.#rest = undefined;
+    if (rest) this.#parse(rest, 0, rest.length, false, onRecord);
+  }
+
+  #parse(buffer: Buffer, start: number, end: number, ascii: boolean, onRecord: (record: RunRecord) => void): void {
+    this.line += 1;
     if (end > start && buffer[end - 1] === 13) end -= 1;
-    if (end === start) return undefined;
-    const text = buffer.toString('utf8', start, end);
+    if (end === start) return;
+    const text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      if (text.trim() === '') return undefined;
-      throw new RecordFileError(name, line, `not JSON (${(error as Error).message})`);
+      if (text.trim() === '') return;
+      throw new RecordFileError(this.name, this.line, `not JSON (${(error as Error).message})`);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RecordFileError(name, line, 'expected a RunRecord object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RecordFileError(this.name, this.line, 'expected a RunRecord object');
     const record = value as Partial<RunRecord>;
     if (typeof record.appId !== 'string' || typeof record.logId !== 'string' || typeof record.loggedAt !== 'string') {
       const field = typeof record.appId !== 'string' ? 'appId' : typeof record.logId !== 'string' ? 'logId' : 'loggedAt';
-      throw new RecordFileError(name, line, `field ${field} must be a string (is this a dify-logs archive?)`);
+      throw new RecordFileError(this.name, this.line, `field ${field} must be a string (is this a dify-logs archive?)`);
     }
-    return record as RunRecord;
-  };
-  let rest: Buffer | undefined;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const buffer = rest && rest.length > 0 ? Buffer.concat([rest, bytes]) : bytes;
-    let start = 0;
-    for (let end = buffer.indexOf(10, start); end !== -1; end = buffer.indexOf(10, start)) {
-      const record = parse(buffer, start, end);
-      if (record) yield record;
-      start = end + 1;
-    }
-    rest = buffer.subarray(start);
+    onRecord(record as RunRecord);
   }
-  if (rest && rest.length > 0) {
-    const record = parse(rest, 0, rest.length);
-    if (record) yield record;
+}
+
+/**
+ * Streams the RunRecords of an NDJSON archive (a file path, or any byte stream with `name` for errors).
+ * Blank lines are skipped; a line that is not JSON, or lacks `appId`, `logId` or `loggedAt`, throws a
+ * RecordFileError naming the line. Only the current chunk is held in memory.
+ */
+export async function* readRunRecords(source: string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, name = typeof source === 'string' ? source : 'input'): AsyncGenerator<RunRecord> {
+  const lines = new RunRecordLines(name);
+  let batch: RunRecord[] = [];
+  const collect = (record: RunRecord) => {
+    batch.push(record);
+  };
+  for await (const chunk of typeof source === 'string' ? readChunks(source) : source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    yield* parsed(() => lines.push(bytes, collect));
+  }
+  yield* parsed(() => lines.end(collect));
+
+  /** The records `parse` found, then its error if it threw: records before a bad line still arrive first. */
+  function* parsed(parse: () => void): Generator<RunRecord> {
+    let failure: { error: unknown } | undefined;
+    try {
+      parse();
+    } catch (error) {
+      failure = { error };
+    }
+    const records = batch;
+    batch = [];
+    yield* records;
+    if (failure) throw failure.error;
+  }
+}
+
+/** The bytes of a file in chunks of one reused buffer: each chunk is valid until the next is asked for. */
+async function* readChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
   }
 }

@@ -9,7 +9,17 @@ export interface CsvReporterOptions {
   maxInputColumns?: number;
 }
 
-const CONTENT_TYPE = 'text/csv; charset=utf-8';
+export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+/** The options with their defaults, checked. */
+export function csvSettings(options: CsvReporterOptions): { bom: boolean; maxInputColumns: number } {
+  const bom = options.bom ?? true;
+  const maxInputColumns = options.maxInputColumns ?? 200;
+  if (!Number.isInteger(maxInputColumns) || maxInputColumns < 0) {
+    throw new DifyConfigError('maxInputColumns', `must be a whole number of at least 0, got ${maxInputColumns}`);
+  }
+  return { bom, maxInputColumns };
+}
 
 /**
  * CSV report: `….csv` with one row per run (fixed columns, then the run's inputs and outputs
@@ -18,11 +28,7 @@ const CONTENT_TYPE = 'text/csv; charset=utf-8';
  * is prefixed with `'`. Both files are spooled to the report's temp folder, so memory stays flat.
  */
 export function csvReporter(options: CsvReporterOptions = {}): Reporter {
-  const bom = options.bom ?? true;
-  const maxInputColumns = options.maxInputColumns ?? 200;
-  if (!Number.isInteger(maxInputColumns) || maxInputColumns < 0) {
-    throw new DifyConfigError('maxInputColumns', `must be a whole number of at least 0, got ${maxInputColumns}`);
-  }
+  const { bom, maxInputColumns } = csvSettings(options);
   return {
     format: 'csv',
     start(context) {
@@ -38,8 +44,8 @@ export function csvReporter(options: CsvReporterOptions = {}): Reporter {
         async finish(): Promise<ReportFile[]> {
           const [runsBody, nodesBody] = await Promise.all([runs.finish(), nodes.finish()]);
           return [
-            { extension: 'csv', contentType: CONTENT_TYPE, body: runsBody },
-            { part: 'nodes', extension: 'csv', contentType: CONTENT_TYPE, body: nodesBody },
+            { extension: 'csv', contentType: CSV_CONTENT_TYPE, body: runsBody },
+            { part: 'nodes', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: nodesBody },
           ];
         },
         async dispose() {

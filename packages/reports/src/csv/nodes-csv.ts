@@ -1,12 +1,9 @@
-import { createSpool, type RunRecord, type Spool } from '@dify-logs/core';
+import { createSpool, type RunRecord } from '@dify-logs/core';
 import { randomUUID } from 'node:crypto';
-import { NODE_COLUMNS, nodeCells } from '../tabular/columns.js';
-import type { Cell } from '../tabular/neutralise.js';
 import { replayable } from '../tabular/streams.js';
-import { encodeRows } from './encode.js';
-
-/** Node executions per batch handed to csv-stringify. */
-const BATCH_NODES = 512;
+import { nodesCsvBody } from './assemble.js';
+import { NodesPartWriter } from './parts.js';
+import { SpoolSink } from './sinks.js';
 
 export interface NodesCsv {
   add(run: RunRecord): Promise<void> | void;
@@ -16,37 +13,18 @@ export interface NodesCsv {
 
 /** The node-executions CSV: fixed columns, so rows stream straight into the spool as final CSV. */
 export function createNodesCsv(options: { dir: string; bom: boolean }): NodesCsv {
-  let batch: Cell[][] = [];
-  let spool: Spool | undefined;
-
-  const open = (): Spool => {
-    if (spool) return spool;
-    spool = createSpool(options.dir, `nodes-${randomUUID()}.csv.spool`);
-    void spool.write(`${options.bom ? '\uFEFF' : ''}${encodeRows([[...NODE_COLUMNS]], '\r\n')}`);
-    return spool;
-  };
-  const flush = (): Promise<void> | void => {
-    if (batch.length === 0) return undefined;
-    const text = encodeRows(batch, '\r\n');
-    batch = [];
-    return open().write(text);
-  };
-
+  const spool = createSpool(options.dir, `nodes-${randomUUID()}.csv.spool`);
+  const writer = new NodesPartWriter(new SpoolSink(spool));
   return {
-    add(run) {
-      if (!run.nodes) return undefined;
-      for (const node of run.nodes) batch.push(nodeCells(run, node));
-      return batch.length >= BATCH_NODES ? flush() : undefined;
-    },
+    add: (run) => writer.add(run),
     async finish() {
-      await flush();
-      const source = open();
-      await source.close();
-      return replayable(() => source.read()[Symbol.asyncIterator]());
+      await writer.flush();
+      await spool.close();
+      const part = writer.part(spool.path);
+      return replayable(() => nodesCsvBody([part], options.bom)[Symbol.asyncIterator]());
     },
     async dispose() {
-      batch = [];
-      await spool?.dispose();
+      await spool.dispose();
     },
   };
 }

@@ -52,10 +52,25 @@ export class VariableColumns {
     return this.#keys.length + (this.#overflowed ? 1 : 0);
   }
 
+  /** The column names in column order (without `__other`). */
+  get keys(): readonly string[] {
+    return this.#keys;
+  }
+
+  /** Whether some variable went into `__other`. */
+  get overflowed(): boolean {
+    return this.#overflowed;
+  }
+
   /** The header names, e.g. `inputs.query`, `inputs.__other`. */
   headers(prefix: string): string[] {
-    const headers = this.#keys.map((key) => neutralise(`${prefix}.${key}`));
-    if (this.#overflowed) headers.push(`${prefix}.${OTHER_COLUMN}`);
-    return headers;
+    return variableHeaders(prefix, this.#keys, this.#overflowed);
   }
+}
+
+/** The header names of variable columns `keys` (then `__other` when some variable went there). */
+export function variableHeaders(prefix: string, keys: readonly string[], overflowed: boolean): string[] {
+  const headers = keys.map((key) => neutralise(`${prefix}.${key}`));
+  if (overflowed) headers.push(`${prefix}.${OTHER_COLUMN}`);
+  return headers;
 }

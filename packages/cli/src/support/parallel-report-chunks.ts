@@ -1,0 +1,94 @@
+import { createAnalyzer, readRunRecordRange, RecordFileError, type Analyzer, type AnalyzerOptions, type AnalyzerSnapshot } from '@dify-logs/core';
+import { createCsvShardWriter, type CsvReporterOptions, type CsvShard } from '@dify-logs/reports';
+
+/** Bytes `[start, end)` of an NDJSON file, starting at a line; `name` names the file in errors. */
+export interface Chunk {
+  path: string;
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** What every thread of one `dify-logs report` shares. Plain data: it crosses threads. */
+export interface ChunkJob {
+  chunks: Chunk[];
+  /** One Int32: the index of the next chunk to take (Atomics.add); at or past the end: none left. */
+  next: SharedArrayBuffer;
+  analyzer: AnalyzerOptions;
+  /** Only records logged in `[from, to]` (epoch ms), as `renderReports` filters them; null: all. */
+  window: { from: number; to: number } | null;
+  /** Where the CSV rows go, when the CSV report is asked for. */
+  csv: { dir: string; options: CsvReporterOptions } | null;
+}
+
+/** The analysis and CSV rows of one chunk. */
+export interface ChunkResult<A = Analyzer> {
+  records: number;
+  first: string | null;
+  last: string | null;
+  analyzer: A;
+  csv: CsvShard | null;
+}
+
+/** Why a chunk failed; `record`: a bad line, `line` counted from the chunk's start. */
+export interface ChunkFailure {
+  message: string;
+  stack?: string;
+  record?: { line: number; problem: string };
+  /** A worker thread failed, not the input (it could not start, ran out of memory): the job can still be done on one thread. */
+  workerCrashed?: boolean;
+}
+
+export type ChunkOutcome<A = Analyzer> = { index: number; result: ChunkResult<A> } | { index: number; failure: ChunkFailure };
+
+/** The next chunk for this thread, or undefined when all are taken. */
+export function takeChunk(job: ChunkJob): number | undefined {
+  const index = Atomics.add(new Int32Array(job.next), 0, 1);
+  return index < job.chunks.length ? index : undefined;
+}
+
+/** Hands out no more chunks (after a failure: the ones after it do not matter). */
+export function stopChunks(job: ChunkJob): void {
+  Atomics.store(new Int32Array(job.next), 0, job.chunks.length);
+}
+
+/**
+ * Parses, filters and analyses the records of chunk `index` and writes its CSV rows, synchronously.
+ * Never throws: a failure comes back as `{ failure }` (and its CSV files are deleted).
+ */
+export function runChunk(job: ChunkJob, index: number): ChunkOutcome {
+  const chunk = job.chunks[index]!;
+  const analyzer = createAnalyzer(job.analyzer);
+  let csv: ReturnType<typeof createCsvShardWriter> | undefined;
+  try {
+    csv = job.csv ? createCsvShardWriter(job.csv.dir, job.csv.options) : undefined;
+    const window = job.window;
+    let first: string | null = null;
+    let last: string | null = null;
+    let records = 0;
+    readRunRecordRange(chunk.path, chunk, chunk.name, (record) => {
+      if (window) {
+        const at = Date.parse(record.loggedAt);
+        if (at < window.from || at > window.to) return;
+      }
+      if (first === null || record.loggedAt < first) first = record.loggedAt;
+      if (last === null || record.loggedAt > last) last = record.loggedAt;
+      records += 1;
+      analyzer.add(record);
+      csv?.add(record);
+    });
+    return { index, result: { records, first, last, analyzer, csv: csv ? csv.finish() : null } };
+  } catch (error) {
+    try {
+      csv?.dispose();
+    } catch {
+      // The error that stopped the chunk matters more.
+    }
+    if (error instanceof RecordFileError) return { index, failure: { message: error.message, record: { line: error.line, problem: error.problem } } };
+    const { message, stack } = error instanceof Error ? error : { message: String(error), stack: undefined };
+    return { index, failure: { message, ...(stack ? { stack } : {}) } };
+  }
+}
+
+/** A message from a worker thread: a chunk's outcome (its analysis as a snapshot), or `done`. */
+export type WorkerMessage = ChunkOutcome<AnalyzerSnapshot> | { done: true };

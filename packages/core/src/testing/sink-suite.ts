@@ -1,0 +1,275 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sink, SinkCommit, SinkContext } from '../adapters/sink.js';
+import type { NodeRecord, RunRecord } from '../records/schema.js';
+
+/** Rows a reader of the sink's backing sees: committed ones only. */
+export interface SinkCounts {
+  runs: number;
+  nodes: number;
+}
+
+/** What a reader sees of one run. */
+export interface SinkRunView {
+  status: string | null;
+  error: string | null;
+  inputs: Record<string, unknown> | null;
+  outputs: Record<string, unknown> | null;
+  /** Its node executions, in any order. */
+  nodes: Array<{ id: string; status: string; title: string | null }>;
+}
+
+export interface SinkSuiteOptions<S extends Sink = Sink> {
+  /** Shown in the test names. */
+  name: string;
+  /** A sink for a test. Tests use ids of their own, so the backing need not be empty (counts are compared before and after). */
+  create: () => S | Promise<S>;
+  /** The committed runs and node executions a reader sees, over the whole backing. */
+  count: (sink: S) => Promise<SinkCounts>;
+  /** A committed run as a reader sees it (by Dify log id), `undefined` when none is visible. Without it the value checks are skipped. */
+  read?: (sink: S, logId: string) => Promise<SinkRunView | undefined>;
+  /** Removes what a test left (called before `close`). */
+  cleanup?: (sink: S) => void | Promise<void>;
+}
+
+let counter = 0;
+/** An id no other test (or earlier run on a shared backing) uses. */
+const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(counter += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** A node execution shaped like Dify's, with every optional field present unless overridden. */
+export function sampleNode(id: string, overrides: Partial<NodeRecord> = {}): NodeRecord {
+  return {
+    id,
+    nodeId: 'llm',
+    nodeType: 'llm',
+    title: 'Answer',
+    index: 1,
+    predecessorNodeId: 'start',
+    status: 'succeeded',
+    error: null,
+    elapsedTime: 0.8,
+    totalTokens: 120,
+    promptTokens: 100,
+    completionTokens: 20,
+    totalPrice: 0.00012,
+    currency: 'USD',
+    modelProvider: 'langgenius/openai/openai',
+    modelName: 'gpt-4o-mini',
+    iterationId: null,
+    iterationIndex: null,
+    loopId: null,
+    loopIndex: null,
+    createdAt: '2026-03-02T08:35:10.000Z',
+    finishedAt: '2026-03-02T08:35:11.000Z',
+    ...overrides,
+  };
+}
+
+/** A run with `nodeCount` node executions (ids `<logId>-n<i>`); `nodeCount: null` for nodes not fetched. */
+export function sampleRun(logId: string, nodeCount: number | null = 2, overrides: Partial<RunRecord> = {}): RunRecord {
+  const nodes =
+    nodeCount === null
+      ? null
+      : Array.from({ length: nodeCount }, (_, index) =>
+          sampleNode(`${logId}-n${index + 1}`, index === 0 ? { nodeId: 'start', nodeType: 'start', title: 'Start', index: 1, predecessorNodeId: null, totalTokens: 0, promptTokens: null, completionTokens: null, totalPrice: null, currency: null, modelProvider: null, modelName: null } : { index: index + 1 }),
+        );
+  return {
+    appId: 'app-suite',
+    logId,
+    runId: `run-${logId}`,
+    status: 'succeeded',
+    workflowVersion: '2026-03-01 08:00:00.000000',
+    triggeredFrom: 'app-run',
+    createdFrom: 'service-api',
+    createdByRole: 'end_user',
+    endUserSessionId: 'user-1',
+    accountEmail: null,
+    loggedAt: '2026-03-02T08:35:12.000Z',
+    createdAt: '2026-03-02T08:35:10.000Z',
+    finishedAt: '2026-03-02T08:35:12.000Z',
+    elapsedTime: 2,
+    totalTokens: 120,
+    totalSteps: nodeCount ?? 2,
+    exceptionsCount: 0,
+    error: null,
+    inputs: { question: 'Where is my order?' },
+    outputs: { answer: 'On its way.' },
+    nodes,
+    enrichmentError: null,
+    ...overrides,
+  };
+}
+
+const sampleContext = (): SinkContext => ({ job: 'sink-suite', runId: unique('pipeline'), window: { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', timezone: 'UTC' } });
+
+async function write(sink: Sink, records: RunRecord[], context: SinkContext = sampleContext()): Promise<SinkCommit> {
+  const writer = await sink.open(context);
+  try {
+    for (const record of records) await writer.add(record);
+    return await writer.commit();
+  } catch (error) {
+    await writer.abort(error as Error).catch(() => undefined);
+    throw error;
+  }
+}
+
+const nodesOf = (records: RunRecord[]) => records.reduce((sum, record) => sum + (record.nodes?.length ?? 0), 0);
+/** Sinks that cannot store U+0000 (PostgreSQL) drop it: compare without it. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replaceAll('\u0000', ''), withoutNul(inner)]));
+  return value;
+}
+
+/**
+ * The Sink contract as tests. Run it from a sink package's test: `testSink({ name: 'postgres', create,
+ * count })`. Commits report rows as `rows.runs` and `rows.node_executions` (inserted or updated).
+ */
+export function testSink<S extends Sink>(options: SinkSuiteOptions<S>): void {
+  const withRead = (title: string, body: (read: NonNullable<SinkSuiteOptions<S>['read']>) => Promise<void>) =>
+    options.read ? it(title, () => body(options.read!)) : it.skip(`${title} (skipped: no read option)`, () => undefined);
+
+  describe(`Sink conformance: ${options.name}`, () => {
+    let sink: S;
+    let before: SinkCounts;
+    const delta = async (): Promise<SinkCounts> => {
+      const now = await options.count(sink);
+      return { runs: now.runs - before.runs, nodes: now.nodes - before.nodes };
+    };
+    beforeEach(async () => {
+      sink = await options.create();
+      before = await options.count(sink);
+    });
+    afterEach(async () => {
+      await options.cleanup?.(sink);
+      await sink.close?.();
+    });
+
+    it('shows nothing before commit, then the whole window, and reports the rows', async () => {
+      const id = unique('visible');
+      const records = [sampleRun(`${id}-1`, 3), sampleRun(`${id}-2`, null), sampleRun(`${id}-3`, 2), sampleRun(`${id}-4`, 0), sampleRun(`${id}-5`, 1)];
+      const writer = await sink.open(sampleContext());
+      for (const record of records) await writer.add(record);
+      expect(await delta()).toEqual({ runs: 0, nodes: 0 });
+      const commit = await writer.commit();
+      expect(commit.rows).toMatchObject({ runs: 5, node_executions: 6 });
+      expect(await delta()).toEqual({ runs: 5, nodes: 6 });
+    });
+
+    it('writes the same window again without duplicating a row', async () => {
+      const id = unique('again');
+      const records = Array.from({ length: 20 }, (_, index) => sampleRun(`${id}-${index}`, index % 3));
+      const context = sampleContext();
+      await write(sink, records, context);
+      const first = await delta();
+      expect(first).toEqual({ runs: 20, nodes: nodesOf(records) });
+      const again = await write(sink, records, context);
+      expect(again.rows).toMatchObject({ runs: 20 });
+      expect(await delta()).toEqual(first);
+      await write(sink, records);
+      expect(await delta()).toEqual(first);
+    });
+
+    it('updates runs written again by an overlapping window, without duplicating', async () => {
+      const id = unique('overlap');
+      const first = Array.from({ length: 6 }, (_, index) => sampleRun(`${id}-${index}`, 2));
+      first[5] = sampleRun(`${id}-5`, 1, { status: 'running', finishedAt: null, elapsedTime: null, outputs: null, nodes: [sampleNode(`${id}-5-n1`, { status: 'running', finishedAt: null })] });
+      await write(sink, first);
+      expect(await delta()).toEqual({ runs: 6, nodes: 11 });
+      const second = Array.from({ length: 6 }, (_, index) => sampleRun(`${id}-${index + 4}`, 2));
+      second[1] = sampleRun(`${id}-5`, 2, { outputs: { answer: 'done' } });
+      await write(sink, second);
+      expect(await delta()).toEqual({ runs: 10, nodes: 20 });
+      if (options.read) {
+        const view = await options.read(sink, `${id}-5`);
+        expect(view).toMatchObject({ status: 'succeeded', outputs: { answer: 'done' } });
+        expect(view!.nodes.map((node) => [node.id, node.status]).sort()).toEqual([
+          [`${id}-5-n1`, 'succeeded'],
+          [`${id}-5-n2`, 'succeeded'],
+        ]);
+      }
+    });
+
+    it('leaves nothing of an aborted write visible, across batches and for runs it would have updated', async () => {
+      const id = unique('abort');
+      const kept = sampleRun(`${id}-kept`, 2, { status: 'running', finishedAt: null });
+      await write(sink, [kept]);
+      const writer = await sink.open(sampleContext());
+      await writer.add(sampleRun(`${id}-kept`, 3, { status: 'failed', error: 'should not show' }));
+      for (let index = 0; index < 2500; index += 1) await writer.add(sampleRun(`${id}-${index}`, index % 2));
+      await writer.abort(new Error('the source broke'));
+      expect(await delta()).toEqual({ runs: 1, nodes: 2 });
+      if (options.read) expect(await options.read(sink, `${id}-kept`)).toMatchObject({ status: 'running', error: null });
+      await write(sink, [sampleRun(`${id}-after`, 1)]);
+      expect(await delta()).toEqual({ runs: 2, nodes: 3 });
+    });
+
+    it('keeps an uncommitted write invisible while another window commits', async () => {
+      const id = unique('isolated');
+      const slow = await sink.open(sampleContext());
+      for (let index = 0; index < 10; index += 1) await slow.add(sampleRun(`${id}-slow-${index}`, 1));
+      await write(sink, [sampleRun(`${id}-fast`, 2)]);
+      expect(await delta()).toEqual({ runs: 1, nodes: 2 });
+      await slow.abort(new Error('gave up'));
+      expect(await delta()).toEqual({ runs: 1, nodes: 2 });
+    });
+
+    it("replaces a run's nodes when it is written again with fewer", async () => {
+      const id = unique('shrink');
+      await write(sink, [sampleRun(id, 4)]);
+      expect(await delta()).toEqual({ runs: 1, nodes: 4 });
+      await write(sink, [sampleRun(id, 1, { nodes: [sampleNode(`${id}-n9`, { title: 'Retried' })] })]);
+      expect(await delta()).toEqual({ runs: 1, nodes: 1 });
+      if (options.read) expect((await options.read(sink, id))!.nodes).toEqual([{ id: `${id}-n9`, status: 'succeeded', title: 'Retried' }]);
+      await write(sink, [sampleRun(id, 0)]);
+      expect(await delta()).toEqual({ runs: 1, nodes: 0 });
+    });
+
+    it('keeps the stored nodes when the run is written again without them (nodes: null, not fetched)', async () => {
+      const id = unique('unfetched');
+      await write(sink, [sampleRun(id, 3, { status: 'running', finishedAt: null })]);
+      await write(sink, [sampleRun(id, null)]);
+      expect(await delta()).toEqual({ runs: 1, nodes: 3 });
+      if (options.read) expect(await options.read(sink, id)).toMatchObject({ status: 'succeeded' });
+    });
+
+    it('keeps the later copy of a run that comes twice in one window', async () => {
+      const id = unique('twice');
+      const commit = await write(sink, [sampleRun(id, 3, { status: 'running' }), sampleRun(`${id}-other`, 1), sampleRun(id, 1, { status: 'failed', error: 'boom' })]);
+      expect(commit.rows.runs).toBeGreaterThanOrEqual(2);
+      expect(await delta()).toEqual({ runs: 2, nodes: 2 });
+      if (options.read) expect(await options.read(sink, id)).toMatchObject({ status: 'failed', error: 'boom' });
+    });
+
+    withRead('stores unicode, NUL, huge outputs and records missing optional fields or nodes', async (read) => {
+      const id = unique('edge');
+      const huge = 'x'.repeat(2 * 1024 * 1024);
+      const unicode = { question: '退货政策是什么？ "quoted" \\ back\nslash 🚚 مرحبا e\u0301 \\u0000 literal', nul: 'a\u0000b', 'key\u0000with nul': 1 };
+      const { promptTokens: _prompt, completionTokens: _completion, ...legacyNode } = sampleNode(`${id}-legacy-n1`, { title: '节点 “一”\u0000', error: 'Fehler: ü\u0000' });
+      const records: RunRecord[] = [
+        sampleRun(`${id}-unicode`, 1, { inputs: unicode, outputs: { answer: '✓ 完成' }, error: 'Nul\u0000 in error', endUserSessionId: '用户-1' }),
+        sampleRun(`${id}-huge`, 1, { outputs: { text: huge, list: Array.from({ length: 1000 }, (_, index) => ({ index })) } }),
+        sampleRun(`${id}-lost`, null, { runId: null, status: null, workflowVersion: null, triggeredFrom: null, createdFrom: null, createdByRole: null, endUserSessionId: null, finishedAt: null, elapsedTime: null, totalTokens: null, totalSteps: null, exceptionsCount: null, inputs: null, outputs: null }),
+        sampleRun(`${id}-empty`, 0, { enrichmentError: { stage: 'nodes', code: 'http_500', message: 'nodes could not be fetched' } }),
+        sampleRun(`${id}-legacy`, 0, { nodes: [legacyNode as NodeRecord] }),
+      ];
+      await write(sink, records);
+      expect(await delta()).toEqual({ runs: 5, nodes: 3 });
+      const stored = await read(sink, `${id}-unicode`);
+      expect(withoutNul(stored?.inputs)).toEqual(withoutNul(unicode));
+      expect(stored?.error?.replaceAll('\u0000', '')).toBe('Nul in error');
+      expect(((await read(sink, `${id}-huge`))?.outputs?.text as string).length).toBe(huge.length);
+      expect(await read(sink, `${id}-lost`)).toMatchObject({ status: null, inputs: null, outputs: null, nodes: [] });
+      expect((await read(sink, `${id}-legacy`))?.nodes.map((node) => node.title?.replaceAll('\u0000', ''))).toEqual(['节点 “一”']);
+    });
+
+    it('refuses records after commit', async () => {
+      const writer = await sink.open(sampleContext());
+      await writer.add(sampleRun(unique('closed'), 1));
+      await writer.commit();
+      await expect(async () => writer.add(sampleRun(unique('late'), 1))).rejects.toThrow();
+      await writer.abort(new Error('after commit')).catch(() => undefined);
+      expect(await delta()).toEqual({ runs: 1, nodes: 1 });
+    });
+  });
+}

@@ -1,0 +1,28 @@
+export { parquetReporter, PARQUET_CONTENT_TYPE, type ParquetReporterOptions } from './reporter.js';
+export { readParquetRecords, checkRunsTable } from './reader.js';
+export { encodeParquetPart, decodeParquetPart, parquetArchiveFormat } from './archive-part.js';
+export {
+  createParquetFileWriter,
+  createParquetBufferWriter,
+  SCHEMA_METADATA_KEY,
+  TABLE_METADATA_KEY,
+  type ParquetWriterOptions,
+  type ParquetTableWriter,
+  type ParquetFileWriter,
+  type ParquetBufferWriter,
+} from './writer.js';
+export { toRunRow, toNodeRows, fromRunRow, type StoredRunRow } from './rows.js';
+export {
+  RUNS_TABLE,
+  NODES_TABLE,
+  DERIVED_RUN_COLUMNS,
+  PARQUET_SCHEMA_VERSION,
+  parquetSchemaOf,
+  type RunRow,
+  type NodeRow,
+  type TableDefinition,
+  type ColumnDefinition,
+  type ColumnKind,
+} from './schema.js';
+export { ParquetFileError } from './errors/parquet-file-error.js';
+export { ParquetValueError } from './errors/parquet-value-error.js';

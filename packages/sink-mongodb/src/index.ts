@@ -1,0 +1,2 @@
+export { createMongoSink, type MongoSink, type MongoSinkOptions } from './mongo-sink.js';
+export type { Collections } from './documents.js';

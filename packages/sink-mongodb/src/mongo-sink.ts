@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { DifyConfigError, silentLogger, type Logger, type Sink, type SinkContext, type SinkWriter } from '@dify-logs/core';
+import { MongoClient, type Db } from 'mongodb';
+import { PREFIX, collectionsFor, type Collections } from './documents.js';
+import { secretsOf, storageError } from './mongo-errors.js';
+import { createMongoWriter } from './mongo-writer.js';
+
+export interface MongoSinkOptions {
+  /** `mongodb://user:password@host:27017/dify`: the database of the URI (or `databaseName`). The sink connects on first use and `close()` disconnects. Either this or `db`. */
+  connectionString?: string;
+  /** With `connectionString`: the database when the URI names none (default `dify_logs`). */
+  databaseName?: string;
+  /** A database of a client you own: used as it is, never closed by the sink. Either this or `connectionString`. */
+  db?: Db;
+  /** Prefix of every collection: letters, digits and `_`, at most 40. Default `dify_logs_`. */
+  collectionPrefix?: string;
+  /** Runs per staged batch. Default 1000. */
+  batchSize?: number;
+  /** pino-compatible; silent by default. */
+  logger?: Logger;
+}
+
+export interface MongoSink extends Sink {
+  readonly name: 'mongodb';
+  readonly collections: Readonly<Collections>;
+  /** Creates the indexes (the first `open` does it too); a no-op when they exist. */
+  ensureIndexes(): Promise<void>;
+  /** Disconnects the client the sink opened from `connectionString`; a `db` passed in is left alone. */
+  close(): Promise<void>;
+}
+
+/** Staged documents of a write that was never committed nor aborted (a killed process) expire after this. */
+const STAGING_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A sink that writes runs and node executions as MongoDB documents, keyed by Dify's ids (`_id` = log id,
+ * node execution id): a re-written window replaces the documents in place and a run's nodes are
+ * replaced. Each write is staged and merged at commit; the `windows` document marks a window complete.
+ * No I/O until the first `open` or `ensureIndexes`.
+ */
+export function createMongoSink(options: MongoSinkOptions): MongoSink {
+  if ((options.connectionString === undefined) === (options.db === undefined)) throw new DifyConfigError('sinks.mongodb', 'pass exactly one of connectionString or db');
+  const prefix = options.collectionPrefix ?? 'dify_logs_';
+  if (!PREFIX.test(prefix)) throw new DifyConfigError('collectionPrefix', `must be letters, digits or "_", at most 40 (got ${JSON.stringify(prefix)})`);
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DifyConfigError('sinks.mongodb.batchSize', `must be a positive integer (got ${batchSize})`);
+  const collections = collectionsFor(prefix);
+  const logger = (options.logger ?? silentLogger).child({ sink: 'mongodb' });
+  const secrets = secretsOf(options.connectionString);
+  let client: MongoClient | undefined;
+  let indexed: Promise<void> | undefined;
+
+  async function database(): Promise<Db> {
+    if (options.db) return options.db;
+    try {
+      client ??= new MongoClient(options.connectionString!, { appName: 'dify-logs' });
+      await client.connect();
+      return client.db(options.databaseName ?? (new URL(options.connectionString!.replace(/^mongodb\+srv:/, 'mongodb:')).pathname.slice(1) || 'dify_logs'));
+    } catch (error) {
+      throw storageError(error, 'connect to write', collections.runs, secrets);
+    }
+  }
+
+  async function createIndexes(): Promise<void> {
+    const db = await database();
+    let collection = collections.runs;
+    try {
+      await db.collection(collections.runs).createIndexes([{ key: { createdAt: 1 } }, { key: { appId: 1, createdAt: 1 } }, { key: { status: 1, createdAt: 1 } }, { key: { runId: 1 } }]);
+      collection = collections.nodes;
+      await db.collection(collections.nodes).createIndexes([
+        { key: { logId: 1 } },
+        { key: { createdAt: 1 } },
+        { key: { nodeType: 1, createdAt: 1 } },
+        { key: { modelProvider: 1, modelName: 1, createdAt: 1 } },
+        { key: { status: 1, createdAt: 1 } },
+      ]);
+      collection = collections.windows;
+      await db.collection(collections.windows).createIndexes([{ key: { job: 1, to: 1 } }]);
+      for (const staging of [collections.runsStaging, collections.nodesStaging]) {
+        collection = staging;
+        await db.collection(staging).createIndexes([{ key: { w: 1, logId: 1 } }, { key: { stagedAt: 1 }, expireAfterSeconds: STAGING_TTL_SECONDS }]);
+      }
+    } catch (error) {
+      throw storageError(error, 'create the indexes of', collection, secrets);
+    }
+  }
+
+  const indexOnce = (force: boolean) => {
+    if (force || !indexed) {
+      indexed = createIndexes().catch((error: unknown) => {
+        indexed = undefined;
+        throw error;
+      });
+    }
+    return indexed;
+  };
+
+  return {
+    name: 'mongodb',
+    collections,
+    ensureIndexes: () => indexOnce(true),
+    async open(context: SinkContext): Promise<SinkWriter> {
+      await indexOnce(false);
+      const db = await database();
+      return createMongoWriter({ db, collections, context, writeId: `${context.runId}:${randomUUID()}`, batchSize, logger, secrets });
+    },
+    async close(): Promise<void> {
+      const owned = client;
+      client = undefined;
+      indexed = undefined;
+      await owned?.close();
+    },
+  };
+}

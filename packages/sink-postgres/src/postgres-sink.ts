@@ -1,0 +1,119 @@
+import { DifyConfigError, silentLogger, type Logger, type Sink, type SinkContext, type SinkWriter } from '@dify-logs/core';
+import pg from 'pg';
+import { applyMigrations } from './migrations.js';
+import { secretsOf, storageError } from './postgres-errors.js';
+import { createPostgresWriter } from './postgres-writer.js';
+import { statementsFor } from './sql.js';
+import { tablesFor, type Tables } from './tables.js';
+
+export interface PostgresSinkOptions {
+  /** `postgres://user:password@host:5432/db`: the sink opens (and `close()` ends) a pool of its own. Either this or `pool`. */
+  connectionString?: string;
+  /** A pool you own: used as it is and never ended by the sink. Either this or `connectionString`. */
+  pool?: pg.Pool;
+  /** Prefix of every table and index name: letters, digits and `_`, at most 40. Default `dify_logs_`. */
+  tablePrefix?: string;
+  /** Runs per batch (one `INSERT … ON CONFLICT` for the runs, one or more for their nodes). Default 1000. */
+  batchSize?: number;
+  /** A batch is also written once its rows hold about this many bytes of text and JSON. Default 16 MiB. */
+  maxBatchBytes?: number;
+  /** pino-compatible; silent by default. */
+  logger?: Logger;
+}
+
+export interface PostgresSink extends Sink {
+  readonly name: 'postgres';
+  /** The tables in use, as quoted identifiers (`"dify_logs_runs"`). */
+  readonly tables: Readonly<Tables>;
+  /** Creates or upgrades the tables (the first `open` does it too); a no-op when the schema is current. */
+  migrate(): Promise<void>;
+  /** Ends the pool the sink opened from `connectionString`; a pool passed in is left open. */
+  close(): Promise<void>;
+}
+
+/**
+ * A sink that upserts runs and their node executions into PostgreSQL: `<prefix>runs` keyed by Dify's log
+ * id, `<prefix>node_executions` keyed by node execution id (a run's nodes are replaced when it is written
+ * again), and `<prefix>windows`, whose row marks a window complete. One transaction per window. No I/O
+ * until the first `open` or `migrate`.
+ */
+export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new DifyConfigError('sinks.postgres', 'pass exactly one of connectionString or pool');
+  }
+  const tables = tablesFor(options.tablePrefix ?? 'dify_logs_');
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DifyConfigError('sinks.postgres.batchSize', `must be a positive integer (got ${batchSize})`);
+  const maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
+  if (!(maxBatchBytes > 0)) throw new DifyConfigError('sinks.postgres.maxBatchBytes', `must be positive (got ${maxBatchBytes})`);
+  const logger = (options.logger ?? silentLogger).child({ sink: 'postgres' });
+  const secrets = secretsOf(options.connectionString);
+  const statements = statementsFor(tables);
+  let pool = options.pool;
+  let migrated: Promise<void> | undefined;
+
+  function poolOf(): pg.Pool {
+    if (pool) return pool;
+    const created = new pg.Pool({ connectionString: options.connectionString, application_name: 'dify-logs' });
+    // An idle client losing its connection must not crash the process: the next checkout reconnects.
+    created.on('error', (error) => logger.warn({ err: storageError(error, 'keep a connection for', tables.runs, secrets).message }, 'an idle connection failed'));
+    pool = created;
+    return created;
+  }
+
+  async function connect(action: string, table: string): Promise<pg.PoolClient> {
+    try {
+      return await poolOf().connect();
+    } catch (error) {
+      throw storageError(error, action, table, secrets);
+    }
+  }
+
+  async function migrate(): Promise<void> {
+    const client = await connect('connect to migrate', tables.migrations);
+    try {
+      const applied = await applyMigrations(client, tables);
+      if (applied.length > 0) logger.info({ applied, prefix: tables.prefix }, 'schema migrated');
+    } catch (error) {
+      throw storageError(error, 'migrate', tables.migrations, secrets);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Migrates once per sink (again after a failure). */
+  const migrateOnce = (force: boolean) => {
+    if (force || !migrated) {
+      migrated = migrate().catch((error: unknown) => {
+        migrated = undefined;
+        throw error;
+      });
+    }
+    return migrated;
+  };
+
+  return {
+    name: 'postgres',
+    tables,
+    migrate: () => migrateOnce(true),
+    async open(context: SinkContext): Promise<SinkWriter> {
+      await migrateOnce(false);
+      const client = await connect('open a transaction on', tables.runs);
+      try {
+        // The window's rows are not analysed yet: without statistics the planner takes `log_id = ANY($1)`
+        // for most of the table and scans all of it for every batch. The indexes are always the better path here.
+        await client.query('BEGIN; SET LOCAL enable_seqscan = off');
+      } catch (error) {
+        client.release(true);
+        throw storageError(error, 'open a transaction on', tables.runs, secrets);
+      }
+      return createPostgresWriter({ client, tables, statements, context, batchSize, maxBatchBytes, logger, secrets });
+    },
+    async close(): Promise<void> {
+      const owned = options.pool === undefined ? pool : undefined;
+      pool = options.pool;
+      migrated = undefined;
+      await owned?.end();
+    },
+  };
+}

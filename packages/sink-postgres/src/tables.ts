@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { DifyConfigError } from '@dify-logs/core';
+
+/** The sink's tables for one prefix, as quoted SQL identifiers (`"dify_logs_runs"`), and the prefix itself. */
+export interface Tables {
+  prefix: string;
+  runs: string;
+  nodes: string;
+  windows: string;
+  migrations: string;
+  /** An index name of this prefix, quoted: `index('runs_created')` → `"dify_logs_runs_created"`. */
+  index(suffix: string): string;
+}
+
+/** As the configuration accepts it: letters, digits and `_`, at most 40 (every name then stays within PostgreSQL's 63). */
+const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
+
+export function tablesFor(prefix: string): Tables {
+  if (!PREFIX.test(prefix)) throw new DifyConfigError('tablePrefix', `must be letters, digits or "_", at most 40 (got ${JSON.stringify(prefix)})`);
+  const name = (suffix: string) => `"${prefix}${suffix}"`;
+  return { prefix, runs: name('runs'), nodes: name('node_executions'), windows: name('windows'), migrations: name('schema_migrations'), index: name };
+}
+
+/** The advisory lock key that serialises migrations of one prefix (a signed 64-bit integer, as text). */
+export function advisoryKey(prefix: string): string {
+  return createHash('sha256').update(`dify-logs-sink-postgres:${prefix}`).digest().readBigInt64BE(0).toString();
+}
