@@ -45,7 +45,7 @@ function succeededRun(): PipelineResult {
     counts: { [APP_A]: { records: 10, unfinished: 0, repolled: 0, cached: 4 }, [APP_B]: { records: 5, unfinished: 1, repolled: 0, cached: 0 } },
     reports: [], archive: null, partitions: null,
     notifications: [{ notifier: 'slack', delivered: true }, { notifier: 'email', delivered: false, error: 'smtp down' }],
-    timings: { fetch: 2500, report: 120, store: 40 }, problems: [], alerts: [],
+    sinks: [], timings: { fetch: 2500, report: 120, store: 40 }, problems: [], alerts: [],
   };
 }
 
