@@ -37,7 +37,7 @@ describe('ConfigSchema defaults', () => {
         compare: true,
       },
     ]);
-    expect(config.storage).toEqual({ type: 'local', baseDir: './outputs' });
+    expect(config.storage).toEqual({ type: 'local', baseDir: './outputs', archiveNdjson: true });
     expect(config.notification).toEqual({ enabled: false, type: ['console'] });
     expect(config.logging).toEqual({ level: 'info', retentionDays: 30 });
     expect(config.state).toEqual({ type: 'file' });

@@ -23,7 +23,10 @@ export function decodeParquetPart(bytes: Uint8Array, name = 'Parquet archive par
   return readRunsTable(bufferOf(bytes), name);
 }
 
-/** The archive format for `createArchiveWriter({ formats })`: each NDJSON part also written as `….part-N.parquet`. */
+/**
+ * The archive format for `createArchiveWriter({ formats })`: each NDJSON part also written as `….part-N.parquet`
+ * (or, with `ndjson: false`, only as Parquet); `readArchive`/`verifyArchive` take it to read such parts.
+ */
 export function parquetArchiveFormat(options: ParquetWriterOptions = {}): ArchivePartFormat {
-  return { format: 'parquet', extension: 'parquet', contentType: PARQUET_CONTENT_TYPE, encode: (records) => encodeParquetPart(records, options) };
+  return { format: 'parquet', extension: 'parquet', contentType: PARQUET_CONTENT_TYPE, encode: (records) => encodeParquetPart(records, options), decode: decodeParquetPart };
 }

@@ -1,4 +1,5 @@
 import { verifyArchive } from '@dify-logs/core';
+import { parquetArchiveFormat } from '../support/parquet.js';
 import type { Command } from 'commander';
 import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT } from '../support/exit-codes.js';
@@ -31,7 +32,7 @@ async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
   const { config } = await loadFromFlags(flags, io);
   const { storage } = await openStorage(config, io.cwd);
   try {
-    const result = await verifyArchive(storage, { from: flags.from, to: flags.to, ...(flags.job ? { job: flags.job } : {}), ...(flags.app ? { app: flags.app } : {}) });
+    const result = await verifyArchive(storage, { from: flags.from, to: flags.to, ...(flags.job ? { job: flags.job } : {}), ...(flags.app ? { app: flags.app } : {}) }, { formats: [await parquetArchiveFormat()] });
     if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       io.stdout.write(`${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ${result.problems.length === 0 ? 'OK' : `${result.problems.length} PROBLEM(S)`}\n`);

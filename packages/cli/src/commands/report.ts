@@ -8,6 +8,7 @@ import type { CliIo } from '../support/io.js';
 import { loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { openStorage } from '../support/storage.js';
 import { REPORT_FORMATS, cliReporters } from '../support/reporters.js';
+import { isParquetFile, parquetArchiveFormat, readParquetInput } from '../support/parquet.js';
 import { defaultThreads, PARALLEL_FORMATS, PARALLEL_MIN_BYTES, renderReportsInParallel, type ParallelRendered, type ParallelSettings } from '../support/parallel-report.js';
 
 export interface ReportFlags extends ConfigFlags {
@@ -28,7 +29,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
   program
     .command('report')
     .description('render reports from NDJSON archives of RunRecords, without calling Dify')
-    .requiredOption('--input <file...>', 'NDJSON files (dify-logs export, a run archive), or archive://FROM..TO[?job=J&app=A] for the partitioned archive in the configured storage; several are read in order')
+    .requiredOption('--input <file...>', 'NDJSON files (dify-logs export, a run archive), Parquet runs tables (….runs.parquet reports, Parquet archive parts), or archive://FROM..TO[?job=J&app=A] for the partitioned archive in the configured storage; several are read in order')
     .option('--format <list>', `formats, comma separated: ${REPORT_FORMATS.join(', ')}`, 'markdown,json')
     .option('--out-dir <dir>', 'where the report files go', 'reports')
     .option('--job <name>', 'job name in the report and the file names', 'report')
@@ -61,6 +62,7 @@ function readerThreads(flags: ReportFlags, formats: string[], inputs: string[]):
   const threads = flags.threads === undefined ? defaultThreads() : Number(flags.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads: expected a whole number of at least 1, got ${flags.threads}`);
   if (threads === 1 || !formats.every((format) => PARALLEL_FORMATS.includes(format)) || flags.input.some((input) => input.startsWith(ARCHIVE_SCHEME))) return 1;
+  if (inputs.some(isParquetFile)) return 1;
   if (flags.threads !== undefined) return threads;
   let bytes = 0;
   try {
@@ -107,7 +109,8 @@ export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<Pa
   const opened = archives.length > 0 ? (await openStorage((await loadFromFlags(flags, io)).config, io.cwd)).storage : undefined;
   async function* records(): AsyncGenerator<RunRecord> {
     for (const [index, input] of flags.input.entries()) {
-      if (input.startsWith(ARCHIVE_SCHEME)) yield* readArchive(opened!, parseArchiveInput(input));
+      if (input.startsWith(ARCHIVE_SCHEME)) yield* readArchive(opened!, parseArchiveInput(input), { formats: [await parquetArchiveFormat()] });
+      else if (isParquetFile(inputs[index]!)) yield* readParquetInput(inputs[index]!);
       else yield* readRunRecords(inputs[index]!, basename(inputs[index]!));
     }
   }

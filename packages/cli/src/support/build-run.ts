@@ -35,6 +35,8 @@ export interface RunDeps {
   sinks: Sink[];
   /** Formats archive parts are also written in (`storage.archiveFormats`). */
   archiveFormats: ArchivePartFormat[];
+  /** `storage.archiveNdjson`. */
+  archiveNdjson: boolean;
 }
 
 export async function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): Promise<RunDeps> {
@@ -42,7 +44,7 @@ export async function buildDeps(config: DifyLogsConfig, cwd: string, write: (tex
   const state = config.state.type === 'memory' ? memoryStateStore() : fileStateStore({ path: resolve(cwd, config.state.path ?? join(baseDir, '.dify-logs-state.json')) });
   const notifiers = await createNotifiers(config, write);
   const archiveFormats = config.storage.archiveFormats?.includes('parquet') ? [await parquetArchiveFormat()] : [];
-  return { storage, state, notifiers, reporters: cliReporters(), sinks: await openSinks(config), archiveFormats };
+  return { storage, state, notifiers, reporters: cliReporters(), sinks: await openSinks(config), archiveFormats, archiveNdjson: config.storage.archiveNdjson };
 }
 
 function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger, fetch?: typeof globalThis.fetch): DifyClient {

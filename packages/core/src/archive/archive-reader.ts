@@ -3,7 +3,22 @@ import { gunzipSync } from 'node:zlib';
 import type { StorageAdapter } from '../adapters/storage.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
-import { manifestsBetween, newestFirst, type ArchiveManifest } from './manifest.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import type { ArchivePartFormat } from './archive-writer.js';
+import { manifestsBetween, newestFirst, type ArchiveManifest, type ArchivePart } from './manifest.js';
+
+export interface ArchiveReadOptions {
+  /** Formats that decode parts written without NDJSON (`parquetArchiveFormat()` from `@dify-logs/parquet`). */
+  formats?: ArchivePartFormat[];
+}
+
+/** The records of a part's bytes: gzip NDJSON, or the format that wrote it. */
+function partRecords(part: ArchivePart, bytes: Uint8Array, options: ArchiveReadOptions): AsyncIterable<RunRecord> {
+  if (part.format === undefined) return readRunRecords([gunzipSync(bytes)], part.key);
+  const decode = options.formats?.find((format) => format.format === part.format)?.decode;
+  if (!decode) throw new DifyConfigError('storage.archiveFormats', `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format (for parquet: parquetArchiveFormat() from @dify-logs/parquet)`);
+  return decode(bytes, part.key);
+}
 
 export interface ArchiveQuery {
   /** First and last UTC day (inclusive), `YYYY-MM-DD` or ISO times. */
@@ -30,12 +45,11 @@ export async function listPartitions(storage: StorageAdapter, query: ArchiveQuer
  * Streams the archived RunRecords of a range, partition by partition (oldest day first), as the newest
  * manifests list them; a record archived twice in a partition (overlapping windows) comes out once.
  */
-export async function* readArchive(storage: StorageAdapter, query: ArchiveQuery): AsyncGenerator<RunRecord> {
+export async function* readArchive(storage: StorageAdapter, query: ArchiveQuery, options: ArchiveReadOptions = {}): AsyncGenerator<RunRecord> {
   for (const { manifest } of await listPartitions(storage, query)) {
     const seen = new Set<string>();
     for (const part of manifest.parts) {
-      const bytes = gunzipSync(await storage.read(part.key));
-      for await (const record of readRunRecords([bytes], part.key)) {
+      for await (const record of partRecords(part, await storage.read(part.key), options)) {
         if (seen.has(record.logId)) continue;
         seen.add(record.logId);
         yield record;
@@ -52,7 +66,7 @@ export interface ArchiveProblem {
 }
 
 /** Checks every part listed by the newest manifests of the range: present, same size, same SHA-256, same record count. */
-export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery): Promise<{ partitions: number; parts: number; records: number; problems: ArchiveProblem[] }> {
+export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery, options: ArchiveReadOptions = {}): Promise<{ partitions: number; parts: number; records: number; problems: ArchiveProblem[] }> {
   const problems: ArchiveProblem[] = [];
   let parts = 0;
   let records = 0;
@@ -83,8 +97,13 @@ export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery
         }
       }
       try {
-        const text = gunzipSync(bytes).toString('utf8');
-        const lines = text.length === 0 ? 0 : text.split('\n').filter((line) => line !== '').length;
+        let lines = 0;
+        if (part.format === undefined) {
+          const text = gunzipSync(bytes).toString('utf8');
+          lines = text.length === 0 ? 0 : text.split('\n').filter((line) => line !== '').length;
+        } else {
+          for await (const _record of partRecords(part, bytes, options)) lines += 1;
+        }
         records += lines;
         if (lines !== part.records) problems.push({ manifest: key, part: part.key, problem: 'records', detail: `${lines} records, the manifest says ${part.records}` });
       } catch (error) {

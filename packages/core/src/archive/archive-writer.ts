@@ -11,10 +11,12 @@ import { createSpool, type Spool } from '../fs/spool.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { ArchiveAlternate } from './manifest.js';
 import { createPartStream } from './part-stream.js';
+import { DifyConfigError } from '../errors/config-error.js';
 
 /**
- * Another format each archive part is also written in, beside the gzip NDJSON part (`@dify-logs/parquet`
- * gives `parquetArchiveFormat()`). A partition is one app and one UTC day, so a part fits in memory encoded.
+ * Another format each archive part is written in, beside the gzip NDJSON part or instead of it
+ * (`@dify-logs/parquet` gives `parquetArchiveFormat()`). A partition is one app and one UTC day, so a part
+ * fits in memory encoded.
  */
 export interface ArchivePartFormat {
   readonly format: string;
@@ -22,6 +24,8 @@ export interface ArchivePartFormat {
   readonly extension: string;
   readonly contentType: string;
   encode(records: AsyncIterable<RunRecord>): Promise<Uint8Array>;
+  /** The records of an encoded part (`name`, the object key, goes into errors): needed to read or verify an archive written without NDJSON. */
+  decode?(bytes: Uint8Array, name: string): AsyncIterable<RunRecord>;
 }
 
 export interface ArchiveWriterOptions {
@@ -34,6 +38,11 @@ export interface ArchiveWriterOptions {
   logger?: Logger;
   /** Formats each part is also written in (e.g. Parquet); the manifest lists them as the part's `alternates`. */
   formats?: ArchivePartFormat[];
+  /**
+   * `false`: no gzip NDJSON; each part is written in the first of `formats` (listed with its `format` in the
+   * manifest) and the other formats are its alternates. Default `true`.
+   */
+  ndjson?: boolean;
 }
 
 export interface ArchiveResult {
@@ -45,8 +54,9 @@ export interface ArchiveResult {
 interface OpenPart {
   app: string;
   day: string;
-  stream: ReturnType<typeof createPartStream>;
-  saved: Promise<StoredObject>;
+  /** The gzip NDJSON upload; absent when the archive is written without NDJSON. */
+  stream?: ReturnType<typeof createPartStream>;
+  saved?: Promise<StoredObject>;
   records: number;
   first: string | null;
   last: string | null;
@@ -68,6 +78,8 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
   const now = options.now ?? (() => new Date());
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
   const formats = options.formats ?? [];
+  const ndjson = options.ndjson ?? true;
+  if (!ndjson && formats.length === 0) throw new DifyConfigError('storage.archiveFormats', 'an archive written without NDJSON needs another format (e.g. [parquet])');
   let spoolDir: Promise<string> | undefined;
   let open: OpenPart | undefined;
   let sequence = 0;
@@ -77,27 +89,35 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
     storage.saveData({ type: ARCHIVE_TYPE, job: options.job, app, runId: options.runId, createdAt: dayStart(day), extension, contentType, body, metadata: { job: options.job, app, day } });
 
   async function close(part: OpenPart): Promise<void> {
-    part.stream.end();
-    const object = await part.saved;
-    const { bytes, sha256 } = part.stream.digest();
-    const entry = { app: part.app, day: part.day, object, part: { key: object.key, runId: options.runId, window: options.window, records: part.records, firstLoggedAt: part.first, lastLoggedAt: part.last, bytes, sha256 } as ArchivePart };
-    written.push(entry);
-    if (part.spool) entry.part.alternates = await writeAlternates(part, part.spool);
+    const common = { runId: options.runId, window: options.window, records: part.records, firstLoggedAt: part.first, lastLoggedAt: part.last };
+    if (part.stream && part.saved) {
+      part.stream.end();
+      const object = await part.saved;
+      const entry = { app: part.app, day: part.day, object, part: { key: object.key, ...common, ...part.stream.digest() } as ArchivePart };
+      written.push(entry);
+      if (part.spool) entry.part.alternates = (await writeEncoded(part, part.spool)).map(({ object: _object, ...alternate }) => alternate);
+      return;
+    }
+    // Without NDJSON: the first format is the part, the others its alternates.
+    const [primary, ...others] = await writeEncoded(part, part.spool!);
+    const entryPart: ArchivePart = { key: primary!.key, format: primary!.format, ...common, bytes: primary!.bytes, sha256: primary!.sha256 };
+    if (others.length > 0) entryPart.alternates = others.map(({ object: _object, ...alternate }) => alternate);
+    written.push({ app: part.app, day: part.day, object: primary!.object, part: entryPart });
   }
 
-  /** Encodes the closed part's records in every other format and stores them beside it. */
-  async function writeAlternates(part: OpenPart, spool: Spool): Promise<ArchiveAlternate[]> {
-    const alternates: ArchiveAlternate[] = [];
+  /** Encodes the closed part's records in every other format and stores them (all removed again if one fails). */
+  async function writeEncoded(part: OpenPart, spool: Spool): Promise<Array<ArchiveAlternate & { object: StoredObject }>> {
+    const encodedParts: Array<ArchiveAlternate & { object: StoredObject }> = [];
     try {
       await spool.close();
       for (const format of formats) {
         const encoded = await format.encode(readRunRecords(spool.read(), spool.path));
         const object = await save(part.app, part.day, `part-${part.sequence}.${format.extension}`, encoded, format.contentType);
-        alternates.push({ format: format.format, key: object.key, bytes: encoded.length, sha256: createHash('sha256').update(encoded).digest('hex') });
+        encodedParts.push({ format: format.format, key: object.key, bytes: encoded.length, sha256: createHash('sha256').update(encoded).digest('hex'), object });
       }
-      return alternates;
+      return encodedParts;
     } catch (error) {
-      for (const alternate of alternates) await storage.delete(alternate.key).catch(() => undefined);
+      for (const encodedPart of encodedParts) await storage.delete(encodedPart.key).catch(() => undefined);
       throw error;
     } finally {
       await spool.dispose();
@@ -106,11 +126,15 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
 
   async function start(app: string, day: string): Promise<OpenPart> {
     sequence += 1;
-    const stream = createPartStream();
-    const saved = save(app, day, `part-${sequence}.ndjson.gz`, stream.body, 'application/gzip');
-    saved.catch((error: unknown) => stream.fail(error instanceof Error ? error : new Error(String(error))));
     const spool = formats.length > 0 ? createSpool(await (spoolDir ??= mkdtemp(join(tmpdir(), 'dify-logs-archive-'))), `part-${sequence}.ndjson`) : undefined;
-    return { app, day, stream, saved, records: 0, first: null, last: null, sequence, ...(spool ? { spool } : {}) };
+    const opened: OpenPart = { app, day, records: 0, first: null, last: null, sequence, ...(spool ? { spool } : {}) };
+    if (ndjson) {
+      const stream = createPartStream();
+      const saved = save(app, day, `part-${sequence}.ndjson.gz`, stream.body, 'application/gzip');
+      saved.catch((error: unknown) => stream.fail(error instanceof Error ? error : new Error(String(error))));
+      Object.assign(opened, { stream, saved });
+    }
+    return opened;
   }
 
   async function removeWritten(): Promise<void> {
@@ -135,7 +159,7 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
         open = await start(record.appId, day);
       }
       const line = `${JSON.stringify(record)}\n`;
-      await open.stream.write(line, open.saved);
+      if (open.stream && open.saved) await open.stream.write(line, open.saved);
       if (open.spool) {
         const pending = open.spool.write(line);
         if (pending) await pending;
@@ -178,8 +202,8 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
         return { records, parts: written.map((entry) => entry.object), manifests };
       } catch (error) {
         await removeSpools();
-        if (open) open.stream.fail(error instanceof Error ? error : new Error(String(error)));
-        await open?.saved.catch(() => undefined);
+        open?.stream?.fail(error instanceof Error ? error : new Error(String(error)));
+        await open?.saved?.catch(() => undefined);
         open = undefined;
         await removeWritten();
         throw error;
@@ -189,8 +213,8 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
     async abort(error: Error = new Error('archive aborted')): Promise<void> {
       await removeSpools();
       if (open) {
-        open.stream.fail(error);
-        await open.saved.catch(() => undefined);
+        open.stream?.fail(error);
+        await open.saved?.catch(() => undefined);
         open = undefined;
       }
       await removeWritten();

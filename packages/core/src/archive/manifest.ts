@@ -4,16 +4,18 @@ import type { StorageAdapter } from '../adapters/storage.js';
 export const ARCHIVE_TYPE = 'archive';
 export const MANIFEST_EXTENSION = 'manifest.json';
 
-/** One gzip NDJSON object of a partition. */
+/** One object of a partition: gzip NDJSON, or another format when the archive is written without NDJSON. */
 export interface ArchivePart {
   key: string;
+  /** Absent: gzip NDJSON. Otherwise the `ArchivePartFormat` that wrote it (`parquet`), needed to read it. */
+  format?: string;
   /** The pipeline run that wrote it, and the window it covered. */
   runId: string;
   window: { from: string; to: string };
   records: number;
   firstLoggedAt: string | null;
   lastLoggedAt: string | null;
-  /** Size and SHA-256 of the stored (compressed) bytes. */
+  /** Size and SHA-256 of the stored (compressed or encoded) bytes. */
   bytes: number;
   sha256: string;
   /** The same records in other formats, beside the NDJSON part (`parquet`). */

@@ -52,6 +52,8 @@ const StorageSchema = z.strictObject({
   retentionDays: wholeNumber(1).optional(),
   /** Formats each archive part is also written in, beside gzip NDJSON (`parquet`: `@dify-logs/parquet`). */
   archiveFormats: listOf(z.enum(['parquet'])).optional(),
+  /** `false`: archive parts only in `archiveFormats` (the first is the part), without gzip NDJSON. */
+  archiveNdjson: z.boolean().default(true),
   /** `@dify-logs/storage-s3`; without keys the AWS SDK's default chain (AWS_* variables, profiles, roles) is used. */
   s3: z
     .strictObject({
@@ -77,6 +79,8 @@ const StorageSchema = z.strictObject({
       prefix: nonEmpty.optional(),
     })
     .optional(),
+}).superRefine((storage, context) => {
+  if (!storage.archiveNdjson && !storage.archiveFormats?.length) context.addIssue({ code: 'custom', path: ['archiveNdjson'], message: 'false needs another archive format: set storage.archiveFormats (e.g. [parquet])' });
 });
 
 export const NOTIFIER_TYPES = ['console', 'email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;

@@ -125,7 +125,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         return;
       }
       if (job.archive === 'partitioned') {
-        partitioned = createArchiveWriter(deps.storage, { job: job.name, runId, window: result.window, now: () => now, logger, ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}) });
+        partitioned = createArchiveWriter(deps.storage, { job: job.name, runId, window: result.window, now: () => now, logger, ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}), ...(deps.archiveNdjson === false ? { ndjson: false } : {}) });
         for await (const record of records()) await partitioned.add(record);
         return;
       }

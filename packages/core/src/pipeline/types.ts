@@ -81,6 +81,8 @@ export interface PipelineDeps {
   notifyAttempts?: number;
   /** Formats each archive part is also written in, beside gzip NDJSON (`archive: 'partitioned'` only): e.g. Parquet. */
   archiveFormats?: ArchivePartFormat[];
+  /** `false`: archive parts only in `archiveFormats` (the first is the part), no gzip NDJSON. Default `true`. */
+  archiveNdjson?: boolean;
   /** Where the records themselves go besides the archive (database tables…); the watermark moves only when every one committed. */
   sinks?: Sink[];
   /** Attempts per sink (default 3), the first retry after `sinkRetryDelayMs` (default 1 000, doubling). */
