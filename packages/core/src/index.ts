@@ -167,6 +167,10 @@ export type {
   SlowRun,
   AnomalyFlag,
   Comparison,
+  ConversationAnalysis,
+  ConversationDay,
+  ConversationAppAnalysis,
+  QuestionGroup,
 } from './analysis/types.js';
 export {
   createAnalyzer,
@@ -178,6 +182,9 @@ export {
   mainCurrency,
   snapshotAnalyzer,
   restoreAnalyzer,
+  createConversationAnalyzer,
+  type ConversationAnalyzer,
+  type MessageFacts,
   type Analyzer,
   type AnalyzerOptions,
   type AnalyzerSnapshot,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DifyConfigError, type ReportAnalysis, type ReportFile } from '@dify-logs/core';
+import { createConversationAnalyzer, DifyConfigError, type ReportAnalysis, type ReportFile } from '@dify-logs/core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlReporter, renderHtml } from '../src/index.js';
@@ -174,6 +174,26 @@ describe('htmlReporter', () => {
     expect(html).toContain('id="table-failed-apps"');
     expect(html).not.toContain('id="table-nodes"');
     expect(JSON.parse(splitData(html).json)).toEqual({ charts: [] });
+  });
+
+  it('shows the chat apps\' conversations, escaped, only when the report has them', async () => {
+    const conversations = createConversationAnalyzer({ timezone: 'UTC' });
+    const base = { appId: HOSTILE_HTML, conversationId: 'c-1', createdAt: '2026-03-02T08:00:00.000Z', answer: 'ok', totalTokens: 40, latency: 2, status: 'normal', error: null, feedback: null } as const;
+    conversations.add({ ...base, messageId: 'm-1', query: `${HOSTILE_HTML} question`, feedback: 'dislike' });
+    conversations.add({ ...base, messageId: 'm-2', query: 'second', status: 'error', error: `${HOSTILE_HTML} error`, answer: null });
+    conversations.add({ ...base, messageId: 'm-3', query: 'third', feedback: 'like' });
+    const html = await render({ ...emptyAnalysis(), conversations: conversations.result() });
+    const { rest } = splitData(html);
+    expect(rest).toContain('id="conversations"');
+    expect(rest).toContain("the chat apps' conversations are below");
+    expect(rowsOf(rest, 'table-conversation-apps')).toBe(2); // header and one app
+    expect(rowsOf(rest, 'table-questions')).toBe(3);
+    expect(rest).toContain('50.0'); // satisfaction: 1 like, 1 dislike
+    expect(rest).not.toContain('<script>alert');
+    expect(rest).not.toContain('<img');
+    expect(rest).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(references(html)).toEqual([]);
+    expect(await render(emptyAnalysis())).not.toContain('id="conversations"');
   });
 
   it('shows times in UTC, and says so, when the time zone is unknown', async () => {

@@ -5,3 +5,4 @@ export { errorSignature } from './signature.js';
 export { SKETCH_ACCURACY } from './latency.js';
 export { mainCurrency } from './money.js';
 export { snapshotAnalyzer, restoreAnalyzer, type AnalyzerSnapshot } from './snapshot.js';
+export { createConversationAnalyzer, type ConversationAnalyzer, type MessageFacts } from './conversations.js';

@@ -167,4 +167,64 @@ export interface ReportAnalysis extends StatusCounts {
   failedApps: Array<{ appId: string; error: string }>;
   /** Against the previous window of the same length, when its report was found. */
   comparison: Comparison | null;
+  /** Chat apps (chatflow, chat, agent): their conversations and messages. Absent when the report has none. */
+  conversations?: ConversationAnalysis;
+}
+
+/** Conversations and messages of the chat apps in the window (chatflow runs are also counted as runs). */
+export interface ConversationAnalysis {
+  conversations: number;
+  messages: number;
+  /** Likes and dislikes given by end users; satisfaction = likes / (likes + dislikes), null when none rated. */
+  feedback: { likes: number; dislikes: number; satisfaction: number | null };
+  /** Messages with an error. */
+  failed: number;
+  /** Messages without an answer (and without an error). */
+  unanswered: number;
+  tokens: number;
+  tokensPerConversation: { count: number; mean: number | null; p50: number | null; p95: number | null; max: number | null };
+  /** Response latency (question to answer), seconds. */
+  latency: LatencyStats;
+  perDay: ConversationDay[];
+  /** Most messages first. */
+  apps: ConversationAppAnalysis[];
+  /** Questions that failed, went unanswered or were disliked, most frequent first (at most 20). */
+  topQuestions: QuestionGroup[];
+}
+
+export interface ConversationDay {
+  /** Local midnight of the report's time zone (ISO UTC). */
+  start: string;
+  /** Conversations with a message that day. */
+  conversations: number;
+  messages: number;
+  likes: number;
+  dislikes: number;
+  failed: number;
+}
+
+export interface ConversationAppAnalysis {
+  appId: string;
+  conversations: number;
+  messages: number;
+  likes: number;
+  dislikes: number;
+  failed: number;
+  unanswered: number;
+  tokens: number;
+  latency: LatencyStats;
+}
+
+export interface QuestionGroup {
+  /** The latest wording of the question (trimmed to 500 characters); grouped case- and space-insensitively. */
+  question: string;
+  count: number;
+  failed: number;
+  unanswered: number;
+  disliked: number;
+  lastSeen: string;
+  /** The latest error text, when one failed. */
+  error: string | null;
+  /** Up to 5 messages, in the order they were met. */
+  samples: Array<{ appId: string; conversationId: string; messageId: string }>;
 }

@@ -1,5 +1,6 @@
 import type { Reporter } from '../adapters/reporter.js';
 import type { LatencyStats, Money, ReportAnalysis } from '../analysis/types.js';
+import { markdownConversations } from './markdown-conversations.js';
 
 /** The JSON report: the whole report object (`ReportAnalysis`, schemaVersion 1), pretty-printed. */
 export const jsonReporter: Reporter = {
@@ -72,6 +73,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     lines.push('', '## Models', '');
     lines.push(...table(['Model', 'Calls', 'Tokens', 'Prompt', 'Completion', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:'], analysis.models.slice(0, 10).map((model) => [model.model, model.calls, model.tokens, model.promptTokens, model.completionTokens, money(model.cost)])));
   }
+  if (analysis.conversations) lines.push(...markdownConversations(analysis.conversations, table, { percent, seconds }));
   if (analysis.failedApps.length > 0) {
     lines.push('', '## Apps that could not be read', '');
     for (const failedApp of analysis.failedApps) lines.push(`- ${markdownCell(failedApp.appId)}: ${markdownCell(failedApp.error)}`);

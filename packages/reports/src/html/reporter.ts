@@ -1,6 +1,7 @@
 import { DifyConfigError, type ReportAnalysis, type Reporter } from '@dify-logs/core';
 import { buildCharts } from './charts.js';
 import { chartJsSource } from './chartjs.js';
+import { renderConversations } from './conversations.js';
 import { renderEmptyState, renderComparison, renderHeader, renderKeyFacts } from './sections.js';
 import { renderFailedApps, renderTables } from './tables.js';
 import { renderChartSection, renderPage } from './template.js';
@@ -30,7 +31,7 @@ export async function renderHtml(analysis: ReportAnalysis, options: HtmlReporter
   const title = options.title ?? `dify-logs report: ${analysis.job}`;
   const sections = [renderHeader(analysis, title)];
   const charts = analysis.runs > 0 ? buildCharts(analysis) : [];
-  if (analysis.runs === 0) sections.push(renderEmptyState());
+  if (analysis.runs === 0) sections.push(renderEmptyState(analysis.conversations !== undefined && analysis.conversations.messages > 0));
   sections.push(renderKeyFacts(analysis));
   if (analysis.comparison !== null) sections.push(renderComparison(analysis, analysis.comparison));
   if (analysis.runs > 0) {
@@ -38,6 +39,7 @@ export async function renderHtml(analysis: ReportAnalysis, options: HtmlReporter
   } else if (analysis.failedApps.length > 0) {
     sections.push(renderFailedApps(analysis, rows));
   }
+  if (analysis.conversations) sections.push(renderConversations(analysis, analysis.conversations, rows));
   return renderPage({ title, body: sections.join('\n'), charts, chartJs: await chartJsSource() });
 }
 

@@ -85,7 +85,8 @@ ${flags}
 }
 
 /** Shown instead of charts and tables when the period had no runs. */
-export function renderEmptyState(): string {
-  return `<section class="empty-state" id="no-runs"><h2>No runs in this period</h2><p>Dify logged no workflow runs for this job's apps in the window above, so there are no charts or tables.</p></section>`;
+export function renderEmptyState(withConversations = false): string {
+  const rest = withConversations ? 'so there are no run charts or tables; the chat apps\' conversations are below.' : 'so there are no charts or tables.';
+  return `<section class="empty-state" id="no-runs"><h2>No runs in this period</h2><p>Dify logged no workflow runs for this job's apps in the window above, ${rest}</p></section>`;
 }
 

@@ -1,0 +1,31 @@
+import type { ConversationAnalysis } from '../analysis/types.js';
+
+type Table = (header: string[], align: string[], rows: unknown[][]) => string[];
+type Format = { percent: (value: number | null) => string; seconds: (value: number | null) => string };
+
+const short = (text: string, length = 120) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+
+/** The Markdown report's conversation section (chat apps): totals, apps, days, questions that went wrong. */
+export function markdownConversations(conversations: ConversationAnalysis, table: Table, format: Format): string[] {
+  const { feedback, latency } = conversations;
+  const lines = [
+    '',
+    '## Conversations',
+    '',
+    `- Conversations: **${conversations.conversations}**, messages ${conversations.messages}, failed ${conversations.failed}, unanswered ${conversations.unanswered}`,
+    `- Feedback: ${feedback.likes} likes, ${feedback.dislikes} dislikes, satisfaction ${format.percent(feedback.satisfaction)}`,
+    `- Response time: p50 ${format.seconds(latency.p50)}, p95 ${format.seconds(latency.p95)}, p99 ${format.seconds(latency.p99)}`,
+    `- Tokens: ${conversations.tokens} (per conversation: mean ${conversations.tokensPerConversation.mean === null ? 'n/a' : Math.round(conversations.tokensPerConversation.mean)}, p95 ${conversations.tokensPerConversation.p95 === null ? 'n/a' : Math.round(conversations.tokensPerConversation.p95)})`,
+  ];
+  if (conversations.apps.length > 0) {
+    lines.push('', ...table(['App', 'Conversations', 'Messages', 'Likes', 'Dislikes', 'Failed', 'p95', 'Tokens'], ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'], conversations.apps.map((app) => [app.appId, app.conversations, app.messages, app.likes, app.dislikes, app.failed, format.seconds(app.latency.p95), app.tokens])));
+  }
+  if (conversations.perDay.length > 1 && conversations.perDay.length <= 31) {
+    lines.push('', ...table(['Day', 'Conversations', 'Messages', 'Likes', 'Dislikes', 'Failed'], ['---', '---:', '---:', '---:', '---:', '---:'], conversations.perDay.map((day) => [day.start, day.conversations, day.messages, day.likes, day.dislikes, day.failed])));
+  }
+  if (conversations.topQuestions.length > 0) {
+    lines.push('', '### Questions that failed, went unanswered or were disliked', '');
+    lines.push(...table(['Count', 'Failed', 'Unanswered', 'Disliked', 'Question', 'Error'], ['---:', '---:', '---:', '---:', '---', '---'], conversations.topQuestions.slice(0, 10).map((group) => [group.count, group.failed, group.unanswered, group.disliked, short(group.question), group.error ? short(group.error) : ''])));
+  }
+  return lines;
+}
