@@ -6,6 +6,7 @@ import { methodNotAllowed, notFound } from './errors.js';
 import { createFaultInjector, writeSlowly } from './faults.js';
 import { parseCookies, type SimRequest, type SimResponse } from './http.js';
 import { authRoutes } from './routes/auth.js';
+import { consoleChatRoutes } from './routes/console-chat.js';
 import { consoleRunRoutes } from './routes/console-runs.js';
 import { consoleRoutes } from './routes/console.js';
 import type { Route, RouteContext } from './routes/context.js';
@@ -75,7 +76,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     revokedKeys: new Set(),
     stats,
   };
-  const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes()];
+  const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
   const faults = createFaultInjector(world.seed, options.faults);
   const timers = new Set<NodeJS.Timeout>();
 

@@ -30,6 +30,8 @@ export interface SimulatorAccountOptions {
   email: string;
   password: string;
   name?: string;
+  /** Workspace role (default owner); conversations need editor or above. */
+  role?: 'owner' | 'admin' | 'editor' | 'normal';
 }
 
 export interface SimulatorOptions {
@@ -51,6 +53,8 @@ export interface SimulatorOptions {
   lostRunRate?: number;
   /** Use `__Host-` cookie names (default false). */
   hostPrefixCookies?: boolean;
+  /** The account's time zone, in its profile and for conversation filters (default Asia/Shanghai). */
+  accountTimezone?: string;
   /** Enables admin-key auth (`Authorization: Bearer <key>` + `X-WORKSPACE-ID`) when set. */
   adminApiKey?: string;
   /** Default 3600. */
@@ -63,7 +67,7 @@ export interface SimulatorOptions {
 export interface SimApp {
   id: string;
   name: string;
-  mode: 'workflow' | 'advanced-chat';
+  mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat';
   apiKey: string;
 }
 

@@ -23,7 +23,7 @@ export type ContentKind = 'ticket' | 'invoice' | 'ticket-zh' | 'chat';
 
 export interface AppTemplate {
   name: string;
-  mode: 'workflow' | 'advanced-chat';
+  mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat';
   description: string;
   tags: string[];
   icon: string;

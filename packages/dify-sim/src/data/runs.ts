@@ -1,4 +1,5 @@
 import type { AccountSpec } from './catalog.js';
+import { conversationIndexOf, conversationUuid } from './chat-layout.js';
 import { deriveUuid, encodeRunId, RUN_KIND_DEBUG, type RunRef } from './ids.js';
 import { planNodes, type NodePlan, type PlanStatus } from './nodes.js';
 import { createRandom, hash32, round, stringHash, unit5 } from './prng.js';
@@ -149,11 +150,22 @@ export function summarizeRun(world: World, app: WorldApp, position: RunPosition,
   };
 }
 
+/** A chatflow run's system inputs: its message's question and conversation (see chat-layout.ts). */
+function chatInputs(world: World, summary: RunSummary, content: RunContent): Record<string, unknown> {
+  const { conversation, first } = conversationIndexOf(summary.ref.index);
+  const debug = summary.ref.kind === RUN_KIND_DEBUG;
+  return {
+    'sys.query': content.prompt,
+    'sys.conversation_id': debug ? deriveUuid(world.seed, SALT.content, summary.app.index, summary.ref.index, 0xc0) : conversationUuid(world.seed, summary.app.index, conversation),
+    'sys.dialogue_count': debug ? 1 : summary.ref.index - first + 1,
+  };
+}
+
 function systemInputs(world: World, summary: RunSummary, content: RunContent): Record<string, unknown> {
   const userId = summary.creator.role === 'account' ? summary.creator.account.id : summary.creator.endUser.sessionId;
   const conversation =
     summary.app.template.mode === 'advanced-chat'
-      ? { 'sys.query': content.prompt, 'sys.conversation_id': deriveUuid(world.seed, SALT.content, summary.app.index, summary.ref.index, 0xc0), 'sys.dialogue_count': 1 + (summary.ref.index % 4) }
+      ? chatInputs(world, summary, content)
       : {};
   return {
     ...conversation,

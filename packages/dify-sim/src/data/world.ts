@@ -2,7 +2,7 @@ import { APP_TEMPLATES, DEFAULT_ACCOUNT, MEMBER_ACCOUNTS, type AccountSpec, type
 import { deriveUuid } from './ids.js';
 import { hash32, stringHash, unit5 } from './prng.js';
 import { PERSONALITIES, type Personality } from '../personalities.js';
-import type { SimulatorOptions } from '../types.js';
+import type { SimulatorAccountOptions, SimulatorOptions } from '../types.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -48,6 +48,8 @@ export interface World {
   owner: AccountSpec;
   accounts: AccountSpec[];
   password: string;
+  /** The logged-in account's time zone (its profile; conversation filters are read in it). */
+  timezone: string;
   apps: WorldApp[];
   /** End users per app, by slot (see `endUser`). */
   endUsers: EndUser[][];
@@ -87,8 +89,8 @@ export function createWorld(options: SimulatorOptions): World {
   const days = options.days ?? 7;
   if (!(days > 0)) throw new RangeError(`days must be above 0, got ${days}`);
   const startMs = nowMs - days * DAY_MS;
-  const account = options.account ?? DEFAULT_ACCOUNT;
-  const owner: AccountSpec = { id: deriveUuid(seed, SALT.account, 0), name: account.name ?? DEFAULT_ACCOUNT.name, email: account.email, role: 'owner' };
+  const account: SimulatorAccountOptions = options.account ?? DEFAULT_ACCOUNT;
+  const owner: AccountSpec = { id: deriveUuid(seed, SALT.account, 0), name: account.name ?? DEFAULT_ACCOUNT.name, email: account.email, role: account.role ?? 'owner' };
   const members = MEMBER_ACCOUNTS.filter((member) => member.email !== account.email).map((member, position) => ({ ...member, id: deriveUuid(seed, SALT.account, position + 1) }));
   const apps = APP_TEMPLATES.map((template, index): WorldApp => {
     const createdAtMs = startMs - (40 + index * 3) * DAY_MS;
@@ -113,6 +115,7 @@ export function createWorld(options: SimulatorOptions): World {
     owner,
     accounts: [owner, ...members],
     password: account.password,
+    timezone: options.accountTimezone ?? 'Asia/Shanghai',
     apps,
     endUsers: apps.map((app) => Array.from({ length: END_USER_SLOTS }, (_, slot) => createEndUser(seed, app.index, slot))),
   };

@@ -92,7 +92,7 @@ function profile(_request: SimRequest, context: RouteContext, user: ConsoleUser)
     is_password_set: true,
     interface_language: 'en-US',
     interface_theme: 'light',
-    timezone: 'UTC',
+    timezone: context.world.timezone,
     last_login_at: seconds(context.world.nowMs),
     last_login_ip: '127.0.0.1',
     created_at: seconds(context.world.workspace.createdAtMs),

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Response schemas of the console's chat endpoints (chat, agent-chat and advanced-chat apps; completion apps
+ * through their own conversation endpoint). Unknown keys are dropped; fields that differ between releases are
+ * optional and nullable.
+ */
+const timestamp = z.union([z.number(), z.string()]);
+const nullableString = z.string().nullable().optional();
+const nullableNumber = z.number().nullable().optional();
+const stats = z.object({ like: z.number().optional(), dislike: z.number().optional() }).partial().nullable().optional();
+
+export const ConversationSchema = z.object({
+  id: z.string(),
+  status: nullableString,
+  from_source: nullableString,
+  from_end_user_id: nullableString,
+  from_end_user_session_id: nullableString,
+  from_account_id: nullableString,
+  from_account_name: nullableString,
+  name: nullableString,
+  summary: nullableString,
+  read_at: timestamp.nullable().optional(),
+  created_at: timestamp,
+  updated_at: timestamp.nullable().optional(),
+  annotated: z.boolean().nullable().optional(),
+  message_count: nullableNumber,
+  user_feedback_stats: stats,
+  admin_feedback_stats: stats,
+  status_count: z.object({ success: z.number().optional(), failed: z.number().optional(), partial_success: z.number().optional(), paused: z.number().optional() }).partial().nullable().optional(),
+});
+
+export const ConversationPageSchema = z.object({
+  page: z.number().optional(),
+  limit: z.number().optional(),
+  total: z.number().optional(),
+  has_more: z.boolean(),
+  data: z.array(ConversationSchema),
+});
+
+const FeedbackSchema = z.object({
+  rating: nullableString,
+  content: nullableString,
+  from_source: nullableString,
+  from_end_user_id: nullableString,
+  from_account: z.object({ id: z.string().optional(), name: nullableString, email: nullableString }).partial().nullable().optional(),
+});
+
+const AnnotationSchema = z.object({ id: nullableString, content: nullableString, question: nullableString }).partial().nullable().optional();
+
+export const MessageSchema = z.object({
+  id: z.string(),
+  conversation_id: z.string(),
+  inputs: z.unknown().optional(),
+  query: nullableString,
+  answer: nullableString,
+  message_tokens: nullableNumber,
+  answer_tokens: nullableNumber,
+  provider_response_latency: nullableNumber,
+  from_source: nullableString,
+  from_end_user_id: nullableString,
+  from_account_id: nullableString,
+  feedbacks: z.array(FeedbackSchema).nullable().optional(),
+  workflow_run_id: nullableString,
+  annotation: AnnotationSchema,
+  annotation_hit_history: z.unknown().optional(),
+  created_at: timestamp,
+  status: nullableString,
+  error: nullableString,
+  parent_message_id: nullableString,
+});
+
+export const MessagePageSchema = z.object({
+  limit: z.number().optional(),
+  has_more: z.boolean(),
+  data: z.array(MessageSchema),
+});
+
+export const AccountProfileSchema = z.object({
+  id: z.string().optional(),
+  email: nullableString,
+  timezone: nullableString,
+});
+
+export type DifyConversation = z.infer<typeof ConversationSchema>;
+export type DifyMessage = z.infer<typeof MessageSchema>;
