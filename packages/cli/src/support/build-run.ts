@@ -64,18 +64,27 @@ function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: st
   return createDifyClient(options);
 }
 
-/** The apps of a job, each with a client: listed apps with their keys, or every workflow app through the console. */
+/** App modes a job reads: workflow apps' run logs, chat apps' conversations (completion apps are not read yet). */
+const REPORTED_MODES = ['workflow', 'advanced-chat', 'chat', 'agent-chat'];
+
+/** The apps of a job, each with a client: listed apps with their keys, or every workflow and chat app through the console. */
 export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobIndex: number, logger: Logger, fetch?: typeof globalThis.fetch): Promise<PipelineApp[]> {
   const known = new Map((config.apps ?? []).map((app) => [app.id, app]));
   const keyFor = (id: string) => known.get(id)?.apiKey ?? (config.dify.appId === id || (!known.size && config.dify.appId === undefined) ? config.dify.apiKey : undefined);
   let ids: string[];
+  const modes = new Map<string, string>();
   if (job.apps === 'all' || (job.apps === undefined && known.size === 0 && !config.dify.appId)) {
     if (!config.dify.console && !config.dify.admin) {
       throw new DifyConfigError(`jobs.${jobIndex}.apps`, 'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys');
     }
     const discovery = clientFor(config, undefined, undefined, logger, fetch);
     ids = [];
-    for await (const app of discovery.apps({ mode: 'workflow' })) ids.push(app.id);
+    // Workflow apps (run logs) and chat apps (conversations; chatflow runs behind their messages).
+    for await (const app of discovery.apps()) {
+      if (!REPORTED_MODES.includes(app.mode)) continue;
+      ids.push(app.id);
+      modes.set(app.id, app.mode);
+    }
     await discovery.close();
   } else {
     ids = job.apps ?? (known.size > 0 ? [...known.keys()] : [config.dify.appId!]);
@@ -86,7 +95,8 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
     if (!apiKey && !config.dify.console && !config.dify.admin) {
       throw new DifyConfigError(`jobs.${jobIndex}.apps`, `app ${id} has no API key (apps[].apiKey or dify.apiKey) and there is no console access`);
     }
-    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch) };
+    const mode = modes.get(id);
+    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch), ...(mode ? { mode } : {}) };
   });
 }
 

@@ -5,10 +5,12 @@ import { createConsoleSession } from './auth/console-session.js';
 import { staticAuthenticator, type Authenticator } from './auth/types.js';
 import { createContext } from './context.js';
 import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from './endpoints/apps.js';
+import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
 import { fetchLogPage, logSurface, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
 import { fetchNodeExecutions, fetchRunDetail } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
+import type { DifyConversation, DifyMessage } from './schemas/chat.js';
 import type { AppInfo, DifyConsoleApp, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
 import { createTransport, type TransportStats } from './transport/http.js';
 
@@ -32,6 +34,12 @@ export interface DifyClient {
   /** null when Dify no longer has the run. */
   runDetail(runId: string, appId?: string): Promise<DifyRunDetail | null>;
   nodeExecutions(runId: string, appId?: string): Promise<DifyNodeExecution[]>;
+  /** The console account's time zone (its profile): conversation filters are read in it. */
+  accountTimezone(): Promise<string>;
+  /** Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor role). */
+  conversations(appId: string, query: ConversationQuery): AsyncIterable<DifyConversation>;
+  /** A conversation's messages, newest first, back to `since` (console). */
+  messages(appId: string, conversationId: string, options?: { since?: Date; limit?: number }): AsyncIterable<DifyMessage>;
   /** Replaces every credential this client holds (keys, password, tokens, cookies) in `text`. */
   scrub(text: string): string;
   stats(): TransportStats;
@@ -63,6 +71,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     const { email, password, passwordEncoding } = options.console;
     consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logger });
   }
+  let timezonePromise: Promise<string> | undefined;
   const context = createContext({ urls, transport, logger, service, console: consoleAuth, appId, serverVersion });
 
   return {
@@ -85,6 +94,9 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     },
     runDetail: (runId, app) => fetchRunDetail(context, runId, app),
     nodeExecutions: (runId, app) => fetchNodeExecutions(context, runId, app),
+    accountTimezone: () => (timezonePromise ??= fetchAccountTimezone(context)),
+    conversations: (app, query) => listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
+    messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),
     scrub: (text) => scrub(text, [...(service?.secrets() ?? []), ...(consoleAuth?.secrets() ?? [])]),
     stats: () => transport.stats(),
     close: async () => {

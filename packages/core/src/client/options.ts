@@ -16,6 +16,8 @@ export interface DifyClientOptions {
   admin?: { apiKey: string; workspaceId: string };
   /** Skip the version probe and assume this Dify release (e.g. `1.13.3`). */
   serverVersion?: string;
+  /** The time zone the console reads conversation filters in (default: the account's profile time zone). */
+  consoleTimezone?: string;
   /** Per request, headers and body included (default 30 000 ms). */
   timeoutMs?: number;
   retry?: RetryOptions;

@@ -6,7 +6,10 @@ import type { RunCache } from '../adapters/run-cache.js';
 import { isTerminalStatus, type RunRecord } from '../records/schema.js';
 import { applyDetail } from './repoll.js';
 import type { Analyzer } from '../analysis/analyzer.js';
-import type { PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
+import type { PipelineApp, PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
+import type { ConversationAnalyzer } from '../analysis/conversations.js';
+import type { MessageRecord } from '../records/chat.js';
+import { CHAT_APP_MODES, fetchChatApp } from './chat-fetch.js';
 import type { ResolvedWindow } from './window.js';
 
 export interface FetchContext {
@@ -25,6 +28,10 @@ export interface FetchContext {
   onEvent: (event: PipelineEvent) => void;
   /** Finished runs already enriched (the state store's cache), unless the job turned it off. */
   runCache?: RunCache;
+  /** Chat apps' messages are analysed here (the report's conversation section). */
+  conversations?: Pick<ConversationAnalyzer, 'add' | 'touch'>;
+  /** Every chat message of the window (for the messages export). */
+  onMessage?: (message: MessageRecord) => void;
 }
 
 /**
@@ -37,7 +44,9 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
     context.counts[app.id] = counts;
     context.analyzer.touch(app.id);
     try {
-      yield* fetchApp(context, app, counts);
+      const mode = app.mode ?? (await detectMode(app, context.logger));
+      if (CHAT_APP_MODES.includes(mode)) yield* fetchChatApp(context, app, mode, counts);
+      else yield* fetchApp(context, app, counts);
     } catch (error) {
       const message = app.client.scrub(error instanceof Error ? error.message : String(error));
       const code = DifyLogsError.isInstance(error) ? error.code : 'error';
@@ -48,6 +57,20 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
       context.onEvent({ type: 'app-failed', appId: app.id, error: message });
     }
   }
+}
+
+/**
+ * An app's mode when the configuration does not say: from `/v1/info` with its Service API key, else from the
+ * console's app list. `workflow` when neither answers (the workflow path then reports what Dify says).
+ */
+async function detectMode(app: PipelineApp, logger: Logger): Promise<string> {
+  try {
+    if (app.client.logSurface === 'service') return (await app.client.appInfo()).mode;
+    for await (const listed of app.client.apps()) if (listed.id === app.id) return listed.mode;
+  } catch (error) {
+    logger.debug({ appId: app.id, err: error instanceof Error ? error.message : String(error) }, 'could not tell the app mode; reading it as a workflow app');
+  }
+  return 'workflow';
 }
 
 async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number], counts: PipelineResult['counts'][string]): AsyncGenerator<RunRecord> {

@@ -18,6 +18,7 @@ import type { NotificationMessage } from '../adapters/notifier.js';
 import type { Logger } from '../logging/logger.js';
 import { defaultReporters } from './reporters.js';
 import { createAnalyzer } from '../analysis/analyzer.js';
+import { createConversationAnalyzer } from '../analysis/conversations.js';
 import { compareAnalyses } from '../analysis/compare.js';
 import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
@@ -94,7 +95,9 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const analyzer = createAnalyzer({ job: job.name, runId, window: result.window, generatedAt: now.toISOString(), consoleUrl: job.apps[0]!.client.webUrl, prices: job.prices });
   const nextStates = new Map<string, AppState>();
   const runCache = job.useRunCache === false ? undefined : deps.state.runs;
-  const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache });
+  const conversations = createConversationAnalyzer({ timezone });
+  let chatApps = 0;
+  const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache, conversations: { add: (message) => conversations.add(message), touch: (appId) => ((chatApps += 1), conversations.touch(appId)) } });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = job.reportType ?? 'daily';
   let writers: ReportWriters | undefined;
@@ -132,6 +135,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) });
     });
     const analysis = analyzer.result();
+    if (chatApps > 0) analysis.conversations = conversations.result();
     if (job.compare !== false) {
       const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
       if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);

@@ -17,6 +17,8 @@ import type { WindowSpec } from './window.js';
 export interface PipelineApp {
   id: string;
   client: DifyClient;
+  /** Dify app mode (`workflow`, `advanced-chat`, `chat`, `agent-chat`); asked from Dify when absent. */
+  mode?: string;
 }
 
 export interface PipelineJob {

@@ -65,6 +65,8 @@ export const RunRecordSchema = z
     outputs: jsonObject.nullable().describe('Parsed; null when run detail was not fetched or the run is lost'),
     nodes: z.array(NodeRecordSchema).nullable().describe('Sorted by index ascending; null when not fetched'),
     enrichmentError: EnrichmentErrorSchema.nullable(),
+    conversationId: z.string().optional().describe('Chatflow runs only: the conversation of the message the run answered'),
+    messageId: z.string().optional().describe('Chatflow runs only: the message the run answered (also the logId: chatflows have no log rows)'),
   })
   .describe('One Dify workflow run log, normalised by dify-logs');
 

@@ -1,0 +1,106 @@
+import pLimit from 'p-limit';
+import type { AppState } from '../adapters/state.js';
+import type { DifyMessage } from '../client/schemas/chat.js';
+import type { DifyLogItem } from '../client/schemas/dify.js';
+import { DifyAuthError } from '../errors/auth-error.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import { DifyLogsError } from '../errors/dify-logs-error.js';
+import { toMessageRecord, type MessageRecord } from '../records/chat.js';
+import { toRunRecord } from '../records/normalize.js';
+import type { RunRecord } from '../records/schema.js';
+import type { FetchContext } from './fetch-stage.js';
+import type { PipelineApp, PipelineResult } from './types.js';
+
+/** App modes whose logs are conversations and messages, not workflow app logs. */
+export const CHAT_APP_MODES = ['advanced-chat', 'chat', 'agent-chat'];
+
+/**
+ * Why an app's conversations cannot be read with these credentials, or undefined when they can: Dify keeps no
+ * workflow logs for chat apps (the Service API answers an empty page), and its conversations are console-only.
+ */
+export function chatAccessProblem(app: PipelineApp, mode: string): string | undefined {
+  if (app.client.hasConsole) return undefined;
+  return `app ${app.id} is a ${mode} app: Dify keeps no workflow logs for it (its Service API key lists nothing), and its conversations are only on the console API; add console access (dify.console email + password, or dify.admin) with the editor role to report it`;
+}
+
+/**
+ * The records of a chat app's window: every message created in the window (from the conversations updated since
+ * the window began), and for chatflows (advanced-chat) the workflow run behind each message as an ordinary
+ * RunRecord (`logId` = message id, with `conversationId` and `messageId`), enriched like a workflow run.
+ */
+export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mode: string, counts: PipelineResult['counts'][string]): AsyncGenerator<RunRecord> {
+  const { job, window, incremental } = context;
+  const problem = chatAccessProblem(app, mode);
+  if (problem) throw new DifyConfigError('dify.console', problem);
+  const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
+  const horizon = window.to.getTime() - context.overlapMs;
+  const next: AppState = { watermark: incremental ? window.to.toISOString() : previous.watermark, recent: {}, pending: {} };
+  for (const [id, at] of Object.entries(previous.recent)) if (new Date(at).getTime() >= horizon) next.recent[id] = at;
+  const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
+  const to = window.to;
+  const limit = pLimit(job.concurrency ?? 8);
+  const chatflow = mode === 'advanced-chat';
+  context.conversations?.touch(app.id);
+
+  const toRun = async (message: DifyMessage, record: MessageRecord): Promise<RunRecord | undefined> => {
+    if (!chatflow || !record.workflowRunId) return undefined;
+    const item = {
+      id: message.id,
+      workflow_run: null,
+      created_from: message.from_source === 'api' ? 'service-api' : 'web-app',
+      created_by_role: message.from_end_user_id ? 'end_user' : 'account',
+      created_by_end_user: message.from_end_user_id ? { id: message.from_end_user_id, session_id: message.from_end_user_id } : null,
+      created_by_account: null,
+      created_at: message.created_at,
+    } as unknown as DifyLogItem;
+    let detail;
+    let nodes;
+    let enrichmentError: RunRecord['enrichmentError'] = null;
+    try {
+      detail = await app.client.runDetail(record.workflowRunId, app.id);
+      if (detail && job.withNodeExecutions) nodes = await app.client.nodeExecutions(record.workflowRunId, app.id);
+    } catch (error) {
+      if (!DifyLogsError.isInstance(error) || DifyAuthError.isInstance(error)) throw error;
+      enrichmentError = { code: error.code, message: app.client.scrub(error.message), stage: detail === undefined ? 'detail' : 'nodes' };
+    }
+    const run = toRunRecord({ appId: app.id, item, detail, nodes, enrichmentError, includeNodeData: job.includeNodeData ?? false, endpoint: 'chatflow run' });
+    return { ...run, runId: run.runId ?? record.workflowRunId, conversationId: record.conversationId, messageId: record.messageId };
+  };
+
+  try {
+    // Messages of the window from every conversation updated since it began, then in time order (the archive
+    // and the reports expect an app's records in log order), enriched a batch at a time.
+    const inWindow: Array<{ message: DifyMessage; record: MessageRecord }> = [];
+    for await (const conversation of app.client.conversations(app.id, { updatedSince: from })) {
+      for await (const message of app.client.messages(app.id, conversation.id, { since: from })) {
+        const record = toMessageRecord(app.id, message);
+        const at = Date.parse(record.createdAt);
+        if (at < from.getTime() || at >= to.getTime()) continue;
+        if (incremental && record.messageId in previous.recent) continue;
+        inWindow.push({ message, record });
+      }
+    }
+    inWindow.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId));
+    const batch = Math.max(16, (job.concurrency ?? 8) * 4);
+    for (let start = 0; start < inWindow.length; start += batch) {
+      const slice = inWindow.slice(start, start + batch);
+      const runs = await Promise.all(slice.map(({ message, record }) => limit(() => toRun(message, record))));
+      for (const [index, { record }] of slice.entries()) {
+        if (incremental && Date.parse(record.createdAt) >= horizon) next.recent[record.messageId] = record.createdAt;
+        context.conversations?.add(record);
+        context.onMessage?.(record);
+        const run = runs[index];
+        if (!run) continue;
+        context.analyzer.add(run);
+        counts.records += 1;
+        yield run;
+      }
+    }
+  } catch (error) {
+    if (DifyAuthError.isInstance(error) && error.code === 'forbidden') {
+      throw new DifyConfigError('dify.console', `app ${app.id} is a ${mode} app: the console refused its conversations (HTTP 403); the account needs the editor role or above (or use an admin key)`);
+    }
+    throw error;
+  }
+  context.nextStates.set(app.id, next);
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { createDifyClient, memoryStateStore, memoryStorage, runPipeline, type PipelineApp, type PipelineJob, type RunRecord, type StorageAdapter } from '../../src/index.js';
+import { chatflowApp, quickRetry, sim, workflowApp } from './helpers.js';
+
+type Simulator = Awaited<ReturnType<typeof sim>>;
+const ADMIN_KEY = 'chat-test-admin-key';
+
+/** The chatflow's production runs in [from, to), read from the console's workflow-runs list (not the conversation endpoints). */
+async function chatflowRunsBetween(simulator: Simulator, appId: string, from: string, to: string): Promise<Set<string>> {
+  const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'x-workspace-id': simulator.workspaceId };
+  const ids = new Set<string>();
+  let lastId: string | undefined;
+  for (;;) {
+    const response = await fetch(`${simulator.url}/console/api/apps/${appId}/workflow-runs?triggered_from=app-run&limit=100${lastId ? `&last_id=${lastId}` : ''}`, { headers });
+    const body = (await response.json()) as { has_more: boolean; data: Array<{ id: string; created_at: number; status: string }> };
+    for (const run of body.data) {
+      const at = run.created_at * 1000;
+      if (at >= Date.parse(from) && at < Date.parse(to) && run.status !== 'running') ids.add(run.id);
+    }
+    if (!body.has_more || body.data.length === 0) return ids;
+    lastId = body.data.at(-1)!.id;
+  }
+}
+
+function consoleApps(simulator: Simulator): PipelineApp[] {
+  return [workflowApp(simulator), chatflowApp(simulator)].map((app) => ({ id: app.id, client: createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry }) }));
+}
+
+async function archived(storage: StorageAdapter, key: string): Promise<RunRecord[]> {
+  return Buffer.from(await storage.read(key)).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as RunRecord);
+}
+
+describe('chat apps in the pipeline', () => {
+  it('reports a workflow app and a chatflow app together: chatflow runs behind their messages, and a conversation section', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 150, runningRuns: 0, days: 3, adminApiKey: ADMIN_KEY, accountTimezone: 'Asia/Shanghai' });
+    const storage = memoryStorage();
+    const window = { mode: 'explicit' as const, from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' };
+    const job: PipelineJob = { name: 'mixed', apps: consoleApps(simulator), window, withNodeExecutions: true };
+    const result = await runPipeline(job, { storage, state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') });
+    expect(result.status, JSON.stringify(result.problems)).toBe('succeeded');
+    const chatflow = chatflowApp(simulator).id;
+    const expected = await chatflowRunsBetween(simulator, chatflow, window.from, window.to);
+    expect(expected.size).toBeGreaterThan(40);
+    const records = await archived(storage, result.archive!.key);
+    const chatRuns = records.filter((record) => record.appId === chatflow);
+    expect(new Set(chatRuns.map((record) => record.runId))).toEqual(expected);
+    expect(chatRuns).toHaveLength(expected.size);
+    expect(chatRuns.every((record) => record.messageId === record.logId && record.conversationId && (record.nodes?.length ?? 0) > 0)).toBe(true);
+    expect(records.some((record) => record.appId === workflowApp(simulator).id)).toBe(true);
+    const analysis = result.analysis!;
+    expect(analysis.apps.map((app) => app.appId).sort()).toEqual([chatflow, workflowApp(simulator).id].sort());
+    expect(analysis.conversations).toBeDefined();
+    expect(analysis.conversations!.messages).toBe(expected.size);
+    expect(analysis.conversations!.apps).toEqual([expect.objectContaining({ appId: chatflow, messages: expected.size })]);
+    expect(analysis.conversations!.conversations).toBe(new Set(chatRuns.map((record) => record.conversationId)).size);
+    expect(analysis.conversations!.failed).toBe(chatRuns.filter((record) => record.status === 'failed').length);
+    const markdown = Buffer.from(await storage.read(result.reports.find((report) => report.key.endsWith('.md'))!.key)).toString('utf8');
+    expect(markdown).toContain('## Conversations');
+  });
+
+  // Clocks went forward at 2026-03-08 07:00 UTC (02:00 EST → 03:00 EDT) and back at 2026-11-01 06:00 UTC (02:00 EDT → 01:00 EST).
+  it.each([
+    { change: 'spring forward', now: '2026-03-09T18:00:00Z', edges: ['2026-03-07T06:30:00Z', '2026-03-08T06:59:30Z', '2026-03-08T07:00:30Z', '2026-03-09T05:00:00Z'] },
+    { change: 'fall back', now: '2026-11-02T18:00:00Z', edges: ['2026-10-31T04:30:00Z', '2026-11-01T05:30:00Z', '2026-11-01T06:00:30Z', '2026-11-01T06:40:00Z', '2026-11-02T05:00:00Z'] },
+  ])('across a DST change ($change, America/New_York), split windows lose and duplicate no message', async ({ now, edges }) => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 240, runningRuns: 0, days: 4, now, adminApiKey: ADMIN_KEY, accountTimezone: 'America/New_York' });
+    const chatflow = chatflowApp(simulator).id;
+    const app = consoleApps(simulator)[1]!;
+    const seen: string[] = [];
+    for (let index = 0; index + 1 < edges.length; index += 1) {
+      const storage = memoryStorage();
+      const job: PipelineJob = { name: `dst${index}`, apps: [{ ...app, mode: 'advanced-chat' }], window: { mode: 'explicit', from: edges[index]!, to: edges[index + 1]! } };
+      const result = await runPipeline(job, { storage, state: memoryStateStore(), now: () => new Date(now) });
+      expect(result.status, JSON.stringify(result.problems)).toBe('succeeded');
+      seen.push(...(await archived(storage, result.archive!.key)).map((record) => record.runId!));
+    }
+    const expected = await chatflowRunsBetween(simulator, chatflow, edges[0]!, edges.at(-1)!);
+    expect(expected.size).toBeGreaterThan(100);
+    expect(seen).toHaveLength(new Set(seen).size);
+    expect(new Set(seen)).toEqual(expected);
+  });
+
+  it('says clearly when the credentials cannot reach a chat app\'s conversations', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 0 });
+    const chat = chatflowApp(simulator);
+    const work = workflowApp(simulator);
+    const apps: PipelineApp[] = [
+      { id: work.id, client: createDifyClient({ baseUrl: simulator.url, apiKey: work.apiKey, appId: work.id, retry: quickRetry }) },
+      { id: chat.id, client: createDifyClient({ baseUrl: simulator.url, apiKey: chat.apiKey, appId: chat.id, retry: quickRetry }) },
+    ];
+    const result = await runPipeline({ name: 'keys', apps, window: { mode: 'explicit', from: '2026-03-03T00:00:00Z', to: '2026-03-11T00:00:00Z' } }, { storage: memoryStorage(), state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') });
+    expect(result.status).toBe('partial');
+    const problem = result.problems.find((candidate) => candidate.appId === chat.id)!;
+    expect(problem.message).toMatch(/advanced-chat app: Dify keeps no workflow logs for it/);
+    expect(problem.message).toMatch(/console access/);
+    expect(result.analysis!.failedApps).toEqual([{ appId: chat.id, error: expect.stringMatching(/console access/) }]);
+    expect(result.analysis!.runs).toBeGreaterThan(0); // the workflow app is still reported
+  });
+});
