@@ -44,6 +44,7 @@ export function formatProbe(result: ProbeResult): string {
     `run logs: ${yes(result.tiers.runLogs)} · run detail: ${yes(result.tiers.runDetail)} · node executions: ${yes(result.tiers.nodeExecutions)}`,
     `reach: ${result.level === 'node' ? 'node level (runs and per-node data)' : result.level === 'run' ? 'run level only' : 'nothing'}`,
   );
+  for (const app of result.apps) lines.push(`app ${app.id}${app.name ? ` (${app.name})` : ''}: ${app.data === 'none' ? 'nothing' : app.data} (${app.reason})`);
   for (const problem of result.problems) lines.push(`problem: ${problem.step}: ${problem.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -96,4 +96,21 @@ describe('chat apps in the pipeline', () => {
     expect(result.analysis!.failedApps).toEqual([{ appId: chat.id, error: expect.stringMatching(/console access/) }]);
     expect(result.analysis!.runs).toBeGreaterThan(0); // the workflow app is still reported
   });
+
+  it('the probe says per app which data the credentials reach, and why', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 20, runningRuns: 0 });
+    const chat = chatflowApp(simulator);
+    const owner = await createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry }).probe();
+    expect(owner.apps.find((app) => app.id === chat.id)).toMatchObject({ mode: 'advanced-chat', data: 'conversations' });
+    expect(owner.apps.find((app) => app.id === workflowApp(simulator).id)).toMatchObject({ mode: 'workflow', data: 'runs' });
+
+    const keyOnly = await createDifyClient({ baseUrl: simulator.url, apiKey: chat.apiKey, appId: chat.id, retry: quickRetry }).probe();
+    expect(keyOnly.apps).toEqual([expect.objectContaining({ id: chat.id, mode: 'advanced-chat', data: 'none', reason: expect.stringMatching(/no workflow logs.*console access/) })]);
+
+    const viewerSim = await sim({ version: '1.13.3', runsPerApp: 20, account: { email: 'viewer@example.com', password: 'viewer-password', role: 'normal' } });
+    const viewer = await createDifyClient({ baseUrl: viewerSim.url, console: { ...viewerSim.account }, retry: quickRetry }).probe();
+    expect(viewer.apps.find((app) => app.mode === 'advanced-chat')).toMatchObject({ data: 'none', reason: expect.stringMatching(/editor role/) });
+    expect(viewer.problems.map((problem) => problem.step)).toContain('conversations (console)');
+  });
 });
+

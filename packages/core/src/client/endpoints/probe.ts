@@ -1,5 +1,6 @@
 import { DifyLogsError } from '../../errors/dify-logs-error.js';
 import type { ClientContext } from '../context.js';
+import { ConversationPageSchema } from '../schemas/chat.js';
 import { fetchAppInfo, listApps } from './apps.js';
 import { fetchLogPage } from './logs.js';
 import { fetchNodeExecutions, fetchRunDetail } from './runs.js';
@@ -23,10 +24,21 @@ export interface ProbeResult {
   tiers: { runLogs: boolean; runDetail: boolean; nodeExecutions: boolean };
   /** `node`: node executions are reachable; `run`: run logs only; `none`: nothing. */
   level: 'none' | 'run' | 'node';
+  /** Per app: which data these credentials reach (`runs`: workflow run logs; `conversations`: chat messages) and why. */
+  apps: AppAccess[];
   problems: ProbeProblem[];
 }
 
+export interface AppAccess {
+  id: string;
+  name: string | null;
+  mode: string;
+  data: 'runs' | 'conversations' | 'none';
+  reason: string;
+}
+
 const NO_RUN = '00000000-0000-4000-8000-000000000000';
+const CHAT_MODES = ['advanced-chat', 'chat', 'agent-chat'];
 
 /** Says what these credentials can reach, without failing: every refusal is listed in `problems`. */
 export async function probe(context: ClientContext): Promise<ProbeResult> {
@@ -39,6 +51,7 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     appId: context.appId ?? null,
     tiers: { runLogs: false, runDetail: false, nodeExecutions: false },
     level: 'none',
+    apps: [],
     problems: [],
   };
   const attempt = async <T>(step: string, task: () => Promise<T>): Promise<T | undefined> => {
@@ -53,7 +66,14 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
 
   if (context.service) {
     const info = await attempt('app info', () => fetchAppInfo(context));
-    if (info) result.app = { name: info.name, mode: info.mode };
+    if (info) {
+      result.app = { name: info.name, mode: info.mode };
+      if (CHAT_MODES.includes(info.mode) && !context.console) {
+        result.apps.push({ id: context.appId ?? '(app key)', name: info.name, mode: info.mode, data: 'none', reason: `a ${info.mode} app: Dify keeps no workflow logs for it, so its Service API key lists nothing; its conversations need console access (console login or admin key) with the editor role` });
+      } else if (info.mode === 'workflow') {
+        result.apps.push({ id: context.appId ?? '(app key)', name: info.name, mode: info.mode, data: 'runs', reason: 'workflow run logs through the Service API key' });
+      }
+    }
     const page = await attempt('run logs (Service API)', () => fetchLogPage(context, { limit: 1 }));
     if (page) result.tiers.runLogs = true;
     const runId = page?.data[0]?.workflow_run?.id;
@@ -61,13 +81,37 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
   }
   if (context.console) {
     const apps = await attempt('app list (console)', async () => {
-      const found: Array<{ id: string; mode: string }> = [];
-      for await (const app of listApps(context)) found.push({ id: app.id, mode: app.mode });
+      const found: Array<{ id: string; name: string; mode: string }> = [];
+      for await (const app of listApps(context)) found.push({ id: app.id, name: app.name, mode: app.mode });
       return found;
     });
     if (apps) {
       result.consoleApps = apps.length;
       result.appId ??= apps.find((app) => app.mode === 'workflow')?.id ?? null;
+      // One conversation request tells whether the account may read chats (the editor role is workspace-wide).
+      const chatApp = apps.find((app) => CHAT_MODES.includes(app.mode));
+      let chatRefusal: string | undefined;
+      if (chatApp) {
+        try {
+          await context.call({ surface: 'console', path: `/apps/${encodeURIComponent(chatApp.id)}/chat-conversations`, query: { page: 1, limit: 1 } }, ConversationPageSchema);
+        } catch (error) {
+          chatRefusal = DifyLogsError.isInstance(error) && error.code === 'forbidden' ? 'the console account lacks the editor role, which conversations need' : `conversations could not be read: ${error instanceof Error ? error.message : String(error)}`;
+          result.problems.push({ step: 'conversations (console)', code: DifyLogsError.isInstance(error) ? error.code : 'error', message: chatRefusal });
+        }
+      }
+      for (const app of apps) {
+        const known = result.apps.find((entry) => entry.id === app.id);
+        const access: AppAccess =
+          app.mode === 'workflow'
+            ? { id: app.id, name: app.name, mode: app.mode, data: 'runs', reason: 'workflow run logs (and node executions) through the console' }
+            : CHAT_MODES.includes(app.mode)
+              ? chatRefusal
+                ? { id: app.id, name: app.name, mode: app.mode, data: 'none', reason: `a ${app.mode} app: ${chatRefusal}` }
+                : { id: app.id, name: app.name, mode: app.mode, data: 'conversations', reason: `a ${app.mode} app: conversations and messages through the console${app.mode === 'advanced-chat' ? ', with the chatflow run behind each message' : ''}` }
+              : { id: app.id, name: app.name, mode: app.mode, data: 'none', reason: `a ${app.mode} app: not read by dify-logs yet` };
+        if (known) Object.assign(known, access);
+        else result.apps.push(access);
+      }
     }
     const appId = result.appId;
     if (appId) {
