@@ -43,7 +43,7 @@ function succeededRun(): PipelineResult {
     runId: 'run-1', job: 'daily', status: 'succeeded', window: { from: '2026-11-27T00:00:00.000Z', to: '2026-11-28T00:00:00.000Z', timezone: 'UTC' },
     analysis: analysis([app(APP_A, { succeeded: 8, failed: 2 }, 1200, { USD: 0.5 }), app(APP_B, { succeeded: 3, stopped: 1, weird: 1 }, 300, { USD: 0.25, RMB: 2 })]),
     counts: { [APP_A]: { records: 10, unfinished: 0, repolled: 0, cached: 4 }, [APP_B]: { records: 5, unfinished: 1, repolled: 0, cached: 0 } },
-    reports: [], archive: null, partitions: null,
+    reports: [], archive: null, messages: null, partitions: null,
     notifications: [{ notifier: 'slack', delivered: true }, { notifier: 'email', delivered: false, error: 'smtp down' }],
     sinks: [], timings: { fetch: 2500, report: 120, store: 40 }, problems: [], alerts: [],
   };

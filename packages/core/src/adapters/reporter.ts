@@ -1,5 +1,6 @@
 import type { ReportAnalysis } from '../analysis/types.js';
 import type { RunRecord } from '../records/schema.js';
+import type { MessageRecord } from '../records/chat.js';
 
 /** What a reporter knows about the report it is writing. */
 export interface ReportContext {
@@ -26,6 +27,8 @@ export interface ReportFile {
 export interface ReportWriter {
   /** Each record in archive order. Return a promise to apply backpressure (spooling to disk). Optional: analysis-only formats skip it. */
   add?(record: RunRecord): void | Promise<void>;
+  /** Each chat message (chat, agent and chatflow apps) in the window. Optional: formats without a messages table skip it. */
+  addMessage?(message: MessageRecord): void | Promise<void>;
   /** The report's files, given the whole period's analysis. */
   finish(analysis: ReportAnalysis): Promise<ReportFile[]> | ReportFile[];
   /** Releases spool files; called after the files were stored, or when the run failed. */

@@ -88,7 +88,7 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
       for (const [index, { record }] of slice.entries()) {
         if (incremental && Date.parse(record.createdAt) >= horizon) next.recent[record.messageId] = record.createdAt;
         context.conversations?.add(record);
-        context.onMessage?.(record);
+        await context.onMessage?.(record);
         const run = runs[index];
         if (!run) continue;
         context.analyzer.add(run);

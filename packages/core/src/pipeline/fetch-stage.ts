@@ -31,7 +31,7 @@ export interface FetchContext {
   /** Chat apps' messages are analysed here (the report's conversation section). */
   conversations?: Pick<ConversationAnalyzer, 'add' | 'touch'>;
   /** Every chat message of the window (for the messages export). */
-  onMessage?: (message: MessageRecord) => void;
+  onMessage?: (message: MessageRecord) => Promise<void> | void;
 }
 
 /**

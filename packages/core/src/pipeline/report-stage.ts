@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ReportContext, ReportFile, Reporter, ReportWriter } from '../adapters/reporter.js';
 import type { ReportAnalysis } from '../analysis/types.js';
 import type { RunRecord } from '../records/schema.js';
+import type { MessageRecord } from '../records/chat.js';
 import type { PipelineProblem } from './types.js';
 
 interface ActiveWriter {
@@ -49,6 +50,17 @@ export async function openReportWriters(formats: readonly string[], reporters: R
         }
       }
       return waits ? Promise.all(waits).then(() => undefined) : undefined;
+    },
+    /** Hands a chat message to every writer that takes messages. */
+    async addMessage(message: MessageRecord): Promise<void> {
+      for (const active of writers) {
+        if (active.failed || !active.writer.addMessage) continue;
+        try {
+          await active.writer.addMessage(message);
+        } catch (error) {
+          fail(active, error);
+        }
+      }
     },
     /** The files of every format that did not fail. */
     async finish(analysis: ReportAnalysis): Promise<Array<{ format: string; file: ReportFile }>> {

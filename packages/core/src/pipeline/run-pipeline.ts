@@ -19,6 +19,7 @@ import type { Logger } from '../logging/logger.js';
 import { defaultReporters } from './reporters.js';
 import { createAnalyzer } from '../analysis/analyzer.js';
 import { createConversationAnalyzer } from '../analysis/conversations.js';
+import { createMessageSpool } from './message-spool.js';
 import { compareAnalyses } from '../analysis/compare.js';
 import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
@@ -72,6 +73,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     counts: {},
     reports: [],
     archive: null,
+    messages: null,
     partitions: null,
     notifications: [],
     sinks: [],
@@ -96,11 +98,15 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const nextStates = new Map<string, AppState>();
   const runCache = job.useRunCache === false ? undefined : deps.state.runs;
   const conversations = createConversationAnalyzer({ timezone });
+  const messages = createMessageSpool();
   let chatApps = 0;
-  const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache, conversations: { add: (message) => conversations.add(message), touch: (appId) => ((chatApps += 1), conversations.touch(appId)) } });
+  let writers: ReportWriters | undefined;
+  const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache, conversations: { add: (message) => conversations.add(message), touch: (appId) => ((chatApps += 1), conversations.touch(appId)) }, onMessage: async (message) => {
+    await messages.add(message);
+    await writers?.addMessage(message);
+  } });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = job.reportType ?? 'daily';
-  let writers: ReportWriters | undefined;
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
   const sinks = deps.sinks ?? [];
   let spool: SinkSpool | undefined;
@@ -149,6 +155,9 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         const stored: StoredObject = await deps.storage.saveReport({ ...save, type: reportType, extension, contentType: file.contentType, body: file.body, metadata: { format, job: job.name, window_from: result.window.from, window_to: result.window.to } });
         result.reports.push(stored);
       }
+      // Chat apps' messages (one MessageRecord per line), beside the run archive.
+      const messageBody = await messages.body();
+      if (messageBody) result.messages = await deps.storage.saveData({ ...save, type: 'messages', extension: 'ndjson', contentType: 'application/x-ndjson', body: messageBody });
       // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
       if (partitioned) result.partitions = await partitioned.finish();
     });
@@ -159,10 +168,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     result.status = 'failed';
     logger.error({ err: message }, 'the run failed; its window will be redone by the next run');
     // Take back what this run stored, so the redo does not leave the same rows in two archives.
-    for (const object of [result.archive, ...result.reports]) {
+    for (const object of [result.archive, result.messages, ...result.reports]) {
       if (object) await deps.storage.delete(object.key).catch((cause: unknown) => logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'));
     }
     result.archive = null;
+    result.messages = null;
     result.reports = [];
     if (notifyOn.includes('failure') && deps.notifiers?.length) {
       result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
@@ -170,6 +180,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     return result;
   } finally {
     await writers?.close();
+    await messages.dispose();
     if (result.status === 'failed') await spool?.dispose();
   }
 

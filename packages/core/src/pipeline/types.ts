@@ -124,6 +124,8 @@ export interface PipelineResult {
   counts: Record<string, { records: number; unfinished: number; repolled: number; /** Read from the run cache, not enriched again. */ cached: number }>;
   reports: StoredObject[];
   archive: StoredObject | null;
+  /** Chat apps' messages of the window (NDJSON of MessageRecords, data type `messages`); null when there were none. */
+  messages: StoredObject | null;
   /** With `archive: 'partitioned'`: the gzip NDJSON parts and the manifests written (per app and UTC day). */
   partitions: ArchiveResult | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;

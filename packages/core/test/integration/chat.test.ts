@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, runPipeline, type PipelineApp, type PipelineJob, type RunRecord, type StorageAdapter } from '../../src/index.js';
+import { createDifyClient, type MessageRecord, memoryStateStore, memoryStorage, runPipeline, type PipelineApp, type PipelineJob, type RunRecord, type StorageAdapter } from '../../src/index.js';
 import { chatflowApp, quickRetry, sim, workflowApp } from './helpers.js';
 
 type Simulator = Awaited<ReturnType<typeof sim>>;
@@ -56,6 +56,9 @@ describe('chat apps in the pipeline', () => {
     expect(analysis.conversations!.failed).toBe(chatRuns.filter((record) => record.status === 'failed').length);
     const markdown = Buffer.from(await storage.read(result.reports.find((report) => report.key.endsWith('.md'))!.key)).toString('utf8');
     expect(markdown).toContain('## Conversations');
+    // The messages: NDJSON beside the archive.
+    const stored = Buffer.from(await storage.read(result.messages!.key)).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as MessageRecord);
+    expect(stored.map((message) => message.workflowRunId).sort()).toEqual([...expected].sort());
   });
 
   // Clocks went forward at 2026-03-08 07:00 UTC (02:00 EST → 03:00 EDT) and back at 2026-11-01 06:00 UTC (02:00 EDT → 01:00 EST).

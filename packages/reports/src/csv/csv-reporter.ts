@@ -1,4 +1,5 @@
 import { DifyConfigError, type Reporter, type ReportFile } from '@dify-logs/core';
+import { createMessagesCsv } from './messages-csv.js';
 import { createNodesCsv } from './nodes-csv.js';
 import { createRunsCsv } from './runs-csv.js';
 
@@ -24,7 +25,7 @@ export function csvSettings(options: CsvReporterOptions): { bom: boolean; maxInp
 /**
  * CSV report: `….csv` with one row per run (fixed columns, then the run's inputs and outputs
  * flattened into `inputs.<name>` / `outputs.<name>` columns) and `….nodes.csv` with one row per node
- * execution. RFC 4180, CRLF line ends, UTF-8 with BOM; text that a spreadsheet would run as a formula
+ * execution (and `….messages.csv`, one row per chat message, when the report covers chat apps). RFC 4180, CRLF line ends, UTF-8 with BOM; text that a spreadsheet would run as a formula
  * is prefixed with `'`. Both files are spooled to the report's temp folder, so memory stays flat.
  */
 export function csvReporter(options: CsvReporterOptions = {}): Reporter {
@@ -34,7 +35,9 @@ export function csvReporter(options: CsvReporterOptions = {}): Reporter {
     start(context) {
       const runs = createRunsCsv({ dir: context.tmpDir, bom, maxInputColumns });
       const nodes = createNodesCsv({ dir: context.tmpDir, bom });
+      const messages = createMessagesCsv({ dir: context.tmpDir, bom });
       return {
+        addMessage: (message) => messages.add(message),
         add(record) {
           const runsWait = runs.add(record);
           const nodesWait = nodes.add(record);
@@ -42,14 +45,15 @@ export function csvReporter(options: CsvReporterOptions = {}): Reporter {
           return Promise.all([runsWait, nodesWait]).then(() => undefined);
         },
         async finish(): Promise<ReportFile[]> {
-          const [runsBody, nodesBody] = await Promise.all([runs.finish(), nodes.finish()]);
+          const [runsBody, nodesBody, messagesBody] = await Promise.all([runs.finish(), nodes.finish(), messages.finish()]);
           return [
             { extension: 'csv', contentType: CSV_CONTENT_TYPE, body: runsBody },
             { part: 'nodes', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: nodesBody },
+            ...(messagesBody ? [{ part: 'messages', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: messagesBody }] : []),
           ];
         },
         async dispose() {
-          await Promise.all([runs.dispose(), nodes.dispose()]);
+          await Promise.all([runs.dispose(), nodes.dispose(), messages.dispose()]);
         },
       };
     },

@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, sim, tempDir } from './helpers.js';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true })
+    .map((name) => join(dir, String(name)))
+    .filter((path) => statSync(path).isFile());
+}
+
+describe('dify-logs run on a workspace with a chatflow', () => {
+  it('reports the chatflow beside the workflow apps: conversation sections, a messages CSV and the messages NDJSON', async () => {
+    const simulator = await sim({ runsPerApp: 60, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'dify-logs.yaml'),
+      [
+        'dify:',
+        `  baseUrl: ${simulator.url}`,
+        `  console: { email: ${simulator.account.email}, password: ${simulator.account.password} }`,
+        'jobs:',
+        '  - name: daily',
+        '    apps: all',
+        '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
+        '    outputFormat: [markdown, csv, html]',
+        'storage: { baseDir: ./outputs }',
+        'logging: { level: warn }',
+        '',
+      ].join('\n'),
+    );
+    const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const files = filesUnder(join(dir, 'outputs'));
+    const messagesNdjson = files.find((file) => file.endsWith('.ndjson') && file.includes('messages'))!;
+    const messages = readFileSync(messagesNdjson, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { messageId: string; appId: string });
+    const chatflow = simulator.apps.find((app) => app.mode === 'advanced-chat')!;
+    expect(messages.length).toBeGreaterThan(20);
+    expect(messages.every((message) => message.appId === chatflow.id)).toBe(true);
+    const csv = readFileSync(files.find((file) => file.endsWith('.messages.csv'))!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv.slice(1, csv.indexOf('\r\n'))).toBe('appId,conversationId,messageId,createdAt,status,query,answer,error,messageTokens,answerTokens,totalTokens,latency,feedback,adminFeedback,annotated,fromSource,endUserId,accountId,workflowRunId');
+    for (const message of messages) expect(csv.split(message.messageId)).toHaveLength(2);
+    expect(readFileSync(files.find((file) => file.endsWith('.md'))!, 'utf8')).toContain(`- Conversations: **`);
+    const html = readFileSync(files.find((file) => file.endsWith('.html'))!, 'utf8');
+    expect(html).toContain('id="conversations"');
+    expect(html).toContain(chatflow.id);
+  });
+});
