@@ -53,6 +53,8 @@ export interface SimulatorOptions {
   lostRunRate?: number;
   /** Use `__Host-` cookie names (default false). */
   hostPrefixCookies?: boolean;
+  /** Also a chat app and an agent-chat app (conversations and messages, no workflow runs). Default false. */
+  chatApps?: boolean;
   /** The account's time zone, in its profile and for conversation filters (default Asia/Shanghai). */
   accountTimezone?: string;
   /** Enables admin-key auth (`Authorization: Bearer <key>` + `X-WORKSPACE-ID`) when set. */
@@ -84,7 +86,7 @@ export interface SimulatorStats {
 /** Everything a simulator offers except its network address: what `createSimulatorHandler` returns. */
 export interface SimulatorControls {
   version: DifyPersonality;
-  /** Default: 3 workflow apps and 1 advanced-chat app. */
+  /** Default: 3 workflow apps and 1 advanced-chat app (and a chat and an agent-chat app with `chatApps`). */
   apps: SimApp[];
   workspaceId: string;
   account: { email: string; password: string };

@@ -115,5 +115,23 @@ describe('chat apps in the pipeline', () => {
     expect(viewer.apps.find((app) => app.mode === 'advanced-chat')).toMatchObject({ data: 'none', reason: expect.stringMatching(/editor role/) });
     expect(viewer.problems.map((problem) => problem.step)).toContain('conversations (console)');
   });
+
+  it('reads chat and agent apps (messages, no workflow runs) discovered through the console', async () => {
+    const simulator = await sim({ version: '1.11.2', runsPerApp: 50, runningRuns: 0, days: 2, chatApps: true });
+    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry });
+    const apps: PipelineApp[] = [];
+    for await (const app of client.apps()) if (app.mode === 'chat' || app.mode === 'agent-chat') apps.push({ id: app.id, client, mode: app.mode });
+    expect(apps.map((app) => app.mode).sort()).toEqual(['agent-chat', 'chat']);
+    const storage = memoryStorage();
+    const result = await runPipeline({ name: 'chats', apps, window: { mode: 'explicit', from: '2026-03-01T00:00:00Z', to: '2026-03-11T00:00:00Z' } }, { storage, state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') });
+    expect(result.status, JSON.stringify(result.problems)).toBe('succeeded');
+    expect(result.analysis!.runs).toBe(0);
+    expect(result.analysis!.conversations!.messages).toBe(100);
+    expect(result.analysis!.conversations!.apps.map((app) => app.messages)).toEqual([50, 50]);
+    const stored = Buffer.from(await storage.read(result.messages!.key)).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as MessageRecord);
+    expect(stored).toHaveLength(100);
+    expect(stored.every((message) => message.workflowRunId === null && message.query)).toBe(true);
+    expect(stored.some((message) => message.feedback === 'like')).toBe(true);
+  });
 });
 

@@ -130,6 +130,34 @@ export const APP_TEMPLATES: AppTemplate[] = [
   },
 ];
 
+/** Chat apps without workflows (`chatApps: true`): conversations and messages only, no workflow runs. */
+export const CHAT_APP_TEMPLATES: AppTemplate[] = [
+  {
+    name: 'FAQ Bot',
+    mode: 'chat',
+    description: 'Answers frequently asked questions',
+    tags: ['support'],
+    icon: '❓',
+    iconBackground: '#E0F2FE',
+    content: 'chat',
+    model: MODELS.deepseek,
+    steps: [{ type: 'start', title: 'Start' }, { type: 'llm', title: 'Answer' }, { type: 'answer', title: 'Answer' }],
+    inputForm: [],
+  },
+  {
+    name: 'Research Agent',
+    mode: 'agent-chat',
+    description: 'Looks things up with tools',
+    tags: ['research'],
+    icon: '🕵️',
+    iconBackground: '#FEF3C7',
+    content: 'chat',
+    model: MODELS.openai,
+    steps: [{ type: 'start', title: 'Start' }, { type: 'llm', title: 'Agent' }, { type: 'answer', title: 'Answer' }],
+    inputForm: [],
+  },
+];
+
 export interface AccountSpec {
   id: string;
   name: string;

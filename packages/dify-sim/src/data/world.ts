@@ -1,4 +1,4 @@
-import { APP_TEMPLATES, DEFAULT_ACCOUNT, MEMBER_ACCOUNTS, type AccountSpec, type AppTemplate } from './catalog.js';
+import { APP_TEMPLATES, CHAT_APP_TEMPLATES, DEFAULT_ACCOUNT, MEMBER_ACCOUNTS, type AccountSpec, type AppTemplate } from './catalog.js';
 import { deriveUuid } from './ids.js';
 import { hash32, stringHash, unit5 } from './prng.js';
 import { PERSONALITIES, type Personality } from '../personalities.js';
@@ -92,7 +92,8 @@ export function createWorld(options: SimulatorOptions): World {
   const account: SimulatorAccountOptions = options.account ?? DEFAULT_ACCOUNT;
   const owner: AccountSpec = { id: deriveUuid(seed, SALT.account, 0), name: account.name ?? DEFAULT_ACCOUNT.name, email: account.email, role: account.role ?? 'owner' };
   const members = MEMBER_ACCOUNTS.filter((member) => member.email !== account.email).map((member, position) => ({ ...member, id: deriveUuid(seed, SALT.account, position + 1) }));
-  const apps = APP_TEMPLATES.map((template, index): WorldApp => {
+  const templates = options.chatApps ? [...APP_TEMPLATES, ...CHAT_APP_TEMPLATES] : APP_TEMPLATES;
+  const apps = templates.map((template, index): WorldApp => {
     const createdAtMs = startMs - (40 + index * 3) * DAY_MS;
     const versions = [0.0, 0.35, 0.8].map((share, position) => {
       const publishedAtMs = position === 0 ? startMs - 20 * DAY_MS : Math.floor(startMs + share * days * DAY_MS);
