@@ -29,7 +29,7 @@ describe('ConfigSchema defaults', () => {
         timezone: 'UTC',
         withDetails: true,
         withNodeExecutions: false,
-        concurrency: 8,
+        concurrency: 16,
         outputFormat: ['json', 'markdown'],
         reportType: 'daily',
         notifyOn: ['failure', 'report-ready'],

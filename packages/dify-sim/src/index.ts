@@ -5,6 +5,7 @@ export type {
   DifyPersonality,
   DifySimulator,
   FaultOptions,
+  CapacityOptions,
   SimApp,
   SimulatorAccountOptions,
   SimulatorControls,

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRunStore } from './data/store.js';
 import { createWorld } from './data/world.js';
-import { methodNotAllowed, notFound } from './errors.js';
+import { difyError, methodNotAllowed, notFound } from './errors.js';
+import { createCapacity, isCapacityExempt } from './capacity.js';
 import { createFaultInjector, writeSlowly } from './faults.js';
 import { parseCookies, type SimRequest, type SimResponse } from './http.js';
 import { authRoutes } from './routes/auth.js';
@@ -24,7 +25,7 @@ export interface SimulatorHandler extends SimulatorControls {
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, byRoute: {}, logins: 0, refreshes: 0, failedLogins: 0, faultsInjected: 0 };
+  return { requests: 0, byRoute: {}, logins: 0, refreshes: 0, failedLogins: 0, faultsInjected: 0, capacityRejected: 0, peakInFlight: 0 };
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -78,6 +79,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
   };
   const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
   const faults = createFaultInjector(world.seed, options.faults);
+  const capacity = createCapacity(options.capacity);
   const timers = new Set<NodeJS.Timeout>();
 
   const send = (response: ServerResponse, answer: SimResponse) => {
@@ -94,7 +96,29 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
       timers.add(timer);
     });
 
+  /** Serves a request within the capacity limit (a slot held for `serviceMs`), or refuses it with 429. */
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0]!;
+    if (isCapacityExempt(path)) return handleNow(request, response);
+    const admission = await capacity.admit();
+    stats.peakInFlight = capacity.counts().peakInFlight;
+    if (!admission) {
+      stats.requests += 1;
+      stats.capacityRejected += 1;
+      return send(response, difyError(429, 'too_many_requests', 'Too many requests. Please try again later.'));
+    }
+    const started = performance.now();
+    try {
+      await handleNow(request, response, async () => {
+        const remaining = capacity.serviceMs() - (performance.now() - started);
+        if (remaining > 0) await sleep(remaining);
+      });
+    } finally {
+      admission.release();
+    }
+  }
+
+  async function handleNow(request: IncomingMessage, response: ServerResponse, serve: () => Promise<void> = async () => undefined): Promise<void> {
     const arrived = performance.now();
     stats.requests += 1;
     const method = request.method ?? 'GET';
@@ -123,6 +147,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     }
     const simRequest: SimRequest = { method, path: url.pathname, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), body: parseJson(text) };
     const answer = found.route ? found.route.handle(simRequest, context, found.params) : found.pathMatched ? methodNotAllowed() : notFound();
+    await serve();
     await waitForLatency();
     if (response.destroyed) return;
     if (decision.kind === 'malformed') return send(response, faults.malformed(answer));
@@ -141,6 +166,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
       context.stats = stats;
     },
     setFaults: (next) => faults.set(next),
+    setCapacity: (next) => capacity.set(next),
     revokeApiKey(appId) {
       context.revokedKeys.add(appId.toLowerCase());
     },

@@ -26,6 +26,16 @@ export interface FaultOptions {
   paths?: string;
 }
 
+/** A server of limited capacity (see capacity.ts): for testing how politely a client adapts. */
+export interface CapacityOptions {
+  /** Requests served at once. */
+  maxInFlight: number;
+  /** `429`: refuse the excess at once (default); `queue`: make it wait (latency grows). */
+  mode?: '429' | 'queue';
+  /** How long each request holds its slot (default 50 ms). */
+  serviceMs?: number;
+}
+
 export interface SimulatorAccountOptions {
   email: string;
   password: string;
@@ -64,6 +74,8 @@ export interface SimulatorOptions {
   /** Default ops@example.com / 'dify-sim-password'. */
   account?: SimulatorAccountOptions;
   faults?: FaultOptions;
+  /** Limited capacity (default: unlimited). */
+  capacity?: CapacityOptions;
 }
 
 export interface SimApp {
@@ -81,6 +93,10 @@ export interface SimulatorStats {
   refreshes: number;
   failedLogins: number;
   faultsInjected: number;
+  /** Requests refused by the capacity limit (429 mode). */
+  capacityRejected: number;
+  /** Most requests served at once under a capacity limit. */
+  peakInFlight: number;
 }
 
 /** Everything a simulator offers except its network address: what `createSimulatorHandler` returns. */
@@ -93,6 +109,8 @@ export interface SimulatorControls {
   stats(): SimulatorStats;
   resetStats(): void;
   setFaults(faults: FaultOptions | undefined): void;
+  /** Changes (or with undefined removes) the capacity limit, effective for the next requests. */
+  setCapacity(capacity: CapacityOptions | undefined): void;
   /** That app's key now gets 401 "Access token is invalid". */
   revokeApiKey(appId: string): void;
   /** Appends `count` runs newer than the current newest (live traffic, page drift). */

@@ -58,6 +58,8 @@ function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: st
     ...(dify.serverVersion ? { serverVersion: dify.serverVersion } : {}),
     timeoutMs: dify.timeoutMs,
     retry: { retries: dify.retries },
+    ...(dify.requestLimit ? { requestLimit: dify.requestLimit } : {}),
+    ...(dify.consoleTimezone ? { consoleTimezone: dify.consoleTimezone } : {}),
     logger,
     ...(fetch ? { fetch } : {}),
   };

@@ -12,6 +12,7 @@ import { fetchNodeExecutions, fetchRunDetail } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
 import type { DifyConversation, DifyMessage } from './schemas/chat.js';
 import type { AppInfo, DifyConsoleApp, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
+import { createAdaptiveLimiter } from './transport/adaptive-limiter.js';
 import { createTransport, type TransportStats } from './transport/http.js';
 
 export interface DifyClient {
@@ -54,6 +55,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
   const logger = (options.logger ?? silentLogger).child({ component: 'dify-client' });
   const transport = createTransport({
     timeoutMs: options.timeoutMs ?? 30_000,
+    limiter: createAdaptiveLimiter(options.requestLimit),
     retry: { retries: 4, minDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000, ...options.retry },
     logger,
     fetch: options.fetch,

@@ -18,6 +18,12 @@ export interface DifyClientOptions {
   serverVersion?: string;
   /** The time zone the console reads conversation filters in (default: the account's profile time zone). */
   consoleTimezone?: string;
+  /**
+   * How many requests go to Dify at once: adapted to what Dify answers (429/503/timeouts and rising latency
+   * shrink it; quiet round trips grow it) up to `max` (default 64), and optionally capped per second.
+   * `adaptive: false` keeps `max` fixed.
+   */
+  requestLimit?: { max?: number; adaptive?: boolean; maxRequestsPerSecond?: number };
   /** Per request, headers and body included (default 30 000 ms). */
   timeoutMs?: number;
   retry?: RetryOptions;
@@ -57,6 +63,9 @@ export function validateOptions(options: DifyClientOptions): void {
   nonEmpty('apiKey', options.apiKey);
   nonEmpty('appId', options.appId);
   nonEmpty('serverVersion', options.serverVersion);
+  const limits = options.requestLimit;
+  if (limits?.max !== undefined && (!Number.isInteger(limits.max) || limits.max < 1 || limits.max > 1024)) throw new DifyConfigError('requestLimit.max', `must be a whole number from 1 to 1024, got ${limits.max}`);
+  if (limits?.maxRequestsPerSecond !== undefined && !(limits.maxRequestsPerSecond > 0)) throw new DifyConfigError('requestLimit.maxRequestsPerSecond', `must be above 0, got ${limits.maxRequestsPerSecond}`);
   if (options.console) {
     nonEmpty('console.email', options.console.email);
     nonEmpty('console.password', options.console.password);

@@ -86,7 +86,7 @@ export const JobSchema = z.strictObject({
   status: z.enum(CONSOLE_STATUS_FILTERS).optional(),
   withDetails: flag.default(true),
   withNodeExecutions: flag.default(false),
-  concurrency: wholeNumber(1, 64).default(8),
+  concurrency: wholeNumber(1, 64).default(16),
   outputFormat: listOf(z.enum(OUTPUT_FORMATS), 1).default(['json', 'markdown']),
   reportType: nonEmpty.default('daily'),
   /** A cron expression for the scheduler; checked by the scheduler, not here. */

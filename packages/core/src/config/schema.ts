@@ -25,6 +25,18 @@ const DifySchema = z
     serverVersion: nonEmpty.optional(),
     timeoutMs: wholeNumber(1).default(30_000),
     retries: wholeNumber(0, 100).default(4),
+    /** Requests to Dify at once: adapted to what Dify takes (429/503/timeouts, rising latency), up to `max`. */
+    requestLimit: z
+      .strictObject({
+        max: wholeNumber(1, 1024).optional(),
+        /** false: always `max` at once. */
+        adaptive: flag.optional(),
+        /** At most this many requests start per second. */
+        maxRequestsPerSecond: decimal(0.001).optional(),
+      })
+      .optional(),
+    /** The time zone the console reads conversation filters in (default: the account's profile time zone). */
+    consoleTimezone: nonEmpty.optional(),
   })
   .superRefine((dify, context) => {
     if (dify.console && dify.admin) context.addIssue({ code: 'custom', path: ['admin'], message: 'give either dify.console or dify.admin, not both' });

@@ -33,7 +33,7 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
   withNodeExecutions?: boolean;
   /** Keep node inputs, outputs and process data on NodeRecords (large). */
   includeNodeData?: boolean;
-  /** Enrichment requests in flight at once (default 8). */
+  /** Runs enriched at once (default 16); the client's adaptive request limit may hold fewer requests in flight. */
   concurrency?: number;
   /** Finished runs already enriched: read instead of fetched, and filled with every finished run enriched here. */
   runCache?: RunCache;
@@ -49,7 +49,7 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
  * in log order. A run whose enrichment fails after retries is still yielded, with `enrichmentError` set.
  */
 export async function* exportRuns(client: DifyClient, options: ExportRunsOptions = {}): AsyncGenerator<RunRecord> {
-  const { withDetails = false, withNodeExecutions = false, includeNodeData = false, concurrency = 8, skipLogId, onProgress, runCache, ...windowOptions } = options;
+  const { withDetails = false, withNodeExecutions = false, includeNodeData = false, concurrency = 16, skipLogId, onProgress, runCache, ...windowOptions } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new DifyConfigError('concurrency', `must be a whole number from 1 to 256, got ${concurrency}`);
   if (withNodeExecutions && !client.hasConsole) {
     throw new DifyConfigError('withNodeExecutions', 'node executions need console access (console email + password, or an admin key); the Service API has none');

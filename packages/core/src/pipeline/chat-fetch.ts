@@ -38,7 +38,7 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
   for (const [id, at] of Object.entries(previous.recent)) if (new Date(at).getTime() >= horizon) next.recent[id] = at;
   const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
   const to = window.to;
-  const limit = pLimit(job.concurrency ?? 8);
+  const limit = pLimit(job.concurrency ?? 16);
   const chatflow = mode === 'advanced-chat';
   context.conversations?.touch(app.id);
 
@@ -81,7 +81,7 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
       }
     }
     inWindow.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId));
-    const batch = Math.max(16, (job.concurrency ?? 8) * 4);
+    const batch = Math.max(16, (job.concurrency ?? 16) * 4);
     for (let start = 0; start < inWindow.length; start += batch) {
       const slice = inWindow.slice(start, start + batch);
       const runs = await Promise.all(slice.map(({ message, record }) => limit(() => toRun(message, record))));

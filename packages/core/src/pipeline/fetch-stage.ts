@@ -104,7 +104,7 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
     withDetails: job.withDetails ?? true,
     withNodeExecutions: job.withNodeExecutions ?? false,
     includeNodeData: job.includeNodeData ?? false,
-    concurrency: job.concurrency ?? 8,
+    concurrency: job.concurrency ?? 16,
     skipLogId: incremental ? (logId) => logId in previous.recent : undefined,
     runCache: context.runCache,
     logger: context.logger,

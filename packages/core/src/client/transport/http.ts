@@ -6,6 +6,7 @@ import { DifyResponseError } from '../../errors/response-error.js';
 import { DifyLogsError } from '../../errors/dify-logs-error.js';
 import type { Logger } from '../../logging/logger.js';
 import { USER_AGENT } from '../../version.js';
+import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.js';
 import { toHttpError } from './error-body.js';
 
 export interface RetryOptions {
@@ -21,6 +22,8 @@ export interface RetryOptions {
 
 export interface TransportOptions {
   timeoutMs: number;
+  /** Every attempt waits for a slot here; the outcome (429/503/timeout: rejected) adapts the limit. */
+  limiter?: AdaptiveLimiter;
   retry: Required<RetryOptions>;
   logger: Logger;
   fetch?: typeof globalThis.fetch | undefined;
@@ -51,6 +54,8 @@ export interface RawResponse {
 export interface TransportStats {
   requests: number;
   retries: number;
+  /** The adaptive concurrency limit now (requests at once). */
+  concurrencyLimit?: number;
 }
 
 export interface Transport {
@@ -72,6 +77,23 @@ export function createTransport(options: TransportOptions): Transport {
   const counters: TransportStats = { requests: 0, retries: 0 };
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
+    if (!options.limiter) return sendNow(spec);
+    const slot = await options.limiter.acquire(options.signal, spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'));
+    let outcome: RequestOutcome = 'error';
+    try {
+      const response = await sendNow(spec);
+      outcome = response.status === 429 || response.status === 503 ? 'rejected' : response.status >= 500 ? 'error' : 'success';
+      return response;
+    } catch (error) {
+      if (DifyNetworkError.isInstance(error) && error.code === 'timeout') outcome = 'rejected';
+      else if (DifyResponseError.isInstance(error)) outcome = 'success';
+      throw error;
+    } finally {
+      slot.release(outcome);
+    }
+  }
+
+  async function sendNow(spec: RequestSpec): Promise<RawResponse> {
     counters.requests += 1;
     // A controller and a cleared timer cost a fraction of AbortSignal.timeout(), which matters at hundreds of requests/s.
     const controller = new AbortController();
@@ -137,7 +159,7 @@ export function createTransport(options: TransportOptions): Transport {
     });
   }
 
-  return { send, withRetry, stats: () => ({ ...counters }) };
+  return { send, withRetry, stats: () => ({ ...counters, ...(options.limiter ? { concurrencyLimit: options.limiter.state().limit } : {}) }) };
 }
 
 /** Raises the right error for a non-2xx answer (2xx passes through). */

@@ -1,0 +1,94 @@
+// Politeness benchmark: the export against a simulated Dify of limited capacity (K requests served at once,
+// each 50 ms), with the adaptive concurrency limit on and no tuning: throughput as a share of the capacity
+// (K / 50 ms) and the share of requests refused, for K = 4 and 32, in 429 mode (excess refused) and queue mode
+// (excess waits); then K changed mid-run, and how long the limit takes to follow.
+// Usage: node bench/capacity-bench.mjs [--runs 3000] [--service-ms 50]
+import { Worker } from 'node:worker_threads';
+import { parseArgs } from 'node:util';
+import { createDifyClient, exportRuns } from '@dify-logs/core';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3000' }, 'service-ms': { type: 'string', default: '50' } } });
+const serviceMs = Number(values['service-ms']);
+const runs = Number(values.runs);
+
+/** The simulator on its own thread (its own core), driven by messages. */
+function startSim() {
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     import(${JSON.stringify(new URL('../../dify-sim/dist/index.js', import.meta.url).href)}).then(async ({ startSimulator }) => {
+       const sim = await startSimulator({ runsPerApp: ${runs}, runningRuns: 0, lostRunRate: 0, days: 3 });
+       parentPort.postMessage({ url: sim.url, account: sim.account, app: sim.apps.find((a) => a.mode === 'workflow') });
+       parentPort.on('message', (message) => {
+         if (message.capacity !== undefined) sim.setCapacity(message.capacity ?? undefined);
+         if (message.reset) sim.resetStats();
+         if (message.stats) parentPort.postMessage({ stats: sim.stats() });
+         if (message.close) sim.close().then(() => process.exit(0));
+       });
+     });`,
+    { eval: true },
+  );
+  const next = () => new Promise((resolve) => worker.once('message', resolve));
+  return {
+    ready: next(),
+    setCapacity: (capacity) => worker.postMessage({ capacity }),
+    reset: () => worker.postMessage({ reset: true }),
+    stats: async () => (worker.postMessage({ stats: true }), (await next()).stats),
+    close: () => worker.postMessage({ close: true }),
+  };
+}
+
+const sim = startSim();
+const { url, account, app } = await sim.ready;
+const client = () => createDifyClient({ baseUrl: url, apiKey: app.apiKey, appId: app.id, console: account, retry: { retries: 20, minDelayMs: 20, maxDelayMs: 500 } });
+const exportAll = (dify, onTick) => {
+  const records = exportRuns(dify, { appId: app.id, withNodeExecutions: true, concurrency: 64, createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2100-01-01T00:00:00Z' });
+  return (async () => {
+    let count = 0;
+    for await (const _record of records) {
+      count += 1;
+      onTick?.(count);
+    }
+    return count;
+  })();
+};
+
+for (const mode of ['429', 'queue']) {
+  for (const k of [4, 32]) {
+    sim.setCapacity({ maxInFlight: k, mode, serviceMs });
+    sim.reset();
+    const dify = client();
+    const started = performance.now();
+    const exported = await exportAll(dify);
+    const seconds = (performance.now() - started) / 1000;
+    const stats = await sim.stats();
+    const served = stats.requests - stats.capacityRejected;
+    const capacity = k / (serviceMs / 1000);
+    console.log(JSON.stringify({ mode, k, runs: exported, seconds: Number(seconds.toFixed(2)), servedPerSecond: Math.round(served / seconds), capacityPerSecond: capacity, shareOfCapacity: Number((served / seconds / capacity).toFixed(3)), rejectedShare: Number((stats.capacityRejected / stats.requests).toFixed(4)), finalLimit: dify.stats().concurrencyLimit, peakInFlight: stats.peakInFlight }));
+  }
+}
+
+// The capacity changes mid-run: how long until the limit is within 25 % of the new K.
+for (const [from, to] of [[8, 24], [24, 8]]) {
+  sim.setCapacity({ maxInFlight: from, mode: '429', serviceMs });
+  sim.reset();
+  const dify = client();
+  const trace = [];
+  let changedAt;
+  let followedAfter;
+  const started = performance.now();
+  const timer = setInterval(() => {
+    const at = (performance.now() - started) / 1000;
+    const limit = dify.stats().concurrencyLimit;
+    trace.push([Number(at.toFixed(1)), limit]);
+    if (changedAt === undefined && at >= 3) {
+      changedAt = at;
+      sim.setCapacity({ maxInFlight: to, mode: '429', serviceMs });
+    }
+    if (changedAt !== undefined && followedAfter === undefined && Math.abs(limit - to) <= to * 0.25) followedAfter = at - changedAt;
+  }, 100);
+  await exportAll(dify);
+  clearInterval(timer);
+  const stats = await sim.stats();
+  console.log(JSON.stringify({ change: `${from}→${to}`, followedAfterSeconds: followedAfter === undefined ? null : Number(followedAfter.toFixed(1)), rejectedShare: Number((stats.capacityRejected / stats.requests).toFixed(4)), trace: trace.filter((_, index) => index % 5 === 0) }));
+}
+sim.close();

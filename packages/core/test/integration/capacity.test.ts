@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createDifyClient, exportRuns, type RunRecord } from '../../src/index.js';
+import { quickRetry, sim, workflowApp } from './helpers.js';
+
+async function collect(records: AsyncIterable<RunRecord>): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for await (const record of records) out.push(record);
+  return out;
+}
+
+describe('politeness toward a small Dify', () => {
+  it('exports the same runs from a server that takes 4 requests at once, its limit settling near 4', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 300, runningRuns: 0, lostRunRate: 0 });
+    const app = workflowApp(simulator);
+    const client = () => createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: { ...quickRetry, retries: 10 } });
+    const options = { appId: app.id, withDetails: true, withNodeExecutions: true, concurrency: 16, createdAfter: '2026-03-01T00:00:00Z', createdBefore: '2026-03-11T00:00:00Z' };
+    const free = await collect(exportRuns(client(), options));
+
+    simulator.setCapacity({ maxInFlight: 4, mode: '429', serviceMs: 10 });
+    simulator.resetStats();
+    const polite = client();
+    const limited = await collect(exportRuns(polite, options));
+    expect(limited.map((record) => record.logId)).toEqual(free.map((record) => record.logId));
+    expect(limited.every((record) => record.enrichmentError === null)).toBe(true);
+    const stats = simulator.stats();
+    expect(stats.peakInFlight).toBeLessThanOrEqual(4);
+    // Refused requests stay a small share of what was sent (the limiter stops pushing past the server's 4).
+    expect(stats.capacityRejected / stats.requests).toBeLessThan(0.1);
+    expect(polite.stats().concurrencyLimit).toBeGreaterThanOrEqual(3);
+    expect(polite.stats().concurrencyLimit).toBeLessThanOrEqual(5);
+  });
+});
