@@ -40,7 +40,26 @@ function parseYaml(text: string, file: string): unknown {
     const reason = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '') ?? problem.code;
     throw new DifyConfigError(file, `is not valid YAML${where}: ${reason}`);
   }
-  return document.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    const value = document.toJS({ maxAliasCount: 100 }) as unknown;
+    if (isCircular(value)) throw new Error('an alias refers to the node that contains it (a circular structure)');
+    return value;
+  } catch (error) {
+    // Alias problems (an alias before its anchor, alias bombs) surface only when the document is built.
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/:$/, '') ?? 'unreadable';
+    throw new DifyConfigError(file, `is not valid YAML: ${reason}`);
+  }
+}
+
+/** Whether a value built from YAML contains itself (a recursive alias), which nothing downstream could walk. */
+function isCircular(value: unknown, path = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (path.has(value)) return true;
+  path.add(value);
+  const children = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
+  const circular = children.some((child) => isCircular(child, path));
+  path.delete(value);
+  return circular;
 }
 
 /**
