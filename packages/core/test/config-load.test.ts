@@ -183,7 +183,7 @@ describe('the original tool\'s environment variables', () => {
     const loaded = await loadConfig({ cwd: workspace({}), env: legacy });
     const { config } = loaded;
     expect(loaded.file).toBeUndefined();
-    expect(config.dify).toEqual({ baseUrl: 'https://dify.example.com', apiKey: 'app-legacy-token', appId: 'app-legacy', timeoutMs: 30_000, retries: 4 });
+    expect(config.dify).toEqual({ baseUrl: 'https://dify.example.com', apiKey: 'app-legacy-token', appId: 'app-legacy', timeoutMs: 30_000, retries: 6 });
     expect(config.jobs).toHaveLength(1);
     expect(config.jobs[0]).toMatchObject({ name: 'default', apps: ['app-legacy'], window: { mode: 'incremental' } });
     expect(config.storage).toMatchObject({ type: 'local', baseDir: './outputs', oss: { endpoint: 'oss-cn-hangzhou.aliyuncs.com', accessKeyId: 'oss-id', accessKeySecret: 'oss-secret', bucket: 'bucket' } });

@@ -21,7 +21,7 @@ function firstLine(error: Error): string {
 describe('ConfigSchema defaults', () => {
   it('fills in every default, with one incremental job named "default"', () => {
     const config = validateConfig(minimal);
-    expect(config.dify).toMatchObject({ timeoutMs: 30_000, retries: 4 });
+    expect(config.dify).toMatchObject({ timeoutMs: 30_000, retries: 6 });
     expect(config.jobs).toEqual([
       {
         name: 'default',

@@ -56,7 +56,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
   const transport = createTransport({
     timeoutMs: options.timeoutMs ?? 30_000,
     limiter: createAdaptiveLimiter(options.requestLimit),
-    retry: { retries: 4, minDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000, ...options.retry },
+    retry: { retries: 6, minDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000, ...options.retry },
     logger,
     fetch: options.fetch,
     signal: options.signal,

@@ -24,7 +24,7 @@ const DifySchema = z
     /** Skip the version probe and assume this Dify release. */
     serverVersion: nonEmpty.optional(),
     timeoutMs: wholeNumber(1).default(30_000),
-    retries: wholeNumber(0, 100).default(4),
+    retries: wholeNumber(0, 100).default(6),
     /** Requests to Dify at once: adapted to what Dify takes (429/503/timeouts, rising latency), up to `max`. */
     requestLimit: z
       .strictObject({

@@ -10,7 +10,7 @@ import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.js';
 import { toHttpError } from './error-body.js';
 
 export interface RetryOptions {
-  /** Retries after the first attempt (default 4). 0 disables retrying. */
+  /** Retries after the first attempt (default 6: with the default delays at least 15.75 s of waiting, so a Dify restart of 10 s is ridden out). 0 disables retrying. */
   retries?: number;
   /** First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. */
   minDelayMs?: number;
