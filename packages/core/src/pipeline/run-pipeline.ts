@@ -20,6 +20,7 @@ import { defaultReporters } from './reporters.js';
 import { createAnalyzer } from '../analysis/analyzer.js';
 import { createConversationAnalyzer } from '../analysis/conversations.js';
 import { createMessageSpool } from './message-spool.js';
+import { beginRun, endRun, recoverKilledRun } from './run-journal.js';
 import { compareAnalyses } from '../analysis/compare.js';
 import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
@@ -57,11 +58,13 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
 
   const states = new Map<string, AppState>();
   for (const app of job.apps) states.set(app.id, await deps.state.read(job.name, app.id));
+  await recoverKilledRun(deps.storage, deps.state, job.name, states, logger);
   const watermarks = [...states.values()].map((state) => state.watermark);
   // With several apps the window starts at the oldest watermark; apps skip what they already counted by log id.
   const oldest = watermarks.includes(null) ? null : watermarks.filter((mark): mark is string => mark !== null).sort()[0] ?? null;
   const window = resolveWindow(job.window, { now, timezone, watermark: oldest });
 
+  await beginRun(deps.state, job.name, { runId, startedAt: now.toISOString(), window: { from: window.from.toISOString(), to: window.to.toISOString() }, incremental, apps: job.apps.map((app) => app.id) });
   const problems: PipelineProblem[] = [];
   const timings: PipelineResult['timings'] = {};
   const result: PipelineResult = {
@@ -177,6 +180,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (notifyOn.includes('failure') && deps.notifiers?.length) {
       result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
     }
+    await endRun(deps.state, job.name);
     return result;
   } finally {
     await writers?.close();
@@ -207,6 +211,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       for (const [appId, state] of nextStates) await deps.state.commit(job.name, appId, state);
     });
   }
+  await endRun(deps.state, job.name);
   result.status = problems.length > 0 ? 'partial' : 'succeeded';
   logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
   return result;
