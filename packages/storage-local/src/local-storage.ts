@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import {
   DifyConfigError,
@@ -69,7 +70,14 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     const key = storageKey(kind, request, createdAt);
     const path = pathOf(key);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir(dirname(path), { recursive: true }).catch(async (error: unknown) => {
+        // A recursive mkdir reports ENOENT for what is really a read-only disk or a missing base folder: say which.
+        const reason = await access(root, constants.W_OK).then(
+          () => (error as NodeJS.ErrnoException).code ?? 'unknown',
+          (rootError: NodeJS.ErrnoException) => rootError.code ?? 'unknown',
+        );
+        throw new DifyStorageError(name, 'storage_failed', `could not save ${key}: cannot create its folder under ${root} (${reason}${reason === 'EROFS' ? ': the file system is read-only' : reason === 'ENOENT' ? ': the base folder is gone' : ''})`, { key, cause: error });
+      });
       if (await exists(path)) throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
       const writer = await createAtomicFileWriter(path, { noOverwrite: true });
       try {
