@@ -3,41 +3,15 @@
 // (K / 50 ms) and the share of requests refused, for K = 4 and 32, in 429 mode (excess refused) and queue mode
 // (excess waits); then K changed mid-run, and how long the limit takes to follow.
 // Usage: node bench/capacity-bench.mjs [--runs 3000] [--service-ms 50]
-import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { createDifyClient, exportRuns } from '@dify-logs/core';
+import { startSimWorker } from './sim-worker.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3000' }, 'service-ms': { type: 'string', default: '50' } } });
 const serviceMs = Number(values['service-ms']);
 const runs = Number(values.runs);
 
-/** The simulator on its own thread (its own core), driven by messages. */
-function startSim() {
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     import(${JSON.stringify(new URL('../../dify-sim/dist/index.js', import.meta.url).href)}).then(async ({ startSimulator }) => {
-       const sim = await startSimulator({ runsPerApp: ${runs}, runningRuns: 0, lostRunRate: 0, days: 3 });
-       parentPort.postMessage({ url: sim.url, account: sim.account, app: sim.apps.find((a) => a.mode === 'workflow') });
-       parentPort.on('message', (message) => {
-         if (message.capacity !== undefined) sim.setCapacity(message.capacity ?? undefined);
-         if (message.reset) sim.resetStats();
-         if (message.stats) parentPort.postMessage({ stats: sim.stats() });
-         if (message.close) sim.close().then(() => process.exit(0));
-       });
-     });`,
-    { eval: true },
-  );
-  const next = () => new Promise((resolve) => worker.once('message', resolve));
-  return {
-    ready: next(),
-    setCapacity: (capacity) => worker.postMessage({ capacity }),
-    reset: () => worker.postMessage({ reset: true }),
-    stats: async () => (worker.postMessage({ stats: true }), (await next()).stats),
-    close: () => worker.postMessage({ close: true }),
-  };
-}
-
-const sim = startSim();
+const sim = startSimWorker({ runsPerApp: runs, runningRuns: 0, lostRunRate: 0, days: 3 });
 const { url, account, app } = await sim.ready;
 const client = () => createDifyClient({ baseUrl: url, apiKey: app.apiKey, appId: app.id, console: account, retry: { retries: 20, minDelayMs: 20, maxDelayMs: 500 } });
 const exportAll = (dify, onTick) => {

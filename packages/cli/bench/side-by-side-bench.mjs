@@ -3,43 +3,29 @@
 // the original script: list the log pages, then for each run fetch its detail and its node executions, one
 // request at a time. Prints both rates, their ratio, and (a) against the ideal bound (concurrency / latency).
 // Usage: node bench/side-by-side-bench.mjs [--runs 2000] [--latency 50]
-import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { createDifyClient, exportRuns } from '@dify-logs/core';
+import { startSimWorker } from './sim-worker.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '2000' }, latency: { type: 'string', default: '50' } } });
 const runs = Number(values.runs);
 const latencyMs = Number(values.latency);
 const DEFAULT_CONCURRENCY = 16; // the job default (jobs[].concurrency)
 
-const worker = new Worker(
-  `const { parentPort } = require('node:worker_threads');
-   import(${JSON.stringify(new URL('../../dify-sim/dist/index.js', import.meta.url).href)}).then(async ({ startSimulator }) => {
-     const sim = await startSimulator({ runsPerApp: ${runs}, runningRuns: 0, lostRunRate: 0, days: 3, faults: { latencyMs: ${latencyMs} } });
-     parentPort.postMessage({ url: sim.url, account: sim.account, app: sim.apps.find((a) => a.mode === 'workflow') });
-     parentPort.on('message', (message) => {
-       if (message.reset) sim.resetStats();
-       if (message.stats) parentPort.postMessage({ stats: sim.stats() });
-       if (message.close) sim.close().then(() => process.exit(0));
-     });
-   });`,
-  { eval: true },
-);
-const next = () => new Promise((resolve) => worker.once('message', resolve));
-const { url, account, app } = await next();
-const stats = async () => (worker.postMessage({ stats: true }), (await next()).stats);
+const sim = startSimWorker({ runsPerApp: runs, runningRuns: 0, lostRunRate: 0, days: 3, faults: { latencyMs } });
+const { url, account, app } = await sim.ready;
 
 // (a) The project's export.
-worker.postMessage({ reset: true });
+sim.reset();
 const client = createDifyClient({ baseUrl: url, apiKey: app.apiKey, appId: app.id, console: account });
 let started = performance.now();
 let exported = 0;
 for await (const _record of exportRuns(client, { appId: app.id, withDetails: true, withNodeExecutions: true, concurrency: DEFAULT_CONCURRENCY, createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2100-01-01T00:00:00Z' })) exported += 1;
 const projectSeconds = (performance.now() - started) / 1000;
-const projectRequests = (await stats()).requests;
+const projectRequests = (await sim.stats()).requests;
 
 // (b) The sequential fetcher: console login once, then one request at a time.
-worker.postMessage({ reset: true });
+sim.reset();
 const password = Buffer.from(account.password).toString('base64');
 const login = await fetch(`${url}/console/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: account.email, password, remember_me: true }) });
 const cookies = login.headers.getSetCookie().map((line) => line.split(';')[0]);
@@ -60,8 +46,8 @@ for (let page = 1; ; page += 1) {
   if (!body.has_more) break;
 }
 const sequentialSeconds = (performance.now() - started) / 1000;
-const sequentialRequests = (await stats()).requests;
-worker.postMessage({ close: true });
+const sequentialRequests = (await sim.stats()).requests;
+sim.close();
 
 const ideal = DEFAULT_CONCURRENCY / (latencyMs / 1000); // requests/s
 const projectRate = projectRequests / projectSeconds;

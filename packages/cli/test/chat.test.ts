@@ -1,14 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, sim, tempDir } from './helpers.js';
+import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true })
-    .map((name) => join(dir, String(name)))
-    .filter((path) => statSync(path).isFile());
-}
 
 describe('dify-logs run on a workspace with a chatflow', () => {
   it('reports the chatflow beside the workflow apps: conversation sections, a messages CSV and the messages NDJSON', async () => {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { cli, sim, tempDir } from './helpers.js';
+import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
 /** Mounts a tmpfs of `size` at `dir` (root only); the reason it cannot, or undefined. */
 function mountTmpfs(dir: string, size: string, options = ''): string | undefined {
@@ -18,9 +18,6 @@ function mountTmpfs(dir: string, size: string, options = ''): string | undefined
 const unmount = (dir: string) => execFileSync('umount', [dir], { stdio: 'pipe' });
 const remount = (dir: string, options: string) => execFileSync('mount', ['-o', `remount,${options}`, dir], { stdio: 'pipe' });
 
-function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true }).map((name) => join(dir, String(name))).filter((path) => statSync(path).isFile()) : [];
-}
 
 async function setUp() {
   const simulator = await sim({ runsPerApp: 150, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, exportRuns, type RunRecord } from '../../src/index.js';
-import { quickRetry, sim, workflowApp } from './helpers.js';
-
-async function collect(records: AsyncIterable<RunRecord>): Promise<RunRecord[]> {
-  const out: RunRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
+import { createDifyClient, exportRuns } from '../../src/index.js';
+import { collect, quickRetry, sim, workflowApp } from './helpers.js';
 
 describe('politeness toward a small Dify', () => {
   it('exports the same runs from a server that takes 4 requests at once, its limit settling near 4', async () => {
