@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { StorageAdapter } from '../adapters/storage.js';
+import { DifyStorageError } from '../errors/storage-error.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
 import { manifestsBetween, newestFirst, type ArchiveManifest } from './manifest.js';
@@ -34,13 +35,22 @@ export async function* readArchive(storage: StorageAdapter, query: ArchiveQuery)
   for (const { manifest } of await listPartitions(storage, query)) {
     const seen = new Set<string>();
     for (const part of manifest.parts) {
-      const bytes = gunzipSync(await storage.read(part.key));
+      const bytes = inflate(part.key, await storage.read(part.key), storage.name);
       for await (const record of readRunRecords([bytes], part.key)) {
         if (seen.has(record.logId)) continue;
         seen.add(record.logId);
         yield record;
       }
     }
+  }
+}
+
+/** A part's NDJSON bytes; a DifyStorageError naming the part when they are not gzip. */
+function inflate(key: string, bytes: Uint8Array, adapter: string): Buffer {
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new DifyStorageError(adapter, 'invalid_object', `${key} is not a gzip archive part (${(error as Error).message})`, { key, cause: error });
   }
 }
 
