@@ -40,7 +40,30 @@ function parseYaml(text: string, file: string): unknown {
     const reason = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '') ?? problem.code;
     throw new DifyConfigError(file, `is not valid YAML${where}: ${reason}`);
   }
-  return document.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (error) {
+    // An alias to no anchor, or aliases that would expand past maxAliasCount (a "billion laughs" file).
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
+    throw new DifyConfigError(file, `is not valid YAML: ${reason}`);
+  }
+}
+
+/**
+ * Refuses `__proto__` keys anywhere in a parsed file: copied into a configuration object they would
+ * replace its prototype instead of setting a key (and hide or invent settings).
+ */
+function refusePrototypeKeys(value: unknown, file: string): void {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    for (const [key, item] of Object.entries(current)) {
+      const itemPath = path === '' ? key : `${path}.${key}`;
+      if (key === '__proto__') throw new DifyConfigError(itemPath, `is not allowed as a key (in ${file})`);
+      stack.push({ value: item, path: itemPath });
+    }
+  }
 }
 
 /**
@@ -55,7 +78,9 @@ export async function readDataFile(file: string, what = 'file'): Promise<unknown
     const code = (error as { code?: unknown }).code;
     throw new DifyConfigError(file, `cannot read the ${what} (${typeof code === 'string' ? code : 'unreadable'})`);
   }
-  return extname(file).toLowerCase() === '.json' ? parseJson(text, file) : parseYaml(text, file);
+  const value = extname(file).toLowerCase() === '.json' ? parseJson(text.replace(/^\uFEFF/, ''), file) : parseYaml(text, file);
+  refusePrototypeKeys(value, file);
+  return value;
 }
 
 /** A configuration file as a tree: JSON for `.json`, YAML otherwise (an empty file is an empty configuration). */
