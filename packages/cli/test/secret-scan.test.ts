@@ -1,15 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, sim, tempDir } from './helpers.js';
+import { filesUnder } from './secret-channels.js';
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true })
-    .map((name) => join(dir, String(name)))
-    .filter((path) => statSync(path).isFile());
-}
+// Every notification channel and the failing-storage and sink cases: secret-scan-channels.test.ts.
 
 describe('secrets never leave the process', () => {
   it('a full run (two apps, one key revoked, console login, node executions, debug logs to a file) writes no API key, password, session token or CSRF token anywhere', async () => {
