@@ -58,8 +58,10 @@ export async function webhookReceiver(): Promise<{ url: string; bodies: string[]
 }
 
 /** An SMTP server (smtp-server) taking AUTH PLAIN/LOGIN without TLS; keeps each message raw and decoded. */
-export async function smtpCapture(credentials: { user: string; password: string }): Promise<{ port: number; messages: string[] }> {
+export async function smtpCapture(credentials: { user: string; password: string }): Promise<{ port: number; messages: string[]; recipients: string[][]; headers: Array<Map<string, unknown>> }> {
   const messages: string[] = [];
+  const recipients: string[][] = [];
+  const headers: Array<Map<string, unknown>> = [];
   const server = new SMTPServer({
     logger: false,
     allowInsecureAuth: true,
@@ -69,7 +71,7 @@ export async function smtpCapture(credentials: { user: string; password: string 
       if (auth.username === credentials.user && auth.password === credentials.password) return callback(null, { user: auth.username });
       return callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }));
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -77,6 +79,8 @@ export async function smtpCapture(credentials: { user: string; password: string 
         simpleParser(raw).then(
           (mail) => {
             const attachments = mail.attachments.map((attachment) => attachment.content.toString('utf8'));
+            recipients.push(session.envelope.rcptTo.map((item) => item.address));
+            headers.push(mail.headers);
             messages.push([raw.toString('utf8'), mail.subject ?? '', mail.text ?? '', typeof mail.html === 'string' ? mail.html : '', ...attachments].join('\n'));
             callback();
           },
@@ -90,7 +94,7 @@ export async function smtpCapture(credentials: { user: string; password: string 
     server.listen(0, '127.0.0.1', () => resolve());
   });
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return { port: (server.server.address() as AddressInfo).port, messages };
+  return { port: (server.server.address() as AddressInfo).port, messages, recipients, headers };
 }
 
 /** The secrets found in any of `outputs`, shown by their first characters only. */
