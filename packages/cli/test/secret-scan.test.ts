@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
+// Every notification channel and the failing-storage and sink cases: secret-scan-channels.test.ts.
 
 describe('secrets never leave the process', () => {
   it('a full run (two apps, one key revoked, console login, node executions, debug logs to a file) writes no API key, password, session token or CSRF token anywhere', async () => {

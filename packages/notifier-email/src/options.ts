@@ -75,6 +75,10 @@ export function resolveEmailOptions(options: EmailNotifierOptions): ResolvedEmai
   checkAddresses(`${KEY}.to`, to);
   const cc = addressList(options.cc);
   checkAddresses(`${KEY}.cc`, cc);
+  const headerValues: Array<[string, unknown]> = [['from', options.from], ['subjectPrefix', options.subjectPrefix], ...to.map((address): [string, unknown] => ['to', address]), ...cc.map((address): [string, unknown] => ['cc', address])];
+  for (const [key, value] of headerValues) {
+    if (typeof value === 'string' && /[\r\n]/.test(value)) throw new DifyConfigError(`${KEY}.${key}`, 'must be one line (a line break would start another mail header)');
+  }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 1 && options.port <= 65_535)) {
     throw new DifyConfigError(`${KEY}.port`, 'must be a whole number from 1 to 65535');
   }

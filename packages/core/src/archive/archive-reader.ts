@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { StorageAdapter } from '../adapters/storage.js';
+import { DifyStorageError } from '../errors/storage-error.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
@@ -13,8 +14,8 @@ export interface ArchiveReadOptions {
 }
 
 /** The records of a part's bytes: gzip NDJSON, or the format that wrote it. */
-function partRecords(part: ArchivePart, bytes: Uint8Array, options: ArchiveReadOptions): AsyncIterable<RunRecord> {
-  if (part.format === undefined) return readRunRecords([gunzipSync(bytes)], part.key);
+function partRecords(part: ArchivePart, bytes: Uint8Array, options: ArchiveReadOptions, adapter: string): AsyncIterable<RunRecord> {
+  if (part.format === undefined) return readRunRecords([inflate(part.key, bytes, adapter)], part.key);
   const decode = options.formats?.find((format) => format.format === part.format)?.decode;
   if (!decode) throw new DifyConfigError('storage.archiveFormats', `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format (for parquet: parquetArchiveFormat() from @dify-logs/parquet)`);
   return decode(bytes, part.key);
@@ -49,12 +50,21 @@ export async function* readArchive(storage: StorageAdapter, query: ArchiveQuery,
   for (const { manifest } of await listPartitions(storage, query)) {
     const seen = new Set<string>();
     for (const part of manifest.parts) {
-      for await (const record of partRecords(part, await storage.read(part.key), options)) {
+      for await (const record of partRecords(part, await storage.read(part.key), options, storage.name)) {
         if (seen.has(record.logId)) continue;
         seen.add(record.logId);
         yield record;
       }
     }
+  }
+}
+
+/** A part's NDJSON bytes; a DifyStorageError naming the part when they are not gzip. */
+function inflate(key: string, bytes: Uint8Array, adapter: string): Buffer {
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new DifyStorageError(adapter, 'invalid_object', `${key} is not a gzip archive part (${(error as Error).message})`, { key, cause: error });
   }
 }
 
@@ -102,7 +112,7 @@ export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery
           const text = gunzipSync(bytes).toString('utf8');
           lines = text.length === 0 ? 0 : text.split('\n').filter((line) => line !== '').length;
         } else {
-          for await (const _record of partRecords(part, bytes, options)) lines += 1;
+          for await (const _record of partRecords(part, bytes, options, storage.name)) lines += 1;
         }
         records += lines;
         if (lines !== part.records) problems.push({ manifest: key, part: part.key, problem: 'records', detail: `${lines} records, the manifest says ${part.records}` });

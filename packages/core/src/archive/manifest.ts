@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { compactTimestamp } from '../adapters/keys.js';
 import type { StorageAdapter } from '../adapters/storage.js';
+import { DifyStorageError } from '../errors/storage-error.js';
 
 export const ARCHIVE_TYPE = 'archive';
 export const MANIFEST_EXTENSION = 'manifest.json';
@@ -77,7 +79,51 @@ export async function* manifestsBetween(storage: StorageAdapter, from: Date, unt
   for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE, newerThan: from, olderThan: until })) {
     if (!object.key.endsWith(`.${MANIFEST_EXTENSION}`)) continue;
     if ((only.job !== undefined && object.metadata.job !== only.job) || (only.app !== undefined && object.metadata.app !== only.app)) continue;
-    const manifest = JSON.parse(Buffer.from(await storage.read(object.key)).toString('utf8')) as ArchiveManifest;
-    if (manifest.schemaVersion === 1) yield { key: object.key, manifest };
+    const manifest = parseManifest(object.key, await storage.read(object.key), storage.name);
+    if (manifest) yield { key: object.key, manifest };
   }
+}
+
+const timeWindow = z.object({ from: z.string(), to: z.string() });
+const ManifestSchema = z.looseObject({
+  schemaVersion: z.literal(1),
+  recordSchema: z.literal(1),
+  job: z.string(),
+  app: z.string(),
+  day: z.string(),
+  generatedAt: z.string(),
+  runId: z.string(),
+  records: z.number(),
+  parts: z.array(
+    z.looseObject({
+      key: z.string(),
+      runId: z.string(),
+      window: timeWindow,
+      records: z.number(),
+      firstLoggedAt: z.string().nullable(),
+      lastLoggedAt: z.string().nullable(),
+      bytes: z.number(),
+      sha256: z.string(),
+      alternates: z.array(z.looseObject({ format: z.string(), key: z.string(), bytes: z.number(), sha256: z.string() })).optional(),
+    }),
+  ),
+});
+
+/**
+ * A stored manifest, checked: undefined for another schema version (skipped), a DifyStorageError
+ * naming the object and the field for anything that is not a manifest this version wrote.
+ */
+export function parseManifest(key: string, bytes: Uint8Array, adapter: string): ArchiveManifest | undefined {
+  const invalid = (problem: string) => new DifyStorageError(adapter, 'invalid_object', `${key} is not an archive manifest: ${problem}`, { key });
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    throw invalid('not JSON');
+  }
+  if (typeof value === 'object' && value !== null && (value as { schemaVersion?: unknown }).schemaVersion !== 1 && typeof (value as { schemaVersion?: unknown }).schemaVersion === 'number') return undefined;
+  const result = ManifestSchema.safeParse(value);
+  if (result.success) return result.data as ArchiveManifest;
+  const issue = result.error.issues[0];
+  throw invalid(`field ${issue?.path.map(String).join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`);
 }

@@ -45,7 +45,8 @@ function parseYaml(text: string, file: string): unknown {
     if (isCircular(value)) throw new Error('an alias refers to the node that contains it (a circular structure)');
     return value;
   } catch (error) {
-    // Alias problems (an alias before its anchor, alias bombs) surface only when the document is built.
+    // An alias to no anchor, aliases that would expand past maxAliasCount (a "billion laughs" file), or an alias
+    // inside its own anchor: they surface only when the document is built.
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/:$/, '') ?? 'unreadable';
     throw new DifyConfigError(file, `is not valid YAML: ${reason}`);
   }
@@ -63,6 +64,23 @@ function isCircular(value: unknown, path = new Set<object>()): boolean {
 }
 
 /**
+ * Refuses `__proto__` keys anywhere in a parsed file: copied into a configuration object they would
+ * replace its prototype instead of setting a key (and hide or invent settings).
+ */
+function refusePrototypeKeys(value: unknown, file: string): void {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    for (const [key, item] of Object.entries(current)) {
+      const itemPath = path === '' ? key : `${path}.${key}`;
+      if (key === '__proto__') throw new DifyConfigError(itemPath, `is not allowed as a key (in ${file})`);
+      stack.push({ value: item, path: itemPath });
+    }
+  }
+}
+
+/**
  * A data file (a price table, a previous report): JSON for `.json`, YAML otherwise. Errors name the file,
  * the line and the reason, never quoting the contents.
  */
@@ -74,7 +92,9 @@ export async function readDataFile(file: string, what = 'file'): Promise<unknown
     const code = (error as { code?: unknown }).code;
     throw new DifyConfigError(file, `cannot read the ${what} (${typeof code === 'string' ? code : 'unreadable'})`);
   }
-  return extname(file).toLowerCase() === '.json' ? parseJson(text, file) : parseYaml(text, file);
+  const value = extname(file).toLowerCase() === '.json' ? parseJson(text.replace(/^\uFEFF/, ''), file) : parseYaml(text, file);
+  refusePrototypeKeys(value, file);
+  return value;
 }
 
 /** A configuration file as a tree: JSON for `.json`, YAML otherwise (an empty file is an empty configuration). */

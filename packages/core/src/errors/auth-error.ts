@@ -1,3 +1,4 @@
+import { clip } from './clip.js';
 import { DifyLogsError, isNamedError } from './dify-logs-error.js';
 
 export type DifyAuthErrorCode =
@@ -13,7 +14,7 @@ export class DifyAuthError extends DifyLogsError {
   readonly endpoint: string;
 
   constructor(endpoint: string, code: DifyAuthErrorCode, message: string, cause?: unknown) {
-    super(`${endpoint}: ${message}`, { code, cause, isRetryable: false });
+    super(`${endpoint}: ${clip(message)}`, { code, cause, isRetryable: false });
     this.name = 'DifyAuthError';
     this.endpoint = endpoint;
   }

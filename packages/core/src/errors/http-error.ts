@@ -1,3 +1,4 @@
+import { clip } from './clip.js';
 import { DifyLogsError, isNamedError } from './dify-logs-error.js';
 
 export interface DifyHttpErrorOptions {
@@ -21,11 +22,9 @@ export class DifyHttpError extends DifyLogsError {
   readonly retryAfterMs: number | undefined;
 
   constructor(options: DifyHttpErrorOptions) {
-    const detail = options.difyMessage ? `: ${options.difyMessage}` : '';
-    const code = options.difyCode ? ` (${options.difyCode})` : '';
-    const fields = options.fields
-      ? ` [${Object.entries(options.fields).map(([key, value]) => `${key}: ${value}`).join('; ')}]`
-      : '';
+    const detail = options.difyMessage ? `: ${clip(options.difyMessage)}` : '';
+    const code = options.difyCode ? ` (${clip(options.difyCode, 100)})` : '';
+    const fields = options.fields ? ` [${clip(Object.entries(options.fields).map(([key, value]) => `${key}: ${value}`).join('; '))}]` : '';
     super(`${options.endpoint} answered HTTP ${options.status}${code}${detail}${fields}`, {
       code: options.difyCode ?? `http_${options.status}`,
       isRetryable: options.isRetryable ?? (options.status === 429 || options.status >= 500),

@@ -10,12 +10,18 @@ export const jsonReporter: Reporter = {
   }),
 };
 
-/** Escapes text for a Markdown table cell: pipes, backslashes and line breaks would break the table. */
+/**
+ * Escapes untrusted text (app names, errors, node titles) for a Markdown line or table cell: line breaks
+ * become spaces, Markdown punctuation (pipes, emphasis, code, link and image brackets) gets a backslash,
+ * and `& < >` become entities, so no HTML tag, autolink, link or image is formed in any renderer.
+ */
 export function markdownCell(value: unknown): string {
   return String(value ?? '')
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n|\r/g, ' ');
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\\`*_[\]~|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 export const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);

@@ -86,13 +86,15 @@ export class RunRecordLines {
     this.line += 1;
     if (end > start && buffer[end - 1] === 13) end -= 1;
     if (end === start) return;
-    const text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
+    let text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
+    // A byte-order mark (files saved by some editors) before the first line.
+    if (this.line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
       if (text.trim() === '') return;
-      throw new RecordFileError(this.name, this.line, `not JSON (${(error as Error).message})`);
+      throw new RecordFileError(this.name, this.line, `not JSON (${jsonReason((error as Error).message)})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RecordFileError(this.name, this.line, 'expected a RunRecord object');
     const record = value as Partial<RunRecord>;
@@ -102,6 +104,11 @@ export class RunRecordLines {
     }
     onRecord(record as RunRecord);
   }
+}
+
+/** V8's reason for a JSON.parse failure without the quoted line (records carry user data). */
+function jsonReason(message: string): string {
+  return message.replace(/,? ".*" is not valid JSON$/s, '').replace(/^Unexpected token '(.)'$/su, (_, token: string) => `unexpected ${JSON.stringify(token)}`);
 }
 
 /**

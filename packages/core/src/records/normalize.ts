@@ -37,8 +37,8 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
     endUserSessionId: item.created_by_end_user?.session_id ?? null,
     accountEmail: item.created_by_account?.email ?? null,
     loggedAt,
-    createdAt: time(detail?.created_at ?? run?.created_at, 'workflow_run.created_at') ?? loggedAt,
-    finishedAt: time(detail ? detail.finished_at : run?.finished_at, 'workflow_run.finished_at'),
+    createdAt: (detail?.created_at != null ? time(detail.created_at, 'created_at') : time(run?.created_at, 'workflow_run.created_at')) ?? loggedAt,
+    finishedAt: detail ? time(detail.finished_at, 'finished_at') : time(run?.finished_at, 'workflow_run.finished_at'),
     elapsedTime: detail?.elapsed_time ?? run?.elapsed_time ?? null,
     totalTokens: integer(detail?.total_tokens ?? run?.total_tokens),
     totalSteps: integer(detail?.total_steps ?? run?.total_steps),
@@ -105,8 +105,27 @@ export function parseObject(value: unknown, endpoint: string, field: string): Js
     }
   }
   if (parsed === null) return null;
+  if (nestedDeeperThan(parsed, MAX_NESTING)) throw new DifyResponseError({ endpoint, field, problem: `the value is nested deeper than ${MAX_NESTING} levels` });
   if (typeof parsed !== 'object' || Array.isArray(parsed)) return { value: parsed };
   return parsed as JsonObject;
+}
+
+/**
+ * The deepest nesting kept in a record's JSON fields. Deeper values (no real workflow sends them) would
+ * overflow the stack of JSON.stringify when the record is archived, spooled or cached.
+ */
+export const MAX_NESTING = 512;
+
+/** True when objects and arrays in `value` nest more than `limit` levels deep (walked without recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const item of Array.isArray(current) ? current : Object.values(current)) if (typeof item === 'object' && item !== null) stack.push({ value: item, depth: depth + 1 });
+  }
+  return false;
 }
 
 function parseTime(value: unknown, endpoint: string, field: string): string | null {

@@ -1,14 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, DifyLogsError, loadConfig, readRunRecords, toMessageRecord, toRunRecord } from '../src/index.js';
-import { LogPageSchema, NodeExecutionListSchema, RunDetailSchema } from '../src/client/schemas/dify.js';
-import { MessagePageSchema } from '../src/client/schemas/chat.js';
-import { parseBody } from '../src/client/schemas/parse.js';
+import { DifyLogsError, readRunRecords, toMessageRecord, toRunRecord } from '../../src/index.js';
+import { LogPageSchema, NodeExecutionListSchema, RunDetailSchema } from '../../src/client/schemas/dify.js';
+import { MessagePageSchema } from '../../src/client/schemas/chat.js';
+import { parseBody } from '../../src/client/schemas/parse.js';
 
 /** Runs `task`; anything thrown must be one of the project's errors (named, with a code), never a TypeError or a crash. */
 async function onlyProjectErrors(task: () => unknown): Promise<void> {
@@ -46,6 +41,7 @@ const logItem = fc.record({
 }, { requiredKeys: [] });
 const logPage = fc.record({ page: hostileLeaf, limit: hostileLeaf, total: hostileLeaf, has_more: hostileLeaf, data: fc.oneof(fc.array(logItem, { maxLength: 5 }), hostileJson) }, { requiredKeys: [] });
 
+// The configuration loader, the archive readers and the client over HTTP are fuzzed in test/fuzz/.
 describe('fuzzing the parsers (fast-check)', () => {
   it('response schemas and the normaliser give a record or a DifyLogsError naming the field, for any body', async () => {
     await fc.assert(
@@ -84,42 +80,5 @@ describe('fuzzing the parsers (fast-check)', () => {
       }),
       { numRuns: 300 },
     );
-  });
-
-  it('the configuration loader refuses any hostile YAML with a DifyConfigError naming the key, and never hangs', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'dify-logs-fuzz-'));
-    const yamlish = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      hostileJson.map((value) => JSON.stringify({ dify: { baseUrl: 'https://dify.example.com' }, jobs: [{ name: 'a' }], ...(typeof value === 'object' && value !== null ? value : { extra: value }) })),
-      fc.constantFrom('a: &a [*a, *a, *a]\nb: *a', '!!js/function "x"', 'dify: {baseUrl: ${env:X}}', '{', 'jobs: [' + '['.repeat(200), '? - : -', '%YAML 9.9\n---\na: 1', 'dify:\n  baseUrl: "\u0000"'),
-    );
-    let file = 0;
-    await fc.assert(
-      fc.asyncProperty(yamlish, async (text) => {
-        const path = join(dir, `config-${(file += 1)}.yaml`);
-        await writeFile(path, text);
-        const started = Date.now();
-        await onlyProjectErrors(() => loadConfig({ file: path, env: {}, cwd: dir, envFile: undefined }));
-        expect(Date.now() - started).toBeLessThan(5_000);
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it('over HTTP: random status codes and bodies reach the caller only as DifyLogsErrors', async () => {
-    const bodies = fc.sample(fc.tuple(fc.constantFrom(200, 200, 200, 400, 401, 404, 418, 500, 502), fc.oneof(hostileJson.map((value) => JSON.stringify(value) ?? ''), fc.string({ maxLength: 80 }), logPage.map((value) => JSON.stringify(value)))), 150);
-    let next = 0;
-    const server = createServer((request, response) => {
-      const [status, body] = bodies[next++ % bodies.length]!;
-      if (request.url?.startsWith('/v1/') && request.url.split('?')[0] === '/v1/') return response.writeHead(200, { 'content-type': 'application/json' }).end('{"server_version":"1.13.3"}');
-      response.writeHead(status, { 'content-type': 'application/json' }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const client = createDifyClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'app-fuzz', retry: { retries: 0 }, requestLimit: { adaptive: false, max: 4 } });
-      for (let attempt = 0; attempt < 150; attempt += 1) await onlyProjectErrors(() => client.logPage({ limit: 5 }));
-    } finally {
-      server.close();
-    }
   });
 });
