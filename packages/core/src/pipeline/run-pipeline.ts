@@ -19,12 +19,12 @@ import type { Logger } from '../logging/logger.js';
 import { defaultReporters } from './reporters.js';
 import { createAnalyzer } from '../analysis/analyzer.js';
 import { createConversationAnalyzer } from '../analysis/conversations.js';
-import { createMessageSpool } from './message-spool.js';
+import { openJsonLineSpool, type JsonLineSpool } from './json-line-spool.js';
 import { beginRun, endRun, recoverKilledRun } from './run-journal.js';
 import { compareAnalyses } from '../analysis/compare.js';
 import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
-import { openSinkSpool, sinkStage, type SinkSpool } from './sink-stage.js';
+import { sinkStage } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from './window.js';
 
@@ -101,7 +101,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const nextStates = new Map<string, AppState>();
   const runCache = job.useRunCache === false ? undefined : deps.state.runs;
   const conversations = createConversationAnalyzer({ timezone });
-  const messages = createMessageSpool();
+  // Chat apps' messages of the window, stored as NDJSON beside the run archive.
+  const messages = openJsonLineSpool('dify-logs-messages-');
   let chatApps = 0;
   let writers: ReportWriters | undefined;
   const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache, conversations: { add: (message) => conversations.add(message), touch: (appId) => ((chatApps += 1), conversations.touch(appId)) }, onMessage: async (message) => {
@@ -112,11 +113,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const reportType = job.reportType ?? 'daily';
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
   const sinks = deps.sinks ?? [];
-  let spool: SinkSpool | undefined;
+  let spool: JsonLineSpool | undefined;
 
   try {
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
-    if (sinks.length > 0) spool = await openSinkSpool();
+    if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
     const spooled = spool;
     // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
@@ -159,8 +160,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         result.reports.push(stored);
       }
       // Chat apps' messages (one MessageRecord per line), beside the run archive.
-      const messageBody = await messages.body();
-      if (messageBody) result.messages = await deps.storage.saveData({ ...save, type: 'messages', extension: 'ndjson', contentType: 'application/x-ndjson', body: messageBody });
+      if (messages.count > 0) result.messages = await deps.storage.saveData({ ...save, type: 'messages', extension: 'ndjson', contentType: 'application/x-ndjson', body: messages.read() });
       // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
       if (partitioned) result.partitions = await partitioned.finish();
     });
@@ -191,7 +191,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let sinksFailed = false;
   if (spool) {
     const replay = spool;
-    result.sinks = await timed('sink', () => sinkStage(sinks, { records: () => replay.records(), context: { job: job.name, runId, window: result.window }, attempts: deps.sinkAttempts ?? 3, retryDelayMs: deps.sinkRetryDelayMs, logger, problems })).finally(() => replay.dispose());
+    result.sinks = await timed('sink', () => sinkStage(sinks, { records: () => replay.read(), context: { job: job.name, runId, window: result.window }, attempts: deps.sinkAttempts ?? 3, retryDelayMs: deps.sinkRetryDelayMs, logger, problems })).finally(() => replay.dispose());
     sinksFailed = result.sinks.some((outcome) => !outcome.written);
     if (sinksFailed) logger.error({ sinks: result.sinks.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) }, 'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again');
   }

@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pRetry from 'p-retry';
-import { createSpool } from '../fs/spool.js';
 import type { Sink, SinkContext } from '../adapters/sink.js';
 import type { Logger } from '../logging/logger.js';
 import { readRunRecords } from '../records/ndjson.js';
@@ -59,30 +55,4 @@ export async function sinkStage(sinks: Sink[], options: SinkStageOptions): Promi
     }
   }
   return outcomes;
-}
-
-/** The window's records on local disk while the run goes on, for the sinks to replay after the reports are stored. */
-export interface SinkSpool {
-  add(record: unknown): void | Promise<void>;
-  records(): AsyncIterable<Uint8Array>;
-  dispose(): Promise<void>;
-}
-
-export async function openSinkSpool(): Promise<SinkSpool> {
-  const dir = await mkdtemp(join(tmpdir(), 'dify-logs-sink-'));
-  const spool = createSpool(dir, 'records.ndjson');
-  let closed: Promise<void> | undefined;
-  return {
-    add: (record) => spool.write(`${JSON.stringify(record)}\n`),
-    records: () => ({
-      async *[Symbol.asyncIterator]() {
-        await (closed ??= spool.close());
-        yield* spool.read();
-      },
-    }),
-    dispose: async () => {
-      await spool.dispose().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSpool, type Spool } from '../fs/spool.js';
+
+/** Values as NDJSON in a private temporary folder while a run goes on, read back (any number of times) once it is over. */
+export interface JsonLineSpool {
+  /** Values added so far. */
+  readonly count: number;
+  /** Appends one value as a line; a promise when the disk is behind (backpressure), or for the first value (the folder is made then). */
+  add(value: unknown): void | Promise<void>;
+  /** The lines written (nothing when no value came); the first read closes the file. */
+  read(): AsyncIterable<Uint8Array>;
+  dispose(): Promise<void>;
+}
+
+/** A JSON-line spool whose folder (named after `prefix`) is created on the first value, so a run that spools nothing touches no disk. */
+export function openJsonLineSpool(prefix: string): JsonLineSpool {
+  let dir: Promise<string> | undefined;
+  let spool: Spool | undefined;
+  let closed: Promise<void> | undefined;
+  let count = 0;
+  const write = (value: unknown) => spool!.write(`${JSON.stringify(value)}\n`);
+  return {
+    get count() {
+      return count;
+    },
+    add(value) {
+      count += 1;
+      if (spool) return write(value);
+      return (dir ??= mkdtemp(join(tmpdir(), prefix))).then((folder) => {
+        spool ??= createSpool(folder, 'values.ndjson');
+        return write(value);
+      });
+    },
+    read: () => ({
+      async *[Symbol.asyncIterator]() {
+        if (!spool) return;
+        await (closed ??= spool.close());
+        yield* spool.read();
+      },
+    }),
+    async dispose() {
+      await spool?.dispose().catch(() => undefined);
+      if (dir) await rm(await dir, { recursive: true, force: true });
+    },
+  };
+}
