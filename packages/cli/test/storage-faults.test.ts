@@ -55,6 +55,16 @@ function archivedLogIds(outputs: string): string[] {
     .flatMap((file) => gunzipSync(readFileSync(file)).toString('utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { logId: string }).logId));
 }
 
+/** The next run succeeds, moves the watermark and archives every run of the period once. */
+async function expectRecovered(setup: Awaited<ReturnType<typeof setUp>>): Promise<void> {
+  const recovered = await setup.run();
+  expect(recovered.code, recovered.stderr).toBe(0);
+  expect(setup.watermark()).not.toBeNull();
+  const ids = archivedLogIds(setup.outputs);
+  expect(ids.length).toBeGreaterThan(100);
+  expect(new Set(ids).size).toBe(ids.length);
+}
+
 describe('storage that fails under the pipeline (local disk)', () => {
   it('a full disk fails the run loudly, leaves nothing that looks complete, keeps the watermark; the next run recovers', async (context) => {
     const setup = await setUp();
@@ -70,12 +80,7 @@ describe('storage that fails under the pipeline (local disk)', () => {
     } finally {
       unmount(setup.outputs);
     }
-    const recovered = await setup.run();
-    expect(recovered.code, recovered.stderr).toBe(0);
-    expect(setup.watermark()).not.toBeNull();
-    const ids = archivedLogIds(setup.outputs);
-    expect(ids.length).toBeGreaterThan(100);
-    expect(new Set(ids).size).toBe(ids.length);
+    await expectRecovered(setup);
   });
 
   it('a read-only folder fails the run loudly and keeps the watermark; the next run recovers', async (context) => {
@@ -89,12 +94,7 @@ describe('storage that fails under the pipeline (local disk)', () => {
       expect(readOnly.stderr + readOnly.stdout).toMatch(/EROFS|read-only/i);
       expect(setup.watermark()).toBeNull();
       remount(setup.outputs, 'rw');
-      const recovered = await setup.run();
-      expect(recovered.code, recovered.stderr).toBe(0);
-      expect(setup.watermark()).not.toBeNull();
-      const ids = archivedLogIds(setup.outputs);
-      expect(ids.length).toBeGreaterThan(100);
-      expect(new Set(ids).size).toBe(ids.length);
+      await expectRecovered(setup);
     } finally {
       unmount(setup.outputs);
     }

@@ -197,7 +197,7 @@ export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';
 export { MessageRecordSchema, ConversationRecordSchema, toMessageRecord, toConversationRecord, type MessageRecord, type ConversationRecord } from './records/chat.js';
 export { toConsoleMinute } from './client/console-time.js';
 export type { DifyConversation, DifyMessage } from './client/schemas/chat.js';
-export type { ConversationQuery } from './client/endpoints/chat.js';
+export { CHAT_APP_MODES, type ConversationQuery } from './client/endpoints/chat.js';
 export { splitNdjsonFile, lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
 export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, type AlertRule, type AlertRuleKind, type AlertPolicy, type AlertState, type ActiveAlert, type AlertEvent } from './alerts/index.js';
 export { alertStateKey } from './pipeline/alert-stage.js';

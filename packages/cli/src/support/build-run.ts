@@ -15,6 +15,7 @@ import {
   type Sink,
   type StateStore,
   type StorageAdapter,
+  CHAT_APP_MODES,
 } from '@dify-logs/core';
 import { join, resolve } from 'node:path';
 import { createNotifiers } from './notifiers.js';
@@ -67,7 +68,7 @@ function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: st
 }
 
 /** App modes a job reads: workflow apps' run logs, chat apps' conversations (completion apps are not read yet). */
-const REPORTED_MODES = ['workflow', 'advanced-chat', 'chat', 'agent-chat'];
+const REPORTED_MODES = ['workflow', ...CHAT_APP_MODES];
 
 /** The apps of a job, each with a client: listed apps with their keys, or every workflow and chat app through the console. */
 export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobIndex: number, logger: Logger, fetch?: typeof globalThis.fetch): Promise<PipelineApp[]> {

@@ -11,9 +11,6 @@ import type { RunRecord } from '../records/schema.js';
 import type { FetchContext } from './fetch-stage.js';
 import type { PipelineApp, PipelineResult } from './types.js';
 
-/** App modes whose logs are conversations and messages, not workflow app logs. */
-export const CHAT_APP_MODES = ['advanced-chat', 'chat', 'agent-chat'];
-
 /**
  * Why an app's conversations cannot be read with these credentials, or undefined when they can: Dify keeps no
  * workflow logs for chat apps (the Service API answers an empty page), and its conversations are console-only.

@@ -9,7 +9,8 @@ import type { Analyzer } from '../analysis/analyzer.js';
 import type { PipelineApp, PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
 import type { ConversationAnalyzer } from '../analysis/conversations.js';
 import type { MessageRecord } from '../records/chat.js';
-import { CHAT_APP_MODES, fetchChatApp } from './chat-fetch.js';
+import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
+import { fetchChatApp } from './chat-fetch.js';
 import type { ResolvedWindow } from './window.js';
 
 export interface FetchContext {

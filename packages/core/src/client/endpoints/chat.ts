@@ -4,6 +4,9 @@ import type { ClientContext } from '../context.js';
 import { toConsoleMinute } from '../console-time.js';
 import { AccountProfileSchema, ConversationPageSchema, MessagePageSchema, type DifyConversation, type DifyMessage } from '../schemas/chat.js';
 
+/** App modes whose logs are conversations and messages, not workflow app logs (Dify keeps none for them). */
+export const CHAT_APP_MODES: readonly string[] = ['advanced-chat', 'chat', 'agent-chat'];
+
 /** Clocks change by at most an hour (a few zones by 30 minutes): widening by this covers any DST gap or overlap. */
 const DST_MARGIN_MS = 2 * 3_600_000;
 

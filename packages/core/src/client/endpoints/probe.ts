@@ -2,6 +2,7 @@ import { DifyLogsError } from '../../errors/dify-logs-error.js';
 import type { ClientContext } from '../context.js';
 import { ConversationPageSchema } from '../schemas/chat.js';
 import { fetchAppInfo, listApps } from './apps.js';
+import { CHAT_APP_MODES } from './chat.js';
 import { fetchLogPage } from './logs.js';
 import { fetchNodeExecutions, fetchRunDetail } from './runs.js';
 
@@ -38,7 +39,6 @@ export interface AppAccess {
 }
 
 const NO_RUN = '00000000-0000-4000-8000-000000000000';
-const CHAT_MODES = ['advanced-chat', 'chat', 'agent-chat'];
 
 /** Says what these credentials can reach, without failing: every refusal is listed in `problems`. */
 export async function probe(context: ClientContext): Promise<ProbeResult> {
@@ -68,7 +68,7 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     const info = await attempt('app info', () => fetchAppInfo(context));
     if (info) {
       result.app = { name: info.name, mode: info.mode };
-      if (CHAT_MODES.includes(info.mode) && !context.console) {
+      if (CHAT_APP_MODES.includes(info.mode) && !context.console) {
         result.apps.push({ id: context.appId ?? '(app key)', name: info.name, mode: info.mode, data: 'none', reason: `a ${info.mode} app: Dify keeps no workflow logs for it, so its Service API key lists nothing; its conversations need console access (console login or admin key) with the editor role` });
       } else if (info.mode === 'workflow') {
         result.apps.push({ id: context.appId ?? '(app key)', name: info.name, mode: info.mode, data: 'runs', reason: 'workflow run logs through the Service API key' });
@@ -89,7 +89,7 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
       result.consoleApps = apps.length;
       result.appId ??= apps.find((app) => app.mode === 'workflow')?.id ?? null;
       // One conversation request tells whether the account may read chats (the editor role is workspace-wide).
-      const chatApp = apps.find((app) => CHAT_MODES.includes(app.mode));
+      const chatApp = apps.find((app) => CHAT_APP_MODES.includes(app.mode));
       let chatRefusal: string | undefined;
       if (chatApp) {
         try {
@@ -104,7 +104,7 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
         const access: AppAccess =
           app.mode === 'workflow'
             ? { id: app.id, name: app.name, mode: app.mode, data: 'runs', reason: 'workflow run logs (and node executions) through the console' }
-            : CHAT_MODES.includes(app.mode)
+            : CHAT_APP_MODES.includes(app.mode)
               ? chatRefusal
                 ? { id: app.id, name: app.name, mode: app.mode, data: 'none', reason: `a ${app.mode} app: ${chatRefusal}` }
                 : { id: app.id, name: app.name, mode: app.mode, data: 'conversations', reason: `a ${app.mode} app: conversations and messages through the console${app.mode === 'advanced-chat' ? ', with the chatflow run behind each message' : ''}` }
