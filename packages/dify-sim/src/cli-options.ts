@@ -20,6 +20,7 @@ Usage: dify-sim [options]
   --admin-key <key>       enable admin-key console access with this key
   --host-cookies          use __Host- cookie names
   --token-ttl <seconds>   access token lifetime (default 3600)
+  --token-uses <n>        an access token also expires after n console requests (default: no limit)
   --latency <ms>          added latency per request
   --jitter <ms>           plus up to this much random latency
   --rate-429 <p>          share of requests answered 429 (with Retry-After)
@@ -50,6 +51,7 @@ const OPTIONS = {
   'admin-key': { type: 'string' },
   'host-cookies': { type: 'boolean' },
   'token-ttl': { type: 'string' },
+  'token-uses': { type: 'string' },
   latency: { type: 'string' },
   jitter: { type: 'string' },
   'rate-429': { type: 'string' },
@@ -114,6 +116,7 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
     hostPrefixCookies: values['host-cookies'] ?? false,
     adminApiKey: values['admin-key'],
     accessTokenTtlSeconds: number('token-ttl', values['token-ttl'], 1),
+    accessTokenTtlRequests: number('token-uses', values['token-uses'], 1),
     ...(values.email !== undefined && values.password !== undefined ? { account: { email: values.email, password: values.password } } : {}),
     faults,
   };

@@ -70,7 +70,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
   const context: RouteContext = {
     world,
     store,
-    sessions: createSessionStore(options.accessTokenTtlSeconds ?? 3600),
+    sessions: createSessionStore({ accessTtlSeconds: options.accessTokenTtlSeconds ?? 3600, accessTtlRequests: options.accessTokenTtlRequests }),
     personality: world.personality,
     cookiePrefix: options.hostPrefixCookies ? '__Host-' : '',
     adminApiKey: options.adminApiKey,

@@ -32,9 +32,17 @@ function base64Url(value: string | Buffer): string {
   return Buffer.from(value).toString('base64url');
 }
 
-export function createSessionStore(accessTtlSeconds: number): SessionStore {
+export interface SessionLifetimes {
+  /** An access token (and its CSRF token) expires this many seconds after it was issued. */
+  accessTtlSeconds: number;
+  /** An access token also expires after it authenticated this many requests (default: no limit). */
+  accessTtlRequests?: number | undefined;
+}
+
+export function createSessionStore(lifetimes: SessionLifetimes): SessionStore {
+  const { accessTtlSeconds, accessTtlRequests = Number.POSITIVE_INFINITY } = lifetimes;
   const secret = randomBytes(32);
-  const access = new Map<string, { accountId: string; expiresAtMs: number }>();
+  const access = new Map<string, { accountId: string; expiresAtMs: number; uses: number }>();
   const csrf = new Map<string, { accountId: string; expiresAtMs: number }>();
   const refresh = new Map<string, { accountId: string; expiresAtMs: number }>();
   const everIssued: string[] = [];
@@ -51,7 +59,7 @@ export function createSessionStore(accessTtlSeconds: number): SessionStore {
     const accessToken = jwt({ user_id: accountId, exp, iss: 'SELF_HOSTED', sub: 'Console API Passport', jti: randomBytes(8).toString('hex') });
     const csrfToken = jwt({ exp, sub: accountId, jti: randomBytes(8).toString('hex') });
     const refreshToken = randomBytes(64).toString('hex');
-    access.set(accessToken, { accountId, expiresAtMs });
+    access.set(accessToken, { accountId, expiresAtMs, uses: 0 });
     csrf.set(csrfToken, { accountId, expiresAtMs });
     refresh.set(refreshToken, { accountId, expiresAtMs: now + REFRESH_MAX_AGE * 1000 });
     everIssued.push(accessToken, csrfToken, refreshToken);
@@ -69,7 +77,8 @@ export function createSessionStore(accessTtlSeconds: number): SessionStore {
     checkAccess(token) {
       const record = access.get(token);
       if (!record) return { state: 'unknown' };
-      if (record.expiresAtMs <= Date.now()) return { state: 'expired' };
+      if (record.expiresAtMs <= Date.now() || record.uses >= accessTtlRequests) return { state: 'expired' };
+      record.uses += 1;
       return { state: 'valid', accountId: record.accountId };
     },
     checkCsrf(token, accountId) {

@@ -71,6 +71,8 @@ export interface SimulatorOptions {
   adminApiKey?: string;
   /** Default 3600. */
   accessTokenTtlSeconds?: number;
+  /** An access token also expires after authenticating this many console requests (default: no limit). */
+  accessTokenTtlRequests?: number;
   /** Default ops@example.com / 'dify-sim-password'. */
   account?: SimulatorAccountOptions;
   faults?: FaultOptions;

@@ -2,13 +2,16 @@ import type { z } from 'zod';
 import { DifyAuthError } from '../errors/auth-error.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import type { Logger } from '../logging/logger.js';
-import type { Authenticator } from './auth/types.js';
+import type { Authenticator, SessionLease } from './auth/types.js';
 import { parseBody } from './schemas/parse.js';
 import { toHttpError } from './transport/error-body.js';
 import { assertOk, type QueryValue, type Transport } from './transport/http.js';
 import type { ResolvedUrls } from './options.js';
 
 export type Surface = 'service' | 'console';
+
+/** How often one request may be sent again on a renewed console session before it gives up. */
+const MAX_RENEWALS_PER_REQUEST = 50;
 
 export interface CallSpec {
   surface: Surface;
@@ -51,22 +54,25 @@ export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): C
       const endpoint = `${method} ${prefix}${spec.path}`;
       const url = `${spec.surface === 'service' ? parts.urls.service : parts.urls.console}${spec.path}`;
       return parts.transport.withRetry(endpoint, async () => {
-        let renewed = false;
-        for (;;) {
-          const { headers, epoch } = await auth.headers();
-          const response = await parts.transport.send({ method, url, endpoint, query: spec.query, json: spec.json, headers });
+        for (let renewals = 0; ; renewals += 1) {
+          let lease: SessionLease | undefined;
+          const response = await parts.transport.send({
+            method, url, endpoint, query: spec.query, json: spec.json,
+            authorize: async () => (lease = await auth.headers()).headers,
+          });
           if (response.status === 401 || response.status === 403) {
             const error = toHttpError(endpoint, response.status, response.headers, response.text);
-            if (response.status === 401 && !renewed && auth.kind === 'console-login') {
-              renewed = true;
-              if (await auth.recover(error, epoch)) continue;
+            // Every request refused with a session that has since been (or is being) renewed is sent again; the session
+            // itself decides when renewing is hopeless (it throws), so the bound here is only a backstop.
+            if (response.status === 401 && auth.kind === 'console-login' && lease && renewals < MAX_RENEWALS_PER_REQUEST) {
+              if (await auth.recover(error, lease)) continue;
             }
-            const code = response.status === 403 ? 'forbidden' : renewed ? 'session_expired' : 'invalid_credentials';
+            const code = response.status === 403 ? 'forbidden' : renewals > 0 ? 'session_expired' : 'invalid_credentials';
             throw new DifyAuthError(endpoint, code, `HTTP ${response.status}: ${error.difyMessage ?? 'refused'}`, error);
           }
+          if (lease && response.status < 500) auth.accepted?.(lease);
           if (spec.nullOn?.includes(response.status)) return null;
           assertOk(endpoint, response);
-          (auth as { markSuccess?: () => void }).markSuccess?.();
           return parseBody(endpoint, schema, response.body);
         }
       });

@@ -5,7 +5,7 @@ import { versionAtLeast } from '../server-version.js';
 import { toHttpError } from '../transport/error-body.js';
 import type { RawResponse, Transport } from '../transport/http.js';
 import { createCookieJar } from './cookie-jar.js';
-import type { Authenticator } from './types.js';
+import type { Authenticator, SessionLease } from './types.js';
 
 export interface ConsoleCredentials {
   email: string;
@@ -25,8 +25,10 @@ export interface ConsoleSessionDeps {
 
 const LOGIN = 'POST /console/api/login';
 const REFRESH = 'POST /console/api/refresh-token';
-/** Recoveries in a row with no successful request between them before the session is declared dead. */
-const MAX_FAILED_RECOVERIES = 2;
+/** A renewed session refused on its very first request within this time is broken, not expired. */
+const JUST_RENEWED_MS = 10_000;
+/** Renewals in a row while no newer session was accepted: a backstop against renewing for ever. */
+const MAX_FRUITLESS_RENEWALS = 6;
 
 /**
  * A console session for every Dify login generation:
@@ -34,27 +36,40 @@ const MAX_FAILED_RECOVERIES = 2;
  * cookies + X-CSRF-Token (>= 1.9.2, names mirrored, `__Host-` included), Base64 password (>= 1.11).
  * A refused login is remembered and never repeated: Dify locks an account after 5 failures.
  */
-export function createConsoleSession(credentials: ConsoleCredentials, deps: ConsoleSessionDeps): Authenticator & { markSuccess(): void } {
+export function createConsoleSession(credentials: ConsoleCredentials, deps: ConsoleSessionDeps): Authenticator {
   const jar = createCookieJar();
   let mode: 'none' | 'bearer' | 'cookie' = 'none';
   let accessToken: string | undefined;
   let refreshToken: string | undefined;
   let epoch = 0;
   let fatal: DifyAuthError | undefined;
+  /** The login or renewal under way: one at a time, every caller waits for it. */
   let inFlight: Promise<void> | undefined;
-  let failedRecoveries = 0;
+  /** When the current session came from a renewal (0: from a first login). */
+  let renewedAtMs = 0;
+  /** The newest session a request was handed, and the newest one Dify accepted. */
+  let handedOut = 0;
+  let acceptedEpoch = 0;
+  let fruitlessRenewals = 0;
   const log = deps.logger.child({ auth: 'console-login' });
 
   function once(task: () => Promise<void>): Promise<void> {
-    inFlight ??= task().finally(() => {
-      inFlight = undefined;
-    });
+    inFlight ??= task()
+      .catch(remember)
+      .finally(() => {
+        inFlight = undefined;
+      });
     return inFlight;
+  }
+
+  function die(endpoint: string, reason: string): never {
+    fatal = new DifyAuthError(endpoint, 'session_expired', reason);
+    throw fatal;
   }
 
   async function post(endpoint: string, path: string, json: unknown, headers?: Record<string, string>): Promise<RawResponse> {
     return deps.transport.withRetry(endpoint, async () => {
-      const response = await deps.transport.send({ method: 'POST', url: `${deps.consoleUrl}${path}`, endpoint, json, headers });
+      const response = await deps.transport.send({ method: 'POST', url: `${deps.consoleUrl}${path}`, endpoint, json, headers, unlimited: true });
       if (response.status >= 500) throw toHttpError(endpoint, response.status, response.headers, response.text);
       return response;
     });
@@ -132,27 +147,41 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
 
   return {
     kind: 'console-login',
-    async headers() {
+    async headers(): Promise<SessionLease> {
       if (fatal) throw fatal;
-      if (mode === 'none') await once(() => login().catch(remember));
-      return { headers: sessionHeaders(), epoch };
+      if (inFlight) await inFlight;
+      if (mode === 'none') await once(() => login().then(() => void (renewedAtMs = 0)));
+      const first = handedOut !== epoch;
+      handedOut = epoch;
+      return { headers: sessionHeaders(), epoch, first };
     },
-    async recover(error: DifyHttpError, failedEpoch: number) {
+    async recover(error: DifyHttpError, lease: SessionLease) {
       if (fatal) throw fatal;
-      if (failedEpoch !== epoch) return true;
-      if (failedRecoveries >= MAX_FAILED_RECOVERIES) {
-        fatal = new DifyAuthError(error.endpoint, 'session_expired', `the console session keeps being refused after renewing it (${error.difyMessage ?? error.status})`);
-        throw fatal;
+      // Refused with a session that has been renewed since, or is being renewed now: send it again on the new one.
+      if (lease.epoch !== epoch) return true;
+      if (inFlight) {
+        await inFlight;
+        return true;
       }
-      failedRecoveries += 1;
-      log.info({ endpoint: error.endpoint, reason: error.difyMessage }, 'console session refused; renewing');
+      const reason = error.difyMessage ?? `HTTP ${error.status}`;
+      if (lease.first && renewedAtMs > 0 && acceptedEpoch < lease.epoch && Date.now() - renewedAtMs < JUST_RENEWED_MS) {
+        die(error.endpoint, `the console session was refused on its first request right after renewing it (${reason})`);
+      }
+      if (fruitlessRenewals >= MAX_FRUITLESS_RENEWALS) {
+        die(error.endpoint, `the console session keeps being refused after renewing it ${fruitlessRenewals} times (${reason})`);
+      }
+      fruitlessRenewals += 1;
+      log.info({ endpoint: error.endpoint, reason: error.difyMessage, epoch }, 'console session refused; renewing');
       await once(async () => {
-        if (!(await refresh())) await login().catch(remember);
+        if (!(await refresh())) await login();
+        renewedAtMs = Date.now();
       });
       return true;
     },
-    markSuccess() {
-      failedRecoveries = 0;
+    accepted(lease: SessionLease) {
+      if (lease.epoch <= acceptedEpoch) return;
+      acceptedEpoch = lease.epoch;
+      fruitlessRenewals = 0;
     },
     secrets() {
       return [credentials.password, base64(credentials.password), accessToken, refreshToken, ...jar.values()].filter(

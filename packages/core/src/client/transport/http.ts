@@ -41,6 +41,13 @@ export interface RequestSpec {
   query?: Record<string, QueryValue>;
   json?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Credentials, asked for once the request has its slot under the request limit (so the session that signs a
+   * request is the one current when it leaves, and the first request of a new session is the first one sent).
+   */
+  authorize?: () => Promise<Record<string, string>>;
+  /** Bypass the request limit: session requests (login, refresh) that requests holding slots may be waiting for. */
+  unlimited?: boolean;
 }
 
 export interface RawResponse {
@@ -77,11 +84,11 @@ export function createTransport(options: TransportOptions): Transport {
   const counters: TransportStats = { requests: 0, retries: 0 };
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
-    if (!options.limiter) return sendNow(spec);
+    if (!options.limiter || spec.unlimited) return sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
     const slot = await options.limiter.acquire(options.signal, spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'));
     let outcome: RequestOutcome = 'error';
     try {
-      const response = await sendNow(spec);
+      const response = await sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
       outcome = response.status === 429 || response.status === 503 ? 'rejected' : response.status >= 500 ? 'error' : 'success';
       return response;
     } catch (error) {
@@ -93,7 +100,7 @@ export function createTransport(options: TransportOptions): Transport {
     }
   }
 
-  async function sendNow(spec: RequestSpec): Promise<RawResponse> {
+  async function sendNow(spec: RequestSpec, credentials: Record<string, string> | undefined): Promise<RawResponse> {
     counters.requests += 1;
     // A controller and a cleared timer cost a fraction of AbortSignal.timeout(), which matters at hundreds of requests/s.
     const controller = new AbortController();
@@ -112,7 +119,7 @@ export function createTransport(options: TransportOptions): Transport {
         method: spec.method,
         searchParams: toSearchParams(spec.query),
         ...(spec.json === undefined ? {} : { json: spec.json }),
-        headers: spec.headers,
+        headers: credentials ? { ...spec.headers, ...credentials } : spec.headers,
         signal,
       });
       status = response.status;
