@@ -39,7 +39,9 @@ export {
 export { toRunRecord, toNodeRecords, type NormalizeInput } from './records/normalize.js';
 export { toIsoTime, toDifyFilterTime } from './records/time.js';
 export { walkLogWindow, type LogWindowOptions } from './export/log-window.js';
-export { exportRuns, type ExportRunsOptions, type ExportProgress } from './export/export-runs.js';
+export { exportRuns, REORDER_WINDOW, type ExportRunsOptions, type ExportProgress, type DroppedLogRow } from './export/export-runs.js';
+export { FETCH_DEFAULTS, DEFAULT_RETRIES, type FetchOptions } from './export/defaults.js';
+export { salvagedFields, droppedRows, type SalvagedField, type DroppedRow } from './client/schemas/salvage.js';
 export { orderedMap } from './export/ordered-map.js';
 export { createAtomicFileWriter, type AtomicFileWriter, type AtomicFileOptions } from './fs/atomic-file.js';
 export {

@@ -1,4 +1,4 @@
-import { createDifyClient, exportRuns, type DifyClient, type ExportProgress } from '@dify-logs/core';
+import { FETCH_DEFAULTS, createDifyClient, exportRuns, type DifyClient, type ExportProgress } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { addConnectionOptions, positiveInteger, resolveConnection, type ConnectionFlags } from '../support/connection.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
@@ -36,12 +36,13 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
     .option('--account <email>', 'only runs started by this workspace account')
     .option('--created-after <iso>', 'inclusive start of the window (UTC unless an offset is given)')
     .option('--created-before <iso>', 'inclusive end of the window (default: now)')
-    .option('--with-details', 'fetch run detail: inputs, outputs, error')
+    .option('--with-details', 'fetch run detail: inputs, outputs, error (the default)')
+    .option('--no-with-details', 'list runs only, without their detail')
     .option('--with-node-executions', 'fetch per-node executions (console access needed)')
     .option('--include-node-data', 'keep node inputs/outputs/process data (large)')
     .option('--max-pages <n>', 'stop after this many list requests per app')
     .option('--page-size <n>', 'log items per list request, 1-100', '100')
-    .option('--concurrency <n>', 'enrichment requests in flight', '8')
+    .option('--concurrency <n>', 'runs enriched at once, under the adaptive request limit', String(FETCH_DEFAULTS.concurrency))
     .option('--format <format>', 'ndjson | json', 'ndjson')
     .option('--out <file>', 'output file, or - for stdout')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent [env LOG_LEVEL]')
@@ -66,7 +67,7 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   const sink = await openRecordSink(flags.out, format, io);
   const progress = createProgress(io);
   const started = Date.now();
-  const totals = { runs: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, failedApps: [] as string[] };
+  const totals = { runs: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, salvaged: 0, droppedRows: 0, failedApps: [] as string[] };
   try {
     for (const appId of apps) {
       let last: ExportProgress | undefined;
@@ -79,9 +80,9 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
           accountEmail: flags.account,
           createdAfter: flags.createdAfter,
           createdBefore: flags.createdBefore,
-          withDetails: flags.withDetails ?? false,
-          withNodeExecutions: flags.withNodeExecutions ?? false,
-          includeNodeData: flags.includeNodeData ?? false,
+          withDetails: flags.withDetails ?? FETCH_DEFAULTS.withDetails,
+          withNodeExecutions: flags.withNodeExecutions ?? FETCH_DEFAULTS.withNodeExecutions,
+          includeNodeData: flags.includeNodeData ?? FETCH_DEFAULTS.includeNodeData,
           limit: pageSize,
           concurrency,
           maxPages,
@@ -102,6 +103,8 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
         totals.enrichmentFailures += last.enrichmentFailures;
         totals.lostRuns += last.lostRuns;
         totals.unfinished += last.unfinished;
+        totals.salvaged += last.salvaged;
+        totals.droppedRows += last.droppedRows;
       }
       logger.info({ appId, ...last }, 'app exported');
     }
@@ -120,9 +123,9 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   io.stderr.write(
     `exported ${totals.runs} runs from ${apps.length} app(s) to ${sink.location} in ${seconds.toFixed(1)} s ` +
       `(${stats.requests} requests, ${stats.retries} retries; enrichment failures ${totals.enrichmentFailures}, ` +
-      `lost runs ${totals.lostRuns}, unfinished ${totals.unfinished}${totals.failedApps.length ? `, failed apps ${totals.failedApps.join(', ')}` : ''})\n`,
+      `lost runs ${totals.lostRuns}, unfinished ${totals.unfinished}, salvaged ${totals.salvaged}, dropped rows ${totals.droppedRows}${totals.failedApps.length ? `, failed apps ${totals.failedApps.join(', ')}` : ''})\n`,
   );
-  return totals.enrichmentFailures > 0 || totals.failedApps.length > 0 ? EXIT.partial : EXIT.ok;
+  return totals.enrichmentFailures > 0 || totals.droppedRows > 0 || totals.failedApps.length > 0 ? EXIT.partial : EXIT.ok;
 }
 
 /** The given app, or, with console access and no app id, every workflow app of the workspace. */

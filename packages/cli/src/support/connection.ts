@@ -1,4 +1,4 @@
-import type { DifyClientOptions, Logger } from '@dify-logs/core';
+import { DEFAULT_RETRIES, type DifyClientOptions, type Logger } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { UsageError } from './exit-codes.js';
 
@@ -27,7 +27,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('--workspace-id <id>', 'workspace for the admin key [env DIFY_WORKSPACE_ID]')
     .option('--server-version <version>', 'assume this Dify release instead of asking GET /v1/')
     .option('--timeout-ms <ms>', 'per-request timeout', '30000')
-    .option('--retries <n>', 'retries per request on network errors, timeouts, 429 and 5xx', '4');
+    .option('--retries <n>', 'retries per request on network errors, timeouts, 429 and 5xx', String(DEFAULT_RETRIES));
 }
 
 /** Flags win over the environment. Missing or contradictory credentials are usage errors. */
@@ -57,7 +57,7 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     ...(adminKey && workspaceId ? { admin: { apiKey: adminKey, workspaceId } } : {}),
     ...(flags.serverVersion ? { serverVersion: flags.serverVersion } : {}),
     timeoutMs: positiveInteger('--timeout-ms', flags.timeoutMs ?? '30000'),
-    retry: { retries: positiveInteger('--retries', flags.retries ?? '4', 0) },
+    retry: { retries: positiveInteger('--retries', flags.retries ?? String(DEFAULT_RETRIES), 0) },
     logger,
   };
 }

@@ -30,6 +30,8 @@ export interface Analyzer {
   /** An app with no runs still appears (an empty period is a result). */
   touch(appId: string): void;
   failApp(appId: string, error: string): void;
+  /** What the fetch kept despite malformed fields (`salvaged` records) and could not keep (`droppedRows`). */
+  noteFetch(counts: { salvaged: number; droppedRows: number }): void;
   /** Folds another analyzer's records in (same options): equal to having added them here. */
   merge(other: Analyzer): void;
   result(): ReportAnalysis;
@@ -63,6 +65,8 @@ export class StreamingAnalyzer implements Analyzer {
   slowest: SlowRun[] = [];
   enrichmentFailures = 0;
   lostRuns = 0;
+  salvaged = 0;
+  droppedRows = 0;
   failedApps: ReportAnalysis['failedApps'] = [];
 
   constructor(
@@ -81,6 +85,12 @@ export class StreamingAnalyzer implements Analyzer {
 
   touch(appId: string): void {
     this.app(appId);
+  }
+
+  /** What the fetch kept despite malformed fields (`salvaged` records) and could not keep (`droppedRows`). */
+  noteFetch(counts: { salvaged: number; droppedRows: number }): void {
+    this.salvaged += counts.salvaged;
+    this.droppedRows += counts.droppedRows;
   }
 
   failApp(appId: string, error: string): void {
@@ -228,6 +238,8 @@ export class StreamingAnalyzer implements Analyzer {
     for (const run of other.slowest) this.noteSlow(run);
     this.enrichmentFailures += other.enrichmentFailures;
     this.lostRuns += other.lostRuns;
+    this.salvaged += other.salvaged;
+    this.droppedRows += other.droppedRows;
     this.failedApps.push(...other.failedApps);
   }
 
@@ -273,6 +285,8 @@ export class StreamingAnalyzer implements Analyzer {
       slowestRuns: this.slowest.map((run) => ({ ...run })),
       enrichmentFailures: this.enrichmentFailures,
       lostRuns: this.lostRuns,
+      salvaged: this.salvaged,
+      droppedRows: this.droppedRows,
       failedApps: [...this.failedApps],
       comparison: null,
     };

@@ -27,6 +27,8 @@ export interface AnalyzerSnapshot {
   slowest: SlowRun[];
   enrichmentFailures: number;
   lostRuns: number;
+  salvaged: number;
+  droppedRows: number;
   failedApps: ReportAnalysis['failedApps'];
 }
 
@@ -102,6 +104,8 @@ export function snapshotAnalyzer(analyzer: Analyzer): AnalyzerSnapshot {
     slowest: a.slowest.map((run) => ({ ...run })),
     enrichmentFailures: a.enrichmentFailures,
     lostRuns: a.lostRuns,
+    salvaged: a.salvaged,
+    droppedRows: a.droppedRows,
     failedApps: a.failedApps.map((failed) => ({ ...failed })),
   };
 }
@@ -141,6 +145,8 @@ export function restoreAnalyzer(options: AnalyzerOptions, snapshot: AnalyzerSnap
   a.slowest = s.slowest.map((run) => ({ ...run }));
   a.enrichmentFailures = s.enrichmentFailures;
   a.lostRuns = s.lostRuns;
+  a.salvaged = s.salvaged;
+  a.droppedRows = s.droppedRows;
   a.failedApps = s.failedApps.map((failed) => ({ ...failed }));
   return a;
 }

@@ -164,6 +164,10 @@ export interface ReportAnalysis extends StatusCounts {
   slowestRuns: SlowRun[];
   enrichmentFailures: number;
   lostRuns: number;
+  /** Runs kept although a field Dify sent had an unexpected type (that field is empty on the record). */
+  salvaged: number;
+  /** Log rows Dify sent without what identifies them: not in the report (each is a problem of the run). */
+  droppedRows: number;
   failedApps: Array<{ appId: string; error: string }>;
   /** Against the previous window of the same length, when its report was found. */
   comparison: Comparison | null;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_RETRIES } from '../export/defaults.js';
 import { scrub } from '../logging/redact.js';
 import { silentLogger } from '../logging/logger.js';
 import { createConsoleSession } from './auth/console-session.js';
@@ -56,7 +57,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
   const transport = createTransport({
     timeoutMs: options.timeoutMs ?? 30_000,
     limiter: createAdaptiveLimiter(options.requestLimit),
-    retry: { retries: 6, minDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000, ...options.retry },
+    retry: { retries: DEFAULT_RETRIES, minDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000, ...options.retry },
     logger,
     fetch: options.fetch,
     signal: options.signal,

@@ -1,3 +1,4 @@
+import { FETCH_DEFAULTS } from '../export/defaults.js';
 import { z } from 'zod';
 import { CONSOLE_STATUS_FILTERS } from '../client/endpoints/logs.js';
 import { DifyConfigError } from '../errors/config-error.js';
@@ -84,9 +85,9 @@ export const JobSchema = z.strictObject({
   timezone: timeZone.default('UTC'),
   keyword: z.string().optional(),
   status: z.enum(CONSOLE_STATUS_FILTERS).optional(),
-  withDetails: flag.default(true),
-  withNodeExecutions: flag.default(false),
-  concurrency: wholeNumber(1, 64).default(16),
+  withDetails: flag.default(FETCH_DEFAULTS.withDetails),
+  withNodeExecutions: flag.default(FETCH_DEFAULTS.withNodeExecutions),
+  concurrency: wholeNumber(1, 64).default(FETCH_DEFAULTS.concurrency),
   outputFormat: listOf(z.enum(OUTPUT_FORMATS), 1).default(['json', 'markdown']),
   reportType: nonEmpty.default('daily'),
   /** A cron expression for the scheduler; checked by the scheduler, not here. */

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRIES } from '../export/defaults.js';
 import { z } from 'zod';
 import { JobsSchema } from './job-schema.js';
 import { caseInsensitiveEnum, decimal, flag, httpUrl, listOf, nonEmpty, wholeNumber } from './values.js';
@@ -24,7 +25,7 @@ const DifySchema = z
     /** Skip the version probe and assume this Dify release. */
     serverVersion: nonEmpty.optional(),
     timeoutMs: wholeNumber(1).default(30_000),
-    retries: wholeNumber(0, 100).default(6),
+    retries: wholeNumber(0, 100).default(DEFAULT_RETRIES),
     /** Requests to Dify at once: adapted to what Dify takes (429/503/timeouts, rising latency), up to `max`. */
     requestLimit: z
       .strictObject({

@@ -9,6 +9,12 @@ import { isTerminalStatus, type EnrichmentError, type RunRecord } from '../recor
 import type { EnrichmentLevel, RunCache } from '../adapters/run-cache.js';
 import { walkLogWindow, type LogWindowOptions } from './log-window.js';
 import { orderedMap } from './ordered-map.js';
+import { salvagedFields, type SalvagedField } from '../client/schemas/salvage.js';
+import { FETCH_DEFAULTS, type FetchOptions } from './defaults.js';
+
+function prefixed(prefix: string, fields: SalvagedField[]): SalvagedField[] {
+  return fields.map((field) => ({ field: `${prefix}.${field.field}`, type: field.type }));
+}
 
 export interface ExportProgress {
   pages: number;
@@ -24,24 +30,39 @@ export interface ExportProgress {
   unfinished: number;
   /** Records read from the run cache instead of being enriched again. */
   cached: number;
+  /** Records kept although an optional field had a value of the wrong type (the field is empty). */
+  salvaged: number;
+  /** Log rows dropped because what identifies them was missing or malformed (each also passed to `onDroppedRow`). */
+  droppedRows: number;
 }
 
-export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
-  /** Fetch run detail (inputs, outputs, error) for each run. */
-  withDetails?: boolean;
-  /** Fetch per-node executions (needs console access). */
-  withNodeExecutions?: boolean;
-  /** Keep node inputs, outputs and process data on NodeRecords (large). */
-  includeNodeData?: boolean;
-  /** Runs enriched at once (default 16); the client's adaptive request limit may hold fewer requests in flight. */
-  concurrency?: number;
+/** A log row that could not be kept, with where it was. */
+export interface DroppedLogRow {
+  appId: string;
+  endpoint: string;
+  /** The list request (1-based, in the order they were made) and the row's position in its page (0-based). */
+  page: number;
+  position: number;
+  field: string;
+  problem: string;
+}
+
+export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'>, FetchOptions {
   /** Finished runs already enriched: read instead of fetched, and filled with every finished run enriched here. */
   runCache?: RunCache;
   /** Return true to drop a log item (e.g. already stored by an earlier window). */
   skipLogId?: (logId: string) => boolean;
   onProgress?: (progress: Readonly<ExportProgress>) => void;
+  /** A log row was dropped: Dify sent it without a usable log id (or another field that identifies it). */
+  onDroppedRow?: (row: DroppedLogRow) => void;
   logger?: Logger;
 }
+
+/**
+ * Records are yielded in log order, so runs finished early wait for a run still being retried: at most this many
+ * (with the default concurrency, a few seconds of fetching; about 5 KB each without node data) are held back.
+ */
+export const REORDER_WINDOW = 4096;
 
 /**
  * Streams the RunRecords of one app's time window: list pages are walked drift-free (see walkLogWindow),
@@ -49,7 +70,12 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'> {
  * in log order. A run whose enrichment fails after retries is still yielded, with `enrichmentError` set.
  */
 export async function* exportRuns(client: DifyClient, options: ExportRunsOptions = {}): AsyncGenerator<RunRecord> {
-  const { withDetails = false, withNodeExecutions = false, includeNodeData = false, concurrency = 16, skipLogId, onProgress, runCache, ...windowOptions } = options;
+  const {
+    withDetails = FETCH_DEFAULTS.withDetails,
+    withNodeExecutions = FETCH_DEFAULTS.withNodeExecutions,
+    includeNodeData = FETCH_DEFAULTS.includeNodeData,
+    concurrency = FETCH_DEFAULTS.concurrency,
+    skipLogId, onProgress, onDroppedRow, runCache, ...windowOptions } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new DifyConfigError('concurrency', `must be a whole number from 1 to 256, got ${concurrency}`);
   if (withNodeExecutions && !client.hasConsole) {
     throw new DifyConfigError('withNodeExecutions', 'node executions need console access (console email + password, or an admin key); the Service API has none');
@@ -58,7 +84,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
   if (!appId) throw new DifyConfigError('appId', 'is required: which app to export');
   const logger = (options.logger ?? silentLogger).child({ appId });
   const limit = pLimit(concurrency);
-  const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, cached: 0 };
+  const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, cached: 0, salvaged: 0, droppedRows: 0 };
   const level: EnrichmentLevel = { details: withDetails, nodes: withNodeExecutions, nodeData: withNodeExecutions && includeNodeData };
   const cacheable = runCache !== undefined && (withDetails || withNodeExecutions);
   const report = () => onProgress?.(progress);
@@ -68,8 +94,13 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     const walk = walkLogWindow(client, {
       ...windowOptions,
       appId,
-      onPage: () => {
+      onPage: ({ dropped }) => {
         progress.pages += 1;
+        for (const row of dropped) {
+          progress.droppedRows += 1;
+          logger.warn({ endpoint, page: progress.pages, position: row.position, field: row.field, problem: row.problem }, 'dropped a log row Dify sent without what identifies it');
+          onDroppedRow?.({ appId: appId!, endpoint, page: progress.pages, ...row });
+        }
         report();
       },
     });
@@ -105,12 +136,21 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
       ]);
     }
     let record: RunRecord;
+    const salvaged = [
+      ...salvagedFields(item),
+      ...prefixed('detail', salvagedFields(detail)),
+      ...(nodes ?? []).flatMap((node, position) => prefixed(`nodes.${position}`, salvagedFields(node))),
+    ];
     try {
-      record = toRunRecord({ appId: appId!, item, detail, nodes, enrichmentError, includeNodeData, endpoint });
+      record = toRunRecord({ appId: appId!, item, detail, nodes, enrichmentError, includeNodeData, endpoint, salvaged });
     } catch (error) {
       // A detail or node body that does not normalise is an enrichment failure, not a lost run.
       fail(nodes ? 'nodes' : 'detail')(error);
-      record = toRunRecord({ appId: appId!, item, enrichmentError, endpoint });
+      record = toRunRecord({ appId: appId!, item, enrichmentError, endpoint, salvaged });
+    }
+    if (salvaged.length > 0) {
+      progress.salvaged += 1;
+      for (const { field, type } of salvaged) logger.warn({ logId: item.id, runId, field, type }, 'kept a run whose field had a value of an unexpected type; the field is empty');
     }
     if (record.enrichmentError) progress.enrichmentFailures += 1;
     if (!record.runId || detail === null) progress.lostRuns += 1;
@@ -121,7 +161,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     return record;
   }
 
-  for await (const record of orderedMap(listed(), enrich, Math.max(16, concurrency * 4))) {
+  for await (const record of orderedMap(listed(), enrich, Math.max(REORDER_WINDOW, concurrency * 4))) {
     progress.exported += 1;
     report();
     yield record;

@@ -1,6 +1,7 @@
 import type { DifyClient } from '../client/create-client.js';
 import type { LogQuery } from '../client/endpoints/logs.js';
 import type { DifyLogItem } from '../client/schemas/dify.js';
+import { droppedRows, type DroppedRow } from '../client/schemas/salvage.js';
 
 export interface LogWindowOptions extends Omit<LogQuery, 'page' | 'createdBefore' | 'createdAfter'> {
   /** Inclusive start (log time). */
@@ -11,8 +12,8 @@ export interface LogWindowOptions extends Omit<LogQuery, 'page' | 'createdBefore
   overlapSeconds?: number;
   /** Stop after this many list requests. */
   maxPages?: number;
-  /** Called after each list request. */
-  onPage?: (info: { page: number; items: number; total: number }) => void;
+  /** Called after each list request; `dropped`: rows of that page that could not be kept (see droppedRows). */
+  onPage?: (info: { page: number; items: number; total: number; dropped: DroppedRow[] }) => void;
   now?: () => Date;
 }
 
@@ -34,7 +35,7 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
 
   for (let requests = 0; requests < maxPages; requests += 1) {
     const result = await client.logPage({ ...query, createdAfter: after, createdBefore: before, page });
-    onPage?.({ page: requests + 1, items: result.data.length, total: result.total });
+    onPage?.({ page: requests + 1, items: result.data.length, total: result.total, dropped: droppedRows(result) });
     for (const item of result.data) {
       if (boundary.has(item.id)) continue;
       boundary.set(item.id, secondOf(item.created_at));

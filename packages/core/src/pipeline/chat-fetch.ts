@@ -1,3 +1,4 @@
+import { FETCH_DEFAULTS } from '../export/defaults.js';
 import pLimit from 'p-limit';
 import type { AppState } from '../adapters/state.js';
 import type { DifyMessage } from '../client/schemas/chat.js';
@@ -35,7 +36,7 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
   for (const [id, at] of Object.entries(previous.recent)) if (new Date(at).getTime() >= horizon) next.recent[id] = at;
   const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
   const to = window.to;
-  const limit = pLimit(job.concurrency ?? 16);
+  const limit = pLimit(job.concurrency ?? FETCH_DEFAULTS.concurrency);
   const chatflow = mode === 'advanced-chat';
   context.conversations?.touch(app.id);
 
@@ -78,7 +79,7 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
       }
     }
     inWindow.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId));
-    const batch = Math.max(16, (job.concurrency ?? 16) * 4);
+    const batch = Math.max(16, (job.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
     for (let start = 0; start < inWindow.length; start += batch) {
       const slice = inWindow.slice(start, start + batch);
       const runs = await Promise.all(slice.map(({ message, record }) => limit(() => toRun(message, record))));

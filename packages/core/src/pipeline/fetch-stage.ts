@@ -1,6 +1,7 @@
 import type { AppState } from '../adapters/state.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
-import { exportRuns } from '../export/export-runs.js';
+import { exportRuns, type ExportProgress } from '../export/export-runs.js';
+import { FETCH_DEFAULTS } from '../export/defaults.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunCache } from '../adapters/run-cache.js';
 import { isTerminalStatus, type RunRecord } from '../records/schema.js';
@@ -22,7 +23,7 @@ export interface FetchContext {
   states: Map<string, AppState>;
   /** Filled per app that was read completely: the state to commit once the run is stored. */
   nextStates: Map<string, AppState>;
-  analyzer: Pick<Analyzer, 'add' | 'touch' | 'failApp'>;
+  analyzer: Pick<Analyzer, 'add' | 'touch' | 'failApp' | 'noteFetch'>;
   counts: PipelineResult['counts'];
   problems: PipelineProblem[];
   logger: Logger;
@@ -41,7 +42,7 @@ export interface FetchContext {
  */
 export async function* fetchStage(context: FetchContext): AsyncGenerator<RunRecord> {
   for (const app of context.job.apps) {
-    const counts = { records: 0, unfinished: 0, repolled: 0, cached: 0 };
+    const counts = { records: 0, unfinished: 0, repolled: 0, cached: 0, salvaged: 0 };
     context.counts[app.id] = counts;
     context.analyzer.touch(app.id);
     try {
@@ -96,22 +97,28 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
 
   // Each app resumes from its own watermark; the run's window starts at the oldest of them.
   const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
+  let fetched: Readonly<ExportProgress> | undefined;
   const records = exportRuns(app.client, {
     appId: app.id,
     createdAfter: from,
     createdBefore: window.to,
     keyword: job.keyword,
     status: job.status,
-    withDetails: job.withDetails ?? true,
-    withNodeExecutions: job.withNodeExecutions ?? false,
-    includeNodeData: job.includeNodeData ?? false,
-    concurrency: job.concurrency ?? 16,
+    withDetails: job.withDetails ?? FETCH_DEFAULTS.withDetails,
+    withNodeExecutions: job.withNodeExecutions ?? FETCH_DEFAULTS.withNodeExecutions,
+    includeNodeData: job.includeNodeData ?? FETCH_DEFAULTS.includeNodeData,
+    concurrency: job.concurrency ?? FETCH_DEFAULTS.concurrency,
     skipLogId: incremental ? (logId) => logId in previous.recent : undefined,
     runCache: context.runCache,
     logger: context.logger,
     onProgress: (progress) => {
       counts.cached = progress.cached;
+      fetched = progress;
       context.onEvent({ type: 'progress', appId: app.id, progress });
+    },
+    onDroppedRow: (row) => {
+      const message = `${row.endpoint} list request ${row.page}, row ${row.position}: ${row.field}: ${row.problem}; the row was left out`;
+      context.problems.push({ stage: 'fetch', appId: app.id, code: 'dropped_row', message });
     },
   });
   for await (const record of records) {
@@ -119,6 +126,8 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
     const out = emit(record);
     if (out) yield out;
   }
+  counts.salvaged = fetched?.salvaged ?? 0;
+  context.analyzer.noteFetch({ salvaged: counts.salvaged, droppedRows: fetched?.droppedRows ?? 0 });
 
   // Runs unfinished at an earlier pull whose log rows are no longer in the window: ask for them directly.
   for (const [runId, stored] of Object.entries(previous.pending)) {

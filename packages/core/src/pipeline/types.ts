@@ -13,6 +13,7 @@ import type { AlertEvent, AlertPolicy } from '../alerts/types.js';
 import type { MessageTemplates } from './templates.js';
 import type { ArchivePartFormat, ArchiveResult } from '../archive/archive-writer.js';
 import type { WindowSpec } from './window.js';
+import type { FetchOptions } from '../export/defaults.js';
 
 export interface PipelineApp {
   id: string;
@@ -21,7 +22,8 @@ export interface PipelineApp {
   mode?: string;
 }
 
-export interface PipelineJob {
+/** A job: which apps and window, and what to fetch for each run (`FetchOptions`, with their defaults in FETCH_DEFAULTS). */
+export interface PipelineJob extends FetchOptions {
   /** Names the job in keys, state and logs: letters, digits, `_`, `-`. */
   name: string;
   apps: PipelineApp[];
@@ -30,10 +32,6 @@ export interface PipelineJob {
   timezone?: string;
   keyword?: string;
   status?: string;
-  withDetails?: boolean;
-  withNodeExecutions?: boolean;
-  includeNodeData?: boolean;
-  concurrency?: number;
   /** Report type in storage keys (default `daily`). */
   reportType?: string;
   /** Reporter formats (default `json`, `markdown`); more come with `deps.reporters` (e.g. `@dify-logs/reports`). */
@@ -121,7 +119,18 @@ export interface PipelineResult {
   /** The period's analysis (the JSON report's content); null when the run failed before it was complete. */
   analysis: ReportAnalysis | null;
   /** Records stored in this run, per app. */
-  counts: Record<string, { records: number; unfinished: number; repolled: number; /** Read from the run cache, not enriched again. */ cached: number }>;
+  counts: Record<
+    string,
+    {
+      records: number;
+      unfinished: number;
+      repolled: number;
+      /** Read from the run cache, not enriched again. */
+      cached: number;
+      /** Kept although a field had a value of an unexpected type (that field is empty). */
+      salvaged: number;
+    }
+  >;
   reports: StoredObject[];
   archive: StoredObject | null;
   /** Chat apps' messages of the window (NDJSON of MessageRecords, data type `messages`); null when there were none. */

@@ -1,5 +1,6 @@
 import type { DifyLogItem, DifyNodeExecution, DifyRunDetail } from '../client/schemas/dify.js';
 import { DifyResponseError } from '../errors/response-error.js';
+import { typeName, type SalvagedField } from '../client/schemas/salvage.js';
 import type { EnrichmentError, NodeRecord, RunRecord } from './schema.js';
 import { toIsoTime } from './time.js';
 
@@ -16,6 +17,11 @@ export interface NormalizeInput {
   includeNodeData?: boolean;
   /** Names the source in errors, e.g. `GET /v1/workflows/logs`. */
   endpoint?: string;
+  /**
+   * When given, an optional value that does not normalise (a time that does not parse, a JSON string that is not JSON)
+   * becomes null and is listed here instead of failing the record.
+   */
+  salvaged?: SalvagedField[];
 }
 
 /** Turns Dify's log item (+ detail + node executions) into the stable RunRecord. */
@@ -23,8 +29,10 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
   const { item, detail } = input;
   const endpoint = input.endpoint ?? 'workflow logs';
   const run = item.workflow_run ?? null;
-  const time = (value: unknown, field: string) => parseTime(value, endpoint, field);
-  const loggedAt = time(item.created_at, 'created_at')!;
+  const keep = input.salvaged;
+  const time = (value: unknown, field: string) => salvage(keep, field, value, () => parseTime(value, endpoint, field));
+  const object = (value: unknown, field: string) => salvage(keep, field, value, () => parseObject(value, endpoint, field));
+  const loggedAt = parseTime(item.created_at, endpoint, 'created_at')!;
   return {
     appId: input.appId,
     logId: item.id,
@@ -44,21 +52,27 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
     totalSteps: integer(detail?.total_steps ?? run?.total_steps),
     exceptionsCount: integer(run?.exceptions_count ?? detail?.exceptions_count),
     error: nonEmpty(detail?.error ?? run?.error),
-    inputs: detail ? parseObject(detail.inputs, endpoint, 'inputs') : null,
-    outputs: detail ? parseObject(detail.outputs, endpoint, 'outputs') : null,
-    nodes: input.nodes ? toNodeRecords(input.nodes, input.includeNodeData ?? false, endpoint) : null,
+    inputs: detail ? object(detail.inputs, 'inputs') : null,
+    outputs: detail ? object(detail.outputs, 'outputs') : null,
+    nodes: input.nodes ? toNodeRecords(input.nodes, input.includeNodeData ?? false, endpoint, keep) : null,
     enrichmentError: input.enrichmentError ?? null,
   };
 }
 
-export function toNodeRecords(executions: DifyNodeExecution[], includeData: boolean, endpoint = 'node executions'): NodeRecord[] {
-  const records = executions.map((execution, position) => toNodeRecord(execution, includeData, `${endpoint} data.${position}`));
+export function toNodeRecords(executions: DifyNodeExecution[], includeData: boolean, endpoint = 'node executions', salvaged?: SalvagedField[]): NodeRecord[] {
+  const records = executions.map((execution, position) => {
+    const fields: SalvagedField[] | undefined = salvaged ? [] : undefined;
+    const record = toNodeRecord(execution, includeData, `${endpoint} data.${position}`, fields);
+    for (const field of fields ?? []) salvaged!.push({ field: `nodes.${position}.${field.field}`, type: field.type });
+    return record;
+  });
   return records.sort((a, b) => a.index - b.index || a.createdAt.localeCompare(b.createdAt));
 }
 
-function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string): NodeRecord {
-  const metadata = parseObject(execution.execution_metadata, where, 'execution_metadata') ?? {};
-  const processData = parseObject(execution.process_data, where, 'process_data');
+function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string, salvaged: SalvagedField[] | undefined): NodeRecord {
+  const object = (value: unknown, field: string) => salvage(salvaged, field, value, () => parseObject(value, where, field));
+  const metadata = object(execution.execution_metadata, 'execution_metadata') ?? {};
+  const processData = object(execution.process_data, 'process_data');
   const usage = (typeof processData?.usage === 'object' && processData.usage !== null ? processData.usage : {}) as JsonObject;
   const record: NodeRecord = {
     id: execution.id,
@@ -82,14 +96,26 @@ function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where:
     loopId: text(metadata.loop_id),
     loopIndex: integer(numeric(metadata.loop_index)),
     createdAt: parseTime(execution.created_at, where, 'created_at')!,
-    finishedAt: parseTime(execution.finished_at, where, 'finished_at'),
+    finishedAt: salvage(salvaged, 'finished_at', execution.finished_at, () => parseTime(execution.finished_at, where, 'finished_at')),
   };
   if (includeData) {
-    record.inputs = parseObject(execution.inputs, where, 'inputs');
-    record.outputs = parseObject(execution.outputs, where, 'outputs');
+    record.inputs = object(execution.inputs, 'inputs');
+    record.outputs = object(execution.outputs, 'outputs');
     record.processData = processData;
   }
   return record;
+}
+
+/** Runs `parse`; with a collector, a failure empties the value (null) and is listed instead of thrown. */
+function salvage<T>(into: SalvagedField[] | undefined, field: string, value: unknown, parse: () => T | null): T | null {
+  if (!into) return parse();
+  try {
+    return parse();
+  } catch (error) {
+    if (!DifyResponseError.isInstance(error)) throw error;
+    into.push({ field, type: typeName(value) });
+    return null;
+  }
 }
 
 /** Dify sends `inputs`/`outputs` as JSON strings in some releases and objects in others. */

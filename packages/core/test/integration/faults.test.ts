@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DifyNetworkError, DifyResponseError, createDifyClient } from '../../src/index.js';
+import { DifyNetworkError, DifyResponseError, createDifyClient, droppedRows } from '../../src/index.js';
 import { collect, consoleClient, exportRuns, keyClient, sim, workflowApp } from './helpers.js';
 
 describe('faults', () => {
@@ -56,15 +56,22 @@ describe('faults', () => {
     const server = createServer((request, response) => {
       requests += 1;
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ page: 1, limit: 20, total: 1, has_more: false, data: [{ id: 42, created_at: 1772440512 }] }));
+      const row = { id: 'log-1', created_at: 1772440512 };
+      // The envelope is wrong on the first request; on the second, one row has no usable id and is left out.
+      const body = requests === 1 ? { page: 1, limit: 20, total: 1, has_more: 'no', data: [row] } : { page: 1, limit: 20, total: 2, has_more: false, data: [{ id: 42, created_at: 1772440512 }, row] };
+      response.end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const client = createDifyClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'app-test' });
       const error = await client.logPage().catch((caught: unknown) => caught);
       expect(DifyResponseError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ endpoint: 'GET /v1/workflows/logs', field: 'data.0.id', isRetryable: false });
+      expect(error).toMatchObject({ endpoint: 'GET /v1/workflows/logs', field: 'has_more', isRetryable: false });
       expect(requests).toBe(1);
+      const page = await client.logPage();
+      expect(page.data.map((item) => item.id)).toEqual(['log-1']);
+      expect(droppedRows(page)).toEqual([{ list: 'data', position: 0, field: 'data.0.id', problem: expect.stringMatching(/string/) }]);
+      expect(requests).toBe(2);
     } finally {
       server.close();
     }

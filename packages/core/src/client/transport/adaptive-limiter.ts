@@ -48,6 +48,13 @@ const LATENCY_TOLERANCE = 2;
 const LATENCY_WINDOW = 200;
 /** Latency must also rise by this much (ms): jitter on a fast network is not a queue. */
 const LATENCY_SLACK_MS = 5;
+/** Outcomes remembered to tell overload from sporadic refusals. */
+const OUTCOME_WINDOW = 200;
+/**
+ * A refusal is sporadic (not overload) when, among the recent requests sent with at least as many others in flight,
+ * fewer than this share were refused: refusals of an overloaded server rise with concurrency, random ones do not.
+ */
+const SPORADIC_SHARE = 0.2;
 
 export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): AdaptiveLimiter {
   const max = options.max ?? 64;
@@ -70,6 +77,8 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
   const rate = options.maxRequestsPerSecond;
   let tokens = rate ?? 0;
   let tokensAt = now();
+  // Recent outcomes: when each was sent, how many others were in flight then, and whether it was refused.
+  const recent: Array<{ sentAt: number; others: number; rejected: boolean }> = [];
 
   const roundTrip = () => minLatency ?? 100;
   const whole = () => Math.max(1, Math.min(max, Math.floor(limit)));
@@ -109,6 +118,26 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
       quietRoundTrips = 0;
       probeAfter = Math.max(1, probeAfter / 2);
     }
+  }
+
+  function remember(sentAt: number, others: number, rejected: boolean): void {
+    recent.push({ sentAt, others, rejected });
+    if (recent.length > OUTCOME_WINDOW) recent.shift();
+  }
+
+  /**
+   * True when the requests sent since the last congestion signal at this concurrency or above mostly went through:
+   * the refusal is not overload (an overloaded server refuses most of what it gets above its capacity).
+   */
+  function isSporadic(others: number): boolean {
+    let refused = 0;
+    let total = 0;
+    for (const outcome of recent) {
+      if (outcome.others < others || outcome.sentAt < lastSignalAt) continue;
+      total += 1;
+      if (outcome.rejected) refused += 1;
+    }
+    return total >= 10 && refused / total < SPORADIC_SHARE;
   }
 
   function onSignal(at: number, target: number): void {
@@ -160,8 +189,11 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
           inFlight -= 1;
           const at = now();
           if (adaptive) {
-            if (outcome === 'rejected') onSignal(at, Math.min(Math.floor(limit) - 1, othersInFlight));
-            else if (outcome === 'success') {
+            if (outcome === 'rejected') {
+              remember(startedAt, othersInFlight, true);
+              if (!isSporadic(othersInFlight)) onSignal(at, Math.min(Math.floor(limit) - 1, othersInFlight));
+            } else if (outcome === 'success') {
+              remember(startedAt, othersInFlight, false);
               const queueing = noteLatency(key, at - startedAt);
               if (queueing && at - lastSignalAt >= roundTrip() * 2) onSignal(at, limit * 0.9);
               else onSuccess(at);
