@@ -10,6 +10,7 @@ export function startSimWorker(options) {
        parentPort.postMessage({ url: sim.url, account: sim.account, app: sim.apps.find((a) => a.mode === 'workflow') });
        parentPort.on('message', (message) => {
          if (message.capacity !== undefined) sim.setCapacity(message.capacity ?? undefined);
+         if (message.faults !== undefined) sim.setFaults(message.faults ?? undefined);
          if (message.reset) sim.resetStats();
          if (message.stats) parentPort.postMessage({ stats: sim.stats() });
          if (message.close) sim.close().then(() => process.exit(0));
@@ -21,6 +22,7 @@ export function startSimWorker(options) {
   return {
     ready: next(),
     setCapacity: (capacity) => worker.postMessage({ capacity }),
+    setFaults: (faults) => worker.postMessage({ faults }),
     reset: () => worker.postMessage({ reset: true }),
     stats: async () => (worker.postMessage({ stats: true }), (await next()).stats),
     close: () => worker.postMessage({ close: true }),

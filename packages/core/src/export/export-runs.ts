@@ -99,7 +99,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
         for (const row of dropped) {
           progress.droppedRows += 1;
           logger.warn({ endpoint, page: progress.pages, position: row.position, field: row.field, problem: row.problem }, 'dropped a log row Dify sent without what identifies it');
-          onDroppedRow?.({ appId: appId!, endpoint, page: progress.pages, ...row });
+          onDroppedRow?.({ appId: appId!, endpoint, page: progress.pages, position: row.position, field: row.field, problem: row.problem });
         }
         report();
       },

@@ -163,3 +163,38 @@ describe('response parsers under hostile bodies (fast-check)', () => {
     expect(record?.error?.length).toBe(huge.length);
   });
 });
+
+/** What identifies a row or is required by Dify's own schema: drift there may drop the row (and is reported). */
+const REQUIRED = [
+  /^data\.\d+\.id$/,
+  /^data\.\d+\.created_at$/,
+  /^data\.\d+\.workflow_run(\.(id|status|created_at))?$/,
+  /^data\.\d+\.(index|node_id|node_type|status|created_at)$/,
+  /^(page|limit|total|has_more|data)$/,
+  /^data\.\d+$/,
+];
+
+describe('type drift of optional fields never loses a run (fast-check)', () => {
+  for (const [name, body] of bodies) {
+    const optional = pathsOf(body).filter((path) => path.length > 0 && !REQUIRED.some((pattern) => pattern.test(path.join('.'))));
+    it(`${name}: any optional field replaced by any value keeps every row`, () => {
+      fc.assert(
+        fc.property(fc.constantFrom(...optional), fc.jsonValue({ maxDepth: 3 }), (path, value) => {
+          const args: unknown[] = [LOG_PAGE, RUN_DETAIL, NODES];
+          args[bodies.findIndex(([candidate]) => candidate === name)] = setPath(body, path, value);
+          const logPage = parseBody(ENDPOINT, LogPageSchema, args[0]);
+          const runDetail = parseBody(ENDPOINT, RunDetailSchema, args[1]) as DifyRunDetail;
+          const executions = parseBody(ENDPOINT, NodeExecutionListSchema, args[2]).data as DifyNodeExecution[];
+          expect(logPage.data).toHaveLength(1);
+          expect(executions).toHaveLength(1);
+          const record = toRunRecord({ appId: 'app', item: logPage.data[0]!, detail: runDetail, nodes: executions, includeNodeData: true, endpoint: ENDPOINT, salvaged: [] });
+          expect(record.logId).toBe('log-1');
+          expect(record.runId).toBe('run-1');
+          expect(record.nodes).toHaveLength(1);
+          JSON.stringify(record);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});

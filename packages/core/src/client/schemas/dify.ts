@@ -83,7 +83,7 @@ export const LogPageSchema = z.object({
 
 /** Service and console run detail. Every field may be null: older Dify answers 200 with nulls for an unknown run. */
 export const RunDetailSchema = z.object({
-  id: looseId.nullable(),
+  id: looseId.nullable().optional(),
   workflow_id: nullableString,
   version: nullableString,
   status: nullableString,
