@@ -35,7 +35,7 @@ describe('faults', () => {
     const error = await client.logPage({ limit: 5 }).catch((caught: unknown) => caught);
     expect(DifyNetworkError.isInstance(error)).toBe(true);
     expect((error as DifyNetworkError).code).toBe('timeout');
-    expect((error as Error).message).toMatch(/GET \/v1\/workflows\/logs timed out/);
+    expect((error as Error).message).toMatch(/GET \/v1\/workflows\/logs \(http:\/\/127\.0\.0\.1:\d+\/v1\/workflows\/logs\) timed out after 0\.3 s/);
   });
 
   it('keeps runs whose node executions keep failing, flagged, and goes on', async () => {

@@ -1,7 +1,7 @@
 import ky from 'ky';
 import pRetry from 'p-retry';
 import { DifyHttpError } from '../../errors/http-error.js';
-import { DifyNetworkError } from '../../errors/network-error.js';
+import { DifyNetworkError, safeUrl } from '../../errors/network-error.js';
 import { DifyResponseError } from '../../errors/response-error.js';
 import { DifyLogsError } from '../../errors/dify-logs-error.js';
 import type { Logger } from '../../logging/logger.js';
@@ -111,23 +111,26 @@ export function createTransport(options: TransportOptions): Transport {
     }, options.timeoutMs);
     timer.unref();
     const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    // Node 20's fetch can stay unsettled after its signal aborts (a connection reset mid-response): the attempt ends
+    // when the signal fires whatever fetch does, so a request can never hang a run past its timeout.
+    const abandoned = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    abandoned.catch(() => undefined);
     let status: number;
     let headers: Headers;
     let text: string;
     try {
-      const response = await http(spec.url, {
+      const attempt = http(spec.url, {
         method: spec.method,
         searchParams: toSearchParams(spec.query),
         ...(spec.json === undefined ? {} : { json: spec.json }),
         headers: credentials ? { ...spec.headers, ...credentials } : spec.headers,
         signal,
-      });
-      status = response.status;
-      headers = response.headers;
-      text = await response.text();
+      }).then(async (response) => ({ status: response.status, headers: response.headers, text: await response.text() }));
+      attempt.catch(() => undefined);
+      ({ status, headers, text } = await Promise.race([attempt, abandoned]));
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason ?? error;
-      throw new DifyNetworkError(spec.endpoint, timedOut ? 'timeout' : 'network', error);
+      throw new DifyNetworkError(spec.endpoint, timedOut ? 'timeout' : 'network', error, { url: safeUrl(spec.url), timeoutMs: options.timeoutMs });
     } finally {
       clearTimeout(timer);
     }
