@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Authenticator, SessionLease } from './auth/types.js';
 import { parseBody } from './schemas/parse.js';
 import { toHttpError } from './transport/error-body.js';
-import { assertOk, type QueryValue, type Transport } from './transport/http.js';
+import { assertOk, type QueryValue, type RequestGate, type Transport } from './transport/http.js';
 import type { ResolvedUrls } from './options.js';
 
 export type Surface = 'service' | 'console';
@@ -22,6 +22,8 @@ export interface CallSpec {
   json?: unknown;
   /** Statuses answered with `null` instead of an error (e.g. 404 for a lost run). */
   nullOn?: number[];
+  /** The caller's concurrency limit, held per attempt (see RequestGate). */
+  gate?: RequestGate;
 }
 
 /** What the endpoint modules share: URLs, auth per surface, transport and the one request path with retries. */
@@ -57,7 +59,7 @@ export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): C
         for (let renewals = 0; ; renewals += 1) {
           let lease: SessionLease | undefined;
           const response = await parts.transport.send({
-            method, url, endpoint, query: spec.query, json: spec.json,
+            method, url, endpoint, query: spec.query, json: spec.json, gate: spec.gate,
             authorize: async () => (lease = await auth.headers()).headers,
           });
           if (response.status === 401 || response.status === 403) {

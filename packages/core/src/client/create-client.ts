@@ -9,7 +9,7 @@ import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from '.
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
 import { fetchLogPage, logSurface, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
-import { fetchNodeExecutions, fetchRunDetail } from './endpoints/runs.js';
+import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
 import type { DifyConversation, DifyMessage } from './schemas/chat.js';
 import type { AppInfo, DifyConsoleApp, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
@@ -34,8 +34,8 @@ export interface DifyClient {
   /** Offset pages until `has_more` is false or `maxPages` were read. Use `exportRuns` for drift-proof windows. */
   logPages(query?: LogQuery & { maxPages?: number }): AsyncIterable<DifyLogPage>;
   /** null when Dify no longer has the run. */
-  runDetail(runId: string, appId?: string): Promise<DifyRunDetail | null>;
-  nodeExecutions(runId: string, appId?: string): Promise<DifyNodeExecution[]>;
+  runDetail(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyRunDetail | null>;
+  nodeExecutions(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyNodeExecution[]>;
   /** The console account's time zone (its profile): conversation filters are read in it. */
   accountTimezone(): Promise<string>;
   /** Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor role). */
@@ -95,8 +95,8 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
         if (!result.has_more || result.data.length === 0) return;
       }
     },
-    runDetail: (runId, app) => fetchRunDetail(context, runId, app),
-    nodeExecutions: (runId, app) => fetchNodeExecutions(context, runId, app),
+    runDetail: (runId, app, request) => fetchRunDetail(context, runId, app, request),
+    nodeExecutions: (runId, app, request) => fetchNodeExecutions(context, runId, app, request),
     accountTimezone: () => (timezonePromise ??= fetchAccountTimezone(context)),
     conversations: (app, query) => listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
     messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),

@@ -83,7 +83,12 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
   const appId = windowOptions.appId ?? client.appId;
   if (!appId) throw new DifyConfigError('appId', 'is required: which app to export');
   const logger = (options.logger ?? silentLogger).child({ appId });
-  const limit = pLimit(concurrency);
+  // `concurrency` requests in flight at most, each slot held for one attempt: a request waiting to be retried
+  // (a 429's Retry-After, a backoff) gives its slot to another run's request instead of idling it.
+  const requests = pLimit(concurrency);
+  // Runs being enriched at once: room for runs whose requests wait to be retried, bounded so a retried request
+  // queues behind at most this many others.
+  const runs = pLimit(Math.max(64, concurrency * 16));
   const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, cached: 0, salvaged: 0, droppedRows: 0 };
   const level: EnrichmentLevel = { details: withDetails, nodes: withNodeExecutions, nodeData: withNodeExecutions && includeNodeData };
   const cacheable = runCache !== undefined && (withDetails || withNodeExecutions);
@@ -130,10 +135,12 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
       logger.warn({ runId, stage, code, err: message }, 'run enrichment failed; keeping the run without it');
     };
     if (runId) {
-      await Promise.all([
-        withDetails ? limit(() => client.runDetail(runId, appId)).then((value) => (detail = value), fail('detail')) : undefined,
-        withNodeExecutions ? limit(() => client.nodeExecutions(runId, appId)).then((value) => (nodes = value), fail('nodes')) : undefined,
-      ]);
+      await runs(() =>
+        Promise.all([
+          withDetails ? client.runDetail(runId, appId, { gate: requests }).then((value) => (detail = value), fail('detail')) : undefined,
+          withNodeExecutions ? client.nodeExecutions(runId, appId, { gate: requests }).then((value) => (nodes = value), fail('nodes')) : undefined,
+        ]),
+      );
     }
     let record: RunRecord;
     const salvaged = [

@@ -48,7 +48,12 @@ export interface RequestSpec {
   authorize?: () => Promise<Record<string, string>>;
   /** Bypass the request limit: session requests (login, refresh) that requests holding slots may be waiting for. */
   unlimited?: boolean;
+  /** A caller's own concurrency limit, held for one attempt only (never while waiting to retry). */
+  gate?: RequestGate;
 }
+
+/** Runs a task when the caller's concurrency allows (a `p-limit` limit function fits). */
+export type RequestGate = <T>(task: () => Promise<T>) => Promise<T>;
 
 export interface RawResponse {
   status: number;
@@ -83,7 +88,11 @@ export function createTransport(options: TransportOptions): Transport {
   });
   const counters: TransportStats = { requests: 0, retries: 0 };
 
-  async function send(spec: RequestSpec): Promise<RawResponse> {
+  function send(spec: RequestSpec): Promise<RawResponse> {
+    return spec.gate ? spec.gate(() => sendLimited(spec)) : sendLimited(spec);
+  }
+
+  async function sendLimited(spec: RequestSpec): Promise<RawResponse> {
     if (!options.limiter || spec.unlimited) return sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
     const slot = await options.limiter.acquire(options.signal, spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'));
     let outcome: RequestOutcome = 'error';
