@@ -51,11 +51,27 @@ describe('the adaptive concurrency limiter', () => {
     slots[15]!.release('rejected'); // sent while 15 others were in flight
     expect(setup.limiter.state()).toMatchObject({ limit: 15, ceiling: 15 });
     for (const slot of slots.slice(0, 15)) slot.release('success');
-    // More rejections in the same round trip bring it lower at once, not one per round trip.
+    // A server that can take 4 refuses everything above: those rejections bring it lower at once, not one per round trip.
     const again = await take(setup.limiter, 15);
-    again[4]!.release('rejected');
+    for (const slot of again.slice(4).reverse()) slot.release('rejected');
     expect(setup.limiter.state().limit).toBe(4);
-    for (const slot of again) slot.release('success');
+    for (const slot of again.slice(0, 4)) slot.release('success');
+  });
+
+  it('does not shrink on refusals that come at every concurrency (random, not overload)', async () => {
+    const setup = clocked({ initial: 16, max: 16 });
+    for (let trip = 0; trip < 3; trip += 1) await roundTrip(setup);
+    const limits: number[] = [];
+    for (let round = 0; round < 20; round += 1) {
+      const slots = await take(setup.limiter, setup.limiter.state().limit);
+      setup.advance(50);
+      // One in twenty refused, at whatever concurrency it was sent.
+      slots.forEach((slot, index) => slot.release((round * 16 + index) % 20 === 7 ? 'rejected' : 'success'));
+      limits.push(setup.limiter.state().limit);
+    }
+    // A refusal at the very top (the only request sent with 15 others) cannot be told from overload: one slot, briefly.
+    expect(Math.min(...limits), String(limits)).toBeGreaterThanOrEqual(15);
+    expect(limits.at(-1), String(limits)).toBeGreaterThanOrEqual(15);
   });
 
   it('at the ceiling probes one higher after ten quiet round trips, then sooner after each probe that passes', async () => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRunStore } from './data/store.js';
 import { createWorld } from './data/world.js';
@@ -198,7 +199,9 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
 /** Starts the simulator on 127.0.0.1 (an ephemeral port unless `port` is given). */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<DifySimulator> {
   const handler = createSimulatorHandler(options);
-  const server = createServer({ keepAliveTimeout: 5000 }, handler.listener);
+  const server = options.tls
+    ? createHttpsServer({ keepAliveTimeout: 5000, key: options.tls.key, cert: options.tls.cert }, handler.listener)
+    : createServer({ keepAliveTimeout: 5000 }, handler.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -210,7 +213,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Di
   const { listener: _listener, dispose, ...controls } = handler;
   return {
     ...controls,
-    url: `http://127.0.0.1:${port}`,
+    url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -63,6 +63,8 @@ export interface SimulatorOptions {
   lostRunRate?: number;
   /** Use `__Host-` cookie names (default false). */
   hostPrefixCookies?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM); the URL is then `https://localhost:<port>`. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   /** Also a chat app and an agent-chat app (conversations and messages, no workflow runs). Default false. */
   chatApps?: boolean;
   /** The account's time zone, in its profile and for conversation filters (default Asia/Shanghai). */
@@ -127,7 +129,7 @@ export interface SimulatorControls {
 }
 
 export interface DifySimulator extends SimulatorControls {
-  /** e.g. http://127.0.0.1:43121 (no trailing slash). */
+  /** e.g. http://127.0.0.1:43121, or https://localhost:43121 with `tls` (no trailing slash). */
   url: string;
   port: number;
   close(): Promise<void>;

@@ -77,8 +77,8 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
   const rate = options.maxRequestsPerSecond;
   let tokens = rate ?? 0;
   let tokensAt = now();
-  // Recent outcomes: when each was sent, how many others were in flight then, and whether it was refused.
-  const recent: Array<{ sentAt: number; others: number; rejected: boolean }> = [];
+  // Recent outcomes: how many others were in flight when each was sent, and whether it was refused.
+  const recent: Array<{ others: number; rejected: boolean }> = [];
 
   const roundTrip = () => minLatency ?? 100;
   const whole = () => Math.max(1, Math.min(max, Math.floor(limit)));
@@ -120,20 +120,20 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
     }
   }
 
-  function remember(sentAt: number, others: number, rejected: boolean): void {
-    recent.push({ sentAt, others, rejected });
+  function remember(others: number, rejected: boolean): void {
+    recent.push({ others, rejected });
     if (recent.length > OUTCOME_WINDOW) recent.shift();
   }
 
   /**
-   * True when the requests sent since the last congestion signal at this concurrency or above mostly went through:
-   * the refusal is not overload (an overloaded server refuses most of what it gets above its capacity).
+   * True when the recent requests sent at this concurrency or above mostly went through: the refusal is not overload
+   * (an overloaded server refuses most of what it gets above its capacity; random refusals come at every level).
    */
   function isSporadic(others: number): boolean {
     let refused = 0;
     let total = 0;
     for (const outcome of recent) {
-      if (outcome.others < others || outcome.sentAt < lastSignalAt) continue;
+      if (outcome.others < others) continue;
       total += 1;
       if (outcome.rejected) refused += 1;
     }
@@ -190,10 +190,10 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
           const at = now();
           if (adaptive) {
             if (outcome === 'rejected') {
-              remember(startedAt, othersInFlight, true);
+              remember(othersInFlight, true);
               if (!isSporadic(othersInFlight)) onSignal(at, Math.min(Math.floor(limit) - 1, othersInFlight));
             } else if (outcome === 'success') {
-              remember(startedAt, othersInFlight, false);
+              remember(othersInFlight, false);
               const queueing = noteLatency(key, at - startedAt);
               if (queueing && at - lastSignalAt >= roundTrip() * 2) onSignal(at, limit * 0.9);
               else onSuccess(at);
