@@ -77,6 +77,8 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     adminApiKey: options.adminApiKey,
     revokedKeys: new Set(),
     stats,
+    tieOrder: options.tieOrder ?? 'shuffled',
+    logRequests: 0,
   };
   const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
   const faults = createFaultInjector(world.seed, options.faults);

@@ -61,6 +61,11 @@ export interface SimulatorOptions {
   runningRuns?: number;
   /** Share of log rows whose workflow_run row is gone (default 0.01). */
   lostRunRate?: number;
+  /**
+   * Rows of one second in log pages: `shuffled` (default), a new order per request, as Dify's SQL (ordered by a
+   * second-precision `created_at` only) gives them; `stable`, always the same order.
+   */
+  tieOrder?: 'shuffled' | 'stable';
   /** Use `__Host-` cookie names (default false). */
   hostPrefixCookies?: boolean;
   /** Serve HTTPS with this key and certificate (PEM); the URL is then `https://localhost:<port>`. */

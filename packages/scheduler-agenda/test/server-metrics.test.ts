@@ -34,7 +34,7 @@ function analysis(apps: AppAnalysis[]): ReportAnalysis {
     generatedAt: '2026-11-28T00:01:00.000Z', consoleUrl: null, runs: 0, byStatus: {}, successRate: null, latency,
     tokens: { stated: 0, effective: 0, promptTokens: 0, completionTokens: 0, mismatchedRuns: 0 }, cost: {}, perHour: [], perDay: [],
     byTrigger: {}, byVersion: {}, apps, models: [], nodes: [], endUsers: [], errors: [], otherErrors: 0, tokenMismatches: [], slowestRuns: [],
-    enrichmentFailures: 0, lostRuns: 0, failedApps: [{ appId: APP_B, error: 'console login failed' }], comparison: null,
+    enrichmentFailures: 0, lostRuns: 0, salvaged: 0, droppedRows: 0, failedApps: [{ appId: APP_B, error: 'console login failed' }], comparison: null,
   };
 }
 
@@ -42,7 +42,7 @@ function succeededRun(): PipelineResult {
   return {
     runId: 'run-1', job: 'daily', status: 'succeeded', window: { from: '2026-11-27T00:00:00.000Z', to: '2026-11-28T00:00:00.000Z', timezone: 'UTC' },
     analysis: analysis([app(APP_A, { succeeded: 8, failed: 2 }, 1200, { USD: 0.5 }), app(APP_B, { succeeded: 3, stopped: 1, weird: 1 }, 300, { USD: 0.25, RMB: 2 })]),
-    counts: { [APP_A]: { records: 10, unfinished: 0, repolled: 0, cached: 4 }, [APP_B]: { records: 5, unfinished: 1, repolled: 0, cached: 0 } },
+    counts: { [APP_A]: { records: 10, unfinished: 0, repolled: 0, cached: 4, salvaged: 0 }, [APP_B]: { records: 5, unfinished: 1, repolled: 0, cached: 0, salvaged: 0 } },
     reports: [], archive: null, messages: null, partitions: null,
     notifications: [{ notifier: 'slack', delivered: true }, { notifier: 'email', delivered: false, error: 'smtp down' }],
     sinks: [], timings: { fetch: 2500, report: 120, store: 40 }, problems: [], alerts: [],

@@ -18,40 +18,96 @@ export interface LogWindowOptions extends Omit<LogQuery, 'page' | 'createdBefore
 }
 
 const SECOND = 1000;
+/** Complete passes over one crowded second before giving up on rows Dify's shuffled order keeps hiding. */
+const MAX_PASSES = 50;
 
 /**
  * Walks a time window of workflow logs, newest first, without the drift of offset paging:
  * after each page the upper bound moves down to the last item's second (+1 s, since Dify rounds
- * times down to the second) and paging restarts at page 1. Items seen at the boundary are dropped
- * by log id. Offset paging (page + 1) is used only while a single second holds more than a page.
+ * times down to the second) and paging restarts at page 1.
+ *
+ * Dify orders rows by `created_at` only, at whole seconds, so the rows of one second come back in a different order
+ * from one request to the next, and an offset page boundary inside a second can skip or repeat rows. So the rows of
+ * a second are only yielded once the page holds all of them (an older row follows them), and a second that fills a
+ * whole page is read as a window of its own, all its pages, again until every one of its `total` rows was seen.
+ * Rows are yielded by second, newest first, and by log id within a second (the same order for any page size).
  */
 export async function* walkLogWindow(client: DifyClient, options: LogWindowOptions = {}): AsyncGenerator<DifyLogItem> {
   const { createdAfter, createdBefore, overlapSeconds = 0, maxPages = Number.POSITIVE_INFINITY, onPage, now = () => new Date(), ...query } = options;
   const after = createdAfter === undefined ? undefined : new Date(new Date(createdAfter).getTime() - overlapSeconds * SECOND);
   let before = ceilSecond(createdBefore === undefined ? now() : new Date(createdBefore));
-  let page = 1;
   /** Log ids already yielded whose time may still come back at the current boundary, with their second. */
-  let boundary = new Map<string, number>();
+  let seen = new Map<string, number>();
+  let requests = 0;
 
-  for (let requests = 0; requests < maxPages; requests += 1) {
-    const result = await client.logPage({ ...query, createdAfter: after, createdBefore: before, page });
-    onPage?.({ page: requests + 1, items: result.data.length, total: result.total, dropped: droppedRows(result) });
-    for (const item of result.data) {
-      if (boundary.has(item.id)) continue;
-      boundary.set(item.id, secondOf(item.created_at));
-      yield item;
+  const list = async (from: Date | undefined, to: Date, page: number) => {
+    requests += 1;
+    const result = await client.logPage({ ...query, createdAfter: from, createdBefore: to, page });
+    onPage?.({ page: requests, items: result.data.length, total: result.total, dropped: droppedRows(result) });
+    return result;
+  };
+  /** The rows not yielded yet, in yield order: by second (newest first), then by log id. */
+  function* fresh(rows: DifyLogItem[]): Generator<DifyLogItem> {
+    const sorted = rows.filter((row) => !seen.has(row.id)).sort((a, b) => secondOf(b.created_at) - secondOf(a.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const row of sorted) {
+      if (seen.has(row.id)) continue;
+      seen.set(row.id, secondOf(row.created_at));
+      yield row;
     }
-    const last = result.data.at(-1);
-    if (!result.has_more || !last) return;
+  }
+
+  let page = 1;
+  while (requests < maxPages) {
+    const result = await list(after, before, page);
+    const rows = result.data;
+    const last = rows.at(-1);
+    if (!result.has_more || !last) {
+      yield* fresh(rows);
+      return;
+    }
     const lastSecond = secondOf(last.created_at);
-    const nextBefore = new Date((lastSecond + 1) * SECOND);
-    if (Number.isFinite(lastSecond) && nextBefore.getTime() < before.getTime()) {
-      before = nextBefore;
-      page = 1;
-      boundary = keepBoundary(boundary, lastSecond);
-    } else {
+    if (!Number.isFinite(lastSecond)) {
+      // A time that does not parse: nothing to narrow by, so plain offset pages for this window.
+      yield* fresh(rows);
       page += 1;
+      continue;
     }
+    page = 1;
+    if (requests >= maxPages) {
+      // Told to stop here: the page's last second may be incomplete, but what was read is given.
+      yield* fresh(rows);
+      return;
+    }
+    const newer = rows.filter((row) => secondOf(row.created_at) > lastSecond && !seen.has(row.id));
+    if (newer.length > 0) {
+      // Every second newer than the page's last one is whole here; the last one is read again from the next page.
+      yield* fresh(newer);
+      before = new Date((lastSecond + 1) * SECOND);
+    } else {
+      // The page is one second (more rows than a page share it): read that second alone, completely.
+      yield* fresh(await readSecond(lastSecond));
+      before = new Date(lastSecond * SECOND);
+    }
+    seen = keepBoundary(seen, Math.floor(before.getTime() / SECOND));
+  }
+
+  /** Every row of one second (and of the instant after it, which the inclusive bound also matches). */
+  async function readSecond(second: number): Promise<DifyLogItem[]> {
+    const from = after && after.getTime() > second * SECOND ? after : new Date(second * SECOND);
+    const to = new Date((second + 1) * SECOND);
+    const rows = new Map<string, DifyLogItem>();
+    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+      let total = 0;
+      for (let page = 1; ; page += 1) {
+        if (requests >= maxPages) return [...rows.values()];
+        const result = await list(from, to, page);
+        total = result.total;
+        for (const row of result.data) rows.set(row.id, row);
+        if (!result.has_more || result.data.length === 0) break;
+      }
+      if (rows.size >= total) break;
+    }
+    return [...rows.values()];
   }
 }
 

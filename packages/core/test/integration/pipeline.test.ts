@@ -121,7 +121,7 @@ describe('runPipeline against the simulator', () => {
     const state = memoryStateStore();
     const job: PipelineJob = { name: 'live', apps: [app!], window: { mode: 'incremental', overlapMinutes: 1, initialFrom: '2026-01-01T00:00:00Z' }, withNodeExecutions: true };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
-    expect(first.counts[app!.id]).toEqual({ records: 38, unfinished: 2, repolled: 0, cached: 0 });
+    expect(first.counts[app!.id]).toEqual({ records: 38, unfinished: 2, repolled: 0, cached: 0, salvaged: 0 });
     simulator.completeRunningRuns();
     const second = await runPipeline(job, { storage, state, now: clock('2026-03-11T12:00:00Z') });
     const finished = await archived(storage, second.archive!.key);

@@ -103,8 +103,12 @@ function cachedCount(store: RunStore, key: string): { get(): number | undefined;
  * other filters scan the window (as Dify's SQL would), and totals are cached per data revision.
  */
 export function queryLogs(store: RunStore, appIndex: number, filters: LogFilters, page: number, limit: number): LogPage {
+  return queryLogRange(store, appIndex, filters, (page - 1) * limit, limit);
+}
+
+/** `limit` log rows from position `offset` (0-based, newest first), and the total. */
+export function queryLogRange(store: RunStore, appIndex: number, filters: LogFilters, offset: number, limit: number): LogPage {
   const ranges = logRanges(store, appIndex, filters);
-  const offset = (page - 1) * limit;
   const test = matcher(store, appIndex, filters);
   if (!test) {
     const total = ranges.reduce((sum, [from, to]) => sum + (to - from), 0);

@@ -18,6 +18,10 @@ export interface RouteContext {
   /** Apps whose Service API key was revoked. */
   revokedKeys: Set<string>;
   stats: SimulatorStats;
+  /** How rows of one second are ordered in log pages (see SimulatorOptions.tieOrder). */
+  tieOrder: 'shuffled' | 'stable';
+  /** Log list requests served (each gets its own order of tied rows). */
+  logRequests: number;
 }
 
 export interface Route {

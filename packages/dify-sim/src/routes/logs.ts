@@ -1,6 +1,7 @@
 import { valueError } from '../errors.js';
 import { jsonResponse, type SimRequest, type SimResponse } from '../http.js';
 import { queryLogs, type LogFilters } from '../data/queries.js';
+import { shuffledLogPage } from '../data/tie-order.js';
 import type { WorldApp } from '../data/world.js';
 import type { RouteContext } from './context.js';
 import { createParamReader } from './params.js';
@@ -36,7 +37,9 @@ export function workflowLogs(request: SimRequest, context: RouteContext, app: Wo
   if (app.template.mode !== 'workflow') return jsonResponse(200, { page, limit, total: 0, has_more: false, data: [] });
   const filters: LogFilters = { keyword, status, beforeMs, afterMs, sessionId, accountId };
   for (const key of Object.keys(filters) as Array<keyof LogFilters>) if (filters[key] === undefined) delete filters[key];
-  const result = queryLogs(store, app.index, filters, page, limit);
+  context.logRequests += 1;
+  const result =
+    context.tieOrder === 'shuffled' ? shuffledLogPage(store, app.index, filters, page, limit, world.seed, context.logRequests) : queryLogs(store, app.index, filters, page, limit);
   const data = result.runs.map((run) => logItemJson(world, run, run.lost ? undefined : store.detail(run), detail));
   return jsonResponse(200, { page, limit, total: result.total, has_more: result.total > page * limit, data });
 }

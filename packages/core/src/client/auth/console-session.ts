@@ -51,6 +51,9 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
   let handedOut = 0;
   let acceptedEpoch = 0;
   let fruitlessRenewals = 0;
+  /** Requests handed out per session and not over yet, and who waits for that number to fall. */
+  const pending = new Map<number, number>();
+  const settleWaiters = new Set<() => void>();
   const log = deps.logger.child({ auth: 'console-login' });
 
   function once(task: () => Promise<void>): Promise<void> {
@@ -60,6 +63,24 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
         inFlight = undefined;
       });
     return inFlight;
+  }
+
+  /** Resolves when every other request of session `of` is over (or after the just-renewed grace time). */
+  function othersSettled(of: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, JUST_RENEWED_MS);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        settleWaiters.delete(check);
+        resolve();
+      }
+      function check() {
+        if ((pending.get(of) ?? 0) <= 1) done();
+      }
+      settleWaiters.add(check);
+      check();
+    });
   }
 
   function die(endpoint: string, reason: string): never {
@@ -153,6 +174,7 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
       if (mode === 'none') await once(() => login().then(() => void (renewedAtMs = 0)));
       const first = handedOut !== epoch;
       handedOut = epoch;
+      pending.set(epoch, (pending.get(epoch) ?? 0) + 1);
       return { headers: sessionHeaders(), epoch, first };
     },
     async recover(error: DifyHttpError, lease: SessionLease) {
@@ -165,7 +187,15 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
       }
       const reason = error.difyMessage ?? `HTTP ${error.status}`;
       if (lease.first && renewedAtMs > 0 && acceptedEpoch < lease.epoch && Date.now() - renewedAtMs < JUST_RENEWED_MS) {
-        die(error.endpoint, `the console session was refused on its first request right after renewing it (${reason})`);
+        // Requests sent just after this one on other connections may have reached Dify first and used the session
+        // up: only when none of them was accepted either is the renewed session itself refused.
+        await othersSettled(lease.epoch);
+        if (lease.epoch !== epoch) return true;
+        if (inFlight) {
+          await inFlight;
+          return true;
+        }
+        if (acceptedEpoch < lease.epoch) die(error.endpoint, `the console session was refused on its first request right after renewing it (${reason})`);
       }
       if (fruitlessRenewals >= MAX_FRUITLESS_RENEWALS) {
         die(error.endpoint, `the console session keeps being refused after renewing it ${fruitlessRenewals} times (${reason})`);
@@ -177,6 +207,12 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
         renewedAtMs = Date.now();
       });
       return true;
+    },
+    settled(lease: SessionLease) {
+      const left = (pending.get(lease.epoch) ?? 1) - 1;
+      if (left > 0) pending.set(lease.epoch, left);
+      else pending.delete(lease.epoch);
+      for (const wake of settleWaiters) wake();
     },
     accepted(lease: SessionLease) {
       if (lease.epoch <= acceptedEpoch) return;

@@ -20,6 +20,8 @@ export interface Authenticator {
   recover(error: DifyHttpError, lease: SessionLease): Promise<boolean>;
   /** A request sent with `lease` was accepted. */
   accepted?(lease: SessionLease): void;
+  /** A request sent with `lease` is over, whatever its outcome (after `accepted` or `recover`). */
+  settled?(lease: SessionLease): void;
   /** Secret strings to scrub from anything this SDK writes. */
   secrets(): string[];
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { DifyConfigError } from '../../errors/config-error.js';
 import type { ClientContext } from '../context.js';
 import { droppedRows } from '../schemas/salvage.js';
-import type { RequestGate } from '../transport/http.js';
+import type { RequestGate } from '../context.js';
 
 export interface RunRequestOptions {
   /** The caller's own concurrency limit, held per attempt (never while a retry waits). */

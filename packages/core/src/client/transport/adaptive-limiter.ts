@@ -38,7 +38,8 @@ export interface LimiterSlot {
 
 export interface AdaptiveLimiter {
   /** `key` groups requests of similar cost (an endpoint): latency is compared only within a group. */
-  acquire(signal?: AbortSignal, key?: string): Promise<LimiterSlot>;
+  /** `first`: wait at the head of the queue (a request sent again at once, e.g. on a renewed session). */
+  acquire(signal?: AbortSignal, first?: boolean, key?: string): Promise<LimiterSlot>;
   /** The current limit (whole requests) and what is in flight and waiting. */
   state(): { limit: number; inFlight: number; waiting: number; ceiling: number | null; minLatencyMs: number | null };
 }
@@ -165,13 +166,14 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
   }
 
   return {
-    async acquire(signal, key = '') {
+    async acquire(signal, first = false, key = '') {
       await takeToken(signal);
       if (inFlight < whole()) inFlight += 1;
       else {
         await new Promise<void>((resolve, reject) => {
           const wakeUp = () => resolve();
-          waiters.push(wakeUp);
+          if (first) waiters.unshift(wakeUp);
+          else waiters.push(wakeUp);
           signal?.addEventListener('abort', () => {
             const index = waiters.indexOf(wakeUp);
             if (index >= 0) waiters.splice(index, 1);

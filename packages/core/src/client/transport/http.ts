@@ -48,12 +48,10 @@ export interface RequestSpec {
   authorize?: () => Promise<Record<string, string>>;
   /** Bypass the request limit: session requests (login, refresh) that requests holding slots may be waiting for. */
   unlimited?: boolean;
-  /** A caller's own concurrency limit, held for one attempt only (never while waiting to retry). */
-  gate?: RequestGate;
+  /** Sent again at once on a renewed session: it waits at the head of the request limit's queue, not the tail. */
+  priority?: boolean;
 }
 
-/** Runs a task when the caller's concurrency allows (a `p-limit` limit function fits). */
-export type RequestGate = <T>(task: () => Promise<T>) => Promise<T>;
 
 export interface RawResponse {
   status: number;
@@ -88,13 +86,9 @@ export function createTransport(options: TransportOptions): Transport {
   });
   const counters: TransportStats = { requests: 0, retries: 0 };
 
-  function send(spec: RequestSpec): Promise<RawResponse> {
-    return spec.gate ? spec.gate(() => sendLimited(spec)) : sendLimited(spec);
-  }
-
-  async function sendLimited(spec: RequestSpec): Promise<RawResponse> {
+  async function send(spec: RequestSpec): Promise<RawResponse> {
     if (!options.limiter || spec.unlimited) return sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
-    const slot = await options.limiter.acquire(options.signal, spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'));
+    const slot = await options.limiter.acquire(options.signal, spec.priority ?? false, spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'));
     let outcome: RequestOutcome = 'error';
     try {
       const response = await sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
