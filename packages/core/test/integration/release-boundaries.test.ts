@@ -37,3 +37,25 @@ describe('password encoding: Base64 from Dify 1.11.2, not 1.11.0', () => {
     expect(simulator.stats().failedLogins).toBe(1);
   });
 });
+
+describe('admin key: refused by CSRF on Dify 1.9.2–1.10.x, accepted on 1.9.1 and from 1.11.0', () => {
+  const adminClient = (simulator: Awaited<ReturnType<typeof sim>>) =>
+    createDifyClient({ baseUrl: simulator.url, admin: { apiKey: 'admin-secret-key', workspaceId: simulator.workspaceId }, appId: workflowApp(simulator).id, retry: quickRetry });
+
+  it('1.10.1: the client and the probe say the admin key needs 1.11, once, instead of invalid credentials', async () => {
+    const simulator = await sim({ version: '1.10.1', adminApiKey: 'admin-secret-key' });
+    const client = adminClient(simulator);
+    const error = await client.nodeExecutions('00000000-0000-4000-8000-000000000000').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'admin_key_unsupported', message: expect.stringMatching(/the admin key needs Dify >= 1\.11; use a console login$/) });
+    const probe = await client.probe();
+    expect(probe.problems.filter((problem) => problem.code === 'admin_key_unsupported')).toHaveLength(1);
+    expect(probe.problems.some((problem) => problem.code === 'invalid_credentials')).toBe(false);
+  });
+
+  it.each(['1.9.1', '1.11.0'] as const)('%s: the admin key reaches node executions', async (version) => {
+    const simulator = await sim({ version, adminApiKey: 'admin-secret-key' });
+    const probe = await adminClient(simulator).probe();
+    expect(probe.problems).toEqual([]);
+    expect(probe.tiers.nodeExecutions).toBe(true);
+  });
+});

@@ -59,6 +59,8 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
       return await task();
     } catch (error) {
       const code = DifyLogsError.isInstance(error) ? error.code : 'error';
+      // Said once: every console step fails the same way.
+      if (code === 'admin_key_unsupported' && result.problems.some((problem) => problem.code === code)) return undefined;
       result.problems.push({ step, code, message: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
