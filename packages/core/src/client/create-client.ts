@@ -7,12 +7,12 @@ import { staticAuthenticator, type Authenticator } from './auth/types.js';
 import { createContext } from './context.js';
 import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from './endpoints/apps.js';
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
-import { fetchLogPage, logSurface, type LogQuery } from './endpoints/logs.js';
+import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
 import type { DifyConversation, DifyMessage } from './schemas/chat.js';
-import type { AppInfo, DifyConsoleApp, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
+import type { AppInfo, DifyConsoleApp, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
 import { createAdaptiveLimiter } from './transport/adaptive-limiter.js';
 import { createTransport, type TransportStats } from './transport/http.js';
 
@@ -29,10 +29,10 @@ export interface DifyClient {
   probe(): Promise<ProbeResult>;
   appInfo(): Promise<AppInfo>;
   apps(query?: AppListQuery): AsyncIterable<DifyConsoleApp>;
-  /** One page of workflow run logs, newest first. */
-  logPage(query?: LogQuery): Promise<DifyLogPage>;
+  /** One page of workflow run logs, newest first (`scanned` is set when the client filtered the page itself). */
+  logPage(query?: LogQuery): Promise<LogPage>;
   /** Offset pages until `has_more` is false or `maxPages` were read. Use `exportRuns` for drift-proof windows. */
-  logPages(query?: LogQuery & { maxPages?: number }): AsyncIterable<DifyLogPage>;
+  logPages(query?: LogQuery & { maxPages?: number }): AsyncIterable<LogPage>;
   /** null when Dify no longer has the run. */
   runDetail(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyRunDetail | null>;
   nodeExecutions(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyNodeExecution[]>;
@@ -92,7 +92,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
       for (let page = rest.page ?? 1, read = 0; read < maxPages; page += 1, read += 1) {
         const result = await fetchLogPage(context, { ...rest, page });
         yield result;
-        if (!result.has_more || result.data.length === 0) return;
+        if (!result.has_more || (result.scanned?.items ?? result.data.length) === 0) return;
       }
     },
     runDetail: (runId, app, request) => fetchRunDetail(context, runId, app, request),

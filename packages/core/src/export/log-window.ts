@@ -41,7 +41,8 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
       boundary.set(item.id, secondOf(item.created_at));
       yield item;
     }
-    const last = result.data.at(-1);
+    // The cursor follows what Dify returned, also when the client filtered the page itself.
+    const last = result.scanned ? result.scanned.last : result.data.at(-1);
     if (!result.has_more || !last) return;
     const lastSecond = secondOf(last.created_at);
     const nextBefore = new Date((lastSecond + 1) * SECOND);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient } from '../../src/index.js';
-import { consoleClient, quickRetry, sim, workflowApp } from './helpers.js';
+import { createDifyClient, walkLogWindow } from '../../src/index.js';
+import { consoleClient, keyClient, quickRetry, sim, workflowApp } from './helpers.js';
 
 const ACCOUNT = { email: 'ops@example.com', name: 'Ops' };
 
@@ -57,5 +57,51 @@ describe('admin key: refused by CSRF on Dify 1.9.2–1.10.x, accepted on 1.9.1 a
     const probe = await adminClient(simulator).probe();
     expect(probe.problems).toEqual([]);
     expect(probe.tiers.nodeExecutions).toBe(true);
+  });
+});
+
+describe('console status filter: running, scheduled and paused only from Dify 1.11', () => {
+  it('1.10.1: the client filters running itself (Dify answers 400) and pages by what Dify returned', async () => {
+    const simulator = await sim({ version: '1.10.1', runsPerApp: 60 });
+    const client = consoleClient(simulator, { appId: workflowApp(simulator).id });
+    const page = await client.logPage({ status: 'running', limit: 20 });
+    expect(page.data.every((item) => item.workflow_run?.status === 'running')).toBe(true);
+    expect(page.scanned?.items).toBe(20);
+    // A walk reads every page Dify has, although the filtered pages are empty (1.10 lists running runs only once ended).
+    simulator.resetStats();
+    const running: string[] = [];
+    for await (const item of walkLogWindow(client, { status: 'running', limit: 20 })) running.push(item.id);
+    expect(running).toEqual([]);
+    expect(simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-app-logs']).toBeGreaterThanOrEqual(3);
+  });
+
+  it('1.11.0: running is sent to Dify', async () => {
+    const simulator = await sim({ version: '1.11.0' });
+    const client = consoleClient(simulator, { appId: workflowApp(simulator).id });
+    const page = await client.logPage({ status: 'running', limit: 20 });
+    expect(page.scanned).toBeUndefined();
+    expect(page.data.length).toBeGreaterThan(0);
+    expect(page.data.every((item) => item.workflow_run?.status === 'running')).toBe(true);
+  });
+});
+
+describe('keyword plus end-user session: never both to Dify (end_users joined twice: 500)', () => {
+  it.each(['1.9.1', '1.13.3'] as const)('%s: the keyword goes to Dify, the session is matched here, no 500 and no retry', async (version) => {
+    const simulator = await sim({ version });
+    const client = keyClient(simulator);
+    const sessions = new Set<string>();
+    for await (const item of walkLogWindow(client, { limit: 100 })) if (item.created_by_end_user?.session_id) sessions.add(item.created_by_end_user.session_id);
+    const session = [...sessions][0]!;
+    const ids = async (query: Parameters<typeof walkLogWindow>[1]) => {
+      const found: string[] = [];
+      for await (const item of walkLogWindow(client, { limit: 50, now: () => new Date('2026-03-10T12:00:00Z'), ...query })) found.push(item.id);
+      return found.sort();
+    };
+    const bySession = await ids({ endUserSessionId: session });
+    const byKeyword = new Set(await ids({ keyword: 'a' }));
+    const both = await ids({ keyword: 'a', endUserSessionId: session });
+    expect(both.length).toBeGreaterThan(0);
+    expect(both).toEqual(bySession.filter((id) => byKeyword.has(id)));
+    expect(client.stats().retries).toBe(0);
   });
 });

@@ -1,9 +1,10 @@
 import { DifyConfigError } from '../../errors/config-error.js';
 import { toDifyFilterTime } from '../../records/time.js';
 import type { ClientContext } from '../context.js';
-import { LogPageSchema, type DifyLogPage } from '../schemas/dify.js';
+import { LogPageSchema, type DifyLogItem, type DifyLogPage } from '../schemas/dify.js';
+import { parseVersion, versionAtLeast } from '../server-version.js';
 
-/** Statuses the Service API accepts as a filter; the console accepts every run status. */
+/** Statuses the Service API accepts as a filter; the console accepts every run status (below 1.11 the client applies running, scheduled and paused itself). */
 export const SERVICE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped'] as const;
 export const CONSOLE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped', 'partial-succeeded', 'running', 'scheduled', 'paused'] as const;
 
@@ -47,9 +48,47 @@ export function logSurface(context: ClientContext): 'service' | 'console' {
   return context.service ? 'service' : 'console';
 }
 
-export async function fetchLogPage(context: ClientContext, query: LogQuery): Promise<DifyLogPage> {
+/**
+ * A page of logs. When the client applied a filter itself (one Dify cannot apply, see `fetchLogPage`), `data` holds
+ * the matching items and `scanned` describes the page Dify returned: paging and cursors must follow `scanned`.
+ */
+export type LogPage = DifyLogPage & { scanned?: { items: number; last: DifyLogItem | undefined } };
+
+/** Console statuses Dify <= 1.10.x refuses (reqparse `choices`); accepted from 1.11.0 (pydantic, every status). */
+const STATUSES_FROM_1_11: readonly string[] = ['running', 'scheduled', 'paused'];
+
+/**
+ * One page of logs, newest first. Filters Dify cannot apply are applied here, on the page it returns:
+ * - a console status filter of running, scheduled or paused below Dify 1.11 (400 there);
+ * - the end-user session id when a keyword is also given: Dify joins `end_users` twice for the two
+ *   (`services/workflow_app_service.py`) and PostgreSQL refuses the statement (500), so the keyword goes to Dify.
+ */
+export async function fetchLogPage(context: ClientContext, query: LogQuery): Promise<LogPage> {
   const surface = logSurface(context);
   validateLogQuery(query, surface);
+  const local: Array<(item: DifyLogItem) => boolean> = [];
+  let status = query.status;
+  if (surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && isBefore111(await context.serverVersion())) {
+    const wanted = status;
+    local.push((item) => item.workflow_run?.status === wanted);
+    status = undefined;
+  }
+  let endUserSessionId = query.endUserSessionId;
+  if (query.keyword && endUserSessionId) {
+    const wanted = endUserSessionId;
+    local.push((item) => item.created_by_end_user?.session_id === wanted);
+    endUserSessionId = undefined;
+  }
+  const page = await fetchRawLogPage(context, surface, { ...query, status, endUserSessionId });
+  if (local.length === 0) return page;
+  return { ...page, data: page.data.filter((item) => local.every((keep) => keep(item))), scanned: { items: page.data.length, last: page.data.at(-1) } };
+}
+
+function isBefore111(version: string | null): boolean {
+  return version !== null && parseVersion(version) !== null && !versionAtLeast(version, '1.11.0');
+}
+
+async function fetchRawLogPage(context: ClientContext, surface: 'service' | 'console', query: LogQuery): Promise<DifyLogPage> {
   const params = {
     keyword: query.keyword,
     status: query.status,
