@@ -105,3 +105,13 @@ describe('keyword plus end-user session: never both to Dify (end_users joined tw
     expect(client.stats().retries).toBe(0);
   });
 });
+
+describe('a server error on the logs endpoint', () => {
+  it('names the endpoint and the filters it was asked with', async () => {
+    const simulator = await sim({ version: '1.13.3' });
+    simulator.setFaults({ rate5xx: 1, paths: 'workflows/logs' });
+    const client = keyClient(simulator, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } });
+    const error = await client.logPage({ keyword: 'refund', status: 'failed' }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/^GET \/v1\/workflows\/logs answered HTTP 500 .*\(filters: keyword="refund", status="failed"\)/);
+  });
+});

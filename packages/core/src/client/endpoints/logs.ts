@@ -1,4 +1,5 @@
 import { DifyConfigError } from '../../errors/config-error.js';
+import { DifyHttpError } from '../../errors/http-error.js';
 import { toDifyFilterTime } from '../../records/time.js';
 import type { ClientContext } from '../context.js';
 import { LogPageSchema, type DifyLogItem, type DifyLogPage } from '../schemas/dify.js';
@@ -99,10 +100,33 @@ async function fetchRawLogPage(context: ClientContext, surface: 'service' | 'con
     page: query.page ?? 1,
     limit: query.limit ?? 100,
   };
-  if (surface === 'service') {
-    return (await context.call({ surface, path: '/workflows/logs', query: params }, LogPageSchema))!;
+  let path = '/workflows/logs';
+  if (surface === 'console') {
+    const appId = query.appId ?? context.appId;
+    if (!appId) throw new DifyConfigError('appId', 'is required to read logs through the console (which app?)');
+    path = `/apps/${encodeURIComponent(appId)}/workflow-app-logs`;
   }
-  const appId = query.appId ?? context.appId;
-  if (!appId) throw new DifyConfigError('appId', 'is required to read logs through the console (which app?)');
-  return (await context.call({ surface, path: `/apps/${encodeURIComponent(appId)}/workflow-app-logs`, query: params }, LogPageSchema))!;
+  try {
+    return (await context.call({ surface, path, query: params }, LogPageSchema))!;
+  } catch (error) {
+    throw withFilters(error, params);
+  }
+}
+
+const FILTERS = ['keyword', 'status', 'created_by_end_user_session_id', 'created_by_account'] as const;
+
+/** A server error that outlasted the retries names the filters it was asked with: some combinations fail in Dify every time. */
+function withFilters(error: unknown, params: Partial<Record<(typeof FILTERS)[number], string | undefined>>): unknown {
+  if (!DifyHttpError.isInstance(error) || error.status < 500) return error;
+  const given = FILTERS.filter((name) => params[name] !== undefined).map((name) => `${name}=${JSON.stringify(params[name])}`);
+  if (given.length === 0) return error;
+  return new DifyHttpError({
+    endpoint: error.endpoint,
+    status: error.status,
+    difyCode: error.difyCode,
+    difyMessage: `${error.difyMessage ?? 'server error'} (filters: ${given.join(', ')})`,
+    fields: error.fields,
+    retryAfterMs: error.retryAfterMs,
+    isRetryable: error.isRetryable,
+  });
 }
