@@ -45,7 +45,7 @@ export interface DifyClient {
   /** Replaces every credential this client holds (keys, password, tokens, cookies) in `text`. */
   scrub(text: string): string;
   stats(): TransportStats;
-  /** Logs out of a console session this client opened. */
+  /** Ends the client; logs out of a console session it opened only with `console.logoutOnClose`. */
   close(): Promise<void>;
 }
 
@@ -71,8 +71,8 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
   if (options.admin) {
     consoleAuth = staticAuthenticator('admin-key', { authorization: `Bearer ${options.admin.apiKey}`, 'x-workspace-id': options.admin.workspaceId }, [options.admin.apiKey]);
   } else if (options.console) {
-    const { email, password, passwordEncoding } = options.console;
-    consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logger });
+    const { email, password, passwordEncoding, logoutOnClose } = options.console;
+    consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logoutOnClose: logoutOnClose ?? false, logger });
   }
   let timezonePromise: Promise<string> | undefined;
   const context = createContext({ urls, transport, logger, service, console: consoleAuth, appId, serverVersion });

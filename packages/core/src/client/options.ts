@@ -10,8 +10,11 @@ export interface DifyClientOptions {
   apiKey?: string;
   /** The app the `apiKey` belongs to, recorded on every RunRecord (Dify does not tell it). */
   appId?: string;
-  /** Console login: every app of the workspace, node executions too. */
-  console?: { email: string; password: string; passwordEncoding?: PasswordEncoding };
+  /**
+   * Console login: every app of the workspace, node executions too. `logoutOnClose` (default false) logs out on
+   * `close()`; Dify's logout deletes the account's most recent refresh token, which may be someone's browser session.
+   */
+  console?: { email: string; password: string; passwordEncoding?: PasswordEncoding; logoutOnClose?: boolean };
   /** Self-hosted admin key (`ADMIN_API_KEY`) acting as the owner of one workspace: no login at all. */
   admin?: { apiKey: string; workspaceId: string };
   /** Skip the version probe and assume this Dify release (e.g. `1.13.3`). */
@@ -75,6 +78,8 @@ export function validateOptions(options: DifyClientOptions): void {
     if (encoding !== undefined && !['auto', 'base64', 'plain'].includes(encoding)) {
       throw new DifyConfigError('console.passwordEncoding', 'must be auto, base64 or plain');
     }
+    const logout = options.console.logoutOnClose;
+    if (logout !== undefined && typeof logout !== 'boolean') throw new DifyConfigError('console.logoutOnClose', 'must be true or false');
   }
   if (options.admin) {
     if (!options.admin.apiKey) throw new DifyConfigError('admin.apiKey', 'is required for admin-key access');

@@ -18,6 +18,8 @@ const DifySchema = z
         email: nonEmpty,
         password: secretText,
         passwordEncoding: z.enum(['auto', 'base64', 'plain']).optional(),
+        /** Log out when done (default false): Dify's logout deletes the account's latest refresh token, whoever holds it. */
+        logoutOnClose: flag.optional(),
       })
       .optional(),
     /** Self-hosted admin key acting as the owner of one workspace. */

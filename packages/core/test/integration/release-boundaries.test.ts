@@ -115,3 +115,36 @@ describe('a server error on the logs endpoint', () => {
     expect((error as Error).message).toMatch(/^GET \/v1\/workflows\/logs answered HTTP 500 .*\(filters: keyword="refund", status="failed"\)/);
   });
 });
+
+describe('logout deletes the account\'s latest refresh token (AccountService.logout)', () => {
+  async function browserLogin(simulator: Awaited<ReturnType<typeof sim>>) {
+    const response = await fetch(`${simulator.url}/console/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: simulator.account.email, password: Buffer.from(simulator.account.password).toString('base64') }),
+    });
+    return response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  }
+  const refresh = (simulator: Awaited<ReturnType<typeof sim>>, cookie: string) =>
+    fetch(`${simulator.url}/console/api/refresh-token`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' }).then((response) => response.status);
+
+  it('by default the client does not log out, so a browser session opened meanwhile survives', async () => {
+    const simulator = await sim({ version: '1.13.3' });
+    const client = consoleClient(simulator, { appId: workflowApp(simulator).id });
+    await client.logPage({ limit: 1 });
+    const browser = await browserLogin(simulator);
+    await client.close();
+    expect(simulator.stats().byRoute['POST /console/api/logout']).toBeUndefined();
+    expect(await refresh(simulator, browser)).toBe(200);
+  });
+
+  it('with logoutOnClose it logs out, and Dify revokes whichever session logged in last', async () => {
+    const simulator = await sim({ version: '1.13.3' });
+    const client = consoleClient(simulator, { appId: workflowApp(simulator).id, console: { ...simulator.account, logoutOnClose: true } });
+    await client.logPage({ limit: 1 });
+    const browser = await browserLogin(simulator);
+    await client.close();
+    expect(simulator.stats().byRoute['POST /console/api/logout']).toBe(1);
+    expect(await refresh(simulator, browser)).toBe(401);
+  });
+});

@@ -21,6 +21,8 @@ export interface ConsoleSessionDeps {
   consoleUrl: string;
   serverVersion: () => Promise<string | null>;
   passwordEncoding: PasswordEncoding;
+  /** Log out on `close()`. Dify's logout deletes the account's most recent refresh token, whoever holds it. */
+  logoutOnClose?: boolean;
   logger: Logger;
 }
 
@@ -205,7 +207,9 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
       );
     },
     async close() {
-      if (mode === 'none' || fatal) return;
+      // Off by default: `AccountService.logout` deletes the account's latest refresh token, which can be a person's
+      // browser session on the same account; this client's own session simply expires.
+      if (mode === 'none' || fatal || !deps.logoutOnClose) return;
       const headers = sessionHeaders();
       const url = `${deps.consoleUrl}/logout`;
       const old = mode === 'bearer' && !versionAtLeast(await deps.serverVersion(), '1.9.2');
