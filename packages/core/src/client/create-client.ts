@@ -52,7 +52,7 @@ export interface DifyClient {
 /** Creates a Dify client. Does no I/O: the version probe and any login happen on first use. */
 export function createDifyClient(options: DifyClientOptions): DifyClient {
   validateOptions(options);
-  const urls = resolveUrls(options.baseUrl);
+  const urls = resolveUrls(options.baseUrl, { serviceApiUrl: options.serviceApiUrl, consoleApiUrl: options.consoleApiUrl });
   const logger = (options.logger ?? silentLogger).child({ component: 'dify-client' });
   const transport = createTransport({
     timeoutMs: options.timeoutMs ?? 30_000,

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createDifyClient, walkLogWindow } from '../../src/index.js';
-import { consoleClient, keyClient, quickRetry, sim, workflowApp } from './helpers.js';
+import { consoleClient, exportRuns, keyClient, quickRetry, sim, workflowApp } from './helpers.js';
 
 const ACCOUNT = { email: 'ops@example.com', name: 'Ops' };
 
@@ -146,5 +148,57 @@ describe('logout deletes the account\'s latest refresh token (AccountService.log
     await client.close();
     expect(simulator.stats().byRoute['POST /console/api/logout']).toBe(1);
     expect(await refresh(simulator, browser)).toBe(401);
+  });
+});
+
+describe('separate hosts: Dify sets SERVICE_API_URL and CONSOLE_API_URL apart', () => {
+  /** A proxy serving the simulator's console under `/prefix`, counting what it forwards. */
+  async function consoleProxy(target: string) {
+    const seen: string[] = [];
+    const server = createServer(async (request, response) => {
+      const path = request.url!.replace(/^\/prefix/, '');
+      seen.push(`${request.method} ${path.split('?')[0]}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>;
+      const upstream = await fetch(`${target}${path}`, { method: request.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+      const out: Record<string, string | string[]> = { 'content-type': upstream.headers.get('content-type') ?? 'application/json' };
+      const cookies = upstream.headers.getSetCookie();
+      if (cookies.length) out['set-cookie'] = cookies;
+      response.writeHead(upstream.status, out);
+      response.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prefix`, seen, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it('reads logs from the Service API host and node executions from the console host, and the probe names both', async () => {
+    const simulator = await sim({ version: '1.13.3' });
+    const proxy = await consoleProxy(simulator.url);
+    try {
+      const app = workflowApp(simulator);
+      const client = createDifyClient({
+        baseUrl: 'http://127.0.0.1:9', // the web root: nothing listens there, and nothing is asked of it
+        serviceApiUrl: `${simulator.url}/v1`,
+        consoleApiUrl: proxy.url,
+        apiKey: app.apiKey,
+        appId: app.id,
+        console: { ...simulator.account },
+        retry: quickRetry,
+      });
+      const records: unknown[] = [];
+      for await (const record of exportRuns(client, { withNodeExecutions: true, maxPages: 1, limit: 5 })) records.push(record);
+      expect(records).toHaveLength(5);
+      expect(proxy.seen.some((line) => line.startsWith('GET /console/api/apps/'))).toBe(true);
+      expect(proxy.seen.every((line) => line.includes('/console/api/'))).toBe(true);
+      const probe = await client.probe();
+      expect(probe).toMatchObject({ baseUrl: 'http://127.0.0.1:9', serviceApiUrl: `${simulator.url}/v1`, consoleApiUrl: `${proxy.url}/console/api`, level: 'node' });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses an override that is not an http(s) URL, naming it', () => {
+    expect(() => createDifyClient({ baseUrl: 'https://dify.example.com', serviceApiUrl: 'ftp://x', apiKey: 'app-1' })).toThrow(/serviceApiUrl/);
   });
 });
