@@ -32,7 +32,7 @@ export interface Personality {
   logoutMethod: 'GET' | 'POST';
   /** `/workflow-runs` takes `status` and `triggered_from` (1.10+); before, it lists debugging runs only. */
   workflowRunFilters: boolean;
-  /** Keyword search: <= 1.10 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11 matches it literally. */
+  /** Keyword search: <= 1.11.2 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11.3 matches it literally (`escape_like_pattern`, PR #30450). */
   keyword: 'unicode-escape' | 'literal';
 }
 
@@ -105,7 +105,7 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     adminKey: 'accepted',
     logoutMethod: 'POST',
     workflowRunFilters: true,
-    keyword: 'literal',
+    keyword: 'unicode-escape',
   },
   '1.13.3': {
     version: '1.13.3',
