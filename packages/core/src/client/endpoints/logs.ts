@@ -82,7 +82,9 @@ export async function fetchLogPage(context: ClientContext, query: LogQuery): Pro
   }
   const page = await fetchRawLogPage(context, surface, { ...query, status, endUserSessionId });
   if (local.length === 0) return page;
-  return { ...page, data: page.data.filter((item) => local.every((keep) => keep(item))), scanned: { items: page.data.length, last: page.data.at(-1) } };
+  // The same object, so what the parser noted on the page (salvaged fields, dropped rows) stays with it.
+  const scanned = { items: page.data.length, last: page.data.at(-1) };
+  return Object.assign(page, { data: page.data.filter((item) => local.every((keep) => keep(item))), scanned });
 }
 
 function isBefore111(version: string | null): boolean {
