@@ -202,3 +202,25 @@ describe('separate hosts: Dify sets SERVICE_API_URL and CONSOLE_API_URL apart', 
     expect(() => createDifyClient({ baseUrl: 'https://dify.example.com', serviceApiUrl: 'ftp://x', apiKey: 'app-1' })).toThrow(/serviceApiUrl/);
   });
 });
+
+describe('a page filtered on the client', () => {
+  it('still reports a row the parser had to leave out', async () => {
+    const simulator = await sim({ version: '1.13.3' });
+    const app = workflowApp(simulator);
+    let broken = false;
+    const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await globalThis.fetch(input, init);
+      if (broken || !String(input instanceof Request ? input.url : input).includes('/workflows/logs') || !response.ok) return response;
+      const body = (await response.json()) as { data: Array<Record<string, unknown>> };
+      broken = true;
+      body.data[0]!.id = 12345;
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry, fetch });
+    const dropped: unknown[] = [];
+    const records = [];
+    for await (const record of exportRuns(client, { keyword: 'a', endUserSessionId: 'no-such-session', onDroppedRow: (row) => dropped.push(row), maxPages: 1 })) records.push(record);
+    expect(records).toEqual([]);
+    expect(dropped).toHaveLength(1);
+  });
+});
