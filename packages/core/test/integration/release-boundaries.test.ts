@@ -77,6 +77,14 @@ describe('console status filter: running, scheduled and paused only from Dify 1.
     expect(simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-app-logs']).toBeGreaterThanOrEqual(3);
   });
 
+  it('an unnamed release that refuses the status (400): matched on the client instead', async () => {
+    const simulator = await sim({ version: '1.10.1' });
+    const client = consoleClient(simulator, { appId: workflowApp(simulator).id, serverVersion: 'unknown' });
+    const page = await client.logPage({ status: 'paused', limit: 20 });
+    expect(page.scanned?.items).toBe(20);
+    expect(page.data).toEqual([]);
+  });
+
   it('1.11.0: running is sent to Dify', async () => {
     const simulator = await sim({ version: '1.11.0' });
     const client = consoleClient(simulator, { appId: workflowApp(simulator).id });

@@ -80,11 +80,24 @@ export async function fetchLogPage(context: ClientContext, query: LogQuery): Pro
     local.push((item) => item.created_by_end_user?.session_id === wanted);
     endUserSessionId = undefined;
   }
-  const page = await fetchRawLogPage(context, surface, { ...query, status, endUserSessionId });
+  let page: DifyLogPage;
+  try {
+    page = await fetchRawLogPage(context, surface, { ...query, status, endUserSessionId });
+  } catch (error) {
+    // A release the server does not name that refuses the status (reqparse `choices`, <= 1.10.x): match it here.
+    if (!(surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && refusesStatus(error))) throw error;
+    const wanted = status;
+    local.push((item) => item.workflow_run?.status === wanted);
+    page = await fetchRawLogPage(context, surface, { ...query, status: undefined, endUserSessionId });
+  }
   if (local.length === 0) return page;
   // The same object, so what the parser noted on the page (salvaged fields, dropped rows) stays with it.
   const scanned = { items: page.data.length, last: page.data.at(-1) };
   return Object.assign(page, { data: page.data.filter((item) => local.every((keep) => keep(item))), scanned });
+}
+
+function refusesStatus(error: unknown): boolean {
+  return DifyHttpError.isInstance(error) && error.status === 400 && (error.fields?.status !== undefined || /status/i.test(error.difyMessage ?? ''));
 }
 
 function isBefore111(version: string | null): boolean {
