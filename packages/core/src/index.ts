@@ -21,7 +21,7 @@ export type { RetryOptions, TransportStats } from './client/transport/http.js';
 export type { RequestGate } from './client/context.js';
 export type { RunRequestOptions } from './client/endpoints/runs.js';
 export type { PasswordEncoding } from './client/auth/console-session.js';
-export { SERVICE_STATUS_FILTERS, CONSOLE_STATUS_FILTERS, type LogQuery } from './client/endpoints/logs.js';
+export { SERVICE_STATUS_FILTERS, CONSOLE_STATUS_FILTERS, type LogPage, type LogQuery } from './client/endpoints/logs.js';
 export type { AppListQuery } from './client/endpoints/apps.js';
 export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
 export { parseVersion, versionAtLeast } from './client/server-version.js';

@@ -208,6 +208,12 @@ describe('the original tool\'s environment variables', () => {
     expect(admin.config.dify.admin).toEqual({ apiKey: 'admin-key', workspaceId: 'ws-1' });
   });
 
+  it('map the Service and Console API addresses, given apart from the base URL', async () => {
+    const env = { DIFY_BASE_URL: 'https://cloud.dify.ai', DIFY_SERVICE_API_URL: 'https://api.dify.ai/v1', DIFY_CONSOLE_API_URL: 'https://cloud.dify.ai' };
+    const loaded = await loadConfig({ cwd: workspace({}), env });
+    expect(loaded.config.dify).toMatchObject({ serviceApiUrl: 'https://api.dify.ai/v1', consoleApiUrl: 'https://cloud.dify.ai' });
+  });
+
   it('are read from .env too, with the environment winning; empty values count as unset', async () => {
     const cwd = workspace({ '.env': 'DIFY_BASE_URL=https://dotenv.example.com\nDIFY_APP_ID=app-dotenv\nLOG_DIR=\n' });
     const loaded = await loadConfig({ cwd, env: { DIFY_APP_ID: 'app-env', LOG_DIR: '' } });

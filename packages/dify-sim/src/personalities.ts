@@ -21,18 +21,53 @@ export interface Personality {
   hasDetailParam: boolean;
   /** `bearer`: tokens in the login body (0.9.2–1.9.1); `cookie`: cookies + X-CSRF-Token (>= 1.9.2). */
   session: 'bearer' | 'cookie';
-  /** The login password must be Base64 (>= 1.11). */
+  /** The login password must be Base64 (`@decrypt_password_field`, >= 1.11.2); before, it is compared as sent. */
   base64Password: boolean;
-  /** Admin API key login that also skips CSRF. */
-  adminKey: boolean;
+  /**
+   * The admin API key (`Authorization: Bearer <key>` + `X-WORKSPACE-ID`): `accepted` without CSRF (<= 1.9.1, which has
+   * no CSRF, and >= 1.11.0, whose `check_csrf_token` skips it); `csrf-refused` on 1.9.2–1.10.x, where the key logs in
+   * but every call then fails the CSRF check.
+   */
+  adminKey: 'accepted' | 'csrf-refused';
   logoutMethod: 'GET' | 'POST';
   /** `/workflow-runs` takes `status` and `triggered_from` (1.10+); before, it lists debugging runs only. */
   workflowRunFilters: boolean;
-  /** Keyword search: <= 1.10 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11 matches it literally. */
+  /** Keyword search: <= 1.11.2 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11.3 matches it literally (`escape_like_pattern`, PR #30450). */
   keyword: 'unicode-escape' | 'literal';
 }
 
 const ALL_STATUSES = ['scheduled', 'running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const;
+/** <= 1.10.x: reqparse `choices` in `controllers/console/app/workflow_app_log.py`. */
+const OLD_CONSOLE_STATUSES = ['succeeded', 'failed', 'stopped', 'partial-succeeded'] as const;
+
+/** 1.10.x: cookies + CSRF, trigger fields, log row at run end, reqparse validation, the admin key refused by CSRF. */
+const V1_10_1: Personality = {
+  version: '1.10.1',
+  logRowAtStart: false,
+  hasTriggerFields: true,
+  hasTriggerRuns: false,
+  serviceOutputsAsObject: false,
+  serviceRunNotFound404: false,
+  validation: 'restx',
+  consoleLogStatuses: OLD_CONSOLE_STATUSES,
+  hasDetailParam: true,
+  session: 'cookie',
+  base64Password: false,
+  adminKey: 'csrf-refused',
+  logoutMethod: 'POST',
+  workflowRunFilters: true,
+  keyword: 'unicode-escape',
+};
+
+/** 1.11.0 and 1.11.1: pydantic validation, every status, log row at run start, admin key skips CSRF, plain password. */
+const V1_11_0: Personality = {
+  ...V1_10_1,
+  version: '1.11.0',
+  logRowAtStart: true,
+  validation: 'pydantic',
+  consoleLogStatuses: ALL_STATUSES,
+  adminKey: 'accepted',
+};
 
 export const PERSONALITIES: Record<DifyPersonality, Personality> = {
   '1.9.1': {
@@ -43,15 +78,18 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     serviceOutputsAsObject: false,
     serviceRunNotFound404: false,
     validation: 'restx',
-    consoleLogStatuses: ['succeeded', 'failed', 'stopped', 'partial-succeeded'],
+    consoleLogStatuses: OLD_CONSOLE_STATUSES,
     hasDetailParam: false,
     session: 'bearer',
     base64Password: false,
-    adminKey: false,
+    adminKey: 'accepted',
     logoutMethod: 'GET',
     workflowRunFilters: false,
     keyword: 'unicode-escape',
   },
+  '1.10.1': V1_10_1,
+  '1.11.0': V1_11_0,
+  '1.11.1': { ...V1_11_0, version: '1.11.1' },
   '1.11.2': {
     version: '1.11.2',
     logRowAtStart: true,
@@ -64,10 +102,10 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     hasDetailParam: true,
     session: 'cookie',
     base64Password: true,
-    adminKey: true,
+    adminKey: 'accepted',
     logoutMethod: 'POST',
     workflowRunFilters: true,
-    keyword: 'literal',
+    keyword: 'unicode-escape',
   },
   '1.13.3': {
     version: '1.13.3',
@@ -81,7 +119,7 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     hasDetailParam: true,
     session: 'cookie',
     base64Password: true,
-    adminKey: true,
+    adminKey: 'accepted',
     logoutMethod: 'POST',
     workflowRunFilters: true,
     keyword: 'literal',

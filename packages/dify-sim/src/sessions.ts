@@ -17,8 +17,10 @@ export interface SessionStore {
   rotate(refreshToken: string): IssuedTokens | undefined;
   checkAccess(token: string): TokenCheck;
   checkCsrf(token: string, accountId: string): boolean;
-  revokeRefresh(token: string): void;
-  revokeAccountRefresh(accountId: string): void;
+  /** Dify keeps one "latest refresh token" per account (`account_refresh_token:<id>`); logout deletes that one. */
+  revokeLatestRefresh(accountId: string): void;
+  /** Whether a refresh token still works. */
+  refreshValid(token: string): boolean;
   expireAll(): void;
   /** Every access, refresh and CSRF token ever issued (for tests that scan outputs for leaked secrets). */
   issued(): string[];
@@ -45,6 +47,7 @@ export function createSessionStore(lifetimes: SessionLifetimes): SessionStore {
   const access = new Map<string, { accountId: string; expiresAtMs: number; uses: number }>();
   const csrf = new Map<string, { accountId: string; expiresAtMs: number }>();
   const refresh = new Map<string, { accountId: string; expiresAtMs: number }>();
+  const latestRefresh = new Map<string, string>();
   const everIssued: string[] = [];
 
   const jwt = (payload: Record<string, unknown>) => {
@@ -62,6 +65,7 @@ export function createSessionStore(lifetimes: SessionLifetimes): SessionStore {
     access.set(accessToken, { accountId, expiresAtMs, uses: 0 });
     csrf.set(csrfToken, { accountId, expiresAtMs });
     refresh.set(refreshToken, { accountId, expiresAtMs: now + REFRESH_MAX_AGE * 1000 });
+    latestRefresh.set(accountId, refreshToken);
     everIssued.push(accessToken, csrfToken, refreshToken);
     return { accessToken, refreshToken, csrfToken, accessMaxAge: accessTtlSeconds, refreshMaxAge: REFRESH_MAX_AGE };
   };
@@ -85,9 +89,14 @@ export function createSessionStore(lifetimes: SessionLifetimes): SessionStore {
       const record = csrf.get(token);
       return record !== undefined && record.accountId === accountId && record.expiresAtMs > Date.now();
     },
-    revokeRefresh: (token) => void refresh.delete(token),
-    revokeAccountRefresh(accountId) {
-      for (const [token, record] of refresh) if (record.accountId === accountId) refresh.delete(token);
+    revokeLatestRefresh(accountId) {
+      const token = latestRefresh.get(accountId);
+      if (token !== undefined) refresh.delete(token);
+      latestRefresh.delete(accountId);
+    },
+    refreshValid(token) {
+      const record = refresh.get(token);
+      return record !== undefined && record.expiresAtMs > Date.now();
     },
     expireAll() {
       for (const record of access.values()) record.expiresAtMs = 0;

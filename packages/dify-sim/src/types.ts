@@ -1,5 +1,5 @@
 /** The Dify releases whose API behaviour the simulator reproduces. */
-export type DifyPersonality = '1.9.1' | '1.11.2' | '1.13.3';
+export type DifyPersonality = '1.9.1' | '1.10.1' | '1.11.0' | '1.11.1' | '1.11.2' | '1.13.3';
 
 export interface FaultOptions {
   /** Fixed added latency per request (default 0). */

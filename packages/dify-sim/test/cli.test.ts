@@ -22,7 +22,7 @@ describe('dify-sim command line', () => {
   });
 
   it('refuses bad flags with a one-line reason', () => {
-    expect(() => parseCliOptions(['--version', '2.0.0'])).toThrow(/--version must be one of 1.9.1, 1.11.2, 1.13.3/);
+    expect(() => parseCliOptions(['--version', '2.0.0'])).toThrow(/--version must be one of 1.9.1, 1.10.1, 1.11.0, 1.11.1, 1.11.2, 1.13.3/);
     expect(() => parseCliOptions(['--rate-5xx', '2'])).toThrow(/--rate-5xx must be a number from 0 to 1/);
     expect(() => parseCliOptions(['--days', '0'])).toThrow(/--days must be above 0/);
     expect(() => parseCliOptions(['--email', 'a@b.c'])).toThrow(/go together/);

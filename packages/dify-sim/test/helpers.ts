@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest';
 import { startSimulator, type DifyPersonality, type DifySimulator, type SimulatorOptions } from '../src/index.js';
+import { PERSONALITIES as BEHAVIOUR } from '../src/personalities.js';
 
 const running: DifySimulator[] = [];
 
@@ -81,8 +82,8 @@ export interface ConsoleSession {
 
 /** Logs in the way the release wants (plain or Base64 password; body tokens or cookies). */
 export async function login(simulator: DifySimulator): Promise<ConsoleSession> {
-  const cookieEra = simulator.version !== '1.9.1';
-  const password = cookieEra ? base64(simulator.account.password) : simulator.account.password;
+  const cookieEra = BEHAVIOUR[simulator.version].session === 'cookie';
+  const password = BEHAVIOUR[simulator.version].base64Password ? base64(simulator.account.password) : simulator.account.password;
   const reply = await postJson(simulator, '/console/api/login', { email: simulator.account.email, password, remember_me: true });
   if (reply.status !== 200) throw new Error(`login failed: ${reply.status} ${reply.text}`);
   const jar = cookiesOf(reply.headers);

@@ -36,6 +36,7 @@ export function formatProbe(result: ProbeResult): string {
   const lines = [
     `Dify at ${result.baseUrl}: ${result.serverVersion ? `release ${result.serverVersion}` : 'release unknown (GET /v1/ did not say)'}`,
     `credentials: ${result.credentials.join(', ') || 'none'}`,
+    `Service API: ${result.serviceApiUrl} · Console API: ${result.consoleApiUrl}`,
   ];
   if (result.app) lines.push(`app of the API key: ${result.app.name} (${result.app.mode})`);
   if (result.consoleApps !== null) lines.push(`apps visible in the console: ${result.consoleApps}`);

@@ -1,4 +1,4 @@
-import { startSimulator, type DifyPersonality, type FaultOptions } from '@dify-logs/dify-sim';
+import { PERSONALITY_NAMES, startSimulator, type DifyPersonality, type FaultOptions } from '@dify-logs/dify-sim';
 import type { Command } from 'commander';
 import { positiveInteger } from '../support/connection.js';
 import { UsageError } from '../support/exit-codes.js';
@@ -21,7 +21,7 @@ interface SimFlags {
   hostCookies?: boolean;
 }
 
-const PERSONALITIES = ['1.9.1', '1.11.2', '1.13.3'];
+const PERSONALITIES: readonly string[] = PERSONALITY_NAMES;
 
 export function registerSim(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program

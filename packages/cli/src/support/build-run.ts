@@ -52,6 +52,8 @@ function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: st
   const { dify } = config;
   const options: DifyClientOptions = {
     baseUrl: dify.baseUrl,
+    ...(dify.serviceApiUrl ? { serviceApiUrl: dify.serviceApiUrl } : {}),
+    ...(dify.consoleApiUrl ? { consoleApiUrl: dify.consoleApiUrl } : {}),
     ...(apiKey ? { apiKey } : {}),
     ...(appId ? { appId } : {}),
     ...(dify.console ? { console: dify.console } : {}),

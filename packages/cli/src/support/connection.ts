@@ -4,6 +4,8 @@ import { UsageError } from './exit-codes.js';
 
 export interface ConnectionFlags {
   baseUrl?: string;
+  serviceApiUrl?: string;
+  consoleApiUrl?: string;
   apiKey?: string;
   appId?: string;
   consoleEmail?: string;
@@ -19,6 +21,8 @@ export interface ConnectionFlags {
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--base-url <url>', 'Dify address, e.g. https://dify.example.com [env DIFY_BASE_URL]')
+    .option('--service-api-url <url>', "Service API address when not at --base-url (Dify's SERVICE_API_URL) [env DIFY_SERVICE_API_URL]")
+    .option('--console-api-url <url>', "Console API address when not at --base-url (Dify's CONSOLE_API_URL) [env DIFY_CONSOLE_API_URL]")
     .option('--api-key <key>', 'Service API key of one app (app-…) [env DIFY_API_TOKEN]')
     .option('--app-id <id>', 'app to read [env DIFY_APP_ID]')
     .option('--console-email <email>', 'console login e-mail [env DIFY_CONSOLE_EMAIL]')
@@ -35,6 +39,8 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] === '' ? undefined : env[name]);
   const baseUrl = pick(flags.baseUrl, 'DIFY_BASE_URL');
   if (!baseUrl) throw new UsageError('missing --base-url (or DIFY_BASE_URL): the address of your Dify');
+  const serviceApiUrl = pick(flags.serviceApiUrl, 'DIFY_SERVICE_API_URL');
+  const consoleApiUrl = pick(flags.consoleApiUrl, 'DIFY_CONSOLE_API_URL');
   const apiKey = pick(flags.apiKey, 'DIFY_API_TOKEN');
   const appId = pick(flags.appId, 'DIFY_APP_ID');
   const email = pick(flags.consoleEmail, 'DIFY_CONSOLE_EMAIL');
@@ -51,6 +57,8 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   }
   return {
     baseUrl,
+    ...(serviceApiUrl ? { serviceApiUrl } : {}),
+    ...(consoleApiUrl ? { consoleApiUrl } : {}),
     ...(apiKey ? { apiKey } : {}),
     ...(appId ? { appId } : {}),
     ...(email && password ? { console: { email, password } } : {}),

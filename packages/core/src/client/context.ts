@@ -20,6 +20,8 @@ export type RequestGate = <T>(task: () => Promise<T>) => Promise<T>;
  */
 const MAX_RENEWALS_PER_REQUEST = 1_000;
 
+export const ADMIN_KEY_NEEDS_1_11 = 'the admin key needs Dify >= 1.11; use a console login';
+
 export interface CallSpec {
   surface: Surface;
   method?: 'GET' | 'POST';
@@ -77,6 +79,10 @@ export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): C
               // session itself decides when renewing is hopeless (it throws), so the bound here is only a backstop.
               if (response.status === 401 && auth.kind === 'console-login' && lease && renewals < MAX_RENEWALS_PER_REQUEST) {
                 if (await auth.recover(error, lease)) continue;
+              }
+              if (auth.kind === 'admin-key' && response.status === 401 && /csrf/i.test(error.difyMessage ?? '')) {
+                // Dify 1.9.2–1.10.x check CSRF after accepting the admin key; `check_csrf_token` skips it from 1.11.0.
+                throw new DifyAuthError(endpoint, 'admin_key_unsupported', ADMIN_KEY_NEEDS_1_11, error);
               }
               const code = response.status === 403 ? 'forbidden' : renewals > 0 ? 'session_expired' : 'invalid_credentials';
               throw new DifyAuthError(endpoint, code, `HTTP ${response.status}: ${error.difyMessage ?? 'refused'}`, error);

@@ -7,12 +7,12 @@ import { staticAuthenticator, type Authenticator } from './auth/types.js';
 import { createContext } from './context.js';
 import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from './endpoints/apps.js';
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
-import { fetchLogPage, logSurface, type LogQuery } from './endpoints/logs.js';
+import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
 import type { DifyConversation, DifyMessage } from './schemas/chat.js';
-import type { AppInfo, DifyConsoleApp, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
+import type { AppInfo, DifyConsoleApp, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
 import { createAdaptiveLimiter } from './transport/adaptive-limiter.js';
 import { createTransport, type TransportStats } from './transport/http.js';
 
@@ -29,10 +29,10 @@ export interface DifyClient {
   probe(): Promise<ProbeResult>;
   appInfo(): Promise<AppInfo>;
   apps(query?: AppListQuery): AsyncIterable<DifyConsoleApp>;
-  /** One page of workflow run logs, newest first. */
-  logPage(query?: LogQuery): Promise<DifyLogPage>;
+  /** One page of workflow run logs, newest first (`scanned` is set when the client filtered the page itself). */
+  logPage(query?: LogQuery): Promise<LogPage>;
   /** Offset pages until `has_more` is false or `maxPages` were read. Use `exportRuns` for drift-proof windows. */
-  logPages(query?: LogQuery & { maxPages?: number }): AsyncIterable<DifyLogPage>;
+  logPages(query?: LogQuery & { maxPages?: number }): AsyncIterable<LogPage>;
   /** null when Dify no longer has the run. */
   runDetail(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyRunDetail | null>;
   nodeExecutions(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyNodeExecution[]>;
@@ -45,14 +45,14 @@ export interface DifyClient {
   /** Replaces every credential this client holds (keys, password, tokens, cookies) in `text`. */
   scrub(text: string): string;
   stats(): TransportStats;
-  /** Logs out of a console session this client opened. */
+  /** Ends the client; logs out of a console session it opened only with `console.logoutOnClose`. */
   close(): Promise<void>;
 }
 
 /** Creates a Dify client. Does no I/O: the version probe and any login happen on first use. */
 export function createDifyClient(options: DifyClientOptions): DifyClient {
   validateOptions(options);
-  const urls = resolveUrls(options.baseUrl);
+  const urls = resolveUrls(options.baseUrl, { serviceApiUrl: options.serviceApiUrl, consoleApiUrl: options.consoleApiUrl });
   const logger = (options.logger ?? silentLogger).child({ component: 'dify-client' });
   const transport = createTransport({
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -71,8 +71,8 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
   if (options.admin) {
     consoleAuth = staticAuthenticator('admin-key', { authorization: `Bearer ${options.admin.apiKey}`, 'x-workspace-id': options.admin.workspaceId }, [options.admin.apiKey]);
   } else if (options.console) {
-    const { email, password, passwordEncoding } = options.console;
-    consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logger });
+    const { email, password, passwordEncoding, logoutOnClose } = options.console;
+    consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logoutOnClose: logoutOnClose ?? false, logger });
   }
   let timezonePromise: Promise<string> | undefined;
   const context = createContext({ urls, transport, logger, service, console: consoleAuth, appId, serverVersion });
@@ -92,7 +92,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
       for (let page = rest.page ?? 1, read = 0; read < maxPages; page += 1, read += 1) {
         const result = await fetchLogPage(context, { ...rest, page });
         yield result;
-        if (!result.has_more || result.data.length === 0) return;
+        if (!result.has_more || (result.scanned?.items ?? result.data.length) === 0) return;
       }
     },
     runDetail: (runId, app, request) => fetchRunDetail(context, runId, app, request),

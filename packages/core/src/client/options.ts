@@ -6,12 +6,22 @@ import type { RetryOptions } from './transport/http.js';
 export interface DifyClientOptions {
   /** Dify's address, e.g. `https://dify.example.com` (a trailing `/v1` or `/console/api` is accepted). */
   baseUrl: string;
+  /**
+   * Where the Service API is, when not at `baseUrl` (Dify's `SERVICE_API_URL`; Dify Cloud: `https://api.dify.ai`).
+   * With or without the trailing `/v1`.
+   */
+  serviceApiUrl?: string;
+  /** Where the Console API is, when not at `baseUrl` (Dify's `CONSOLE_API_URL`). With or without `/console/api`. */
+  consoleApiUrl?: string;
   /** Service API key of one app (`app-…`): run logs and run detail of that app. */
   apiKey?: string;
   /** The app the `apiKey` belongs to, recorded on every RunRecord (Dify does not tell it). */
   appId?: string;
-  /** Console login: every app of the workspace, node executions too. */
-  console?: { email: string; password: string; passwordEncoding?: PasswordEncoding };
+  /**
+   * Console login: every app of the workspace, node executions too. `logoutOnClose` (default false) logs out on
+   * `close()`; Dify's logout deletes the account's most recent refresh token, which may be someone's browser session.
+   */
+  console?: { email: string; password: string; passwordEncoding?: PasswordEncoding; logoutOnClose?: boolean };
   /** Self-hosted admin key (`ADMIN_API_KEY`) acting as the owner of one workspace: no login at all. */
   admin?: { apiKey: string; workspaceId: string };
   /** Skip the version probe and assume this Dify release (e.g. `1.13.3`). */
@@ -41,18 +51,26 @@ export interface ResolvedUrls {
   console: string;
 }
 
-export function resolveUrls(baseUrl: unknown): ResolvedUrls {
-  if (typeof baseUrl !== 'string' || baseUrl.trim() === '') throw new DifyConfigError('baseUrl', 'is required (e.g. https://dify.example.com)');
+/** The web root and the two API roots: derived from `baseUrl`, unless given apart (Dify sets them independently). */
+export function resolveUrls(baseUrl: unknown, overrides: { serviceApiUrl?: unknown; consoleApiUrl?: unknown } = {}): ResolvedUrls {
+  const root = rootOf('baseUrl', baseUrl);
+  const service = overrides.serviceApiUrl === undefined ? root : rootOf('serviceApiUrl', overrides.serviceApiUrl);
+  const console = overrides.consoleApiUrl === undefined ? root : rootOf('consoleApiUrl', overrides.consoleApiUrl);
+  return { root, service: `${service}/v1`, console: `${console}/console/api` };
+}
+
+/** An http(s) URL without credentials, trailing slashes and a trailing `/v1` or `/console/api`. */
+function rootOf(key: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new DifyConfigError(key, 'is required (e.g. https://dify.example.com)');
   let url: URL;
   try {
-    url = new URL(baseUrl.trim());
+    url = new URL(value.trim());
   } catch {
-    throw new DifyConfigError('baseUrl', `is not a URL: ${JSON.stringify(baseUrl)}`);
+    throw new DifyConfigError(key, `is not a URL: ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DifyConfigError('baseUrl', `must be http(s), got ${url.protocol}`);
-  if (url.username || url.password) throw new DifyConfigError('baseUrl', 'must not contain credentials');
-  const root = `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/(v1|console\/api)$/, '');
-  return { root, service: `${root}/v1`, console: `${root}/console/api` };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DifyConfigError(key, `must be http(s), got ${url.protocol}`);
+  if (url.username || url.password) throw new DifyConfigError(key, 'must not contain credentials');
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/(v1|console\/api)$/, '');
 }
 
 export function validateOptions(options: DifyClientOptions): void {
@@ -75,6 +93,8 @@ export function validateOptions(options: DifyClientOptions): void {
     if (encoding !== undefined && !['auto', 'base64', 'plain'].includes(encoding)) {
       throw new DifyConfigError('console.passwordEncoding', 'must be auto, base64 or plain');
     }
+    const logout = options.console.logoutOnClose;
+    if (logout !== undefined && typeof logout !== 'boolean') throw new DifyConfigError('console.logoutOnClose', 'must be true or false');
   }
   if (options.admin) {
     if (!options.admin.apiKey) throw new DifyConfigError('admin.apiKey', 'is required for admin-key access');

@@ -18,6 +18,8 @@ const DifySchema = z
         email: nonEmpty,
         password: secretText,
         passwordEncoding: z.enum(['auto', 'base64', 'plain']).optional(),
+        /** Log out when done (default false): Dify's logout deletes the account's latest refresh token, whoever holds it. */
+        logoutOnClose: flag.optional(),
       })
       .optional(),
     /** Self-hosted admin key acting as the owner of one workspace. */
@@ -38,6 +40,10 @@ const DifySchema = z
       .optional(),
     /** The time zone the console reads conversation filters in (default: the account's profile time zone). */
     consoleTimezone: nonEmpty.optional(),
+    /** The Service API's address when not at baseUrl (Dify's SERVICE_API_URL; Dify Cloud: https://api.dify.ai). */
+    serviceApiUrl: httpUrl.optional(),
+    /** The Console API's address when not at baseUrl (Dify's CONSOLE_API_URL). */
+    consoleApiUrl: httpUrl.optional(),
   })
   .superRefine((dify, context) => {
     if (dify.console && dify.admin) context.addIssue({ code: 'custom', path: ['admin'], message: 'give either dify.console or dify.admin, not both' });

@@ -7,7 +7,9 @@ export type DifyAuthErrorCode =
   | 'login_failed'
   | 'session_expired'
   | 'forbidden'
-  | 'missing_credentials';
+  | 'missing_credentials'
+  /** The admin key on Dify 1.9.2–1.10.x, whose CSRF check refuses it (the bypass came in 1.11.0). */
+  | 'admin_key_unsupported';
 
 /** Credentials were refused, the account is locked, or the session could not be renewed. Never retried. */
 export class DifyAuthError extends DifyLogsError {

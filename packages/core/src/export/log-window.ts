@@ -60,11 +60,13 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
   while (requests < maxPages) {
     const result = await list(after, before, page);
     const rows = result.data;
-    const last = rows.at(-1);
+    // The cursor follows what Dify returned, also when the client filtered the page itself.
+    const last = result.scanned ? result.scanned.last : rows.at(-1);
     if (!result.has_more || !last) {
       yield* fresh(rows);
       return;
     }
+
     const lastSecond = secondOf(last.created_at);
     if (!Number.isFinite(lastSecond)) {
       // A time that does not parse: nothing to narrow by, so plain offset pages for this window.
@@ -78,10 +80,13 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
       yield* fresh(rows);
       return;
     }
-    const newer = rows.filter((row) => secondOf(row.created_at) > lastSecond && !seen.has(row.id));
+    // Rows the client's own filters left out count as read too (Dify returned them).
+    const newer = (result.scanned?.rows ?? rows).filter((row) => secondOf(row.created_at) > lastSecond && !seen.has(row.id));
     if (newer.length > 0) {
       // Every second newer than the page's last one is whole here; the last one is read again from the next page.
-      yield* fresh(newer);
+      const kept = new Set(rows.map((row) => row.id));
+      yield* fresh(newer.filter((row) => kept.has(row.id)));
+      for (const row of newer) seen.set(row.id, secondOf(row.created_at));
       before = new Date((lastSecond + 1) * SECOND);
     } else {
       // The page is one second (more rows than a page share it): read that second alone, completely.
@@ -96,6 +101,8 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
     const from = after && after.getTime() > second * SECOND ? after : new Date(second * SECOND);
     const to = new Date((second + 1) * SECOND);
     const rows = new Map<string, DifyLogItem>();
+    /** Every id Dify returned for the second, kept by the client's own filters or not: what `total` counts. */
+    const scanned = new Set<string>();
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       let total = 0;
       for (let page = 1; ; page += 1) {
@@ -103,9 +110,10 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
         const result = await list(from, to, page);
         total = result.total;
         for (const row of result.data) rows.set(row.id, row);
-        if (!result.has_more || result.data.length === 0) break;
+        for (const row of result.scanned?.rows ?? result.data) scanned.add(row.id);
+        if (!result.has_more || (result.scanned?.items ?? result.data.length) === 0) break;
       }
-      if (rows.size >= total) break;
+      if (scanned.size >= total) break;
     }
     return [...rows.values()];
   }

@@ -95,9 +95,9 @@ describe('console session details', () => {
     expect(probe.tiers).toEqual({ runLogs: true, runDetail: true, nodeExecutions: false });
   });
 
-  it('logs out on close and keeps credentials out of error messages', async () => {
+  it('logs out on close when asked (logoutOnClose) and keeps credentials out of error messages', async () => {
     const simulator = await sim({ version: '1.13.3' });
-    const client = consoleClient(simulator, { appId: workflowApp(simulator).id });
+    const client = consoleClient(simulator, { appId: workflowApp(simulator).id, console: { ...simulator.account, logoutOnClose: true } });
     await client.logPage({ limit: 1 });
     await client.close();
     expect(simulator.stats().byRoute['POST /console/api/logout']).toBe(1);

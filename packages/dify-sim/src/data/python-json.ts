@@ -39,7 +39,7 @@ function pythonString(text: string): string {
   return HAS_ESCAPE.test(text) ? `"${text.replace(NEEDS_ESCAPE, escapeChar)}"` : `"${text}"`;
 }
 
-/** Python's `str.encode('unicode_escape')`, which Dify <= 1.10 applied to the log keyword. */
+/** Python's `str.encode('unicode_escape')`, which Dify <= 1.11.2 applied to the log keyword. */
 export function unicodeEscape(text: string): string {
   let out = '';
   for (const char of text) {

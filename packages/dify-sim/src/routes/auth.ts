@@ -6,17 +6,47 @@ import type { Route, RouteContext } from './context.js';
 const LOCKOUT_AFTER = 5;
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 
-/** Python's lenient `base64.b64decode` + UTF-8 decode, as Dify >= 1.11 applies to the login password. */
+/**
+ * Dify's `FieldEncryption.decrypt_field` (>= 1.11.2): Python's `base64.b64decode` (non-strict: characters outside the
+ * alphabet are skipped, decoding stops at the padding that completes a quantum, a leftover of 1 or of 2–3 characters
+ * without padding is an error; a non-ASCII string is an error) and a strict UTF-8 decode.
+ */
 export function decodePassword(text: string): string | undefined {
-  const cleaned = text.replace(/[^A-Za-z0-9+/=]/g, '');
-  const data = cleaned.replace(/=+$/, '');
-  if (data.includes('=') || data.length % 4 === 1 || cleaned.length % 4 !== 0) return undefined;
+  if (!/^[\x00-\x7f]*$/.test(text)) return undefined;
+  const bytes: number[] = [];
+  let quadPos = 0;
+  let left = 0;
+  let pads = 0;
+  let done = false;
+  for (const char of text) {
+    if (char === '=') {
+      pads += 1;
+      if (quadPos >= 2 && quadPos + pads >= 4) {
+        done = true;
+        break;
+      }
+      continue;
+    }
+    const value = ALPHABET.indexOf(char);
+    if (value < 0) continue;
+    pads = 0;
+    if (quadPos === 0) left = value;
+    else if (quadPos === 1) bytes.push(((left << 2) | (value >> 4)) & 0xff), (left = value & 0x0f);
+    else if (quadPos === 2) bytes.push(((left << 4) | (value >> 2)) & 0xff), (left = value & 0x03);
+    else bytes.push(((left << 6) | value) & 0xff);
+    quadPos = (quadPos + 1) % 4;
+  }
+  if (!done && quadPos !== 0) return undefined;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(data, 'base64'));
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
   } catch {
     return undefined;
   }
 }
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** `libs/helper.py::email`. */
+const EMAIL = /^[\w.!#$%&'*+\-/=?^_`{|}~]+@([\w-]+\.)+[\w-]{2,}$/;
 
 function cookie(context: RouteContext, name: string, value: string, maxAge: number, httpOnly: boolean): string {
   const expires = maxAge > 0 ? new Date(Date.now() + maxAge * 1000).toUTCString() : EPOCH;
@@ -43,6 +73,12 @@ function tokenPair(tokens: IssuedTokens) {
 function login(request: SimRequest, context: RouteContext): SimResponse {
   const { personality, world, sessions, stats } = context;
   const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+  // `@decrypt_password_field` runs before the payload is validated, and before anything counts a failure.
+  if (personality.base64Password && body.password !== undefined) {
+    const decoded = typeof body.password === 'string' ? decodePassword(body.password) : undefined;
+    if (decoded === undefined) return difyError(401, 'authentication_failed', 'Invalid encrypted data');
+    body.password = decoded;
+  }
   for (const field of ['email', 'password']) {
     if (typeof body[field] !== 'string' || body[field] === '') {
       return invalidParam(personality, 'LoginPayload', {
@@ -52,13 +88,15 @@ function login(request: SimRequest, context: RouteContext): SimResponse {
       });
     }
   }
-  const email = (body.email as string).trim().toLowerCase();
-  let password = body.password as string;
-  if (personality.base64Password) {
-    const decoded = decodePassword(password);
-    if (decoded === undefined) return difyError(401, 'authentication_failed', 'Invalid encrypted data');
-    password = decoded;
+  if (!EMAIL.test(body.email as string)) {
+    return invalidParam(personality, 'LoginPayload', {
+      field: 'email',
+      pydantic: `Value error, ${body.email as string} is not a valid email. [type=value_error, input_value=${JSON.stringify(body.email)}, input_type=str]`,
+      restx: `${body.email as string} is not a valid email.`,
+    });
   }
+  const email = (body.email as string).trim().toLowerCase();
+  const password = body.password as string;
   const failures = sessions.failures.get(email) ?? 0;
   if (failures > LOCKOUT_AFTER) return difyError(429, 'email_code_login_limit', 'Too many incorrect password attempts. Please try again later.');
   if (email !== world.owner.email.toLowerCase() || password !== world.password) {
@@ -97,16 +135,17 @@ function refresh(request: SimRequest, context: RouteContext): SimResponse {
   return jsonResponse(200, { result: 'success' }, { 'set-cookie': tokenCookies(context, tokens) });
 }
 
+/**
+ * `AccountService.logout`: deletes the account's most recently issued refresh token, whichever session holds it
+ * (a browser's, if someone logged in after this client); the caller's own refresh token is left alone.
+ */
 function logout(request: SimRequest, context: RouteContext): SimResponse {
   const { personality, sessions } = context;
-  if (personality.session === 'bearer') {
-    const header = headerValue(request.headers, 'authorization') ?? '';
-    const check = sessions.checkAccess(header.replace(/^bearer\s+/i, ''));
-    if (check.state === 'valid') sessions.revokeAccountRefresh(check.accountId);
-    return jsonResponse(200, { result: 'success' });
-  }
-  const token = request.cookies.get(`${context.cookiePrefix}refresh_token`);
-  if (token) sessions.revokeRefresh(token);
+  const cookieToken = personality.session === 'cookie' ? request.cookies.get(`${context.cookiePrefix}access_token`) : undefined;
+  const header = headerValue(request.headers, 'authorization') ?? '';
+  const check = sessions.checkAccess(cookieToken ?? header.replace(/^bearer\s+/i, ''));
+  if (check.state === 'valid') sessions.revokeLatestRefresh(check.accountId);
+  if (personality.session === 'bearer') return jsonResponse(200, { result: 'success' });
   return jsonResponse(200, { result: 'success' }, { 'set-cookie': clearedCookies(context) });
 }
 

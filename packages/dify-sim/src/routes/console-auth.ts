@@ -20,10 +20,12 @@ function bearer(request: SimRequest): { token?: string; problem?: string } {
 export function authenticateConsole(request: SimRequest, context: RouteContext): ConsoleUser | SimResponse {
   const { personality, world, sessions, cookiePrefix } = context;
   const header = bearer(request);
-  if (personality.adminKey && context.adminApiKey !== undefined && header.token === context.adminApiKey) {
+  if (context.adminApiKey !== undefined && header.token === context.adminApiKey) {
     const workspaceId = headerValue(request.headers, 'x-workspace-id');
     if (workspaceId !== undefined) {
       if (workspaceId.toLowerCase() !== world.workspace.id) return unauthorized('Unauthorized.');
+      // 1.9.2–1.10.x: `login_required` runs `check_csrf_token` for the admin key too (the bypass came in 1.11.0, PR #29139).
+      if (personality.adminKey === 'csrf-refused' && !csrfValid(request, context, world.owner.id)) return unauthorized(CSRF_REFUSED);
       return { account: world.owner };
     }
   }
@@ -35,12 +37,17 @@ export function authenticateConsole(request: SimRequest, context: RouteContext):
   if (check.state !== 'valid') return unauthorized('Invalid token.');
   const account = world.accounts.find((candidate) => candidate.id === check.accountId);
   if (!account) return unauthorized('Unauthorized.');
-  if (personality.session === 'cookie') {
-    const csrfHeader = headerValue(request.headers, 'x-csrf-token');
-    const csrfCookie = request.cookies.get(`${cookiePrefix}csrf_token`);
-    if (!csrfHeader || csrfHeader !== csrfCookie || !sessions.checkCsrf(csrfHeader, account.id)) return unauthorized('CSRF token is missing or invalid.');
-  }
+  if (personality.session === 'cookie' && !csrfValid(request, context, account.id)) return unauthorized(CSRF_REFUSED);
   return { account };
+}
+
+const CSRF_REFUSED = 'CSRF token is missing or invalid.';
+
+/** `libs/token.py::check_csrf_token`: the header equals the cookie and is a live CSRF token of this account. */
+function csrfValid(request: SimRequest, context: RouteContext, accountId: string): boolean {
+  const csrfHeader = headerValue(request.headers, 'x-csrf-token');
+  const csrfCookie = request.cookies.get(`${context.cookiePrefix}csrf_token`);
+  return csrfHeader !== undefined && csrfHeader !== '' && csrfHeader === csrfCookie && context.sessions.checkCsrf(csrfHeader, accountId);
 }
 
 export function isResponse(value: ConsoleUser | SimResponse): value is SimResponse {

@@ -1,4 +1,4 @@
-import { valueError } from '../errors.js';
+import { internalServerError, valueError } from '../errors.js';
 import { jsonResponse, type SimRequest, type SimResponse } from '../http.js';
 import { queryLogs, type LogFilters } from '../data/queries.js';
 import { shuffledLogPage } from '../data/tie-order.js';
@@ -33,6 +33,10 @@ export function workflowLogs(request: SimRequest, context: RouteContext, app: Wo
     if (!account) return valueError(`Account not found: ${accountEmail}`);
     accountId = account.id;
   }
+  // `services/workflow_app_service.py` (1.5.0 to at least 1.13.x) outer-joins `end_users` for the keyword and joins it
+  // again for the session filter: PostgreSQL refuses the statement ("table name \"end_users\" specified more than
+  // once"), which Dify's catch-all answers with a bare 500, on every attempt.
+  if (keyword && sessionId) return internalServerError();
   // Only workflow-mode apps write workflow_app_logs: any other app's key gets an empty page.
   if (app.template.mode !== 'workflow') return jsonResponse(200, { page, limit, total: 0, has_more: false, data: [] });
   const filters: LogFilters = { keyword, status, beforeMs, afterMs, sessionId, accountId };

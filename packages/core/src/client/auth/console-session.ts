@@ -1,10 +1,11 @@
 import { DifyAuthError } from '../../errors/auth-error.js';
 import { DifyHttpError } from '../../errors/http-error.js';
 import type { Logger } from '../../logging/logger.js';
-import { versionAtLeast } from '../server-version.js';
+import { parseVersion, versionAtLeast } from '../server-version.js';
 import { toHttpError } from '../transport/error-body.js';
 import type { RawResponse, Transport } from '../transport/http.js';
 import { createCookieJar } from './cookie-jar.js';
+import { difyDecodesBase64, ENCODING_PROBE_BODY } from './password-encoding.js';
 import type { Authenticator, SessionLease } from './types.js';
 
 export interface ConsoleCredentials {
@@ -12,7 +13,7 @@ export interface ConsoleCredentials {
   password: string;
 }
 
-/** `auto` sends Base64 to Dify >= 1.11 (which requires it) and the plain password to older releases. */
+/** `auto` sends Base64 to Dify >= 1.11.2 (which requires it) and the plain password to older releases. */
 export type PasswordEncoding = 'auto' | 'base64' | 'plain';
 
 export interface ConsoleSessionDeps {
@@ -20,6 +21,8 @@ export interface ConsoleSessionDeps {
   consoleUrl: string;
   serverVersion: () => Promise<string | null>;
   passwordEncoding: PasswordEncoding;
+  /** Log out on `close()`. Dify's logout deletes the account's most recent refresh token, whoever holds it. */
+  logoutOnClose?: boolean;
   logger: Logger;
 }
 
@@ -33,7 +36,7 @@ const MAX_FRUITLESS_RENEWALS = 6;
 /**
  * A console session for every Dify login generation:
  * token in the body (< 0.9.2), access + refresh pair in the body (0.9.2–1.9.1),
- * cookies + X-CSRF-Token (>= 1.9.2, names mirrored, `__Host-` included), Base64 password (>= 1.11).
+ * cookies + X-CSRF-Token (>= 1.9.2, names mirrored, `__Host-` included), Base64 password (>= 1.11.2).
  * A refused login is remembered and never repeated: Dify locks an account after 5 failures.
  */
 export function createConsoleSession(credentials: ConsoleCredentials, deps: ConsoleSessionDeps): Authenticator {
@@ -96,9 +99,24 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
     });
   }
 
+  /**
+   * Base64 from Dify 1.11.2 (`@decrypt_password_field`); 1.11.0 and 1.11.1 compare the password as sent, so Base64
+   * there is a wrong password that counts towards the lockout. For an unknown release, a password Dify could not
+   * decode goes plain first (a Base64 release refuses it before checking it); any other is settled by a login no
+   * release can count (see ENCODING_PROBE_BODY).
+   */
+  async function wantsBase64(version: string | null): Promise<boolean> {
+    if (deps.passwordEncoding !== 'auto') return deps.passwordEncoding === 'base64';
+    if (parseVersion(version ?? '')) return versionAtLeast(version, '1.11.2');
+    if (!difyDecodesBase64(credentials.password)) return false;
+    const answer = await post(LOGIN, '/login', ENCODING_PROBE_BODY);
+    log.info({ encodingRejection: isEncodingRejection(answer) }, 'unknown Dify release: asked which password encoding it wants');
+    return isEncodingRejection(answer);
+  }
+
   async function login(): Promise<void> {
     const version = await deps.serverVersion();
-    const base64 = deps.passwordEncoding === 'base64' || (deps.passwordEncoding === 'auto' && versionAtLeast(version, '1.11.0'));
+    const base64 = await wantsBase64(version);
     let response = await post(LOGIN, '/login', loginBody(credentials, base64));
     if (!base64 && deps.passwordEncoding === 'auto' && isEncodingRejection(response)) {
       // Refused before the password was checked, so this does not count towards the lockout.
@@ -225,7 +243,9 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
       );
     },
     async close() {
-      if (mode === 'none' || fatal) return;
+      // Off by default: `AccountService.logout` deletes the account's latest refresh token, which can be a person's
+      // browser session on the same account; this client's own session simply expires.
+      if (mode === 'none' || fatal || !deps.logoutOnClose) return;
       const headers = sessionHeaders();
       const url = `${deps.consoleUrl}/logout`;
       const old = mode === 'bearer' && !versionAtLeast(await deps.serverVersion(), '1.9.2');

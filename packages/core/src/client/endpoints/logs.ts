@@ -1,9 +1,11 @@
 import { DifyConfigError } from '../../errors/config-error.js';
+import { DifyHttpError } from '../../errors/http-error.js';
 import { toDifyFilterTime } from '../../records/time.js';
 import type { ClientContext } from '../context.js';
-import { LogPageSchema, type DifyLogPage } from '../schemas/dify.js';
+import { LogPageSchema, type DifyLogItem, type DifyLogPage } from '../schemas/dify.js';
+import { parseVersion, versionAtLeast } from '../server-version.js';
 
-/** Statuses the Service API accepts as a filter; the console accepts every run status. */
+/** Statuses the Service API accepts as a filter; the console accepts every run status (below 1.11 the client applies running, scheduled and paused itself). */
 export const SERVICE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped'] as const;
 export const CONSOLE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped', 'partial-succeeded', 'running', 'scheduled', 'paused'] as const;
 
@@ -47,9 +49,62 @@ export function logSurface(context: ClientContext): 'service' | 'console' {
   return context.service ? 'service' : 'console';
 }
 
-export async function fetchLogPage(context: ClientContext, query: LogQuery): Promise<DifyLogPage> {
+/**
+ * A page of logs. When the client applied a filter itself (one Dify cannot apply, see `fetchLogPage`), `data` holds
+ * the matching items and `scanned` describes the page Dify returned: paging and cursors must follow `scanned`.
+ */
+export type LogPage = DifyLogPage & { scanned?: { items: number; last: DifyLogItem | undefined; rows: DifyLogItem[] } };
+
+/** Console statuses Dify <= 1.10.x refuses (reqparse `choices`); accepted from 1.11.0 (pydantic, every status). */
+const STATUSES_FROM_1_11: readonly string[] = ['running', 'scheduled', 'paused'];
+
+/**
+ * One page of logs, newest first. Filters Dify cannot apply are applied here, on the page it returns:
+ * - a console status filter of running, scheduled or paused below Dify 1.11 (400 there);
+ * - the end-user session id when a keyword is also given: Dify joins `end_users` twice for the two
+ *   (`services/workflow_app_service.py`) and PostgreSQL refuses the statement (500), so the keyword goes to Dify.
+ */
+export async function fetchLogPage(context: ClientContext, query: LogQuery): Promise<LogPage> {
   const surface = logSurface(context);
   validateLogQuery(query, surface);
+  const local: Array<(item: DifyLogItem) => boolean> = [];
+  let status = query.status;
+  if (surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && isBefore111(await context.serverVersion())) {
+    const wanted = status;
+    local.push((item) => item.workflow_run?.status === wanted);
+    status = undefined;
+  }
+  let endUserSessionId = query.endUserSessionId;
+  if (query.keyword && endUserSessionId) {
+    const wanted = endUserSessionId;
+    local.push((item) => item.created_by_end_user?.session_id === wanted);
+    endUserSessionId = undefined;
+  }
+  let page: DifyLogPage;
+  try {
+    page = await fetchRawLogPage(context, surface, { ...query, status, endUserSessionId });
+  } catch (error) {
+    // A release the server does not name that refuses the status (reqparse `choices`, <= 1.10.x): match it here.
+    if (!(surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && refusesStatus(error))) throw error;
+    const wanted = status;
+    local.push((item) => item.workflow_run?.status === wanted);
+    page = await fetchRawLogPage(context, surface, { ...query, status: undefined, endUserSessionId });
+  }
+  if (local.length === 0) return page;
+  // The same object, so what the parser noted on the page (salvaged fields, dropped rows) stays with it.
+  const scanned = { items: page.data.length, last: page.data.at(-1), rows: page.data };
+  return Object.assign(page, { data: page.data.filter((item) => local.every((keep) => keep(item))), scanned });
+}
+
+function refusesStatus(error: unknown): boolean {
+  return DifyHttpError.isInstance(error) && error.status === 400 && (error.fields?.status !== undefined || /status/i.test(error.difyMessage ?? ''));
+}
+
+function isBefore111(version: string | null): boolean {
+  return version !== null && parseVersion(version) !== null && !versionAtLeast(version, '1.11.0');
+}
+
+async function fetchRawLogPage(context: ClientContext, surface: 'service' | 'console', query: LogQuery): Promise<DifyLogPage> {
   const params = {
     keyword: query.keyword,
     status: query.status,
@@ -60,10 +115,33 @@ export async function fetchLogPage(context: ClientContext, query: LogQuery): Pro
     page: query.page ?? 1,
     limit: query.limit ?? 100,
   };
-  if (surface === 'service') {
-    return (await context.call({ surface, path: '/workflows/logs', query: params }, LogPageSchema))!;
+  let path = '/workflows/logs';
+  if (surface === 'console') {
+    const appId = query.appId ?? context.appId;
+    if (!appId) throw new DifyConfigError('appId', 'is required to read logs through the console (which app?)');
+    path = `/apps/${encodeURIComponent(appId)}/workflow-app-logs`;
   }
-  const appId = query.appId ?? context.appId;
-  if (!appId) throw new DifyConfigError('appId', 'is required to read logs through the console (which app?)');
-  return (await context.call({ surface, path: `/apps/${encodeURIComponent(appId)}/workflow-app-logs`, query: params }, LogPageSchema))!;
+  try {
+    return (await context.call({ surface, path, query: params }, LogPageSchema))!;
+  } catch (error) {
+    throw withFilters(error, params);
+  }
+}
+
+const FILTERS = ['keyword', 'status', 'created_by_end_user_session_id', 'created_by_account'] as const;
+
+/** A server error that outlasted the retries names the filters it was asked with: some combinations fail in Dify every time. */
+function withFilters(error: unknown, params: Partial<Record<(typeof FILTERS)[number], string | undefined>>): unknown {
+  if (!DifyHttpError.isInstance(error) || error.status < 500) return error;
+  const given = FILTERS.filter((name) => params[name] !== undefined).map((name) => `${name}=${JSON.stringify(params[name])}`);
+  if (given.length === 0) return error;
+  return new DifyHttpError({
+    endpoint: error.endpoint,
+    status: error.status,
+    difyCode: error.difyCode,
+    difyMessage: `${error.difyMessage ?? 'server error'} (filters: ${given.join(', ')})`,
+    fields: error.fields,
+    retryAfterMs: error.retryAfterMs,
+    isRetryable: error.isRetryable,
+  });
 }

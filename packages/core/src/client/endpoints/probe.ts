@@ -14,6 +14,10 @@ export interface ProbeProblem {
 
 export interface ProbeResult {
   baseUrl: string;
+  /** The Service API root used (`…/v1`). */
+  serviceApiUrl: string;
+  /** The Console API root used (`…/console/api`). */
+  consoleApiUrl: string;
   serverVersion: string | null;
   credentials: Array<'api-key' | 'console-login' | 'admin-key'>;
   /** The app of the Service API key. */
@@ -44,6 +48,8 @@ const NO_RUN = '00000000-0000-4000-8000-000000000000';
 export async function probe(context: ClientContext): Promise<ProbeResult> {
   const result: ProbeResult = {
     baseUrl: context.urls.root,
+    serviceApiUrl: context.urls.service,
+    consoleApiUrl: context.urls.console,
     serverVersion: await context.serverVersion(),
     credentials: [context.service?.kind, context.console?.kind].filter((kind): kind is ProbeResult['credentials'][number] => kind !== undefined),
     app: null,
@@ -59,6 +65,8 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
       return await task();
     } catch (error) {
       const code = DifyLogsError.isInstance(error) ? error.code : 'error';
+      // Said once: every console step fails the same way.
+      if (code === 'admin_key_unsupported' && result.problems.some((problem) => problem.code === code)) return undefined;
       result.problems.push({ step, code, message: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
