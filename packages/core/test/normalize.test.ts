@@ -126,6 +126,18 @@ describe('toRunRecord', () => {
     expect(record.nodes![0]!.totalPrice).toBeNull();
   });
 
+  it('reads node executions that leave out what Dify 1.14 declares optional, and marks values Dify cut', () => {
+    const sparse = { id: 'n-sparse', inputs: null, outputs: null, process_data: null, execution_metadata: {}, outputs_truncated: true } as unknown as DifyNodeExecution;
+    const whole = node({ id: 'n-whole', index: 1, inputs_truncated: false, outputs_truncated: false, process_data_truncated: false });
+    const record = toRunRecord({ appId: 'app', item: logItem(), nodes: [whole, sparse], endpoint: 'GET /nodes' });
+    const [first, second] = record.nodes!;
+    expect(first).toMatchObject({ id: 'n-whole', index: 1 });
+    expect(first!.truncated).toBeUndefined();
+    expect(second).toMatchObject({ id: 'n-sparse', index: 2, nodeId: '', nodeType: 'unknown', status: 'unknown', createdAt: record.loggedAt });
+    expect(second!.truncated).toEqual({ inputs: false, outputs: true, processData: false });
+    expect(RunRecordSchema.safeParse(record).success).toBe(true);
+  });
+
   it('keeps node data only when asked', () => {
     const record = toRunRecord({ appId: 'a', item: logItem(), nodes: [node({ inputs: { q: 1 }, outputs: '{"x":2}', process_data: null })], includeNodeData: true });
     expect(record.nodes![0]).toMatchObject({ inputs: { q: 1 }, outputs: { x: 2 }, processData: null });

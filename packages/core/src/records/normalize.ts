@@ -54,34 +54,42 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
     error: nonEmpty(detail?.error ?? run?.error),
     inputs: detail ? object(detail.inputs, 'inputs') : null,
     outputs: detail ? object(detail.outputs, 'outputs') : null,
-    nodes: input.nodes ? toNodeRecords(input.nodes, input.includeNodeData ?? false, endpoint, keep) : null,
+    nodes: input.nodes ? toNodeRecords(input.nodes, input.includeNodeData ?? false, endpoint, keep, loggedAt) : null,
     enrichmentError: input.enrichmentError ?? null,
   };
 }
 
-export function toNodeRecords(executions: DifyNodeExecution[], includeData: boolean, endpoint = 'node executions', salvaged?: SalvagedField[]): NodeRecord[] {
+export function toNodeRecords(executions: DifyNodeExecution[], includeData: boolean, endpoint = 'node executions', salvaged?: SalvagedField[], runTime?: string): NodeRecord[] {
   const records = executions.map((execution, position) => {
     const fields: SalvagedField[] | undefined = salvaged ? [] : undefined;
-    const record = toNodeRecord(execution, includeData, `${endpoint} data.${position}`, fields);
+    const record = toNodeRecord(execution, includeData, `${endpoint} data.${position}`, fields, { position, runTime });
     for (const field of fields ?? []) salvaged!.push({ field: `nodes.${position}.${field.field}`, type: field.type });
     return record;
   });
   return records.sort((a, b) => a.index - b.index || a.createdAt.localeCompare(b.createdAt));
 }
 
-function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string, salvaged: SalvagedField[] | undefined): NodeRecord {
+/** What a node execution falls back on for the fields Dify 1.14 may leave out: its place in the list, the run's time. */
+interface NodeFallbacks {
+  position: number;
+  runTime: string | undefined;
+}
+
+function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string, salvaged: SalvagedField[] | undefined, fallback: NodeFallbacks): NodeRecord {
   const object = (value: unknown, field: string) => salvage(salvaged, field, value, () => parseObject(value, where, field));
   const metadata = object(execution.execution_metadata, 'execution_metadata') ?? {};
+  const createdAt = salvage(salvaged, 'created_at', execution.created_at, () => parseTime(execution.created_at, where, 'created_at'));
+  const finishedAt = salvage(salvaged, 'finished_at', execution.finished_at, () => parseTime(execution.finished_at, where, 'finished_at'));
   const processData = object(execution.process_data, 'process_data');
   const usage = (typeof processData?.usage === 'object' && processData.usage !== null ? processData.usage : {}) as JsonObject;
   const record: NodeRecord = {
     id: execution.id,
-    nodeId: execution.node_id,
-    nodeType: execution.node_type,
+    nodeId: execution.node_id ?? '',
+    nodeType: execution.node_type ?? 'unknown',
     title: execution.title ?? null,
-    index: execution.index,
+    index: integer(execution.index) ?? fallback.position + 1,
     predecessorNodeId: execution.predecessor_node_id ?? null,
-    status: execution.status,
+    status: execution.status ?? 'unknown',
     error: nonEmpty(execution.error),
     elapsedTime: execution.elapsed_time ?? null,
     totalTokens: integer(numeric(metadata.total_tokens) ?? numeric(usage.total_tokens)) ?? 0,
@@ -95,9 +103,12 @@ function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where:
     iterationIndex: integer(numeric(metadata.iteration_index)),
     loopId: text(metadata.loop_id),
     loopIndex: integer(numeric(metadata.loop_index)),
-    createdAt: parseTime(execution.created_at, where, 'created_at')!,
-    finishedAt: salvage(salvaged, 'finished_at', execution.finished_at, () => parseTime(execution.finished_at, where, 'finished_at')),
+    createdAt: createdAt ?? finishedAt ?? fallback.runTime ?? new Date(0).toISOString(),
+    finishedAt,
   };
+  if (execution.inputs_truncated || execution.outputs_truncated || execution.process_data_truncated) {
+    record.truncated = { inputs: execution.inputs_truncated === true, outputs: execution.outputs_truncated === true, processData: execution.process_data_truncated === true };
+  }
   if (includeData) {
     record.inputs = object(execution.inputs, 'inputs');
     record.outputs = object(execution.outputs, 'outputs');

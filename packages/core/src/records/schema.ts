@@ -34,6 +34,10 @@ export const NodeRecordSchema = z
     inputs: jsonObject.nullable().optional().describe('Only with includeNodeData'),
     outputs: jsonObject.nullable().optional().describe('Only with includeNodeData'),
     processData: jsonObject.nullable().optional().describe('Only with includeNodeData'),
+    truncated: z
+      .object({ inputs: z.boolean(), outputs: z.boolean(), processData: z.boolean() })
+      .optional()
+      .describe('Present when Dify offloaded a large value and sent a cut one: the value on this record (or in Dify) is not the whole'),
   })
   .describe('One node execution of a workflow run (iterations and loops give one per inner node per round)');
 

@@ -98,22 +98,27 @@ export const RunDetailSchema = z.object({
   finished_at: timestamp.nullable().optional(),
 });
 
+/** Dify 1.14 declares `index`, `node_id`, `node_type`, `status` and `created_at` optional: only `id` is required. */
 export const NodeExecutionSchema = z.object({
   id: looseId,
-  index: z.number(),
+  index: nullableNumber,
   predecessor_node_id: nullableString,
-  node_id: z.string(),
-  node_type: z.string(),
+  node_id: nullableString,
+  node_type: nullableString,
   title: nullableString,
   inputs: jsonish,
   process_data: jsonish,
   outputs: jsonish,
-  status: z.string(),
+  status: nullableString,
   error: nullableString,
   elapsed_time: nullableNumber,
   execution_metadata: jsonish,
-  created_at: timestamp,
+  created_at: timestamp.nullable().optional(),
   finished_at: timestamp.nullable().optional(),
+  /** True when Dify offloaded a large value and sent a cut one (>= 1.9). */
+  inputs_truncated: z.boolean().nullable().optional(),
+  outputs_truncated: z.boolean().nullable().optional(),
+  process_data_truncated: z.boolean().nullable().optional(),
 });
 
 export const NodeExecutionListSchema = z.object({ data: z.array(NodeExecutionSchema) });
