@@ -108,4 +108,29 @@ describe('salvage, never drop', () => {
       }
     }
   });
+
+  it('keeps conversations and messages whose fields drifted, and warns without the values', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 40 });
+    const app = simulator.apps.find((candidate) => candidate.mode === 'advanced-chat')!;
+    const reference = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry });
+    const expected: string[] = [];
+    for await (const conversation of reference.conversations(app.id, { updatedSince: new Date('2026-03-01T00:00:00Z') })) expected.push(conversation.id);
+    const fetch = driftingFetch((url, body) => {
+      if (/chat-conversations/.test(url)) for (const row of rows(body)) row.message_count = 'many';
+      if (/chat-messages/.test(url)) for (const row of rows(body)) row.answer_tokens = { n: 1 };
+    });
+    const { logger, lines } = recordingLogger();
+    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry, fetch, logger });
+    const conversations: string[] = [];
+    for await (const conversation of client.conversations(app.id, { updatedSince: new Date('2026-03-01T00:00:00Z') })) conversations.push(conversation.id);
+    expect(conversations.sort()).toEqual(expected.sort());
+    const messages = [];
+    for await (const message of client.messages(app.id, conversations[0]!)) messages.push(message);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((message) => message.answer_tokens === undefined)).toBe(true);
+    const warned = lines.filter((line) => line.level === 'warn');
+    expect(warned.some((line) => line.fields.field === 'message_count' && line.fields.type === 'string' && line.fields.conversationId === conversations[0])).toBe(true);
+    expect(warned.some((line) => line.fields.field === 'answer_tokens' && line.fields.type === 'object')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain('many');
+  });
 });

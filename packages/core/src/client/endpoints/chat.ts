@@ -1,3 +1,4 @@
+import { droppedRows, salvagedFields } from '../schemas/salvage.js';
 import { DifyConfigError } from '../../errors/config-error.js';
 import { toIsoTime } from '../../records/time.js';
 import type { ClientContext } from '../context.js';
@@ -43,6 +44,7 @@ export async function* listConversations(context: ClientContext, appId: string, 
     const start = toConsoleMinute(new Date(since.getTime() - DST_MARGIN_MS), timezone);
     for (let page = 1; ; page += 1) {
       const result = await context.call({ surface: 'console', path, query: { page, limit, sort_by: '-updated_at', start } }, ConversationPageSchema);
+      reportSalvage(context, appId, 'conversation', result);
       const data = result?.data ?? [];
       for (const conversation of data) {
         if (seen.has(conversation.id)) continue;
@@ -66,6 +68,7 @@ export async function* listMessages(context: ClientContext, appId: string, conve
   let firstId: string | undefined;
   for (;;) {
     const result = await context.call({ surface: 'console', path, query: { conversation_id: conversationId, limit: options.limit ?? 100, ...(firstId ? { first_id: firstId } : {}) } }, MessagePageSchema);
+    reportSalvage(context, appId, 'message', result);
     const data = result?.data ?? [];
     let older = false;
     for (let index = data.length - 1; index >= 0; index -= 1) {
@@ -75,5 +78,14 @@ export async function* listMessages(context: ClientContext, appId: string, conve
     }
     if (older || !result?.has_more || data.length === 0) return;
     firstId = data[0]!.id;
+  }
+}
+
+/** Warns of rows kept with emptied fields and rows left out (never the values), as the run export does. */
+function reportSalvage(context: ClientContext, appId: string, what: 'conversation' | 'message', page: { data: Array<{ id: string }> } | null): void {
+  if (!page) return;
+  for (const row of droppedRows(page)) context.logger.warn({ appId, position: row.position, field: row.field, problem: row.problem }, `dropped a ${what} Dify sent without what identifies it`);
+  for (const row of page.data) {
+    for (const { field, type } of salvagedFields(row)) context.logger.warn({ appId, [`${what}Id`]: row.id, field, type }, `kept a ${what} whose field had a value of an unexpected type; the field is empty`);
   }
 }
