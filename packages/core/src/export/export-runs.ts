@@ -62,7 +62,7 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'>, Fet
  * Records are yielded in log order, so runs finished early wait for a run still being retried: at most this many
  * (with the default concurrency, a few seconds of fetching; about 5 KB each without node data) are held back.
  */
-export const REORDER_WINDOW = 4096;
+export const REORDER_WINDOW = 1024;
 
 /**
  * Streams the RunRecords of one app's time window: list pages are walked drift-free (see walkLogWindow),

@@ -28,6 +28,19 @@ describe('faults', () => {
     expect(client.stats().retries).toBe(1);
   });
 
+  it('pauses the longer of Retry-After and its own back-off, not both added', async () => {
+    const simulator = await sim();
+    simulator.setFaults({ rate429: 1, retryAfterSeconds: 1 });
+    const client = keyClient(simulator, { retry: { retries: 1, minDelayMs: 1_000, maxDelayMs: 1_000 } });
+    const started = Date.now();
+    const page = client.logPage({ limit: 1 });
+    setTimeout(() => simulator.setFaults(undefined), 200);
+    await page;
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(1_800);
+  });
+
   it('times out a slow body and says which endpoint', async () => {
     const simulator = await sim();
     simulator.setFaults({ rateSlowBody: 1, slowBodyMs: 3000 });

@@ -166,8 +166,10 @@ export function createTransport(options: TransportOptions): Transport {
         counters.retries += 1;
         const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
         options.logger.debug({ endpoint, attempt: attemptNumber, retriesLeft, code: error.code, retryAfterMs }, 'retrying request');
-        // p-retry adds its own exponential backoff after this; waiting here makes Retry-After a floor.
-        if (retryAfterMs !== undefined && retryAfterMs > 0) await sleep(Math.min(retryAfterMs, maxRetryAfterMs), options.signal);
+        // p-retry waits its own back-off after this (at least minDelay × 2^(attempt − 1)); waiting the rest of
+        // Retry-After here makes it a floor of the whole pause, not an addition to it.
+        const backoffFloorMs = Math.min(maxDelayMs, minDelayMs * 2 ** (attemptNumber - 1));
+        if (retryAfterMs !== undefined && retryAfterMs > backoffFloorMs) await sleep(Math.min(retryAfterMs, maxRetryAfterMs) - backoffFloorMs, options.signal);
       },
     });
   }
