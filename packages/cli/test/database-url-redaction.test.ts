@@ -13,6 +13,7 @@ const URLS = {
   encoded: `postgres://writer:${encodeURIComponent(PASSWORD)}@127.0.0.1:9/records`,
   spacesOnly: 'postgres://writer:sp ace d pass word@127.0.0.1:9/records',
   badScheme: `postgress://writer:${PASSWORD}@127.0.0.1:9/records`,
+  redis: `redis://writer:${encodeURIComponent(PASSWORD)}@127.0.0.1:9/0`,
 };
 
 function expectNoSecret(texts: string[], extra: string[] = []): void {
@@ -44,7 +45,7 @@ describe('database URLs whose password holds spaces', () => {
       ].join('\n'),
     );
     const result = await cli(['worker', '--config', 'c.yaml', '--for-seconds', '1'], { cwd: dir, env: {} });
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(url === URLS.badScheme ? 2 : 1);
     expect(result.stderr).toMatch(/writer:\*\*\*@127\.0\.0\.1:9/);
     expectNoSecret([result.stdout, result.stderr, await logText(dir)], url === URLS.spacesOnly ? ['sp ace d pass word', 'sp%20ace%20d%20pass%20word'] : []);
   });

@@ -72,7 +72,24 @@ export async function openAgendaDatabase(source: DatabaseSource, options: Databa
         throw error;
       }));
     }
-    if (kind === 'redis') return opening(async () => redis(new Redis(source, { maxRetriesPerRequest: 3, lazyConnect: false }), true, description, options));
+    if (kind === 'redis') {
+      return opening(async () => {
+        // Connected and answering before Agenda uses it: Agenda 6.2.6 connects its backend in its constructor
+        // without handling a failure, which crashed the process with an unhandled MaxRetriesPerRequestError.
+        const client = new Redis(source, { maxRetriesPerRequest: 3, lazyConnect: true });
+        let lastError: unknown;
+        // Without a listener ioredis prints every failed reconnection to the console; a failed command says enough.
+        client.on('error', (error: unknown) => void (lastError = error));
+        try {
+          await client.connect();
+          await client.ping();
+        } catch (error) {
+          client.disconnect();
+          throw lastError ?? error;
+        }
+        return redis(client, true, description, options);
+      });
+    }
     return opening(async () => {
       const client = await MongoClient.connect(source);
       return mongo(client.db(), client, description, options);
