@@ -1,4 +1,5 @@
 import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
+import { scrubKnown } from './support/known-secrets.js';
 import { Command, CommanderError } from 'commander';
 import { registerBackfill } from './commands/backfill.js';
 import { registerCleanup } from './commands/cleanup.js';
@@ -63,10 +64,10 @@ function reportError(error: unknown, io: CliIo): number {
     return EXIT.usage;
   }
   if (error instanceof UsageError || DifyConfigError.isInstance(error)) {
-    io.stderr.write(`dify-logs: ${error.message}\n`);
+    io.stderr.write(`dify-logs: ${scrubKnown(io, error.message)}\n`);
     return EXIT.usage;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = scrubKnown(io, error instanceof Error ? error.message : String(error));
   const code = DifyLogsError.isInstance(error) ? ` [${error.code}]` : '';
   io.stderr.write(`dify-logs: failed${code}: ${message}\n`);
   return EXIT.failed;

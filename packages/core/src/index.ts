@@ -14,7 +14,7 @@ export {
   type DifyAuthErrorCode,
 } from './errors/index.js';
 export { silentLogger, teeLogger, type Logger } from './logging/logger.js';
-export { redact, scrub, isSecretKey, REDACTED } from './logging/redact.js';
+export { redact, scrub, isSecretKey, REDACTED, redactConnectionString, connectionSecrets } from './logging/redact.js';
 export { createDifyClient, type DifyClient } from './client/create-client.js';
 export type { DifyClientOptions } from './client/options.js';
 export type { RetryOptions, TransportStats } from './client/transport/http.js';

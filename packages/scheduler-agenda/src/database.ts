@@ -6,7 +6,7 @@ import type { AgendaBackend } from 'agenda';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
-import { redactConnectionString } from './state/shared.js';
+import { databaseError, redactConnectionString, secretsOf } from './state/shared.js';
 import { mongoRunHistory, mongoStateStore, postgresRunHistory, postgresStateStore, redisRunHistory, redisStateStore, type RunHistory } from './state/index.js';
 
 export type DatabaseKind = 'mongodb' | 'postgres' | 'redis';
@@ -56,10 +56,44 @@ export async function openAgendaDatabase(source: DatabaseSource, options: Databa
     throw new DifyConfigError('worker.prefix', kind === 'redis' ? 'may only hold letters, digits, _ : . and - (at most 80)' : 'may only hold letters, digits and _ (at most 40)');
   }
   if (typeof source === 'string') {
-    if (kind === 'postgres') return postgres(new pg.Pool({ connectionString: source, max: 8 }), true, redactConnectionString(source), options);
-    if (kind === 'redis') return redis(new Redis(source, { maxRetriesPerRequest: 3, lazyConnect: false }), true, redactConnectionString(source), options);
-    const client = await MongoClient.connect(source);
-    return mongo(client.db(), client, redactConnectionString(source), options);
+    const description = redactConnectionString(source);
+    // A driver's message never reaches the caller with the password in it, whatever form it takes there.
+    const opening = async (open: () => Promise<AgendaDatabase>): Promise<AgendaDatabase> => {
+      try {
+        return await open();
+      } catch (error) {
+        throw databaseError(kind, 'open the worker database', description, error, secretsOf(source));
+      }
+    };
+    if (kind === 'postgres') {
+      const pool = new pg.Pool({ connectionString: source, max: 8 });
+      return opening(() => postgres(pool, true, description, options).catch(async (error: unknown) => {
+        await pool.end().catch(() => undefined);
+        throw error;
+      }));
+    }
+    if (kind === 'redis') {
+      return opening(async () => {
+        // Connected and answering before Agenda uses it: Agenda 6.2.6 connects its backend in its constructor
+        // without handling a failure, which crashed the process with an unhandled MaxRetriesPerRequestError.
+        const client = new Redis(source, { maxRetriesPerRequest: 3, lazyConnect: true });
+        let lastError: unknown;
+        // Without a listener ioredis prints every failed reconnection to the console; a failed command says enough.
+        client.on('error', (error: unknown) => void (lastError = error));
+        try {
+          await client.connect();
+          await client.ping();
+        } catch (error) {
+          client.disconnect();
+          throw lastError ?? error;
+        }
+        return redis(client, true, description, options);
+      });
+    }
+    return opening(async () => {
+      const client = await MongoClient.connect(source);
+      return mongo(client.db(), client, description, options);
+    });
   }
   if ('pool' in source) return postgres(source.pool, false, 'postgres (given pool)', options);
   if ('redis' in source) return redis(source.redis, false, 'redis (given client)', options);

@@ -1,4 +1,4 @@
-import { DifyStorageError, scrub } from '@dify-logs/core';
+import { DifyStorageError, connectionSecrets, scrub } from '@dify-logs/core';
 
 /** Server error codes worth another attempt: shutdowns, elections, lost primaries, timeouts. */
 const RETRYABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50]);
@@ -17,13 +17,9 @@ export function isRetryable(error: unknown): boolean {
   return RETRYABLE_NAMES.has(value.name ?? '') || (typeof value.code === 'number' && RETRYABLE_CODES.has(value.code));
 }
 
-/** The password and the whole connection string, never to be shown. */
+/** The password (as written, decoded and percent-encoded) and the whole connection string, never to be shown. */
 export function secretsOf(connectionString: string | undefined): string[] {
-  if (!connectionString) return [];
-  const secrets = [connectionString];
-  const match = /^mongodb(?:\+srv)?:\/\/[^:/@]*:([^@]*)@/.exec(connectionString);
-  if (match?.[1]) secrets.push(match[1], decodeURIComponent(match[1]));
-  return secrets;
+  return connectionSecrets(connectionString);
 }
 
 /** A failure as a `DifyStorageError` naming the collection (`key`), credentials scrubbed. A `DifyStorageError` passes through. */

@@ -1,4 +1,4 @@
-import { DifyStorageError, scrub } from '@dify-logs/core';
+import { DifyStorageError, connectionSecrets, scrub } from '@dify-logs/core';
 
 /** Connection failures, lock conflicts and server shutdowns: repeating the write may succeed. */
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN']);
@@ -19,18 +19,14 @@ export function isRetryable(error: unknown): boolean {
   return RETRYABLE_NETWORK.has(code) || RETRYABLE_STATES.has(code) || (code.length === 5 && RETRYABLE_CLASSES.has(code.slice(0, 2)));
 }
 
-/** The password and the whole connection string, never to be shown. */
+/** The password (as written, decoded and percent-encoded) and the whole connection string, never to be shown. */
 export function secretsOf(connectionString: string | undefined): string[] {
   if (!connectionString) return [];
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(connectionString)) return connectionSecrets(connectionString);
+  // a libpq key=value string: scrub `password=…`
   const secrets = [connectionString];
-  try {
-    const password = decodeURIComponent(new URL(connectionString).password);
-    if (password) secrets.push(password, encodeURIComponent(password));
-  } catch {
-    // not a URL (a libpq key=value string): scrub `password=…`
-    const match = /password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(connectionString);
-    if (match?.[1]) secrets.push(match[1].replace(/^'|'$/g, ''));
-  }
+  const match = /password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(connectionString);
+  if (match?.[1]) secrets.push(match[1].replace(/^'|'$/g, ''));
   return secrets;
 }
 

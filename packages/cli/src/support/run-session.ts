@@ -1,4 +1,5 @@
 import { loadConfig, type ConfigOverrides, type DifyLogsConfig, type JobConfig, type LoadedConfig, type PipelineJob } from '@dify-logs/core';
+import { rememberSecrets } from './known-secrets.js';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { buildDeps, resolveApps, toPipelineJob, type RunDeps } from './build-run.js';
@@ -35,6 +36,7 @@ export interface RunSession {
 export async function openRunSession(flags: SessionFlags, io: CliIo, overrides?: ConfigOverrides): Promise<RunSession> {
   const loaded = await loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, overrides, keyFile: flags.keyFile });
   const { config } = loaded;
+  rememberSecrets(io, loaded.secrets);
   const jobs = flags.job ? config.jobs.filter((job) => job.name === flags.job) : config.jobs;
   if (jobs.length === 0) throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
   const logFile = config.logging.dir ? await openLogFile(resolve(io.cwd, config.logging.dir), config.logging.retentionDays) : undefined;

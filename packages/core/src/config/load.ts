@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DifyConfigError } from '../errors/config-error.js';
-import { scrub } from '../logging/redact.js';
+import { connectionSecrets, scrub } from '../logging/redact.js';
 import { applyDerivedDefaults } from './derived-defaults.js';
 import { environmentToConfig, PROFILE_VARIABLE, SECRET_KEY_VARIABLE, variableFor } from './environment.js';
 import { issuesToError } from './issues.js';
@@ -144,7 +144,10 @@ async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<L
   const dotenv = (await readEnvFile(dotenvFile, options.envFile !== undefined)) ?? {};
   const variables = { ...dotenv, ...env };
   const addSecret = (value: string) => {
-    if (value !== '') secrets.add(value);
+    if (value === '') return;
+    secrets.add(value);
+    // A connection string's password may be shown without the rest of it, decoded or percent-encoded.
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) for (const form of connectionSecrets(value)) secrets.add(form);
   };
 
   const { profile: fileProfile, profiles: rawProfiles, ...base } = file ? await readConfigFile(file) : ({} as ConfigTree);

@@ -1,5 +1,6 @@
 import type { AppState } from '../adapters/state.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
+import { DifyNetworkError } from '../errors/network-error.js';
 import { exportRuns, type ExportProgress } from '../export/export-runs.js';
 import { FETCH_DEFAULTS } from '../export/defaults.js';
 import type { Logger } from '../logging/logger.js';
@@ -63,13 +64,16 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
 
 /**
  * An app's mode when the configuration does not say: from `/v1/info` with its Service API key, else from the
- * console's app list. `workflow` when neither answers (the workflow path then reports what Dify says).
+ * console's app list. `workflow` when Dify answers with an error (the workflow path then reports what Dify says);
+ * a network error (no answer at all) fails the app at once.
  */
 async function detectMode(app: PipelineApp, logger: Logger): Promise<string> {
   try {
     if (app.client.logSurface === 'service') return (await app.client.appInfo()).mode;
     for await (const listed of app.client.apps()) if (listed.id === app.id) return listed.mode;
   } catch (error) {
+    // Dify did not answer at all (refused, unreachable, timed out after every retry): the workflow path would meet the same, after retrying again.
+    if (DifyNetworkError.isInstance(error)) throw error;
     logger.debug({ appId: app.id, err: error instanceof Error ? error.message : String(error) }, 'could not tell the app mode; reading it as a workflow app');
   }
   return 'workflow';

@@ -3,6 +3,7 @@ import type { AppState } from '../adapters/state.js';
 import type { StoredObject } from '../adapters/storage.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
+import { clip } from '../errors/clip.js';
 import { compactTimestamp } from '../adapters/keys.js';
 import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
@@ -33,7 +34,8 @@ const JOB_NAME = /^[A-Za-z0-9_-]+$/;
 /**
  * Runs a job once: fetch (and enrich) every app's window, store the records as an NDJSON archive,
  * render and store the reports, notify, then advance the incremental state. Failure semantics:
- * - one app failing is recorded and the others go on (`partial`);
+ * - one app failing is recorded and the others go on (`partial`); when every app fails the run is `failed`
+ *   (nothing read: no report is stored for the period, the failure is notified, the state does not move);
  * - a report format that fails to render is recorded, the other formats are stored (`partial`);
  * - a storage failure fails the run (`failed`): the state does not move, so the next run redoes the window;
  * - a notifier failing after retries is recorded (`partial`); the stored reports stay.
@@ -144,6 +146,9 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       }
       result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) });
     });
+    // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is notified.
+    const nothingRead = nothingReadError(job, problems);
+    if (nothingRead) throw nothingRead;
     const analysis = analyzer.result();
     if (chatApps > 0) analysis.conversations = conversations.result();
     if (job.compare !== false) {
@@ -215,6 +220,17 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   result.status = problems.length > 0 ? 'partial' : 'succeeded';
   logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
   return result;
+}
+
+/** The run's error when no app of the job could be read (each app's own problem is already recorded), else undefined. */
+function nothingReadError(job: PipelineJob, problems: PipelineProblem[]): DifyLogsError | undefined {
+  const failed = new Map<string, PipelineProblem>();
+  for (const problem of problems) if (problem.stage === 'fetch' && problem.appId && !failed.has(problem.appId)) failed.set(problem.appId, problem);
+  if (!job.apps.every((app) => failed.has(app.id))) return undefined;
+  const shown = job.apps.slice(0, 3).map((app) => `${app.id}: ${clip(failed.get(app.id)!.message, 300)}`);
+  if (job.apps.length > 3) shown.push(`and ${job.apps.length - 3} more`);
+  const what = job.apps.length === 1 ? 'its app could not be read' : `none of its ${job.apps.length} apps could be read`;
+  return new DifyLogsError(`nothing was read: ${what} (${shown.join('; ')})`, { code: 'nothing_read' });
 }
 
 /** Where readers find the reports: signed URLs when the storage can make them, locations otherwise. */

@@ -1,23 +1,10 @@
-import { DifyConfigError, DifyLogsError, DifyStorageError, scrub, type AppState, type EnrichmentLevel } from '@dify-logs/core';
+import { DifyConfigError, DifyLogsError, DifyStorageError, connectionSecrets, redactConnectionString as coreRedactConnectionString, scrub, type AppState, type EnrichmentLevel } from '@dify-logs/core';
 
-/** A connection string with its password hidden (`postgres://user:***@host/db`), for messages and logs. */
-export function redactConnectionString(url: string): string {
-  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***');
-}
+/** A connection string with its password hidden (`postgres://user:***@host/db`), for messages and logs; a password holding spaces, `/` or `@` is hidden whole. */
+export const redactConnectionString = coreRedactConnectionString;
 
-/** The password of a connection string as written and decoded, to scrub from driver messages. */
-export function secretsOf(url: string | undefined): string[] {
-  if (!url) return [];
-  const secrets = [/\/\/[^/@:]*:([^/@]*)@/.exec(url)?.[1], /[?&]password=([^&]*)/i.exec(url)?.[1]].filter((secret): secret is string => Boolean(secret));
-  for (const secret of [...secrets]) {
-    try {
-      secrets.push(decodeURIComponent(secret));
-    } catch {
-      // not percent-encoded
-    }
-  }
-  return secrets;
-}
+/** The connection string and its password as written, decoded and percent-encoded, to scrub from driver messages. */
+export const secretsOf = connectionSecrets;
 
 /** Throws a DifyConfigError naming `key` unless `value` matches. */
 export function assertPrefix(key: string, value: string, pattern: RegExp, rule: string): void {
