@@ -20,7 +20,7 @@
 export interface AdaptiveLimiterOptions {
   /** Most requests in flight (default 64). */
   max?: number;
-  /** Requests in flight at the start (default 16, at most `max`). */
+  /** Requests in flight at the start (default 4, at most `max`). */
   initial?: number;
   /** `false`: a fixed limit of `max` (no adaptation). Default true. */
   adaptive?: boolean;
@@ -44,11 +44,6 @@ export interface AdaptiveLimiter {
   state(): { limit: number; inFlight: number; waiting: number; ceiling: number | null; minLatencyMs: number | null };
 }
 
-/**
- * Requests in flight at the start: the default export concurrency, so a default export is not held back for its
- * first round trips; a Dify that cannot take that many says so at once (429, 503, latency) and the limit falls.
- */
-const DEFAULT_INITIAL = 16;
 const QUIET_ROUND_TRIPS = 10;
 const LATENCY_TOLERANCE = 2;
 const LATENCY_WINDOW = 200;
@@ -67,7 +62,7 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a whole number of at least 1, got ${max}`);
   const now = options.now ?? (() => performance.now());
   const adaptive = options.adaptive ?? true;
-  let limit = adaptive ? Math.min(max, Math.max(1, options.initial ?? DEFAULT_INITIAL)) : max;
+  let limit = adaptive ? Math.min(max, Math.max(1, options.initial ?? 4)) : max;
   let ceiling: number | null = null;
   let inFlight = 0;
   const waiters: Array<() => void> = [];
