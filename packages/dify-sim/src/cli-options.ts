@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { workerConnectionsCapacity } from './capacity.js';
 import { isPersonality, PERSONALITY_NAMES } from './personalities.js';
 import type { FaultOptions, SimulatorOptions } from './types.js';
 
@@ -32,6 +33,9 @@ Usage: dify-sim [options]
   --rate-malformed <p>    share answered 200 with broken JSON
   --rate-502 <p>          share answered with an nginx 502 HTML page
   --fault-paths <regex>   only fault requests whose path matches
+  --worker-connections <n>  serve at most n requests at once, queue the rest, as Dify's API server
+                          (SERVER_WORKER_CONNECTIONS; Dify's default is 10)
+  --service-ms <ms>       with --worker-connections: how long each request is served (default 50)
   -h, --help              show this help
 
 Prints one JSON line (url, version, workspaceId, account, apps with API keys), then serves until SIGINT/SIGTERM.
@@ -63,6 +67,8 @@ const OPTIONS = {
   'rate-malformed': { type: 'string' },
   'rate-502': { type: 'string' },
   'fault-paths': { type: 'string' },
+  'worker-connections': { type: 'string' },
+  'service-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +110,10 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
   };
   if (values.now !== undefined && Number.isNaN(new Date(values.now).getTime())) throw new UsageError(`--now is not a date: ${values.now}`);
   if ((values.email === undefined) !== (values.password === undefined)) throw new UsageError('--email and --password go together');
+  const workerConnections = number('worker-connections', values['worker-connections'], 1);
+  if (workerConnections !== undefined && !Number.isInteger(workerConnections)) throw new UsageError(`--worker-connections must be a whole number, got ${values['worker-connections']}`);
+  const serviceMs = number('service-ms', values['service-ms'], 0);
+  if (serviceMs !== undefined && workerConnections === undefined) throw new UsageError('--service-ms needs --worker-connections');
   return {
     version,
     port: number('port', values.port, 0, 65_535) ?? 5001,
@@ -119,6 +129,7 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
     accessTokenTtlRequests: number('token-uses', values['token-uses'], 1),
     ...(values.email !== undefined && values.password !== undefined ? { account: { email: values.email, password: values.password } } : {}),
     faults,
+    ...(workerConnections === undefined ? {} : { workerConnections, capacity: workerConnectionsCapacity(workerConnections, serviceMs) }),
   };
 }
 

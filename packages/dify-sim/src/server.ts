@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createRunStore } from './data/store.js';
 import { createWorld } from './data/world.js';
 import { difyError, methodNotAllowed, notFound } from './errors.js';
-import { createCapacity, isCapacityExempt } from './capacity.js';
+import { createCapacity, isCapacityExempt, workerConnectionsCapacity } from './capacity.js';
 import { createFaultInjector, writeSlowly } from './faults.js';
 import { parseCookies, type SimRequest, type SimResponse } from './http.js';
 import { authRoutes } from './routes/auth.js';
@@ -82,7 +82,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
   };
   const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
   const faults = createFaultInjector(world.seed, options.faults);
-  const capacity = createCapacity(options.capacity);
+  const capacity = createCapacity(options.capacity ?? workerConnectionsCapacity(options.workerConnections));
   const timers = new Set<NodeJS.Timeout>();
 
   const send = (response: ServerResponse, answer: SimResponse) => {

@@ -85,6 +85,13 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Limited capacity (default: unlimited). */
   capacity?: CapacityOptions;
+  /**
+   * Dify's own API server as its Docker image starts it: gunicorn with one gevent worker
+   * (`SERVER_WORKER_AMOUNT=1`) of `SERVER_WORKER_CONNECTIONS` connections (default 10), behind nginx that opens
+   * one upstream connection per request. At most this many requests are served at once and the rest wait
+   * (never refused): `capacity: { maxInFlight: n, mode: 'queue' }`. Ignored when `capacity` is given.
+   */
+  workerConnections?: number;
 }
 
 export interface SimApp {
