@@ -20,6 +20,7 @@ Usage: dify-sim [options]
   --password <password>   console password (default dify-sim-password)
   --admin-key <key>       enable admin-key console access with this key
   --host-cookies          use __Host- cookie names
+  --second-workspace      the account also joins a workspace "Staging" with two apps of its own
   --token-ttl <seconds>   access token lifetime (default 3600)
   --token-uses <n>        an access token also expires after n console requests (default: no limit)
   --latency <ms>          added latency per request
@@ -54,6 +55,7 @@ const OPTIONS = {
   password: { type: 'string' },
   'admin-key': { type: 'string' },
   'host-cookies': { type: 'boolean' },
+  'second-workspace': { type: 'boolean' },
   'token-ttl': { type: 'string' },
   'token-uses': { type: 'string' },
   latency: { type: 'string' },
@@ -124,6 +126,7 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
     runningRuns: number('running-runs', values['running-runs'], 0),
     lostRunRate: rate('lost-run-rate'),
     hostPrefixCookies: values['host-cookies'] ?? false,
+    ...(values['second-workspace'] ? { secondWorkspace: true } : {}),
     adminApiKey: values['admin-key'],
     accessTokenTtlSeconds: number('token-ttl', values['token-ttl'], 1),
     accessTokenTtlRequests: number('token-uses', values['token-uses'], 1),

@@ -11,7 +11,7 @@ import { authRoutes } from './routes/auth.js';
 import { consoleChatRoutes } from './routes/console-chat.js';
 import { consoleRunRoutes } from './routes/console-runs.js';
 import { consoleRoutes } from './routes/console.js';
-import type { Route, RouteContext } from './routes/context.js';
+import { currentWorkspaceOf, type Route, type RouteContext } from './routes/context.js';
 import { serviceRoutes } from './routes/service.js';
 import { createSessionStore } from './sessions.js';
 import type { DifySimulator, SimulatorControls, SimulatorOptions, SimulatorStats } from './types.js';
@@ -79,6 +79,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     stats,
     tieOrder: options.tieOrder ?? 'shuffled',
     logRequests: 0,
+    currentWorkspaces: new Map(),
   };
   const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
   const faults = createFaultInjector(world.seed, options.faults);
@@ -160,8 +161,14 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
 
   const controls: SimulatorControls = {
     version: world.personality.version,
-    apps: world.apps.map((app) => ({ id: app.id, name: app.template.name, mode: app.template.mode, apiKey: app.apiKey })),
+    apps: world.apps.map((app) => ({ id: app.id, name: app.template.name, mode: app.template.mode, apiKey: app.apiKey, workspaceId: app.workspaceId })),
     workspaceId: world.workspace.id,
+    workspaces: world.workspaces.map((workspace) => ({ id: workspace.id, name: workspace.name })),
+    currentWorkspaceId: () => currentWorkspaceOf(context, world.owner.id),
+    switchWorkspace(workspaceId) {
+      if (!world.workspaces.some((workspace) => workspace.id === workspaceId)) throw new RangeError(`unknown workspace id ${workspaceId}`);
+      context.currentWorkspaces.set(world.owner.id, workspaceId);
+    },
     account: { email: world.owner.email, password: world.password },
     stats: () => structuredClone(stats),
     resetStats() {

@@ -70,6 +70,12 @@ export interface SimulatorOptions {
   hostPrefixCookies?: boolean;
   /** Serve HTTPS with this key and certificate (PEM); the URL is then `https://localhost:<port>`. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * The account also belongs to a second workspace, `Staging`, with two workflow apps of its own (default false).
+   * The current workspace is account state, as Dify's `TenantAccountJoin.current`: `switchWorkspace` (a browser)
+   * or `POST /console/api/workspaces/switch` (any session) changes it for every session of the account.
+   */
+  secondWorkspace?: boolean;
   /** Also a chat app and an agent-chat app (conversations and messages, no workflow runs). Default false. */
   chatApps?: boolean;
   /** The account's time zone, in its profile and for conversation filters (default Asia/Shanghai). */
@@ -99,6 +105,8 @@ export interface SimApp {
   name: string;
   mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat';
   apiKey: string;
+  /** The workspace the app belongs to. */
+  workspaceId: string;
 }
 
 export interface SimulatorStats {
@@ -120,7 +128,14 @@ export interface SimulatorControls {
   version: DifyPersonality;
   /** Default: 3 workflow apps and 1 advanced-chat app (and a chat and an agent-chat app with `chatApps`). */
   apps: SimApp[];
+  /** The first workspace. */
   workspaceId: string;
+  /** Every workspace of the account (two with `secondWorkspace`). */
+  workspaces: Array<{ id: string; name: string }>;
+  /** The account's current workspace (`TenantAccountJoin.current`). */
+  currentWorkspaceId(): string;
+  /** Makes another workspace current for the account, as a person switching it in the browser would. */
+  switchWorkspace(workspaceId: string): void;
   account: { email: string; password: string };
   stats(): SimulatorStats;
   resetStats(): void;

@@ -26,6 +26,7 @@ describe('dify-sim command line', () => {
     expect(parseCliOptions(['--worker-connections', '10', '--service-ms', '20'])).toMatchObject({ capacity: { maxInFlight: 10, mode: 'queue', serviceMs: 20 } });
     expect(() => parseCliOptions(['--worker-connections', '2.5'])).toThrow(/whole number/);
     expect(() => parseCliOptions(['--service-ms', '20'])).toThrow(/needs --worker-connections/);
+    expect(parseCliOptions(['--second-workspace'])).toMatchObject({ secondWorkspace: true });
   });
 
   it('refuses bad flags with a one-line reason', () => {

@@ -17,7 +17,7 @@ type ChatHandler = (request: SimRequest, context: RouteContext, app: WorldApp) =
 function withChatApp(handle: ChatHandler): Route['handle'] {
   return loggedIn((request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => {
     if (!EDITOR_ROLES.has(user.account.role)) return difyError(403, 'forbidden', "You don't have the permission to access this resource.");
-    const app = requireApp(context, params[0] ?? '', CHAT_MODES);
+    const app = requireApp(context, user, params[0] ?? '', CHAT_MODES);
     return 'template' in app ? handle(request, context, app) : app;
   });
 }

@@ -14,8 +14,8 @@ const RUN_STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'partial-succ
 type AppHandler = (request: SimRequest, context: RouteContext, app: WorldApp, params: string[]) => SimResponse;
 
 function withRunApp(handle: AppHandler): Route['handle'] {
-  return loggedIn((request: SimRequest, context: RouteContext, _user: ConsoleUser, params: string[]) => {
-    const app = requireApp(context, params[0] ?? '', RUN_MODES);
+  return loggedIn((request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => {
+    const app = requireApp(context, user, params[0] ?? '', RUN_MODES);
     return 'template' in app ? handle(request, context, app, params) : app;
   });
 }
