@@ -50,7 +50,7 @@ for (const mode of only ? [] : ['429', 'queue']) {
   sim.reset();
   const dify = client();
   const limits = [];
-  const timer = setInterval(() => limits.push(dify.stats().concurrencyLimit), 50);
+  const timer = setInterval(() => limits.push(dify.stats().concurrencyLimit ?? 0), 50);
   const started = performance.now();
   const exported = await exportAll(dify);
   const seconds = (performance.now() - started) / 1000;

@@ -7,6 +7,8 @@ export {
   DifyAuthError,
   DifyConfigError,
   DifyStorageError,
+  DifyWorkspaceError,
+  type DifyWorkspaceErrorCode,
   type DifyStorageErrorCode,
   type DifyLogsErrorOptions,
   type DifyHttpErrorOptions,
@@ -23,6 +25,7 @@ export type { RunRequestOptions } from './client/endpoints/runs.js';
 export type { PasswordEncoding } from './client/auth/console-session.js';
 export { SERVICE_STATUS_FILTERS, CONSOLE_STATUS_FILTERS, type LogPage, type LogQuery } from './client/endpoints/logs.js';
 export type { AppListQuery } from './client/endpoints/apps.js';
+export type { Workspace, WorkspaceCheck } from './client/endpoints/workspaces.js';
 export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
 export { parseVersion, versionAtLeast } from './client/server-version.js';
 export type { AppInfo, DifyConsoleApp, DifyLogItem, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './client/schemas/dify.js';

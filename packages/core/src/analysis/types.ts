@@ -173,6 +173,11 @@ export interface ReportAnalysis extends StatusCounts {
   comparison: Comparison | null;
   /** Chat apps (chatflow, chat, agent): their conversations and messages. Absent when the report has none. */
   conversations?: ConversationAnalysis;
+  /**
+   * The Dify workspace the console read (checked before apps were listed); `pinned` when `dify.console.workspaceId`
+   * (or the admin key) named it. Absent without console access.
+   */
+  workspace?: { id: string; name: string | null; pinned: boolean };
 }
 
 /** Conversations and messages of the chat apps in the window (chatflow runs are also counted as runs). */

@@ -9,6 +9,7 @@ import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from '.
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
 import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
+import { checkWorkspace, type WorkspaceCheck } from './endpoints/workspaces.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
 import type { DifyConversation, DifyMessage } from './schemas/chat.js';
@@ -29,6 +30,12 @@ export interface DifyClient {
   probe(): Promise<ProbeResult>;
   appInfo(): Promise<AppInfo>;
   apps(query?: AppListQuery): AsyncIterable<DifyConsoleApp>;
+  /**
+   * The workspace the console reads now; call it right before listing apps. Dify keeps the current workspace per
+   * account: with `console.workspaceId` another current one is switched back; else, with `expected` (where apps were
+   * listed before), another one throws `DifyWorkspaceError` (`workspace_changed`). null without console access.
+   */
+  workspace(options?: { expected?: string }): Promise<WorkspaceCheck | null>;
   /** One page of workflow run logs, newest first (`scanned` is set when the client filtered the page itself). */
   logPage(query?: LogQuery): Promise<LogPage>;
   /** Offset pages until `has_more` is false or `maxPages` were read. Use `exportRuns` for drift-proof windows. */
@@ -86,6 +93,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     probe: () => probe(context),
     appInfo: () => fetchAppInfo(context),
     apps: (query) => listApps(context, query),
+    workspace: (check = {}) => checkWorkspace(context, { wanted: options.console?.workspaceId, expected: check.expected }),
     logPage: (query = {}) => fetchLogPage(context, query),
     async *logPages(query = {}) {
       const { maxPages = Number.POSITIVE_INFINITY, ...rest } = query;

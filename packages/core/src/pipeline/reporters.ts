@@ -45,6 +45,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     `# ${markdownCell(analysis.job)}: ${analysis.window.from} → ${analysis.window.to}`,
     '',
     `Time zone ${markdownCell(analysis.window.timezone)}. Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
+    ...(analysis.workspace ? [`Dify workspace ${markdownCell(analysis.workspace.name ?? analysis.workspace.id)} (${markdownCell(analysis.workspace.id)}${analysis.workspace.pinned ? '' : ', the account\'s current workspace'}).`] : []),
     '',
     `- Runs: **${integer(analysis.runs)}**, failed ${integer(failed)}, success rate ${percent(analysis.successRate)}`,
     `- Run time: ${latency(analysis.latency)}`,

@@ -85,6 +85,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     timings,
     problems,
     alerts: [],
+    workspace: null,
   };
   let stageNow: PipelineStage = 'fetch';
   const timed = async <T>(stage: PipelineStage, task: () => Promise<T>): Promise<T> => {
@@ -118,6 +119,12 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let spool: JsonLineSpool | undefined;
 
   try {
+    // The current workspace is account state in Dify: someone may have switched it since the apps were listed.
+    const consoleClient = job.apps.find((app) => app.client.hasConsole)?.client;
+    if (consoleClient) {
+      result.workspace = await consoleClient.workspace({ expected: job.apps.find((app) => app.workspace)?.workspace?.id });
+      if (result.workspace?.switchedFrom) logger.warn({ workspace: result.workspace.id, switchedFrom: result.workspace.switchedFrom.id }, 'another workspace had become current; switched back to dify.console.workspaceId');
+    }
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
@@ -151,6 +158,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (nothingRead) throw nothingRead;
     const analysis = analyzer.result();
     if (chatApps > 0) analysis.conversations = conversations.result();
+    if (result.workspace) analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
     if (job.compare !== false) {
       const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
       if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);

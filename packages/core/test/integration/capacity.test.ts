@@ -31,7 +31,7 @@ describe("Dify's default API server (one gevent worker, 10 connections)", () => 
     const app = workflowApp(simulator);
     const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: { ...quickRetry, retries: 10 } });
     const limits: number[] = [];
-    const timer = setInterval(() => limits.push(client.stats().concurrencyLimit), 25);
+    const timer = setInterval(() => limits.push(client.stats().concurrencyLimit ?? 0), 25);
     const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 64, createdAfter: '2026-03-01T00:00:00Z', createdBefore: '2026-03-11T00:00:00Z' }));
     clearInterval(timer);
     expect(records).toHaveLength(400);
