@@ -102,6 +102,14 @@ describe('htmlReporter', () => {
     expect(html).toContain('And 3 more errors of other kinds');
   });
 
+  it('names the Dify workspace the run read, escaped, when the analysis has one', async () => {
+    const pinned = await render({ ...emptyAnalysis(), workspace: { id: 'ws-1', name: '<b>Ops</b>', pinned: true } });
+    expect(pinned).toContain('<dt>Dify workspace</dt><dd>&lt;b&gt;Ops&lt;/b&gt; <span class="mono">ws-1</span></dd>');
+    const current = await render({ ...emptyAnalysis(), workspace: { id: 'ws-2', name: null, pinned: false } });
+    expect(current).toContain('<dd>ws-2 <span class="mono">ws-2</span> (the account’s current workspace)</dd>');
+    expect(await render(emptyAnalysis())).not.toContain('Dify workspace');
+  });
+
   it('charts days instead of hours when the window is longer than 48 hours', async () => {
     const analysis = buildAnalysis();
     const week = buildAnalysis({ window: { ...analysis.window, from: '2026-02-23T16:00:00.000Z' } });
