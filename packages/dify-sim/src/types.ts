@@ -59,6 +59,12 @@ export interface SimulatorOptions {
   now?: Date | string;
   /** The newest N runs of each app are `running` (default 2). */
   runningRuns?: number;
+  /**
+   * Of the `runningRuns`, the oldest N of each app wait for a person at a Human Input node: status `paused`, and
+   * `GET /console/api/workflow/<run_id>/pause-details` names the node and the form (default 0; 1.13.3 only,
+   * earlier personalities have no Human Input node and keep them running).
+   */
+  pausedRuns?: number;
   /** Share of log rows whose workflow_run row is gone (default 0.01). */
   lostRunRate?: number;
   /**

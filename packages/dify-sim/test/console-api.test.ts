@@ -252,3 +252,32 @@ describe('console run detail and node executions', () => {
     expect(detail.outputs.answer).toEqual(expect.any(String));
   });
 });
+
+describe('paused runs (Human Input, 1.13)', () => {
+  it('lists paused runs and says where each waits at /console/api/workflow/<run_id>/pause-details', async () => {
+    const simulator = await sim({ version: '1.13.3', runningRuns: 3, pausedRuns: 2 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    const paused = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=paused&limit=100`);
+    expect(paused.body.data).toHaveLength(2);
+    const runId = paused.body.data[0].workflow_run.id;
+    expect(paused.body.data[0].workflow_run).toMatchObject({ status: 'paused', finished_at: null });
+    const details = await consoleGet(simulator, session, `/workflow/${runId}/pause-details`);
+    expect(details.status).toBe(200);
+    expect(details.body.paused_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(details.body.paused_nodes).toEqual([{ node_id: expect.any(String), node_title: expect.any(String), pause_type: { type: 'human_input', form_id: expect.stringMatching(/^[0-9a-f-]{36}$/), backstage_input_url: expect.stringMatching(/\/form\/[0-9a-f]{32}$/) } }]);
+    const running = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=running&limit=100`);
+    expect(running.body.data).toHaveLength(1);
+    expect((await consoleGet(simulator, session, `/workflow/${running.body.data[0].workflow_run.id}/pause-details`)).body).toEqual({ paused_at: null, paused_nodes: [] });
+    expect((await consoleGet(simulator, session, '/workflow/00000000-0000-4000-8000-000000000000/pause-details')).status).toBe(404);
+  });
+
+  it('has no pause-details before 1.13, and no paused runs there', async () => {
+    const simulator = await sim({ version: '1.11.2', runningRuns: 3, pausedRuns: 2 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    expect((await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=paused`)).body.data).toEqual([]);
+    const running = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=running`);
+    expect((await consoleGet(simulator, session, `/workflow/${running.body.data[0].workflow_run.id}/pause-details`)).status).toBe(404);
+  });
+});

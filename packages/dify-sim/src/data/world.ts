@@ -51,6 +51,8 @@ export interface World {
   spacingMs: number;
   baseCount: number;
   runningRuns: number;
+  /** Of the running runs, the oldest this many are paused (Human Input, 1.13+). */
+  pausedRuns: number;
   lostRunRate: number;
   /** The first workspace: the members' only one, the account's current one at start. */
   workspace: WorldWorkspace;
@@ -85,6 +87,7 @@ export const SALT = {
   trigger: 16,
   completion: 17,
   runVersion: 18,
+  form: 19,
 } as const;
 
 function versionString(ms: number, micro: number): string {
@@ -129,6 +132,7 @@ export function createWorld(options: SimulatorOptions): World {
     spacingMs: baseCount === 0 ? 0 : (days * DAY_MS) / baseCount,
     baseCount,
     runningRuns: Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2))),
+    pausedRuns: PERSONALITIES[options.version ?? '1.13.3'].pauseDetails ? Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2)), Math.max(0, Math.floor(options.pausedRuns ?? 0))) : 0,
     lostRunRate: Math.min(1, Math.max(0, options.lostRunRate ?? 0.01)),
     workspace,
     workspaces: staging ? [workspace, staging] : [workspace],
