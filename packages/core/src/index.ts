@@ -33,6 +33,7 @@ export {
   RunRecordSchema,
   NodeRecordSchema,
   EnrichmentErrorSchema,
+  RunPauseSchema,
   RUN_STATUSES,
   TERMINAL_RUN_STATUSES,
   isTerminalStatus,
@@ -40,6 +41,7 @@ export {
   type RunRecord,
   type NodeRecord,
   type EnrichmentError,
+  type RunPause,
 } from './records/schema.js';
 export { toRunRecord, toNodeRecords, type NormalizeInput } from './records/normalize.js';
 export { toIsoTime, toDifyFilterTime } from './records/time.js';
@@ -161,6 +163,7 @@ export type { Reporter, ReportWriter, ReportFile, ReportContext } from './adapte
 export { createSpool, type Spool } from './fs/spool.js';
 export type {
   ReportAnalysis,
+  PausedRun,
   LatencyStats,
   Money,
   StatusCounts,

@@ -9,6 +9,8 @@ import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from '.
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
 import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
+import { fetchPauseDetails } from './endpoints/pause.js';
+import type { RunPause } from '../records/schema.js';
 import { checkWorkspace, type WorkspaceCheck } from './endpoints/workspaces.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
@@ -43,6 +45,8 @@ export interface DifyClient {
   /** null when Dify no longer has the run. */
   runDetail(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyRunDetail | null>;
   nodeExecutions(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyNodeExecution[]>;
+  /** Where a paused run waits (node, Human Input form; console, Dify >= 1.13); null when Dify does not say. */
+  pauseDetails(runId: string, options?: RunRequestOptions): Promise<RunPause | null>;
   /** The console account's time zone (its profile): conversation filters are read in it. */
   accountTimezone(): Promise<string>;
   /** Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor role). */
@@ -105,6 +109,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     },
     runDetail: (runId, app, request) => fetchRunDetail(context, runId, app, request),
     nodeExecutions: (runId, app, request) => fetchNodeExecutions(context, runId, app, request),
+    pauseDetails: (runId, request) => fetchPauseDetails(context, runId, request),
     accountTimezone: () => (timezonePromise ??= fetchAccountTimezone(context)),
     conversations: (app, query) => listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
     messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),

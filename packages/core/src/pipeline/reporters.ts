@@ -80,6 +80,10 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     lines.push('', '## Models', '');
     lines.push(...table(['Model', 'Calls', 'Tokens', 'Prompt', 'Completion', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:'], analysis.models.slice(0, 10).map((model) => [model.model, model.calls, model.tokens, model.promptTokens, model.completionTokens, money(model.cost)])));
   }
+  if (analysis.pausedRuns?.length) {
+    lines.push('', '## Paused runs', '', 'Waiting for a person (a Human Input form) or another reason Dify gives.', '');
+    lines.push(...table(['App', 'Run', 'Started', 'Paused at', 'Waits at'], ['---', '---', '---', '---', '---'], analysis.pausedRuns.map((run) => [run.appId, run.runId, run.createdAt, run.pausedAt ?? 'n/a', run.nodes.map((node) => `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? 'n/a'}` : node.type})`).join('; ') || 'n/a'])));
+  }
   if (analysis.conversations) lines.push(...markdownConversations(analysis.conversations, table, { percent, seconds }));
   if (analysis.failedApps.length > 0) {
     lines.push('', '## Apps that could not be read', '');

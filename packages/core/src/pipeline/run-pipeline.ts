@@ -28,8 +28,11 @@ import { openReportWriters, type ReportWriters } from './report-stage.js';
 import { sinkStage } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from './window.js';
+import type { PausedRun } from '../analysis/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;
+/** Paused runs listed in a report (they wait for a person; a long list would hide the rest of the report). */
+const MAX_PAUSED_RUNS = 50;
 
 /**
  * Runs a job once: fetch (and enrich) every app's window, store the records as an NDJSON archive,
@@ -117,6 +120,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
   const sinks = deps.sinks ?? [];
   let spool: JsonLineSpool | undefined;
+  const pausedRuns: PausedRun[] = [];
 
   try {
     // The current workspace is account state in Dify: someone may have switched it since the apps were listed.
@@ -132,6 +136,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
     async function* records() {
       for await (const record of fetched) {
+        if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS) pausedRuns.push({ appId: record.appId, runId: record.runId, createdAt: record.createdAt, pausedAt: record.pause.pausedAt, nodes: record.pause.nodes });
         const pending = feed.add(record);
         if (pending) await pending;
         if (spooled) {
@@ -158,6 +163,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (nothingRead) throw nothingRead;
     const analysis = analyzer.result();
     if (chatApps > 0) analysis.conversations = conversations.result();
+    if (pausedRuns.length > 0) analysis.pausedRuns = pausedRuns.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     if (result.workspace) analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
     if (job.compare !== false) {
       const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
