@@ -110,6 +110,13 @@ describe('htmlReporter', () => {
     expect(await render(emptyAnalysis())).not.toContain('Dify workspace');
   });
 
+  it('lists paused runs and the form each waits at, only when there are some', async () => {
+    const html = await render({ ...buildAnalysis(), pausedRuns: [{ appId: 'app-1', runId: 'run-1', createdAt: '2026-03-09T10:00:00.000Z', pausedAt: '2026-03-09T10:00:02.000Z', nodes: [{ nodeId: 'n1', nodeTitle: 'Approve <refund>', type: 'human_input', formId: 'form-1' }] }] });
+    expect(html).toContain('id="table-paused-runs"');
+    expect(html).toContain('Approve &lt;refund&gt; (form form-1)');
+    expect(await render(buildAnalysis())).not.toContain('table-paused-runs');
+  });
+
   it('charts days instead of hours when the window is longer than 48 hours', async () => {
     const analysis = buildAnalysis();
     const week = buildAnalysis({ window: { ...analysis.window, from: '2026-02-23T16:00:00.000Z' } });
