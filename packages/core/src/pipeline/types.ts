@@ -154,5 +154,5 @@ export interface PipelineResult {
    * The console workspace the run read, checked before fetching (`switchedFrom`: another workspace had become current
    * and was switched away from); null without console access or when the check failed.
    */
-  workspace: WorkspaceCheck | null;
+  workspace?: WorkspaceCheck | null;
 }
