@@ -54,3 +54,19 @@ describe('dify-logs run when someone switched the account to another workspace',
     expect(markdown).toContain(`Dify workspace Staging (${staging.id}, the account's current workspace).`);
   });
 });
+
+describe('dify-logs export of every app', () => {
+  it("exports the account's current workspace's apps and names it", async () => {
+    const simulator = await sim({ runsPerApp: 20, runningRuns: 0, secondWorkspace: true });
+    const staging = simulator.workspaces[1]!;
+    simulator.switchWorkspace(staging.id);
+    const dir = await tempDir();
+    const result = await cli(['export', '--max-pages', '1', '--out', join(dir, 'runs.ndjson')], {
+      env: { DIFY_BASE_URL: simulator.url, DIFY_CONSOLE_EMAIL: simulator.account.email, DIFY_CONSOLE_PASSWORD: simulator.account.password },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`from 2 app(s) of workspace Staging (${staging.id})`);
+    const appIds = new Set(readFileSync(join(dir, 'runs.ndjson'), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { appId: string }).appId));
+    expect([...appIds].every((id) => simulator.apps.find((app) => app.id === id)?.workspaceId === staging.id)).toBe(true);
+  });
+});
