@@ -36,6 +36,8 @@ export interface Personality {
   keyword: 'unicode-escape' | 'literal';
   /** The Human Input node pauses runs, and `GET /console/api/workflow/<run_id>/pause-details` says where (1.13.0+, PR #32060). */
   pauseDetails: boolean;
+  /** `GET /console/api/apps/<id>/workflow-archived-logs` (1.13.0+): runs the retention archived. */
+  archivedLogs: boolean;
 }
 
 const ALL_STATUSES = ['scheduled', 'running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const;
@@ -60,6 +62,7 @@ const V1_10_1: Personality = {
   workflowRunFilters: true,
   keyword: 'unicode-escape',
   pauseDetails: false,
+  archivedLogs: false,
 };
 
 /** 1.11.0 and 1.11.1: pydantic validation, every status, log row at run start, admin key skips CSRF, plain password. */
@@ -90,6 +93,7 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     workflowRunFilters: false,
     keyword: 'unicode-escape',
     pauseDetails: false,
+    archivedLogs: false,
   },
   '1.10.1': V1_10_1,
   '1.11.0': V1_11_0,
@@ -111,6 +115,7 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     workflowRunFilters: true,
     keyword: 'unicode-escape',
     pauseDetails: false,
+    archivedLogs: false,
   },
   '1.13.3': {
     version: '1.13.3',
@@ -129,6 +134,7 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     workflowRunFilters: true,
     keyword: 'literal',
     pauseDetails: true,
+    archivedLogs: true,
   },
 };
 

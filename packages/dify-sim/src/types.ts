@@ -65,6 +65,12 @@ export interface SimulatorOptions {
    * earlier personalities have no Human Input node and keep them running).
    */
   pausedRuns?: number;
+  /**
+   * Dify's retention (paid cloud plans, `services/retention/workflow_run/*`) archived the runs older than this many
+   * days: they leave `workflow-app-logs` and are listed by `GET /console/api/apps/<id>/workflow-archived-logs`
+   * (1.13.3; earlier personalities ignore it). Default: nothing archived.
+   */
+  archivedAfterDays?: number;
   /** Share of log rows whose workflow_run row is gone (default 0.01). */
   lostRunRate?: number;
   /**

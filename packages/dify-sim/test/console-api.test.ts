@@ -281,3 +281,33 @@ describe('paused runs (Human Input, 1.13)', () => {
     expect((await consoleGet(simulator, session, `/workflow/${running.body.data[0].workflow_run.id}/pause-details`)).status).toBe(404);
   });
 });
+
+describe('runs archived by retention (1.13)', () => {
+  it('leave workflow-app-logs and are listed, newest first, by workflow-archived-logs', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 70, days: 7, archivedAfterDays: 3 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    const live = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?limit=100`);
+    const archived = await consoleGet(simulator, session, `/apps/${app.id}/workflow-archived-logs?limit=100`);
+    expect(archived.status).toBe(200);
+    expect(live.body.total + archived.body.total).toBe(70);
+    expect(archived.body.total).toBeGreaterThan(30);
+    const cutoff = Date.parse('2026-03-10T12:00:00Z') / 1000 - 3 * 86_400;
+    expect(live.body.data.every((row: any) => row.created_at >= cutoff)).toBe(true);
+    expect(archived.body.data.every((row: any) => row.created_at < cutoff)).toBe(true);
+    const times = archived.body.data.map((row: any) => row.created_at);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(Object.keys(archived.body.data[0]).sort()).toEqual(['created_at', 'created_by_account', 'created_by_end_user', 'id', 'trigger_metadata', 'workflow_run']);
+    expect(archived.body.data[0].workflow_run).toEqual({ id: expect.any(String), status: expect.any(String), triggered_from: expect.any(String), elapsed_time: expect.any(Number), total_tokens: expect.any(Number) });
+    const second = await consoleGet(simulator, session, `/apps/${app.id}/workflow-archived-logs?limit=10&page=2`);
+    expect(second.body.data.map((row: any) => row.id)).toEqual(archived.body.data.slice(10, 20).map((row: any) => row.id));
+  });
+
+  it('has no archived logs before 1.13', async () => {
+    const simulator = await sim({ version: '1.11.2', runsPerApp: 70, archivedAfterDays: 3 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    expect((await consoleGet(simulator, session, `/apps/${app.id}/workflow-archived-logs`)).status).toBe(404);
+    expect((await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?limit=1`)).body.total).toBe(70);
+  });
+});

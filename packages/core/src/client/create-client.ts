@@ -10,6 +10,7 @@ import { fetchAccountTimezone, listConversations, listMessages, type Conversatio
 import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
 import { fetchPauseDetails } from './endpoints/pause.js';
+import { fetchArchivedLogPage, type ArchivedLogPage } from './endpoints/archived-logs.js';
 import type { RunPause } from '../records/schema.js';
 import { checkWorkspace, type WorkspaceCheck } from './endpoints/workspaces.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
@@ -45,6 +46,8 @@ export interface DifyClient {
   /** null when Dify no longer has the run. */
   runDetail(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyRunDetail | null>;
   nodeExecutions(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyNodeExecution[]>;
+  /** One page of the runs Dify's retention archived (console, 1.13+), newest first; null when Dify has no archive. */
+  archivedLogPage(appId: string, query?: { page?: number; limit?: number }): Promise<ArchivedLogPage | null>;
   /** Where a paused run waits (node, Human Input form; console, Dify >= 1.13); null when Dify does not say. */
   pauseDetails(runId: string, options?: RunRequestOptions): Promise<RunPause | null>;
   /** The console account's time zone (its profile): conversation filters are read in it. */
@@ -110,6 +113,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     runDetail: (runId, app, request) => fetchRunDetail(context, runId, app, request),
     nodeExecutions: (runId, app, request) => fetchNodeExecutions(context, runId, app, request),
     pauseDetails: (runId, request) => fetchPauseDetails(context, runId, request),
+    archivedLogPage: (app, query) => fetchArchivedLogPage(context, app, query),
     accountTimezone: () => (timezonePromise ??= fetchAccountTimezone(context)),
     conversations: (app, query) => listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
     messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),

@@ -135,6 +135,8 @@ export interface PipelineResult {
       cached: number;
       /** Kept although a field had a value of an unexpected type (that field is empty). */
       salvaged: number;
+      /** Read from Dify's archive of runs its retention moved out of the logs (1.13+; explicit windows). */
+      archived?: number;
     }
   >;
   reports: StoredObject[];

@@ -85,6 +85,7 @@ export const RunRecordSchema = z
     outputs: jsonObject.nullable().describe('Parsed; null when run detail was not fetched or the run is lost'),
     nodes: z.array(NodeRecordSchema).nullable().describe('Sorted by index ascending; null when not fetched'),
     enrichmentError: EnrichmentErrorSchema.nullable(),
+    archived: z.literal(true).optional().describe("Read from Dify's archive (workflow-archived-logs, 1.13+): the run left the logs; only status, trigger, time, run time and tokens remain"),
     pause: RunPauseSchema.optional().describe('Paused runs on Dify >= 1.13 with console access: where they wait'),
     conversationId: z.string().optional().describe('Chatflow runs only: the conversation of the message the run answered'),
     messageId: z.string().optional().describe('Chatflow runs only: the message the run answered (also the logId: chatflows have no log rows)'),

@@ -51,6 +51,8 @@ export interface World {
   spacingMs: number;
   baseCount: number;
   runningRuns: number;
+  /** Runs before this time were archived by retention (1.13+), null when none. */
+  archivedBeforeMs: number | null;
   /** Of the running runs, the oldest this many are paused (Human Input, 1.13+). */
   pausedRuns: number;
   lostRunRate: number;
@@ -132,6 +134,7 @@ export function createWorld(options: SimulatorOptions): World {
     spacingMs: baseCount === 0 ? 0 : (days * DAY_MS) / baseCount,
     baseCount,
     runningRuns: Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2))),
+    archivedBeforeMs: options.archivedAfterDays !== undefined && PERSONALITIES[options.version ?? '1.13.3'].archivedLogs ? nowMs - options.archivedAfterDays * DAY_MS : null,
     pausedRuns: PERSONALITIES[options.version ?? '1.13.3'].pauseDetails ? Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2)), Math.max(0, Math.floor(options.pausedRuns ?? 0))) : 0,
     lostRunRate: Math.min(1, Math.max(0, options.lostRunRate ?? 0.01)),
     workspace,

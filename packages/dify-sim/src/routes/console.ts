@@ -1,11 +1,11 @@
-import { difyError } from '../errors.js';
+import { difyError, notFound } from '../errors.js';
 import { jsonResponse, seconds, type SimRequest, type SimResponse } from '../http.js';
 import type { World, WorldApp, WorldWorkspace } from '../data/world.js';
 import { authenticateConsole, isResponse } from './console-auth.js';
 import { findApp, joinedWorkspaces, type ConsoleUser, type Route, type RouteContext } from './context.js';
 import { workflowLogs } from './logs.js';
 import { createParamReader } from './params.js';
-import { accountJson } from './present.js';
+import { accountJson, creatorFields, triggerMetadata } from './present.js';
 
 export const UUID_SEGMENT = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
 
@@ -89,6 +89,37 @@ function listApps(request: SimRequest, context: RouteContext, user: ConsoleUser)
  * moves `TenantAccountJoin.current` for the account (every session of it); a workspace the account did not join is
  * 403 `account_not_link_tenant`; a missing `tenant_id` fails the payload model (400).
  */
+/**
+ * `WorkflowArchivedLogApi` (`api/controllers/console/app/workflow_app_log.py:108-135`,
+ * `services/workflow_app_service.py:176-240` @1.13.0): only `page` and `limit` are read (no time filter), rows
+ * ordered by `run_created_at` descending, each with a reduced `workflow_run` summary.
+ */
+function archivedLogs(request: SimRequest, context: RouteContext, app: WorldApp): SimResponse {
+  if (!context.personality.archivedLogs) return notFound();
+  const params = createParamReader(request.query, context.personality, 'WorkflowAppLogQuery');
+  const page = params.int('page', { min: 1, max: 99_999, fallback: 1 });
+  const limit = params.int('limit', { min: 1, max: 100, fallback: 20 });
+  const problem = params.error();
+  if (problem) return problem;
+  const cutoff = context.world.archivedBeforeMs;
+  const total = cutoff === null ? 0 : context.store.lowerBound(app.index, cutoff);
+  const data = [];
+  for (let index = total - 1 - (page - 1) * limit; index >= 0 && index > total - 1 - page * limit; index -= 1) {
+    const run = context.store.summary(app.index, index);
+    const detail = context.store.detail(run);
+    const { created_by_account, created_by_end_user } = creatorFields(run.creator);
+    data.push({
+      id: run.logId,
+      workflow_run: { id: run.id, status: run.status, triggered_from: run.triggeredFrom, elapsed_time: detail.elapsedTime, total_tokens: detail.totalTokens },
+      trigger_metadata: triggerMetadata(context.world, run),
+      created_by_account,
+      created_by_end_user,
+      created_at: seconds(run.timeMs),
+    });
+  }
+  return jsonResponse(200, { page, limit, total, has_more: total > page * limit, data });
+}
+
 function switchWorkspace(request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
   const tenantId = (request.body as { tenant_id?: unknown } | undefined)?.tenant_id;
   if (typeof tenantId !== 'string') return difyError(400, 'invalid_param', 'tenant_id: Field required');
@@ -127,6 +158,15 @@ export function consoleRoutes(): Route[] {
       handle: loggedIn((request, context, user, params) => {
         const app = requireApp(context, user, params[0] ?? '', ['workflow']);
         return 'template' in app ? workflowLogs(request, context, app, 'console') : app;
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/workflow-archived-logs$`),
+      key: 'GET /console/api/apps/:appId/workflow-archived-logs',
+      handle: loggedIn((request, context, user, params) => {
+        const app = requireApp(context, user, params[0] ?? '', ['workflow']);
+        return 'template' in app ? archivedLogs(request, context, app) : app;
       }),
     },
   ];
