@@ -2,12 +2,15 @@
 // each 50 ms), with the adaptive concurrency limit on and no tuning: throughput as a share of the capacity
 // (K / 50 ms) and the share of requests refused, for K = 4 and 32, in 429 mode (excess refused) and queue mode
 // (excess waits); then K changed mid-run, and how long the limit takes to follow.
-// Usage: node bench/capacity-bench.mjs [--runs 3000] [--service-ms 50]
+// Then Dify's default API server (one gevent worker of 10 connections: 10 served at once, the rest queued): the
+// limit over the second half of the export, which should settle near 10 with nothing refused.
+// Usage: node bench/capacity-bench.mjs [--runs 3000] [--service-ms 50] [--only worker-connections]
 import { parseArgs } from 'node:util';
 import { createDifyClient, exportRuns } from '@dify-logs/core';
 import { startSimWorker } from './sim-worker.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3000' }, 'service-ms': { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3000' }, 'service-ms': { type: 'string', default: '50' }, only: { type: 'string' } } });
+const only = values.only;
 const serviceMs = Number(values['service-ms']);
 const runs = Number(values.runs);
 
@@ -26,7 +29,7 @@ const exportAll = (dify, onTick) => {
   })();
 };
 
-for (const mode of ['429', 'queue']) {
+for (const mode of only ? [] : ['429', 'queue']) {
   for (const k of [4, 32]) {
     sim.setCapacity({ maxInFlight: k, mode, serviceMs });
     sim.reset();
@@ -41,8 +44,24 @@ for (const mode of ['429', 'queue']) {
   }
 }
 
+// Dify's default server: SERVER_WORKER_AMOUNT=1, SERVER_WORKER_CONNECTIONS=10, gevent (queue mode, K = 10).
+{
+  sim.setCapacity({ maxInFlight: 10, mode: 'queue', serviceMs });
+  sim.reset();
+  const dify = client();
+  const limits = [];
+  const timer = setInterval(() => limits.push(dify.stats().concurrencyLimit ?? 0), 50);
+  const started = performance.now();
+  const exported = await exportAll(dify);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  const stats = await sim.stats();
+  const settled = limits.slice(Math.floor(limits.length / 2)).sort((a, b) => a - b);
+  console.log(JSON.stringify({ preset: 'worker-connections', k: 10, runs: exported, seconds: Number(seconds.toFixed(2)), shareOfCapacity: Number((stats.requests / seconds / (10 / (serviceMs / 1000))).toFixed(3)), refused: stats.capacityRejected, peakInFlight: stats.peakInFlight, settledLimit: { median: settled[Math.floor(settled.length / 2)], min: settled[0], max: settled.at(-1) } }));
+}
+
 // The capacity changes mid-run: how long until the limit is within 25 % of the new K.
-for (const [from, to] of [[8, 24], [24, 8]]) {
+for (const [from, to] of only ? [] : [[8, 24], [24, 8]]) {
   sim.setCapacity({ maxInFlight: from, mode: '429', serviceMs });
   sim.reset();
   const dify = client();

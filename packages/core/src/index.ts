@@ -7,6 +7,8 @@ export {
   DifyAuthError,
   DifyConfigError,
   DifyStorageError,
+  DifyWorkspaceError,
+  type DifyWorkspaceErrorCode,
   type DifyStorageErrorCode,
   type DifyLogsErrorOptions,
   type DifyHttpErrorOptions,
@@ -23,6 +25,7 @@ export type { RunRequestOptions } from './client/endpoints/runs.js';
 export type { PasswordEncoding } from './client/auth/console-session.js';
 export { SERVICE_STATUS_FILTERS, CONSOLE_STATUS_FILTERS, type LogPage, type LogQuery } from './client/endpoints/logs.js';
 export type { AppListQuery } from './client/endpoints/apps.js';
+export type { Workspace, WorkspaceCheck } from './client/endpoints/workspaces.js';
 export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
 export { parseVersion, versionAtLeast } from './client/server-version.js';
 export type { AppInfo, DifyConsoleApp, DifyLogItem, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './client/schemas/dify.js';
@@ -30,6 +33,7 @@ export {
   RunRecordSchema,
   NodeRecordSchema,
   EnrichmentErrorSchema,
+  RunPauseSchema,
   RUN_STATUSES,
   TERMINAL_RUN_STATUSES,
   isTerminalStatus,
@@ -37,6 +41,7 @@ export {
   type RunRecord,
   type NodeRecord,
   type EnrichmentError,
+  type RunPause,
 } from './records/schema.js';
 export { toRunRecord, toNodeRecords, type NormalizeInput } from './records/normalize.js';
 export { toIsoTime, toDifyFilterTime } from './records/time.js';
@@ -158,6 +163,7 @@ export type { Reporter, ReportWriter, ReportFile, ReportContext } from './adapte
 export { createSpool, type Spool } from './fs/spool.js';
 export type {
   ReportAnalysis,
+  PausedRun,
   LatencyStats,
   Money,
   StatusCounts,

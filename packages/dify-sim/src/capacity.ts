@@ -14,6 +14,19 @@ export interface Capacity {
   counts(): { rejected: number; peakInFlight: number; inFlight: number };
 }
 
+/** Dify's default API server (`SERVER_WORKER_CONNECTIONS=10`, one gevent worker). */
+export const DIFY_WORKER_CONNECTIONS = 10;
+
+/**
+ * The capacity of Dify's gunicorn server with one gevent worker of `connections` connections: `connections`
+ * requests are served at once, further connections wait in the listen backlog (queued, never refused). Dify's
+ * nginx proxies without upstream keep-alive, so one request is one connection. `undefined` in, `undefined` out.
+ */
+export function workerConnectionsCapacity(connections: number | undefined, serviceMs?: number): CapacityOptions | undefined {
+  if (connections === undefined) return undefined;
+  return { maxInFlight: connections, mode: 'queue', ...(serviceMs === undefined ? {} : { serviceMs }) };
+}
+
 const EXEMPT = [/^\/v1\/?$/, /^\/console\/api\/login$/, /^\/console\/api\/refresh-token$/];
 
 export function isCapacityExempt(path: string): boolean {

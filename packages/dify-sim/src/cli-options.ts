@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { workerConnectionsCapacity } from './capacity.js';
 import { isPersonality, PERSONALITY_NAMES } from './personalities.js';
 import type { FaultOptions, SimulatorOptions } from './types.js';
 
@@ -19,6 +20,7 @@ Usage: dify-sim [options]
   --password <password>   console password (default dify-sim-password)
   --admin-key <key>       enable admin-key console access with this key
   --host-cookies          use __Host- cookie names
+  --second-workspace      the account also joins a workspace "Staging" with two apps of its own
   --token-ttl <seconds>   access token lifetime (default 3600)
   --token-uses <n>        an access token also expires after n console requests (default: no limit)
   --latency <ms>          added latency per request
@@ -32,6 +34,9 @@ Usage: dify-sim [options]
   --rate-malformed <p>    share answered 200 with broken JSON
   --rate-502 <p>          share answered with an nginx 502 HTML page
   --fault-paths <regex>   only fault requests whose path matches
+  --worker-connections <n>  serve at most n requests at once, queue the rest, as Dify's API server
+                          (SERVER_WORKER_CONNECTIONS; Dify's default is 10)
+  --service-ms <ms>       with --worker-connections: how long each request is served (default 50)
   -h, --help              show this help
 
 Prints one JSON line (url, version, workspaceId, account, apps with API keys), then serves until SIGINT/SIGTERM.
@@ -50,6 +55,7 @@ const OPTIONS = {
   password: { type: 'string' },
   'admin-key': { type: 'string' },
   'host-cookies': { type: 'boolean' },
+  'second-workspace': { type: 'boolean' },
   'token-ttl': { type: 'string' },
   'token-uses': { type: 'string' },
   latency: { type: 'string' },
@@ -63,6 +69,8 @@ const OPTIONS = {
   'rate-malformed': { type: 'string' },
   'rate-502': { type: 'string' },
   'fault-paths': { type: 'string' },
+  'worker-connections': { type: 'string' },
+  'service-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +112,10 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
   };
   if (values.now !== undefined && Number.isNaN(new Date(values.now).getTime())) throw new UsageError(`--now is not a date: ${values.now}`);
   if ((values.email === undefined) !== (values.password === undefined)) throw new UsageError('--email and --password go together');
+  const workerConnections = number('worker-connections', values['worker-connections'], 1);
+  if (workerConnections !== undefined && !Number.isInteger(workerConnections)) throw new UsageError(`--worker-connections must be a whole number, got ${values['worker-connections']}`);
+  const serviceMs = number('service-ms', values['service-ms'], 0);
+  if (serviceMs !== undefined && workerConnections === undefined) throw new UsageError('--service-ms needs --worker-connections');
   return {
     version,
     port: number('port', values.port, 0, 65_535) ?? 5001,
@@ -114,11 +126,13 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
     runningRuns: number('running-runs', values['running-runs'], 0),
     lostRunRate: rate('lost-run-rate'),
     hostPrefixCookies: values['host-cookies'] ?? false,
+    ...(values['second-workspace'] ? { secondWorkspace: true } : {}),
     adminApiKey: values['admin-key'],
     accessTokenTtlSeconds: number('token-ttl', values['token-ttl'], 1),
     accessTokenTtlRequests: number('token-uses', values['token-uses'], 1),
     ...(values.email !== undefined && values.password !== undefined ? { account: { email: values.email, password: values.password } } : {}),
     faults,
+    ...(workerConnections === undefined ? {} : { workerConnections, capacity: workerConnectionsCapacity(workerConnections, serviceMs) }),
   };
 }
 

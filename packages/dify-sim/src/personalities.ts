@@ -34,6 +34,10 @@ export interface Personality {
   workflowRunFilters: boolean;
   /** Keyword search: <= 1.11.2 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11.3 matches it literally (`escape_like_pattern`, PR #30450). */
   keyword: 'unicode-escape' | 'literal';
+  /** The Human Input node pauses runs, and `GET /console/api/workflow/<run_id>/pause-details` says where (1.13.0+, PR #32060). */
+  pauseDetails: boolean;
+  /** `GET /console/api/apps/<id>/workflow-archived-logs` (1.13.0+): runs the retention archived. */
+  archivedLogs: boolean;
 }
 
 const ALL_STATUSES = ['scheduled', 'running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const;
@@ -57,6 +61,8 @@ const V1_10_1: Personality = {
   logoutMethod: 'POST',
   workflowRunFilters: true,
   keyword: 'unicode-escape',
+  pauseDetails: false,
+  archivedLogs: false,
 };
 
 /** 1.11.0 and 1.11.1: pydantic validation, every status, log row at run start, admin key skips CSRF, plain password. */
@@ -86,6 +92,8 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     logoutMethod: 'GET',
     workflowRunFilters: false,
     keyword: 'unicode-escape',
+    pauseDetails: false,
+    archivedLogs: false,
   },
   '1.10.1': V1_10_1,
   '1.11.0': V1_11_0,
@@ -106,6 +114,8 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     logoutMethod: 'POST',
     workflowRunFilters: true,
     keyword: 'unicode-escape',
+    pauseDetails: false,
+    archivedLogs: false,
   },
   '1.13.3': {
     version: '1.13.3',
@@ -123,6 +133,8 @@ export const PERSONALITIES: Record<DifyPersonality, Personality> = {
     logoutMethod: 'POST',
     workflowRunFilters: true,
     keyword: 'literal',
+    pauseDetails: true,
+    archivedLogs: true,
   },
 };
 

@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { createRunStore } from './data/store.js';
 import { createWorld } from './data/world.js';
 import { difyError, methodNotAllowed, notFound } from './errors.js';
-import { createCapacity, isCapacityExempt } from './capacity.js';
+import { createCapacity, isCapacityExempt, workerConnectionsCapacity } from './capacity.js';
 import { createFaultInjector, writeSlowly } from './faults.js';
 import { parseCookies, type SimRequest, type SimResponse } from './http.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleChatRoutes } from './routes/console-chat.js';
 import { consoleRunRoutes } from './routes/console-runs.js';
 import { consoleRoutes } from './routes/console.js';
-import type { Route, RouteContext } from './routes/context.js';
+import { currentWorkspaceOf, type Route, type RouteContext } from './routes/context.js';
 import { serviceRoutes } from './routes/service.js';
 import { createSessionStore } from './sessions.js';
 import type { DifySimulator, SimulatorControls, SimulatorOptions, SimulatorStats } from './types.js';
@@ -79,10 +79,11 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     stats,
     tieOrder: options.tieOrder ?? 'shuffled',
     logRequests: 0,
+    currentWorkspaces: new Map(),
   };
   const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
   const faults = createFaultInjector(world.seed, options.faults);
-  const capacity = createCapacity(options.capacity);
+  const capacity = createCapacity(options.capacity ?? workerConnectionsCapacity(options.workerConnections));
   const timers = new Set<NodeJS.Timeout>();
 
   const send = (response: ServerResponse, answer: SimResponse) => {
@@ -160,8 +161,14 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
 
   const controls: SimulatorControls = {
     version: world.personality.version,
-    apps: world.apps.map((app) => ({ id: app.id, name: app.template.name, mode: app.template.mode, apiKey: app.apiKey })),
+    apps: world.apps.map((app) => ({ id: app.id, name: app.template.name, mode: app.template.mode, apiKey: app.apiKey, workspaceId: app.workspaceId })),
     workspaceId: world.workspace.id,
+    workspaces: world.workspaces.map((workspace) => ({ id: workspace.id, name: workspace.name })),
+    currentWorkspaceId: () => currentWorkspaceOf(context, world.owner.id),
+    switchWorkspace(workspaceId) {
+      if (!world.workspaces.some((workspace) => workspace.id === workspaceId)) throw new RangeError(`unknown workspace id ${workspaceId}`);
+      context.currentWorkspaces.set(world.owner.id, workspaceId);
+    },
     account: { email: world.owner.email, password: world.password },
     stats: () => structuredClone(stats),
     resetStats() {

@@ -59,6 +59,18 @@ export interface SimulatorOptions {
   now?: Date | string;
   /** The newest N runs of each app are `running` (default 2). */
   runningRuns?: number;
+  /**
+   * Of the `runningRuns`, the oldest N of each app wait for a person at a Human Input node: status `paused`, and
+   * `GET /console/api/workflow/<run_id>/pause-details` names the node and the form (default 0; 1.13.3 only,
+   * earlier personalities have no Human Input node and keep them running).
+   */
+  pausedRuns?: number;
+  /**
+   * Dify's retention (paid cloud plans, `services/retention/workflow_run/*`) archived the runs older than this many
+   * days: they leave `workflow-app-logs` and are listed by `GET /console/api/apps/<id>/workflow-archived-logs`
+   * (1.13.3; earlier personalities ignore it). Default: nothing archived.
+   */
+  archivedAfterDays?: number;
   /** Share of log rows whose workflow_run row is gone (default 0.01). */
   lostRunRate?: number;
   /**
@@ -70,6 +82,12 @@ export interface SimulatorOptions {
   hostPrefixCookies?: boolean;
   /** Serve HTTPS with this key and certificate (PEM); the URL is then `https://localhost:<port>`. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * The account also belongs to a second workspace, `Staging`, with two workflow apps of its own (default false).
+   * The current workspace is account state, as Dify's `TenantAccountJoin.current`: `switchWorkspace` (a browser)
+   * or `POST /console/api/workspaces/switch` (any session) changes it for every session of the account.
+   */
+  secondWorkspace?: boolean;
   /** Also a chat app and an agent-chat app (conversations and messages, no workflow runs). Default false. */
   chatApps?: boolean;
   /** The account's time zone, in its profile and for conversation filters (default Asia/Shanghai). */
@@ -85,6 +103,13 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Limited capacity (default: unlimited). */
   capacity?: CapacityOptions;
+  /**
+   * Dify's own API server as its Docker image starts it: gunicorn with one gevent worker
+   * (`SERVER_WORKER_AMOUNT=1`) of `SERVER_WORKER_CONNECTIONS` connections (default 10), behind nginx that opens
+   * one upstream connection per request. At most this many requests are served at once and the rest wait
+   * (never refused): `capacity: { maxInFlight: n, mode: 'queue' }`. Ignored when `capacity` is given.
+   */
+  workerConnections?: number;
 }
 
 export interface SimApp {
@@ -92,6 +117,8 @@ export interface SimApp {
   name: string;
   mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat';
   apiKey: string;
+  /** The workspace the app belongs to. */
+  workspaceId: string;
 }
 
 export interface SimulatorStats {
@@ -113,7 +140,14 @@ export interface SimulatorControls {
   version: DifyPersonality;
   /** Default: 3 workflow apps and 1 advanced-chat app (and a chat and an agent-chat app with `chatApps`). */
   apps: SimApp[];
+  /** The first workspace. */
   workspaceId: string;
+  /** Every workspace of the account (two with `secondWorkspace`). */
+  workspaces: Array<{ id: string; name: string }>;
+  /** The account's current workspace (`TenantAccountJoin.current`). */
+  currentWorkspaceId(): string;
+  /** Makes another workspace current for the account, as a person switching it in the browser would. */
+  switchWorkspace(workspaceId: string): void;
   account: { email: string; password: string };
   stats(): SimulatorStats;
   resetStats(): void;

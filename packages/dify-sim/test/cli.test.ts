@@ -21,6 +21,14 @@ describe('dify-sim command line', () => {
     expect(parseCliOptions(['--help'])).toBe('help');
   });
 
+  it("serves like Dify's default API server with --worker-connections 10: 10 at once, the rest queued", () => {
+    expect(parseCliOptions(['--worker-connections', '10'])).toMatchObject({ workerConnections: 10, capacity: { maxInFlight: 10, mode: 'queue' } });
+    expect(parseCliOptions(['--worker-connections', '10', '--service-ms', '20'])).toMatchObject({ capacity: { maxInFlight: 10, mode: 'queue', serviceMs: 20 } });
+    expect(() => parseCliOptions(['--worker-connections', '2.5'])).toThrow(/whole number/);
+    expect(() => parseCliOptions(['--service-ms', '20'])).toThrow(/needs --worker-connections/);
+    expect(parseCliOptions(['--second-workspace'])).toMatchObject({ secondWorkspace: true });
+  });
+
   it('refuses bad flags with a one-line reason', () => {
     expect(() => parseCliOptions(['--version', '2.0.0'])).toThrow(/--version must be one of 1.9.1, 1.10.1, 1.11.0, 1.11.1, 1.11.2, 1.13.3/);
     expect(() => parseCliOptions(['--rate-5xx', '2'])).toThrow(/--rate-5xx must be a number from 0 to 1/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatflowApp, consoleGet, login, PERSONALITIES, postJson, sim, workflowApp } from './helpers.js';
+import { chatflowApp, consoleGet, login, PERSONALITIES, postJson, service, sim, workflowApp } from './helpers.js';
 
 describe('console workspace and apps', () => {
   it('lists workspaces, switches, and pages apps with mode and name filters', async () => {
@@ -19,6 +19,39 @@ describe('console workspace and apps', () => {
     expect((await consoleGet(simulator, session, '/apps?name=zzz')).body).toEqual({ data: [], total: 0, page: 1, limit: 20, has_more: false });
     expect((await consoleGet(simulator, session, '/apps?limit=101')).status).toBe(400);
     expect((await consoleGet(simulator, session, '/apps?mode=robot')).status).toBe(400);
+  });
+
+  it('keeps the current workspace as account state: a switch in one session (or the browser) moves every session, apps resolve in it', async () => {
+    const simulator = await sim({ version: '1.13.3', secondWorkspace: true });
+    const [home, staging] = simulator.workspaces;
+    const ours = await login(simulator);
+    const browser = await login(simulator);
+    const homeApp = workflowApp(simulator);
+    const stagingApp = simulator.apps.find((app) => app.workspaceId === staging!.id)!;
+    expect(stagingApp.name).toBe('Ticket Triage (Staging)');
+    const listed = await consoleGet(simulator, ours, '/workspaces');
+    expect(listed.body.workspaces).toEqual([expect.objectContaining({ id: home!.id, current: true }), expect.objectContaining({ id: staging!.id, name: 'Staging', current: false })]);
+    const names = async () => (await consoleGet(simulator, ours, '/apps?limit=100')).body.data.map((app: any) => app.name).sort();
+    expect(await names()).toEqual(['Invoice Extractor', 'Support Assistant', 'Ticket Triage', '客服工单分类']);
+
+    // The other session switches: ours now lists the other workspace's apps, without any error.
+    const switched = await postJson(simulator, '/console/api/workspaces/switch', { tenant_id: staging!.id }, browser.headers());
+    expect(switched.body).toMatchObject({ result: 'success', new_tenant: { id: staging!.id, name: 'Staging', role: 'owner' } });
+    expect(simulator.currentWorkspaceId()).toBe(staging!.id);
+    expect(await names()).toEqual(['Invoice Extractor (Staging)', 'Ticket Triage (Staging)']);
+    expect((await consoleGet(simulator, ours, `/apps/${homeApp.id}/workflow-app-logs`)).status).toBe(404);
+    expect((await consoleGet(simulator, ours, `/apps/${stagingApp.id}/workflow-app-logs`)).status).toBe(200);
+    expect((await consoleGet(simulator, ours, '/workspaces')).body.workspaces.find((workspace: any) => workspace.current).id).toBe(staging!.id);
+
+    // The simulator's control does what a browser would; a workspace the account did not join is 403.
+    simulator.switchWorkspace(home!.id);
+    expect(await names()).toHaveLength(4);
+    const refused = await postJson(simulator, '/console/api/workspaces/switch', { tenant_id: '00000000-0000-4000-8000-000000000000' }, ours.headers());
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'account_not_link_tenant' });
+    // The Service API key belongs to its app whatever workspace is current.
+    simulator.switchWorkspace(staging!.id);
+    expect((await service(simulator, '/workflows/logs', homeApp.apiKey)).status).toBe(200);
   });
 
   it('answers unknown routes and apps with Dify 404s', async () => {
@@ -217,5 +250,64 @@ describe('console run detail and node executions', () => {
     const detail = (await consoleGet(simulator, session, `/apps/${app.id}/workflow-runs/${runs[0].id}`)).body;
     expect(detail.inputs['sys.query']).toEqual(expect.any(String));
     expect(detail.outputs.answer).toEqual(expect.any(String));
+  });
+});
+
+describe('paused runs (Human Input, 1.13)', () => {
+  it('lists paused runs and says where each waits at /console/api/workflow/<run_id>/pause-details', async () => {
+    const simulator = await sim({ version: '1.13.3', runningRuns: 3, pausedRuns: 2 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    const paused = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=paused&limit=100`);
+    expect(paused.body.data).toHaveLength(2);
+    const runId = paused.body.data[0].workflow_run.id;
+    expect(paused.body.data[0].workflow_run).toMatchObject({ status: 'paused', finished_at: null });
+    const details = await consoleGet(simulator, session, `/workflow/${runId}/pause-details`);
+    expect(details.status).toBe(200);
+    expect(details.body.paused_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(details.body.paused_nodes).toEqual([{ node_id: expect.any(String), node_title: expect.any(String), pause_type: { type: 'human_input', form_id: expect.stringMatching(/^[0-9a-f-]{36}$/), backstage_input_url: expect.stringMatching(/\/form\/[0-9a-f]{32}$/) } }]);
+    const running = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=running&limit=100`);
+    expect(running.body.data).toHaveLength(1);
+    expect((await consoleGet(simulator, session, `/workflow/${running.body.data[0].workflow_run.id}/pause-details`)).body).toEqual({ paused_at: null, paused_nodes: [] });
+    expect((await consoleGet(simulator, session, '/workflow/00000000-0000-4000-8000-000000000000/pause-details')).status).toBe(404);
+  });
+
+  it('has no pause-details before 1.13, and no paused runs there', async () => {
+    const simulator = await sim({ version: '1.11.2', runningRuns: 3, pausedRuns: 2 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    expect((await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=paused`)).body.data).toEqual([]);
+    const running = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?status=running`);
+    expect((await consoleGet(simulator, session, `/workflow/${running.body.data[0].workflow_run.id}/pause-details`)).status).toBe(404);
+  });
+});
+
+describe('runs archived by retention (1.13)', () => {
+  it('leave workflow-app-logs and are listed, newest first, by workflow-archived-logs', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 70, days: 7, archivedAfterDays: 3 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    const live = await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?limit=100`);
+    const archived = await consoleGet(simulator, session, `/apps/${app.id}/workflow-archived-logs?limit=100`);
+    expect(archived.status).toBe(200);
+    expect(live.body.total + archived.body.total).toBe(70);
+    expect(archived.body.total).toBeGreaterThan(30);
+    const cutoff = Date.parse('2026-03-10T12:00:00Z') / 1000 - 3 * 86_400;
+    expect(live.body.data.every((row: any) => row.created_at >= cutoff)).toBe(true);
+    expect(archived.body.data.every((row: any) => row.created_at < cutoff)).toBe(true);
+    const times = archived.body.data.map((row: any) => row.created_at);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(Object.keys(archived.body.data[0]).sort()).toEqual(['created_at', 'created_by_account', 'created_by_end_user', 'id', 'trigger_metadata', 'workflow_run']);
+    expect(archived.body.data[0].workflow_run).toEqual({ id: expect.any(String), status: expect.any(String), triggered_from: expect.any(String), elapsed_time: expect.any(Number), total_tokens: expect.any(Number) });
+    const second = await consoleGet(simulator, session, `/apps/${app.id}/workflow-archived-logs?limit=10&page=2`);
+    expect(second.body.data.map((row: any) => row.id)).toEqual(archived.body.data.slice(10, 20).map((row: any) => row.id));
+  });
+
+  it('has no archived logs before 1.13', async () => {
+    const simulator = await sim({ version: '1.11.2', runsPerApp: 70, archivedAfterDays: 3 });
+    const session = await login(simulator);
+    const app = workflowApp(simulator);
+    expect((await consoleGet(simulator, session, `/apps/${app.id}/workflow-archived-logs`)).status).toBe(404);
+    expect((await consoleGet(simulator, session, `/apps/${app.id}/workflow-app-logs?limit=1`)).body.total).toBe(70);
   });
 });

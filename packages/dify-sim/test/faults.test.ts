@@ -113,3 +113,18 @@ describe('fault injection', () => {
     await pending;
   });
 });
+
+describe("Dify's default API server (workerConnections)", () => {
+  it('serves 10 requests at once and queues the rest, refusing none', async () => {
+    const simulator = await sim({ workerConnections: 10 });
+    const started = performance.now();
+    const replies = await Promise.all(Array.from({ length: 30 }, () => service(simulator, '/workflows/logs')));
+    const elapsed = performance.now() - started;
+    expect(replies.every((reply) => reply.status === 200)).toBe(true);
+    const stats = simulator.stats();
+    expect(stats.capacityRejected).toBe(0);
+    expect(stats.peakInFlight).toBe(10);
+    // Three turns of 50 ms: the last ten waited for the first twenty.
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+  });
+});

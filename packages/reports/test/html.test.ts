@@ -102,6 +102,21 @@ describe('htmlReporter', () => {
     expect(html).toContain('And 3 more errors of other kinds');
   });
 
+  it('names the Dify workspace the run read, escaped, when the analysis has one', async () => {
+    const pinned = await render({ ...emptyAnalysis(), workspace: { id: 'ws-1', name: '<b>Ops</b>', pinned: true } });
+    expect(pinned).toContain('<dt>Dify workspace</dt><dd>&lt;b&gt;Ops&lt;/b&gt; <span class="mono">ws-1</span></dd>');
+    const current = await render({ ...emptyAnalysis(), workspace: { id: 'ws-2', name: null, pinned: false } });
+    expect(current).toContain('<dd>ws-2 <span class="mono">ws-2</span> (the account’s current workspace)</dd>');
+    expect(await render(emptyAnalysis())).not.toContain('Dify workspace');
+  });
+
+  it('lists paused runs and the form each waits at, only when there are some', async () => {
+    const html = await render({ ...buildAnalysis(), pausedRuns: [{ appId: 'app-1', runId: 'run-1', createdAt: '2026-03-09T10:00:00.000Z', pausedAt: '2026-03-09T10:00:02.000Z', nodes: [{ nodeId: 'n1', nodeTitle: 'Approve <refund>', type: 'human_input', formId: 'form-1' }] }] });
+    expect(html).toContain('id="table-paused-runs"');
+    expect(html).toContain('Approve &lt;refund&gt; (form form-1)');
+    expect(await render(buildAnalysis())).not.toContain('table-paused-runs');
+  });
+
   it('charts days instead of hours when the window is longer than 48 hours', async () => {
     const analysis = buildAnalysis();
     const week = buildAnalysis({ window: { ...analysis.window, from: '2026-02-23T16:00:00.000Z' } });

@@ -1,4 +1,4 @@
-import { FETCH_DEFAULTS, createDifyClient, exportRuns, type DifyClient, type ExportProgress } from '@dify-logs/core';
+import { FETCH_DEFAULTS, createDifyClient, exportRuns, type DifyClient, type ExportProgress, type Workspace } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { addConnectionOptions, positiveInteger, resolveConnection, type ConnectionFlags } from '../support/connection.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
@@ -63,7 +63,7 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   if (flags.withNodeExecutions && !client.hasConsole) {
     throw new UsageError('--with-node-executions needs console access (--console-email/--console-password or --admin-key): the Service API has no node endpoint');
   }
-  const apps = await appsToExport(client);
+  const { apps, workspace } = await appsToExport(client);
   const sink = await openRecordSink(flags.out, format, io);
   const progress = createProgress(io);
   const started = Date.now();
@@ -121,18 +121,23 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   const seconds = (Date.now() - started) / 1000;
   const stats = client.stats();
   io.stderr.write(
-    `exported ${totals.runs} runs from ${apps.length} app(s) to ${sink.location} in ${seconds.toFixed(1)} s ` +
+    `exported ${totals.runs} runs from ${apps.length} app(s)${workspace ? ` of workspace ${workspace.name ?? workspace.id} (${workspace.id})` : ''} to ${sink.location} in ${seconds.toFixed(1)} s ` +
       `(${stats.requests} requests, ${stats.retries} retries; enrichment failures ${totals.enrichmentFailures}, ` +
       `lost runs ${totals.lostRuns}, unfinished ${totals.unfinished}, salvaged ${totals.salvaged}, dropped rows ${totals.droppedRows}${totals.failedApps.length ? `, failed apps ${totals.failedApps.join(', ')}` : ''})\n`,
   );
   return totals.enrichmentFailures > 0 || totals.droppedRows > 0 || totals.failedApps.length > 0 ? EXIT.partial : EXIT.ok;
 }
 
-/** The given app, or, with console access and no app id, every workflow app of the workspace. */
-async function appsToExport(client: DifyClient): Promise<string[]> {
-  if (client.appId) return [client.appId];
+/**
+ * The given app, or, with console access and no app id, every workflow app of the account's current workspace
+ * (Dify keeps it per account, a browser may switch it: checked before and after listing, and named).
+ */
+async function appsToExport(client: DifyClient): Promise<{ apps: string[]; workspace: Workspace | null }> {
+  if (client.appId) return { apps: [client.appId], workspace: null };
+  const workspace = await client.workspace();
   const apps: string[] = [];
   for await (const app of client.apps({ mode: 'workflow' })) apps.push(app.id);
+  if (workspace) await client.workspace({ expected: workspace.id });
   if (apps.length === 0) throw new UsageError('the workspace has no workflow apps to export (give --app-id?)');
-  return apps;
+  return { apps, workspace };
 }

@@ -1,5 +1,6 @@
 import {
   DifyConfigError,
+  DifyWorkspaceError,
   createDifyClient,
   fileStateStore,
   memoryStateStore,
@@ -10,6 +11,7 @@ import {
   type Notifier,
   type PipelineApp,
   type PipelineJob,
+  type Workspace,
   type ArchivePartFormat,
   type Reporter,
   type Sink,
@@ -78,19 +80,31 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
   const keyFor = (id: string) => known.get(id)?.apiKey ?? (config.dify.appId === id || (!known.size && config.dify.appId === undefined) ? config.dify.apiKey : undefined);
   let ids: string[];
   const modes = new Map<string, string>();
+  let workspace: Workspace | undefined;
   if (job.apps === 'all' || (job.apps === undefined && known.size === 0 && !config.dify.appId)) {
     if (!config.dify.console && !config.dify.admin) {
       throw new DifyConfigError(`jobs.${jobIndex}.apps`, 'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys');
     }
     const discovery = clientFor(config, undefined, undefined, logger, fetch);
     ids = [];
-    // Workflow apps (run logs) and chat apps (conversations; chatflow runs behind their messages).
-    for await (const app of discovery.apps()) {
-      if (!REPORTED_MODES.includes(app.mode)) continue;
-      ids.push(app.id);
-      modes.set(app.id, app.mode);
+    try {
+      // Dify's current workspace is account state (a browser may switch it): checked (switched back to
+      // dify.console.workspaceId) before listing, and again after, so the list is of one workspace.
+      const before = await discovery.workspace();
+      // Workflow apps (run logs) and chat apps (conversations; chatflow runs behind their messages).
+      for await (const app of discovery.apps()) {
+        if (!REPORTED_MODES.includes(app.mode)) continue;
+        ids.push(app.id);
+        modes.set(app.id, app.mode);
+      }
+      if (before) {
+        const after = await discovery.workspace({ expected: before.id });
+        if (after?.switchedFrom) throw new DifyWorkspaceError('workspace_changed', `the account's current workspace changed to ${after.switchedFrom.name ?? after.switchedFrom.id} while apps were listed; switched back, run again`);
+        workspace = { id: before.id, name: before.name };
+      }
+    } finally {
+      await discovery.close();
     }
-    await discovery.close();
   } else {
     ids = job.apps ?? (known.size > 0 ? [...known.keys()] : [config.dify.appId!]);
   }
@@ -101,7 +115,7 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
       throw new DifyConfigError(`jobs.${jobIndex}.apps`, `app ${id} has no API key (apps[].apiKey or dify.apiKey) and there is no console access`);
     }
     const mode = modes.get(id);
-    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch), ...(mode ? { mode } : {}) };
+    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch), ...(mode ? { mode } : {}), ...(workspace ? { workspace } : {}) };
   });
 }
 

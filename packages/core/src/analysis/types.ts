@@ -173,6 +173,22 @@ export interface ReportAnalysis extends StatusCounts {
   comparison: Comparison | null;
   /** Chat apps (chatflow, chat, agent): their conversations and messages. Absent when the report has none. */
   conversations?: ConversationAnalysis;
+  /**
+   * The Dify workspace the console read (checked before apps were listed); `pinned` when `dify.console.workspaceId`
+   * (or the admin key) named it. Absent without console access.
+   */
+  workspace?: { id: string; name: string | null; pinned: boolean };
+  /** Paused runs with where they wait (Dify >= 1.13 with console access), oldest first, at most 50. Absent when none. */
+  pausedRuns?: PausedRun[];
+}
+
+/** A paused run of the window and the node(s) it waits at (a Human Input form for a person). */
+export interface PausedRun {
+  appId: string;
+  runId: string;
+  createdAt: string;
+  pausedAt: string | null;
+  nodes: Array<{ nodeId: string; nodeTitle: string | null; type: string; formId: string | null }>;
 }
 
 /** Conversations and messages of the chat apps in the window (chatflow runs are also counted as runs). */

@@ -9,6 +9,10 @@ import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from '.
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
 import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
+import { fetchPauseDetails } from './endpoints/pause.js';
+import { fetchArchivedLogPage, type ArchivedLogPage } from './endpoints/archived-logs.js';
+import type { RunPause } from '../records/schema.js';
+import { checkWorkspace, type WorkspaceCheck } from './endpoints/workspaces.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
 import type { DifyConversation, DifyMessage } from './schemas/chat.js';
@@ -29,6 +33,12 @@ export interface DifyClient {
   probe(): Promise<ProbeResult>;
   appInfo(): Promise<AppInfo>;
   apps(query?: AppListQuery): AsyncIterable<DifyConsoleApp>;
+  /**
+   * The workspace the console reads now; call it right before listing apps. Dify keeps the current workspace per
+   * account: with `console.workspaceId` another current one is switched back; else, with `expected` (where apps were
+   * listed before), another one throws `DifyWorkspaceError` (`workspace_changed`). null without console access.
+   */
+  workspace(options?: { expected?: string }): Promise<WorkspaceCheck | null>;
   /** One page of workflow run logs, newest first (`scanned` is set when the client filtered the page itself). */
   logPage(query?: LogQuery): Promise<LogPage>;
   /** Offset pages until `has_more` is false or `maxPages` were read. Use `exportRuns` for drift-proof windows. */
@@ -36,6 +46,10 @@ export interface DifyClient {
   /** null when Dify no longer has the run. */
   runDetail(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyRunDetail | null>;
   nodeExecutions(runId: string, appId?: string, options?: RunRequestOptions): Promise<DifyNodeExecution[]>;
+  /** One page of the runs Dify's retention archived (console, 1.13+), newest first; null when Dify has no archive. */
+  archivedLogPage(appId: string, query?: { page?: number; limit?: number }): Promise<ArchivedLogPage | null>;
+  /** Where a paused run waits (node, Human Input form; console, Dify >= 1.13); null when Dify does not say. */
+  pauseDetails(runId: string, options?: RunRequestOptions): Promise<RunPause | null>;
   /** The console account's time zone (its profile): conversation filters are read in it. */
   accountTimezone(): Promise<string>;
   /** Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor role). */
@@ -86,6 +100,7 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     probe: () => probe(context),
     appInfo: () => fetchAppInfo(context),
     apps: (query) => listApps(context, query),
+    workspace: (check = {}) => checkWorkspace(context, { wanted: options.console?.workspaceId, expected: check.expected }),
     logPage: (query = {}) => fetchLogPage(context, query),
     async *logPages(query = {}) {
       const { maxPages = Number.POSITIVE_INFINITY, ...rest } = query;
@@ -97,6 +112,8 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     },
     runDetail: (runId, app, request) => fetchRunDetail(context, runId, app, request),
     nodeExecutions: (runId, app, request) => fetchNodeExecutions(context, runId, app, request),
+    pauseDetails: (runId, request) => fetchPauseDetails(context, runId, request),
+    archivedLogPage: (app, query) => fetchArchivedLogPage(context, app, query),
     accountTimezone: () => (timezonePromise ??= fetchAccountTimezone(context)),
     conversations: (app, query) => listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
     messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),

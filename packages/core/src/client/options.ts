@@ -21,7 +21,17 @@ export interface DifyClientOptions {
    * Console login: every app of the workspace, node executions too. `logoutOnClose` (default false) logs out on
    * `close()`; Dify's logout deletes the account's most recent refresh token, which may be someone's browser session.
    */
-  console?: { email: string; password: string; passwordEncoding?: PasswordEncoding; logoutOnClose?: boolean };
+  console?: {
+    email: string;
+    password: string;
+    passwordEncoding?: PasswordEncoding;
+    logoutOnClose?: boolean;
+    /**
+     * The workspace to read. Dify keeps the current workspace per account (a person switching it in the browser
+     * moves this client too): with it, `workspace()` switches back to it before apps are listed.
+     */
+    workspaceId?: string;
+  };
   /** Self-hosted admin key (`ADMIN_API_KEY`) acting as the owner of one workspace: no login at all. */
   admin?: { apiKey: string; workspaceId: string };
   /** Skip the version probe and assume this Dify release (e.g. `1.13.3`). */
@@ -93,6 +103,7 @@ export function validateOptions(options: DifyClientOptions): void {
     if (encoding !== undefined && !['auto', 'base64', 'plain'].includes(encoding)) {
       throw new DifyConfigError('console.passwordEncoding', 'must be auto, base64 or plain');
     }
+    nonEmpty('console.workspaceId', options.console.workspaceId);
     const logout = options.console.logoutOnClose;
     if (logout !== undefined && typeof logout !== 'boolean') throw new DifyConfigError('console.logoutOnClose', 'must be true or false');
   }

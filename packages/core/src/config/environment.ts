@@ -26,6 +26,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'DIFY_APP_ID', key: 'dify.appId', description: 'the app of the Service API key; also the default job\'s app' },
   { name: 'DIFY_CONSOLE_EMAIL', key: 'dify.console.email', description: 'console login' },
   { name: 'DIFY_CONSOLE_PASSWORD', key: 'dify.console.password', description: 'console login' },
+  { name: 'DIFY_CONSOLE_WORKSPACE_ID', key: 'dify.console.workspaceId', description: 'the workspace the console login reads (switched back to when another is current)' },
   { name: 'DIFY_ADMIN_API_KEY', key: 'dify.admin.apiKey', description: 'self-hosted admin key' },
   { name: 'DIFY_WORKSPACE_ID', key: 'dify.admin.workspaceId', description: 'workspace of the admin key' },
   { name: 'OUTPUT_BASE_DIR', key: 'storage.baseDir', description: 'local storage folder' },

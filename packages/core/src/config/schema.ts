@@ -20,6 +20,11 @@ const DifySchema = z
         passwordEncoding: z.enum(['auto', 'base64', 'plain']).optional(),
         /** Log out when done (default false): Dify's logout deletes the account's latest refresh token, whoever holds it. */
         logoutOnClose: flag.optional(),
+        /**
+         * The workspace to read. Dify keeps the current workspace per account (a browser switching it moves every
+         * session): each run switches back to this one before listing apps. Without it, the current one is read and named.
+         */
+        workspaceId: nonEmpty.optional(),
       })
       .optional(),
     /** Self-hosted admin key acting as the owner of one workspace. */

@@ -4,4 +4,5 @@ export { DifyNetworkError } from './network-error.js';
 export { DifyResponseError, type DifyResponseErrorOptions } from './response-error.js';
 export { DifyAuthError, type DifyAuthErrorCode } from './auth-error.js';
 export { DifyConfigError } from './config-error.js';
+export { DifyWorkspaceError, type DifyWorkspaceErrorCode } from './workspace-error.js';
 export { DifyStorageError, type DifyStorageErrorCode } from './storage-error.js';

@@ -159,6 +159,15 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
       progress.salvaged += 1;
       for (const { field, type } of salvaged) logger.warn({ logId: item.id, runId, field, type }, 'kept a run whose field had a value of an unexpected type; the field is empty');
     }
+    // A paused run says where it waits (Dify >= 1.13; 404 before): one more request, for paused runs only.
+    if (runId && record.status === 'paused' && client.hasConsole && (withDetails || withNodeExecutions)) {
+      try {
+        const pause = await runs(() => client.pauseDetails(runId, { gate: requests }));
+        if (pause) record.pause = pause;
+      } catch (error) {
+        logger.warn({ runId, err: client.scrub(error instanceof Error ? error.message : String(error)) }, 'could not read where a paused run waits; keeping it without');
+      }
+    }
     if (record.enrichmentError) progress.enrichmentFailures += 1;
     if (!record.runId || detail === null) progress.lostRuns += 1;
     if (record.status !== null && !isTerminalStatus(record.status)) progress.unfinished += 1;

@@ -14,6 +14,9 @@ import type { MessageRecord } from '../records/chat.js';
 import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
 import { fetchChatApp } from './chat-fetch.js';
 import type { ResolvedWindow } from './window.js';
+import { parseVersion, versionAtLeast } from '../client/server-version.js';
+import { toIsoTime } from '../records/time.js';
+import { toArchivedRunRecord } from '../records/archived.js';
 
 export interface FetchContext {
   job: PipelineJob;
@@ -59,6 +62,30 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
       context.logger.error({ appId: app.id, code, err: message }, 'app could not be read; the other apps go on');
       context.onEvent({ type: 'app-failed', appId: app.id, error: message });
     }
+  }
+}
+
+/**
+ * The window's runs that Dify's retention archived (`workflow-archived-logs`, 1.13+, newest first, page and limit
+ * only): read page by page until a row is older than the window; one request when the archive holds nothing of it.
+ * Releases before 1.13 (when the client knows the release) are not asked. Records carry `archived: true`.
+ */
+async function* archivedRuns(app: PipelineApp, window: ResolvedWindow, listedRuns: Set<string>): AsyncGenerator<RunRecord> {
+  const version = await app.client.serverVersion();
+  if (version !== null && parseVersion(version) !== null && !versionAtLeast(version, '1.13.0')) return;
+  const fromMs = window.from.getTime();
+  const toMs = window.to.getTime();
+  for (let page = 1; ; page += 1) {
+    const result = await app.client.archivedLogPage(app.id, { page, limit: 100 });
+    if (!result) return;
+    for (const item of result.data) {
+      const at = Date.parse(toIsoTime(item.created_at) ?? '');
+      if (Number.isNaN(at) || at >= toMs) continue;
+      if (at < fromMs) return;
+      if (item.workflow_run?.id && listedRuns.has(item.workflow_run.id)) continue;
+      yield toArchivedRunRecord(app.id, item);
+    }
+    if (!result.has_more || result.data.length === 0) return;
   }
 }
 
@@ -132,6 +159,15 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
   }
   counts.salvaged = fetched?.salvaged ?? 0;
   context.analyzer.noteFetch({ salvaged: counts.salvaged, droppedRows: fetched?.droppedRows ?? 0 });
+
+  // An explicit window may reach back past Dify's retention (1.13+ archives old runs out of the logs): read the archive too.
+  if (!incremental && app.client.hasConsole && (app.mode ?? 'workflow') === 'workflow') {
+    for await (const record of archivedRuns(app, window, listedRuns)) {
+      counts.archived = (counts.archived ?? 0) + 1;
+      const out = emit(record);
+      if (out) yield out;
+    }
+  }
 
   // Runs unfinished at an earlier pull whose log rows are no longer in the window: ask for them directly.
   for (const [runId, stored] of Object.entries(previous.pending)) {

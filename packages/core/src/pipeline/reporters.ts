@@ -45,6 +45,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     `# ${markdownCell(analysis.job)}: ${analysis.window.from} → ${analysis.window.to}`,
     '',
     `Time zone ${markdownCell(analysis.window.timezone)}. Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
+    ...(analysis.workspace ? [`Dify workspace ${markdownCell(analysis.workspace.name ?? analysis.workspace.id)} (${markdownCell(analysis.workspace.id)}${analysis.workspace.pinned ? '' : ', the account\'s current workspace'}).`] : []),
     '',
     `- Runs: **${integer(analysis.runs)}**, failed ${integer(failed)}, success rate ${percent(analysis.successRate)}`,
     `- Run time: ${latency(analysis.latency)}`,
@@ -78,6 +79,10 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
   if (analysis.models.length > 0) {
     lines.push('', '## Models', '');
     lines.push(...table(['Model', 'Calls', 'Tokens', 'Prompt', 'Completion', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:'], analysis.models.slice(0, 10).map((model) => [model.model, model.calls, model.tokens, model.promptTokens, model.completionTokens, money(model.cost)])));
+  }
+  if (analysis.pausedRuns?.length) {
+    lines.push('', '## Paused runs', '', 'Waiting for a person (a Human Input form) or another reason Dify gives.', '');
+    lines.push(...table(['App', 'Run', 'Started', 'Paused at', 'Waits at'], ['---', '---', '---', '---', '---'], analysis.pausedRuns.map((run) => [run.appId, run.runId, run.createdAt, run.pausedAt ?? 'n/a', run.nodes.map((node) => `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? 'n/a'}` : node.type})`).join('; ') || 'n/a'])));
   }
   if (analysis.conversations) lines.push(...markdownConversations(analysis.conversations, table, { percent, seconds }));
   if (analysis.failedApps.length > 0) {

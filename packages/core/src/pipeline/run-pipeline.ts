@@ -28,8 +28,11 @@ import { openReportWriters, type ReportWriters } from './report-stage.js';
 import { sinkStage } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from './window.js';
+import type { PausedRun } from '../analysis/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;
+/** Paused runs listed in a report (they wait for a person; a long list would hide the rest of the report). */
+const MAX_PAUSED_RUNS = 50;
 
 /**
  * Runs a job once: fetch (and enrich) every app's window, store the records as an NDJSON archive,
@@ -85,6 +88,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     timings,
     problems,
     alerts: [],
+    workspace: null,
   };
   let stageNow: PipelineStage = 'fetch';
   const timed = async <T>(stage: PipelineStage, task: () => Promise<T>): Promise<T> => {
@@ -116,8 +120,15 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
   const sinks = deps.sinks ?? [];
   let spool: JsonLineSpool | undefined;
+  const pausedRuns: PausedRun[] = [];
 
   try {
+    // The current workspace is account state in Dify: someone may have switched it since the apps were listed.
+    const consoleClient = job.apps.find((app) => app.client.hasConsole)?.client;
+    if (consoleClient) {
+      result.workspace = await consoleClient.workspace({ expected: job.apps.find((app) => app.workspace)?.workspace?.id });
+      if (result.workspace?.switchedFrom) logger.warn({ workspace: result.workspace.id, switchedFrom: result.workspace.switchedFrom.id }, 'another workspace had become current; switched back to dify.console.workspaceId');
+    }
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
@@ -125,6 +136,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
     async function* records() {
       for await (const record of fetched) {
+        if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS) pausedRuns.push({ appId: record.appId, runId: record.runId, createdAt: record.createdAt, pausedAt: record.pause.pausedAt, nodes: record.pause.nodes });
         const pending = feed.add(record);
         if (pending) await pending;
         if (spooled) {
@@ -151,6 +163,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (nothingRead) throw nothingRead;
     const analysis = analyzer.result();
     if (chatApps > 0) analysis.conversations = conversations.result();
+    if (pausedRuns.length > 0) analysis.pausedRuns = pausedRuns.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    if (result.workspace) analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
     if (job.compare !== false) {
       const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
       if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);

@@ -1,4 +1,5 @@
 import type { DifyClient } from '../client/create-client.js';
+import type { Workspace, WorkspaceCheck } from '../client/endpoints/workspaces.js';
 import type { NotificationKind, Notifier } from '../adapters/notifier.js';
 import type { StateStore } from '../adapters/state.js';
 import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
@@ -20,6 +21,11 @@ export interface PipelineApp {
   client: DifyClient;
   /** Dify app mode (`workflow`, `advanced-chat`, `chat`, `agent-chat`); asked from Dify when absent. */
   mode?: string;
+  /**
+   * The console workspace the app was listed in. The run checks the current workspace before reading: another one is
+   * switched back with `console.workspaceId`, else the run fails (`workspace_changed`) rather than read it.
+   */
+  workspace?: Workspace;
 }
 
 /** A job: which apps and window, and what to fetch for each run (`FetchOptions`, with their defaults in FETCH_DEFAULTS). */
@@ -129,6 +135,8 @@ export interface PipelineResult {
       cached: number;
       /** Kept although a field had a value of an unexpected type (that field is empty). */
       salvaged: number;
+      /** Read from Dify's archive of runs its retention moved out of the logs (1.13+; explicit windows). */
+      archived?: number;
     }
   >;
   reports: StoredObject[];
@@ -144,4 +152,9 @@ export interface PipelineResult {
   problems: PipelineProblem[];
   /** Alert events of this run (fired, repeated, resolved); empty without an alert policy. */
   alerts: AlertEvent[];
+  /**
+   * The console workspace the run read, checked before fetching (`switchedFrom`: another workspace had become current
+   * and was switched away from); null without console access or when the check failed.
+   */
+  workspace?: WorkspaceCheck | null;
 }

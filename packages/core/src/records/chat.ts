@@ -27,6 +27,22 @@ export const MessageRecordSchema = z
     endUserId: z.string().nullable(),
     accountId: z.string().nullable(),
     workflowRunId: z.string().nullable().describe('The chatflow run behind the message; null for chat and agent apps'),
+    extraContents: z
+      .array(
+        z.object({
+          type: z.string().describe('human_input: a form the run waited at'),
+          workflowRunId: z.string().nullable(),
+          submitted: z.boolean().nullable(),
+          formId: z.string().nullable(),
+          nodeId: z.string().nullable(),
+          nodeTitle: z.string().nullable(),
+          actionId: z.string().nullable().describe('The button the person chose'),
+          actionText: z.string().nullable(),
+          renderedContent: z.string().nullable().describe('The form as submitted'),
+        }),
+      )
+      .optional()
+      .describe("Dify >= 1.13's extra_contents (Human Input forms of the message's run); the form token, which answers the form, is not kept"),
   })
   .describe('One message (question and answer) of a Dify chat, agent or chatflow app, normalised by dify-logs');
 
@@ -85,6 +101,28 @@ export function toMessageRecord(appId: string, message: DifyMessage, endpoint = 
     endUserId: message.from_end_user_id ?? null,
     accountId: message.from_account_id ?? null,
     workflowRunId: message.workflow_run_id || null,
+    ...(message.extra_contents?.length ? { extraContents: message.extra_contents.map(extraContent) } : {}),
+  };
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+
+/** One of `extra_contents` (`HumanInputContent`, `model_dump(exclude_none=True)`), without `form_token`. */
+function extraContent(value: unknown): NonNullable<MessageRecord['extraContents']>[number] {
+  const content = record(value);
+  const form = record(content.form_definition);
+  const submission = record(content.form_submission_data);
+  return {
+    type: text(content.type) ?? 'unknown',
+    workflowRunId: text(content.workflow_run_id),
+    submitted: typeof content.submitted === 'boolean' ? content.submitted : null,
+    formId: text(form.form_id),
+    nodeId: text(submission.node_id) ?? text(form.node_id),
+    nodeTitle: text(submission.node_title) ?? text(form.node_title),
+    actionId: text(submission.action_id),
+    actionText: text(submission.action_text),
+    renderedContent: text(submission.rendered_content),
   };
 }
 

@@ -45,6 +45,22 @@ export const EnrichmentErrorSchema = z
   .object({ code: z.string(), message: z.string(), stage: z.enum(['detail', 'nodes']) })
   .describe('Why the run detail or node executions could not be fetched after retries');
 
+export const RunPauseSchema = z
+  .object({
+    pausedAt: isoTime.nullable().describe('When the run paused'),
+    nodes: z
+      .array(
+        z.object({
+          nodeId: z.string(),
+          nodeTitle: z.string().nullable(),
+          type: z.string().describe('Why the node waits: human_input (a form for a person)'),
+          formId: z.string().nullable().describe('The Human Input form (its answer URL, a credential, is not kept)'),
+        }),
+      )
+      .describe('The nodes the run waits at'),
+  })
+  .describe("Where and why a paused run waits (Dify >= 1.13's pause-details)");
+
 export const RunRecordSchema = z
   .object({
     appId: z.string(),
@@ -69,6 +85,8 @@ export const RunRecordSchema = z
     outputs: jsonObject.nullable().describe('Parsed; null when run detail was not fetched or the run is lost'),
     nodes: z.array(NodeRecordSchema).nullable().describe('Sorted by index ascending; null when not fetched'),
     enrichmentError: EnrichmentErrorSchema.nullable(),
+    archived: z.literal(true).optional().describe("Read from Dify's archive (workflow-archived-logs, 1.13+): the run left the logs; only status, trigger, time, run time and tokens remain"),
+    pause: RunPauseSchema.optional().describe('Paused runs on Dify >= 1.13 with console access: where they wait'),
     conversationId: z.string().optional().describe('Chatflow runs only: the conversation of the message the run answered'),
     messageId: z.string().optional().describe('Chatflow runs only: the message the run answered (also the logId: chatflows have no log rows)'),
   })
@@ -77,6 +95,7 @@ export const RunRecordSchema = z
 export type NodeRecord = z.infer<typeof NodeRecordSchema>;
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type EnrichmentError = z.infer<typeof EnrichmentErrorSchema>;
+export type RunPause = z.infer<typeof RunPauseSchema>;
 
 export function isTerminalStatus(status: string | null): boolean {
   return status !== null && (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);

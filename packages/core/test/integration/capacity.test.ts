@@ -24,3 +24,27 @@ describe('politeness toward a small Dify', () => {
     expect(polite.stats().concurrencyLimit).toBeLessThanOrEqual(5);
   });
 });
+
+describe("Dify's default API server (one gevent worker, 10 connections)", () => {
+  it('settles near 10 requests in flight without a refusal: the server queues the rest', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 400, runningRuns: 0, lostRunRate: 0, workerConnections: 10 });
+    const app = workflowApp(simulator);
+    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: { ...quickRetry, retries: 10 } });
+    const limits: number[] = [];
+    const timer = setInterval(() => limits.push(client.stats().concurrencyLimit ?? 0), 25);
+    const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 64, createdAfter: '2026-03-01T00:00:00Z', createdBefore: '2026-03-11T00:00:00Z' }));
+    clearInterval(timer);
+    expect(records).toHaveLength(400);
+    const stats = simulator.stats();
+    expect(stats.capacityRejected).toBe(0);
+    expect(stats.peakInFlight).toBeLessThanOrEqual(10);
+    const settled = limits.slice(Math.floor(limits.length / 2)).sort((a, b) => a - b);
+    const median = settled[Math.floor(settled.length / 2)]!;
+    // Measured here (limit starting at 4) 12 alone, 27 beside other test files; starting at 16, 28 alone. The benchmark
+    // (simulator on its own thread, 2,000 runs) saw 19 starting at 4 but 64 starting at 16: see docs/performance.md.
+    // On a busy machine (the simulator shares the test's thread) latency is noisy and the limit sits lower.
+    const seen = JSON.stringify({ median, min: settled[0], max: settled.at(-1), peakInFlight: stats.peakInFlight });
+    expect(median, seen).toBeGreaterThanOrEqual(6);
+    expect(median, seen).toBeLessThanOrEqual(40);
+  });
+});

@@ -135,3 +135,22 @@ describe('chat apps in the pipeline', () => {
   });
 });
 
+
+describe("chat messages' extra_contents (Dify 1.13 Human Input)", () => {
+  it('keeps the forms a chatflow run waited at on the message, never the form token', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 150, runningRuns: 0, days: 3 });
+    const storage = memoryStorage();
+    const app = chatflowApp(simulator);
+    const job: PipelineJob = { name: 'chat', apps: [{ id: app.id, client: createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry }) }], window: { mode: 'explicit', from: '2026-03-07T00:00:00Z', to: '2026-03-11T00:00:00Z' } };
+    const result = await runPipeline(job, { storage, state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') });
+    const text = Buffer.from(await storage.read(result.messages!.key)).toString('utf8');
+    const messages = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as MessageRecord);
+    const withForms = messages.filter((message) => message.extraContents);
+    expect(withForms.length).toBeGreaterThan(3);
+    expect(withForms.length).toBeLessThan(messages.length / 4);
+    for (const message of withForms) {
+      expect(message.extraContents).toEqual([{ type: 'human_input', workflowRunId: message.workflowRunId, submitted: true, formId: expect.any(String), nodeId: expect.any(String), nodeTitle: 'Review answer', actionId: 'approve', actionText: 'Approve', renderedContent: 'Approve this answer?' }]);
+      expect(text).not.toContain(message.extraContents![0]!.formId!.replace(/-/g, ''));
+    }
+  });
+});

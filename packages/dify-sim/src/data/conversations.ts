@@ -35,7 +35,7 @@ export function messageId(store: RunStore, app: WorldApp, index: number): string
 
 /** Whether message `index` exists (its run has finished). */
 function hasMessage(store: RunStore, app: WorldApp, index: number): boolean {
-  return index < store.count(app.index) && store.traits(app.index, index).status !== 'running';
+  return index < store.count(app.index) && !['running', 'paused'].includes(store.traits(app.index, index).status);
 }
 
 /** Conversation `conversation` with the messages that exist now, or undefined when it has none. */

@@ -2,7 +2,7 @@ import { nodeKey, type AppTemplate, type ModelSpec, type StepTemplate } from './
 import { round, type Random } from './prng.js';
 import { CODE_ERRORS, HTTP_ERRORS, LLM_ERRORS } from './texts.js';
 
-export type PlanStatus = 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded' | 'running';
+export type PlanStatus = 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded' | 'running' | 'paused';
 
 export interface LlmUsage {
   promptTokens: number;
@@ -88,7 +88,7 @@ export function planNodes(template: AppTemplate, appIndex: number, status: PlanS
   const steps = template.steps;
   const failable = steps.map((step, position) => ({ step, position })).filter(({ step }) => ['llm', 'code', 'http-request'].includes(step.type));
   const failAt = status === 'failed' ? random.pick(failable).position : -1;
-  const cutAt = status === 'stopped' || status === 'running' ? random.int(1, steps.length - 2) : -1;
+  const cutAt = status === 'stopped' || status === 'running' || status === 'paused' ? random.int(1, steps.length - 2) : -1;
   const exceptionAt = status === 'partial-succeeded' ? steps.findIndex((step) => step.type === 'http-request') : -1;
   const nodes: PlannedNode[] = [];
   let cursor = random.int(3, 25);
@@ -123,7 +123,8 @@ export function planNodes(template: AppTemplate, appIndex: number, status: PlanS
   for (let position = 0; position < steps.length; position += 1) {
     const step = steps[position]!;
     const nodeId = nodeKey(appIndex, position);
-    if (position === cutAt && status === 'running') {
+    // A paused run waits at this node (the simulator's stand-in for a Human Input node, shown as running).
+    if (position === cutAt && (status === 'running' || status === 'paused')) {
       runStep(step, nodeId, previous, null, 'running', null);
       break;
     }

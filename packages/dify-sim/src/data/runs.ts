@@ -51,6 +51,8 @@ export interface RunPosition {
   index: number;
   timeMs: number;
   running: boolean;
+  /** A running run that waits at a Human Input node (status `paused`). */
+  paused?: boolean;
   /** Was running and has been completed by `completeRunningRuns`. */
   completed: boolean;
   /** Lost runs can only be original (not added, never running) runs. */
@@ -87,7 +89,7 @@ export function runTraits(world: World, app: WorldApp, position: RunPosition): R
     return { status, lost: false, creator: 'account', accountIndex: 0, endUserSlot: 0, draft: true };
   }
   let status: PlanStatus;
-  if (position.running) status = 'running';
+  if (position.running) status = position.paused ? 'paused' : 'running';
   else if (position.completed) status = unit5(seed, SALT.completion, appIndex, kind, index) < 0.8 ? 'succeeded' : 'failed';
   else if (position.failureRate !== undefined) status = unit5(seed, SALT.status, appIndex, kind, index) < position.failureRate ? 'failed' : 'succeeded';
   else status = terminalStatus(unit5(seed, SALT.status, appIndex, kind, index));
@@ -196,7 +198,7 @@ export function runTexts(world: World, summary: RunSummary): { inputsText: strin
 }
 
 function outputsOf(status: PlanStatus, content: RunContent): Record<string, unknown> | null {
-  if (status === 'running') return null;
+  if (status === 'running' || status === 'paused') return null;
   if (status === 'failed' || status === 'stopped') return {};
   return content.outputs;
 }
@@ -207,7 +209,7 @@ export function detailRun(world: World, summary: RunSummary): RunDetail {
   const outputs = outputsOf(summary.status, content);
   const random = createRandom(hash32(world.seed, SALT.nodes, summary.app.index, summary.ref.kind, summary.ref.index, stringHash(summary.status)));
   const plan = planNodes(summary.app.template, summary.app.index, summary.status, random, Math.max(1, content.items.length), content.request.url);
-  const running = summary.status === 'running';
+  const running = summary.status === 'running' || summary.status === 'paused';
   const durationMs = running ? 0 : plan.durationMs + random.int(5, 80);
   const startAtEnd = summary.ref.kind !== RUN_KIND_DEBUG && !world.personality.logRowAtStart;
   const createdAtMs = startAtEnd ? summary.timeMs - durationMs : summary.timeMs;

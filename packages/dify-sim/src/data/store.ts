@@ -62,7 +62,7 @@ export function createRunStore(world: World): RunStore {
   const position = (appIndex: number, index: number): RunPosition => {
     const wasRunning = index >= runningFrom && index < world.baseCount;
     const failureRate = index >= world.baseCount ? addedRates.get(appIndex)?.[index - world.baseCount] : undefined;
-    return { kind: RUN_KIND_PRODUCTION, index, timeMs: timeOf(appIndex, index), running: wasRunning && !completed, completed: wasRunning && completed, mayBeLost: !wasRunning && index < world.baseCount, ...(failureRate === undefined ? {} : { failureRate }) };
+    return { kind: RUN_KIND_PRODUCTION, index, timeMs: timeOf(appIndex, index), running: wasRunning && !completed, paused: wasRunning && !completed && index < runningFrom + world.pausedRuns, completed: wasRunning && completed, mayBeLost: !wasRunning && index < world.baseCount, ...(failureRate === undefined ? {} : { failureRate }) };
   };
   const summary = (appIndex: number, index: number, traits?: RunTraits) => summarizeRun(world, app(appIndex), position(appIndex, index), traits);
   const debugSummary = (appIndex: number, index: number) =>

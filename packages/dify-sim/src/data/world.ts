@@ -22,6 +22,14 @@ export interface WorldApp {
   /** Published versions, oldest first. */
   versions: WorkflowVersion[];
   draftWorkflowId: string;
+  /** The workspace (tenant) the app belongs to. */
+  workspaceId: string;
+}
+
+export interface WorldWorkspace {
+  id: string;
+  name: string;
+  createdAtMs: number;
 }
 
 export interface EndUser {
@@ -43,8 +51,15 @@ export interface World {
   spacingMs: number;
   baseCount: number;
   runningRuns: number;
+  /** Runs before this time were archived by retention (1.13+), null when none. */
+  archivedBeforeMs: number | null;
+  /** Of the running runs, the oldest this many are paused (Human Input, 1.13+). */
+  pausedRuns: number;
   lostRunRate: number;
-  workspace: { id: string; name: string; createdAtMs: number };
+  /** The first workspace: the members' only one, the account's current one at start. */
+  workspace: WorldWorkspace;
+  /** Every workspace the account joined (`TenantAccountJoin`), the first one first. */
+  workspaces: WorldWorkspace[];
   owner: AccountSpec;
   accounts: AccountSpec[];
   password: string;
@@ -74,6 +89,7 @@ export const SALT = {
   trigger: 16,
   completion: 17,
   runVersion: 18,
+  form: 19,
 } as const;
 
 function versionString(ms: number, micro: number): string {
@@ -93,14 +109,21 @@ export function createWorld(options: SimulatorOptions): World {
   const owner: AccountSpec = { id: deriveUuid(seed, SALT.account, 0), name: account.name ?? DEFAULT_ACCOUNT.name, email: account.email, role: account.role ?? 'owner' };
   const members = MEMBER_ACCOUNTS.filter((member) => member.email !== account.email).map((member, position) => ({ ...member, id: deriveUuid(seed, SALT.account, position + 1) }));
   const templates = options.chatApps ? [...APP_TEMPLATES, ...CHAT_APP_TEMPLATES] : APP_TEMPLATES;
-  const apps = templates.map((template, index): WorldApp => {
+  const workspace: WorldWorkspace = { id: deriveUuid(seed, SALT.workspace), name: `${owner.name}'s Workspace`, createdAtMs: startMs - 60 * DAY_MS };
+  const staging: WorldWorkspace | undefined = options.secondWorkspace ? { id: deriveUuid(seed, SALT.workspace, 1), name: 'Staging', createdAtMs: startMs - 50 * DAY_MS } : undefined;
+  // The second workspace holds its own copies of the first two workflow apps (own ids, keys and runs).
+  const placed: Array<{ template: AppTemplate; workspaceId: string }> = [
+    ...templates.map((template) => ({ template, workspaceId: workspace.id })),
+    ...(staging ? APP_TEMPLATES.slice(0, 2).map((template) => ({ template: { ...template, name: `${template.name} (Staging)` }, workspaceId: staging.id })) : []),
+  ];
+  const apps = placed.map(({ template, workspaceId }, index): WorldApp => {
     const createdAtMs = startMs - (40 + index * 3) * DAY_MS;
     const versions = [0.0, 0.35, 0.8].map((share, position) => {
       const publishedAtMs = position === 0 ? startMs - 20 * DAY_MS : Math.floor(startMs + share * days * DAY_MS);
       return { id: deriveUuid(seed, SALT.version, index, position), version: versionString(publishedAtMs, hash32(seed, SALT.version, index, position) % 1_000_000), publishedAtMs };
     });
     const keyHex = deriveUuid(seed, SALT.apiKey, index).replace(/-/g, '').slice(0, 24);
-    return { index, id: deriveUuid(seed, SALT.app, index), apiKey: `app-${keyHex}`, template, createdAtMs, versions, draftWorkflowId: deriveUuid(seed, SALT.draft, index) };
+    return { index, id: deriveUuid(seed, SALT.app, index), apiKey: `app-${keyHex}`, template, createdAtMs, versions, draftWorkflowId: deriveUuid(seed, SALT.draft, index), workspaceId };
   });
   return {
     seed,
@@ -111,8 +134,11 @@ export function createWorld(options: SimulatorOptions): World {
     spacingMs: baseCount === 0 ? 0 : (days * DAY_MS) / baseCount,
     baseCount,
     runningRuns: Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2))),
+    archivedBeforeMs: options.archivedAfterDays !== undefined && PERSONALITIES[options.version ?? '1.13.3'].archivedLogs ? nowMs - options.archivedAfterDays * DAY_MS : null,
+    pausedRuns: PERSONALITIES[options.version ?? '1.13.3'].pauseDetails ? Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2)), Math.max(0, Math.floor(options.pausedRuns ?? 0))) : 0,
     lostRunRate: Math.min(1, Math.max(0, options.lostRunRate ?? 0.01)),
-    workspace: { id: deriveUuid(seed, SALT.workspace), name: `${owner.name}'s Workspace`, createdAtMs: startMs - 60 * DAY_MS },
+    workspace,
+    workspaces: staging ? [workspace, staging] : [workspace],
     owner,
     accounts: [owner, ...members],
     password: account.password,

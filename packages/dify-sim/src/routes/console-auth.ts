@@ -1,4 +1,4 @@
-import type { ConsoleUser, RouteContext } from './context.js';
+import { currentWorkspaceOf, type ConsoleUser, type RouteContext } from './context.js';
 import { unauthorized } from '../errors.js';
 import { headerValue, type SimRequest, type SimResponse } from '../http.js';
 
@@ -23,10 +23,11 @@ export function authenticateConsole(request: SimRequest, context: RouteContext):
   if (context.adminApiKey !== undefined && header.token === context.adminApiKey) {
     const workspaceId = headerValue(request.headers, 'x-workspace-id');
     if (workspaceId !== undefined) {
-      if (workspaceId.toLowerCase() !== world.workspace.id) return unauthorized('Unauthorized.');
+      const tenant = world.workspaces.find((candidate) => candidate.id === workspaceId.toLowerCase());
+      if (!tenant) return unauthorized('Unauthorized.');
       // 1.9.2–1.10.x: `login_required` runs `check_csrf_token` for the admin key too (the bypass came in 1.11.0, PR #29139).
       if (personality.adminKey === 'csrf-refused' && !csrfValid(request, context, world.owner.id)) return unauthorized(CSRF_REFUSED);
-      return { account: world.owner };
+      return { account: world.owner, tenantId: tenant.id };
     }
   }
   const cookieToken = personality.session === 'cookie' ? request.cookies.get(`${cookiePrefix}access_token`) : undefined;
@@ -38,7 +39,7 @@ export function authenticateConsole(request: SimRequest, context: RouteContext):
   const account = world.accounts.find((candidate) => candidate.id === check.accountId);
   if (!account) return unauthorized('Unauthorized.');
   if (personality.session === 'cookie' && !csrfValid(request, context, account.id)) return unauthorized(CSRF_REFUSED);
-  return { account };
+  return { account, tenantId: currentWorkspaceOf(context, account.id) };
 }
 
 const CSRF_REFUSED = 'CSRF token is missing or invalid.';

@@ -1,7 +1,9 @@
 import { difyError } from '../errors.js';
 import { jsonResponse, seconds, type SimRequest, type SimResponse } from '../http.js';
 import { CHAT_MODES, conversationAt, conversationCount, feedbackOf, findConversation, isAnnotated, messageContent, messagesOf, type SimConversation, type SimMessage } from '../data/conversations.js';
-import type { WorldApp } from '../data/world.js';
+import { SALT, type WorldApp } from '../data/world.js';
+import { deriveUuid } from '../data/ids.js';
+import { unit5 } from '../data/prng.js';
 import { loggedIn, requireApp, UUID_SEGMENT } from './console.js';
 import type { ConsoleUser, Route, RouteContext } from './context.js';
 import { parseLocalMinute } from './local-time.js';
@@ -17,7 +19,7 @@ type ChatHandler = (request: SimRequest, context: RouteContext, app: WorldApp) =
 function withChatApp(handle: ChatHandler): Route['handle'] {
   return loggedIn((request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => {
     if (!EDITOR_ROLES.has(user.account.role)) return difyError(403, 'forbidden', "You don't have the permission to access this resource.");
-    const app = requireApp(context, params[0] ?? '', CHAT_MODES);
+    const app = requireApp(context, user, params[0] ?? '', CHAT_MODES);
     return 'template' in app ? handle(request, context, app) : app;
   });
 }
@@ -97,6 +99,28 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
   return jsonResponse(200, { page, limit, total: matching.length, has_more: matching.length > page * limit, data });
 }
 
+/**
+ * `extra_contents` (1.13+, `attach_message_extra_contents`: `HumanInputContent.model_dump(mode="json", exclude_none=True)`,
+ * `api/core/entities/execution_extra_content.py` @1.13.0): a chatflow message whose run waited at a Human Input form
+ * (one in ten here, all answered) carries the form and what the person submitted; `form_token` answers the form.
+ */
+function extraContents(context: RouteContext, message: SimMessage): unknown[] {
+  const run = message.run;
+  const app = message.conversation.app;
+  if (app.template.mode !== 'advanced-chat' || unit5(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index) >= 0.1) return [];
+  const formId = deriveUuid(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index);
+  const nodeId = `${app.id.slice(0, 8)}-review`;
+  return [
+    {
+      workflow_run_id: run.id,
+      submitted: true,
+      form_definition: { form_id: formId, node_id: nodeId, node_title: 'Review answer', form_content: 'Approve this answer?', inputs: [], actions: [{ id: 'approve', title: 'Approve' }], display_in_ui: true, form_token: formId.replace(/-/g, ''), resolved_default_values: {}, expiration_time: Math.floor(run.timeMs / 1000) + 86_400 },
+      form_submission_data: { node_id: nodeId, node_title: 'Review answer', rendered_content: 'Approve this answer?', action_id: 'approve', action_text: 'Approve' },
+      type: 'human_input',
+    },
+  ];
+}
+
 function messageJson(context: RouteContext, message: SimMessage) {
   const content = messageContent(context.store, message);
   const rating = feedbackOf(context.store, message);
@@ -126,6 +150,7 @@ function messageJson(context: RouteContext, message: SimMessage) {
     status: content.error ? 'error' : 'normal',
     error: content.error,
     parent_message_id: null,
+    ...(context.personality.pauseDetails ? { extra_contents: extraContents(context, message) } : {}),
     ...(user ? { end_user: endUserJson(user) } : {}),
   };
 }

@@ -1,4 +1,7 @@
-import { valueError } from '../errors.js';
+import { difyError, notFound, valueError } from '../errors.js';
+import { deriveUuid } from '../data/ids.js';
+import { SALT } from '../data/world.js';
+import { headerValue } from '../http.js';
 import { jsonResponse, type SimRequest, type SimResponse } from '../http.js';
 import { queryRuns } from '../data/queries.js';
 import type { RunSummary } from '../data/runs.js';
@@ -14,8 +17,8 @@ const RUN_STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'partial-succ
 type AppHandler = (request: SimRequest, context: RouteContext, app: WorldApp, params: string[]) => SimResponse;
 
 function withRunApp(handle: AppHandler): Route['handle'] {
-  return loggedIn((request: SimRequest, context: RouteContext, _user: ConsoleUser, params: string[]) => {
-    const app = requireApp(context, params[0] ?? '', RUN_MODES);
+  return loggedIn((request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => {
+    const app = requireApp(context, user, params[0] ?? '', RUN_MODES);
     return 'template' in app ? handle(request, context, app, params) : app;
   });
 }
@@ -54,6 +57,29 @@ function nodeExecutions(_request: SimRequest, context: RouteContext, app: WorldA
   return jsonResponse(200, { data: run ? nodeExecutionsJson(context.world, context.store.detail(run)) : [] });
 }
 
+/**
+ * `ConsoleWorkflowPauseDetailsApi` (`api/controllers/console/app/workflow_run.py:462-524` @1.13.0, PR #32060): any
+ * run of the current workspace (no app in the path; another workspace's is 404 "Workflow run not found"). A run
+ * that is not paused: `{paused_at: null, paused_nodes: []}`. A paused one: when it paused (naive UTC isoformat + "Z")
+ * and, per Human Input node, `{node_id, node_title, pause_type: {type: "human_input", form_id, backstage_input_url}}`;
+ * the URL (`<APP_WEB_URL>/form/<form token>`, null without APP_WEB_URL) lets whoever holds it answer the form.
+ */
+function pauseDetails(request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]): SimResponse {
+  if (!context.personality.pauseDetails) return notFound();
+  const run = context.store.findRun(params[0] ?? '');
+  if (!run || run.app.workspaceId !== user.tenantId) return difyError(404, 'not_found', 'Workflow run not found');
+  if (run.status !== 'paused') return jsonResponse(200, { paused_at: null, paused_nodes: [] });
+  const detail = context.store.detail(run);
+  const node = detail.plan.nodes.at(-1)!;
+  const pausedAtMs = detail.createdAtMs + node.startOffsetMs;
+  const formId = deriveUuid(context.world.seed, SALT.form, run.app.index, run.ref.kind, run.ref.index);
+  const token = deriveUuid(context.world.seed, SALT.form, run.app.index, run.ref.kind, run.ref.index, 1).replace(/-/g, '');
+  return jsonResponse(200, {
+    paused_at: `${new Date(pausedAtMs).toISOString().slice(0, 23)}000Z`,
+    paused_nodes: [{ node_id: node.nodeId, node_title: node.step.title, pause_type: { type: 'human_input', form_id: formId, backstage_input_url: `http://${headerValue(request.headers, 'host') ?? '127.0.0.1'}/form/${token}` } }],
+  });
+}
+
 export function consoleRunRoutes(): Route[] {
   const base = `^/console/api/apps/${UUID_SEGMENT}/workflow-runs`;
   return [
@@ -65,5 +91,6 @@ export function consoleRunRoutes(): Route[] {
       key: 'GET /console/api/apps/:appId/workflow-runs/:runId/node-executions',
       handle: withRunApp(nodeExecutions),
     },
+    { method: 'GET', pattern: new RegExp(`^/console/api/workflow/${UUID_SEGMENT}/pause-details$`), key: 'GET /console/api/workflow/:runId/pause-details', handle: loggedIn(pauseDetails) },
   ];
 }

@@ -1,11 +1,11 @@
-import { difyError } from '../errors.js';
+import { difyError, notFound } from '../errors.js';
 import { jsonResponse, seconds, type SimRequest, type SimResponse } from '../http.js';
-import type { World, WorldApp } from '../data/world.js';
+import type { World, WorldApp, WorldWorkspace } from '../data/world.js';
 import { authenticateConsole, isResponse } from './console-auth.js';
-import { findApp, type ConsoleUser, type Route, type RouteContext } from './context.js';
+import { findApp, joinedWorkspaces, type ConsoleUser, type Route, type RouteContext } from './context.js';
 import { workflowLogs } from './logs.js';
 import { createParamReader } from './params.js';
-import { accountJson } from './present.js';
+import { accountJson, creatorFields, triggerMetadata } from './present.js';
 
 export const UUID_SEGMENT = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
 
@@ -20,15 +20,20 @@ export function loggedIn(handle: ConsoleHandler): Route['handle'] {
 }
 
 /** `get_app_model(mode=…)`: 404 app_not_found for an unknown app or one of another mode. */
-export function requireApp(context: RouteContext, appId: string, modes: ReadonlyArray<WorldApp['template']['mode']>): WorldApp | SimResponse {
-  const app = findApp(context.world, appId);
+export function requireApp(context: RouteContext, user: ConsoleUser, appId: string, modes: ReadonlyArray<WorldApp['template']['mode']>): WorldApp | SimResponse {
+  const app = findApp(context.world, appId, user.tenantId);
   if (!app) return difyError(404, 'app_not_found', 'App not found.');
   if (!modes.includes(app.template.mode)) return difyError(404, 'app_not_found', `App mode is not in the supported list: {${modes.map((mode) => `'${mode}'`).join(', ')}}`);
   return app;
 }
 
-function workspaceJson(world: World) {
-  return { id: world.workspace.id, name: world.workspace.name, plan: 'sandbox', status: 'normal', created_at: seconds(world.workspace.createdAtMs), current: true };
+function workspaceJson(workspace: WorldWorkspace, current: boolean) {
+  return { id: workspace.id, name: workspace.name, plan: 'sandbox', status: 'normal', created_at: seconds(workspace.createdAtMs), current };
+}
+
+/** `TenantListApi`: the account's workspaces, `current` marking the one its requests act in. */
+function listWorkspaces(_request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
+  return jsonResponse(200, { workspaces: joinedWorkspaces(context.world, user.account.id).map((workspace) => workspaceJson(workspace, workspace.id === user.tenantId)) });
 }
 
 function appJson(world: World, app: WorldApp) {
@@ -61,7 +66,7 @@ function appJson(world: World, app: WorldApp) {
 
 const APP_MODES = ['all', 'workflow', 'advanced-chat', 'chat', 'agent-chat', 'completion', 'channel'];
 
-function listApps(request: SimRequest, context: RouteContext): SimResponse {
+function listApps(request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
   const params = createParamReader(request.query, context.personality, 'AppListQuery');
   const page = params.int('page', { min: 1, max: 99_999, fallback: 1 });
   const limit = params.int('limit', { min: 1, max: 100, fallback: 20 });
@@ -70,6 +75,7 @@ function listApps(request: SimRequest, context: RouteContext): SimResponse {
   const problem = params.error();
   if (problem) return problem;
   const matching = context.world.apps
+    .filter((app) => app.workspaceId === user.tenantId)
     .filter((app) => mode === 'all' || app.template.mode === mode)
     .filter((app) => name === undefined || app.template.name.toLowerCase().includes(name.toLowerCase()))
     .sort((a, b) => b.createdAtMs - a.createdAtMs);
@@ -78,10 +84,50 @@ function listApps(request: SimRequest, context: RouteContext): SimResponse {
   return jsonResponse(200, { page, limit, total: matching.length, has_more: matching.length > page * limit, data });
 }
 
-function switchWorkspace(request: SimRequest, context: RouteContext): SimResponse {
+/**
+ * `SwitchWorkspaceApi` (`controllers/console/workspace/workspace.py:184-206` @1.13.0): `TenantService.switch_tenant`
+ * moves `TenantAccountJoin.current` for the account (every session of it); a workspace the account did not join is
+ * 403 `account_not_link_tenant`; a missing `tenant_id` fails the payload model (400).
+ */
+/**
+ * `WorkflowArchivedLogApi` (`api/controllers/console/app/workflow_app_log.py:108-135`,
+ * `services/workflow_app_service.py:176-240` @1.13.0): only `page` and `limit` are read (no time filter), rows
+ * ordered by `run_created_at` descending, each with a reduced `workflow_run` summary.
+ */
+function archivedLogs(request: SimRequest, context: RouteContext, app: WorldApp): SimResponse {
+  if (!context.personality.archivedLogs) return notFound();
+  const params = createParamReader(request.query, context.personality, 'WorkflowAppLogQuery');
+  const page = params.int('page', { min: 1, max: 99_999, fallback: 1 });
+  const limit = params.int('limit', { min: 1, max: 100, fallback: 20 });
+  const problem = params.error();
+  if (problem) return problem;
+  const cutoff = context.world.archivedBeforeMs;
+  const total = cutoff === null ? 0 : context.store.lowerBound(app.index, cutoff);
+  const data = [];
+  for (let index = total - 1 - (page - 1) * limit; index >= 0 && index > total - 1 - page * limit; index -= 1) {
+    const run = context.store.summary(app.index, index);
+    const detail = context.store.detail(run);
+    const { created_by_account, created_by_end_user } = creatorFields(run.creator);
+    data.push({
+      id: run.logId,
+      workflow_run: { id: run.id, status: run.status, triggered_from: run.triggeredFrom, elapsed_time: detail.elapsedTime, total_tokens: detail.totalTokens },
+      trigger_metadata: triggerMetadata(context.world, run),
+      created_by_account,
+      created_by_end_user,
+      created_at: seconds(run.timeMs),
+    });
+  }
+  return jsonResponse(200, { page, limit, total, has_more: total > page * limit, data });
+}
+
+function switchWorkspace(request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
   const tenantId = (request.body as { tenant_id?: unknown } | undefined)?.tenant_id;
-  if (tenantId !== context.world.workspace.id) return difyError(400, 'account_not_link_tenant', 'Account not link tenant');
-  return jsonResponse(200, { result: 'success', new_tenant: { ...workspaceJson(context.world), role: 'owner', in_trial: null, trial_end_reason: null, custom_config: null } });
+  if (typeof tenantId !== 'string') return difyError(400, 'invalid_param', 'tenant_id: Field required');
+  const workspace = joinedWorkspaces(context.world, user.account.id).find((candidate) => candidate.id === tenantId);
+  if (!workspace) return difyError(403, 'account_not_link_tenant', 'Account not link tenant.');
+  context.currentWorkspaces.set(user.account.id, workspace.id);
+  const { current: _current, ...tenant } = workspaceJson(workspace, true);
+  return jsonResponse(200, { result: 'success', new_tenant: { ...tenant, role: user.account.role, in_trial: null, trial_end_reason: null, custom_config: null } });
 }
 
 function profile(_request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
@@ -101,7 +147,7 @@ function profile(_request: SimRequest, context: RouteContext, user: ConsoleUser)
 
 export function consoleRoutes(): Route[] {
   return [
-    { method: 'GET', pattern: /^\/console\/api\/workspaces$/, key: 'GET /console/api/workspaces', handle: loggedIn((_request, context) => jsonResponse(200, { workspaces: [workspaceJson(context.world)] })) },
+    { method: 'GET', pattern: /^\/console\/api\/workspaces$/, key: 'GET /console/api/workspaces', handle: loggedIn(listWorkspaces) },
     { method: 'POST', pattern: /^\/console\/api\/workspaces\/switch$/, key: 'POST /console/api/workspaces/switch', handle: loggedIn(switchWorkspace) },
     { method: 'GET', pattern: /^\/console\/api\/account\/profile$/, key: 'GET /console/api/account/profile', handle: loggedIn(profile) },
     { method: 'GET', pattern: /^\/console\/api\/apps$/, key: 'GET /console/api/apps', handle: loggedIn(listApps) },
@@ -109,9 +155,18 @@ export function consoleRoutes(): Route[] {
       method: 'GET',
       pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/workflow-app-logs$`),
       key: 'GET /console/api/apps/:appId/workflow-app-logs',
-      handle: loggedIn((request, context, _user, params) => {
-        const app = requireApp(context, params[0] ?? '', ['workflow']);
+      handle: loggedIn((request, context, user, params) => {
+        const app = requireApp(context, user, params[0] ?? '', ['workflow']);
         return 'template' in app ? workflowLogs(request, context, app, 'console') : app;
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/workflow-archived-logs$`),
+      key: 'GET /console/api/apps/:appId/workflow-archived-logs',
+      handle: loggedIn((request, context, user, params) => {
+        const app = requireApp(context, user, params[0] ?? '', ['workflow']);
+        return 'template' in app ? archivedLogs(request, context, app) : app;
       }),
     },
   ];

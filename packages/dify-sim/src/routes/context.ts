@@ -22,6 +22,8 @@ export interface RouteContext {
   tieOrder: 'shuffled' | 'stable';
   /** Log list requests served (each gets its own order of tied rows). */
   logRequests: number;
+  /** Each account's current workspace (`TenantAccountJoin.current`), when not the first. */
+  currentWorkspaces: Map<string, string>;
 }
 
 export interface Route {
@@ -35,8 +37,21 @@ export interface Route {
 
 export interface ConsoleUser {
   account: AccountSpec;
+  /** The tenant the request acts in: the account's current workspace, or the admin key's X-WORKSPACE-ID. */
+  tenantId: string;
 }
 
-export function findApp(world: World, appId: string): WorldApp | undefined {
-  return world.apps.find((app) => app.id === appId.toLowerCase());
+/** `App.query.where(id, tenant_id == current_tenant_id)`: apps of another workspace are not found. */
+export function findApp(world: World, appId: string, tenantId: string): WorldApp | undefined {
+  return world.apps.find((app) => app.id === appId.toLowerCase() && app.workspaceId === tenantId);
+}
+
+/** `AccountService.load_user`: the workspace joined with `current = true` (the first one until a switch). */
+export function currentWorkspaceOf(context: Pick<RouteContext, 'world' | 'currentWorkspaces'>, accountId: string): string {
+  return context.currentWorkspaces.get(accountId) ?? context.world.workspace.id;
+}
+
+/** The workspaces an account joined: the owner every one, members the first. */
+export function joinedWorkspaces(world: World, accountId: string) {
+  return accountId === world.owner.id ? world.workspaces : [world.workspace];
 }

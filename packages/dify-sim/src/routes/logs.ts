@@ -39,7 +39,9 @@ export function workflowLogs(request: SimRequest, context: RouteContext, app: Wo
   if (keyword && sessionId) return internalServerError();
   // Only workflow-mode apps write workflow_app_logs: any other app's key gets an empty page.
   if (app.template.mode !== 'workflow') return jsonResponse(200, { page, limit, total: 0, has_more: false, data: [] });
-  const filters: LogFilters = { keyword, status, beforeMs, afterMs, sessionId, accountId };
+  // Archived runs are gone from workflow_app_logs (retention moved them to workflow_archive_logs).
+  const cutoff = world.archivedBeforeMs;
+  const filters: LogFilters = { keyword, status, beforeMs, afterMs: cutoff === null ? afterMs : Math.max(afterMs ?? cutoff, cutoff), sessionId, accountId };
   for (const key of Object.keys(filters) as Array<keyof LogFilters>) if (filters[key] === undefined) delete filters[key];
   context.logRequests += 1;
   const result =

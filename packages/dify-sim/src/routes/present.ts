@@ -16,7 +16,7 @@ export function endUserJson(user: EndUser) {
   return { id: user.id, type: user.type, is_anonymous: user.isAnonymous, session_id: user.sessionId };
 }
 
-function creatorFields(creator: Creator) {
+export function creatorFields(creator: Creator) {
   return {
     created_by_role: creator.role,
     created_by_account: creator.role === 'account' ? accountJson(creator.account) : null,
@@ -24,7 +24,7 @@ function creatorFields(creator: Creator) {
   };
 }
 
-function triggerMetadata(world: World, run: RunSummary): Record<string, unknown> {
+export function triggerMetadata(world: World, run: RunSummary): Record<string, unknown> {
   if (run.triggeredFrom === 'schedule') return { type: 'trigger-schedule', schedule_id: deriveUuid(world.seed, run.app.index, 0x5c) };
   if (run.triggeredFrom === 'webhook') return { type: 'trigger-webhook', webhook_id: deriveUuid(world.seed, run.app.index, 0x3b) };
   return {};

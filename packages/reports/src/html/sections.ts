@@ -15,7 +15,8 @@ export function renderHeader(analysis: ReportAnalysis, title: string): string {
 <dl class="meta">
 <div><dt>Job</dt><dd>${escapeHtml(analysis.job)}</dd></div>
 <div><dt>Window</dt><dd>${time(analysis, window.from)} → ${time(analysis, window.to)} ${zone}</dd></div>
-<div><dt>Generated</dt><dd>${time(analysis, analysis.generatedAt)}</dd></div>
+${analysis.workspace ? `<div><dt>Dify workspace</dt><dd>${escapeHtml(analysis.workspace.name ?? analysis.workspace.id)} <span class="mono">${escapeHtml(analysis.workspace.id)}</span>${analysis.workspace.pinned ? '' : ' (the account’s current workspace)'}</dd></div>
+` : ''}<div><dt>Generated</dt><dd>${time(analysis, analysis.generatedAt)}</dd></div>
 <div><dt>Run id</dt><dd class="mono">${escapeHtml(analysis.runId)}</dd></div>
 </dl>
 </header>`;

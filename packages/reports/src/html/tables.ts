@@ -1,4 +1,4 @@
-import type { AppAnalysis, EndUserAnalysis, ErrorGroup, ModelAnalysis, Money, NodeAnalysis, ReportAnalysis, SlowRun, TokenMismatch } from '@dify-logs/core';
+import type { AppAnalysis, EndUserAnalysis, ErrorGroup, ModelAnalysis, Money, NodeAnalysis, PausedRun, ReportAnalysis, SlowRun, TokenMismatch } from '@dify-logs/core';
 import { consoleLogsUrl, escapeHtml } from './escape.js';
 import { NOT_AVAILABLE, formatInteger, formatMoney, formatPercent, formatSeconds, formatTime, mainCurrency } from './format.js';
 import { type Column, type Html, renderTable, trusted } from './table.js';
@@ -186,6 +186,28 @@ function tokenMismatchesTable(context: TableContext): string {
   });
 }
 
+/** Paused runs and where they wait (Dify >= 1.13); no table at all when the report has none. */
+function pausedRunsTable(context: TableContext): string {
+  const { analysis } = context;
+  if (!analysis.pausedRuns?.length) return '';
+  const { time } = columns(context);
+  return renderTable<PausedRun>({
+    id: 'table-paused-runs',
+    title: 'Paused runs',
+    note: 'Runs waiting for a person (a Human Input form) or another reason Dify gives.',
+    rows: analysis.pausedRuns,
+    maxRows: context.maxRows,
+    empty: 'No paused runs.',
+    columns: [
+      { header: 'App', cell: (run) => run.appId, className: 'mono' },
+      { header: 'Run', cell: (run) => consoleLink(analysis, run.appId, runText(run.runId)), className: 'mono' },
+      time('Started', (run) => run.createdAt),
+      { header: 'Paused at', cell: (run) => (run.pausedAt ? formatTime(run.pausedAt, analysis.window.timezone) : NOT_AVAILABLE) },
+      { header: 'Waits at', cell: (run) => run.nodes.map((node) => `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? NOT_AVAILABLE}` : node.type})`).join('; ') || NOT_AVAILABLE, className: 'wrap' },
+    ],
+  });
+}
+
 function failedAppsTable(context: Pick<TableContext, 'analysis' | 'maxRows'>): string {
   return renderTable<{ appId: string; error: string }>({
     id: 'table-failed-apps',
@@ -203,7 +225,7 @@ function failedAppsTable(context: Pick<TableContext, 'analysis' | 'maxRows'>): s
 /** The report's tables, in page order. */
 export function renderTables(analysis: ReportAnalysis, maxRows: number): string {
   const context: TableContext = { analysis, maxRows, currency: mainCurrency(analysis.cost) };
-  return [appsTable, modelsTable, nodesTable, errorsTable, endUsersTable, slowestRunsTable, tokenMismatchesTable, failedAppsTable].map((table) => table(context)).join('\n');
+  return [appsTable, modelsTable, nodesTable, errorsTable, endUsersTable, slowestRunsTable, tokenMismatchesTable, pausedRunsTable, failedAppsTable].map((table) => table(context)).filter(Boolean).join('\n');
 }
 
 /** The apps whose logs could not be read; shown even when the period had no runs. */

@@ -68,6 +68,8 @@ export const MessageSchema = z.object({
   status: nullableString,
   error: nullableString,
   parent_message_id: nullableString,
+  /** 1.13+: Human Input forms of the message's run (`HumanInputContent`); read field by field, never kept whole. */
+  extra_contents: z.array(z.unknown()).nullable().optional(),
 });
 
 export const MessagePageSchema = z.object({
