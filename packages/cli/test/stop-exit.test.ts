@@ -2,49 +2,23 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { endProcessAfterGrace } from '../src/support/end-process.js';
 import { sim, tempDir } from './helpers.js';
+import { PG_URL, dropTables, freePort, postgresReason } from './postgres.js';
 
 // Issue 16 item 6: `worker` logged `stopped` and then stayed alive for lockLifetime / 2 (300 s by default),
 // held by Agenda's liveness timer of every job it had run. Only the real binary with its default settings
 // shows it: the in-process `cli()` helper cannot see a process that does not end, and short lock lifetimes hide it.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const PG_URL = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 /** worker.drainSeconds and `schedule start --drain-seconds` default to 60 s. */
 const DRAIN_MS = 60_000;
 const MARGIN_MS = 5_000;
 
-async function postgresReason(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${PG_URL} does not answer (${(error as Error).message})`;
-  }
-}
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-async function dropTables(prefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1', [`${prefix}%`]);
-  for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
-  await client.end();
-}
 
 interface Stopped {
   code: number | null;

@@ -4,19 +4,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { cli, sim, tempDir } from './helpers.js';
+import { PG_URL, postgresReason } from './postgres.js';
 
-const PG_URL = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
-async function postgresReason(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${PG_URL} does not answer (${(error as Error).message})`;
-  }
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map(String);

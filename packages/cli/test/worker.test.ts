@@ -1,40 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { cli, sim, tempDir } from './helpers.js';
+import { PG_URL, dropTables, freePort, postgresReason } from './postgres.js';
 
-const PG_URL = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function postgresReason(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${PG_URL} does not answer (${(error as Error).message})`;
-  }
-}
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-async function dropTables(prefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1', [`${prefix}%`]);
-  for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
-  await client.end();
-}
 
 describe('dify-logs worker and runs', () => {
   it('explains what to set when there is no worker database', async () => {
