@@ -69,7 +69,15 @@ describe('examples/agenda-scheduler', () => {
       while (!files(out).some((file) => file.endsWith('.md')) && Date.now() < deadline && runner.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 250));
       expect(files(out).some((file) => file.endsWith('.md')), runner.out() + runner.err()).toBe(true);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/dify_logs_pipeline_runs_total\{[^}]*deployment="daily-report"/);
+      // Both demo deployments run every few seconds; the first report file can come from either, so wait for the daily one's metric.
+      const daily = /dify_logs_pipeline_runs_total\{[^}]*deployment="daily-report"/;
+      let metrics = '';
+      while (Date.now() < deadline) {
+        metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        if (daily.test(metrics)) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(metrics).toMatch(daily);
       runner.child.kill('SIGTERM');
       expect(await runner.exited).toBe(0);
       expect(runner.out()).toMatch(/stopped/);
