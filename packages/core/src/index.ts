@@ -124,9 +124,14 @@ export { memoryRunCache } from './state/memory-run-cache.js';
 export { fileRunCache } from './state/file-run-cache.js';
 export {
   ConfigSchema,
-  NOTIFIER_TYPES,
+  buildConfigSchema,
+  CORE_NOTIFIER_TYPES,
   LOG_LEVELS,
   OUTPUT_FORMATS,
+  CORE_OUTPUT_FORMATS,
+  environmentToConfig,
+  type ConfigParts,
+  type PluginSections,
   NOTIFY_ON,
   DEFAULT_JOB_NAME,
   validateConfig,
@@ -221,3 +226,12 @@ export * as channels from './channels/index.js';
 export { BodySource } from './adapters/body-source.js';
 export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';
 export { normalizeKeyPrefix, listObjectKeys, type ListedKey } from './adapters/object-keys.js';
+
+// Plugins and the runtime: adapters own their configuration; createDifyLogs wires configuration to a running deployment.
+export * from './plugins/index.js';
+export * from './runtime/index.js';
+/** zod, for plugin schemas (the same instance core composes them with). */
+export { z } from 'zod';
+import { decimal, flag, httpUrl, listOf, nonEmpty, secretText, wholeNumber } from './config/values.js';
+/** Building blocks of configuration schemas: values that arrive as text (environment variables) are converted first. */
+export const configValues = { nonEmpty, secretText, httpUrl, wholeNumber, decimal, flag, listOf };

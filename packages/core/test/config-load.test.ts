@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DifyConfigError } from '../src/errors/config-error.js';
 import { encryptSecret, generateSecretKey, loadConfig, parseSecretKey, type LoadConfigOptions } from '../src/config/index.js';
+import { FIRST_PARTY } from './support/first-party-plugins.js';
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dify-logs-config-'));
@@ -13,7 +14,7 @@ function workspace(files: Record<string, string>): string {
 
 async function loadError(options: LoadConfigOptions): Promise<DifyConfigError> {
   try {
-    await loadConfig(options);
+    await loadConfig({ plugins: FIRST_PARTY, ...options });
   } catch (error) {
     if (DifyConfigError.isInstance(error)) return error;
     throw error;
@@ -48,7 +49,7 @@ describe('loadConfig precedence', () => {
     const cwd = workspace(all);
     const base: LoadConfigOptions = { cwd, file: 'config.yaml', profile: 'prod', env: { OUTPUT_BASE_DIR: './from-env' } };
 
-    const withOverride = await loadConfig({ ...base, overrides: { storage: { baseDir: './from-override' } } });
+    const withOverride = await loadConfig({ plugins: FIRST_PARTY, ...base, overrides: { storage: { baseDir: './from-override' } } });
     expect(withOverride.config.storage.baseDir).toBe('./from-override');
     expect(withOverride.sources.get('storage.baseDir')).toBe('override');
 
@@ -58,16 +59,16 @@ describe('loadConfig precedence', () => {
     expect(withEnv.config.logging.level).toBe('debug');
     expect(withEnv.sources.get('logging.level')).toBe('.env');
 
-    const withDotenv = await loadConfig({ ...base, env: {} });
+    const withDotenv = await loadConfig({ plugins: FIRST_PARTY, ...base, env: {} });
     expect(withDotenv.config.storage.baseDir).toBe('./from-dotenv');
     expect(withDotenv.sources.get('storage.baseDir')).toBe('.env');
 
-    const withProfile = await loadConfig({ ...base, env: {}, envFile: join(workspace({ '.env': '' }), '.env') });
+    const withProfile = await loadConfig({ plugins: FIRST_PARTY, ...base, env: {}, envFile: join(workspace({ '.env': '' }), '.env') });
     expect(withProfile.config.storage.baseDir).toBe('./from-profile');
     expect(withProfile.sources.get('storage.baseDir')).toBe('profile');
     expect(withProfile.profile).toBe('prod');
 
-    const withFile = await loadConfig({ ...base, profile: undefined, env: {}, envFile: join(workspace({ '.env': '' }), '.env') });
+    const withFile = await loadConfig({ plugins: FIRST_PARTY, ...base, profile: undefined, env: {}, envFile: join(workspace({ '.env': '' }), '.env') });
     expect(withFile.config.storage.baseDir).toBe('./from-file');
     expect(withFile.sources.get('storage.baseDir')).toBe('file');
     expect(withFile.sources.get('dify.baseUrl')).toBe('file');
@@ -81,13 +82,13 @@ describe('loadConfig precedence', () => {
   });
 
   it('an empty section from a source does not claim the defaults below it', async () => {
-    const loaded = await loadConfig({ cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com' }, overrides: { storage: {}, logging: { level: undefined } } });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com' }, overrides: { storage: {}, logging: { level: undefined } } });
     expect(loaded.sources.get('storage.type')).toBe('default');
     expect(loaded.sources.get('logging.level')).toBe('default');
   });
 
   it('lists a source for every key of the configuration', async () => {
-    const loaded = await loadConfig({ cwd: workspace(all), file: 'config.yaml', env: {} });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace(all), file: 'config.yaml', env: {} });
     expect(loaded.sources.size).toBeGreaterThan(20);
     expect([...loaded.sources.keys()]).toContain('jobs.0.window.overlapMinutes');
     expect([...loaded.sources.keys()]).toContain('jobs.0.outputFormat');
@@ -105,7 +106,7 @@ notification:
   email: { host: smtp.example.com, to: [ops@example.com] }
 `.replace('profiles:\n  prod:\n', 'profiles:\n  prod:\n    jobs: [{ name: only }]\n    notification: { email: null }\n'),
     });
-    const loaded = await loadConfig({ cwd, file: 'config.yaml', profile: 'prod', env: {} });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', profile: 'prod', env: {} });
     expect(loaded.config.jobs.map((job) => job.name)).toEqual(['only']);
     expect(loaded.sources.get('jobs.0.name')).toBe('profile');
     expect(loaded.sources.has('jobs.1.name')).toBe(false);
@@ -122,10 +123,10 @@ profile: prod
     const cwd = workspace({
       'config.yaml': file.replace('profiles:\n', 'profiles:\n  staging:\n    logging: { level: trace }\n'),
     });
-    expect((await loadConfig({ cwd, file: 'config.yaml', env: {} })).config.logging.level).toBe('error');
-    const fromEnv = await loadConfig({ cwd, file: 'config.yaml', env: { DIFY_LOGS_PROFILE: 'staging' } });
+    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} })).config.logging.level).toBe('error');
+    const fromEnv = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { DIFY_LOGS_PROFILE: 'staging' } });
     expect([fromEnv.profile, fromEnv.config.logging.level, fromEnv.sources.get('logging.level')]).toEqual(['staging', 'trace', 'profile']);
-    const fromOption = await loadConfig({ cwd, file: 'config.yaml', profile: 'prod', env: { DIFY_LOGS_PROFILE: 'staging' } });
+    const fromOption = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', profile: 'prod', env: { DIFY_LOGS_PROFILE: 'staging' } });
     expect(fromOption.profile).toBe('prod');
     expect(fromOption.config).not.toHaveProperty('profiles');
     expect(fromOption.config).not.toHaveProperty('profile');
@@ -180,7 +181,7 @@ describe('the original tool\'s environment variables', () => {
   };
 
   it('alone give a runnable configuration with one job "default" for DIFY_APP_ID', async () => {
-    const loaded = await loadConfig({ cwd: workspace({}), env: legacy });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: legacy });
     const { config } = loaded;
     expect(loaded.file).toBeUndefined();
     expect(config.dify).toEqual({ baseUrl: 'https://dify.example.com', apiKey: 'app-legacy-token', appId: 'app-legacy', timeoutMs: 30_000, retries: 6 });
@@ -201,22 +202,22 @@ describe('the original tool\'s environment variables', () => {
   });
 
   it('map console and admin credentials', async () => {
-    const console = await loadConfig({ cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_CONSOLE_EMAIL: 'me@example.com', DIFY_CONSOLE_PASSWORD: ' pass word ' } });
+    const console = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_CONSOLE_EMAIL: 'me@example.com', DIFY_CONSOLE_PASSWORD: ' pass word ' } });
     expect(console.config.dify.console).toEqual({ email: 'me@example.com', password: ' pass word ' });
     expect(console.config.jobs[0]?.apps).toBeUndefined();
-    const admin = await loadConfig({ cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_ADMIN_API_KEY: 'admin-key', DIFY_WORKSPACE_ID: 'ws-1' } });
+    const admin = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_ADMIN_API_KEY: 'admin-key', DIFY_WORKSPACE_ID: 'ws-1' } });
     expect(admin.config.dify.admin).toEqual({ apiKey: 'admin-key', workspaceId: 'ws-1' });
   });
 
   it('map the Service and Console API addresses, given apart from the base URL', async () => {
     const env = { DIFY_BASE_URL: 'https://cloud.dify.ai', DIFY_SERVICE_API_URL: 'https://api.dify.ai/v1', DIFY_CONSOLE_API_URL: 'https://cloud.dify.ai' };
-    const loaded = await loadConfig({ cwd: workspace({}), env });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env });
     expect(loaded.config.dify).toMatchObject({ serviceApiUrl: 'https://api.dify.ai/v1', consoleApiUrl: 'https://cloud.dify.ai' });
   });
 
   it('are read from .env too, with the environment winning; empty values count as unset', async () => {
     const cwd = workspace({ '.env': 'DIFY_BASE_URL=https://dotenv.example.com\nDIFY_APP_ID=app-dotenv\nLOG_DIR=\n' });
-    const loaded = await loadConfig({ cwd, env: { DIFY_APP_ID: 'app-env', LOG_DIR: '' } });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, env: { DIFY_APP_ID: 'app-env', LOG_DIR: '' } });
     expect(loaded.config.dify.baseUrl).toBe('https://dotenv.example.com');
     expect(loaded.sources.get('dify.baseUrl')).toBe('.env');
     expect(loaded.config.dify.appId).toBe('app-env');
@@ -241,7 +242,7 @@ describe('the original tool\'s environment variables', () => {
 describe('configuration files', () => {
   it('reads JSON by extension, and apps default to the listed apps', async () => {
     const cwd = workspace({ 'config.json': JSON.stringify({ dify: { baseUrl: 'https://d.example.com' }, apps: [{ id: 'a', apiKey: 'app-a' }, { id: 'b', apiKey: 'app-b' }], jobs: [{ name: 'one' }, { name: 'two', apps: ['b'] }] }) });
-    const { config } = await loadConfig({ cwd, file: 'config.json', env: {} });
+    const { config } = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.json', env: {} });
     expect(config.jobs.map((job) => job.apps)).toEqual([['a', 'b'], ['b']]);
   });
 
@@ -289,7 +290,7 @@ describe('${env:} and ${file:} references', () => {
         '    keyword: "${env:EMPTY}"',
       ].join('\n'),
     });
-    const loaded = await loadConfig({ cwd, file: 'config.yaml', env: { DIFY_HOST: 'dify.example.com', CONSOLE_USER: 'me@example.com', EMPTY: '' } });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { DIFY_HOST: 'dify.example.com', CONSOLE_USER: 'me@example.com', EMPTY: '' } });
     expect(loaded.config.dify).toMatchObject({ baseUrl: 'https://dify.example.com/v1', apiKey: 'app-from-file', console: { email: 'me@example.com', password: 'pa${not-a-reference}' } });
     expect(loaded.config.jobs[0]?.keyword).toBe('');
     expect(loaded.secrets).toContain('app-from-file');
@@ -301,7 +302,7 @@ describe('${env:} and ${file:} references', () => {
       '.env': 'HOST=dotenv.example.com\n',
       'config.yaml': `dify:\n  baseUrl: https://\${env:HOST}\n  console:\n    email: me@example.com\n    password: \${file:${join(secrets, 'password')}}\n`,
     });
-    const { config } = await loadConfig({ cwd, file: 'config.yaml', env: {} });
+    const { config } = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} });
     expect(config.dify.baseUrl).toBe('https://dotenv.example.com');
     expect(config.dify.console?.password).toBe('from-absolute-file\n');
   });
@@ -322,9 +323,9 @@ describe('${env:} and ${file:} references', () => {
 
   it('in a profile, resolve only when it is selected, and errors name the profile key', async () => {
     const cwd = workspace({ 'config.yaml': 'dify: { baseUrl: https://d.example.com }\nprofiles:\n  prod:\n    dify: { apiKey: "${env:PROD_KEY}" }\n' });
-    expect((await loadConfig({ cwd, file: 'config.yaml', env: {} })).config.dify.apiKey).toBeUndefined();
+    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} })).config.dify.apiKey).toBeUndefined();
     expect((await loadError({ cwd, file: 'config.yaml', profile: 'prod', env: {} })).key).toBe('profiles.prod.dify.apiKey');
-    expect((await loadConfig({ cwd, file: 'config.yaml', profile: 'prod', env: { PROD_KEY: 'app-prod' } })).config.dify.apiKey).toBe('app-prod');
+    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', profile: 'prod', env: { PROD_KEY: 'app-prod' } })).config.dify.apiKey).toBe('app-prod');
   });
 });
 
@@ -335,14 +336,14 @@ describe('docs/configuration.md', () => {
     expect(example).toBeDefined();
     const keyText = generateSecretKey();
     const cwd = workspace({ 'dify-logs.yaml': example!.replace('enc:v1:Xq2m…', encryptSecret('app-summariser', parseSecretKey(keyText))) });
-    const loaded = await loadConfig({ cwd, file: 'dify-logs.yaml', env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText } });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'dify-logs.yaml', env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText } });
     expect(loaded.profile).toBe('dev');
     expect(loaded.config.jobs.map((job) => job.name)).toEqual(['daily_report', 'hourly']);
     expect(loaded.config.jobs[1]?.apps).toEqual(['3f6c0a52-ticket-triage', '81d2e4f0-summariser']);
     expect(loaded.config.apps?.[1]?.apiKey).toBe('app-summariser');
     expect(loaded.config.storage.baseDir).toBe('./outputs-dev');
     expect(loaded.config.state.path).toBe('./outputs-dev/.dify-logs-state.json');
-    const prod = await loadConfig({ cwd, file: 'dify-logs.yaml', profile: 'prod', env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText } });
+    const prod = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'dify-logs.yaml', profile: 'prod', env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText } });
     expect(prod.config.dify.baseUrl).toBe('https://dify.internal.example.com');
     expect(prod.config.notification.type).toEqual(['dingtalk']);
   });

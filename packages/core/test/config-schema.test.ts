@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DifyConfigError } from '../src/errors/config-error.js';
 import { checkConfig, ConfigSchema, validateConfig } from '../src/config/index.js';
+import { FIRST_PARTY } from './support/first-party-plugins.js';
 
 const minimal = { dify: { baseUrl: 'https://dify.example.com', apiKey: 'app-key', appId: 'app-1' } };
 
 function errorOf(input: unknown): DifyConfigError {
   try {
-    validateConfig(input);
+    validateConfig(input, undefined, FIRST_PARTY.schema);
   } catch (error) {
     if (DifyConfigError.isInstance(error)) return error;
     throw error;
@@ -49,7 +50,7 @@ describe('ConfigSchema defaults', () => {
       jobs: [{ name: 'nightly', outputFormat: 'csv, markdown', concurrency: '16', withDetails: 'no', apps: 'a,b', window: { mode: 'explicit', from: '{{yesterday}}', to: '2026-03-01T00:00:00Z' } }],
       notification: { enabled: 'yes', type: 'email,slack', email: { host: 'smtp.example.com', port: '465', to: 'a@example.com, b@example.com' } },
       logging: { level: 'DEBUG' },
-    });
+    }, undefined, FIRST_PARTY.schema);
     expect(config.jobs[0]).toMatchObject({ outputFormat: ['csv', 'markdown'], concurrency: 16, withDetails: false, apps: ['a', 'b'] });
     expect(config.notification).toMatchObject({ enabled: true, type: ['email', 'slack'], email: { port: 465, to: ['a@example.com', 'b@example.com'] } });
     expect(config.logging.level).toBe('debug');

@@ -1,3 +1,4 @@
+import { FIRST_PARTY } from './support/first-party-plugins.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ function thrown(action: () => unknown): DifyConfigError {
 
 async function rejected(options: LoadConfigOptions): Promise<DifyConfigError> {
   try {
-    await loadConfig(options);
+    await loadConfig({ plugins: FIRST_PARTY, ...options });
   } catch (error) {
     if (DifyConfigError.isInstance(error)) return error;
     throw error;
@@ -183,10 +184,10 @@ describe('encrypted values in configuration files', () => {
 
   it('are decrypted with DIFY_LOGS_SECRET_KEY or a key file', async () => {
     const cwd = workspace({ 'config.yaml': file(), 'secret.key': `${key.toString('hex')}\n` });
-    const fromEnv = await loadConfig({ cwd, file: 'config.yaml', env: { DIFY_LOGS_SECRET_KEY: keyText } });
+    const fromEnv = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { DIFY_LOGS_SECRET_KEY: keyText } });
     expect(fromEnv.config.dify.apiKey).toBe(PLANTED);
     expect(fromEnv.secrets).toContain(PLANTED);
-    const fromFile = await loadConfig({ cwd, file: 'config.yaml', keyFile: 'secret.key', env: {} });
+    const fromFile = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', keyFile: 'secret.key', env: {} });
     expect(fromFile.config.dify.apiKey).toBe(PLANTED);
   });
 
@@ -226,7 +227,7 @@ describe('a planted secret never shows', () => {
 
   it('in redactConfig or describeSources', async () => {
     const cwd = workspace({ 'config.yaml': `dify:\n  admin: null\napps:\n  - id: app-1\n    apiKey: ${PLANTED}\nnotification:\n  webhook:\n    url: https://hooks.example.com/${PLANTED}\njobs:\n  - name: planted\n    keyword: "look: ${PLANTED}"\n` });
-    const loaded = await loadConfig({ cwd, file: 'config.yaml', env: { ...plantedEverywhere, DIFY_ADMIN_API_KEY: undefined } });
+    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { ...plantedEverywhere, DIFY_ADMIN_API_KEY: undefined } });
     expect(loaded.config.dify.apiKey).toBe(PLANTED);
     const redacted = redactConfig(loaded);
     expect(JSON.stringify(redacted)).not.toContain(PLANTED);

@@ -1,13 +1,15 @@
-import { DifyConfigError } from '@dify-logs/core';
+import { DifyConfigError, environmentToConfig } from '@dify-logs/core';
 import type { Notifier } from '@dify-logs/core';
 import { createEmailNotifier } from './email-notifier.js';
 import type { EmailNotifierOptions } from './options.js';
+import { EMAIL_VARIABLES } from './plugin.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-function value(env: Environment, variable: string): string | undefined {
-  const text = env[variable];
-  return text === undefined || text.trim() === '' ? undefined : text.trim();
+/** The SMTP_* values, read through the plugin's declarations (core's `environmentToConfig`: the one place variables are read). */
+function emailValues(env: Environment): Record<string, string | undefined> {
+  const tree = environmentToConfig(env, EMAIL_VARIABLES).tree as { notification?: { email?: Record<string, string> } };
+  return tree.notification?.email ?? {};
 }
 
 /**
@@ -16,22 +18,22 @@ function value(env: Environment, variable: string): string | undefined {
  * SMTP_FROM (default: SMTP_USER when it is an address) and SMTP_TO (comma list).
  */
 export function emailOptionsFromEnv(env: Environment, overrides: Partial<EmailNotifierOptions> = {}): EmailNotifierOptions {
-  const portText = value(env, 'SMTP_PORT');
+  const values = emailValues(env);
+  const portText = values.port;
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65_535)) {
     throw new DifyConfigError('notification.email.port', 'SMTP_PORT must be a whole number from 1 to 65535');
   }
-  const user = value(env, 'SMTP_USER');
-  const password = env.SMTP_PASSWORD === undefined || env.SMTP_PASSWORD.trim() === '' ? undefined : env.SMTP_PASSWORD;
-  const from = value(env, 'SMTP_FROM') ?? (user?.includes('@') ? user : undefined);
+  const { user, password } = values;
+  const from = values.from ?? (user?.includes('@') ? user : undefined);
   return {
-    host: value(env, 'SMTP_HOST'),
+    host: values.host,
     ...(port !== undefined ? { port } : {}),
     secure: port === 465,
     ...(user !== undefined ? { user } : {}),
     ...(password !== undefined ? { password } : {}),
     from: from ?? '',
-    to: value(env, 'SMTP_TO') ?? '',
+    to: values.to ?? '',
     ...overrides,
   };
 }

@@ -7,3 +7,4 @@ export {
   type VerifyWebhookOptions,
   type SignWebhookOptions,
 } from './signature.js';
+export { plugin } from './plugin.js';

@@ -26,3 +26,4 @@ export {
 } from './schema.js';
 export { ParquetFileError } from './errors/parquet-file-error.js';
 export { ParquetValueError } from './errors/parquet-value-error.js';
+export { plugin } from './plugin.js';

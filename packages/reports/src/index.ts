@@ -4,3 +4,4 @@ export { xlsxReporter, type XlsxReporterOptions } from './xlsx/xlsx-reporter.js'
 export { htmlReporter, renderHtml, DEFAULT_MAX_TABLE_ROWS, type HtmlReporterOptions } from './html/reporter.js';
 export { createCsvShardWriter, type CsvShard, type CsvShardWriter } from './csv/shards.js';
 export { CsvReportStream, type CsvStreamOptions } from './csv/stream.js';
+export { plugin, plugins, csvPlugin, htmlPlugin, xlsxPlugin } from './plugin.js';

@@ -3,3 +3,5 @@ export { openAgendaDatabase, databaseKind, type AgendaDatabase, type DatabaseKin
 export type { AgendaRun } from './plan.js';
 export * from './state/index.js';
 export * from './server/index.js';
+export { plugin, workerSection, NO_DATABASE, type WorkerSection } from './plugin.js';
+export { startWorker, type StartWorkerOptions, type RunningWorker, type WorkerParts } from './worker.js';

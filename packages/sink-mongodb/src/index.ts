@@ -1,2 +1,3 @@
 export { createMongoSink, type MongoSink, type MongoSinkOptions } from './mongo-sink.js';
 export type { Collections } from './documents.js';
+export { plugin } from './plugin.js';

@@ -1,10 +1,8 @@
-import { verifyArchive } from '@dify-logs/core';
-import { parquetArchiveFormat } from '../support/parquet.js';
+import { verifyArchive, registeredArchiveFormats } from '@dify-logs/core';
 import type { Command } from 'commander';
-import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { addConfigOptions, PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { openStorage } from '../support/storage.js';
 
 interface VerifyFlags extends ConfigFlags {
   from: string;
@@ -29,10 +27,9 @@ export function registerArchive(program: Command, io: CliIo, setExit: (code: num
 }
 
 async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
-  const { config } = await loadFromFlags(flags, io);
-  const { storage } = await openStorage(config, io.cwd);
+  const { storage } = await storageFromFlags(flags, io);
   try {
-    const result = await verifyArchive(storage, { from: flags.from, to: flags.to, ...(flags.job ? { job: flags.job } : {}), ...(flags.app ? { app: flags.app } : {}) }, { formats: [await parquetArchiveFormat()] });
+    const result = await verifyArchive(storage, { from: flags.from, to: flags.to, ...(flags.job ? { job: flags.job } : {}), ...(flags.app ? { app: flags.app } : {}) }, { formats: await registeredArchiveFormats(PLUGINS) });
     if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       io.stdout.write(`${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ${result.problems.length === 0 ? 'OK' : `${result.problems.length} PROBLEM(S)`}\n`);

@@ -1,9 +1,9 @@
-import { backfill, type BackfillResult } from '@dify-logs/core';
+import type { BackfillResult } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { EXIT } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
 import { createProgress } from '../support/progress.js';
-import { openRunSession } from '../support/run-session.js';
+import { openRuntime } from '../support/runtime.js';
 
 interface BackfillFlags {
   config?: string;
@@ -30,7 +30,7 @@ export function registerBackfill(program: Command, io: CliIo, setExit: (code: nu
 }
 
 export async function runBackfill(flags: BackfillFlags, io: CliIo): Promise<number> {
-  const session = await openRunSession(flags, io);
+  const cli = await openRuntime(flags, io);
   const progress = createProgress(io);
   const results: BackfillResult[] = [];
   const stop = new AbortController();
@@ -38,28 +38,25 @@ export async function runBackfill(flags: BackfillFlags, io: CliIo): Promise<numb
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (const job of session.jobs) {
-      const result = await session.withJob(job, undefined, (pipelineJob) =>
-        backfill(
-          pipelineJob,
-          {
-            ...session.deps,
-            logger: session.logger,
-            onEvent: (event) => {
-              if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
-            },
+    for (const job of cli.jobs) {
+      const [result] = await cli.runtime.backfill(
+        {
+          from: flags.from,
+          to: flags.to,
+          job: job.name,
+          onChunk: (chunk) => {
+            progress.done();
+            io.stdout.write(`${job.name} ${chunk.from} → ${chunk.to}: ${chunk.status}${chunk.records === undefined ? ' (done earlier)' : `, ${chunk.records} records`}\n`);
           },
-          {
-            from: flags.from,
-            to: flags.to,
-            signal: stop.signal,
-            onChunk: (chunk) => {
-              progress.done();
-              io.stdout.write(`${job.name} ${chunk.from} → ${chunk.to}: ${chunk.status}${chunk.records === undefined ? ' (done earlier)' : `, ${chunk.records} records`}\n`);
-            },
+        },
+        {
+          signal: stop.signal,
+          onEvent: (event) => {
+            if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
           },
-        ),
+        },
       );
+      if (!result) continue;
       results.push(result);
       io.stdout.write(formatBackfill(result));
       if (result.status === 'failed' || result.status === 'aborted') break;
@@ -67,7 +64,7 @@ export async function runBackfill(flags: BackfillFlags, io: CliIo): Promise<numb
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await session.close();
+    await cli.close();
   }
   if (results.some((result) => result.status === 'failed' || result.status === 'aborted')) return EXIT.failed;
   return results.some((result) => result.status === 'partial') ? EXIT.partial : EXIT.ok;

@@ -1,10 +1,10 @@
 import { cleanupCutoff } from '@dify-logs/core';
 import type { Command } from 'commander';
-import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { addConfigOptions, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { positiveInteger } from '../support/connection.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { openStorage, parseKind } from '../support/storage.js';
+import { parseKind } from '../support/storage.js';
 
 interface CleanupFlags extends ConfigFlags {
   days?: string;
@@ -25,10 +25,9 @@ export function registerCleanup(program: Command, io: CliIo, setExit: (code: num
 export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date()): Promise<number> {
   const kind = parseKind(flags.kind);
   const given = flags.days === undefined ? undefined : positiveInteger('--days', flags.days);
-  const { config } = await loadFromFlags(flags, io);
-  const days = given ?? config.storage.retentionDays;
+  const { runtime, storage, baseDir } = await storageFromFlags(flags, io);
+  const days = given ?? runtime.config.storage.retentionDays;
   if (days === undefined) throw new UsageError('missing --days: give --days N, or set storage.retentionDays in the configuration');
-  const { storage, baseDir } = await openStorage(config, io.cwd);
   const cutoff = cleanupCutoff({ olderThanDays: days, now });
   const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) under ${baseDir}`;
   try {

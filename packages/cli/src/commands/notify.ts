@@ -1,9 +1,11 @@
-import { DifyLogsError, NOTIFIER_TYPES, type NotificationMessage } from '@dify-logs/core';
+import { CORE_NOTIFIER_TYPES, DifyLogsError, type NotificationMessage } from '@dify-logs/core';
 import type { Command } from 'commander';
-import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { addConfigOptions, PLUGINS, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
+
+/** Every notifier type: core's console and each registered notifier plugin. */
+const NOTIFIER_TYPES: readonly string[] = [...CORE_NOTIFIER_TYPES, ...PLUGINS.parts.notifiers.types];
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { createNotifier } from '../support/notifiers.js';
 
 interface NotifyTestFlags extends ConfigFlags {
   channel: string;
@@ -38,9 +40,9 @@ export function testMessage(now: Date): NotificationMessage {
 
 export async function runNotifyTest(flags: NotifyTestFlags, io: CliIo): Promise<number> {
   const type = flags.channel.trim().toLowerCase() === 'wechat' ? 'wecom' : flags.channel.trim().toLowerCase();
-  if (!(NOTIFIER_TYPES as readonly string[]).includes(type)) throw new UsageError(`--channel must be one of ${NOTIFIER_TYPES.join(', ')}, got ${JSON.stringify(flags.channel)}`);
-  const { config } = await loadFromFlags(flags, io);
-  const notifier = await createNotifier(config.notification, type as (typeof NOTIFIER_TYPES)[number], (text) => io.stdout.write(text));
+  if (!NOTIFIER_TYPES.includes(type)) throw new UsageError(`--channel must be one of ${NOTIFIER_TYPES.join(', ')}, got ${JSON.stringify(flags.channel)}`);
+  const runtime = await runtimeFromFlags(flags, io, (text) => void io.stdout.write(text));
+  const notifier = await runtime.notifier(type);
   try {
     await notifier.send(testMessage(new Date()));
     io.stdout.write(`${notifier.name}: delivered\n`);

@@ -1,14 +1,13 @@
 import { statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createAtomicFileWriter, readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type RenderedReports, type RenderReportsOptions, type ReportAnalysis, type RunRecord } from '@dify-logs/core';
+import { createAtomicFileWriter, readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type RenderedReports, type RenderReportsOptions, type ReportAnalysis, type RunRecord, formatReporters, registeredArchiveFormats } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
-import { openStorage } from '../support/storage.js';
-import { REPORT_FORMATS, cliReporters } from '../support/reporters.js';
-import { isParquetFile, parquetArchiveFormat, readParquetInput } from '../support/parquet.js';
+import { PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { REPORT_FORMATS } from '../support/reporters.js';
+import { isParquetFile, readParquetInput } from '../support/parquet.js';
 import { defaultThreads, PARALLEL_FORMATS, PARALLEL_MIN_BYTES, renderReportsInParallel, type ParallelRendered, type ParallelSettings } from '../support/parallel-report.js';
 
 export interface ReportFlags extends ConfigFlags {
@@ -106,10 +105,10 @@ export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<Pa
   if (flags.prices && !Array.isArray(prices)) throw new UsageError('--prices: expected a list of { model, provider?, input, output, currency } (or a mapping with `prices:`)');
 
   const archives = flags.input.filter((input) => input.startsWith(ARCHIVE_SCHEME));
-  const opened = archives.length > 0 ? (await openStorage((await loadFromFlags(flags, io)).config, io.cwd)).storage : undefined;
+  const opened = archives.length > 0 ? (await storageFromFlags(flags, io)).storage : undefined;
   async function* records(): AsyncGenerator<RunRecord> {
     for (const [index, input] of flags.input.entries()) {
-      if (input.startsWith(ARCHIVE_SCHEME)) yield* readArchive(opened!, parseArchiveInput(input), { formats: [await parquetArchiveFormat()] });
+      if (input.startsWith(ARCHIVE_SCHEME)) yield* readArchive(opened!, parseArchiveInput(input), { formats: await registeredArchiveFormats(PLUGINS) });
       else if (isParquetFile(inputs[index]!)) yield* readParquetInput(inputs[index]!);
       else yield* readRunRecords(inputs[index]!, basename(inputs[index]!));
     }
@@ -118,7 +117,7 @@ export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<Pa
   const options: RenderReportsOptions = {
     job: flags.job,
     formats,
-    reporters: cliReporters(),
+    reporters: formatReporters(PLUGINS),
     timezone: flags.timezone,
     window: flags.from && flags.to ? { from: new Date(flags.from).toISOString(), to: new Date(flags.to).toISOString() } : undefined,
     previous,

@@ -1,10 +1,10 @@
 import type { StoredObject } from '@dify-logs/core';
 import type { Command } from 'commander';
-import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { addConfigOptions, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { positiveInteger } from '../support/connection.js';
 import { EXIT } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { humanSize, openStorage, parseKind } from '../support/storage.js';
+import { humanSize, parseKind } from '../support/storage.js';
 
 interface ListFlags extends ConfigFlags {
   type?: string;
@@ -39,8 +39,7 @@ interface Usage {
 
 /** The original plan's storage monitoring: what is stored, per kind and type. */
 export async function runReportsUsage(flags: ConfigFlags & { json?: boolean }, io: CliIo): Promise<number> {
-  const { config } = await loadFromFlags(flags, io);
-  const { storage } = await openStorage(config, io.cwd);
+  const { storage } = await storageFromFlags(flags, io);
   const usage = new Map<string, Usage>();
   try {
     for await (const object of storage.list()) {
@@ -74,8 +73,7 @@ export async function runReportsUsage(flags: ConfigFlags & { json?: boolean }, i
 export async function runReportsList(flags: ListFlags, io: CliIo, now = new Date()): Promise<number> {
   const days = positiveInteger('--days', flags.days);
   const kind = parseKind(flags.kind);
-  const { config } = await loadFromFlags(flags, io);
-  const { storage, baseDir } = await openStorage(config, io.cwd);
+  const { storage, baseDir } = await storageFromFlags(flags, io);
   const found: StoredObject[] = [];
   try {
     for await (const object of storage.list({ kind, type: flags.type, newerThan: new Date(now.getTime() - days * DAY) })) found.push(object);

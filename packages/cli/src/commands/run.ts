@@ -1,9 +1,9 @@
-import { runPipeline, type ConfigOverrides, type PipelineJob, type PipelineResult } from '@dify-logs/core';
+import type { ConfigOverrides, PipelineJob, PipelineResult } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
 import { createProgress } from '../support/progress.js';
-import { openRunSession } from '../support/run-session.js';
+import { openRuntime } from '../support/runtime.js';
 
 interface RunFlags {
   config?: string;
@@ -34,27 +34,25 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
 export async function runRun(flags: RunFlags, io: CliIo, overrides?: ConfigOverrides): Promise<number> {
   if ((flags.from === undefined) !== (flags.to === undefined)) throw new UsageError('--from and --to go together');
   if (flags.from && flags.incremental) throw new UsageError('give either --from/--to or --incremental, not both');
-  const session = await openRunSession(flags, io, overrides);
+  const cli = await openRuntime(flags, io, overrides ? { overrides } : {});
   const window: PipelineJob['window'] | undefined = flags.from && flags.to ? { mode: 'explicit', from: flags.from, to: flags.to } : flags.incremental ? { mode: 'incremental' } : undefined;
   const progress = createProgress(io);
   const results: PipelineResult[] = [];
   try {
-    for (const job of session.jobs) {
-      const result = await session.withJob(job, window, (pipelineJob) =>
-        runPipeline(pipelineJob, {
-          ...session.deps,
-          logger: session.logger,
-          onEvent: (event) => {
-            if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
-          },
-        }),
-      );
+    for (const job of cli.jobs) {
+      const [result] = await cli.runtime.run(job.name, {
+        ...(window ? { window } : {}),
+        onEvent: (event) => {
+          if (event.type === 'progress') progress.update(event.progress, `${job.name}/${event.appId.slice(0, 8)}`);
+        },
+      });
       progress.done();
+      if (!result) continue;
       results.push(result);
       io.stdout.write(formatResult(result));
     }
   } finally {
-    await session.close();
+    await cli.close();
   }
   return results.some((result) => result.status === 'failed') ? EXIT.failed : results.some((result) => result.status === 'partial') ? EXIT.partial : EXIT.ok;
 }

@@ -1,11 +1,10 @@
+import type { WorkerSection } from '@dify-logs/scheduler-agenda/plugin';
 import { createCronScheduler } from '@dify-logs/scheduler-cron';
 import type { DeploymentRun, DeploymentRunDetail, DeploymentRunStatus } from '@dify-logs/core';
 import type { Command } from 'commander';
-import { configuredDeployments } from '../support/deployments.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { openRunSession, type RunSession } from '../support/run-session.js';
-import { openWorkerDatabase } from '../support/worker-database.js';
+import { openRuntime, type CliRuntime } from '../support/runtime.js';
 
 interface RunsFlags {
   config?: string;
@@ -66,12 +65,13 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
     .action(async (id: string, flags: RunsFlags) => setExit(await runsTrigger(undefined, id, flags, io)));
 }
 
-async function openHistory(session: RunSession): Promise<History> {
-  if (session.config.worker.databaseUrl) {
+async function openHistory({ runtime }: CliRuntime): Promise<History> {
+  const worker = runtime.config.worker as WorkerSection;
+  if (worker.databaseUrl) {
     const agendaPackage = await import('@dify-logs/scheduler-agenda');
-    const database = await openWorkerDatabase(session, agendaPackage);
-    const scheduler = agendaPackage.createAgendaScheduler({ backend: database.backend, history: database.history, logger: session.logger });
-    await scheduler.define(configuredDeployments(session.config), async () => ({ status: 'failed', error: 'this process only queues runs' }));
+    const { database, scheduler } = await agendaPackage.plugin.create(worker, runtime.pluginContext());
+    await runtime.useState(database.state);
+    await scheduler.define(runtime.deployments(), async () => ({ status: 'failed', error: 'this process only queues runs' }));
     return {
       source: database.description,
       list: (query) => database.history.list(query),
@@ -84,19 +84,19 @@ async function openHistory(session: RunSession): Promise<History> {
       },
     };
   }
-  const scheduler = createCronScheduler({ state: session.deps.state });
+  const scheduler = createCronScheduler({ state: (await runtime.deps()).state });
   return { source: 'the embedded scheduler state', list: (query) => scheduler.runs(query), get: (id) => scheduler.run(id), close: async () => {} };
 }
 
 async function withHistory(flags: RunsFlags, io: CliIo, task: (history: History) => Promise<number>): Promise<number> {
-  const session = await openRunSession(flags, io);
+  const cli = await openRuntime(flags, io);
   let history: History | undefined;
   try {
-    history = await openHistory(session);
+    history = await openHistory(cli);
     return await task(history);
   } finally {
     await history?.close();
-    await session.close();
+    await cli.close();
   }
 }
 

@@ -1,9 +1,8 @@
 import { createCronScheduler } from '@dify-logs/scheduler-cron';
 import type { Command } from 'commander';
-import { configuredDeployments, pipelineHandler } from '../support/deployments.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { openRunSession } from '../support/run-session.js';
+import { openRuntime } from '../support/runtime.js';
 
 interface ScheduleFlags {
   config?: string;
@@ -40,10 +39,11 @@ export function registerSchedule(program: Command, io: CliIo, setExit: (code: nu
 }
 
 async function open(flags: ScheduleFlags, io: CliIo, options: { catchUp?: boolean } = {}) {
-  const session = await openRunSession(flags, io);
-  const deployments = configuredDeployments(session.config).map((deployment) => (options.catchUp === false ? { ...deployment, catchUp: 0 } : deployment));
-  const scheduler = createCronScheduler({ state: session.deps.state, logger: session.logger });
-  await scheduler.define(deployments, pipelineHandler(session, (line) => io.stdout.write(line)));
+  const session = await openRuntime(flags, io);
+  const { runtime } = session;
+  const deployments = runtime.deployments().map((deployment) => (options.catchUp === false ? { ...deployment, catchUp: 0 } : deployment));
+  const scheduler = createCronScheduler({ state: (await runtime.deps()).state, logger: session.logger });
+  await scheduler.define(deployments, runtime.deploymentHandler({ write: (line) => io.stdout.write(line) }));
   return { session, deployments, scheduler };
 }
 

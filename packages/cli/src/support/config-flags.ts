@@ -1,12 +1,17 @@
-import { loadConfig, type LoadedConfig } from '@dify-logs/core';
+import { createDifyLogs, createPluginRegistry, loadConfig, type DifyLogs, type LoadedConfig, type StorageAdapter } from '@dify-logs/core';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
+import { rememberSecrets } from './known-secrets.js';
+import { FIRST_PARTY_PLUGINS } from './plugins.js';
 
 export interface ConfigFlags {
   config?: string;
   profile?: string;
   keyFile?: string;
 }
+
+/** The first-party plugins' registry: the configuration's sections, types and environment variables. */
+export const PLUGINS = createPluginRegistry(FIRST_PARTY_PLUGINS);
 
 /** `--config`, `--profile`, `--key-file`: how every command that reads the configuration finds it. */
 export function addConfigOptions(command: Command): Command {
@@ -17,5 +22,26 @@ export function addConfigOptions(command: Command): Command {
 }
 
 export function loadFromFlags(flags: ConfigFlags, io: CliIo): Promise<LoadedConfig> {
-  return loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, keyFile: flags.keyFile });
+  return loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, keyFile: flags.keyFile, plugins: PLUGINS });
+}
+
+/** The runtime of the configuration (every first-party plugin), for the commands that use one adapter of it. */
+export async function runtimeFromFlags(flags: ConfigFlags, io: CliIo, write: (text: string) => void = (text) => void io.stderr.write(text)): Promise<DifyLogs> {
+  const runtime = await createDifyLogs({
+    config: flags.config ?? {},
+    plugins: FIRST_PARTY_PLUGINS,
+    env: io.env,
+    cwd: io.cwd,
+    write,
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.keyFile ? { keyFile: flags.keyFile } : {}),
+  });
+  rememberSecrets(io, runtime.loaded.secrets);
+  return runtime;
+}
+
+/** The runtime and its storage, for the commands that only read or clean stored files. */
+export async function storageFromFlags(flags: ConfigFlags, io: CliIo): Promise<{ runtime: DifyLogs; storage: StorageAdapter; baseDir: string }> {
+  const runtime = await runtimeFromFlags(flags, io);
+  return { runtime, storage: await runtime.storage(), baseDir: runtime.pluginContext().baseDir };
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRIES, type DifyClientOptions, type Logger } from '@dify-logs/core';
+import { DEFAULT_RETRIES, environmentToConfig, type DifyClientOptions, type Logger } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { UsageError } from './exit-codes.js';
 
@@ -34,19 +34,30 @@ export function addConnectionOptions(command: Command): Command {
     .option('--retries <n>', 'retries per request on network errors, timeouts, 429 and 5xx', String(DEFAULT_RETRIES));
 }
 
+interface DifyFromEnv {
+  baseUrl?: string;
+  serviceApiUrl?: string;
+  consoleApiUrl?: string;
+  apiKey?: string;
+  appId?: string;
+  console?: { email?: string; password?: string };
+  admin?: { apiKey?: string; workspaceId?: string };
+}
+
 /** Flags win over the environment. Missing or contradictory credentials are usage errors. */
 export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, logger: Logger): DifyClientOptions {
-  const pick = (flag: string | undefined, name: string) => flag ?? (env[name] === '' ? undefined : env[name]);
-  const baseUrl = pick(flags.baseUrl, 'DIFY_BASE_URL');
+  // The DIFY_* variables, read through core's declarations (the one place variables become configuration).
+  const dify = ((environmentToConfig(env).tree as { dify?: DifyFromEnv }).dify ?? {}) as DifyFromEnv;
+  const baseUrl = flags.baseUrl ?? dify.baseUrl;
   if (!baseUrl) throw new UsageError('missing --base-url (or DIFY_BASE_URL): the address of your Dify');
-  const serviceApiUrl = pick(flags.serviceApiUrl, 'DIFY_SERVICE_API_URL');
-  const consoleApiUrl = pick(flags.consoleApiUrl, 'DIFY_CONSOLE_API_URL');
-  const apiKey = pick(flags.apiKey, 'DIFY_API_TOKEN');
-  const appId = pick(flags.appId, 'DIFY_APP_ID');
-  const email = pick(flags.consoleEmail, 'DIFY_CONSOLE_EMAIL');
-  const password = pick(flags.consolePassword, 'DIFY_CONSOLE_PASSWORD');
-  const adminKey = pick(flags.adminKey, 'DIFY_ADMIN_API_KEY');
-  const workspaceId = pick(flags.workspaceId, 'DIFY_WORKSPACE_ID');
+  const serviceApiUrl = flags.serviceApiUrl ?? dify.serviceApiUrl;
+  const consoleApiUrl = flags.consoleApiUrl ?? dify.consoleApiUrl;
+  const apiKey = flags.apiKey ?? dify.apiKey;
+  const appId = flags.appId ?? dify.appId;
+  const email = flags.consoleEmail ?? dify.console?.email;
+  const password = flags.consolePassword ?? dify.console?.password;
+  const adminKey = flags.adminKey ?? dify.admin?.apiKey;
+  const workspaceId = flags.workspaceId ?? dify.admin?.workspaceId;
   if ((email === undefined) !== (password === undefined)) {
     throw new UsageError(email ? 'missing --console-password (or DIFY_CONSOLE_PASSWORD) for --console-email' : 'missing --console-email (or DIFY_CONSOLE_EMAIL) for the console password');
   }

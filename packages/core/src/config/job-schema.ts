@@ -5,6 +5,9 @@ import { DifyConfigError } from '../errors/config-error.js';
 import { resolveTime } from '../pipeline/window.js';
 import { decimal, flag, listOf, nonEmpty, splitList, timeZone, wholeNumber } from './values.js';
 
+/** Formats core writes itself; the others (csv, html, xlsx, parquet) come from format plugins. */
+export const CORE_OUTPUT_FORMATS = ['json', 'markdown', 'ndjson'] as const;
+/** Every first-party format (core's and those of `@dify-logs/reports` and `@dify-logs/parquet`). */
 export const OUTPUT_FORMATS = ['json', 'markdown', 'csv', 'ndjson', 'html', 'xlsx', 'parquet'] as const;
 export const NOTIFY_ON = ['success', 'failure', 'report-ready'] as const;
 export const DEFAULT_JOB_NAME = 'default';
@@ -77,7 +80,12 @@ const AlertsSchema = z.strictObject({
   notifyResolved: flag.default(true),
 });
 
-export const JobSchema = z.strictObject({
+/** A job whose `outputFormat` may name core's formats and `reportFormats`. */
+export function jobSchema(reportFormats: readonly string[]) {
+  // First-party formats in their documented order, then any other plugin's.
+  const known = (format: string) => ((OUTPUT_FORMATS as readonly string[]).includes(format) ? (OUTPUT_FORMATS as readonly string[]).indexOf(format) : OUTPUT_FORMATS.length);
+  const formats = [...new Set([...CORE_OUTPUT_FORMATS, ...reportFormats])].sort((a, b) => known(a) - known(b)) as [string, ...string[]];
+  return z.strictObject({
   name: jobName,
   /** App ids, or `all` (every workflow app, through console access). Absent: the configured apps, or `dify.appId`. */
   apps: jobApps.optional(),
@@ -88,7 +96,7 @@ export const JobSchema = z.strictObject({
   withDetails: flag.default(FETCH_DEFAULTS.withDetails),
   withNodeExecutions: flag.default(FETCH_DEFAULTS.withNodeExecutions),
   concurrency: wholeNumber(1, 64).default(FETCH_DEFAULTS.concurrency),
-  outputFormat: listOf(z.enum(OUTPUT_FORMATS), 1).default(['json', 'markdown']),
+  outputFormat: listOf(z.enum(formats), 1).default(['json', 'markdown']),
   reportType: nonEmpty.default('daily'),
   /** A cron expression for the scheduler; checked by the scheduler, not here. */
   schedule: nonEmpty.optional(),
@@ -99,10 +107,12 @@ export const JobSchema = z.strictObject({
   compare: flag.default(true),
   anomalies: AnomaliesSchema.optional(),
   alerts: AlertsSchema.optional(),
-});
+  });
+}
 
-export const JobsSchema = z
-  .array(JobSchema)
+export function jobsSchema(reportFormats: readonly string[]) {
+  return z
+  .array(jobSchema(reportFormats))
   .min(1)
   .superRefine((jobs, context) => {
     const seen = new Map<string, number>();
@@ -113,3 +123,4 @@ export const JobsSchema = z
     });
   })
   .prefault([{ name: DEFAULT_JOB_NAME }]);
+}

@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { DifyConfigError } from '../errors/config-error.js';
 import { connectionSecrets, scrub } from '../logging/redact.js';
 import { applyDerivedDefaults } from './derived-defaults.js';
+import { createPluginRegistry, type PluginRegistry } from '../plugins/registry.js';
+import type { DifyLogsPlugin } from '../plugins/types.js';
 import { environmentToConfig, PROFILE_VARIABLE, SECRET_KEY_VARIABLE, variableFor } from './environment.js';
 import { issuesToError } from './issues.js';
 import { isPlainObject, isSecretPath } from './key-path.js';
@@ -23,12 +25,16 @@ export type ConfigOverrides = DeepPartial<DifyLogsConfigInput>;
 export interface LoadConfigOptions {
   /** A YAML or JSON configuration file (relative to `cwd`). Optional: the environment alone can be enough. */
   file?: string;
+  /** The configuration as an object in the file's shape, instead of `file` (`${env:…}` references and `enc:v1:` values resolve). */
+  document?: Record<string, unknown>;
+  /** The plugins whose sections, types and environment variables the configuration may use (default: core's own only). */
+  plugins?: ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | PluginRegistry;
   /** The profile to use; else `DIFY_LOGS_PROFILE`, else the file's `profile` key. */
   profile?: string;
   /** Environment variables (default `process.env`, read when called). */
   env?: Readonly<Record<string, string | undefined>>;
-  /** A `.env` file (default `.env` in `cwd`, when it exists; a file named here must exist). */
-  envFile?: string;
+  /** A `.env` file (default `.env` in `cwd`, when it exists; a file named here must exist; `false`: none). */
+  envFile?: string | false;
   /** The folder relative paths start from (default `process.cwd()`). */
   cwd?: string;
   overrides?: ConfigOverrides;
@@ -82,13 +88,13 @@ function selectProfile(options: LoadConfigOptions, env: Readonly<Record<string, 
 }
 
 /** `profiles` of the file: a mapping of mappings, each holding only known keys. */
-function checkProfiles(profiles: unknown): ConfigTree {
+function checkProfiles(profiles: unknown, schema: PluginRegistry['schema']): ConfigTree {
   if (profiles === undefined || profiles === null) return {};
   if (!isPlainObject(profiles)) throw new DifyConfigError('profiles', 'expected a mapping of profile name → partial configuration');
   const issues = Object.entries(profiles).flatMap(([name, body]) => {
     if (!isPlainObject(body)) return [{ key: `profiles.${name}`, message: 'expected a mapping of configuration keys' }];
     const nested = ['profile', 'profiles'].filter((key) => key in body).map((key) => ({ key: `profiles.${name}.${key}`, message: 'is not allowed inside a profile' }));
-    return [...nested, ...unknownKeys(body, `profiles.${name}`)];
+    return [...nested, ...unknownKeys(body, `profiles.${name}`, schema)];
   });
   if (issues.length > 0) throw issuesToError(issues);
   return profiles;
@@ -138,10 +144,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
 async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
+  const registry = options.plugins && !Array.isArray(options.plugins) ? (options.plugins as PluginRegistry) : createPluginRegistry((options.plugins as ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | undefined) ?? []);
+  if (options.file !== undefined && options.document !== undefined) throw new DifyConfigError('document', 'give either a configuration file or a configuration object, not both');
+  if (options.document !== undefined && !isPlainObject(options.document)) throw new DifyConfigError('document', 'expected an object in the configuration file\'s shape');
   const env = options.env ?? process.env;
   const file = options.file === undefined ? undefined : resolve(cwd, options.file);
-  const dotenvFile = resolve(cwd, options.envFile ?? '.env');
-  const dotenv = (await readEnvFile(dotenvFile, options.envFile !== undefined)) ?? {};
+  const dotenvFile = resolve(cwd, options.envFile || '.env');
+  const dotenv = options.envFile === false ? {} : ((await readEnvFile(dotenvFile, options.envFile !== undefined)) ?? {});
   const variables = { ...dotenv, ...env };
   const addSecret = (value: string) => {
     if (value === '') return;
@@ -150,15 +159,15 @@ async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<L
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) for (const form of connectionSecrets(value)) secrets.add(form);
   };
 
-  const { profile: fileProfile, profiles: rawProfiles, ...base } = file ? await readConfigFile(file) : ({} as ConfigTree);
-  const profiles = checkProfiles(rawProfiles);
+  const { profile: fileProfile, profiles: rawProfiles, ...base } = file ? await readConfigFile(file) : options.document ? cloneTree(options.document as ConfigTree) : ({} as ConfigTree);
+  const profiles = checkProfiles(rawProfiles, registry.schema);
   const profile = selectProfile(options, variables, fileProfile, profiles, file);
 
   const context = { env: variables, baseDir: file ? dirname(file) : cwd, secretKey: secretKeyReader(options, cwd, variables, addSecret), onSecret: addSecret };
   const fileLayer = (await resolveReferences(base, context)) as ConfigTree;
   const profileLayer = profile === undefined ? {} : ((await resolveReferences(profiles[profile], context, `profiles.${profile}`)) as ConfigTree);
-  const dotenvLayer = environmentToConfig(dotenv);
-  const envLayer = environmentToConfig(env);
+  const dotenvLayer = environmentToConfig(dotenv, registry.env);
+  const envLayer = environmentToConfig(env, registry.env);
   const layers: Array<{ tree: ConfigTree; source: ConfigSource; detail?: (path: string) => string | undefined }> = [
     { tree: fileLayer, source: 'file' },
     { tree: profileLayer, source: 'profile' },
@@ -175,13 +184,13 @@ async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<L
   }
   for (const [path, value] of leaves(merged)) if (isSecretPath(path) && typeof value === 'string') addSecret(value);
 
-  const result = checkConfig(merged);
+  const result = checkConfig(merged, registry.schema);
   if (!result.ok) {
     const required = new Set(result.issues.filter((issue) => issue.message.startsWith('is required')).map((issue) => issue.key));
     throw issuesToError(result.issues, (key) => {
-      const variable = variableFor(key);
+      const variable = variableFor(key, registry.env);
       const hint = variable && required.has(key) ? `set it in the configuration file or ${variable}` : undefined;
-      return describeEntry(tracker.lookup(key), file, profile) ?? hint;
+      return describeEntry(tracker.lookup(key), file ?? (options.document ? 'the configuration object' : undefined), profile) ?? hint;
     });
   }
   const config = applyDerivedDefaults(result.config);

@@ -1,9 +1,7 @@
 import { DEFAULT_RETRIES } from '../export/defaults.js';
 import { z } from 'zod';
-import { JobsSchema } from './job-schema.js';
-import { caseInsensitiveEnum, decimal, flag, httpUrl, listOf, nonEmpty, wholeNumber } from './values.js';
-
-const secretText = z.string().min(1);
+import { jobsSchema } from './job-schema.js';
+import { caseInsensitiveEnum, decimal, flag, httpUrl, listOf, nonEmpty, secretText, wholeNumber } from './values.js';
 
 const DifySchema = z
   .strictObject({
@@ -70,70 +68,65 @@ const AppsSchema = z.array(AppSchema).superRefine((apps, context) => {
   });
 });
 
-const StorageSchema = z.strictObject({
-  type: z.enum(['local', 's3', 'oss']).default('local'),
-  baseDir: nonEmpty.default('./outputs'),
-  retentionDays: wholeNumber(1).optional(),
-  /** Formats each archive part is also written in, beside gzip NDJSON (`parquet`: `@dify-logs/parquet`). */
-  archiveFormats: listOf(z.enum(['parquet'])).optional(),
-  /** `false`: archive parts only in `archiveFormats` (the first is the part), without gzip NDJSON. */
-  archiveNdjson: z.boolean().default(true),
-  /** `@dify-logs/storage-s3`; without keys the AWS SDK's default chain (AWS_* variables, profiles, roles) is used. */
-  s3: z
-    .strictObject({
-      bucket: nonEmpty,
-      prefix: nonEmpty.optional(),
-      region: nonEmpty.optional(),
-      endpoint: httpUrl.optional(),
-      forcePathStyle: flag.optional(),
-      accessKeyId: nonEmpty.optional(),
-      secretAccessKey: secretText.optional(),
-      sessionToken: secretText.optional(),
-    })
-    .optional(),
-  /** `@dify-logs/storage-oss`. */
-  oss: z
-    .strictObject({
-      endpoint: nonEmpty.optional(),
-      region: nonEmpty.optional(),
-      accessKeyId: nonEmpty,
-      accessKeySecret: secretText,
-      stsToken: secretText.optional(),
-      bucket: nonEmpty,
-      prefix: nonEmpty.optional(),
-    })
-    .optional(),
-}).superRefine((storage, context) => {
-  if (!storage.archiveNdjson && !storage.archiveFormats?.length) context.addIssue({ code: 'custom', path: ['archiveNdjson'], message: 'false needs another archive format: set storage.archiveFormats (e.g. [parquet])' });
-});
+/** Core's own notifier; the others come from plugins. */
+export const CORE_NOTIFIER_TYPES = ['console'] as const;
+/** The default storage type: accepted by the schema even before its plugin is registered (`@dify-logs/storage-local`). */
+export const DEFAULT_STORAGE_TYPE = 'local';
 
-export const NOTIFIER_TYPES = ['console', 'email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;
+/** What the plugins add to the schema: the types each kind may name and the sections they own. */
+export interface ConfigParts {
+  storage: { types: readonly string[]; sections: Readonly<Record<string, z.ZodType>> };
+  notifiers: { types: readonly string[]; sections: Readonly<Record<string, z.ZodType>> };
+  sinks: Readonly<Record<string, z.ZodType>>;
+  /** Formats `storage.archiveFormats` may name. */
+  archiveFormats: readonly string[];
+  /** Report formats beyond core's json and markdown (`jobs[].outputFormat`). */
+  reportFormats: readonly string[];
+  /** The `worker` section (the scheduler plugin's). */
+  worker?: z.ZodType;
+}
 
-const webhookUrl = secretText;
+export const NO_PARTS: ConfigParts = { storage: { types: [], sections: {} }, notifiers: { types: [], sections: {} }, sinks: {}, archiveFormats: [], reportFormats: [] };
 
-const NotificationSchema = z.strictObject({
-  enabled: flag.default(false),
-  type: listOf(z.enum(NOTIFIER_TYPES)).default(['console']),
-  email: z
+/** `z.enum` of the names, or a schema that refuses every value and says none is registered. */
+function oneOf(names: readonly string[], what: string): z.ZodType<string> {
+  const unique = [...new Set(names)];
+  if (unique.length > 0) return z.enum(unique as [string, ...string[]]);
+  return z.string().superRefine((value, context) => context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not available: no ${what} plugin is registered` }));
+}
+
+function optionalSections(sections: Readonly<Record<string, z.ZodType>>): Record<string, z.ZodType> {
+  return Object.fromEntries(Object.entries(sections).map(([type, schema]) => [type, schema.optional()]));
+}
+
+function storageSchema(parts: ConfigParts) {
+  return z
     .strictObject({
-      host: nonEmpty,
-      port: wholeNumber(1, 65_535).default(587),
-      user: nonEmpty.optional(),
-      password: secretText.optional(),
-      from: nonEmpty.optional(),
-      to: listOf(nonEmpty, 1),
+      type: oneOf([DEFAULT_STORAGE_TYPE, ...parts.storage.types], 'storage').default(DEFAULT_STORAGE_TYPE),
+      baseDir: nonEmpty.default('./outputs'),
+      retentionDays: wholeNumber(1).optional(),
+      /** Formats each archive part is also written in, beside gzip NDJSON (`parquet`: `@dify-logs/parquet`). */
+      archiveFormats: listOf(oneOf(parts.archiveFormats, 'archive format')).optional(),
+      /** `false`: archive parts only in `archiveFormats` (the first is the part), without gzip NDJSON. */
+      archiveNdjson: z.boolean().default(true),
+      ...optionalSections(parts.storage.sections),
     })
-    .optional(),
-  dingtalk: z.strictObject({ webhook: webhookUrl, secret: secretText.optional() }).optional(),
-  wecom: z.strictObject({ webhook: webhookUrl }).optional(),
-  feishu: z.strictObject({ webhook: webhookUrl, secret: secretText.optional() }).optional(),
-  slack: z.strictObject({ webhook: webhookUrl }).optional(),
-  webhook: z.strictObject({ url: webhookUrl, secret: secretText.optional() }).optional(),
-  /** Mustache templates for the title and summary of each kind of message (`{{job}}`, `{{fact.runs}}`, …). */
-  templates: z
-    .partialRecord(z.enum(['success', 'failure', 'report-ready', 'alert']), z.strictObject({ title: nonEmpty.optional(), summary: nonEmpty.optional() }))
-    .optional(),
-});
+    .superRefine((storage, context) => {
+      if (!storage.archiveNdjson && !storage.archiveFormats?.length) context.addIssue({ code: 'custom', path: ['archiveNdjson'], message: 'false needs another archive format: set storage.archiveFormats (e.g. [parquet])' });
+    });
+}
+
+function notificationSchema(parts: ConfigParts) {
+  return z.strictObject({
+    enabled: flag.default(false),
+    type: listOf(oneOf([...CORE_NOTIFIER_TYPES, ...parts.notifiers.types], 'notifier')).default(['console']),
+    ...optionalSections(parts.notifiers.sections),
+    /** Mustache templates for the title and summary of each kind of message (`{{job}}`, `{{fact.runs}}`, …). */
+    templates: z
+      .partialRecord(z.enum(['success', 'failure', 'report-ready', 'alert']), z.strictObject({ title: nonEmpty.optional(), summary: nonEmpty.optional() }))
+      .optional(),
+  });
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -173,70 +166,54 @@ const DeploymentSchema = z.strictObject({
   catchUp: wholeNumber(0, 366).optional(),
 });
 
-/** `dify-logs worker`: Agenda on a shared database, the HTTP port for health, metrics and the dashboard. */
-const WorkerSchema = z
-  .strictObject({
-    /** `mongodb://…` (the default backend), `postgres://…` or `redis://…`: jobs, locks, pipeline state and run history. */
-    databaseUrl: secretText.optional(),
-    /** Prefix of tables, collections or keys: separates tenants sharing one database. */
-    prefix: nonEmpty.optional(),
-    /** This worker's name in locks and the run history (default host:pid). */
-    name: nonEmpty.optional(),
-    host: nonEmpty.default('127.0.0.1'),
-    /** 0 turns the HTTP server off. */
-    port: wholeNumber(0, 65_535).default(9464),
-    concurrency: wholeNumber(1, 64).default(2),
-    /** A run not renewed for this long is taken over by another worker; it is renewed every third of it while alive. */
-    lockLifetimeSeconds: wholeNumber(10).default(600),
-    processEverySeconds: decimal(0.1).default(5),
-    /** On SIGTERM/SIGINT: wait this long for running runs, then hand them back. */
-    drainSeconds: wholeNumber(0).default(60),
-    /** The Agendash dashboard at /dashboard: off unless credentials are set (basic auth, or a bearer token). */
-    dashboard: z.strictObject({ username: nonEmpty.optional(), password: secretText.optional(), token: secretText.optional() }).optional(),
-    /** Ask for the dashboard credentials on /metrics too. */
-    metricsAuth: flag.default(false),
-  })
-  .superRefine((worker, context) => {
-    const dashboard = worker.dashboard;
-    if (dashboard && !dashboard.token && !(dashboard.username && dashboard.password)) {
-      context.addIssue({ code: 'custom', path: ['dashboard'], message: 'needs `username` and `password`, or `token`' });
-    }
-  });
-
-/** Databases the records themselves are written to, besides the archive (`@dify-logs/sink-postgres`, `@dify-logs/sink-mongodb`). */
-const SinksSchema = z.strictObject({
-  postgres: z.strictObject({ databaseUrl: secretText, tablePrefix: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ (at most 40)').optional() }).optional(),
-  mongodb: z.strictObject({ databaseUrl: secretText, collectionPrefix: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ (at most 40)').optional() }).optional(),
-});
-
 /** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
 const ProfileSchema = z.record(z.string(), z.unknown());
 
-/** The whole configuration file. `loadConfig` merges the sources, then validates the result with this schema. */
-export const ConfigSchema = z.strictObject({
-  // An absent `dify` is reported as its missing `dify.baseUrl`.
-  dify: DifySchema.prefault({} as z.input<typeof DifySchema>),
-  apps: AppsSchema.optional(),
-  jobs: JobsSchema,
-  storage: StorageSchema.prefault({}),
-  notification: NotificationSchema.prefault({}),
-  logging: LoggingSchema.prefault({}),
-  state: StateSchema.prefault({}),
-  /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
-  deployments: z.array(DeploymentSchema).optional(),
-  worker: WorkerSchema.prefault({}),
-  /** Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the watermark. */
-  sinks: SinksSchema.optional(),
-  /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
-  prices: z.array(PriceSchema).optional(),
-  /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */
-  profile: nonEmpty.optional(),
-  /** Profile name → partial configuration, deep-merged over the rest of the file when selected. */
-  profiles: z.record(z.string(), ProfileSchema).optional(),
-});
+/** The whole configuration file, with the sections of the given plugins' parts. `loadConfig` validates the merged sources with it. */
+export function buildConfigSchema(parts: ConfigParts) {
+  return z.strictObject({
+    // An absent `dify` is reported as its missing `dify.baseUrl`.
+    dify: DifySchema.prefault({} as z.input<typeof DifySchema>),
+    apps: AppsSchema.optional(),
+    jobs: jobsSchema(parts.reportFormats),
+    storage: storageSchema(parts).prefault({}),
+    notification: notificationSchema(parts).prefault({}),
+    logging: LoggingSchema.prefault({}),
+    state: StateSchema.prefault({}),
+    /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
+    deployments: z.array(DeploymentSchema).optional(),
+    ...(parts.worker ? { worker: parts.worker.prefault({}) } : {}),
+    /** Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the watermark. */
+    sinks: z.strictObject(optionalSections(parts.sinks)).optional(),
+    /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
+    prices: z.array(PriceSchema).optional(),
+    /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */
+    profile: nonEmpty.optional(),
+    /** Profile name → partial configuration, deep-merged over the rest of the file when selected. */
+    profiles: z.record(z.string(), ProfileSchema).optional(),
+  });
+}
 
-/** A validated configuration: every default filled in. */
-export type DifyLogsConfig = z.output<typeof ConfigSchema>;
+/** Core's own configuration schema: no plugin sections (local storage and the console notifier only). */
+export const ConfigSchema = buildConfigSchema(NO_PARTS);
+
+type CoreConfig = z.output<typeof ConfigSchema>;
+/** Sections owned by plugins, by type: typed by each plugin's schema (`z.output<typeof plugin.schema>`). */
+export type PluginSections = { readonly [type: string]: unknown };
+
+/** A validated configuration: every default filled in; plugin sections by type. */
+export type DifyLogsConfig = Omit<CoreConfig, 'storage' | 'notification' | 'sinks'> & {
+  storage: CoreConfig['storage'] & PluginSections;
+  notification: CoreConfig['notification'] & PluginSections;
+  sinks?: PluginSections;
+  /** The scheduler plugin's section (`@dify-logs/scheduler-agenda`: the worker). */
+  worker?: PluginSections;
+};
 /** What a configuration file may contain before defaults. */
-export type DifyLogsConfigInput = z.input<typeof ConfigSchema>;
+export type DifyLogsConfigInput = Omit<z.input<typeof ConfigSchema>, 'storage' | 'notification' | 'sinks'> & {
+  storage?: z.input<typeof ConfigSchema>['storage'] & PluginSections;
+  notification?: z.input<typeof ConfigSchema>['notification'] & PluginSections;
+  sinks?: PluginSections;
+  worker?: PluginSections;
+};
 export type JobConfig = DifyLogsConfig['jobs'][number];

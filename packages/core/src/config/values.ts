@@ -48,6 +48,9 @@ export function caseInsensitiveEnum<const T extends readonly [string, ...string[
 
 export const nonEmpty = z.string().trim().min(1);
 
+/** A secret: any non-empty text, kept as given (passwords may start or end with spaces). */
+export const secretText = z.string().min(1);
+
 export function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });

@@ -1,56 +1,15 @@
-import {
-  DifyConfigError,
-  DifyWorkspaceError,
-  createDifyClient,
-  fileStateStore,
-  memoryStateStore,
-  type DifyClient,
-  type DifyClientOptions,
-  type DifyLogsConfig,
-  type Logger,
-  type Notifier,
-  type PipelineApp,
-  type PipelineJob,
-  type Workspace,
-  type ArchivePartFormat,
-  type Reporter,
-  type Sink,
-  type StateStore,
-  type StorageAdapter,
-  CHAT_APP_MODES,
-} from '@dify-logs/core';
-import { join, resolve } from 'node:path';
-import { createNotifiers } from './notifiers.js';
-import { cliReporters } from './reporters.js';
-import { parquetArchiveFormat } from './parquet.js';
-import { openSinks } from './sinks.js';
-import { openStorage } from './storage.js';
+import type { DifyClientOptions } from '../client/options.js';
+import { createDifyClient, type DifyClient } from '../client/create-client.js';
+import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
+import type { Workspace } from '../client/endpoints/workspaces.js';
+import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import { DifyWorkspaceError } from '../errors/workspace-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { PipelineApp } from '../pipeline/types.js';
 
-type JobConfig = DifyLogsConfig['jobs'][number];
-
-/** Storage, state and notifiers of a configuration: what every job of one `dify-logs run` shares. */
-export interface RunDeps {
-  storage: StorageAdapter;
-  state: StateStore;
-  notifiers: Notifier[];
-  reporters: Record<string, Reporter>;
-  /** Databases the records go to (`sinks` in the configuration). */
-  sinks: Sink[];
-  /** Formats archive parts are also written in (`storage.archiveFormats`). */
-  archiveFormats: ArchivePartFormat[];
-  /** `storage.archiveNdjson`. */
-  archiveNdjson: boolean;
-}
-
-export async function buildDeps(config: DifyLogsConfig, cwd: string, write: (text: string) => void): Promise<RunDeps> {
-  const { storage, baseDir } = await openStorage(config, cwd);
-  const state = config.state.type === 'memory' ? memoryStateStore() : fileStateStore({ path: resolve(cwd, config.state.path ?? join(baseDir, '.dify-logs-state.json')) });
-  const notifiers = await createNotifiers(config, write);
-  const archiveFormats = config.storage.archiveFormats?.includes('parquet') ? [await parquetArchiveFormat()] : [];
-  return { storage, state, notifiers, reporters: cliReporters(), sinks: await openSinks(config), archiveFormats, archiveNdjson: config.storage.archiveNdjson };
-}
-
-function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger, fetch?: typeof globalThis.fetch): DifyClient {
+/** A Dify client of the configuration's connection, for one app (or none: discovery). */
+export function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger, fetch?: typeof globalThis.fetch): DifyClient {
   const { dify } = config;
   const options: DifyClientOptions = {
     baseUrl: dify.baseUrl,
@@ -119,28 +78,3 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
   });
 }
 
-/** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
-export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window'], shared: { prices?: DifyLogsConfig['prices']; templates?: DifyLogsConfig['notification']['templates'] } = {}): PipelineJob {
-  const formats = job.outputFormat.filter((format) => format !== 'ndjson');
-  const pipelineJob: PipelineJob = {
-    name: job.name,
-    apps,
-    window: window ?? job.window,
-    timezone: job.timezone,
-    keyword: job.keyword,
-    status: job.status,
-    withDetails: job.withDetails,
-    withNodeExecutions: job.withNodeExecutions,
-    concurrency: job.concurrency,
-    reportType: job.reportType,
-    formats: formats.length > 0 ? formats : ['json'],
-    notifyOn: job.notifyOn,
-    compare: job.compare,
-    archive: job.archive === 'off' ? false : job.archive,
-    ...(job.alerts ? { alerts: job.alerts } : {}),
-    ...(job.anomalies ? { anomalies: job.anomalies } : {}),
-    ...(shared.prices ? { prices: shared.prices } : {}),
-    ...(shared.templates ? { templates: shared.templates } : {}),
-  };
-  return pipelineJob;
-}

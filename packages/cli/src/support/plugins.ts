@@ -1,0 +1,22 @@
+import type { DifyLogsPlugin } from '@dify-logs/core';
+import { plugin as dingtalk } from '@dify-logs/notifier-dingtalk/plugin';
+import { plugin as email } from '@dify-logs/notifier-email/plugin';
+import { plugin as feishu } from '@dify-logs/notifier-feishu/plugin';
+import { plugin as slack } from '@dify-logs/notifier-slack/plugin';
+import { plugin as webhook } from '@dify-logs/notifier-webhook/plugin';
+import { plugin as wecom } from '@dify-logs/notifier-wecom/plugin';
+import { plugin as parquet } from '@dify-logs/parquet/plugin';
+import { plugins as reports } from '@dify-logs/reports/plugin';
+import { plugin as agenda } from '@dify-logs/scheduler-agenda/plugin';
+import { plugin as cron } from '@dify-logs/scheduler-cron/plugin';
+import { plugin as mongodb } from '@dify-logs/sink-mongodb/plugin';
+import { plugin as postgres } from '@dify-logs/sink-postgres/plugin';
+import { plugin as local } from '@dify-logs/storage-local/plugin';
+import { plugin as oss } from '@dify-logs/storage-oss/plugin';
+import { plugin as s3 } from '@dify-logs/storage-s3/plugin';
+
+/**
+ * Every first-party plugin, in the order the configuration documents them. Each `/plugin` entry is light: a package's
+ * implementation (the AWS SDK, ali-oss, nodemailer, pg, the MongoDB driver, Agenda) loads only when its adapter is created.
+ */
+export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [local, s3, oss, email, dingtalk, wecom, feishu, slack, webhook, postgres, mongodb, ...reports, parquet, agenda, cron];

@@ -1,0 +1,28 @@
+import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
+import type { PipelineApp, PipelineJob } from '../pipeline/types.js';
+
+/** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
+export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window'], shared: { prices?: DifyLogsConfig['prices']; templates?: DifyLogsConfig['notification']['templates'] } = {}): PipelineJob {
+  const formats = job.outputFormat.filter((format) => format !== 'ndjson');
+  const pipelineJob: PipelineJob = {
+    name: job.name,
+    apps,
+    window: window ?? job.window,
+    timezone: job.timezone,
+    keyword: job.keyword,
+    status: job.status,
+    withDetails: job.withDetails,
+    withNodeExecutions: job.withNodeExecutions,
+    concurrency: job.concurrency,
+    reportType: job.reportType,
+    formats: formats.length > 0 ? formats : ['json'],
+    notifyOn: job.notifyOn,
+    compare: job.compare,
+    archive: job.archive === 'off' ? false : job.archive,
+    ...(job.alerts ? { alerts: job.alerts } : {}),
+    ...(job.anomalies ? { anomalies: job.anomalies } : {}),
+    ...(shared.prices ? { prices: shared.prices } : {}),
+    ...(shared.templates ? { templates: shared.templates } : {}),
+  };
+  return pipelineJob;
+}
