@@ -30,8 +30,8 @@ describe('worker configuration', () => {
 
   it('reads the dashboard credentials and port from the environment', async () => {
     const { config } = await loadConfig({ plugins: [plugin], cwd: workspace({}), env: { ...base, WORKER_PORT: '9100', DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' } });
-    expect(config.worker.port).toBe(9100);
-    expect(config.worker.dashboard).toEqual({ username: 'ops', password: 'pw' });
+    expect(config.worker!.port).toBe(9100);
+    expect(config.worker!.dashboard).toEqual({ username: 'ops', password: 'pw' });
   });
 
   it('names the key of half-given dashboard credentials', async () => {
