@@ -1,11 +1,17 @@
 /**
- * A standalone dify-logs worker on Agenda: the daily (02:00 Asia/Shanghai, yesterday) and weekly
- * (Monday 03:00, last week) reports, S3/OSS/local storage, DingTalk and email, health and metrics,
- * graceful shutdown. Start as many as you like on one database. See README.md.
+ * A standalone dify-logs worker on Agenda: the daily (02:00 Asia/Shanghai, yesterday) and weekly (Monday 03:00,
+ * last week) reports, S3/OSS/local storage, DingTalk and email, health and metrics, graceful shutdown. Start as many
+ * as you like on one database. The runtime reads DIFY_*, STORAGE_TYPE, S3_*, OSS_*, SMTP_*, DINGTALK_*, WORKER_PORT
+ * and DASHBOARD_* through the plugins' declarations; this file maps the few variables of its own. See README.md.
  */
-import { runPipeline, type Deployment } from '@dify-logs/core';
-import { createAgendaScheduler, createPipelineMetrics, createWorkerServer, openAgendaDatabase } from '@dify-logs/scheduler-agenda';
-import { connectDify, openNotifiers, openStorage } from './wiring.js';
+import { createDifyLogs } from '@dify-logs/core';
+import { startSimulator } from '@dify-logs/dify-sim';
+import { plugin as dingtalk } from '@dify-logs/notifier-dingtalk';
+import { plugin as email } from '@dify-logs/notifier-email';
+import { plugin as agenda, startWorker } from '@dify-logs/scheduler-agenda';
+import { plugin as local } from '@dify-logs/storage-local';
+import { plugin as oss } from '@dify-logs/storage-oss';
+import { plugin as s3 } from '@dify-logs/storage-s3';
 
 const env = process.env;
 const databaseUrl = env.MONGODB_URL ?? env.DATABASE_URL;
@@ -24,62 +30,35 @@ if (!databaseUrl) {
 }
 
 const demo = env.DEMO === '1';
-const deployments: Deployment[] = [
-  { name: 'daily-report', job: 'daily', schedule: demo ? '*/5 * * * * *' : '0 2 * * *', timezone: 'Asia/Shanghai', parameters: { from: '{{yesterday}}', to: '{{today}}' } },
-  { name: 'weekly-report', job: 'weekly', schedule: demo ? '2-59/10 * * * * *' : '0 3 * * 1', timezone: 'Asia/Shanghai', parameters: { from: '{{last_week}}', to: '{{this_week}}' } },
-];
-
-const database = await openAgendaDatabase(databaseUrl, env.DATABASE_PREFIX ? { prefix: env.DATABASE_PREFIX } : {});
-const dify = await connectDify(env);
-const storage = openStorage(env);
-const notifiers = openNotifiers(env);
-const metrics = createPipelineMetrics({ collectDefault: true });
-const scheduler = createAgendaScheduler({ backend: database.backend, history: database.history, ...(demo ? { processEveryMs: 500 } : {}) });
-
-await scheduler.define(deployments, async (deployment, context) => {
-  const started = performance.now();
-  const result = await runPipeline(
-    {
-      name: deployment.job,
-      apps: dify.apps,
-      window: { mode: 'explicit', from: String(context.parameters.from), to: String(context.parameters.to) },
-      timezone: deployment.timezone ?? 'UTC',
-      withNodeExecutions: true,
-      formats: ['json', 'markdown'],
-      reportType: deployment.job,
-    },
-    { storage, state: database.state, notifiers, runId: context.run.id, now: () => context.scheduledFor },
-  );
-  metrics.observeRun(deployment.name, result, (performance.now() - started) / 1000);
-  context.log(`${result.status}: ${result.analysis?.runs ?? 0} runs, reports ${result.reports.map((report) => report.location).join(', ')}`);
-  return {
-    status: result.status,
-    summary: { runs: result.analysis?.runs ?? 0, window: result.window, reports: result.reports.map((report) => report.location) },
-    ...(result.status === 'succeeded' ? {} : { error: result.problems.map((problem) => problem.message).join('; ') }),
-  };
+const simulator = demo ? await startSimulator({ runsPerApp: 200, now: new Date().toISOString(), days: 2 }) : undefined;
+const app = simulator?.apps.find((candidate) => candidate.mode === 'workflow');
+const channels = [...(env.DINGTALK_WEBHOOK ? ['dingtalk'] : []), ...(env.SMTP_HOST && env.SMTP_TO ? ['email'] : [])];
+const job = (name: string) => ({ name, reportType: name, outputFormat: ['json', 'markdown'], withNodeExecutions: true });
+const runtime = await createDifyLogs({
+  plugins: [local, s3, oss, dingtalk, email, agenda],
+  env,
+  config: {
+    ...(simulator && app ? { dify: { baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: simulator.account } } : {}),
+    jobs: [job('daily'), job('weekly')],
+    deployments: [
+      { name: 'daily-report', job: 'daily', schedule: demo ? '*/5 * * * * *' : '0 2 * * *', timezone: 'Asia/Shanghai', parameters: { from: '{{yesterday}}', to: '{{today}}' } },
+      { name: 'weekly-report', job: 'weekly', schedule: demo ? '2-59/10 * * * * *' : '0 3 * * 1', timezone: 'Asia/Shanghai', parameters: { from: '{{last_week}}', to: '{{this_week}}' } },
+    ],
+    storage: { baseDir: './reports' },
+    notification: { enabled: channels.length > 0, type: channels.length > 0 ? channels : ['console'] },
+    worker: { databaseUrl, ...(env.DATABASE_PREFIX ? { prefix: env.DATABASE_PREFIX } : {}), host: env.WORKER_HOST ?? '127.0.0.1', drainSeconds: env.DRAIN_SECONDS ?? 60, ...(demo ? { processEverySeconds: 0.5 } : {}) },
+  },
 });
-await scheduler.start();
-
-const username = env.DASHBOARD_USERNAME;
-const password = env.DASHBOARD_PASSWORD;
-const server = await createWorkerServer({
-  port: Number(env.WORKER_PORT ?? 9464),
-  host: env.WORKER_HOST ?? '127.0.0.1',
-  metrics,
-  readiness: [{ name: 'database', check: () => database.ping() }],
-  ...(username && password ? { dashboard: { agenda: scheduler.agenda!, auth: { username, password } } } : {}),
-});
-process.stdout.write(`worker on ${database.description}; ${server.url}/healthz /readyz /metrics${username && password ? ' /dashboard' : ''}\n`);
+const worker = await startWorker(runtime);
+process.stdout.write(`worker on ${worker.database.description}; ${worker.server?.url}/healthz /readyz /metrics${worker.dashboard ? ' /dashboard' : ''}\n`);
 
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  process.stdout.write(`${signal}: finishing running runs (up to 60 s)\n`);
-  await scheduler.stop({ drainMs: Number(env.DRAIN_SECONDS ?? 60) * 1000 });
-  await server.close();
-  await dify.close();
-  await database.close();
+  process.stdout.write(`${signal}: finishing running runs (up to ${env.DRAIN_SECONDS ?? 60} s)\n`);
+  await worker.stop();
+  await simulator?.close();
   process.stdout.write('stopped\n');
   process.exit(0);
 };
