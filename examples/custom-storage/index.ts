@@ -10,9 +10,12 @@
  * on every save, delete and cleanup.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   cleanupCutoff,
+  configValues,
+  definePlugin,
+  z,
   DifyConfigError,
   DifyStorageError,
   assertSafeKey,
@@ -212,3 +215,20 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
 function copy(object: StoredObject): StoredObject {
   return { ...object, metadata: { ...object.metadata } };
 }
+
+/**
+ * The plugin: how a configuration selects this storage (`storage.type: json`, section `storage.json`), the variable that
+ * fills its one key, and how the runtime creates it. Registering it is all `createDifyLogs` needs:
+ *
+ *   createDifyLogs({ plugins: [plugin], config: { storage: { type: 'json', json: { file: './objects.json' } }, … } })
+ */
+export const jsonSection = z.strictObject({ file: configValues.nonEmpty });
+
+export const plugin = definePlugin({
+  kind: 'storage',
+  type: 'json',
+  description: 'every object in one JSON file',
+  schema: jsonSection,
+  env: [{ name: 'JSON_STORAGE_FILE', key: 'storage.json.file', description: 'the JSON file of the json storage', required: true }],
+  create: (section: z.output<typeof jsonSection>, context) => createJsonFileStorage({ file: resolve(context.cwd, section.file), logger: context.logger }),
+});
