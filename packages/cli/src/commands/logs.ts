@@ -1,3 +1,4 @@
+import { environmentToConfig } from '@dify-logs/core';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -31,7 +32,7 @@ export function registerLogs(program: Command, io: CliIo, setExit: (code: number
 }
 
 export async function runLogs(flags: LogsFlags, io: CliIo, now = new Date()): Promise<number> {
-  const dir = flags.dir ?? io.env.LOG_DIR;
+  const dir = flags.dir ?? (environmentToConfig(io.env).tree as { logging?: { dir?: string } }).logging?.dir;
   if (!dir) throw new UsageError('missing --dir (or LOG_DIR): where the log files are');
   const minimum = flags.level === undefined ? 0 : LEVELS[flags.level.toLowerCase()];
   if (minimum === undefined) throw new UsageError(`--level must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(flags.level)}`);

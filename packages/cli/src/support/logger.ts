@@ -1,4 +1,4 @@
-import { scrub } from '@dify-logs/core';
+import { environmentToConfig, scrub } from '@dify-logs/core';
 import { multistream, pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { build as pretty } from 'pino-pretty';
 import type { CliIo } from './io.js';
@@ -19,7 +19,8 @@ function scrubbing(destination: NodeJS.WritableStream, secrets: readonly string[
  * replaced wherever it appears in a line, on the terminal and in the log file.
  */
 export function createCliLogger(io: CliIo, level: string | undefined, file?: NodeJS.WritableStream, secrets: readonly string[] = []): PinoLogger {
-  const chosen = (level ?? io.env.LOG_LEVEL ?? (io.stderr.isTTY ? 'warn' : 'info')).toLowerCase();
+  const fromEnv = (environmentToConfig(io.env).tree as { logging?: { level?: string } }).logging?.level;
+  const chosen = (level ?? fromEnv ?? (io.stderr.isTTY ? 'warn' : 'info')).toLowerCase();
   const resolved = LEVELS.includes(chosen) ? chosen : 'info';
   // With a log file, the file gets every line at the chosen level, even when the terminal shows progress instead.
   // A person at a terminal reads pretty lines; pipes, files and log collectors get JSON.
