@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 // The ntfy notifier against a local server that speaks ntfy's JSON publishing (POST / with a topic, the bearer token
 // checked): core's notifier conformance suite, then the plugin in a runtime that runs a job on the simulator.
 import { createDifyLogs } from '@dify-logs/core';
@@ -36,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-testNotifier({
+testNotifier(vitest, {
   name: 'ntfy',
   create: () => {
     published.length = 0;

@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,11 +6,11 @@ import { afterAll } from 'vitest';
 import { fileStateStore, memoryStateStore } from '../src/index.js';
 import { testStateStore } from '../src/testing/index.js';
 
-testStateStore({ name: 'memory', create: () => memoryStateStore() });
+testStateStore(vitest, { name: 'memory', create: () => memoryStateStore() });
 
 const dir = mkdtempSync(join(tmpdir(), 'dify-logs-state-suite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-testStateStore({
+testStateStore(vitest, {
   name: 'file',
   create: () => fileStateStore({ path: join(dir, 'state.json') }),
   shared: true,

@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,8 +83,8 @@ const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
   return error;
 };
 
-testNotifier({ name: 'dingtalk markdown, signed + keyword + @', create: () => create({ atMobiles: ['13800001111'] }), received: () => accepted.map(textOf) });
-testNotifier({ name: 'dingtalk actionCard', create: () => create({ msgType: 'actionCard' }), received: () => accepted.map(textOf) });
+testNotifier(vitest, { name: 'dingtalk markdown, signed + keyword + @', create: () => create({ atMobiles: ['13800001111'] }), received: () => accepted.map(textOf) });
+testNotifier(vitest, { name: 'dingtalk actionCard', create: () => create({ msgType: 'actionCard' }), received: () => accepted.map(textOf) });
 
 describe('dingtalk protocol', () => {
   it('sends markdown with title, @ list and the keyword prepended to a title without it', async () => {

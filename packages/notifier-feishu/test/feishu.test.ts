@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -79,7 +80,7 @@ const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
   return error;
 };
 
-testNotifier({ name: 'feishu interactive card, signed', create: () => create(), received: () => accepted.map(cardText) });
+testNotifier(vitest, { name: 'feishu interactive card, signed', create: () => create(), received: () => accepted.map(cardText) });
 
 describe('feishu protocol', () => {
   it('sends a card: header coloured by severity, markdown summary, fact fields, link buttons, note', async () => {

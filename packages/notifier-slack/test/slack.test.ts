@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +76,7 @@ const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
 const blockText = (payload: Payload): string => JSON.stringify(payload.blocks.slice(1));
 
 // The suite reads the `text` fallback: the whole message in one string, what notifications show.
-testNotifier({ name: 'slack incoming webhook', create: () => create(), received: () => accepted.map((payload) => payload.text as string) });
+testNotifier(vitest, { name: 'slack incoming webhook', create: () => create(), received: () => accepted.map((payload) => payload.text as string) });
 
 describe('slack protocol', () => {
   it('sends Block Kit: header, mrkdwn summary, fields, links and context, with channel and username', async () => {

@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { afterAll, beforeAll } from 'vitest';
 import { testNotifier } from '@dify-logs/core/testing';
 import { createWebhookNotifier } from '../src/index.js';
@@ -6,7 +7,7 @@ import { startWebhookServer, type WebhookTestServer } from './support/webhook-te
 let server: WebhookTestServer;
 beforeAll(async () => { server = await startWebhookServer({ secret: 'conformance-secret' }); });
 afterAll(() => server.close());
-testNotifier({
+testNotifier(vitest, {
   name: 'webhook',
   create: () => { server.reset(); return createWebhookNotifier({ url: server.url, secret: 'conformance-secret' }); },
   received: () => server.accepted.map((request) => request.body),

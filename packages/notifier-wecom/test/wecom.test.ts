@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
   return error;
 };
 
-testNotifier({ name: 'wecom markdown', create: () => create({ mentionedList: ['zhangsan'] }), received: () => [...accepted] });
+testNotifier(vitest, { name: 'wecom markdown', create: () => create({ mentionedList: ['zhangsan'] }), received: () => [...accepted] });
 
 describe('wecom protocol', () => {
   it('sends markdown with a severity colour, facts, links and <@userid> mentions', async () => {

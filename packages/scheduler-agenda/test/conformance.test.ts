@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'vitest';
 import { testScheduler } from '@dify-logs/core/testing';
@@ -26,7 +27,7 @@ async function cleanup(scheduler: Scheduler): Promise<void> {
 const postgres = await reachable(PG_URL);
 const redis = await reachable(REDIS_URL);
 
-if (postgres.ok) testScheduler({ name: 'agenda on PostgreSQL', create: () => create(PG_URL), cleanup, pickupMs: 2000 });
+if (postgres.ok) testScheduler(vitest, { name: 'agenda on PostgreSQL', create: () => create(PG_URL), cleanup, pickupMs: 2000 });
 else describe.skip(`Scheduler conformance: agenda on PostgreSQL (${postgres.reason})`, () => it('needs PostgreSQL', () => {}));
-if (redis.ok) testScheduler({ name: 'agenda on Redis', create: () => create(REDIS_URL), cleanup, pickupMs: 2000 });
+if (redis.ok) testScheduler(vitest, { name: 'agenda on Redis', create: () => create(REDIS_URL), cleanup, pickupMs: 2000 });
 else describe.skip(`Scheduler conformance: agenda on Redis (${redis.reason})`, () => it('needs Redis', () => {}));

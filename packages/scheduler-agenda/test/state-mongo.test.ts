@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DifyConfigError } from '@dify-logs/core';
 import { testStateStore } from '@dify-logs/core/testing';
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 if (MONGODB_URL) {
-  testStateStore({ name: 'MongoDB', shared: true, create: () => mongoStateStore({ connectionString: MONGODB_URL, collectionPrefix: prefix }) });
+  testStateStore(vitest, { name: 'MongoDB', shared: true, create: () => mongoStateStore({ connectionString: MONGODB_URL, collectionPrefix: prefix }) });
 } else {
   console.warn(`skipped the MongoDB state tests: ${reason}`);
   describe.skip(`StateStore conformance: MongoDB (${reason})`, () => it('needs MongoDB', () => {}));

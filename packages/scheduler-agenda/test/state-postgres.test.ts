@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DifyConfigError, DifyStorageError, type StateStore } from '@dify-logs/core';
 import { testStateStore } from '@dify-logs/core/testing';
@@ -22,7 +23,7 @@ if (!server.ok) console.warn(`skipped the PostgreSQL state tests: ${server.reaso
 
 if (server.ok) {
   const prefix = freshPrefix();
-  testStateStore({ name: 'PostgreSQL', shared: true, create: () => postgresStateStore({ connectionString: PG_URL, tablePrefix: prefix }) });
+  testStateStore(vitest, { name: 'PostgreSQL', shared: true, create: () => postgresStateStore({ connectionString: PG_URL, tablePrefix: prefix }) });
 } else {
   describe.skip(`StateStore conformance: PostgreSQL (${server.reason})`, () => it('needs PostgreSQL', () => {}));
 }

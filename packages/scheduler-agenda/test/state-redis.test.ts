@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
 import { testStateStore } from '@dify-logs/core/testing';
@@ -15,7 +16,7 @@ afterAll(async () => {
 if (!server.ok) console.warn(`skipped the Redis state tests: ${server.reason}`);
 
 if (server.ok) {
-  testStateStore({ name: 'Redis', shared: true, create: () => redisStateStore({ connectionString: REDIS_URL, keyPrefix: prefix }) });
+  testStateStore(vitest, { name: 'Redis', shared: true, create: () => redisStateStore({ connectionString: REDIS_URL, keyPrefix: prefix }) });
 } else {
   describe.skip(`StateStore conformance: Redis (${server.reason})`, () => it('needs Redis', () => {}));
 }

@@ -1,4 +1,5 @@
+import * as vitest from 'vitest';
 import { testScheduler } from '@dify-logs/core/testing';
 import { createCronScheduler } from '../src/index.js';
 
-testScheduler({ name: 'cron (in process)', create: () => createCronScheduler(), pickupMs: 500 });
+testScheduler(vitest, { name: 'cron (in process)', create: () => createCronScheduler(), pickupMs: 500 });

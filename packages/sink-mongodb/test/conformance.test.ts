@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { testSink } from '@dify-logs/core/testing';
 import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -16,7 +17,7 @@ if (url) {
     await dropPrefix(admin.db, prefix);
     await admin.client.close();
   });
-  testSink<MongoSink>({
+  testSink<MongoSink>(vitest, {
     name: 'mongodb',
     create: () => createMongoSink({ connectionString: url, collectionPrefix: prefix, batchSize: 300 }),
     count: (sink) => countDocuments(admin.db, sink.collections),

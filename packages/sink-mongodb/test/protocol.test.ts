@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { testSink } from '@dify-logs/core/testing';
 import { createMongoSink, type MongoSink } from '../src/index.js';
 import { fakeDb } from './fake-db.js';
@@ -6,7 +7,7 @@ import { countDocuments, readRun } from './mongo.js';
 // The writer's staging-and-merge protocol through the conformance suite, on an in-memory stand-in for the
 // few Db calls it makes (see fake-db.ts). Not a test of MongoDB: conformance.test.ts with MONGODB_URL is.
 const db = fakeDb();
-testSink<MongoSink>({
+testSink<MongoSink>(vitest, {
   name: 'mongodb writer protocol (in-memory stand-in for Db, not a server)',
   create: () => createMongoSink({ db, batchSize: 300 }),
   count: (sink) => countDocuments(db, sink.collections),

@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { testSink } from '@dify-logs/core/testing';
 import { afterAll, describe, it } from 'vitest';
 import { createPostgresSink, type PostgresSink } from '../src/index.js';
@@ -12,7 +13,7 @@ afterAll(async () => {
 });
 
 if (server.ok) {
-  testSink<PostgresSink>({
+  testSink<PostgresSink>(vitest, {
     name: 'postgres',
     // A small batch so that the suite's windows span several batches and statements.
     create: () => createPostgresSink({ connectionString: PG_URL, tablePrefix: prefix, batchSize: 300 }),

@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { testStorageAdapter } from '@dify-logs/core/testing';
 import { createLocalStorage } from '../src/index.js';
 
 const folders: string[] = [];
-testStorageAdapter({
+testStorageAdapter(vitest, {
   name: 'local',
   create: () => {
     const baseDir = mkdtempSync(join(tmpdir(), 'dify-logs-local-'));

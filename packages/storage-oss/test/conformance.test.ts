@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import OSS from 'ali-oss';
 import type { StorageAdapter } from '@dify-logs/core';
 import { testStorageAdapter } from '@dify-logs/core/testing';
@@ -19,9 +20,9 @@ const local = (authorizationV4: boolean): OssStorageOptions => ({
   authorizationV4,
 });
 
-testStorageAdapter({ name: 'oss (test server, V4 signatures)', create: () => createOssStorage(local(true)), cleanup: () => server.reset() });
+testStorageAdapter(vitest, { name: 'oss (test server, V4 signatures)', create: () => createOssStorage(local(true)), cleanup: () => server.reset() });
 
-testStorageAdapter({
+testStorageAdapter(vitest, {
   name: 'oss (test server, V1 signatures)',
   create: () => createOssStorage(local(false)),
   cleanup: () => server.reset(),
@@ -71,7 +72,7 @@ async function emptyPrefix(prefix: string): Promise<void> {
 (real ? describe : describe.skip)(
   real ? `real Aliyun OSS (bucket ${env.OSS_BUCKET_NAME}, prefix ${runPrefix})` : `real Aliyun OSS (skipped: set ${missing.join(', ')} to run the suite against a bucket)`,
   () => {
-    testStorageAdapter({
+    testStorageAdapter(vitest, {
       name: 'oss (Aliyun)',
       create: () => {
         const prefix = `${runPrefix}/${(tests += 1)}`;

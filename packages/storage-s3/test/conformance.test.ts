@@ -1,3 +1,4 @@
+import * as vitest from 'vitest';
 import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
@@ -128,7 +129,7 @@ afterAll(async () => {
 
 describeSwift(`storage-s3 against ${against}`, () => {
   let current = '';
-  testStorageAdapter({
+  testStorageAdapter(vitest, {
     name: 's3 (Swift)',
     create: () => {
       current = nextPrefix();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestRunner } from './runner.js';
 import type { NotificationMessage, Notifier } from '../adapters/notifier.js';
 
 export interface NotifierSuiteOptions<N extends Notifier = Notifier> {
@@ -30,7 +30,8 @@ export function sampleMessage(overrides: Partial<NotificationMessage> = {}): Not
 }
 
 /** The Notifier contract as tests: every kind is delivered, with its title, facts, links and non-ASCII text. */
-export function testNotifier<N extends Notifier>(options: NotifierSuiteOptions<N>): void {
+export function testNotifier<N extends Notifier>(runner: TestRunner, options: NotifierSuiteOptions<N>): void {
+  const { afterEach, beforeEach, describe, expect, it } = runner;
   describe(`Notifier conformance: ${options.name}`, () => {
     let notifier: N;
     beforeEach(async () => {

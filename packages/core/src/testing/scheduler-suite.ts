@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import type { TestRunner } from './runner.js';
 import type { Deployment, DeploymentContext, DeploymentHandler, DeploymentRun, Scheduler } from '../adapters/scheduler.js';
 
 export interface SchedulerSuiteOptions {
@@ -29,7 +29,8 @@ const never = (name: string, extra: Partial<Deployment> = {}): Deployment => ({ 
  * The Scheduler contract as tests: cron ticks run, manual triggers run once, pause and resume, retries
  * with back-off, no overlapping runs of one deployment, drain on stop, run history.
  */
-export function testScheduler(options: SchedulerSuiteOptions): void {
+export function testScheduler(runner: TestRunner, options: SchedulerSuiteOptions): void {
+  const { afterEach, describe, expect, it } = runner;
   const pickup = options.pickupMs ?? 2000;
   describe(`Scheduler conformance: ${options.name}`, () => {
     let scheduler: Scheduler | undefined;

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestRunner } from './runner.js';
 import type { Sink, SinkCommit, SinkContext } from '../adapters/sink.js';
 import type { NodeRecord, RunRecord } from '../records/schema.js';
 
@@ -125,7 +125,8 @@ function withoutNul(value: unknown): unknown {
  * The Sink contract as tests. Run it from a sink package's test: `testSink({ name: 'postgres', create,
  * count })`. Commits report rows as `rows.runs` and `rows.node_executions` (inserted or updated).
  */
-export function testSink<S extends Sink>(options: SinkSuiteOptions<S>): void {
+export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteOptions<S>): void {
+  const { afterEach, beforeEach, describe, expect, it } = runner;
   const withRead = (title: string, body: (read: NonNullable<SinkSuiteOptions<S>['read']>) => Promise<void>) =>
     options.read ? it(title, () => body(options.read!)) : it.skip(`${title} (skipped: no read option)`, () => undefined);
 

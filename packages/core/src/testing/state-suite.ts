@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, type TestContext } from 'vitest';
+import type { RunnerTestContext, TestRunner } from './runner.js';
 import type { RunCache } from '../adapters/run-cache.js';
 import type { EnrichmentLevel } from '../adapters/run-cache.js';
 import { EMPTY_APP_STATE, type AppState, type StateStore } from '../adapters/state.js';
@@ -80,9 +80,10 @@ function sampleState(size: number, tag = 'a'): AppState {
  * and apps, documents, concurrent writers and, when the store has one, the finished-run cache.
  * `testStateStore({ name: 'postgres', create: () => postgresStateStore({ ... }), shared: true })`.
  */
-export function testStateStore(options: StateSuiteOptions): void {
+export function testStateStore(runner: TestRunner, options: StateSuiteOptions): void {
+  const { afterEach, describe, expect, it } = runner;
   const skip = options.skip ?? {};
-  const test = (group: StateSuiteGroup, title: string, body: (context: TestContext) => Promise<void>) =>
+  const test = (group: StateSuiteGroup, title: string, body: (context: RunnerTestContext) => Promise<void>) =>
     skip[group] ? it.skip(`${title} (skipped: ${skip[group]})`, body) : it(title, body);
 
   describe(`StateStore conformance: ${options.name}`, () => {
@@ -94,7 +95,7 @@ export function testStateStore(options: StateSuiteOptions): void {
     };
     const pair = async (): Promise<[StateStore, StateStore]> => [await open(), await open()];
     /** The store's run cache; the test is skipped (visibly) when the store has none. */
-    const runsOf = (store: StateStore, context: TestContext): RunCache => store.runs ?? context.skip(`${options.name} has no run cache (runs)`);
+    const runsOf = (store: StateStore, context: RunnerTestContext): RunCache => store.runs ?? context.skip(`${options.name} has no run cache (runs)`);
     afterEach(async () => {
       const stores = opened;
       opened = [];

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestRunner } from './runner.js';
 import { DifyStorageError } from '../errors/storage-error.js';
 import type { SaveRequest, StorageAdapter, StoredObject } from '../adapters/storage.js';
 
@@ -39,7 +39,8 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
  * The StorageAdapter contract as tests. Run it from an adapter package's `test/conformance.test.ts`:
  * `testStorageAdapter({ name: 'local', create: () => createLocalStorage({ baseDir: tmp() }) })`.
  */
-export function testStorageAdapter(options: StorageSuiteOptions): void {
+export function testStorageAdapter(runner: TestRunner, options: StorageSuiteOptions): void {
+  const { afterEach, beforeEach, describe, expect, it } = runner;
   const skip = options.skip ?? {};
   /** `it`, or `it.skip` with the reason in the title when the group is switched off. */
   const test = (group: StorageSuiteGroup, title: string, body: () => Promise<void>) =>

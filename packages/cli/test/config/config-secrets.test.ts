@@ -1,10 +1,10 @@
-import { FIRST_PARTY } from './support/first-party-plugins.js';
+import { PLUGINS as FIRST_PARTY } from '../../src/support/config-flags.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DifyConfigError } from '../src/errors/config-error.js';
+import { DifyConfigError } from '@dify-logs/core';
 import {
   decryptSecret,
   describeSources,
@@ -17,7 +17,7 @@ import {
   redactConfig,
   rotateSecrets,
   type LoadConfigOptions,
-} from '../src/config/index.js';
+} from '@dify-logs/core';
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dify-logs-secrets-'));
@@ -233,7 +233,7 @@ describe('a planted secret never shows', () => {
     expect(JSON.stringify(redacted)).not.toContain(PLANTED);
     expect(redacted.dify.apiKey).toBe('[redacted]');
     expect(redacted.dify.console?.password).toBe('[redacted]');
-    expect(redacted.notification.webhook?.url).toBe('[redacted]');
+    expect((redacted.notification.webhook as { url?: string } | undefined)?.url).toBe('[redacted]');
     expect(redacted.jobs[0]?.keyword).toBe('look: [redacted]');
     expect(redacted.dify.console?.email).toBe('me@example.com');
     expect(loaded.config.dify.apiKey).toBe(PLANTED);

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DifyConfigError } from '../src/errors/config-error.js';
-import { encryptSecret, generateSecretKey, loadConfig, parseSecretKey, type LoadConfigOptions } from '../src/config/index.js';
-import { FIRST_PARTY } from './support/first-party-plugins.js';
+import { DifyConfigError } from '@dify-logs/core';
+import { encryptSecret, generateSecretKey, loadConfig, parseSecretKey, type LoadConfigOptions } from '@dify-logs/core';
+import { PLUGINS as FIRST_PARTY } from '../../src/support/config-flags.js';
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dify-logs-config-'));
@@ -331,7 +331,7 @@ describe('${env:} and ${file:} references', () => {
 
 describe('docs/configuration.md', () => {
   it('its annotated example loads', async () => {
-    const markdown = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const markdown = readFileSync(new URL('../../../../docs/configuration.md', import.meta.url), 'utf8');
     const example = /```yaml\n([\s\S]*?)```/.exec(markdown)?.[1];
     expect(example).toBeDefined();
     const keyText = generateSecretKey();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DifyConfigError } from '../src/errors/config-error.js';
-import { checkConfig, ConfigSchema, validateConfig } from '../src/config/index.js';
-import { FIRST_PARTY } from './support/first-party-plugins.js';
+import { DifyConfigError } from '@dify-logs/core';
+import { checkConfig, ConfigSchema, validateConfig } from '@dify-logs/core';
+import { PLUGINS as FIRST_PARTY } from '../../src/support/config-flags.js';
 
 const minimal = { dify: { baseUrl: 'https://dify.example.com', apiKey: 'app-key', appId: 'app-1' } };
 
