@@ -5,7 +5,6 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 const shared: Options = {
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
-  external: ['vitest'],
   dts: true,
   sourcemap: true,
   target: 'node20',
