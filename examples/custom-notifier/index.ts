@@ -4,7 +4,8 @@
  *
  *   createDifyLogs({ plugins: [local, plugin], config: { notification: { enabled: true, type: ['ntfy'], ntfy: { topic: 'dify-ops' } }, … } })
  */
-import { channels, configValues, DifyConfigError, DifyHttpError, definePlugin, scrub, silentLogger, z, type Logger, type NotificationMessage, type Notifier } from '@dify-logs/core';
+import { DifyConfigError, DifyHttpError, silentLogger, type Logger, type NotificationMessage, type Notifier } from '@dify-logs/core';
+import { channels, configValues, definePlugin, scrub, z } from '@dify-logs/core/adapter-kit';
 
 export interface NtfyNotifierOptions {
   /** The topic messages are published to (anyone who knows a public topic can read it: pick an unguessable one). */

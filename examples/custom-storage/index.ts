@@ -11,27 +11,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import {
-  cleanupCutoff,
-  configValues,
-  definePlugin,
-  z,
-  DifyConfigError,
-  DifyStorageError,
-  assertSafeKey,
-  bodyBytes,
-  createAtomicFileWriter,
-  safeSegment,
-  silentLogger,
-  storageKey,
-  withinAge,
-  type CleanupOptions,
-  type Logger,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError, silentLogger, type CleanupOptions, type Logger, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
+import { cleanupCutoff, configValues, definePlugin, z, assertSafeKey, bodyBytes, createAtomicFileWriter, safeSegment, storageKey, withinAge } from '@dify-logs/core/adapter-kit';
 
 export interface JsonFileStorageOptions {
   /** The JSON file holding every object (created, with its folder, on the first save). */

@@ -6,7 +6,8 @@
  *
  * Without DIFY_BASE_URL it starts the bundled Dify simulator and exports from it.
  */
-import { createAtomicFileWriter, createDifyClient, exportRuns, type DifyClient } from '@dify-logs/core';
+import { createDifyClient, exportRuns, type DifyClient } from '@dify-logs/core';
+import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import { startSimulator } from '@dify-logs/dify-sim';
 
 async function connect(): Promise<{ client: DifyClient; appId: string; stop: () => Promise<void> }> {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createAtomicFileWriter, createDifyClient, exportRuns } from '@dify-logs/core';
+import { createDifyClient, exportRuns } from '@dify-logs/core';
+import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 
 const { values } = parseArgs({
   options: {

@@ -15,8 +15,7 @@ export {
   type DifyResponseErrorOptions,
   type DifyAuthErrorCode,
 } from './errors/index.js';
-export { silentLogger, teeLogger, type Logger } from './logging/logger.js';
-export { redact, scrub, isSecretKey, REDACTED, redactConnectionString, connectionSecrets } from './logging/redact.js';
+export { silentLogger, type Logger } from './logging/logger.js';
 export { createDifyClient, type DifyClient } from './client/create-client.js';
 export type { DifyClientOptions } from './client/options.js';
 export type { RetryOptions, TransportStats } from './client/transport/http.js';
@@ -50,22 +49,10 @@ export { exportRuns, REORDER_WINDOW, type ExportRunsOptions, type ExportProgress
 export { FETCH_DEFAULTS, DEFAULT_RETRIES, type FetchOptions } from './export/defaults.js';
 export { salvagedFields, droppedRows, type SalvagedField, type DroppedRow } from './client/schemas/salvage.js';
 export { orderedMap } from './export/ordered-map.js';
-export { createAtomicFileWriter, type AtomicFileWriter, type AtomicFileOptions } from './fs/atomic-file.js';
 export {
-  storageKey,
-  kindFolder,
-  parseStorageKey,
-  safeSegment,
-  compactTimestamp,
-  assertSafeKey,
-  bodyBytes,
-  withinAge,
-  cleanupCutoff,
   memoryStorage,
   recordingNotifier,
   consoleNotifier,
-  renderPlainText,
-  type ParsedKey,
   type StorageAdapter,
   type StorageFactory,
   type StorageCapabilities,
@@ -165,7 +152,6 @@ export {
   type EncryptedDocument,
 } from './config/index.js';
 export type { Reporter, ReportWriter, ReportFile, ReportContext } from './adapters/reporter.js';
-export { createSpool, type Spool } from './fs/spool.js';
 export type {
   ReportAnalysis,
   PausedRun,
@@ -221,17 +207,8 @@ export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPar
 export type { Scheduler, Deployment, DeploymentRun, DeploymentRunDetail, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
 export { assertDeployments } from './adapters/scheduler.js';
 export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';
-/** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
-export * as channels from './channels/index.js';
-export { BodySource } from './adapters/body-source.js';
-export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';
-export { normalizeKeyPrefix, listObjectKeys, type ListedKey } from './adapters/object-keys.js';
 
 // Plugins and the runtime: adapters own their configuration; createDifyLogs wires configuration to a running deployment.
 export * from './plugins/index.js';
 export * from './runtime/index.js';
-/** zod, for plugin schemas (the same instance core composes them with). */
-export { z } from 'zod';
-import { decimal, flag, httpUrl, listOf, nonEmpty, secretText, wholeNumber } from './config/values.js';
-/** Building blocks of configuration schemas: values that arrive as text (environment variables) are converted first. */
-export const configValues = { nonEmpty, secretText, httpUrl, wholeNumber, decimal, flag, listOf };
+/** Plugin authoring (`definePlugin`, `configValues`, `z`) and adapter helpers: `@dify-logs/core/adapter-kit`. */

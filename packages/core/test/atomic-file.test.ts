@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAtomicFileWriter } from '../src/index.js';
+import { createAtomicFileWriter } from '../src/adapter-kit.js';
 
 describe('createAtomicFileWriter', () => {
   it('shows nothing at the path until commit, then the whole content', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionSecrets, redactConnectionString, scrub } from '../src/index.js';
+import { connectionSecrets, redactConnectionString, scrub } from '../src/adapter-kit.js';
 
 describe('connection strings with awkward passwords', () => {
   const cases: Array<[string, string]> = [

@@ -1,6 +1,6 @@
 import type { NotificationMessage } from '@dify-logs/core';
 import { escapeMarkdown, markdownLines, markdownLink } from './markdown.js';
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { byteLength, cutBytes, cutChars, fitSummary, isWebUrl, oneLine } = channels;
 
 export interface RenderSettings {

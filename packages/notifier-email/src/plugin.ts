@@ -1,4 +1,5 @@
-import { configValues, DifyConfigError, definePlugin, z } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import { configValues, definePlugin, z } from '@dify-logs/core/adapter-kit';
 
 const { nonEmpty, secretText, wholeNumber, listOf } = configValues;
 

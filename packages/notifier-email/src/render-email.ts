@@ -1,4 +1,5 @@
-import { renderPlainText, type NotificationMessage, type NotificationSeverity } from '@dify-logs/core';
+import { type NotificationMessage, type NotificationSeverity } from '@dify-logs/core';
+import { renderPlainText } from '@dify-logs/core/adapter-kit';
 
 export interface RenderedEmail {
   subject: string;

@@ -1,4 +1,5 @@
-import { DifyLogsError, DifyNetworkError, scrub } from '@dify-logs/core';
+import { DifyLogsError, DifyNetworkError } from '@dify-logs/core';
+import { scrub } from '@dify-logs/core/adapter-kit';
 import type { NodemailerError } from 'nodemailer';
 
 const NETWORK_CODES = new Set(['ECONNECTION', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);

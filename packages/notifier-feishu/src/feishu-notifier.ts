@@ -1,7 +1,8 @@
-import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, scrub, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import { scrub } from '@dify-logs/core/adapter-kit';
 import { bodyBytes, renderCard } from './render.js';
 import { feishuSignature } from './sign.js';
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger, postJson } = channels;
 type ChannelResponse = channels.ChannelResponse;
 

@@ -1,6 +1,6 @@
 import type { NotificationMessage } from '@dify-logs/core';
 import { escapeMarkdown } from './markdown.js';
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { byteLength, cutChars, fitSummary, isWebUrl, oneLine } = channels;
 
 type Text = { tag: 'plain_text' | 'lark_md'; content: string };

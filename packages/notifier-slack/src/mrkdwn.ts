@@ -1,4 +1,4 @@
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { cutChars } = channels;
 
 /**

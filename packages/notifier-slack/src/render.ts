@@ -1,6 +1,6 @@
 import type { NotificationMessage } from '@dify-logs/core';
 import { cutEscaped, escapeMrkdwn, mrkdwnLink } from './mrkdwn.js';
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { cutChars, fitSummary, isWebUrl, oneLine } = channels;
 
 /** Block Kit limits (Slack reference: header text 150, section text 3000, 10 fields of 2000, 50 blocks). */

@@ -1,6 +1,7 @@
-import { DifyHttpError, DifyConfigError, scrub, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import { DifyHttpError, DifyConfigError, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import { scrub } from '@dify-logs/core/adapter-kit';
 import { LIMITS, renderBlocks, renderFallback } from './render.js';
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { describeWebhook, optionalText, parseWebhook, positiveInteger, postJson } = channels;
 type ChannelResponse = channels.ChannelResponse;
 

@@ -1,15 +1,5 @@
-import {
-  DifyConfigError,
-  DifyLogsError,
-  DifyNetworkError,
-  USER_AGENT,
-  scrub,
-  silentLogger,
-  type Logger,
-  type NotificationMessage,
-  type NotificationReceipt,
-  type Notifier,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyLogsError, DifyNetworkError, USER_AGENT, silentLogger, type Logger, type NotificationMessage, type NotificationReceipt, type Notifier } from '@dify-logs/core';
+import { scrub } from '@dify-logs/core/adapter-kit';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './signature.js';
 
 export interface WebhookNotifierOptions {

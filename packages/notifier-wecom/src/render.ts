@@ -1,6 +1,6 @@
 import type { NotificationMessage, NotificationSeverity } from '@dify-logs/core';
 import { escapeMarkdown, markdownLink } from './markdown.js';
-import { channels } from '@dify-logs/core';
+import { channels } from '@dify-logs/core/adapter-kit';
 const { byteLength, cutBytes, fitSummary, oneLine } = channels;
 
 /** WeCom markdown has three font colours: info (green), comment (grey), warning (orange-red). */

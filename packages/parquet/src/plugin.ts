@@ -1,4 +1,4 @@
-import { definePlugin } from '@dify-logs/core';
+import { definePlugin } from '@dify-logs/core/adapter-kit';
 
 /** The `parquet` format: reports (`outputFormat: [parquet]`, runs and node tables) and archive parts (`storage.archiveFormats: [parquet]`). */
 export const plugin = definePlugin({

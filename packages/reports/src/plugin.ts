@@ -1,4 +1,5 @@
-import { definePlugin, type Reporter } from '@dify-logs/core';
+import { type Reporter } from '@dify-logs/core';
+import { definePlugin } from '@dify-logs/core/adapter-kit';
 
 function format(type: string, description: string, load: () => Promise<Reporter>) {
   return definePlugin({ kind: 'format', type, description, async create() { return { reporter: await load() }; } });

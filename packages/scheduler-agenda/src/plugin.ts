@@ -1,4 +1,5 @@
-import { configValues, definePlugin, z, type PluginContext } from '@dify-logs/core';
+import { type PluginContext } from '@dify-logs/core';
+import { configValues, definePlugin, z } from '@dify-logs/core/adapter-kit';
 
 const { nonEmpty, secretText, wholeNumber, decimal, flag } = configValues;
 

@@ -1,4 +1,5 @@
-import { DifyStorageError, connectionSecrets, scrub } from '@dify-logs/core';
+import { DifyStorageError } from '@dify-logs/core';
+import { connectionSecrets, scrub } from '@dify-logs/core/adapter-kit';
 
 /** Server error codes worth another attempt: shutdowns, elections, lost primaries, timeouts. */
 const RETRYABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50]);

@@ -1,4 +1,5 @@
-import { DifyStorageError, connectionSecrets, scrub } from '@dify-logs/core';
+import { DifyStorageError } from '@dify-logs/core';
+import { connectionSecrets, scrub } from '@dify-logs/core/adapter-kit';
 
 /** Connection failures, lock conflicts and server shutdowns: repeating the write may succeed. */
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN']);

@@ -1,24 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import {
-  DifyConfigError,
-  DifyStorageError,
-  assertSafeKey,
-  cleanupCutoff,
-  createAtomicFileWriter,
-  kindFolder,
-  safeSegment,
-  parseStorageKey,
-  storageKey,
-  withinAge,
-  type CleanupOptions,
-  type ListQuery,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError, type CleanupOptions, type ListQuery, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
+import { assertSafeKey, cleanupCutoff, createAtomicFileWriter, kindFolder, safeSegment, parseStorageKey, storageKey, withinAge } from '@dify-logs/core/adapter-kit';
 
 export interface LocalStorageOptions {
   /** Root folder of reports and data (created on the first save). */

@@ -1,4 +1,4 @@
-import { definePlugin } from '@dify-logs/core';
+import { definePlugin } from '@dify-logs/core/adapter-kit';
 
 /** `storage.type: local` (the default): files under `storage.baseDir`. No section of its own. */
 export const plugin = definePlugin({

@@ -1,4 +1,4 @@
-import { packMetadata, unpackMetadata } from '@dify-logs/core';
+import { packMetadata, unpackMetadata } from '@dify-logs/core/adapter-kit';
 
 const META_PREFIX = 'x-oss-meta-';
 

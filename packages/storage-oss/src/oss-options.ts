@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type OSS from 'ali-oss';
-import { DifyConfigError, normalizeKeyPrefix, type Logger } from '@dify-logs/core';
+import { DifyConfigError, type Logger } from '@dify-logs/core';
+import { normalizeKeyPrefix } from '@dify-logs/core/adapter-kit';
 
 export interface OssStorageOptions {
   /** The bucket reports and data go to. It must exist: the adapter never creates buckets. */

@@ -1,26 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
-import {
-  BodySource,
-  DifyConfigError,
-  DifyStorageError,
-  USER_AGENT,
-  assertSafeKey,
-  cleanupCutoff,
-  listObjectKeys,
-  orderedMap,
-  safeSegment,
-  silentLogger,
-  storageKey,
-  type CleanupOptions,
-  type ListQuery,
-  type ListedKey,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError, USER_AGENT, orderedMap, silentLogger, type CleanupOptions, type ListQuery, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
+import { BodySource, assertSafeKey, cleanupCutoff, listObjectKeys, safeSegment, storageKey, type ListedKey } from '@dify-logs/core/adapter-kit';
 import { isAlreadyExists, isMissing, storageError, type ErrorContext } from './oss-errors.js';
 import { fromOssMetaHeaders, toOssMetaHeaders } from './oss-metadata.js';
 import { checkExpiry, resolveOptions, type Connection, type OssStorageOptions } from './oss-options.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type OSS from 'ali-oss';
-import { DifyStorageError, type BodySource, type Logger } from '@dify-logs/core';
+import { DifyStorageError, type Logger } from '@dify-logs/core';
+import { type BodySource } from '@dify-logs/core/adapter-kit';
 
 /** OSS allows at most this many parts per multipart upload. */
 const MAX_PARTS = 10_000;

@@ -1,4 +1,4 @@
-import { configValues, definePlugin, z } from '@dify-logs/core';
+import { configValues, definePlugin, z } from '@dify-logs/core/adapter-kit';
 
 const { nonEmpty, secretText, httpUrl, flag } = configValues;
 

@@ -1,4 +1,5 @@
-import { DifyStorageError, scrub } from '@dify-logs/core';
+import { DifyStorageError } from '@dify-logs/core';
+import { scrub } from '@dify-logs/core/adapter-kit';
 
 /** What an error message may name: the adapter, the bucket, and the credentials it must never show. */
 export interface ErrorContext {

@@ -1,4 +1,4 @@
-import { packMetadata, unpackMetadata } from '@dify-logs/core';
+import { packMetadata, unpackMetadata } from '@dify-logs/core/adapter-kit';
 
 /** Request metadata as S3 user metadata (`x-amz-meta-*`, see `packMetadata`). */
 export function toS3Metadata(metadata: Record<string, string> | undefined): Record<string, string> {

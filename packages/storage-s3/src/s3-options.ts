@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DifyConfigError, normalizeKeyPrefix, type Logger } from '@dify-logs/core';
+import { DifyConfigError, type Logger } from '@dify-logs/core';
+import { normalizeKeyPrefix } from '@dify-logs/core/adapter-kit';
 
 export interface S3Credentials {
   accessKeyId: string;

@@ -8,26 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import {
-  BodySource,
-  DifyConfigError,
-  DifyStorageError,
-  USER_AGENT,
-  assertSafeKey,
-  cleanupCutoff,
-  listObjectKeys,
-  orderedMap,
-  safeSegment,
-  silentLogger,
-  storageKey,
-  type CleanupOptions,
-  type ListQuery,
-  type ListedKey,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError, USER_AGENT, orderedMap, silentLogger, type CleanupOptions, type ListQuery, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
+import { BodySource, assertSafeKey, cleanupCutoff, listObjectKeys, safeSegment, storageKey, type ListedKey } from '@dify-logs/core/adapter-kit';
 import { withContentMd5 } from './content-md5.js';
 import { errorCode, httpStatus, isMissing, isPreconditionFailure, isRetryable, storageError, type ErrorContext } from './s3-errors.js';
 import { fromS3Metadata, toS3Metadata } from './s3-metadata.js';

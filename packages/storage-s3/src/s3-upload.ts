@@ -9,7 +9,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BodySource, Logger } from '@dify-logs/core';
+import type { Logger } from '@dify-logs/core';
+import type { BodySource } from '@dify-logs/core/adapter-kit';
 import { isConditionalPutRefused } from './s3-errors.js';
 
 /** Whether the server honours `If-None-Match: *` on PutObject; learnt on the first small save. */

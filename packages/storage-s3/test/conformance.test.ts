@@ -11,12 +11,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DifyStorageError, silentLogger, storageKey, type SaveRequest, type StorageAdapter, type StoredObject } from '@dify-logs/core';
+import { DifyStorageError, silentLogger, type SaveRequest, type StorageAdapter, type StoredObject } from '@dify-logs/core';
+import { storageKey } from '@dify-logs/core/adapter-kit';
 import { testStorageAdapter } from '@dify-logs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withContentMd5 } from '../src/content-md5.js';
 import { createS3Storage, type S3StorageOptions } from '../src/index.js';
-import { BodySource } from '@dify-logs/core';
+import { BodySource } from '@dify-logs/core/adapter-kit';
 import { writeObject } from '../src/s3-upload.js';
 import { startSwift } from './swift.js';
 

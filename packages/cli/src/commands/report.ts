@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createAtomicFileWriter, readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type RenderedReports, type RenderReportsOptions, type ReportAnalysis, type RunRecord, formatReporters, registeredArchiveFormats } from '@dify-logs/core';
+import { readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type RenderedReports, type RenderReportsOptions, type ReportAnalysis, type RunRecord, formatReporters, registeredArchiveFormats } from '@dify-logs/core';
+import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';

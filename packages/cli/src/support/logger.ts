@@ -1,4 +1,5 @@
-import { environmentToConfig, scrub } from '@dify-logs/core';
+import { environmentToConfig } from '@dify-logs/core';
+import { scrub } from '@dify-logs/core/adapter-kit';
 import { multistream, pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { build as pretty } from 'pino-pretty';
 import type { CliIo } from './io.js';

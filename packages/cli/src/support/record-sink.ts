@@ -1,4 +1,5 @@
-import { createAtomicFileWriter, type RunRecord } from '@dify-logs/core';
+import { type RunRecord } from '@dify-logs/core';
+import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { UsageError } from './exit-codes.js';

@@ -1,4 +1,5 @@
-import { DifyConfigError, createAtomicFileWriter, parseSecretKey } from '@dify-logs/core';
+import { DifyConfigError, parseSecretKey } from '@dify-logs/core';
+import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from './exit-codes.js';

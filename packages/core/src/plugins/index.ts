@@ -1,2 +1,2 @@
-export { definePlugin, type DifyLogsPlugin, type PluginKind, type PluginContext, type StoragePlugin, type NotifierPlugin, type SinkPlugin, type FormatPlugin, type FormatProduct, type SchedulerPlugin } from './types.js';
+export { type DifyLogsPlugin, type PluginKind, type PluginContext, type StoragePlugin, type NotifierPlugin, type SinkPlugin, type FormatPlugin, type FormatProduct, type SchedulerPlugin } from './types.js';
 export { createPluginRegistry, type PluginRegistry } from './registry.js';

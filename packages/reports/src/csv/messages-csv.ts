@@ -1,4 +1,5 @@
-import { createSpool, type MessageRecord, type Spool } from '@dify-logs/core';
+import { type MessageRecord } from '@dify-logs/core';
+import { createSpool, type Spool } from '@dify-logs/core/adapter-kit';
 import { randomUUID } from 'node:crypto';
 import { neutraliseCell, type Cell } from '../tabular/neutralise.js';
 import { encodeRow } from './encode.js';

@@ -1,4 +1,5 @@
-import { createSpool, type RunRecord } from '@dify-logs/core';
+import { type RunRecord } from '@dify-logs/core';
+import { createSpool } from '@dify-logs/core/adapter-kit';
 import { randomUUID } from 'node:crypto';
 import { replayable } from '../tabular/streams.js';
 import { nodesCsvBody } from './assemble.js';

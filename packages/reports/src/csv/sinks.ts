@@ -1,4 +1,4 @@
-import type { Spool } from '@dify-logs/core';
+import type { Spool } from '@dify-logs/core/adapter-kit';
 import { closeSync, fdatasync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 
 /** Where CSV text goes. Counts the UTF-8 bytes taken so far, so a writer knows positions in the file. */

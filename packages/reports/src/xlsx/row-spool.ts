@@ -1,4 +1,4 @@
-import { createSpool, type Spool } from '@dify-logs/core';
+import { createSpool, type Spool } from '@dify-logs/core/adapter-kit';
 import { randomUUID } from 'node:crypto';
 import { truncate } from '../tabular/flatten.js';
 import { lineBatches } from '../tabular/streams.js';

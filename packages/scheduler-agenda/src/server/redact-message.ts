@@ -1,4 +1,4 @@
-import { isSecretKey, REDACTED } from '@dify-logs/core';
+import { isSecretKey, REDACTED } from '@dify-logs/core/adapter-kit';
 
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/@:]*):([^\s/@]*)@/gi;
 const QUERY_PARAMETER = /([?&;])([^=&;\s#]+)=([^&;\s#]*)/g;

@@ -1,4 +1,5 @@
-import { DifyConfigError, DifyLogsError, DifyStorageError, connectionSecrets, redactConnectionString as coreRedactConnectionString, scrub, type AppState, type EnrichmentLevel } from '@dify-logs/core';
+import { DifyConfigError, DifyLogsError, DifyStorageError, type AppState, type EnrichmentLevel } from '@dify-logs/core';
+import { connectionSecrets, redactConnectionString as coreRedactConnectionString, scrub } from '@dify-logs/core/adapter-kit';
 
 /** A connection string with its password hidden (`postgres://user:***@host/db`), for messages and logs; a password holding spaces, `/` or `@` is hidden whole. */
 export const redactConnectionString = coreRedactConnectionString;

@@ -1,0 +1,22 @@
+/**
+ * `@dify-logs/core/adapter-kit`: what adapter authors need besides the contracts (which `@dify-logs/core` exports):
+ * plugin definitions and their schema values, storage keys and body sources, metadata packing, object listing, webhook
+ * helpers for chat channels, atomic files and spools, and the redaction helpers every adapter uses on its errors.
+ */
+export { definePlugin } from './plugins/types.js';
+/** zod, for plugin schemas (the same instance core composes them with). */
+export { z } from 'zod';
+import { decimal, flag, httpUrl, listOf, nonEmpty, secretText, wholeNumber } from './config/values.js';
+/** Building blocks of configuration schemas: values that arrive as text (environment variables) are converted first. */
+export const configValues = { nonEmpty, secretText, httpUrl, wholeNumber, decimal, flag, listOf };
+export { storageKey, kindFolder, parseStorageKey, safeSegment, compactTimestamp, assertSafeKey, bodyBytes, withinAge, cleanupCutoff, type ParsedKey } from './adapters/keys.js';
+export { BodySource } from './adapters/body-source.js';
+export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';
+export { normalizeKeyPrefix, listObjectKeys, type ListedKey } from './adapters/object-keys.js';
+/** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
+export * as channels from './channels/index.js';
+export { renderPlainText } from './adapters/notifiers.js';
+export { createAtomicFileWriter, type AtomicFileWriter, type AtomicFileOptions } from './fs/atomic-file.js';
+export { createSpool, type Spool } from './fs/spool.js';
+export { redact, scrub, isSecretKey, REDACTED, redactConnectionString, connectionSecrets } from './logging/redact.js';
+export { teeLogger } from './logging/logger.js';
