@@ -28,7 +28,7 @@ export interface ExportProgress {
   lostRuns: number;
   /** Records not yet finished (`running`, `paused`, …): re-poll them later. */
   unfinished: number;
-  /** Records read from the run cache instead of being enriched again. */
+  /** Records produced (of `exported`) that were read from the run cache instead of being enriched again. */
   cached: number;
   /** Records kept although an optional field had a value of the wrong type (the field is empty). */
   salvaged: number;
@@ -92,6 +92,8 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
   const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, cached: 0, salvaged: 0, droppedRows: 0 };
   const level: EnrichmentLevel = { details: withDetails, nodes: withNodeExecutions, nodeData: withNodeExecutions && includeNodeData };
   const cacheable = runCache !== undefined && (withDetails || withNodeExecutions);
+  // Runs are enriched ahead of the records yielded: a cache hit counts once its record is produced, so `cached` ≤ `exported`.
+  const fromCache = new WeakSet<RunRecord>();
   const report = () => onProgress?.(progress);
   const endpoint = client.logSurface === 'service' ? 'GET /v1/workflows/logs' : `GET /console/api/apps/${appId}/workflow-app-logs`;
 
@@ -121,7 +123,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     if (cacheable && runId && isTerminalStatus(item.workflow_run?.status ?? null)) {
       const hit = await runCache.get(appId!, runId, level).catch(() => undefined);
       if (hit && hit.logId === item.id) {
-        progress.cached += 1;
+        fromCache.add(hit);
         return hit;
       }
     }
@@ -179,6 +181,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
 
   for await (const record of orderedMap(listed(), enrich, Math.max(REORDER_WINDOW, concurrency * 4))) {
     progress.exported += 1;
+    if (fromCache.has(record)) progress.cached += 1;
     report();
     yield record;
   }

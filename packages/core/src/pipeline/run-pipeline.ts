@@ -40,7 +40,8 @@ const MAX_PAUSED_RUNS = 50;
  * - one app failing is recorded and the others go on (`partial`); when every app fails the run is `failed`
  *   (nothing read: no report is stored for the period, the failure is notified, the state does not move);
  * - a report format that fails to render is recorded, the other formats are stored (`partial`);
- * - a storage failure fails the run (`failed`): the state does not move, so the next run redoes the window;
+ * - a storage failure fails the run (`failed`, stage `archive` when the archive write failed): the state does not move,
+ *   so the next run redoes an incremental window; an explicit window is redone only when the run is repeated;
  * - a notifier failing after retries is recorded (`partial`); the stored reports stay.
  * Configuration mistakes throw `DifyConfigError`; everything else is reported in the result.
  */
@@ -133,30 +134,47 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
     const spooled = spool;
+    // Whether the records themselves failed (fetch, report writers, the sinks' spool), as opposed to the archive writing them.
+    let sourceFailed = false;
     // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
     async function* records() {
-      for await (const record of fetched) {
-        if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS) pausedRuns.push({ appId: record.appId, runId: record.runId, createdAt: record.createdAt, pausedAt: record.pause.pausedAt, nodes: record.pause.nodes });
-        const pending = feed.add(record);
-        if (pending) await pending;
-        if (spooled) {
-          const writing = spooled.add(record);
-          if (writing) await writing;
+      try {
+        for await (const record of fetched) {
+          if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS) pausedRuns.push({ appId: record.appId, runId: record.runId, createdAt: record.createdAt, pausedAt: record.pause.pausedAt, nodes: record.pause.nodes });
+          const pending = feed.add(record);
+          if (pending) await pending;
+          if (spooled) {
+            const writing = spooled.add(record);
+            if (writing) await writing;
+          }
+          yield record;
         }
-        yield record;
+      } catch (error) {
+        sourceFailed = true;
+        throw error;
       }
     }
+    /** Runs an archive write; its own failure (not one of the records it pulls) is the `archive` stage's problem. */
+    const archiving = async <T>(write: () => Promise<T>): Promise<T> => {
+      try {
+        return await write();
+      } catch (error) {
+        if (!sourceFailed) stageNow = 'archive';
+        throw error;
+      }
+    };
     await timed('fetch', async () => {
       if (job.archive === false) {
         for await (const record of records()) void record;
         return;
       }
       if (job.archive === 'partitioned') {
-        partitioned = createArchiveWriter(deps.storage, { job: job.name, runId, window: result.window, now: () => now, logger, ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}), ...(deps.archiveNdjson === false ? { ndjson: false } : {}) });
-        for await (const record of records()) await partitioned.add(record);
+        const writer = createArchiveWriter(deps.storage, { job: job.name, runId, window: result.window, now: () => now, logger, ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}), ...(deps.archiveNdjson === false ? { ndjson: false } : {}) });
+        partitioned = writer;
+        for await (const record of records()) await archiving(() => writer.add(record));
         return;
       }
-      result.archive = await deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) });
+      result.archive = await archiving(() => deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) }));
     });
     // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is notified.
     const nothingRead = nothingReadError(job, problems);
@@ -181,14 +199,15 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       // Chat apps' messages (one MessageRecord per line), beside the run archive.
       if (messages.count > 0) result.messages = await deps.storage.saveData({ ...save, type: 'messages', extension: 'ndjson', contentType: 'application/x-ndjson', body: messages.read() });
       // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
-      if (partitioned) result.partitions = await partitioned.finish();
+      const writer = partitioned;
+      if (writer) result.partitions = await archiving(() => writer.finish());
     });
   } catch (error) {
     await partitioned?.abort();
     const message = error instanceof Error ? error.message : String(error);
     problems.push({ stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message });
     result.status = 'failed';
-    logger.error({ err: message }, 'the run failed; its window will be redone by the next run');
+    logger.error({ err: message }, incremental ? 'the run failed; its window will be redone by the next run' : 'the run failed; an explicit window is not redone by itself: run the same command again');
     // Take back what this run stored, so the redo does not leave the same rows in two archives.
     for (const object of [result.archive, result.messages, ...result.reports]) {
       if (object) await deps.storage.delete(object.key).catch((cause: unknown) => logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'));

@@ -64,7 +64,8 @@ export interface PipelineJob extends FetchOptions {
   notifyOn?: NotificationKind[];
 }
 
-export type PipelineStage = 'fetch' | 'report' | 'store' | 'sink' | 'notify' | 'alert' | 'state';
+/** A stage of a run; `archive` is the archive write, which runs in the same pass as `fetch` (its time is counted in `fetch`'s). */
+export type PipelineStage = 'fetch' | 'archive' | 'report' | 'store' | 'sink' | 'notify' | 'alert' | 'state';
 
 export type PipelineEvent =
   | { type: 'stage-start'; stage: PipelineStage }
