@@ -203,7 +203,7 @@ export { splitNdjsonFile, lineStartFrom, readRunRecordRange, linesBefore, type B
 export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, type AlertRule, type AlertRuleKind, type AlertPolicy, type AlertState, type ActiveAlert, type AlertEvent } from './alerts/index.js';
 export { alertStateKey } from './pipeline/alert-stage.js';
 export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';
-export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchivePartFormat, type ArchiveAlternate, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveReadOptions, type ArchiveManifest, type ArchivePart } from './archive/index.js';
+export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchivePartFormat, type ArchiveAlternate, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveReadOptions, type ArchiveManifest, type ArchivePart, findOrphanParts, removeOrphanParts, ORPHAN_MIN_AGE_HOURS, type OrphanPartOptions } from './archive/index.js';
 export type { Scheduler, Deployment, DeploymentRun, DeploymentRunDetail, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
 export { assertDeployments } from './adapters/scheduler.js';
 export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';

@@ -127,6 +127,7 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
 
   return {
     name,
+    location: root,
     capabilities: { signedUrls: false, versioning: false },
     saveReport: (request) => save('report', request),
     saveData: (request) => save('data', request),

@@ -154,6 +154,7 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
 
   return {
     name,
+    location: `oss://${bucket}/${prefix}`,
     capabilities: { signedUrls: true, versioning: false },
     saveReport: (request) => save('report', request),
     saveData: (request) => save('data', request),

@@ -126,6 +126,13 @@ describe('createOssStorage options', () => {
     expect(createOssStorage({ ...base, name: 'archive' }).name).toBe('archive');
   });
 
+  it('names its bucket and prefix as its location (what cleanup reports), without credentials', () => {
+    const adapter = createOssStorage({ bucket: 'reports', region: 'oss-cn-hangzhou', prefix: 'dify/prod', ...credentials });
+    expect(adapter.location).toBe('oss://reports/dify/prod/');
+    expect(createOssStorage({ bucket: 'reports', region: 'oss-cn-hangzhou', ...credentials }).location).toBe('oss://reports/');
+    expect(adapter.location).not.toContain(credentials.accessKeySecret);
+  });
+
   it('refuses unsafe keys before any request', async () => {
     const adapter = storage();
     for (const key of ['../outside.md', '/etc/passwd', 'reports/../../x', 'a\\b', '']) {

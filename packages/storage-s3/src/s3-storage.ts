@@ -187,6 +187,7 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
 
   return {
     name,
+    location: `s3://${bucket}/${prefix}`,
     capabilities: { signedUrls: true, versioning: false },
     saveReport: (request) => save('report', request),
     saveData: (request) => save('data', request),

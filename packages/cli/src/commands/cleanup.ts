@@ -1,10 +1,11 @@
-import { cleanupCutoff } from '@dify-logs/core/adapter-kit';
+import { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS, removeOrphanParts } from '@dify-logs/core';
+import { cleanupCutoff, safeSegment } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { addConfigOptions, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { positiveInteger } from '../support/connection.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { parseKind } from '../support/storage.js';
+import { parseKind, storagePlace } from '../support/storage.js';
 
 interface CleanupFlags extends ConfigFlags {
   days?: string;
@@ -25,26 +26,43 @@ export function registerCleanup(program: Command, io: CliIo, setExit: (code: num
 export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date()): Promise<number> {
   const kind = parseKind(flags.kind);
   const given = flags.days === undefined ? undefined : positiveInteger('--days', flags.days);
-  const { runtime, storage, baseDir } = await storageFromFlags(flags, io);
+  const { runtime, storage } = await storageFromFlags(flags, io);
   const days = given ?? runtime.config.storage.retentionDays;
   if (days === undefined) throw new UsageError('missing --days: give --days N, or set storage.retentionDays in the configuration');
   const cutoff = cleanupCutoff({ olderThanDays: days, now });
-  const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) under ${baseDir}`;
+  const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) ${storagePlace(storage)}`;
+  // Archive parts no manifest lists (left by a run that failed or was killed) go too, once old enough not to be a run's in progress.
+  const orphans = kind !== 'report' && (flags.type === undefined || safeSegment(flags.type) === ARCHIVE_TYPE);
   try {
     if (flags.dryRun) {
-      let count = 0;
+      const old = new Set<string>();
       for await (const object of storage.list({ kind, type: flags.type, olderThan: cutoff })) {
-        count += 1;
+        old.add(object.key);
         io.stdout.write(`would delete ${object.key}\n`);
       }
-      io.stdout.write(`dry run: ${count} object${count === 1 ? '' : 's'} ${scope} would be deleted; nothing was deleted\n`);
+      io.stdout.write(`dry run: ${plural(old.size, 'object')} ${scope} would be deleted; nothing was deleted\n`);
+      if (orphans) {
+        const unlisted = (await findOrphanParts(storage, { now })).filter((object) => !old.has(object.key));
+        for (const object of unlisted) io.stdout.write(`would delete ${object.key}\n`);
+        if (unlisted.length > 0) io.stdout.write(`dry run: ${plural(unlisted.length, 'archive part')} ${ORPHANS} would be deleted; nothing was deleted\n`);
+      }
       return EXIT.ok;
     }
     const { deleted } = await storage.cleanup({ olderThanDays: days, kind, type: flags.type, now });
     for (const key of deleted) io.stdout.write(`deleted ${key}\n`);
-    io.stdout.write(`deleted ${deleted.length} object${deleted.length === 1 ? '' : 's'} ${scope}\n`);
+    io.stdout.write(`deleted ${plural(deleted.length, 'object')} ${scope}\n`);
+    if (orphans) {
+      const removed = await removeOrphanParts(storage, { now });
+      for (const key of removed) io.stdout.write(`deleted ${key}\n`);
+      if (removed.length > 0) io.stdout.write(`deleted ${plural(removed.length, 'archive part')} ${ORPHANS}\n`);
+    }
     return EXIT.ok;
   } finally {
     await storage.close?.();
   }
 }
+
+/** Which archive parts `cleanup` removes besides the old objects. */
+const ORPHANS = `that no manifest lists (left behind by a failed or killed run), written more than ${ORPHAN_MIN_AGE_HOURS} hours ago`;
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

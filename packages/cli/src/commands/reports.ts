@@ -4,7 +4,7 @@ import { addConfigOptions, storageFromFlags, type ConfigFlags } from '../support
 import { positiveInteger } from '../support/connection.js';
 import { EXIT } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { humanSize, parseKind } from '../support/storage.js';
+import { humanSize, parseKind, storagePlace } from '../support/storage.js';
 
 interface ListFlags extends ConfigFlags {
   type?: string;
@@ -73,7 +73,7 @@ export async function runReportsUsage(flags: ConfigFlags & { json?: boolean }, i
 export async function runReportsList(flags: ListFlags, io: CliIo, now = new Date()): Promise<number> {
   const days = positiveInteger('--days', flags.days);
   const kind = parseKind(flags.kind);
-  const { storage, baseDir } = await storageFromFlags(flags, io);
+  const { storage } = await storageFromFlags(flags, io);
   const found: StoredObject[] = [];
   try {
     for await (const object of storage.list({ kind, type: flags.type, newerThan: new Date(now.getTime() - days * DAY) })) found.push(object);
@@ -84,7 +84,7 @@ export async function runReportsList(flags: ListFlags, io: CliIo, now = new Date
   found.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   if (found.length === 0) {
     const filters = [kind, flags.type].filter((part) => part !== undefined).join(' ');
-    (flags.json ? io.stderr : io.stdout).write(`no reports${filters ? ` (${filters})` : ''} in the last ${days} day${days === 1 ? '' : 's'} under ${baseDir}\n`);
+    (flags.json ? io.stderr : io.stdout).write(`no reports${filters ? ` (${filters})` : ''} in the last ${days} day${days === 1 ? '' : 's'} ${storagePlace(storage)}\n`);
     return EXIT.ok;
   }
   if (flags.json) {

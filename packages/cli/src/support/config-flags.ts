@@ -40,8 +40,8 @@ export async function runtimeFromFlags(flags: ConfigFlags, io: CliIo, write: (te
   return runtime;
 }
 
-/** The runtime and its storage, for the commands that only read or clean stored files. */
-export async function storageFromFlags(flags: ConfigFlags, io: CliIo): Promise<{ runtime: DifyLogs; storage: StorageAdapter; baseDir: string }> {
+/** The runtime and its storage, for the commands that only read or clean stored files (`storagePlace` names where it keeps them). */
+export async function storageFromFlags(flags: ConfigFlags, io: CliIo): Promise<{ runtime: DifyLogs; storage: StorageAdapter }> {
   const runtime = await runtimeFromFlags(flags, io);
-  return { runtime, storage: await runtime.storage(), baseDir: runtime.pluginContext().baseDir };
+  return { runtime, storage: await runtime.storage() };
 }

@@ -1,9 +1,14 @@
-import type { StorageKind } from '@dify-logs/core';
+import type { StorageAdapter, StorageKind } from '@dify-logs/core';
 import { UsageError } from './exit-codes.js';
 
 export function parseKind(value: string | undefined): StorageKind | undefined {
   if (value === undefined || value === 'report' || value === 'data') return value;
   throw new UsageError(`--kind must be report or data, got ${JSON.stringify(value)}`);
+}
+
+/** Where the storage keeps its objects, for messages: `under s3://bucket/prefix/`, `under /srv/outputs`; else its name. */
+export function storagePlace(storage: StorageAdapter): string {
+  return storage.location ? `under ${storage.location}` : `in the ${JSON.stringify(storage.name)} storage`;
 }
 
 /** `512 B`, `1.5 KiB`, `12.0 MiB`. */

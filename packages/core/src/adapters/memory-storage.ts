@@ -29,6 +29,7 @@ export function memoryStorage(options: { name?: string } = {}): StorageAdapter &
 
   return {
     name,
+    location: `memory://${name}/`,
     capabilities: { signedUrls: false, versioning: false },
     saveReport: (request) => save('report', request),
     saveData: (request) => save('data', request),

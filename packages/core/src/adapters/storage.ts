@@ -82,6 +82,11 @@ export interface StorageCapabilities {
  */
 export interface StorageAdapter {
   readonly name: string;
+  /**
+   * Where this adapter keeps its objects, for people: a folder (`/srv/outputs`), `s3://bucket/prefix/`. Messages
+   * about the whole storage (`cleanup`) name it; without it they name the adapter. Never carries credentials.
+   */
+  readonly location?: string;
   readonly capabilities: StorageCapabilities;
   saveReport(request: SaveRequest): Promise<StoredObject>;
   saveData(request: SaveRequest): Promise<StoredObject>;

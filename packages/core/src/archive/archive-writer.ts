@@ -2,7 +2,7 @@ import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
-import { ARCHIVE_TYPE, dayOf, dayStart, MANIFEST_EXTENSION, manifestsBetween, newestFirst, survives, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import { ARCHIVE_TYPE, dayOf, dayStart, MANIFEST_EXTENSION, manifestsBetween, newestFirst, survives, WRITTEN_AT, type ArchiveManifest, type ArchivePart } from './manifest.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,8 +85,9 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
   let sequence = 0;
   let records = 0;
 
+  // `written-at` is the wall clock (not the run's): how `removeOrphanParts` tells a part left by a failed run from one being written.
   const save = (app: string, day: string, extension: string, body: StoredObjectBody, contentType: string) =>
-    storage.saveData({ type: ARCHIVE_TYPE, job: options.job, app, runId: options.runId, createdAt: dayStart(day), extension, contentType, body, metadata: { job: options.job, app, day } });
+    storage.saveData({ type: ARCHIVE_TYPE, job: options.job, app, runId: options.runId, createdAt: dayStart(day), extension, contentType, body, metadata: { job: options.job, app, day, [WRITTEN_AT]: new Date().toISOString() } });
 
   async function close(part: OpenPart): Promise<void> {
     const common = { runId: options.runId, window: options.window, records: part.records, firstLoggedAt: part.first, lastLoggedAt: part.last };

@@ -5,6 +5,8 @@ import { DifyStorageError } from '../errors/storage-error.js';
 
 export const ARCHIVE_TYPE = 'archive';
 export const MANIFEST_EXTENSION = 'manifest.json';
+/** Metadata of every archive object: when it was written (ISO-8601, the writer's wall clock). */
+export const WRITTEN_AT = 'written-at';
 
 /** One object of a partition: gzip NDJSON, or another format when the archive is written without NDJSON. */
 export interface ArchivePart {
