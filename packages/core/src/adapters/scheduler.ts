@@ -1,5 +1,5 @@
 import { DifyConfigError } from '../errors/config-error.js';
-import { assertTimezone } from '../pipeline/window.js';
+import { assertTimezone } from '../time/window.js';
 
 /**
  * A scheduled deployment: one configured job run on a cron schedule, with parameters (the original

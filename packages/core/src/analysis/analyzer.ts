@@ -1,5 +1,5 @@
 import type { NodeRecord, RunRecord } from '../records/schema.js';
-import { startOfDayIn } from '../pipeline/window.js';
+import { startOfDayIn } from '../time/window.js';
 import { AppGroup, CappedMap, ErrorTally, ModelGroup, NodeGroup, StatusTally, UserGroup } from './groups.js';
 import { Latency } from './latency.js';
 import { addMoney, MoneySum } from './money.js';

@@ -1,4 +1,4 @@
-import { startOfDayIn } from '../pipeline/window.js';
+import { startOfDayIn } from '../time/window.js';
 import { CappedMap } from './groups.js';
 import { Latency } from './latency.js';
 import type { ConversationAnalysis, ConversationAppAnalysis, ConversationDay, QuestionGroup } from './types.js';

@@ -2,7 +2,7 @@ import { FETCH_DEFAULTS } from '../export/defaults.js';
 import { z } from 'zod';
 import { CONSOLE_STATUS_FILTERS } from '../client/endpoints/logs.js';
 import { DifyConfigError } from '../errors/config-error.js';
-import { resolveTime } from '../pipeline/window.js';
+import { resolveTime } from '../time/window.js';
 import { decimal, flag, listOf, nonEmpty, splitList, timeZone, wholeNumber } from './values.js';
 
 /** Formats core writes itself; the others (csv, html, xlsx, parquet) come from format plugins. */

@@ -1,7 +1,7 @@
 import { DifyConfigError } from '../errors/config-error.js';
 import { runPipeline } from './run-pipeline.js';
 import type { PipelineDeps, PipelineJob, PipelineResult } from './types.js';
-import { assertTimezone, resolveTime, startOfDayIn } from './window.js';
+import { assertTimezone, resolveTime, startOfDayIn } from '../time/window.js';
 
 export interface BackfillOptions {
   /** Start of the range: ISO-8601 or a template (`{{last_month}}`), in the job's time zone. */

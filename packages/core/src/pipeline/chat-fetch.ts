@@ -9,7 +9,7 @@ import { DifyLogsError } from '../errors/dify-logs-error.js';
 import { toMessageRecord, type MessageRecord } from '../records/chat.js';
 import { toRunRecord } from '../records/normalize.js';
 import type { RunRecord } from '../records/schema.js';
-import type { FetchContext } from './fetch-stage.js';
+import type { FetchContext } from './fetch-context.js';
 import type { PipelineApp, PipelineResult } from './types.js';
 
 /**

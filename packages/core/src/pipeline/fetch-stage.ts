@@ -4,41 +4,17 @@ import { DifyNetworkError } from '../errors/network-error.js';
 import { exportRuns, type ExportProgress } from '../export/export-runs.js';
 import { FETCH_DEFAULTS } from '../export/defaults.js';
 import type { Logger } from '../logging/logger.js';
-import type { RunCache } from '../adapters/run-cache.js';
 import { isTerminalStatus, type RunRecord } from '../records/schema.js';
 import { applyDetail } from './repoll.js';
-import type { Analyzer } from '../analysis/analyzer.js';
-import type { PipelineApp, PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
-import type { ConversationAnalyzer } from '../analysis/conversations.js';
-import type { MessageRecord } from '../records/chat.js';
+import type { PipelineApp, PipelineJob, PipelineResult } from './types.js';
 import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
 import { fetchChatApp } from './chat-fetch.js';
-import type { ResolvedWindow } from './window.js';
+import type { FetchContext } from './fetch-context.js';
+import type { ResolvedWindow } from '../time/window.js';
 import { parseVersion, versionAtLeast } from '../client/server-version.js';
 import { toIsoTime } from '../records/time.js';
 import { toArchivedRunRecord } from '../records/archived.js';
 
-export interface FetchContext {
-  job: PipelineJob;
-  window: ResolvedWindow;
-  /** Incremental jobs skip logs already counted and hold unfinished runs back until they finish. */
-  incremental: boolean;
-  overlapMs: number;
-  states: Map<string, AppState>;
-  /** Filled per app that was read completely: the state to commit once the run is stored. */
-  nextStates: Map<string, AppState>;
-  analyzer: Pick<Analyzer, 'add' | 'touch' | 'failApp' | 'noteFetch'>;
-  counts: PipelineResult['counts'];
-  problems: PipelineProblem[];
-  logger: Logger;
-  onEvent: (event: PipelineEvent) => void;
-  /** Finished runs already enriched (the state store's cache), unless the job turned it off. */
-  runCache?: RunCache;
-  /** Chat apps' messages are analysed here (the report's conversation section). */
-  conversations?: Pick<ConversationAnalyzer, 'add' | 'touch'>;
-  /** Every chat message of the window (for the messages export). */
-  onMessage?: (message: MessageRecord) => Promise<void> | void;
-}
 
 /**
  * Streams the records of every app of the job, one app after the other. An app that fails is

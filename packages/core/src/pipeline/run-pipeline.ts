@@ -27,7 +27,7 @@ import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
 import { sinkStage } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
-import { resolveWindow } from './window.js';
+import { resolveWindow } from '../time/window.js';
 import type { PausedRun } from '../analysis/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;

@@ -13,7 +13,7 @@ import type { PriceTable } from '../analysis/prices.js';
 import type { AlertEvent, AlertPolicy } from '../alerts/types.js';
 import type { MessageTemplates } from './templates.js';
 import type { ArchivePartFormat, ArchiveResult } from '../archive/archive-writer.js';
-import type { WindowSpec } from './window.js';
+import type { WindowSpec } from '../time/window.js';
 import type { FetchOptions } from '../export/defaults.js';
 
 export interface PipelineApp {
