@@ -102,6 +102,13 @@ describe('htmlReporter', () => {
     expect(html).toContain('And 3 more errors of other kinds');
   });
 
+  it('says when the window starts before Dify’s retention, with the apps escaped', async () => {
+    const html = await render({ ...emptyAnalysis(), retention: { days: 30, assumed: true, cutoff: '2026-02-08T12:00:00.000Z', apps: ['<app>'] } });
+    expect(html).toContain('<dt>Retention</dt><dd>The window starts before Dify’s log retention (30 days, Dify’s default when its log cleanup is on)');
+    expect(html).toContain('no archive of them for <span class="mono">&lt;app&gt;</span>.');
+    expect(await render(emptyAnalysis())).not.toContain('<dt>Retention</dt>');
+  });
+
   it('names the Dify workspace the run read, escaped, when the analysis has one', async () => {
     const pinned = await render({ ...emptyAnalysis(), workspace: { id: 'ws-1', name: '<b>Ops</b>', pinned: true } });
     expect(pinned).toContain('<dt>Dify workspace</dt><dd>&lt;b&gt;Ops&lt;/b&gt; <span class="mono">ws-1</span></dd>');

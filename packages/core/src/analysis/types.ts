@@ -178,6 +178,11 @@ export interface ReportAnalysis extends StatusCounts {
    * (or the admin key) named it. Absent without console access.
    */
   workspace?: { id: string; name: string | null; pinned: boolean };
+  /**
+   * The window starts before Dify's log retention cut-off (`days` before the run) and these apps had no archive of older
+   * runs to read: runs before `cutoff` may be gone. `assumed`: Dify's default of 30 days (no `dify.retentionDays`).
+   */
+  retention?: { days: number; assumed: boolean; cutoff: string; apps: string[] };
   /** Paused runs with where they wait (Dify >= 1.13 with console access), oldest first, at most 50. Absent when none. */
   pausedRuns?: PausedRun[];
 }

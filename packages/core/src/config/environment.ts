@@ -25,6 +25,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'DIFY_BASE_URL', key: 'dify.baseUrl', description: "Dify's address" },
   { name: 'DIFY_SERVICE_API_URL', key: 'dify.serviceApiUrl', description: 'Service API address when not at DIFY_BASE_URL (Dify\'s SERVICE_API_URL)' },
   { name: 'DIFY_CONSOLE_API_URL', key: 'dify.consoleApiUrl', description: 'Console API address when not at DIFY_BASE_URL (Dify\'s CONSOLE_API_URL)' },
+  { name: 'DIFY_LOG_RETENTION_DAYS', key: 'dify.retentionDays', description: "Dify's WORKFLOW_LOG_RETENTION_DAYS (when its log cleanup is on)" },
   { name: 'DIFY_API_TOKEN', key: 'dify.apiKey', description: 'Service API key of DIFY_APP_ID' },
   { name: 'DIFY_APP_ID', key: 'dify.appId', description: 'the app of the Service API key; also the default job\'s app' },
   { name: 'DIFY_CONSOLE_EMAIL', key: 'dify.console.email', description: 'console login' },

@@ -47,6 +47,12 @@ const DifySchema = z
     serviceApiUrl: httpUrl.optional(),
     /** The Console API's address when not at baseUrl (Dify's CONSOLE_API_URL). */
     consoleApiUrl: httpUrl.optional(),
+    /**
+     * Dify's log retention in days (its `WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED` is on): a report
+     * whose explicit window starts further back, on a Dify without an archive of old runs, says runs may be gone.
+     * Unset: Dify's default of 30 is assumed, and the report says it was assumed.
+     */
+    retentionDays: wholeNumber(1).optional(),
   })
   .superRefine((dify, context) => {
     if (dify.console && dify.admin) context.addIssue({ code: 'custom', path: ['admin'], message: 'give either dify.console or dify.admin, not both' });

@@ -46,13 +46,15 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
  * only): read page by page until a row is older than the window; one request when the archive holds nothing of it.
  * Releases before 1.13 (when the client knows the release) are not asked. Records carry `archived: true`.
  */
-async function* archivedRuns(app: PipelineApp, window: ResolvedWindow, listedRuns: Set<string>): AsyncGenerator<RunRecord> {
+async function* archivedRuns(app: PipelineApp, window: ResolvedWindow, listedRuns: Set<string>, offered: { archiveOffered?: boolean }): AsyncGenerator<RunRecord> {
   const version = await app.client.serverVersion();
+  offered.archiveOffered = false;
   if (version !== null && parseVersion(version) !== null && !versionAtLeast(version, '1.13.0')) return;
   const fromMs = window.from.getTime();
   const toMs = window.to.getTime();
   for (let page = 1; ; page += 1) {
     const result = await app.client.archivedLogPage(app.id, { page, limit: 100 });
+    offered.archiveOffered = result !== null;
     if (!result) return;
     for (const item of result.data) {
       const at = Date.parse(toIsoTime(item.created_at) ?? '');
@@ -138,7 +140,7 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
 
   // An explicit window may reach back past Dify's retention (1.13+ archives old runs out of the logs): read the archive too.
   if (!incremental && app.client.hasConsole && (app.mode ?? 'workflow') === 'workflow') {
-    for await (const record of archivedRuns(app, window, listedRuns)) {
+    for await (const record of archivedRuns(app, window, listedRuns, counts)) {
       counts.archived = (counts.archived ?? 0) + 1;
       const out = emit(record);
       if (out) yield out;

@@ -46,6 +46,11 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     '',
     `Time zone ${markdownCell(analysis.window.timezone)}. Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
     ...(analysis.workspace ? [`Dify workspace ${markdownCell(analysis.workspace.name ?? analysis.workspace.id)} (${markdownCell(analysis.workspace.id)}${analysis.workspace.pinned ? '' : ', the account\'s current workspace'}).`] : []),
+    ...(analysis.retention
+      ? [
+          `The window starts before Dify's log retention (${analysis.retention.days} days${analysis.retention.assumed ? ", Dify's default when its log cleanup is on; set dify.retentionDays" : ''}): runs before ${analysis.retention.cutoff} may have been deleted, and Dify offered no archive of them for ${analysis.retention.apps.map((app) => markdownCell(app)).join(', ')}.`,
+        ]
+      : []),
     '',
     `- Runs: **${integer(analysis.runs)}**, failed ${integer(failed)}, success rate ${percent(analysis.successRate)}`,
     `- Run time: ${latency(analysis.latency)}`,

@@ -28,6 +28,7 @@ import { openReportWriters, type ReportWriters } from './report-stage.js';
 import { sinkStage } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from '../time/window.js';
+import { retentionNotice } from './retention.js';
 import type { PausedRun } from '../analysis/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;
@@ -183,6 +184,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (chatApps > 0) analysis.conversations = conversations.result();
     if (pausedRuns.length > 0) analysis.pausedRuns = pausedRuns.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     if (result.workspace) analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
+    const retention = retentionNotice(job, window, now, result.counts);
+    if (retention) {
+      analysis.retention = retention;
+      logger.warn(retention, "the window starts before Dify's log retention and this Dify offers no archive of older runs");
+    }
     if (job.compare !== false) {
       const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
       if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);

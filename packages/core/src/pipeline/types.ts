@@ -62,6 +62,13 @@ export interface PipelineJob extends FetchOptions {
   archive?: boolean | 'run' | 'partitioned';
   /** Which outcomes are notified (default failure and report-ready). */
   notifyOn?: NotificationKind[];
+  /**
+   * Dify's log retention in days (`WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED`): an explicit window
+   * starting further back, on a Dify with no archive of old runs, is named in the report. Default 30 (Dify's default).
+   */
+  retentionDays?: number;
+  /** Whether `retentionDays` was configured (else Dify's default is assumed and the report says so). */
+  retentionConfigured?: boolean;
 }
 
 /** A stage of a run; `archive` is the archive write, which runs in the same pass as `fetch` (its time is counted in `fetch`'s). */
@@ -138,6 +145,8 @@ export interface PipelineResult {
       salvaged: number;
       /** Read from Dify's archive of runs its retention moved out of the logs (1.13+; explicit windows). */
       archived?: number;
+      /** Whether Dify offered that archive (`workflow-archived-logs`) for an explicit window: false when it has none. */
+      archiveOffered?: boolean;
     }
   >;
   reports: StoredObject[];

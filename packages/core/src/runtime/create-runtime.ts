@@ -154,7 +154,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
   const withJob = async <T>(job: JobConfig, window: PipelineJob['window'] | undefined, log: Logger, task: (pipelineJob: PipelineJob, shared: RuntimeDeps) => Promise<T>): Promise<T> => {
     const shared = await deps();
     const apps = await resolveApps(config, job, config.jobs.indexOf(job), log, options.fetch);
-    const pipelineJob = toPipelineJob(job, apps, window, { prices: config.prices, templates: config.notification.templates });
+    const pipelineJob = toPipelineJob(job, apps, window, { prices: config.prices, templates: config.notification.templates, ...(config.dify.retentionDays ? { retentionDays: config.dify.retentionDays } : {}) });
     try {
       return await task(pipelineJob, shared);
     } finally {

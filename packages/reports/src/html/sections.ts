@@ -16,6 +16,7 @@ export function renderHeader(analysis: ReportAnalysis, title: string): string {
 <div><dt>Job</dt><dd>${escapeHtml(analysis.job)}</dd></div>
 <div><dt>Window</dt><dd>${time(analysis, window.from)} → ${time(analysis, window.to)} ${zone}</dd></div>
 ${analysis.workspace ? `<div><dt>Dify workspace</dt><dd>${escapeHtml(analysis.workspace.name ?? analysis.workspace.id)} <span class="mono">${escapeHtml(analysis.workspace.id)}</span>${analysis.workspace.pinned ? '' : ' (the account’s current workspace)'}</dd></div>
+` : ''}${analysis.retention ? `<div><dt>Retention</dt><dd>The window starts before Dify’s log retention (${analysis.retention.days} days${analysis.retention.assumed ? ', Dify’s default when its log cleanup is on' : ''}): runs before ${time(analysis, analysis.retention.cutoff)} may have been deleted; no archive of them for ${analysis.retention.apps.map((app) => `<span class="mono">${escapeHtml(app)}</span>`).join(', ')}.</dd></div>
 ` : ''}<div><dt>Generated</dt><dd>${time(analysis, analysis.generatedAt)}</dd></div>
 <div><dt>Run id</dt><dd class="mono">${escapeHtml(analysis.runId)}</dd></div>
 </dl>
