@@ -2,7 +2,16 @@
 // `npm run bench -- report [flags]` (or `archive`) runs one of them with its own flags; with no name, both with defaults.
 import { bootstrap, run } from './bootstrap.mjs';
 
-const BENCHES = { export: 'packages/cli/bench/export-bench.mjs', report: 'packages/cli/bench/report-bench.mjs', archive: 'packages/cli/bench/archive-bench.mjs', parquet: 'packages/parquet/bench/parquet-bench.mjs', sink: 'packages/sink-postgres/bench/sink-bench.mjs', capacity: 'packages/cli/bench/capacity-bench.mjs', 'side-by-side': 'packages/cli/bench/side-by-side-bench.mjs', fetch: 'packages/cli/bench/fetch-bench.mjs' };
+const BENCHES = {
+  export: 'packages/cli/bench/export-bench.mjs',
+  report: 'packages/cli/bench/report-bench.mjs',
+  archive: 'packages/cli/bench/archive-bench.mjs',
+  parquet: 'packages/parquet/bench/parquet-bench.mjs',
+  sink: 'packages/sink-postgres/bench/sink-bench.mjs',
+  capacity: 'packages/cli/bench/capacity-bench.mjs',
+  'side-by-side': 'packages/cli/bench/side-by-side-bench.mjs',
+  fetch: 'packages/cli/bench/fetch-bench.mjs',
+};
 bootstrap();
 const [name, ...flags] = process.argv.slice(2);
 if (name && BENCHES[name]) process.exit(run(process.execPath, [BENCHES[name], ...flags]));

@@ -8,12 +8,24 @@ import { ensureSystemPackages } from './system-deps.mjs';
 
 ensureSystemPackages();
 bootstrap({ summary: true });
-mustSucceed('package checks (publint, attw)', pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']), { summary: true });
+mustSucceed(
+  'package checks (publint, attw)',
+  pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']),
+  { summary: true },
+);
 mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']), { summary: true });
 
 const reportDir = mkdtempSync(join(tmpdir(), 'dify-logs-vitest-'));
 const report = join(reportDir, 'report.json');
-const status = pnpm(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+const status = pnpm([
+  'exec',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
 let passed = 0;
 let failed = 0;
 let skipped = 0;

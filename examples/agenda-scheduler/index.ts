@@ -33,24 +33,51 @@ const demo = env.DEMO === '1';
 const simulator = demo ? await startSimulator({ runsPerApp: 200, now: new Date().toISOString(), days: 2 }) : undefined;
 const app = simulator?.apps.find((candidate) => candidate.mode === 'workflow');
 const channels = [...(env.DINGTALK_WEBHOOK ? ['dingtalk'] : []), ...(env.SMTP_HOST && env.SMTP_TO ? ['email'] : [])];
-const job = (name: string) => ({ name, reportType: name, outputFormat: ['json', 'markdown'], withNodeExecutions: true });
+const job = (name: string) => ({
+  name,
+  reportType: name,
+  outputFormat: ['json', 'markdown'],
+  withNodeExecutions: true,
+});
 const runtime = await createDifyLogs({
   plugins: [local, s3, oss, dingtalk, email, agenda],
   env,
   config: {
-    ...(simulator && app ? { dify: { baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: simulator.account } } : {}),
+    ...(simulator && app
+      ? { dify: { baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: simulator.account } }
+      : {}),
     jobs: [job('daily'), job('weekly')],
     deployments: [
-      { name: 'daily-report', job: 'daily', schedule: demo ? '*/5 * * * * *' : '0 2 * * *', timezone: 'Asia/Shanghai', parameters: { from: '{{yesterday}}', to: '{{today}}' } },
-      { name: 'weekly-report', job: 'weekly', schedule: demo ? '2-59/10 * * * * *' : '0 3 * * 1', timezone: 'Asia/Shanghai', parameters: { from: '{{last_week}}', to: '{{this_week}}' } },
+      {
+        name: 'daily-report',
+        job: 'daily',
+        schedule: demo ? '*/5 * * * * *' : '0 2 * * *',
+        timezone: 'Asia/Shanghai',
+        parameters: { from: '{{yesterday}}', to: '{{today}}' },
+      },
+      {
+        name: 'weekly-report',
+        job: 'weekly',
+        schedule: demo ? '2-59/10 * * * * *' : '0 3 * * 1',
+        timezone: 'Asia/Shanghai',
+        parameters: { from: '{{last_week}}', to: '{{this_week}}' },
+      },
     ],
     storage: { baseDir: './reports' },
     notification: { enabled: channels.length > 0, type: channels.length > 0 ? channels : ['console'] },
-    worker: { databaseUrl, ...(env.DATABASE_PREFIX ? { prefix: env.DATABASE_PREFIX } : {}), host: env.WORKER_HOST ?? '127.0.0.1', drainSeconds: env.DRAIN_SECONDS ?? 60, ...(demo ? { processEverySeconds: 0.5 } : {}) },
+    worker: {
+      databaseUrl,
+      ...(env.DATABASE_PREFIX ? { prefix: env.DATABASE_PREFIX } : {}),
+      host: env.WORKER_HOST ?? '127.0.0.1',
+      drainSeconds: env.DRAIN_SECONDS ?? 60,
+      ...(demo ? { processEverySeconds: 0.5 } : {}),
+    },
   },
 });
 const worker = await startWorker(runtime);
-process.stdout.write(`worker on ${worker.database.description}; ${worker.server?.url}/healthz /readyz /metrics${worker.dashboard ? ' /dashboard' : ''}\n`);
+process.stdout.write(
+  `worker on ${worker.database.description}; ${worker.server?.url}/healthz /readyz /metrics${worker.dashboard ? ' /dashboard' : ''}\n`,
+);
 
 let stopping = false;
 const shutdown = async (signal: string) => {

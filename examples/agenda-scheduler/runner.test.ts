@@ -16,8 +16,16 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function run(env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(MONGODB_URL|DATABASE_URL|DIFY_|DINGTALK_|SMTP_|STORAGE_TYPE)/.test(key)));
-  const child = spawn(tsx, ['--conditions=dev-source', script], { cwd: root, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^(MONGODB_URL|DATABASE_URL|DIFY_|DINGTALK_|SMTP_|STORAGE_TYPE)/.test(key),
+    ),
+  );
+  const child = spawn(tsx, ['--conditions=dev-source', script], {
+    cwd: root,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -63,11 +71,25 @@ describe('examples/agenda-scheduler', () => {
     dirs.push(out);
     const prefix = `ex${randomBytes(4).toString('hex')}_`;
     const port = await freePort();
-    const runner = run({ DEMO: '1', DATABASE_URL: PG_URL, DATABASE_PREFIX: prefix, OUTPUT_BASE_DIR: out, WORKER_PORT: String(port) });
+    const runner = run({
+      DEMO: '1',
+      DATABASE_URL: PG_URL,
+      DATABASE_PREFIX: prefix,
+      OUTPUT_BASE_DIR: out,
+      WORKER_PORT: String(port),
+    });
     try {
       const deadline = Date.now() + 40_000;
-      while (!files(out).some((file) => file.endsWith('.md')) && Date.now() < deadline && runner.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(files(out).some((file) => file.endsWith('.md')), runner.out() + runner.err()).toBe(true);
+      while (
+        !files(out).some((file) => file.endsWith('.md')) &&
+        Date.now() < deadline &&
+        runner.child.exitCode === null
+      )
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(
+        files(out).some((file) => file.endsWith('.md')),
+        runner.out() + runner.err(),
+      ).toBe(true);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       // Both demo deployments run every few seconds; the first report file can come from either, so wait for the daily one's metric.
       const daily = /dify_logs_pipeline_runs_total\{[^}]*deployment="daily-report"/;
@@ -85,7 +107,10 @@ describe('examples/agenda-scheduler', () => {
       if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
-      const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1', [`${prefix}%`]);
+      const { rows } = await client.query<{ tablename: string }>(
+        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
+        [`${prefix}%`],
+      );
       for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
       await client.end();
     }

@@ -4,7 +4,14 @@
  *
  *   createDifyLogs({ plugins: [local, plugin], config: { notification: { enabled: true, type: ['ntfy'], ntfy: { topic: 'dify-ops' } }, … } })
  */
-import { DifyConfigError, DifyHttpError, silentLogger, type Logger, type NotificationMessage, type Notifier } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  DifyHttpError,
+  silentLogger,
+  type Logger,
+  type NotificationMessage,
+  type Notifier,
+} from '@dify-logs/core';
 import { channels, configValues, definePlugin, scrub, z } from '@dify-logs/core/adapter-kit';
 
 export interface NtfyNotifierOptions {
@@ -22,18 +29,30 @@ export interface NtfyNotifierOptions {
 /** ntfy accepts messages of up to 4,096 bytes. */
 const MAX_BYTES = 4096;
 const PRIORITY = { info: 3, warning: 4, error: 5, critical: 5 } as const;
-const TAGS = { success: 'white_check_mark', failure: 'rotating_light', 'report-ready': 'page_facing_up', alert: 'warning' } as const;
+const TAGS = {
+  success: 'white_check_mark',
+  failure: 'rotating_light',
+  'report-ready': 'page_facing_up',
+  alert: 'warning',
+} as const;
 
 export function createNtfyNotifier(options: NtfyNotifierOptions): Notifier {
   const topic = channels.optionalText('topic', options?.topic);
-  if (!topic || !/^[A-Za-z0-9_-]{1,64}$/.test(topic)) throw new DifyConfigError('topic', 'is required: letters, digits, _ and - (at most 64)');
+  if (!topic || !/^[A-Za-z0-9_-]{1,64}$/.test(topic))
+    throw new DifyConfigError('topic', 'is required: letters, digits, _ and - (at most 64)');
   const server = channels.parseWebhook('server', options.server ?? 'https://ntfy.sh');
   const name = options.name ?? 'ntfy';
   const logger = (options.logger ?? silentLogger).child({ adapter: name });
   const secrets = [topic, ...(options.token ? [options.token] : [])];
   const endpoint = `${name} (${server.origin})`;
   const base = options.fetch ?? fetch;
-  const send: typeof fetch = options.token ? (url, init) => base(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${options.token}` } }) : base;
+  const send: typeof fetch = options.token
+    ? (url, init) =>
+        base(url, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${options.token}` },
+        })
+    : base;
   return {
     name,
     capabilities: { markdown: false, maxLength: MAX_BYTES },
@@ -47,19 +66,42 @@ export function createNtfyNotifier(options: NtfyNotifierOptions): Notifier {
         tags: [TAGS[message.kind]],
         ...(web[0] ? { click: web[0].url } : {}),
       };
-      const response = await channels.postJson({ endpoint, url: server.href, body, contentType: 'application/json', fetch: send, timeoutMs: 10_000, secrets });
+      const response = await channels.postJson({
+        endpoint,
+        url: server.href,
+        body,
+        contentType: 'application/json',
+        fetch: send,
+        timeoutMs: 10_000,
+        secrets,
+      });
       if (response.status < 200 || response.status >= 300) {
-        throw new DifyHttpError({ endpoint, status: response.status, difyMessage: scrub(response.text.slice(0, 200), secrets), isRetryable: response.status === 429 || response.status >= 500 });
+        throw new DifyHttpError({
+          endpoint,
+          status: response.status,
+          difyMessage: scrub(response.text.slice(0, 200), secrets),
+          isRetryable: response.status === 429 || response.status >= 500,
+        });
       }
       logger.debug({ kind: message.kind }, 'sent');
-      return { notifier: name, ...(typeof channels.jsonObject(response.text)?.id === 'string' ? { id: channels.jsonObject(response.text)!.id as string } : {}) };
+      return {
+        notifier: name,
+        ...(typeof channels.jsonObject(response.text)?.id === 'string'
+          ? { id: channels.jsonObject(response.text)!.id as string }
+          : {}),
+      };
     },
   };
 }
 
 /** The summary, then one line per fact and per link (ntfy shows plain text; the title has its own field). */
 function render(message: NotificationMessage): string {
-  return [message.summary, '', ...message.facts.map((fact) => `${fact.label}: ${fact.value}`), ...message.links.map((link) => `${link.label}: ${link.url}`)].join('\n');
+  return [
+    message.summary,
+    '',
+    ...message.facts.map((fact) => `${fact.label}: ${fact.value}`),
+    ...message.links.map((link) => `${link.label}: ${link.url}`),
+  ].join('\n');
 }
 
 /** `notification.ntfy`. */
@@ -80,5 +122,6 @@ export const plugin = definePlugin({
     { name: 'NTFY_SERVER', key: 'notification.ntfy.server', description: 'ntfy server (default https://ntfy.sh)' },
     { name: 'NTFY_TOKEN', key: 'notification.ntfy.token', description: 'ntfy access token' },
   ],
-  create: (section: z.output<typeof ntfySection>, context) => createNtfyNotifier({ ...section, logger: context.logger }),
+  create: (section: z.output<typeof ntfySection>, context) =>
+    createNtfyNotifier({ ...section, logger: context.logger }),
 });

@@ -24,10 +24,13 @@ const server = createServer((request, response) => {
   let body = '';
   request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
   request.on('end', () => {
-    if (request.headers.authorization !== 'Bearer tk_secret') return void response.writeHead(403).end('{"code":40301,"error":"forbidden"}');
+    if (request.headers.authorization !== 'Bearer tk_secret')
+      return void response.writeHead(403).end('{"code":40301,"error":"forbidden"}');
     const message = JSON.parse(body) as Published;
     published.push(message);
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `m${published.length}`, topic: message.topic }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ id: `m${published.length}`, topic: message.topic }));
   });
 });
 let url = '';
@@ -63,7 +66,13 @@ describe('the ntfy plugin in createDifyLogs', () => {
         env: { NTFY_SERVER: url, NTFY_TOKEN: 'tk_secret' },
         config: {
           dify: { baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id },
-          jobs: [{ name: 'daily', window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' }, notifyOn: ['report-ready'] }],
+          jobs: [
+            {
+              name: 'daily',
+              window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+              notifyOn: ['report-ready'],
+            },
+          ],
           notification: { enabled: true, type: ['ntfy'], ntfy: { topic: 'dify-ops' } },
           state: { type: 'memory' },
         },
@@ -73,7 +82,11 @@ describe('the ntfy plugin in createDifyLogs', () => {
       expect(result?.status).toBe('succeeded');
       expect(result?.notifications).toEqual([expect.objectContaining({ notifier: 'ntfy', delivered: true })]);
       expect(published, JSON.stringify(published)).toHaveLength(1);
-      expect(published[0], JSON.stringify(published[0])).toMatchObject({ topic: 'dify-ops', priority: 4, tags: ['page_facing_up'] });
+      expect(published[0], JSON.stringify(published[0])).toMatchObject({
+        topic: 'dify-ops',
+        priority: 4,
+        tags: ['page_facing_up'],
+      });
       expect(published[0]!.message).toMatch(/^Runs: 15$/m);
       expect(published[0]!.title).toContain('daily');
     } finally {
@@ -83,7 +96,17 @@ describe('the ntfy plugin in createDifyLogs', () => {
 
   it('a refused token fails without showing it', async () => {
     const notifier = createNtfyNotifier({ topic: 'dify-ops', server: url, token: 'tk_wrong' });
-    const error = await notifier.send({ kind: 'alert', severity: 'warning', title: 't', summary: 's', facts: [], links: [], occurredAt: new Date().toISOString() }).catch((caught: unknown) => caught as Error);
+    const error = await notifier
+      .send({
+        kind: 'alert',
+        severity: 'warning',
+        title: 't',
+        summary: 's',
+        facts: [],
+        links: [],
+        occurredAt: new Date().toISOString(),
+      })
+      .catch((caught: unknown) => caught as Error);
     expect(error).toBeInstanceOf(Error);
     expect(String((error as Error).message)).toContain('403');
     expect(String((error as Error).message)).not.toContain('tk_wrong');

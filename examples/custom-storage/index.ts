@@ -11,8 +11,29 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DifyConfigError, DifyStorageError, silentLogger, type CleanupOptions, type Logger, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
-import { cleanupCutoff, configValues, definePlugin, z, assertSafeKey, bodyBytes, createAtomicFileWriter, safeSegment, storageKey, withinAge } from '@dify-logs/core/adapter-kit';
+import {
+  DifyConfigError,
+  DifyStorageError,
+  silentLogger,
+  type CleanupOptions,
+  type Logger,
+  type SaveRequest,
+  type StorageAdapter,
+  type StorageKind,
+  type StoredObject,
+} from '@dify-logs/core';
+import {
+  cleanupCutoff,
+  configValues,
+  definePlugin,
+  z,
+  assertSafeKey,
+  bodyBytes,
+  createAtomicFileWriter,
+  safeSegment,
+  storageKey,
+  withinAge,
+} from '@dify-logs/core/adapter-kit';
 
 export interface JsonFileStorageOptions {
   /** The JSON file holding every object (created, with its folder, on the first save). */
@@ -57,7 +78,11 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code ?? (error instanceof Error ? error.message : String(error));
     // The message names the file and the action, never the bytes or metadata values.
-    return new DifyStorageError(name, 'storage_failed', `could not ${action} (${reason})`, { key, cause: error, isRetryable: code !== undefined && TRANSIENT.has(code) });
+    return new DifyStorageError(name, 'storage_failed', `could not ${action} (${reason})`, {
+      key,
+      cause: error,
+      isRetryable: code !== undefined && TRANSIENT.has(code),
+    });
   }
 
   async function load(): Promise<Map<string, Entry>> {
@@ -114,7 +139,8 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
   async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
     const createdAt = request.createdAt ?? new Date();
     const key = storageKey(kind, request, createdAt);
-    const exists = () => new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
+    const exists = () =>
+      new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
     if ((await load()).has(key)) throw exists();
     // A body that fails midway throws here, before anything is written: its error reaches the caller unchanged.
     const bytes = await bodyBytes(request.body);
@@ -165,7 +191,12 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
       const type = query.type === undefined ? undefined : safeSegment(query.type);
       const matching = [...(await load()).values()]
         .map((entry) => entry.object)
-        .filter((object) => (!query.kind || object.kind === query.kind) && (!type || object.type === type) && withinAge(new Date(object.createdAt), query))
+        .filter(
+          (object) =>
+            (!query.kind || object.kind === query.kind) &&
+            (!type || object.type === type) &&
+            withinAge(new Date(object.createdAt), query),
+        )
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
       for (const object of matching) yield copy(object);
     },
@@ -178,7 +209,12 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
       const type = options.type === undefined ? undefined : safeSegment(options.type);
       const old = [...(await load()).values()]
         .map((entry) => entry.object)
-        .filter((object) => (!options.kind || object.kind === options.kind) && (!type || object.type === type) && new Date(object.createdAt) < cutoff)
+        .filter(
+          (object) =>
+            (!options.kind || object.kind === options.kind) &&
+            (!type || object.type === type) &&
+            new Date(object.createdAt) < cutoff,
+        )
         .map((object) => object.key);
       const deleted = await remove(old, 'clean up');
       logger.debug({ deleted: deleted.length }, 'cleaned up');
@@ -210,6 +246,14 @@ export const plugin = definePlugin({
   type: 'json',
   description: 'every object in one JSON file',
   schema: jsonSection,
-  env: [{ name: 'JSON_STORAGE_FILE', key: 'storage.json.file', description: 'the JSON file of the json storage', required: true }],
-  create: (section: z.output<typeof jsonSection>, context) => createJsonFileStorage({ file: resolve(context.cwd, section.file), logger: context.logger }),
+  env: [
+    {
+      name: 'JSON_STORAGE_FILE',
+      key: 'storage.json.file',
+      description: 'the JSON file of the json storage',
+      required: true,
+    },
+  ],
+  create: (section: z.output<typeof jsonSection>, context) =>
+    createJsonFileStorage({ file: resolve(context.cwd, section.file), logger: context.logger }),
 });

@@ -24,7 +24,13 @@ describe('the json storage plugin in createDifyLogs', () => {
         env: { JSON_STORAGE_FILE: 'store/objects.json' },
         config: {
           dify: { baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id },
-          jobs: [{ name: 'daily', window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' }, outputFormat: ['json', 'markdown'] }],
+          jobs: [
+            {
+              name: 'daily',
+              window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+              outputFormat: ['json', 'markdown'],
+            },
+          ],
           storage: { type: 'json' },
           state: { type: 'memory' },
         },
@@ -32,7 +38,11 @@ describe('the json storage plugin in createDifyLogs', () => {
       const [result] = await dify.run();
       await dify.close();
       expect(result?.status, JSON.stringify(result?.problems)).toBe('succeeded');
-      const stored = (JSON.parse(readFileSync(join(cwd, 'store/objects.json'), 'utf8')) as { objects: Record<string, { object: { kind: string; key: string } }> }).objects;
+      const stored = (
+        JSON.parse(readFileSync(join(cwd, 'store/objects.json'), 'utf8')) as {
+          objects: Record<string, { object: { kind: string; key: string } }>;
+        }
+      ).objects;
       const keys = Object.values(stored).map((entry) => entry.object.key);
       expect(keys.some((key) => key.endsWith('.md'))).toBe(true);
       expect(Object.values(stored).some((entry) => entry.object.kind === 'data')).toBe(true);
@@ -43,7 +53,13 @@ describe('the json storage plugin in createDifyLogs', () => {
   });
 
   it('an unknown key in its section names the key', async () => {
-    const error = await createDifyLogs({ plugins: [plugin], config: { dify: { baseUrl: 'https://dify.example.com', apiKey: 'app-x', appId: 'a' }, storage: { type: 'json', json: { file: 'x.json', fsync: true } } } }).catch((caught: unknown) => caught);
+    const error = await createDifyLogs({
+      plugins: [plugin],
+      config: {
+        dify: { baseUrl: 'https://dify.example.com', apiKey: 'app-x', appId: 'a' },
+        storage: { type: 'json', json: { file: 'x.json', fsync: true } },
+      },
+    }).catch((caught: unknown) => caught);
     expect(DifyConfigError.isInstance(error)).toBe(true);
     expect((error as DifyConfigError).key).toBe('storage.json.fsync');
   });

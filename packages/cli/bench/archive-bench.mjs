@@ -25,14 +25,24 @@ if (values.child) {
   let storage;
   if (values.target === 's3') {
     const { createS3Storage } = await import('@dify-logs/storage-s3');
-    storage = createS3Storage({ bucket: process.env.S3_BUCKET, endpoint: process.env.S3_ENDPOINT, region: process.env.S3_REGION ?? 'us-east-1', forcePathStyle: true, prefix: `bench-${Date.now()}/` });
+    storage = createS3Storage({
+      bucket: process.env.S3_BUCKET,
+      endpoint: process.env.S3_ENDPOINT,
+      region: process.env.S3_REGION ?? 'us-east-1',
+      forcePathStyle: true,
+      prefix: `bench-${Date.now()}/`,
+    });
   } else {
     const { createLocalStorage } = await import('@dify-logs/storage-local');
     storage = createLocalStorage({ baseDir: process.env.BENCH_DIR });
   }
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const writer = createArchiveWriter(storage, { job: 'bench', runId: `bench-${count}`, window: { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' } });
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const writer = createArchiveWriter(storage, {
+    job: 'bench',
+    runId: `bench-${count}`,
+    window: { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+  });
   let bytes = 0;
   const started = performance.now();
   for (let index = 0; index < count; index += 1) {
@@ -45,27 +55,51 @@ if (values.child) {
   const result = await writer.finish();
   const seconds = (performance.now() - started) / 1000;
   await storage.close?.();
-  process.stdout.write(JSON.stringify({ runs: count, records: result.records, parts: result.parts.length, partitions: result.manifests.length, seconds, ndjsonMb: bytes / 2 ** 20, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      runs: count,
+      records: result.records,
+      parts: result.parts.length,
+      partitions: result.manifests.length,
+      seconds,
+      ndjsonMb: bytes / 2 ** 20,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }) + '\n',
+  );
   process.exit(0);
 }
 
 for (const count of values.runs.split(',').map(Number)) {
   const dir = mkdtempSync(join(tmpdir(), 'dify-logs-archive-bench-'));
   try {
-    const result = spawnSync(process.execPath, [import.meta.filename, '--child', String(count), '--target', values.target, '--node-fraction', values['node-fraction']], { encoding: 'utf8', env: { ...process.env, BENCH_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const result = spawnSync(
+      process.execPath,
+      [
+        import.meta.filename,
+        '--child',
+        String(count),
+        '--target',
+        values.target,
+        '--node-fraction',
+        values['node-fraction'],
+      ],
+      { encoding: 'utf8', env: { ...process.env, BENCH_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const measured = JSON.parse(result.stdout.trim().split('\n').at(-1));
-    console.log(JSON.stringify({
-      target: values.target,
-      runs: measured.runs,
-      nodeFraction: Number(values['node-fraction']),
-      parts: measured.parts,
-      partitions: measured.partitions,
-      seconds: Number(measured.seconds.toFixed(2)),
-      runsPerSecond: Math.round(measured.runs / measured.seconds),
-      ndjsonMbPerSecond: Number((measured.ndjsonMb / measured.seconds).toFixed(1)),
-      ndjsonMb: Math.round(measured.ndjsonMb),
-      peakRssMb: measured.maxRssMb,
-    }));
+    console.log(
+      JSON.stringify({
+        target: values.target,
+        runs: measured.runs,
+        nodeFraction: Number(values['node-fraction']),
+        parts: measured.parts,
+        partitions: measured.partitions,
+        seconds: Number(measured.seconds.toFixed(2)),
+        runsPerSecond: Math.round(measured.runs / measured.seconds),
+        ndjsonMbPerSecond: Number((measured.ndjsonMb / measured.seconds).toFixed(1)),
+        ndjsonMb: Math.round(measured.ndjsonMb),
+        peakRssMb: measured.maxRssMb,
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

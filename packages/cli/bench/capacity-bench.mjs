@@ -9,16 +9,35 @@ import { parseArgs } from 'node:util';
 import { createDifyClient, exportRuns } from '@dify-logs/core';
 import { startSimWorker } from './sim-worker.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3000' }, 'service-ms': { type: 'string', default: '50' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3000' },
+    'service-ms': { type: 'string', default: '50' },
+    only: { type: 'string' },
+  },
+});
 const only = values.only;
 const serviceMs = Number(values['service-ms']);
 const runs = Number(values.runs);
 
 const sim = startSimWorker({ runsPerApp: runs, runningRuns: 0, lostRunRate: 0, days: 3 });
 const { url, account, app } = await sim.ready;
-const client = () => createDifyClient({ baseUrl: url, apiKey: app.apiKey, appId: app.id, console: account, retry: { retries: 20, minDelayMs: 20, maxDelayMs: 500 } });
+const client = () =>
+  createDifyClient({
+    baseUrl: url,
+    apiKey: app.apiKey,
+    appId: app.id,
+    console: account,
+    retry: { retries: 20, minDelayMs: 20, maxDelayMs: 500 },
+  });
 const exportAll = (dify, onTick) => {
-  const records = exportRuns(dify, { appId: app.id, withNodeExecutions: true, concurrency: 64, createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2100-01-01T00:00:00Z' });
+  const records = exportRuns(dify, {
+    appId: app.id,
+    withNodeExecutions: true,
+    concurrency: 64,
+    createdAfter: '2000-01-01T00:00:00Z',
+    createdBefore: '2100-01-01T00:00:00Z',
+  });
   return (async () => {
     let count = 0;
     for await (const _record of records) {
@@ -40,7 +59,20 @@ for (const mode of only ? [] : ['429', 'queue']) {
     const stats = await sim.stats();
     const served = stats.requests - stats.capacityRejected;
     const capacity = k / (serviceMs / 1000);
-    console.log(JSON.stringify({ mode, k, runs: exported, seconds: Number(seconds.toFixed(2)), servedPerSecond: Math.round(served / seconds), capacityPerSecond: capacity, shareOfCapacity: Number((served / seconds / capacity).toFixed(3)), rejectedShare: Number((stats.capacityRejected / stats.requests).toFixed(4)), finalLimit: dify.stats().concurrencyLimit, peakInFlight: stats.peakInFlight }));
+    console.log(
+      JSON.stringify({
+        mode,
+        k,
+        runs: exported,
+        seconds: Number(seconds.toFixed(2)),
+        servedPerSecond: Math.round(served / seconds),
+        capacityPerSecond: capacity,
+        shareOfCapacity: Number((served / seconds / capacity).toFixed(3)),
+        rejectedShare: Number((stats.capacityRejected / stats.requests).toFixed(4)),
+        finalLimit: dify.stats().concurrencyLimit,
+        peakInFlight: stats.peakInFlight,
+      }),
+    );
   }
 }
 
@@ -57,11 +89,27 @@ for (const mode of only ? [] : ['429', 'queue']) {
   clearInterval(timer);
   const stats = await sim.stats();
   const settled = limits.slice(Math.floor(limits.length / 2)).sort((a, b) => a - b);
-  console.log(JSON.stringify({ preset: 'worker-connections', k: 10, runs: exported, seconds: Number(seconds.toFixed(2)), shareOfCapacity: Number((stats.requests / seconds / (10 / (serviceMs / 1000))).toFixed(3)), refused: stats.capacityRejected, peakInFlight: stats.peakInFlight, settledLimit: { median: settled[Math.floor(settled.length / 2)], min: settled[0], max: settled.at(-1) } }));
+  console.log(
+    JSON.stringify({
+      preset: 'worker-connections',
+      k: 10,
+      runs: exported,
+      seconds: Number(seconds.toFixed(2)),
+      shareOfCapacity: Number((stats.requests / seconds / (10 / (serviceMs / 1000))).toFixed(3)),
+      refused: stats.capacityRejected,
+      peakInFlight: stats.peakInFlight,
+      settledLimit: { median: settled[Math.floor(settled.length / 2)], min: settled[0], max: settled.at(-1) },
+    }),
+  );
 }
 
 // The capacity changes mid-run: how long until the limit is within 25 % of the new K.
-for (const [from, to] of only ? [] : [[8, 24], [24, 8]]) {
+for (const [from, to] of only
+  ? []
+  : [
+      [8, 24],
+      [24, 8],
+    ]) {
   sim.setCapacity({ maxInFlight: from, mode: '429', serviceMs });
   sim.reset();
   const dify = client();
@@ -77,11 +125,19 @@ for (const [from, to] of only ? [] : [[8, 24], [24, 8]]) {
       changedAt = at;
       sim.setCapacity({ maxInFlight: to, mode: '429', serviceMs });
     }
-    if (changedAt !== undefined && followedAfter === undefined && Math.abs(limit - to) <= to * 0.25) followedAfter = at - changedAt;
+    if (changedAt !== undefined && followedAfter === undefined && Math.abs(limit - to) <= to * 0.25)
+      followedAfter = at - changedAt;
   }, 100);
   await exportAll(dify);
   clearInterval(timer);
   const stats = await sim.stats();
-  console.log(JSON.stringify({ change: `${from}→${to}`, followedAfterSeconds: followedAfter === undefined ? null : Number(followedAfter.toFixed(1)), rejectedShare: Number((stats.capacityRejected / stats.requests).toFixed(4)), trace: trace.filter((_, index) => index % 5 === 0) }));
+  console.log(
+    JSON.stringify({
+      change: `${from}→${to}`,
+      followedAfterSeconds: followedAfter === undefined ? null : Number(followedAfter.toFixed(1)),
+      rejectedShare: Number((stats.capacityRejected / stats.requests).toFixed(4)),
+      trace: trace.filter((_, index) => index % 5 === 0),
+    }),
+  );
 }
 sim.close();

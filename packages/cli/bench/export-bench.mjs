@@ -25,9 +25,13 @@ const latencyMs = Number(values.latency);
 const concurrency = Number(values.concurrency);
 
 const simBin = join(import.meta.dirname, '../../dify-sim/dist/bin.js');
-const sim = spawn(process.execPath, [simBin, '--port', '0', '--runs', String(runs), '--latency', String(latencyMs), '--admin-key', 'bench-admin-key'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const sim = spawn(
+  process.execPath,
+  [simBin, '--port', '0', '--runs', String(runs), '--latency', String(latencyMs), '--admin-key', 'bench-admin-key'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const info = await new Promise((resolve, reject) => {
   const lines = createInterface({ input: sim.stdout });
   lines.once('line', (line) => resolve(JSON.parse(line)));
@@ -42,7 +46,12 @@ const timedFetch = async (input, init) => {
   durations.push(performance.now() - started);
   return response;
 };
-const client = createDifyClient({ baseUrl: info.url, admin: { apiKey: 'bench-admin-key', workspaceId: info.workspaceId }, appId: app.id, fetch: timedFetch });
+const client = createDifyClient({
+  baseUrl: info.url,
+  admin: { apiKey: 'bench-admin-key', workspaceId: info.workspaceId },
+  appId: app.id,
+  fetch: timedFetch,
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'dify-logs-bench-'));
 const out = join(dir, `runs.${values.format}`);
@@ -65,7 +74,9 @@ const tracer = values.trace
       const requestsNow = client.stats().requests;
       const seconds = (now - traceFrom.at) / 1000;
       const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
-      process.stderr.write(`runs/s ${round((exported - traceFrom.count) / seconds)} requests/s ${round((requestsNow - traceFrom.requests) / seconds)} heapUsed ${round(heapMB)} MB\n`);
+      process.stderr.write(
+        `runs/s ${round((exported - traceFrom.count) / seconds)} requests/s ${round((requestsNow - traceFrom.requests) / seconds)} heapUsed ${round(heapMB)} MB\n`,
+      );
       traceFrom = { at: now, count: exported, requests: requestsNow };
     }, 10_000)
   : undefined;
@@ -128,7 +139,9 @@ sim.kill('SIGTERM');
 /** Peak RSS of the simulator process (Linux /proc; null elsewhere). */
 function simPeakRssMB() {
   try {
-    const line = readFileSync(`/proc/${sim.pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmHWM:'));
+    const line = readFileSync(`/proc/${sim.pid}/status`, 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('VmHWM:'));
     return round(Number(line.split(/\s+/)[1]) / 1024);
   } catch {
     return null;

@@ -15,7 +15,10 @@ import { parseArgs } from 'node:util';
 import { FETCH_DEFAULTS, createDifyClient, exportRuns } from '@dify-logs/core';
 import { startSimWorker } from './sim-worker.mjs';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string' }, latency: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { runs: { type: 'string' }, latency: { type: 'string' } },
+});
 const modes = positionals.length > 0 ? positionals : ['faults', 'defaults'];
 const FAULTS = { rate5xx: 0.05, rateReset: 0.05, rate429: 0.05, retryAfterSeconds: 1 };
 
@@ -30,11 +33,21 @@ async function exportAll(url, account, app) {
   const hash = createHash('sha256');
   let runs = 0;
   const started = performance.now();
-  for await (const record of exportRuns(client, { appId: app.id, withNodeExecutions: true, createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2100-01-01T00:00:00Z' })) {
+  for await (const record of exportRuns(client, {
+    appId: app.id,
+    withNodeExecutions: true,
+    createdAfter: '2000-01-01T00:00:00Z',
+    createdBefore: '2100-01-01T00:00:00Z',
+  })) {
     hash.update(JSON.stringify(record));
     runs += 1;
   }
-  return { seconds: (performance.now() - started) / 1000, runs, digest: hash.digest('hex'), retries: client.stats().retries };
+  return {
+    seconds: (performance.now() - started) / 1000,
+    runs,
+    digest: hash.digest('hex'),
+    retries: client.stats().retries,
+  };
 }
 
 async function faults(runs, latencyMs) {
@@ -46,22 +59,55 @@ async function faults(runs, latencyMs) {
   const faulty = await exportAll(url, account, app);
   const stats = await sim.stats();
   sim.close();
-  console.log(JSON.stringify({
-    bench: 'faults', runs: faulty.runs, latencyMs, concurrency: FETCH_DEFAULTS.concurrency, faults: FAULTS,
-    cleanSeconds: round(clean.seconds), faultySeconds: round(faulty.seconds), ratio: round(faulty.seconds / clean.seconds, 2),
-    faultsInjected: stats.faultsInjected, retries: faulty.retries, identical: clean.digest === faulty.digest && clean.runs === faulty.runs,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'faults',
+      runs: faulty.runs,
+      latencyMs,
+      concurrency: FETCH_DEFAULTS.concurrency,
+      faults: FAULTS,
+      cleanSeconds: round(clean.seconds),
+      faultySeconds: round(faulty.seconds),
+      ratio: round(faulty.seconds / clean.seconds, 2),
+      faultsInjected: stats.faultsInjected,
+      retries: faulty.retries,
+      identical: clean.digest === faulty.digest && clean.runs === faulty.runs,
+    }),
+  );
 }
 
 async function defaults(runs, latencyMs) {
-  const sim = startSimWorker({ runsPerApp: runs, runningRuns: 0, lostRunRate: 0, days: 3, faults: { latencyMs, paths: '.' } });
+  const sim = startSimWorker({
+    runsPerApp: runs,
+    runningRuns: 0,
+    lostRunRate: 0,
+    days: 3,
+    faults: { latencyMs, paths: '.' },
+  });
   const { url, app } = await sim.ready;
   const folder = mkdtempSync(join(tmpdir(), 'fetch-bench-'));
   const out = join(folder, 'runs.ndjson');
   const bin = new URL('../dist/bin.js', import.meta.url).pathname;
   sim.reset();
   let started = performance.now();
-  const cli = spawnSync(process.execPath, [bin, 'export', '--base-url', url, '--api-key', app.apiKey, '--app-id', app.id, '--created-after', '2000-01-01T00:00:00Z', '--out', out], { encoding: 'utf8' });
+  const cli = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'export',
+      '--base-url',
+      url,
+      '--api-key',
+      app.apiKey,
+      '--app-id',
+      app.id,
+      '--created-after',
+      '2000-01-01T00:00:00Z',
+      '--out',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
   const cliSeconds = (performance.now() - started) / 1000;
   if (cli.status !== 0) throw new Error(`dify-logs export failed (${cli.status}): ${cli.stderr}`);
   const exported = readFileSync(out, 'utf8').split('\n').filter(Boolean).length;
@@ -73,17 +119,29 @@ async function defaults(runs, latencyMs) {
   started = performance.now();
   for (let page = 1; ; page += 1) {
     const body = await (await fetch(`${url}/v1/workflows/logs?page=${page}&limit=100`, { headers })).json();
-    for (const item of body.data) if (item.workflow_run?.id) await (await fetch(`${url}/v1/workflows/run/${item.workflow_run.id}`, { headers })).json();
+    for (const item of body.data)
+      if (item.workflow_run?.id)
+        await (await fetch(`${url}/v1/workflows/run/${item.workflow_run.id}`, { headers })).json();
     if (!body.has_more) break;
   }
   const sequentialSeconds = (performance.now() - started) / 1000;
   const sequentialRequests = (await sim.stats()).requests;
   sim.close();
   const idealSeconds = (sequentialRequests * latencyMs) / 1000 / FETCH_DEFAULTS.concurrency;
-  console.log(JSON.stringify({
-    bench: 'defaults', runs: exported, latencyMs, cliSeconds: round(cliSeconds), cliRequests, sequentialSeconds: round(sequentialSeconds), sequentialRequests,
-    speedup: round(sequentialSeconds / cliSeconds), idealSeconds: round(idealSeconds), overIdeal: round(cliSeconds / idealSeconds - 1, 3),
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'defaults',
+      runs: exported,
+      latencyMs,
+      cliSeconds: round(cliSeconds),
+      cliRequests,
+      sequentialSeconds: round(sequentialSeconds),
+      sequentialRequests,
+      speedup: round(sequentialSeconds / cliSeconds),
+      idealSeconds: round(idealSeconds),
+      overIdeal: round(cliSeconds / idealSeconds - 1, 3),
+    }),
+  );
 }
 
 function round(value, digits = 1) {

@@ -33,20 +33,25 @@ try {
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
     `;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', child], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const measured = JSON.parse(result.stdout.trim().split('\n').at(-1));
-    console.log(JSON.stringify({
-      records: count,
-      formats: values.formats,
-      threads: Number(values.threads ?? Math.min(4, availableParallelism())),
-      nodeFraction: Number(values['node-fraction']),
-      inputMb: Math.round(statSync(input).size / 2 ** 20),
-      exitCode: measured.code,
-      seconds: Number(measured.seconds.toFixed(2)),
-      recordsPerSecond: Math.round(count / measured.seconds),
-      peakRssMb: measured.maxRssMb,
-      generateSeconds: Number(generateSeconds.toFixed(1)),
-    }));
+    console.log(
+      JSON.stringify({
+        records: count,
+        formats: values.formats,
+        threads: Number(values.threads ?? Math.min(4, availableParallelism())),
+        nodeFraction: Number(values['node-fraction']),
+        inputMb: Math.round(statSync(input).size / 2 ** 20),
+        exitCode: measured.code,
+        seconds: Number(measured.seconds.toFixed(2)),
+        recordsPerSecond: Math.round(count / measured.seconds),
+        peakRssMb: measured.maxRssMb,
+        generateSeconds: Number(generateSeconds.toFixed(1)),
+      }),
+    );
     rmSync(input, { force: true });
     rmSync(join(dir, `out-${count}`), { recursive: true, force: true });
   }

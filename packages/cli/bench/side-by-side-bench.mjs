@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { createDifyClient, exportRuns } from '@dify-logs/core';
 import { startSimWorker } from './sim-worker.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '2000' }, latency: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '2000' }, latency: { type: 'string', default: '50' } },
+});
 const runs = Number(values.runs);
 const latencyMs = Number(values.latency);
 const DEFAULT_CONCURRENCY = 16; // the job default (jobs[].concurrency)
@@ -20,14 +22,26 @@ sim.reset();
 const client = createDifyClient({ baseUrl: url, apiKey: app.apiKey, appId: app.id, console: account });
 let started = performance.now();
 let exported = 0;
-for await (const _record of exportRuns(client, { appId: app.id, withDetails: true, withNodeExecutions: true, concurrency: DEFAULT_CONCURRENCY, createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2100-01-01T00:00:00Z' })) exported += 1;
+for await (const _record of exportRuns(client, {
+  appId: app.id,
+  withDetails: true,
+  withNodeExecutions: true,
+  concurrency: DEFAULT_CONCURRENCY,
+  createdAfter: '2000-01-01T00:00:00Z',
+  createdBefore: '2100-01-01T00:00:00Z',
+}))
+  exported += 1;
 const projectSeconds = (performance.now() - started) / 1000;
 const projectRequests = (await sim.stats()).requests;
 
 // (b) The sequential fetcher: console login once, then one request at a time.
 sim.reset();
 const password = Buffer.from(account.password).toString('base64');
-const login = await fetch(`${url}/console/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: account.email, password, remember_me: true }) });
+const login = await fetch(`${url}/console/api/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: account.email, password, remember_me: true }),
+});
 const cookies = login.headers.getSetCookie().map((line) => line.split(';')[0]);
 const csrf = cookies.find((cookie) => cookie.includes('csrf_token'))?.split('=')[1] ?? '';
 const consoleHeaders = { cookie: cookies.join('; '), 'x-csrf-token': csrf };
@@ -35,12 +49,18 @@ const serviceHeaders = { authorization: `Bearer ${app.apiKey}` };
 started = performance.now();
 let sequential = 0;
 for (let page = 1; ; page += 1) {
-  const body = await (await fetch(`${url}/v1/workflows/logs?page=${page}&limit=100`, { headers: serviceHeaders })).json();
+  const body = await (
+    await fetch(`${url}/v1/workflows/logs?page=${page}&limit=100`, { headers: serviceHeaders })
+  ).json();
   for (const item of body.data) {
     const runId = item.workflow_run?.id;
     if (!runId) continue;
     await (await fetch(`${url}/v1/workflows/run/${runId}`, { headers: serviceHeaders })).json();
-    await (await fetch(`${url}/console/api/apps/${app.id}/workflow-runs/${runId}/node-executions`, { headers: consoleHeaders })).json();
+    await (
+      await fetch(`${url}/console/api/apps/${app.id}/workflow-runs/${runId}/node-executions`, {
+        headers: consoleHeaders,
+      })
+    ).json();
     sequential += 1;
   }
   if (!body.has_more) break;
@@ -51,10 +71,23 @@ sim.close();
 
 const ideal = DEFAULT_CONCURRENCY / (latencyMs / 1000); // requests/s
 const projectRate = projectRequests / projectSeconds;
-console.log(JSON.stringify({
-  runs: exported,
-  latencyMs,
-  project: { concurrency: DEFAULT_CONCURRENCY, seconds: Number(projectSeconds.toFixed(1)), runsPerSecond: Math.round(exported / projectSeconds), requestsPerSecond: Math.round(projectRate), shareOfIdeal: Number((projectRate / ideal).toFixed(3)) },
-  sequential: { runs: sequential, seconds: Number(sequentialSeconds.toFixed(1)), runsPerSecond: Number((sequential / sequentialSeconds).toFixed(1)), requestsPerSecond: Math.round(sequentialRequests / sequentialSeconds) },
-  speedup: Number((sequentialSeconds / projectSeconds).toFixed(1)),
-}));
+console.log(
+  JSON.stringify({
+    runs: exported,
+    latencyMs,
+    project: {
+      concurrency: DEFAULT_CONCURRENCY,
+      seconds: Number(projectSeconds.toFixed(1)),
+      runsPerSecond: Math.round(exported / projectSeconds),
+      requestsPerSecond: Math.round(projectRate),
+      shareOfIdeal: Number((projectRate / ideal).toFixed(3)),
+    },
+    sequential: {
+      runs: sequential,
+      seconds: Number(sequentialSeconds.toFixed(1)),
+      runsPerSecond: Number((sequential / sequentialSeconds).toFixed(1)),
+      requestsPerSecond: Math.round(sequentialRequests / sequentialSeconds),
+    },
+    speedup: Number((sequentialSeconds / projectSeconds).toFixed(1)),
+  }),
+);

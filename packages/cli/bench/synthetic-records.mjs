@@ -14,9 +14,28 @@ function prng(seed) {
   };
 }
 
-const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'partial-succeeded', 'stopped'];
-const ERRORS = ['Request to https://crm.example.com/api/{n} timed out after 30 s', 'Model quota exceeded for key sk-{n}', 'Variable #{n} not found', 'Code node raised ValueError at line {n}'];
-const MODELS = [['langgenius/openai/openai', 'gpt-4o-mini', 0.00015], ['langgenius/tongyi/tongyi', 'qwen-max', 0.0002], ['ollama', 'llama3.1:8b', 0]];
+const STATUSES = [
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'failed',
+  'partial-succeeded',
+  'stopped',
+];
+const ERRORS = [
+  'Request to https://crm.example.com/api/{n} timed out after 30 s',
+  'Model quota exceeded for key sk-{n}',
+  'Variable #{n} not found',
+  'Code node raised ValueError at line {n}',
+];
+const MODELS = [
+  ['langgenius/openai/openai', 'gpt-4o-mini', 0.00015],
+  ['langgenius/tongyi/tongyi', 'qwen-max', 0.0002],
+  ['ollama', 'llama3.1:8b', 0],
+];
 
 /** The `index`-th record: a plain object shaped like a RunRecord. */
 export function syntheticRecord(index, random, nodeFraction, start) {
@@ -33,33 +52,92 @@ export function syntheticRecord(index, random, nodeFraction, start) {
     const prompt = Math.floor(random() * 1500);
     const completion = Math.floor(random() * 500);
     const node = (i, nodeType, title, extra) => ({
-      id: `ne-${index}-${i}`, nodeId: `${nodeType}-${i}`, nodeType, title, index: i, predecessorNodeId: i > 1 ? `n${i - 1}` : null, status: 'succeeded', error: null,
-      elapsedTime: elapsed / 5, totalTokens: 0, promptTokens: null, completionTokens: null, totalPrice: null, currency: null, modelProvider: null, modelName: null,
-      iterationId: null, iterationIndex: null, loopId: null, loopIndex: null, createdAt, finishedAt: createdAt, ...extra,
+      id: `ne-${index}-${i}`,
+      nodeId: `${nodeType}-${i}`,
+      nodeType,
+      title,
+      index: i,
+      predecessorNodeId: i > 1 ? `n${i - 1}` : null,
+      status: 'succeeded',
+      error: null,
+      elapsedTime: elapsed / 5,
+      totalTokens: 0,
+      promptTokens: null,
+      completionTokens: null,
+      totalPrice: null,
+      currency: null,
+      modelProvider: null,
+      modelName: null,
+      iterationId: null,
+      iterationIndex: null,
+      loopId: null,
+      loopIndex: null,
+      createdAt,
+      finishedAt: createdAt,
+      ...extra,
     });
     nodes = [
       node(1, 'start', 'Start', {}),
-      node(2, 'llm', 'Classify ticket', { totalTokens: prompt + completion, promptTokens: prompt, completionTokens: completion, totalPrice: ((prompt + completion) * price) / 1000, currency: 'USD', modelProvider: provider, modelName: model }),
+      node(2, 'llm', 'Classify ticket', {
+        totalTokens: prompt + completion,
+        promptTokens: prompt,
+        completionTokens: completion,
+        totalPrice: ((prompt + completion) * price) / 1000,
+        currency: 'USD',
+        modelProvider: provider,
+        modelName: model,
+      }),
       node(3, 'tool', 'Search CRM', failed ? { status: 'failed', error } : {}),
       node(4, 'iteration', 'For each document', { totalTokens: 300 }),
-      node(5, 'llm', 'Summarise', { totalTokens: 300, promptTokens: 250, completionTokens: 50, modelProvider: provider, modelName: model, iterationId: 'iteration-4', iterationIndex: 0 }),
+      node(5, 'llm', 'Summarise', {
+        totalTokens: 300,
+        promptTokens: 250,
+        completionTokens: 50,
+        modelProvider: provider,
+        modelName: model,
+        iterationId: 'iteration-4',
+        iterationIndex: 0,
+      }),
       node(6, 'end', 'End', {}),
     ];
     tokens = prompt + completion; // Dify's total misses the iteration's inner node
   }
   return {
-    appId: `app-${index % 3}`, logId: `log-${index}`, runId: `run-${index}`, status, workflowVersion: index % 10 === 0 ? 'draft' : '2026-03-01 10:00:00',
-    triggeredFrom: index % 7 === 0 ? 'webhook' : 'app-run', createdFrom: 'service-api', createdByRole: 'end_user', endUserSessionId: `user-${index % 1000}`, accountEmail: null,
-    loggedAt: createdAt, createdAt, finishedAt: status === 'stopped' ? null : new Date(createdMs + elapsed * 1000).toISOString(), elapsedTime: elapsed,
-    totalTokens: tokens, totalSteps: nodes ? nodes.length : 4, exceptionsCount: 0, error,
-    inputs: { query: `Ticket ${index}: printer on floor ${index % 9} is offline`, priority: index % 3, customer: { id: index % 500, tier: 'gold' } },
+    appId: `app-${index % 3}`,
+    logId: `log-${index}`,
+    runId: `run-${index}`,
+    status,
+    workflowVersion: index % 10 === 0 ? 'draft' : '2026-03-01 10:00:00',
+    triggeredFrom: index % 7 === 0 ? 'webhook' : 'app-run',
+    createdFrom: 'service-api',
+    createdByRole: 'end_user',
+    endUserSessionId: `user-${index % 1000}`,
+    accountEmail: null,
+    loggedAt: createdAt,
+    createdAt,
+    finishedAt: status === 'stopped' ? null : new Date(createdMs + elapsed * 1000).toISOString(),
+    elapsedTime: elapsed,
+    totalTokens: tokens,
+    totalSteps: nodes ? nodes.length : 4,
+    exceptionsCount: 0,
+    error,
+    inputs: {
+      query: `Ticket ${index}: printer on floor ${index % 9} is offline`,
+      priority: index % 3,
+      customer: { id: index % 500, tier: 'gold' },
+    },
     outputs: failed ? null : { answer: 'Restart the spooler, then reconnect.', category: 'hardware' },
-    nodes, enrichmentError: null,
+    nodes,
+    enrichmentError: null,
   };
 }
 
 /** Writes `count` records as NDJSON to `path`. */
-export async function writeSyntheticNdjson(path, count, { nodeFraction = 0.2, seed = 7, start = Date.parse('2026-03-01T00:00:00Z') } = {}) {
+export async function writeSyntheticNdjson(
+  path,
+  count,
+  { nodeFraction = 0.2, seed = 7, start = Date.parse('2026-03-01T00:00:00Z') } = {},
+) {
   const random = prng(seed);
   const out = createWriteStream(path);
   let buffer = '';

@@ -5,20 +5,37 @@ import { cli, sim, tempDir } from './helpers.js';
 
 describe('dify-logs backfill', () => {
   it('processes a past range one day at a time, then finds every day done', async () => {
-    const simulator = await sim({ runsPerApp: 60, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 4 });
+    const simulator = await sim({
+      runsPerApp: 60,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 4,
+    });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const dir = await tempDir();
-    const env = { DIFY_BASE_URL: simulator.url, DIFY_API_TOKEN: app.apiKey, DIFY_APP_ID: app.id, OUTPUT_BASE_DIR: 'outputs', LOG_LEVEL: 'warn' };
+    const env = {
+      DIFY_BASE_URL: simulator.url,
+      DIFY_API_TOKEN: app.apiKey,
+      DIFY_APP_ID: app.id,
+      OUTPUT_BASE_DIR: 'outputs',
+      LOG_LEVEL: 'warn',
+    };
     const today = new Date();
-    const day = (offset: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + offset)).toISOString();
+    const day = (offset: number) =>
+      new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + offset)).toISOString();
 
     const first = await cli(['backfill', '--from', day(-3), '--to', day(0)], { env, cwd: dir });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout.match(/: succeeded, \d+ records/g)).toHaveLength(3);
-    const records = [...first.stdout.matchAll(/succeeded, (\d+) records/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const records = [...first.stdout.matchAll(/succeeded, (\d+) records/g)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
     expect(records).toBeGreaterThan(10);
     expect(first.stdout).toMatch(/default backfill .*: SUCCEEDED/);
-    const manifests = readdirSync(join(dir, 'outputs', 'data', 'archive'), { recursive: true }).map(String).filter((name) => name.endsWith('.manifest.json') && !name.endsWith('.meta.json'));
+    const manifests = readdirSync(join(dir, 'outputs', 'data', 'archive'), { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.manifest.json') && !name.endsWith('.meta.json'));
     expect(manifests.length).toBeGreaterThanOrEqual(3);
 
     const again = await cli(['backfill', '--from', day(-3), '--to', day(0)], { env, cwd: dir });

@@ -10,8 +10,13 @@ describe('the dify-logs binary', () => {
     const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/export .*probe|export[\s\S]*probe/);
-    const bad = spawnSync(process.execPath, [bin, 'export', '--out', 'x'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const bad = spawnSync(process.execPath, [bin, 'export', '--out', 'x'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toEqual(['dify-logs: missing --base-url (or DIFY_BASE_URL): the address of your Dify']);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'dify-logs: missing --base-url (or DIFY_BASE_URL): the address of your Dify',
+    ]);
   });
 });

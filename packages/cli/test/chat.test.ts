@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
-
 describe('dify-logs run on a workspace with a chatflow', () => {
   it('reports the chatflow beside the workflow apps: conversation sections, a messages CSV and the messages NDJSON', async () => {
-    const simulator = await sim({ runsPerApp: 60, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+    const simulator = await sim({
+      runsPerApp: 60,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 1,
+    });
     const dir = await tempDir();
     await writeFile(
       join(dir, 'dify-logs.yaml'),
@@ -29,16 +33,32 @@ describe('dify-logs run on a workspace with a chatflow', () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const files = filesUnder(join(dir, 'outputs'));
     const messagesNdjson = files.find((file) => file.endsWith('.ndjson') && file.includes('messages'))!;
-    const messages = readFileSync(messagesNdjson, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { messageId: string; appId: string });
+    const messages = readFileSync(messagesNdjson, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { messageId: string; appId: string });
     const chatflow = simulator.apps.find((app) => app.mode === 'advanced-chat')!;
     expect(messages.length).toBeGreaterThan(20);
     expect(messages.every((message) => message.appId === chatflow.id)).toBe(true);
-    const csv = readFileSync(files.find((file) => file.endsWith('.messages.csv'))!, 'utf8');
+    const csv = readFileSync(
+      files.find((file) => file.endsWith('.messages.csv'))!,
+      'utf8',
+    );
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.slice(1, csv.indexOf('\r\n'))).toBe('appId,conversationId,messageId,createdAt,status,query,answer,error,messageTokens,answerTokens,totalTokens,latency,feedback,adminFeedback,annotated,fromSource,endUserId,accountId,workflowRunId');
+    expect(csv.slice(1, csv.indexOf('\r\n'))).toBe(
+      'appId,conversationId,messageId,createdAt,status,query,answer,error,messageTokens,answerTokens,totalTokens,latency,feedback,adminFeedback,annotated,fromSource,endUserId,accountId,workflowRunId',
+    );
     for (const message of messages) expect(csv.split(message.messageId)).toHaveLength(2);
-    expect(readFileSync(files.find((file) => file.endsWith('.md'))!, 'utf8')).toContain(`- Conversations: **`);
-    const html = readFileSync(files.find((file) => file.endsWith('.html'))!, 'utf8');
+    expect(
+      readFileSync(
+        files.find((file) => file.endsWith('.md'))!,
+        'utf8',
+      ),
+    ).toContain(`- Conversations: **`);
+    const html = readFileSync(
+      files.find((file) => file.endsWith('.html'))!,
+      'utf8',
+    );
     expect(html).toContain('id="conversations"');
     expect(html).toContain(chatflow.id);
   });

@@ -11,7 +11,12 @@ import { runCleanup } from '../src/commands/cleanup.js';
 import type { CliIo } from '../src/support/io.js';
 import { cli, tempDir } from './helpers.js';
 
-const ENV = { DIFY_BASE_URL: 'http://127.0.0.1:9', DIFY_API_TOKEN: 'app-x', DIFY_APP_ID: 'a', OUTPUT_BASE_DIR: 'outputs' };
+const ENV = {
+  DIFY_BASE_URL: 'http://127.0.0.1:9',
+  DIFY_API_TOKEN: 'app-x',
+  DIFY_APP_ID: 'a',
+  OUTPUT_BASE_DIR: 'outputs',
+};
 const SECRET = 'cleanup-test-secret-0000';
 
 /** An S3 endpoint whose bucket is empty: every listing answers with no keys. Records the paths asked for. */
@@ -20,14 +25,43 @@ async function emptyBucket(): Promise<{ endpoint: string; paths: string[]; close
   const server = createServer((request, response) => {
     paths.push(request.url ?? '');
     response.setHeader('content-type', 'application/xml');
-    response.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>reports</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>');
+    response.end(
+      '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>reports</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    paths,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 function record(logId: string, loggedAt: string): RunRecord {
-  return { appId: 'a', logId, runId: `run-${logId}`, status: 'succeeded', workflowVersion: null, triggeredFrom: 'app-run', createdFrom: 'service-api', createdByRole: 'end_user', endUserSessionId: null, accountEmail: null, loggedAt, createdAt: loggedAt, finishedAt: loggedAt, elapsedTime: 1, totalTokens: 0, totalSteps: 1, exceptionsCount: 0, error: null, inputs: {}, outputs: {}, nodes: null, enrichmentError: null } as RunRecord;
+  return {
+    appId: 'a',
+    logId,
+    runId: `run-${logId}`,
+    status: 'succeeded',
+    workflowVersion: null,
+    triggeredFrom: 'app-run',
+    createdFrom: 'service-api',
+    createdByRole: 'end_user',
+    endUserSessionId: null,
+    accountEmail: null,
+    loggedAt,
+    createdAt: loggedAt,
+    finishedAt: loggedAt,
+    elapsedTime: 1,
+    totalTokens: 0,
+    totalSteps: 1,
+    exceptionsCount: 0,
+    error: null,
+    inputs: {},
+    outputs: {},
+    nodes: null,
+    enrichmentError: null,
+  } as RunRecord;
 }
 
 describe('dify-logs cleanup (and reports list) names where it looked', () => {
@@ -35,17 +69,32 @@ describe('dify-logs cleanup (and reports list) names where it looked', () => {
     const s3 = await emptyBucket();
     try {
       const dir = await tempDir();
-      await writeFile(join(dir, 'dify-logs.yaml'), ['storage:', '  type: s3', `  s3: { bucket: reports, prefix: dify/prod, endpoint: "${s3.endpoint}", forcePathStyle: true, region: us-east-1, accessKeyId: AKIACLEANUPTEST0000, secretAccessKey: ${SECRET} }`, ''].join('\n'));
+      await writeFile(
+        join(dir, 'dify-logs.yaml'),
+        [
+          'storage:',
+          '  type: s3',
+          `  s3: { bucket: reports, prefix: dify/prod, endpoint: "${s3.endpoint}", forcePathStyle: true, region: us-east-1, accessKeyId: AKIACLEANUPTEST0000, secretAccessKey: ${SECRET} }`,
+          '',
+        ].join('\n'),
+      );
       const result = await cli(['cleanup', '--config', 'dify-logs.yaml', '--days', '30'], { env: ENV, cwd: dir });
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toMatch(/^deleted 0 objects older than 30 days \(created before [^)]+\) under s3:\/\/reports\/dify\/prod\/\n$/);
+      expect(result.stdout).toMatch(
+        /^deleted 0 objects older than 30 days \(created before [^)]+\) under s3:\/\/reports\/dify\/prod\/\n$/,
+      );
       expect(result.stdout + result.stderr).not.toContain(SECRET);
       expect(result.stdout).not.toContain(dir);
       // The bucket was really asked (reports and data folders, and the archive for parts no manifest lists).
       expect(s3.paths.some((path) => path.includes('prefix=dify%2Fprod%2Fdata%2Farchive%2F'))).toBe(true);
 
-      const dry = await cli(['cleanup', '--config', 'dify-logs.yaml', '--days', '30', '--dry-run'], { env: ENV, cwd: dir });
-      expect(dry.stdout).toMatch(/^dry run: 0 objects older than 30 days .* under s3:\/\/reports\/dify\/prod\/ would be deleted; nothing was deleted\n$/);
+      const dry = await cli(['cleanup', '--config', 'dify-logs.yaml', '--days', '30', '--dry-run'], {
+        env: ENV,
+        cwd: dir,
+      });
+      expect(dry.stdout).toMatch(
+        /^dry run: 0 objects older than 30 days .* under s3:\/\/reports\/dify\/prod\/ would be deleted; nothing was deleted\n$/,
+      );
       // `reports list` names the same place when it finds nothing.
       const list = await cli(['reports', 'list', '--config', 'dify-logs.yaml'], { env: ENV, cwd: dir });
       expect(list.stdout).toBe('no reports in the last 7 days under s3://reports/dify/prod/\n');
@@ -75,7 +124,8 @@ describe('dify-logs cleanup and archive parts no manifest lists', () => {
     await stopped.add(record('lost', '2026-03-09T11:00:00.000Z'));
     await stopped.add(record('next-day', '2026-03-10T01:00:00.000Z'));
     let orphan: StoredObject | undefined;
-    for await (const object of storage.list({ kind: 'data', type: 'archive' })) if (object.key.includes('run-stopped')) orphan = object;
+    for await (const object of storage.list({ kind: 'data', type: 'archive' }))
+      if (object.key.includes('run-stopped')) orphan = object;
     if (!orphan) throw new Error('the stopped run stored no part');
     expect(orphan.key).toMatch(/\.part-1\.ndjson\.gz$/);
     const flags = { days: '3650' };
@@ -87,7 +137,9 @@ describe('dify-logs cleanup and archive parts no manifest lists', () => {
     const later = new Date(Date.now() + (ORPHAN_MIN_AGE_HOURS + 1) * 3_600_000);
     const dry = ioIn(dir);
     await runCleanup({ ...flags, dryRun: true }, dry, later);
-    expect(dry.out()).toContain(`would delete ${orphan.key}\ndry run: 1 archive part that no manifest lists (left behind by a failed or killed run), written more than ${ORPHAN_MIN_AGE_HOURS} hours ago would be deleted; nothing was deleted\n`);
+    expect(dry.out()).toContain(
+      `would delete ${orphan.key}\ndry run: 1 archive part that no manifest lists (left behind by a failed or killed run), written more than ${ORPHAN_MIN_AGE_HOURS} hours ago would be deleted; nothing was deleted\n`,
+    );
     expect(existsSync(orphan.location)).toBe(true);
 
     const real = ioIn(dir);

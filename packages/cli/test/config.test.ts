@@ -88,18 +88,27 @@ describe('dify-logs config print', () => {
   it('answers a wrong or malformed key with exit 2 naming the key, and prints no secret', async () => {
     const { dir, file, env } = await plantedConfig();
     const otherKey = generateSecretKey();
-    const wrong = await cli(['config', 'print', '--config', file], { env: { ...env, DIFY_LOGS_SECRET_KEY: otherKey }, cwd: dir });
+    const wrong = await cli(['config', 'print', '--config', file], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: otherKey },
+      cwd: dir,
+    });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^dify-logs: apps\.1\.apiKey: cannot be decrypted/);
     expect(wrong.stdout).toBe('');
     expectNoSecrets(wrong, [otherKey]);
 
-    const malformed = await cli(['config', 'print', '--config', file], { env: { ...env, DIFY_LOGS_SECRET_KEY: 'not-a-key-at-all' }, cwd: dir });
+    const malformed = await cli(['config', 'print', '--config', file], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: 'not-a-key-at-all' },
+      cwd: dir,
+    });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/DIFY_LOGS_SECRET_KEY: is not a secret key/);
     expectNoSecrets(malformed, ['not-a-key-at-all']);
 
-    const missing = await cli(['config', 'print', '--config', file], { env: { ...env, DIFY_LOGS_SECRET_KEY: '' }, cwd: dir });
+    const missing = await cli(['config', 'print', '--config', file], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: '' },
+      cwd: dir,
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/apps\.1\.apiKey: is encrypted .* DIFY_LOGS_SECRET_KEY/);
   });
@@ -107,7 +116,10 @@ describe('dify-logs config print', () => {
   it('reads the key from --key-file', async () => {
     const { dir, file, env, keyText } = await plantedConfig();
     await writeFile(join(dir, 'secret.key'), `${keyText}\n`);
-    const result = await cli(['config', 'print', '--config', file, '--key-file', 'secret.key'], { env: { ...env, DIFY_LOGS_SECRET_KEY: '' }, cwd: dir });
+    const result = await cli(['config', 'print', '--config', file, '--key-file', 'secret.key'], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: '' },
+      cwd: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     expectNoSecrets(result, [keyText]);
   });
@@ -120,7 +132,9 @@ describe('dify-logs config check', () => {
     expect(result.code, result.stderr).toBe(0);
     expectNoSecrets(result, [keyText]);
     expect(result.stdout).toContain(`configuration OK (profile prod, file ${file}): 1 job, 2 apps (app-one, app-two)`);
-    expect(result.stdout).toMatch(/job +nightly: apps app-one, app-two; window incremental; formats json, markdown; report daily/);
+    expect(result.stdout).toMatch(
+      /job +nightly: apps app-one, app-two; window incremental; formats json, markdown; report daily/,
+    );
     expect(result.stdout).toMatch(/storage +local \.\/prod-outputs \(kept 30 days\)/);
     expect(result.stdout).toMatch(/notify +console/);
     expect(result.stdout).toMatch(/credentials: API key, console login/);
@@ -140,7 +154,16 @@ describe('dify-logs config check', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(
       file,
-      ['dify:', '  baseUrl: not a url', '  apiKey: 987654321', 'dfy: {}', 'jobs:', '  - name: nightly', '    concurrency: 100', ''].join('\n'),
+      [
+        'dify:',
+        '  baseUrl: not a url',
+        '  apiKey: 987654321',
+        'dfy: {}',
+        'jobs:',
+        '  - name: nightly',
+        '    concurrency: 100',
+        '',
+      ].join('\n'),
     );
     const result = await cli(['config', 'check', '--config', file], { cwd: dir });
     expect(result.code).toBe(2);

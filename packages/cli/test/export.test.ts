@@ -4,7 +4,11 @@ import { RunRecordSchema, type RunRecord } from '@dify-logs/core';
 import { describe, expect, it } from 'vitest';
 import { cli, sim, tempDir } from './helpers.js';
 
-const lines = (text: string) => text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as RunRecord);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as RunRecord);
 
 describe('dify-logs export', () => {
   it('writes one RunRecord per line with an app key, from the original environment variables', async () => {
@@ -30,8 +34,20 @@ describe('dify-logs export', () => {
     const simulator = await sim({ version: '1.11.2' });
     const dir = await tempDir();
     const result = await cli([
-      'export', '--base-url', simulator.url, '--console-email', simulator.account.email, '--console-password', simulator.account.password,
-      '--with-node-executions', '--format', 'json', '--out', join(dir, 'all.json'), '--concurrency', '4',
+      'export',
+      '--base-url',
+      simulator.url,
+      '--console-email',
+      simulator.account.email,
+      '--console-password',
+      simulator.account.password,
+      '--with-node-executions',
+      '--format',
+      'json',
+      '--out',
+      join(dir, 'all.json'),
+      '--concurrency',
+      '4',
     ]);
     expect(result.code).toBe(0);
     const records = JSON.parse(await readFile(join(dir, 'all.json'), 'utf8')) as RunRecord[];
@@ -47,7 +63,21 @@ describe('dify-logs export', () => {
     const dir = await tempDir();
     let listed = 0;
     simulator.setFaults({ rate5xx: 0 });
-    const pending = cli(['export', '--base-url', simulator.url, '--api-key', app.apiKey, '--page-size', '10', '--retries', '1', '--out', join(dir, 'runs.ndjson'), '--log-level', 'silent']);
+    const pending = cli([
+      'export',
+      '--base-url',
+      simulator.url,
+      '--api-key',
+      app.apiKey,
+      '--page-size',
+      '10',
+      '--retries',
+      '1',
+      '--out',
+      join(dir, 'runs.ndjson'),
+      '--log-level',
+      'silent',
+    ]);
     const timer = setInterval(() => {
       listed = simulator.stats().byRoute['GET /v1/workflows/logs'] ?? 0;
       if (listed >= 3) simulator.setFaults({ rate5xx: 1 });
@@ -65,13 +95,51 @@ describe('dify-logs export', () => {
       [['export', '--out', 'x.ndjson', '--api-key', 'app-1'], /missing --base-url/],
       [['export', '--base-url', 'http://127.0.0.1:9', '--out', 'x.ndjson'], /no credentials/],
       [['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1'], /missing --out/],
-      [['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--format', 'xml'], /--format must be ndjson or json/],
-      [['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--page-size', '500'], /--page-size must be a whole number from 1 to 100/],
-      [['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--with-node-executions'], /needs console access/],
-      [['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--status', 'partial-succeeded'], /status: must be one of succeeded, failed, stopped/],
-      [['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--created-after', 'yesterday'], /--created-after is not an ISO-8601 date/],
+      [
+        ['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--format', 'xml'],
+        /--format must be ndjson or json/,
+      ],
+      [
+        ['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--page-size', '500'],
+        /--page-size must be a whole number from 1 to 100/,
+      ],
+      [
+        ['export', '--base-url', 'http://127.0.0.1:9', '--api-key', 'app-1', '--out', 'x', '--with-node-executions'],
+        /needs console access/,
+      ],
+      [
+        [
+          'export',
+          '--base-url',
+          'http://127.0.0.1:9',
+          '--api-key',
+          'app-1',
+          '--out',
+          'x',
+          '--status',
+          'partial-succeeded',
+        ],
+        /status: must be one of succeeded, failed, stopped/,
+      ],
+      [
+        [
+          'export',
+          '--base-url',
+          'http://127.0.0.1:9',
+          '--api-key',
+          'app-1',
+          '--out',
+          'x',
+          '--created-after',
+          'yesterday',
+        ],
+        /--created-after is not an ISO-8601 date/,
+      ],
       [['export', '--base-url', 'ftp://x', '--api-key', 'app-1', '--out', 'x'], /baseUrl: must be http/],
-      [['export', '--base-url', 'http://127.0.0.1:9', '--console-email', 'a@b.c', '--out', 'x'], /missing --console-password/],
+      [
+        ['export', '--base-url', 'http://127.0.0.1:9', '--console-email', 'a@b.c', '--out', 'x'],
+        /missing --console-password/,
+      ],
       [['export', '--bogus'], /unknown option '--bogus'/],
     ];
     for (const [argv, message] of cases) {
@@ -91,7 +159,16 @@ describe('dify-logs probe', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/release 1\.9\.1/);
     expect(text.stdout).toMatch(/reach: run level only/);
-    const json = await cli(['probe', '--json', '--base-url', simulator.url, '--console-email', simulator.account.email, '--console-password', simulator.account.password]);
+    const json = await cli([
+      'probe',
+      '--json',
+      '--base-url',
+      simulator.url,
+      '--console-email',
+      simulator.account.email,
+      '--console-password',
+      simulator.account.password,
+    ]);
     expect(JSON.parse(json.stdout)).toMatchObject({ serverVersion: '1.9.1', level: 'node' });
   });
 
@@ -108,13 +185,36 @@ describe('secrets in output', () => {
     const simulator = await sim({ version: '1.11.2' });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const dir = await tempDir();
-    const result = await cli(['export', '--with-details', '--with-node-executions', '--log-level', 'trace', '--max-pages', '1', '--out', join(dir, 'runs.ndjson')], {
-      env: { DIFY_BASE_URL: simulator.url, DIFY_API_TOKEN: app.apiKey, DIFY_APP_ID: app.id, DIFY_CONSOLE_EMAIL: simulator.account.email, DIFY_CONSOLE_PASSWORD: simulator.account.password },
-    });
+    const result = await cli(
+      [
+        'export',
+        '--with-details',
+        '--with-node-executions',
+        '--log-level',
+        'trace',
+        '--max-pages',
+        '1',
+        '--out',
+        join(dir, 'runs.ndjson'),
+      ],
+      {
+        env: {
+          DIFY_BASE_URL: simulator.url,
+          DIFY_API_TOKEN: app.apiKey,
+          DIFY_APP_ID: app.id,
+          DIFY_CONSOLE_EMAIL: simulator.account.email,
+          DIFY_CONSOLE_PASSWORD: simulator.account.password,
+        },
+      },
+    );
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('"level":');
     const written = result.stdout + result.stderr + (await readFile(join(dir, 'runs.ndjson'), 'utf8'));
-    for (const secret of [app.apiKey, simulator.account.password, Buffer.from(simulator.account.password).toString('base64')]) {
+    for (const secret of [
+      app.apiKey,
+      simulator.account.password,
+      Buffer.from(simulator.account.password).toString('base64'),
+    ]) {
       expect(written).not.toContain(secret);
     }
   });

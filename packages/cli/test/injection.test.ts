@@ -1,4 +1,12 @@
-import { createAnalyzer, failureMessage, renderMarkdown, reportReadyMessage, type NotificationMessage, type Notifier, type RunRecord } from '@dify-logs/core';
+import {
+  createAnalyzer,
+  failureMessage,
+  renderMarkdown,
+  reportReadyMessage,
+  type NotificationMessage,
+  type Notifier,
+  type RunRecord,
+} from '@dify-logs/core';
 import { createDingtalkNotifier } from '@dify-logs/notifier-dingtalk';
 import { createEmailNotifier } from '@dify-logs/notifier-email';
 import { createFeishuNotifier } from '@dify-logs/notifier-feishu';
@@ -50,20 +58,50 @@ function record(index: number): RunRecord {
     error: `boom ${PAYLOAD}`,
     inputs: { [PAYLOAD]: PAYLOAD },
     outputs: null,
-    nodes: [{ id: 'ne', nodeId: 'llm', nodeType: 'llm', title: PAYLOAD, index: 1, predecessorNodeId: null, status: 'failed', error: PAYLOAD, elapsedTime: 1, totalTokens: 10, totalPrice: 0.01, currency: 'USD', modelProvider: PAYLOAD, modelName: PAYLOAD, iterationId: null, iterationIndex: null, loopId: null, loopIndex: null, createdAt: '2026-03-09T10:00:00.000Z', finishedAt: '2026-03-09T10:00:01.000Z' }],
+    nodes: [
+      {
+        id: 'ne',
+        nodeId: 'llm',
+        nodeType: 'llm',
+        title: PAYLOAD,
+        index: 1,
+        predecessorNodeId: null,
+        status: 'failed',
+        error: PAYLOAD,
+        elapsedTime: 1,
+        totalTokens: 10,
+        totalPrice: 0.01,
+        currency: 'USD',
+        modelProvider: PAYLOAD,
+        modelName: PAYLOAD,
+        iterationId: null,
+        iterationIndex: null,
+        loopId: null,
+        loopIndex: null,
+        createdAt: '2026-03-09T10:00:00.000Z',
+        finishedAt: '2026-03-09T10:00:01.000Z',
+      },
+    ],
     enrichmentError: null,
   };
 }
 
 function hostileMessages(): NotificationMessage[] {
-  const analyzer = createAnalyzer({ job: `nightly${PAYLOAD}`, runId: 'r1', window: { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', timezone: 'UTC' } });
+  const analyzer = createAnalyzer({
+    job: `nightly${PAYLOAD}`,
+    runId: 'r1',
+    window: { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', timezone: 'UTC' },
+  });
   for (let index = 0; index < 3; index += 1) analyzer.add(record(index));
   analyzer.failApp(`lost-app${PAYLOAD}`, `HTTP 500 ${PAYLOAD}`);
   const links = [
     { label: `report ${PAYLOAD}`, url: 'https://reports.example.com/r.html?x=<y>&z=(1)' },
     { label: `local ${PAYLOAD}`, url: 'javascript:alert(3)' },
   ];
-  return [reportReadyMessage(analyzer.result(), links, true), failureMessage(`nightly${PAYLOAD}`, 'r2', `could not save ${PAYLOAD}`, '2026-03-10T00:00:00.000Z')];
+  return [
+    reportReadyMessage(analyzer.result(), links, true),
+    failureMessage(`nightly${PAYLOAD}`, 'r2', `could not save ${PAYLOAD}`, '2026-03-10T00:00:00.000Z'),
+  ];
 }
 
 /**
@@ -79,12 +117,17 @@ function markupOf(channel: string, body: Record<string, unknown>): string {
       const node = value as Record<string, unknown>;
       const kind = node.tag ?? node.type ?? parentKind;
       for (const [key, item] of Object.entries(node)) {
-        if (typeof item === 'string' && (key === 'content' || key === 'text') && kind !== 'plain_text') found.push(item);
+        if (typeof item === 'string' && (key === 'content' || key === 'text') && kind !== 'plain_text')
+          found.push(item);
         else walk(item, kind);
       }
     }
   };
-  if (channel === 'dingtalk') return String((body.markdown as { text?: string } | undefined)?.text ?? (body.actionCard as { text?: string } | undefined)?.text);
+  if (channel === 'dingtalk')
+    return String(
+      (body.markdown as { text?: string } | undefined)?.text ??
+        (body.actionCard as { text?: string } | undefined)?.text,
+    );
   if (channel === 'wecom') return String((body.markdown as { content?: string }).content);
   walk(channel === 'feishu' ? body.card : body.blocks, undefined);
   if (channel === 'slack') found.push(String(body.text));
@@ -92,7 +135,19 @@ function markupOf(channel: string, body: Record<string, unknown>): string {
 }
 
 /** Markup that would be live in Markdown channels: tags, mentions, links/images not escaped, line-start headings. */
-const LIVE_MARKDOWN = [/<script/i, /<img/i, /<font color=red/i, /<at[\s>]/i, /<@all>/, /(?<!\\)\]\(https:\/\/evil/, /(?<!\\)!(?<!\\)\[pixel/, /\]\(javascript:/i, /(?<!\\)\*\*bold/, /^#\s*heading/m, /^- item/m];
+const LIVE_MARKDOWN = [
+  /<script/i,
+  /<img/i,
+  /<font color=red/i,
+  /<at[\s>]/i,
+  /<@all>/,
+  /(?<!\\)\]\(https:\/\/evil/,
+  /(?<!\\)!(?<!\\)\[pixel/,
+  /\]\(javascript:/i,
+  /(?<!\\)\*\*bold/,
+  /^#\s*heading/m,
+  /^- item/m,
+];
 
 describe('markup injection from hostile log data is neutralised on every channel', () => {
   it('DingTalk, WeCom, Feishu and Slack bodies carry the hostile text only as text', async () => {
@@ -100,8 +155,16 @@ describe('markup injection from hostile log data is neutralised on every channel
     const notifiers: Array<[string, Notifier, RegExp[]]> = [
       ['dingtalk', createDingtalkNotifier({ webhook: `${url}/robot/send?access_token=t` }), LIVE_MARKDOWN],
       ['wecom', createWecomNotifier({ webhook: `${url}/cgi-bin/webhook/send?key=k` }), LIVE_MARKDOWN],
-      ['feishu', createFeishuNotifier({ webhook: `${url}/open-apis/bot/v2/hook/h` }), [...LIVE_MARKDOWN, /\[click\]/, /\[pixel\]/]],
-      ['slack', createSlackNotifier({ webhook: `${url}/services/T/B/x` }), [/<!channel>/, /<!here>/, /<@all>/, /<https:\/\/evil/, /<script/i, /<javascript:/i]],
+      [
+        'feishu',
+        createFeishuNotifier({ webhook: `${url}/open-apis/bot/v2/hook/h` }),
+        [...LIVE_MARKDOWN, /\[click\]/, /\[pixel\]/],
+      ],
+      [
+        'slack',
+        createSlackNotifier({ webhook: `${url}/services/T/B/x` }),
+        [/<!channel>/, /<!here>/, /<@all>/, /<https:\/\/evil/, /<script/i, /<javascript:/i],
+      ],
     ];
     for (const [name, notifier, live] of notifiers) {
       for (const message of hostileMessages()) {
@@ -116,7 +179,11 @@ describe('markup injection from hostile log data is neutralised on every channel
   });
 
   it('the Markdown report escapes tags, links, emphasis and table pipes in every hostile field', () => {
-    const analyzer = createAnalyzer({ job: 'nightly', runId: 'r1', window: { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', timezone: 'UTC' } });
+    const analyzer = createAnalyzer({
+      job: 'nightly',
+      runId: 'r1',
+      window: { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', timezone: 'UTC' },
+    });
     for (let index = 0; index < 3; index += 1) analyzer.add({ ...record(index), error: `boom | cell ${PAYLOAD}` });
     const markdown = renderMarkdown(analyzer.result());
     expect(markdown).toMatch(/alert\(1\)/);
@@ -131,7 +198,14 @@ describe('markup injection from hostile log data is neutralised on every channel
 
   it('e-mail: CR/LF in the title cannot add headers or recipients; a sender, recipient or prefix with CR/LF is refused', async () => {
     const smtp = await smtpCapture({ user: 'u', password: 'p' });
-    const notifier = createEmailNotifier({ host: '127.0.0.1', port: smtp.port, user: 'u', password: 'p', from: 'reports@example.com', to: ['ops@example.com'] });
+    const notifier = createEmailNotifier({
+      host: '127.0.0.1',
+      port: smtp.port,
+      user: 'u',
+      password: 'p',
+      from: 'reports@example.com',
+      to: ['ops@example.com'],
+    });
     const [, failure] = hostileMessages();
     await notifier.send({ ...failure!, title: 'failed\r\nBcc: victim@evil.example\r\nX-Injected: yes\n\nbody' });
     expect(smtp.recipients).toEqual([['ops@example.com']]);
@@ -144,9 +218,23 @@ describe('markup injection from hostile log data is neutralised on every channel
       ['from', { from: 'reports@example.com\r\nBcc: victim@evil.example', to: ['ops@example.com'] }],
       ['from', { from: 'reports@example.com\nX-Injected: yes', to: ['ops@example.com'] }],
       ['to', { from: 'reports@example.com', to: ['ops@example.com\r\nBcc: victim@evil.example'] }],
-      ['subjectPrefix', { from: 'reports@example.com', to: ['ops@example.com'], subjectPrefix: '[x]\r\nBcc: victim@evil.example' }],
+      [
+        'subjectPrefix',
+        { from: 'reports@example.com', to: ['ops@example.com'], subjectPrefix: '[x]\r\nBcc: victim@evil.example' },
+      ],
     ] as const) {
-      expect(() => createEmailNotifier({ host: '127.0.0.1', port: smtp.port, user: 'u', password: 'p', ...options, to: [...options.to] }), key).toThrow(new RegExp(`${key}: must be one line`));
+      expect(
+        () =>
+          createEmailNotifier({
+            host: '127.0.0.1',
+            port: smtp.port,
+            user: 'u',
+            password: 'p',
+            ...options,
+            to: [...options.to],
+          }),
+        key,
+      ).toThrow(new RegExp(`${key}: must be one line`));
     }
     expect(smtp.recipients).toHaveLength(1);
   });

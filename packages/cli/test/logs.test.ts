@@ -25,7 +25,12 @@ describe('log files and dify-logs logs', () => {
     expect(errors.stdout).toMatch(/ERROR \[nightly r2 a2\] app could not be read err=key revoked/);
 
     const nightly = await cli(['logs', '--dir', dir, '--job', 'nightly', '--json']);
-    expect(nightly.stdout.trim().split('\n').map((line) => JSON.parse(line).runId)).toEqual(['r1', 'r2']);
+    expect(
+      nightly.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).runId),
+    ).toEqual(['r1', 'r2']);
     const byRun = await cli(['logs', '--run', 'r3'], { env: { LOG_DIR: dir } });
     expect(byRun.stdout).toMatch(/WARN  \[weekly r3\] slow/);
     const future = await cli(['logs', '--dir', dir, '--since', '2999-01-01T00:00:00Z']);
@@ -35,7 +40,10 @@ describe('log files and dify-logs logs', () => {
 
   it('skips lines that are not JSON and answers usage errors with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dify-logs-logs-'));
-    writeFileSync(join(dir, 'dify-logs.2026-03-02.1.log'), 'not json\n{"level":30,"time":"2026-03-02T00:00:00.000Z","msg":"ok"}\n');
+    writeFileSync(
+      join(dir, 'dify-logs.2026-03-02.1.log'),
+      'not json\n{"level":30,"time":"2026-03-02T00:00:00.000Z","msg":"ok"}\n',
+    );
     expect((await cli(['logs', '--dir', dir])).stdout).toMatch(/INFO  ok/);
     expect((await cli(['logs'])).code).toBe(2);
     expect((await cli(['logs', '--dir', dir, '--level', 'loud'])).stderr).toMatch(/--level must be one of/);

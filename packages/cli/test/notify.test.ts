@@ -20,7 +20,11 @@ async function receiver(): Promise<{ url: string; received: Received[] }> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        path: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       if (request.url?.startsWith('/cgi-bin/webhook/send')) {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
       } else response.writeHead(204).end();
@@ -35,7 +39,13 @@ describe('notifications configured by environment variables alone', () => {
   it('notify test sends one signed sample message through the generic webhook', async () => {
     const { url, received } = await receiver();
     const dir = await tempDir();
-    const env = { DIFY_BASE_URL: 'http://127.0.0.1:9', DIFY_API_TOKEN: 'app-x', DIFY_APP_ID: 'a', NOTIFY_WEBHOOK_URL: `${url}/hooks/dify`, NOTIFY_WEBHOOK_SECRET: 'hook-secret-123' };
+    const env = {
+      DIFY_BASE_URL: 'http://127.0.0.1:9',
+      DIFY_API_TOKEN: 'app-x',
+      DIFY_APP_ID: 'a',
+      NOTIFY_WEBHOOK_URL: `${url}/hooks/dify`,
+      NOTIFY_WEBHOOK_SECRET: 'hook-secret-123',
+    };
     const result = await cli(['notify', 'test', '--channel', 'webhook'], { env, cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('webhook: delivered');
@@ -49,7 +59,12 @@ describe('notifications configured by environment variables alone', () => {
 
   it('dify-logs run notifies WeCom (NOTIFICATION_TYPE=wechat, the original name) and the webhook with the report', async () => {
     const { url, received } = await receiver();
-    const simulator = await sim({ runsPerApp: 30, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 0.5 });
+    const simulator = await sim({
+      runsPerApp: 30,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 0.5,
+    });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const dir = await tempDir();
     const env = {
@@ -68,15 +83,26 @@ describe('notifications configured by environment variables alone', () => {
     expect(result.stdout).toMatch(/notify   wecom: delivered/);
     expect(result.stdout).toMatch(/notify   webhook: delivered/);
     const wecom = received.find((entry) => entry.path.startsWith('/cgi-bin/webhook/send'))!;
-    expect(JSON.parse(wecom.body)).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('30 runs') } });
+    expect(JSON.parse(wecom.body)).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { content: expect.stringContaining('30 runs') },
+    });
     expect(result.stdout + result.stderr).not.toContain('wecom-key-123');
   });
 
   it('names the missing variable when a channel is enabled without its settings', async () => {
     const dir = await tempDir();
-    const env = { DIFY_BASE_URL: 'http://127.0.0.1:9', DIFY_API_TOKEN: 'app-x', DIFY_APP_ID: 'a', NOTIFICATION_ENABLED: 'true', NOTIFICATION_TYPE: 'dingtalk' };
+    const env = {
+      DIFY_BASE_URL: 'http://127.0.0.1:9',
+      DIFY_API_TOKEN: 'app-x',
+      DIFY_APP_ID: 'a',
+      NOTIFICATION_ENABLED: 'true',
+      NOTIFICATION_TYPE: 'dingtalk',
+    };
     const result = await cli(['run'], { env, cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/notification\.dingtalk: is required when notification\.type includes dingtalk \(or set DINGTALK_WEBHOOK\)/);
+    expect(result.stderr).toMatch(
+      /notification\.dingtalk: is required when notification\.type includes dingtalk \(or set DINGTALK_WEBHOOK\)/,
+    );
   });
 });

@@ -29,7 +29,10 @@ export async function freePort(): Promise<number> {
 export async function dropTables(prefix: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
-  const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1', [`${prefix}%`]);
+  const { rows } = await client.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
+    [`${prefix}%`],
+  );
   for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
   await client.end();
 }

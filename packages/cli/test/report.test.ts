@@ -34,7 +34,11 @@ function record(index: number, failed: boolean) {
 
 async function archive(dir: string, name: string, count: number, failEvery: number): Promise<string> {
   const path = join(dir, name);
-  await writeFile(path, Array.from({ length: count }, (_, index) => JSON.stringify(record(index, index % failEvery === 0))).join('\n') + '\n');
+  await writeFile(
+    path,
+    Array.from({ length: count }, (_, index) => JSON.stringify(record(index, index % failEvery === 0))).join('\n') +
+      '\n',
+  );
   return path;
 }
 
@@ -43,21 +47,70 @@ describe('dify-logs report', () => {
     const dir = await tempDir();
     await archive(dir, 'before.ndjson', 60, 30);
     await archive(dir, 'now.ndjson', 60, 3);
-    const before = await cli(['report', '--input', 'before.ndjson', '--format', 'json', '--out-dir', 'before', '--job', 'daily'], { cwd: dir });
+    const before = await cli(
+      ['report', '--input', 'before.ndjson', '--format', 'json', '--out-dir', 'before', '--job', 'daily'],
+      { cwd: dir },
+    );
     expect(before.code, before.stderr).toBe(0);
     const previous = before.stdout.trim();
 
-    const now = await cli(['report', '--input', 'now.ndjson', '--format', 'json,markdown,csv,html', '--out-dir', 'now', '--job', 'daily', '--previous', previous], { cwd: dir });
+    const now = await cli(
+      [
+        'report',
+        '--input',
+        'now.ndjson',
+        '--format',
+        'json,markdown,csv,html',
+        '--out-dir',
+        'now',
+        '--job',
+        'daily',
+        '--previous',
+        previous,
+      ],
+      { cwd: dir },
+    );
     expect(now.code, now.stderr).toBe(0);
     expect(now.stderr).toMatch(/60 records in/);
     const files = readdirSync(join(dir, 'now')).sort();
-    expect(files.map((file) => file.replace(/^daily-\d{8}T\d{6}-\d{8}T\d{6}/, ''))).toEqual(['.csv', '.html', '.json', '.md', '.nodes.csv']);
-    const analysis = JSON.parse(readFileSync(join(dir, 'now', files.find((file) => file.endsWith('.json'))!), 'utf8')) as { runs: number; byStatus: Record<string, number>; comparison: { flags: Array<{ metric: string }> } };
+    expect(files.map((file) => file.replace(/^daily-\d{8}T\d{6}-\d{8}T\d{6}/, ''))).toEqual([
+      '.csv',
+      '.html',
+      '.json',
+      '.md',
+      '.nodes.csv',
+    ]);
+    const analysis = JSON.parse(
+      readFileSync(
+        join(
+          dir,
+          'now',
+          files.find((file) => file.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    ) as { runs: number; byStatus: Record<string, number>; comparison: { flags: Array<{ metric: string }> } };
     expect(analysis.runs).toBe(60);
     expect(analysis.byStatus.failed).toBe(20);
     expect(analysis.comparison.flags.map((flag) => flag.metric)).toContain('successRate');
-    expect(readFileSync(join(dir, 'now', files.find((file) => file.endsWith('.md'))!), 'utf8')).toMatch(/CRITICAL\*\*: Success rate fell/);
-    const csv = readFileSync(join(dir, 'now', files.find((file) => /\d\.csv$/.test(file))!), 'utf8');
+    expect(
+      readFileSync(
+        join(
+          dir,
+          'now',
+          files.find((file) => file.endsWith('.md'))!,
+        ),
+        'utf8',
+      ),
+    ).toMatch(/CRITICAL\*\*: Success rate fell/);
+    const csv = readFileSync(
+      join(
+        dir,
+        'now',
+        files.find((file) => /\d\.csv$/.test(file))!,
+      ),
+      'utf8',
+    );
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toContain(`"'=HYPERLINK(""http://evil"")"`);
   });
@@ -65,7 +118,9 @@ describe('dify-logs report', () => {
   it('names the file and line of a record that is not JSON, and writes nothing', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'bad.ndjson'), `${JSON.stringify(record(1, false))}\n{"appId": "a", broken\n`);
-    const result = await cli(['report', '--input', 'bad.ndjson', '--format', 'markdown', '--out-dir', 'out'], { cwd: dir });
+    const result = await cli(['report', '--input', 'bad.ndjson', '--format', 'markdown', '--out-dir', 'out'], {
+      cwd: dir,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bad\.ndjson line 2: not JSON/);
     expect(() => readdirSync(join(dir, 'out'))).toThrow();
@@ -81,21 +136,33 @@ describe('dify-logs report', () => {
   it('re-reports from Parquet: the analysis of a ….runs.parquet report equals the one of its NDJSON source', async () => {
     const dir = await tempDir();
     await archive(dir, 'runs.ndjson', 90, 4);
-    const fromNdjson = await cli(['report', '--input', 'runs.ndjson', '--format', 'json,parquet', '--out-dir', 'first', '--job', 'daily'], { cwd: dir });
+    const fromNdjson = await cli(
+      ['report', '--input', 'runs.ndjson', '--format', 'json,parquet', '--out-dir', 'first', '--job', 'daily'],
+      { cwd: dir },
+    );
     expect(fromNdjson.code, fromNdjson.stderr).toBe(0);
     const written = fromNdjson.stdout.trim().split('\n');
     const runsTable = written.find((path) => path.endsWith('.runs.parquet'))!;
     const nodesTable = written.find((path) => path.endsWith('.nodes.parquet'))!;
-    const fromParquet = await cli(['report', '--input', runsTable, '--format', 'json', '--out-dir', 'second', '--job', 'daily'], { cwd: dir });
+    const fromParquet = await cli(
+      ['report', '--input', runsTable, '--format', 'json', '--out-dir', 'second', '--job', 'daily'],
+      { cwd: dir },
+    );
     expect(fromParquet.code, fromParquet.stderr).toBe(0);
     expect(fromParquet.stderr).toMatch(/90 records in/);
     const analysis = (path: string) => {
-      const { generatedAt: _generatedAt, runId: _runId, ...rest } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      const {
+        generatedAt: _generatedAt,
+        runId: _runId,
+        ...rest
+      } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
       return rest;
     };
     expect(analysis(fromParquet.stdout.trim())).toEqual(analysis(written.find((path) => path.endsWith('.json'))!));
 
-    const wrongTable = await cli(['report', '--input', nodesTable, '--format', 'json', '--out-dir', 'third'], { cwd: dir });
+    const wrongTable = await cli(['report', '--input', nodesTable, '--format', 'json', '--out-dir', 'third'], {
+      cwd: dir,
+    });
     expect(wrongTable.code).toBe(1);
     expect(wrongTable.stderr).toContain('nodes.parquet');
     expect(wrongTable.stderr).toMatch(/runs table/);

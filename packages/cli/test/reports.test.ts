@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
 
-const ENV = { DIFY_BASE_URL: 'http://127.0.0.1:9', DIFY_API_TOKEN: 'app-x', DIFY_APP_ID: 'a', OUTPUT_BASE_DIR: 'outputs' };
+const ENV = {
+  DIFY_BASE_URL: 'http://127.0.0.1:9',
+  DIFY_API_TOKEN: 'app-x',
+  DIFY_APP_ID: 'a',
+  OUTPUT_BASE_DIR: 'outputs',
+};
 const DAY = 86_400_000;
 
 /** Reports 1, 10 and 40 days old and a data archive 3 days old, in `<dir>/outputs`. */
@@ -15,12 +20,30 @@ async function stored() {
   const storage = createLocalStorage({ baseDir: join(dir, 'outputs') });
   const ago = (days: number) => new Date(Date.now() - days * DAY);
   const report = (days: number, runId: string) =>
-    storage.saveReport({ type: 'daily', job: 'nightly', app: 'a', runId, extension: 'md', body: `# report ${runId}\n`, contentType: 'text/markdown', createdAt: ago(days) });
+    storage.saveReport({
+      type: 'daily',
+      job: 'nightly',
+      app: 'a',
+      runId,
+      extension: 'md',
+      body: `# report ${runId}\n`,
+      contentType: 'text/markdown',
+      createdAt: ago(days),
+    });
   const objects = {
     day1: await report(1, 'run-1'),
     day10: await report(10, 'run-10'),
     day40: await report(40, 'run-40'),
-    data3: await storage.saveData({ type: 'archive', job: 'nightly', app: 'a', runId: 'run-3', extension: 'ndjson', body: 'x'.repeat(3000), contentType: 'application/x-ndjson', createdAt: ago(3) }),
+    data3: await storage.saveData({
+      type: 'archive',
+      job: 'nightly',
+      app: 'a',
+      runId: 'run-3',
+      extension: 'ndjson',
+      body: 'x'.repeat(3000),
+      contentType: 'application/x-ndjson',
+      createdAt: ago(3),
+    }),
   };
   return { dir, objects };
 }
@@ -43,7 +66,10 @@ describe('dify-logs reports list', () => {
     const { dir, objects } = await stored();
     const json = await cli(['reports', 'list', '--days', '30', '--kind', 'report', '--json'], { env: ENV, cwd: dir });
     expect(json.code, json.stderr).toBe(0);
-    const listed = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as StoredObject);
+    const listed = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StoredObject);
     expect(listed).toEqual([objects.day1, objects.day10]);
 
     const data = await cli(['reports', 'list', '--days', '100', '--type', 'archive'], { env: ENV, cwd: dir });
@@ -69,7 +95,12 @@ describe('dify-logs reports list', () => {
     expect(table.stdout).toMatch(/^report\s+daily\s+3\s+/m);
     expect(table.stdout).toMatch(/^total\s+4\s+/m);
     const json = await cli(['reports', 'usage', '--json'], { env: ENV, cwd: dir });
-    expect(json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; objects: number })).toEqual([
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; objects: number }),
+    ).toEqual([
       expect.objectContaining({ kind: 'data', type: 'archive', objects: 1, bytes: 3000 }),
       expect.objectContaining({ kind: 'report', type: 'daily', objects: 3 }),
     ]);
@@ -77,7 +108,11 @@ describe('dify-logs reports list', () => {
 
   it('refuses bad flags and unavailable storage with exit 2', async () => {
     const { dir } = await stored();
-    for (const argv of [['reports', 'list', '--days', '0'], ['reports', 'list', '--days', '1.5'], ['reports', 'list', '--kind', 'pdf']]) {
+    for (const argv of [
+      ['reports', 'list', '--days', '0'],
+      ['reports', 'list', '--days', '1.5'],
+      ['reports', 'list', '--kind', 'pdf'],
+    ]) {
       const result = await cli(argv, { env: ENV, cwd: dir });
       expect(result.code, argv.join(' ')).toBe(2);
     }
@@ -106,7 +141,12 @@ describe('dify-logs cleanup', () => {
     expect(reports.code, reports.stderr).toBe(0);
     expect(reports.stdout).toContain(`deleted ${objects.day40.key}\n`);
     expect(reports.stdout).toMatch(/deleted 1 object older than 30 days/);
-    expect([present(objects.day1), present(objects.day10), present(objects.day40), present(objects.data3)]).toEqual([true, true, false, true]);
+    expect([present(objects.day1), present(objects.day10), present(objects.day40), present(objects.data3)]).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
 
     const data = await cli(['cleanup', '--days', '2', '--type', 'archive'], { env: ENV, cwd: dir });
     expect(data.stdout).toContain(`deleted ${objects.data3.key}\n`);
@@ -130,6 +170,11 @@ describe('dify-logs cleanup', () => {
     const configured = await cli(['cleanup', '--config', 'dify-logs.yaml'], { env: ENV, cwd: dir });
     expect(configured.code, configured.stderr).toBe(0);
     expect(configured.stdout).toMatch(/deleted 2 objects older than 5 days/);
-    expect([present(objects.day1), present(objects.data3), present(objects.day10), present(objects.day40)]).toEqual([true, true, false, false]);
+    expect([present(objects.day1), present(objects.data3), present(objects.day10), present(objects.day40)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

@@ -8,7 +8,12 @@ import { cli, filesUnder, sim, tempDir } from './helpers.js';
 // a "0 runs" report and sent report-ready. Now: exit 1, the failure notification, no report, the state stays.
 describe('dify-logs run when Dify cannot be reached', () => {
   it('fails with exit code 1, notifies the failure, stores no report and keeps the watermark', async () => {
-    const simulator = await sim({ runsPerApp: 20, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 0.5 });
+    const simulator = await sim({
+      runsPerApp: 20,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 0.5,
+    });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const dir = await tempDir();
     await writeFile(

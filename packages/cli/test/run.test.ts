@@ -5,7 +5,12 @@ import { cli, sim, tempDir } from './helpers.js';
 
 describe('dify-logs run', () => {
   it('runs the default job from the original environment variables alone, then a second run finds nothing new', async () => {
-    const simulator = await sim({ runsPerApp: 40, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 0.5 });
+    const simulator = await sim({
+      runsPerApp: 40,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 0.5,
+    });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const dir = await tempDir();
     const env = {
@@ -23,7 +28,9 @@ describe('dify-logs run', () => {
     expect(first.stdout).toMatch(/default \(.*\): SUCCEEDED/);
     expect(first.stdout).toMatch(new RegExp(`app      ${app.id}: 40 records`));
     expect(first.stderr).toMatch(/\[(INFO|WARNING)\] default: 40 runs/);
-    const reports = readdirSync(join(dir, 'outputs', 'reports'), { recursive: true }).map(String).filter((name) => name.endsWith('.md'));
+    const reports = readdirSync(join(dir, 'outputs', 'reports'), { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.md'));
     expect(reports).toHaveLength(1);
     expect(readFileSync(join(dir, 'outputs', 'reports', reports[0]!), 'utf8')).toContain('Runs: **40**');
 
@@ -34,7 +41,10 @@ describe('dify-logs run', () => {
 
   it('answers a bad configuration with exit code 2 naming the key', async () => {
     const dir = await tempDir();
-    const result = await cli(['run'], { env: { DIFY_BASE_URL: 'not a url', DIFY_API_TOKEN: 'app-x', DIFY_APP_ID: 'a' }, cwd: dir });
+    const result = await cli(['run'], {
+      env: { DIFY_BASE_URL: 'not a url', DIFY_API_TOKEN: 'app-x', DIFY_APP_ID: 'a' },
+      cwd: dir,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/dify\.baseUrl/);
   });

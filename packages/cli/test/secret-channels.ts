@@ -43,8 +43,10 @@ export async function webhookReceiver(): Promise<{ url: string; bodies: string[]
       const body = Buffer.concat(chunks).toString('utf8');
       bodies.push(body);
       const path = request.url ?? '';
-      if (path.startsWith('/cgi-bin/webhook/send') || path.startsWith('/robot/send')) response.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
-      else if (path.startsWith('/open-apis/bot')) response.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"success"}');
+      if (path.startsWith('/cgi-bin/webhook/send') || path.startsWith('/robot/send'))
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
+      else if (path.startsWith('/open-apis/bot'))
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"success"}');
       else if (path.startsWith('/services/')) response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       else response.writeHead(204).end();
     });
@@ -58,7 +60,10 @@ export async function webhookReceiver(): Promise<{ url: string; bodies: string[]
 }
 
 /** An SMTP server (smtp-server) taking AUTH PLAIN/LOGIN without TLS; keeps each message raw and decoded. */
-export async function smtpCapture(credentials: { user: string; password: string }): Promise<{ port: number; messages: string[]; recipients: string[][]; headers: Array<Map<string, unknown>> }> {
+export async function smtpCapture(credentials: {
+  user: string;
+  password: string;
+}): Promise<{ port: number; messages: string[]; recipients: string[][]; headers: Array<Map<string, unknown>> }> {
   const messages: string[] = [];
   const recipients: string[][] = [];
   const headers: Array<Map<string, unknown>> = [];
@@ -68,7 +73,8 @@ export async function smtpCapture(credentials: { user: string; password: string 
     authMethods: ['PLAIN', 'LOGIN'],
     disabledCommands: ['STARTTLS'],
     onAuth(auth, _session, callback) {
-      if (auth.username === credentials.user && auth.password === credentials.password) return callback(null, { user: auth.username });
+      if (auth.username === credentials.user && auth.password === credentials.password)
+        return callback(null, { user: auth.username });
       return callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }));
     },
     onData(stream, session, callback) {
@@ -81,7 +87,15 @@ export async function smtpCapture(credentials: { user: string; password: string 
             const attachments = mail.attachments.map((attachment) => attachment.content.toString('utf8'));
             recipients.push(session.envelope.rcptTo.map((item) => item.address));
             headers.push(mail.headers);
-            messages.push([raw.toString('utf8'), mail.subject ?? '', mail.text ?? '', typeof mail.html === 'string' ? mail.html : '', ...attachments].join('\n'));
+            messages.push(
+              [
+                raw.toString('utf8'),
+                mail.subject ?? '',
+                mail.text ?? '',
+                typeof mail.html === 'string' ? mail.html : '',
+                ...attachments,
+              ].join('\n'),
+            );
             callback();
           },
           (error: Error) => callback(error),
@@ -101,7 +115,8 @@ export async function smtpCapture(credentials: { user: string; password: string 
 export function leaks(secrets: string[], outputs: Array<{ channel: string; text: string }>): string[] {
   const found: string[] = [];
   for (const secret of secrets) {
-    for (const { channel, text } of outputs) if (text.includes(secret)) found.push(`${secret.slice(0, 6)}… in ${channel}`);
+    for (const { channel, text } of outputs)
+      if (text.includes(secret)) found.push(`${secret.slice(0, 6)}… in ${channel}`);
   }
   return found;
 }

@@ -50,38 +50,56 @@ function notificationLines(webhookUrl: string, smtpPort: number): string[] {
 
 describe('secrets never leave the process, on any channel', () => {
   it('a successful run with every report format, every notifier and debug logs writes no secret anywhere', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 2, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+    const simulator = await sim({
+      version: '1.13.3',
+      runsPerApp: 40,
+      runningRuns: 2,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 1,
+    });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const { url, bodies } = await webhookReceiver();
     const smtp = await smtpCapture({ user: 'reports', password: PLANTED.smtpPassword });
     const dir = await tempDir();
     const config = join(dir, 'dify-logs.yaml');
-    await writeFile(config, yaml([
-      'dify:',
-      `  baseUrl: ${simulator.url}`,
-      `  console: { email: ${simulator.account.email}, password: "\${env:CONSOLE_PASSWORD}" }`,
-      'apps:',
-      `  - id: ${app.id}`,
-      '    apiKey: ${env:APP_KEY}',
-      'jobs:',
-      '  - name: nightly',
-      '    withNodeExecutions: true',
-      '    outputFormat: [json, markdown, csv, ndjson, html]',
-      '    notifyOn: [success, failure, report-ready]',
-      'storage: { baseDir: ./outputs }',
-      ...notificationLines(url, smtp.port),
-      'logging: { level: debug, dir: ./logs }',
-    ]));
-    const env = { CONSOLE_PASSWORD: simulator.account.password, APP_KEY: app.apiKey, SMTP_PASSWORD: PLANTED.smtpPassword };
+    await writeFile(
+      config,
+      yaml([
+        'dify:',
+        `  baseUrl: ${simulator.url}`,
+        `  console: { email: ${simulator.account.email}, password: "\${env:CONSOLE_PASSWORD}" }`,
+        'apps:',
+        `  - id: ${app.id}`,
+        '    apiKey: ${env:APP_KEY}',
+        'jobs:',
+        '  - name: nightly',
+        '    withNodeExecutions: true',
+        '    outputFormat: [json, markdown, csv, ndjson, html]',
+        '    notifyOn: [success, failure, report-ready]',
+        'storage: { baseDir: ./outputs }',
+        ...notificationLines(url, smtp.port),
+        'logging: { level: debug, dir: ./logs }',
+      ]),
+    );
+    const env = {
+      CONSOLE_PASSWORD: simulator.account.password,
+      APP_KEY: app.apiKey,
+      SMTP_PASSWORD: PLANTED.smtpPassword,
+    };
 
     const run = await cli(['run', '--config', config], { env, cwd: dir });
     expect(run.code, run.stderr + run.stdout).toBe(0);
-    for (const channel of ['email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook']) expect(run.stdout).toMatch(new RegExp(`notify +${channel}: delivered`));
+    for (const channel of ['email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'])
+      expect(run.stdout).toMatch(new RegExp(`notify +${channel}: delivered`));
     expect(smtp.messages.length).toBeGreaterThan(0);
     expect(bodies.length).toBeGreaterThanOrEqual(5);
 
     const files = fileTexts(dir, [config]);
-    for (const extension of ['.json', '.md', '.csv', '.html', '.ndjson.gz', '.log', '.dify-logs-state.json']) expect(files.some(({ path }) => path.endsWith(extension)), extension).toBe(true);
+    for (const extension of ['.json', '.md', '.csv', '.html', '.ndjson.gz', '.log', '.dify-logs-state.json'])
+      expect(
+        files.some(({ path }) => path.endsWith(extension)),
+        extension,
+      ).toBe(true);
     const outputs = [
       { channel: 'stdout', text: run.stdout },
       { channel: 'stderr', text: run.stderr },
@@ -95,24 +113,63 @@ describe('secrets never leave the process, on any channel', () => {
   });
 
   it('failing runs (wrong password, revoked key, unreachable S3 with keys in the URL, unreachable sink database) put no secret in errors, logs, state or failure notifications', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 20, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+    const simulator = await sim({
+      version: '1.13.3',
+      runsPerApp: 20,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 1,
+    });
     const [first, second] = simulator.apps.filter((candidate) => candidate.mode === 'workflow');
     simulator.revokeApiKey(second!.id);
     const { url, bodies } = await webhookReceiver();
     const smtp = await smtpCapture({ user: 'reports', password: PLANTED.smtpPassword });
-    const env = { SMTP_PASSWORD: PLANTED.smtpPassword, AWS_ACCESS_KEY_ID: 'AKIAFAILINGRUN0000', AWS_SECRET_ACCESS_KEY: PLANTED.s3Secret };
+    const env = {
+      SMTP_PASSWORD: PLANTED.smtpPassword,
+      AWS_ACCESS_KEY_ID: 'AKIAFAILINGRUN0000',
+      AWS_SECRET_ACCESS_KEY: PLANTED.s3Secret,
+    };
     const scenarios: Array<{ name: string; lines: Array<string | false> }> = [
-      { name: 'wrong console password', lines: [`  console: { email: ${simulator.account.email}, password: ${PLANTED.wrongPassword} }`, 'apps:', `  - id: ${first!.id}`] },
+      {
+        name: 'wrong console password',
+        lines: [
+          `  console: { email: ${simulator.account.email}, password: ${PLANTED.wrongPassword} }`,
+          'apps:',
+          `  - id: ${first!.id}`,
+        ],
+      },
       { name: 'revoked key', lines: ['apps:', `  - id: ${second!.id}`, `    apiKey: ${second!.apiKey}`] },
       {
         name: 'unreachable S3 with credentials in the endpoint URL',
-        lines: ['apps:', `  - id: ${first!.id}`, `    apiKey: ${first!.apiKey}`, 'storage:', '  type: s3', `  s3: { bucket: reports, endpoint: "http://AKIAURL:${PLANTED.s3UrlPassword}@127.0.0.1:9", forcePathStyle: true, region: us-east-1, accessKeyId: AKIAFAILINGRUN0000, secretAccessKey: ${PLANTED.s3Secret} }`],
+        lines: [
+          'apps:',
+          `  - id: ${first!.id}`,
+          `    apiKey: ${first!.apiKey}`,
+          'storage:',
+          '  type: s3',
+          `  s3: { bucket: reports, endpoint: "http://AKIAURL:${PLANTED.s3UrlPassword}@127.0.0.1:9", forcePathStyle: true, region: us-east-1, accessKeyId: AKIAFAILINGRUN0000, secretAccessKey: ${PLANTED.s3Secret} }`,
+        ],
       },
       {
         name: 'unreachable S3 with keys',
-        lines: ['apps:', `  - id: ${first!.id}`, `    apiKey: ${first!.apiKey}`, 'storage:', '  type: s3', `  s3: { bucket: reports, endpoint: "http://127.0.0.1:9", forcePathStyle: true, region: us-east-1, accessKeyId: AKIAFAILINGRUN0000, secretAccessKey: ${PLANTED.s3Secret} }`],
+        lines: [
+          'apps:',
+          `  - id: ${first!.id}`,
+          `    apiKey: ${first!.apiKey}`,
+          'storage:',
+          '  type: s3',
+          `  s3: { bucket: reports, endpoint: "http://127.0.0.1:9", forcePathStyle: true, region: us-east-1, accessKeyId: AKIAFAILINGRUN0000, secretAccessKey: ${PLANTED.s3Secret} }`,
+        ],
       },
-      { name: 'unreachable sink database', lines: ['apps:', `  - id: ${first!.id}`, `    apiKey: ${first!.apiKey}`, `sinks: { postgres: { databaseUrl: "postgres://writer:${PLANTED.sinkPassword}@127.0.0.1:9/records" } }`] },
+      {
+        name: 'unreachable sink database',
+        lines: [
+          'apps:',
+          `  - id: ${first!.id}`,
+          `    apiKey: ${first!.apiKey}`,
+          `sinks: { postgres: { databaseUrl: "postgres://writer:${PLANTED.sinkPassword}@127.0.0.1:9/records" } }`,
+        ],
+      },
     ];
     const secrets = [first!.apiKey, second!.apiKey, simulator.account.password, ...Object.values(PLANTED)];
     for (const scenario of scenarios) {
@@ -122,7 +179,22 @@ describe('secrets never leave the process, on any channel', () => {
       const config = join(dir, 'dify-logs.yaml');
       const lines = scenario.lines;
       const storage = lines.includes('storage:') ? [] : ['storage: { baseDir: ./outputs }'];
-      await writeFile(config, yaml(['dify:', `  baseUrl: ${simulator.url}`, ...lines, 'jobs:', '  - name: nightly', '    notifyOn: [failure, report-ready]', '    outputFormat: [json, markdown]', ...storage, 'state: { path: ./state.json }', ...notificationLines(url, smtp.port), 'logging: { level: debug, dir: ./logs }']));
+      await writeFile(
+        config,
+        yaml([
+          'dify:',
+          `  baseUrl: ${simulator.url}`,
+          ...lines,
+          'jobs:',
+          '  - name: nightly',
+          '    notifyOn: [failure, report-ready]',
+          '    outputFormat: [json, markdown]',
+          ...storage,
+          'state: { path: ./state.json }',
+          ...notificationLines(url, smtp.port),
+          'logging: { level: debug, dir: ./logs }',
+        ]),
+      );
       const run = await cli(['run', '--config', config], { env, cwd: dir });
       expect(run.code, `${scenario.name}: ${run.stderr}`).not.toBe(0);
       const outputs = [
@@ -133,7 +205,9 @@ describe('secrets never leave the process, on any channel', () => {
         ...smtp.messages.map((text, index) => ({ channel: `e-mail ${index}`, text })),
       ];
       // The failure was told somewhere, with a reason, but without the secret.
-      expect(outputs.map(({ text }) => text).join('\n'), scenario.name).toMatch(/fail|error|refused|ECONNREFUSED|401|unauthor|credentials/i);
+      expect(outputs.map(({ text }) => text).join('\n'), scenario.name).toMatch(
+        /fail|error|refused|ECONNREFUSED|401|unauthor|credentials/i,
+      );
       expect(leaks(secrets, outputs), scenario.name).toEqual([]);
       // Past configuration, every channel told of the failure or the partial report (so its body was scanned too).
       if (run.code !== 2) expect([bodies.length, smtp.messages.length], scenario.name).toEqual([5, 1]);

@@ -9,7 +9,13 @@ import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
 describe('secrets never leave the process', () => {
   it('a full run (two apps, one key revoked, console login, node executions, debug logs to a file) writes no API key, password, session token or CSRF token anywhere', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 80, runningRuns: 3, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+    const simulator = await sim({
+      version: '1.13.3',
+      runsPerApp: 80,
+      runningRuns: 3,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 1,
+    });
     const [good, revoked] = simulator.apps.filter((candidate) => candidate.mode === 'workflow');
     simulator.revokeApiKey(revoked!.id);
     const dir = await tempDir();
@@ -52,11 +58,22 @@ describe('secrets never leave the process', () => {
     expect(files.some((path) => path.includes(`${join(dir, 'logs')}`))).toBe(true);
     expect(files.some((path) => path.endsWith('.md'))).toBe(true);
     expect(files.some((path) => path.endsWith('.ndjson.gz'))).toBe(true);
-    const logText = files.filter((path) => path.startsWith(join(dir, 'logs'))).map((path) => readFileSync(path, 'utf8')).join('');
+    const logText = files
+      .filter((path) => path.startsWith(join(dir, 'logs')))
+      .map((path) => readFileSync(path, 'utf8'))
+      .join('');
     expect(logText).toMatch(/"runId":"/);
     expect(logText).toMatch(/"level":20/);
 
-    const outputs = [run.stdout, run.stderr, printed.stdout, printed.stderr, ...files.map((path) => (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path)).toString('utf8'))];
+    const outputs = [
+      run.stdout,
+      run.stderr,
+      printed.stdout,
+      printed.stderr,
+      ...files.map((path) =>
+        (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path)).toString('utf8'),
+      ),
+    ];
     for (const secret of secrets) {
       const hits = outputs.filter((text) => text.includes(secret));
       expect(hits, `a secret (${secret.slice(0, 4)}…) was written`).toEqual([]);

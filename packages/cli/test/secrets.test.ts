@@ -39,11 +39,18 @@ async function setup() {
   const file = join(dir, 'dify-logs.yaml');
   await writeFile(file, configText(PASSWORD, API_KEY));
   await chmod(file, 0o600);
-  return { dir, file, oldKey, newKey, env: { DINGTALK_URL: 'https://oapi.dingtalk.com/robot/send?access_token=ding-tok-1' } };
+  return {
+    dir,
+    file,
+    oldKey,
+    newKey,
+    env: { DINGTALK_URL: 'https://oapi.dingtalk.com/robot/send?access_token=ding-tok-1' },
+  };
 }
 
 function expectNoPlaintext(result: { stdout: string; stderr: string }, ...more: string[]) {
-  for (const secret of [PASSWORD, API_KEY, 'ding-tok-1', ...more]) expect(result.stdout + result.stderr).not.toContain(secret);
+  for (const secret of [PASSWORD, API_KEY, 'ding-tok-1', ...more])
+    expect(result.stdout + result.stderr).not.toContain(secret);
 }
 
 describe('dify-logs secrets', () => {
@@ -74,13 +81,18 @@ describe('dify-logs secrets', () => {
     const malformed = await cli(['secrets', 'encrypt', 'app-value-123'], { env: { DIFY_LOGS_SECRET_KEY: 'short' } });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/DIFY_LOGS_SECRET_KEY: is not a secret key/);
-    const both = await cli(['secrets', 'encrypt', 'x', '--file', 'c.yaml'], { env: { DIFY_LOGS_SECRET_KEY: generateSecretKey() } });
+    const both = await cli(['secrets', 'encrypt', 'x', '--file', 'c.yaml'], {
+      env: { DIFY_LOGS_SECRET_KEY: generateSecretKey() },
+    });
     expect(both.code).toBe(2);
   });
 
   it('encrypt --file prints the file with every plain secret encrypted; comments, layout and references stay', async () => {
     const { dir, file, oldKey, env } = await setup();
-    const result = await cli(['secrets', 'encrypt', '--file', 'dify-logs.yaml', '--key-file', 'old.key'], { env, cwd: dir });
+    const result = await cli(['secrets', 'encrypt', '--file', 'dify-logs.yaml', '--key-file', 'old.key'], {
+      env,
+      cwd: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     expectNoPlaintext(result, oldKey);
     expect(result.stderr).toContain('encrypted 2 values: dify.apiKey, dify.console.password');
@@ -90,7 +102,10 @@ describe('dify-logs secrets', () => {
 
   it('encrypt --in-place rewrites the file (same permissions); config check and print then decrypt it with the key', async () => {
     const { dir, file, oldKey, env } = await setup();
-    const result = await cli(['secrets', 'encrypt', '--file', file, '--in-place'], { env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey }, cwd: dir });
+    const result = await cli(['secrets', 'encrypt', '--file', file, '--in-place'], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+      cwd: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/encrypted 2 values: .*\(file rewritten\)/);
@@ -102,13 +117,19 @@ describe('dify-logs secrets', () => {
     const check = await cli(['config', 'check', '--config', file, '--key-file', 'old.key'], { env, cwd: dir });
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/^configuration OK/);
-    const print = await cli(['config', 'print', '--config', file], { env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey }, cwd: dir });
+    const print = await cli(['config', 'print', '--config', file], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+      cwd: dir,
+    });
     expect(print.code, print.stderr).toBe(0);
     expect(print.stdout).toContain('dify.console.password = [redacted] (file)');
     expect(print.stdout).toContain('dify.apiKey = [redacted] (file)');
     expectNoPlaintext(print, oldKey);
 
-    const again = await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], { env, cwd: dir });
+    const again = await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], {
+      env,
+      cwd: dir,
+    });
     expect(again.stderr).toContain('no plain secret values to encrypt');
     expect(await readFile(file, 'utf8')).toBe(text);
   });
@@ -118,12 +139,18 @@ describe('dify-logs secrets', () => {
     await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], { env, cwd: dir });
     const encrypted = await readFile(file, 'utf8');
 
-    const printed = await cli(['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key', '--new-key-file', 'new.key'], { env, cwd: dir });
+    const printed = await cli(
+      ['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key', '--new-key-file', 'new.key'],
+      { env, cwd: dir },
+    );
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stderr).toContain('re-encrypted 2 values with the new key');
     expect(await readFile(file, 'utf8')).toBe(encrypted);
 
-    const rotated = await cli(['secrets', 'rotate-key', '--file', file, '--in-place', '--new-key-file', 'new.key'], { env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey }, cwd: dir });
+    const rotated = await cli(['secrets', 'rotate-key', '--file', file, '--in-place', '--new-key-file', 'new.key'], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+      cwd: dir,
+    });
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout).toBe('');
     expectNoPlaintext(rotated, oldKey, newKey);
@@ -133,11 +160,17 @@ describe('dify-logs secrets', () => {
     expect((text.match(ENC) ?? []).every((value) => isEncryptedSecret(value))).toBe(true);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-    const withOld = await cli(['config', 'check', '--config', file], { env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey }, cwd: dir });
+    const withOld = await cli(['config', 'check', '--config', file], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+      cwd: dir,
+    });
     expect(withOld.code).toBe(2);
     expect(withOld.stderr).toMatch(/^dify\.apiKey: cannot be decrypted/m);
     expectNoPlaintext(withOld, oldKey);
-    const withNew = await cli(['config', 'check', '--config', file], { env: { ...env, DIFY_LOGS_SECRET_KEY: newKey }, cwd: dir });
+    const withNew = await cli(['config', 'check', '--config', file], {
+      env: { ...env, DIFY_LOGS_SECRET_KEY: newKey },
+      cwd: dir,
+    });
     expect(withNew.code, withNew.stderr).toBe(0);
   });
 
@@ -146,7 +179,10 @@ describe('dify-logs secrets', () => {
     await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], { env, cwd: dir });
     const encrypted = await readFile(file, 'utf8');
 
-    const wrong = await cli(['secrets', 'rotate-key', '--file', file, '--in-place', '--key-file', 'new.key', '--new-key-file', 'old.key'], { env, cwd: dir });
+    const wrong = await cli(
+      ['secrets', 'rotate-key', '--file', file, '--in-place', '--key-file', 'new.key', '--new-key-file', 'old.key'],
+      { env, cwd: dir },
+    );
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/dify\.apiKey: cannot be decrypted/);
     expectNoPlaintext(wrong, oldKey, newKey);
@@ -155,10 +191,16 @@ describe('dify-logs secrets', () => {
     const noNew = await cli(['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key'], { env, cwd: dir });
     expect(noNew.code).toBe(2);
     expect(noNew.stderr).toMatch(/DIFY_LOGS_NEW_SECRET_KEY.*--new-key-file/);
-    const fromEnv = await cli(['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key'], { env: { ...env, DIFY_LOGS_NEW_SECRET_KEY: newKey }, cwd: dir });
+    const fromEnv = await cli(['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key'], {
+      env: { ...env, DIFY_LOGS_NEW_SECRET_KEY: newKey },
+      cwd: dir,
+    });
     expect(fromEnv.code, fromEnv.stderr).toBe(0);
 
-    const same = await cli(['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key', '--new-key-file', 'old.key'], { env, cwd: dir });
+    const same = await cli(
+      ['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key', '--new-key-file', 'old.key'],
+      { env, cwd: dir },
+    );
     expect(same.code).toBe(2);
     expect(same.stderr).toContain('the new key is the old key');
   });
@@ -166,7 +208,10 @@ describe('dify-logs secrets', () => {
   it('names the file when it is not valid YAML', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'bad.yaml'), 'dify:\n  apiKey: "unterminated\n');
-    const result = await cli(['secrets', 'encrypt', '--file', 'bad.yaml'], { env: { DIFY_LOGS_SECRET_KEY: generateSecretKey() }, cwd: dir });
+    const result = await cli(['secrets', 'encrypt', '--file', 'bad.yaml'], {
+      env: { DIFY_LOGS_SECRET_KEY: generateSecretKey() },
+      cwd: dir,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.yaml: is not valid YAML/);
     expect(result.stderr).not.toContain('unterminated');

@@ -6,7 +6,19 @@ describe('Service and Console API on their own addresses', () => {
     const simulator = await sim({ version: '1.13.3' });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const result = await cli(
-      ['probe', '--base-url', 'http://127.0.0.1:9', '--service-api-url', `${simulator.url}/v1`, '--api-key', app.apiKey, '--app-id', app.id, '--console-email', simulator.account.email],
+      [
+        'probe',
+        '--base-url',
+        'http://127.0.0.1:9',
+        '--service-api-url',
+        `${simulator.url}/v1`,
+        '--api-key',
+        app.apiKey,
+        '--app-id',
+        app.id,
+        '--console-email',
+        simulator.account.email,
+      ],
       { env: { DIFY_CONSOLE_API_URL: simulator.url, DIFY_CONSOLE_PASSWORD: simulator.account.password } },
     );
     expect(result.stdout).toContain(`Service API: ${simulator.url}/v1 · Console API: ${simulator.url}/console/api`);

@@ -17,9 +17,6 @@ const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const DRAIN_MS = 60_000;
 const MARGIN_MS = 5_000;
 
-
-
-
 interface Stopped {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -34,17 +31,28 @@ interface Stopped {
  * then sends SIGTERM when `sigterm` is set, and waits for the process to end: at most the drain time plus a
  * margin, after which it is killed and the result says so.
  */
-async function runUntilStopped(argv: string[], cwd: string, options: { sigterm: boolean; env?: NodeJS.ProcessEnv }): Promise<Stopped> {
-  const child = spawn(process.execPath, [bin, ...argv], { cwd, env: { PATH: process.env.PATH, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function runUntilStopped(
+  argv: string[],
+  cwd: string,
+  options: { sigterm: boolean; env?: NodeJS.ProcessEnv },
+): Promise<Stopped> {
+  const child = spawn(process.execPath, [bin, ...argv], {
+    cwd,
+    env: { PATH: process.env.PATH, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let from = Date.now();
   if (options.sigterm) {
     const deadline = Date.now() + 30_000;
-    while ((stdout.match(/: succeeded/g) ?? []).length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((stdout.match(/: succeeded/g) ?? []).length < 2 && Date.now() < deadline && child.exitCode === null)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect((stdout.match(/: succeeded/g) ?? []).length, stderr).toBeGreaterThanOrEqual(2);
     from = Date.now();
     child.kill('SIGTERM');
@@ -56,7 +64,12 @@ async function runUntilStopped(argv: string[], cwd: string, options: { sigterm: 
 }
 
 async function configDir(extra: string[] = []): Promise<string> {
-  const simulator = await sim({ runsPerApp: 20, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+  const simulator = await sim({
+    runsPerApp: 20,
+    runningRuns: 0,
+    now: new Date(Date.now() - 60_000).toISOString(),
+    days: 1,
+  });
   const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
   const dir = await tempDir();
   await writeFile(
@@ -103,7 +116,10 @@ describe.skipIf(!existsSync(bin))('a stopped scheduler process ends (needs `pnpm
       // Nothing was running: the worker ends at once, far inside its drain time.
       expect(afterSigterm.ms).toBeLessThan(10_000);
 
-      const timed = await runUntilStopped(['worker', '--config', 'dify-logs.yaml', '--for-seconds', '3'], dir, { sigterm: false, env });
+      const timed = await runUntilStopped(['worker', '--config', 'dify-logs.yaml', '--for-seconds', '3'], dir, {
+        sigterm: false,
+        env,
+      });
       expectEndedByItself(timed, 3000 + DRAIN_MS + MARGIN_MS);
       expect(timed.stdout).toMatch(/every-second .*: succeeded/);
       expect(timed.ms).toBeLessThan(3000 + 10_000);
@@ -115,10 +131,16 @@ describe.skipIf(!existsSync(bin))('a stopped scheduler process ends (needs `pnpm
 
   it('`schedule start` with its default settings exits 0 right after SIGTERM, and after --for-seconds', async () => {
     const dir = await configDir();
-    const afterSigterm = await runUntilStopped(['schedule', 'start', '--config', 'dify-logs.yaml'], dir, { sigterm: true });
+    const afterSigterm = await runUntilStopped(['schedule', 'start', '--config', 'dify-logs.yaml'], dir, {
+      sigterm: true,
+    });
     expectEndedByItself(afterSigterm, DRAIN_MS + MARGIN_MS);
     expect(afterSigterm.ms).toBeLessThan(10_000);
-    const timed = await runUntilStopped(['schedule', 'start', '--config', 'dify-logs.yaml', '--for-seconds', '3'], dir, { sigterm: false });
+    const timed = await runUntilStopped(
+      ['schedule', 'start', '--config', 'dify-logs.yaml', '--for-seconds', '3'],
+      dir,
+      { sigterm: false },
+    );
     expectEndedByItself(timed, 3000 + DRAIN_MS + MARGIN_MS);
     expect(timed.ms).toBeLessThan(3000 + 10_000);
     console.log(`schedule start: ${afterSigterm.ms} ms from SIGTERM to exit; ${timed.ms} ms for --for-seconds 3`);
@@ -131,12 +153,19 @@ describe('a finished command whose process does not end by itself', () => {
     try {
       const exit = vi.fn();
       const lines: string[] = [];
-      endProcessAfterGrace(3, { graceMs: 2000, exit, write: (text) => lines.push(text), resources: () => ['Timeout', 'Timeout', 'TCPSocketWrap'] });
+      endProcessAfterGrace(3, {
+        graceMs: 2000,
+        exit,
+        write: (text) => lines.push(text),
+        resources: () => ['Timeout', 'Timeout', 'TCPSocketWrap'],
+      });
       vi.advanceTimersByTime(1999);
       expect(exit).not.toHaveBeenCalled();
       vi.advanceTimersByTime(1);
       expect(exit).toHaveBeenCalledWith(3);
-      expect(lines).toEqual(['dify-logs: still running 2 s after the command finished (open: Timeout x2, TCPSocketWrap); ending the process\n']);
+      expect(lines).toEqual([
+        'dify-logs: still running 2 s after the command finished (open: Timeout x2, TCPSocketWrap); ending the process\n',
+      ]);
     } finally {
       vi.useRealTimers();
     }

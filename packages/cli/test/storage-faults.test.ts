@@ -9,18 +9,25 @@ import { cli, filesUnder, sim, tempDir } from './helpers.js';
 /** Mounts a tmpfs of `size` at `dir` (root only); the reason it cannot, or undefined. */
 function mountTmpfs(dir: string, size: string, options = ''): string | undefined {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options ? `,${options}` : ''}`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options ? `,${options}` : ''}`, 'tmpfs', dir], {
+      stdio: 'pipe',
+    });
     return undefined;
   } catch (error) {
     return `cannot mount a tmpfs here (needs root and mount(8)): ${(error as Error).message.split('\n')[0]}`;
   }
 }
 const unmount = (dir: string) => execFileSync('umount', [dir], { stdio: 'pipe' });
-const remount = (dir: string, options: string) => execFileSync('mount', ['-o', `remount,${options}`, dir], { stdio: 'pipe' });
-
+const remount = (dir: string, options: string) =>
+  execFileSync('mount', ['-o', `remount,${options}`, dir], { stdio: 'pipe' });
 
 async function setUp() {
-  const simulator = await sim({ runsPerApp: 150, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+  const simulator = await sim({
+    runsPerApp: 150,
+    runningRuns: 0,
+    now: new Date(Date.now() - 60_000).toISOString(),
+    days: 1,
+  });
   const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
   const dir = await tempDir();
   const outputs = join(dir, 'outputs');
@@ -44,7 +51,10 @@ async function setUp() {
       '',
     ].join('\n'),
   );
-  const watermark = () => (existsSync(join(dir, 'state.json')) ? (readFileSync(join(dir, 'state.json'), 'utf8').match(/"watermark":\s*"([^"]+)"/)?.[1] ?? null) : null);
+  const watermark = () =>
+    existsSync(join(dir, 'state.json'))
+      ? (readFileSync(join(dir, 'state.json'), 'utf8').match(/"watermark":\s*"([^"]+)"/)?.[1] ?? null)
+      : null;
   return { dir, outputs, watermark, run: () => cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} }) };
 }
 
@@ -52,7 +62,13 @@ async function setUp() {
 function archivedLogIds(outputs: string): string[] {
   return filesUnder(outputs)
     .filter((file) => file.endsWith('.ndjson.gz'))
-    .flatMap((file) => gunzipSync(readFileSync(file)).toString('utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { logId: string }).logId));
+    .flatMap((file) =>
+      gunzipSync(readFileSync(file))
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { logId: string }).logId),
+    );
 }
 
 /** The next run succeeds, moves the watermark and archives every run of the period once. */

@@ -6,8 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { cli, sim, tempDir } from './helpers.js';
 import { PG_URL, postgresReason } from './postgres.js';
 
-
-
 async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map(String);
 }
@@ -16,7 +14,12 @@ describe('dify-logs run with analytics outputs', () => {
   it('writes Parquet reports and Parquet archive copies, and upserts the rows into PostgreSQL once per run id', async (context) => {
     const reason = await postgresReason();
     if (reason) return context.skip(reason);
-    const simulator = await sim({ runsPerApp: 40, runningRuns: 0, now: new Date(Date.now() - 60_000).toISOString(), days: 1 });
+    const simulator = await sim({
+      runsPerApp: 40,
+      runningRuns: 0,
+      now: new Date(Date.now() - 60_000).toISOString(),
+      days: 1,
+    });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
     const dir = await tempDir();
     const prefix = `cliwh${randomBytes(4).toString('hex')}_`;
@@ -49,7 +52,12 @@ describe('dify-logs run with analytics outputs', () => {
       expect(files.some((file) => file.endsWith('.runs.parquet'))).toBe(true);
       expect(files.some((file) => file.endsWith('.nodes.parquet'))).toBe(true);
       expect(files.some((file) => /\.part-\d+\.parquet$/.test(file))).toBe(true);
-      const count = async () => (await client.query<{ runs: string; nodes: string }>(`SELECT (SELECT count(*) FROM "${prefix}runs") AS runs, (SELECT count(*) FROM "${prefix}node_executions") AS nodes`)).rows[0]!;
+      const count = async () =>
+        (
+          await client.query<{ runs: string; nodes: string }>(
+            `SELECT (SELECT count(*) FROM "${prefix}runs") AS runs, (SELECT count(*) FROM "${prefix}node_executions") AS nodes`,
+          )
+        ).rows[0]!;
       const once = await count();
       expect(Number(once.runs)).toBeGreaterThan(5);
       expect(Number(once.nodes)).toBeGreaterThan(Number(once.runs));
@@ -57,7 +65,10 @@ describe('dify-logs run with analytics outputs', () => {
       expect(again.code, again.stderr).toBe(0);
       expect(await count()).toEqual(once);
     } finally {
-      const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1', [`${prefix}%`]);
+      const { rows } = await client.query<{ tablename: string }>(
+        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
+        [`${prefix}%`],
+      );
       for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
       await client.end();
     }

@@ -17,8 +17,25 @@ for (const [entry, reportName] of Object.entries(ENTRIES)) {
     configObject: {
       projectFolder,
       mainEntryPointFilePath: `<projectFolder>/dist/${entry}.d.ts`,
-      compiler: { overrideTsconfig: { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, lib: ['ES2023', 'DOM'], types: ['node'] } } },
-      apiReport: { enabled: true, reportFileName: `${reportName}.api.md`, reportFolder: '<projectFolder>/etc/', reportTempFolder: '<projectFolder>/temp/' },
+      compiler: {
+        overrideTsconfig: {
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            skipLibCheck: true,
+            lib: ['ES2023', 'DOM'],
+            types: ['node'],
+          },
+        },
+      },
+      apiReport: {
+        enabled: true,
+        reportFileName: `${reportName}.api.md`,
+        reportFolder: '<projectFolder>/etc/',
+        reportTempFolder: '<projectFolder>/temp/',
+      },
       docModel: { enabled: false },
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
@@ -34,11 +51,25 @@ for (const [entry, reportName] of Object.entries(ENTRIES)) {
     configObjectFullPath: `${projectFolder}/api-extractor.json`,
     packageJsonFullPath: `${projectFolder}/package.json`,
   });
-  const result = Extractor.invoke(config, { localBuild: update, showVerboseMessages: false, messageCallback: (message) => { if (message.logLevel === 'warning' || message.logLevel === 'error') message.handled = false; } });
+  const result = Extractor.invoke(config, {
+    localBuild: update,
+    showVerboseMessages: false,
+    messageCallback: (message) => {
+      if (message.logLevel === 'warning' || message.logLevel === 'error') message.handled = false;
+    },
+  });
   if (!result.succeeded || result.apiReportChanged) changed.push(`${reportName}.api.md`);
 }
 if (changed.length > 0 && !update) {
-  console.error(`The public API of @dify-logs/core changed (${changed.join(', ')}): review the difference, then run \`pnpm --filter @dify-logs/core api:update\` and commit etc/.`);
+  console.error(
+    `The public API of @dify-logs/core changed (${changed.join(', ')}): review the difference, then run \`pnpm --filter @dify-logs/core api:update\` and commit etc/.`,
+  );
   process.exit(1);
 }
-console.log(update ? `API reports written: ${Object.values(ENTRIES).map((name) => `etc/${name}.api.md`).join(', ')}` : 'API reports match the built declarations');
+console.log(
+  update
+    ? `API reports written: ${Object.values(ENTRIES)
+        .map((name) => `etc/${name}.api.md`)
+        .join(', ')}`
+    : 'API reports match the built declarations',
+);

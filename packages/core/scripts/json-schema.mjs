@@ -2,4 +2,7 @@
 import { writeFileSync } from 'node:fs';
 
 const { runRecordJsonSchema } = await import('../dist/index.js');
-writeFileSync(new URL('../dist/run-record.schema.json', import.meta.url), `${JSON.stringify(runRecordJsonSchema(), null, 2)}\n`);
+writeFileSync(
+  new URL('../dist/run-record.schema.json', import.meta.url),
+  `${JSON.stringify(runRecordJsonSchema(), null, 2)}\n`,
+);

@@ -9,7 +9,18 @@ export { z } from 'zod';
 import { decimal, flag, httpUrl, listOf, nonEmpty, secretText, wholeNumber } from './config/values.js';
 /** Building blocks of configuration schemas: values that arrive as text (environment variables) are converted first. */
 export const configValues = { nonEmpty, secretText, httpUrl, wholeNumber, decimal, flag, listOf };
-export { storageKey, kindFolder, parseStorageKey, safeSegment, compactTimestamp, assertSafeKey, bodyBytes, withinAge, cleanupCutoff, type ParsedKey } from './adapters/keys.js';
+export {
+  storageKey,
+  kindFolder,
+  parseStorageKey,
+  safeSegment,
+  compactTimestamp,
+  assertSafeKey,
+  bodyBytes,
+  withinAge,
+  cleanupCutoff,
+  type ParsedKey,
+} from './adapters/keys.js';
 export { BodySource } from './adapters/body-source.js';
 export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';
 export { normalizeKeyPrefix, listObjectKeys, type ListedKey } from './adapters/object-keys.js';

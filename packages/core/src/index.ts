@@ -22,12 +22,24 @@ export type { RetryOptions, TransportStats } from './client/transport/http.js';
 export type { RequestGate } from './client/context.js';
 export type { RunRequestOptions } from './client/endpoints/runs.js';
 export type { PasswordEncoding } from './client/auth/console-session.js';
-export { SERVICE_STATUS_FILTERS, CONSOLE_STATUS_FILTERS, type LogPage, type LogQuery } from './client/endpoints/logs.js';
+export {
+  SERVICE_STATUS_FILTERS,
+  CONSOLE_STATUS_FILTERS,
+  type LogPage,
+  type LogQuery,
+} from './client/endpoints/logs.js';
 export type { AppListQuery } from './client/endpoints/apps.js';
 export type { Workspace, WorkspaceCheck } from './client/endpoints/workspaces.js';
 export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
 export { parseVersion, versionAtLeast } from './client/server-version.js';
-export type { AppInfo, DifyConsoleApp, DifyLogItem, DifyLogPage, DifyNodeExecution, DifyRunDetail } from './client/schemas/dify.js';
+export type {
+  AppInfo,
+  DifyConsoleApp,
+  DifyLogItem,
+  DifyLogPage,
+  DifyNodeExecution,
+  DifyRunDetail,
+} from './client/schemas/dify.js';
 export {
   RunRecordSchema,
   NodeRecordSchema,
@@ -45,7 +57,13 @@ export {
 export { toRunRecord, toNodeRecords, type NormalizeInput } from './records/normalize.js';
 export { toIsoTime, toDifyFilterTime } from './records/time.js';
 export { walkLogWindow, type LogWindowOptions } from './export/log-window.js';
-export { exportRuns, REORDER_WINDOW, type ExportRunsOptions, type ExportProgress, type DroppedLogRow } from './export/export-runs.js';
+export {
+  exportRuns,
+  REORDER_WINDOW,
+  type ExportRunsOptions,
+  type ExportProgress,
+  type DroppedLogRow,
+} from './export/export-runs.js';
 export { FETCH_DEFAULTS, DEFAULT_RETRIES, type FetchOptions } from './export/defaults.js';
 export { salvagedFields, droppedRows, type SalvagedField, type DroppedRow } from './client/schemas/salvage.js';
 export { orderedMap } from './export/ordered-map.js';
@@ -195,16 +213,69 @@ export {
   type Pricer,
 } from './analysis/index.js';
 export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';
-export { MessageRecordSchema, ConversationRecordSchema, toMessageRecord, toConversationRecord, type MessageRecord, type ConversationRecord } from './records/chat.js';
+export {
+  MessageRecordSchema,
+  ConversationRecordSchema,
+  toMessageRecord,
+  toConversationRecord,
+  type MessageRecord,
+  type ConversationRecord,
+} from './records/chat.js';
 export { toConsoleMinute } from './client/console-time.js';
 export type { DifyConversation, DifyMessage } from './client/schemas/chat.js';
 export { CHAT_APP_MODES, type ConversationQuery } from './client/endpoints/chat.js';
-export { splitNdjsonFile, lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
-export { evaluateAlerts, validateAlertPolicy, alertMessage, EMPTY_ALERT_STATE, type AlertRule, type AlertRuleKind, type AlertPolicy, type AlertState, type ActiveAlert, type AlertEvent } from './alerts/index.js';
+export {
+  splitNdjsonFile,
+  lineStartFrom,
+  readRunRecordRange,
+  linesBefore,
+  type ByteRange,
+} from './records/ndjson-range.js';
+export {
+  evaluateAlerts,
+  validateAlertPolicy,
+  alertMessage,
+  EMPTY_ALERT_STATE,
+  type AlertRule,
+  type AlertRuleKind,
+  type AlertPolicy,
+  type AlertState,
+  type ActiveAlert,
+  type AlertEvent,
+} from './alerts/index.js';
 export { alertStateKey } from './pipeline/alert-stage.js';
 export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';
-export { createArchiveWriter, readManifests, readArchive, verifyArchive, listPartitions, ARCHIVE_TYPE, type ArchiveWriterOptions, type ArchivePartFormat, type ArchiveAlternate, type ArchiveResult, type ArchiveQuery, type ArchiveProblem, type ArchiveReadOptions, type ArchiveManifest, type ArchivePart, findOrphanParts, removeOrphanParts, ORPHAN_MIN_AGE_HOURS, type OrphanPartOptions } from './archive/index.js';
-export type { Scheduler, Deployment, DeploymentRun, DeploymentRunDetail, DeploymentRunStatus, DeploymentContext, DeploymentOutcome, DeploymentHandler } from './adapters/scheduler.js';
+export {
+  createArchiveWriter,
+  readManifests,
+  readArchive,
+  verifyArchive,
+  listPartitions,
+  ARCHIVE_TYPE,
+  type ArchiveWriterOptions,
+  type ArchivePartFormat,
+  type ArchiveAlternate,
+  type ArchiveResult,
+  type ArchiveQuery,
+  type ArchiveProblem,
+  type ArchiveReadOptions,
+  type ArchiveManifest,
+  type ArchivePart,
+  findOrphanParts,
+  removeOrphanParts,
+  ORPHAN_MIN_AGE_HOURS,
+  type OrphanPartOptions,
+} from './archive/index.js';
+export type {
+  Scheduler,
+  Deployment,
+  DeploymentRun,
+  DeploymentRunDetail,
+  DeploymentRunStatus,
+  DeploymentContext,
+  DeploymentOutcome,
+  DeploymentHandler,
+} from './adapters/scheduler.js';
 export { assertDeployments } from './adapters/scheduler.js';
 export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';
 

@@ -4,7 +4,14 @@ import { createAnalyzer, restoreAnalyzer, snapshotAnalyzer, type RunRecord } fro
 import { ExactSum } from '../src/analysis/exact-sum.js';
 import { node, run } from './support/records.js';
 
-const options = { job: 'daily', runId: 'r1', window: { from: '2026-03-08T16:00:00.000Z', to: '2026-03-10T16:00:00.000Z', timezone: 'Asia/Shanghai' }, generatedAt: '2026-03-10T16:05:00.000Z', consoleUrl: null, prices: [{ model: 'qwen*', input: 0.001, output: 0.002, currency: 'RMB' }] };
+const options = {
+  job: 'daily',
+  runId: 'r1',
+  window: { from: '2026-03-08T16:00:00.000Z', to: '2026-03-10T16:00:00.000Z', timezone: 'Asia/Shanghai' },
+  generatedAt: '2026-03-10T16:05:00.000Z',
+  consoleUrl: null,
+  prices: [{ model: 'qwen*', input: 0.001, output: 0.002, currency: 'RMB' }],
+};
 
 /** Exact sum of doubles as a fraction over 2^1074, with BigInt: the reference for ExactSum. */
 function exactValue(values: number[]): number {
@@ -32,19 +39,23 @@ function exactValue(values: number[]): number {
 describe('ExactSum', () => {
   it('is correctly rounded and independent of order and of how the terms are split and merged', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 60 }), fc.nat(60), (values, cut) => {
-        const whole = new ExactSum();
-        for (const value of values) whole.add(value);
-        const reversed = new ExactSum();
-        for (const value of [...values].reverse()) reversed.add(value);
-        const left = new ExactSum();
-        const right = new ExactSum();
-        values.forEach((value, index) => (index < cut ? left : right).add(value));
-        left.merge(ExactSum.fromState(right.toState()));
-        expect(reversed.value()).toBe(whole.value());
-        expect(left.value()).toBe(whole.value());
-        expect(whole.value()).toBe(exactValue(values) + 0);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 60 }),
+        fc.nat(60),
+        (values, cut) => {
+          const whole = new ExactSum();
+          for (const value of values) whole.add(value);
+          const reversed = new ExactSum();
+          for (const value of [...values].reverse()) reversed.add(value);
+          const left = new ExactSum();
+          const right = new ExactSum();
+          values.forEach((value, index) => (index < cut ? left : right).add(value));
+          left.merge(ExactSum.fromState(right.toState()));
+          expect(reversed.value()).toBe(whole.value());
+          expect(left.value()).toBe(whole.value());
+          expect(whole.value()).toBe(exactValue(values) + 0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -72,7 +83,9 @@ const arbitraryRecord = fc
     tokens: fc.option(fc.nat(5000), { nil: null }),
     hour: fc.nat(47),
     user: fc.option(fc.constantFrom('u1', 'u2', 'u3'), { nil: null }),
-    error: fc.option(fc.constantFrom('timeout after 30 s', 'quota', 'Code node raised ValueError at line 7'), { nil: null }),
+    error: fc.option(fc.constantFrom('timeout after 30 s', 'quota', 'Code node raised ValueError at line 7'), {
+      nil: null,
+    }),
     nodes: fc.option(
       fc.array(
         fc.record({
@@ -105,7 +118,21 @@ const arbitraryRecord = fc
       error,
       nodes:
         nodes?.map((spec, index) =>
-          node({ id: `n${index}`, title: spec.title, nodeType: spec.type, totalTokens: spec.tokens, promptTokens: spec.prompt, completionTokens: spec.prompt === null ? null : Math.max(0, spec.tokens - spec.prompt), totalPrice: spec.price, currency: spec.price === null ? null : 'USD', modelName: spec.model, modelProvider: spec.model ? 'p' : null, status: spec.status, error: spec.status === 'succeeded' ? null : 'node broke at step 3', elapsedTime: spec.elapsed }),
+          node({
+            id: `n${index}`,
+            title: spec.title,
+            nodeType: spec.type,
+            totalTokens: spec.tokens,
+            promptTokens: spec.prompt,
+            completionTokens: spec.prompt === null ? null : Math.max(0, spec.tokens - spec.prompt),
+            totalPrice: spec.price,
+            currency: spec.price === null ? null : 'USD',
+            modelName: spec.model,
+            modelProvider: spec.model ? 'p' : null,
+            status: spec.status,
+            error: spec.status === 'succeeded' ? null : 'node broke at step 3',
+            elapsedTime: spec.elapsed,
+          }),
         ) ?? null,
     });
   });
@@ -130,7 +157,23 @@ describe('sharded analysis', () => {
   });
 
   it('restores an analyzer that keeps counting like the original', () => {
-    const first = [run({ logId: 'a', elapsedTime: 0.1 }), run({ logId: 'b', elapsedTime: 0.2, nodes: [node({ totalPrice: 0.1, currency: 'USD', modelName: 'qwen2.5', promptTokens: 10, completionTokens: 5, totalTokens: 15 })] })];
+    const first = [
+      run({ logId: 'a', elapsedTime: 0.1 }),
+      run({
+        logId: 'b',
+        elapsedTime: 0.2,
+        nodes: [
+          node({
+            totalPrice: 0.1,
+            currency: 'USD',
+            modelName: 'qwen2.5',
+            promptTokens: 10,
+            completionTokens: 5,
+            totalTokens: 15,
+          }),
+        ],
+      }),
+    ];
     const second = [run({ logId: 'c', elapsedTime: 0.3, status: 'failed', error: 'boom 1' })];
     const original = createAnalyzer(options);
     for (const record of first) original.add(record);

@@ -1,9 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareAnalyses, createAnalyzer, createPricer, errorSignature, type ReportAnalysis, type RunRecord } from '../src/index.js';
+import {
+  compareAnalyses,
+  createAnalyzer,
+  createPricer,
+  errorSignature,
+  type ReportAnalysis,
+  type RunRecord,
+} from '../src/index.js';
 import { node, run } from './support/records.js';
 
-const options = { job: 'daily', runId: 'r1', window: { from: '2026-03-08T16:00:00.000Z', to: '2026-03-10T16:00:00.000Z', timezone: 'Asia/Shanghai' }, generatedAt: '2026-03-10T16:05:00.000Z', consoleUrl: 'https://dify.example.com' };
+const options = {
+  job: 'daily',
+  runId: 'r1',
+  window: { from: '2026-03-08T16:00:00.000Z', to: '2026-03-10T16:00:00.000Z', timezone: 'Asia/Shanghai' },
+  generatedAt: '2026-03-10T16:05:00.000Z',
+  consoleUrl: 'https://dify.example.com',
+};
 
 function analyse(records: RunRecord[], extra: Partial<Parameters<typeof createAnalyzer>[0]> = {}): ReportAnalysis {
   const analyzer = createAnalyzer({ ...options, ...extra });
@@ -15,8 +28,21 @@ describe('createAnalyzer', () => {
   it('counts statuses, success rate, triggers, versions and time buckets in the report time zone', () => {
     const analysis = analyse([
       run({ logId: 'a', status: 'succeeded', createdAt: '2026-03-09T15:30:00.000Z' }),
-      run({ logId: 'b', status: 'failed', error: 'boom', createdAt: '2026-03-09T15:45:00.000Z', triggeredFrom: 'webhook' }),
-      run({ logId: 'c', status: 'running', finishedAt: null, elapsedTime: null, createdAt: '2026-03-09T16:10:00.000Z', workflowVersion: 'draft' }),
+      run({
+        logId: 'b',
+        status: 'failed',
+        error: 'boom',
+        createdAt: '2026-03-09T15:45:00.000Z',
+        triggeredFrom: 'webhook',
+      }),
+      run({
+        logId: 'c',
+        status: 'running',
+        finishedAt: null,
+        elapsedTime: null,
+        createdAt: '2026-03-09T16:10:00.000Z',
+        workflowVersion: 'draft',
+      }),
       run({ logId: 'd', runId: null, status: null, createdAt: '2026-03-09T16:20:00.000Z' }),
     ]);
     expect(analysis.runs).toBe(4);
@@ -40,12 +66,53 @@ describe('createAnalyzer', () => {
   it('recomputes tokens from nodes without counting containers twice, flags the mismatch, and prices with the table over Dify', () => {
     const nodes = [
       node({ id: 'n1', nodeType: 'iteration', title: 'Loop docs', totalTokens: 300 }),
-      node({ id: 'n2', title: 'Summarise', totalTokens: 150, promptTokens: 100, completionTokens: 50, modelProvider: 'langgenius/openai/openai', modelName: 'gpt-4o-mini', totalPrice: 0.01, currency: 'USD', iterationId: 'n1' }),
-      node({ id: 'n3', title: 'Summarise', totalTokens: 150, promptTokens: 100, completionTokens: 50, modelProvider: 'langgenius/openai/openai', modelName: 'gpt-4o-mini', totalPrice: 0.01, currency: 'USD', iterationId: 'n1' }),
-      node({ id: 'n4', title: 'Local model', nodeType: 'llm', totalTokens: 1000, promptTokens: 800, completionTokens: 200, modelProvider: 'ollama', modelName: 'qwen2.5:7b', totalPrice: 0, currency: 'USD' }),
+      node({
+        id: 'n2',
+        title: 'Summarise',
+        totalTokens: 150,
+        promptTokens: 100,
+        completionTokens: 50,
+        modelProvider: 'langgenius/openai/openai',
+        modelName: 'gpt-4o-mini',
+        totalPrice: 0.01,
+        currency: 'USD',
+        iterationId: 'n1',
+      }),
+      node({
+        id: 'n3',
+        title: 'Summarise',
+        totalTokens: 150,
+        promptTokens: 100,
+        completionTokens: 50,
+        modelProvider: 'langgenius/openai/openai',
+        modelName: 'gpt-4o-mini',
+        totalPrice: 0.01,
+        currency: 'USD',
+        iterationId: 'n1',
+      }),
+      node({
+        id: 'n4',
+        title: 'Local model',
+        nodeType: 'llm',
+        totalTokens: 1000,
+        promptTokens: 800,
+        completionTokens: 200,
+        modelProvider: 'ollama',
+        modelName: 'qwen2.5:7b',
+        totalPrice: 0,
+        currency: 'USD',
+      }),
     ];
-    const analysis = analyse([run({ totalTokens: 150, nodes })], { prices: [{ model: 'qwen*', input: 0.001, output: 0.002, currency: 'RMB' }] });
-    expect(analysis.tokens).toEqual({ stated: 150, effective: 1300, promptTokens: 1000, completionTokens: 300, mismatchedRuns: 1 });
+    const analysis = analyse([run({ totalTokens: 150, nodes })], {
+      prices: [{ model: 'qwen*', input: 0.001, output: 0.002, currency: 'RMB' }],
+    });
+    expect(analysis.tokens).toEqual({
+      stated: 150,
+      effective: 1300,
+      promptTokens: 1000,
+      completionTokens: 300,
+      mismatchedRuns: 1,
+    });
     expect(analysis.tokenMismatches).toEqual([{ appId: 'app-a', runId: 'run-1', stated: 150, recomputed: 1300 }]);
     expect(analysis.cost.USD).toBeCloseTo(0.02, 10);
     expect(analysis.cost.RMB).toBeCloseTo((800 * 0.001 + 200 * 0.002) / 1000, 12);
@@ -53,35 +120,79 @@ describe('createAnalyzer', () => {
       ['qwen2.5:7b', 1, 1000],
       ['gpt-4o-mini', 2, 300],
     ]);
-    expect(analysis.nodes.find((entry) => entry.title === 'Summarise')).toMatchObject({ executions: 2, tokens: 300, type: 'llm' });
+    expect(analysis.nodes.find((entry) => entry.title === 'Summarise')).toMatchObject({
+      executions: 2,
+      tokens: 300,
+      type: 'llm',
+    });
     expect(analysis.apps[0]!.tokens).toBe(1300);
   });
 
   it('groups errors by signature, names the failing node, and keeps first/last seen and samples', () => {
     const failing = (logId: string, at: string, message: string) =>
-      run({ logId, runId: `run-${logId}`, status: 'failed', loggedAt: at, error: 'the workflow failed', nodes: [node({ title: 'Call CRM', nodeType: 'http-request', status: 'failed', error: message })] });
+      run({
+        logId,
+        runId: `run-${logId}`,
+        status: 'failed',
+        loggedAt: at,
+        error: 'the workflow failed',
+        nodes: [node({ title: 'Call CRM', nodeType: 'http-request', status: 'failed', error: message })],
+      });
     const analysis = analyse([
       failing('1', '2026-03-09T01:00:00.000Z', 'Request to https://crm.example.com/api/42 timed out after 30 s'),
       failing('2', '2026-03-09T03:00:00.000Z', 'Request to https://crm.example.com/api/7 timed out after 31 s'),
-      run({ logId: '3', runId: 'run-3', status: 'failed', error: 'Variable #3f2c9a1e-1111-2222-3333-444455556666 not found', loggedAt: '2026-03-09T02:00:00.000Z' }),
+      run({
+        logId: '3',
+        runId: 'run-3',
+        status: 'failed',
+        error: 'Variable #3f2c9a1e-1111-2222-3333-444455556666 not found',
+        loggedAt: '2026-03-09T02:00:00.000Z',
+      }),
     ]);
     expect(analysis.errors).toHaveLength(2);
-    expect(analysis.errors[0]).toMatchObject({ signature: 'Request to <url> timed out after <n> s', node: 'Call CRM', count: 2, firstSeen: '2026-03-09T01:00:00.000Z', lastSeen: '2026-03-09T03:00:00.000Z' });
-    expect(analysis.errors[0]!.samples).toEqual([{ appId: 'app-a', runId: 'run-1' }, { appId: 'app-a', runId: 'run-2' }]);
+    expect(analysis.errors[0]).toMatchObject({
+      signature: 'Request to <url> timed out after <n> s',
+      node: 'Call CRM',
+      count: 2,
+      firstSeen: '2026-03-09T01:00:00.000Z',
+      lastSeen: '2026-03-09T03:00:00.000Z',
+    });
+    expect(analysis.errors[0]!.samples).toEqual([
+      { appId: 'app-a', runId: 'run-1' },
+      { appId: 'app-a', runId: 'run-2' },
+    ]);
     expect(analysis.errors[1]).toMatchObject({ signature: 'Variable #<id> not found', node: null, count: 1 });
     expect(analysis.nodes[0]).toMatchObject({ title: 'Call CRM', failed: 2 });
   });
 
   it('keeps the slowest runs and the end users', () => {
-    const analysis = analyse(Array.from({ length: 30 }, (_, index) => run({ logId: `l${index}`, runId: `r${index}`, elapsedTime: index, endUserSessionId: index % 3 === 0 ? null : `u${index % 2}`, accountEmail: index % 3 === 0 ? 'ops@example.com' : null })));
+    const analysis = analyse(
+      Array.from({ length: 30 }, (_, index) =>
+        run({
+          logId: `l${index}`,
+          runId: `r${index}`,
+          elapsedTime: index,
+          endUserSessionId: index % 3 === 0 ? null : `u${index % 2}`,
+          accountEmail: index % 3 === 0 ? 'ops@example.com' : null,
+        }),
+      ),
+    );
     expect(analysis.slowestRuns.map((slow) => slow.seconds)).toEqual([29, 28, 27, 26, 25, 24, 23, 22, 21, 20]);
-    expect(analysis.endUsers.map((user) => [user.user, user.runs])).toEqual([['ops@example.com', 10], ['u0', 10], ['u1', 10]]);
+    expect(analysis.endUsers.map((user) => [user.user, user.runs])).toEqual([
+      ['ops@example.com', 10],
+      ['u0', 10],
+      ['u1', 10],
+    ]);
   });
 });
 
 describe('errorSignature', () => {
   it('strips ids, numbers, URLs and e-mails, and keeps the words', () => {
-    expect(errorSignature('User alice@example.com: 429 from https://api.openai.com/v1/chat (retry in 2.5s), trace 7f3a9c2e1b4d5f60aa')).toBe('User <email>: <n> from <url> (retry in <n>s), trace <id>');
+    expect(
+      errorSignature(
+        'User alice@example.com: 429 from https://api.openai.com/v1/chat (retry in 2.5s), trace 7f3a9c2e1b4d5f60aa',
+      ),
+    ).toBe('User <email>: <n> from <url> (retry in <n>s), trace <id>');
     expect(errorSignature('  multi\n line   message ')).toBe('multi line message');
   });
 });
@@ -91,7 +202,7 @@ describe('latency percentiles', () => {
     const analyzer = createAnalyzer(options);
     const values = new Float64Array(1_000_000);
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     const base = run();
     for (let index = 0; index < values.length; index += 1) {
       // Log-normal-ish run times from 50 ms to minutes.
@@ -102,7 +213,12 @@ describe('latency percentiles', () => {
     const sorted = values.slice().sort();
     const exact = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
     const { latency } = analyzer.result();
-    for (const [q, estimate] of [[0.5, latency.p50], [0.9, latency.p90], [0.95, latency.p95], [0.99, latency.p99]] as const) {
+    for (const [q, estimate] of [
+      [0.5, latency.p50],
+      [0.9, latency.p90],
+      [0.95, latency.p95],
+      [0.99, latency.p99],
+    ] as const) {
       expect(Math.abs(estimate! - exact(q)) / exact(q)).toBeLessThan(0.01);
     }
     expect(latency.count).toBe(1_000_000);
@@ -113,7 +229,8 @@ describe('latency percentiles', () => {
 function normalise(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : Number(value.toPrecision(9));
   if (Array.isArray(value)) return value.map(normalise);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normalise(item)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normalise(item)]));
   return value;
 }
 
@@ -125,7 +242,10 @@ const arbitraryRecord = fc
     tokens: fc.option(fc.nat(5000), { nil: null }),
     hour: fc.nat(47),
     user: fc.option(fc.constantFrom('u1', 'u2', 'u3'), { nil: null }),
-    error: fc.option(fc.constantFrom('timeout after 30 s', 'timeout after 31 s', 'bad key sk-abc123def456ghi789jkl012mno', 'quota'), { nil: null }),
+    error: fc.option(
+      fc.constantFrom('timeout after 30 s', 'timeout after 31 s', 'bad key sk-abc123def456ghi789jkl012mno', 'quota'),
+      { nil: null },
+    ),
     nodes: fc.option(
       fc.array(
         fc.record({
@@ -143,7 +263,7 @@ const arbitraryRecord = fc
       { nil: null },
     ),
   })
-  .map(({ app, status, elapsed, tokens, hour, user, error, nodes }, ) => {
+  .map(({ app, status, elapsed, tokens, hour, user, error, nodes }) => {
     const createdAt = new Date(Date.parse('2026-03-08T16:00:00.000Z') + hour * 3_600_000 + 1234).toISOString();
     return run({
       appId: app,
@@ -156,23 +276,44 @@ const arbitraryRecord = fc
       loggedAt: createdAt,
       endUserSessionId: user,
       error,
-      nodes: nodes?.map((spec, index) => node({ id: `n${index}`, title: spec.title, nodeType: spec.type, totalTokens: spec.tokens, promptTokens: spec.prompt, completionTokens: spec.prompt === null ? null : Math.max(0, spec.tokens - spec.prompt), totalPrice: spec.price, currency: spec.price === null ? null : 'USD', modelName: spec.model, modelProvider: spec.model ? 'p' : null, status: spec.status, error: spec.status === 'succeeded' ? null : 'node broke at step 3', elapsedTime: spec.elapsed })) ?? null,
+      nodes:
+        nodes?.map((spec, index) =>
+          node({
+            id: `n${index}`,
+            title: spec.title,
+            nodeType: spec.type,
+            totalTokens: spec.tokens,
+            promptTokens: spec.prompt,
+            completionTokens: spec.prompt === null ? null : Math.max(0, spec.tokens - spec.prompt),
+            totalPrice: spec.price,
+            currency: spec.price === null ? null : 'USD',
+            modelName: spec.model,
+            modelProvider: spec.model ? 'p' : null,
+            status: spec.status,
+            error: spec.status === 'succeeded' ? null : 'node broke at step 3',
+            elapsedTime: spec.elapsed,
+          }),
+        ) ?? null,
     });
   });
 
 describe('merging', () => {
   it('the analysis of a concatenation equals the merge of the analyses of its parts', () => {
     fc.assert(
-      fc.property(fc.array(arbitraryRecord, { maxLength: 40 }), fc.array(arbitraryRecord, { maxLength: 40 }), (left, right) => {
-        const whole = createAnalyzer(options);
-        for (const record of [...left, ...right]) whole.add(record);
-        const first = createAnalyzer(options);
-        const second = createAnalyzer(options);
-        for (const record of left) first.add(record);
-        for (const record of right) second.add(record);
-        first.merge(second);
-        expect(normalise(first.result())).toEqual(normalise(whole.result()));
-      }),
+      fc.property(
+        fc.array(arbitraryRecord, { maxLength: 40 }),
+        fc.array(arbitraryRecord, { maxLength: 40 }),
+        (left, right) => {
+          const whole = createAnalyzer(options);
+          for (const record of [...left, ...right]) whole.add(record);
+          const first = createAnalyzer(options);
+          const second = createAnalyzer(options);
+          for (const record of left) first.add(record);
+          for (const record of right) second.add(record);
+          first.merge(second);
+          expect(normalise(first.result())).toEqual(normalise(whole.result()));
+        },
+      ),
       { numRuns: 100 },
     );
     // Slow: durations near 0 (down to 5e-324) make the DDSketch's dense store span tens of thousands of bins.
@@ -182,7 +323,14 @@ describe('merging', () => {
 describe('compareAnalyses', () => {
   const base = (runs: number, failed: number, p95: number, cost: number) => {
     const analysis = analyse([]);
-    return { ...analysis, runs, byStatus: { succeeded: runs - failed, failed }, successRate: (runs - failed) / runs, latency: { ...analysis.latency, p95 }, cost: { USD: cost } };
+    return {
+      ...analysis,
+      runs,
+      byStatus: { succeeded: runs - failed, failed },
+      successRate: (runs - failed) / runs,
+      latency: { ...analysis.latency, p95 },
+      cost: { USD: cost },
+    };
   };
 
   it('flags a success-rate drop, a p95 rise and a cost rise with explainable messages; nothing when stable', () => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createArchiveWriter, DifyStorageError, findOrphanParts, memoryStorage, ORPHAN_MIN_AGE_HOURS, readArchive, removeOrphanParts, type ArchivePartFormat, type RunRecord, type StorageAdapter } from '../src/index.js';
+import {
+  createArchiveWriter,
+  DifyStorageError,
+  findOrphanParts,
+  memoryStorage,
+  ORPHAN_MIN_AGE_HOURS,
+  readArchive,
+  removeOrphanParts,
+  type ArchivePartFormat,
+  type RunRecord,
+  type StorageAdapter,
+} from '../src/index.js';
 import { run } from './support/records.js';
 
 const HOUR = 3_600_000;
@@ -17,7 +28,9 @@ const jsonFormat: ArchivePartFormat = {
 };
 
 const records = (count: number, prefix: string): RunRecord[] =>
-  Array.from({ length: count }, (_, index) => run({ logId: `${prefix}-${index}`, runId: `${prefix}-run-${index}`, loggedAt: `2026-03-09T1${index}:00:00.000Z` }));
+  Array.from({ length: count }, (_, index) =>
+    run({ logId: `${prefix}-${index}`, runId: `${prefix}-run-${index}`, loggedAt: `2026-03-09T1${index}:00:00.000Z` }),
+  );
 
 async function keys(storage: StorageAdapter): Promise<string[]> {
   const found: string[] = [];
@@ -33,7 +46,12 @@ async function archiveWithOrphan() {
   const result = await finished.finish();
   const listed = await keys(storage);
 
-  const failing: StorageAdapter = { ...storage, delete: async () => { throw new DifyStorageError('memory', 'storage_failed', 'the bucket went away'); } };
+  const failing: StorageAdapter = {
+    ...storage,
+    delete: async () => {
+      throw new DifyStorageError('memory', 'storage_failed', 'the bucket went away');
+    },
+  };
   const broken = createArchiveWriter(failing, { job: 'daily', runId: 'run-broken', window, formats: [jsonFormat] });
   for (const record of records(3, 'broken')) await broken.add(record);
   // Closing the part (next partition) stores it and its copy; then the storage fails and the run gives up.
@@ -48,14 +66,24 @@ describe('archive parts no manifest lists', () => {
     const { storage, listed, orphans } = await archiveWithOrphan();
     expect(orphans.map((key) => key.replace(/^.*\./, '')).sort()).toEqual(['gz', 'jsonl']);
     // The run archive (one NDJSON object per run, no manifest) is not a part.
-    const runArchive = await storage.saveData({ type: 'archive', job: 'daily', app: 'all', runId: 'run-plain', extension: 'ndjson', contentType: 'application/x-ndjson', body: '{}\n', createdAt: new Date(Date.now() - 30 * 24 * HOUR) });
+    const runArchive = await storage.saveData({
+      type: 'archive',
+      job: 'daily',
+      app: 'all',
+      runId: 'run-plain',
+      extension: 'ndjson',
+      contentType: 'application/x-ndjson',
+      body: '{}\n',
+      createdAt: new Date(Date.now() - 30 * 24 * HOUR),
+    });
 
     const later = new Date(Date.now() + (ORPHAN_MIN_AGE_HOURS + 1) * HOUR);
     expect((await findOrphanParts(storage, { now: later })).map((object) => object.key).sort()).toEqual(orphans.sort());
     expect((await removeOrphanParts(storage, { now: later })).sort()).toEqual(orphans.sort());
     expect(await keys(storage)).toEqual([...listed, runArchive.key].sort());
     const archived: string[] = [];
-    for await (const record of readArchive(storage, { from: '2026-03-09', to: '2026-03-10' })) archived.push(record.logId);
+    for await (const record of readArchive(storage, { from: '2026-03-09', to: '2026-03-10' }))
+      archived.push(record.logId);
     expect(archived).toEqual(['ok-0', 'ok-1', 'ok-2']);
   });
 
@@ -63,10 +91,22 @@ describe('archive parts no manifest lists', () => {
     const { storage, orphans } = await archiveWithOrphan();
     const soon = new Date(Date.now() + (ORPHAN_MIN_AGE_HOURS - 1) * HOUR);
     expect(await removeOrphanParts(storage, { now: soon })).toEqual([]);
-    expect(await removeOrphanParts(storage, { now: new Date(Date.now() + 2 * HOUR), minAgeHours: 1 })).toHaveLength(orphans.length);
+    expect(await removeOrphanParts(storage, { now: new Date(Date.now() + 2 * HOUR), minAgeHours: 1 })).toHaveLength(
+      orphans.length,
+    );
 
     // A part written before parts carried `written-at` (no manifest lists it either): left to the retention cleanup.
-    const legacy = await storage.saveData({ type: 'archive', job: 'daily', app: 'app-a', runId: 'run-old', extension: 'part-1.ndjson.gz', contentType: 'application/gzip', body: new Uint8Array([0]), createdAt: new Date('2026-03-08T00:00:00Z'), metadata: { job: 'daily', app: 'app-a', day: '2026-03-08' } });
+    const legacy = await storage.saveData({
+      type: 'archive',
+      job: 'daily',
+      app: 'app-a',
+      runId: 'run-old',
+      extension: 'part-1.ndjson.gz',
+      contentType: 'application/gzip',
+      body: new Uint8Array([0]),
+      createdAt: new Date('2026-03-08T00:00:00Z'),
+      metadata: { job: 'daily', app: 'app-a', day: '2026-03-08' },
+    });
     expect(await removeOrphanParts(storage, { now: new Date(Date.now() + 365 * 24 * HOUR) })).toEqual([]);
     expect(await keys(storage)).toContain(legacy.key);
   });

@@ -2,9 +2,17 @@ import * as vitest from 'vitest';
 import { consoleNotifier, memoryStorage, recordingNotifier } from '../src/index.js';
 import { testNotifier, testStorageAdapter } from '../src/testing/index.js';
 
-testStorageAdapter(vitest, { name: 'memory', create: () => memoryStorage(), skip: { signedUrls: 'memory storage has no URLs' } });
+testStorageAdapter(vitest, {
+  name: 'memory',
+  create: () => memoryStorage(),
+  skip: { signedUrls: 'memory storage has no URLs' },
+});
 
-testNotifier(vitest, { name: 'recording', create: () => recordingNotifier(), received: (notifier) => notifier.received() });
+testNotifier(vitest, {
+  name: 'recording',
+  create: () => recordingNotifier(),
+  received: (notifier) => notifier.received(),
+});
 
 const printed = new WeakMap<object, string[]>();
 testNotifier(vitest, {

@@ -3,7 +3,20 @@ import { createConversationAnalyzer, renderMarkdown, type MessageFacts } from '.
 import { createAnalyzer } from '../src/analysis/analyzer.js';
 
 function message(overrides: Partial<MessageFacts> = {}): MessageFacts {
-  return { appId: 'chat-1', conversationId: 'c-1', messageId: 'm-1', createdAt: '2026-03-09T10:00:00.000Z', query: 'How do I reset my password?', answer: 'Use the link.', totalTokens: 100, latency: 1.5, feedback: null, status: 'normal', error: null, ...overrides };
+  return {
+    appId: 'chat-1',
+    conversationId: 'c-1',
+    messageId: 'm-1',
+    createdAt: '2026-03-09T10:00:00.000Z',
+    query: 'How do I reset my password?',
+    answer: 'Use the link.',
+    totalTokens: 100,
+    latency: 1.5,
+    feedback: null,
+    status: 'normal',
+    error: null,
+    ...overrides,
+  };
 }
 
 describe('the conversation analysis', () => {
@@ -11,8 +24,19 @@ describe('the conversation analysis', () => {
     const analyzer = createConversationAnalyzer({ timezone: 'UTC' });
     analyzer.add(message({ messageId: 'm-1', feedback: 'like' }));
     analyzer.add(message({ messageId: 'm-2', feedback: 'dislike', answer: '' }));
-    analyzer.add(message({ messageId: 'm-3', conversationId: 'c-2', status: 'error', error: 'Model timed out after 60 s', answer: null, latency: null }));
-    analyzer.add(message({ messageId: 'm-4', appId: 'chat-2', conversationId: 'c-1', feedback: 'like', totalTokens: 50 }));
+    analyzer.add(
+      message({
+        messageId: 'm-3',
+        conversationId: 'c-2',
+        status: 'error',
+        error: 'Model timed out after 60 s',
+        answer: null,
+        latency: null,
+      }),
+    );
+    analyzer.add(
+      message({ messageId: 'm-4', appId: 'chat-2', conversationId: 'c-1', feedback: 'like', totalTokens: 50 }),
+    );
     analyzer.touch('chat-3');
     const result = analyzer.result();
     expect(result.conversations).toBe(3); // c-1 and c-2 of chat-1, c-1 of chat-2 (ids are per app)
@@ -23,10 +47,20 @@ describe('the conversation analysis', () => {
     expect(result.tokens).toBe(350);
     expect(result.latency.count).toBe(3);
     expect(result.tokensPerConversation).toMatchObject({ count: 3, max: expect.closeTo(200, 0) });
-    expect(result.apps.map((app) => [app.appId, app.conversations, app.messages])).toEqual([['chat-1', 2, 3], ['chat-2', 1, 1], ['chat-3', 0, 0]]);
+    expect(result.apps.map((app) => [app.appId, app.conversations, app.messages])).toEqual([
+      ['chat-1', 2, 3],
+      ['chat-2', 1, 1],
+      ['chat-3', 0, 0],
+    ]);
     // The same question, disliked/unanswered once and failed once, is one group of 2.
     expect(result.topQuestions).toHaveLength(1);
-    expect(result.topQuestions[0]).toMatchObject({ count: 2, failed: 1, unanswered: 1, disliked: 1, error: 'Model timed out after 60 s' });
+    expect(result.topQuestions[0]).toMatchObject({
+      count: 2,
+      failed: 1,
+      unanswered: 1,
+      disliked: 1,
+      error: 'Model timed out after 60 s',
+    });
     expect(result.topQuestions[0]!.samples.map((sample) => sample.messageId)).toEqual(['m-2', 'm-3']);
   });
 
@@ -48,7 +82,14 @@ describe('the conversation analysis', () => {
   it('shows in the Markdown report with table cells escaped', () => {
     const analyzer = createConversationAnalyzer({ timezone: 'UTC' });
     analyzer.add(message({ query: 'a | b\nc', status: 'error', error: 'boom | bang' }));
-    const analysis = { ...createAnalyzer({ job: 'daily', runId: 'r', window: { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', timezone: 'UTC' } }).result(), conversations: analyzer.result() };
+    const analysis = {
+      ...createAnalyzer({
+        job: 'daily',
+        runId: 'r',
+        window: { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z', timezone: 'UTC' },
+      }).result(),
+      conversations: analyzer.result(),
+    };
     const markdown = renderMarkdown(analysis);
     expect(markdown).toContain('## Conversations');
     expect(markdown).toContain('- Conversations: **1**, messages 1, failed 1, unanswered 0');

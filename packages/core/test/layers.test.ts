@@ -7,12 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const src = fileURLToPath(new URL('../src', import.meta.url));
-const files = (readdirSync(src, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join(src, file));
+const files = (readdirSync(src, { recursive: true }) as string[])
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => join(src, file));
 /** Relative imports of a module (type-only ones included: they are design edges too). */
 const imports = new Map(
   files.map((file) => {
     const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/(?:import|export)[^'";]*?from\s+'(\.[^']+)'/g)].map((match) => resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')));
+    const targets = [...text.matchAll(/(?:import|export)[^'";]*?from\s+'(\.[^']+)'/g)].map((match) =>
+      resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')),
+    );
     return [file, targets.filter((target) => files.includes(target))];
   }),
 );
@@ -26,7 +30,13 @@ describe('core layers', () => {
   });
 
   it('nothing below the pipeline, the runtime and the plugins imports them', () => {
-    const backEdges = [...imports].flatMap(([file, targets]) => (TOP.has(layer(file)) ? [] : targets.filter((target) => TOP.has(layer(target))).map((target) => `${relative(src, file)} → ${relative(src, target)}`)));
+    const backEdges = [...imports].flatMap(([file, targets]) =>
+      TOP.has(layer(file))
+        ? []
+        : targets
+            .filter((target) => TOP.has(layer(target)))
+            .map((target) => `${relative(src, file)} → ${relative(src, target)}`),
+    );
     expect(backEdges).toEqual([]);
   });
 

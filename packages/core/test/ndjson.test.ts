@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lineStartFrom, linesBefore, readRunRecordRange, readRunRecords, RecordFileError, splitNdjsonFile, type RunRecord } from '../src/index.js';
+import {
+  lineStartFrom,
+  linesBefore,
+  readRunRecordRange,
+  readRunRecords,
+  RecordFileError,
+  splitNdjsonFile,
+  type RunRecord,
+} from '../src/index.js';
 import { run } from './support/records.js';
 
 async function file(text: string | Buffer): Promise<string> {
@@ -48,13 +56,17 @@ describe('readRunRecords', () => {
     expect(error).toBeInstanceOf(RecordFileError);
     expect((error as RecordFileError).message).toMatch(/^runs\.ndjson line 4: not JSON/);
     expect((error as RecordFileError).problem).toMatch(/^not JSON/);
-    await expect(collect(readRunRecords(await file(`${line('a')}\n{"appId":"x","logId":"y"}\n`), 'x.ndjson'))).rejects.toThrow('x.ndjson line 2: field loggedAt must be a string');
+    await expect(
+      collect(readRunRecords(await file(`${line('a')}\n{"appId":"x","logId":"y"}\n`), 'x.ndjson')),
+    ).rejects.toThrow('x.ndjson line 2: field loggedAt must be a string');
   });
 });
 
 describe('byte ranges of an NDJSON file', () => {
   it('cuts at line starts and reads the same records, whatever the cuts (property)', async () => {
-    const lines = Array.from({ length: 40 }, (_, index) => line(`log-${index}`, { error: index % 7 === 0 ? `é ${'x'.repeat(index * 13)}` : null }));
+    const lines = Array.from({ length: 40 }, (_, index) =>
+      line(`log-${index}`, { error: index % 7 === 0 ? `é ${'x'.repeat(index * 13)}` : null }),
+    );
     const path = await file(`${lines.join('\n')}\n`);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 60 }), async (parts) => {

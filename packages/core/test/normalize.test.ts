@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DifyResponseError, RunRecordSchema, toRunRecord, type DifyLogItem, type DifyNodeExecution } from '../src/index.js';
+import {
+  DifyResponseError,
+  RunRecordSchema,
+  toRunRecord,
+  type DifyLogItem,
+  type DifyNodeExecution,
+} from '../src/index.js';
 
 const logItem = (overrides: Partial<DifyLogItem> = {}): DifyLogItem => ({
   id: 'log-1',
@@ -70,10 +76,18 @@ describe('toRunRecord', () => {
 
   it('parses inputs and outputs sent as JSON strings (service detail <= 1.11) and as objects (1.13)', () => {
     const base = { id: 'run-1', status: 'succeeded', created_at: 1772440512, finished_at: 1772440515 };
-    const fromStrings = toRunRecord({ appId: 'a', item: logItem(), detail: { ...base, inputs: '{"ticket_text":"打印机着火了 🔥"}', outputs: '{"priority":"high"}' } });
+    const fromStrings = toRunRecord({
+      appId: 'a',
+      item: logItem(),
+      detail: { ...base, inputs: '{"ticket_text":"打印机着火了 🔥"}', outputs: '{"priority":"high"}' },
+    });
     expect(fromStrings.inputs).toEqual({ ticket_text: '打印机着火了 🔥' });
     expect(fromStrings.outputs).toEqual({ priority: 'high' });
-    const fromObjects = toRunRecord({ appId: 'a', item: logItem(), detail: { ...base, inputs: { a: 1 }, outputs: {} } });
+    const fromObjects = toRunRecord({
+      appId: 'a',
+      item: logItem(),
+      detail: { ...base, inputs: { a: 1 }, outputs: {} },
+    });
     expect(fromObjects.inputs).toEqual({ a: 1 });
     expect(fromObjects.outputs).toEqual({});
   });
@@ -82,7 +96,12 @@ describe('toRunRecord', () => {
     const record = toRunRecord({
       appId: 'a',
       item: logItem(),
-      detail: { id: 'run-1', status: 'succeeded', created_at: 'Mon, 02 Mar 2026 08:35:12 -0000', finished_at: 'Mon, 02 Mar 2026 08:35:15 GMT' },
+      detail: {
+        id: 'run-1',
+        status: 'succeeded',
+        created_at: 'Mon, 02 Mar 2026 08:35:12 -0000',
+        finished_at: 'Mon, 02 Mar 2026 08:35:15 GMT',
+      },
     });
     expect(record.createdAt).toBe('2026-03-02T08:35:12.000Z');
     expect(record.finishedAt).toBe('2026-03-02T08:35:15.000Z');
@@ -103,7 +122,13 @@ describe('toRunRecord', () => {
   });
 
   it('names the endpoint and field when a JSON string does not parse', () => {
-    const act = () => toRunRecord({ appId: 'a', item: logItem(), detail: { id: 'r', inputs: '{broken', outputs: null }, endpoint: 'GET /v1/workflows/run/r' });
+    const act = () =>
+      toRunRecord({
+        appId: 'a',
+        item: logItem(),
+        detail: { id: 'r', inputs: '{broken', outputs: null },
+        endpoint: 'GET /v1/workflows/run/r',
+      });
     expect(act).toThrow(DifyResponseError);
     expect(act).toThrow(/GET \/v1\/workflows\/run\/r .*"inputs"/);
   });
@@ -113,33 +138,90 @@ describe('toRunRecord', () => {
       appId: 'a',
       item: logItem(),
       nodes: [
-        node({ id: 'c', index: 3, node_id: 'llm', node_type: 'llm', execution_metadata: { total_tokens: 880, total_price: '0.0001626', currency: 'USD', iteration_id: 'it', iteration_index: 2 }, process_data: { model_provider: 'langgenius/openai/openai', model_name: 'gpt-4o-mini', usage: { total_tokens: 880 } } }),
+        node({
+          id: 'c',
+          index: 3,
+          node_id: 'llm',
+          node_type: 'llm',
+          execution_metadata: {
+            total_tokens: 880,
+            total_price: '0.0001626',
+            currency: 'USD',
+            iteration_id: 'it',
+            iteration_index: 2,
+          },
+          process_data: {
+            model_provider: 'langgenius/openai/openai',
+            model_name: 'gpt-4o-mini',
+            usage: { total_tokens: 880 },
+          },
+        }),
         node({ id: 'a', index: 1 }),
-        node({ id: 'b', index: 2, node_type: 'code', execution_metadata: { total_price: 0.5 }, finished_at: null, status: 'running' }),
+        node({
+          id: 'b',
+          index: 2,
+          node_type: 'code',
+          execution_metadata: { total_price: 0.5 },
+          finished_at: null,
+          status: 'running',
+        }),
       ],
     });
     expect(record.nodes!.map((n) => n.id)).toEqual(['a', 'b', 'c']);
     const llm = record.nodes![2]!;
-    expect(llm).toMatchObject({ totalTokens: 880, totalPrice: 0.0001626, currency: 'USD', modelProvider: 'langgenius/openai/openai', modelName: 'gpt-4o-mini', iterationId: 'it', iterationIndex: 2 });
+    expect(llm).toMatchObject({
+      totalTokens: 880,
+      totalPrice: 0.0001626,
+      currency: 'USD',
+      modelProvider: 'langgenius/openai/openai',
+      modelName: 'gpt-4o-mini',
+      iterationId: 'it',
+      iterationIndex: 2,
+    });
     expect(llm.inputs).toBeUndefined();
     expect(record.nodes![1]).toMatchObject({ totalPrice: 0.5, finishedAt: null, totalTokens: 0 });
     expect(record.nodes![0]!.totalPrice).toBeNull();
   });
 
   it('reads node executions that leave out what Dify 1.14 declares optional, and marks values Dify cut', () => {
-    const sparse = { id: 'n-sparse', inputs: null, outputs: null, process_data: null, execution_metadata: {}, outputs_truncated: true } as unknown as DifyNodeExecution;
-    const whole = node({ id: 'n-whole', index: 1, inputs_truncated: false, outputs_truncated: false, process_data_truncated: false });
+    const sparse = {
+      id: 'n-sparse',
+      inputs: null,
+      outputs: null,
+      process_data: null,
+      execution_metadata: {},
+      outputs_truncated: true,
+    } as unknown as DifyNodeExecution;
+    const whole = node({
+      id: 'n-whole',
+      index: 1,
+      inputs_truncated: false,
+      outputs_truncated: false,
+      process_data_truncated: false,
+    });
     const record = toRunRecord({ appId: 'app', item: logItem(), nodes: [whole, sparse], endpoint: 'GET /nodes' });
     const [first, second] = record.nodes!;
     expect(first).toMatchObject({ id: 'n-whole', index: 1 });
     expect(first!.truncated).toBeUndefined();
-    expect(second).toMatchObject({ id: 'n-sparse', index: 2, nodeId: '', nodeType: 'unknown', status: 'unknown', createdAt: record.loggedAt });
+    expect(second).toMatchObject({
+      id: 'n-sparse',
+      index: 2,
+      nodeId: '',
+      nodeType: 'unknown',
+      status: 'unknown',
+      createdAt: record.loggedAt,
+    });
     expect(second!.truncated).toEqual({ inputs: false, outputs: true, processData: false });
     expect(RunRecordSchema.safeParse(record).success).toBe(true);
   });
 
   it('keeps node data only when asked', () => {
-    const record = toRunRecord({ appId: 'a', item: logItem(), nodes: [node({ inputs: { q: 1 }, outputs: '{"x":2}', process_data: null })], includeNodeData: true });
+    const record = toRunRecord({
+      appId: 'a',
+      item: logItem(),
+      nodes: [node({ inputs: { q: 1 }, outputs: '{"x":2}', process_data: null })],
+      includeNodeData: true,
+    });
     expect(record.nodes![0]).toMatchObject({ inputs: { q: 1 }, outputs: { x: 2 }, processData: null });
   });
 });

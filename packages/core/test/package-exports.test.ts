@@ -14,7 +14,10 @@ describe('published entry points', () => {
       const client = core.createDifyClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'app-x' });
       process.stdout.write(JSON.stringify({ type: typeof core.exportRuns, version: core.VERSION, surface: client.logSurface }));
     `;
-    const output = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: packageDir, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: packageDir,
+      encoding: 'utf8',
+    });
     const parsed = JSON.parse(output) as { type: string; version: string; surface: string };
     expect(parsed.type).toBe('function');
     expect(parsed.surface).toBe('service');

@@ -2,7 +2,14 @@ import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileRunCache, fileStateStore, memoryRunCache, type EnrichmentLevel, type RunCache, type RunRecord } from '../src/index.js';
+import {
+  fileRunCache,
+  fileStateStore,
+  memoryRunCache,
+  type EnrichmentLevel,
+  type RunCache,
+  type RunRecord,
+} from '../src/index.js';
 
 const full: EnrichmentLevel = { details: true, nodes: true, nodeData: true };
 const detailsOnly: EnrichmentLevel = { details: true, nodes: false, nodeData: false };
@@ -12,7 +19,16 @@ function record(runId: string, extra: Partial<RunRecord> = {}): RunRecord {
     logId: `log-${runId}`,
     runId,
     status: 'succeeded',
-    nodes: [{ id: 'n1', nodeId: 'start', title: 'Start "quoted"', inputs: { q: 'x' }, outputs: { a: 1 }, processData: null } as never],
+    nodes: [
+      {
+        id: 'n1',
+        nodeId: 'start',
+        title: 'Start "quoted"',
+        inputs: { q: 'x' },
+        outputs: { a: 1 },
+        processData: null,
+      } as never,
+    ],
     ...extra,
   } as RunRecord;
 }
@@ -62,7 +78,12 @@ describe('fileRunCache on disk', () => {
     await second.close!();
     const lines = (await readFile(file, 'utf8')).split('\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines.filter(Boolean).map((line) => (JSON.parse(line) as { runId: string }).runId)).toEqual(['a', 'b', 'c', 'd']);
+    expect(lines.filter(Boolean).map((line) => (JSON.parse(line) as { runId: string }).runId)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
   });
 
   it('treats a damaged line as a miss, not an error', async () => {

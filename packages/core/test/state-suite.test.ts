@@ -14,5 +14,8 @@ testStateStore(vitest, {
   name: 'file',
   create: () => fileStateStore({ path: join(dir, 'state.json') }),
   shared: true,
-  skip: { concurrentStores: 'a state file takes one writer: commits are serialised within one store, not across stores or processes' },
+  skip: {
+    concurrentStores:
+      'a state file takes one writer: commits are serialised within one store, not across stores or processes',
+  },
 });

@@ -36,12 +36,28 @@ describe('versions', () => {
 describe('error bodies', () => {
   const headers = (values: Record<string, string> = {}) => new Headers(values);
   it('reads the modern {code,message,status} shape and Retry-After', () => {
-    const error = toHttpError('GET /v1/x', 429, headers({ 'retry-after': '3' }), '{"code":"too_many_requests","message":"slow down","status":429}');
-    expect(error).toMatchObject({ difyCode: 'too_many_requests', difyMessage: 'slow down', retryAfterMs: 3000, isRetryable: true, status: 429 });
+    const error = toHttpError(
+      'GET /v1/x',
+      429,
+      headers({ 'retry-after': '3' }),
+      '{"code":"too_many_requests","message":"slow down","status":429}',
+    );
+    expect(error).toMatchObject({
+      difyCode: 'too_many_requests',
+      difyMessage: 'slow down',
+      retryAfterMs: 3000,
+      isRetryable: true,
+      status: 429,
+    });
     expect(error.message).toBe('GET /v1/x answered HTTP 429 (too_many_requests): slow down');
   });
   it('reads the flask-restx {message, errors} shape and the old params shape', () => {
-    const restx = toHttpError('GET /v1/x', 400, headers(), '{"message":"Input payload validation failed","errors":{"limit":"must be <= 100"}}');
+    const restx = toHttpError(
+      'GET /v1/x',
+      400,
+      headers(),
+      '{"message":"Input payload validation failed","errors":{"limit":"must be <= 100"}}',
+    );
     expect(restx.fields).toEqual({ limit: 'must be <= 100' });
     expect(restx.isRetryable).toBe(false);
     expect(restx.message).toContain('limit: must be <= 100');
@@ -49,7 +65,12 @@ describe('error bodies', () => {
     expect(old.fields).toEqual({ status: 'bad' });
   });
   it('summarises an nginx HTML page by its title', () => {
-    const error = toHttpError('GET /v1/x', 502, headers(), '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>');
+    const error = toHttpError(
+      'GET /v1/x',
+      502,
+      headers(),
+      '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+    );
     expect(error.difyMessage).toBe('non-JSON body: 502 Bad Gateway');
     expect(error.isRetryable).toBe(true);
   });
@@ -61,7 +82,11 @@ describe('error bodies', () => {
 
 describe('error guards', () => {
   it('recognise errors from another copy of the package by the Symbol.for marker and name', () => {
-    const foreign = Object.assign(new Error('x'), { [Symbol.for('dify-logs.error')]: true, name: 'DifyHttpError', code: 'http_500' });
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('dify-logs.error')]: true,
+      name: 'DifyHttpError',
+      code: 'http_500',
+    });
     expect(DifyLogsError.isInstance(foreign)).toBe(true);
     expect(DifyHttpError.isInstance(foreign)).toBe(true);
     expect(DifyAuthError.isInstance(foreign)).toBe(false);
@@ -82,7 +107,9 @@ describe('times', () => {
 
 describe('redaction', () => {
   it('replaces secret-named keys deeply and scrubs secret strings', () => {
-    expect(redact({ apiKey: 'app-1', nested: { password: 'p', Cookie: 'c', ok: 1 }, list: [{ csrf_token: 't' }] })).toEqual({
+    expect(
+      redact({ apiKey: 'app-1', nested: { password: 'p', Cookie: 'c', ok: 1 }, list: [{ csrf_token: 't' }] }),
+    ).toEqual({
       apiKey: '[redacted]',
       nested: { password: '[redacted]', Cookie: '[redacted]', ok: 1 },
       list: [{ csrf_token: '[redacted]' }],

@@ -22,7 +22,10 @@ export const DIFY_WORKER_CONNECTIONS = 10;
  * requests are served at once, further connections wait in the listen backlog (queued, never refused). Dify's
  * nginx proxies without upstream keep-alive, so one request is one connection. `undefined` in, `undefined` out.
  */
-export function workerConnectionsCapacity(connections: number | undefined, serviceMs?: number): CapacityOptions | undefined {
+export function workerConnectionsCapacity(
+  connections: number | undefined,
+  serviceMs?: number,
+): CapacityOptions | undefined {
   if (connections === undefined) return undefined;
   return { maxInFlight: connections, mode: 'queue', ...(serviceMs === undefined ? {} : { serviceMs }) };
 }
@@ -51,11 +54,12 @@ export function createCapacity(initial: CapacityOptions | undefined): Capacity {
       peakInFlight = Math.max(peakInFlight, inFlight);
       queue.shift()!();
     }
-    if (!options) for (const wake of queue.splice(0)) (inFlight += 1), wake();
+    if (!options) for (const wake of queue.splice(0)) ((inFlight += 1), wake());
   };
   return {
     set(next) {
-      if (next && (!Number.isInteger(next.maxInFlight) || next.maxInFlight < 1)) throw new RangeError(`capacity.maxInFlight must be a whole number of at least 1, got ${next.maxInFlight}`);
+      if (next && (!Number.isInteger(next.maxInFlight) || next.maxInFlight < 1))
+        throw new RangeError(`capacity.maxInFlight must be a whole number of at least 1, got ${next.maxInFlight}`);
       options = next ? { ...next } : undefined;
       peakInFlight = inFlight;
       // A larger capacity admits the waiting requests now.

@@ -76,11 +76,18 @@ const OPTIONS = {
 
 export class UsageError extends Error {}
 
-function number(flag: string, value: string | undefined, minimum: number, maximum = Number.POSITIVE_INFINITY): number | undefined {
+function number(
+  flag: string,
+  value: string | undefined,
+  minimum: number,
+  maximum = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < minimum || parsed > maximum) {
-    throw new UsageError(`--${flag} must be a number from ${minimum}${Number.isFinite(maximum) ? ` to ${maximum}` : ' up'}, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--${flag} must be a number from ${minimum}${Number.isFinite(maximum) ? ` to ${maximum}` : ' up'}, got ${JSON.stringify(value)}`,
+    );
   }
   return parsed;
 }
@@ -95,7 +102,8 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) return 'help';
   const version = values.version ?? '1.13.3';
-  if (!isPersonality(version)) throw new UsageError(`--version must be one of ${PERSONALITY_NAMES.join(', ')}, got ${version}`);
+  if (!isPersonality(version))
+    throw new UsageError(`--version must be one of ${PERSONALITY_NAMES.join(', ')}, got ${version}`);
   const rate = (flag: keyof typeof OPTIONS) => number(flag, values[flag] as string | undefined, 0, 1);
   const faults: FaultOptions = {
     latencyMs: number('latency', values.latency, 0),
@@ -110,12 +118,16 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
     rate502Html: rate('rate-502'),
     paths: values['fault-paths'],
   };
-  if (values.now !== undefined && Number.isNaN(new Date(values.now).getTime())) throw new UsageError(`--now is not a date: ${values.now}`);
-  if ((values.email === undefined) !== (values.password === undefined)) throw new UsageError('--email and --password go together');
+  if (values.now !== undefined && Number.isNaN(new Date(values.now).getTime()))
+    throw new UsageError(`--now is not a date: ${values.now}`);
+  if ((values.email === undefined) !== (values.password === undefined))
+    throw new UsageError('--email and --password go together');
   const workerConnections = number('worker-connections', values['worker-connections'], 1);
-  if (workerConnections !== undefined && !Number.isInteger(workerConnections)) throw new UsageError(`--worker-connections must be a whole number, got ${values['worker-connections']}`);
+  if (workerConnections !== undefined && !Number.isInteger(workerConnections))
+    throw new UsageError(`--worker-connections must be a whole number, got ${values['worker-connections']}`);
   const serviceMs = number('service-ms', values['service-ms'], 0);
-  if (serviceMs !== undefined && workerConnections === undefined) throw new UsageError('--service-ms needs --worker-connections');
+  if (serviceMs !== undefined && workerConnections === undefined)
+    throw new UsageError('--service-ms needs --worker-connections');
   return {
     version,
     port: number('port', values.port, 0, 65_535) ?? 5001,
@@ -130,9 +142,12 @@ export function parseCliOptions(argv: string[]): SimulatorOptions | 'help' {
     adminApiKey: values['admin-key'],
     accessTokenTtlSeconds: number('token-ttl', values['token-ttl'], 1),
     accessTokenTtlRequests: number('token-uses', values['token-uses'], 1),
-    ...(values.email !== undefined && values.password !== undefined ? { account: { email: values.email, password: values.password } } : {}),
+    ...(values.email !== undefined && values.password !== undefined
+      ? { account: { email: values.email, password: values.password } }
+      : {}),
     faults,
-    ...(workerConnections === undefined ? {} : { workerConnections, capacity: workerConnectionsCapacity(workerConnections, serviceMs) }),
+    ...(workerConnections === undefined
+      ? {}
+      : { workerConnections, capacity: workerConnectionsCapacity(workerConnections, serviceMs) }),
   };
 }
-

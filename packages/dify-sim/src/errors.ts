@@ -4,7 +4,12 @@ import type { Personality } from './personalities.js';
 const AUTH_HEADER = { 'www-authenticate': 'Bearer realm="api"' };
 
 /** Dify's error body `{"code","message","status"}`; 401s also carry `WWW-Authenticate`. */
-export function difyError(status: number, code: string, message: string, headers: Record<string, string> = {}): SimResponse {
+export function difyError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SimResponse {
   return jsonResponse(status, { code, message, status }, status === 401 ? { ...AUTH_HEADER, ...headers } : headers);
 }
 
@@ -13,7 +18,11 @@ export function unauthorized(message: string): SimResponse {
 }
 
 export function notFound(): SimResponse {
-  return difyError(404, 'not_found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
+  return difyError(
+    404,
+    'not_found',
+    'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
+  );
 }
 
 export function methodNotAllowed(): SimResponse {
@@ -44,7 +53,10 @@ export interface ParamProblem {
  */
 export function invalidParam(personality: Personality, model: string, problem: ParamProblem): SimResponse {
   if (personality.validation === 'restx') {
-    return jsonResponse(400, { errors: { [problem.field]: problem.restx }, message: 'Input payload validation failed' });
+    return jsonResponse(400, {
+      errors: { [problem.field]: problem.restx },
+      message: 'Input payload validation failed',
+    });
   }
   const message = `1 validation error for ${model}\n${problem.field}\n  ${problem.pydantic}\n    For further information visit https://errors.pydantic.dev/2.11/v/${/\[type=([a-z_]+)/.exec(problem.pydantic)?.[1] ?? 'value_error'}`;
   return difyError(400, 'invalid_param', message);

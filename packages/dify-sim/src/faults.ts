@@ -45,7 +45,9 @@ export function createFaultInjector(seed: number, initial: FaultOptions | undefi
   return {
     set,
     decide(method, path) {
-      const eligible = paths ? paths.test(path) : !(method === 'GET' && EXEMPT[0]!.test(path)) && !EXEMPT.slice(1).some((pattern) => pattern.test(path));
+      const eligible = paths
+        ? paths.test(path)
+        : !(method === 'GET' && EXEMPT[0]!.test(path)) && !EXEMPT.slice(1).some((pattern) => pattern.test(path));
       if (!eligible) return { delayMs: 0, kind: undefined };
       const delayMs = Math.max(0, faults.latencyMs ?? 0) + (faults.jitterMs ? random.next() * faults.jitterMs : 0);
       const roll = random.next();
@@ -66,14 +68,20 @@ export function createFaultInjector(seed: number, initial: FaultOptions | undefi
     },
     replacement(kind) {
       if (kind === '429') {
-        return difyError(429, 'too_many_requests', 'Too many requests. Please try again later.', { 'retry-after': String(faults.retryAfterSeconds ?? 1) });
+        return difyError(429, 'too_many_requests', 'Too many requests. Please try again later.', {
+          'retry-after': String(faults.retryAfterSeconds ?? 1),
+        });
       }
       if (kind === '5xx') return internalServerError();
-      if (kind === '502') return { status: 502, headers: { 'content-type': 'text/html', server: 'nginx/1.25.5' }, body: NGINX_502 };
+      if (kind === '502')
+        return { status: 502, headers: { 'content-type': 'text/html', server: 'nginx/1.25.5' }, body: NGINX_502 };
       return undefined;
     },
     malformed(response) {
-      const body = response.body.length > 1 ? response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) : '{"data": [';
+      const body =
+        response.body.length > 1
+          ? response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2)))
+          : '{"data": [';
       return { status: 200, headers: { 'content-type': 'application/json' }, body };
     },
     slowBodyMs: () => Math.max(0, faults.slowBodyMs ?? 2000),
@@ -81,7 +89,12 @@ export function createFaultInjector(seed: number, initial: FaultOptions | undefi
 }
 
 /** Sends the headers at once, then the body in ten pieces spread over `totalMs`. */
-export function writeSlowly(response: ServerResponse, answer: SimResponse, totalMs: number, timers: Set<NodeJS.Timeout>): void {
+export function writeSlowly(
+  response: ServerResponse,
+  answer: SimResponse,
+  totalMs: number,
+  timers: Set<NodeJS.Timeout>,
+): void {
   response.writeHead(answer.status, answer.headers);
   response.flushHeaders();
   const bytes = Buffer.from(answer.body, 'utf8');

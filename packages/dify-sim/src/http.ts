@@ -18,7 +18,11 @@ export interface SimResponse {
   body: string;
 }
 
-export function jsonResponse(status: number, value: unknown, headers: Record<string, string | string[]> = {}): SimResponse {
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, string | string[]> = {},
+): SimResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
 }
 

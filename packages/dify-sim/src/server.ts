@@ -26,7 +26,16 @@ export interface SimulatorHandler extends SimulatorControls {
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, byRoute: {}, logins: 0, refreshes: 0, failedLogins: 0, faultsInjected: 0, capacityRejected: 0, peakInFlight: 0 };
+  return {
+    requests: 0,
+    byRoute: {},
+    logins: 0,
+    refreshes: 0,
+    failedLogins: 0,
+    faultsInjected: 0,
+    capacityRejected: 0,
+    peakInFlight: 0,
+  };
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -51,7 +60,11 @@ function parseJson(text: string): unknown {
   }
 }
 
-function match(routes: Route[], method: string, path: string): { route?: Route; params: string[]; pathMatched: boolean } {
+function match(
+  routes: Route[],
+  method: string,
+  path: string,
+): { route?: Route; params: string[]; pathMatched: boolean } {
   let pathMatched = false;
   for (const route of routes) {
     const found = route.pattern.exec(path);
@@ -71,7 +84,10 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
   const context: RouteContext = {
     world,
     store,
-    sessions: createSessionStore({ accessTtlSeconds: options.accessTokenTtlSeconds ?? 3600, accessTtlRequests: options.accessTokenTtlRequests }),
+    sessions: createSessionStore({
+      accessTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+      accessTtlRequests: options.accessTokenTtlRequests,
+    }),
     personality: world.personality,
     cookiePrefix: options.hostPrefixCookies ? '__Host-' : '',
     adminApiKey: options.adminApiKey,
@@ -81,7 +97,13 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     logRequests: 0,
     currentWorkspaces: new Map(),
   };
-  const routes = [...serviceRoutes(), ...authRoutes(context), ...consoleRoutes(), ...consoleRunRoutes(), ...consoleChatRoutes()];
+  const routes = [
+    ...serviceRoutes(),
+    ...authRoutes(context),
+    ...consoleRoutes(),
+    ...consoleRunRoutes(),
+    ...consoleChatRoutes(),
+  ];
   const faults = createFaultInjector(world.seed, options.faults);
   const capacity = createCapacity(options.capacity ?? workerConnectionsCapacity(options.workerConnections));
   const timers = new Set<NodeJS.Timeout>();
@@ -122,7 +144,11 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     }
   }
 
-  async function handleNow(request: IncomingMessage, response: ServerResponse, serve: () => Promise<void> = async () => undefined): Promise<void> {
+  async function handleNow(
+    request: IncomingMessage,
+    response: ServerResponse,
+    serve: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
     const arrived = performance.now();
     stats.requests += 1;
     const method = request.method ?? 'GET';
@@ -149,8 +175,19 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
       await waitForLatency();
       return send(response, replacement);
     }
-    const simRequest: SimRequest = { method, path: url.pathname, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), body: parseJson(text) };
-    const answer = found.route ? found.route.handle(simRequest, context, found.params) : found.pathMatched ? methodNotAllowed() : notFound();
+    const simRequest: SimRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers,
+      cookies: parseCookies(request.headers.cookie),
+      body: parseJson(text),
+    };
+    const answer = found.route
+      ? found.route.handle(simRequest, context, found.params)
+      : found.pathMatched
+        ? methodNotAllowed()
+        : notFound();
     await serve();
     await waitForLatency();
     if (response.destroyed) return;
@@ -161,12 +198,19 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
 
   const controls: SimulatorControls = {
     version: world.personality.version,
-    apps: world.apps.map((app) => ({ id: app.id, name: app.template.name, mode: app.template.mode, apiKey: app.apiKey, workspaceId: app.workspaceId })),
+    apps: world.apps.map((app) => ({
+      id: app.id,
+      name: app.template.name,
+      mode: app.template.mode,
+      apiKey: app.apiKey,
+      workspaceId: app.workspaceId,
+    })),
     workspaceId: world.workspace.id,
     workspaces: world.workspaces.map((workspace) => ({ id: workspace.id, name: workspace.name })),
     currentWorkspaceId: () => currentWorkspaceOf(context, world.owner.id),
     switchWorkspace(workspaceId) {
-      if (!world.workspaces.some((workspace) => workspace.id === workspaceId)) throw new RangeError(`unknown workspace id ${workspaceId}`);
+      if (!world.workspaces.some((workspace) => workspace.id === workspaceId))
+        throw new RangeError(`unknown workspace id ${workspaceId}`);
       context.currentWorkspaces.set(world.owner.id, workspaceId);
     },
     account: { email: world.owner.email, password: world.password },
@@ -183,7 +227,12 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     addRuns(appId, count, options = {}) {
       const app = world.apps.find((candidate) => candidate.id === appId.toLowerCase());
       if (!app) throw new RangeError(`unknown app id ${appId}`);
-      store.addRuns(app.index, Math.max(0, Math.floor(count)), world.nowMs + (Date.now() - startedAt), options.failureRate === undefined ? undefined : Math.min(1, Math.max(0, options.failureRate)));
+      store.addRuns(
+        app.index,
+        Math.max(0, Math.floor(count)),
+        world.nowMs + (Date.now() - startedAt),
+        options.failureRate === undefined ? undefined : Math.min(1, Math.max(0, options.failureRate)),
+      );
     },
     completeRunningRuns: () => store.completeRunningRuns(),
     expireAccessTokens: () => context.sessions.expireAll(),
@@ -194,7 +243,12 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     ...controls,
     listener(request, response) {
       handle(request, response).catch(() => {
-        if (!response.headersSent && !response.destroyed) send(response, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error","code":"unknown","status":500}' });
+        if (!response.headersSent && !response.destroyed)
+          send(response, {
+            status: 500,
+            headers: { 'content-type': 'application/json' },
+            body: '{"message":"Internal Server Error","code":"unknown","status":500}',
+          });
         else response.destroy();
       });
     },

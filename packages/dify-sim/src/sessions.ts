@@ -59,7 +59,13 @@ export function createSessionStore(lifetimes: SessionLifetimes): SessionStore {
     const now = Date.now();
     const expiresAtMs = now + accessTtlSeconds * 1000;
     const exp = Math.floor(expiresAtMs / 1000);
-    const accessToken = jwt({ user_id: accountId, exp, iss: 'SELF_HOSTED', sub: 'Console API Passport', jti: randomBytes(8).toString('hex') });
+    const accessToken = jwt({
+      user_id: accountId,
+      exp,
+      iss: 'SELF_HOSTED',
+      sub: 'Console API Passport',
+      jti: randomBytes(8).toString('hex'),
+    });
     const csrfToken = jwt({ exp, sub: accountId, jti: randomBytes(8).toString('hex') });
     const refreshToken = randomBytes(64).toString('hex');
     access.set(accessToken, { accountId, expiresAtMs, uses: 0 });

@@ -10,9 +10,21 @@ async function everything(simulator: Awaited<ReturnType<typeof sim>>) {
   const app = workflowApp(simulator);
   const logs = await service(simulator, '/workflows/logs?limit=100');
   const runs = logs.body.data.filter((item: any) => item.workflow_run).slice(0, 10);
-  const details = await Promise.all(runs.map((item: any) => service(simulator, `/workflows/run/${item.workflow_run.id}`)));
-  const nodes = await Promise.all(runs.map((item: any) => consoleGet(simulator, session, `/apps/${app.id}/workflow-runs/${item.workflow_run.id}/node-executions`)));
-  return JSON.stringify([simulator.apps, simulator.workspaceId, logs.body, details.map((reply) => reply.body), nodes.map((reply) => reply.body)]);
+  const details = await Promise.all(
+    runs.map((item: any) => service(simulator, `/workflows/run/${item.workflow_run.id}`)),
+  );
+  const nodes = await Promise.all(
+    runs.map((item: any) =>
+      consoleGet(simulator, session, `/apps/${app.id}/workflow-runs/${item.workflow_run.id}/node-executions`),
+    ),
+  );
+  return JSON.stringify([
+    simulator.apps,
+    simulator.workspaceId,
+    logs.body,
+    details.map((reply) => reply.body),
+    nodes.map((reply) => reply.body),
+  ]);
 }
 
 describe('generated data', () => {
@@ -35,7 +47,13 @@ describe('generated data', () => {
     expect(simulator.apps.every((app) => /^app-[0-9a-f]{24}$/.test(app.apiKey))).toBe(true);
     const zh = simulator.apps[2]!;
     const items = (await service(simulator, '/workflows/logs?limit=100', zh.apiKey)).body.data;
-    const detail = (await service(simulator, `/workflows/run/${items.find((item: any) => item.workflow_run?.status === 'succeeded').workflow_run.id}`, zh.apiKey)).body;
+    const detail = (
+      await service(
+        simulator,
+        `/workflows/run/${items.find((item: any) => item.workflow_run?.status === 'succeeded').workflow_run.id}`,
+        zh.apiKey,
+      )
+    ).body;
     expect(detail.inputs).toMatch(/\\u[0-9a-f]{4}/);
     expect(JSON.parse(detail.inputs).工单内容).toMatch(/[\u4e00-\u9fff]/);
     const statuses = new Set<string>();
@@ -49,8 +67,17 @@ describe('generated data', () => {
       }
     }
     expect([...statuses].sort()).toEqual(['failed', 'lost', 'partial-succeeded', 'running', 'stopped', 'succeeded']);
-    expect(roles).toEqual(new Set(['account:installed-app:', 'end_user:service-api:service-api', 'end_user:web-app:browser', 'account:service-api:']));
-    expect([...versions].every((version) => version === 'draft' || /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/.test(version))).toBe(true);
+    expect(roles).toEqual(
+      new Set([
+        'account:installed-app:',
+        'end_user:service-api:service-api',
+        'end_user:web-app:browser',
+        'account:service-api:',
+      ]),
+    );
+    expect(
+      [...versions].every((version) => version === 'draft' || /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/.test(version)),
+    ).toBe(true);
     expect(versions.size).toBeGreaterThan(1);
   });
 
@@ -71,10 +98,16 @@ describe('generated data', () => {
     const deep = await service(simulator, '/workflows/logs?limit=100&page=9000');
     expect(deep.body).toMatchObject({ total: 1_000_000, page: 9000, has_more: true });
     expect(deep.body.data).toHaveLength(100);
-    const window = await service(simulator, '/workflows/logs?limit=100&created_at__after=2026-03-04T00:00:00Z&created_at__before=2026-03-04T00:10:00Z');
+    const window = await service(
+      simulator,
+      '/workflows/logs?limit=100&created_at__after=2026-03-04T00:00:00Z&created_at__before=2026-03-04T00:10:00Z',
+    );
     expect(window.body.total).toBeGreaterThan(900);
     expect(window.body.total).toBeLessThan(1100);
-    const detail = await service(simulator, `/workflows/run/${deep.body.data[50].workflow_run?.id ?? deep.body.data[0].workflow_run.id}`);
+    const detail = await service(
+      simulator,
+      `/workflows/run/${deep.body.data[50].workflow_run?.id ?? deep.body.data[0].workflow_run.id}`,
+    );
     expect(detail.status).toBe(200);
   });
 
@@ -137,7 +170,11 @@ describe('generated data', () => {
 
 describe('building blocks', () => {
   it('round-trips run ids and rejects ids it never issued', () => {
-    for (const ref of [{ kind: 1, appIndex: 0, index: 0 }, { kind: 2, appIndex: 3, index: 2 }, { kind: 1, appIndex: 2, index: 4_000_000 }]) {
+    for (const ref of [
+      { kind: 1, appIndex: 0, index: 0 },
+      { kind: 2, appIndex: 3, index: 2 },
+      { kind: 1, appIndex: 2, index: 4_000_000 },
+    ]) {
       const id = encodeRunId(99, ref);
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(decodeRunId(99, id)).toEqual(ref);
@@ -148,7 +185,9 @@ describe('building blocks', () => {
   });
 
   it("writes JSON like Python's json.dumps and escapes keywords like unicode_escape", () => {
-    expect(pythonJson({ a: '中 🔥 "q"\n', b: [1, 2.5, true, null], c: {} })).toBe('{"a": "\\u4e2d \\ud83d\\udd25 \\"q\\"\\n", "b": [1, 2.5, true, null], "c": {}}');
+    expect(pythonJson({ a: '中 🔥 "q"\n', b: [1, 2.5, true, null], c: {} })).toBe(
+      '{"a": "\\u4e2d \\ud83d\\udd25 \\"q\\"\\n", "b": [1, 2.5, true, null], "c": {}}',
+    );
     expect(unicodeEscape('退款 é 🔥\\')).toBe('\\u9000\\u6b3e \\xe9 \\U0001f525\\\\');
   });
 

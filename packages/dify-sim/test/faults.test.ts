@@ -7,7 +7,11 @@ describe('fault injection', () => {
     const simulator = await sim({ faults: { rate429: 1 } });
     const reply = await service(simulator, '/workflows/logs');
     expect(reply.status).toBe(429);
-    expect(reply.body).toEqual({ code: 'too_many_requests', message: 'Too many requests. Please try again later.', status: 429 });
+    expect(reply.body).toEqual({
+      code: 'too_many_requests',
+      message: 'Too many requests. Please try again later.',
+      status: 429,
+    });
     expect(reply.headers.get('retry-after')).toBe('1');
     simulator.setFaults({ rate429: 1, retryAfterSeconds: 0 });
     expect((await service(simulator, '/workflows/logs')).headers.get('retry-after')).toBe('0');
@@ -28,7 +32,9 @@ describe('fault injection', () => {
 
   it('resets the connection without a response', async () => {
     const simulator = await sim({ faults: { rateReset: 1 } });
-    const failure = await fetch(`${simulator.url}/v1/workflows/logs`, { headers: { authorization: `Bearer ${workflowApp(simulator).apiKey}` } }).catch((error: unknown) => error);
+    const failure = await fetch(`${simulator.url}/v1/workflows/logs`, {
+      headers: { authorization: `Bearer ${workflowApp(simulator).apiKey}` },
+    }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect(simulator.stats().faultsInjected).toBe(1);
   });
@@ -46,15 +52,19 @@ describe('fault injection', () => {
     const started = performance.now();
     const arrivals: number[] = [];
     const body = await new Promise<string>((resolve, reject) => {
-      const outgoing = request(`${simulator.url}/v1/workflows/logs?limit=5`, { headers: { authorization: `Bearer ${workflowApp(simulator).apiKey}` } }, (response) => {
-        arrivals.push(performance.now() - started);
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
+      const outgoing = request(
+        `${simulator.url}/v1/workflows/logs?limit=5`,
+        { headers: { authorization: `Bearer ${workflowApp(simulator).apiKey}` } },
+        (response) => {
           arrivals.push(performance.now() - started);
-        });
-        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      });
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => {
+            chunks.push(chunk);
+            arrivals.push(performance.now() - started);
+          });
+          response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end();
     });
@@ -82,7 +92,11 @@ describe('fault injection', () => {
     simulator.setFaults({ rate5xx: 1, paths: 'node-executions' });
     expect((await call(simulator, '/console/api/apps', { headers: session.headers() })).status).toBe(200);
     const app = workflowApp(simulator);
-    const nodes = await call(simulator, `/console/api/apps/${app.id}/workflow-runs/00000000-0000-4000-8000-000000000000/node-executions`, { headers: session.headers() });
+    const nodes = await call(
+      simulator,
+      `/console/api/apps/${app.id}/workflow-runs/00000000-0000-4000-8000-000000000000/node-executions`,
+      { headers: session.headers() },
+    );
     expect(nodes.status).toBe(500);
     simulator.setFaults({ rate5xx: 1, paths: '^/v1/$' });
     expect((await call(simulator, '/v1/')).status).toBe(500);
@@ -105,7 +119,11 @@ describe('fault injection', () => {
 
   it('closes promptly while a slow body is still trickling', async () => {
     const simulator = await sim({ faults: { rateSlowBody: 1, slowBodyMs: 5000 } });
-    const pending = fetch(`${simulator.url}/v1/workflows/logs`, { headers: { authorization: `Bearer ${workflowApp(simulator).apiKey}` } }).then((response) => response.text()).catch(() => 'aborted');
+    const pending = fetch(`${simulator.url}/v1/workflows/logs`, {
+      headers: { authorization: `Bearer ${workflowApp(simulator).apiKey}` },
+    })
+      .then((response) => response.text())
+      .catch(() => 'aborted');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
     await simulator.close();

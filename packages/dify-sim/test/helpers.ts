@@ -59,7 +59,11 @@ export function base64(text: string): string {
 }
 
 export function postJson(simulator: DifySimulator, path: string, json: unknown, headers: Record<string, string> = {}) {
-  return call(simulator, path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(json) });
+  return call(simulator, path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(json),
+  });
 }
 
 /** name=value pairs from Set-Cookie headers. */
@@ -83,8 +87,14 @@ export interface ConsoleSession {
 /** Logs in the way the release wants (plain or Base64 password; body tokens or cookies). */
 export async function login(simulator: DifySimulator): Promise<ConsoleSession> {
   const cookieEra = BEHAVIOUR[simulator.version].session === 'cookie';
-  const password = BEHAVIOUR[simulator.version].base64Password ? base64(simulator.account.password) : simulator.account.password;
-  const reply = await postJson(simulator, '/console/api/login', { email: simulator.account.email, password, remember_me: true });
+  const password = BEHAVIOUR[simulator.version].base64Password
+    ? base64(simulator.account.password)
+    : simulator.account.password;
+  const reply = await postJson(simulator, '/console/api/login', {
+    email: simulator.account.email,
+    password,
+    remember_me: true,
+  });
   if (reply.status !== 200) throw new Error(`login failed: ${reply.status} ${reply.text}`);
   const jar = cookiesOf(reply.headers);
   const session: ConsoleSession = {

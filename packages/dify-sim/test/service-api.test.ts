@@ -24,7 +24,9 @@ describe('Service API authentication', () => {
       expect(reply.body).toEqual({ code: 'unauthorized', message, status: 401 });
       expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="api"');
     }
-    const lower = await call(simulator, '/v1/info', { headers: { authorization: `bearer ${workflowApp(simulator).apiKey}` } });
+    const lower = await call(simulator, '/v1/info', {
+      headers: { authorization: `bearer ${workflowApp(simulator).apiKey}` },
+    });
     expect(lower.status).toBe(200);
   });
 
@@ -63,7 +65,9 @@ describe('GET /v1/workflows/logs', () => {
     expect(last.body.has_more).toBe(false);
     const beyond = await service(simulator, '/workflows/logs?limit=20&page=4');
     expect(beyond.body.data).toEqual([]);
-    const all = [first, await service(simulator, '/workflows/logs?limit=20&page=2'), last].flatMap((reply) => reply.body.data);
+    const all = [first, await service(simulator, '/workflows/logs?limit=20&page=2'), last].flatMap(
+      (reply) => reply.body.data,
+    );
     const times = all.map((item: { created_at: number }) => item.created_at);
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(new Set(all.map((item: { id: string }) => item.id)).size).toBe(45);
@@ -77,8 +81,25 @@ describe('GET /v1/workflows/logs', () => {
       const item = (await service(simulator, '/workflows/logs?limit=1&status=succeeded')).body.data[0];
       expect(Object.keys(item)).toEqual(
         version === '1.9.1'
-          ? ['id', 'workflow_run', 'created_from', 'created_by_role', 'created_by_account', 'created_by_end_user', 'created_at']
-          : ['id', 'workflow_run', 'details', 'created_from', 'created_by_role', 'created_by_account', 'created_by_end_user', 'created_at'],
+          ? [
+              'id',
+              'workflow_run',
+              'created_from',
+              'created_by_role',
+              'created_by_account',
+              'created_by_end_user',
+              'created_at',
+            ]
+          : [
+              'id',
+              'workflow_run',
+              'details',
+              'created_from',
+              'created_by_role',
+              'created_by_account',
+              'created_by_end_user',
+              'created_at',
+            ],
       );
       expect('triggered_from' in item.workflow_run).toBe(version !== '1.9.1');
       expect(item.workflow_run).toMatchObject({ status: 'succeeded', exceptions_count: 0 });
@@ -115,25 +136,51 @@ describe('GET /v1/workflows/logs', () => {
     const simulator = await sim({ runsPerApp: 400 });
     const failed = (await service(simulator, '/workflows/logs?status=failed&limit=100')).body;
     expect(failed.total).toBeGreaterThan(10);
-    expect(failed.data.every((item: any) => item.workflow_run.status === 'failed' && item.workflow_run.error)).toBe(true);
+    expect(failed.data.every((item: any) => item.workflow_run.status === 'failed' && item.workflow_run.error)).toBe(
+      true,
+    );
     const all = (await service(simulator, '/workflows/logs?limit=100')).body.data;
-    const user = all.find((item: any) => item.created_by_end_user && !item.created_by_end_user.is_anonymous).created_by_end_user;
-    const mine = (await service(simulator, `/workflows/logs?created_by_end_user_session_id=${encodeURIComponent(user.session_id)}&limit=100`)).body;
+    const user = all.find(
+      (item: any) => item.created_by_end_user && !item.created_by_end_user.is_anonymous,
+    ).created_by_end_user;
+    const mine = (
+      await service(
+        simulator,
+        `/workflows/logs?created_by_end_user_session_id=${encodeURIComponent(user.session_id)}&limit=100`,
+      )
+    ).body;
     expect(mine.total).toBeGreaterThan(0);
     expect(mine.data.every((item: any) => item.created_by_end_user.session_id === user.session_id)).toBe(true);
-    const anonymous = (await service(simulator, '/workflows/logs?created_by_end_user_session_id=DEFAULT-USER&limit=100')).body;
-    expect(anonymous.data[0].created_by_end_user).toMatchObject({ type: 'service-api', is_anonymous: true, session_id: 'DEFAULT-USER' });
-    const owner = (await service(simulator, `/workflows/logs?created_by_account=${simulator.account.email}&limit=100`)).body;
+    const anonymous = (
+      await service(simulator, '/workflows/logs?created_by_end_user_session_id=DEFAULT-USER&limit=100')
+    ).body;
+    expect(anonymous.data[0].created_by_end_user).toMatchObject({
+      type: 'service-api',
+      is_anonymous: true,
+      session_id: 'DEFAULT-USER',
+    });
+    const owner = (await service(simulator, `/workflows/logs?created_by_account=${simulator.account.email}&limit=100`))
+      .body;
     expect(owner.total).toBeGreaterThan(0);
-    expect(owner.data.every((item: any) => item.created_by_role === 'account' && item.created_by_account.email === simulator.account.email)).toBe(true);
+    expect(
+      owner.data.every(
+        (item: any) => item.created_by_role === 'account' && item.created_by_account.email === simulator.account.email,
+      ),
+    ).toBe(true);
     const unknown = await service(simulator, '/workflows/logs?created_by_account=nobody@example.com');
     expect(unknown.status).toBe(400);
-    expect(unknown.body).toEqual({ code: 'invalid_param', message: 'Account not found: nobody@example.com', status: 400 });
+    expect(unknown.body).toEqual({
+      code: 'invalid_param',
+      message: 'Account not found: nobody@example.com',
+      status: 400,
+    });
   });
 
   it('filters an inclusive time window given as date, Z or offset', async () => {
     const simulator = await sim({ runsPerApp: 300, runningRuns: 0 });
-    const pages = await Promise.all([1, 2, 3].map((page) => service(simulator, `/workflows/logs?limit=100&page=${page}`)));
+    const pages = await Promise.all(
+      [1, 2, 3].map((page) => service(simulator, `/workflows/logs?limit=100&page=${page}`)),
+    );
     const all = pages.flatMap((reply) => reply.body.data as Array<{ created_at: number }>);
     const pivot = all[110]!.created_at;
     const iso = new Date(pivot * 1000).toISOString().replace('.000Z', 'Z');
@@ -141,15 +188,26 @@ describe('GET /v1/workflows/logs', () => {
     expect(after.data.every((item: any) => item.created_at >= pivot)).toBe(true);
     expect(after.total).toBe(all.filter((item) => item.created_at >= pivot).length);
     const before = (await service(simulator, `/workflows/logs?limit=100&created_at__before=${iso}`)).body;
-    expect(before.total).toBe(all.filter((item) => item.created_at < pivot).length + (before.data[0].created_at === pivot ? 1 : 0));
+    expect(before.total).toBe(
+      all.filter((item) => item.created_at < pivot).length + (before.data[0].created_at === pivot ? 1 : 0),
+    );
     const shifted = new Date(pivot * 1000 + 8 * 3600_000).toISOString().slice(0, 19);
-    const offset = (await service(simulator, `/workflows/logs?limit=100&created_at__after=${encodeURIComponent(`${shifted}+08:00`)}`)).body;
+    const offset = (
+      await service(simulator, `/workflows/logs?limit=100&created_at__after=${encodeURIComponent(`${shifted}+08:00`)}`)
+    ).body;
     expect(offset.total).toBe(after.total);
     const naive = (await service(simulator, `/workflows/logs?limit=100&created_at__after=${iso.slice(0, 19)}`)).body;
     expect(naive.total).toBe(after.total);
-    const day = (await service(simulator, '/workflows/logs?limit=100&created_at__after=2026-03-09&created_at__before=2026-03-09T23:59:59Z')).body;
+    const day = (
+      await service(
+        simulator,
+        '/workflows/logs?limit=100&created_at__after=2026-03-09&created_at__before=2026-03-09T23:59:59Z',
+      )
+    ).body;
     expect(day.total).toBeGreaterThan(30);
-    expect(day.data.every((item: any) => new Date(item.created_at * 1000).toISOString().startsWith('2026-03-09'))).toBe(true);
+    expect(day.data.every((item: any) => new Date(item.created_at * 1000).toISOString().startsWith('2026-03-09'))).toBe(
+      true,
+    );
     const bad = await service(simulator, '/workflows/logs?created_at__before=yesterday');
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_param');
@@ -168,9 +226,15 @@ describe('GET /v1/workflows/logs', () => {
     const legacy = await sim({ version: '1.9.1' });
     const restx = await service(legacy, '/workflows/logs?limit=0');
     expect(restx.status).toBe(400);
-    expect(restx.body).toEqual({ errors: { limit: 'Invalid argument: 0. argument must be within the range 1 - 100' }, message: 'Input payload validation failed' });
+    expect(restx.body).toEqual({
+      errors: { limit: 'Invalid argument: 0. argument must be within the range 1 - 100' },
+      message: 'Input payload validation failed',
+    });
     const choice = await service(legacy, '/workflows/logs?status=running');
-    expect(choice.body).toEqual({ errors: { status: "The value 'running' is not a valid choice for 'status'." }, message: 'Input payload validation failed' });
+    expect(choice.body).toEqual({
+      errors: { status: "The value 'running' is not a valid choice for 'status'." },
+      message: 'Input payload validation failed',
+    });
   });
 
   it('searches keywords over the ASCII-escaped JSON text as each release does', async () => {
@@ -179,7 +243,9 @@ describe('GET /v1/workflows/logs', () => {
       const zh = simulator.apps.find((app) => app.name === '客服工单分类')!;
       const ascii = (await service(simulator, '/workflows/logs?keyword=PRINTER&limit=100')).body;
       expect(ascii.total).toBeGreaterThan(0);
-      const chinese = (await service(simulator, `/workflows/logs?keyword=${encodeURIComponent('退款')}&limit=100`, zh.apiKey)).body;
+      const chinese = (
+        await service(simulator, `/workflows/logs?keyword=${encodeURIComponent('退款')}&limit=100`, zh.apiKey)
+      ).body;
       // Dify stores 中文 as \uXXXX: <= 1.11.2 escaped the keyword to match, >= 1.11.3 does not (PR #30450, issue #37367).
       if (version !== '1.13.3') expect(chinese.total).toBeGreaterThan(0);
       else expect(chinese.total).toBe(0);
@@ -206,13 +272,31 @@ describe('GET /v1/workflows/run/{id}', () => {
       const simulator = await sim({ version, lostRunRate: 0 });
       const item = (await service(simulator, '/workflows/logs?limit=1&status=succeeded')).body.data[0];
       const detail = (await service(simulator, `/workflows/run/${item.workflow_run.id}`)).body;
-      expect(Object.keys(detail)).toEqual(['id', 'workflow_id', 'status', 'inputs', 'outputs', 'error', 'total_steps', 'total_tokens', 'created_at', 'finished_at', 'elapsed_time']);
+      expect(Object.keys(detail)).toEqual([
+        'id',
+        'workflow_id',
+        'status',
+        'inputs',
+        'outputs',
+        'error',
+        'total_steps',
+        'total_tokens',
+        'created_at',
+        'finished_at',
+        'elapsed_time',
+      ]);
       expect(typeof detail.inputs).toBe('string');
-      expect(detail.inputs).toMatch(/^\{"ticket_text": ".*", "customer_tier": "\w+", "sys\.files": \[\], "sys\.user_id": /);
+      expect(detail.inputs).toMatch(
+        /^\{"ticket_text": ".*", "customer_tier": "\w+", "sys\.files": \[\], "sys\.user_id": /,
+      );
       expect(JSON.parse(detail.inputs)['sys.workflow_run_id']).toBe(detail.id);
       if (version === '1.13.3') expect(detail.outputs).toMatchObject({ category: expect.any(String) });
       else expect(JSON.parse(detail.outputs)).toMatchObject({ category: expect.any(String) });
-      expect(detail).toMatchObject({ status: 'succeeded', total_tokens: item.workflow_run.total_tokens, total_steps: item.workflow_run.total_steps });
+      expect(detail).toMatchObject({
+        status: 'succeeded',
+        total_tokens: item.workflow_run.total_tokens,
+        total_steps: item.workflow_run.total_steps,
+      });
     }
   });
 
@@ -237,7 +321,9 @@ describe('GET /v1/workflows/run/{id}', () => {
     const item = (await service(simulator, '/workflows/logs?limit=1', first!.apiKey)).body.data[0];
     expect((await service(simulator, `/workflows/run/${item.workflow_run.id}`, second!.apiKey)).status).toBe(404);
     const chat = chatflowApp(simulator);
-    const debugRuns = await call(simulator, `/v1/workflows/run/${item.workflow_run.id}`, { headers: keyHeaders(chat.apiKey) });
+    const debugRuns = await call(simulator, `/v1/workflows/run/${item.workflow_run.id}`, {
+      headers: keyHeaders(chat.apiKey),
+    });
     expect(debugRuns.status).toBe(404);
   });
 

@@ -1,4 +1,12 @@
-import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  DifyHttpError,
+  DifyLogsError,
+  DifyResponseError,
+  silentLogger,
+  type Logger,
+  type Notifier,
+} from '@dify-logs/core';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { renderPayload, type RenderSettings } from './render.js';
 import { signedWebhook } from './sign.js';
@@ -47,19 +55,25 @@ const MAX_BYTES = 20_000;
 export function createDingtalkNotifier(options: DingtalkNotifierOptions): Notifier {
   if (typeof options !== 'object' || options === null) throw new DifyConfigError('options', 'are required');
   const webhook = parseWebhook('webhook', options.webhook);
-  if (!webhook.searchParams.get('access_token')) throw new DifyConfigError('webhook', 'must carry the robot\'s access_token query parameter');
+  if (!webhook.searchParams.get('access_token'))
+    throw new DifyConfigError('webhook', "must carry the robot's access_token query parameter");
   const secret = optionalText('secret', options.secret);
   const keyword = optionalText('keyword', options.keyword);
   if (keyword !== undefined && /[\r\n]/.test(keyword)) throw new DifyConfigError('keyword', 'must be one line');
   const msgType = options.msgType ?? 'markdown';
-  if (msgType !== 'markdown' && msgType !== 'actionCard') throw new DifyConfigError('msgType', 'must be markdown or actionCard');
+  if (msgType !== 'markdown' && msgType !== 'actionCard')
+    throw new DifyConfigError('msgType', 'must be markdown or actionCard');
   const atMobiles = options.atMobiles ?? [];
-  if (!Array.isArray(atMobiles) || atMobiles.some((mobile) => typeof mobile !== 'string' || !/^\+?[\d-]{5,20}$/.test(mobile))) {
+  if (
+    !Array.isArray(atMobiles) ||
+    atMobiles.some((mobile) => typeof mobile !== 'string' || !/^\+?[\d-]{5,20}$/.test(mobile))
+  ) {
     throw new DifyConfigError('atMobiles', 'must be a list of mobile numbers');
   }
   const atAll = options.atAll ?? false;
   if (typeof atAll !== 'boolean') throw new DifyConfigError('atAll', 'must be true or false');
-  if (msgType === 'actionCard' && (atMobiles.length > 0 || atAll)) throw new DifyConfigError('atMobiles', 'DingTalk actionCard messages cannot @ people; use msgType markdown');
+  if (msgType === 'actionCard' && (atMobiles.length > 0 || atAll))
+    throw new DifyConfigError('atMobiles', 'DingTalk actionCard messages cannot @ people; use msgType markdown');
   const maxBytes = positiveInteger('maxBytes', options.maxBytes, MAX_BYTES, { min: 256, max: MAX_BYTES });
   const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 10_000, { min: 1, max: 300_000 });
   const name = optionalText('name', options.name) ?? 'dingtalk';
@@ -75,7 +89,15 @@ export function createDingtalkNotifier(options: DingtalkNotifierOptions): Notifi
     async send(message) {
       const payload = renderPayload(message, settings);
       const url = secret === undefined ? webhook.href : signedWebhook(webhook, secret, Date.now());
-      const response = await postJson({ endpoint, url, body: payload, contentType: 'application/json; charset=utf-8', fetch: options.fetch ?? fetch, timeoutMs, secrets });
+      const response = await postJson({
+        endpoint,
+        url,
+        body: payload,
+        contentType: 'application/json; charset=utf-8',
+        fetch: options.fetch ?? fetch,
+        timeoutMs,
+        secrets,
+      });
       const failure = classify(endpoint, response, secrets);
       if (failure) throw failure;
       logger.debug({ kind: message.kind, msgtype: payload.msgtype }, 'sent');
@@ -98,5 +120,10 @@ function classify(endpoint: string, response: ChannelResponse, secrets: string[]
   }
   if (response.status < 200 || response.status >= 300) return new DifyHttpError({ endpoint, status: response.status });
   if (errcode === 0) return undefined;
-  return new DifyResponseError({ endpoint, field: 'errcode', problem: 'no errcode in the answer', malformed: body === undefined });
+  return new DifyResponseError({
+    endpoint,
+    field: 'errcode',
+    problem: 'no errcode in the answer',
+    malformed: body === undefined,
+  });
 }

@@ -15,11 +15,20 @@ export const plugin = definePlugin({
   description: 'DingTalk robot',
   schema: dingtalkSection,
   env: [
-    { name: 'DINGTALK_WEBHOOK', key: 'notification.dingtalk.webhook', description: 'DingTalk robot webhook', required: true },
+    {
+      name: 'DINGTALK_WEBHOOK',
+      key: 'notification.dingtalk.webhook',
+      description: 'DingTalk robot webhook',
+      required: true,
+    },
     { name: 'DINGTALK_SECRET', key: 'notification.dingtalk.secret', description: 'DingTalk signing secret' },
   ],
   async create(section: z.output<typeof dingtalkSection>) {
     const { createDingtalkNotifier } = await import('./dingtalk-notifier.js');
-    return createDingtalkNotifier({ name: 'dingtalk', webhook: section.webhook, ...(section.secret ? { secret: section.secret } : {}) });
+    return createDingtalkNotifier({
+      name: 'dingtalk',
+      webhook: section.webhook,
+      ...(section.secret ? { secret: section.secret } : {}),
+    });
   },
 });

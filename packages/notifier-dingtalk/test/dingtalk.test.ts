@@ -22,26 +22,56 @@ function dingtalkRobot(): (request: IncomingMessage, raw: string) => Answer {
   return (request, raw) => {
     const query = (request.url ?? '').split('?')[1] ?? '';
     const params = new URLSearchParams(query);
-    if (request.method !== 'POST' || !(request.url ?? '').startsWith('/robot/send?')) return { status: 404, body: { errcode: 404, errmsg: 'not found' } };
-    if (!/^application\/json/.test(request.headers['content-type'] ?? '')) return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 json' } };
-    if (params.get('access_token') !== TOKEN) return { status: 200, body: { errcode: 300001, errmsg: 'token is not exist' } };
+    if (request.method !== 'POST' || !(request.url ?? '').startsWith('/robot/send?'))
+      return { status: 404, body: { errcode: 404, errmsg: 'not found' } };
+    if (!/^application\/json/.test(request.headers['content-type'] ?? ''))
+      return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 json' } };
+    if (params.get('access_token') !== TOKEN)
+      return { status: 200, body: { errcode: 300001, errmsg: 'token is not exist' } };
     const timestamp = params.get('timestamp') ?? '';
     const rawSign = /(?:^|&)sign=([^&]*)/.exec(query)?.[1] ?? '';
     const expected = createHmac('sha256', SECRET).update(`${timestamp}\n${SECRET}`).digest('base64');
     const fresh = /^\d{13}$/.test(timestamp) && Math.abs(Date.now() - Number(timestamp)) < 3_600_000;
     // The sign must arrive URL-encoded: a raw + / = would be decoded differently by DingTalk.
     if (!fresh || !/^[A-Za-z0-9%]+$/.test(rawSign) || decodeURIComponent(rawSign) !== expected) {
-      return { status: 200, body: { errcode: 310000, errmsg: 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]' } };
+      return {
+        status: 200,
+        body: {
+          errcode: 310000,
+          errmsg: 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]',
+        },
+      };
     }
     const payload = JSON.parse(raw) as Payload;
-    const content = payload.msgtype === 'markdown' ? payload.markdown : payload.msgtype === 'actionCard' ? payload.actionCard : undefined;
-    if (typeof content?.title !== 'string' || typeof content?.text !== 'string') return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 markdown' } };
-    if (payload.msgtype === 'actionCard' && !payload.actionCard.btns.every((button: Payload) => typeof button.title === 'string' && /^https?:/.test(button.actionURL))) {
+    const content =
+      payload.msgtype === 'markdown'
+        ? payload.markdown
+        : payload.msgtype === 'actionCard'
+          ? payload.actionCard
+          : undefined;
+    if (typeof content?.title !== 'string' || typeof content?.text !== 'string')
+      return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 markdown' } };
+    if (
+      payload.msgtype === 'actionCard' &&
+      !payload.actionCard.btns.every(
+        (button: Payload) => typeof button.title === 'string' && /^https?:/.test(button.actionURL),
+      )
+    ) {
       return { status: 200, body: { errcode: 40035, errmsg: '缺少参数 btns' } };
     }
-    if (Buffer.byteLength(content.text) > 20_000) return { status: 200, body: { errcode: 460101, errmsg: 'message too long, exceed 20000 bytes' } };
-    if (!`${content.title}${content.text}`.includes(KEYWORD)) return { status: 200, body: { errcode: 310000, errmsg: 'keywords not in content, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]' } };
-    for (const mobile of payload.at?.atMobiles ?? []) if (!content.text.includes(`@${mobile}`)) return { status: 200, body: { errcode: 40035, errmsg: 'at mobile not in text' } };
+    if (Buffer.byteLength(content.text) > 20_000)
+      return { status: 200, body: { errcode: 460101, errmsg: 'message too long, exceed 20000 bytes' } };
+    if (!`${content.title}${content.text}`.includes(KEYWORD))
+      return {
+        status: 200,
+        body: {
+          errcode: 310000,
+          errmsg: 'keywords not in content, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]',
+        },
+      };
+    for (const mobile of payload.at?.atMobiles ?? [])
+      if (!content.text.includes(`@${mobile}`))
+        return { status: 200, body: { errcode: 40035, errmsg: 'at mobile not in text' } };
     accepted.push(payload);
     return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
   };
@@ -72,19 +102,34 @@ const create = (overrides: Partial<DingtalkNotifierOptions> = {}): Notifier => {
   forced.length = 0;
   return createDingtalkNotifier({ webhook: webhook(), secret: SECRET, keyword: KEYWORD, ...overrides });
 };
-const textOf = (payload: Payload): string => payload.msgtype === 'markdown'
-  ? payload.markdown.text
-  : [payload.actionCard.text, ...payload.actionCard.btns.map((button: Payload) => `${button.title} ${button.actionURL}`)].join('\n');
+const textOf = (payload: Payload): string =>
+  payload.msgtype === 'markdown'
+    ? payload.markdown.text
+    : [
+        payload.actionCard.text,
+        ...payload.actionCard.btns.map((button: Payload) => `${button.title} ${button.actionURL}`),
+      ].join('\n');
 const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
-  const error = await notifier.send(sampleMessage()).then(() => undefined, (caught: unknown) => caught);
+  const error = await notifier.send(sampleMessage()).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   if (!DifyLogsError.isInstance(error)) throw new Error(`expected a DifyLogsError, got ${String(error)}`);
   expect(error.message).not.toContain(TOKEN);
   expect(error.message).not.toContain(SECRET);
   return error;
 };
 
-testNotifier(vitest, { name: 'dingtalk markdown, signed + keyword + @', create: () => create({ atMobiles: ['13800001111'] }), received: () => accepted.map(textOf) });
-testNotifier(vitest, { name: 'dingtalk actionCard', create: () => create({ msgType: 'actionCard' }), received: () => accepted.map(textOf) });
+testNotifier(vitest, {
+  name: 'dingtalk markdown, signed + keyword + @',
+  create: () => create({ atMobiles: ['13800001111'] }),
+  received: () => accepted.map(textOf),
+});
+testNotifier(vitest, {
+  name: 'dingtalk actionCard',
+  create: () => create({ msgType: 'actionCard' }),
+  received: () => accepted.map(textOf),
+});
 
 describe('dingtalk protocol', () => {
   it('sends markdown with title, @ list and the keyword prepended to a title without it', async () => {
@@ -98,7 +143,10 @@ describe('dingtalk protocol', () => {
   });
 
   it('sends an actionCard with one button per web link, and lists a local path as text', async () => {
-    const links = [{ label: 'Report', url: 'https://reports.example.com/r.html' }, { label: 'Archive', url: './output/data/x.ndjson' }];
+    const links = [
+      { label: 'Report', url: 'https://reports.example.com/r.html' },
+      { label: 'Archive', url: './output/data/x.ndjson' },
+    ];
     await create({ msgType: 'actionCard' }).send(sampleMessage({ links }));
     const card = accepted[0]?.actionCard;
     expect(card.btnOrientation).toBe('0');
@@ -116,7 +164,11 @@ describe('dingtalk protocol', () => {
     ];
     for (const [overrides, key] of attempts) {
       let error: unknown;
-      try { create(overrides); } catch (caught) { error = caught; }
+      try {
+        create(overrides);
+      } catch (caught) {
+        error = caught;
+      }
       expect((error as { key?: string }).key).toBe(key);
       expect((error as Error).message).not.toContain(TOKEN);
     }
@@ -140,8 +192,15 @@ describe('dingtalk errors', () => {
     const notifier = create();
     forced.push({ status: 200, body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } });
     expect(await failure(notifier)).toMatchObject({ code: 'rate_limited', isRetryable: true });
-    expect(await failure(createDingtalkNotifier({ webhook: `${base}/robot/send?access_token=wrong-token-1234`, secret: SECRET, keyword: KEYWORD })))
-      .toMatchObject({ code: 'invalid_token', isRetryable: false });
+    expect(
+      await failure(
+        createDingtalkNotifier({
+          webhook: `${base}/robot/send?access_token=wrong-token-1234`,
+          secret: SECRET,
+          keyword: KEYWORD,
+        }),
+      ),
+    ).toMatchObject({ code: 'invalid_token', isRetryable: false });
   });
 
   it('HTTP 5xx and refused connections are retryable and show no token', async () => {
@@ -152,7 +211,10 @@ describe('dingtalk errors', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const offline = createDingtalkNotifier({ webhook: `http://127.0.0.1:${port}/robot/send?access_token=${TOKEN}`, secret: SECRET });
+    const offline = createDingtalkNotifier({
+      webhook: `http://127.0.0.1:${port}/robot/send?access_token=${TOKEN}`,
+      secret: SECRET,
+    });
     expect(await failure(offline)).toMatchObject({ code: 'network_error', isRetryable: true });
   });
 });
@@ -177,10 +239,12 @@ describe('dingtalk size limit and escaping', () => {
   });
 
   it('neutralises HTML and Markdown in log text', async () => {
-    const summary = '<script>alert(1)</script> **bold** [click](https://evil.example)\n# heading\n<font color=red>x</font> `code`';
+    const summary =
+      '<script>alert(1)</script> **bold** [click](https://evil.example)\n# heading\n<font color=red>x</font> `code`';
     await create().send(sampleMessage({ summary, facts: [{ label: 'Error', value: '|a|b| _x_' }] }));
     const text = accepted[0]!.markdown.text as string;
-    for (const hostile of ['<script>', '<font', '**bold**', '[click](', '\n# heading', '`code`', '_x_']) expect(text).not.toContain(hostile);
+    for (const hostile of ['<script>', '<font', '**bold**', '[click](', '\n# heading', '`code`', '_x_'])
+      expect(text).not.toContain(hostile);
     expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(text).toContain('\\*\\*bold\\*\\*');
     expect(text).toContain('\\# heading');

@@ -40,7 +40,11 @@ async function readLocal(url: string, budget: number): Promise<Uint8Array | unde
  * Reads the files behind the message's links and keeps those that fit, in order, while their total stays
  * within `maxBytes`. A link that cannot be read or is too large is simply not attached (it stays a link).
  */
-export async function collectAttachments(message: NotificationMessage, options: AttachReportsOptions, logger: Logger): Promise<{ attachments: EmailAttachment[]; attached: Set<string> }> {
+export async function collectAttachments(
+  message: NotificationMessage,
+  options: AttachReportsOptions,
+  logger: Logger,
+): Promise<{ attachments: EmailAttachment[]; attached: Set<string> }> {
   const attachments: EmailAttachment[] = [];
   const attached = new Set<string>();
   let budget = options.maxBytes;
@@ -53,10 +57,16 @@ export async function collectAttachments(message: NotificationMessage, options: 
         continue;
       }
       budget -= bytes.byteLength;
-      attachments.push({ filename: fileName(link.url, link.label), content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+      attachments.push({
+        filename: fileName(link.url, link.label),
+        content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      });
       attached.add(link.url);
     } catch (error) {
-      logger.debug({ label: link.label, error: error instanceof Error ? error.message : String(error) }, 'report could not be read; linked instead');
+      logger.debug(
+        { label: link.label, error: error instanceof Error ? error.message : String(error) },
+        'report could not be read; linked instead',
+      );
     }
   }
   return { attachments, attached };

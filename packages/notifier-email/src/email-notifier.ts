@@ -45,7 +45,9 @@ export function createEmailNotifier(input: EmailNotifierOptions): Notifier {
   const transport = (): Transporter => options.transport ?? (owned ??= ownTransport(options));
 
   async function compose(message: NotificationMessage): Promise<SendMailOptions> {
-    const { attachments, attached } = options.attachReports ? await collectAttachments(message, options.attachReports, logger) : { attachments: [], attached: new Set<string>() };
+    const { attachments, attached } = options.attachReports
+      ? await collectAttachments(message, options.attachReports, logger)
+      : { attachments: [], attached: new Set<string>() };
     const email = renderEmail(message, { subjectPrefix: options.subjectPrefix, attached });
     return {
       from: options.from,

@@ -17,7 +17,10 @@ function emailValues(env: Environment): Record<string, string | undefined> {
  * any other port uses STARTTLS when the server offers it), SMTP_USER, SMTP_PASSWORD (not trimmed),
  * SMTP_FROM (default: SMTP_USER when it is an address) and SMTP_TO (comma list).
  */
-export function emailOptionsFromEnv(env: Environment, overrides: Partial<EmailNotifierOptions> = {}): EmailNotifierOptions {
+export function emailOptionsFromEnv(
+  env: Environment,
+  overrides: Partial<EmailNotifierOptions> = {},
+): EmailNotifierOptions {
   const values = emailValues(env);
   const portText = values.port;
   const port = portText === undefined ? undefined : Number(portText);

@@ -32,8 +32,21 @@ export const plugin = definePlugin({
   env: EMAIL_VARIABLES,
   async create(email: z.output<typeof emailSection>) {
     const from = email.from ?? email.user;
-    if (!from) throw new DifyConfigError('notification.email.from', 'is required when notification.email.user is not an address (SMTP_FROM)');
+    if (!from)
+      throw new DifyConfigError(
+        'notification.email.from',
+        'is required when notification.email.user is not an address (SMTP_FROM)',
+      );
     const { createEmailNotifier } = await import('./email-notifier.js');
-    return createEmailNotifier({ name: 'email', host: email.host, port: email.port, secure: email.port === 465, ...(email.user ? { user: email.user } : {}), ...(email.password ? { password: email.password } : {}), from, to: email.to });
+    return createEmailNotifier({
+      name: 'email',
+      host: email.host,
+      port: email.port,
+      secure: email.port === 465,
+      ...(email.user ? { user: email.user } : {}),
+      ...(email.password ? { password: email.password } : {}),
+      from,
+      to: email.to,
+    });
   },
 });

@@ -60,7 +60,9 @@ function linkList(links: NotificationMessage['links'], attached: ReadonlySet<str
     .map((link) => {
       const label = escapeHtml(link.label);
       const url = escapeHtml(link.url);
-      const body = isLinkable(link.url) ? `<a href="${url}">${label}</a> <span style="color:#6b7280">${url}</span>` : `${label}: <code>${url}</code>`;
+      const body = isLinkable(link.url)
+        ? `<a href="${url}">${label}</a> <span style="color:#6b7280">${url}</span>`
+        : `${label}: <code>${url}</code>`;
       return `<li>${body}${attached.has(link.url) ? ' (attached)' : ''}</li>`;
     })
     .join('\n');
@@ -68,7 +70,12 @@ function linkList(links: NotificationMessage['links'], attached: ReadonlySet<str
 }
 
 function footer(message: NotificationMessage): string {
-  const parts = [message.kind, message.job && `job ${message.job}`, message.runId && `run ${message.runId}`, message.occurredAt];
+  const parts = [
+    message.kind,
+    message.job && `job ${message.job}`,
+    message.runId && `run ${message.runId}`,
+    message.occurredAt,
+  ];
   return parts.filter((part): part is string => typeof part === 'string' && part !== '').join(' · ');
 }
 
@@ -77,7 +84,10 @@ function footer(message: NotificationMessage): string {
  * and the plain-text alternative (core's `renderPlainText`). Every value is HTML-escaped.
  * `attached` holds the URLs of links whose files travel as attachments.
  */
-export function renderEmail(message: NotificationMessage, options: { subjectPrefix?: string; attached?: ReadonlySet<string> } = {}): RenderedEmail {
+export function renderEmail(
+  message: NotificationMessage,
+  options: { subjectPrefix?: string; attached?: ReadonlySet<string> } = {},
+): RenderedEmail {
   const attached = options.attached ?? new Set<string>();
   const subject = renderSubject(message, options.subjectPrefix);
   const color = SEVERITY_COLORS[message.severity];
@@ -95,6 +105,8 @@ export function renderEmail(message: NotificationMessage, options: { subjectPref
     .filter((line) => line !== '')
     .join('\n');
   const notes = message.links.filter((link) => attached.has(link.url)).map((link) => link.label);
-  const text = [renderPlainText(message), notes.length > 0 ? `Attached: ${notes.join(', ')}` : '', footer(message)].filter((line) => line !== '').join('\n\n');
+  const text = [renderPlainText(message), notes.length > 0 ? `Attached: ${notes.join(', ')}` : '', footer(message)]
+    .filter((line) => line !== '')
+    .join('\n\n');
   return { subject, html, text };
 }

@@ -29,7 +29,12 @@ const base = { host: '127.0.0.1', from: 'Dify Logs <dify-logs@example.com>', to:
 describe('email notifier over SMTP', () => {
   it('sends a subject, recipients, an HTML summary and a plain-text alternative', async () => {
     plain.reset();
-    const notifier = createEmailNotifier({ ...base, port: plain.port, cc: ['audit@example.com'], subjectPrefix: '[dify-logs]' });
+    const notifier = createEmailNotifier({
+      ...base,
+      port: plain.port,
+      cc: ['audit@example.com'],
+      subjectPrefix: '[dify-logs]',
+    });
     const receipt = await notifier.send(sampleMessage({ summary: 'First paragraph.\n\nSecond paragraph.' }));
     await notifier.close?.();
     expect(receipt).toMatchObject({ notifier: 'email', id: expect.any(String) });
@@ -51,7 +56,9 @@ describe('email notifier over SMTP', () => {
   it('cannot be made to add headers or recipients: CR/LF in a subject taken from the logs stays in the subject', async () => {
     plain.reset();
     const notifier = createEmailNotifier({ ...base, port: plain.port });
-    await notifier.send(sampleMessage({ title: 'Daily report\r\nBcc: attacker@evil.example\r\nX-Injected: yes\n\nbody' }));
+    await notifier.send(
+      sampleMessage({ title: 'Daily report\r\nBcc: attacker@evil.example\r\nX-Injected: yes\n\nbody' }),
+    );
     await notifier.close?.();
     const [mail] = plain.messages;
     expect(plain.recipients[0]).toEqual(['ops@example.com', 'lead@example.com']);
@@ -64,12 +71,14 @@ describe('email notifier over SMTP', () => {
   it('escapes HTML in every value', async () => {
     plain.reset();
     const notifier = createEmailNotifier({ ...base, port: plain.port });
-    await notifier.send(sampleMessage({
-      title: '<script>alert("title")</script>',
-      summary: 'Summary <script>alert(1)</script> & more',
-      facts: [{ label: '<b>label</b>', value: '"><img src=x onerror=alert(2)>' }],
-      links: [{ label: '<i>x</i>', url: 'javascript:alert(3)' }],
-    }));
+    await notifier.send(
+      sampleMessage({
+        title: '<script>alert("title")</script>',
+        summary: 'Summary <script>alert(1)</script> & more',
+        facts: [{ label: '<b>label</b>', value: '"><img src=x onerror=alert(2)>' }],
+        links: [{ label: '<i>x</i>', url: 'javascript:alert(3)' }],
+      }),
+    );
     const html = String(plain.messages[0]?.html);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
@@ -83,7 +92,13 @@ describe('email notifier over SMTP', () => {
 
   it('upgrades with STARTTLS and logs in with AUTH', async () => {
     starttls.reset();
-    const notifier = createEmailNotifier({ ...base, port: starttls.port, requireTLS: true, tls: { rejectUnauthorized: false }, ...credentials });
+    const notifier = createEmailNotifier({
+      ...base,
+      port: starttls.port,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      ...credentials,
+    });
     await notifier.send(sampleMessage());
     await notifier.close?.();
     expect(starttls.sessions).toEqual([{ secure: true, user: credentials.user }]);
@@ -92,7 +107,13 @@ describe('email notifier over SMTP', () => {
 
   it('speaks implicit TLS with secure', async () => {
     implicit.reset();
-    const notifier = createEmailNotifier({ ...base, port: implicit.port, secure: true, tls: { rejectUnauthorized: false }, ...credentials });
+    const notifier = createEmailNotifier({
+      ...base,
+      port: implicit.port,
+      secure: true,
+      tls: { rejectUnauthorized: false },
+      ...credentials,
+    });
     await notifier.send(sampleMessage());
     await notifier.close?.();
     expect(implicit.sessions).toEqual([{ secure: true, user: credentials.user }]);
@@ -105,13 +126,15 @@ describe('email notifier over SMTP', () => {
     writeFileSync(small, '# Daily report\n客服工单 ✅\n');
     writeFileSync(large, 'x'.repeat(5_000));
     const notifier = createEmailNotifier({ ...base, port: plain.port, attachReports: { maxBytes: 1_000 } });
-    await notifier.send(sampleMessage({
-      links: [
-        { label: 'Markdown report', url: small },
-        { label: 'Data', url: large },
-        { label: 'Dashboard', url: 'https://reports.example.com/daily' },
-      ],
-    }));
+    await notifier.send(
+      sampleMessage({
+        links: [
+          { label: 'Markdown report', url: small },
+          { label: 'Data', url: large },
+          { label: 'Dashboard', url: 'https://reports.example.com/daily' },
+        ],
+      }),
+    );
     const mail = plain.messages[0];
     expect(mail?.attachments.map((attachment) => attachment.filename)).toEqual(['daily-2026-03-01.md']);
     expect(mail?.attachments[0]?.content.toString('utf8')).toBe('# Daily report\n客服工单 ✅\n');
@@ -128,9 +151,18 @@ describe('email notifier over SMTP', () => {
       throw new Error('no such object');
     });
     const notifier = createEmailNotifier({ ...base, port: plain.port, attachReports: { maxBytes: 1_000, read } });
-    await notifier.send(sampleMessage({ links: [{ label: 'Report', url: 's3://bucket/reports/daily.html' }, { label: 'Other', url: 's3://bucket/missing.csv' }] }));
+    await notifier.send(
+      sampleMessage({
+        links: [
+          { label: 'Report', url: 's3://bucket/reports/daily.html' },
+          { label: 'Other', url: 's3://bucket/missing.csv' },
+        ],
+      }),
+    );
     expect(read).toHaveBeenCalledTimes(2);
-    expect(plain.messages[0]?.attachments.map((attachment) => [attachment.filename, attachment.contentType])).toEqual([['daily.html', 'text/html']]);
+    expect(plain.messages[0]?.attachments.map((attachment) => [attachment.filename, attachment.contentType])).toEqual([
+      ['daily.html', 'text/html'],
+    ]);
   });
 
   it('uses a given transport and does not close it', async () => {

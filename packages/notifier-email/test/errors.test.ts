@@ -37,7 +37,14 @@ async function listen(server: Server): Promise<number> {
 
 describe('email notifier errors', () => {
   it('a rejected password is auth_failed, not retryable, and never shows the password', async () => {
-    const error = await sendError({ ...base, port: starttls.port, requireTLS: true, tls: { rejectUnauthorized: false }, user: credentials.user, password: 'wrong-password-123' });
+    const error = await sendError({
+      ...base,
+      port: starttls.port,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      user: credentials.user,
+      password: 'wrong-password-123',
+    });
     expect(error.code).toBe('auth_failed');
     expect(error.isRetryable).toBe(false);
     expect(error.message).toContain('535');

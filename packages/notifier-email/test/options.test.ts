@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DifyConfigError } from '@dify-logs/core';
 import { sampleMessage } from '@dify-logs/core/testing';
-import { createEmailNotifier, emailNotifierFromEnv, emailOptionsFromEnv, type EmailNotifierOptions } from '../src/index.js';
+import {
+  createEmailNotifier,
+  emailNotifierFromEnv,
+  emailOptionsFromEnv,
+  type EmailNotifierOptions,
+} from '../src/index.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp-test-server.js';
 
 const valid: EmailNotifierOptions = { host: 'smtp.example.com', from: 'dify-logs@example.com', to: 'ops@example.com' };
@@ -32,7 +37,12 @@ describe('email notifier options', () => {
   });
 
   it('does no I/O when created, and never puts the password in a config error', () => {
-    const notifier = createEmailNotifier({ ...valid, host: 'unreachable.invalid', user: 'reporter', password: 'hunter2-password' });
+    const notifier = createEmailNotifier({
+      ...valid,
+      host: 'unreachable.invalid',
+      user: 'reporter',
+      password: 'hunter2-password',
+    });
     expect(notifier).toMatchObject({ name: 'email', capabilities: { markdown: false } });
     try {
       createEmailNotifier({ ...valid, from: '', user: 'reporter', password: 'hunter2-password' });
@@ -42,7 +52,13 @@ describe('email notifier options', () => {
   });
 
   it('maps the SMTP_* variables: port 465 is implicit TLS, other ports STARTTLS when offered', () => {
-    const env = { SMTP_HOST: ' smtp.example.com ', SMTP_PORT: '465', SMTP_USER: 'reporter@example.com', SMTP_PASSWORD: ' pass word ', SMTP_TO: 'a@example.com, b@example.com' };
+    const env = {
+      SMTP_HOST: ' smtp.example.com ',
+      SMTP_PORT: '465',
+      SMTP_USER: 'reporter@example.com',
+      SMTP_PASSWORD: ' pass word ',
+      SMTP_TO: 'a@example.com, b@example.com',
+    };
     expect(emailOptionsFromEnv(env)).toEqual({
       host: 'smtp.example.com',
       port: 465,
@@ -52,21 +68,40 @@ describe('email notifier options', () => {
       from: 'reporter@example.com',
       to: 'a@example.com, b@example.com',
     });
-    expect(emailOptionsFromEnv({ ...env, SMTP_PORT: '587', SMTP_FROM: 'bot@example.com' })).toMatchObject({ port: 587, secure: false, from: 'bot@example.com' });
+    expect(emailOptionsFromEnv({ ...env, SMTP_PORT: '587', SMTP_FROM: 'bot@example.com' })).toMatchObject({
+      port: 587,
+      secure: false,
+      from: 'bot@example.com',
+    });
     expect(emailOptionsFromEnv({ ...env, SMTP_PORT: undefined })).toMatchObject({ secure: false });
     expect(() => emailOptionsFromEnv({ ...env, SMTP_PORT: 'smtp' })).toThrow(/notification\.email\.port/);
-    expect(() => emailNotifierFromEnv({ SMTP_TO: 'a@example.com', SMTP_FROM: 'bot@example.com' })).toThrow(/notification\.email\.host/);
-    expect(() => emailNotifierFromEnv({ SMTP_HOST: 'smtp.example.com', SMTP_FROM: 'bot@example.com' })).toThrow(/notification\.email\.to/);
+    expect(() => emailNotifierFromEnv({ SMTP_TO: 'a@example.com', SMTP_FROM: 'bot@example.com' })).toThrow(
+      /notification\.email\.host/,
+    );
+    expect(() => emailNotifierFromEnv({ SMTP_HOST: 'smtp.example.com', SMTP_FROM: 'bot@example.com' })).toThrow(
+      /notification\.email\.to/,
+    );
   });
 });
 
 describe('emailNotifierFromEnv against a server', () => {
   let server: TestSmtpServer;
-  beforeAll(async () => { server = await startSmtpServer({ starttls: true, credentials: { user: 'reporter@example.com', password: 'S3cret-smtp-pass!' } }); });
+  beforeAll(async () => {
+    server = await startSmtpServer({
+      starttls: true,
+      credentials: { user: 'reporter@example.com', password: 'S3cret-smtp-pass!' },
+    });
+  });
   afterAll(() => server.close());
 
   it('logs in over STARTTLS because the server offers it', async () => {
-    const env = { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(server.port), SMTP_USER: 'reporter@example.com', SMTP_PASSWORD: 'S3cret-smtp-pass!', SMTP_TO: 'ops@example.com' };
+    const env = {
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(server.port),
+      SMTP_USER: 'reporter@example.com',
+      SMTP_PASSWORD: 'S3cret-smtp-pass!',
+      SMTP_TO: 'ops@example.com',
+    };
     const notifier = emailNotifierFromEnv(env, { tls: { rejectUnauthorized: false } });
     await notifier.send(sampleMessage());
     await notifier.close?.();

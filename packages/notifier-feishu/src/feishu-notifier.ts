@@ -1,4 +1,12 @@
-import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  DifyHttpError,
+  DifyLogsError,
+  DifyResponseError,
+  silentLogger,
+  type Logger,
+  type Notifier,
+} from '@dify-logs/core';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { bodyBytes, renderCard } from './render.js';
 import { feishuSignature } from './sign.js';
@@ -52,7 +60,15 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): Notifier {
       const signature = secret === undefined ? {} : feishuSignature(secret, Math.floor(Date.now() / 1000));
       const body = (card: unknown) => ({ ...signature, msg_type: 'interactive', card });
       const card = renderCard(message, (candidate) => bodyBytes(body(candidate)) <= MAX_BODY_BYTES);
-      const response = await postJson({ endpoint, url: webhook.href, body: body(card), contentType: 'application/json; charset=utf-8', fetch: options.fetch ?? fetch, timeoutMs, secrets });
+      const response = await postJson({
+        endpoint,
+        url: webhook.href,
+        body: body(card),
+        contentType: 'application/json; charset=utf-8',
+        fetch: options.fetch ?? fetch,
+        timeoutMs,
+        secrets,
+      });
       const failure = classify(endpoint, response, secrets);
       if (failure) throw failure;
       logger.debug({ kind: message.kind }, 'sent');
@@ -64,12 +80,18 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): Notifier {
 /** undefined when Feishu accepted the message (`code: 0`, or the legacy `StatusCode: 0`), else the classified error. */
 function classify(endpoint: string, response: ChannelResponse, secrets: string[]): DifyLogsError | undefined {
   const body = jsonObject(response.text);
-  const code = typeof body?.code === 'number' ? body.code : typeof body?.StatusCode === 'number' ? body.StatusCode : undefined;
+  const code =
+    typeof body?.code === 'number' ? body.code : typeof body?.StatusCode === 'number' ? body.StatusCode : undefined;
   if (code !== undefined && code !== 0) {
     const text = body?.msg ?? body?.StatusMessage;
     const msg = typeof text === 'string' && text !== '' ? scrub(text, secrets) : '';
     // 9499 is both "too many request" (rate limit) and "Bad Request" (malformed body): only the first is worth repeating.
-    const known = code === 9499 ? (/too many/i.test(msg) ? { code: 'rate_limited', retryable: true } : { code: 'invalid_message', retryable: false }) : CODES[code];
+    const known =
+      code === 9499
+        ? /too many/i.test(msg)
+          ? { code: 'rate_limited', retryable: true }
+          : { code: 'invalid_message', retryable: false }
+        : CODES[code];
     return new DifyLogsError(`${endpoint}: Feishu refused the message: code ${code}${msg ? ` (${msg})` : ''}`, {
       code: known?.code ?? 'channel_error',
       isRetryable: known?.retryable ?? false,
@@ -77,5 +99,10 @@ function classify(endpoint: string, response: ChannelResponse, secrets: string[]
   }
   if (response.status < 200 || response.status >= 300) return new DifyHttpError({ endpoint, status: response.status });
   if (code === 0) return undefined;
-  return new DifyResponseError({ endpoint, field: 'code', problem: 'no code in the answer', malformed: body === undefined });
+  return new DifyResponseError({
+    endpoint,
+    field: 'code',
+    problem: 'no code in the answer',
+    malformed: body === undefined,
+  });
 }

@@ -15,11 +15,20 @@ export const plugin = definePlugin({
   description: 'Feishu/Lark custom bot',
   schema: feishuSection,
   env: [
-    { name: 'FEISHU_WEBHOOK', key: 'notification.feishu.webhook', description: 'Feishu/Lark custom bot webhook', required: true },
+    {
+      name: 'FEISHU_WEBHOOK',
+      key: 'notification.feishu.webhook',
+      description: 'Feishu/Lark custom bot webhook',
+      required: true,
+    },
     { name: 'FEISHU_SECRET', key: 'notification.feishu.secret', description: 'Feishu signing secret' },
   ],
   async create(section: z.output<typeof feishuSection>) {
     const { createFeishuNotifier } = await import('./feishu-notifier.js');
-    return createFeishuNotifier({ name: 'feishu', webhook: section.webhook, ...(section.secret ? { secret: section.secret } : {}) });
+    return createFeishuNotifier({
+      name: 'feishu',
+      webhook: section.webhook,
+      ...(section.secret ? { secret: section.secret } : {}),
+    });
   },
 });

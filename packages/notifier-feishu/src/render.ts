@@ -40,20 +40,53 @@ function buildCard(message: NotificationMessage, truncated: boolean): FeishuCard
   const local = message.links.filter((link) => !isWebUrl(link.url));
   const summary = [escapeMarkdown(message.summary)];
   const first = web[0];
-  if (truncated && first) summary.push('', `full report: [${escapeMarkdown(oneLine(first.label))}](${new URL(first.url).href.replace(/[()]/g, (character) => (character === '(' ? '%28' : '%29'))})`);
+  if (truncated && first)
+    summary.push(
+      '',
+      `full report: [${escapeMarkdown(oneLine(first.label))}](${new URL(first.url).href.replace(/[()]/g, (character) => (character === '(' ? '%28' : '%29'))})`,
+    );
   for (const link of local) summary.push(`${escapeMarkdown(oneLine(link.label))}: ${escapeMarkdown(link.url)}`);
   const elements: Element[] = [{ tag: 'markdown', content: summary.join('\n') }];
   if (message.facts.length > 0) {
-    elements.push({ tag: 'div', fields: message.facts.map((fact) => ({ is_short: true, text: { tag: 'lark_md', content: `**${escapeMarkdown(oneLine(fact.label))}**\n${escapeMarkdown(oneLine(fact.value))}` } })) });
+    elements.push({
+      tag: 'div',
+      fields: message.facts.map((fact) => ({
+        is_short: true,
+        text: {
+          tag: 'lark_md',
+          content: `**${escapeMarkdown(oneLine(fact.label))}**\n${escapeMarkdown(oneLine(fact.value))}`,
+        },
+      })),
+    });
   }
   if (web.length > 0) {
-    elements.push({ tag: 'action', actions: web.map((link, index) => ({ tag: 'button', text: { tag: 'plain_text', content: oneLine(link.label) || 'Open' }, type: index === 0 ? 'primary' : 'default', url: link.url })) });
+    elements.push({
+      tag: 'action',
+      actions: web.map((link, index) => ({
+        tag: 'button',
+        text: { tag: 'plain_text', content: oneLine(link.label) || 'Open' },
+        type: index === 0 ? 'primary' : 'default',
+        url: link.url,
+      })),
+    });
   }
-  const context = [message.severity.toUpperCase(), message.kind, message.job, message.runId && `run ${message.runId}`, message.occurredAt];
-  elements.push({ tag: 'note', elements: [{ tag: 'plain_text', content: oneLine(context.filter(Boolean).join(' · ')) }] });
+  const context = [
+    message.severity.toUpperCase(),
+    message.kind,
+    message.job,
+    message.runId && `run ${message.runId}`,
+    message.occurredAt,
+  ];
+  elements.push({
+    tag: 'note',
+    elements: [{ tag: 'plain_text', content: oneLine(context.filter(Boolean).join(' · ')) }],
+  });
   return {
     config: { wide_screen_mode: true },
-    header: { title: { tag: 'plain_text', content: cutChars(oneLine(message.title), TITLE_CHARS) }, template: template(message) },
+    header: {
+      title: { tag: 'plain_text', content: cutChars(oneLine(message.title), TITLE_CHARS) },
+      template: template(message),
+    },
     elements,
   };
 }

@@ -26,27 +26,51 @@ export function renderFallback(message: NotificationMessage): string {
     for (const link of current.links) lines.push(`- ${oneLine(link.label)}: ${link.url}`);
     return escapeMrkdwn(lines.filter((line) => line !== '').join('\n'));
   };
-  return cutEscaped(fitSummary(message, render, (text) => text.length <= LIMITS.text), LIMITS.text);
+  return cutEscaped(
+    fitSummary(message, render, (text) => text.length <= LIMITS.text),
+    LIMITS.text,
+  );
 }
 
 export function renderBlocks(message: NotificationMessage): Block[] {
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: cutChars(oneLine(message.title), LIMITS.header) || '-', emoji: true } }];
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: cutChars(oneLine(message.title), LIMITS.header) || '-', emoji: true },
+    },
+  ];
   const summary = fitSummary(message, summaryText, (text) => text.length <= LIMITS.section);
   if (summary !== '') blocks.push({ type: 'section', text: mrkdwn(cutEscaped(summary, LIMITS.section)) });
   for (let start = 0; start < message.facts.length && blocks.length - 1 < MAX_FACT_SECTIONS; start += LIMITS.fields) {
-    const fields = message.facts.slice(start, start + LIMITS.fields)
-      .map((fact) => mrkdwn(cutEscaped(`*${escapeMrkdwn(oneLine(fact.label))}*\n${escapeMrkdwn(oneLine(fact.value))}`, LIMITS.field)));
+    const fields = message.facts
+      .slice(start, start + LIMITS.fields)
+      .map((fact) =>
+        mrkdwn(
+          cutEscaped(`*${escapeMrkdwn(oneLine(fact.label))}*\n${escapeMrkdwn(oneLine(fact.value))}`, LIMITS.field),
+        ),
+      );
     blocks.push({ type: 'section', fields });
   }
   // Links as mrkdwn in a context block: link buttons would need an interactivity endpoint to acknowledge clicks.
   const links: string[] = [];
   for (const link of message.links) {
-    const item = isWebUrl(link.url) ? mrkdwnLink(oneLine(link.label), link.url) : `${escapeMrkdwn(oneLine(link.label))}: ${escapeMrkdwn(link.url)}`;
+    const item = isWebUrl(link.url)
+      ? mrkdwnLink(oneLine(link.label), link.url)
+      : `${escapeMrkdwn(oneLine(link.label))}: ${escapeMrkdwn(link.url)}`;
     if ([...links, item].join('  ·  ').length <= LIMITS.section) links.push(item);
   }
   if (links.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(links.join('  ·  '))] });
-  const context = [`*${message.severity.toUpperCase()}*`, message.kind, message.job, message.runId && `run ${message.runId}`, message.occurredAt];
-  blocks.push({ type: 'context', elements: [mrkdwn(cutEscaped(escapeMrkdwn(oneLine(context.filter(Boolean).join(' · '))), LIMITS.section))] });
+  const context = [
+    `*${message.severity.toUpperCase()}*`,
+    message.kind,
+    message.job,
+    message.runId && `run ${message.runId}`,
+    message.occurredAt,
+  ];
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(cutEscaped(escapeMrkdwn(oneLine(context.filter(Boolean).join(' · '))), LIMITS.section))],
+  });
   return blocks;
 }
 

@@ -36,8 +36,21 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
     name,
     capabilities: { markdown: true, maxLength: LIMITS.text },
     async send(message) {
-      const body = { text: renderFallback(message), blocks: renderBlocks(message), ...(channel === undefined ? {} : { channel }), ...(username === undefined ? {} : { username }) };
-      const response = await postJson({ endpoint, url: webhook.href, body, contentType: 'application/json; charset=utf-8', fetch: options.fetch ?? fetch, timeoutMs, secrets });
+      const body = {
+        text: renderFallback(message),
+        blocks: renderBlocks(message),
+        ...(channel === undefined ? {} : { channel }),
+        ...(username === undefined ? {} : { username }),
+      };
+      const response = await postJson({
+        endpoint,
+        url: webhook.href,
+        body,
+        contentType: 'application/json; charset=utf-8',
+        fetch: options.fetch ?? fetch,
+        timeoutMs,
+        secrets,
+      });
       if (response.status < 200 || response.status >= 300) throw classify(endpoint, response, secrets);
       logger.debug({ kind: message.kind, blocks: body.blocks.length }, 'sent');
       return { notifier: name };
@@ -58,7 +71,10 @@ function classify(endpoint: string, response: ChannelResponse, secrets: string[]
     endpoint,
     status: response.status,
     difyCode: response.status === 429 ? 'rate_limited' : known,
-    difyMessage: known === undefined && reason !== '' && reason.length < 200 && !reason.includes('<') ? scrub(reason, secrets) : undefined,
+    difyMessage:
+      known === undefined && reason !== '' && reason.length < 200 && !reason.includes('<')
+        ? scrub(reason, secrets)
+        : undefined,
     retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
     isRetryable: response.status === 429 || response.status >= 500,
   });

@@ -14,13 +14,18 @@ type Payload = Record<string, any>;
 const within = (text: unknown, max: number) => typeof text === 'string' && text.length >= 1 && text.length <= max;
 /** Block Kit's documented limits for the blocks we send. */
 function validBlocks(blocks: Payload[]): boolean {
-  return blocks.length <= 50 && blocks.every((block) => {
-    if (block.type === 'header') return block.text.type === 'plain_text' && within(block.text.text, 150);
-    if (block.type === 'section' && block.text) return block.text.type === 'mrkdwn' && within(block.text.text, 3000);
-    if (block.type === 'section') return block.fields.length <= 10 && block.fields.every((field: Payload) => within(field.text, 2000));
-    if (block.type === 'context') return block.elements.length <= 10 && block.elements.every((element: Payload) => within(element.text, 3000));
-    return false;
-  });
+  return (
+    blocks.length <= 50 &&
+    blocks.every((block) => {
+      if (block.type === 'header') return block.text.type === 'plain_text' && within(block.text.text, 150);
+      if (block.type === 'section' && block.text) return block.text.type === 'mrkdwn' && within(block.text.text, 3000);
+      if (block.type === 'section')
+        return block.fields.length <= 10 && block.fields.every((field: Payload) => within(field.text, 2000));
+      if (block.type === 'context')
+        return block.elements.length <= 10 && block.elements.every((element: Payload) => within(element.text, 3000));
+      return false;
+    })
+  );
 }
 
 /**
@@ -31,9 +36,14 @@ function validBlocks(blocks: Payload[]): boolean {
 function slackHook(request: IncomingMessage, raw: string): Answer {
   if (request.method !== 'POST') return { status: 405, body: 'invalid_request' };
   if (request.url !== HOOK_PATH) return { status: 404, body: 'no_service' };
-  if (!/^application\/json/.test(request.headers['content-type'] ?? '')) return { status: 400, body: 'invalid_payload' };
+  if (!/^application\/json/.test(request.headers['content-type'] ?? ''))
+    return { status: 400, body: 'invalid_payload' };
   let payload: Payload;
-  try { payload = JSON.parse(raw) as Payload; } catch { return { status: 400, body: 'invalid_payload' }; }
+  try {
+    payload = JSON.parse(raw) as Payload;
+  } catch {
+    return { status: 400, body: 'invalid_payload' };
+  }
   if (typeof payload.text !== 'string' || payload.text === '') return { status: 400, body: 'no_text' };
   if (!Array.isArray(payload.blocks) || !validBlocks(payload.blocks)) return { status: 400, body: 'invalid_blocks' };
   if (payload.channel === '#archived') return { status: 410, body: 'channel_is_archived' };
@@ -66,7 +76,10 @@ const create = (overrides: Partial<SlackNotifierOptions> = {}): Notifier => {
   return createSlackNotifier({ webhook: `${base}${HOOK_PATH}`, ...overrides });
 };
 const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
-  const error = await notifier.send(sampleMessage()).then(() => undefined, (caught: unknown) => caught);
+  const error = await notifier.send(sampleMessage()).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   if (!DifyLogsError.isInstance(error)) throw new Error(`expected a DifyLogsError, got ${String(error)}`);
   expect(error.message).not.toContain(TOKEN);
   expect(error.message).not.toContain('B0EF45GH6');
@@ -76,19 +89,40 @@ const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
 const blockText = (payload: Payload): string => JSON.stringify(payload.blocks.slice(1));
 
 // The suite reads the `text` fallback: the whole message in one string, what notifications show.
-testNotifier(vitest, { name: 'slack incoming webhook', create: () => create(), received: () => accepted.map((payload) => payload.text as string) });
+testNotifier(vitest, {
+  name: 'slack incoming webhook',
+  create: () => create(),
+  received: () => accepted.map((payload) => payload.text as string),
+});
 
 describe('slack protocol', () => {
   it('sends Block Kit: header, mrkdwn summary, fields, links and context, with channel and username', async () => {
-    await create({ channel: '#reports', username: 'dify-logs' }).send(sampleMessage({ links: [{ label: 'Report', url: 'https://r.example.com/a.html' }, { label: 'Archive', url: './out/x.ndjson' }] }));
+    await create({ channel: '#reports', username: 'dify-logs' }).send(
+      sampleMessage({
+        links: [
+          { label: 'Report', url: 'https://r.example.com/a.html' },
+          { label: 'Archive', url: './out/x.ndjson' },
+        ],
+      }),
+    );
     const payload = accepted[0]!;
     expect(payload.channel).toBe('#reports');
     expect(payload.username).toBe('dify-logs');
-    expect(payload.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Daily report: Ticket Triage 2026-03-01', emoji: true } });
-    expect(payload.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '1 204 runs, 17 failed (1.4 %), p95 4.2 s. 客服工单 ✅' } });
+    expect(payload.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Daily report: Ticket Triage 2026-03-01', emoji: true },
+    });
+    expect(payload.blocks[1]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '1 204 runs, 17 failed (1.4 %), p95 4.2 s. 客服工单 ✅' },
+    });
     expect(payload.blocks[2].fields[2]).toEqual({ type: 'mrkdwn', text: '*Tokens*\n98 765' });
-    expect(payload.blocks[3].elements[0].text).toBe('<https://r.example.com/a.html|Report>  ·  Archive: ./out/x.ndjson');
-    expect(payload.blocks[4].elements[0].text).toBe('*INFO* · report-ready · nightly · run run-1 · 2026-03-02T01:00:00.000Z');
+    expect(payload.blocks[3].elements[0].text).toBe(
+      '<https://r.example.com/a.html|Report>  ·  Archive: ./out/x.ndjson',
+    );
+    expect(payload.blocks[4].elements[0].text).toBe(
+      '*INFO* · report-ready · nightly · run run-1 · 2026-03-02T01:00:00.000Z',
+    );
   });
 
   it('keeps within Block Kit limits: 150-char header, 3000-char section, 10 fields per section', async () => {
@@ -97,13 +131,17 @@ describe('slack protocol', () => {
     const blocks = accepted[0]!.blocks as Payload[];
     expect(blocks[0]!.text.text.length).toBeLessThanOrEqual(150);
     expect(blocks[0]!.text.text).not.toMatch(/[\uD800-\uDBFF]$/);
-    expect(blocks[1]!.text.text).toMatch(/…\nfull report: <https:\/\/reports\.example\.com\/daily\/2026-03-01\.html\|Report>$/);
+    expect(blocks[1]!.text.text).toMatch(
+      /…\nfull report: <https:\/\/reports\.example\.com\/daily\/2026-03-01\.html\|Report>$/,
+    );
     expect(blocks.filter((block) => block.fields).map((block) => block.fields.length)).toEqual([10, 10, 3]);
     expect((accepted[0]!.text as string).length).toBeLessThanOrEqual(3000);
   });
 
   it('rejects bad options, naming the key and never echoing the path', () => {
-    expect(() => createSlackNotifier({ webhook: `http://hooks.slack.com${HOOK_PATH}` })).toThrow(expect.objectContaining({ key: 'webhook' }));
+    expect(() => createSlackNotifier({ webhook: `http://hooks.slack.com${HOOK_PATH}` })).toThrow(
+      expect.objectContaining({ key: 'webhook' }),
+    );
     expect(() => createSlackNotifier({ webhook: `http://hooks.slack.com${HOOK_PATH}` })).not.toThrow(new RegExp(TOKEN));
     expect(() => create({ channel: '' })).toThrow(expect.objectContaining({ key: 'channel' }));
   });
@@ -130,9 +168,19 @@ describe('slack errors', () => {
   });
 
   it('channel_not_found, channel_is_archived and an unknown hook come from the hook itself, not retried', async () => {
-    expect(await failure(create({ channel: '#missing' }))).toMatchObject({ code: 'channel_not_found', status: 404, isRetryable: false });
-    expect(await failure(create({ channel: '#archived' }))).toMatchObject({ code: 'channel_is_archived', status: 410, isRetryable: false });
-    expect(await failure(createSlackNotifier({ webhook: `${base}/services/T0AB12CD3/B0EF45GH6/wrongtoken123` }))).toMatchObject({ code: 'no_service', isRetryable: false });
+    expect(await failure(create({ channel: '#missing' }))).toMatchObject({
+      code: 'channel_not_found',
+      status: 404,
+      isRetryable: false,
+    });
+    expect(await failure(create({ channel: '#archived' }))).toMatchObject({
+      code: 'channel_is_archived',
+      status: 410,
+      isRetryable: false,
+    });
+    expect(
+      await failure(createSlackNotifier({ webhook: `${base}/services/T0AB12CD3/B0EF45GH6/wrongtoken123` })),
+    ).toMatchObject({ code: 'no_service', isRetryable: false });
   });
 
   it('500 rollup_error is retryable', async () => {
@@ -145,13 +193,30 @@ describe('slack errors', () => {
 describe('slack escaping', () => {
   it('neutralises <!channel>, <!here>, user mentions and injected links in every text', async () => {
     const hostile = '<!channel> <!here> <@U024BE7LH> <https://evil.example|click me> & <script>x</script>';
-    await create().send(sampleMessage({ title: `Failed ${hostile}`, summary: hostile, facts: [{ label: '<!everyone>', value: hostile }], job: '<!here>' }));
+    await create().send(
+      sampleMessage({
+        title: `Failed ${hostile}`,
+        summary: hostile,
+        facts: [{ label: '<!everyone>', value: hostile }],
+        job: '<!here>',
+      }),
+    );
     const payload = accepted[0]!;
     for (const text of [payload.text as string, blockText(payload)]) {
-      for (const injected of ['<!channel>', '<!here>', '<!everyone>', '<@U024BE7LH>', '<https://evil.example', '<script>']) expect(text).not.toContain(injected);
+      for (const injected of [
+        '<!channel>',
+        '<!here>',
+        '<!everyone>',
+        '<@U024BE7LH>',
+        '<https://evil.example',
+        '<script>',
+      ])
+        expect(text).not.toContain(injected);
     }
     expect(payload.blocks[0].text).toMatchObject({ type: 'plain_text', text: `Failed ${hostile}` });
-    expect(payload.blocks[1].text.text).toBe('&lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;https://evil.example|click me&gt; &amp; &lt;script&gt;x&lt;/script&gt;');
+    expect(payload.blocks[1].text.text).toBe(
+      '&lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;https://evil.example|click me&gt; &amp; &lt;script&gt;x&lt;/script&gt;',
+    );
   });
 
   it('never cuts an entity in half', async () => {

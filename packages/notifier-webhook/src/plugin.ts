@@ -16,10 +16,18 @@ export const plugin = definePlugin({
   schema: webhookSection,
   env: [
     { name: 'NOTIFY_WEBHOOK_URL', key: 'notification.webhook.url', description: 'generic webhook URL', required: true },
-    { name: 'NOTIFY_WEBHOOK_SECRET', key: 'notification.webhook.secret', description: 'generic webhook signing secret' },
+    {
+      name: 'NOTIFY_WEBHOOK_SECRET',
+      key: 'notification.webhook.secret',
+      description: 'generic webhook signing secret',
+    },
   ],
   async create(section: z.output<typeof webhookSection>) {
     const { createWebhookNotifier } = await import('./webhook-notifier.js');
-    return createWebhookNotifier({ name: 'webhook', url: section.url, ...(section.secret ? { secret: section.secret } : {}) });
+    return createWebhookNotifier({
+      name: 'webhook',
+      url: section.url,
+      ...(section.secret ? { secret: section.secret } : {}),
+    });
   },
 });

@@ -46,12 +46,16 @@ export function verifyWebhookSignature(options: VerifyWebhookOptions): boolean {
   if (typeof secret !== 'string' || secret === '' || typeof signature !== 'string') return false;
   const timestampText = String(options.timestamp ?? '').trim();
   if (!/^\d{1,12}$/.test(timestampText)) return false;
-  const nowMs = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
+  const nowMs =
+    options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
   const tolerance = options.toleranceSeconds ?? 300;
   if (Math.abs(nowMs / 1000 - Number(timestampText)) > tolerance) return false;
   const match = /^sha256=([0-9a-f]{64})$/i.exec(signature.trim());
   if (!match?.[1]) return false;
-  const expected = Buffer.from(signWebhookBody({ secret, timestamp: timestampText, body }).slice('sha256='.length), 'hex');
+  const expected = Buffer.from(
+    signWebhookBody({ secret, timestamp: timestampText, body }).slice('sha256='.length),
+    'hex',
+  );
   const given = Buffer.from(match[1], 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

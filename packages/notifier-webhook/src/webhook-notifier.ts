@@ -1,4 +1,14 @@
-import { DifyConfigError, DifyLogsError, DifyNetworkError, USER_AGENT, silentLogger, type Logger, type NotificationMessage, type NotificationReceipt, type Notifier } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  DifyLogsError,
+  DifyNetworkError,
+  USER_AGENT,
+  silentLogger,
+  type Logger,
+  type NotificationMessage,
+  type NotificationReceipt,
+  type Notifier,
+} from '@dify-logs/core';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './signature.js';
 
@@ -27,14 +37,16 @@ export interface WebhookPayload {
 }
 
 function parseUrl(url: unknown): URL {
-  if (typeof url !== 'string' || url.trim() === '') throw new DifyConfigError('notification.webhook.url', 'is required');
+  if (typeof url !== 'string' || url.trim() === '')
+    throw new DifyConfigError('notification.webhook.url', 'is required');
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new DifyConfigError('notification.webhook.url', 'is not a valid URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new DifyConfigError('notification.webhook.url', 'must be an http or https URL');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new DifyConfigError('notification.webhook.url', 'must be an http or https URL');
   return parsed;
 }
 
@@ -47,7 +59,8 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
   const name = options.name ?? 'webhook';
   const logger = (options.logger ?? silentLogger).child({ adapter: name });
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new DifyConfigError('notification.webhook.timeoutMs', 'must be a positive number');
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0))
+    throw new DifyConfigError('notification.webhook.timeoutMs', 'must be a positive number');
   if (options.secret !== undefined && (typeof options.secret !== 'string' || options.secret === '')) {
     throw new DifyConfigError('notification.webhook.secret', 'must be a non-empty string when given');
   }
@@ -59,7 +72,9 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
   }
   const endpoint = `${name} (${url.origin}${url.pathname})`;
   const headerValues = Object.values(options.headers ?? {}).filter((value) => value.length >= 8);
-  const secrets = [options.url, url.search, url.password, options.secret ?? '', ...headerValues].filter((value) => value.length >= 4);
+  const secrets = [options.url, url.search, url.password, options.secret ?? '', ...headerValues].filter(
+    (value) => value.length >= 4,
+  );
   const clean = (error: DifyLogsError): DifyLogsError => {
     error.message = scrub(error.message, secrets);
     return error;
@@ -81,7 +96,13 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
       }
       let response: Response;
       try {
-        response = await (options.fetch ?? fetch)(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        response = await (options.fetch ?? fetch)(url, {
+          method: 'POST',
+          headers,
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         await response.arrayBuffer().catch(() => undefined);
       } catch (error) {
         const errorName = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
@@ -90,7 +111,12 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
       }
       if (response.status < 200 || response.status >= 300) {
         const retryable = response.status === 429 || response.status >= 500;
-        throw clean(new DifyLogsError(`${endpoint} answered HTTP ${response.status}`, { code: `http_${response.status}`, isRetryable: retryable }));
+        throw clean(
+          new DifyLogsError(`${endpoint} answered HTTP ${response.status}`, {
+            code: `http_${response.status}`,
+            isRetryable: retryable,
+          }),
+        );
       }
       logger.debug({ kind: message.kind, status: response.status }, 'sent');
       const id = response.headers.get('x-request-id');

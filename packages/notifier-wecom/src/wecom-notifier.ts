@@ -1,4 +1,12 @@
-import { DifyConfigError, DifyHttpError, DifyLogsError, DifyResponseError, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  DifyHttpError,
+  DifyLogsError,
+  DifyResponseError,
+  silentLogger,
+  type Logger,
+  type Notifier,
+} from '@dify-logs/core';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { renderContent } from './render.js';
 import { channels } from '@dify-logs/core/adapter-kit';
@@ -37,12 +45,17 @@ const MAX_BYTES = 4096;
 export function createWecomNotifier(options: WecomNotifierOptions): Notifier {
   if (typeof options !== 'object' || options === null) throw new DifyConfigError('options', 'are required');
   const webhook = parseWebhook('webhook', options.webhook);
-  if (!webhook.searchParams.get('key')) throw new DifyConfigError('webhook', 'must carry the robot\'s key query parameter');
+  if (!webhook.searchParams.get('key'))
+    throw new DifyConfigError('webhook', "must carry the robot's key query parameter");
   const mentions = options.mentionedList ?? [];
-  if (!Array.isArray(mentions) || mentions.some((userid) => typeof userid !== 'string' || !/^[\w.@-]{1,64}$/.test(userid))) {
+  if (
+    !Array.isArray(mentions) ||
+    mentions.some((userid) => typeof userid !== 'string' || !/^[\w.@-]{1,64}$/.test(userid))
+  ) {
     throw new DifyConfigError('mentionedList', 'must be a list of WeCom userids');
   }
-  if (mentions.includes('@all')) throw new DifyConfigError('mentionedList', 'WeCom markdown messages cannot @all; list userids');
+  if (mentions.includes('@all'))
+    throw new DifyConfigError('mentionedList', 'WeCom markdown messages cannot @all; list userids');
   const maxBytes = positiveInteger('maxBytes', options.maxBytes, MAX_BYTES, { min: 256, max: MAX_BYTES });
   const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 10_000, { min: 1, max: 300_000 });
   const name = optionalText('name', options.name) ?? 'wecom';
@@ -56,7 +69,15 @@ export function createWecomNotifier(options: WecomNotifierOptions): Notifier {
     async send(message) {
       const content = renderContent(message, mentions, maxBytes);
       const body = { msgtype: 'markdown', markdown: { content } };
-      const response = await postJson({ endpoint, url: webhook.href, body, contentType: 'application/json', fetch: options.fetch ?? fetch, timeoutMs, secrets });
+      const response = await postJson({
+        endpoint,
+        url: webhook.href,
+        body,
+        contentType: 'application/json',
+        fetch: options.fetch ?? fetch,
+        timeoutMs,
+        secrets,
+      });
       const failure = classify(endpoint, response, secrets);
       if (failure) throw failure;
       logger.debug({ kind: message.kind, bytes: Buffer.byteLength(content) }, 'sent');
@@ -80,5 +101,10 @@ function classify(endpoint: string, response: ChannelResponse, secrets: string[]
   }
   if (response.status < 200 || response.status >= 300) return new DifyHttpError({ endpoint, status: response.status });
   if (errcode === 0) return undefined;
-  return new DifyResponseError({ endpoint, field: 'errcode', problem: 'no errcode in the answer', malformed: body === undefined });
+  return new DifyResponseError({
+    endpoint,
+    field: 'errcode',
+    problem: 'no errcode in the answer',
+    malformed: body === undefined,
+  });
 }

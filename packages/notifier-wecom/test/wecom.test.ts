@@ -9,7 +9,8 @@ import { createWecomNotifier, type WecomNotifierOptions } from '../src/index.js'
 const KEY = '693a91f6-7f9c-4bc4-97a0-0ec2sifa5aaa';
 type Answer = { status: number; body: unknown };
 type Payload = Record<string, any>;
-const hint = (code: number) => `hint: [1709280000_12_3f2a], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
+const hint = (code: number) =>
+  `hint: [1709280000_12_3f2a], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
 
 /**
  * A WeCom group robot as documented (群机器人配置说明): POST JSON to /cgi-bin/webhook/send?key=…,
@@ -18,13 +19,24 @@ const hint = (code: number) => `hint: [1709280000_12_3f2a], from ip: 203.0.113.7
 function wecomRobot(request: IncomingMessage, raw: string): Answer {
   const url = new URL(request.url ?? '/', 'http://robot');
   if (request.method !== 'POST' || url.pathname !== '/cgi-bin/webhook/send') return { status: 404, body: 'not found' };
-  if (url.searchParams.get('key') !== KEY) return { status: 200, body: { errcode: 93000, errmsg: `invalid webhook url, ${hint(93000)}` } };
-  if (!/^application\/json/.test(request.headers['content-type'] ?? '')) return { status: 200, body: { errcode: 40035, errmsg: `invalid parameter, ${hint(40035)}` } };
+  if (url.searchParams.get('key') !== KEY)
+    return { status: 200, body: { errcode: 93000, errmsg: `invalid webhook url, ${hint(93000)}` } };
+  if (!/^application\/json/.test(request.headers['content-type'] ?? ''))
+    return { status: 200, body: { errcode: 40035, errmsg: `invalid parameter, ${hint(40035)}` } };
   const payload = JSON.parse(raw) as Payload;
-  if (payload.msgtype !== 'markdown') return { status: 200, body: { errcode: 40008, errmsg: `invalid message type, ${hint(40008)}` } };
+  if (payload.msgtype !== 'markdown')
+    return { status: 200, body: { errcode: 40008, errmsg: `invalid message type, ${hint(40008)}` } };
   const content = payload.markdown?.content;
-  if (typeof content !== 'string' || content === '') return { status: 200, body: { errcode: 44004, errmsg: `empty content, ${hint(44004)}` } };
-  if (Buffer.byteLength(content) > 4096) return { status: 200, body: { errcode: 40058, errmsg: `markdown.content exceed max length 4096. Invalid input invalid Request Parameter, ${hint(40058)}` } };
+  if (typeof content !== 'string' || content === '')
+    return { status: 200, body: { errcode: 44004, errmsg: `empty content, ${hint(44004)}` } };
+  if (Buffer.byteLength(content) > 4096)
+    return {
+      status: 200,
+      body: {
+        errcode: 40058,
+        errmsg: `markdown.content exceed max length 4096. Invalid input invalid Request Parameter, ${hint(40058)}`,
+      },
+    };
   accepted.push(content);
   return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
 }
@@ -53,19 +65,28 @@ const create = (overrides: Partial<WecomNotifierOptions> = {}): Notifier => {
   return createWecomNotifier({ webhook: `${base}/cgi-bin/webhook/send?key=${KEY}`, ...overrides });
 };
 const failure = async (notifier: Notifier): Promise<DifyLogsError> => {
-  const error = await notifier.send(sampleMessage()).then(() => undefined, (caught: unknown) => caught);
+  const error = await notifier.send(sampleMessage()).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   if (!DifyLogsError.isInstance(error)) throw new Error(`expected a DifyLogsError, got ${String(error)}`);
   expect(error.message).not.toContain(KEY);
   return error;
 };
 
-testNotifier(vitest, { name: 'wecom markdown', create: () => create({ mentionedList: ['zhangsan'] }), received: () => [...accepted] });
+testNotifier(vitest, {
+  name: 'wecom markdown',
+  create: () => create({ mentionedList: ['zhangsan'] }),
+  received: () => [...accepted],
+});
 
 describe('wecom protocol', () => {
   it('sends markdown with a severity colour, facts, links and <@userid> mentions', async () => {
     await create({ mentionedList: ['zhangsan', 'li.si'] }).send(sampleMessage({ severity: 'error' }));
     const content = accepted[0]!;
-    expect(content.startsWith('## Daily report: Ticket Triage 2026-03-01\n<font color="warning">**ERROR**</font>')).toBe(true);
+    expect(
+      content.startsWith('## Daily report: Ticket Triage 2026-03-01\n<font color="warning">**ERROR**</font>'),
+    ).toBe(true);
     expect(content).toContain('**Tokens**: 98 765');
     expect(content).toContain('[Report](https://reports.example.com/daily/2026-03-01.html)');
     expect(content.endsWith('<@zhangsan><@li.si>')).toBe(true);
@@ -83,7 +104,11 @@ describe('wecom protocol', () => {
     ];
     for (const [overrides, key] of attempts) {
       let error: unknown;
-      try { create(overrides); } catch (caught) { error = caught; }
+      try {
+        create(overrides);
+      } catch (caught) {
+        error = caught;
+      }
       expect((error as { key?: string }).key).toBe(key);
       expect((error as Error).message).not.toContain(KEY);
     }
@@ -96,11 +121,15 @@ describe('wecom errors', () => {
     forced.push({ status: 200, body: { errcode: 45009, errmsg: `api freq out of limit, ${hint(45009)}` } });
     const error = await failure(notifier);
     expect(error).toMatchObject({ code: 'rate_limited', isRetryable: true });
-    expect(error.message).toBe(`wecom (${base}/cgi-bin/webhook/send): WeCom refused the message: errcode 45009 (api freq out of limit)`);
+    expect(error.message).toBe(
+      `wecom (${base}/cgi-bin/webhook/send): WeCom refused the message: errcode 45009 (api freq out of limit)`,
+    );
   });
 
   it('errcode 93000 (invalid webhook url) is not retryable and shows no key', async () => {
-    const notifier = createWecomNotifier({ webhook: `${base}/cgi-bin/webhook/send?key=00000000-dead-beef-0000-000000000000` });
+    const notifier = createWecomNotifier({
+      webhook: `${base}/cgi-bin/webhook/send?key=00000000-dead-beef-0000-000000000000`,
+    });
     const error = await failure(notifier);
     expect(error).toMatchObject({ code: 'invalid_webhook', isRetryable: false });
     expect(error.message).not.toContain('00000000-dead-beef');
@@ -130,10 +159,22 @@ describe('wecom size limit and escaping', () => {
   });
 
   it('neutralises mentions, colour tags, HTML and Markdown in log text', async () => {
-    const summary = '<@all> <@boss> <font color="warning">fake</font> <script>x</script>\n# big\n> quote **bold** [link](https://evil.example)';
+    const summary =
+      '<@all> <@boss> <font color="warning">fake</font> <script>x</script>\n# big\n> quote **bold** [link](https://evil.example)';
     await create().send(sampleMessage({ summary, facts: [{ label: '<@ceo>', value: '`tick`' }] }));
     const content = accepted[0]!;
-    for (const hostile of ['<@all>', '<@boss>', '<@ceo>', '<font color="warning">fake', '<script>', '\n# big', '\n> quote', '**bold**', '[link](', '`tick`']) {
+    for (const hostile of [
+      '<@all>',
+      '<@boss>',
+      '<@ceo>',
+      '<font color="warning">fake',
+      '<script>',
+      '\n# big',
+      '\n> quote',
+      '**bold**',
+      '[link](',
+      '`tick`',
+    ]) {
       expect(content).not.toContain(hostile);
     }
     expect(content).toContain('＜@boss＞ ＜font color="warning"＞fake＜/font＞ ＜script＞x＜/script＞');

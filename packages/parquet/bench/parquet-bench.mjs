@@ -67,7 +67,11 @@ const readChild = (path) => `
 `;
 
 function child(code) {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
   if (result.status !== 0) throw new Error(`benchmark child exited with ${result.status}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
@@ -95,10 +99,20 @@ try {
       peakRssMb: written.maxRssMb,
     };
     if (!values['skip-read']) {
-      const runsFile = join(out, readdirSync(out).find((name) => name.startsWith('runs-')));
+      const runsFile = join(
+        out,
+        readdirSync(out).find((name) => name.startsWith('runs-')),
+      );
       const read = child(readChild(runsFile));
-      if (read.records !== count || read.nodes !== written.nodeRows) throw new Error(`read back ${read.records} runs and ${read.nodes} nodes, wrote ${count} and ${written.nodeRows}`);
-      Object.assign(line, { readSeconds: Number(read.seconds.toFixed(2)), readRecordsPerSecond: Math.round(count / read.seconds), readPeakRssMb: read.maxRssMb });
+      if (read.records !== count || read.nodes !== written.nodeRows)
+        throw new Error(
+          `read back ${read.records} runs and ${read.nodes} nodes, wrote ${count} and ${written.nodeRows}`,
+        );
+      Object.assign(line, {
+        readSeconds: Number(read.seconds.toFixed(2)),
+        readRecordsPerSecond: Math.round(count / read.seconds),
+        readPeakRssMb: read.maxRssMb,
+      });
     }
     console.log(JSON.stringify(line));
     rmSync(out, { recursive: true, force: true });

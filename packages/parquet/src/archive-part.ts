@@ -9,7 +9,10 @@ import { createParquetBufferWriter, type ParquetWriterOptions } from './writer.j
  * One archive part as a Parquet runs table in memory (a partition is one app and one UTC day, so its size is
  * bounded). Node executions are in the `nodes` JSON column, so `decodeParquetPart` gives the records back whole.
  */
-export async function encodeParquetPart(records: Iterable<RunRecord> | AsyncIterable<RunRecord>, options: ParquetWriterOptions = {}): Promise<Uint8Array> {
+export async function encodeParquetPart(
+  records: Iterable<RunRecord> | AsyncIterable<RunRecord>,
+  options: ParquetWriterOptions = {},
+): Promise<Uint8Array> {
   const writer = createParquetBufferWriter(RUNS_TABLE, options);
   for await (const record of records) {
     const pending = writer.add(toRunRow(record));
@@ -28,5 +31,11 @@ export function decodeParquetPart(bytes: Uint8Array, name = 'Parquet archive par
  * (or, with `ndjson: false`, only as Parquet); `readArchive`/`verifyArchive` take it to read such parts.
  */
 export function parquetArchiveFormat(options: ParquetWriterOptions = {}): ArchivePartFormat {
-  return { format: 'parquet', extension: 'parquet', contentType: PARQUET_CONTENT_TYPE, encode: (records) => encodeParquetPart(records, options), decode: decodeParquetPart };
+  return {
+    format: 'parquet',
+    extension: 'parquet',
+    contentType: PARQUET_CONTENT_TYPE,
+    encode: (records) => encodeParquetPart(records, options),
+    decode: decodeParquetPart,
+  };
 }

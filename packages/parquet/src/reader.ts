@@ -1,5 +1,13 @@
 import type { RunRecord } from '@dify-logs/core';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetParsers } from 'hyparquet';
+import {
+  asyncBufferFromFile,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+  type ParquetParsers,
+} from 'hyparquet';
 import { ParquetFileError } from './errors/parquet-file-error.js';
 import { fromRunRow, type StoredRunRow } from './rows.js';
 import { DERIVED_RUN_COLUMNS, PARQUET_SCHEMA_VERSION, RUNS_TABLE } from './schema.js';
@@ -8,7 +16,9 @@ import { SCHEMA_METADATA_KEY, TABLE_METADATA_KEY } from './writer.js';
 /** The runs-table columns a RunRecord is rebuilt from (the derived query columns are not read). */
 const STORED_COLUMNS = RUNS_TABLE.columns.filter((column) => !DERIVED_RUN_COLUMNS.includes(column.name));
 const READ_COLUMN_NAMES = STORED_COLUMNS.map((column) => column.name);
-const INTEGER_COLUMNS = STORED_COLUMNS.filter((column) => column.kind === 'int64' || column.kind === 'int32').map((column) => column.name);
+const INTEGER_COLUMNS = STORED_COLUMNS.filter((column) => column.kind === 'int64' || column.kind === 'int32').map(
+  (column) => column.name,
+);
 
 const text = new TextDecoder();
 /** Times as epoch milliseconds (whatever unit a rewriting tool chose), JSON as its text. */
@@ -32,17 +42,26 @@ export function checkRunsTable(metadata: FileMetaData, name: string): void {
   const meta = keyValues(metadata);
   const table = meta[TABLE_METADATA_KEY];
   if (table !== undefined && table !== RUNS_TABLE.name) {
-    throw new ParquetFileError(name, `this is the dify-logs ${table} table; records are read from the runs table (the report's ….runs.parquet file)`);
+    throw new ParquetFileError(
+      name,
+      `this is the dify-logs ${table} table; records are read from the runs table (the report's ….runs.parquet file)`,
+    );
   }
   const version = meta[SCHEMA_METADATA_KEY];
   if (version !== undefined && !(Number(version) <= PARQUET_SCHEMA_VERSION)) {
-    throw new ParquetFileError(name, `written with dify-logs Parquet schema ${version}; this version reads schema ${PARQUET_SCHEMA_VERSION} and older (upgrade @dify-logs/parquet)`);
+    throw new ParquetFileError(
+      name,
+      `written with dify-logs Parquet schema ${version}; this version reads schema ${PARQUET_SCHEMA_VERSION} and older (upgrade @dify-logs/parquet)`,
+    );
   }
   const present = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
   const missing = READ_COLUMN_NAMES.filter((column) => !present.has(column));
   if (missing.length > 0) {
     const what = table === undefined ? 'not a dify-logs runs table' : 'a damaged dify-logs runs table';
-    throw new ParquetFileError(name, `${what}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ${[...present].slice(0, 12).join(', ') || 'none'}${present.size > 12 ? ', …' : ''})`);
+    throw new ParquetFileError(
+      name,
+      `${what}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ${[...present].slice(0, 12).join(', ') || 'none'}${present.size > 12 ? ', …' : ''})`,
+    );
   }
 }
 
@@ -51,7 +70,9 @@ async function metadataOf(file: AsyncBuffer, name: string): Promise<FileMetaData
   try {
     return await parquetMetadataAsync(file);
   } catch (error) {
-    throw new ParquetFileError(name, `not a Parquet file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new ParquetFileError(name, `not a Parquet file (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    });
   }
 }
 
@@ -64,9 +85,20 @@ export async function* readRunsTable(file: AsyncBuffer, name: string): AsyncGene
     const rowEnd = rowStart + Number(group.num_rows);
     let rows: Array<Record<string, unknown>>;
     try {
-      rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns: READ_COLUMN_NAMES, parsers: PARSERS });
+      rows = await parquetReadObjects({
+        file,
+        metadata,
+        rowStart,
+        rowEnd,
+        columns: READ_COLUMN_NAMES,
+        parsers: PARSERS,
+      });
     } catch (error) {
-      throw new ParquetFileError(name, `cannot read rows ${rowStart}–${rowEnd - 1} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      throw new ParquetFileError(
+        name,
+        `cannot read rows ${rowStart}–${rowEnd - 1} (${error instanceof Error ? error.message : String(error)})`,
+        { cause: error },
+      );
     }
     for (let index = 0; index < rows.length; index += 1) {
       const row = rows[index]!;
@@ -75,7 +107,11 @@ export async function* readRunsTable(file: AsyncBuffer, name: string): AsyncGene
       try {
         record = fromRunRow(row as unknown as StoredRunRow);
       } catch (error) {
-        throw new ParquetFileError(name, `row ${rowStart + index}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new ParquetFileError(
+          name,
+          `row ${rowStart + index}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       yield record;
     }
@@ -96,6 +132,7 @@ export async function* readParquetRecords(path: string): AsyncGenerator<RunRecor
 export function bufferOf(bytes: Uint8Array): AsyncBuffer {
   return {
     byteLength: bytes.byteLength,
-    slice: (start, end) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.byteLength)) as ArrayBuffer,
+    slice: (start, end) =>
+      bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.byteLength)) as ArrayBuffer,
   };
 }

@@ -5,7 +5,8 @@ import type { NodeRow, RunRow } from './schema.js';
 /** Epoch milliseconds of an ISO-8601 time; throws a ParquetValueError naming the column and run otherwise. */
 function epochMillis(value: unknown, column: string, logId: string): number {
   const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(millis)) throw new ParquetValueError(column, logId, `not an ISO-8601 time: ${JSON.stringify(value)}`);
+  if (Number.isNaN(millis))
+    throw new ParquetValueError(column, logId, `not an ISO-8601 time: ${JSON.stringify(value)}`);
   return millis;
 }
 
@@ -120,7 +121,8 @@ export function fromRunRow(row: StoredRunRow): RunRecord {
   const stage = row.enrichmentErrorStage;
   const code = row.enrichmentErrorCode;
   const message = row.enrichmentErrorMessage;
-  const enrichmentError = stage === null && code === null && message === null ? null : ({ stage, code, message } as EnrichmentError);
+  const enrichmentError =
+    stage === null && code === null && message === null ? null : ({ stage, code, message } as EnrichmentError);
   return {
     appId: row.appId,
     logId: row.logId,

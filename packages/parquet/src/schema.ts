@@ -81,8 +81,16 @@ export interface NodeRow {
   finishedAt: number | null;
 }
 
-const required = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({ name, kind, nullable: false });
-const optional = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({ name, kind, nullable: true });
+const required = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({
+  name,
+  kind,
+  nullable: false,
+});
+const optional = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({
+  name,
+  kind,
+  nullable: true,
+});
 
 export const RUNS_TABLE: TableDefinition<RunRow> = {
   name: 'runs',
@@ -154,7 +162,11 @@ export const NODES_TABLE: TableDefinition<NodeRow> = {
 const ELEMENTS: Record<ColumnKind, Omit<SchemaElement, 'name'>> = {
   string: { type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } },
   json: { type: 'BYTE_ARRAY', converted_type: 'JSON', logical_type: { type: 'JSON' } },
-  timestamp: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } },
+  timestamp: {
+    type: 'INT64',
+    converted_type: 'TIMESTAMP_MILLIS',
+    logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+  },
   double: { type: 'DOUBLE' },
   int32: { type: 'INT32' },
   int64: { type: 'INT64' },
@@ -164,10 +176,17 @@ const ELEMENTS: Record<ColumnKind, Omit<SchemaElement, 'name'>> = {
  * The Parquet schema (a flat root and one leaf per column) of a table. With `{ jsonAsText: true }`, JSON columns are
  * annotated as plain UTF-8 text: the same bytes, the schema the writer encodes with (see writer.ts).
  */
-export function parquetSchemaOf<Row>(table: TableDefinition<Row>, options: { jsonAsText?: boolean } = {}): SchemaElement[] {
+export function parquetSchemaOf<Row>(
+  table: TableDefinition<Row>,
+  options: { jsonAsText?: boolean } = {},
+): SchemaElement[] {
   const element = (kind: ColumnKind) => ELEMENTS[options.jsonAsText && kind === 'json' ? 'string' : kind];
   return [
     { name: 'root', num_children: table.columns.length },
-    ...table.columns.map((column): SchemaElement => ({ name: column.name, ...element(column.kind), repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED' })),
+    ...table.columns.map((column): SchemaElement => ({
+      name: column.name,
+      ...element(column.kind),
+      repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED',
+    })),
   ];
 }

@@ -43,7 +43,11 @@ const DEFAULT_ROW_GROUP_CHARACTERS = 64 * 2 ** 20;
 type Converter = (value: unknown) => unknown;
 
 /** Checks a value against its column and converts it to what hyparquet-writer writes (INT64 as bigint). */
-function converterOf(kind: ColumnDefinition<unknown>['kind']): { check: (value: unknown) => boolean; convert?: Converter; expected: string } {
+function converterOf(kind: ColumnDefinition<unknown>['kind']): {
+  check: (value: unknown) => boolean;
+  convert?: Converter;
+  expected: string;
+} {
   switch (kind) {
     case 'string':
     case 'json':
@@ -51,10 +55,17 @@ function converterOf(kind: ColumnDefinition<unknown>['kind']): { check: (value: 
     case 'double':
       return { check: (value) => typeof value === 'number', expected: 'a number' };
     case 'int32':
-      return { check: (value) => Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1, expected: 'a 32-bit integer' };
+      return {
+        check: (value) => Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1,
+        expected: 'a 32-bit integer',
+      };
     case 'int64':
     case 'timestamp':
-      return { check: (value) => Number.isSafeInteger(value), convert: (value) => BigInt(value as number), expected: 'an integer' };
+      return {
+        check: (value) => Number.isSafeInteger(value),
+        convert: (value) => BigInt(value as number),
+        expected: 'an integer',
+      };
   }
 }
 
@@ -66,8 +77,10 @@ function converterOf(kind: ColumnDefinition<unknown>['kind']): { check: (value: 
 function createTableEncoder<Row>(table: TableDefinition<Row>, sink: ByteWriter, options: ParquetWriterOptions) {
   const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
   const rowGroupCharacters = options.rowGroupCharacters ?? DEFAULT_ROW_GROUP_CHARACTERS;
-  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) throw new DifyConfigError('rowGroupSize', `must be a whole number of at least 1, got ${rowGroupSize}`);
-  if (!(rowGroupCharacters > 0)) throw new DifyConfigError('rowGroupCharacters', `must be a number above 0, got ${rowGroupCharacters}`);
+  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1)
+    throw new DifyConfigError('rowGroupSize', `must be a whole number of at least 1, got ${rowGroupSize}`);
+  if (!(rowGroupCharacters > 0))
+    throw new DifyConfigError('rowGroupCharacters', `must be a number above 0, got ${rowGroupCharacters}`);
   const columns = table.columns.map((column) => ({ ...column, ...converterOf(column.kind) }));
   // JSON columns hold the JSON text we made. hyparquet-writer would JSON-encode the values of a column annotated as
   // JSON a second time, so rows are encoded as UTF-8 text and the footer, written by `finish`, gets the real schema
@@ -95,7 +108,10 @@ function createTableEncoder<Row>(table: TableDefinition<Row>, sink: ByteWriter, 
     for (let before = 0; before < index; before += 1) data[before]!.pop();
     const column = columns[index]!;
     const logId = (row as { logId?: unknown }).logId;
-    const problem = value === null || value === undefined ? 'is required, got null' : `expected ${column.expected}, got ${JSON.stringify(value)?.slice(0, 80) ?? typeof value}`;
+    const problem =
+      value === null || value === undefined
+        ? 'is required, got null'
+        : `expected ${column.expected}, got ${JSON.stringify(value)?.slice(0, 80) ?? typeof value}`;
     throw new ParquetValueError(`${table.name}.${column.name}`, typeof logId === 'string' ? logId : undefined, problem);
   };
 
@@ -105,7 +121,11 @@ function createTableEncoder<Row>(table: TableDefinition<Row>, sink: ByteWriter, 
     data = columns.map(() => []);
     buffered = 0;
     characters = 0;
-    const columnData: ColumnSource[] = columns.map((column, index) => ({ name: column.name, data: groupData[index] as ColumnSource['data'], statistics: column.kind !== 'json' }));
+    const columnData: ColumnSource[] = columns.map((column, index) => ({
+      name: column.name,
+      data: groupData[index] as ColumnSource['data'],
+      statistics: column.kind !== 'json',
+    }));
     chain = chain.then(() => {
       rowGroups += 1;
       return writer.write({ columnData, rowGroupSize: groupRows });
@@ -170,7 +190,8 @@ class FileSink extends ByteWriter {
   async flush(): Promise<void> {
     const handle = await (this.#handle ??= open(this.path, 'w'));
     let written = 0;
-    while (written < this.index) written += (await handle.write(new Uint8Array(this.buffer, written, this.index - written))).bytesWritten;
+    while (written < this.index)
+      written += (await handle.write(new Uint8Array(this.buffer, written, this.index - written))).bytesWritten;
     this.index = 0;
   }
 
@@ -185,7 +206,11 @@ class FileSink extends ByteWriter {
  * values and its encoded bytes, whatever the row count. Rows are checked against the columns (a ParquetValueError
  * names the column and the run).
  */
-export function createParquetFileWriter<Row>(path: string, table: TableDefinition<Row>, options: ParquetWriterOptions = {}): ParquetFileWriter<Row> {
+export function createParquetFileWriter<Row>(
+  path: string,
+  table: TableDefinition<Row>,
+  options: ParquetWriterOptions = {},
+): ParquetFileWriter<Row> {
   const sink = new FileSink(path);
   const encoder = createTableEncoder(table, sink, options);
   let closing: Promise<void> | undefined;
@@ -214,7 +239,10 @@ export function createParquetFileWriter<Row>(path: string, table: TableDefinitio
 }
 
 /** Writes one table to memory: for bounded inputs (an archive partition). */
-export function createParquetBufferWriter<Row>(table: TableDefinition<Row>, options: ParquetWriterOptions = {}): ParquetBufferWriter<Row> {
+export function createParquetBufferWriter<Row>(
+  table: TableDefinition<Row>,
+  options: ParquetWriterOptions = {},
+): ParquetBufferWriter<Row> {
   const sink = new ByteWriter(1 << 16);
   const encoder = createTableEncoder(table, sink, options);
   return {

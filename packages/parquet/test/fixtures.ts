@@ -57,7 +57,18 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
 }
 
 /** Text that trips up encoders: quotes, controls, CJK, emoji, combining marks, a NUL, astral planes. */
-export const AWKWARD_TEXT = ['', ' ', 'say "hi", then \\ leave', 'line one\nline two\r\n', '用户查询：天气怎么样？', 'emoji 🎉👍🏽 mixed 中文', 'e\u0301 ñ', 'nul\u0000byte', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', '=HYPERLINK("x")'];
+export const AWKWARD_TEXT = [
+  '',
+  ' ',
+  'say "hi", then \\ leave',
+  'line one\nline two\r\n',
+  '用户查询：天气怎么样？',
+  'emoji 🎉👍🏽 mixed 中文',
+  'e\u0301 ñ',
+  'nul\u0000byte',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  '=HYPERLINK("x")',
+];
 
 /** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
 export function prng(seed: number): () => number {
@@ -93,7 +104,8 @@ export function randomRecords(count: number, seed: number, options: { spanMs?: n
     if (shape === 4) return Array.from({ length: Math.floor(random() * 4) }, () => json(depth + 1));
     return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [text(), json(depth + 1)]));
   };
-  const object = () => Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, (_, index) => [`${text()}${index}`, json()]));
+  const object = () =>
+    Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, (_, index) => [`${text()}${index}`, json()]));
   const node = (index: number): NodeRecord => {
     const record: NodeRecord = makeNode({
       id: `exec-${index}-${Math.floor(random() * 1e9)}`,
@@ -131,7 +143,8 @@ export function randomRecords(count: number, seed: number, options: { spanMs?: n
     return record;
   };
   return Array.from({ length: count }, (_, index) => {
-    const nodes = random() < 0.3 ? null : Array.from({ length: Math.floor(random() * 6) }, (_, position) => node(position));
+    const nodes =
+      random() < 0.3 ? null : Array.from({ length: Math.floor(random() * 6) }, (_, position) => node(position));
     return makeRun({
       appId: `app-${Math.floor(random() * 3)}`,
       logId: `log-${index}-${text()}`,
@@ -154,7 +167,8 @@ export function randomRecords(count: number, seed: number, options: { spanMs?: n
       inputs: maybe(object()),
       outputs: maybe(object()),
       nodes,
-      enrichmentError: random() < 0.2 ? { stage: pick(['detail', 'nodes'] as const), code: text(), message: text() } : null,
+      enrichmentError:
+        random() < 0.2 ? { stage: pick(['detail', 'nodes'] as const), code: text(), message: text() } : null,
     });
   });
 }

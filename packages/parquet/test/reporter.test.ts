@@ -30,7 +30,11 @@ describe('parquetReporter in renderReports', () => {
 
   it('writes runs and nodes files that read back as the input records', async () => {
     const records = randomRecords(800, 42, { spanMs: 3 * 86_400_000 });
-    const rendered = await renderReports(stream(records), { job: 'daily', formats: ['json', 'parquet'], reporters: { parquet: parquetReporter({ rowGroupSize: 500 }) } });
+    const rendered = await renderReports(stream(records), {
+      job: 'daily',
+      formats: ['json', 'parquet'],
+      reporters: { parquet: parquetReporter({ rowGroupSize: 500 }) },
+    });
     expect(rendered.problems).toEqual([]);
     expect(rendered.analysis.runs).toBe(records.length);
     const parquet = rendered.files.filter((entry) => entry.format === 'parquet').map((entry) => entry.file);
@@ -52,15 +56,25 @@ describe('parquetReporter in renderReports', () => {
     for await (const record of readParquetRecords(runsPath)) back.push(record);
     expect(back).toEqual(JSON.parse(JSON.stringify(records)));
 
-    const nodes = await parquetReadObjects({ file: await asyncBufferFromFile(nodesPath), columns: ['logId', 'nodeExecutionId', 'index'] });
-    const expected = records.flatMap((record) => (record.nodes ?? []).map((node) => ({ logId: record.logId, nodeExecutionId: node.id, index: node.index })));
+    const nodes = await parquetReadObjects({
+      file: await asyncBufferFromFile(nodesPath),
+      columns: ['logId', 'nodeExecutionId', 'index'],
+    });
+    const expected = records.flatMap((record) =>
+      (record.nodes ?? []).map((node) => ({ logId: record.logId, nodeExecutionId: node.id, index: node.index })),
+    );
     expect(expected.length).toBeGreaterThan(1_000);
     expect(nodes).toEqual(expected);
   });
 
   it('removes its spool files on dispose', async () => {
     const tmpDir = await mkdtemp(join(dir, 'spool-'));
-    const writer = parquetReporter().start({ job: 'j', runId: 'r', window: { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', timezone: 'UTC' }, tmpDir });
+    const writer = parquetReporter().start({
+      job: 'j',
+      runId: 'r',
+      window: { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', timezone: 'UTC' },
+      tmpDir,
+    });
     for (const record of randomRecords(20, 7)) await writer.add?.(record);
     const files = await writer.finish({} as never);
     expect(await readdir(tmpDir)).toHaveLength(2);
@@ -72,7 +86,12 @@ describe('parquetReporter in renderReports', () => {
 
   it('removes a half-written file when the run fails before finish', async () => {
     const tmpDir = await mkdtemp(join(dir, 'failed-'));
-    const writer = parquetReporter({ rowGroupSize: 5 }).start({ job: 'j', runId: 'r', window: { from: '', to: '', timezone: 'UTC' }, tmpDir });
+    const writer = parquetReporter({ rowGroupSize: 5 }).start({
+      job: 'j',
+      runId: 'r',
+      window: { from: '', to: '', timezone: 'UTC' },
+      tmpDir,
+    });
     for (const record of randomRecords(12, 8)) await writer.add?.(record);
     expect((await readdir(tmpDir)).length).toBeGreaterThan(0);
     await writer.dispose?.();

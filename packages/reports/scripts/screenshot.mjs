@@ -16,10 +16,14 @@ if (!existsSync('/usr/bin/chromium')) {
   process.exit(1);
 }
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const result = spawnSync(process.execPath, [vitest, 'run', 'packages/reports/test/html.test.ts', '-t', 'full-page screenshot'], {
-  cwd: root,
-  env: { ...process.env, UPDATE_SCREENSHOT: '1' },
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  [vitest, 'run', 'packages/reports/test/html.test.ts', '-t', 'full-page screenshot'],
+  {
+    cwd: root,
+    env: { ...process.env, UPDATE_SCREENSHOT: '1' },
+    stdio: 'inherit',
+  },
+);
 if (result.status === 0) console.log(`screenshot: wrote ${output}`);
 process.exit(result.status ?? 1);

@@ -5,16 +5,29 @@ import type { RunRecord } from '@dify-logs/core';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCsvShardWriter, csvReporter, CsvReportStream, type CsvReporterOptions, type CsvStreamOptions } from '../src/index.js';
+import {
+  createCsvShardWriter,
+  csvReporter,
+  CsvReportStream,
+  type CsvReporterOptions,
+  type CsvStreamOptions,
+} from '../src/index.js';
 import { csvField } from '../src/csv/encode.js';
 import { drive } from './fixtures/drive.js';
 import { HOSTILE, makeNode, makeRun, minimalAnalysis } from './fixtures/records.js';
 
 /** The CSV report of `records` cut into shards at `cuts`, through shard writers and a CsvReportStream. */
-async function sharded(records: RunRecord[], cuts: number[], options: CsvStreamOptions = {}): Promise<{ runs: Buffer; nodes: Buffer } | undefined> {
+async function sharded(
+  records: RunRecord[],
+  cuts: number[],
+  options: CsvStreamOptions = {},
+): Promise<{ runs: Buffer; nodes: Buffer } | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'dify-logs-csv-shards-'));
   try {
-    const stream = new CsvReportStream({ runs: join(dir, 'runs.csv'), nodes: join(dir, 'nodes.csv') }, { syncEveryBytes: 1024, ...options });
+    const stream = new CsvReportStream(
+      { runs: join(dir, 'runs.csv'), nodes: join(dir, 'nodes.csv') },
+      { syncEveryBytes: 1024, ...options },
+    );
     const bounds = [0, ...cuts.filter((cut) => cut > 0 && cut < records.length).sort((a, b) => a - b), records.length];
     for (let index = 0; index + 1 < bounds.length; index += 1) {
       const writer = createCsvShardWriter(dir, options);
@@ -42,9 +55,34 @@ async function sequential(records: RunRecord[], options: CsvReporterOptions = {}
 function heterogeneous(count: number): RunRecord[] {
   return Array.from({ length: count }, (_, index) => {
     const inputs: Record<string, unknown> | null =
-      index % 11 === 5 ? null : { query: HOSTILE[index % HOSTILE.length], ...(index % 3 === 0 ? { lang: 'zh' } : {}), ...(index > count / 2 && index % 4 === 1 ? { late: { a: index, b: [index] } } : {}), ...(index % 5 === 0 ? { empty: {} } : {}) };
-    const outputs: Record<string, unknown> | null = index % 7 === 3 ? null : index % 9 === 0 ? { extra: index, answer: `a ${index}` } : { answer: HOSTILE[(index * 5) % HOSTILE.length] };
-    return makeRun({ logId: `log-${index}`, runId: `run-${index}`, inputs, outputs, elapsedTime: index / 7, nodes: index % 4 === 0 ? [makeNode({ id: `e-${index}`, error: index % 8 === 0 ? 'a,"b"\nc' : null }), makeNode({ id: `f-${index}`, elapsedTime: -index })] : null });
+      index % 11 === 5
+        ? null
+        : {
+            query: HOSTILE[index % HOSTILE.length],
+            ...(index % 3 === 0 ? { lang: 'zh' } : {}),
+            ...(index > count / 2 && index % 4 === 1 ? { late: { a: index, b: [index] } } : {}),
+            ...(index % 5 === 0 ? { empty: {} } : {}),
+          };
+    const outputs: Record<string, unknown> | null =
+      index % 7 === 3
+        ? null
+        : index % 9 === 0
+          ? { extra: index, answer: `a ${index}` }
+          : { answer: HOSTILE[(index * 5) % HOSTILE.length] };
+    return makeRun({
+      logId: `log-${index}`,
+      runId: `run-${index}`,
+      inputs,
+      outputs,
+      elapsedTime: index / 7,
+      nodes:
+        index % 4 === 0
+          ? [
+              makeNode({ id: `e-${index}`, error: index % 8 === 0 ? 'a,"b"\nc' : null }),
+              makeNode({ id: `f-${index}`, elapsedTime: -index }),
+            ]
+          : null,
+    });
   });
 }
 
@@ -63,8 +101,13 @@ describe('CSV shards', () => {
   });
 
   it('start the runs file over when a later shard brings new columns, and handle empty shards and periods', async () => {
-    const early = Array.from({ length: 5 }, (_, index) => makeRun({ logId: `e${index}`, inputs: { q: index }, outputs: null }));
-    const late = [makeRun({ logId: 'l1', inputs: { other: 'x', q: 9 }, outputs: { answer: 'y' } }), makeRun({ logId: 'l2', inputs: {}, outputs: {} })];
+    const early = Array.from({ length: 5 }, (_, index) =>
+      makeRun({ logId: `e${index}`, inputs: { q: index }, outputs: null }),
+    );
+    const late = [
+      makeRun({ logId: 'l1', inputs: { other: 'x', q: 9 }, outputs: { answer: 'y' } }),
+      makeRun({ logId: 'l2', inputs: {}, outputs: {} }),
+    ];
     const records = [...early, ...late];
     const expected = await sequential(records);
     expect((await sharded(records, [2, 5, 5]))!.runs.equals(expected.runs)).toBe(true);
@@ -80,17 +123,29 @@ describe('CSV shards', () => {
     const expected = await sequential(records, { maxInputColumns: 2 });
     expect((await sharded(records, [], { maxInputColumns: 2 }))!.runs.equals(expected.runs)).toBe(true);
     expect(await sharded(records, [1], { maxInputColumns: 2 })).toBeUndefined();
-    expect(await sharded([makeRun({ logId: 'a', inputs: { a: 1 } }), makeRun({ logId: 'b', inputs: { b: 2 } })], [1], { maxInputColumns: 2 })).toBeDefined();
+    expect(
+      await sharded([makeRun({ logId: 'a', inputs: { a: 1 } }), makeRun({ logId: 'b', inputs: { b: 2 } })], [1], {
+        maxInputColumns: 2,
+      }),
+    ).toBeDefined();
   });
 });
 
 describe('csvField', () => {
   it('writes every cell exactly as csv-stringify does (property)', () => {
-    const unit = fc.oneof(fc.constantFrom(',', '"', '\r', '\n', ' ', '中', '🎉'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+    const unit = fc.oneof(
+      fc.constantFrom(',', '"', '\r', '\n', ' ', '中', '🎉'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit, maxLength: 20 }), fc.double(), fc.integer(), fc.constant(null)), (cell) => {
-        expect(csvField(cell)).toBe(stringify([[cell]], { record_delimiter: '\r\n', quote_record_delimiter: true, eof: false }));
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit, maxLength: 20 }), fc.double(), fc.integer(), fc.constant(null)),
+        (cell) => {
+          expect(csvField(cell)).toBe(
+            stringify([[cell]], { record_delimiter: '\r\n', quote_record_delimiter: true, eof: false }),
+          );
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -82,7 +82,10 @@ async function runCsv(records: Parameters<typeof drive>[1], options: Parameters<
 }
 
 /** Any code point, with the characters CSV and spreadsheets treat specially made likely. */
-const textUnit = fc.oneof(fc.constantFrom(',', '"', '\r', '\n', '=', '+', '-', '@', '\t', ' ', '中', '🎉'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+const textUnit = fc.oneof(
+  fc.constantFrom(',', '"', '\r', '\n', '=', '+', '-', '@', '\t', ' ', '中', '🎉'),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+);
 
 describe('csvReporter', () => {
   it('writes a runs file and a nodes file, UTF-8 with BOM and CRLF', async () => {
@@ -100,21 +103,58 @@ describe('csvReporter', () => {
 
   it('puts the fixed run columns first, then inputs.* and outputs.*', async () => {
     const { runs } = await runCsv([
-      makeRun({ elapsedTime: 2.5, enrichmentError: { code: 'timeout', message: 'nodes timed out', stage: 'nodes' }, nodes: [makeNode(), makeNode({ id: 'exec-2' })] }),
+      makeRun({
+        elapsedTime: 2.5,
+        enrichmentError: { code: 'timeout', message: 'nodes timed out', stage: 'nodes' },
+        nodes: [makeNode(), makeNode({ id: 'exec-2' })],
+      }),
     ]);
     expect(runs[0]).toEqual([
-      'appId', 'logId', 'runId', 'status', 'workflowVersion', 'triggeredFrom', 'createdFrom', 'createdByRole', 'endUserSessionId',
-      'accountEmail', 'loggedAt', 'createdAt', 'finishedAt', 'elapsedTime', 'totalTokens', 'totalSteps', 'exceptionsCount', 'error',
-      'enrichmentError', 'nodeCount', 'inputs.query', 'outputs.answer',
+      'appId',
+      'logId',
+      'runId',
+      'status',
+      'workflowVersion',
+      'triggeredFrom',
+      'createdFrom',
+      'createdByRole',
+      'endUserSessionId',
+      'accountEmail',
+      'loggedAt',
+      'createdAt',
+      'finishedAt',
+      'elapsedTime',
+      'totalTokens',
+      'totalSteps',
+      'exceptionsCount',
+      'error',
+      'enrichmentError',
+      'nodeCount',
+      'inputs.query',
+      'outputs.answer',
     ]);
     const [row] = objects(runs);
-    expect(row).toMatchObject({ appId: 'app-1', accountEmail: '', elapsedTime: '2.5', enrichmentError: 'timeout: nodes timed out', nodeCount: '2', 'inputs.query': 'hello', 'outputs.answer': 'world' });
+    expect(row).toMatchObject({
+      appId: 'app-1',
+      accountEmail: '',
+      elapsedTime: '2.5',
+      enrichmentError: 'timeout: nodes timed out',
+      nodeCount: '2',
+      'inputs.query': 'hello',
+      'outputs.answer': 'world',
+    });
   });
 
   it('flattens objects one level, writes arrays and deeper values as compact JSON, never [object Object]', async () => {
     const { runs } = await runCsv([
       makeRun({
-        inputs: { user: { name: '李雷', age: 30, tags: ['a', 'b'], address: { city: '北京' } }, list: [1, { x: 2 }], flag: true, none: null, empty: {} },
+        inputs: {
+          user: { name: '李雷', age: 30, tags: ['a', 'b'], address: { city: '北京' } },
+          list: [1, { x: 2 }],
+          flag: true,
+          none: null,
+          empty: {},
+        },
         outputs: { result: { ok: false } },
       }),
     ]);
@@ -141,7 +181,15 @@ describe('csvReporter', () => {
       makeRun({ logId: 'd', inputs: {}, outputs: {} }),
     ]);
     expect(runs[0]?.slice(20)).toEqual(['inputs.q', 'inputs.other', 'outputs.answer', 'outputs.extra']);
-    expect(objects(runs).map((row) => [row.logId, row['inputs.q'], row['inputs.other'], row['outputs.answer'], row['outputs.extra']])).toEqual([
+    expect(
+      objects(runs).map((row) => [
+        row.logId,
+        row['inputs.q'],
+        row['inputs.other'],
+        row['outputs.answer'],
+        row['outputs.extra'],
+      ]),
+    ).toEqual([
       ['a', '1', '', '', ''],
       ['b', '2', 'x', 'y', ''],
       ['c', '', '', '', 'z'],
@@ -158,7 +206,14 @@ describe('csvReporter', () => {
       ],
       { maxInputColumns: 2 },
     );
-    expect(runs[0]?.slice(20)).toEqual(['inputs.a', 'inputs.b', 'inputs.__other', 'outputs.x', 'outputs.y', 'outputs.__other']);
+    expect(runs[0]?.slice(20)).toEqual([
+      'inputs.a',
+      'inputs.b',
+      'inputs.__other',
+      'outputs.x',
+      'outputs.y',
+      'outputs.__other',
+    ]);
     const rows = objects(runs);
     expect(rows.map((row) => [row['inputs.a'], row['inputs.b'], row['outputs.x'], row['outputs.y']])).toEqual([
       ['1', '2', '1', ''],
@@ -172,7 +227,14 @@ describe('csvReporter', () => {
 
   it('neutralises formula triggers in strings and round-trips hostile text through a strict RFC 4180 parser', async () => {
     const records = HOSTILE.map((text, index) =>
-      makeRun({ logId: `log-${index}`, error: text, status: text, inputs: { value: text, [text]: 'named' }, outputs: { value: text }, nodes: [makeNode({ title: text, error: text })] }),
+      makeRun({
+        logId: `log-${index}`,
+        error: text,
+        status: text,
+        inputs: { value: text, [text]: 'named' },
+        outputs: { value: text },
+        nodes: [makeNode({ title: text, error: text })],
+      }),
     );
     const { runs, nodes } = await runCsv(records);
     const rows = objects(runs);
@@ -195,7 +257,13 @@ describe('csvReporter', () => {
   });
 
   it('keeps negative numbers as numbers and quotes strings that look like them', async () => {
-    const { runs, nodes } = await runCsv([makeRun({ elapsedTime: -1.5, inputs: { n: -7, s: '-7' }, nodes: [makeNode({ elapsedTime: -0.25, totalPrice: -0.5 })] })]);
+    const { runs, nodes } = await runCsv([
+      makeRun({
+        elapsedTime: -1.5,
+        inputs: { n: -7, s: '-7' },
+        nodes: [makeNode({ elapsedTime: -0.25, totalPrice: -0.5 })],
+      }),
+    ]);
     const [row = {}] = objects(runs);
     expect([row.elapsedTime, row['inputs.n'], row['inputs.s']]).toEqual(['-1.5', '-7', "'-7"]);
     const [node = {}] = objects(nodes);
@@ -204,13 +272,20 @@ describe('csvReporter', () => {
 
   it('round-trips any text (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ unit: textUnit, maxLength: 40 }), { minLength: 1, maxLength: 8 }), async (texts) => {
-        const { runs, nodes } = await runCsv(texts.map((text, index) => makeRun({ logId: `l${index}`, error: text, inputs: { v: text }, nodes: [makeNode({ title: text })] })));
-        const rows = objects(runs);
-        expect(rows.map((row) => row.error)).toEqual(texts.map(neutralised));
-        expect(rows.map((row) => row['inputs.v'])).toEqual(texts.map(neutralised));
-        expect(objects(nodes).map((row) => row.title)).toEqual(texts.map(neutralised));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: textUnit, maxLength: 40 }), { minLength: 1, maxLength: 8 }),
+        async (texts) => {
+          const { runs, nodes } = await runCsv(
+            texts.map((text, index) =>
+              makeRun({ logId: `l${index}`, error: text, inputs: { v: text }, nodes: [makeNode({ title: text })] }),
+            ),
+          );
+          const rows = objects(runs);
+          expect(rows.map((row) => row.error)).toEqual(texts.map(neutralised));
+          expect(rows.map((row) => row['inputs.v'])).toEqual(texts.map(neutralised));
+          expect(objects(nodes).map((row) => row.title)).toEqual(texts.map(neutralised));
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -218,7 +293,12 @@ describe('csvReporter', () => {
   it('streams thousands of multi-line, quoted rows through the spool intact', async () => {
     const text = (index: number) => `row ${index}\n"quoted", 中文 🎉\r\nend${'x'.repeat(index % 97)}`;
     const records = Array.from({ length: 3000 }, (_, index) =>
-      makeRun({ logId: `log-${index}`, inputs: index % 3 === 0 ? { a: text(index) } : { [`k${index % 50}`]: index }, outputs: { o: text(index) }, nodes: [makeNode({ error: text(index) })] }),
+      makeRun({
+        logId: `log-${index}`,
+        inputs: index % 3 === 0 ? { a: text(index) } : { [`k${index % 50}`]: index },
+        outputs: { o: text(index) },
+        nodes: [makeNode({ error: text(index) })],
+      }),
     );
     const { runs, nodes } = await runCsv(records);
     expect(runs).toHaveLength(3001);
@@ -231,16 +311,68 @@ describe('csvReporter', () => {
 
   it('writes node executions with their run ids and token split', async () => {
     const { nodes } = await runCsv([
-      makeRun({ runId: 'run-a', nodes: [makeNode({ id: 'e1', index: 1 }), makeNode({ id: 'e2', index: 2, nodeType: 'code', promptTokens: null, completionTokens: undefined, totalPrice: null, iterationId: 'it', iterationIndex: 0 })] }),
+      makeRun({
+        runId: 'run-a',
+        nodes: [
+          makeNode({ id: 'e1', index: 1 }),
+          makeNode({
+            id: 'e2',
+            index: 2,
+            nodeType: 'code',
+            promptTokens: null,
+            completionTokens: undefined,
+            totalPrice: null,
+            iterationId: 'it',
+            iterationIndex: 0,
+          }),
+        ],
+      }),
       makeRun({ runId: null, nodes: null }),
     ]);
     expect(nodes[0]).toEqual([
-      'appId', 'runId', 'nodeExecutionId', 'nodeId', 'nodeType', 'title', 'index', 'status', 'error', 'elapsedTime', 'totalTokens', 'promptTokens',
-      'completionTokens', 'totalPrice', 'currency', 'modelProvider', 'modelName', 'iterationId', 'iterationIndex', 'loopId', 'loopIndex', 'createdAt', 'finishedAt',
+      'appId',
+      'runId',
+      'nodeExecutionId',
+      'nodeId',
+      'nodeType',
+      'title',
+      'index',
+      'status',
+      'error',
+      'elapsedTime',
+      'totalTokens',
+      'promptTokens',
+      'completionTokens',
+      'totalPrice',
+      'currency',
+      'modelProvider',
+      'modelName',
+      'iterationId',
+      'iterationIndex',
+      'loopId',
+      'loopIndex',
+      'createdAt',
+      'finishedAt',
     ]);
     expect(objects(nodes)).toMatchObject([
-      { runId: 'run-a', nodeExecutionId: 'e1', promptTokens: '100', completionTokens: '20', totalPrice: '0.0012', modelName: 'gpt-4o-mini' },
-      { runId: 'run-a', nodeExecutionId: 'e2', nodeType: 'code', promptTokens: '', completionTokens: '', totalPrice: '', iterationId: 'it', iterationIndex: '0' },
+      {
+        runId: 'run-a',
+        nodeExecutionId: 'e1',
+        promptTokens: '100',
+        completionTokens: '20',
+        totalPrice: '0.0012',
+        modelName: 'gpt-4o-mini',
+      },
+      {
+        runId: 'run-a',
+        nodeExecutionId: 'e2',
+        nodeType: 'code',
+        promptTokens: '',
+        completionTokens: '',
+        totalPrice: '',
+        iterationId: 'it',
+        iterationIndex: '0',
+      },
     ]);
   });
 
@@ -253,7 +385,8 @@ describe('csvReporter', () => {
 
   it('serves a body more than once and removes its spools on dispose', async () => {
     const driven = await drive(csvReporter(), [makeRun({ nodes: [makeNode()] })], minimalAnalysis());
-    for (const [index, file] of driven.files.entries()) expect((await collect(file.body)).equals(driven.bodies[index] ?? Buffer.alloc(0))).toBe(true);
+    for (const [index, file] of driven.files.entries())
+      expect((await collect(file.body)).equals(driven.bodies[index] ?? Buffer.alloc(0))).toBe(true);
     expect((await readdir(driven.tmpDir)).length).toBe(2);
     await driven.dispose();
     expect(await readdir(driven.tmpDir)).toEqual([]);

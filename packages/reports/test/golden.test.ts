@@ -38,7 +38,13 @@ describe('golden reports of a fixed dataset', () => {
         names.push(`${format}:${name}`);
         await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
       }
-      expect(names).toEqual(['json:report.json', 'markdown:report.md', 'csv:report.csv', 'csv:report.nodes.csv', 'html:report.html']);
+      expect(names).toEqual([
+        'json:report.json',
+        'markdown:report.md',
+        'csv:report.csv',
+        'csv:report.nodes.csv',
+        'html:report.html',
+      ]);
     } finally {
       await rendered.close();
     }

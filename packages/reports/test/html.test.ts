@@ -14,7 +14,12 @@ const SCREENSHOT = fileURLToPath(new URL('../../../docs/images/html-report.png',
 const CONSOLE = 'https://dify.example.com';
 
 async function render(analysis: ReportAnalysis, options?: Parameters<typeof htmlReporter>[0]): Promise<string> {
-  const writer = htmlReporter(options).start({ job: analysis.job, runId: analysis.runId, window: analysis.window, tmpDir: tmpdir() });
+  const writer = htmlReporter(options).start({
+    job: analysis.job,
+    runId: analysis.runId,
+    window: analysis.window,
+    tmpDir: tmpdir(),
+  });
   const files: ReportFile[] = await writer.finish(analysis);
   expect(files).toHaveLength(1);
   const body = files[0]!.body;
@@ -41,7 +46,11 @@ function attributes(html: string): Array<{ tag: string; name: string; value: str
   for (let tag = tagPattern.exec(markup); tag !== null; tag = tagPattern.exec(markup)) {
     attributePattern.lastIndex = tagPattern.lastIndex;
     for (let attribute = attributePattern.exec(markup); attribute !== null; attribute = attributePattern.exec(markup)) {
-      found.push({ tag: tag[1]!.toLowerCase(), name: attribute[1]!.toLowerCase(), value: (attribute[2] ?? '').replace(/^["']|["']$/g, '') });
+      found.push({
+        tag: tag[1]!.toLowerCase(),
+        name: attribute[1]!.toLowerCase(),
+        value: (attribute[2] ?? '').replace(/^["']|["']$/g, ''),
+      });
       tagPattern.lastIndex = attributePattern.lastIndex;
     }
   }
@@ -50,8 +59,21 @@ function attributes(html: string): Array<{ tag: string; name: string; value: str
 
 /** Every URL-bearing attribute value (and any CSS url() or @import) in the markup. */
 function references(html: string): string[] {
-  const urlAttributes = new Set(['src', 'href', 'srcset', 'action', 'formaction', 'poster', 'data', 'background', 'xlink:href', 'ping']);
-  const values = attributes(html).filter((attribute) => urlAttributes.has(attribute.name)).map((attribute) => attribute.value);
+  const urlAttributes = new Set([
+    'src',
+    'href',
+    'srcset',
+    'action',
+    'formaction',
+    'poster',
+    'data',
+    'background',
+    'xlink:href',
+    'ping',
+  ]);
+  const values = attributes(html)
+    .filter((attribute) => urlAttributes.has(attribute.name))
+    .map((attribute) => attribute.value);
   const css = [...markupOnly(html).matchAll(/url\(|@import/gi)].map((match) => match[0]);
   return [...values, ...css];
 }
@@ -72,7 +94,9 @@ describe('htmlReporter', () => {
     expect(files).toEqual([{ extension: 'html', contentType: 'text/html; charset=utf-8', body: expect.any(String) }]);
     const html = files[0]!.body as string;
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;unsafe-inline&#39; &#39;sha256-[^"]+; style-src &#39;unsafe-inline&#39;; img-src data:;/);
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;unsafe-inline&#39; &#39;sha256-[^"]+; style-src &#39;unsafe-inline&#39;; img-src data:;/,
+    );
     expect(html).toContain('Chart.js v4.6.1');
     expect(html).not.toContain('sourceMappingURL');
     expect(html.match(/<script\b/g)).toHaveLength(3);
@@ -82,7 +106,9 @@ describe('htmlReporter', () => {
   it('shows key facts, the comparison with its flags, and readable numbers (en-US)', async () => {
     const html = await render(buildAnalysis());
     expect(html).toContain('daily-ops');
-    expect(html).toContain('2026-03-02 00:00</time> → <time datetime="2026-03-02T16:00:00.000Z">2026-03-03 00:00</time> <span class="zone">Asia/Shanghai</span>');
+    expect(html).toContain(
+      '2026-03-02 00:00</time> → <time datetime="2026-03-02T16:00:00.000Z">2026-03-03 00:00</time> <span class="zone">Asia/Shanghai</span>',
+    );
     expect(html).toContain('pr-20260302-0001');
     expect(html).toContain('>1,955<');
     expect(html).toContain('>96.6 %<');
@@ -98,13 +124,28 @@ describe('htmlReporter', () => {
     expect(html).toContain('>48.2 s<');
     expect(html).toContain('>0.002 s<');
     expect(html).toContain('Runs and failure rate per hour');
-    for (const id of ['table-apps', 'table-models', 'table-nodes', 'table-errors', 'table-end-users', 'table-slowest-runs', 'table-token-mismatches', 'table-failed-apps']) expect(html).toContain(`id="${id}"`);
+    for (const id of [
+      'table-apps',
+      'table-models',
+      'table-nodes',
+      'table-errors',
+      'table-end-users',
+      'table-slowest-runs',
+      'table-token-mismatches',
+      'table-failed-apps',
+    ])
+      expect(html).toContain(`id="${id}"`);
     expect(html).toContain('And 3 more errors of other kinds');
   });
 
   it('says when the window starts before Dify’s retention, with the apps escaped', async () => {
-    const html = await render({ ...emptyAnalysis(), retention: { days: 30, assumed: true, cutoff: '2026-02-08T12:00:00.000Z', apps: ['<app>'] } });
-    expect(html).toContain('<dt>Retention</dt><dd>The window starts before Dify’s log retention (30 days, Dify’s default when its log cleanup is on)');
+    const html = await render({
+      ...emptyAnalysis(),
+      retention: { days: 30, assumed: true, cutoff: '2026-02-08T12:00:00.000Z', apps: ['<app>'] },
+    });
+    expect(html).toContain(
+      '<dt>Retention</dt><dd>The window starts before Dify’s log retention (30 days, Dify’s default when its log cleanup is on)',
+    );
     expect(html).toContain('no archive of them for <span class="mono">&lt;app&gt;</span>.');
     expect(await render(emptyAnalysis())).not.toContain('<dt>Retention</dt>');
   });
@@ -118,7 +159,18 @@ describe('htmlReporter', () => {
   });
 
   it('lists paused runs and the form each waits at, only when there are some', async () => {
-    const html = await render({ ...buildAnalysis(), pausedRuns: [{ appId: 'app-1', runId: 'run-1', createdAt: '2026-03-09T10:00:00.000Z', pausedAt: '2026-03-09T10:00:02.000Z', nodes: [{ nodeId: 'n1', nodeTitle: 'Approve <refund>', type: 'human_input', formId: 'form-1' }] }] });
+    const html = await render({
+      ...buildAnalysis(),
+      pausedRuns: [
+        {
+          appId: 'app-1',
+          runId: 'run-1',
+          createdAt: '2026-03-09T10:00:00.000Z',
+          pausedAt: '2026-03-09T10:00:02.000Z',
+          nodes: [{ nodeId: 'n1', nodeTitle: 'Approve <refund>', type: 'human_input', formId: 'form-1' }],
+        },
+      ],
+    });
     expect(html).toContain('id="table-paused-runs"');
     expect(html).toContain('Approve &lt;refund&gt; (form form-1)');
     expect(await render(buildAnalysis())).not.toContain('table-paused-runs');
@@ -129,7 +181,9 @@ describe('htmlReporter', () => {
     const week = buildAnalysis({ window: { ...analysis.window, from: '2026-02-23T16:00:00.000Z' } });
     const html = await render(week);
     expect(html).toContain('Runs and failure rate per day');
-    const data = JSON.parse(splitData(html).json) as { charts: Array<{ id: string; config: { data: { labels: string[] } } }> };
+    const data = JSON.parse(splitData(html).json) as {
+      charts: Array<{ id: string; config: { data: { labels: string[] } } }>;
+    };
     expect(data.charts.find((chart) => chart.id === 'chart-timeline')!.config.data.labels).toEqual(['2026-03-02']);
   });
 
@@ -145,7 +199,9 @@ describe('htmlReporter', () => {
     expect(json).not.toMatch(/[<>&\u2028\u2029]/);
     expect(json).toContain('\\u003cscript\\u003ealert(1)\\u003c/script\\u003e');
     const data = JSON.parse(json) as { charts: Array<{ config: { data: { labels: string[] } } }> };
-    expect(data.charts.flatMap((chart) => chart.config.data.labels).some((label) => label.startsWith(HOSTILE_HTML))).toBe(true);
+    expect(
+      data.charts.flatMap((chart) => chart.config.data.labels).some((label) => label.startsWith(HOSTILE_HTML)),
+    ).toBe(true);
     // The hostile console URL is not http(s): no links at all, and nothing else refers outside the file.
     expect(references(html)).toEqual([]);
     expect(attributes(html).filter((attribute) => attribute.name.startsWith('on'))).toEqual([]);
@@ -158,11 +214,23 @@ describe('htmlReporter', () => {
     const hrefs = references(html);
     expect(hrefs.length).toBeGreaterThan(0);
     for (const href of hrefs) expect(href.startsWith(`${CONSOLE}/app/`) && href.endsWith('/logs')).toBe(true);
-    expect(hrefs).toContain(`${CONSOLE}/app/${encodeURIComponent(`${HOSTILE_HTML}app-invoice-extract`).replace(/'/g, '&#39;')}/logs`);
+    expect(hrefs).toContain(
+      `${CONSOLE}/app/${encodeURIComponent(`${HOSTILE_HTML}app-invoice-extract`).replace(/'/g, '&#39;')}/logs`,
+    );
     const plain = await render(buildAnalysis());
-    expect(plain).toContain(`<a href="${CONSOLE}/app/app-invoice-extract/logs" rel="noopener noreferrer" target="_blank" title="App app-invoice-extract">run-0a1</a>`);
+    expect(plain).toContain(
+      `<a href="${CONSOLE}/app/app-invoice-extract/logs" rel="noopener noreferrer" target="_blank" title="App app-invoice-extract">run-0a1</a>`,
+    );
     expect(plain).toContain('(lost run)');
-    for (const consoleUrl of ['javascript:alert(1)//', 'JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>', 'ftp://dify.example.com', '//dify.example.com', '/relative', null]) {
+    for (const consoleUrl of [
+      'javascript:alert(1)//',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'ftp://dify.example.com',
+      '//dify.example.com',
+      '/relative',
+      null,
+    ]) {
       const page = await render(buildAnalysis({ consoleUrl }));
       expect(references(page), String(consoleUrl)).toEqual([]);
     }
@@ -178,12 +246,22 @@ describe('htmlReporter', () => {
   });
 
   it('limits every table to maxTableRows and says how many rows were left out', async () => {
-    const nodes = Array.from({ length: 30 }, (_, index) => ({ title: `Node ${index}`, type: 'code', executions: 30 - index, failed: index % 3, latency: latencyStats(0.1 * (index + 1)), tokens: index * 10, cost: {} }));
+    const nodes = Array.from({ length: 30 }, (_, index) => ({
+      title: `Node ${index}`,
+      type: 'code',
+      executions: 30 - index,
+      failed: index % 3,
+      latency: latencyStats(0.1 * (index + 1)),
+      tokens: index * 10,
+      cost: {},
+    }));
     const html = await render(buildAnalysis({ nodes }), { maxTableRows: 5 });
     expect(rowsOf(html, 'table-nodes')).toBe(1 + 5);
     expect(html).toContain('Showing the first 5 of 30 rows.');
     expect(rowsOf(await render(buildAnalysis({ nodes })), 'table-nodes')).toBe(1 + 30);
-    const data = JSON.parse(splitData(html).json) as { charts: Array<{ id: string; config: { data: { labels: string[] } } }> };
+    const data = JSON.parse(splitData(html).json) as {
+      charts: Array<{ id: string; config: { data: { labels: string[] } } }>;
+    };
     expect(data.charts.find((chart) => chart.id === 'chart-node-p95')!.config.data.labels).toHaveLength(15);
     expect(() => htmlReporter({ maxTableRows: 0 })).toThrow(DifyConfigError);
     expect(() => htmlReporter({ maxTableRows: 2.5 })).toThrow(/maxTableRows/);
@@ -198,11 +276,28 @@ describe('htmlReporter', () => {
     expect(JSON.parse(splitData(html).json)).toEqual({ charts: [] });
   });
 
-  it('shows the chat apps\' conversations, escaped, only when the report has them', async () => {
+  it("shows the chat apps' conversations, escaped, only when the report has them", async () => {
     const conversations = createConversationAnalyzer({ timezone: 'UTC' });
-    const base = { appId: HOSTILE_HTML, conversationId: 'c-1', createdAt: '2026-03-02T08:00:00.000Z', answer: 'ok', totalTokens: 40, latency: 2, status: 'normal', error: null, feedback: null } as const;
+    const base = {
+      appId: HOSTILE_HTML,
+      conversationId: 'c-1',
+      createdAt: '2026-03-02T08:00:00.000Z',
+      answer: 'ok',
+      totalTokens: 40,
+      latency: 2,
+      status: 'normal',
+      error: null,
+      feedback: null,
+    } as const;
     conversations.add({ ...base, messageId: 'm-1', query: `${HOSTILE_HTML} question`, feedback: 'dislike' });
-    conversations.add({ ...base, messageId: 'm-2', query: 'second', status: 'error', error: `${HOSTILE_HTML} error`, answer: null });
+    conversations.add({
+      ...base,
+      messageId: 'm-2',
+      query: 'second',
+      status: 'error',
+      error: `${HOSTILE_HTML} error`,
+      answer: null,
+    });
     conversations.add({ ...base, messageId: 'm-3', query: 'third', feedback: 'like' });
     const html = await render({ ...emptyAnalysis(), conversations: conversations.result() });
     const { rest } = splitData(html);
@@ -235,7 +330,9 @@ interface DomElement {
 interface DomCanvas {
   width: number;
   height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } } | null;
 }
 interface BrowserGlobals {
   document: { querySelectorAll<T = DomElement>(selectors: string): Iterable<T>; scripts: { length: number } };
@@ -250,150 +347,182 @@ interface OpenedPage {
   fileUrl: string;
 }
 
-describe(HAS_CHROMIUM ? 'HTML report in Chromium' : `HTML report in Chromium (needs ${CHROMIUM}, not installed: skipped)`, () => {
-  let browser: Browser | undefined;
-  let folder: string;
+describe(
+  HAS_CHROMIUM ? 'HTML report in Chromium' : `HTML report in Chromium (needs ${CHROMIUM}, not installed: skipped)`,
+  () => {
+    let browser: Browser | undefined;
+    let folder: string;
 
-  beforeAll(async () => {
-    if (!HAS_CHROMIUM) return;
-    folder = mkdtempSync(join(tmpdir(), 'dify-logs-html-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  }, 60_000);
+    beforeAll(async () => {
+      if (!HAS_CHROMIUM) return;
+      folder = mkdtempSync(join(tmpdir(), 'dify-logs-html-'));
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+    }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
-
-  /** Opens the page from a file with every request recorded, and every one but the file itself refused. */
-  async function open(html: string, name: string): Promise<OpenedPage> {
-    const file = join(folder, `${name}.html`);
-    writeFileSync(file, html);
-    const fileUrl = pathToFileURL(file).href;
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    const opened: OpenedPage = { page, requests: [], dialogs: [], errors: [], fileUrl };
-    await page.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url === fileUrl) await route.continue();
-      else {
-        opened.requests.push(url);
-        await route.abort();
-      }
-    });
-    page.on('request', (request) => {
-      if (request.url() !== fileUrl) opened.requests.push(request.url());
-    });
-    page.on('dialog', async (dialog) => {
-      opened.dialogs.push(dialog.message());
-      await dialog.dismiss();
-    });
-    page.on('pageerror', (error) => opened.errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') opened.errors.push(message.text());
-    });
-    await page.goto(fileUrl, { waitUntil: 'load' });
-    return opened;
-  }
-
-  /** Canvases, Chart.js instances, and which canvases hold at least one painted pixel. */
-  const chartState = (page: Page) =>
-    page.evaluate(() => {
-      const { document, Chart } = globalThis as unknown as BrowserGlobals;
-      const canvases = [...document.querySelectorAll<DomCanvas>('canvas')];
-      return {
-        canvases: canvases.length,
-        instances: Chart ? Object.keys(Chart.instances).length : -1,
-        painted: canvases.map((canvas) => {
-          const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-          for (let index = 3; index < pixels.length; index += 4) if (pixels[index]! > 0) return true;
-          return false;
-        }),
-      };
+    afterAll(async () => {
+      await browser?.close();
+      if (folder) rmSync(folder, { recursive: true, force: true });
     });
 
-  /** The numbers of one column: the cells' sort value, else their text. */
-  const column = (page: Page, table: string, index: number) =>
-    page.evaluate(
-      ([selector, cell]) => {
-        const { document } = globalThis as unknown as BrowserGlobals;
-        return [...document.querySelectorAll<{ cells: DomElement[] }>(selector)].map((row) => {
-          const element = row.cells[cell]!;
-          return Number(element.getAttribute('data-sort') ?? element.textContent!.replace(/,/g, ''));
+    /** Opens the page from a file with every request recorded, and every one but the file itself refused. */
+    async function open(html: string, name: string): Promise<OpenedPage> {
+      const file = join(folder, `${name}.html`);
+      writeFileSync(file, html);
+      const fileUrl = pathToFileURL(file).href;
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+      const opened: OpenedPage = { page, requests: [], dialogs: [], errors: [], fileUrl };
+      await page.route('**/*', async (route) => {
+        const url = route.request().url();
+        if (url === fileUrl) await route.continue();
+        else {
+          opened.requests.push(url);
+          await route.abort();
+        }
+      });
+      page.on('request', (request) => {
+        if (request.url() !== fileUrl) opened.requests.push(request.url());
+      });
+      page.on('dialog', async (dialog) => {
+        opened.dialogs.push(dialog.message());
+        await dialog.dismiss();
+      });
+      page.on('pageerror', (error) => opened.errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') opened.errors.push(message.text());
+      });
+      await page.goto(fileUrl, { waitUntil: 'load' });
+      return opened;
+    }
+
+    /** Canvases, Chart.js instances, and which canvases hold at least one painted pixel. */
+    const chartState = (page: Page) =>
+      page.evaluate(() => {
+        const { document, Chart } = globalThis as unknown as BrowserGlobals;
+        const canvases = [...document.querySelectorAll<DomCanvas>('canvas')];
+        return {
+          canvases: canvases.length,
+          instances: Chart ? Object.keys(Chart.instances).length : -1,
+          painted: canvases.map((canvas) => {
+            const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let index = 3; index < pixels.length; index += 4) if (pixels[index]! > 0) return true;
+            return false;
+          }),
+        };
+      });
+
+    /** The numbers of one column: the cells' sort value, else their text. */
+    const column = (page: Page, table: string, index: number) =>
+      page.evaluate(
+        ([selector, cell]) => {
+          const { document } = globalThis as unknown as BrowserGlobals;
+          return [...document.querySelectorAll<{ cells: DomElement[] }>(selector)].map((row) => {
+            const element = row.cells[cell]!;
+            return Number(element.getAttribute('data-sort') ?? element.textContent!.replace(/,/g, ''));
+          });
+        },
+        [`#${table} tbody tr`, index] as const,
+      );
+
+    it.skipIf(!HAS_CHROMIUM)(
+      'loads offline, runs no injected script, draws every chart and sorts tables',
+      async () => {
+        const { page, requests, dialogs, errors, fileUrl } = await open(
+          await render(withHostileStrings(buildAnalysis())),
+          'hostile',
+        );
+        expect(page.url()).toBe(fileUrl);
+        expect(await page.textContent('h1')).toBe(`dify-logs report: ${HOSTILE_HTML}daily-ops`);
+        expect(await page.textContent('#table-nodes tbody')).toContain(`${HOSTILE_HTML}Call ERP`);
+        expect(await page.textContent('#table-errors tbody')).toContain(`${HOSTILE_HTML}HTTP 504 from`);
+        const dom = await page.evaluate(() => {
+          const { document } = globalThis as unknown as BrowserGlobals;
+          return {
+            embedded: [...document.querySelectorAll('img, iframe, object, embed, link, base, form')].length,
+            scripts: document.scripts.length,
+            handlers: [...document.querySelectorAll('*')].flatMap((element) =>
+              element.getAttributeNames().filter((name) => name.startsWith('on')),
+            ),
+          };
         });
+        expect(dom).toEqual({ embedded: 0, scripts: 3, handlers: [] });
+
+        const charts = await chartState(page);
+        expect(charts.canvases).toBe(6);
+        expect(charts.instances).toBe(charts.canvases);
+        expect(charts.painted).toEqual(Array(6).fill(true));
+
+        // Apps come in analysis order (820, 412, 723); a numeric header sorts most first, then least first.
+        expect(await column(page, 'table-apps', 1)).toEqual([820, 412, 723]);
+        await page.click('#table-apps thead th:nth-child(2)');
+        expect(await column(page, 'table-apps', 1)).toEqual([820, 723, 412]);
+        expect(await page.getAttribute('#table-apps thead th:nth-child(2)', 'aria-sort')).toBe('descending');
+        await page.click('#table-apps thead th:nth-child(2)');
+        expect(await column(page, 'table-apps', 1)).toEqual([412, 723, 820]);
+        // Seconds sort by value, not by text ("0.002 s" < "0.04 s" < "2.4 s" < "12 s").
+        await page.click('#table-nodes thead th:nth-child(7)');
+        const p95 = await column(page, 'table-nodes', 6);
+        expect(p95).toEqual([...p95].sort((a, b) => b - a));
+
+        const png = await page.screenshot({ fullPage: true });
+        expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+        expect(png.length).toBeGreaterThan(10_000);
+
+        expect(dialogs).toEqual([]);
+        expect(errors).toEqual([]);
+        expect(requests).toEqual([]);
+        await page.close();
       },
-      [`#${table} tbody tr`, index] as const,
+      60_000,
     );
 
-  it.skipIf(!HAS_CHROMIUM)('loads offline, runs no injected script, draws every chart and sorts tables', async () => {
-    const { page, requests, dialogs, errors, fileUrl } = await open(await render(withHostileStrings(buildAnalysis())), 'hostile');
-    expect(page.url()).toBe(fileUrl);
-    expect(await page.textContent('h1')).toBe(`dify-logs report: ${HOSTILE_HTML}daily-ops`);
-    expect(await page.textContent('#table-nodes tbody')).toContain(`${HOSTILE_HTML}Call ERP`);
-    expect(await page.textContent('#table-errors tbody')).toContain(`${HOSTILE_HTML}HTTP 504 from`);
-    const dom = await page.evaluate(() => {
-      const { document } = globalThis as unknown as BrowserGlobals;
-      return {
-        embedded: [...document.querySelectorAll('img, iframe, object, embed, link, base, form')].length,
-        scripts: document.scripts.length,
-        handlers: [...document.querySelectorAll('*')].flatMap((element) => element.getAttributeNames().filter((name) => name.startsWith('on'))),
-      };
-    });
-    expect(dom).toEqual({ embedded: 0, scripts: 3, handlers: [] });
+    it.skipIf(!HAS_CHROMIUM)(
+      'renders an empty period without errors',
+      async () => {
+        const analysis = emptyAnalysis({
+          failedApps: [{ appId: 'app-legacy-faq', error: 'Dify answered 401' }],
+          comparison: buildAnalysis().comparison,
+        });
+        const { page, requests, dialogs, errors } = await open(await render(analysis), 'empty');
+        expect(await page.textContent('#no-runs h2')).toBe('No runs in this period');
+        const charts = await chartState(page);
+        expect(charts).toEqual({ canvases: 0, instances: 0, painted: [] });
+        await page.click('#table-failed-apps thead th:nth-child(1)');
+        expect(errors).toEqual([]);
+        expect(dialogs).toEqual([]);
+        expect(requests).toEqual([]);
+        await page.close();
+      },
+      60_000,
+    );
 
-    const charts = await chartState(page);
-    expect(charts.canvases).toBe(6);
-    expect(charts.instances).toBe(charts.canvases);
-    expect(charts.painted).toEqual(Array(6).fill(true));
-
-    // Apps come in analysis order (820, 412, 723); a numeric header sorts most first, then least first.
-    expect(await column(page, 'table-apps', 1)).toEqual([820, 412, 723]);
-    await page.click('#table-apps thead th:nth-child(2)');
-    expect(await column(page, 'table-apps', 1)).toEqual([820, 723, 412]);
-    expect(await page.getAttribute('#table-apps thead th:nth-child(2)', 'aria-sort')).toBe('descending');
-    await page.click('#table-apps thead th:nth-child(2)');
-    expect(await column(page, 'table-apps', 1)).toEqual([412, 723, 820]);
-    // Seconds sort by value, not by text ("0.002 s" < "0.04 s" < "2.4 s" < "12 s").
-    await page.click('#table-nodes thead th:nth-child(7)');
-    const p95 = await column(page, 'table-nodes', 6);
-    expect(p95).toEqual([...p95].sort((a, b) => b - a));
-
-    const png = await page.screenshot({ fullPage: true });
-    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    expect(png.length).toBeGreaterThan(10_000);
-
-    expect(dialogs).toEqual([]);
-    expect(errors).toEqual([]);
-    expect(requests).toEqual([]);
-    await page.close();
-  }, 60_000);
-
-  it.skipIf(!HAS_CHROMIUM)('renders an empty period without errors', async () => {
-    const analysis = emptyAnalysis({ failedApps: [{ appId: 'app-legacy-faq', error: 'Dify answered 401' }], comparison: buildAnalysis().comparison });
-    const { page, requests, dialogs, errors } = await open(await render(analysis), 'empty');
-    expect(await page.textContent('#no-runs h2')).toBe('No runs in this period');
-    const charts = await chartState(page);
-    expect(charts).toEqual({ canvases: 0, instances: 0, painted: [] });
-    await page.click('#table-failed-apps thead th:nth-child(1)');
-    expect(errors).toEqual([]);
-    expect(dialogs).toEqual([]);
-    expect(requests).toEqual([]);
-    await page.close();
-  }, 60_000);
-
-  it.skipIf(!HAS_CHROMIUM)('takes a full-page screenshot of the fixture (written to docs/images with UPDATE_SCREENSHOT=1)', async () => {
-    const { page, errors, requests } = await open(await render(buildAnalysis()), 'fixture');
-    const png = await page.screenshot({ fullPage: true, type: 'png' });
-    expect(png.subarray(0, 4).toString('latin1')).toBe('\u0089PNG');
-    expect(png.readUInt32BE(16)).toBe(1280);
-    expect(errors).toEqual([]);
-    expect(requests).toEqual([]);
-    if (process.env.UPDATE_SCREENSHOT === '1') {
-      mkdirSync(dirname(SCREENSHOT), { recursive: true });
-      writeFileSync(SCREENSHOT, png);
-    }
-    await page.close();
-  }, 60_000);
-});
+    it.skipIf(!HAS_CHROMIUM)(
+      'takes a full-page screenshot of the fixture (written to docs/images with UPDATE_SCREENSHOT=1)',
+      async () => {
+        const { page, errors, requests } = await open(await render(buildAnalysis()), 'fixture');
+        const png = await page.screenshot({ fullPage: true, type: 'png' });
+        expect(png.subarray(0, 4).toString('latin1')).toBe('\u0089PNG');
+        expect(png.readUInt32BE(16)).toBe(1280);
+        expect(errors).toEqual([]);
+        expect(requests).toEqual([]);
+        if (process.env.UPDATE_SCREENSHOT === '1') {
+          mkdirSync(dirname(SCREENSHOT), { recursive: true });
+          writeFileSync(SCREENSHOT, png);
+        }
+        await page.close();
+      },
+      60_000,
+    );
+  },
+);

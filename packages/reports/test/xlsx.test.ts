@@ -22,7 +22,11 @@ function values(sheet: ExcelJS.Worksheet | undefined): Value[][] {
   return rows;
 }
 
-async function runXlsx(records: Parameters<typeof drive>[1], options: Parameters<typeof xlsxReporter>[0] = {}, analysis = minimalAnalysis()) {
+async function runXlsx(
+  records: Parameters<typeof drive>[1],
+  options: Parameters<typeof xlsxReporter>[0] = {},
+  analysis = minimalAnalysis(),
+) {
   const driven = await drive(xlsxReporter(options), records, analysis);
   const [body = Buffer.alloc(0)] = driven.bodies;
   await driven.cleanup();
@@ -30,17 +34,44 @@ async function runXlsx(records: Parameters<typeof drive>[1], options: Parameters
 }
 
 const RUN_HEADER = [
-  'appId', 'logId', 'runId', 'status', 'workflowVersion', 'triggeredFrom', 'createdFrom', 'createdByRole', 'endUserSessionId', 'accountEmail',
-  'loggedAt', 'createdAt', 'finishedAt', 'elapsedTime', 'totalTokens', 'totalSteps', 'exceptionsCount', 'error', 'enrichmentError', 'nodeCount',
-  'inputs', 'outputs',
+  'appId',
+  'logId',
+  'runId',
+  'status',
+  'workflowVersion',
+  'triggeredFrom',
+  'createdFrom',
+  'createdByRole',
+  'endUserSessionId',
+  'accountEmail',
+  'loggedAt',
+  'createdAt',
+  'finishedAt',
+  'elapsedTime',
+  'totalTokens',
+  'totalSteps',
+  'exceptionsCount',
+  'error',
+  'enrichmentError',
+  'nodeCount',
+  'inputs',
+  'outputs',
 ];
 
 describe('xlsxReporter', () => {
   it('writes one workbook with Summary first, then Runs and Nodes', async () => {
-    const records = [makeRun({ logId: 'a', nodes: [makeNode(), makeNode({ id: 'e2' })] }), makeRun({ logId: 'b', nodes: [makeNode({ id: 'e3' })] }), makeRun({ logId: 'c' })];
+    const records = [
+      makeRun({ logId: 'a', nodes: [makeNode(), makeNode({ id: 'e2' })] }),
+      makeRun({ logId: 'b', nodes: [makeNode({ id: 'e3' })] }),
+      makeRun({ logId: 'c' }),
+    ];
     const { files, workbook } = await runXlsx(records);
     expect(files.map(({ part, extension, contentType }) => ({ part, extension, contentType }))).toEqual([
-      { part: undefined, extension: 'xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      {
+        part: undefined,
+        extension: 'xlsx',
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
     ]);
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Runs', 'Nodes']);
     const runs = values(workbook.getWorksheet('Runs'));
@@ -58,7 +89,9 @@ describe('xlsxReporter', () => {
   });
 
   it('neutralises formula triggers and keeps Chinese text and emoji intact', async () => {
-    const records = HOSTILE.map((text, index) => makeRun({ logId: `log-${index}`, error: text, inputs: { value: text }, nodes: [makeNode({ title: text })] }));
+    const records = HOSTILE.map((text, index) =>
+      makeRun({ logId: `log-${index}`, error: text, inputs: { value: text }, nodes: [makeNode({ title: text })] }),
+    );
     const { workbook } = await runXlsx(records);
     const runs = values(workbook.getWorksheet('Runs')).slice(1);
     // XML turns CR and CRLF into LF when the sheet is read, as Excel does too.
@@ -83,7 +116,9 @@ describe('xlsxReporter', () => {
   });
 
   it('cuts inputs and outputs JSON to Excel’s 32,767 characters', async () => {
-    const { workbook } = await runXlsx([makeRun({ inputs: { long: 'x'.repeat(40_000) }, outputs: { emoji: '🎉'.repeat(20_000) } })]);
+    const { workbook } = await runXlsx([
+      makeRun({ inputs: { long: 'x'.repeat(40_000) }, outputs: { emoji: '🎉'.repeat(20_000) } }),
+    ]);
     const [row = []] = values(workbook.getWorksheet('Runs')).slice(1);
     expect(String(row[20])).toHaveLength(32_767);
     expect(String(row[20]).endsWith('…')).toBe(true);
@@ -92,7 +127,9 @@ describe('xlsxReporter', () => {
   });
 
   it('stops at the row limit and says how many rows were left out', async () => {
-    const records = Array.from({ length: 10 }, (_, index) => makeRun({ logId: `log-${index}`, nodes: [makeNode({ id: `e${index}` })] }));
+    const records = Array.from({ length: 10 }, (_, index) =>
+      makeRun({ logId: `log-${index}`, nodes: [makeNode({ id: `e${index}` })] }),
+    );
     const { workbook } = await runXlsx(records, { maxRowsPerSheet: 5 });
     const runs = values(workbook.getWorksheet('Runs'));
     expect(runs).toHaveLength(5);
@@ -101,7 +138,13 @@ describe('xlsxReporter', () => {
     expect(values(workbook.getWorksheet('Nodes'))).toHaveLength(5);
 
     const exact = await runXlsx(records.slice(0, 4), { maxRowsPerSheet: 5 });
-    expect(values(exact.workbook.getWorksheet('Runs')).map((row) => row[1])).toEqual(['logId', 'log-0', 'log-1', 'log-2', 'log-3']);
+    expect(values(exact.workbook.getWorksheet('Runs')).map((row) => row[1])).toEqual([
+      'logId',
+      'log-0',
+      'log-1',
+      'log-2',
+      'log-3',
+    ]);
   });
 
   it('fills the Summary from the analysis', async () => {
@@ -116,7 +159,18 @@ describe('xlsxReporter', () => {
     expect(facts.get('Cost (USD)')).toBe(0.012);
     expect(facts.get('Cost (RMB)')).toBe(0.5);
     const appsHeader = summary.findIndex((row) => row[0] === 'App');
-    expect(summary[appsHeader]).toEqual(['App', 'Runs', 'Succeeded', 'Failed', 'Success rate (%)', 'p50 (s)', 'p95 (s)', 'Tokens', 'Enrichment failures', 'Cost (USD)']);
+    expect(summary[appsHeader]).toEqual([
+      'App',
+      'Runs',
+      'Succeeded',
+      'Failed',
+      'Success rate (%)',
+      'p50 (s)',
+      'p95 (s)',
+      'Tokens',
+      'Enrichment failures',
+      'Cost (USD)',
+    ]);
     expect(summary[appsHeader + 1]).toEqual(["'=cmd|calc", 10, 9, 1, 90, 2.5, 2.5, 1300, 0, 0.012]);
     expect(summary.find((row) => row[0] === 'Provider')).toBeDefined();
     expect(summary.find((row) => row[0] === '大模型')).toEqual(['大模型', 'llm', 10, 1, 0.8, 0.8, 1200, 0.012]);

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { assertDeployments, DifyConfigError, silentLogger, type Deployment, type DeploymentHandler, type DeploymentRun, type Logger, type Scheduler } from '@dify-logs/core';
+import {
+  assertDeployments,
+  DifyConfigError,
+  silentLogger,
+  type Deployment,
+  type DeploymentHandler,
+  type DeploymentRun,
+  type Logger,
+  type Scheduler,
+} from '@dify-logs/core';
 import { Agenda, type AgendaBackend, type Job } from 'agenda';
 import { executeRun, type ExecutionEnvironment, type RunPlan } from './execute.js';
 import { isLive, planRun, type JobData } from './plan.js';
@@ -70,7 +79,11 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
 
   function entry(name: string): Entry {
     const found = entries.get(name);
-    if (!found) throw new DifyConfigError('deployment', `no deployment named ${JSON.stringify(name)} (have ${[...entries.keys()].join(', ') || 'none'})`);
+    if (!found)
+      throw new DifyConfigError(
+        'deployment',
+        `no deployment named ${JSON.stringify(name)} (have ${[...entries.keys()].join(', ') || 'none'})`,
+      );
     return found;
   }
 
@@ -81,8 +94,18 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
   }
 
   /** Queues a one-time run; `key` makes it unique (a second call with the same key adds nothing). */
-  async function queueOnce(deployment: Deployment, data: Omit<JobData, 'deployment' | 'kind'>, when: Date, key: string): Promise<void> {
-    const job = requireAgenda().create<JobData>(jobName(deployment.name), { deployment: deployment.name, kind: 'once', key, ...data });
+  async function queueOnce(
+    deployment: Deployment,
+    data: Omit<JobData, 'deployment' | 'kind'>,
+    when: Date,
+    key: string,
+  ): Promise<void> {
+    const job = requireAgenda().create<JobData>(jobName(deployment.name), {
+      deployment: deployment.name,
+      kind: 'once',
+      key,
+      ...data,
+    });
     job.unique({ 'data.key': key }, { insertOnly: true });
     job.schedule(when);
     await job.save();
@@ -96,7 +119,17 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
     controllers,
     handler: () => handler!,
     scheduleRetry: async (deployment, run: DeploymentRun, delayMs) =>
-      queueOnce(deployment, { trigger: 'retry', scheduledFor: run.scheduledFor, attempt: run.attempt + 1, parameters: run.parameters ?? {} }, new Date(Date.now() + delayMs), `retry:${run.id}`),
+      queueOnce(
+        deployment,
+        {
+          trigger: 'retry',
+          scheduledFor: run.scheduledFor,
+          attempt: run.attempt + 1,
+          parameters: run.parameters ?? {},
+        },
+        new Date(Date.now() + delayMs),
+        `retry:${run.id}`,
+      ),
   };
 
   async function processJob(job: Job<JobData>): Promise<void> {
@@ -107,13 +140,27 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
     }
     let plan: RunPlan | undefined;
     try {
-      plan = await planRun({ job, deployment: item.deployment, history, lockLifetimeMs, busyHere: item.running, logger, scheduledTick: () => toSecond(latestTick(item.deployment.schedule, timezone(item.deployment))) });
+      plan = await planRun({
+        job,
+        deployment: item.deployment,
+        history,
+        lockLifetimeMs,
+        busyHere: item.running,
+        logger,
+        scheduledTick: () => toSecond(latestTick(item.deployment.schedule, timezone(item.deployment))),
+      });
     } catch (error) {
-      logger.error({ deployment: item.deployment.name, err: String(error) }, 'could not read the run history: the run waits for the next poll');
+      logger.error(
+        { deployment: item.deployment.name, err: String(error) },
+        'could not read the run history: the run waits for the next poll',
+      );
       throw error;
     }
     if (!plan) return;
-    if (plan.trigger === 'schedule') await catchUp(item, plan.scheduledFor).catch((error: unknown) => logger.warn({ err: String(error) }, 'could not queue missed ticks'));
+    if (plan.trigger === 'schedule')
+      await catchUp(item, plan.scheduledFor).catch((error: unknown) =>
+        logger.warn({ err: String(error) }, 'could not queue missed ticks'),
+      );
     item.running = true;
     const task = executeRun(environment, item.deployment, job, plan).finally(() => {
       item.running = false;
@@ -131,19 +178,31 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
     const instance = requireAgenda();
     const { deployment } = item;
     const name = jobName(deployment.name);
-    const existing = (await instance.queryJobs({ name, includeDisabled: true, limit: 100 })).jobs.find((job) => job.type === 'single');
-    const same = existing && existing.repeatInterval === deployment.schedule && (existing.repeatTimezone ?? 'UTC') === timezone(deployment);
+    const existing = (await instance.queryJobs({ name, includeDisabled: true, limit: 100 })).jobs.find(
+      (job) => job.type === 'single',
+    );
+    const same =
+      existing &&
+      existing.repeatInterval === deployment.schedule &&
+      (existing.repeatTimezone ?? 'UTC') === timezone(deployment);
     if (!same) {
       // A new or changed schedule; a schedule left as it was keeps its next run (overdue after downtime: it runs now).
-      const job = await instance.every(deployment.schedule, name, { deployment: deployment.name } satisfies JobData, { timezone: timezone(deployment), skipImmediate: true });
+      const job = await instance.every(deployment.schedule, name, { deployment: deployment.name } satisfies JobData, {
+        timezone: timezone(deployment),
+        skipImmediate: true,
+      });
       if (existing?.disabled) await instance.disable({ id: String(job.attrs._id) });
     }
-    if (deployment.paused) await instance.disable({ id: String(existing?._id ?? (await recurringId(deployment.name))) });
+    if (deployment.paused)
+      await instance.disable({ id: String(existing?._id ?? (await recurringId(deployment.name))) });
   }
 
   async function recurringId(name: string): Promise<string> {
-    const found = (await requireAgenda().queryJobs({ name: jobName(name), includeDisabled: true, limit: 100 })).jobs.find((job) => job.type === 'single');
-    if (!found) throw new DifyConfigError('deployment', `${name} has no scheduled job yet: start() the scheduler first`);
+    const found = (
+      await requireAgenda().queryJobs({ name: jobName(name), includeDisabled: true, limit: 100 })
+    ).jobs.find((job) => job.type === 'single');
+    if (!found)
+      throw new DifyConfigError('deployment', `${name} has no scheduled job yet: start() the scheduler first`);
     return String(found._id);
   }
 
@@ -157,21 +216,39 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
     const limit = deployment.catchUp ?? 7;
     if (limit === 0 || deployment.paused) return;
     const recent = await history.list({ deployment: deployment.name, limit: 50 });
-    const newest = recent.map((run) => (run.trigger === 'schedule' || run.trigger === 'catch-up' ? Date.parse(run.scheduledFor) : 0)).reduce((a, b) => Math.max(a, b), 0);
+    const newest = recent
+      .map((run) => (run.trigger === 'schedule' || run.trigger === 'catch-up' ? Date.parse(run.scheduledFor) : 0))
+      .reduce((a, b) => Math.max(a, b), 0);
     if (newest === 0) return;
     for (const tick of ticksBetween(deployment.schedule, timezone(deployment), new Date(newest), until, limit)) {
-      logger.warn({ deployment: deployment.name, tick: tick.toISOString() }, 'catching up a tick missed while no worker ran');
-      await queueOnce(deployment, { trigger: 'catch-up', scheduledFor: tick.toISOString(), parameters: { ...deployment.parameters } }, new Date(), `tick:${deployment.name}:${tick.toISOString()}`);
+      logger.warn(
+        { deployment: deployment.name, tick: tick.toISOString() },
+        'catching up a tick missed while no worker ran',
+      );
+      await queueOnce(
+        deployment,
+        { trigger: 'catch-up', scheduledFor: tick.toISOString(), parameters: { ...deployment.parameters } },
+        new Date(),
+        `tick:${deployment.name}:${tick.toISOString()}`,
+      );
     }
   }
 
   async function enqueue(name: string, parameters: Record<string, unknown> = {}): Promise<string> {
     const item = entry(name);
-    const running = (await history.list({ deployment: name, status: 'running', limit: 5 })).filter((run) => isLive(run, lockLifetimeMs));
-    if (item.running || running.length > 0) throw new DifyConfigError('deployment', `${name} is running already; try again when it has finished`);
+    const running = (await history.list({ deployment: name, status: 'running', limit: 5 })).filter((run) =>
+      isLive(run, lockLifetimeMs),
+    );
+    if (item.running || running.length > 0)
+      throw new DifyConfigError('deployment', `${name} is running already; try again when it has finished`);
     const scheduledFor = toSecond(new Date()).toISOString();
     const runId = `${name}-${scheduledFor.replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-    await queueOnce(item.deployment, { trigger: 'manual', scheduledFor, parameters: { ...item.deployment.parameters, ...parameters }, runId }, new Date(), `manual:${runId}`);
+    await queueOnce(
+      item.deployment,
+      { trigger: 'manual', scheduledFor, parameters: { ...item.deployment.parameters, ...parameters }, runId },
+      new Date(),
+      `manual:${runId}`,
+    );
     return runId;
   }
 
@@ -188,13 +265,25 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
     },
     async start() {
       if (!handler) throw new DifyConfigError('deployments', 'define() the deployments before start()');
-      agenda = new Agenda({ backend: options.backend, name: worker, processEvery: options.processEveryMs ?? 5000, maxConcurrency: options.concurrency ?? 2, defaultLockLifetime: lockLifetimeMs });
+      agenda = new Agenda({
+        backend: options.backend,
+        name: worker,
+        processEvery: options.processEveryMs ?? 5000,
+        maxConcurrency: options.concurrency ?? 2,
+        defaultLockLifetime: lockLifetimeMs,
+      });
       agenda.on('error', (error: Error) => logger.error({ err: error.message }, 'agenda reported an error'));
-      for (const item of entries.values()) agenda.define<JobData>(jobName(item.deployment.name), processJob, { concurrency: 1, lockLimit: 1, lockLifetime: lockLifetimeMs });
+      for (const item of entries.values())
+        agenda.define<JobData>(jobName(item.deployment.name), processJob, {
+          concurrency: 1,
+          lockLimit: 1,
+          lockLifetime: lockLifetimeMs,
+        });
       // Jobs are written (a paused one disabled) before this worker starts taking them.
       for (const item of entries.values()) await ensureRecurring(item);
       await agenda.start();
-      for (const item of entries.values()) await catchUp(item, toSecond(latestTick(item.deployment.schedule, timezone(item.deployment))));
+      for (const item of entries.values())
+        await catchUp(item, toSecond(latestTick(item.deployment.schedule, timezone(item.deployment))));
     },
     async stop(stopOptions = {}) {
       if (queueOnly) await queueOnly.stop(false).catch(() => undefined);
@@ -203,7 +292,10 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
       const drainMs = stopOptions.drainMs ?? 30_000;
       const result = await agenda.drain({ timeout: Math.max(drainMs, 1), closeConnection: false });
       if (result.timedOut || inflight.size > 0) {
-        logger.warn({ running: inflight.size }, 'drain time over: aborting the runs still going (each is handed back as a retry)');
+        logger.warn(
+          { running: inflight.size },
+          'drain time over: aborting the runs still going (each is handed back as a retry)',
+        );
         for (const controller of controllers) controller.abort(new Error('the worker is stopping'));
         await Promise.race([Promise.allSettled([...inflight]), sleep(10_000)]);
       }
@@ -215,18 +307,38 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
       for (;;) {
         const found = await history.get(runId);
         if (found) return found.run;
-        if (Date.now() > deadline) throw new DifyConfigError('deployment', `no worker started ${name} within ${Math.round((options.triggerTimeoutMs ?? 60_000) / 1000)} s; the run stays queued (${runId})`);
+        if (Date.now() > deadline)
+          throw new DifyConfigError(
+            'deployment',
+            `no worker started ${name} within ${Math.round((options.triggerTimeoutMs ?? 60_000) / 1000)} s; the run stays queued (${runId})`,
+          );
         await sleep(100);
       }
     },
     enqueue,
     async backfill(name, range) {
       const item = entry(name);
-      const ticks = ticksBetween(item.deployment.schedule, timezone(item.deployment), new Date(range.from.getTime() - 1), range.to, 10_000);
+      const ticks = ticksBetween(
+        item.deployment.schedule,
+        timezone(item.deployment),
+        new Date(range.from.getTime() - 1),
+        range.to,
+        10_000,
+      );
       const ids: string[] = [];
       for (const tick of ticks) {
         const runId = `${name}-backfill-${tick.toISOString().replace(/[-:.]/g, '')}`;
-        await queueOnce(item.deployment, { trigger: 'backfill', scheduledFor: tick.toISOString(), parameters: { ...item.deployment.parameters }, runId }, new Date(), `backfill:${name}:${tick.toISOString()}`);
+        await queueOnce(
+          item.deployment,
+          {
+            trigger: 'backfill',
+            scheduledFor: tick.toISOString(),
+            parameters: { ...item.deployment.parameters },
+            runId,
+          },
+          new Date(),
+          `backfill:${name}:${tick.toISOString()}`,
+        );
         ids.push(runId);
       }
       return ids;

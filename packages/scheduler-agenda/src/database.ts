@@ -7,7 +7,15 @@ import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import { databaseError, redactConnectionString, secretsOf } from './state/shared.js';
-import { mongoRunHistory, mongoStateStore, postgresRunHistory, postgresStateStore, redisRunHistory, redisStateStore, type RunHistory } from './state/index.js';
+import {
+  mongoRunHistory,
+  mongoStateStore,
+  postgresRunHistory,
+  postgresStateStore,
+  redisRunHistory,
+  redisStateStore,
+  type RunHistory,
+} from './state/index.js';
 
 export type DatabaseKind = 'mongodb' | 'postgres' | 'redis';
 
@@ -42,7 +50,10 @@ export function databaseKind(url: string): DatabaseKind {
   if (scheme === 'mongodb' || scheme === 'mongodb+srv') return 'mongodb';
   if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
   if (scheme === 'redis' || scheme === 'rediss') return 'redis';
-  throw new DifyConfigError('worker.database', `${JSON.stringify(redactConnectionString(url))} is not a mongodb://, postgres:// or redis:// connection string`);
+  throw new DifyConfigError(
+    'worker.database',
+    `${JSON.stringify(redactConnectionString(url))} is not a mongodb://, postgres:// or redis:// connection string`,
+  );
 }
 
 /**
@@ -50,10 +61,25 @@ export function databaseKind(url: string): DatabaseKind {
  * (pool) per process. PostgreSQL schemas are created under an advisory lock, so several workers
  * starting at the same moment on a fresh database do not race.
  */
-export async function openAgendaDatabase(source: DatabaseSource, options: DatabaseOptions = {}): Promise<AgendaDatabase> {
-  const kind = typeof source === 'string' ? databaseKind(source) : 'pool' in source ? 'postgres' : 'redis' in source ? 'redis' : 'mongodb';
+export async function openAgendaDatabase(
+  source: DatabaseSource,
+  options: DatabaseOptions = {},
+): Promise<AgendaDatabase> {
+  const kind =
+    typeof source === 'string'
+      ? databaseKind(source)
+      : 'pool' in source
+        ? 'postgres'
+        : 'redis' in source
+          ? 'redis'
+          : 'mongodb';
   if (options.prefix !== undefined && !(kind === 'redis' ? REDIS_PREFIX : PREFIX).test(options.prefix)) {
-    throw new DifyConfigError('worker.prefix', kind === 'redis' ? 'may only hold letters, digits, _ : . and - (at most 80)' : 'may only hold letters, digits and _ (at most 40)');
+    throw new DifyConfigError(
+      'worker.prefix',
+      kind === 'redis'
+        ? 'may only hold letters, digits, _ : . and - (at most 80)'
+        : 'may only hold letters, digits and _ (at most 40)',
+    );
   }
   if (typeof source === 'string') {
     const description = redactConnectionString(source);
@@ -67,10 +93,12 @@ export async function openAgendaDatabase(source: DatabaseSource, options: Databa
     };
     if (kind === 'postgres') {
       const pool = new pg.Pool({ connectionString: source, max: 8 });
-      return opening(() => postgres(pool, true, description, options).catch(async (error: unknown) => {
-        await pool.end().catch(() => undefined);
-        throw error;
-      }));
+      return opening(() =>
+        postgres(pool, true, description, options).catch(async (error: unknown) => {
+          await pool.end().catch(() => undefined);
+          throw error;
+        }),
+      );
     }
     if (kind === 'redis') {
       return opening(async () => {
@@ -100,7 +128,12 @@ export async function openAgendaDatabase(source: DatabaseSource, options: Databa
   return mongo(source.mongo, undefined, 'mongodb (given Db)', options);
 }
 
-async function postgres(pool: pg.Pool, owned: boolean, description: string, options: DatabaseOptions): Promise<AgendaDatabase> {
+async function postgres(
+  pool: pg.Pool,
+  owned: boolean,
+  description: string,
+  options: DatabaseOptions,
+): Promise<AgendaDatabase> {
   const prefix = options.prefix ?? 'dify_logs_';
   const tableName = `${prefix}agenda_jobs`;
   const client = await pool.connect();
@@ -130,7 +163,12 @@ async function postgres(pool: pg.Pool, owned: boolean, description: string, opti
   };
 }
 
-async function redis(client: Redis, owned: boolean, description: string, options: DatabaseOptions): Promise<AgendaDatabase> {
+async function redis(
+  client: Redis,
+  owned: boolean,
+  description: string,
+  options: DatabaseOptions,
+): Promise<AgendaDatabase> {
   const prefix = options.prefix ?? 'dify-logs:';
   const state = redisStateStore({ redis: client, keyPrefix: prefix });
   const history = redisRunHistory({ redis: client, keyPrefix: prefix });
@@ -149,7 +187,12 @@ async function redis(client: Redis, owned: boolean, description: string, options
   };
 }
 
-async function mongo(db: Db, client: MongoClient | undefined, description: string, options: DatabaseOptions): Promise<AgendaDatabase> {
+async function mongo(
+  db: Db,
+  client: MongoClient | undefined,
+  description: string,
+  options: DatabaseOptions,
+): Promise<AgendaDatabase> {
   const prefix = options.prefix ?? 'dify_logs_';
   const state = mongoStateStore({ db, collectionPrefix: prefix });
   const history = mongoRunHistory({ db, collectionPrefix: prefix });

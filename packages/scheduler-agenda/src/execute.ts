@@ -23,7 +23,12 @@ export interface ExecutionEnvironment {
  * short by the worker stopping is always handed back). Throws on a failed run so Agenda and its
  * dashboard show the failure.
  */
-export async function executeRun(env: ExecutionEnvironment, deployment: Deployment, job: Job<JobData>, plan: RunPlan): Promise<void> {
+export async function executeRun(
+  env: ExecutionEnvironment,
+  deployment: Deployment,
+  job: Job<JobData>,
+  plan: RunPlan,
+): Promise<void> {
   const startedAt = new Date().toISOString();
   const scheduledFor = plan.scheduledFor.toISOString();
   const run: AgendaRun = {
@@ -51,7 +56,9 @@ export async function executeRun(env: ExecutionEnvironment, deployment: Deployme
   const flush = (): Promise<void> => {
     if (pending.length === 0) return writing;
     const lines = pending.splice(0);
-    writing = writing.then(() => env.history.appendLogs(run.id, lines)).catch((error: unknown) => logger.warn({ err: String(error) }, 'could not store log lines of the run'));
+    writing = writing
+      .then(() => env.history.appendLogs(run.id, lines))
+      .catch((error: unknown) => logger.warn({ err: String(error) }, 'could not store log lines of the run'));
     return writing;
   };
   const heartbeat = async (): Promise<void> => {
@@ -60,7 +67,13 @@ export async function executeRun(env: ExecutionEnvironment, deployment: Deployme
     await env.history.save({ ...run });
     await flush();
   };
-  const timer = setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: String(error) }, 'could not renew the lock of the run')), Math.max(250, env.lockLifetimeMs / 3));
+  const timer = setInterval(
+    () =>
+      void heartbeat().catch((error: unknown) =>
+        logger.warn({ err: String(error) }, 'could not renew the lock of the run'),
+      ),
+    Math.max(250, env.lockLifetimeMs / 3),
+  );
   const controller = new AbortController();
   env.controllers.add(controller);
   logger.info({ trigger: run.trigger, attempt: run.attempt, scheduledFor }, 'deployment run started');
@@ -85,7 +98,12 @@ export async function executeRun(env: ExecutionEnvironment, deployment: Deployme
     env.controllers.delete(controller);
   }
   const aborted = controller.signal.aborted;
-  Object.assign(run, { status: outcome.status, finishedAt: new Date().toISOString(), error: outcome.error ?? (aborted && outcome.status === 'failed' ? 'aborted: the worker stopped' : null), summary: outcome.summary ?? null });
+  Object.assign(run, {
+    status: outcome.status,
+    finishedAt: new Date().toISOString(),
+    error: outcome.error ?? (aborted && outcome.status === 'failed' ? 'aborted: the worker stopped' : null),
+    summary: outcome.summary ?? null,
+  });
   await flush();
   await env.history.save(run);
   logger.info({ status: run.status }, 'deployment run finished');
@@ -94,7 +112,9 @@ export async function executeRun(env: ExecutionEnvironment, deployment: Deployme
   const retries = deployment.retries ?? 2;
   if (aborted || run.attempt <= retries) {
     const delayMs = aborted ? 1000 : (deployment.retryDelaySeconds ?? 60) * 1000 * 2 ** (run.attempt - 1);
-    await env.scheduleRetry(deployment, run, delayMs).catch((error: unknown) => logger.error({ err: String(error) }, 'could not queue the retry of the run'));
+    await env
+      .scheduleRetry(deployment, run, delayMs)
+      .catch((error: unknown) => logger.error({ err: String(error) }, 'could not queue the retry of the run'));
   }
   throw new Error(run.error ?? 'failed');
 }

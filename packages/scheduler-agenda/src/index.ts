@@ -1,5 +1,12 @@
 export { createAgendaScheduler, type AgendaScheduler, type AgendaSchedulerOptions } from './agenda-scheduler.js';
-export { openAgendaDatabase, databaseKind, type AgendaDatabase, type DatabaseKind, type DatabaseOptions, type DatabaseSource } from './database.js';
+export {
+  openAgendaDatabase,
+  databaseKind,
+  type AgendaDatabase,
+  type DatabaseKind,
+  type DatabaseOptions,
+  type DatabaseSource,
+} from './database.js';
 export type { AgendaRun } from './plan.js';
 export * from './state/index.js';
 export * from './server/index.js';

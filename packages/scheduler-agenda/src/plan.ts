@@ -64,26 +64,54 @@ export async function planRun(input: PlanInput): Promise<RunPlan | undefined> {
 
   const orphan = running.find((run) => run.jobId === jobId && !isLive(run, lockLifetimeMs));
   if (orphan) {
-    logger.warn({ deployment: deployment.name, runId: orphan.id, worker: orphan.worker }, 'taking over a run whose worker stopped answering');
-    await history.save({ ...orphan, status: 'failed', finishedAt: new Date().toISOString(), error: `interrupted: worker ${orphan.worker ?? '?'} stopped answering; taken over` });
+    logger.warn(
+      { deployment: deployment.name, runId: orphan.id, worker: orphan.worker },
+      'taking over a run whose worker stopped answering',
+    );
+    await history.save({
+      ...orphan,
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      error: `interrupted: worker ${orphan.worker ?? '?'} stopped answering; taken over`,
+    });
   }
 
   if (input.busyHere || running.some((run) => run.jobId !== jobId && isLive(run, lockLifetimeMs))) {
     if (data.kind === 'once') {
       job.attrs.nextRunAt = new Date(Date.now() + Math.min(30_000, lockLifetimeMs / 4));
-      logger.info({ deployment: deployment.name, trigger: data.trigger }, 'the deployment is running elsewhere: this run waits');
+      logger.info(
+        { deployment: deployment.name, trigger: data.trigger },
+        'the deployment is running elsewhere: this run waits',
+      );
     } else {
       logger.warn({ deployment: deployment.name }, 'still running: this tick is skipped');
     }
     return undefined;
   }
 
-  if (orphan) return { scheduledFor: new Date(orphan.scheduledFor), trigger: 'retry', attempt: orphan.attempt + 1, parameters: orphan.parameters ?? { ...deployment.parameters } };
+  if (orphan)
+    return {
+      scheduledFor: new Date(orphan.scheduledFor),
+      trigger: 'retry',
+      attempt: orphan.attempt + 1,
+      parameters: orphan.parameters ?? { ...deployment.parameters },
+    };
 
   const plan: RunPlan =
     data.kind === 'once'
-      ? { ...(data.runId ? { runId: data.runId } : {}), scheduledFor: new Date(data.scheduledFor ?? Date.now()), trigger: data.trigger ?? 'manual', attempt: data.attempt ?? 1, parameters: data.parameters ?? { ...deployment.parameters } }
-      : { scheduledFor: input.scheduledTick(), trigger: 'schedule', attempt: 1, parameters: { ...deployment.parameters } };
+      ? {
+          ...(data.runId ? { runId: data.runId } : {}),
+          scheduledFor: new Date(data.scheduledFor ?? Date.now()),
+          trigger: data.trigger ?? 'manual',
+          attempt: data.attempt ?? 1,
+          parameters: data.parameters ?? { ...deployment.parameters },
+        }
+      : {
+          scheduledFor: input.scheduledTick(),
+          trigger: 'schedule',
+          attempt: 1,
+          parameters: { ...deployment.parameters },
+        };
 
   if (TICK_TRIGGERS.has(plan.trigger)) {
     const tick = plan.scheduledFor.toISOString();

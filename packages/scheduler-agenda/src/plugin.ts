@@ -22,7 +22,9 @@ export const workerSection = z
     /** On SIGTERM/SIGINT: wait this long for running runs, then hand them back. */
     drainSeconds: wholeNumber(0).default(60),
     /** The Agendash dashboard at /dashboard: off unless credentials are set (basic auth, or a bearer token). */
-    dashboard: z.strictObject({ username: nonEmpty.optional(), password: secretText.optional(), token: secretText.optional() }).optional(),
+    dashboard: z
+      .strictObject({ username: nonEmpty.optional(), password: secretText.optional(), token: secretText.optional() })
+      .optional(),
     /** Ask for the dashboard credentials on /metrics too. */
     metricsAuth: flag.default(false),
   })
@@ -36,7 +38,8 @@ export const workerSection = z
 export type WorkerSection = z.output<typeof workerSection>;
 
 /** What `worker.databaseUrl` is for, when it is missing. */
-export const NO_DATABASE = 'is not set: set DIFY_LOGS_DATABASE_URL (or MONGODB_URL) to mongodb://…, postgres://… or redis://… — the workers share jobs, locks, state and run history there. On one machine without a database, `dify-logs schedule start` runs the same deployments.';
+export const NO_DATABASE =
+  'is not set: set DIFY_LOGS_DATABASE_URL (or MONGODB_URL) to mongodb://…, postgres://… or redis://… — the workers share jobs, locks, state and run history there. On one machine without a database, `dify-logs schedule start` runs the same deployments.';
 
 /**
  * The Agenda scheduler: `create` opens `worker.databaseUrl` (MongoDB, PostgreSQL or Redis; the driver loads then) and
@@ -48,9 +51,23 @@ export const plugin = definePlugin({
   description: 'Agenda on MongoDB, PostgreSQL or Redis: several workers share jobs, locks, state and run history',
   schema: workerSection,
   env: [
-    { name: 'MONGODB_URL', key: 'worker.databaseUrl', description: 'database of `dify-logs worker` (MongoDB)', required: true },
-    { name: 'DIFY_LOGS_DATABASE_URL', key: 'worker.databaseUrl', description: 'database of `dify-logs worker`: mongodb://, postgres:// or redis:// (wins over MONGODB_URL)', required: true },
-    { name: 'WORKER_PORT', key: 'worker.port', description: 'port of /healthz, /readyz, /metrics and /dashboard (0: off)' },
+    {
+      name: 'MONGODB_URL',
+      key: 'worker.databaseUrl',
+      description: 'database of `dify-logs worker` (MongoDB)',
+      required: true,
+    },
+    {
+      name: 'DIFY_LOGS_DATABASE_URL',
+      key: 'worker.databaseUrl',
+      description: 'database of `dify-logs worker`: mongodb://, postgres:// or redis:// (wins over MONGODB_URL)',
+      required: true,
+    },
+    {
+      name: 'WORKER_PORT',
+      key: 'worker.port',
+      description: 'port of /healthz, /readyz, /metrics and /dashboard (0: off)',
+    },
     { name: 'DASHBOARD_USERNAME', key: 'worker.dashboard.username', description: 'dashboard basic auth user' },
     { name: 'DASHBOARD_PASSWORD', key: 'worker.dashboard.password', description: 'dashboard basic auth password' },
     { name: 'DASHBOARD_TOKEN', key: 'worker.dashboard.token', description: 'dashboard bearer token' },

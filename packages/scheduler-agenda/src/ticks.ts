@@ -21,7 +21,9 @@ export function latestTick(schedule: string, timezone: string, at: Date = new Da
 export function ticksBetween(schedule: string, timezone: string, after: Date, before: Date, limit: number): Date[] {
   if (limit <= 0) return [];
   const cron = paused(schedule, timezone);
-  const ticks = cron.previousRuns(limit, before).filter((tick) => tick.getTime() > after.getTime() && tick.getTime() < before.getTime());
+  const ticks = cron
+    .previousRuns(limit, before)
+    .filter((tick) => tick.getTime() > after.getTime() && tick.getTime() < before.getTime());
   cron.stop();
   return ticks.reverse();
 }

@@ -56,16 +56,27 @@ export async function startWorker(runtime: DifyLogs, options: StartWorkerOptions
   const { plugin } = await import('./plugin.js');
   const worker = plugin.schema.parse(runtime.config.worker ?? {});
   const deployments = runtime.deployments();
-  if (deployments.length === 0) throw new DifyConfigError('deployments', 'none: add `deployments:` to the configuration, or a `schedule` to a job');
+  if (deployments.length === 0)
+    throw new DifyConfigError('deployments', 'none: add `deployments:` to the configuration, or a `schedule` to a job');
   const { database, scheduler } = await openWorkerParts(worker, runtime.pluginContext());
   try {
     await runtime.useState(database.state);
     const metrics = options.metrics ?? createPipelineMetrics({ collectDefault: true });
-    await scheduler.define(deployments, runtime.deploymentHandler({ onResult: (deployment, result, seconds) => metrics.observeRun(deployment, result, seconds), ...(options.write ? { write: options.write } : {}) }));
+    await scheduler.define(
+      deployments,
+      runtime.deploymentHandler({
+        onResult: (deployment, result, seconds) => metrics.observeRun(deployment, result, seconds),
+        ...(options.write ? { write: options.write } : {}),
+      }),
+    );
     await scheduler.start();
     const port = options.port ?? worker.port;
     const dashboard = worker.dashboard;
-    const auth = dashboard?.token ? { token: dashboard.token } : dashboard?.username && dashboard.password ? { username: dashboard.username, password: dashboard.password } : undefined;
+    const auth = dashboard?.token
+      ? { token: dashboard.token }
+      : dashboard?.username && dashboard.password
+        ? { username: dashboard.username, password: dashboard.password }
+        : undefined;
     const server =
       port === 0
         ? undefined

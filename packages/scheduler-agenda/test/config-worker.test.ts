@@ -16,26 +16,60 @@ const base = { DIFY_BASE_URL: 'https://dify.example.com', DIFY_API_TOKEN: 'app-t
 describe('worker configuration', () => {
   it('has safe defaults: local only, no database, dashboard off', async () => {
     const { config } = await loadConfig({ plugins: [plugin], cwd: workspace({}), env: base });
-    expect(config.worker).toEqual({ host: '127.0.0.1', port: 9464, concurrency: 2, lockLifetimeSeconds: 600, processEverySeconds: 5, drainSeconds: 60, metricsAuth: false });
+    expect(config.worker).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+      concurrency: 2,
+      lockLifetimeSeconds: 600,
+      processEverySeconds: 5,
+      drainSeconds: 60,
+      metricsAuth: false,
+    });
   });
 
   it('takes the database from MONGODB_URL or DIFY_LOGS_DATABASE_URL (which wins), and treats it as a secret', async () => {
-    const mongo = await loadConfig({ plugins: [plugin], cwd: workspace({}), env: { ...base, MONGODB_URL: 'mongodb://u:mongo-pass@db/dify' } });
+    const mongo = await loadConfig({
+      plugins: [plugin],
+      cwd: workspace({}),
+      env: { ...base, MONGODB_URL: 'mongodb://u:mongo-pass@db/dify' },
+    });
     expect(mongo.config.worker!.databaseUrl).toBe('mongodb://u:mongo-pass@db/dify');
-    const both = await loadConfig({ plugins: [plugin], cwd: workspace({}), env: { ...base, MONGODB_URL: 'mongodb://db/dify', DIFY_LOGS_DATABASE_URL: 'postgres://u:pg-pass@db/dify' } });
+    const both = await loadConfig({
+      plugins: [plugin],
+      cwd: workspace({}),
+      env: { ...base, MONGODB_URL: 'mongodb://db/dify', DIFY_LOGS_DATABASE_URL: 'postgres://u:pg-pass@db/dify' },
+    });
     expect(both.config.worker!.databaseUrl).toBe('postgres://u:pg-pass@db/dify');
     expect(both.secrets).toContain('postgres://u:pg-pass@db/dify');
     expect(describeSources(both).join('\n')).not.toContain('pg-pass');
   });
 
   it('reads the dashboard credentials and port from the environment', async () => {
-    const { config } = await loadConfig({ plugins: [plugin], cwd: workspace({}), env: { ...base, WORKER_PORT: '9100', DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' } });
+    const { config } = await loadConfig({
+      plugins: [plugin],
+      cwd: workspace({}),
+      env: { ...base, WORKER_PORT: '9100', DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'pw' },
+    });
     expect(config.worker!.port).toBe(9100);
     expect(config.worker!.dashboard).toEqual({ username: 'ops', password: 'pw' });
   });
 
   it('names the key of half-given dashboard credentials', async () => {
-    await expect(loadConfig({ plugins: [plugin], cwd: workspace({ 'c.yaml': 'worker: { dashboard: { username: ops } }\n' }), file: 'c.yaml', env: base })).rejects.toThrow(/worker\.dashboard: needs `username` and `password`, or `token`/);
-    await expect(loadConfig({ plugins: [plugin], cwd: workspace({ 'c.yaml': 'worker: { port: 70000 }\n' }), file: 'c.yaml', env: base })).rejects.toThrow(/worker\.port/);
+    await expect(
+      loadConfig({
+        plugins: [plugin],
+        cwd: workspace({ 'c.yaml': 'worker: { dashboard: { username: ops } }\n' }),
+        file: 'c.yaml',
+        env: base,
+      }),
+    ).rejects.toThrow(/worker\.dashboard: needs `username` and `password`, or `token`/);
+    await expect(
+      loadConfig({
+        plugins: [plugin],
+        cwd: workspace({ 'c.yaml': 'worker: { port: 70000 }\n' }),
+        file: 'c.yaml',
+        env: base,
+      }),
+    ).rejects.toThrow(/worker\.port/);
   });
 });

@@ -9,9 +9,17 @@ import { dropPrefix, PG_URL, REDIS_URL, reachable } from './servers.js';
 const databases = new Map<Scheduler, { database: AgendaDatabase; url: string; prefix: string }>();
 
 async function create(url: string): Promise<Scheduler> {
-  const prefix = url.startsWith('redis') ? `dify-logs-test:${randomBytes(4).toString('hex')}:` : `t${randomBytes(4).toString('hex')}_`;
+  const prefix = url.startsWith('redis')
+    ? `dify-logs-test:${randomBytes(4).toString('hex')}:`
+    : `t${randomBytes(4).toString('hex')}_`;
   const database = await openAgendaDatabase(url, { prefix });
-  const scheduler = createAgendaScheduler({ backend: database.backend, history: database.history, processEveryMs: 300, lockLifetimeMs: 20_000, concurrency: 4 });
+  const scheduler = createAgendaScheduler({
+    backend: database.backend,
+    history: database.history,
+    processEveryMs: 300,
+    lockLifetimeMs: 20_000,
+    concurrency: 4,
+  });
   databases.set(scheduler, { database, url, prefix });
   return scheduler;
 }
@@ -27,7 +35,11 @@ async function cleanup(scheduler: Scheduler): Promise<void> {
 const postgres = await reachable(PG_URL);
 const redis = await reachable(REDIS_URL);
 
-if (postgres.ok) testScheduler(vitest, { name: 'agenda on PostgreSQL', create: () => create(PG_URL), cleanup, pickupMs: 2000 });
-else describe.skip(`Scheduler conformance: agenda on PostgreSQL (${postgres.reason})`, () => it('needs PostgreSQL', () => {}));
-if (redis.ok) testScheduler(vitest, { name: 'agenda on Redis', create: () => create(REDIS_URL), cleanup, pickupMs: 2000 });
+if (postgres.ok)
+  testScheduler(vitest, { name: 'agenda on PostgreSQL', create: () => create(PG_URL), cleanup, pickupMs: 2000 });
+else
+  describe.skip(`Scheduler conformance: agenda on PostgreSQL (${postgres.reason})`, () =>
+    it('needs PostgreSQL', () => {}));
+if (redis.ok)
+  testScheduler(vitest, { name: 'agenda on Redis', create: () => create(REDIS_URL), cleanup, pickupMs: 2000 });
 else describe.skip(`Scheduler conformance: agenda on Redis (${redis.reason})`, () => it('needs Redis', () => {}));

@@ -51,7 +51,15 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
       const dir = mkdtempSync(join(tmpdir(), 'dify-logs-workers-'));
       dirs.push(dir);
       const results = join(dir, 'results.log');
-      const env = { DB_URL: url, PREFIX: prefix, RESULTS: results, RUN_MS: '900', LOCK_MS: '6000', PROCESS_EVERY_MS: '500', SCHEDULE: '*/2 * * * * *' };
+      const env = {
+        DB_URL: url,
+        PREFIX: prefix,
+        RESULTS: results,
+        RUN_MS: '900',
+        LOCK_MS: '6000',
+        PROCESS_EVERY_MS: '500',
+        SCHEDULE: '*/2 * * * * *',
+      };
       const workers: WorkerProcess[] = [];
       try {
         // The first worker creates the schema; the other two start together.
@@ -64,7 +72,14 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
         let victim: { worker: WorkerProcess; runId: string; tick: string } | undefined;
         for (let tries = 0; tries < 500 && !victim; tries += 1) {
           const lines = readResults(results);
-          const open = lines.filter((line) => line.kind === 'start' && Date.now() - (line.at ?? 0) < 300 && !lines.some((done) => done.kind === 'done' && done.runId === line.runId)).at(-1);
+          const open = lines
+            .filter(
+              (line) =>
+                line.kind === 'start' &&
+                Date.now() - (line.at ?? 0) < 300 &&
+                !lines.some((done) => done.kind === 'done' && done.runId === line.runId),
+            )
+            .at(-1);
           const worker = open && workers.find((candidate) => candidate.name === open.worker);
           if (open && worker && worker.child.exitCode === null) victim = { worker, runId: open.runId, tick: open.tick };
           else await sleep(20);
@@ -94,7 +109,13 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
         expect(expected.filter((tick) => !perTick.has(tick))).toEqual([]);
         expect(Date.parse(first) - began.getTime()).toBeLessThan(5000);
         // The killed run never finished where it began, was recorded as interrupted, and its tick was run again by another worker.
-        expect(done.some((line) => line.runId === victim!.runId), JSON.stringify({ victim: { name: victim!.worker.name, runId: victim!.runId, killedAt }, lines: lines.filter((line) => line.tick === victim!.tick) })).toBe(false);
+        expect(
+          done.some((line) => line.runId === victim!.runId),
+          JSON.stringify({
+            victim: { name: victim!.worker.name, runId: victim!.runId, killedAt },
+            lines: lines.filter((line) => line.tick === victim!.tick),
+          }),
+        ).toBe(false);
         const history = await historyOf(url, prefix);
         const killed = history.find((run) => run.id === victim!.runId);
         expect(killed).toMatchObject({ status: 'failed', worker: victim!.worker.name });
@@ -121,7 +142,14 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
       const dir = mkdtempSync(join(tmpdir(), 'dify-logs-workers-'));
       dirs.push(dir);
       const results = join(dir, 'results.log');
-      const base = { DB_URL: url, PREFIX: prefix, RESULTS: results, LOCK_MS: '6000', PROCESS_EVERY_MS: '300', SCHEDULE: '*/5 * * * * *' };
+      const base = {
+        DB_URL: url,
+        PREFIX: prefix,
+        RESULTS: results,
+        LOCK_MS: '6000',
+        PROCESS_EVERY_MS: '300',
+        SCHEDULE: '*/5 * * * * *',
+      };
       const workers: WorkerProcess[] = [];
       const waitForStart = async (count: number) => {
         while (readResults(results).filter((line) => line.kind === 'start').length < count) await sleep(100);
@@ -156,7 +184,9 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
         const deadline = Date.now() + 20_000;
         let finished: AgendaRun | undefined;
         while (!finished && Date.now() < deadline) {
-          finished = (await historyOf(url, prefix)).find((run) => run.scheduledFor === cutRun!.scheduledFor && run.status === 'succeeded');
+          finished = (await historyOf(url, prefix)).find(
+            (run) => run.scheduledFor === cutRun!.scheduledFor && run.status === 'succeeded',
+          );
           if (!finished) await sleep(300);
         }
         expect(finished).toMatchObject({ trigger: 'retry', worker: 'heir' });

@@ -38,7 +38,13 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
     const schedulers: AgendaScheduler[] = [];
     for (let index = 0; index < workers; index += 1) {
       const worker = `w${index}`;
-      const scheduler = createAgendaScheduler({ backend: databases[index]!.backend, history: databases[index]!.history, worker, processEveryMs: 200, lockLifetimeMs: 20_000 });
+      const scheduler = createAgendaScheduler({
+        backend: databases[index]!.backend,
+        history: databases[index]!.history,
+        worker,
+        processEveryMs: 200,
+        lockLifetimeMs: 20_000,
+      });
       await scheduler.define([deployment], async (_deployment, context) => {
         seen.push({ worker, run: context.run });
         await sleep(50);
@@ -51,7 +57,14 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
   }
 
   it('backfills one run per tick of a past range, each once even when asked twice', async () => {
-    const daily: Deployment = { name: 'daily', job: 'daily', schedule: '0 2 * * *', timezone: 'Asia/Shanghai', parameters: { from: '{{yesterday}}', to: '{{today}}' }, catchUp: 0 };
+    const daily: Deployment = {
+      name: 'daily',
+      job: 'daily',
+      schedule: '0 2 * * *',
+      timezone: 'Asia/Shanghai',
+      parameters: { from: '{{yesterday}}', to: '{{today}}' },
+      catchUp: 0,
+    };
     const { schedulers, seen, database } = await setup(daily);
     const to = new Date();
     const from = new Date(to.getTime() - 3 * 86_400_000);
@@ -59,10 +72,14 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
     expect(ids).toHaveLength(3);
     expect(await schedulers[0]!.backfill('daily', { from, to })).toEqual(ids);
     await schedulers[0]!.start();
-    const runs = await until(async () => {
-      const found = await database.history.list({ deployment: 'daily', status: 'succeeded' });
-      return found.length >= 3 ? found : undefined;
-    }, 15_000, 'three backfilled runs');
+    const runs = await until(
+      async () => {
+        const found = await database.history.list({ deployment: 'daily', status: 'succeeded' });
+        return found.length >= 3 ? found : undefined;
+      },
+      15_000,
+      'three backfilled runs',
+    );
     await sleep(1000);
     expect(seen).toHaveLength(3);
     expect(runs.map((run) => run.trigger)).toEqual(['backfill', 'backfill', 'backfill']);
@@ -73,7 +90,14 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
   });
 
   it('catches up ticks missed while no worker ran, each once with two workers starting together', async () => {
-    const everyMinute: Deployment = { name: 'minutely', job: 'live', schedule: '* * * * *', timezone: 'UTC', catchUp: 3, retries: 0 };
+    const everyMinute: Deployment = {
+      name: 'minutely',
+      job: 'live',
+      schedule: '* * * * *',
+      timezone: 'UTC',
+      catchUp: 3,
+      retries: 0,
+    };
     const { schedulers, seen, database } = await setup(everyMinute, 2);
     // The expected ticks are relative to the current minute: start early in a minute, so none turns over while the
     // workers catch up (up to ~17 s on a busy machine).
@@ -83,12 +107,30 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
     const previous = cron.previousRuns(6, new Date());
     cron.stop();
     const lastRun = previous[5]!; // six ticks ago: the last one a worker ran before going down
-    await database.history.save({ id: 'before-the-outage', deployment: 'minutely', job: 'live', scheduledFor: lastRun.toISOString(), trigger: 'schedule', attempt: 1, status: 'succeeded', startedAt: lastRun.toISOString(), finishedAt: lastRun.toISOString(), error: null, summary: null });
+    await database.history.save({
+      id: 'before-the-outage',
+      deployment: 'minutely',
+      job: 'live',
+      scheduledFor: lastRun.toISOString(),
+      trigger: 'schedule',
+      attempt: 1,
+      status: 'succeeded',
+      startedAt: lastRun.toISOString(),
+      finishedAt: lastRun.toISOString(),
+      error: null,
+      summary: null,
+    });
     await Promise.all(schedulers.map((scheduler) => scheduler.start()));
-    const caught = await until(async () => {
-      const found = (await database.history.list({ deployment: 'minutely', status: 'succeeded' })).filter((run) => run.trigger === 'catch-up');
-      return found.length >= 3 ? found : undefined;
-    }, 15_000, 'three catch-up runs');
+    const caught = await until(
+      async () => {
+        const found = (await database.history.list({ deployment: 'minutely', status: 'succeeded' })).filter(
+          (run) => run.trigger === 'catch-up',
+        );
+        return found.length >= 3 ? found : undefined;
+      },
+      15_000,
+      'three catch-up runs',
+    );
     await sleep(1500);
     const ticks = caught.map((run) => run.scheduledFor).sort();
     // The newest three missed ticks before the latest one (which Agenda itself runs when it is overdue), oldest first.
@@ -97,7 +139,14 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
   }, 60_000);
 
   it('queues a manual run from a process that is no worker, and names an unknown deployment', async () => {
-    const manual: Deployment = { name: 'manual', job: 'daily', schedule: '0 0 1 1 *', timezone: 'UTC', parameters: { keep: 1 }, catchUp: 0 };
+    const manual: Deployment = {
+      name: 'manual',
+      job: 'daily',
+      schedule: '0 0 1 1 *',
+      timezone: 'UTC',
+      parameters: { keep: 1 },
+      catchUp: 0,
+    };
     const { schedulers, database } = await setup(manual, 2);
     const [queueOnly, worker] = schedulers as [AgendaScheduler, AgendaScheduler];
     const id = await queueOnly.enqueue('manual', { window: 'custom' });

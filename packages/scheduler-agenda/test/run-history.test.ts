@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { DeploymentRun } from '@dify-logs/core';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { memoryRunHistory, mongoRunHistory, postgresRunHistory, redisRunHistory, type RunHistory, type RunHistoryOptions } from '../src/state/index.js';
+import {
+  memoryRunHistory,
+  mongoRunHistory,
+  postgresRunHistory,
+  redisRunHistory,
+  type RunHistory,
+  type RunHistoryOptions,
+} from '../src/state/index.js';
 import { dropPrefix, PG_URL, REDIS_URL, reachable } from './servers.js';
 
 interface RunHistorySuiteOptions {
@@ -44,11 +51,20 @@ function testRunHistory(options: RunHistorySuiteOptions): void {
     it('saves and gets a run whole (extra fields too), and replaces it by id keeping its logs', async () => {
       const history = await open();
       expect(await history.get('never')).toBeUndefined();
-      const first = { ...run('r-1', { parameters: { window: { from: '{{yesterday}}' } }, worker: 'host:1' }), jobId: 'job-1', heartbeatAt: at(1) } as DeploymentRun;
+      const first = {
+        ...run('r-1', { parameters: { window: { from: '{{yesterday}}' } }, worker: 'host:1' }),
+        jobId: 'job-1',
+        heartbeatAt: at(1),
+      } as DeploymentRun;
       await history.save(first);
       expect(await history.get('r-1')).toEqual({ run: first, logs: [] });
       await history.appendLogs('r-1', ['started ✓', 'line "two"\n']);
-      const finished = { ...first, status: 'succeeded' as const, finishedAt: at(3), summary: { records: 12, 报告: ['a.md'] } };
+      const finished = {
+        ...first,
+        status: 'succeeded' as const,
+        finishedAt: at(3),
+        summary: { records: 12, 报告: ['a.md'] },
+      };
       await history.save(finished);
       expect(await history.get('r-1')).toEqual({ run: finished, logs: ['started ✓', 'line "two"\n'] });
       expect(await history.list()).toEqual([finished]);
@@ -61,14 +77,24 @@ function testRunHistory(options: RunHistorySuiteOptions): void {
       await history.appendLogs('r-logs', []);
       await history.appendLogs('r-logs', ['4', '5', '6', '7']);
       expect((await history.get('r-logs'))?.logs).toEqual(['3', '4', '5', '6', '7']);
-      await history.appendLogs('r-logs', Array.from({ length: 12 }, (_, index) => `x${index}`));
+      await history.appendLogs(
+        'r-logs',
+        Array.from({ length: 12 }, (_, index) => `x${index}`),
+      );
       expect((await history.get('r-logs'))?.logs).toEqual(['x7', 'x8', 'x9', 'x10', 'x11']);
     });
 
     it('keeps 500 log lines by default, and loses none when appends race', async () => {
       const history = await open();
       await history.save(run('r-many'));
-      await Promise.all(Array.from({ length: 20 }, (_, batch) => history.appendLogs('r-many', Array.from({ length: 30 }, (_, index) => `b${batch}-${index}`))));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, batch) =>
+          history.appendLogs(
+            'r-many',
+            Array.from({ length: 30 }, (_, index) => `b${batch}-${index}`),
+          ),
+        ),
+      );
       const logs = (await history.get('r-many'))!.logs;
       expect(logs).toHaveLength(500);
       expect(new Set(logs).size).toBe(500);
@@ -92,7 +118,13 @@ function testRunHistory(options: RunHistorySuiteOptions): void {
     it('lists newest first, filtered by deployment and status, 50 by default', async () => {
       const history = await open();
       for (let minute = 0; minute < 56; minute += 1) {
-        await history.save(run(`r-${String(minute).padStart(2, '0')}`, { startedAt: at(minute), deployment: minute % 2 ? 'odd' : 'even', status: minute % 7 === 0 ? 'failed' : 'succeeded' }));
+        await history.save(
+          run(`r-${String(minute).padStart(2, '0')}`, {
+            startedAt: at(minute),
+            deployment: minute % 2 ? 'odd' : 'even',
+            status: minute % 7 === 0 ? 'failed' : 'succeeded',
+          }),
+        );
       }
       const all = await history.list();
       expect(all).toHaveLength(50);
@@ -100,8 +132,22 @@ function testRunHistory(options: RunHistorySuiteOptions): void {
       expect(all.map((found) => found.startedAt)).toEqual([...all.map((found) => found.startedAt)].sort().reverse());
       expect((await history.list({ limit: 3 })).map((found) => found.id)).toEqual(['r-55', 'r-54', 'r-53']);
       expect((await history.list({ deployment: 'odd', limit: 2 })).map((found) => found.id)).toEqual(['r-55', 'r-53']);
-      expect((await history.list({ status: 'failed' })).map((found) => found.id)).toEqual(['r-49', 'r-42', 'r-35', 'r-28', 'r-21', 'r-14', 'r-07', 'r-00']);
-      expect((await history.list({ deployment: 'odd', status: 'failed' })).map((found) => found.id)).toEqual(['r-49', 'r-35', 'r-21', 'r-07']);
+      expect((await history.list({ status: 'failed' })).map((found) => found.id)).toEqual([
+        'r-49',
+        'r-42',
+        'r-35',
+        'r-28',
+        'r-21',
+        'r-14',
+        'r-07',
+        'r-00',
+      ]);
+      expect((await history.list({ deployment: 'odd', status: 'failed' })).map((found) => found.id)).toEqual([
+        'r-49',
+        'r-35',
+        'r-21',
+        'r-07',
+      ]);
       expect(await history.list({ deployment: 'none' })).toEqual([]);
       await history.save(run('r-tie-a', { startedAt: at(59) }));
       await history.save(run('r-tie-b', { startedAt: at(59) }));
@@ -110,7 +156,8 @@ function testRunHistory(options: RunHistorySuiteOptions): void {
 
     it('prunes runs started before a time, with their logs, and says how many', async () => {
       const history = await open();
-      for (let minute = 0; minute < 10; minute += 1) await history.save(run(`p-${minute}`, { startedAt: at(minute), deployment: minute % 2 ? 'a' : 'b' }));
+      for (let minute = 0; minute < 10; minute += 1)
+        await history.save(run(`p-${minute}`, { startedAt: at(minute), deployment: minute % 2 ? 'a' : 'b' }));
       await history.appendLogs('p-1', ['old']);
       expect(await history.prune(new Date(at(4)))).toBe(4);
       expect(await history.prune(new Date(at(4)))).toBe(0);
@@ -139,7 +186,8 @@ function testRunHistory(options: RunHistorySuiteOptions): void {
 async function dropMongoPrefix(url: string, prefix: string): Promise<void> {
   const client = await MongoClient.connect(url);
   try {
-    for (const collection of await client.db().collections()) if (collection.collectionName.startsWith(prefix)) await collection.drop();
+    for (const collection of await client.db().collections())
+      if (collection.collectionName.startsWith(prefix)) await collection.drop();
   } finally {
     await client.close();
   }
@@ -173,16 +221,37 @@ function backing(drop: (prefix: string) => Promise<void>, prefixOf: () => string
 }
 
 if (postgres.ok) {
-  const prefix = backing((used) => dropPrefix(PG_URL, used), () => `t${randomBytes(4).toString('hex')}_`);
-  testRunHistory({ name: 'PostgreSQL', shared: true, create: (settings) => postgresRunHistory({ connectionString: PG_URL, tablePrefix: prefix(), ...settings }) });
+  const prefix = backing(
+    (used) => dropPrefix(PG_URL, used),
+    () => `t${randomBytes(4).toString('hex')}_`,
+  );
+  testRunHistory({
+    name: 'PostgreSQL',
+    shared: true,
+    create: (settings) => postgresRunHistory({ connectionString: PG_URL, tablePrefix: prefix(), ...settings }),
+  });
 } else skipped('PostgreSQL', postgres.reason);
 
 if (redis.ok) {
-  const prefix = backing((used) => dropPrefix(REDIS_URL, used), () => `dify-logs-test:${randomBytes(4).toString('hex')}:`);
-  testRunHistory({ name: 'Redis', shared: true, create: (settings) => redisRunHistory({ connectionString: REDIS_URL, keyPrefix: prefix(), ...settings }) });
+  const prefix = backing(
+    (used) => dropPrefix(REDIS_URL, used),
+    () => `dify-logs-test:${randomBytes(4).toString('hex')}:`,
+  );
+  testRunHistory({
+    name: 'Redis',
+    shared: true,
+    create: (settings) => redisRunHistory({ connectionString: REDIS_URL, keyPrefix: prefix(), ...settings }),
+  });
 } else skipped('Redis', redis.reason);
 
 if (MONGODB_URL) {
-  const prefix = backing((used) => dropMongoPrefix(MONGODB_URL, used), () => `t${randomBytes(4).toString('hex')}_`);
-  testRunHistory({ name: 'MongoDB', shared: true, create: (settings) => mongoRunHistory({ connectionString: MONGODB_URL, collectionPrefix: prefix(), ...settings }) });
+  const prefix = backing(
+    (used) => dropMongoPrefix(MONGODB_URL, used),
+    () => `t${randomBytes(4).toString('hex')}_`,
+  );
+  testRunHistory({
+    name: 'MongoDB',
+    shared: true,
+    create: (settings) => mongoRunHistory({ connectionString: MONGODB_URL, collectionPrefix: prefix(), ...settings }),
+  });
 } else skipped('MongoDB', 'MONGODB_URL is not set (no MongoDB server can run here)');

@@ -38,7 +38,10 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1", [`${prefix.replace(/_/g, '\\_')}%`]);
+  const { rows } = await client.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
+    [`${prefix.replace(/_/g, '\\_')}%`],
+  );
   for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
   await client.end();
 }

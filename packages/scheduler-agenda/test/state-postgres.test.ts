@@ -23,7 +23,11 @@ if (!server.ok) console.warn(`skipped the PostgreSQL state tests: ${server.reaso
 
 if (server.ok) {
   const prefix = freshPrefix();
-  testStateStore(vitest, { name: 'PostgreSQL', shared: true, create: () => postgresStateStore({ connectionString: PG_URL, tablePrefix: prefix }) });
+  testStateStore(vitest, {
+    name: 'PostgreSQL',
+    shared: true,
+    create: () => postgresStateStore({ connectionString: PG_URL, tablePrefix: prefix }),
+  });
 } else {
   describe.skip(`StateStore conformance: PostgreSQL (${server.reason})`, () => it('needs PostgreSQL', () => {}));
 }
@@ -31,19 +35,37 @@ if (server.ok) {
 describe.skipIf(!server.ok)(`postgresStateStore${server.ok ? '' : ` (skipped: ${server.reason})`}`, () => {
   it('creates its tables once when several workers start at the same moment on a fresh prefix', async () => {
     const prefix = freshPrefix();
-    const stores = Array.from({ length: 6 }, () => postgresStateStore({ connectionString: PG_URL, tablePrefix: prefix }));
-    const histories = Array.from({ length: 3 }, () => postgresRunHistory({ connectionString: PG_URL, tablePrefix: prefix }));
+    const stores = Array.from({ length: 6 }, () =>
+      postgresStateStore({ connectionString: PG_URL, tablePrefix: prefix }),
+    );
+    const histories = Array.from({ length: 3 }, () =>
+      postgresRunHistory({ connectionString: PG_URL, tablePrefix: prefix }),
+    );
     try {
       await Promise.all([
-        ...stores.map((store, index) => store.commit('job', `app-${index}`, { watermark: `2026-03-0${index + 1}T00:00:00.000Z`, recent: {}, pending: {} })),
+        ...stores.map((store, index) =>
+          store.commit('job', `app-${index}`, {
+            watermark: `2026-03-0${index + 1}T00:00:00.000Z`,
+            recent: {},
+            pending: {},
+          }),
+        ),
         ...histories.map((history) => history.list()),
       ]);
-      for (const index of stores.keys()) expect((await stores[(index + 1) % stores.length]!.read('job', `app-${index}`)).watermark).toBe(`2026-03-0${index + 1}T00:00:00.000Z`);
+      for (const index of stores.keys())
+        expect((await stores[(index + 1) % stores.length]!.read('job', `app-${index}`)).watermark).toBe(
+          `2026-03-0${index + 1}T00:00:00.000Z`,
+        );
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
-      const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE tablename LIKE $1 ORDER BY 1', [`${prefix.replace(/_/g, '\\_')}%`]);
+      const { rows } = await client.query<{ tablename: string }>(
+        'SELECT tablename FROM pg_tables WHERE tablename LIKE $1 ORDER BY 1',
+        [`${prefix.replace(/_/g, '\\_')}%`],
+      );
       await client.end();
-      expect(rows.map((row) => row.tablename)).toEqual(['app_state', 'documents', 'run_cache', 'runs'].map((name) => `${prefix}${name}`));
+      expect(rows.map((row) => row.tablename)).toEqual(
+        ['app_state', 'documents', 'run_cache', 'runs'].map((name) => `${prefix}${name}`),
+      );
     } finally {
       await Promise.all([...stores, ...histories].map((owner) => owner.close?.()));
     }
@@ -70,7 +92,9 @@ describe.skipIf(!server.ok)(`postgresStateStore${server.ok ? '' : ` (skipped: ${
       }
       return undefined;
     };
-    const badPrefix = error(() => postgresStateStore({ connectionString: PG_URL, tablePrefix: 'x"; DROP TABLE y; --' }));
+    const badPrefix = error(() =>
+      postgresStateStore({ connectionString: PG_URL, tablePrefix: 'x"; DROP TABLE y; --' }),
+    );
     expect(DifyConfigError.isInstance(badPrefix) && badPrefix.key).toBe('tablePrefix');
     const noSource = error(() => postgresStateStore({}));
     expect(DifyConfigError.isInstance(noSource) && noSource.key).toBe('connectionString');
@@ -78,8 +102,19 @@ describe.skipIf(!server.ok)(`postgresStateStore${server.ok ? '' : ` (skipped: ${
 
   it('names the table in errors and never shows the password', async () => {
     const warnings: string[] = [];
-    const logger = { trace() {}, debug() {}, info() {}, warn: (object: object) => warnings.push(JSON.stringify(object)), error() {}, child: () => logger };
-    const store = postgresStateStore({ connectionString: 'postgres://root:Sup3r-s3cret@127.0.0.1:1/test', tablePrefix: 'redacted_', logger });
+    const logger = {
+      trace() {},
+      debug() {},
+      info() {},
+      warn: (object: object) => warnings.push(JSON.stringify(object)),
+      error() {},
+      child: () => logger,
+    };
+    const store = postgresStateStore({
+      connectionString: 'postgres://root:Sup3r-s3cret@127.0.0.1:1/test',
+      tablePrefix: 'redacted_',
+      logger,
+    });
     const error = await store.read('job', 'app').catch((caught: unknown) => caught);
     await store.close!();
     expect(DifyStorageError.isInstance(error)).toBe(true);
@@ -97,7 +132,9 @@ describe.skipIf(!server.ok)(`postgresStateStore${server.ok ? '' : ` (skipped: ${
       await client.connect();
       await client.query(`UPDATE "${prefix}app_state" SET state = '{"watermark": 5}'::jsonb`);
       await client.end();
-      await expect(store.read('job', 'app')).rejects.toThrow(`"${prefix}app_state" row (job "job", app "app") does not hold a dify-logs app state`);
+      await expect(store.read('job', 'app')).rejects.toThrow(
+        `"${prefix}app_state" row (job "job", app "app") does not hold a dify-logs app state`,
+      );
     } finally {
       await store.close!();
     }

@@ -16,7 +16,11 @@ afterAll(async () => {
 if (!server.ok) console.warn(`skipped the Redis state tests: ${server.reason}`);
 
 if (server.ok) {
-  testStateStore(vitest, { name: 'Redis', shared: true, create: () => redisStateStore({ connectionString: REDIS_URL, keyPrefix: prefix }) });
+  testStateStore(vitest, {
+    name: 'Redis',
+    shared: true,
+    create: () => redisStateStore({ connectionString: REDIS_URL, keyPrefix: prefix }),
+  });
 } else {
   describe.skip(`StateStore conformance: Redis (${server.reason})`, () => it('needs Redis', () => {}));
 }
@@ -28,10 +32,18 @@ describe.skipIf(!server.ok)(`redisStateStore${server.ok ? '' : ` (skipped: ${ser
       const store = redisStateStore({ redis, keyPrefix: `${prefix}given:` });
       await store.commit('job:a', 'app/1', { watermark: null, recent: {}, pending: {} });
       await store.writeDocument('alerts', { active: {} });
-      await store.runs!.put('app/1', { runId: 'r1', nodes: null } as never, { details: true, nodes: false, nodeData: false });
+      await store.runs!.put('app/1', { runId: 'r1', nodes: null } as never, {
+        details: true,
+        nodes: false,
+        nodeData: false,
+      });
       await store.close!();
       expect(await redis.ping()).toBe('PONG');
-      expect((await redis.keys(`${prefix}given:*`)).sort()).toEqual([`${prefix}given:doc:alerts`, `${prefix}given:run-cache:app%2F1`, `${prefix}given:state:job%3Aa:app%2F1`]);
+      expect((await redis.keys(`${prefix}given:*`)).sort()).toEqual([
+        `${prefix}given:doc:alerts`,
+        `${prefix}given:run-cache:app%2F1`,
+        `${prefix}given:state:job%3Aa:app%2F1`,
+      ]);
       expect(await redis.ttl(`${prefix}given:run-cache:app%2F1`)).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
@@ -39,7 +51,9 @@ describe.skipIf(!server.ok)(`redisStateStore${server.ok ? '' : ` (skipped: ${ser
   });
 
   it('rejects a bad key prefix or a missing connection with a DifyConfigError naming the option', () => {
-    expect(() => redisStateStore({ connectionString: REDIS_URL, keyPrefix: 'with space' })).toThrow(expect.objectContaining({ key: 'keyPrefix' }));
+    expect(() => redisStateStore({ connectionString: REDIS_URL, keyPrefix: 'with space' })).toThrow(
+      expect.objectContaining({ key: 'keyPrefix' }),
+    );
     expect(() => redisStateStore({})).toThrow(DifyConfigError);
   });
 
@@ -48,7 +62,9 @@ describe.skipIf(!server.ok)(`redisStateStore${server.ok ? '' : ` (skipped: ${ser
     const redis = new Redis(REDIS_URL);
     try {
       await redis.set(`${prefix}state:broken:app`, '{"watermark":');
-      await expect(store.read('broken', 'app')).rejects.toThrow(`${prefix}state:broken:app does not hold a dify-logs app state`);
+      await expect(store.read('broken', 'app')).rejects.toThrow(
+        `${prefix}state:broken:app does not hold a dify-logs app state`,
+      );
       await redis.set(`${prefix}doc:broken`, 'not json');
       await expect(store.readDocument('broken')).rejects.toThrow(`${prefix}doc:broken does not hold JSON`);
       await redis.hset(`${prefix}run-cache:app`, 'torn', '7:{"runId":');
@@ -61,7 +77,9 @@ describe.skipIf(!server.ok)(`redisStateStore${server.ok ? '' : ` (skipped: ${ser
 
   it('names the key in errors and never shows the password', async () => {
     const store = redisStateStore({ connectionString: 'redis://:Sup3r-s3cret@127.0.0.1:1', keyPrefix: 'redacted:' });
-    const error = await store.commit('job', 'app', { watermark: null, recent: {}, pending: {} }).catch((caught: unknown) => caught);
+    const error = await store
+      .commit('job', 'app', { watermark: null, recent: {}, pending: {} })
+      .catch((caught: unknown) => caught);
     await store.close!();
     expect(DifyStorageError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('redacted:state:job:app');

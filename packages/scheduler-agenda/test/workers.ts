@@ -18,11 +18,16 @@ export interface WorkerProcess {
 
 /** Starts test/fixtures/worker.ts in its own process; resolves once it has started scheduling. */
 export async function startWorker(name: string, env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(tsx, ['--conditions=dev-source', script], { env: { ...process.env, WORKER: name, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, ['--conditions=dev-source', script], {
+    env: { ...process.env, WORKER: name, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
   const deadline = Date.now() + 30_000;
   let pid: number | undefined;
   while (pid === undefined) {
@@ -58,6 +63,13 @@ export function readResults(path: string): ResultLine[] {
     .filter(Boolean)
     .map((line) => {
       const [kind, tick, runId, worker, pid, at] = line.split(' ');
-      return { kind: kind as 'start' | 'done', tick: tick!, runId: runId!, worker: worker!, ...(pid ? { pid: Number(pid) } : {}), ...(at ? { at: Number(at) } : {}) };
+      return {
+        kind: kind as 'start' | 'done',
+        tick: tick!,
+        runId: runId!,
+        worker: worker!,
+        ...(pid ? { pid: Number(pid) } : {}),
+        ...(at ? { at: Number(at) } : {}),
+      };
     });
 }

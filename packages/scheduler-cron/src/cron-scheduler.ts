@@ -57,13 +57,19 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
 
   const persist = () => {
     const snapshot = structuredClone(state!);
-    saving = saving.then(() => saveSchedulerState(store, snapshot)).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the scheduler state'));
+    saving = saving
+      .then(() => saveSchedulerState(store, snapshot))
+      .catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the scheduler state'));
     return saving;
   };
 
   function entry(name: string): Entry {
     const found = entries.get(name);
-    if (!found) throw new DifyConfigError('deployment', `no deployment named ${JSON.stringify(name)} (have ${[...entries.keys()].join(', ') || 'none'})`);
+    if (!found)
+      throw new DifyConfigError(
+        'deployment',
+        `no deployment named ${JSON.stringify(name)} (have ${[...entries.keys()].join(', ') || 'none'})`,
+      );
     return found;
   }
 
@@ -81,13 +87,32 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     if (lines.length > maxLogLines) lines.splice(0, lines.length - maxLogLines);
   }
 
-  function execute(item: Entry, scheduledFor: Date, trigger: DeploymentRun['trigger'], attempt: number, parameters: Record<string, unknown>): DeploymentRun | undefined {
+  function execute(
+    item: Entry,
+    scheduledFor: Date,
+    trigger: DeploymentRun['trigger'],
+    attempt: number,
+    parameters: Record<string, unknown>,
+  ): DeploymentRun | undefined {
     if (item.running || stopping) {
       logger.warn({ deployment: item.deployment.name, trigger }, 'still running: this tick is skipped');
       return undefined;
     }
     const { deployment } = item;
-    const run: DeploymentRun = { id: `${deployment.name}-${scheduledFor.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`, deployment: deployment.name, job: deployment.job, scheduledFor: scheduledFor.toISOString(), trigger, attempt, status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, summary: null, parameters };
+    const run: DeploymentRun = {
+      id: `${deployment.name}-${scheduledFor.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`,
+      deployment: deployment.name,
+      job: deployment.job,
+      scheduledFor: scheduledFor.toISOString(),
+      trigger,
+      attempt,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
+      summary: null,
+      parameters,
+    };
     item.running = true;
     record(run);
     if (trigger === 'schedule' || trigger === 'catch-up') state!.lastScheduled[deployment.name] = run.scheduledFor;
@@ -97,14 +122,29 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     const task = (async () => {
       let outcome: DeploymentOutcome;
       try {
-        outcome = await handler!(deployment, { run, scheduledFor, parameters, signal: controller.signal, touch: async () => {}, log: (line) => log(run, line) });
+        outcome = await handler!(deployment, {
+          run,
+          scheduledFor,
+          parameters,
+          signal: controller.signal,
+          touch: async () => {},
+          log: (line) => log(run, line),
+        });
       } catch (error) {
         outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
       }
-      Object.assign(run, { status: outcome.status, finishedAt: new Date().toISOString(), error: outcome.error ?? null, summary: outcome.summary ?? null });
+      Object.assign(run, {
+        status: outcome.status,
+        finishedAt: new Date().toISOString(),
+        error: outcome.error ?? null,
+        summary: outcome.summary ?? null,
+      });
       item.running = false;
       controllers.delete(controller);
-      logger.info({ deployment: deployment.name, runId: run.id, status: run.status, attempt }, 'deployment run finished');
+      logger.info(
+        { deployment: deployment.name, runId: run.id, status: run.status, attempt },
+        'deployment run finished',
+      );
       const retries = deployment.retries ?? 2;
       if (run.status === 'failed' && attempt <= retries && !stopping) {
         const delay = (deployment.retryDelaySeconds ?? 60) * 1000 * 2 ** (attempt - 1);
@@ -127,9 +167,15 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     const last = state!.lastScheduled[deployment.name];
     if (!item.cron || limit === 0 || !last || item.paused) return;
     // The newest `limit` ticks since the last one run, oldest first.
-    const missed = item.cron.previousRuns(limit, new Date()).filter((tick) => tick.getTime() > Date.parse(last)).reverse();
+    const missed = item.cron
+      .previousRuns(limit, new Date())
+      .filter((tick) => tick.getTime() > Date.parse(last))
+      .reverse();
     for (const tick of missed) {
-      logger.warn({ deployment: deployment.name, tick: tick.toISOString() }, 'catching up a tick missed while the scheduler was down');
+      logger.warn(
+        { deployment: deployment.name, tick: tick.toISOString() },
+        'catching up a tick missed while the scheduler was down',
+      );
       execute(item, tick, 'catch-up', 1, { ...deployment.parameters });
       await Promise.all([...inflight]);
     }
@@ -141,7 +187,8 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
       assertDeployments(deployments, (schedule, timezone) => new Cron(schedule, { paused: true, timezone }).stop());
       for (const item of entries.values()) item.cron?.stop();
       entries.clear();
-      for (const deployment of deployments) entries.set(deployment.name, { deployment, running: false, paused: deployment.paused ?? false });
+      for (const deployment of deployments)
+        entries.set(deployment.name, { deployment, running: false, paused: deployment.paused ?? false });
       handler = run;
     },
     async start() {
@@ -151,10 +198,16 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
       for (const item of entries.values()) {
         if (state.paused.includes(item.deployment.name)) item.paused = true;
         const { deployment } = item;
-        item.cron = new Cron(deployment.schedule, { timezone: deployment.timezone ?? 'UTC', paused: item.paused }, (self: Cron) => {
-          const tick = self.currentRun() ?? new Date();
-          execute(item, new Date(Math.floor(tick.getTime() / 1000) * 1000), 'schedule', 1, { ...deployment.parameters });
-        });
+        item.cron = new Cron(
+          deployment.schedule,
+          { timezone: deployment.timezone ?? 'UTC', paused: item.paused },
+          (self: Cron) => {
+            const tick = self.currentRun() ?? new Date();
+            execute(item, new Date(Math.floor(tick.getTime() / 1000) * 1000), 'schedule', 1, {
+              ...deployment.parameters,
+            });
+          },
+        );
       }
       for (const item of entries.values()) await catchUp(item);
     },
@@ -166,7 +219,10 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
       const drained = Promise.allSettled([...inflight]);
       const drainMs = stopOptions.drainMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs)))]);
+      const timedOut = await Promise.race([
+        drained.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs))),
+      ]);
       clearTimeout(timer);
       if (timedOut) {
         logger.warn({ running: inflight.size }, 'drain time over: aborting the runs still going');
@@ -178,7 +234,10 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     async trigger(name, parameters = {}) {
       const item = entry(name);
       if (!state) throw new DifyConfigError('scheduler', 'start() the scheduler before triggering');
-      const run = execute(item, new Date(Math.floor(Date.now() / 1000) * 1000), 'manual', 1, { ...item.deployment.parameters, ...parameters });
+      const run = execute(item, new Date(Math.floor(Date.now() / 1000) * 1000), 'manual', 1, {
+        ...item.deployment.parameters,
+        ...parameters,
+      });
       if (!run) throw new DifyConfigError('deployment', `${name} is running already; try again when it has finished`);
       return structuredClone(run);
     },
@@ -198,7 +257,15 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     },
     async runs(query = {}) {
       const all = state?.runs ?? (await loadSchedulerState(store)).runs;
-      return structuredClone(all.filter((run) => (!query.deployment || run.deployment === query.deployment) && (!query.status || run.status === query.status)).slice(0, query.limit ?? historyLimit));
+      return structuredClone(
+        all
+          .filter(
+            (run) =>
+              (!query.deployment || run.deployment === query.deployment) &&
+              (!query.status || run.status === query.status),
+          )
+          .slice(0, query.limit ?? historyLimit),
+      );
     },
     async run(id) {
       const current = state ?? (await loadSchedulerState(store));
@@ -207,7 +274,8 @@ export function createCronScheduler(options: CronSchedulerOptions = {}): Schedul
     },
     next(name, count = 1) {
       const item = entry(name);
-      const cron = item.cron ?? new Cron(item.deployment.schedule, { paused: true, timezone: item.deployment.timezone ?? 'UTC' });
+      const cron =
+        item.cron ?? new Cron(item.deployment.schedule, { paused: true, timezone: item.deployment.timezone ?? 'UTC' });
       const ticks = cron.nextRuns(count);
       if (!item.cron) cron.stop();
       return ticks;

@@ -18,7 +18,13 @@ export async function loadSchedulerState(store: StateStore): Promise<SchedulerSt
   const stored = (await store.readDocument(SCHEDULER_DOCUMENT)) as SchedulerState | undefined;
   if (stored?.version === 1) {
     // A run still `running` in the stored history was cut off by a crash.
-    for (const run of stored.runs) if (run.status === 'running') Object.assign(run, { status: 'failed', finishedAt: run.startedAt, error: 'interrupted: the scheduler stopped during the run' });
+    for (const run of stored.runs)
+      if (run.status === 'running')
+        Object.assign(run, {
+          status: 'failed',
+          finishedAt: run.startedAt,
+          error: 'interrupted: the scheduler stopped during the run',
+        });
     stored.logs ??= {};
     return stored;
   }

@@ -11,7 +11,12 @@ describe('createCronScheduler', () => {
   it('catches up ticks missed while it was down, oldest first, at most catchUp of them', async () => {
     const state = memoryStateStore();
     const fiveHoursAgo = new Date(Date.now() - 5 * 3_600_000 - 60_000);
-    await state.writeDocument(SCHEDULER_DOCUMENT, { version: 1, paused: [], lastScheduled: { hourly: fiveHoursAgo.toISOString() }, runs: [] });
+    await state.writeDocument(SCHEDULER_DOCUMENT, {
+      version: 1,
+      paused: [],
+      lastScheduled: { hourly: fiveHoursAgo.toISOString() },
+      runs: [],
+    });
     const scheduler = createCronScheduler({ state });
     const ticks: string[] = [];
     await scheduler.define([{ ...hourly, catchUp: 3 }], async (_deployment, context) => {
@@ -55,7 +60,9 @@ describe('createCronScheduler', () => {
   it('names the key of a bad cron expression, time zone or name', async () => {
     const scheduler = createCronScheduler();
     const run = async () => ({ status: 'succeeded' as const });
-    await expect(scheduler.define([{ ...hourly, schedule: '61 * * * *' }], run)).rejects.toThrow(/deployments\.0\.schedule/);
+    await expect(scheduler.define([{ ...hourly, schedule: '61 * * * *' }], run)).rejects.toThrow(
+      /deployments\.0\.schedule/,
+    );
     await expect(scheduler.define([{ ...hourly, timezone: 'Mars/Olympus' }], run)).rejects.toThrow(/timezone/);
     await expect(scheduler.define([{ ...hourly, name: 'a b' }], run)).rejects.toThrow(/deployments\.0\.name/);
     await expect(scheduler.define([hourly, hourly], run)).rejects.toThrow(/deployments\.1\.name/);

@@ -14,7 +14,13 @@ export interface Collections {
 export const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
 
 export function collectionsFor(prefix: string): Collections {
-  return { runs: `${prefix}runs`, nodes: `${prefix}node_executions`, windows: `${prefix}windows`, runsStaging: `${prefix}runs_staging`, nodesStaging: `${prefix}node_executions_staging` };
+  return {
+    runs: `${prefix}runs`,
+    nodes: `${prefix}node_executions`,
+    windows: `${prefix}windows`,
+    runsStaging: `${prefix}runs_staging`,
+    nodesStaging: `${prefix}node_executions_staging`,
+  };
 }
 
 /** Iteration and loop nodes count the tokens of their inner nodes again: left out of `nodeTokens` (as core's analysis does). */

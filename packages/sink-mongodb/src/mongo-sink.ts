@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DifyConfigError, silentLogger, type Logger, type Sink, type SinkContext, type SinkWriter } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  silentLogger,
+  type Logger,
+  type Sink,
+  type SinkContext,
+  type SinkWriter,
+} from '@dify-logs/core';
 import { MongoClient, type Db } from 'mongodb';
 import { PREFIX, collectionsFor, type Collections } from './documents.js';
 import { secretsOf, storageError } from './mongo-errors.js';
@@ -39,11 +46,17 @@ const STAGING_TTL_SECONDS = 7 * 24 * 3600;
  * No I/O until the first `open` or `ensureIndexes`.
  */
 export function createMongoSink(options: MongoSinkOptions): MongoSink {
-  if ((options.connectionString === undefined) === (options.db === undefined)) throw new DifyConfigError('sinks.mongodb', 'pass exactly one of connectionString or db');
+  if ((options.connectionString === undefined) === (options.db === undefined))
+    throw new DifyConfigError('sinks.mongodb', 'pass exactly one of connectionString or db');
   const prefix = options.collectionPrefix ?? 'dify_logs_';
-  if (!PREFIX.test(prefix)) throw new DifyConfigError('collectionPrefix', `must be letters, digits or "_", at most 40 (got ${JSON.stringify(prefix)})`);
+  if (!PREFIX.test(prefix))
+    throw new DifyConfigError(
+      'collectionPrefix',
+      `must be letters, digits or "_", at most 40 (got ${JSON.stringify(prefix)})`,
+    );
   const batchSize = options.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DifyConfigError('sinks.mongodb.batchSize', `must be a positive integer (got ${batchSize})`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new DifyConfigError('sinks.mongodb.batchSize', `must be a positive integer (got ${batchSize})`);
   const collections = collectionsFor(prefix);
   const logger = (options.logger ?? silentLogger).child({ sink: 'mongodb' });
   const secrets = secretsOf(options.connectionString);
@@ -55,7 +68,10 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
     try {
       client ??= new MongoClient(options.connectionString!, { appName: 'dify-logs' });
       await client.connect();
-      return client.db(options.databaseName ?? (new URL(options.connectionString!.replace(/^mongodb\+srv:/, 'mongodb:')).pathname.slice(1) || 'dify_logs'));
+      return client.db(
+        options.databaseName ??
+          (new URL(options.connectionString!.replace(/^mongodb\+srv:/, 'mongodb:')).pathname.slice(1) || 'dify_logs'),
+      );
     } catch (error) {
       throw storageError(error, 'connect to write', collections.runs, secrets);
     }
@@ -65,20 +81,34 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
     const db = await database();
     let collection = collections.runs;
     try {
-      await db.collection(collections.runs).createIndexes([{ key: { createdAt: 1 } }, { key: { appId: 1, createdAt: 1 } }, { key: { status: 1, createdAt: 1 } }, { key: { runId: 1 } }]);
+      await db
+        .collection(collections.runs)
+        .createIndexes([
+          { key: { createdAt: 1 } },
+          { key: { appId: 1, createdAt: 1 } },
+          { key: { status: 1, createdAt: 1 } },
+          { key: { runId: 1 } },
+        ]);
       collection = collections.nodes;
-      await db.collection(collections.nodes).createIndexes([
-        { key: { logId: 1 } },
-        { key: { createdAt: 1 } },
-        { key: { nodeType: 1, createdAt: 1 } },
-        { key: { modelProvider: 1, modelName: 1, createdAt: 1 } },
-        { key: { status: 1, createdAt: 1 } },
-      ]);
+      await db
+        .collection(collections.nodes)
+        .createIndexes([
+          { key: { logId: 1 } },
+          { key: { createdAt: 1 } },
+          { key: { nodeType: 1, createdAt: 1 } },
+          { key: { modelProvider: 1, modelName: 1, createdAt: 1 } },
+          { key: { status: 1, createdAt: 1 } },
+        ]);
       collection = collections.windows;
       await db.collection(collections.windows).createIndexes([{ key: { job: 1, to: 1 } }]);
       for (const staging of [collections.runsStaging, collections.nodesStaging]) {
         collection = staging;
-        await db.collection(staging).createIndexes([{ key: { w: 1, logId: 1 } }, { key: { stagedAt: 1 }, expireAfterSeconds: STAGING_TTL_SECONDS }]);
+        await db
+          .collection(staging)
+          .createIndexes([
+            { key: { w: 1, logId: 1 } },
+            { key: { stagedAt: 1 }, expireAfterSeconds: STAGING_TTL_SECONDS },
+          ]);
       }
     } catch (error) {
       throw storageError(error, 'create the indexes of', collection, secrets);
@@ -102,7 +132,15 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
     async open(context: SinkContext): Promise<SinkWriter> {
       await indexOnce(false);
       const db = await database();
-      return createMongoWriter({ db, collections, context, writeId: `${context.runId}:${randomUUID()}`, batchSize, logger, secrets });
+      return createMongoWriter({
+        db,
+        collections,
+        context,
+        writeId: `${context.runId}:${randomUUID()}`,
+        batchSize,
+        logger,
+        secrets,
+      });
     },
     async close(): Promise<void> {
       const owned = client;

@@ -50,8 +50,12 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     const runs = await db.collection<Keyed>(collections.runsStaging).bulkWrite(pending.runs, { ordered: true });
     totals.runs += runs.upsertedCount;
     collection = collections.nodesStaging;
-    if (pending.fetched.length > 0) await db.collection<Keyed>(collections.nodesStaging).deleteMany({ w: writeId, logId: { $in: pending.fetched } });
-    if (pending.nodes.length > 0) totals.nodes += (await db.collection<Keyed>(collections.nodesStaging).bulkWrite(pending.nodes, { ordered: true })).upsertedCount;
+    if (pending.fetched.length > 0)
+      await db.collection<Keyed>(collections.nodesStaging).deleteMany({ w: writeId, logId: { $in: pending.fetched } });
+    if (pending.nodes.length > 0)
+      totals.nodes += (
+        await db.collection<Keyed>(collections.nodesStaging).bulkWrite(pending.nodes, { ordered: true })
+      ).upsertedCount;
   }
 
   function flush(): Promise<void> | undefined {
@@ -98,7 +102,18 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
                 $replaceWith: {
                   $cond: [
                     { $eq: ['$$new.nodeCount', null] },
-                    { $mergeObjects: ['$$new', { nodeCount: '$nodeCount', nodeTokens: '$nodeTokens', totalPrice: '$totalPrice', currency: '$currency', effectiveTokens: { $max: ['$$new.totalTokens', '$nodeTokens'] } }] },
+                    {
+                      $mergeObjects: [
+                        '$$new',
+                        {
+                          nodeCount: '$nodeCount',
+                          nodeTokens: '$nodeTokens',
+                          totalPrice: '$totalPrice',
+                          currency: '$currency',
+                          effectiveTokens: { $max: ['$$new.totalTokens', '$nodeTokens'] },
+                        },
+                      ],
+                    },
                     '$$new',
                   ],
                 },
@@ -112,12 +127,19 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     collection = collections.nodes;
     await db
       .collection(collections.nodesStaging)
-      .aggregate([{ $match: { w: writeId } }, { $replaceWith: '$doc' }, { $merge: { into: collections.nodes, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } }])
+      .aggregate([
+        { $match: { w: writeId } },
+        { $replaceWith: '$doc' },
+        { $merge: { into: collections.nodes, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
+      ])
       .toArray();
-    const fetched = db.collection<Keyed>(collections.runsStaging).find({ w: writeId, fetched: true }, { projection: { logId: 1 } });
+    const fetched = db
+      .collection<Keyed>(collections.runsStaging)
+      .find({ w: writeId, fetched: true }, { projection: { logId: 1 } });
     let logIds: string[] = [];
     const dropOld = async () => {
-      if (logIds.length > 0) await db.collection<Keyed>(collections.nodes).deleteMany({ logId: { $in: logIds }, writeId: { $ne: writeId } });
+      if (logIds.length > 0)
+        await db.collection<Keyed>(collections.nodes).deleteMany({ logId: { $in: logIds }, writeId: { $ne: writeId } });
       logIds = [];
     };
     for await (const run of fetched) {
@@ -130,16 +152,37 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
   return {
     add(record: RunRecord) {
       if (failure) throw failure;
-      if (state !== 'open') throw new Error(`the mongodb sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`);
+      if (state !== 'open')
+        throw new Error(
+          `the mongodb sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+        );
       // The same run twice in one window: the earlier copy is staged first, so the later one wins whole.
       const waited = batch.logIds.has(record.logId) ? flush() : undefined;
       batch.logIds.add(record.logId);
       const now = new Date();
-      batch.runs.push({ replaceOne: { filter: { _id: staged(writeId, record.logId) }, replacement: { w: writeId, logId: record.logId, fetched: record.nodes !== null, stagedAt: now, doc: runDocument(record, window, now) }, upsert: true } });
+      batch.runs.push({
+        replaceOne: {
+          filter: { _id: staged(writeId, record.logId) },
+          replacement: {
+            w: writeId,
+            logId: record.logId,
+            fetched: record.nodes !== null,
+            stagedAt: now,
+            doc: runDocument(record, window, now),
+          },
+          upsert: true,
+        },
+      });
       if (record.nodes) {
         batch.fetched.push(record.logId);
         for (const node of record.nodes) {
-          batch.nodes.push({ replaceOne: { filter: { _id: staged(writeId, node.id) }, replacement: { w: writeId, logId: record.logId, stagedAt: now, doc: nodeDocument(node, record, writeId) }, upsert: true } });
+          batch.nodes.push({
+            replaceOne: {
+              filter: { _id: staged(writeId, node.id) },
+              replacement: { w: writeId, logId: record.logId, stagedAt: now, doc: nodeDocument(node, record, writeId) },
+              upsert: true,
+            },
+          });
         }
       }
       const full = batch.runs.length >= options.batchSize ? flush() : undefined;
@@ -148,7 +191,8 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     },
 
     async commit(): Promise<SinkCommit> {
-      if (state !== 'open') throw new Error(`the mongodb sink's write of ${context.job}/${context.runId} was already committed or aborted`);
+      if (state !== 'open')
+        throw new Error(`the mongodb sink's write of ${context.job}/${context.runId} was already committed or aborted`);
       state = 'committing';
       flush();
       await tail;
@@ -157,13 +201,20 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
         await merge();
         collection = collections.windows;
         const { from, to, timezone } = context.window;
-        await db
-          .collection<Keyed>(collections.windows)
-          .replaceOne(
-            { _id: `${context.job}/${context.runId}` },
-            { job: context.job, runId: context.runId, from: new Date(from), to: new Date(to), timezone, runs: totals.runs, nodeExecutions: totals.nodes, completedAt: new Date() },
-            { upsert: true },
-          );
+        await db.collection<Keyed>(collections.windows).replaceOne(
+          { _id: `${context.job}/${context.runId}` },
+          {
+            job: context.job,
+            runId: context.runId,
+            from: new Date(from),
+            to: new Date(to),
+            timezone,
+            runs: totals.runs,
+            nodeExecutions: totals.nodes,
+            completedAt: new Date(),
+          },
+          { upsert: true },
+        );
         collection = collections.runsStaging;
         await dropStaging();
       } catch (error) {
@@ -174,7 +225,10 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
         throw failure;
       }
       state = 'done';
-      logger.debug({ job: context.job, runId: context.runId, runs: totals.runs, nodes: totals.nodes }, 'window committed');
+      logger.debug(
+        { job: context.job, runId: context.runId, runs: totals.runs, nodes: totals.nodes },
+        'window committed',
+      );
       return { rows: { runs: totals.runs, node_executions: totals.nodes, windows: 1 } };
     },
 
@@ -187,7 +241,14 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
       try {
         await dropStaging();
       } catch (error) {
-        logger.warn({ job: context.job, runId: context.runId, err: storageError(error, 'drop the staging of', collections.runsStaging, options.secrets).message }, 'could not drop an aborted write; its staged documents expire after 7 days');
+        logger.warn(
+          {
+            job: context.job,
+            runId: context.runId,
+            err: storageError(error, 'drop the staging of', collections.runsStaging, options.secrets).message,
+          },
+          'could not drop an aborted write; its staged documents expire after 7 days',
+        );
       }
       logger.debug({ job: context.job, runId: context.runId, reason: reason.message }, 'window aborted');
     },

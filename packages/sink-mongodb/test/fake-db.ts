@@ -27,9 +27,12 @@ function matches(doc: Doc, filter: Filter): boolean {
 function applyWhenMatched(existing: Doc, incoming: Doc, whenMatched: unknown): Doc {
   if (whenMatched === 'replace') return incoming;
   if (incoming.nodeCount !== null) return incoming;
-  const totals = [incoming.totalTokens, existing.nodeTokens].filter((value): value is number => typeof value === 'number');
+  const totals = [incoming.totalTokens, existing.nodeTokens].filter(
+    (value): value is number => typeof value === 'number',
+  );
   const kept: Doc = { ...incoming, effectiveTokens: totals.length > 0 ? Math.max(...totals) : null };
-  for (const field of ['nodeCount', 'nodeTokens', 'totalPrice', 'currency']) if (field in existing) kept[field] = existing[field];
+  for (const field of ['nodeCount', 'nodeTokens', 'totalPrice', 'currency'])
+    if (field in existing) kept[field] = existing[field];
   return kept;
 }
 
@@ -49,7 +52,8 @@ export function fakeDb(): Db {
     };
     return {
       createIndexes: async () => [],
-      countDocuments: async (filter: Filter = {}) => [...documents.values()].filter((doc) => matches(doc, filter)).length,
+      countDocuments: async (filter: Filter = {}) =>
+        [...documents.values()].filter((doc) => matches(doc, filter)).length,
       findOne: async (filter: Filter) => clone([...documents.values()].find((doc) => matches(doc, filter)) ?? null),
       find: (filter: Filter) => {
         const found = [...documents.values()].filter((doc) => matches(doc, filter)).map(clone);
@@ -70,7 +74,9 @@ export function fakeDb(): Db {
         documents.set(filter._id, { ...clone(replacement), _id: filter._id });
         return { acknowledged: true };
       },
-      bulkWrite: async (operations: Array<{ replaceOne: { filter: { _id: string }; replacement: Record<string, unknown> } }>) => {
+      bulkWrite: async (
+        operations: Array<{ replaceOne: { filter: { _id: string }; replacement: Record<string, unknown> } }>,
+      ) => {
         let upsertedCount = 0;
         for (const { replaceOne } of operations) {
           if (!documents.has(replaceOne.filter._id)) upsertedCount += 1;
@@ -81,17 +87,25 @@ export function fakeDb(): Db {
       aggregate: (pipeline: Array<Record<string, any>>) => ({
         toArray: async () => {
           const [match, replaceWith, merge] = pipeline;
-          if (!match?.$match || replaceWith?.$replaceWith !== '$doc' || !merge?.$merge) throw new Error('fake db: unsupported pipeline');
+          if (!match?.$match || replaceWith?.$replaceWith !== '$doc' || !merge?.$merge)
+            throw new Error('fake db: unsupported pipeline');
           const target = named(merge.$merge.into as string);
           for (const staged of [...documents.values()].filter((doc) => matches(doc, match.$match as Filter))) {
             const incoming = clone(staged.doc as Doc);
             const existing = target.get(incoming._id);
-            target.set(incoming._id, existing ? applyWhenMatched(existing, incoming, merge.$merge.whenMatched) : incoming);
+            target.set(
+              incoming._id,
+              existing ? applyWhenMatched(existing, incoming, merge.$merge.whenMatched) : incoming,
+            );
           }
           return [];
         },
       }),
     };
   };
-  return { collection, listCollections: () => ({ toArray: async () => [...store.keys()].map((name) => ({ name })) }), dropCollection: async (name: string) => store.delete(name) } as unknown as Db;
+  return {
+    collection,
+    listCollections: () => ({ toArray: async () => [...store.keys()].map((name) => ({ name })) }),
+    dropCollection: async (name: string) => store.delete(name),
+  } as unknown as Db;
 }

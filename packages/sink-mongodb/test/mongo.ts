@@ -4,7 +4,8 @@ import type { Collections } from '../src/index.js';
 
 /** A real server only: there is no MongoDB on the CI machines, so these tests run when MONGODB_URL is set. */
 export const MONGODB_URL = process.env.MONGODB_URL;
-export const skipReason = 'MONGODB_URL is not set (no MongoDB server on this machine; set it to a mongodb:// URL to run these tests)';
+export const skipReason =
+  'MONGODB_URL is not set (no MongoDB server on this machine; set it to a mongodb:// URL to run these tests)';
 
 export async function openAdmin(url: string): Promise<{ client: MongoClient; db: Db }> {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
@@ -13,7 +14,10 @@ export async function openAdmin(url: string): Promise<{ client: MongoClient; db:
 }
 
 export async function countDocuments(db: Db, collections: Collections): Promise<SinkCounts> {
-  return { runs: await db.collection(collections.runs).countDocuments(), nodes: await db.collection(collections.nodes).countDocuments() };
+  return {
+    runs: await db.collection(collections.runs).countDocuments(),
+    nodes: await db.collection(collections.nodes).countDocuments(),
+  };
 }
 
 export async function readRun(db: Db, collections: Collections, logId: string): Promise<SinkRunView | undefined> {
@@ -25,10 +29,15 @@ export async function readRun(db: Db, collections: Collections, logId: string): 
     error: run.error as string | null,
     inputs: run.inputs as Record<string, unknown> | null,
     outputs: run.outputs as Record<string, unknown> | null,
-    nodes: nodes.map((node) => ({ id: node._id as unknown as string, status: node.status as string, title: node.title as string | null })),
+    nodes: nodes.map((node) => ({
+      id: node._id as unknown as string,
+      status: node.status as string,
+      title: node.title as string | null,
+    })),
   };
 }
 
 export async function dropPrefix(db: Db, prefix: string): Promise<void> {
-  for (const { name } of await db.listCollections({ name: { $regex: `^${prefix}` } }, { nameOnly: true }).toArray()) await db.dropCollection(name);
+  for (const { name } of await db.listCollections({ name: { $regex: `^${prefix}` } }, { nameOnly: true }).toArray())
+    await db.dropCollection(name);
 }

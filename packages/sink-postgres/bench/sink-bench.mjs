@@ -37,8 +37,16 @@ if (values.child) {
   for (const record of records()) nodes += record.nodes?.length ?? 0;
   generated = (performance.now() - generated) / 1000;
 
-  const sink = createPostgresSink({ connectionString: PG_URL, tablePrefix: `bench_${process.pid}_`, batchSize: Number(values['batch-size']) });
-  const context = { job: 'bench', runId: `bench-${count}`, window: { from: '2026-03-01T00:00:00Z', to: '2026-03-12T00:00:00Z', timezone: 'UTC' } };
+  const sink = createPostgresSink({
+    connectionString: PG_URL,
+    tablePrefix: `bench_${process.pid}_`,
+    batchSize: Number(values['batch-size']),
+  });
+  const context = {
+    job: 'bench',
+    runId: `bench-${count}`,
+    window: { from: '2026-03-01T00:00:00Z', to: '2026-03-12T00:00:00Z', timezone: 'UTC' },
+  };
   await sink.migrate();
   try {
     for (let pass = 1; pass <= Number(values.passes); pass += 1) {
@@ -58,7 +66,9 @@ if (values.child) {
       }
       const { rows } = await writer.commit();
       const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(`${JSON.stringify({ pass, runs: count, nodes, rows, seconds, generatorSeconds: generated, rssMb: rss, tenths, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ pass, runs: count, nodes, rows, seconds, generatorSeconds: generated, rssMb: rss, tenths, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+      );
     }
   } finally {
     const pg = (await import('pg')).default;
@@ -73,31 +83,47 @@ if (values.child) {
 }
 
 for (const count of values.runs.split(',').map(Number)) {
-  const result = spawnSync(process.execPath, [import.meta.filename, '--child', String(count), '--node-fraction', values['node-fraction'], '--batch-size', values['batch-size'], '--passes', values.passes], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [
+      import.meta.filename,
+      '--child',
+      String(count),
+      '--node-fraction',
+      values['node-fraction'],
+      '--batch-size',
+      values['batch-size'],
+      '--passes',
+      values.passes,
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
     console.error(`the benchmark of ${count} runs failed (exit ${result.status})`);
     process.exit(result.status || 1);
   }
   for (const line of result.stdout.trim().split('\n')) {
     const measured = JSON.parse(line);
-    console.log(JSON.stringify({
-      pass: measured.pass === 1 ? 'write' : 'same window again',
-      runs: measured.runs,
-      nodeExecutions: measured.nodes,
-      nodeFraction,
-      batchSize: Number(values['batch-size']),
-      seconds: Number(measured.seconds.toFixed(1)),
-      runsPerSecond: Math.round(measured.runs / measured.seconds),
-      nodeRowsPerSecond: Math.round(measured.nodes / measured.seconds),
-      rowsPerSecond: Math.round((measured.runs + measured.nodes) / measured.seconds),
-      generatorSecondsIncluded: Number(measured.generatorSeconds.toFixed(1)),
-      secondsAtEveryTenth: measured.tenths,
-      rssMbEveryTenth: measured.rssMb,
-      peakRssMb: measured.maxRssMb,
-      committedRows: measured.rows,
-    }));
+    console.log(
+      JSON.stringify({
+        pass: measured.pass === 1 ? 'write' : 'same window again',
+        runs: measured.runs,
+        nodeExecutions: measured.nodes,
+        nodeFraction,
+        batchSize: Number(values['batch-size']),
+        seconds: Number(measured.seconds.toFixed(1)),
+        runsPerSecond: Math.round(measured.runs / measured.seconds),
+        nodeRowsPerSecond: Math.round(measured.nodes / measured.seconds),
+        rowsPerSecond: Math.round((measured.runs + measured.nodes) / measured.seconds),
+        generatorSecondsIncluded: Number(measured.generatorSeconds.toFixed(1)),
+        secondsAtEveryTenth: measured.tenths,
+        rssMbEveryTenth: measured.rssMb,
+        peakRssMb: measured.maxRssMb,
+        committedRows: measured.rows,
+      }),
+    );
   }
 }

@@ -107,18 +107,27 @@ export const MIGRATIONS: readonly Migration[] = [
  * (so two processes migrating at once take turns), each missing step applied and recorded. A second
  * call finds every version recorded and changes nothing. Returns the versions it applied.
  */
-export async function applyMigrations(client: PoolClient, tables: Tables, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function applyMigrations(
+  client: PoolClient,
+  tables: Tables,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
   const applied: number[] = [];
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryKey(tables.prefix)]);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${tables.migrations}`);
     const done = new Set(rows.map((row) => row.version));
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;
       await client.query(migration.sql(tables));
-      await client.query(`INSERT INTO ${tables.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      await client.query(`INSERT INTO ${tables.migrations} (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.version);
     }
     await client.query('COMMIT');

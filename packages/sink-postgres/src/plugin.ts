@@ -5,7 +5,10 @@ const { secretText } = configValues;
 /** `sinks.postgres`. */
 export const postgresSection = z.strictObject({
   databaseUrl: secretText,
-  tablePrefix: z.string().regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ (at most 40)').optional(),
+  tablePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{0,40}$/, 'letters, digits and _ (at most 40)')
+    .optional(),
 });
 
 /** `sinks.postgres`: runs and node executions as rows in PostgreSQL (idempotent upserts). pg loads when the sink is created. */
@@ -14,9 +17,20 @@ export const plugin = definePlugin({
   type: 'postgres',
   description: 'runs and node executions as PostgreSQL rows',
   schema: postgresSection,
-  env: [{ name: 'SINK_POSTGRES_URL', key: 'sinks.postgres.databaseUrl', description: 'PostgreSQL the runs and node executions are written to', required: true }],
+  env: [
+    {
+      name: 'SINK_POSTGRES_URL',
+      key: 'sinks.postgres.databaseUrl',
+      description: 'PostgreSQL the runs and node executions are written to',
+      required: true,
+    },
+  ],
   async create(section: z.output<typeof postgresSection>, context) {
     const { createPostgresSink } = await import('./postgres-sink.js');
-    return createPostgresSink({ connectionString: section.databaseUrl, ...(section.tablePrefix !== undefined ? { tablePrefix: section.tablePrefix } : {}), logger: context.logger });
+    return createPostgresSink({
+      connectionString: section.databaseUrl,
+      ...(section.tablePrefix !== undefined ? { tablePrefix: section.tablePrefix } : {}),
+      logger: context.logger,
+    });
   },
 });

@@ -2,7 +2,17 @@ import { DifyStorageError } from '@dify-logs/core';
 import { connectionSecrets, scrub } from '@dify-logs/core/adapter-kit';
 
 /** Connection failures, lock conflicts and server shutdowns: repeating the write may succeed. */
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN']);
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+]);
 /** SQLSTATE classes (first two characters) worth another attempt: connection exception, insufficient resources, operator intervention. */
 const RETRYABLE_CLASSES = new Set(['08', '53', '57']);
 /** serialization_failure, deadlock_detected, lock_not_available. */
@@ -16,8 +26,13 @@ interface PgError {
 
 export function isRetryable(error: unknown): boolean {
   const code = (error as PgError | undefined)?.code;
-  if (typeof code !== 'string') return /Connection terminated|timeout/i.test((error as PgError | undefined)?.message ?? '');
-  return RETRYABLE_NETWORK.has(code) || RETRYABLE_STATES.has(code) || (code.length === 5 && RETRYABLE_CLASSES.has(code.slice(0, 2)));
+  if (typeof code !== 'string')
+    return /Connection terminated|timeout/i.test((error as PgError | undefined)?.message ?? '');
+  return (
+    RETRYABLE_NETWORK.has(code) ||
+    RETRYABLE_STATES.has(code) ||
+    (code.length === 5 && RETRYABLE_CLASSES.has(code.slice(0, 2)))
+  );
 }
 
 /** The password (as written, decoded and percent-encoded) and the whole connection string, never to be shown. */
@@ -35,7 +50,12 @@ export function secretsOf(connectionString: string | undefined): string[] {
  * A failure of the sink as a `DifyStorageError` naming the table (`key`), with the server's message and
  * SQLSTATE, and the credentials scrubbed. A `DifyStorageError` passes through.
  */
-export function storageError(error: unknown, action: string, table: string, secrets: readonly string[]): DifyStorageError {
+export function storageError(
+  error: unknown,
+  action: string,
+  table: string,
+  secrets: readonly string[],
+): DifyStorageError {
   if (DifyStorageError.isInstance(error)) return error as DifyStorageError;
   const value = (error ?? {}) as PgError;
   const name = table.replaceAll('"', '');

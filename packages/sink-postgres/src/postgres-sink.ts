@@ -1,4 +1,11 @@
-import { DifyConfigError, silentLogger, type Logger, type Sink, type SinkContext, type SinkWriter } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  silentLogger,
+  type Logger,
+  type Sink,
+  type SinkContext,
+  type SinkWriter,
+} from '@dify-logs/core';
 import pg from 'pg';
 import { applyMigrations } from './migrations.js';
 import { secretsOf, storageError } from './postgres-errors.js';
@@ -43,9 +50,11 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   }
   const tables = tablesFor(options.tablePrefix ?? 'dify_logs_');
   const batchSize = options.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DifyConfigError('sinks.postgres.batchSize', `must be a positive integer (got ${batchSize})`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new DifyConfigError('sinks.postgres.batchSize', `must be a positive integer (got ${batchSize})`);
   const maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
-  if (!(maxBatchBytes > 0)) throw new DifyConfigError('sinks.postgres.maxBatchBytes', `must be positive (got ${maxBatchBytes})`);
+  if (!(maxBatchBytes > 0))
+    throw new DifyConfigError('sinks.postgres.maxBatchBytes', `must be positive (got ${maxBatchBytes})`);
   const logger = (options.logger ?? silentLogger).child({ sink: 'postgres' });
   const secrets = secretsOf(options.connectionString);
   const statements = statementsFor(tables);
@@ -56,7 +65,12 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     if (pool) return pool;
     const created = new pg.Pool({ connectionString: options.connectionString, application_name: 'dify-logs' });
     // An idle client losing its connection must not crash the process: the next checkout reconnects.
-    created.on('error', (error) => logger.warn({ err: storageError(error, 'keep a connection for', tables.runs, secrets).message }, 'an idle connection failed'));
+    created.on('error', (error) =>
+      logger.warn(
+        { err: storageError(error, 'keep a connection for', tables.runs, secrets).message },
+        'an idle connection failed',
+      ),
+    );
     pool = created;
     return created;
   }

@@ -89,7 +89,14 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
       release(false);
     } catch (error) {
       release(true);
-      logger.warn({ job: context.job, runId: context.runId, err: storageError(error, 'roll back', table, options.secrets).message }, 'could not roll back; the connection is dropped, which rolls back');
+      logger.warn(
+        {
+          job: context.job,
+          runId: context.runId,
+          err: storageError(error, 'roll back', table, options.secrets).message,
+        },
+        'could not roll back; the connection is dropped, which rolls back',
+      );
     }
   };
 
@@ -101,13 +108,18 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   async function write(pending: Batch): Promise<void> {
     const started = performance.now();
     table = tables.runs;
-    totals.runs += await query('upsert_runs', statements.upsertRuns, [batchJson([...pending.runs.values()], RUN_COLUMNS)]);
+    totals.runs += await query('upsert_runs', statements.upsertRuns, [
+      batchJson([...pending.runs.values()], RUN_COLUMNS),
+    ]);
     table = tables.nodes;
     if (pending.replaced.length > 0) await query('delete_nodes', statements.deleteNodes, [pending.replaced]);
     for (const chunk of chunks([...pending.nodes.values()], options.batchSize * 10, options.maxBatchBytes)) {
       totals.nodes += await query('upsert_nodes', statements.upsertNodes, [batchJson(chunk, NODE_COLUMNS)]);
     }
-    logger.debug({ runs: pending.runs.size, nodes: pending.nodes.size, ms: Math.round(performance.now() - started) }, 'batch written');
+    logger.debug(
+      { runs: pending.runs.size, nodes: pending.nodes.size, ms: Math.round(performance.now() - started) },
+      'batch written',
+    );
   }
 
   /** Queues the current batch behind the ones being written; resolves when the caller may go on. */
@@ -135,7 +147,10 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   return {
     add(record: RunRecord) {
       if (failure) throw failure;
-      if (state !== 'open') throw new Error(`the postgres sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`);
+      if (state !== 'open')
+        throw new Error(
+          `the postgres sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+        );
       // The same run twice in one window: the earlier copy is written first, so the later one wins whole.
       const waited = batch.runs.has(record.logId) ? flush() : undefined;
       const row = runRow(record, window);
@@ -162,7 +177,10 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
     },
 
     async commit(): Promise<SinkCommit> {
-      if (state !== 'open') throw new Error(`the postgres sink's write of ${context.job}/${context.runId} was already committed or aborted`);
+      if (state !== 'open')
+        throw new Error(
+          `the postgres sink's write of ${context.job}/${context.runId} was already committed or aborted`,
+        );
       state = 'committing';
       flush();
       await tail;
@@ -170,7 +188,15 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
         if (failure) throw failure;
         table = tables.windows;
         const { from, to, timezone } = context.window;
-        await client.query(statements.upsertWindow, [context.job, context.runId, from, to, timezone, totals.runs, totals.nodes]);
+        await client.query(statements.upsertWindow, [
+          context.job,
+          context.runId,
+          from,
+          to,
+          timezone,
+          totals.runs,
+          totals.nodes,
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         failure = storageError(error, 'commit', table, options.secrets);
@@ -181,7 +207,10 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
       }
       state = 'done';
       release(false);
-      logger.debug({ job: context.job, runId: context.runId, runs: totals.runs, nodes: totals.nodes }, 'window committed');
+      logger.debug(
+        { job: context.job, runId: context.runId, runs: totals.runs, nodes: totals.nodes },
+        'window committed',
+      );
       return { rows: { runs: totals.runs, node_executions: totals.nodes, windows: 1 } };
     },
 

@@ -38,7 +38,12 @@ export const RUN_COLUMNS: readonly Column[] = [
 ];
 
 /** Run columns derived from the nodes: a record without nodes (`nodes: null`, not fetched) keeps the stored ones. */
-export const NODE_DERIVED_RUN_COLUMNS: ReadonlySet<string> = new Set(['node_count', 'node_tokens', 'total_price', 'currency']);
+export const NODE_DERIVED_RUN_COLUMNS: ReadonlySet<string> = new Set([
+  'node_count',
+  'node_tokens',
+  'total_price',
+  'currency',
+]);
 
 /** Columns of `<prefix>node_executions`, in row order. */
 export const NODE_COLUMNS: readonly Column[] = [
@@ -113,17 +118,21 @@ export function batchJson(rows: readonly unknown[][], columns: readonly Column[]
     for (let column = 0; column < values.length; column += 1) {
       const value = values[column];
       if (column > 0) line += ',';
-      line += value === null || value === undefined ? 'null' : embedded[column] ? (value as string) : JSON.stringify(value);
+      line +=
+        value === null || value === undefined ? 'null' : embedded[column] ? (value as string) : JSON.stringify(value);
     }
     encoded[row] = `${line}]`;
   }
   return cleanJson(`[${encoded.join(',')}]`);
 }
 
-const number = (value: number | null | undefined): number | null => (value === null || value === undefined || !Number.isFinite(value) ? null : value);
+const number = (value: number | null | undefined): number | null =>
+  value === null || value === undefined || !Number.isFinite(value) ? null : value;
 
 /** What the nodes say about their run: count, tokens without containers, and the price when the priced nodes agree on a currency. */
-function nodeTotals(nodes: readonly NodeRecord[] | null | undefined): [count: number | null, tokens: number | null, price: number | null, currency: string | null] {
+function nodeTotals(
+  nodes: readonly NodeRecord[] | null | undefined,
+): [count: number | null, tokens: number | null, price: number | null, currency: string | null] {
   if (!nodes) return [null, null, null, null];
   let tokens = 0;
   let price: number | null = null;

@@ -12,7 +12,15 @@ export interface Statements {
 const list = (columns: readonly Column[]) => columns.map((column) => column.name).join(', ');
 /** The columns of one element `r` of the batch array: `(r->>0)::text`, …, `NULLIF(r->22, 'null')` for jsonb. */
 const fields = (columns: readonly Column[]) =>
-  columns.map((column, index) => (column.type === 'jsonb' ? `NULLIF(r->${index}, 'null'::jsonb)` : column.type === 'text' ? `r->>${index}` : `(r->>${index})::${column.type}`)).join(', ');
+  columns
+    .map((column, index) =>
+      column.type === 'jsonb'
+        ? `NULLIF(r->${index}, 'null'::jsonb)`
+        : column.type === 'text'
+          ? `r->>${index}`
+          : `(r->>${index})::${column.type}`,
+    )
+    .join(', ');
 const rowsOf = (columns: readonly Column[]) => `SELECT ${fields(columns)} FROM jsonb_array_elements($1::jsonb) AS r`;
 
 /**
@@ -24,9 +32,13 @@ const rowsOf = (columns: readonly Column[]) => `SELECT ${fields(columns)} FROM j
 export function statementsFor(tables: Tables): Statements {
   const runUpdates = RUN_COLUMNS.filter((column) => column.name !== 'log_id').map(({ name }) =>
     // A record whose nodes were not fetched (node_count null) keeps what the stored nodes said.
-    NODE_DERIVED_RUN_COLUMNS.has(name) ? `${name} = CASE WHEN EXCLUDED.node_count IS NULL THEN ${tables.runs}.${name} ELSE EXCLUDED.${name} END` : `${name} = EXCLUDED.${name}`,
+    NODE_DERIVED_RUN_COLUMNS.has(name)
+      ? `${name} = CASE WHEN EXCLUDED.node_count IS NULL THEN ${tables.runs}.${name} ELSE EXCLUDED.${name} END`
+      : `${name} = EXCLUDED.${name}`,
   );
-  const nodeUpdates = NODE_COLUMNS.filter((column) => column.name !== 'id').map(({ name }) => `${name} = EXCLUDED.${name}`);
+  const nodeUpdates = NODE_COLUMNS.filter((column) => column.name !== 'id').map(
+    ({ name }) => `${name} = EXCLUDED.${name}`,
+  );
   return {
     upsertRuns: `INSERT INTO ${tables.runs} (${list(RUN_COLUMNS)}) ${rowsOf(RUN_COLUMNS)} ON CONFLICT (log_id) DO UPDATE SET ${runUpdates.join(', ')}, updated_at = now()`,
     deleteNodes: `DELETE FROM ${tables.nodes} WHERE log_id = ANY($1::text[])`,

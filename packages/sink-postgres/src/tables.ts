@@ -16,9 +16,20 @@ export interface Tables {
 const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
 
 export function tablesFor(prefix: string): Tables {
-  if (!PREFIX.test(prefix)) throw new DifyConfigError('tablePrefix', `must be letters, digits or "_", at most 40 (got ${JSON.stringify(prefix)})`);
+  if (!PREFIX.test(prefix))
+    throw new DifyConfigError(
+      'tablePrefix',
+      `must be letters, digits or "_", at most 40 (got ${JSON.stringify(prefix)})`,
+    );
   const name = (suffix: string) => `"${prefix}${suffix}"`;
-  return { prefix, runs: name('runs'), nodes: name('node_executions'), windows: name('windows'), migrations: name('schema_migrations'), index: name };
+  return {
+    prefix,
+    runs: name('runs'),
+    nodes: name('node_executions'),
+    windows: name('windows'),
+    migrations: name('schema_migrations'),
+    index: name,
+  };
 }
 
 /** The advisory lock key that serialises migrations of one prefix (a signed 64-bit integer, as text). */

@@ -26,7 +26,10 @@ export const admin = () => new pg.Pool({ connectionString: PG_URL, max: 3 });
 
 /** Drops every table whose name starts with `prefix`. */
 export async function dropPrefix(pool: pg.Pool, prefix: string): Promise<void> {
-  const { rows } = await pool.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1", [`${prefix.replace(/_/g, '\\_')}%`]);
+  const { rows } = await pool.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
+    [`${prefix.replace(/_/g, '\\_')}%`],
+  );
   for (const row of rows) await pool.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
 }
 
@@ -40,11 +43,16 @@ export async function countRows(pool: pg.Pool, tables: Tables): Promise<SinkCoun
 }
 
 export async function readRun(pool: pg.Pool, tables: Tables, logId: string): Promise<SinkRunView | undefined> {
-  const run = await pool.query<{ status: string | null; error: string | null; inputs: Record<string, unknown> | null; outputs: Record<string, unknown> | null }>(
-    `SELECT status, error, inputs, outputs FROM ${tables.runs} WHERE log_id = $1`,
+  const run = await pool.query<{
+    status: string | null;
+    error: string | null;
+    inputs: Record<string, unknown> | null;
+    outputs: Record<string, unknown> | null;
+  }>(`SELECT status, error, inputs, outputs FROM ${tables.runs} WHERE log_id = $1`, [logId]);
+  if (!run.rows[0]) return undefined;
+  const nodes = await pool.query<{ id: string; status: string; title: string | null }>(
+    `SELECT id, status, title FROM ${tables.nodes} WHERE log_id = $1 ORDER BY execution_index`,
     [logId],
   );
-  if (!run.rows[0]) return undefined;
-  const nodes = await pool.query<{ id: string; status: string; title: string | null }>(`SELECT id, status, title FROM ${tables.nodes} WHERE log_id = $1 ORDER BY execution_index`, [logId]);
   return { ...run.rows[0], nodes: nodes.rows };
 }

@@ -1,8 +1,26 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DifyConfigError, DifyStorageError, type CleanupOptions, type ListQuery, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
-import { assertSafeKey, cleanupCutoff, createAtomicFileWriter, kindFolder, safeSegment, parseStorageKey, storageKey, withinAge } from '@dify-logs/core/adapter-kit';
+import {
+  DifyConfigError,
+  DifyStorageError,
+  type CleanupOptions,
+  type ListQuery,
+  type SaveRequest,
+  type StorageAdapter,
+  type StorageKind,
+  type StoredObject,
+} from '@dify-logs/core';
+import {
+  assertSafeKey,
+  cleanupCutoff,
+  createAtomicFileWriter,
+  kindFolder,
+  safeSegment,
+  parseStorageKey,
+  storageKey,
+  withinAge,
+} from '@dify-logs/core/adapter-kit';
 
 export interface LocalStorageOptions {
   /** Root folder of reports and data (created on the first save). */
@@ -37,7 +55,8 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
   function pathOf(key: string): string {
     assertSafeKey(name, key);
     const path = resolve(root, key);
-    if (!path.startsWith(root + sep)) throw new DifyStorageError(name, 'invalid_key', `key ${JSON.stringify(key)} leaves ${root}`, { key });
+    if (!path.startsWith(root + sep))
+      throw new DifyStorageError(name, 'invalid_key', `key ${JSON.stringify(key)} leaves ${root}`, { key });
     return path;
   }
 
@@ -45,8 +64,17 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     if (DifyStorageError.isInstance(error)) return error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return new DifyStorageError(name, 'not_found', `no object at ${key}`, { key, cause: error });
-    if (code === 'EEXIST') return new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key, cause: error });
-    return new DifyStorageError(name, 'storage_failed', `could not ${action} ${key} (${code ?? (error as Error).message})`, { key, cause: error });
+    if (code === 'EEXIST')
+      return new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, {
+        key,
+        cause: error,
+      });
+    return new DifyStorageError(
+      name,
+      'storage_failed',
+      `could not ${action} ${key} (${code ?? (error as Error).message})`,
+      { key, cause: error },
+    );
   }
 
   async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
@@ -60,15 +88,25 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
           () => (error as NodeJS.ErrnoException).code ?? 'unknown',
           (rootError: NodeJS.ErrnoException) => rootError.code ?? 'unknown',
         );
-        throw new DifyStorageError(name, 'storage_failed', `could not save ${key}: cannot create its folder under ${root} (${reason}${reason === 'EROFS' ? ': the file system is read-only' : reason === 'ENOENT' ? ': the base folder is gone' : ''})`, { key, cause: error });
+        throw new DifyStorageError(
+          name,
+          'storage_failed',
+          `could not save ${key}: cannot create its folder under ${root} (${reason}${reason === 'EROFS' ? ': the file system is read-only' : reason === 'ENOENT' ? ': the base folder is gone' : ''})`,
+          { key, cause: error },
+        );
       });
-      if (await exists(path)) throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
+      if (await exists(path))
+        throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
       const writer = await createAtomicFileWriter(path, { noOverwrite: true });
       try {
         const body = request.body;
         if (typeof body === 'string' || body instanceof Uint8Array) await writer.write(body);
         else for await (const chunk of body) await writer.write(chunk);
-        const sidecar: Sidecar = { contentType: request.contentType, metadata: { ...request.metadata }, size: writer.bytesWritten };
+        const sidecar: Sidecar = {
+          contentType: request.contentType,
+          metadata: { ...request.metadata },
+          size: writer.bytesWritten,
+        };
         await writeSidecar(path, sidecar);
         await writer.commit();
       } catch (error) {
@@ -76,7 +114,16 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
         throw error;
       }
       const size = (await stat(path)).size;
-      return { key, kind, type: safeSegment(request.type), contentType: request.contentType, size, createdAt: createdAt.toISOString(), metadata: { ...request.metadata }, location: path };
+      return {
+        key,
+        kind,
+        type: safeSegment(request.type),
+        contentType: request.contentType,
+        size,
+        createdAt: createdAt.toISOString(),
+        metadata: { ...request.metadata },
+        location: path,
+      };
     } catch (error) {
       throw failure(error, 'save', key);
     }
@@ -106,7 +153,12 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       const base = query.type ? `${kindFolder(kind)}/${safeSegment(query.type)}` : kindFolder(kind);
       for await (const key of walk(root, base)) {
         const object = await describe(key, join(root, key)).catch(() => undefined);
-        if (object && (!query.type || object.type === safeSegment(query.type)) && withinAge(new Date(object.createdAt), query)) found.push(object);
+        if (
+          object &&
+          (!query.type || object.type === safeSegment(query.type)) &&
+          withinAge(new Date(object.createdAt), query)
+        )
+          found.push(object);
       }
     }
     return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
@@ -222,4 +274,3 @@ async function pruneEmptyFolders(folder: string, root: string): Promise<void> {
     current = dirname(current);
   }
 }
-

@@ -47,14 +47,19 @@ describe('local storage on disk', () => {
       yield Buffer.from('x'.repeat(1_000_000));
       throw new Error('disk source broke');
     }
-    await expect(createLocalStorage({ baseDir }).saveData(request({ body: failing() }))).rejects.toThrow('disk source broke');
+    await expect(createLocalStorage({ baseDir }).saveData(request({ body: failing() }))).rejects.toThrow(
+      'disk source broke',
+    );
     expect(files(baseDir)).toEqual([]);
   });
 
   it('lets exactly one of two simultaneous saves of the same object win', async () => {
     const baseDir = mkdtempSync(join(tmpdir(), 'local-'));
     const storage = createLocalStorage({ baseDir });
-    const results = await Promise.allSettled([storage.saveReport(request({ body: 'one' })), storage.saveReport(request({ body: 'two' }))]);
+    const results = await Promise.allSettled([
+      storage.saveReport(request({ body: 'one' })),
+      storage.saveReport(request({ body: 'two' })),
+    ]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
     expect((rejected.reason as DifyStorageError).code).toBe('already_exists');
@@ -88,6 +93,8 @@ describe('local storage cleanup', () => {
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     utimesSync(stale, twoDaysAgo, twoDaysAgo);
     await createLocalStorage({ baseDir }).cleanup({ olderThanDays: 30 });
-    expect(files(baseDir)).toEqual([`data${sep}archive${sep}2026${sep}03${sep}02${sep}.nightly-all-20260302T000000000Z-s.ndjson.98.beef.tmp`]);
+    expect(files(baseDir)).toEqual([
+      `data${sep}archive${sep}2026${sep}03${sep}02${sep}.nightly-all-20260302T000000000Z-s.ndjson.98.beef.tmp`,
+    ]);
   });
 });

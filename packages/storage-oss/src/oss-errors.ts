@@ -40,8 +40,17 @@ const TRANSIENT_CODES = new Set([
   'UploadTrafficRateLimitExceeded',
 ]);
 /** Names urllib (ali-oss's HTTP client) gives failures that never produced a response. */
-const NETWORK_NAMES = new Set(['RequestError', 'ConnectionTimeoutError', 'ResponseTimeoutError', 'ResponseError', 'SocketAssignTimeoutError', 'ConnectionResetError', 'SocketError']);
-const NETWORK_CODES = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ESOCKETTIMEDOUT)\b/;
+const NETWORK_NAMES = new Set([
+  'RequestError',
+  'ConnectionTimeoutError',
+  'ResponseTimeoutError',
+  'ResponseError',
+  'SocketAssignTimeoutError',
+  'ConnectionResetError',
+  'SocketError',
+]);
+const NETWORK_CODES =
+  /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ESOCKETTIMEDOUT)\b/;
 
 /** The OSS error code (`NoSuchKey`, `SignatureDoesNotMatch`, …) or the error's name. */
 export function errorCode(error: unknown): string {
@@ -70,7 +79,9 @@ function networkFailure(error: unknown): string | undefined {
   const value = (error ?? {}) as AliOssError;
   const status = value.status;
   const named = NETWORK_NAMES.has(value.name ?? '') || status === -1 || status === -2;
-  const errno = NETWORK_CODES.exec(value.message ?? '')?.[1] ?? (typeof value.code === 'string' && NETWORK_CODES.test(value.code) ? value.code : undefined);
+  const errno =
+    NETWORK_CODES.exec(value.message ?? '')?.[1] ??
+    (typeof value.code === 'string' && NETWORK_CODES.test(value.code) ? value.code : undefined);
   if (errno) return errno;
   return named ? (value.name ?? 'network error') : undefined;
 }
@@ -125,9 +136,19 @@ function firstClause(message: string | undefined): string {
  * Turns whatever ali-oss threw into a `DifyStorageError` naming the bucket and the key, classified
  * (`isRetryable`), with credentials scrubbed from the message. A `DifyStorageError` passes through.
  */
-export function storageError(context: ErrorContext, error: unknown, action: string, objectKey?: string, key?: string): DifyStorageError {
+export function storageError(
+  context: ErrorContext,
+  error: unknown,
+  action: string,
+  objectKey?: string,
+  key?: string,
+): DifyStorageError {
   if (DifyStorageError.isInstance(error)) return error;
   const target = objectKey === undefined ? `bucket "${context.bucket}"` : `oss://${context.bucket}/${objectKey}`;
   const message = scrub(`could not ${action} ${target}: ${explain(context, error)}`, context.secrets());
-  return new DifyStorageError(context.adapter, 'storage_failed', message, { key, cause: error, isRetryable: isRetryable(error) });
+  return new DifyStorageError(context.adapter, 'storage_failed', message, {
+    key,
+    cause: error,
+    isRetryable: isRetryable(error),
+  });
 }

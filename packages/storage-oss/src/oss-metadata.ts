@@ -12,7 +12,8 @@ export function fromOssMetaHeaders(headers: Record<string, unknown> | undefined)
   const entries: Array<[string, string]> = [];
   for (const [header, value] of Object.entries(headers ?? {})) {
     const lower = header.toLowerCase();
-    if (lower.startsWith(META_PREFIX) && typeof value === 'string') entries.push([lower.slice(META_PREFIX.length), value]);
+    if (lower.startsWith(META_PREFIX) && typeof value === 'string')
+      entries.push([lower.slice(META_PREFIX.length), value]);
   }
   return unpackMetadata(entries);
 }

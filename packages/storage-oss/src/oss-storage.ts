@@ -1,8 +1,28 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
-import { DifyConfigError, DifyStorageError, USER_AGENT, orderedMap, silentLogger, type CleanupOptions, type ListQuery, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
-import { BodySource, assertSafeKey, cleanupCutoff, listObjectKeys, safeSegment, storageKey, type ListedKey } from '@dify-logs/core/adapter-kit';
+import {
+  DifyConfigError,
+  DifyStorageError,
+  USER_AGENT,
+  orderedMap,
+  silentLogger,
+  type CleanupOptions,
+  type ListQuery,
+  type SaveRequest,
+  type StorageAdapter,
+  type StorageKind,
+  type StoredObject,
+} from '@dify-logs/core';
+import {
+  BodySource,
+  assertSafeKey,
+  cleanupCutoff,
+  listObjectKeys,
+  safeSegment,
+  storageKey,
+  type ListedKey,
+} from '@dify-logs/core/adapter-kit';
 import { isAlreadyExists, isMissing, storageError, type ErrorContext } from './oss-errors.js';
 import { fromOssMetaHeaders, toOssMetaHeaders } from './oss-metadata.js';
 import { checkExpiry, resolveOptions, type Connection, type OssStorageOptions } from './oss-options.js';
@@ -51,13 +71,18 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
 
   function secrets(): string[] {
     const settings = ((options.client ?? owned?.client) as ClientSettings | undefined)?.options ?? connection ?? {};
-    return [settings.accessKeySecret, settings.stsToken, settings.accessKeyId].filter((value): value is string => typeof value === 'string');
+    return [settings.accessKeySecret, settings.stsToken, settings.accessKeyId].filter(
+      (value): value is string => typeof value === 'string',
+    );
   }
 
   const context: ErrorContext = { adapter: name, bucket, secrets };
   const location = (objectKey: string) => `oss://${bucket}/${objectKey}`;
   const alreadyExists = (key: string, objectKey: string, cause?: unknown) =>
-    new DifyStorageError(name, 'already_exists', `${location(objectKey)} exists; reports are never overwritten`, { key, cause });
+    new DifyStorageError(name, 'already_exists', `${location(objectKey)} exists; reports are never overwritten`, {
+      key,
+      cause,
+    });
 
   /** Adapter-relative key to object key, after refusing unsafe keys. */
   function objectKeyOf(key: string): string {
@@ -85,9 +110,21 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
       // Checked before the body is read, so a duplicate does not upload gigabytes first.
       if (await head(objectKey)) throw alreadyExists(key, objectKey);
       const headers = { 'Content-Type': request.contentType, ...toOssMetaHeaders(metadata) };
-      const size = await writeObject({ client: client(), adapter: name, objectKey, headers, partSizeBytes, queueSize: UPLOAD_QUEUE, logger }, source);
+      const size = await writeObject(
+        { client: client(), adapter: name, objectKey, headers, partSizeBytes, queueSize: UPLOAD_QUEUE, logger },
+        source,
+      );
       logger.debug({ key, size }, 'saved');
-      return { key, kind, type: safeSegment(request.type), contentType: request.contentType, size, createdAt: createdAt.toISOString(), metadata: { ...metadata }, location: location(objectKey) };
+      return {
+        key,
+        kind,
+        type: safeSegment(request.type),
+        contentType: request.contentType,
+        size,
+        createdAt: createdAt.toISOString(),
+        metadata: { ...metadata },
+        location: location(objectKey),
+      };
     } catch (error) {
       // The body's own failure is the caller's: rethrown as it is.
       if (source.failed) throw source.error;
@@ -105,7 +142,11 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
       do {
         let page: OSS.ListV2ObjectResult;
         try {
-          page = await client().listV2({ prefix: folder, 'max-keys': LIST_PAGE, ...(token === undefined ? {} : { 'continuation-token': token }) });
+          page = await client().listV2({
+            prefix: folder,
+            'max-keys': LIST_PAGE,
+            ...(token === undefined ? {} : { 'continuation-token': token }),
+          });
         } catch (error) {
           throw storageError(context, error, 'list', folder);
         }
@@ -148,7 +189,11 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
     } catch (error) {
       throw storageError(context, error, `delete ${batch.length} objects from`);
     }
-    const gone = new Set((response.deleted ?? []).map((entry: unknown) => (typeof entry === 'string' ? entry : (entry as { Key?: string }).Key)));
+    const gone = new Set(
+      (response.deleted ?? []).map((entry: unknown) =>
+        typeof entry === 'string' ? entry : (entry as { Key?: string }).Key,
+      ),
+    );
     return batch.filter((entry) => gone.has(entry.objectKey)).map((entry) => entry.key);
   }
 
@@ -163,9 +208,12 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
       try {
         const result = await client().get(objectKey);
         const content: unknown = result.content;
-        return content instanceof Uint8Array ? new Uint8Array(content.buffer, content.byteOffset, content.byteLength) : new Uint8Array();
+        return content instanceof Uint8Array
+          ? new Uint8Array(content.buffer, content.byteOffset, content.byteLength)
+          : new Uint8Array();
       } catch (error) {
-        if (isMissing(error)) throw new DifyStorageError(name, 'not_found', `no object at ${location(objectKey)}`, { key, cause: error });
+        if (isMissing(error))
+          throw new DifyStorageError(name, 'not_found', `no object at ${location(objectKey)}`, { key, cause: error });
         throw storageError(context, error, 'read', objectKey, key);
       }
     },
@@ -188,12 +236,21 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
       }
     },
     async cleanup(cleanupOptions: CleanupOptions) {
-      if (typeof cleanupOptions?.olderThanDays !== 'number' || !Number.isFinite(cleanupOptions.olderThanDays) || cleanupOptions.olderThanDays < 0) {
+      if (
+        typeof cleanupOptions?.olderThanDays !== 'number' ||
+        !Number.isFinite(cleanupOptions.olderThanDays) ||
+        cleanupOptions.olderThanDays < 0
+      ) {
         throw new DifyConfigError('olderThanDays', 'must be a number of days, 0 or more');
       }
-      const old = await listKeys({ kind: cleanupOptions.kind, type: cleanupOptions.type, olderThan: cleanupCutoff(cleanupOptions) });
+      const old = await listKeys({
+        kind: cleanupOptions.kind,
+        type: cleanupOptions.type,
+        olderThan: cleanupCutoff(cleanupOptions),
+      });
       const deleted: string[] = [];
-      for (let start = 0; start < old.length; start += DELETE_BATCH) deleted.push(...(await deleteBatch(old.slice(start, start + DELETE_BATCH))));
+      for (let start = 0; start < old.length; start += DELETE_BATCH)
+        deleted.push(...(await deleteBatch(old.slice(start, start + DELETE_BATCH))));
       logger.debug({ deleted: deleted.length }, 'cleaned up');
       return { deleted };
     },
@@ -204,7 +261,9 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
       try {
         const oss = client();
         const v4 = (oss as ClientSettings).options?.authorizationV4 === true;
-        return v4 ? await oss.signatureUrlV4('GET', expires, undefined, objectKey) : oss.signatureUrl(objectKey, { expires, method: 'GET' });
+        return v4
+          ? await oss.signatureUrlV4('GET', expires, undefined, objectKey)
+          : oss.signatureUrl(objectKey, { expires, method: 'GET' });
       } catch (error) {
         throw storageError(context, error, 'sign a URL for', objectKey, key);
       }

@@ -35,7 +35,9 @@ export async function writeObject(target: WriteTarget, source: BodySource): Prom
   while (firstBytes <= target.partSizeBytes) {
     const chunk = await source.next();
     if (chunk === undefined) {
-      await target.client.put(target.objectKey, Buffer.concat(first, firstBytes), { headers: { ...target.headers, ...NO_OVERWRITE } });
+      await target.client.put(target.objectKey, Buffer.concat(first, firstBytes), {
+        headers: { ...target.headers, ...NO_OVERWRITE },
+      });
       return firstBytes;
     }
     first.push(chunk);
@@ -78,12 +80,18 @@ async function putMultipart(target: WriteTarget, first: Buffer[], source: BodySo
       if (partFailed) break;
       number += 1;
       if (number > MAX_PARTS) {
-        throw new DifyStorageError(target.adapter, 'storage_failed', `the body of ${objectKey} needs more than ${MAX_PARTS} parts of ${target.partSizeBytes} bytes; raise partSizeBytes`);
+        throw new DifyStorageError(
+          target.adapter,
+          'storage_failed',
+          `the body of ${objectKey} needs more than ${MAX_PARTS} parts of ${target.partSizeBytes} bytes; raise partSizeBytes`,
+        );
       }
       const partNumber = number;
       const md5 = createHash('md5').update(part).digest('base64');
       const task: Promise<void> = client
-        .uploadPart(objectKey, uploadId, partNumber, part, 0, part.byteLength, { headers: { 'Content-MD5': md5 } } as OSS.RequestOptions)
+        .uploadPart(objectKey, uploadId, partNumber, part, 0, part.byteLength, {
+          headers: { 'Content-MD5': md5 },
+        } as OSS.RequestOptions)
         .then(
           (result) => {
             parts.push({ number: partNumber, etag: result.etag });
@@ -98,7 +106,9 @@ async function putMultipart(target: WriteTarget, first: Buffer[], source: BodySo
     }
     await Promise.all(running);
     if (partFailed) throw partError;
-    await client.completeMultipartUpload(objectKey, uploadId, parts, { headers: NO_OVERWRITE } as OSS.CompleteMultipartUploadOptions);
+    await client.completeMultipartUpload(objectKey, uploadId, parts, {
+      headers: NO_OVERWRITE,
+    } as OSS.CompleteMultipartUploadOptions);
   } catch (error) {
     await Promise.allSettled(running);
     await abort(target, uploadId, error);
@@ -111,7 +121,10 @@ async function abort(target: WriteTarget, uploadId: string, cause: unknown): Pro
     await target.client.abortMultipartUpload(target.objectKey, uploadId);
     target.logger.debug({ key: target.objectKey, uploadId }, 'multipart upload aborted');
   } catch (abortError) {
-    target.logger.warn({ key: target.objectKey, uploadId, error: (abortError as Error).name }, 'could not abort a failed multipart upload');
+    target.logger.warn(
+      { key: target.objectKey, uploadId, error: (abortError as Error).name },
+      'could not abort a failed multipart upload',
+    );
     if (cause instanceof Error && cause.cause === undefined) Object.assign(cause, { cause: abortError });
   }
 }

@@ -20,18 +20,27 @@ const local = (authorizationV4: boolean): OssStorageOptions => ({
   authorizationV4,
 });
 
-testStorageAdapter(vitest, { name: 'oss (test server, V4 signatures)', create: () => createOssStorage(local(true)), cleanup: () => server.reset() });
+testStorageAdapter(vitest, {
+  name: 'oss (test server, V4 signatures)',
+  create: () => createOssStorage(local(true)),
+  cleanup: () => server.reset(),
+});
 
 testStorageAdapter(vitest, {
   name: 'oss (test server, V1 signatures)',
   create: () => createOssStorage(local(false)),
   cleanup: () => server.reset(),
-  skip: { cleanup: 'run with V4 above; V1 DeleteMultipleObjects is checked in oss.test.ts', failedBody: 'run with V4 above; V1 multipart aborts are checked in oss.test.ts' },
+  skip: {
+    cleanup: 'run with V4 above; V1 DeleteMultipleObjects is checked in oss.test.ts',
+    failedBody: 'run with V4 above; V1 multipart aborts are checked in oss.test.ts',
+  },
 });
 
 // Real Aliyun OSS, when the seed's OSS_* variables are set: the same suite under a unique prefix.
 const env = process.env;
-const missing = ['OSS_ENDPOINT', 'OSS_ACCESS_KEY_ID', 'OSS_ACCESS_KEY_SECRET', 'OSS_BUCKET_NAME'].filter((name) => !env[name]);
+const missing = ['OSS_ENDPOINT', 'OSS_ACCESS_KEY_ID', 'OSS_ACCESS_KEY_SECRET', 'OSS_BUCKET_NAME'].filter(
+  (name) => !env[name],
+);
 const real = missing.length === 0;
 const runPrefix = `dify-logs-test/${new Date().toISOString().slice(0, 10)}-${process.pid}-${Date.now().toString(36)}`;
 let tests = 0;
@@ -62,7 +71,11 @@ async function emptyPrefix(prefix: string): Promise<void> {
   for (const upload of uploads.uploads ?? []) await admin.abortMultipartUpload(upload.name, upload.uploadId);
   let token: string | undefined;
   do {
-    const page = await admin.listV2({ prefix: `${prefix}/`, 'max-keys': 1000, ...(token ? { 'continuation-token': token } : {}) });
+    const page = await admin.listV2({
+      prefix: `${prefix}/`,
+      'max-keys': 1000,
+      ...(token ? { 'continuation-token': token } : {}),
+    });
     const names = (page.objects ?? []).map((object) => object.name);
     if (names.length > 0) await admin.deleteMulti(names, { quiet: true });
     token = page.isTruncated ? page.nextContinuationToken : undefined;
@@ -70,7 +83,9 @@ async function emptyPrefix(prefix: string): Promise<void> {
 }
 
 (real ? describe : describe.skip)(
-  real ? `real Aliyun OSS (bucket ${env.OSS_BUCKET_NAME}, prefix ${runPrefix})` : `real Aliyun OSS (skipped: set ${missing.join(', ')} to run the suite against a bucket)`,
+  real
+    ? `real Aliyun OSS (bucket ${env.OSS_BUCKET_NAME}, prefix ${runPrefix})`
+    : `real Aliyun OSS (skipped: set ${missing.join(', ')} to run the suite against a bucket)`,
   () => {
     testStorageAdapter(vitest, {
       name: 'oss (Aliyun)',

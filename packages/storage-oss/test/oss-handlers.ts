@@ -56,12 +56,22 @@ const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'
 const md5Hex = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex').toUpperCase();
 const normalizeEtag = (etag: string) => etag.replace(/"/g, '').trim().toUpperCase();
 
-function fail(context: RequestContext, status: number, code: string, message: string, details?: Record<string, string>): Reply {
+function fail(
+  context: RequestContext,
+  status: number,
+  code: string,
+  message: string,
+  details?: Record<string, string>,
+): Reply {
   return { status, error: { code, message, bucket: context.bucket, key: context.key, details } };
 }
 
 function xmlReply(root: string, children: string[], headers: Record<string, string> = {}): Reply {
-  return { status: 200, headers: { 'content-type': 'application/xml', ...headers }, body: Buffer.from(xmlDocument(root, children)) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml', ...headers },
+    body: Buffer.from(xmlDocument(root, children)),
+  };
 }
 
 function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -71,12 +81,15 @@ function headerText(headers: IncomingHttpHeaders, name: string): string | undefi
 
 function metadataOf(headers: IncomingHttpHeaders): Record<string, string> {
   const metadata: Record<string, string> = {};
-  for (const name of Object.keys(headers)) if (name.startsWith('x-oss-meta-')) metadata[name.slice('x-oss-meta-'.length)] = headerText(headers, name) ?? '';
+  for (const name of Object.keys(headers))
+    if (name.startsWith('x-oss-meta-')) metadata[name.slice('x-oss-meta-'.length)] = headerText(headers, name) ?? '';
   return metadata;
 }
 
-const forbidsOverwrite = (context: RequestContext) => headerText(context.headers, 'x-oss-forbid-overwrite')?.toLowerCase() === 'true';
-const alreadyExists = (context: RequestContext) => fail(context, 409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+const forbidsOverwrite = (context: RequestContext) =>
+  headerText(context.headers, 'x-oss-forbid-overwrite')?.toLowerCase() === 'true';
+const alreadyExists = (context: RequestContext) =>
+  fail(context, 409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
 
 export function handleBucket(context: RequestContext): Reply {
   switch (context.operation) {
@@ -109,7 +122,9 @@ export function handleObject(context: RequestContext): Reply {
     case 'CompleteMultipartUpload':
       return completeUpload(context);
     case 'AbortMultipartUpload':
-      return context.state.uploads.delete(findUpload(context)?.uploadId ?? '') ? { status: 204 } : noSuchUpload(context);
+      return context.state.uploads.delete(findUpload(context)?.uploadId ?? '')
+        ? { status: 204 }
+        : noSuchUpload(context);
     case 'ListParts':
       return listParts(context);
     default:
@@ -118,7 +133,8 @@ export function handleObject(context: RequestContext): Reply {
 }
 
 function putObject(context: RequestContext): Reply {
-  if (context.headers['x-oss-copy-source'] !== undefined) return fail(context, 501, 'NotImplemented', 'CopyObject is not implemented by this test server.');
+  if (context.headers['x-oss-copy-source'] !== undefined)
+    return fail(context, 501, 'NotImplemented', 'CopyObject is not implemented by this test server.');
   if (forbidsOverwrite(context) && context.objects.has(context.key)) return alreadyExists(context);
   const etag = `"${md5Hex(context.body)}"`;
   context.objects.set(context.key, {
@@ -132,7 +148,14 @@ function putObject(context: RequestContext): Reply {
   return { status: 200, headers: { etag, 'content-md5': createHash('md5').update(context.body).digest('base64') } };
 }
 
-const RESPONSE_OVERRIDES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'];
+const RESPONSE_OVERRIDES = [
+  'content-type',
+  'content-language',
+  'expires',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+];
 
 function getObject(context: RequestContext): Reply {
   const object = context.objects.get(context.key);
@@ -166,9 +189,14 @@ function listObjects(context: RequestContext, v2: boolean): Reply {
   const delimiter = query.get('delimiter') ?? '';
   const maxKeysText = query.get('max-keys') ?? '100';
   const maxKeys = Number(maxKeysText);
-  if (!/^\d+$/.test(maxKeysText) || maxKeys > 1000) return fail(context, 400, 'InvalidArgument', 'max-keys must be a number from 0 to 1000.', { ArgumentName: 'max-keys', ArgumentValue: maxKeysText });
+  if (!/^\d+$/.test(maxKeysText) || maxKeys > 1000)
+    return fail(context, 400, 'InvalidArgument', 'max-keys must be a number from 0 to 1000.', {
+      ArgumentName: 'max-keys',
+      ArgumentValue: maxKeysText,
+    });
   const encodingType = query.get('encoding-type');
-  if (encodingType !== undefined && encodingType !== 'url') return fail(context, 400, 'InvalidArgument', 'encoding-type must be url.');
+  if (encodingType !== undefined && encodingType !== 'url')
+    return fail(context, 400, 'InvalidArgument', 'encoding-type must be url.');
   const encode = (text: string) => (encodingType === 'url' ? encodeURIComponent(text) : text);
 
   let marker: Marker | undefined;
@@ -178,7 +206,9 @@ function listObjects(context: RequestContext, v2: boolean): Reply {
       marker = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Marker;
       if (typeof marker.k !== 'string') throw new Error('no key');
     } catch {
-      return fail(context, 400, 'InvalidArgument', 'The continuation token is not valid.', { ArgumentName: 'continuation-token' });
+      return fail(context, 400, 'InvalidArgument', 'The continuation token is not valid.', {
+        ArgumentName: 'continuation-token',
+      });
     }
   } else {
     const after = v2 ? query.get('start-after') : query.get('marker');
@@ -229,7 +259,9 @@ function listObjects(context: RequestContext, v2: boolean): Reply {
       ...(encodingType ? [element('EncodingType', encodingType)] : []),
       element('IsTruncated', truncated),
       element('KeyCount', contents.length + prefixes.length),
-      ...(truncated && last ? [element('NextContinuationToken', Buffer.from(JSON.stringify(last)).toString('base64url'))] : []),
+      ...(truncated && last
+        ? [element('NextContinuationToken', Buffer.from(JSON.stringify(last)).toString('base64url'))]
+        : []),
       ...entries,
       ...common,
     ]);
@@ -248,13 +280,22 @@ function listObjects(context: RequestContext, v2: boolean): Reply {
 }
 
 function deleteMultiple(context: RequestContext): Reply {
-  if (context.headers['content-md5'] === undefined) return fail(context, 400, 'InvalidDigest', 'Missing required header for this request: Content-MD5.');
+  if (context.headers['content-md5'] === undefined)
+    return fail(context, 400, 'InvalidDigest', 'Missing required header for this request: Content-MD5.');
   const content = rootContent(context.body.toString('utf8'), 'Delete');
-  if (content === undefined) return fail(context, 400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+  if (content === undefined)
+    return fail(
+      context,
+      400,
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    );
   const url = context.query.get('encoding-type') === 'url';
   const keys = childElements(content, 'Object').map((object) => childText(object, 'Key'));
-  if (keys.length === 0 || keys.length > 1000) return fail(context, 400, 'MalformedXML', 'DeleteMultipleObjects takes 1 to 1000 objects.');
-  if (keys.some((key) => key === undefined || key === '')) return fail(context, 400, 'MalformedXML', 'Every Object needs a Key.');
+  if (keys.length === 0 || keys.length > 1000)
+    return fail(context, 400, 'MalformedXML', 'DeleteMultipleObjects takes 1 to 1000 objects.');
+  if (keys.some((key) => key === undefined || key === ''))
+    return fail(context, 400, 'MalformedXML', 'Every Object needs a Key.');
   const names = keys.map((key) => (url ? decodeURIComponent(key!) : key!));
   for (const name of names) context.objects.delete(name);
   const quiet = childText(content, 'Quiet') === 'true';
@@ -270,9 +311,15 @@ function findUpload(context: RequestContext): ServerUpload | undefined {
 }
 
 function noSuchUpload(context: RequestContext): Reply {
-  return fail(context, 404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
-    UploadId: context.query.get('uploadId') ?? '',
-  });
+  return fail(
+    context,
+    404,
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    {
+      UploadId: context.query.get('uploadId') ?? '',
+    },
+  );
 }
 
 function initiateUpload(context: RequestContext): Reply {
@@ -287,7 +334,11 @@ function initiateUpload(context: RequestContext): Reply {
     initiated: new Date(context.state.now()),
     parts: new Map(),
   });
-  return xmlReply('InitiateMultipartUploadResult', [element('Bucket', context.bucket), element('Key', context.key), element('UploadId', uploadId)]);
+  return xmlReply('InitiateMultipartUploadResult', [
+    element('Bucket', context.bucket),
+    element('Key', context.key),
+    element('UploadId', uploadId),
+  ]);
 }
 
 function uploadPart(context: RequestContext): Reply {
@@ -295,7 +346,10 @@ function uploadPart(context: RequestContext): Reply {
   if (!upload) return noSuchUpload(context);
   const numberText = context.query.get('partNumber') ?? '';
   const number = Number(numberText);
-  if (!/^\d+$/.test(numberText) || number < 1 || number > MAX_PART_NUMBER) return fail(context, 400, 'InvalidArgument', `partNumber must be 1 to ${MAX_PART_NUMBER}.`, { ArgumentName: 'partNumber' });
+  if (!/^\d+$/.test(numberText) || number < 1 || number > MAX_PART_NUMBER)
+    return fail(context, 400, 'InvalidArgument', `partNumber must be 1 to ${MAX_PART_NUMBER}.`, {
+      ArgumentName: 'partNumber',
+    });
   const etag = `"${md5Hex(context.body)}"`;
   upload.parts.set(number, { body: context.body, etag, lastModified: new Date(context.state.now()) });
   return { status: 200, headers: { etag, 'content-md5': createHash('md5').update(context.body).digest('base64') } };
@@ -305,25 +359,49 @@ function completeUpload(context: RequestContext): Reply {
   const upload = findUpload(context);
   if (!upload) return noSuchUpload(context);
   const content = rootContent(context.body.toString('utf8'), 'CompleteMultipartUpload');
-  const listed = content === undefined ? [] : childElements(content, 'Part').map((part) => ({ number: Number(childText(part, 'PartNumber')), etag: childText(part, 'ETag') ?? '' }));
-  if (listed.length === 0 || listed.some((part) => !Number.isInteger(part.number))) return fail(context, 400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
-  if (listed.some((part, index) => index > 0 && part.number <= listed[index - 1]!.number)) return fail(context, 400, 'InvalidPartOrder', 'The list of parts was not in ascending order.');
+  const listed =
+    content === undefined
+      ? []
+      : childElements(content, 'Part').map((part) => ({
+          number: Number(childText(part, 'PartNumber')),
+          etag: childText(part, 'ETag') ?? '',
+        }));
+  if (listed.length === 0 || listed.some((part) => !Number.isInteger(part.number)))
+    return fail(
+      context,
+      400,
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    );
+  if (listed.some((part, index) => index > 0 && part.number <= listed[index - 1]!.number))
+    return fail(context, 400, 'InvalidPartOrder', 'The list of parts was not in ascending order.');
   const bodies: Buffer[] = [];
   for (const [index, part] of listed.entries()) {
     const stored = upload.parts.get(part.number);
     if (!stored || normalizeEtag(stored.etag) !== normalizeEtag(part.etag)) {
-      return fail(context, 400, 'InvalidPart', 'One or more of the specified parts could not be found or the specified entity tag might not have matched the part\'s entity tag.', {
-        PartNumber: String(part.number),
-        ETag: part.etag,
-      });
+      return fail(
+        context,
+        400,
+        'InvalidPart',
+        "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+        {
+          PartNumber: String(part.number),
+          ETag: part.etag,
+        },
+      );
     }
     if (index < listed.length - 1 && stored.body.byteLength < MIN_PART_BYTES) {
-      return fail(context, 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size.', { PartNumber: String(part.number), MinSizeAllowed: String(MIN_PART_BYTES) });
+      return fail(context, 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size.', {
+        PartNumber: String(part.number),
+        MinSizeAllowed: String(MIN_PART_BYTES),
+      });
     }
     bodies.push(stored.body);
   }
   if (forbidsOverwrite(context) && context.objects.has(context.key)) return alreadyExists(context);
-  const digests = Buffer.concat(listed.map((part) => createHash('md5').update(upload.parts.get(part.number)!.body).digest()));
+  const digests = Buffer.concat(
+    listed.map((part) => createHash('md5').update(upload.parts.get(part.number)!.body).digest()),
+  );
   const etag = `"${md5Hex(digests)}-${listed.length}"`;
   context.objects.set(context.key, {
     body: Buffer.concat(bodies),
@@ -336,7 +414,12 @@ function completeUpload(context: RequestContext): Reply {
   context.state.uploads.delete(upload.uploadId);
   return xmlReply(
     'CompleteMultipartUploadResult',
-    [element('Location', `http://${context.bucket}.localhost/${context.key}`), element('Bucket', context.bucket), element('Key', context.key), element('ETag', etag)],
+    [
+      element('Location', `http://${context.bucket}.localhost/${context.key}`),
+      element('Bucket', context.bucket),
+      element('Key', context.key),
+      element('ETag', etag),
+    ],
     { etag },
   );
 }
@@ -354,7 +437,12 @@ function listParts(context: RequestContext): Reply {
     element('MaxParts', 1000),
     element('IsTruncated', false),
     ...parts.map(([number, part]) =>
-      element('Part', [element('PartNumber', number), element('LastModified', part.lastModified.toISOString()), element('ETag', part.etag), element('Size', part.body.byteLength)]),
+      element('Part', [
+        element('PartNumber', number),
+        element('LastModified', part.lastModified.toISOString()),
+        element('ETag', part.etag),
+        element('Size', part.body.byteLength),
+      ]),
     ),
   ]);
 }
@@ -364,9 +452,15 @@ function listUploads(context: RequestContext): Reply {
   const keyMarker = context.query.get('key-marker') ?? '';
   const maxText = context.query.get('max-uploads') ?? '1000';
   const max = Number(maxText);
-  if (!/^\d+$/.test(maxText) || max < 1 || max > 1000) return fail(context, 400, 'InvalidArgument', 'max-uploads must be 1 to 1000.');
+  if (!/^\d+$/.test(maxText) || max < 1 || max > 1000)
+    return fail(context, 400, 'InvalidArgument', 'max-uploads must be 1 to 1000.');
   const all = [...context.state.uploads.values()]
-    .filter((upload) => upload.bucket === context.bucket && upload.key.startsWith(prefix) && (keyMarker === '' || byteOrder(upload.key, keyMarker) > 0))
+    .filter(
+      (upload) =>
+        upload.bucket === context.bucket &&
+        upload.key.startsWith(prefix) &&
+        (keyMarker === '' || byteOrder(upload.key, keyMarker) > 0),
+    )
     .sort((a, b) => byteOrder(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   const page = all.slice(0, max);
   const truncated = all.length > max;
@@ -381,7 +475,12 @@ function listUploads(context: RequestContext): Reply {
     element('MaxUploads', max),
     element('IsTruncated', truncated),
     ...page.map((upload) =>
-      element('Upload', [element('Key', upload.key), element('UploadId', upload.uploadId), element('StorageClass', 'Standard'), element('Initiated', upload.initiated.toISOString())]),
+      element('Upload', [
+        element('Key', upload.key),
+        element('UploadId', upload.uploadId),
+        element('StorageClass', 'Standard'),
+        element('Initiated', upload.initiated.toISOString()),
+      ]),
     ),
   ]);
 }

@@ -25,11 +25,20 @@ interface Answer {
 
 function send(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: 'localhost', port: server.port, method, path, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const request = httpRequest(
+      { host: 'localhost', port: server.port, method, path, headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -37,17 +46,23 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 
 const code = (answer: Answer) => /<Code>([^<]*)<\/Code>/.exec(answer.text)?.[1];
 const md5 = (body: string) => createHash('md5').update(body).digest('base64');
-const sha1Signature = (key: string, stringToSign: string) => createHmac('sha1', key).update(stringToSign, 'utf8').digest('base64');
+const sha1Signature = (key: string, stringToSign: string) =>
+  createHmac('sha1', key).update(stringToSign, 'utf8').digest('base64');
 
 /** `aliyun_v4` + secret → date → region → `oss` → `aliyun_v4_request`, then HMAC-SHA256 of the string to sign, hex. */
 function v4Signature(key: string, day: string, region: string, stringToSign: string): string {
   let signing: Buffer = createHmac('sha256', `aliyun_v4${key}`).update(day).digest();
-  for (const part of [region, 'oss', 'aliyun_v4_request']) signing = createHmac('sha256', signing).update(part).digest();
+  for (const part of [region, 'oss', 'aliyun_v4_request'])
+    signing = createHmac('sha256', signing).update(part).digest();
   return createHmac('sha256', signing).update(stringToSign).digest('hex');
 }
 
 /** `20260302T083512Z`. */
-const v4Date = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const v4Date = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
@@ -64,7 +79,12 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
 
   it('accepts a request signed by hand and stores the object with its metadata', async () => {
     const date = new Date().toUTCString();
-    const answer = await send('PUT', `/${bucket}/notes/hello.txt`, { ...putHeaders(date), authorization: `OSS ${ak}:${sha1Signature(secret, putStringToSign(date))}` }, body);
+    const answer = await send(
+      'PUT',
+      `/${bucket}/notes/hello.txt`,
+      { ...putHeaders(date), authorization: `OSS ${ak}:${sha1Signature(secret, putStringToSign(date))}` },
+      body,
+    );
     expect(answer.status).toBe(200);
     expect(answer.headers.etag).toBe(`"${createHash('md5').update(body).digest('hex').toUpperCase()}"`);
     expect(answer.headers['x-oss-request-id']).toMatch(/^[0-9A-F]{24}$/);
@@ -72,7 +92,10 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
     expect(server.requests.at(-1)).toMatchObject({ operation: 'PutObject', auth: 'v1', status: 200 });
 
     const getDate = new Date().toUTCString();
-    const get = await send('GET', `/${bucket}/notes/hello.txt`, { date: getDate, authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${getDate}\n/${bucket}/notes/hello.txt`)}` });
+    const get = await send('GET', `/${bucket}/notes/hello.txt`, {
+      date: getDate,
+      authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${getDate}\n/${bucket}/notes/hello.txt`)}`,
+    });
     expect(get).toMatchObject({ status: 200, text: body });
     expect(get.headers['x-oss-meta-author']).toBe('ada');
   });
@@ -80,16 +103,36 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
   it('refuses a tampered header, a wrong secret, an unknown key, a stale date and no signature', async () => {
     const date = new Date().toUTCString();
     const signature = sha1Signature(secret, putStringToSign(date));
-    const tampered = await send('PUT', `/${bucket}/notes/hello.txt`, { ...putHeaders(date, 'eve'), authorization: `OSS ${ak}:${signature}` }, body);
+    const tampered = await send(
+      'PUT',
+      `/${bucket}/notes/hello.txt`,
+      { ...putHeaders(date, 'eve'), authorization: `OSS ${ak}:${signature}` },
+      body,
+    );
     expect([tampered.status, code(tampered)]).toEqual([403, 'SignatureDoesNotMatch']);
     expect(tampered.text).toContain('<RequestId>');
     expect(tampered.text).toContain('x-oss-meta-author:eve'); // the StringToSign the server computed, as OSS returns it
-    const wrongSecret = await send('PUT', `/${bucket}/notes/hello.txt`, { ...putHeaders(date), authorization: `OSS ${ak}:${sha1Signature('not-the-secret', putStringToSign(date))}` }, body);
+    const wrongSecret = await send(
+      'PUT',
+      `/${bucket}/notes/hello.txt`,
+      { ...putHeaders(date), authorization: `OSS ${ak}:${sha1Signature('not-the-secret', putStringToSign(date))}` },
+      body,
+    );
     expect([wrongSecret.status, code(wrongSecret)]).toEqual([403, 'SignatureDoesNotMatch']);
-    const unknown = await send('PUT', `/${bucket}/notes/hello.txt`, { ...putHeaders(date), authorization: `OSS LTAIunknown:${signature}` }, body);
+    const unknown = await send(
+      'PUT',
+      `/${bucket}/notes/hello.txt`,
+      { ...putHeaders(date), authorization: `OSS LTAIunknown:${signature}` },
+      body,
+    );
     expect([unknown.status, code(unknown)]).toEqual([403, 'InvalidAccessKeyId']);
     const old = new Date(Date.now() - 20 * 60_000).toUTCString();
-    const stale = await send('PUT', `/${bucket}/notes/hello.txt`, { ...putHeaders(old), authorization: `OSS ${ak}:${sha1Signature(secret, putStringToSign(old))}` }, body);
+    const stale = await send(
+      'PUT',
+      `/${bucket}/notes/hello.txt`,
+      { ...putHeaders(old), authorization: `OSS ${ak}:${sha1Signature(secret, putStringToSign(old))}` },
+      body,
+    );
     expect([stale.status, code(stale)]).toEqual([403, 'RequestTimeTooSkewed']);
     const anonymous = await send('GET', `/${bucket}/notes/hello.txt`, {});
     expect([anonymous.status, code(anonymous)]).toEqual([403, 'AccessDenied']);
@@ -98,19 +141,33 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
 
   it('checks Content-MD5 against the body', async () => {
     const date = new Date().toUTCString();
-    const answer = await send('PUT', `/${bucket}/notes/hello.txt`, { ...putHeaders(date), authorization: `OSS ${ak}:${sha1Signature(secret, putStringToSign(date))}` }, 'hello, 0ss\n');
+    const answer = await send(
+      'PUT',
+      `/${bucket}/notes/hello.txt`,
+      { ...putHeaders(date), authorization: `OSS ${ak}:${sha1Signature(secret, putStringToSign(date))}` },
+      'hello, 0ss\n',
+    );
     expect([answer.status, code(answer)]).toEqual([400, 'InvalidDigest']);
     expect(server.objectKeys()).toEqual([]);
   });
 
   it('signs sub-resources (?uploads) but not plain parameters (prefix)', async () => {
     const date = new Date().toUTCString();
-    const uploads = await send('GET', `/${bucket}/?uploads`, { date, authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${date}\n/${bucket}/?uploads`)}` });
+    const uploads = await send('GET', `/${bucket}/?uploads`, {
+      date,
+      authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${date}\n/${bucket}/?uploads`)}`,
+    });
     expect(uploads.status).toBe(200);
     expect(uploads.text).toContain('<ListMultipartUploadsResult>');
-    const listed = await send('GET', `/${bucket}/?prefix=notes%2F`, { date, authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${date}\n/${bucket}/`)}` });
+    const listed = await send('GET', `/${bucket}/?prefix=notes%2F`, {
+      date,
+      authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${date}\n/${bucket}/`)}`,
+    });
     expect(listed.status).toBe(200);
-    const unsigned = await send('GET', `/${bucket}/?uploads`, { date, authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${date}\n/${bucket}/`)}` });
+    const unsigned = await send('GET', `/${bucket}/?uploads`, {
+      date,
+      authorization: `OSS ${ak}:${sha1Signature(secret, `GET\n\n\n${date}\n/${bucket}/`)}`,
+    });
     expect(code(unsigned)).toBe('SignatureDoesNotMatch');
   });
 
@@ -136,7 +193,12 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
         port: server.port,
         method: 'PUT',
         path: `/${bucket}/notes/partial.txt`,
-        headers: { date, 'content-type': 'text/plain', 'transfer-encoding': 'chunked', authorization: `OSS ${ak}:${sha1Signature(secret, stringToSign)}` },
+        headers: {
+          date,
+          'content-type': 'text/plain',
+          'transfer-encoding': 'chunked',
+          authorization: `OSS ${ak}:${sha1Signature(secret, stringToSign)}`,
+        },
         agent: false,
       });
       request.on('error', () => resolve());
@@ -165,7 +227,12 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
       'host',
       'UNSIGNED-PAYLOAD',
     ].join('\n');
-    const stringToSign = ['OSS4-HMAC-SHA256', timestamp, `${day}/${scopeRegion}/oss/aliyun_v4_request`, sha256Hex(canonicalRequest)].join('\n');
+    const stringToSign = [
+      'OSS4-HMAC-SHA256',
+      timestamp,
+      `${day}/${scopeRegion}/oss/aliyun_v4_request`,
+      sha256Hex(canonicalRequest),
+    ].join('\n');
     const headers = {
       'content-md5': md5(body),
       'content-type': overrides.contentType ?? 'text/plain',
@@ -199,26 +266,46 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
   it('signs a bare sub-resource (?delete) and requires Content-MD5 on DeleteMultipleObjects', async () => {
     server.putObject('a.txt', 'a');
     server.putObject('b.txt', 'b');
-    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<Delete><Quiet>false</Quiet><Object><Key>a.txt</Key></Object><Object><Key>b.txt</Key></Object></Delete>';
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Delete><Quiet>false</Quiet><Object><Key>a.txt</Key></Object><Object><Key>b.txt</Key></Object></Delete>';
     const deleteRequest = (withMd5: boolean) => {
       const timestamp = v4Date(new Date());
       const day = timestamp.slice(0, 8);
       const md5Line = withMd5 ? `content-md5:${md5(xml)}\n` : '';
-      const canonicalRequest = ['POST', `/${bucket}/`, 'delete', `${md5Line}content-type:application/xml\nx-oss-content-sha256:${sha256Hex(xml)}\nx-oss-date:${timestamp}\n`, '', sha256Hex(xml)].join('\n');
-      const stringToSign = ['OSS4-HMAC-SHA256', timestamp, `${day}/${region}/oss/aliyun_v4_request`, sha256Hex(canonicalRequest)].join('\n');
-      return send('POST', `/${bucket}/?delete`, {
-        ...(withMd5 ? { 'content-md5': md5(xml) } : {}),
-        'content-type': 'application/xml',
-        'x-oss-content-sha256': sha256Hex(xml),
-        'x-oss-date': timestamp,
-        authorization: `OSS4-HMAC-SHA256 Credential=${ak}/${day}/${region}/oss/aliyun_v4_request,Signature=${v4Signature(secret, day, region, stringToSign)}`,
-      }, xml);
+      const canonicalRequest = [
+        'POST',
+        `/${bucket}/`,
+        'delete',
+        `${md5Line}content-type:application/xml\nx-oss-content-sha256:${sha256Hex(xml)}\nx-oss-date:${timestamp}\n`,
+        '',
+        sha256Hex(xml),
+      ].join('\n');
+      const stringToSign = [
+        'OSS4-HMAC-SHA256',
+        timestamp,
+        `${day}/${region}/oss/aliyun_v4_request`,
+        sha256Hex(canonicalRequest),
+      ].join('\n');
+      return send(
+        'POST',
+        `/${bucket}/?delete`,
+        {
+          ...(withMd5 ? { 'content-md5': md5(xml) } : {}),
+          'content-type': 'application/xml',
+          'x-oss-content-sha256': sha256Hex(xml),
+          'x-oss-date': timestamp,
+          authorization: `OSS4-HMAC-SHA256 Credential=${ak}/${day}/${region}/oss/aliyun_v4_request,Signature=${v4Signature(secret, day, region, stringToSign)}`,
+        },
+        xml,
+      );
     };
     const missing = await deleteRequest(false);
     expect([missing.status, code(missing)]).toEqual([400, 'InvalidDigest']);
     const answer = await deleteRequest(true);
     expect(answer.status).toBe(200);
-    expect(answer.text).toContain('<DeleteResult><Deleted><Key>a.txt</Key></Deleted><Deleted><Key>b.txt</Key></Deleted></DeleteResult>');
+    expect(answer.text).toContain(
+      '<DeleteResult><Deleted><Key>a.txt</Key></Deleted><Deleted><Key>b.txt</Key></Deleted></DeleteResult>',
+    );
     expect(server.objectKeys()).toEqual([]);
   });
 
@@ -229,7 +316,12 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
       const day = timestamp.slice(0, 8);
       const query = `x-oss-credential=${ak}%2F${day}%2F${region}%2Foss%2Faliyun_v4_request&x-oss-date=${timestamp}&x-oss-expires=${expires}&x-oss-signature-version=OSS4-HMAC-SHA256`;
       const canonicalRequest = ['GET', `/${bucket}/${key}`, query, '', '', 'UNSIGNED-PAYLOAD'].join('\n');
-      const stringToSign = ['OSS4-HMAC-SHA256', timestamp, `${day}/${region}/oss/aliyun_v4_request`, sha256Hex(canonicalRequest)].join('\n');
+      const stringToSign = [
+        'OSS4-HMAC-SHA256',
+        timestamp,
+        `${day}/${region}/oss/aliyun_v4_request`,
+        sha256Hex(canonicalRequest),
+      ].join('\n');
       return `${server.endpoint}/${bucket}/notes/hello.txt?${query}&x-oss-signature=${v4Signature(secret, day, region, stringToSign)}`;
     };
     const url = signedUrl(new Date(), 60);
@@ -247,7 +339,15 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
 
 describe('what ali-oss parses', () => {
   const client = (authorizationV4: boolean) =>
-    new OSS({ endpoint: server.endpoint, region: server.region, bucket, accessKeyId: ak, accessKeySecret: secret, sldEnable: true, authorizationV4 } as OSS.Options);
+    new OSS({
+      endpoint: server.endpoint,
+      region: server.region,
+      bucket,
+      accessKeyId: ak,
+      accessKeySecret: secret,
+      sldEnable: true,
+      authorizationV4,
+    } as OSS.Options);
 
   it('pages ListObjectsV2 with KeyCount and NextContinuationToken, and lists V1 with owners', async () => {
     for (const name of ['a/1', 'a/2', 'a/3', 'b/1', 'c']) server.putObject(name, name);
@@ -270,13 +370,40 @@ describe('what ali-oss parses', () => {
   it('answers errors ali-oss turns into coded errors, HEAD ones included (x-oss-err)', async () => {
     const oss = client(true);
     const missing = await oss.get('nope.txt').catch((error: unknown) => error);
-    expect(missing).toMatchObject({ status: 404, code: 'NoSuchKey', requestId: expect.stringMatching(/^[0-9A-F]{24}$/) });
-    const wrong = new OSS({ endpoint: server.endpoint, region: server.region, bucket, accessKeyId: ak, accessKeySecret: 'wrong', sldEnable: true, authorizationV4: true } as OSS.Options);
-    expect(await wrong.head('nope.txt').catch((error: unknown) => error)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
-    const noBucket = new OSS({ endpoint: server.endpoint, region: server.region, bucket: 'no-such-bucket', accessKeyId: ak, accessKeySecret: secret, sldEnable: true } as OSS.Options);
-    expect(await noBucket.listV2({}).catch((error: unknown) => error)).toMatchObject({ status: 404, code: 'NoSuchBucket' });
+    expect(missing).toMatchObject({
+      status: 404,
+      code: 'NoSuchKey',
+      requestId: expect.stringMatching(/^[0-9A-F]{24}$/),
+    });
+    const wrong = new OSS({
+      endpoint: server.endpoint,
+      region: server.region,
+      bucket,
+      accessKeyId: ak,
+      accessKeySecret: 'wrong',
+      sldEnable: true,
+      authorizationV4: true,
+    } as OSS.Options);
+    expect(await wrong.head('nope.txt').catch((error: unknown) => error)).toMatchObject({
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+    });
+    const noBucket = new OSS({
+      endpoint: server.endpoint,
+      region: server.region,
+      bucket: 'no-such-bucket',
+      accessKeyId: ak,
+      accessKeySecret: secret,
+      sldEnable: true,
+    } as OSS.Options);
+    expect(await noBucket.listV2({}).catch((error: unknown) => error)).toMatchObject({
+      status: 404,
+      code: 'NoSuchBucket',
+    });
     await oss.put('once.txt', Buffer.from('1'));
-    const again = await oss.put('once.txt', Buffer.from('2'), { headers: { 'x-oss-forbid-overwrite': 'true' } }).catch((error: unknown) => error);
+    const again = await oss
+      .put('once.txt', Buffer.from('2'), { headers: { 'x-oss-forbid-overwrite': 'true' } })
+      .catch((error: unknown) => error);
     expect(again).toMatchObject({ status: 409, code: 'FileAlreadyExists' });
     await oss.put('once.txt', Buffer.from('3')); // without the header OSS overwrites
     expect(server.object('once.txt')?.body.toString()).toBe('3');
@@ -293,16 +420,29 @@ describe('what ali-oss parses', () => {
       const listed = await oss.listUploads({});
       expect(listed.uploads).toEqual([{ name: 'big.bin', uploadId, initiated: expect.any(String) }]);
       expect((await oss.listParts('big.bin', uploadId)).parts).toHaveLength(2);
-      const wrongEtag = await oss.completeMultipartUpload('big.bin', uploadId, [{ number: 1, etag: one.etag }, { number: 2, etag: one.etag }]).catch((error: unknown) => error);
+      const wrongEtag = await oss
+        .completeMultipartUpload('big.bin', uploadId, [
+          { number: 1, etag: one.etag },
+          { number: 2, etag: one.etag },
+        ])
+        .catch((error: unknown) => error);
       expect(wrongEtag).toMatchObject({ status: 400, code: 'InvalidPart' });
       // ali-oss sorts the parts it completes, so an out-of-order list is sent by hand (V1).
       const unordered = `<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>${two.etag}</ETag></Part><Part><PartNumber>1</PartNumber><ETag>${one.etag}</ETag></Part></CompleteMultipartUpload>`;
       const date = new Date().toUTCString();
       const stringToSign = `POST\n${md5(unordered)}\napplication/xml\n${date}\n/${bucket}/big.bin?uploadId=${uploadId}`;
-      const headers = { date, 'content-md5': md5(unordered), 'content-type': 'application/xml', authorization: `OSS ${ak}:${sha1Signature(secret, stringToSign)}` };
+      const headers = {
+        date,
+        'content-md5': md5(unordered),
+        'content-type': 'application/xml',
+        authorization: `OSS ${ak}:${sha1Signature(secret, stringToSign)}`,
+      };
       const outOfOrder = await send('POST', `/${bucket}/big.bin?uploadId=${uploadId}`, headers, unordered);
       expect([outOfOrder.status, code(outOfOrder)]).toEqual([400, 'InvalidPartOrder']);
-      const done = await oss.completeMultipartUpload('big.bin', uploadId, [{ number: 1, etag: one.etag }, { number: 2, etag: two.etag }]);
+      const done = await oss.completeMultipartUpload('big.bin', uploadId, [
+        { number: 1, etag: one.etag },
+        { number: 2, etag: two.etag },
+      ]);
       expect(done.etag).toMatch(/^"[0-9A-F]{32}-2"$/);
       expect(server.object('big.bin')).toMatchObject({ type: 'Multipart', metadata: { kind: 'archive' } });
       expect(server.object('big.bin')?.body.byteLength).toBe(100 * 1024 + 4);
@@ -311,7 +451,12 @@ describe('what ali-oss parses', () => {
       const small = await oss.initMultipartUpload('small.bin');
       const a = await oss.uploadPart('small.bin', small.uploadId, 1, Buffer.from('a'), 0, 1);
       const b = await oss.uploadPart('small.bin', small.uploadId, 2, Buffer.from('b'), 0, 1);
-      const tooSmall = await oss.completeMultipartUpload('small.bin', small.uploadId, [{ number: 1, etag: a.etag }, { number: 2, etag: b.etag }]).catch((error: unknown) => error);
+      const tooSmall = await oss
+        .completeMultipartUpload('small.bin', small.uploadId, [
+          { number: 1, etag: a.etag },
+          { number: 2, etag: b.etag },
+        ])
+        .catch((error: unknown) => error);
       expect(tooSmall).toMatchObject({ status: 400, code: 'EntityTooSmall' });
       await oss.abortMultipartUpload('small.bin', small.uploadId);
       expect(server.uploads()).toEqual([]);

@@ -13,7 +13,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { authenticate, type AuthKind, type Credential, type SignedRequest } from './oss-signature.js';
-import { handleBucket, handleObject, type Reply, type ServerObject, type ServerState, type ServerUpload } from './oss-handlers.js';
+import {
+  handleBucket,
+  handleObject,
+  type Reply,
+  type ServerObject,
+  type ServerState,
+  type ServerUpload,
+} from './oss-handlers.js';
 import { element, xmlDocument } from './oss-xml.js';
 
 export type { Credential } from './oss-signature.js';
@@ -67,7 +74,11 @@ export interface OssTestServer {
   object(key: string, bucket?: string): ServerObject | undefined;
   uploads(bucket?: string): ServerUpload[];
   /** Stores an object directly, without a request (to seed large listings quickly). */
-  putObject(key: string, body: string | Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; bucket?: string }): void;
+  putObject(
+    key: string,
+    body: string | Uint8Array,
+    options?: { contentType?: string; metadata?: Record<string, string>; bucket?: string },
+  ): void;
   /** The next `count` requests (of `fault.operation`) that pass authentication fail this way. */
   failNext(fault: Fault, count?: number): void;
   /** Connections currently open to the server. */
@@ -79,7 +90,10 @@ export interface OssTestServer {
   close(): Promise<void>;
 }
 
-export const TEST_CREDENTIAL: Credential = { accessKeyId: 'LTAI5tTestAccessKeyId', accessKeySecret: 'test-access-key-secret-0123456789' };
+export const TEST_CREDENTIAL: Credential = {
+  accessKeyId: 'LTAI5tTestAccessKeyId',
+  accessKeySecret: 'test-access-key-secret-0123456789',
+};
 
 function newRequestId(): string {
   return randomBytes(12).toString('hex').toUpperCase();
@@ -93,7 +107,9 @@ function parseQuery(raw: string): Array<[string, string]> {
     .filter((part) => part !== '')
     .map((part) => {
       const equals = part.indexOf('=');
-      return equals === -1 ? [decodeURIComponent(part), ''] : [decodeURIComponent(part.slice(0, equals)), decodeURIComponent(part.slice(equals + 1))];
+      return equals === -1
+        ? [decodeURIComponent(part), '']
+        : [decodeURIComponent(part.slice(0, equals)), decodeURIComponent(part.slice(equals + 1))];
     });
 }
 
@@ -180,7 +196,16 @@ export async function startOssServer(options: OssTestServerOptions = {}): Promis
     const raw = request.url ?? '/';
     const questionMark = raw.indexOf('?');
     const rawPath = questionMark === -1 ? raw : raw.slice(0, questionMark);
-    const record: RecordedRequest = { method, operation: 'Unknown', bucket: '', key: '', query: {}, headers: request.headers, auth: 'none', status: 0 };
+    const record: RecordedRequest = {
+      method,
+      operation: 'Unknown',
+      bucket: '',
+      key: '',
+      query: {},
+      headers: request.headers,
+      auth: 'none',
+      status: 0,
+    };
     requests.push(record);
     const finish = async (reply: Reply) => {
       record.status = reply.status;
@@ -212,7 +237,12 @@ export async function startOssServer(options: OssTestServerOptions = {}): Promis
       return fail(400, 'InvalidURI', 'The URI is not valid percent-encoded UTF-8.');
     }
     const queryMap = new Map(query);
-    Object.assign(record, { bucket, key, query: Object.fromEntries(query), operation: operationOf(method, key, queryMap) });
+    Object.assign(record, {
+      bucket,
+      key,
+      query: Object.fromEntries(query),
+      operation: operationOf(method, key, queryMap),
+    });
     if (bucket === '') return fail(400, 'InvalidRequest', 'This test server serves buckets only (no ListBuckets).');
     const objects = state.buckets.get(bucket);
     if (!objects) return fail(404, 'NoSuchBucket', 'The specified bucket does not exist.', { BucketName: bucket });
@@ -222,7 +252,10 @@ export async function startOssServer(options: OssTestServerOptions = {}): Promis
     if (!auth.ok) return fail(auth.status, auth.code, auth.message, auth.details);
     record.auth = auth.kind;
 
-    const faulty = faults.find((entry) => entry.remaining > 0 && (entry.fault.operation === undefined || entry.fault.operation === record.operation));
+    const faulty = faults.find(
+      (entry) =>
+        entry.remaining > 0 && (entry.fault.operation === undefined || entry.fault.operation === record.operation),
+    );
     if (faulty) {
       faulty.remaining -= 1;
       faults = faults.filter((entry) => entry.remaining > 0);
@@ -231,7 +264,11 @@ export async function startOssServer(options: OssTestServerOptions = {}): Promis
         request.socket.destroy();
         return;
       }
-      return fail(faulty.fault.status ?? 503, faulty.fault.code ?? 'ServiceUnavailable', faulty.fault.message ?? 'Please reduce your request rate.');
+      return fail(
+        faulty.fault.status ?? 503,
+        faulty.fault.code ?? 'ServiceUnavailable',
+        faulty.fault.message ?? 'Please reduce your request rate.',
+      );
     }
 
     let body: Buffer;
@@ -246,10 +283,23 @@ export async function startOssServer(options: OssTestServerOptions = {}): Promis
       return fail(400, 'InvalidDigest', 'The Content-MD5 you specified is not valid.', { 'Content-MD5': String(md5) });
     }
     const sha256 = request.headers['x-oss-content-sha256'];
-    if (typeof sha256 === 'string' && sha256 !== 'UNSIGNED-PAYLOAD' && createHash('sha256').update(body).digest('hex') !== sha256) {
+    if (
+      typeof sha256 === 'string' &&
+      sha256 !== 'UNSIGNED-PAYLOAD' &&
+      createHash('sha256').update(body).digest('hex') !== sha256
+    ) {
       return fail(400, 'InvalidDigest', 'The x-oss-content-sha256 you specified does not match the body.');
     }
-    const context = { state, bucket, objects, key, query: queryMap, headers: request.headers, body, operation: record.operation };
+    const context = {
+      state,
+      bucket,
+      objects,
+      key,
+      query: queryMap,
+      headers: request.headers,
+      body,
+      operation: record.operation,
+    };
     return finish(key === '' ? handleBucket(context) : handleObject(context));
   }
 

@@ -1,6 +1,12 @@
 import { createServer } from 'node:net';
 import OSS from 'ali-oss';
-import { DifyConfigError, DifyStorageError, type SaveRequest, type StorageAdapter, type StoredObject } from '@dify-logs/core';
+import {
+  DifyConfigError,
+  DifyStorageError,
+  type SaveRequest,
+  type StorageAdapter,
+  type StoredObject,
+} from '@dify-logs/core';
 import { storageKey } from '@dify-logs/core/adapter-kit';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOssStorage, type OssStorageOptions } from '../src/index.js';
@@ -101,25 +107,44 @@ describe('createOssStorage options', () => {
     expect(configError(() => createOssStorage({ ...base, bucket: '' })).key).toBe('bucket');
     expect(configError(() => createOssStorage({ ...base, bucket: 'a/b' })).key).toBe('bucket');
     expect(configError(() => createOssStorage({ ...base, bucket: 'Reports' })).key).toBe('bucket');
-    for (const prefix of ['/abs', '../up', 'a/../b', 'a//b', 'a\\b', '.']) expect(configError(() => createOssStorage({ ...base, prefix })).key, prefix).toBe('prefix');
+    for (const prefix of ['/abs', '../up', 'a/../b', 'a//b', 'a\\b', '.'])
+      expect(configError(() => createOssStorage({ ...base, prefix })).key, prefix).toBe('prefix');
     expect(configError(() => createOssStorage({ ...base, accessKeyId: '' })).key).toBe('accessKeyId');
     expect(configError(() => createOssStorage({ ...base, accessKeySecret: undefined })).key).toBe('accessKeySecret');
     expect(configError(() => createOssStorage({ ...base, region: undefined })).key).toBe('endpoint');
     expect(configError(() => createOssStorage({ ...base, region: 'hangzhou' })).key).toBe('region');
     expect(configError(() => createOssStorage({ ...base, endpoint: 'ftp://example.com' })).key).toBe('endpoint');
-    expect(configError(() => createOssStorage({ ...base, endpoint: 'https://user:pass@example.com' })).key).toBe('endpoint');
+    expect(configError(() => createOssStorage({ ...base, endpoint: 'https://user:pass@example.com' })).key).toBe(
+      'endpoint',
+    );
     expect(configError(() => createOssStorage({ ...base, endpoint: 'http://127.0.0.1:9000' })).key).toBe('endpoint');
-    expect(configError(() => createOssStorage({ ...base, endpoint: 'https://oss.example.com/path' })).key).toBe('endpoint');
-    expect(configError(() => createOssStorage({ ...base, endpoint: 'reports.oss-cn-hangzhou.aliyuncs.com' })).key).toBe('endpoint');
+    expect(configError(() => createOssStorage({ ...base, endpoint: 'https://oss.example.com/path' })).key).toBe(
+      'endpoint',
+    );
+    expect(configError(() => createOssStorage({ ...base, endpoint: 'reports.oss-cn-hangzhou.aliyuncs.com' })).key).toBe(
+      'endpoint',
+    );
     // V4 needs the region: derived from an aliyuncs.com endpoint, required for any other.
-    expect(configError(() => createOssStorage({ ...base, region: undefined, endpoint: 'https://oss.example.com' })).key).toBe('region');
-    expect(() => createOssStorage({ ...base, region: undefined, endpoint: 'https://oss.example.com', authorizationV4: false })).not.toThrow();
-    expect(() => createOssStorage({ ...base, region: undefined, endpoint: 'oss-cn-shanghai-internal.aliyuncs.com' })).not.toThrow();
-    expect(configError(() => createOssStorage({ ...base, signedUrlExpiresInSeconds: 0 })).key).toBe('signedUrlExpiresInSeconds');
-    expect(configError(() => createOssStorage({ ...base, signedUrlExpiresInSeconds: 604_801 })).key).toBe('signedUrlExpiresInSeconds');
+    expect(
+      configError(() => createOssStorage({ ...base, region: undefined, endpoint: 'https://oss.example.com' })).key,
+    ).toBe('region');
+    expect(() =>
+      createOssStorage({ ...base, region: undefined, endpoint: 'https://oss.example.com', authorizationV4: false }),
+    ).not.toThrow();
+    expect(() =>
+      createOssStorage({ ...base, region: undefined, endpoint: 'oss-cn-shanghai-internal.aliyuncs.com' }),
+    ).not.toThrow();
+    expect(configError(() => createOssStorage({ ...base, signedUrlExpiresInSeconds: 0 })).key).toBe(
+      'signedUrlExpiresInSeconds',
+    );
+    expect(configError(() => createOssStorage({ ...base, signedUrlExpiresInSeconds: 604_801 })).key).toBe(
+      'signedUrlExpiresInSeconds',
+    );
     expect(configError(() => createOssStorage({ ...base, partSizeBytes: 1024 })).key).toBe('partSizeBytes');
     const given = new OSS({ region: 'oss-cn-hangzhou', bucket: 'reports', ...credentials });
-    expect(configError(() => createOssStorage({ bucket: 'reports', client: given, accessKeyId: 'x' })).key).toBe('client');
+    expect(configError(() => createOssStorage({ bucket: 'reports', client: given, accessKeyId: 'x' })).key).toBe(
+      'client',
+    );
     expect(configError(() => createOssStorage({ bucket: 'archive', client: given })).key).toBe('client');
     const adapter = createOssStorage({ ...base, endpoint: 'http://unreachable.invalid:1' }); // no I/O at construction
     expect(adapter).toMatchObject({ name: 'oss', capabilities: { signedUrls: true, versioning: false } });
@@ -127,9 +152,16 @@ describe('createOssStorage options', () => {
   });
 
   it('names its bucket and prefix as its location (what cleanup reports), without credentials', () => {
-    const adapter = createOssStorage({ bucket: 'reports', region: 'oss-cn-hangzhou', prefix: 'dify/prod', ...credentials });
+    const adapter = createOssStorage({
+      bucket: 'reports',
+      region: 'oss-cn-hangzhou',
+      prefix: 'dify/prod',
+      ...credentials,
+    });
     expect(adapter.location).toBe('oss://reports/dify/prod/');
-    expect(createOssStorage({ bucket: 'reports', region: 'oss-cn-hangzhou', ...credentials }).location).toBe('oss://reports/');
+    expect(createOssStorage({ bucket: 'reports', region: 'oss-cn-hangzhou', ...credentials }).location).toBe(
+      'oss://reports/',
+    );
     expect(adapter.location).not.toContain(credentials.accessKeySecret);
   });
 
@@ -145,10 +177,18 @@ describe('createOssStorage options', () => {
 
   it('signs URLs locally: V4 for the region derived from the endpoint, V1 when asked, never with the secret', async () => {
     const key = 'reports/daily/2026/03/02/a-b-20260302T083512345Z-r.md';
-    const v4 = createOssStorage({ bucket: 'reports', endpoint: 'oss-cn-shanghai.aliyuncs.com', prefix: 'prod', ...credentials, signedUrlExpiresInSeconds: 900 });
+    const v4 = createOssStorage({
+      bucket: 'reports',
+      endpoint: 'oss-cn-shanghai.aliyuncs.com',
+      prefix: 'prod',
+      ...credentials,
+      signedUrlExpiresInSeconds: 900,
+    });
     const url = new URL(await v4.signedUrl!(key));
     expect(url.origin + url.pathname).toBe(`https://reports.oss-cn-shanghai.aliyuncs.com/prod/${key}`);
-    expect(url.searchParams.get('x-oss-credential')).toMatch(/^LTAI5tExample\/\d{8}\/cn-shanghai\/oss\/aliyun_v4_request$/);
+    expect(url.searchParams.get('x-oss-credential')).toMatch(
+      /^LTAI5tExample\/\d{8}\/cn-shanghai\/oss\/aliyun_v4_request$/,
+    );
     expect(url.searchParams.get('x-oss-expires')).toBe('900');
     expect(new URL(await v4.signedUrl!(key, { expiresInSeconds: 60 })).searchParams.get('x-oss-expires')).toBe('60');
     await expect(v4.signedUrl!(key, { expiresInSeconds: 10 ** 9 })).rejects.toThrow(/expiresInSeconds/);
@@ -168,8 +208,11 @@ describe('errors', () => {
       const adapter = storage({ accessKeySecret: wrongSecret, authorizationV4 });
       const error = await failure(adapter.saveReport(request()));
       expect(error).toMatchObject({ code: 'storage_failed', isRetryable: false, adapter: 'oss' });
-      expect(error.message).toMatch(/^oss: could not save oss:\/\/dify-logs-test\/reports\/daily\/2026\/03\/02\/nightly-ticket-triage-20260302T083512345Z-run-1\.md: the signature was refused \(SignatureDoesNotMatch, HTTP 403; request id [0-9A-F]{24}\): .*check accessKeySecret$/);
-      for (const text of [wrongSecret, server.accessKeySecret, server.accessKeyId]) expect(error.message).not.toContain(text);
+      expect(error.message).toMatch(
+        /^oss: could not save oss:\/\/dify-logs-test\/reports\/daily\/2026\/03\/02\/nightly-ticket-triage-20260302T083512345Z-run-1\.md: the signature was refused \(SignatureDoesNotMatch, HTTP 403; request id [0-9A-F]{24}\): .*check accessKeySecret$/,
+      );
+      for (const text of [wrongSecret, server.accessKeySecret, server.accessKeyId])
+        expect(error.message).not.toContain(text);
       const listing = await all(adapter.list()).catch((caught: unknown) => caught);
       expect((listing as DifyStorageError).message).toContain('SignatureDoesNotMatch');
       expect(server.objectKeys()).toEqual([]);
@@ -177,12 +220,18 @@ describe('errors', () => {
   });
 
   it('names an unknown access key, a missing bucket and a skewed clock, none retryable', async () => {
-    const unknown = await failure(storage({ accessKeyId: 'LTAIunknown' }).read('reports/daily/2026/03/02/a-b-20260302T083512345Z-r.md'));
+    const unknown = await failure(
+      storage({ accessKeyId: 'LTAIunknown' }).read('reports/daily/2026/03/02/a-b-20260302T083512345Z-r.md'),
+    );
     expect(unknown).toMatchObject({ code: 'storage_failed', isRetryable: false });
     expect(unknown.message).toContain('InvalidAccessKeyId');
     expect(unknown.message).not.toContain('LTAIunknown');
     const noBucket = storage({ bucket: 'no-such-bucket' });
-    for (const call of [() => noBucket.saveReport(request()), () => noBucket.delete('reports/x.md'), () => all(noBucket.list())]) {
+    for (const call of [
+      () => noBucket.saveReport(request()),
+      () => noBucket.delete('reports/x.md'),
+      () => all(noBucket.list()),
+    ]) {
       const error = await failure(call());
       expect(error).toMatchObject({ code: 'storage_failed', isRetryable: false });
       expect(error.message).toContain('bucket "no-such-bucket" does not exist (NoSuchBucket');
@@ -209,7 +258,9 @@ describe('errors', () => {
     const refused = createOssStorage(options(server, { endpoint: `http://localhost:${await closedPort()}` }));
     const error = await failure(refused.saveReport(request()));
     expect(error.isRetryable).toBe(true);
-    expect(error.message).toMatch(/could not save oss:\/\/dify-logs-test\/reports\/.*could not reach the OSS endpoint \(ECONNREFUSED\)/);
+    expect(error.message).toMatch(
+      /could not save oss:\/\/dify-logs-test\/reports\/.*could not reach the OSS endpoint \(ECONNREFUSED\)/,
+    );
     await refused.close?.();
   });
 });
@@ -221,7 +272,11 @@ describe('saves', () => {
     const saved = await adapter.saveReport(request({ metadata }));
     expect(saved.location).toBe(`oss://dify-logs-test/team/dify-logs/${saved.key}`);
     const [put] = operations('PutObject');
-    expect(put?.headers).toMatchObject({ 'x-oss-forbid-overwrite': 'true', 'content-type': 'text/markdown; charset=utf-8', 'x-oss-meta-period': '2026-03-01' });
+    expect(put?.headers).toMatchObject({
+      'x-oss-forbid-overwrite': 'true',
+      'content-type': 'text/markdown; charset=utf-8',
+      'x-oss-meta-period': '2026-03-01',
+    });
     expect(put?.headers['content-md5']).toBeDefined();
     expect(put?.headers['user-agent']).toMatch(/^dify-logs\/\S+ aliyun-sdk-nodejs\//);
     const stored = server.object(`team/dify-logs/${saved.key}`)!;
@@ -234,7 +289,14 @@ describe('saves', () => {
       server.reset();
       const adapter = storage({ partSizeBytes: 100 * KIB, authorizationV4 });
       const size = 350 * KIB + 17;
-      const saved = await adapter.saveData(request({ extension: 'bin', contentType: 'application/octet-stream', body: generated(size), metadata: { part: 'yes' } }));
+      const saved = await adapter.saveData(
+        request({
+          extension: 'bin',
+          contentType: 'application/octet-stream',
+          body: generated(size),
+          metadata: { part: 'yes' },
+        }),
+      );
       expect(saved.size).toBe(size);
       expect(Buffer.from(await adapter.read(saved.key)).equals(expected(size))).toBe(true);
       expect(server.object(saved.key)).toMatchObject({ type: 'Multipart', contentType: 'application/octet-stream' });
@@ -250,14 +312,18 @@ describe('saves', () => {
     for (const authorizationV4 of [true, false]) {
       server.reset();
       const adapter = storage({ partSizeBytes: 100 * KIB, authorizationV4 });
-      const error = await adapter.saveData(request({ extension: 'bin', body: generated(500 * KIB, 260 * KIB) })).catch((caught: unknown) => caught);
+      const error = await adapter
+        .saveData(request({ extension: 'bin', body: generated(500 * KIB, 260 * KIB) }))
+        .catch((caught: unknown) => caught);
       expect((error as Error).message).toBe('source broke midway');
       expect(DifyStorageError.isInstance(error)).toBe(false);
       expect(operations('UploadPart').length).toBeGreaterThanOrEqual(2);
       expect(operations('AbortMultipartUpload')).toMatchObject([{ status: 204 }]);
       expect(server.objectKeys()).toEqual([]);
       expect(server.uploads()).toEqual([]);
-      const small = await adapter.saveData(request({ extension: 'bin', body: generated(50 * KIB, 20 * KIB) })).catch((caught: unknown) => caught);
+      const small = await adapter
+        .saveData(request({ extension: 'bin', body: generated(50 * KIB, 20 * KIB) }))
+        .catch((caught: unknown) => caught);
       expect((small as Error).message).toBe('source broke midway');
       expect(operations('PutObject')).toEqual([]); // a body within one part is never sent before it ended
       const retry = await adapter.saveData(request({ extension: 'bin', body: 'complete' }));
@@ -290,7 +356,10 @@ describe('saves', () => {
       adapter.saveData(request({ extension: 'bin', body: generated(300 * KIB) })),
     ]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    expect(((results.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason as DifyStorageError).code).toBe('already_exists');
+    expect(
+      ((results.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason as DifyStorageError)
+        .code,
+    ).toBe('already_exists');
     expect(server.objectKeys()).toHaveLength(1);
     expect(server.uploads()).toEqual([]);
   });
@@ -301,17 +370,30 @@ describe('listing, cleanup, unicode and signed URLs', () => {
     const prefix = 'bulk';
     const total = 1100;
     const start = new Date('2026-01-01T00:00:00.000Z').getTime();
-    const keys = Array.from({ length: total }, (_, index) => storageKey('data', request({ type: 'export', runId: `r${index}`, extension: 'txt' }), new Date(start + index * 60_000)));
+    const keys = Array.from({ length: total }, (_, index) =>
+      storageKey(
+        'data',
+        request({ type: 'export', runId: `r${index}`, extension: 'txt' }),
+        new Date(start + index * 60_000),
+      ),
+    );
     for (const key of keys) server.putObject(`${prefix}/${key}`, key, { contentType: 'text/plain' });
     server.putObject(`${prefix}/data/export/notes.txt`, 'not made by dify-logs');
 
     const listed = await all(storage({ prefix }).list({ kind: 'data', type: 'export' }));
     expect(listed).toHaveLength(total);
     expect(listed.map((object) => object.key)).toEqual([...keys].reverse());
-    expect(listed[0]).toMatchObject({ contentType: 'text/plain', size: keys[total - 1]!.length, location: `oss://dify-logs-test/${prefix}/${keys[total - 1]}` });
+    expect(listed[0]).toMatchObject({
+      contentType: 'text/plain',
+      size: keys[total - 1]!.length,
+      location: `oss://dify-logs-test/${prefix}/${keys[total - 1]}`,
+    });
     expect(operations('ListObjectsV2').map((entry) => entry.query['max-keys'])).toEqual(['1000', '1000']);
 
-    const result = await storage({ prefix, authorizationV4: false }).cleanup({ olderThanDays: 0, now: new Date('2027-01-01T00:00:00Z') });
+    const result = await storage({ prefix, authorizationV4: false }).cleanup({
+      olderThanDays: 0,
+      now: new Date('2027-01-01T00:00:00Z'),
+    });
     expect(result.deleted).toHaveLength(total);
     const deletes = operations('DeleteMultipleObjects');
     expect(deletes.map((entry) => [entry.auth, entry.status, entry.headers['content-md5'] !== undefined])).toEqual([
@@ -326,7 +408,13 @@ describe('listing, cleanup, unicode and signed URLs', () => {
       server.reset();
       const adapter = storage({ authorizationV4 });
       const saved = await adapter.saveReport(
-        request({ type: '日报', job: '夜间任务', app: '工单 分类 𠀀 ✅', runId: 'lauf-ü', metadata: { app_name: '工单分类', Period: '2026-03-01', empty: '', plain: 'Ticket Triage' } }),
+        request({
+          type: '日报',
+          job: '夜间任务',
+          app: '工单 分类 𠀀 ✅',
+          runId: 'lauf-ü',
+          metadata: { app_name: '工单分类', Period: '2026-03-01', empty: '', plain: 'Ticket Triage' },
+        }),
       );
       expect(saved.key).toBe('reports/日报/2026/03/02/夜间任务-工单-分类-𠀀-20260302T083512345Z-lauf-ü.md');
       expect(server.objectKeys()).toEqual([saved.key]);
@@ -371,7 +459,9 @@ describe('listing, cleanup, unicode and signed URLs', () => {
 describe('credentials and clients', () => {
   it('sends the STS token with every request and signed URL, and never shows it or writes to the console', async () => {
     const token = 'CAIS-sts-security-token-0123456789';
-    const sts = await startOssServer({ credentials: [{ accessKeyId: 'STS.NTestKey', accessKeySecret: 'sts-secret-0123456789', securityToken: token }] });
+    const sts = await startOssServer({
+      credentials: [{ accessKeyId: 'STS.NTestKey', accessKeySecret: 'sts-secret-0123456789', securityToken: token }],
+    });
     const warn = vi.spyOn(console, 'warn');
     try {
       for (const authorizationV4 of [true, false]) {
@@ -379,9 +469,15 @@ describe('credentials and clients', () => {
         const saved = await adapter.saveReport(request({ runId: `sts-${authorizationV4}` }));
         expect(Buffer.from(await adapter.read(saved.key)).toString()).toBe('# Daily report\n');
         expect(await (await fetch(await adapter.signedUrl!(saved.key))).text()).toBe('# Daily report\n');
-        const withoutToken = await failure(storage({ authorizationV4 }, sts).saveReport(request({ runId: 'no-token' })));
+        const withoutToken = await failure(
+          storage({ authorizationV4 }, sts).saveReport(request({ runId: 'no-token' })),
+        );
         expect(withoutToken.message).toContain('InvalidAccessKeyId');
-        const wrongToken = await failure(storage({ authorizationV4, stsToken: 'CAIS-wrong-token-value' }, sts).saveReport(request({ runId: 'bad-token' })));
+        const wrongToken = await failure(
+          storage({ authorizationV4, stsToken: 'CAIS-wrong-token-value' }, sts).saveReport(
+            request({ runId: 'bad-token' }),
+          ),
+        );
         expect(wrongToken.message).not.toContain('CAIS-wrong-token-value');
       }
       expect(warn).not.toHaveBeenCalled();
@@ -394,7 +490,15 @@ describe('credentials and clients', () => {
   it('uses a given client as it is and leaves it open; closes the sockets of a client it created', async () => {
     const own = await startOssServer();
     try {
-      const client = new OSS({ endpoint: own.endpoint, region: own.region, bucket: own.bucket, accessKeyId: own.accessKeyId, accessKeySecret: own.accessKeySecret, sldEnable: true, authorizationV4: false } as OSS.Options);
+      const client = new OSS({
+        endpoint: own.endpoint,
+        region: own.region,
+        bucket: own.bucket,
+        accessKeyId: own.accessKeyId,
+        accessKeySecret: own.accessKeySecret,
+        sldEnable: true,
+        authorizationV4: false,
+      } as OSS.Options);
       const given = createOssStorage({ bucket: own.bucket, client });
       const saved = await given.saveReport(request());
       expect(own.requests.at(-1)?.auth).toBe('v1');

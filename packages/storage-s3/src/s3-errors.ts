@@ -47,7 +47,19 @@ const THROTTLING_CODES = new Set([
   'TimeoutError',
   'ConditionalRequestConflict',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** The S3 error code (`NoSuchKey`, `SignatureDoesNotMatch`, …) or the SDK's error name. */
 export function errorCode(error: unknown): string {
@@ -62,7 +74,11 @@ export function httpStatus(error: unknown): number | undefined {
 /** A missing object: `NoSuchKey` from GET, a bare 404 from HEAD (which has no body to name the cause). */
 export function isMissing(error: unknown): boolean {
   const code = errorCode(error);
-  return code === 'NoSuchKey' || code === 'NotFound' || (httpStatus(error) === 404 && code !== 'NoSuchBucket' && code !== 'NoSuchUpload');
+  return (
+    code === 'NoSuchKey' ||
+    code === 'NotFound' ||
+    (httpStatus(error) === 404 && code !== 'NoSuchBucket' && code !== 'NoSuchUpload')
+  );
 }
 
 /** The key was taken when a conditional write (`If-None-Match: *`) reached the server. */
@@ -113,7 +129,8 @@ function explain(context: ErrorContext, error: unknown): string {
   if (AUTH_CODES.has(code) || status === 403) {
     return `access denied (${where}): the credentials were refused or lack permission on bucket "${context.bucket}"; check the access key, the secret and the bucket policy`;
   }
-  if (code === 'ConditionalRequestConflict') return `another save of this key is in progress (${where}); retrying tells whether it completed`;
+  if (code === 'ConditionalRequestConflict')
+    return `another save of this key is in progress (${where}); retrying tells whether it completed`;
   const network = networkCode(error);
   if (network) return `could not reach the S3 endpoint (${network})${detail}`;
   return `${where}${detail}`;
@@ -123,9 +140,19 @@ function explain(context: ErrorContext, error: unknown): string {
  * Turns whatever the SDK threw into a `DifyStorageError` naming the bucket and the key, classified
  * (`isRetryable`), with credentials scrubbed from the message. A `DifyStorageError` passes through.
  */
-export function storageError(context: ErrorContext, error: unknown, action: string, objectKey?: string, key?: string): DifyStorageError {
+export function storageError(
+  context: ErrorContext,
+  error: unknown,
+  action: string,
+  objectKey?: string,
+  key?: string,
+): DifyStorageError {
   if (DifyStorageError.isInstance(error)) return error;
   const target = objectKey === undefined ? `bucket "${context.bucket}"` : `s3://${context.bucket}/${objectKey}`;
   const message = scrub(`could not ${action} ${target}: ${explain(context, error)}`, context.secrets);
-  return new DifyStorageError(context.adapter, 'storage_failed', message, { key, cause: error, isRetryable: isRetryable(error) });
+  return new DifyStorageError(context.adapter, 'storage_failed', message, {
+    key,
+    cause: error,
+    isRetryable: isRetryable(error),
+  });
 }

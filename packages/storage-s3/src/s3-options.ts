@@ -49,23 +49,38 @@ export const MAX_SIGNED_URL_SECONDS = 604_800;
 
 /** Validates the options without any I/O; throws `DifyConfigError` naming the offending option. */
 export function resolveOptions(options: S3StorageOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new DifyConfigError('bucket', 'is required: the bucket reports and data go to');
+  if (typeof options !== 'object' || options === null)
+    throw new DifyConfigError('bucket', 'is required: the bucket reports and data go to');
   const { bucket } = options;
-  if (typeof bucket !== 'string' || bucket.trim() === '') throw new DifyConfigError('bucket', 'is required: the bucket reports and data go to');
-  if (bucket !== bucket.trim() || /[/\\\s\0]/.test(bucket)) throw new DifyConfigError('bucket', `"${bucket}" is not a bucket name (no slashes or spaces; put folders in \`prefix\`)`);
+  if (typeof bucket !== 'string' || bucket.trim() === '')
+    throw new DifyConfigError('bucket', 'is required: the bucket reports and data go to');
+  if (bucket !== bucket.trim() || /[/\\\s\0]/.test(bucket))
+    throw new DifyConfigError(
+      'bucket',
+      `"${bucket}" is not a bucket name (no slashes or spaces; put folders in \`prefix\`)`,
+    );
 
-  const connection = (['region', 'endpoint', 'forcePathStyle', 'credentials'] as const).filter((key) => options[key] !== undefined);
+  const connection = (['region', 'endpoint', 'forcePathStyle', 'credentials'] as const).filter(
+    (key) => options[key] !== undefined,
+  );
   if (options.client !== undefined && connection.length > 0) {
-    throw new DifyConfigError('client', `give either a ready client or ${connection.join('/')}, not both: a given client is used as it is`);
+    throw new DifyConfigError(
+      'client',
+      `give either a ready client or ${connection.join('/')}, not both: a given client is used as it is`,
+    );
   }
-  if (options.region !== undefined && (typeof options.region !== 'string' || options.region.trim() === '')) throw new DifyConfigError('region', 'must be a region name such as eu-central-1');
+  if (options.region !== undefined && (typeof options.region !== 'string' || options.region.trim() === ''))
+    throw new DifyConfigError('region', 'must be a region name such as eu-central-1');
   if (options.endpoint !== undefined) checkEndpoint(options.endpoint);
   const secrets: string[] = [];
   if (options.credentials !== undefined) {
     const { accessKeyId, secretAccessKey, sessionToken } = options.credentials ?? {};
-    if (typeof accessKeyId !== 'string' || accessKeyId === '') throw new DifyConfigError('credentials.accessKeyId', 'is required when credentials are given');
-    if (typeof secretAccessKey !== 'string' || secretAccessKey === '') throw new DifyConfigError('credentials.secretAccessKey', 'is required when credentials are given');
-    if (sessionToken !== undefined && typeof sessionToken !== 'string') throw new DifyConfigError('credentials.sessionToken', 'must be a string');
+    if (typeof accessKeyId !== 'string' || accessKeyId === '')
+      throw new DifyConfigError('credentials.accessKeyId', 'is required when credentials are given');
+    if (typeof secretAccessKey !== 'string' || secretAccessKey === '')
+      throw new DifyConfigError('credentials.secretAccessKey', 'is required when credentials are given');
+    if (sessionToken !== undefined && typeof sessionToken !== 'string')
+      throw new DifyConfigError('credentials.sessionToken', 'must be a string');
     secrets.push(secretAccessKey, accessKeyId, ...(sessionToken ? [sessionToken] : []));
   }
 
@@ -75,12 +90,22 @@ export function resolveOptions(options: S3StorageOptions): ResolvedOptions {
   if (!Number.isInteger(partSizeBytes) || partSizeBytes < 5 * MIB || partSizeBytes > 5 * 1024 * MIB) {
     throw new DifyConfigError('partSizeBytes', 'must be a whole number of bytes from 5 MiB (5242880) to 5 GiB');
   }
-  return { name: options.name ?? 's3', bucket, prefix: normalizeKeyPrefix('s3', options.prefix), signedUrlExpiresInSeconds, partSizeBytes, secrets };
+  return {
+    name: options.name ?? 's3',
+    bucket,
+    prefix: normalizeKeyPrefix('s3', options.prefix),
+    signedUrlExpiresInSeconds,
+    partSizeBytes,
+    secrets,
+  };
 }
 
 export function checkExpiry(key: string, seconds: unknown): void {
   if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SIGNED_URL_SECONDS) {
-    throw new DifyConfigError(key, `must be a whole number of seconds from 1 to ${MAX_SIGNED_URL_SECONDS} (7 days, the longest S3 signatures last)`);
+    throw new DifyConfigError(
+      key,
+      `must be a whole number of seconds from 1 to ${MAX_SIGNED_URL_SECONDS} (7 days, the longest S3 signatures last)`,
+    );
   }
 }
 
@@ -91,8 +116,10 @@ function checkEndpoint(endpoint: unknown): void {
   } catch {
     throw new DifyConfigError('endpoint', 'must be a URL such as https://s3.example.com');
   }
-  if (typeof endpoint !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new DifyConfigError('endpoint', 'must be an http:// or https:// URL');
-  if (url.username !== '' || url.password !== '') throw new DifyConfigError('endpoint', 'must not carry credentials: use the `credentials` option');
+  if (typeof endpoint !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new DifyConfigError('endpoint', 'must be an http:// or https:// URL');
+  if (url.username !== '' || url.password !== '')
+    throw new DifyConfigError('endpoint', 'must not carry credentials: use the `credentials` option');
 }
 
 /** `''`, or the prefix with one trailing `/`; refuses prefixes that could escape or confuse the bucket's folders. */

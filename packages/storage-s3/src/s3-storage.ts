@@ -8,10 +8,38 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DifyConfigError, DifyStorageError, USER_AGENT, orderedMap, silentLogger, type CleanupOptions, type ListQuery, type SaveRequest, type StorageAdapter, type StorageKind, type StoredObject } from '@dify-logs/core';
-import { BodySource, assertSafeKey, cleanupCutoff, listObjectKeys, safeSegment, storageKey, type ListedKey } from '@dify-logs/core/adapter-kit';
+import {
+  DifyConfigError,
+  DifyStorageError,
+  USER_AGENT,
+  orderedMap,
+  silentLogger,
+  type CleanupOptions,
+  type ListQuery,
+  type SaveRequest,
+  type StorageAdapter,
+  type StorageKind,
+  type StoredObject,
+} from '@dify-logs/core';
+import {
+  BodySource,
+  assertSafeKey,
+  cleanupCutoff,
+  listObjectKeys,
+  safeSegment,
+  storageKey,
+  type ListedKey,
+} from '@dify-logs/core/adapter-kit';
 import { withContentMd5 } from './content-md5.js';
-import { errorCode, httpStatus, isMissing, isPreconditionFailure, isRetryable, storageError, type ErrorContext } from './s3-errors.js';
+import {
+  errorCode,
+  httpStatus,
+  isMissing,
+  isPreconditionFailure,
+  isRetryable,
+  storageError,
+  type ErrorContext,
+} from './s3-errors.js';
 import { fromS3Metadata, toS3Metadata } from './s3-metadata.js';
 import { checkExpiry, resolveOptions, type S3StorageOptions } from './s3-options.js';
 import { oneAtATime, writeObject, type ConditionalPutState } from './s3-upload.js';
@@ -51,8 +79,12 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
 
   const location = (objectKey: string) => `s3://${bucket}/${objectKey}`;
   const alreadyExists = (key: string, objectKey: string, cause?: unknown) =>
-    new DifyStorageError(name, 'already_exists', `${location(objectKey)} exists; reports are never overwritten`, { key, cause });
-  const notFound = (key: string, objectKey: string, cause?: unknown) => new DifyStorageError(name, 'not_found', `no object at ${location(objectKey)}`, { key, cause });
+    new DifyStorageError(name, 'already_exists', `${location(objectKey)} exists; reports are never overwritten`, {
+      key,
+      cause,
+    });
+  const notFound = (key: string, objectKey: string, cause?: unknown) =>
+    new DifyStorageError(name, 'not_found', `no object at ${location(objectKey)}`, { key, cause });
 
   /** Adapter-relative key to object key, after refusing unsafe keys. */
   function objectKeyOf(key: string): string {
@@ -76,7 +108,12 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
       await client().send(new HeadBucketCommand({ Bucket: bucket }));
     } catch (error) {
       if (httpStatus(error) === 404) {
-        throw new DifyStorageError(name, 'storage_failed', `could not ${action} ${location(objectKey)}: bucket "${bucket}" does not exist (NoSuchBucket)`, { key, cause: error });
+        throw new DifyStorageError(
+          name,
+          'storage_failed',
+          `could not ${action} ${location(objectKey)}: bucket "${bucket}" does not exist (NoSuchBucket)`,
+          { key, cause: error },
+        );
       }
       throw error;
     }
@@ -133,7 +170,9 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
       do {
         let page;
         try {
-          page = await client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token }));
+          page = await client().send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token }),
+          );
         } catch (error) {
           throw storageError(context, error, 'list', folder);
         }
@@ -167,7 +206,10 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
   async function deleteBatch(batch: ListedKey[]): Promise<string[]> {
     let response;
     try {
-      const command = new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((entry) => ({ Key: entry.objectKey })), Quiet: false } });
+      const command = new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((entry) => ({ Key: entry.objectKey })), Quiet: false },
+      });
       response = await client().send(withContentMd5(command));
     } catch (error) {
       throw storageError(context, error, `delete ${batch.length} objects from`);
@@ -177,10 +219,15 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
     if (failed.length > 0) {
       const first = failed[0]!;
       const where = first.Key === undefined ? `bucket "${bucket}"` : location(first.Key);
-      throw new DifyStorageError(name, 'storage_failed', `could not delete ${failed.length} of ${batch.length} objects; first: ${where}: ${first.Code ?? 'Error'}${first.Message ? ` (${first.Message})` : ''}`, {
-        cause: failed,
-        isRetryable: failed.some((entry) => isRetryable({ Code: entry.Code })),
-      });
+      throw new DifyStorageError(
+        name,
+        'storage_failed',
+        `could not delete ${failed.length} of ${batch.length} objects; first: ${where}: ${first.Code ?? 'Error'}${first.Message ? ` (${first.Message})` : ''}`,
+        {
+          cause: failed,
+          isRetryable: failed.some((entry) => isRetryable({ Code: entry.Code })),
+        },
+      );
     }
     return batch.filter((entry) => gone.has(entry.objectKey)).map((entry) => entry.key);
   }
@@ -221,12 +268,21 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
       }
     },
     async cleanup(cleanupOptions: CleanupOptions) {
-      if (typeof cleanupOptions?.olderThanDays !== 'number' || !Number.isFinite(cleanupOptions.olderThanDays) || cleanupOptions.olderThanDays < 0) {
+      if (
+        typeof cleanupOptions?.olderThanDays !== 'number' ||
+        !Number.isFinite(cleanupOptions.olderThanDays) ||
+        cleanupOptions.olderThanDays < 0
+      ) {
         throw new DifyConfigError('olderThanDays', 'must be a number of days, 0 or more');
       }
-      const old = await listKeys({ kind: cleanupOptions.kind, type: cleanupOptions.type, olderThan: cleanupCutoff(cleanupOptions) });
+      const old = await listKeys({
+        kind: cleanupOptions.kind,
+        type: cleanupOptions.type,
+        olderThan: cleanupCutoff(cleanupOptions),
+      });
       const deleted: string[] = [];
-      for (let start = 0; start < old.length; start += DELETE_BATCH) deleted.push(...(await deleteBatch(old.slice(start, start + DELETE_BATCH))));
+      for (let start = 0; start < old.length; start += DELETE_BATCH)
+        deleted.push(...(await deleteBatch(old.slice(start, start + DELETE_BATCH))));
       logger.debug({ deleted: deleted.length }, 'cleaned up');
       return { deleted };
     },

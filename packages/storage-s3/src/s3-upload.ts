@@ -64,14 +64,24 @@ async function putSmall(target: WriteTarget, bytes: Buffer): Promise<void> {
   if (conditional.putObject !== 'refused') {
     try {
       await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: bytes, ContentType: target.contentType, Metadata: target.metadata, IfNoneMatch: '*' }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: objectKey,
+          Body: bytes,
+          ContentType: target.contentType,
+          Metadata: target.metadata,
+          IfNoneMatch: '*',
+        }),
       );
       conditional.putObject = 'honoured';
       return;
     } catch (error) {
       if (conditional.putObject === 'honoured' || !isConditionalPutRefused(error)) throw error;
       conditional.putObject = 'refused';
-      target.logger.debug({ bucket }, 'the server refuses If-None-Match on PutObject; small objects go as single-part multipart uploads');
+      target.logger.debug(
+        { bucket },
+        'the server refuses If-None-Match on PutObject; small objects go as single-part multipart uploads',
+      );
     }
   }
   await putSinglePart(target, bytes);
@@ -81,14 +91,39 @@ async function putSinglePart(target: WriteTarget, bytes: Buffer): Promise<void> 
   const { client, bucket, objectKey } = target;
   const checksum = await checksumAlgorithm(client);
   const created = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: objectKey, ContentType: target.contentType, Metadata: target.metadata, ChecksumAlgorithm: checksum }),
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: objectKey,
+      ContentType: target.contentType,
+      Metadata: target.metadata,
+      ChecksumAlgorithm: checksum,
+    }),
   );
   const uploadId = created.UploadId;
   try {
-    const part = await client.send(new UploadPartCommand({ Bucket: bucket, Key: objectKey, UploadId: uploadId, PartNumber: 1, Body: bytes, ChecksumAlgorithm: checksum }));
-    const completed: CompletedPart = { PartNumber: 1, ETag: part.ETag, ...(part.ChecksumCRC32 && { ChecksumCRC32: part.ChecksumCRC32 }) };
+    const part = await client.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: objectKey,
+        UploadId: uploadId,
+        PartNumber: 1,
+        Body: bytes,
+        ChecksumAlgorithm: checksum,
+      }),
+    );
+    const completed: CompletedPart = {
+      PartNumber: 1,
+      ETag: part.ETag,
+      ...(part.ChecksumCRC32 && { ChecksumCRC32: part.ChecksumCRC32 }),
+    };
     await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: objectKey, UploadId: uploadId, MultipartUpload: { Parts: [completed] }, IfNoneMatch: '*' }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: objectKey,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: [completed] },
+        IfNoneMatch: '*',
+      }),
     );
   } catch (error) {
     await abort(target, uploadId, error);
@@ -104,7 +139,14 @@ async function putLarge(target: WriteTarget, first: Buffer[], source: BodySource
   const stream = Readable.from(chunks(), { objectMode: false });
   const upload = new Upload({
     client: target.client,
-    params: { Bucket: target.bucket, Key: target.objectKey, Body: stream, ContentType: target.contentType, Metadata: target.metadata, IfNoneMatch: '*' },
+    params: {
+      Bucket: target.bucket,
+      Key: target.objectKey,
+      Body: stream,
+      ContentType: target.contentType,
+      Metadata: target.metadata,
+      IfNoneMatch: '*',
+    },
     partSize: target.partSizeBytes,
     queueSize: target.queueSize,
     leavePartsOnError: false,
@@ -119,9 +161,14 @@ async function putLarge(target: WriteTarget, first: Buffer[], source: BodySource
 
 async function abort(target: WriteTarget, uploadId: string | undefined, cause: unknown): Promise<void> {
   try {
-    await target.client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.objectKey, UploadId: uploadId }));
+    await target.client.send(
+      new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.objectKey, UploadId: uploadId }),
+    );
   } catch (abortError) {
-    target.logger.warn({ bucket: target.bucket, key: target.objectKey, uploadId, error: (abortError as Error).name }, 'could not abort a failed multipart upload');
+    target.logger.warn(
+      { bucket: target.bucket, key: target.objectKey, uploadId, error: (abortError as Error).name },
+      'could not abort a failed multipart upload',
+    );
     if (cause instanceof Error && cause.cause === undefined) Object.assign(cause, { cause: abortError });
   }
 }

@@ -11,7 +11,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DifyStorageError, silentLogger, type SaveRequest, type StorageAdapter, type StoredObject } from '@dify-logs/core';
+import {
+  DifyStorageError,
+  silentLogger,
+  type SaveRequest,
+  type StorageAdapter,
+  type StoredObject,
+} from '@dify-logs/core';
 import { storageKey } from '@dify-logs/core/adapter-kit';
 import { testStorageAdapter } from '@dify-logs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +41,12 @@ let prefixes = 0;
 
 function connection(): Pick<S3StorageOptions, 'endpoint' | 'region' | 'forcePathStyle' | 'credentials'> {
   if (!server) throw new Error('Swift is not running');
-  return { endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } };
+  return {
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  };
 }
 
 const nextPrefix = () => `run-${process.pid}-${(prefixes += 1)}`;
@@ -45,7 +56,9 @@ async function objectKeys(folder: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token }));
+    const page = await admin.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token }),
+    );
     for (const entry of page.Contents ?? []) if (entry.Key) keys.push(entry.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -60,11 +73,14 @@ async function unfinishedUploads(folder: string): Promise<string[]> {
 /** Removes every object and unfinished multipart upload under a raw S3 prefix. */
 async function emptyFolder(folder: string): Promise<void> {
   const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: folder }));
-  for (const upload of uploads.Uploads ?? []) await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+  for (const upload of uploads.Uploads ?? [])
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
   const keys = await objectKeys(folder);
   for (let start = 0; start < keys.length; start += 1000) {
     const batch = keys.slice(start, start + 1000).map((Key) => ({ Key }));
-    await admin.send(withContentMd5(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } })));
+    await admin.send(
+      withContentMd5(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } })),
+    );
   }
 }
 
@@ -154,7 +170,12 @@ describeSwift(`storage-s3 behaviour against ${against}`, () => {
 
   it('refuses a wrong secret with a clear, non-retryable error that never shows the secret', async () => {
     const secret = 'wrong-secret-Zq83nV1x';
-    const wrong = createS3Storage({ bucket, prefix, ...connection(), credentials: { accessKeyId: server!.accessKeyId, secretAccessKey: secret } });
+    const wrong = createS3Storage({
+      bucket,
+      prefix,
+      ...connection(),
+      credentials: { accessKeyId: server!.accessKeyId, secretAccessKey: secret },
+    });
     const listing = await failure(all(wrong.list()));
     expect(listing.code).toBe('storage_failed');
     expect(listing.isRetryable).toBe(false);
@@ -174,7 +195,13 @@ describeSwift(`storage-s3 behaviour against ${against}`, () => {
   it('reports a missing bucket clearly on save, read, list and delete', async () => {
     const missing = createS3Storage({ bucket: 'dify-logs-no-such-bucket', ...connection() });
     const key = storageKey('report', request(), new Date('2026-03-02T08:35:12.345Z'));
-    const attempts = [() => missing.saveReport(request()), () => missing.read(key), () => all(missing.list()), () => missing.delete(key), () => missing.cleanup({ olderThanDays: 1 })];
+    const attempts = [
+      () => missing.saveReport(request()),
+      () => missing.read(key),
+      () => all(missing.list()),
+      () => missing.delete(key),
+      () => missing.cleanup({ olderThanDays: 1 }),
+    ];
     for (const attempt of attempts) {
       const error = await failure(attempt());
       expect(error.code).toBe('storage_failed');
@@ -188,7 +215,9 @@ describeSwift(`storage-s3 behaviour against ${against}`, () => {
     const size = 12 * MB + 12_345;
     const expected = createHash('sha256');
     for await (const chunk of generated(size)) expected.update(chunk);
-    const saved = await storage.saveData(request({ type: 'archive', extension: 'bin', contentType: 'application/octet-stream', body: generated(size) }));
+    const saved = await storage.saveData(
+      request({ type: 'archive', extension: 'bin', contentType: 'application/octet-stream', body: generated(size) }),
+    );
     expect(saved.size).toBe(size);
     const head = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}/${saved.key}` }));
     expect(head.ETag).toMatch(/-2"$/); // two 8 MiB parts: a multipart upload
@@ -196,49 +225,75 @@ describeSwift(`storage-s3 behaviour against ${against}`, () => {
     expect(bytes.byteLength).toBe(size);
     expect(sha256(bytes)).toBe(expected.digest('hex'));
     expect(await unfinishedUploads(`${prefix}/`)).toEqual([]);
-    const again = await failure(storage.saveData(request({ type: 'archive', extension: 'bin', contentType: 'application/octet-stream', body: generated(size) })));
+    const again = await failure(
+      storage.saveData(
+        request({ type: 'archive', extension: 'bin', contentType: 'application/octet-stream', body: generated(size) }),
+      ),
+    );
     expect(again.code).toBe('already_exists');
   });
 
-  it('lists past 1000 keys, paging through ListObjectsV2, and cleans them up in batches', { timeout: 180_000 }, async () => {
-    const client = new S3Client({ ...connection() });
-    const calls: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        calls.push(context.commandName ?? '');
-        return next(args);
-      },
-      { step: 'initialize', name: 'countCommands' },
-    );
-    const counted = createS3Storage({ bucket, prefix, client });
-    const total = 1100;
-    const start = new Date('2026-01-01T00:00:00.000Z').getTime();
-    const keys = Array.from({ length: total }, (_, index) => storageKey('data', request({ type: 'export', runId: `r${index}`, extension: 'txt' }), new Date(start + index * 60_000)));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < keys.length) {
-          const key = keys[next++]!;
-          await admin.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}`, Body: key, ContentType: 'text/plain' }));
-        }
-      }),
-    );
-    const listed = await all(counted.list({ kind: 'data', type: 'export' }));
-    expect(listed).toHaveLength(total);
-    expect(listed.map((object) => object.key)).toEqual([...keys].reverse());
-    expect(listed[0]).toMatchObject({ contentType: 'text/plain', size: keys[total - 1]!.length, location: `s3://${bucket}/${prefix}/${keys[total - 1]}` });
-    expect(calls.filter((name) => name === 'ListObjectsV2Command')).toHaveLength(2);
+  it(
+    'lists past 1000 keys, paging through ListObjectsV2, and cleans them up in batches',
+    { timeout: 180_000 },
+    async () => {
+      const client = new S3Client({ ...connection() });
+      const calls: string[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          calls.push(context.commandName ?? '');
+          return next(args);
+        },
+        { step: 'initialize', name: 'countCommands' },
+      );
+      const counted = createS3Storage({ bucket, prefix, client });
+      const total = 1100;
+      const start = new Date('2026-01-01T00:00:00.000Z').getTime();
+      const keys = Array.from({ length: total }, (_, index) =>
+        storageKey(
+          'data',
+          request({ type: 'export', runId: `r${index}`, extension: 'txt' }),
+          new Date(start + index * 60_000),
+        ),
+      );
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < keys.length) {
+            const key = keys[next++]!;
+            await admin.send(
+              new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}`, Body: key, ContentType: 'text/plain' }),
+            );
+          }
+        }),
+      );
+      const listed = await all(counted.list({ kind: 'data', type: 'export' }));
+      expect(listed).toHaveLength(total);
+      expect(listed.map((object) => object.key)).toEqual([...keys].reverse());
+      expect(listed[0]).toMatchObject({
+        contentType: 'text/plain',
+        size: keys[total - 1]!.length,
+        location: `s3://${bucket}/${prefix}/${keys[total - 1]}`,
+      });
+      expect(calls.filter((name) => name === 'ListObjectsV2Command')).toHaveLength(2);
 
-    const result = await counted.cleanup({ olderThanDays: 0, now: new Date('2027-01-01T00:00:00Z') });
-    expect(result.deleted).toHaveLength(total);
-    expect(calls.filter((name) => name === 'DeleteObjectsCommand')).toHaveLength(2);
-    expect(await objectKeys(`${prefix}/`)).toEqual([]);
-    client.destroy();
-  });
+      const result = await counted.cleanup({ olderThanDays: 0, now: new Date('2027-01-01T00:00:00Z') });
+      expect(result.deleted).toHaveLength(total);
+      expect(calls.filter((name) => name === 'DeleteObjectsCommand')).toHaveLength(2);
+      expect(await objectKeys(`${prefix}/`)).toEqual([]);
+      client.destroy();
+    },
+  );
 
   it('keeps unicode names and metadata intact, and signs URLs for them', async () => {
     const saved = await storage.saveReport(
-      request({ type: '日报', job: '夜间任务', app: '工单 分类 ✅', runId: 'lauf-ü', metadata: { app_name: '工单分类', Period: '2026-03-01', empty: '', plain: 'Ticket Triage' } }),
+      request({
+        type: '日报',
+        job: '夜间任务',
+        app: '工单 分类 ✅',
+        runId: 'lauf-ü',
+        metadata: { app_name: '工单分类', Period: '2026-03-01', empty: '', plain: 'Ticket Triage' },
+      }),
     );
     expect(saved.key).toBe('reports/日报/2026/03/02/夜间任务-工单-分类-20260302T083512345Z-lauf-ü.md');
     expect(Buffer.from(await storage.read(saved.key)).toString('utf8')).toBe('# Daily report\n');
@@ -264,17 +319,21 @@ describeSwift(`storage-s3 behaviour against ${against}`, () => {
     expect((await all(storage.list())).map((object) => object.key)).toEqual([fresh.key, recent.key]);
   });
 
-  it('leaves no object and no unfinished multipart upload when a large body fails midway', { timeout: 120_000 }, async () => {
-    const body = generated(20 * MB, 17 * MB); // fails after two 8 MiB parts went up
-    const error = await storage.saveData(request({ extension: 'bin', body })).catch((caught: unknown) => caught);
-    expect((error as Error).message).toBe('source broke midway');
-    expect(DifyStorageError.isInstance(error)).toBe(false);
-    expect(await all(storage.list())).toEqual([]);
-    expect(await objectKeys(`${prefix}/`)).toEqual([]);
-    expect(await unfinishedUploads(`${prefix}/`)).toEqual([]);
-    const retry = await storage.saveData(request({ extension: 'bin', body: 'complete' }));
-    expect(Buffer.from(await storage.read(retry.key)).toString()).toBe('complete');
-  });
+  it(
+    'leaves no object and no unfinished multipart upload when a large body fails midway',
+    { timeout: 120_000 },
+    async () => {
+      const body = generated(20 * MB, 17 * MB); // fails after two 8 MiB parts went up
+      const error = await storage.saveData(request({ extension: 'bin', body })).catch((caught: unknown) => caught);
+      expect((error as Error).message).toBe('source broke midway');
+      expect(DifyStorageError.isInstance(error)).toBe(false);
+      expect(await all(storage.list())).toEqual([]);
+      expect(await objectKeys(`${prefix}/`)).toEqual([]);
+      expect(await unfinishedUploads(`${prefix}/`)).toEqual([]);
+      const retry = await storage.saveData(request({ extension: 'bin', body: 'complete' }));
+      expect(Buffer.from(await storage.read(retry.key)).toString()).toBe('complete');
+    },
+  );
 
   it('has the server refuse a completed upload onto an existing key (the race the existence check cannot see)', async () => {
     const saved = await storage.saveReport(request({ body: 'first' }));

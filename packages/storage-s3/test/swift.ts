@@ -35,8 +35,23 @@ export interface SwiftServer {
 export type SwiftStart = { server: SwiftServer; skipReason?: undefined } | { server?: undefined; skipReason: string };
 
 const PYTHON = '/usr/bin/python3'; // Debian's Python: `python3` on PATH may be another one without Swift's modules
-const PACKAGES = ['swift', 'swift-proxy', 'swift-account', 'swift-container', 'swift-object', 'python3-swift', 'memcached'];
-const PROGRAMS = ['/usr/bin/swift-proxy-server', '/usr/bin/swift-account-server', '/usr/bin/swift-container-server', '/usr/bin/swift-object-server', '/usr/bin/swift-ring-builder', '/usr/bin/memcached'];
+const PACKAGES = [
+  'swift',
+  'swift-proxy',
+  'swift-account',
+  'swift-container',
+  'swift-object',
+  'python3-swift',
+  'memcached',
+];
+const PROGRAMS = [
+  '/usr/bin/swift-proxy-server',
+  '/usr/bin/swift-account-server',
+  '/usr/bin/swift-container-server',
+  '/usr/bin/swift-object-server',
+  '/usr/bin/swift-ring-builder',
+  '/usr/bin/memcached',
+];
 const SERVERS = [
   { type: 'account', port: 6202 },
   { type: 'container', port: 6201 },
@@ -48,7 +63,14 @@ const CREDENTIALS = { accessKeyId: 'test:tester', secretAccessKey: 'testing' };
 export async function startSwift(options: { port?: number; startTimeoutMs?: number } = {}): Promise<SwiftStart> {
   const port = options.port ?? Number(process.env.SWIFT_S3_PORT ?? 8089);
   const endpoint = `http://127.0.0.1:${port}`;
-  const reused: SwiftServer = { endpoint, region: 'us-east-1', ...CREDENTIALS, started: false, logFile: '', stop: async () => {} };
+  const reused: SwiftServer = {
+    endpoint,
+    region: 'us-east-1',
+    ...CREDENTIALS,
+    started: false,
+    logFile: '',
+    stop: async () => {},
+  };
   if (await healthy(endpoint)) return { server: reused };
 
   const missing = PROGRAMS.filter((program) => !existsSync(program));
@@ -78,9 +100,11 @@ export async function startSwift(options: { port?: number; startTimeoutMs?: numb
       children.push(child);
       return child;
     };
-    if (!(await listening(MEMCACHED_PORT))) launch('/usr/bin/memcached', ['-u', 'root', '-l', '127.0.0.1', '-p', String(MEMCACHED_PORT), '-U', '0']);
+    if (!(await listening(MEMCACHED_PORT)))
+      launch('/usr/bin/memcached', ['-u', 'root', '-l', '127.0.0.1', '-p', String(MEMCACHED_PORT), '-U', '0']);
     for (const { type, port: serverPort } of SERVERS) {
-      if (await listening(serverPort)) throw new Error(`port ${serverPort} (the ${type} server's) is taken by another process`);
+      if (await listening(serverPort))
+        throw new Error(`port ${serverPort} (the ${type} server's) is taken by another process`);
       launch(PYTHON, [`/usr/bin/swift-${type}-server`, join(root, `${type}-server.conf`)]);
     }
     launch(PYTHON, ['/usr/bin/swift-proxy-server', join(root, 'proxy-server.conf')]);
@@ -99,7 +123,8 @@ export async function startSwift(options: { port?: number; startTimeoutMs?: numb
 }
 
 async function install(missing: string[]): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return `Swift is not installed (${missing.join(', ')} missing) and installing it needs root`;
+  if (process.getuid?.() !== 0)
+    return `Swift is not installed (${missing.join(', ')} missing) and installing it needs root`;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const options = { env, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 };
   try {
@@ -117,9 +142,13 @@ async function install(missing: string[]): Promise<string | undefined> {
 async function configure(root: string, port: number): Promise<string | undefined> {
   const devices = join(root, 'devices');
   mkdirSync(join(devices, 'd1'), { recursive: true });
-  const common = (bind: number, extra = '') => `[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = ${bind}\nworkers = 1\nuser = root\nswift_dir = ${root}\nlog_name = swift\n${extra}`;
+  const common = (bind: number, extra = '') =>
+    `[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = ${bind}\nworkers = 1\nuser = root\nswift_dir = ${root}\nlog_name = swift\n${extra}`;
   // Every server reads swift.conf from its swift_dir (Swift's set_swift_dir), so /etc/swift is left alone.
-  writeFileSync(join(root, 'swift.conf'), '[swift-hash]\nswift_hash_path_prefix = dify-logs\nswift_hash_path_suffix = dify-logs-tests\n\n[storage-policy:0]\nname = gold\ndefault = yes\n');
+  writeFileSync(
+    join(root, 'swift.conf'),
+    '[swift-hash]\nswift_hash_path_prefix = dify-logs\nswift_hash_path_suffix = dify-logs-tests\n\n[storage-policy:0]\nname = gold\ndefault = yes\n',
+  );
   for (const { type, port: serverPort } of SERVERS) {
     writeFileSync(
       join(root, `${type}-server.conf`),
@@ -169,11 +198,15 @@ use = egg:swift#dlo
     for (const { type, port: serverPort } of SERVERS) {
       const builder = join(root, `${type}.builder`);
       await run(PYTHON, ['/usr/bin/swift-ring-builder', builder, 'create', '8', '1', '1'], { cwd: root });
-      await run(PYTHON, ['/usr/bin/swift-ring-builder', builder, 'add', `r1z1-127.0.0.1:${serverPort}/d1`, '100'], { cwd: root });
-      // Exit status 1 is a warning (e.g. about balance), not a failure.
-      await run(PYTHON, ['/usr/bin/swift-ring-builder', builder, 'rebalance'], { cwd: root }).catch((error: { code?: number }) => {
-        if (error.code !== 1) throw error;
+      await run(PYTHON, ['/usr/bin/swift-ring-builder', builder, 'add', `r1z1-127.0.0.1:${serverPort}/d1`, '100'], {
+        cwd: root,
       });
+      // Exit status 1 is a warning (e.g. about balance), not a failure.
+      await run(PYTHON, ['/usr/bin/swift-ring-builder', builder, 'rebalance'], { cwd: root }).catch(
+        (error: { code?: number }) => {
+          if (error.code !== 1) throw error;
+        },
+      );
     }
   } catch (error) {
     return `building Swift's rings failed: ${(error as Error).message.split('\n')[0]}`;
@@ -210,7 +243,11 @@ async function accountWorks(endpoint: string): Promise<boolean> {
     const token = auth.headers.get('x-auth-token');
     const storage = auth.headers.get('x-storage-url');
     if (!auth.ok || !token || !storage) return false;
-    const account = await fetch(storage, { method: 'HEAD', headers: { 'x-auth-token': token }, signal: AbortSignal.timeout(2000) });
+    const account = await fetch(storage, {
+      method: 'HEAD',
+      headers: { 'x-auth-token': token },
+      signal: AbortSignal.timeout(2000),
+    });
     return account.status >= 200 && account.status < 300;
   } catch {
     return false;

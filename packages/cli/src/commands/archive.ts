@@ -13,11 +13,15 @@ interface VerifyFlags extends ConfigFlags {
 }
 
 export function registerArchive(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const archive = program.command('archive').description('the partitioned archive of every run (gzip NDJSON per app and UTC day, with manifests)');
+  const archive = program
+    .command('archive')
+    .description('the partitioned archive of every run (gzip NDJSON per app and UTC day, with manifests)');
   addConfigOptions(
     archive
       .command('verify')
-      .description('check every part listed by the manifests of a range: present, same size, same SHA-256, same record count')
+      .description(
+        'check every part listed by the manifests of a range: present, same size, same SHA-256, same record count',
+      )
       .requiredOption('--from <day>', 'first UTC day, YYYY-MM-DD')
       .requiredOption('--to <day>', 'last UTC day, YYYY-MM-DD')
       .option('--job <name>', 'only this job')
@@ -29,11 +33,23 @@ export function registerArchive(program: Command, io: CliIo, setExit: (code: num
 async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
   const { storage } = await storageFromFlags(flags, io);
   try {
-    const result = await verifyArchive(storage, { from: flags.from, to: flags.to, ...(flags.job ? { job: flags.job } : {}), ...(flags.app ? { app: flags.app } : {}) }, { formats: await registeredArchiveFormats(PLUGINS) });
+    const result = await verifyArchive(
+      storage,
+      {
+        from: flags.from,
+        to: flags.to,
+        ...(flags.job ? { job: flags.job } : {}),
+        ...(flags.app ? { app: flags.app } : {}),
+      },
+      { formats: await registeredArchiveFormats(PLUGINS) },
+    );
     if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      io.stdout.write(`${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ${result.problems.length === 0 ? 'OK' : `${result.problems.length} PROBLEM(S)`}\n`);
-      for (const problem of result.problems) io.stdout.write(`  ${problem.problem.padEnd(10)} ${problem.part ?? problem.manifest}: ${problem.detail}\n`);
+      io.stdout.write(
+        `${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ${result.problems.length === 0 ? 'OK' : `${result.problems.length} PROBLEM(S)`}\n`,
+      );
+      for (const problem of result.problems)
+        io.stdout.write(`  ${problem.problem.padEnd(10)} ${problem.part ?? problem.manifest}: ${problem.detail}\n`);
     }
     return result.problems.length === 0 ? EXIT.ok : EXIT.failed;
   } finally {

@@ -18,10 +18,15 @@ interface BackfillFlags {
 export function registerBackfill(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('backfill')
-    .description('re-process a past range day by day (one archive and one report per day); resumable: run it again to finish an interrupted range')
+    .description(
+      're-process a past range day by day (one archive and one report per day); resumable: run it again to finish an interrupted range',
+    )
     .requiredOption('--from <time>', 'range start: ISO-8601 or a template such as {{last_month}} (job time zone)')
     .requiredOption('--to <time>', 'range end: ISO-8601 or a template such as {{today}}')
-    .option('--config <file>', 'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)')
+    .option(
+      '--config <file>',
+      'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)',
+    )
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values in the configuration [env DIFY_LOGS_SECRET_KEY]')
     .option('--job <name>', 'backfill only this job')
@@ -46,7 +51,9 @@ export async function runBackfill(flags: BackfillFlags, io: CliIo): Promise<numb
           job: job.name,
           onChunk: (chunk) => {
             progress.done();
-            io.stdout.write(`${job.name} ${chunk.from} → ${chunk.to}: ${chunk.status}${chunk.records === undefined ? ' (done earlier)' : `, ${chunk.records} records`}\n`);
+            io.stdout.write(
+              `${job.name} ${chunk.from} → ${chunk.to}: ${chunk.status}${chunk.records === undefined ? ' (done earlier)' : `, ${chunk.records} records`}\n`,
+            );
           },
         },
         {
@@ -74,11 +81,19 @@ function formatBackfill(result: BackfillResult): string {
   const done = result.chunks.filter((chunk) => chunk.status === 'succeeded' || chunk.status === 'partial').length;
   const skipped = result.chunks.filter((chunk) => chunk.status === 'skipped').length;
   const records = result.chunks.reduce((sum, chunk) => sum + (chunk.records ?? 0), 0);
-  const lines = [`${result.job} backfill ${result.from} → ${result.to}: ${result.status.toUpperCase()}`, `  days     ${done} processed, ${skipped} done earlier; ${records} records`];
-  for (const chunk of result.chunks.filter((candidate) => candidate.status === 'partial' || candidate.status === 'failed')) {
+  const lines = [
+    `${result.job} backfill ${result.from} → ${result.to}: ${result.status.toUpperCase()}`,
+    `  days     ${done} processed, ${skipped} done earlier; ${records} records`,
+  ];
+  for (const chunk of result.chunks.filter(
+    (candidate) => candidate.status === 'partial' || candidate.status === 'failed',
+  )) {
     const run = result.results.find((candidate) => candidate.runId === chunk.runId);
-    lines.push(`  ${chunk.status.padEnd(8)} ${chunk.from} → ${chunk.to}: ${run?.problems.map((problem) => problem.message).join('; ') ?? ''}`);
+    lines.push(
+      `  ${chunk.status.padEnd(8)} ${chunk.from} → ${chunk.to}: ${run?.problems.map((problem) => problem.message).join('; ') ?? ''}`,
+    );
   }
-  if (result.status === 'failed' || result.status === 'aborted') lines.push('  run the same command again to resume at the first unfinished day');
+  if (result.status === 'failed' || result.status === 'aborted')
+    lines.push('  run the same command again to resume at the first unfinished day');
   return `${lines.join('\n')}\n`;
 }

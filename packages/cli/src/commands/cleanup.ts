@@ -15,7 +15,11 @@ interface CleanupFlags extends ConfigFlags {
 }
 
 export function registerCleanup(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  addConfigOptions(program.command('cleanup').description('delete stored reports and data older than N days (default: storage.retentionDays)'))
+  addConfigOptions(
+    program
+      .command('cleanup')
+      .description('delete stored reports and data older than N days (default: storage.retentionDays)'),
+  )
     .option('--days <n>', 'delete objects created more than N days ago [config storage.retentionDays]')
     .option('--type <type>', 'only this report or data type, e.g. daily, archive')
     .option('--kind <kind>', 'only report or only data (default: both)')
@@ -28,7 +32,8 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
   const given = flags.days === undefined ? undefined : positiveInteger('--days', flags.days);
   const { runtime, storage } = await storageFromFlags(flags, io);
   const days = given ?? runtime.config.storage.retentionDays;
-  if (days === undefined) throw new UsageError('missing --days: give --days N, or set storage.retentionDays in the configuration');
+  if (days === undefined)
+    throw new UsageError('missing --days: give --days N, or set storage.retentionDays in the configuration');
   const cutoff = cleanupCutoff({ olderThanDays: days, now });
   const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) ${storagePlace(storage)}`;
   // Archive parts no manifest lists (left by a run that failed or was killed) go too, once old enough not to be a run's in progress.
@@ -44,7 +49,10 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
       if (orphans) {
         const unlisted = (await findOrphanParts(storage, { now })).filter((object) => !old.has(object.key));
         for (const object of unlisted) io.stdout.write(`would delete ${object.key}\n`);
-        if (unlisted.length > 0) io.stdout.write(`dry run: ${plural(unlisted.length, 'archive part')} ${ORPHANS} would be deleted; nothing was deleted\n`);
+        if (unlisted.length > 0)
+          io.stdout.write(
+            `dry run: ${plural(unlisted.length, 'archive part')} ${ORPHANS} would be deleted; nothing was deleted\n`,
+          );
       }
       return EXIT.ok;
     }

@@ -13,7 +13,9 @@ interface DemoFlags {
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('demo')
-    .description('start the Dify simulator and run the whole pipeline on it with the embedded defaults (local storage, console notifier); say where the reports are')
+    .description(
+      'start the Dify simulator and run the whole pipeline on it with the embedded defaults (local storage, console notifier); say where the reports are',
+    )
     .option('--out-dir <dir>', 'where reports, archives and state go', 'dify-logs-demo')
     .option('--runs <n>', 'runs per simulated app', '300')
     .action(async (flags: DemoFlags) => setExit(await runDemo(flags, io)));
@@ -21,7 +23,13 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
 
 export async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const outDir = resolve(io.cwd, flags.outDir);
-  const simulator = await startSimulator({ port: 0, runsPerApp: positiveInteger('--runs', flags.runs, 1), seed: 1, days: 7, runningRuns: 0 });
+  const simulator = await startSimulator({
+    port: 0,
+    runsPerApp: positiveInteger('--runs', flags.runs, 1),
+    seed: 1,
+    days: 7,
+    runningRuns: 0,
+  });
   io.stdout.write(`Dify simulator (${simulator.version}) listening at ${simulator.url}\n\n`);
   try {
     const workflowApps = simulator.apps.filter((app) => app.mode === 'workflow');
@@ -30,16 +38,29 @@ export async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       { from: new Date(Date.now() - 8 * 86_400_000).toISOString(), to: new Date().toISOString(), logLevel: 'warn' },
       { ...io, env: {} },
       {
-        dify: { baseUrl: simulator.url, console: { email: simulator.account.email, password: simulator.account.password } },
+        dify: {
+          baseUrl: simulator.url,
+          console: { email: simulator.account.email, password: simulator.account.password },
+        },
         apps: workflowApps.map((app) => ({ id: app.id, name: app.name, apiKey: app.apiKey })),
-        jobs: [{ name: 'demo', withDetails: true, withNodeExecutions: true, outputFormat: ['json', 'markdown', 'html', 'csv'], notifyOn: ['report-ready', 'failure'] }],
+        jobs: [
+          {
+            name: 'demo',
+            withDetails: true,
+            withNodeExecutions: true,
+            outputFormat: ['json', 'markdown', 'html', 'csv'],
+            notifyOn: ['report-ready', 'failure'],
+          },
+        ],
         storage: { type: 'local', baseDir: outDir },
         state: { type: 'file' },
         notification: { enabled: true, type: ['console'] },
         logging: { level: 'warn' },
       },
     );
-    io.stdout.write(`\nDemo finished: reports under ${resolve(outDir, 'reports')}, the NDJSON archive of every run under ${resolve(outDir, 'data')}.\n`);
+    io.stdout.write(
+      `\nDemo finished: reports under ${resolve(outDir, 'reports')}, the NDJSON archive of every run under ${resolve(outDir, 'data')}.\n`,
+    );
     return code;
   } finally {
     await simulator.close();

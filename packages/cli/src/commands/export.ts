@@ -1,6 +1,18 @@
-import { FETCH_DEFAULTS, createDifyClient, exportRuns, type DifyClient, type ExportProgress, type Workspace } from '@dify-logs/core';
+import {
+  FETCH_DEFAULTS,
+  createDifyClient,
+  exportRuns,
+  type DifyClient,
+  type ExportProgress,
+  type Workspace,
+} from '@dify-logs/core';
 import type { Command } from 'commander';
-import { addConnectionOptions, positiveInteger, resolveConnection, type ConnectionFlags } from '../support/connection.js';
+import {
+  addConnectionOptions,
+  positiveInteger,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../support/connection.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
 import { createCliLogger } from '../support/logger.js';
@@ -28,10 +40,15 @@ export interface ExportFlags extends ConnectionFlags {
 export function registerExport(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const command = program
     .command('export')
-    .description('write every workflow run log of an app (or of every workflow app, with console access) as RunRecords');
+    .description(
+      'write every workflow run log of an app (or of every workflow app, with console access) as RunRecords',
+    );
   addConnectionOptions(command)
     .option('--keyword <text>', 'Dify keyword filter (first 30 characters)')
-    .option('--status <status>', 'succeeded | failed | stopped (console also: partial-succeeded, running, paused, scheduled)')
+    .option(
+      '--status <status>',
+      'succeeded | failed | stopped (console also: partial-succeeded, running, paused, scheduled)',
+    )
     .option('--end-user <session>', 'only runs of this end-user session id')
     .option('--account <email>', 'only runs started by this workspace account')
     .option('--created-after <iso>', 'inclusive start of the window (UTC unless an offset is given)')
@@ -42,7 +59,11 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
     .option('--include-node-data', 'keep node inputs/outputs/process data (large)')
     .option('--max-pages <n>', 'stop after this many list requests per app')
     .option('--page-size <n>', 'log items per list request, 1-100', '100')
-    .option('--concurrency <n>', 'runs enriched at once, under the adaptive request limit', String(FETCH_DEFAULTS.concurrency))
+    .option(
+      '--concurrency <n>',
+      'runs enriched at once, under the adaptive request limit',
+      String(FETCH_DEFAULTS.concurrency),
+    )
     .option('--format <format>', 'ndjson | json', 'ndjson')
     .option('--out <file>', 'output file, or - for stdout')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent [env LOG_LEVEL]')
@@ -55,19 +76,33 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   const pageSize = positiveInteger('--page-size', flags.pageSize, 1, 100);
   const concurrency = positiveInteger('--concurrency', flags.concurrency, 1, 256);
   const maxPages = flags.maxPages === undefined ? undefined : positiveInteger('--max-pages', flags.maxPages);
-  for (const [flag, value] of [['--created-after', flags.createdAfter], ['--created-before', flags.createdBefore]] as const) {
-    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${flag} is not an ISO-8601 date: ${JSON.stringify(value)}`);
+  for (const [flag, value] of [
+    ['--created-after', flags.createdAfter],
+    ['--created-before', flags.createdBefore],
+  ] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value)))
+      throw new UsageError(`${flag} is not an ISO-8601 date: ${JSON.stringify(value)}`);
   }
   const logger = createCliLogger(io, flags.logLevel);
   const client = createDifyClient(resolveConnection(flags, io.env, logger));
   if (flags.withNodeExecutions && !client.hasConsole) {
-    throw new UsageError('--with-node-executions needs console access (--console-email/--console-password or --admin-key): the Service API has no node endpoint');
+    throw new UsageError(
+      '--with-node-executions needs console access (--console-email/--console-password or --admin-key): the Service API has no node endpoint',
+    );
   }
   const { apps, workspace } = await appsToExport(client);
   const sink = await openRecordSink(flags.out, format, io);
   const progress = createProgress(io);
   const started = Date.now();
-  const totals = { runs: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, salvaged: 0, droppedRows: 0, failedApps: [] as string[] };
+  const totals = {
+    runs: 0,
+    enrichmentFailures: 0,
+    lostRuns: 0,
+    unfinished: 0,
+    salvaged: 0,
+    droppedRows: 0,
+    failedApps: [] as string[],
+  };
   try {
     for (const appId of apps) {
       let last: ExportProgress | undefined;
@@ -96,7 +131,10 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
       } catch (error) {
         if (apps.length === 1) throw error;
         totals.failedApps.push(appId);
-        logger.error({ appId, err: client.scrub((error as Error).message) }, 'app export failed; going on with the other apps');
+        logger.error(
+          { appId, err: client.scrub((error as Error).message) },
+          'app export failed; going on with the other apps',
+        );
       }
       if (last) {
         totals.runs += last.exported;
@@ -108,7 +146,8 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
       }
       logger.info({ appId, ...last }, 'app exported');
     }
-    if (totals.failedApps.length === apps.length && apps.length > 0) throw new Error(`every app failed: ${totals.failedApps.join(', ')}`);
+    if (totals.failedApps.length === apps.length && apps.length > 0)
+      throw new Error(`every app failed: ${totals.failedApps.join(', ')}`);
     await sink.commit();
   } catch (error) {
     progress.done();
@@ -125,7 +164,9 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
       `(${stats.requests} requests, ${stats.retries} retries; enrichment failures ${totals.enrichmentFailures}, ` +
       `lost runs ${totals.lostRuns}, unfinished ${totals.unfinished}, salvaged ${totals.salvaged}, dropped rows ${totals.droppedRows}${totals.failedApps.length ? `, failed apps ${totals.failedApps.join(', ')}` : ''})\n`,
   );
-  return totals.enrichmentFailures > 0 || totals.droppedRows > 0 || totals.failedApps.length > 0 ? EXIT.partial : EXIT.ok;
+  return totals.enrichmentFailures > 0 || totals.droppedRows > 0 || totals.failedApps.length > 0
+    ? EXIT.partial
+    : EXIT.ok;
 }
 
 /**

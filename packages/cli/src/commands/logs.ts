@@ -35,14 +35,21 @@ export async function runLogs(flags: LogsFlags, io: CliIo, now = new Date()): Pr
   const dir = flags.dir ?? (environmentToConfig(io.env).tree as { logging?: { dir?: string } }).logging?.dir;
   if (!dir) throw new UsageError('missing --dir (or LOG_DIR): where the log files are');
   const minimum = flags.level === undefined ? 0 : LEVELS[flags.level.toLowerCase()];
-  if (minimum === undefined) throw new UsageError(`--level must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(flags.level)}`);
+  if (minimum === undefined)
+    throw new UsageError(
+      `--level must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(flags.level)}`,
+    );
   const since = flags.since === undefined ? undefined : parseSince(flags.since, now);
   const folder = resolve(io.cwd, dir);
   let names: string[];
   try {
-    names = (await readdir(folder)).filter((name) => name.startsWith(`${LOG_FILE_PREFIX}.`) && name.endsWith('.log')).sort(byDateAndNumber);
+    names = (await readdir(folder))
+      .filter((name) => name.startsWith(`${LOG_FILE_PREFIX}.`) && name.endsWith('.log'))
+      .sort(byDateAndNumber);
   } catch (error) {
-    throw new UsageError(`--dir ${folder}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--dir ${folder}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let matched = 0;
   for (const name of names) {
@@ -69,11 +76,14 @@ export async function runLogs(flags: LogsFlags, io: CliIo, now = new Date()): Pr
 function parseSince(value: string, now: Date): Date {
   const duration = /^(\d+)\s*([smhd])$/i.exec(value.trim());
   if (duration) {
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd'];
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+      duration[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd'
+    ];
     return new Date(now.getTime() - Number(duration[1]) * unit);
   }
   const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new UsageError(`--since must be an ISO time or a duration like 30m, 12h, 1d; got ${JSON.stringify(value)}`);
+  if (Number.isNaN(time.getTime()))
+    throw new UsageError(`--since must be an ISO time or a duration like 30m, 12h, 1d; got ${JSON.stringify(value)}`);
   return time;
 }
 

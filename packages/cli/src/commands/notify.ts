@@ -16,7 +16,9 @@ export function registerNotify(program: Command, io: CliIo, setExit: (code: numb
   addConfigOptions(
     notify
       .command('test')
-      .description('send a sample message through one configured channel, to check a webhook or mailbox before the first night')
+      .description(
+        'send a sample message through one configured channel, to check a webhook or mailbox before the first night',
+      )
       .requiredOption('--channel <type>', `one of ${NOTIFIER_TYPES.join(', ')}`),
   ).action(async (flags: NotifyTestFlags) => setExit(await runNotifyTest(flags, io)));
 }
@@ -40,7 +42,8 @@ export function testMessage(now: Date): NotificationMessage {
 
 export async function runNotifyTest(flags: NotifyTestFlags, io: CliIo): Promise<number> {
   const type = flags.channel.trim().toLowerCase() === 'wechat' ? 'wecom' : flags.channel.trim().toLowerCase();
-  if (!NOTIFIER_TYPES.includes(type)) throw new UsageError(`--channel must be one of ${NOTIFIER_TYPES.join(', ')}, got ${JSON.stringify(flags.channel)}`);
+  if (!NOTIFIER_TYPES.includes(type))
+    throw new UsageError(`--channel must be one of ${NOTIFIER_TYPES.join(', ')}, got ${JSON.stringify(flags.channel)}`);
   const runtime = await runtimeFromFlags(flags, io, (text) => void io.stdout.write(text));
   const notifier = await runtime.notifier(type);
   try {
@@ -48,7 +51,11 @@ export async function runNotifyTest(flags: NotifyTestFlags, io: CliIo): Promise<
     io.stdout.write(`${notifier.name}: delivered\n`);
     return EXIT.ok;
   } catch (error) {
-    const detail = DifyLogsError.isInstance(error) ? `${error.message} [${error.code}${error.isRetryable ? ', retryable' : ''}]` : error instanceof Error ? error.message : String(error);
+    const detail = DifyLogsError.isInstance(error)
+      ? `${error.message} [${error.code}${error.isRetryable ? ', retryable' : ''}]`
+      : error instanceof Error
+        ? error.message
+        : String(error);
     io.stderr.write(`dify-logs: ${notifier.name}: not delivered: ${detail}\n`);
     return EXIT.failed;
   } finally {

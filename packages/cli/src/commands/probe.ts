@@ -11,7 +11,9 @@ interface ProbeFlags extends ConnectionFlags {
 }
 
 export function registerProbe(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const command = program.command('probe').description('say which Dify release this is and what the credentials can reach');
+  const command = program
+    .command('probe')
+    .description('say which Dify release this is and what the credentials can reach');
   addConnectionOptions(command)
     .option('--json', 'print the result as JSON')
     .option('--log-level <level>', 'log level [env LOG_LEVEL]')
@@ -45,7 +47,10 @@ export function formatProbe(result: ProbeResult): string {
     `run logs: ${yes(result.tiers.runLogs)} · run detail: ${yes(result.tiers.runDetail)} · node executions: ${yes(result.tiers.nodeExecutions)}`,
     `reach: ${result.level === 'node' ? 'node level (runs and per-node data)' : result.level === 'run' ? 'run level only' : 'nothing'}`,
   );
-  for (const app of result.apps) lines.push(`app ${app.id}${app.name ? ` (${app.name})` : ''}: ${app.data === 'none' ? 'nothing' : app.data} (${app.reason})`);
+  for (const app of result.apps)
+    lines.push(
+      `app ${app.id}${app.name ? ` (${app.name})` : ''}: ${app.data === 'none' ? 'nothing' : app.data} (${app.reason})`,
+    );
   for (const problem of result.problems) lines.push(`problem: ${problem.step}: ${problem.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,20 @@
 import { statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readArchive, readDataFile, readRunRecords, type ArchiveQuery, renderReports, type PriceTable, type RenderedReports, type RenderReportsOptions, type ReportAnalysis, type RunRecord, formatReporters, registeredArchiveFormats } from '@dify-logs/core';
+import {
+  readArchive,
+  readDataFile,
+  readRunRecords,
+  type ArchiveQuery,
+  renderReports,
+  type PriceTable,
+  type RenderedReports,
+  type RenderReportsOptions,
+  type ReportAnalysis,
+  type RunRecord,
+  formatReporters,
+  registeredArchiveFormats,
+} from '@dify-logs/core';
 import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
@@ -9,7 +22,14 @@ import type { CliIo } from '../support/io.js';
 import { PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { REPORT_FORMATS } from '../support/reporters.js';
 import { isParquetFile, readParquetInput } from '../support/parquet.js';
-import { defaultThreads, PARALLEL_FORMATS, PARALLEL_MIN_BYTES, renderReportsInParallel, type ParallelRendered, type ParallelSettings } from '../support/parallel-report.js';
+import {
+  defaultThreads,
+  PARALLEL_FORMATS,
+  PARALLEL_MIN_BYTES,
+  renderReportsInParallel,
+  type ParallelRendered,
+  type ParallelSettings,
+} from '../support/parallel-report.js';
 
 export interface ReportFlags extends ConfigFlags {
   input: string[];
@@ -29,7 +49,10 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
   program
     .command('report')
     .description('render reports from NDJSON archives of RunRecords, without calling Dify')
-    .requiredOption('--input <file...>', 'NDJSON files (dify-logs export, a run archive), Parquet runs tables (….runs.parquet reports, Parquet archive parts), or archive://FROM..TO[?job=J&app=A] for the partitioned archive in the configured storage; several are read in order')
+    .requiredOption(
+      '--input <file...>',
+      'NDJSON files (dify-logs export, a run archive), Parquet runs tables (….runs.parquet reports, Parquet archive parts), or archive://FROM..TO[?job=J&app=A] for the partitioned archive in the configured storage; several are read in order',
+    )
     .option('--format <list>', `formats, comma separated: ${REPORT_FORMATS.join(', ')}`, 'markdown,json')
     .option('--out-dir <dir>', 'where the report files go', 'reports')
     .option('--job <name>', 'job name in the report and the file names', 'report')
@@ -37,9 +60,15 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option('--to <iso>', 'only records logged at or before this time (default: the last record)')
     .option('--timezone <iana>', 'time zone of the per-day figures', 'UTC')
     .option('--previous <json>', 'the JSON report of the previous period, to compare with and flag anomalies')
-    .option('--prices <file>', 'YAML or JSON list of model prices per 1,000 tokens: [{ model, provider?, input, output, currency }]')
+    .option(
+      '--prices <file>',
+      'YAML or JSON list of model prices per 1,000 tokens: [{ model, provider?, input, output, currency }]',
+    )
     .option('--console-url <url>', 'Dify web address, for links to runs in the reports')
-    .option('--threads <n>', `threads that read and analyse NDJSON files, each a part of the input (default: the CPU cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`)
+    .option(
+      '--threads <n>',
+      `threads that read and analyse NDJSON files, each a part of the input (default: the CPU cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`,
+    )
     .option('--config <file>', 'configuration, for archive:// inputs (the storage to read)')
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values [env DIFY_LOGS_SECRET_KEY]')
@@ -52,16 +81,28 @@ const ARCHIVE_SCHEME = 'archive://';
 function parseArchiveInput(input: string): ArchiveQuery {
   const [range = '', search = ''] = input.slice(ARCHIVE_SCHEME.length).split('?');
   const [from, to = from] = range.split('..');
-  if (!from || !/^\d{4}-\d{2}-\d{2}$/.test(from) || !to || !/^\d{4}-\d{2}-\d{2}$/.test(to)) throw new UsageError(`--input ${input}: expected archive://YYYY-MM-DD..YYYY-MM-DD[?job=J&app=A]`);
+  if (!from || !/^\d{4}-\d{2}-\d{2}$/.test(from) || !to || !/^\d{4}-\d{2}-\d{2}$/.test(to))
+    throw new UsageError(`--input ${input}: expected archive://YYYY-MM-DD..YYYY-MM-DD[?job=J&app=A]`);
   const params = new URLSearchParams(search);
-  return { from, to, ...(params.get('job') ? { job: params.get('job')! } : {}), ...(params.get('app') ? { app: params.get('app')! } : {}) };
+  return {
+    from,
+    to,
+    ...(params.get('job') ? { job: params.get('job')! } : {}),
+    ...(params.get('app') ? { app: params.get('app')! } : {}),
+  };
 }
 
 /** How many threads read the input (cut into chunks): `--threads`, its default for large files, or 1 (one pass on this thread) when the chunked path does not apply. */
 function readerThreads(flags: ReportFlags, formats: string[], inputs: string[]): number {
   const threads = flags.threads === undefined ? defaultThreads() : Number(flags.threads);
-  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads: expected a whole number of at least 1, got ${flags.threads}`);
-  if (threads === 1 || !formats.every((format) => PARALLEL_FORMATS.includes(format)) || flags.input.some((input) => input.startsWith(ARCHIVE_SCHEME))) return 1;
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new UsageError(`--threads: expected a whole number of at least 1, got ${flags.threads}`);
+  if (
+    threads === 1 ||
+    !formats.every((format) => PARALLEL_FORMATS.includes(format)) ||
+    flags.input.some((input) => input.startsWith(ARCHIVE_SCHEME))
+  )
+    return 1;
   if (inputs.some(isParquetFile)) return 1;
   if (flags.threads !== undefined) return threads;
   let bytes = 0;
@@ -78,7 +119,11 @@ function readerThreads(flags: ReportFlags, formats: string[], inputs: string[]):
  * creates `outDir`, and removes what it created when the input turns out bad, as the one-thread path
  * writes nothing then.
  */
-async function renderInParallel(files: Array<{ path: string; name: string }>, options: RenderReportsOptions, settings: ParallelSettings): Promise<ParallelRendered | undefined> {
+async function renderInParallel(
+  files: Array<{ path: string; name: string }>,
+  options: RenderReportsOptions,
+  settings: ParallelSettings,
+): Promise<ParallelRendered | undefined> {
   const created = await mkdir(settings.outDir, { recursive: true });
   try {
     return await renderReportsInParallel(files, options, settings);
@@ -92,24 +137,43 @@ async function renderInParallel(files: Array<{ path: string; name: string }>, op
 }
 
 /** `parallel`: settings of the chunked path (tests make small chunks, and run them all on this thread). */
-export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<ParallelSettings, 'threads' | 'outDir'> = {}): Promise<number> {
-  const formats = flags.format.split(',').map((format) => format.trim().toLowerCase()).filter(Boolean);
+export async function runReport(
+  flags: ReportFlags,
+  io: CliIo,
+  parallel: Omit<ParallelSettings, 'threads' | 'outDir'> = {},
+): Promise<number> {
+  const formats = flags.format
+    .split(',')
+    .map((format) => format.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = formats.filter((format) => !(REPORT_FORMATS as readonly string[]).includes(format));
-  if (unknown.length > 0 || formats.length === 0) throw new UsageError(`--format: unknown ${unknown.join(', ') || '(none)'}; use ${REPORT_FORMATS.join(', ')}`);
+  if (unknown.length > 0 || formats.length === 0)
+    throw new UsageError(`--format: unknown ${unknown.join(', ') || '(none)'}; use ${REPORT_FORMATS.join(', ')}`);
   if ((flags.from === undefined) !== (flags.to === undefined)) throw new UsageError('--from and --to go together');
   if (!/^[A-Za-z0-9_-]+$/.test(flags.job)) throw new UsageError('--job may only hold letters, digits, _ and -');
   const inputs = flags.input.map((file) => resolve(io.cwd, file));
-  const previous = flags.previous ? ((await readDataFile(resolve(io.cwd, flags.previous), 'previous report')) as ReportAnalysis) : null;
-  if (previous !== null && (typeof previous !== 'object' || previous.schemaVersion !== 1)) throw new UsageError('--previous: expected a JSON report written by dify-logs (schemaVersion 1)');
+  const previous = flags.previous
+    ? ((await readDataFile(resolve(io.cwd, flags.previous), 'previous report')) as ReportAnalysis)
+    : null;
+  if (previous !== null && (typeof previous !== 'object' || previous.schemaVersion !== 1))
+    throw new UsageError('--previous: expected a JSON report written by dify-logs (schemaVersion 1)');
   const priceFile = flags.prices ? await readDataFile(resolve(io.cwd, flags.prices), 'price table') : undefined;
-  const prices = (priceFile !== null && typeof priceFile === 'object' && !Array.isArray(priceFile) ? (priceFile as { prices?: unknown }).prices : priceFile) as PriceTable | undefined;
-  if (flags.prices && !Array.isArray(prices)) throw new UsageError('--prices: expected a list of { model, provider?, input, output, currency } (or a mapping with `prices:`)');
+  const prices = (
+    priceFile !== null && typeof priceFile === 'object' && !Array.isArray(priceFile)
+      ? (priceFile as { prices?: unknown }).prices
+      : priceFile
+  ) as PriceTable | undefined;
+  if (flags.prices && !Array.isArray(prices))
+    throw new UsageError(
+      '--prices: expected a list of { model, provider?, input, output, currency } (or a mapping with `prices:`)',
+    );
 
   const archives = flags.input.filter((input) => input.startsWith(ARCHIVE_SCHEME));
   const opened = archives.length > 0 ? (await storageFromFlags(flags, io)).storage : undefined;
   async function* records(): AsyncGenerator<RunRecord> {
     for (const [index, input] of flags.input.entries()) {
-      if (input.startsWith(ARCHIVE_SCHEME)) yield* readArchive(opened!, parseArchiveInput(input), { formats: await registeredArchiveFormats(PLUGINS) });
+      if (input.startsWith(ARCHIVE_SCHEME))
+        yield* readArchive(opened!, parseArchiveInput(input), { formats: await registeredArchiveFormats(PLUGINS) });
       else if (isParquetFile(inputs[index]!)) yield* readParquetInput(inputs[index]!);
       else yield* readRunRecords(inputs[index]!, basename(inputs[index]!));
     }
@@ -120,7 +184,10 @@ export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<Pa
     formats,
     reporters: formatReporters(PLUGINS),
     timezone: flags.timezone,
-    window: flags.from && flags.to ? { from: new Date(flags.from).toISOString(), to: new Date(flags.to).toISOString() } : undefined,
+    window:
+      flags.from && flags.to
+        ? { from: new Date(flags.from).toISOString(), to: new Date(flags.to).toISOString() }
+        : undefined,
     previous,
     prices,
     consoleUrl: flags.consoleUrl ?? null,
@@ -131,7 +198,9 @@ export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<Pa
   // Undocumented tuning knob (tests use it to give the worker threads chunks of a small input).
   const chunkBytes = Number(io.env.DIFY_LOGS_REPORT_CHUNK_BYTES) || undefined;
   const rendered: RenderedReports & Partial<Pick<ParallelRendered, 'place'>> =
-    (threads > 1 ? await renderInParallel(files, options, { ...(chunkBytes ? { chunkBytes } : {}), ...parallel, threads, outDir }) : undefined) ?? (await renderReports(records(), options));
+    (threads > 1
+      ? await renderInParallel(files, options, { ...(chunkBytes ? { chunkBytes } : {}), ...parallel, threads, outDir })
+      : undefined) ?? (await renderReports(records(), options));
   await mkdir(outDir, { recursive: true });
   const stamp = (iso: string) => iso.slice(0, 19).replace(/[-:]/g, '');
   const base = `${flags.job}-${stamp(rendered.analysis.window.from)}-${stamp(rendered.analysis.window.to)}`;
@@ -158,7 +227,10 @@ export async function runReport(flags: ReportFlags, io: CliIo, parallel: Omit<Pa
     await opened?.close?.();
   }
   const seconds = (performance.now() - started) / 1000;
-  io.stderr.write(`dify-logs: ${rendered.analysis.runs} records in ${seconds.toFixed(1)} s (${Math.round(rendered.analysis.runs / Math.max(seconds, 0.001))} records/s)\n`);
-  for (const problem of rendered.problems) io.stderr.write(`dify-logs: ${problem.format} report failed: ${problem.message}\n`);
+  io.stderr.write(
+    `dify-logs: ${rendered.analysis.runs} records in ${seconds.toFixed(1)} s (${Math.round(rendered.analysis.runs / Math.max(seconds, 0.001))} records/s)\n`,
+  );
+  for (const problem of rendered.problems)
+    io.stderr.write(`dify-logs: ${problem.format} report failed: ${problem.message}\n`);
   return rendered.problems.length > 0 ? EXIT.partial : EXIT.ok;
 }

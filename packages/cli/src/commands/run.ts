@@ -20,7 +20,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
   program
     .command('run')
     .description('run the whole pipeline once: fetch, enrich, report, store, notify (cron-friendly)')
-    .option('--config <file>', 'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)')
+    .option(
+      '--config <file>',
+      'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)',
+    )
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values in the configuration [env DIFY_LOGS_SECRET_KEY]')
     .option('--job <name>', 'run only this job')
@@ -35,7 +38,12 @@ export async function runRun(flags: RunFlags, io: CliIo, overrides?: ConfigOverr
   if ((flags.from === undefined) !== (flags.to === undefined)) throw new UsageError('--from and --to go together');
   if (flags.from && flags.incremental) throw new UsageError('give either --from/--to or --incremental, not both');
   const cli = await openRuntime(flags, io, overrides ? { overrides } : {});
-  const window: PipelineJob['window'] | undefined = flags.from && flags.to ? { mode: 'explicit', from: flags.from, to: flags.to } : flags.incremental ? { mode: 'incremental' } : undefined;
+  const window: PipelineJob['window'] | undefined =
+    flags.from && flags.to
+      ? { mode: 'explicit', from: flags.from, to: flags.to }
+      : flags.incremental
+        ? { mode: 'incremental' }
+        : undefined;
   const progress = createProgress(io);
   const results: PipelineResult[] = [];
   try {
@@ -54,7 +62,11 @@ export async function runRun(flags: RunFlags, io: CliIo, overrides?: ConfigOverr
   } finally {
     await cli.close();
   }
-  return results.some((result) => result.status === 'failed') ? EXIT.failed : results.some((result) => result.status === 'partial') ? EXIT.partial : EXIT.ok;
+  return results.some((result) => result.status === 'failed')
+    ? EXIT.failed
+    : results.some((result) => result.status === 'partial')
+      ? EXIT.partial
+      : EXIT.ok;
 }
 
 /** The one-screen summary of a run. */
@@ -66,22 +78,39 @@ export function formatResult(result: PipelineResult): string {
   ];
   if (summary) {
     const failed = summary.byStatus.failed ?? 0;
-    lines.push(`  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), p95 ${summary.latency.p95 === null ? 'n/a' : `${summary.latency.p95.toFixed(2)} s`}, tokens ${summary.tokens.effective}`);
-    for (const flag of summary.comparison?.flags ?? []) lines.push(`  ${flag.severity === 'critical' ? 'CRITICAL' : 'warning '} ${flag.message}`);
+    lines.push(
+      `  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), p95 ${summary.latency.p95 === null ? 'n/a' : `${summary.latency.p95.toFixed(2)} s`}, tokens ${summary.tokens.effective}`,
+    );
+    for (const flag of summary.comparison?.flags ?? [])
+      lines.push(`  ${flag.severity === 'critical' ? 'CRITICAL' : 'warning '} ${flag.message}`);
   }
   for (const [appId, counts] of Object.entries(result.counts)) {
-    lines.push(`  app      ${appId}: ${counts.records} records${counts.cached ? ` (${counts.cached} from the run cache)` : ''}${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`);
+    lines.push(
+      `  app      ${appId}: ${counts.records} records${counts.cached ? ` (${counts.cached} from the run cache)` : ''}${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`,
+    );
   }
   if (result.archive) lines.push(`  archive  ${result.archive.location}`);
   if (result.partitions) {
     const { records, parts, manifests } = result.partitions;
-    lines.push(`  archive  ${records} records in ${parts.length} part(s), ${manifests.length} partition(s) (app × UTC day)`);
+    lines.push(
+      `  archive  ${records} records in ${parts.length} part(s), ${manifests.length} partition(s) (app × UTC day)`,
+    );
     for (const manifest of manifests.slice(0, 3)) lines.push(`  manifest ${manifest.location}`);
     if (manifests.length > 3) lines.push(`  manifest … and ${manifests.length - 3} more`);
   }
   for (const report of result.reports) lines.push(`  report   ${report.location}`);
-  for (const notification of result.notifications) lines.push(`  notify   ${notification.notifier}: ${notification.delivered ? 'delivered' : `FAILED (${notification.error})`}`);
-  for (const problem of result.problems) lines.push(`  problem  ${problem.stage}${problem.appId ? ` ${problem.appId}` : ''}${problem.format ? ` ${problem.format}` : ''}${problem.notifier ? ` ${problem.notifier}` : ''}: ${problem.message}`);
-  lines.push(`  timings  ${Object.entries(result.timings).map(([stage, ms]) => `${stage} ${ms} ms`).join(', ')}`);
+  for (const notification of result.notifications)
+    lines.push(
+      `  notify   ${notification.notifier}: ${notification.delivered ? 'delivered' : `FAILED (${notification.error})`}`,
+    );
+  for (const problem of result.problems)
+    lines.push(
+      `  problem  ${problem.stage}${problem.appId ? ` ${problem.appId}` : ''}${problem.format ? ` ${problem.format}` : ''}${problem.notifier ? ` ${problem.notifier}` : ''}: ${problem.message}`,
+    );
+  lines.push(
+    `  timings  ${Object.entries(result.timings)
+      .map(([stage, ms]) => `${stage} ${ms} ms`)
+      .join(', ')}`,
+  );
   return `${lines.join('\n')}\n`;
 }

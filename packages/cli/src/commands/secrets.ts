@@ -1,4 +1,10 @@
-import { SECRET_KEY_VARIABLE, encryptSecret, encryptSecretsInDocument, generateSecretKey, rotateSecrets } from '@dify-logs/core';
+import {
+  SECRET_KEY_VARIABLE,
+  encryptSecret,
+  encryptSecretsInDocument,
+  generateSecretKey,
+  rotateSecrets,
+} from '@dify-logs/core';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
@@ -21,10 +27,14 @@ interface RotateFlags {
 }
 
 export function registerSecrets(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const secrets = program.command('secrets').description('encrypted configuration values (enc:v1:…): encrypt, create a key, rotate the key');
+  const secrets = program
+    .command('secrets')
+    .description('encrypted configuration values (enc:v1:…): encrypt, create a key, rotate the key');
   secrets
     .command('encrypt [value]')
-    .description('print enc:v1:… for a value (`-` reads it from stdin), or encrypt every plain secret of a configuration file')
+    .description(
+      'print enc:v1:… for a value (`-` reads it from stdin), or encrypt every plain secret of a configuration file',
+    )
     .option('--file <config>', 'encrypt every plain secret value of this YAML or JSON file; prints the new file')
     .option('--key-file <file>', `file holding the key [env ${SECRET_KEY_VARIABLE}]`)
     .option('--in-place', 'rewrite --file (atomically) instead of printing it')
@@ -38,7 +48,9 @@ export function registerSecrets(program: Command, io: CliIo, setExit: (code: num
     });
   secrets
     .command('rotate-key')
-    .description('re-encrypt every enc:v1: value of a configuration file with a new key; everything else stays byte for byte')
+    .description(
+      're-encrypt every enc:v1: value of a configuration file with a new key; everything else stays byte for byte',
+    )
     .requiredOption('--file <config>', 'the YAML or JSON configuration file')
     .option('--key-file <file>', `file holding the old key [env ${SECRET_KEY_VARIABLE}]`)
     .option('--new-key-file <file>', `file holding the new key [env ${NEW_SECRET_KEY_VARIABLE}]`)
@@ -48,7 +60,8 @@ export function registerSecrets(program: Command, io: CliIo, setExit: (code: num
 
 export async function runEncrypt(value: string | undefined, flags: EncryptFlags, io: CliIo): Promise<number> {
   if (value !== undefined && flags.file !== undefined) throw new UsageError('give either a value or --file, not both');
-  if (value === undefined && flags.file === undefined) throw new UsageError('give the value to encrypt (`-` reads it from stdin), or --file CONFIG');
+  if (value === undefined && flags.file === undefined)
+    throw new UsageError('give the value to encrypt (`-` reads it from stdin), or --file CONFIG');
   if (flags.inPlace && flags.file === undefined) throw new UsageError('--in-place rewrites --file; give --file CONFIG');
   if (flags.file === undefined) {
     const plain = value === '-' ? await readStdin(io) : value!;
@@ -60,7 +73,10 @@ export async function runEncrypt(value: string | undefined, flags: EncryptFlags,
   const { path, text } = await readDocument(io, flags.file);
   const key = await readSecretKey(io, flags.keyFile, '--key-file', SECRET_KEY_VARIABLE);
   const { document, encrypted } = rewriting(path, () => encryptSecretsInDocument(text, key));
-  const what = encrypted.length === 0 ? 'no plain secret values to encrypt' : `encrypted ${count(encrypted.length)}: ${encrypted.join(', ')}`;
+  const what =
+    encrypted.length === 0
+      ? 'no plain secret values to encrypt'
+      : `encrypted ${count(encrypted.length)}: ${encrypted.join(', ')}`;
   await output(io, path, document, flags.inPlace === true, encrypted.length > 0);
   io.stderr.write(`${path}: ${what}${flags.inPlace && encrypted.length > 0 ? ' (file rewritten)' : ''}\n`);
   return EXIT.ok;
@@ -70,7 +86,8 @@ export async function runRotate(flags: RotateFlags, io: CliIo): Promise<number> 
   const { path, text } = await readDocument(io, flags.file);
   const oldKey = await readSecretKey(io, flags.keyFile, '--key-file', SECRET_KEY_VARIABLE);
   const newKey = await readSecretKey(io, flags.newKeyFile, '--new-key-file', NEW_SECRET_KEY_VARIABLE);
-  if (oldKey.equals(newKey)) throw new UsageError('the new key is the old key: create a new one with `dify-logs secrets generate-key`');
+  if (oldKey.equals(newKey))
+    throw new UsageError('the new key is the old key: create a new one with `dify-logs secrets generate-key`');
   const document = rewriting(path, () => rotateSecrets(text, oldKey, newKey));
   // Every re-encrypted value is new text (a fresh IV); comments that merely mention enc:v1: are unchanged.
   const before = new Set(encryptedValues(text));

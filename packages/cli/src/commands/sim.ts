@@ -45,7 +45,8 @@ export function registerSim(program: Command, io: CliIo, setExit: (code: number)
 }
 
 export async function runSim(flags: SimFlags, io: CliIo, until: Promise<unknown> = interrupted()): Promise<number> {
-  if (!PERSONALITIES.includes(flags.version)) throw new UsageError(`--version must be one of ${PERSONALITIES.join(', ')}, got ${flags.version}`);
+  if (!PERSONALITIES.includes(flags.version))
+    throw new UsageError(`--version must be one of ${PERSONALITIES.join(', ')}, got ${flags.version}`);
   const simulator = await startSimulator({
     port: positiveInteger('--port', flags.port, 0, 65_535),
     version: flags.version as DifyPersonality,
@@ -67,7 +68,8 @@ function faultsFrom(flags: SimFlags): FaultOptions {
   const rate = (flag: string, value: string | undefined) => {
     if (value === undefined) return undefined;
     const number = Number(value);
-    if (!(number >= 0 && number <= 1)) throw new UsageError(`${flag} must be a share from 0 to 1, got ${JSON.stringify(value)}`);
+    if (!(number >= 0 && number <= 1))
+      throw new UsageError(`${flag} must be a share from 0 to 1, got ${JSON.stringify(value)}`);
     return number;
   };
   return {

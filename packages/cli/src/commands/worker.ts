@@ -15,7 +15,9 @@ interface WorkerFlags {
 export function registerWorker(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('worker')
-    .description('a scheduler worker on Agenda (MongoDB, PostgreSQL or Redis): runs the configured deployments with the other workers of the same database; serves /healthz, /readyz, /metrics and the dashboard')
+    .description(
+      'a scheduler worker on Agenda (MongoDB, PostgreSQL or Redis): runs the configured deployments with the other workers of the same database; serves /healthz, /readyz, /metrics and the dashboard',
+    )
     .option('--config <file>', 'YAML or JSON configuration with `deployments` and `worker.databaseUrl`')
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values [env DIFY_LOGS_SECRET_KEY]')
@@ -27,7 +29,8 @@ export function registerWorker(program: Command, io: CliIo, setExit: (code: numb
 
 async function runWorker(flags: WorkerFlags, io: CliIo): Promise<number> {
   const port = flags.port === undefined ? undefined : Number(flags.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError('--port must be a whole number from 0 to 65535');
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
+    throw new UsageError('--port must be a whole number from 0 to 65535');
   const agendaPackage = await import('@dify-logs/scheduler-agenda');
   const metrics = agendaPackage.createPipelineMetrics({ collectDefault: true });
   // The Dify clients' requests are counted through the metrics' fetch.
@@ -43,14 +46,29 @@ async function runWorker(flags: WorkerFlags, io: CliIo): Promise<number> {
   }
   let worker: Awaited<ReturnType<typeof agendaPackage.startWorker>>;
   try {
-    worker = await agendaPackage.startWorker(runtime, { metrics, write: (line) => io.stdout.write(line), ...(port !== undefined ? { port } : {}) });
+    worker = await agendaPackage.startWorker(runtime, {
+      metrics,
+      write: (line) => io.stdout.write(line),
+      ...(port !== undefined ? { port } : {}),
+    });
   } catch (error) {
     await cli.close();
     throw error;
   }
   const drainSeconds = (runtime.config.worker as { drainSeconds: number }).drainSeconds;
-  io.stdout.write(`worker on ${worker.database.description}: ${runtime.deployments().map((deployment) => `${deployment.name} (${deployment.schedule}${deployment.timezone ? ` ${deployment.timezone}` : ''})`).join(', ')}\n`);
-  if (worker.server) io.stdout.write(`serving ${worker.server.url}/healthz, /readyz, /metrics${worker.dashboard ? ', /dashboard' : ' (dashboard off: set worker.dashboard credentials)'}\n`);
+  io.stdout.write(
+    `worker on ${worker.database.description}: ${runtime
+      .deployments()
+      .map(
+        (deployment) =>
+          `${deployment.name} (${deployment.schedule}${deployment.timezone ? ` ${deployment.timezone}` : ''})`,
+      )
+      .join(', ')}\n`,
+  );
+  if (worker.server)
+    io.stdout.write(
+      `serving ${worker.server.url}/healthz, /readyz, /metrics${worker.dashboard ? ', /dashboard' : ' (dashboard off: set worker.dashboard credentials)'}\n`,
+    );
 
   await new Promise<void>((resolve) => {
     const stop = () => {

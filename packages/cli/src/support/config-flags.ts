@@ -1,4 +1,11 @@
-import { createDifyLogs, createPluginRegistry, loadConfig, type DifyLogs, type LoadedConfig, type StorageAdapter } from '@dify-logs/core';
+import {
+  createDifyLogs,
+  createPluginRegistry,
+  loadConfig,
+  type DifyLogs,
+  type LoadedConfig,
+  type StorageAdapter,
+} from '@dify-logs/core';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import { rememberSecrets } from './known-secrets.js';
@@ -16,17 +23,31 @@ export const PLUGINS = createPluginRegistry(FIRST_PARTY_PLUGINS);
 /** `--config`, `--profile`, `--key-file`: how every command that reads the configuration finds it. */
 export function addConfigOptions(command: Command): Command {
   return command
-    .option('--config <file>', 'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)')
+    .option(
+      '--config <file>',
+      'YAML or JSON configuration (optional: the DIFY_* environment variables alone are enough)',
+    )
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of the enc:v1: values [env DIFY_LOGS_SECRET_KEY]');
 }
 
 export function loadFromFlags(flags: ConfigFlags, io: CliIo): Promise<LoadedConfig> {
-  return loadConfig({ file: flags.config, profile: flags.profile, env: io.env, cwd: io.cwd, keyFile: flags.keyFile, plugins: PLUGINS });
+  return loadConfig({
+    file: flags.config,
+    profile: flags.profile,
+    env: io.env,
+    cwd: io.cwd,
+    keyFile: flags.keyFile,
+    plugins: PLUGINS,
+  });
 }
 
 /** The runtime of the configuration (every first-party plugin), for the commands that use one adapter of it. */
-export async function runtimeFromFlags(flags: ConfigFlags, io: CliIo, write: (text: string) => void = (text) => void io.stderr.write(text)): Promise<DifyLogs> {
+export async function runtimeFromFlags(
+  flags: ConfigFlags,
+  io: CliIo,
+  write: (text: string) => void = (text) => void io.stderr.write(text),
+): Promise<DifyLogs> {
   const runtime = await createDifyLogs({
     config: flags.config ?? {},
     plugins: FIRST_PARTY_PLUGINS,
@@ -41,7 +62,10 @@ export async function runtimeFromFlags(flags: ConfigFlags, io: CliIo, write: (te
 }
 
 /** The runtime and its storage, for the commands that only read or clean stored files (`storagePlace` names where it keeps them). */
-export async function storageFromFlags(flags: ConfigFlags, io: CliIo): Promise<{ runtime: DifyLogs; storage: StorageAdapter }> {
+export async function storageFromFlags(
+  flags: ConfigFlags,
+  io: CliIo,
+): Promise<{ runtime: DifyLogs; storage: StorageAdapter }> {
   const runtime = await runtimeFromFlags(flags, io);
   return { runtime, storage: await runtime.storage() };
 }

@@ -21,8 +21,14 @@ export interface ConnectionFlags {
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--base-url <url>', 'Dify address, e.g. https://dify.example.com [env DIFY_BASE_URL]')
-    .option('--service-api-url <url>', "Service API address when not at --base-url (Dify's SERVICE_API_URL) [env DIFY_SERVICE_API_URL]")
-    .option('--console-api-url <url>', "Console API address when not at --base-url (Dify's CONSOLE_API_URL) [env DIFY_CONSOLE_API_URL]")
+    .option(
+      '--service-api-url <url>',
+      "Service API address when not at --base-url (Dify's SERVICE_API_URL) [env DIFY_SERVICE_API_URL]",
+    )
+    .option(
+      '--console-api-url <url>',
+      "Console API address when not at --base-url (Dify's CONSOLE_API_URL) [env DIFY_CONSOLE_API_URL]",
+    )
     .option('--api-key <key>', 'Service API key of one app (app-…) [env DIFY_API_TOKEN]')
     .option('--app-id <id>', 'app to read [env DIFY_APP_ID]')
     .option('--console-email <email>', 'console login e-mail [env DIFY_CONSOLE_EMAIL]')
@@ -59,12 +65,20 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   const adminKey = flags.adminKey ?? dify.admin?.apiKey;
   const workspaceId = flags.workspaceId ?? dify.admin?.workspaceId;
   if ((email === undefined) !== (password === undefined)) {
-    throw new UsageError(email ? 'missing --console-password (or DIFY_CONSOLE_PASSWORD) for --console-email' : 'missing --console-email (or DIFY_CONSOLE_EMAIL) for the console password');
+    throw new UsageError(
+      email
+        ? 'missing --console-password (or DIFY_CONSOLE_PASSWORD) for --console-email'
+        : 'missing --console-email (or DIFY_CONSOLE_EMAIL) for the console password',
+    );
   }
-  if (adminKey && !workspaceId) throw new UsageError('missing --workspace-id (or DIFY_WORKSPACE_ID): the admin key acts on one workspace');
-  if (adminKey && email) throw new UsageError('give either console login (--console-email/--console-password) or --admin-key, not both');
+  if (adminKey && !workspaceId)
+    throw new UsageError('missing --workspace-id (or DIFY_WORKSPACE_ID): the admin key acts on one workspace');
+  if (adminKey && email)
+    throw new UsageError('give either console login (--console-email/--console-password) or --admin-key, not both');
   if (!apiKey && !email && !adminKey) {
-    throw new UsageError('no credentials: give --api-key (DIFY_API_TOKEN), or --console-email + --console-password, or --admin-key + --workspace-id');
+    throw new UsageError(
+      'no credentials: give --api-key (DIFY_API_TOKEN), or --console-email + --console-password, or --admin-key + --workspace-id',
+    );
   }
   return {
     baseUrl,
@@ -84,7 +98,9 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
 export function positiveInteger(flag: string, value: string, minimum = 1, maximum = Number.MAX_SAFE_INTEGER): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < minimum || number > maximum) {
-    throw new UsageError(`${flag} must be a whole number from ${minimum}${maximum === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${maximum}`}, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `${flag} must be a whole number from ${minimum}${maximum === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${maximum}`}, got ${JSON.stringify(value)}`,
+    );
   }
   return number;
 }

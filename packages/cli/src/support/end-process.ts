@@ -20,8 +20,11 @@ export function endProcessAfterGrace(code: number, options: EndProcessOptions = 
     const open = (options.resources ?? (() => process.getActiveResourcesInfo()))();
     const counts = new Map<string, number>();
     for (const name of open) counts.set(name, (counts.get(name) ?? 0) + 1);
-    const held = [...counts].map(([name, count]) => (count > 1 ? `${name} x${count}` : name)).join(', ') || 'nothing visible';
-    (options.write ?? ((text) => process.stderr.write(text)))(`dify-logs: still running ${graceMs / 1000} s after the command finished (open: ${held}); ending the process\n`);
+    const held =
+      [...counts].map(([name, count]) => (count > 1 ? `${name} x${count}` : name)).join(', ') || 'nothing visible';
+    (options.write ?? ((text) => process.stderr.write(text)))(
+      `dify-logs: still running ${graceMs / 1000} s after the command finished (open: ${held}); ending the process\n`,
+    );
     (options.exit ?? ((exitCode) => process.exit(exitCode)))(code);
   }, graceMs);
   timer.unref();

@@ -13,5 +13,10 @@ export function rememberSecrets(io: CliIo, secrets: Iterable<string>): void {
 /** `text` with every secret the invocation's configuration holds replaced: the last line of defence before stderr. */
 export function scrubKnown(io: CliIo, text: string): string {
   const secrets = known.get(io);
-  return secrets ? scrub(text, [...secrets].sort((a, b) => b.length - a.length)) : text;
+  return secrets
+    ? scrub(
+        text,
+        [...secrets].sort((a, b) => b.length - a.length),
+      )
+    : text;
 }

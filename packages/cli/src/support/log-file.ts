@@ -8,7 +8,10 @@ export const LOG_FILE_PREFIX = 'dify-logs';
  * A rotating log file (pino-roll): a new file every day, keeping `retentionDays` of them.
  * Used as a pino destination next to stderr; the CLI owns it, library code never opens one.
  */
-export async function openLogFile(dir: string, retentionDays: number): Promise<NodeJS.WritableStream & { flushSync?: () => void; end(): void }> {
+export async function openLogFile(
+  dir: string,
+  retentionDays: number,
+): Promise<NodeJS.WritableStream & { flushSync?: () => void; end(): void }> {
   await mkdir(dir, { recursive: true });
   // Loaded only when a log file is asked for: it costs a fifth of the command's start-up.
   const { default: pinoRoll } = await import('pino-roll');

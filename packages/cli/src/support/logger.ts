@@ -8,7 +8,11 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A destination that replaces every known secret value (raw and as JSON escapes it) before the line is written. */
 function scrubbing(destination: NodeJS.WritableStream, secrets: readonly string[]): DestinationStream {
-  const forms = [...new Set(secrets.filter((secret) => secret.length >= 4).flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))];
+  const forms = [
+    ...new Set(
+      secrets.filter((secret) => secret.length >= 4).flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]),
+    ),
+  ];
   if (forms.length === 0) return destination as DestinationStream;
   return { write: (line: string) => destination.write(scrub(line, forms)) };
 }
@@ -19,13 +23,26 @@ function scrubbing(destination: NodeJS.WritableStream, secrets: readonly string[
  * Secret-named fields are redacted by path, and every value in `secrets` (the configuration's) is
  * replaced wherever it appears in a line, on the terminal and in the log file.
  */
-export function createCliLogger(io: CliIo, level: string | undefined, file?: NodeJS.WritableStream, secrets: readonly string[] = []): PinoLogger {
+export function createCliLogger(
+  io: CliIo,
+  level: string | undefined,
+  file?: NodeJS.WritableStream,
+  secrets: readonly string[] = [],
+): PinoLogger {
   const fromEnv = (environmentToConfig(io.env).tree as { logging?: { level?: string } }).logging?.level;
   const chosen = (level ?? fromEnv ?? (io.stderr.isTTY ? 'warn' : 'info')).toLowerCase();
   const resolved = LEVELS.includes(chosen) ? chosen : 'info';
   // With a log file, the file gets every line at the chosen level, even when the terminal shows progress instead.
   // A person at a terminal reads pretty lines; pipes, files and log collectors get JSON.
-  const terminal = io.stderr.isTTY ? pretty({ destination: io.stderr, colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname,service', sync: true }) : io.stderr;
+  const terminal = io.stderr.isTTY
+    ? pretty({
+        destination: io.stderr,
+        colorize: true,
+        translateTime: 'SYS:standard',
+        ignore: 'pid,hostname,service',
+        sync: true,
+      })
+    : io.stderr;
   const streams = [{ stream: scrubbing(terminal, secrets), level: resolved as Level }];
   if (file) streams.push({ stream: scrubbing(file, secrets), level: resolved as Level });
   return pino(
@@ -34,7 +51,17 @@ export function createCliLogger(io: CliIo, level: string | undefined, file?: Nod
       base: { service: 'dify-logs' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['password', 'apiKey', 'authorization', 'cookie', '*.password', '*.apiKey', '*.authorization', '*.cookie', 'headers.*'],
+        paths: [
+          'password',
+          'apiKey',
+          'authorization',
+          'cookie',
+          '*.password',
+          '*.apiKey',
+          '*.authorization',
+          '*.cookie',
+          'headers.*',
+        ],
         censor: '[redacted]',
       },
     },

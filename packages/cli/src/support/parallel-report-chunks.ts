@@ -1,4 +1,11 @@
-import { createAnalyzer, readRunRecordRange, RecordFileError, type Analyzer, type AnalyzerOptions, type AnalyzerSnapshot } from '@dify-logs/core';
+import {
+  createAnalyzer,
+  readRunRecordRange,
+  RecordFileError,
+  type Analyzer,
+  type AnalyzerOptions,
+  type AnalyzerSnapshot,
+} from '@dify-logs/core';
 import { createCsvShardWriter, type CsvReporterOptions, type CsvShard } from '@dify-logs/reports';
 
 /** Bytes `[start, end)` of an NDJSON file, starting at a line; `name` names the file in errors. */
@@ -39,7 +46,8 @@ export interface ChunkFailure {
   workerCrashed?: boolean;
 }
 
-export type ChunkOutcome<A = Analyzer> = { index: number; result: ChunkResult<A> } | { index: number; failure: ChunkFailure };
+export type ChunkOutcome<A = Analyzer> =
+  { index: number; result: ChunkResult<A> } | { index: number; failure: ChunkFailure };
 
 /** The next chunk for this thread, or undefined when all are taken. */
 export function takeChunk(job: ChunkJob): number | undefined {
@@ -84,7 +92,8 @@ export function runChunk(job: ChunkJob, index: number): ChunkOutcome {
     } catch {
       // The error that stopped the chunk matters more.
     }
-    if (error instanceof RecordFileError) return { index, failure: { message: error.message, record: { line: error.line, problem: error.problem } } };
+    if (error instanceof RecordFileError)
+      return { index, failure: { message: error.message, record: { line: error.line, problem: error.problem } } };
     const { message, stack } = error instanceof Error ? error : { message: String(error), stack: undefined };
     return { index, failure: { message, ...(stack ? { stack } : {}) } };
   }

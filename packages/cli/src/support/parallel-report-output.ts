@@ -37,7 +37,12 @@ export class StagedCsv {
       return undefined;
     }
     const runs: ReportFile = { extension: 'csv', contentType: CSV_CONTENT_TYPE, body: fileBody(this.#paths.runs) };
-    const nodes: ReportFile = { part: 'nodes', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: fileBody(this.#paths.nodes) };
+    const nodes: ReportFile = {
+      part: 'nodes',
+      extension: 'csv',
+      contentType: CSV_CONTENT_TYPE,
+      body: fileBody(this.#paths.nodes),
+    };
     this.#staged.set(runs, this.#paths.runs).set(nodes, this.#paths.nodes);
     return [runs, nodes];
   }

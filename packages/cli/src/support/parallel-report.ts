@@ -22,7 +22,17 @@ import {
 } from '@dify-logs/core';
 import type { CsvShard } from '@dify-logs/reports';
 import { StagedCsv } from './parallel-report-output.js';
-import { runChunk, stopChunks, takeChunk, type Chunk, type ChunkFailure, type ChunkJob, type ChunkOutcome, type ChunkResult, type WorkerMessage } from './parallel-report-chunks.js';
+import {
+  runChunk,
+  stopChunks,
+  takeChunk,
+  type Chunk,
+  type ChunkFailure,
+  type ChunkJob,
+  type ChunkOutcome,
+  type ChunkResult,
+  type WorkerMessage,
+} from './parallel-report-chunks.js';
 
 /** Formats the chunked path renders (all but xlsx, whose writer needs every record in order). */
 export const PARALLEL_FORMATS: readonly string[] = ['json', 'markdown', 'csv', 'html'];
@@ -54,7 +64,7 @@ export function planChunks(files: ReadonlyArray<{ path: string; name: string }>,
   const chunks: Chunk[] = [];
   for (const file of files) {
     const size = statSync(file.path).size;
-    for (let start = 0; start < size; ) {
+    for (let start = 0; start < size;) {
       const end = start + chunkBytes >= size ? size : lineStartFrom(file.path, start + chunkBytes);
       chunks.push({ ...file, start, end });
       start = end;
@@ -100,14 +110,34 @@ export interface ParallelRendered extends RenderedReports {
  * could not start, ran out of memory): render with `renderReports` then.
  * A bad line throws the RecordFileError one thread would have thrown (the first bad line).
  */
-export async function renderReportsInParallel(files: ReadonlyArray<{ path: string; name: string }>, options: RenderReportsOptions, settings: ParallelSettings): Promise<ParallelRendered | undefined> {
+export async function renderReportsInParallel(
+  files: ReadonlyArray<{ path: string; name: string }>,
+  options: RenderReportsOptions,
+  settings: ParallelSettings,
+): Promise<ParallelRendered | undefined> {
   const reporters = { ...defaultReporters, ...options.reporters };
-  for (const format of options.formats) if (!reporters[format]) throw new DifyConfigError('formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
+  for (const format of options.formats)
+    if (!reporters[format])
+      throw new DifyConfigError(
+        'formats',
+        `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`,
+      );
   const now = options.now?.() ?? new Date();
   const timezone = options.timezone ?? 'UTC';
   const runId = options.runId ?? `report-${now.toISOString().replace(/[-:.]/g, '')}`;
-  const provisional = { from: options.window?.from ?? now.toISOString(), to: options.window?.to ?? now.toISOString(), timezone };
-  const analyzerOptions = { job: options.job, runId, window: provisional, generatedAt: now.toISOString(), consoleUrl: options.consoleUrl ?? null, ...(options.prices ? { prices: options.prices } : {}) };
+  const provisional = {
+    from: options.window?.from ?? now.toISOString(),
+    to: options.window?.to ?? now.toISOString(),
+    timezone,
+  };
+  const analyzerOptions = {
+    job: options.job,
+    runId,
+    window: provisional,
+    generatedAt: now.toISOString(),
+    consoleUrl: options.consoleUrl ?? null,
+    ...(options.prices ? { prices: options.prices } : {}),
+  };
   const tmpDir = await mkdtemp(join(tmpdir(), 'dify-logs-report-'));
   const staged = options.formats.includes('csv') ? new StagedCsv(settings.outDir) : undefined;
   const close = async () => {
@@ -133,7 +163,12 @@ export async function renderReportsInParallel(files: ReadonlyArray<{ path: strin
     }
     if (failure) {
       const chunk = job.chunks[failure.index]!;
-      if (failure.record) throw new RecordFileError(chunk.name, linesBefore(chunk.path, chunk.start) + failure.record.line, failure.record.problem);
+      if (failure.record)
+        throw new RecordFileError(
+          chunk.name,
+          linesBefore(chunk.path, chunk.start) + failure.record.line,
+          failure.record.problem,
+        );
       throw Object.assign(new Error(failure.message), failure.stack ? { stack: failure.stack } : {});
     }
     const csvFiles = await staged?.finish();
@@ -142,15 +177,30 @@ export async function renderReportsInParallel(files: ReadonlyArray<{ path: strin
       return undefined;
     }
     const analysis = merged.analyzer.result();
-    if (!options.window) analysis.window = { from: merged.first ?? provisional.from, to: merged.last ?? provisional.to, timezone };
+    if (!options.window)
+      analysis.window = { from: merged.first ?? provisional.from, to: merged.last ?? provisional.to, timezone };
     if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
-    const rendered: ParallelRendered = { analysis, files: [], problems: [], close, place: async (file, path) => (staged ? staged.place(file, path) : false) };
+    const rendered: ParallelRendered = {
+      analysis,
+      files: [],
+      problems: [],
+      close,
+      place: async (file, path) => (staged ? staged.place(file, path) : false),
+    };
     for (const format of options.formats) {
       try {
-        const reported: ReportFile[] = format === 'csv' ? csvFiles! : await reporters[format]!.start({ job: options.job, runId, window: provisional, tmpDir }).finish(analysis);
+        const reported: ReportFile[] =
+          format === 'csv'
+            ? csvFiles!
+            : await reporters[format]!.start({ job: options.job, runId, window: provisional, tmpDir }).finish(analysis);
         for (const file of reported) rendered.files.push({ format, file });
       } catch (error) {
-        rendered.problems.push({ stage: 'report', format, code: 'render_failed', message: error instanceof Error ? error.message : String(error) });
+        rendered.problems.push({
+          stage: 'report',
+          format,
+          code: 'render_failed',
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return rendered;
@@ -179,7 +229,8 @@ class OrderedMerge {
 
   add(outcome: ChunkOutcome<Analyzer | AnalyzerSnapshot>): void {
     if ('failure' in outcome) {
-      if (!this.failure || outcome.index < this.failure.index) this.failure = { ...outcome.failure, index: outcome.index };
+      if (!this.failure || outcome.index < this.failure.index)
+        this.failure = { ...outcome.failure, index: outcome.index };
       return;
     }
     this.#waiting.set(outcome.index, outcome.result);
@@ -187,7 +238,9 @@ class OrderedMerge {
       const ready = this.#next;
       this.#waiting.delete(ready);
       this.#next += 1;
-      this.analyzer.merge(isAnalyzer(result.analyzer) ? result.analyzer : restoreAnalyzer(this.options, result.analyzer));
+      this.analyzer.merge(
+        isAnalyzer(result.analyzer) ? result.analyzer : restoreAnalyzer(this.options, result.analyzer),
+      );
       if (result.first !== null && (this.first === null || result.first < this.first)) this.first = result.first;
       if (result.last !== null && (this.last === null || result.last > this.last)) this.last = result.last;
       if (result.csv) this.#csv(result.csv, ready);
@@ -200,12 +253,17 @@ class OrderedMerge {
     try {
       this.onCsv(csv);
     } catch (error) {
-      this.failure = { index, message: error instanceof Error ? error.message : String(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) };
+      this.failure = {
+        index,
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+      };
     }
   }
 }
 
-const isAnalyzer = (value: Analyzer | AnalyzerSnapshot): value is Analyzer => typeof (value as Partial<Analyzer>).add === 'function';
+const isAnalyzer = (value: Analyzer | AnalyzerSnapshot): value is Analyzer =>
+  typeof (value as Partial<Analyzer>).add === 'function';
 
 /**
  * Runs every chunk of `job`: `workers` worker threads and this thread take chunks until none is left.
@@ -213,7 +271,9 @@ const isAnalyzer = (value: Analyzer | AnalyzerSnapshot): value is Analyzer => ty
  * come. After a failure no more chunks are handed out; the ones in progress finish.
  */
 async function runChunks(job: ChunkJob, merged: OrderedMerge, script: URL | undefined, workers: number): Promise<void> {
-  const running = script ? Array.from({ length: Math.min(workers, job.chunks.length - 1) }, () => startWorker(script, job, merged)) : [];
+  const running = script
+    ? Array.from({ length: Math.min(workers, job.chunks.length - 1) }, () => startWorker(script, job, merged))
+    : [];
   for (let index = takeChunk(job); index !== undefined; index = takeChunk(job)) {
     const outcome = runChunk(job, index);
     if ('failure' in outcome) stopChunks(job);

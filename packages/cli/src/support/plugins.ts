@@ -19,4 +19,20 @@ import { plugin as s3 } from '@dify-logs/storage-s3/plugin';
  * Every first-party plugin, in the order the configuration documents them. Each `/plugin` entry is light: a package's
  * implementation (the AWS SDK, ali-oss, nodemailer, pg, the MongoDB driver, Agenda) loads only when its adapter is created.
  */
-export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [local, s3, oss, email, dingtalk, wecom, feishu, slack, webhook, postgres, mongodb, ...reports, parquet, agenda, cron];
+export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [
+  local,
+  s3,
+  oss,
+  email,
+  dingtalk,
+  wecom,
+  feishu,
+  slack,
+  webhook,
+  postgres,
+  mongodb,
+  ...reports,
+  parquet,
+  agenda,
+  cron,
+];

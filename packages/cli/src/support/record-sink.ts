@@ -49,9 +49,16 @@ interface Target {
 async function fileTarget(path: string): Promise<Target> {
   try {
     const writer = await createAtomicFileWriter(path);
-    return { location: path, write: (chunk) => writer.write(chunk), commit: () => writer.commit(), abort: () => writer.abort() };
+    return {
+      location: path,
+      write: (chunk) => writer.write(chunk),
+      commit: () => writer.commit(),
+      abort: () => writer.abort(),
+    };
   } catch (error) {
-    throw new UsageError(`--out ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--out ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 

@@ -27,7 +27,11 @@ export interface CliRuntime {
 }
 
 /** `overrides` are the strongest configuration source (the demo's embedded defaults). */
-export async function openRuntime(flags: RuntimeFlags, io: CliIo, options: { overrides?: ConfigOverrides; fetch?: typeof globalThis.fetch } = {}): Promise<CliRuntime> {
+export async function openRuntime(
+  flags: RuntimeFlags,
+  io: CliIo,
+  options: { overrides?: ConfigOverrides; fetch?: typeof globalThis.fetch } = {},
+): Promise<CliRuntime> {
   let logFile: Awaited<ReturnType<typeof openLogFile>> | undefined;
   let logger: Logger | undefined;
   const runtime = await createDifyLogs({
@@ -42,7 +46,9 @@ export async function openRuntime(flags: RuntimeFlags, io: CliIo, options: { ove
     ...(options.fetch ? { fetch: options.fetch } : {}),
     logger: async ({ config, secrets }) => {
       rememberSecrets(io, secrets);
-      logFile = config.logging.dir ? await openLogFile(resolve(io.cwd, config.logging.dir), config.logging.retentionDays) : undefined;
+      logFile = config.logging.dir
+        ? await openLogFile(resolve(io.cwd, config.logging.dir), config.logging.retentionDays)
+        : undefined;
       logger = createCliLogger(io, flags.logLevel ?? config.logging.level, logFile, secrets);
       return logger;
     },
@@ -51,7 +57,9 @@ export async function openRuntime(flags: RuntimeFlags, io: CliIo, options: { ove
   const jobs = flags.job ? config.jobs.filter((job) => job.name === flags.job) : config.jobs;
   if (jobs.length === 0) {
     await runtime.close();
-    throw new UsageError(`no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
+    throw new UsageError(
+      `no job named ${JSON.stringify(flags.job)} (have ${config.jobs.map((job) => job.name).join(', ')})`,
+    );
   }
   const finalLogger = logger!;
   return {

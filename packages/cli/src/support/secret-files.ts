@@ -10,17 +10,27 @@ import type { CliIo } from './io.js';
  * naming both; an unreadable file or a malformed key is a DifyConfigError naming where it came from.
  * The key text is never repeated.
  */
-export async function readSecretKey(io: CliIo, file: string | undefined, flag: string, variable: string): Promise<Buffer> {
+export async function readSecretKey(
+  io: CliIo,
+  file: string | undefined,
+  flag: string,
+  variable: string,
+): Promise<Buffer> {
   if (file !== undefined) {
     const path = resolve(io.cwd, file);
     const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      throw new DifyConfigError(flag, `cannot read the key file ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      throw new DifyConfigError(
+        flag,
+        `cannot read the key file ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
     });
     return parseSecretKey(text, `${flag} ${path}`);
   }
   const text = io.env[variable];
   if (text === undefined || text.trim() === '') {
-    throw new UsageError(`no secret key: set ${variable} (base64 or 64 hex characters) or give ${flag} FILE; create one with \`dify-logs secrets generate-key\``);
+    throw new UsageError(
+      `no secret key: set ${variable} (base64 or 64 hex characters) or give ${flag} FILE; create one with \`dify-logs secrets generate-key\``,
+    );
   }
   return parseSecretKey(text, variable);
 }
@@ -29,8 +39,11 @@ export async function readSecretKey(io: CliIo, file: string | undefined, flag: s
 export async function readStdin(io: CliIo): Promise<string> {
   if (!io.stdin) throw new UsageError('there is no standard input to read the value from');
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  for await (const chunk of io.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer));
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function readDocument(io: CliIo, file: string): Promise<{ path: string; text: string }> {
@@ -38,7 +51,9 @@ export async function readDocument(io: CliIo, file: string): Promise<{ path: str
   try {
     return { path, text: await readFile(path, 'utf8') };
   } catch (error) {
-    throw new UsageError(`--file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -47,7 +62,8 @@ export function rewriting<T>(path: string, task: () => T): T {
   try {
     return task();
   } catch (error) {
-    if (DifyConfigError.isInstance(error) && error.key === 'document') throw new DifyConfigError(path, error.message.slice('document: '.length));
+    if (DifyConfigError.isInstance(error) && error.key === 'document')
+      throw new DifyConfigError(path, error.message.slice('document: '.length));
     throw error;
   }
 }

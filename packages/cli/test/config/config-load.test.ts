@@ -47,9 +47,18 @@ describe('loadConfig precedence', () => {
 
   it('override > env > .env > profile > file > default, and sources names the winner', async () => {
     const cwd = workspace(all);
-    const base: LoadConfigOptions = { cwd, file: 'config.yaml', profile: 'prod', env: { OUTPUT_BASE_DIR: './from-env' } };
+    const base: LoadConfigOptions = {
+      cwd,
+      file: 'config.yaml',
+      profile: 'prod',
+      env: { OUTPUT_BASE_DIR: './from-env' },
+    };
 
-    const withOverride = await loadConfig({ plugins: FIRST_PARTY, ...base, overrides: { storage: { baseDir: './from-override' } } });
+    const withOverride = await loadConfig({
+      plugins: FIRST_PARTY,
+      ...base,
+      overrides: { storage: { baseDir: './from-override' } },
+    });
     expect(withOverride.config.storage.baseDir).toBe('./from-override');
     expect(withOverride.sources.get('storage.baseDir')).toBe('override');
 
@@ -63,12 +72,23 @@ describe('loadConfig precedence', () => {
     expect(withDotenv.config.storage.baseDir).toBe('./from-dotenv');
     expect(withDotenv.sources.get('storage.baseDir')).toBe('.env');
 
-    const withProfile = await loadConfig({ plugins: FIRST_PARTY, ...base, env: {}, envFile: join(workspace({ '.env': '' }), '.env') });
+    const withProfile = await loadConfig({
+      plugins: FIRST_PARTY,
+      ...base,
+      env: {},
+      envFile: join(workspace({ '.env': '' }), '.env'),
+    });
     expect(withProfile.config.storage.baseDir).toBe('./from-profile');
     expect(withProfile.sources.get('storage.baseDir')).toBe('profile');
     expect(withProfile.profile).toBe('prod');
 
-    const withFile = await loadConfig({ plugins: FIRST_PARTY, ...base, profile: undefined, env: {}, envFile: join(workspace({ '.env': '' }), '.env') });
+    const withFile = await loadConfig({
+      plugins: FIRST_PARTY,
+      ...base,
+      profile: undefined,
+      env: {},
+      envFile: join(workspace({ '.env': '' }), '.env'),
+    });
     expect(withFile.config.storage.baseDir).toBe('./from-file');
     expect(withFile.sources.get('storage.baseDir')).toBe('file');
     expect(withFile.sources.get('dify.baseUrl')).toBe('file');
@@ -82,7 +102,12 @@ describe('loadConfig precedence', () => {
   });
 
   it('an empty section from a source does not claim the defaults below it', async () => {
-    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com' }, overrides: { storage: {}, logging: { level: undefined } } });
+    const loaded = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd: workspace({}),
+      env: { DIFY_BASE_URL: 'https://d.example.com' },
+      overrides: { storage: {}, logging: { level: undefined } },
+    });
     expect(loaded.sources.get('storage.type')).toBe('default');
     expect(loaded.sources.get('logging.level')).toBe('default');
   });
@@ -104,7 +129,10 @@ jobs:
   - name: b
 notification:
   email: { host: smtp.example.com, to: [ops@example.com] }
-`.replace('profiles:\n  prod:\n', 'profiles:\n  prod:\n    jobs: [{ name: only }]\n    notification: { email: null }\n'),
+`.replace(
+        'profiles:\n  prod:\n',
+        'profiles:\n  prod:\n    jobs: [{ name: only }]\n    notification: { email: null }\n',
+      ),
     });
     const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', profile: 'prod', env: {} });
     expect(loaded.config.jobs.map((job) => job.name)).toEqual(['only']);
@@ -123,10 +151,27 @@ profile: prod
     const cwd = workspace({
       'config.yaml': file.replace('profiles:\n', 'profiles:\n  staging:\n    logging: { level: trace }\n'),
     });
-    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} })).config.logging.level).toBe('error');
-    const fromEnv = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { DIFY_LOGS_PROFILE: 'staging' } });
-    expect([fromEnv.profile, fromEnv.config.logging.level, fromEnv.sources.get('logging.level')]).toEqual(['staging', 'trace', 'profile']);
-    const fromOption = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', profile: 'prod', env: { DIFY_LOGS_PROFILE: 'staging' } });
+    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} })).config.logging.level).toBe(
+      'error',
+    );
+    const fromEnv = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'config.yaml',
+      env: { DIFY_LOGS_PROFILE: 'staging' },
+    });
+    expect([fromEnv.profile, fromEnv.config.logging.level, fromEnv.sources.get('logging.level')]).toEqual([
+      'staging',
+      'trace',
+      'profile',
+    ]);
+    const fromOption = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'config.yaml',
+      profile: 'prod',
+      env: { DIFY_LOGS_PROFILE: 'staging' },
+    });
     expect(fromOption.profile).toBe('prod');
     expect(fromOption.config).not.toHaveProperty('profiles');
     expect(fromOption.config).not.toHaveProperty('profile');
@@ -138,11 +183,18 @@ profile: prod
     expect(error.key).toBe('profile');
     expect(error.message).toContain('"qa" is not a profile');
     expect(error.message).toContain('defined: prod');
-    expect((await loadError({ cwd, profile: 'qa', env: { DIFY_BASE_URL: 'https://d.example.com' } })).key).toBe('profile');
+    expect((await loadError({ cwd, profile: 'qa', env: { DIFY_BASE_URL: 'https://d.example.com' } })).key).toBe(
+      'profile',
+    );
   });
 
   it('unknown keys in any profile are named with the profile', async () => {
-    const cwd = workspace({ 'config.yaml': FILE.replace('profiles:\n', 'profiles:\n  staging:\n    dify: { baseURL: https://x.example.com }\n') });
+    const cwd = workspace({
+      'config.yaml': FILE.replace(
+        'profiles:\n',
+        'profiles:\n  staging:\n    dify: { baseURL: https://x.example.com }\n',
+      ),
+    });
     const error = await loadError({ cwd, file: 'config.yaml', env: {} });
     expect(error.key).toBe('profiles.staging.dify.baseURL');
     expect(error.message).toMatch(/^profiles\.staging\.dify\.baseURL: unknown key \(expected one of: baseUrl, apiKey/);
@@ -156,7 +208,7 @@ profile: prod
   });
 });
 
-describe('the original tool\'s environment variables', () => {
+describe("the original tool's environment variables", () => {
   const legacy = {
     DIFY_BASE_URL: 'https://dify.example.com',
     DIFY_API_TOKEN: 'app-legacy-token',
@@ -184,10 +236,25 @@ describe('the original tool\'s environment variables', () => {
     const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: legacy });
     const { config } = loaded;
     expect(loaded.file).toBeUndefined();
-    expect(config.dify).toEqual({ baseUrl: 'https://dify.example.com', apiKey: 'app-legacy-token', appId: 'app-legacy', timeoutMs: 30_000, retries: 6 });
+    expect(config.dify).toEqual({
+      baseUrl: 'https://dify.example.com',
+      apiKey: 'app-legacy-token',
+      appId: 'app-legacy',
+      timeoutMs: 30_000,
+      retries: 6,
+    });
     expect(config.jobs).toHaveLength(1);
     expect(config.jobs[0]).toMatchObject({ name: 'default', apps: ['app-legacy'], window: { mode: 'incremental' } });
-    expect(config.storage).toMatchObject({ type: 'local', baseDir: './outputs', oss: { endpoint: 'oss-cn-hangzhou.aliyuncs.com', accessKeyId: 'oss-id', accessKeySecret: 'oss-secret', bucket: 'bucket' } });
+    expect(config.storage).toMatchObject({
+      type: 'local',
+      baseDir: './outputs',
+      oss: {
+        endpoint: 'oss-cn-hangzhou.aliyuncs.com',
+        accessKeyId: 'oss-id',
+        accessKeySecret: 'oss-secret',
+        bucket: 'bucket',
+      },
+    });
     expect(config.notification).toMatchObject({
       enabled: true,
       type: ['dingtalk', 'wecom'],
@@ -198,21 +265,48 @@ describe('the original tool\'s environment variables', () => {
     expect(config.logging).toEqual({ level: 'info', dir: './logs', retentionDays: 14 });
     expect(loaded.sources.get('dify.apiKey')).toBe('env');
     expect(loaded.sources.get('jobs.0.apps')).toBe('default');
-    expect(loaded.secrets).toEqual(expect.arrayContaining(['app-legacy-token', 'SEC-ding', 'oss-secret', legacy.DINGTALK_WEBHOOK, legacy.WECOM_WEBHOOK]));
+    expect(loaded.secrets).toEqual(
+      expect.arrayContaining([
+        'app-legacy-token',
+        'SEC-ding',
+        'oss-secret',
+        legacy.DINGTALK_WEBHOOK,
+        legacy.WECOM_WEBHOOK,
+      ]),
+    );
   });
 
   it('map console and admin credentials', async () => {
-    const console = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_CONSOLE_EMAIL: 'me@example.com', DIFY_CONSOLE_PASSWORD: ' pass word ' } });
+    const console = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd: workspace({}),
+      env: {
+        DIFY_BASE_URL: 'https://d.example.com',
+        DIFY_CONSOLE_EMAIL: 'me@example.com',
+        DIFY_CONSOLE_PASSWORD: ' pass word ',
+      },
+    });
     expect(console.config.dify.console).toEqual({ email: 'me@example.com', password: ' pass word ' });
     expect(console.config.jobs[0]?.apps).toBeUndefined();
-    const admin = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_ADMIN_API_KEY: 'admin-key', DIFY_WORKSPACE_ID: 'ws-1' } });
+    const admin = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd: workspace({}),
+      env: { DIFY_BASE_URL: 'https://d.example.com', DIFY_ADMIN_API_KEY: 'admin-key', DIFY_WORKSPACE_ID: 'ws-1' },
+    });
     expect(admin.config.dify.admin).toEqual({ apiKey: 'admin-key', workspaceId: 'ws-1' });
   });
 
   it('map the Service and Console API addresses, given apart from the base URL', async () => {
-    const env = { DIFY_BASE_URL: 'https://cloud.dify.ai', DIFY_SERVICE_API_URL: 'https://api.dify.ai/v1', DIFY_CONSOLE_API_URL: 'https://cloud.dify.ai' };
+    const env = {
+      DIFY_BASE_URL: 'https://cloud.dify.ai',
+      DIFY_SERVICE_API_URL: 'https://api.dify.ai/v1',
+      DIFY_CONSOLE_API_URL: 'https://cloud.dify.ai',
+    };
     const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd: workspace({}), env });
-    expect(loaded.config.dify).toMatchObject({ serviceApiUrl: 'https://api.dify.ai/v1', consoleApiUrl: 'https://cloud.dify.ai' });
+    expect(loaded.config.dify).toMatchObject({
+      serviceApiUrl: 'https://api.dify.ai/v1',
+      consoleApiUrl: 'https://cloud.dify.ai',
+    });
   });
 
   it('are read from .env too, with the environment winning; empty values count as unset', async () => {
@@ -225,12 +319,21 @@ describe('the original tool\'s environment variables', () => {
   });
 
   it('a bad value names the key and the variable it came from', async () => {
-    const error = await loadError({ cwd: workspace({}), env: { DIFY_BASE_URL: 'dify.example.com', SMTP_HOST: 'h', SMTP_TO: 'a@b', SMTP_PORT: 'smtp' } });
+    const error = await loadError({
+      cwd: workspace({}),
+      env: { DIFY_BASE_URL: 'dify.example.com', SMTP_HOST: 'h', SMTP_TO: 'a@b', SMTP_PORT: 'smtp' },
+    });
     expect(error.key).toBe('dify.baseUrl');
-    expect(error.message).toContain('dify.baseUrl: expected a URL (http or https), got "dify.example.com" (from the environment variable DIFY_BASE_URL)');
-    expect(error.message).toContain('notification.email.port: expected a number, got "smtp" (from the environment variable SMTP_PORT)');
+    expect(error.message).toContain(
+      'dify.baseUrl: expected a URL (http or https), got "dify.example.com" (from the environment variable DIFY_BASE_URL)',
+    );
+    expect(error.message).toContain(
+      'notification.email.port: expected a number, got "smtp" (from the environment variable SMTP_PORT)',
+    );
     const missing = await loadError({ cwd: workspace({}), env: {} });
-    expect(missing.message).toBe('dify.baseUrl: is required (expected a string) (set it in the configuration file or DIFY_BASE_URL)');
+    expect(missing.message).toBe(
+      'dify.baseUrl: is required (expected a string) (set it in the configuration file or DIFY_BASE_URL)',
+    );
   });
 
   it('a named .env file must exist', async () => {
@@ -241,13 +344,24 @@ describe('the original tool\'s environment variables', () => {
 
 describe('configuration files', () => {
   it('reads JSON by extension, and apps default to the listed apps', async () => {
-    const cwd = workspace({ 'config.json': JSON.stringify({ dify: { baseUrl: 'https://d.example.com' }, apps: [{ id: 'a', apiKey: 'app-a' }, { id: 'b', apiKey: 'app-b' }], jobs: [{ name: 'one' }, { name: 'two', apps: ['b'] }] }) });
+    const cwd = workspace({
+      'config.json': JSON.stringify({
+        dify: { baseUrl: 'https://d.example.com' },
+        apps: [
+          { id: 'a', apiKey: 'app-a' },
+          { id: 'b', apiKey: 'app-b' },
+        ],
+        jobs: [{ name: 'one' }, { name: 'two', apps: ['b'] }],
+      }),
+    });
     const { config } = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.json', env: {} });
     expect(config.jobs.map((job) => job.apps)).toEqual([['a', 'b'], ['b']]);
   });
 
   it('a YAML syntax error names the file and the line', async () => {
-    const cwd = workspace({ 'config.yaml': 'dify:\n  baseUrl: https://d.example.com\n  apiKey: "app-unclosed\nlogging: {\n' });
+    const cwd = workspace({
+      'config.yaml': 'dify:\n  baseUrl: https://d.example.com\n  apiKey: "app-unclosed\nlogging: {\n',
+    });
     const error = await loadError({ cwd, file: 'config.yaml', env: {} });
     expect(error.key).toBe(join(cwd, 'config.yaml'));
     expect(error.message).toMatch(/config\.yaml: is not valid YAML at line \d+, column \d+: /);
@@ -255,9 +369,14 @@ describe('configuration files', () => {
   });
 
   it('a JSON syntax error names the file and the line, without quoting the source', async () => {
-    const cwd = workspace({ 'config.json': '{\n  "dify": {\n    "apiKey": "app-secret-value",\n  }\n}', 'token.json': '{ "dify": { "apiKey": app-secret-value } }' });
+    const cwd = workspace({
+      'config.json': '{\n  "dify": {\n    "apiKey": "app-secret-value",\n  }\n}',
+      'token.json': '{ "dify": { "apiKey": app-secret-value } }',
+    });
     const error = await loadError({ cwd, file: 'config.json', env: {} });
-    expect(error.message).toBe(`${join(cwd, 'config.json')}: is not valid JSON at line 4, column 3: Expected double-quoted property name`);
+    expect(error.message).toBe(
+      `${join(cwd, 'config.json')}: is not valid JSON at line 4, column 3: Expected double-quoted property name`,
+    );
     const unquoted = await loadError({ cwd, file: 'token.json', env: {} });
     expect(unquoted.message).toBe(`${join(cwd, 'token.json')}: is not valid JSON: unexpected token`);
     expect(unquoted.message).not.toContain('app-secret');
@@ -265,14 +384,22 @@ describe('configuration files', () => {
 
   it('a missing file and a top level that is not a mapping are errors naming the file', async () => {
     const cwd = workspace({ 'list.yaml': '- a\n- b\n' });
-    expect((await loadError({ cwd, file: 'nope.yaml', env: {} })).message).toBe(`${join(cwd, 'nope.yaml')}: cannot read the configuration file (ENOENT)`);
-    expect((await loadError({ cwd, file: 'list.yaml', env: {} })).message).toContain('expected a mapping of configuration keys at the top level');
+    expect((await loadError({ cwd, file: 'nope.yaml', env: {} })).message).toBe(
+      `${join(cwd, 'nope.yaml')}: cannot read the configuration file (ENOENT)`,
+    );
+    expect((await loadError({ cwd, file: 'list.yaml', env: {} })).message).toContain(
+      'expected a mapping of configuration keys at the top level',
+    );
   });
 
   it('an invalid value says which file it came from', async () => {
-    const cwd = workspace({ 'config.yaml': 'dify: { baseUrl: https://d.example.com }\njobs:\n  - name: a\n    timezone: Mars/Base\n' });
+    const cwd = workspace({
+      'config.yaml': 'dify: { baseUrl: https://d.example.com }\njobs:\n  - name: a\n    timezone: Mars/Base\n',
+    });
     const error = await loadError({ cwd, file: 'config.yaml', env: {} });
-    expect(error.message).toBe(`jobs.0.timezone: "Mars/Base" is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Shanghai) (from ${join(cwd, 'config.yaml')})`);
+    expect(error.message).toBe(
+      `jobs.0.timezone: "Mars/Base" is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Shanghai) (from ${join(cwd, 'config.yaml')})`,
+    );
   });
 });
 
@@ -290,14 +417,23 @@ describe('${env:} and ${file:} references', () => {
         '    keyword: "${env:EMPTY}"',
       ].join('\n'),
     });
-    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { DIFY_HOST: 'dify.example.com', CONSOLE_USER: 'me@example.com', EMPTY: '' } });
-    expect(loaded.config.dify).toMatchObject({ baseUrl: 'https://dify.example.com/v1', apiKey: 'app-from-file', console: { email: 'me@example.com', password: 'pa${not-a-reference}' } });
+    const loaded = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'config.yaml',
+      env: { DIFY_HOST: 'dify.example.com', CONSOLE_USER: 'me@example.com', EMPTY: '' },
+    });
+    expect(loaded.config.dify).toMatchObject({
+      baseUrl: 'https://dify.example.com/v1',
+      apiKey: 'app-from-file',
+      console: { email: 'me@example.com', password: 'pa${not-a-reference}' },
+    });
     expect(loaded.config.jobs[0]?.keyword).toBe('');
     expect(loaded.secrets).toContain('app-from-file');
   });
 
   it('read absolute ${file:} paths and variables from .env', async () => {
-    const secrets = workspace({ 'password': 'from-absolute-file\n\n' });
+    const secrets = workspace({ password: 'from-absolute-file\n\n' });
     const cwd = workspace({
       '.env': 'HOST=dotenv.example.com\n',
       'config.yaml': `dify:\n  baseUrl: https://\${env:HOST}\n  console:\n    email: me@example.com\n    password: \${file:${join(secrets, 'password')}}\n`,
@@ -311,21 +447,44 @@ describe('${env:} and ${file:} references', () => {
     const cwd = workspace({ 'config.yaml': 'dify:\n  baseUrl: https://d.example.com\n  apiKey: ${env:MY_DIFY_KEY}\n' });
     const error = await loadError({ cwd, file: 'config.yaml', env: {} });
     expect(error.key).toBe('dify.apiKey');
-    expect(error.message).toBe('dify.apiKey: refers to ${env:MY_DIFY_KEY}, but the environment variable MY_DIFY_KEY is not set');
+    expect(error.message).toBe(
+      'dify.apiKey: refers to ${env:MY_DIFY_KEY}, but the environment variable MY_DIFY_KEY is not set',
+    );
   });
 
   it('an unreadable ${file:} names the key and the path', async () => {
-    const cwd = workspace({ 'config.yaml': 'dify:\n  baseUrl: https://d.example.com\n  apiKey: ${file:secrets/key.txt}\n' });
+    const cwd = workspace({
+      'config.yaml': 'dify:\n  baseUrl: https://d.example.com\n  apiKey: ${file:secrets/key.txt}\n',
+    });
     const error = await loadError({ cwd, file: 'config.yaml', env: {} });
     expect(error.key).toBe('dify.apiKey');
-    expect(error.message).toBe(`dify.apiKey: cannot read \${file:secrets/key.txt} (${join(cwd, 'secrets/key.txt')}): ENOENT`);
+    expect(error.message).toBe(
+      `dify.apiKey: cannot read \${file:secrets/key.txt} (${join(cwd, 'secrets/key.txt')}): ENOENT`,
+    );
   });
 
   it('in a profile, resolve only when it is selected, and errors name the profile key', async () => {
-    const cwd = workspace({ 'config.yaml': 'dify: { baseUrl: https://d.example.com }\nprofiles:\n  prod:\n    dify: { apiKey: "${env:PROD_KEY}" }\n' });
-    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} })).config.dify.apiKey).toBeUndefined();
-    expect((await loadError({ cwd, file: 'config.yaml', profile: 'prod', env: {} })).key).toBe('profiles.prod.dify.apiKey');
-    expect((await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', profile: 'prod', env: { PROD_KEY: 'app-prod' } })).config.dify.apiKey).toBe('app-prod');
+    const cwd = workspace({
+      'config.yaml':
+        'dify: { baseUrl: https://d.example.com }\nprofiles:\n  prod:\n    dify: { apiKey: "${env:PROD_KEY}" }\n',
+    });
+    expect(
+      (await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} })).config.dify.apiKey,
+    ).toBeUndefined();
+    expect((await loadError({ cwd, file: 'config.yaml', profile: 'prod', env: {} })).key).toBe(
+      'profiles.prod.dify.apiKey',
+    );
+    expect(
+      (
+        await loadConfig({
+          plugins: FIRST_PARTY,
+          cwd,
+          file: 'config.yaml',
+          profile: 'prod',
+          env: { PROD_KEY: 'app-prod' },
+        })
+      ).config.dify.apiKey,
+    ).toBe('app-prod');
   });
 });
 
@@ -335,15 +494,28 @@ describe('docs/configuration.md', () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(markdown)?.[1];
     expect(example).toBeDefined();
     const keyText = generateSecretKey();
-    const cwd = workspace({ 'dify-logs.yaml': example!.replace('enc:v1:Xq2m…', encryptSecret('app-summariser', parseSecretKey(keyText))) });
-    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'dify-logs.yaml', env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText } });
+    const cwd = workspace({
+      'dify-logs.yaml': example!.replace('enc:v1:Xq2m…', encryptSecret('app-summariser', parseSecretKey(keyText))),
+    });
+    const loaded = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'dify-logs.yaml',
+      env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText },
+    });
     expect(loaded.profile).toBe('dev');
     expect(loaded.config.jobs.map((job) => job.name)).toEqual(['daily_report', 'hourly']);
     expect(loaded.config.jobs[1]?.apps).toEqual(['3f6c0a52-ticket-triage', '81d2e4f0-summariser']);
     expect(loaded.config.apps?.[1]?.apiKey).toBe('app-summariser');
     expect(loaded.config.storage.baseDir).toBe('./outputs-dev');
     expect(loaded.config.state.path).toBe('./outputs-dev/.dify-logs-state.json');
-    const prod = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'dify-logs.yaml', profile: 'prod', env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText } });
+    const prod = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'dify-logs.yaml',
+      profile: 'prod',
+      env: { DIFY_API_TOKEN: 'app-token', DIFY_LOGS_SECRET_KEY: keyText },
+    });
     expect(prod.config.dify.baseUrl).toBe('https://dify.internal.example.com');
     expect(prod.config.notification.type).toEqual(['dingtalk']);
   });

@@ -60,15 +60,33 @@ describe('secret keys', () => {
   it('rejects anything else without repeating it', () => {
     const error = thrown(() => parseSecretKey('too-short-key-text'));
     expect(error.key).toBe('DIFY_LOGS_SECRET_KEY');
-    expect(error.message).toContain('expected 32 bytes as base64 (44 characters) or as 64 hex characters (got 18 characters)');
+    expect(error.message).toContain(
+      'expected 32 bytes as base64 (44 characters) or as 64 hex characters (got 18 characters)',
+    );
     expect(error.message).not.toContain('too-short-key-text');
   });
 
   it('treats passwords, secrets, API keys, tokens and webhooks as secrets', () => {
-    for (const path of ['dify.apiKey', 'dify.console.password', 'apps.3.apiKey', 'storage.oss.accessKeySecret', 'notification.dingtalk.webhook', 'notification.feishu.secret', 'notification.webhook.url', 'storage.s3.sessionToken']) {
+    for (const path of [
+      'dify.apiKey',
+      'dify.console.password',
+      'apps.3.apiKey',
+      'storage.oss.accessKeySecret',
+      'notification.dingtalk.webhook',
+      'notification.feishu.secret',
+      'notification.webhook.url',
+      'storage.s3.sessionToken',
+    ]) {
       expect(isSecretPath(path), path).toBe(true);
     }
-    for (const path of ['dify.baseUrl', 'dify.appId', 'storage.oss.accessKeyId', 'notification.email.user', 'jobs.0.name']) expect(isSecretPath(path), path).toBe(false);
+    for (const path of [
+      'dify.baseUrl',
+      'dify.appId',
+      'storage.oss.accessKeyId',
+      'notification.email.user',
+      'jobs.0.name',
+    ])
+      expect(isSecretPath(path), path).toBe(false);
   });
 });
 
@@ -88,7 +106,9 @@ describe('encryptSecret / decryptSecret', () => {
     const other = parseSecretKey(generateSecretKey());
     const error = thrown(() => decryptSecret(encryptSecret(PLANTED, key), other, 'dify.apiKey'));
     expect(error.key).toBe('dify.apiKey');
-    expect(error.message).toBe('dify.apiKey: cannot be decrypted: the secret key is not the one it was encrypted with, or the value was altered');
+    expect(error.message).toBe(
+      'dify.apiKey: cannot be decrypted: the secret key is not the one it was encrypted with, or the value was altered',
+    );
     expect(error.message).not.toContain(PLANTED);
     expect(error.message).not.toContain(other.toString('base64'));
   });
@@ -97,7 +117,9 @@ describe('encryptSecret / decryptSecret', () => {
     const value = encryptSecret(PLANTED, key);
     const body = Buffer.from(value.slice('enc:v1:'.length), 'base64url');
     body[14] = (body[14] ?? 0) ^ 1;
-    expect(thrown(() => decryptSecret(`enc:v1:${body.toString('base64url')}`, key, 'x')).message).toContain('cannot be decrypted');
+    expect(thrown(() => decryptSecret(`enc:v1:${body.toString('base64url')}`, key, 'x')).message).toContain(
+      'cannot be decrypted',
+    );
     expect(thrown(() => decryptSecret('enc:v1:AAAA', key, 'x')).message).toContain('too short');
     expect(thrown(() => decryptSecret('enc:v1:not base64!', key, 'x')).message).toContain('expected base64url');
     expect(thrown(() => decryptSecret('plain', key, 'x')).message).toContain('is not an encrypted value');
@@ -133,7 +155,11 @@ describe('rotateSecrets', () => {
     expect(after[6]).toMatch(/^ {2}console: \{ email: me@example\.com, password: "enc:v1:[A-Za-z0-9_-]+" \}$/);
     expect(after[8]).toMatch(/^ {2}- \{ id: a, apiKey: 'enc:v1:[A-Za-z0-9_-]+' \}$/);
     expect(after[11]).toMatch(/ # rotated$/);
-    const values = parse(rotated) as { dify: { apiKey: string; console: { password: string } }; apps: Array<{ apiKey: string }>; notification: { dingtalk: { webhook: string } } };
+    const values = parse(rotated) as {
+      dify: { apiKey: string; console: { password: string } };
+      apps: Array<{ apiKey: string }>;
+      notification: { dingtalk: { webhook: string } };
+    };
     expect(decryptSecret(values.dify.apiKey, newKey)).toBe('app-one');
     expect(decryptSecret(values.dify.console.password, newKey)).toBe(PLANTED);
     expect(decryptSecret(values.apps[0]!.apiKey, newKey)).toBe('app-a');
@@ -146,13 +172,17 @@ describe('rotateSecrets', () => {
     const newKey = parseSecretKey(generateSecretKey());
     const json = `{\n  "dify": { "apiKey": "${encryptSecret('app-json', oldKey)}", "timeoutMs": 5000 }\n}\n`;
     const rotatedJson = rotateSecrets(json, oldKey, newKey);
-    expect(decryptSecret((JSON.parse(rotatedJson) as { dify: { apiKey: string } }).dify.apiKey, newKey)).toBe('app-json');
+    expect(decryptSecret((JSON.parse(rotatedJson) as { dify: { apiKey: string } }).dify.apiKey, newKey)).toBe(
+      'app-json',
+    );
     expect(rotatedJson.replace(/enc:v1:[\w-]+/, 'X')).toBe(json.replace(/enc:v1:[\w-]+/, 'X'));
     const block = `dify:\r\n  apiKey: |\r\n    ${encryptSecret('app-block', oldKey)}\r\n  appId: a\r\n`;
     const rotatedBlock = rotateSecrets(block, oldKey, newKey);
     expect(rotatedBlock).toMatch(/^dify:\r\n {2}apiKey: enc:v1:[\w-]+\r\n {2}appId: a\r\n$/);
     expect(decryptSecret((parse(rotatedBlock) as { dify: { apiKey: string } }).dify.apiKey, newKey)).toBe('app-block');
-    expect(rotateSecrets('# nothing to do\nlogging: { level: info }\n', oldKey, newKey)).toBe('# nothing to do\nlogging: { level: info }\n');
+    expect(rotateSecrets('# nothing to do\nlogging: { level: info }\n', oldKey, newKey)).toBe(
+      '# nothing to do\nlogging: { level: info }\n',
+    );
   });
 
   it('stops at a value the old key cannot decrypt, naming its key path', () => {
@@ -166,7 +196,8 @@ describe('rotateSecrets', () => {
 
   it('encryptSecretsInDocument encrypts plain secret values in place, leaving references alone', () => {
     const key = parseSecretKey(generateSecretKey());
-    const document = 'dify:\n  baseUrl: https://d.example.com # server\n  apiKey: app-plain\n  console:\n    email: me@example.com\n    password: "0123"\napps:\n  - id: a\n    apiKey: ${env:APP_A_KEY}\n';
+    const document =
+      'dify:\n  baseUrl: https://d.example.com # server\n  apiKey: app-plain\n  console:\n    email: me@example.com\n    password: "0123"\napps:\n  - id: a\n    apiKey: ${env:APP_A_KEY}\n';
     const { document: encrypted, encrypted: paths } = encryptSecretsInDocument(document, key);
     expect(paths).toEqual(['dify.apiKey', 'dify.console.password']);
     expect(encrypted).toContain('  baseUrl: https://d.example.com # server\n');
@@ -180,14 +211,26 @@ describe('rotateSecrets', () => {
 describe('encrypted values in configuration files', () => {
   const keyText = generateSecretKey();
   const key = parseSecretKey(keyText);
-  const file = () => `dify:\n  baseUrl: https://dify.example.com\n  apiKey: ${encryptSecret(PLANTED, key)}\n  appId: app-1\n`;
+  const file = () =>
+    `dify:\n  baseUrl: https://dify.example.com\n  apiKey: ${encryptSecret(PLANTED, key)}\n  appId: app-1\n`;
 
   it('are decrypted with DIFY_LOGS_SECRET_KEY or a key file', async () => {
     const cwd = workspace({ 'config.yaml': file(), 'secret.key': `${key.toString('hex')}\n` });
-    const fromEnv = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { DIFY_LOGS_SECRET_KEY: keyText } });
+    const fromEnv = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'config.yaml',
+      env: { DIFY_LOGS_SECRET_KEY: keyText },
+    });
     expect(fromEnv.config.dify.apiKey).toBe(PLANTED);
     expect(fromEnv.secrets).toContain(PLANTED);
-    const fromFile = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', keyFile: 'secret.key', env: {} });
+    const fromFile = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'config.yaml',
+      keyFile: 'secret.key',
+      env: {},
+    });
     expect(fromFile.config.dify.apiKey).toBe(PLANTED);
   });
 
@@ -200,7 +243,11 @@ describe('encrypted values in configuration files', () => {
 
   it('with the wrong key: an error naming the key path, without the key or the value', async () => {
     const wrong = generateSecretKey();
-    const error = await rejected({ cwd: workspace({ 'config.yaml': file() }), file: 'config.yaml', env: { DIFY_LOGS_SECRET_KEY: wrong } });
+    const error = await rejected({
+      cwd: workspace({ 'config.yaml': file() }),
+      file: 'config.yaml',
+      env: { DIFY_LOGS_SECRET_KEY: wrong },
+    });
     expect(error.key).toBe('dify.apiKey');
     expect(error.message).toContain('cannot be decrypted');
     expect(error.message).not.toContain(wrong);
@@ -226,8 +273,15 @@ describe('a planted secret never shows', () => {
   };
 
   it('in redactConfig or describeSources', async () => {
-    const cwd = workspace({ 'config.yaml': `dify:\n  admin: null\napps:\n  - id: app-1\n    apiKey: ${PLANTED}\nnotification:\n  webhook:\n    url: https://hooks.example.com/${PLANTED}\njobs:\n  - name: planted\n    keyword: "look: ${PLANTED}"\n` });
-    const loaded = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: { ...plantedEverywhere, DIFY_ADMIN_API_KEY: undefined } });
+    const cwd = workspace({
+      'config.yaml': `dify:\n  admin: null\napps:\n  - id: app-1\n    apiKey: ${PLANTED}\nnotification:\n  webhook:\n    url: https://hooks.example.com/${PLANTED}\njobs:\n  - name: planted\n    keyword: "look: ${PLANTED}"\n`,
+    });
+    const loaded = await loadConfig({
+      plugins: FIRST_PARTY,
+      cwd,
+      file: 'config.yaml',
+      env: { ...plantedEverywhere, DIFY_ADMIN_API_KEY: undefined },
+    });
     expect(loaded.config.dify.apiKey).toBe(PLANTED);
     const redacted = redactConfig(loaded);
     expect(JSON.stringify(redacted)).not.toContain(PLANTED);
@@ -249,17 +303,27 @@ describe('a planted secret never shows', () => {
   });
 
   it('in validation errors, even when it sits in a key that is not secret', async () => {
-    const cwd = workspace({ 'config.yaml': `dify:\n  apiKey: ${PLANTED}\n  appId: ${PLANTED}\n  console: { email: me@example.com, password: 42 }\njobs:\n  - name: "${PLANTED}!"\n    timezone: ${PLANTED}\n` });
+    const cwd = workspace({
+      'config.yaml': `dify:\n  apiKey: ${PLANTED}\n  appId: ${PLANTED}\n  console: { email: me@example.com, password: 42 }\njobs:\n  - name: "${PLANTED}!"\n    timezone: ${PLANTED}\n`,
+    });
     const error = await rejected({ cwd, file: 'config.yaml', env: { DIFY_BASE_URL: PLANTED } });
     expect(error.message.split('\n').length).toBeGreaterThanOrEqual(3);
     expect(error.message).not.toContain(PLANTED);
-    expect(error.message).toContain('dify.baseUrl: expected a URL (http or https), got "[redacted]" (from the environment variable DIFY_BASE_URL)');
-    expect(error.message).toContain('dify.console.password: expected a string (put the value in quotes), got a value (hidden: secret)');
+    expect(error.message).toContain(
+      'dify.baseUrl: expected a URL (http or https), got "[redacted]" (from the environment variable DIFY_BASE_URL)',
+    );
+    expect(error.message).toContain(
+      'dify.console.password: expected a string (put the value in quotes), got a value (hidden: secret)',
+    );
   });
 
   it('in reference errors', async () => {
-    const cwd = workspace({ 'config.yaml': `dify:\n  baseUrl: https://d.example.com\n  apiKey: ${PLANTED}\n  appId: \${env:MISSING_APP}\n` });
+    const cwd = workspace({
+      'config.yaml': `dify:\n  baseUrl: https://d.example.com\n  apiKey: ${PLANTED}\n  appId: \${env:MISSING_APP}\n`,
+    });
     const error = await rejected({ cwd, file: 'config.yaml', env: {} });
-    expect(error.message).toBe('dify.appId: refers to ${env:MISSING_APP}, but the environment variable MISSING_APP is not set');
+    expect(error.message).toBe(
+      'dify.appId: refers to ${env:MISSING_APP}, but the environment variable MISSING_APP is not set',
+    );
   });
 });

@@ -34,7 +34,10 @@ export class BodySource {
       throw error;
     }
     if (result.done) return undefined;
-    const chunk = typeof result.value === 'string' ? Buffer.from(result.value, 'utf8') : Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength);
+    const chunk =
+      typeof result.value === 'string'
+        ? Buffer.from(result.value, 'utf8')
+        : Buffer.from(result.value.buffer, result.value.byteOffset, result.value.byteLength);
     this.bytes += chunk.byteLength;
     return chunk;
   }

@@ -18,6 +18,17 @@ export type {
   NotificationSeverity,
   NotificationReceipt,
 } from './notifier.js';
-export { storageKey, kindFolder, parseStorageKey, safeSegment, compactTimestamp, assertSafeKey, bodyBytes, withinAge, cleanupCutoff, type ParsedKey } from './keys.js';
+export {
+  storageKey,
+  kindFolder,
+  parseStorageKey,
+  safeSegment,
+  compactTimestamp,
+  assertSafeKey,
+  bodyBytes,
+  withinAge,
+  cleanupCutoff,
+  type ParsedKey,
+} from './keys.js';
 export { memoryStorage } from './memory-storage.js';
 export { recordingNotifier, consoleNotifier, renderPlainText } from './notifiers.js';

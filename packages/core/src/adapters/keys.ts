@@ -9,7 +9,12 @@ const MAX_SEGMENT = 80;
  * anything else becomes `-`; no leading dots (so no `..` or hidden files); at most 80 characters.
  */
 export function safeSegment(value: string): string {
-  const cleaned = value.normalize('NFC').replace(UNSAFE, '-').replace(/-{2,}/g, '-').replace(/^[.-]+/, '').replace(/-+$/, '');
+  const cleaned = value
+    .normalize('NFC')
+    .replace(UNSAFE, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+/, '')
+    .replace(/-+$/, '');
   const short = [...cleaned].slice(0, MAX_SEGMENT).join('');
   return short === '' ? '_' : short;
 }
@@ -29,7 +34,8 @@ export function kindFolder(kind: StorageKind): string {
  * (dates in UTC). Every field is passed through `safeSegment`, so none can leave the adapter's root.
  */
 export function storageKey(kind: StorageKind, request: SaveRequest, createdAt: Date): string {
-  if (Number.isNaN(createdAt.getTime())) throw new DifyStorageError('storage', 'invalid_key', 'createdAt is not a valid date');
+  if (Number.isNaN(createdAt.getTime()))
+    throw new DifyStorageError('storage', 'invalid_key', 'createdAt is not a valid date');
   const iso = createdAt.toISOString();
   const extension = safeSegment(request.extension.replace(/^\.+/, '')).toLowerCase();
   const file = [request.job, request.app, compactTimestamp(createdAt), request.runId].map(safeSegment).join('-');
@@ -58,7 +64,14 @@ export function parseStorageKey(key: string): ParsedKey | null {
 
 /** Rejects keys that could escape a root (`..`, absolute paths, backslashes, NUL) before any I/O. */
 export function assertSafeKey(adapter: string, key: string): void {
-  if (typeof key !== 'string' || key === '' || key.startsWith('/') || key.includes('\\') || key.includes('\0') || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+  if (
+    typeof key !== 'string' ||
+    key === '' ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.includes('\0') ||
+    key.split('/').some((part) => part === '..' || part === '.' || part === '')
+  ) {
     throw new DifyStorageError(adapter, 'invalid_key', `refused key ${JSON.stringify(key)}`, { key });
   }
 }

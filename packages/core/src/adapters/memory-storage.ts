@@ -10,9 +10,11 @@ export function memoryStorage(options: { name?: string } = {}): StorageAdapter &
   async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
     const createdAt = request.createdAt ?? new Date();
     const key = storageKey(kind, request, createdAt);
-    if (objects.has(key)) throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
+    if (objects.has(key))
+      throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
     const bytes = await bodyBytes(request.body);
-    if (objects.has(key)) throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
+    if (objects.has(key))
+      throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
     const object: StoredObject = {
       key,
       kind,
@@ -42,7 +44,12 @@ export function memoryStorage(options: { name?: string } = {}): StorageAdapter &
     async *list(query = {}) {
       const matching = [...objects.values()]
         .map((entry) => entry.object)
-        .filter((object) => (!query.kind || object.kind === query.kind) && (!query.type || object.type === safeSegment(query.type)) && withinAge(new Date(object.createdAt), query))
+        .filter(
+          (object) =>
+            (!query.kind || object.kind === query.kind) &&
+            (!query.type || object.type === safeSegment(query.type)) &&
+            withinAge(new Date(object.createdAt), query),
+        )
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
       for (const object of matching) yield { ...object, metadata: { ...object.metadata } };
     },
@@ -54,7 +61,11 @@ export function memoryStorage(options: { name?: string } = {}): StorageAdapter &
       const cutoff = cleanupCutoff(options);
       const deleted: string[] = [];
       for (const [key, { object }] of objects) {
-        if ((!options.kind || object.kind === options.kind) && (!options.type || object.type === safeSegment(options.type)) && new Date(object.createdAt) < cutoff) {
+        if (
+          (!options.kind || object.kind === options.kind) &&
+          (!options.type || object.type === safeSegment(options.type)) &&
+          new Date(object.createdAt) < cutoff
+        ) {
           objects.delete(key);
           deleted.push(key);
         }

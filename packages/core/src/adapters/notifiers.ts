@@ -9,7 +9,9 @@ export function renderPlainText(message: NotificationMessage): string {
 }
 
 /** Keeps every message it is sent: a test double, and the reference Notifier. */
-export function recordingNotifier(options: { name?: string } = {}): Notifier & { readonly messages: NotificationMessage[]; received(): string[] } {
+export function recordingNotifier(
+  options: { name?: string } = {},
+): Notifier & { readonly messages: NotificationMessage[]; received(): string[] } {
   const messages: NotificationMessage[] = [];
   const name = options.name ?? 'recording';
   return {

@@ -15,7 +15,10 @@ export function normalizeKeyPrefix(adapter: string, prefix: unknown): string {
   try {
     assertSafeKey(adapter, folder);
   } catch {
-    throw new DifyConfigError('prefix', `${JSON.stringify(prefix)} is not a safe folder: no leading "/", no "." or ".." or empty segments, no backslash or NUL`);
+    throw new DifyConfigError(
+      'prefix',
+      `${JSON.stringify(prefix)} is not a safe folder: no leading "/", no "." or ".." or empty segments, no backslash or NUL`,
+    );
   }
   return `${folder}/`;
 }
@@ -32,7 +35,11 @@ export interface ListedKey {
  * asked kind (and type) under `prefix` through `listFolder`, which yields the store's object keys of a
  * folder page by page, and keeps those `parseStorageKey` reads as matching.
  */
-export async function listObjectKeys(prefix: string, query: ListQuery, listFolder: (folder: string) => AsyncIterable<string>): Promise<ListedKey[]> {
+export async function listObjectKeys(
+  prefix: string,
+  query: ListQuery,
+  listFolder: (folder: string) => AsyncIterable<string>,
+): Promise<ListedKey[]> {
   const kinds: StorageKind[] = query.kind ? [query.kind] : ['report', 'data'];
   const type = query.type ? safeSegment(query.type) : undefined;
   const found: ListedKey[] = [];
@@ -41,9 +48,18 @@ export async function listObjectKeys(prefix: string, query: ListQuery, listFolde
       if (!objectKey.startsWith(prefix)) continue;
       const key = objectKey.slice(prefix.length);
       const parsed = parseStorageKey(key);
-      if (!parsed || parsed.kind !== kind || (type !== undefined && parsed.type !== type) || !withinAge(parsed.createdAt, query)) continue;
+      if (
+        !parsed ||
+        parsed.kind !== kind ||
+        (type !== undefined && parsed.type !== type) ||
+        !withinAge(parsed.createdAt, query)
+      )
+        continue;
       found.push({ key, objectKey, parsed });
     }
   }
-  return found.sort((a, b) => b.parsed.createdAt.getTime() - a.parsed.createdAt.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+  return found.sort(
+    (a, b) =>
+      b.parsed.createdAt.getTime() - a.parsed.createdAt.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0),
+  );
 }

@@ -23,7 +23,8 @@ export function packMetadata(metadata: Record<string, string> | undefined): Reco
     if (name !== PACKED_METADATA && PLAIN_NAME.test(name) && PLAIN_VALUE.test(text)) plain[name] = text;
     else packed[name] = text;
   }
-  if (Object.keys(packed).length > 0) plain[PACKED_METADATA] = Buffer.from(JSON.stringify(packed), 'utf8').toString('base64');
+  if (Object.keys(packed).length > 0)
+    plain[PACKED_METADATA] = Buffer.from(JSON.stringify(packed), 'utf8').toString('base64');
   return plain;
 }
 
@@ -39,7 +40,9 @@ export function unpackMetadata(entries: Iterable<[string, string]>): Record<stri
     try {
       const parsed: unknown = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        packed = Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+        packed = Object.fromEntries(
+          Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+        );
       }
     } catch {
       result[name] = value;

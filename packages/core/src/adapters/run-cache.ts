@@ -24,7 +24,9 @@ export interface RunCache {
 
 /** Whether a record enriched at `stored` can answer for `wanted`. */
 export function coversLevel(stored: EnrichmentLevel, wanted: EnrichmentLevel): boolean {
-  return (stored.details || !wanted.details) && (stored.nodes || !wanted.nodes) && (stored.nodeData || !wanted.nodeData);
+  return (
+    (stored.details || !wanted.details) && (stored.nodes || !wanted.nodes) && (stored.nodeData || !wanted.nodeData)
+  );
 }
 
 /** A cached record as a fresh fetch at `wanted` would have made it: no nodes or node data that were not asked for. */

@@ -110,16 +110,27 @@ const DEPLOYMENT_NAME = /^[A-Za-z0-9_-]+$/;
  * zones, and schedules through the scheduler's own cron parser (`checkSchedule` throws on a bad one).
  * Errors name the key (`deployments.2.schedule`).
  */
-export function assertDeployments(deployments: Deployment[], checkSchedule: (schedule: string, timezone: string) => void): void {
+export function assertDeployments(
+  deployments: Deployment[],
+  checkSchedule: (schedule: string, timezone: string) => void,
+): void {
   for (const [index, deployment] of deployments.entries()) {
-    if (!DEPLOYMENT_NAME.test(deployment.name)) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} may only hold letters, digits, _ and -`);
-    if (deployments.findIndex((other) => other.name === deployment.name) !== index) throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} is used twice`);
+    if (!DEPLOYMENT_NAME.test(deployment.name))
+      throw new DifyConfigError(
+        `deployments.${index}.name`,
+        `${JSON.stringify(deployment.name)} may only hold letters, digits, _ and -`,
+      );
+    if (deployments.findIndex((other) => other.name === deployment.name) !== index)
+      throw new DifyConfigError(`deployments.${index}.name`, `${JSON.stringify(deployment.name)} is used twice`);
     const timezone = deployment.timezone ?? 'UTC';
     assertTimezone(timezone);
     try {
       checkSchedule(deployment.schedule, timezone);
     } catch (error) {
-      throw new DifyConfigError(`deployments.${index}.schedule`, `${JSON.stringify(deployment.schedule)} is not a cron expression: ${(error as Error).message}`);
+      throw new DifyConfigError(
+        `deployments.${index}.schedule`,
+        `${JSON.stringify(deployment.schedule)} is not a cron expression: ${(error as Error).message}`,
+      );
     }
   }
 }

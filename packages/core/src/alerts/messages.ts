@@ -3,7 +3,11 @@ import type { ReportAnalysis } from '../analysis/types.js';
 import type { AlertEvent } from './types.js';
 
 /** The notification of one alert event: `[CRITICAL] job: failure-rate`, the measured sentence, the period's key facts. */
-export function alertMessage(event: AlertEvent, analysis: ReportAnalysis, links: NotificationMessage['links']): NotificationMessage {
+export function alertMessage(
+  event: AlertEvent,
+  analysis: ReportAnalysis,
+  links: NotificationMessage['links'],
+): NotificationMessage {
   const label = event.transition === 'resolved' ? 'RESOLVED' : event.severity.toUpperCase();
   return {
     kind: 'alert',

@@ -62,4 +62,9 @@ export interface AlertEvent {
   message: string;
 }
 
-export const EMPTY_ALERT_STATE: Readonly<AlertState> = Object.freeze({ version: 1, active: {}, knownErrors: [], lastRuns: null });
+export const EMPTY_ALERT_STATE: Readonly<AlertState> = Object.freeze({
+  version: 1,
+  active: {},
+  knownErrors: [],
+  lastRuns: null,
+});

@@ -22,7 +22,17 @@ export interface AnalyzerOptions {
 /** Node types that contain other nodes: their token totals repeat their children's. */
 const CONTAINERS = new Set(['iteration', 'loop']);
 const FAILED_NODE = new Set(['failed', 'exception']);
-const LIMITS = { nodes: 2000, models: 500, users: 10_000, errors: 1000, keys: 1000, mismatches: 20, slowest: 10, errorsShown: 100, usersShown: 50 };
+const LIMITS = {
+  nodes: 2000,
+  models: 500,
+  users: 10_000,
+  errors: 1000,
+  keys: 1000,
+  mismatches: 20,
+  slowest: 10,
+  errorsShown: 100,
+  usersShown: 50,
+};
 const HOUR = 3_600_000;
 
 export interface Analyzer {
@@ -118,7 +128,13 @@ export class StreamingAnalyzer implements Analyzer {
     if (record.finishedAt !== null && record.elapsedTime !== null) {
       this.latency.add(record.elapsedTime);
       app.latency.add(record.elapsedTime);
-      this.noteSlow({ appId: record.appId, runId: record.runId, status: record.status, seconds: record.elapsedTime, createdAt: record.createdAt });
+      this.noteSlow({
+        appId: record.appId,
+        runId: record.runId,
+        status: record.status,
+        seconds: record.elapsedTime,
+        createdAt: record.createdAt,
+      });
     }
 
     // Tokens and cost: from the nodes when they were fetched (Dify's run total misses iterations and agents).
@@ -141,7 +157,8 @@ export class StreamingAnalyzer implements Analyzer {
       }
       if (recomputed !== stated && record.totalTokens !== null) {
         this.tokens.mismatchedRuns += 1;
-        if (this.mismatches.length < LIMITS.mismatches) this.mismatches.push({ appId: record.appId, runId: record.runId, stated, recomputed });
+        if (this.mismatches.length < LIMITS.mismatches)
+          this.mismatches.push({ appId: record.appId, runId: record.runId, stated, recomputed });
       }
       effective = Math.max(stated, recomputed);
     }
@@ -175,7 +192,10 @@ export class StreamingAnalyzer implements Analyzer {
     if (message) {
       const node = failedNode ? (failedNode.title ?? failedNode.nodeId) : null;
       const signature = errorSignature(message);
-      const group = this.errors.get(`${node ?? ''}\u0000${signature}`, () => new ErrorTally(signature, message.length > 500 ? `${message.slice(0, 499)}…` : message, node));
+      const group = this.errors.get(
+        `${node ?? ''}\u0000${signature}`,
+        () => new ErrorTally(signature, message.length > 500 ? `${message.slice(0, 499)}…` : message, node),
+      );
       group?.add(record.loggedAt, record.appId, record.runId);
     }
   }
@@ -191,7 +211,10 @@ export class StreamingAnalyzer implements Analyzer {
       if (price) group.cost.add(price[0], price[1]);
     }
     if (node.modelName) {
-      const model = this.models.get(`${node.modelProvider ?? ''}\u0000${node.modelName}`, () => new ModelGroup(node.modelProvider, node.modelName!));
+      const model = this.models.get(
+        `${node.modelProvider ?? ''}\u0000${node.modelName}`,
+        () => new ModelGroup(node.modelProvider, node.modelName!),
+      );
       if (model) {
         model.calls += 1;
         model.tokens += node.totalTokens;
@@ -212,11 +235,13 @@ export class StreamingAnalyzer implements Analyzer {
   }
 
   merge(otherAnalyzer: Analyzer): void {
-    if (!(otherAnalyzer instanceof StreamingAnalyzer)) throw new TypeError('can only merge analyzers made by createAnalyzer');
+    if (!(otherAnalyzer instanceof StreamingAnalyzer))
+      throw new TypeError('can only merge analyzers made by createAnalyzer');
     const other = otherAnalyzer;
     this.status.merge(other.status);
     this.latency.merge(other.latency);
-    for (const key of Object.keys(this.tokens) as Array<keyof StreamingAnalyzer['tokens']>) this.tokens[key] += other.tokens[key];
+    for (const key of Object.keys(this.tokens) as Array<keyof StreamingAnalyzer['tokens']>)
+      this.tokens[key] += other.tokens[key];
     this.cost.merge(other.cost);
     for (const [start, bucket] of other.hours) {
       const mine = this.hours.get(start);
@@ -227,14 +252,51 @@ export class StreamingAnalyzer implements Analyzer {
         mine.tokens += bucket.tokens;
       }
     }
-    mergeCapped(this.byTrigger, other.byTrigger, () => ({ n: 0 }), (mine, theirs) => (mine.n += theirs.n), (theirs) => theirs.n);
-    mergeCapped(this.byVersion, other.byVersion, () => ({ n: 0 }), (mine, theirs) => (mine.n += theirs.n), (theirs) => theirs.n);
+    mergeCapped(
+      this.byTrigger,
+      other.byTrigger,
+      () => ({ n: 0 }),
+      (mine, theirs) => (mine.n += theirs.n),
+      (theirs) => theirs.n,
+    );
+    mergeCapped(
+      this.byVersion,
+      other.byVersion,
+      () => ({ n: 0 }),
+      (mine, theirs) => (mine.n += theirs.n),
+      (theirs) => theirs.n,
+    );
     for (const [appId, group] of other.apps) this.app(appId).merge(group);
-    mergeCapped(this.models, other.models, (theirs) => new ModelGroup(theirs.provider, theirs.model), (mine, theirs) => mine.merge(theirs), (theirs) => theirs.calls);
-    mergeCapped(this.nodes, other.nodes, (theirs) => new NodeGroup(theirs.title, theirs.type), (mine, theirs) => mine.merge(theirs), (theirs) => theirs.executions);
-    mergeCapped(this.users, other.users, () => new UserGroup(), (mine, theirs) => mine.merge(theirs), (theirs) => theirs.runs);
-    mergeCapped(this.errors, other.errors, (theirs) => new ErrorTally(theirs.signature, theirs.example, theirs.node), (mine, theirs) => mine.merge(theirs), (theirs) => theirs.count);
-    for (const mismatch of other.mismatches) if (this.mismatches.length < LIMITS.mismatches) this.mismatches.push(mismatch);
+    mergeCapped(
+      this.models,
+      other.models,
+      (theirs) => new ModelGroup(theirs.provider, theirs.model),
+      (mine, theirs) => mine.merge(theirs),
+      (theirs) => theirs.calls,
+    );
+    mergeCapped(
+      this.nodes,
+      other.nodes,
+      (theirs) => new NodeGroup(theirs.title, theirs.type),
+      (mine, theirs) => mine.merge(theirs),
+      (theirs) => theirs.executions,
+    );
+    mergeCapped(
+      this.users,
+      other.users,
+      () => new UserGroup(),
+      (mine, theirs) => mine.merge(theirs),
+      (theirs) => theirs.runs,
+    );
+    mergeCapped(
+      this.errors,
+      other.errors,
+      (theirs) => new ErrorTally(theirs.signature, theirs.example, theirs.node),
+      (mine, theirs) => mine.merge(theirs),
+      (theirs) => theirs.count,
+    );
+    for (const mismatch of other.mismatches)
+      if (this.mismatches.length < LIMITS.mismatches) this.mismatches.push(mismatch);
     for (const run of other.slowest) this.noteSlow(run);
     this.enrichmentFailures += other.enrichmentFailures;
     this.lostRuns += other.lostRuns;
@@ -255,7 +317,12 @@ export class StreamingAnalyzer implements Analyzer {
       day.tokens += hour.tokens;
       days.set(dayStart, day);
     }
-    const errors = [...this.errors.entries.values()].map((group) => group.result()).sort((a, b) => b.count - a.count || a.signature.localeCompare(b.signature) || (a.node ?? '').localeCompare(b.node ?? ''));
+    const errors = [...this.errors.entries.values()]
+      .map((group) => group.result())
+      .sort(
+        (a, b) =>
+          b.count - a.count || a.signature.localeCompare(b.signature) || (a.node ?? '').localeCompare(b.node ?? ''),
+      );
     const shownErrors = errors.slice(0, LIMITS.errorsShown);
     return {
       schemaVersion: 1,
@@ -273,8 +340,12 @@ export class StreamingAnalyzer implements Analyzer {
       byTrigger: tally(this.byTrigger),
       byVersion: tally(this.byVersion),
       apps: [...this.apps.entries()].map(([appId, group]) => group.result(appId)),
-      models: [...this.models.entries.values()].map((group) => group.result()).sort((a, b) => b.tokens - a.tokens || b.calls - a.calls || a.model.localeCompare(b.model)),
-      nodes: [...this.nodes.entries.values()].map((group) => group.result()).sort((a, b) => b.executions - a.executions || a.title.localeCompare(b.title) || a.type.localeCompare(b.type)),
+      models: [...this.models.entries.values()]
+        .map((group) => group.result())
+        .sort((a, b) => b.tokens - a.tokens || b.calls - a.calls || a.model.localeCompare(b.model)),
+      nodes: [...this.nodes.entries.values()]
+        .map((group) => group.result())
+        .sort((a, b) => b.executions - a.executions || a.title.localeCompare(b.title) || a.type.localeCompare(b.type)),
       endUsers: [...this.users.entries.entries()]
         .map(([user, group]) => group.result(user))
         .sort((a, b) => b.runs - a.runs || a.user.localeCompare(b.user))
@@ -305,9 +376,16 @@ function tally(map: CappedMap<{ n: number }>): Record<string, number> {
   return out;
 }
 
-function mergeCapped<V>(mine: CappedMap<V>, theirs: CappedMap<V>, make: (theirs: V) => V, fold: (mine: V, theirs: V) => void, weight: (theirs: V) => number): void {
+function mergeCapped<V>(
+  mine: CappedMap<V>,
+  theirs: CappedMap<V>,
+  make: (theirs: V) => V,
+  fold: (mine: V, theirs: V) => void,
+  weight: (theirs: V) => number,
+): void {
   for (const [key, value] of theirs.entries) {
-    const target = mine.entries.get(key) ?? (mine.entries.size < mine.limit ? mine.get(key, () => make(value)) : undefined);
+    const target =
+      mine.entries.get(key) ?? (mine.entries.size < mine.limit ? mine.get(key, () => make(value)) : undefined);
     if (target) fold(target, value);
     else mine.overflow += weight(value);
   }
@@ -315,5 +393,7 @@ function mergeCapped<V>(mine: CappedMap<V>, theirs: CappedMap<V>, make: (theirs:
 }
 
 function compareSlow(a: SlowRun, b: SlowRun): number {
-  return b.seconds - a.seconds || (a.runId ?? '').localeCompare(b.runId ?? '') || a.createdAt.localeCompare(b.createdAt);
+  return (
+    b.seconds - a.seconds || (a.runId ?? '').localeCompare(b.runId ?? '') || a.createdAt.localeCompare(b.createdAt)
+  );
 }

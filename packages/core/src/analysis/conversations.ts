@@ -53,9 +53,11 @@ function questionKey(query: string): string {
 }
 
 /** A failed message: Dify's `error` status, or an error text. */
-const isFailed = (message: MessageFacts) => message.status === 'error' || (message.error !== null && message.error !== '');
+const isFailed = (message: MessageFacts) =>
+  message.status === 'error' || (message.error !== null && message.error !== '');
 /** No answer text (and not failed: a failure is counted as such). */
-const isUnanswered = (message: MessageFacts) => !isFailed(message) && (message.answer === null || message.answer.trim() === '');
+const isUnanswered = (message: MessageFacts) =>
+  !isFailed(message) && (message.answer === null || message.answer.trim() === '');
 
 export interface ConversationAnalyzer {
   add(message: MessageFacts): void;
@@ -100,21 +102,34 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
       messages += 1;
       perApp.messages += 1;
       if (perApp.conversations.size < LIMITS.conversations) perApp.conversations.add(conversation);
-      if (message.feedback === 'like') (likes += 1), (perApp.likes += 1);
-      if (message.feedback === 'dislike') (dislikes += 1), (perApp.dislikes += 1);
-      if (messageFailed) (failed += 1), (perApp.failed += 1);
-      if (messageUnanswered) (unanswered += 1), (perApp.unanswered += 1);
+      if (message.feedback === 'like') ((likes += 1), (perApp.likes += 1));
+      if (message.feedback === 'dislike') ((dislikes += 1), (perApp.dislikes += 1));
+      if (messageFailed) ((failed += 1), (perApp.failed += 1));
+      if (messageUnanswered) ((unanswered += 1), (perApp.unanswered += 1));
       tokens += messageTokens;
       perApp.tokens += messageTokens;
       if (message.latency !== null) {
         latency.add(message.latency);
         perApp.latency.add(message.latency);
       }
-      if (tokensPerConversation.has(conversation) || tokensPerConversation.size < LIMITS.conversations) tokensPerConversation.set(conversation, (tokensPerConversation.get(conversation) ?? 0) + messageTokens);
+      if (tokensPerConversation.has(conversation) || tokensPerConversation.size < LIMITS.conversations)
+        tokensPerConversation.set(conversation, (tokensPerConversation.get(conversation) ?? 0) + messageTokens);
 
       const dayStart = startOfDayIn(new Date(message.createdAt), options.timezone).getTime();
       let day = days.get(dayStart);
-      if (!day) days.set(dayStart, (day = { start: new Date(dayStart).toISOString(), conversations: 0, messages: 0, likes: 0, dislikes: 0, failed: 0, ids: new Set() }));
+      if (!day)
+        days.set(
+          dayStart,
+          (day = {
+            start: new Date(dayStart).toISOString(),
+            conversations: 0,
+            messages: 0,
+            likes: 0,
+            dislikes: 0,
+            failed: 0,
+            ids: new Set(),
+          }),
+        );
       day.messages += 1;
       if (!day.ids.has(conversation)) {
         day.ids.add(conversation);
@@ -134,9 +149,15 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
           if (message.createdAt >= group.lastSeen) {
             group.lastSeen = message.createdAt;
             group.example = message.query.length > 500 ? `${message.query.slice(0, 499)}…` : message.query;
-            if (message.error) group.error = message.error.length > 500 ? `${message.error.slice(0, 499)}…` : message.error;
+            if (message.error)
+              group.error = message.error.length > 500 ? `${message.error.slice(0, 499)}…` : message.error;
           }
-          if (group.samples.length < 5) group.samples.push({ appId: message.appId, conversationId: message.conversationId, messageId: message.messageId });
+          if (group.samples.length < 5)
+            group.samples.push({
+              appId: message.appId,
+              conversationId: message.conversationId,
+              messageId: message.messageId,
+            });
         }
       }
     },
@@ -157,8 +178,19 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
         latency: tally.latency.stats(),
       }));
       const topQuestions: QuestionGroup[] = [...questions.entries.values()]
-        .map((group) => ({ question: group.example, count: group.count, failed: group.failed, unanswered: group.unanswered, disliked: group.disliked, lastSeen: group.lastSeen, error: group.error, samples: group.samples }))
-        .sort((a, b) => b.count - a.count || b.lastSeen.localeCompare(a.lastSeen) || a.question.localeCompare(b.question))
+        .map((group) => ({
+          question: group.example,
+          count: group.count,
+          failed: group.failed,
+          unanswered: group.unanswered,
+          disliked: group.disliked,
+          lastSeen: group.lastSeen,
+          error: group.error,
+          samples: group.samples,
+        }))
+        .sort(
+          (a, b) => b.count - a.count || b.lastSeen.localeCompare(a.lastSeen) || a.question.localeCompare(b.question),
+        )
         .slice(0, LIMITS.questionsShown);
       return {
         conversations: appResults.reduce((sum, tally) => sum + tally.conversations, 0),
@@ -167,7 +199,13 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
         failed,
         unanswered,
         tokens,
-        tokensPerConversation: { count: conversationTokens.count, mean: conversationTokens.mean, p50: conversationTokens.p50, p95: conversationTokens.p95, max: conversationTokens.max },
+        tokensPerConversation: {
+          count: conversationTokens.count,
+          mean: conversationTokens.mean,
+          p50: conversationTokens.p50,
+          p95: conversationTokens.p95,
+          max: conversationTokens.max,
+        },
         latency: latency.stats(),
         perDay: [...days.entries()].sort((a, b) => a[0] - b[0]).map(([, { ids: _ids, ...day }]) => day),
         apps: appResults.sort((a, b) => b.messages - a.messages || a.appId.localeCompare(b.appId)),

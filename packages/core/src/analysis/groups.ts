@@ -17,13 +17,18 @@ export class StatusTally {
 
   merge(other: StatusTally): void {
     this.runs += other.runs;
-    for (const [status, count] of Object.entries(other.byStatus)) this.byStatus[status] = (this.byStatus[status] ?? 0) + count;
+    for (const [status, count] of Object.entries(other.byStatus))
+      this.byStatus[status] = (this.byStatus[status] ?? 0) + count;
   }
 
   counts(): StatusCounts {
     let finished = 0;
     for (const [status, count] of Object.entries(this.byStatus)) if (TERMINAL.has(status)) finished += count;
-    return { runs: this.runs, byStatus: { ...this.byStatus }, successRate: finished === 0 ? null : (this.byStatus.succeeded ?? 0) / finished };
+    return {
+      runs: this.runs,
+      byStatus: { ...this.byStatus },
+      successRate: finished === 0 ? null : (this.byStatus.succeeded ?? 0) / finished,
+    };
   }
 }
 
@@ -70,7 +75,15 @@ export class AppGroup {
   }
 
   result(appId: string): AppAnalysis {
-    return { appId, ...this.status.counts(), latency: this.latency.stats(), tokens: this.tokens, cost: this.cost.result(), enrichmentFailures: this.enrichmentFailures, lostRuns: this.lostRuns };
+    return {
+      appId,
+      ...this.status.counts(),
+      latency: this.latency.stats(),
+      tokens: this.tokens,
+      cost: this.cost.result(),
+      enrichmentFailures: this.enrichmentFailures,
+      lostRuns: this.lostRuns,
+    };
   }
 }
 
@@ -98,7 +111,16 @@ export class ModelGroup {
 
   result(): ModelAnalysis {
     const { provider, model, calls, tokens, promptTokens, completionTokens } = this;
-    return { provider, model, calls, tokens, promptTokens, completionTokens, cost: this.cost.result(), latency: this.latency.stats() };
+    return {
+      provider,
+      model,
+      calls,
+      tokens,
+      promptTokens,
+      completionTokens,
+      cost: this.cost.result(),
+      latency: this.latency.stats(),
+    };
   }
 }
 
@@ -123,7 +145,15 @@ export class NodeGroup {
   }
 
   result(): NodeAnalysis {
-    return { title: this.title, type: this.type, executions: this.executions, failed: this.failed, latency: this.latency.stats(), tokens: this.tokens, cost: this.cost.result() };
+    return {
+      title: this.title,
+      type: this.type,
+      executions: this.executions,
+      failed: this.failed,
+      latency: this.latency.stats(),
+      tokens: this.tokens,
+      cost: this.cost.result(),
+    };
   }
 }
 
@@ -168,13 +198,21 @@ export class ErrorTally {
 
   merge(other: ErrorTally): void {
     this.count += other.count;
-    if (this.firstSeen === '' || (other.firstSeen !== '' && other.firstSeen < this.firstSeen)) this.firstSeen = other.firstSeen;
+    if (this.firstSeen === '' || (other.firstSeen !== '' && other.firstSeen < this.firstSeen))
+      this.firstSeen = other.firstSeen;
     if (other.lastSeen > this.lastSeen) this.lastSeen = other.lastSeen;
     for (const sample of other.samples) if (this.samples.length < MAX_SAMPLES) this.samples.push(sample);
   }
 
   result(): ErrorGroup {
-    return { signature: this.signature, example: this.example, node: this.node, count: this.count, firstSeen: this.firstSeen, lastSeen: this.lastSeen, samples: [...this.samples] };
+    return {
+      signature: this.signature,
+      example: this.example,
+      node: this.node,
+      count: this.count,
+      firstSeen: this.firstSeen,
+      lastSeen: this.lastSeen,
+      samples: [...this.samples],
+    };
   }
 }
-

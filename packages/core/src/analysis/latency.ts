@@ -35,7 +35,8 @@ export class Latency {
 
   stats(): LatencyStats {
     const sketch = this.sketch;
-    if (!sketch || sketch.count === 0) return { count: 0, mean: null, max: null, p50: null, p90: null, p95: null, p99: null };
+    if (!sketch || sketch.count === 0)
+      return { count: 0, mean: null, max: null, p50: null, p90: null, p95: null, p99: null };
     return {
       count: sketch.count,
       mean: this.sum!.value() / sketch.count,
@@ -52,15 +53,25 @@ export class Latency {
     const sketch = this.sketch;
     if (!sketch) return null;
     const { store } = sketch;
-    const bins = store.count === 0 ? [] : store.bins.slice(store.minKey - store.offset, store.maxKey - store.offset + 1);
-    return { minKey: store.minKey, bins, zeroCount: sketch.zeroCount, count: sketch.count, min: sketch.min, max: sketch.max, sum: this.sum!.toState() };
+    const bins =
+      store.count === 0 ? [] : store.bins.slice(store.minKey - store.offset, store.maxKey - store.offset + 1);
+    return {
+      minKey: store.minKey,
+      bins,
+      zeroCount: sketch.zeroCount,
+      count: sketch.count,
+      min: sketch.min,
+      max: sketch.max,
+      sum: this.sum!.toState(),
+    };
   }
 
   static fromState(state: LatencyState | null): Latency {
     const latency = new Latency();
     if (!state) return latency;
     const sketch = new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
-    for (let index = 0; index < state.bins.length; index += 1) if (state.bins[index]! > 0) sketch.store.add(state.minKey + index, state.bins[index]);
+    for (let index = 0; index < state.bins.length; index += 1)
+      if (state.bins[index]! > 0) sketch.store.add(state.minKey + index, state.bins[index]);
     sketch.zeroCount = state.zeroCount;
     sketch.count = state.count;
     sketch.min = state.min;

@@ -34,11 +34,23 @@ export interface Pricer {
 export function createPricer(table: PriceTable = []): Pricer {
   const rules: CompiledRule[] = table.map((rule, index) => {
     for (const key of ['input', 'output'] as const) {
-      if (!Number.isFinite(rule[key]) || rule[key] < 0) throw new DifyConfigError(`prices.${index}.${key}`, `must be a number ≥ 0 (price per 1,000 tokens), got ${String(rule[key])}`);
+      if (!Number.isFinite(rule[key]) || rule[key] < 0)
+        throw new DifyConfigError(
+          `prices.${index}.${key}`,
+          `must be a number ≥ 0 (price per 1,000 tokens), got ${String(rule[key])}`,
+        );
     }
-    if (typeof rule.model !== 'string' || rule.model === '') throw new DifyConfigError(`prices.${index}.model`, 'must name a model (a `*` matches any characters)');
-    if (typeof rule.currency !== 'string' || rule.currency === '') throw new DifyConfigError(`prices.${index}.currency`, 'must name a currency, e.g. USD');
-    const pattern = new RegExp(`^${rule.model.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    if (typeof rule.model !== 'string' || rule.model === '')
+      throw new DifyConfigError(`prices.${index}.model`, 'must name a model (a `*` matches any characters)');
+    if (typeof rule.currency !== 'string' || rule.currency === '')
+      throw new DifyConfigError(`prices.${index}.currency`, 'must name a currency, e.g. USD');
+    const pattern = new RegExp(
+      `^${rule.model
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'i',
+    );
     return { ...rule, pattern, providerLower: rule.provider?.toLowerCase() };
   });
   const cache = new Map<string, CompiledRule | null>();
@@ -47,7 +59,12 @@ export function createPricer(table: PriceTable = []): Pricer {
     let rule = cache.get(key);
     if (rule === undefined) {
       const lower = provider?.toLowerCase() ?? '';
-      rule = rules.find((candidate) => candidate.pattern.test(model) && (candidate.providerLower === undefined || lower.includes(candidate.providerLower))) ?? null;
+      rule =
+        rules.find(
+          (candidate) =>
+            candidate.pattern.test(model) &&
+            (candidate.providerLower === undefined || lower.includes(candidate.providerLower)),
+        ) ?? null;
       cache.set(key, rule);
     }
     return rule;
@@ -60,7 +77,10 @@ export function createPricer(table: PriceTable = []): Pricer {
           const prompt = node.promptTokens ?? null;
           const completion = node.completionTokens ?? null;
           // Without the split, every token is priced as input: the cheaper side, never an overstatement.
-          const amount = prompt === null && completion === null ? (node.totalTokens * rule.input) / 1000 : ((prompt ?? 0) * rule.input + (completion ?? 0) * rule.output) / 1000;
+          const amount =
+            prompt === null && completion === null
+              ? (node.totalTokens * rule.input) / 1000
+              : ((prompt ?? 0) * rule.input + (completion ?? 0) * rule.output) / 1000;
           return [rule.currency, amount];
         }
       }

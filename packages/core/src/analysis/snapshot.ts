@@ -85,7 +85,8 @@ interface ErrorState {
 
 /** The state of an analyzer made by `createAnalyzer`, as plain data (see AnalyzerSnapshot). */
 export function snapshotAnalyzer(analyzer: Analyzer): AnalyzerSnapshot {
-  if (!(analyzer instanceof StreamingAnalyzer)) throw new TypeError('can only snapshot analyzers made by createAnalyzer');
+  if (!(analyzer instanceof StreamingAnalyzer))
+    throw new TypeError('can only snapshot analyzers made by createAnalyzer');
   const a = analyzer;
   return {
     status: statusState(a.status),
@@ -95,11 +96,46 @@ export function snapshotAnalyzer(analyzer: Analyzer): AnalyzerSnapshot {
     hours: [...a.hours.values()].map((bucket) => ({ ...bucket })),
     byTrigger: cappedState(a.byTrigger, (entry) => entry.n),
     byVersion: cappedState(a.byVersion, (entry) => entry.n),
-    apps: [...a.apps].map(([appId, app]) => [appId, { status: statusState(app.status), latency: app.latency.toState(), tokens: app.tokens, cost: app.cost.toState(), enrichmentFailures: app.enrichmentFailures, lostRuns: app.lostRuns }]),
-    models: cappedState(a.models, (m) => ({ provider: m.provider, model: m.model, calls: m.calls, tokens: m.tokens, promptTokens: m.promptTokens, completionTokens: m.completionTokens, cost: m.cost.toState(), latency: m.latency.toState() })),
-    nodes: cappedState(a.nodes, (n) => ({ title: n.title, type: n.type, executions: n.executions, failed: n.failed, latency: n.latency.toState(), tokens: n.tokens, cost: n.cost.toState() })),
+    apps: [...a.apps].map(([appId, app]) => [
+      appId,
+      {
+        status: statusState(app.status),
+        latency: app.latency.toState(),
+        tokens: app.tokens,
+        cost: app.cost.toState(),
+        enrichmentFailures: app.enrichmentFailures,
+        lostRuns: app.lostRuns,
+      },
+    ]),
+    models: cappedState(a.models, (m) => ({
+      provider: m.provider,
+      model: m.model,
+      calls: m.calls,
+      tokens: m.tokens,
+      promptTokens: m.promptTokens,
+      completionTokens: m.completionTokens,
+      cost: m.cost.toState(),
+      latency: m.latency.toState(),
+    })),
+    nodes: cappedState(a.nodes, (n) => ({
+      title: n.title,
+      type: n.type,
+      executions: n.executions,
+      failed: n.failed,
+      latency: n.latency.toState(),
+      tokens: n.tokens,
+      cost: n.cost.toState(),
+    })),
     users: cappedState(a.users, (u) => ({ runs: u.runs, failed: u.failed, tokens: u.tokens, cost: u.cost.toState() })),
-    errors: cappedState(a.errors, (e) => ({ signature: e.signature, example: e.example, node: e.node, count: e.count, firstSeen: e.firstSeen, lastSeen: e.lastSeen, samples: e.samples.map((sample) => ({ ...sample })) })),
+    errors: cappedState(a.errors, (e) => ({
+      signature: e.signature,
+      example: e.example,
+      node: e.node,
+      count: e.count,
+      firstSeen: e.firstSeen,
+      lastSeen: e.lastSeen,
+      samples: e.samples.map((sample) => ({ ...sample })),
+    })),
     mismatches: a.mismatches.map((mismatch) => ({ ...mismatch })),
     slowest: a.slowest.map((run) => ({ ...run })),
     enrichmentFailures: a.enrichmentFailures,
@@ -132,14 +168,39 @@ export function restoreAnalyzer(options: AnalyzerOptions, snapshot: AnalyzerSnap
     a.apps.set(appId, app);
   }
   restoreCapped(a.models, s.models, (state) =>
-    Object.assign(new ModelGroup(state.provider, state.model), { calls: state.calls, tokens: state.tokens, promptTokens: state.promptTokens, completionTokens: state.completionTokens, cost: MoneySum.fromState(state.cost), latency: Latency.fromState(state.latency) }),
+    Object.assign(new ModelGroup(state.provider, state.model), {
+      calls: state.calls,
+      tokens: state.tokens,
+      promptTokens: state.promptTokens,
+      completionTokens: state.completionTokens,
+      cost: MoneySum.fromState(state.cost),
+      latency: Latency.fromState(state.latency),
+    }),
   );
   restoreCapped(a.nodes, s.nodes, (state) =>
-    Object.assign(new NodeGroup(state.title, state.type), { executions: state.executions, failed: state.failed, latency: Latency.fromState(state.latency), tokens: state.tokens, cost: MoneySum.fromState(state.cost) }),
+    Object.assign(new NodeGroup(state.title, state.type), {
+      executions: state.executions,
+      failed: state.failed,
+      latency: Latency.fromState(state.latency),
+      tokens: state.tokens,
+      cost: MoneySum.fromState(state.cost),
+    }),
   );
-  restoreCapped(a.users, s.users, (state) => Object.assign(new UserGroup(), { runs: state.runs, failed: state.failed, tokens: state.tokens, cost: MoneySum.fromState(state.cost) }));
+  restoreCapped(a.users, s.users, (state) =>
+    Object.assign(new UserGroup(), {
+      runs: state.runs,
+      failed: state.failed,
+      tokens: state.tokens,
+      cost: MoneySum.fromState(state.cost),
+    }),
+  );
   restoreCapped(a.errors, s.errors, (state) =>
-    Object.assign(new ErrorTally(state.signature, state.example, state.node), { count: state.count, firstSeen: state.firstSeen, lastSeen: state.lastSeen, samples: state.samples.map((sample) => ({ ...sample })) }),
+    Object.assign(new ErrorTally(state.signature, state.example, state.node), {
+      count: state.count,
+      firstSeen: state.firstSeen,
+      lastSeen: state.lastSeen,
+      samples: state.samples.map((sample) => ({ ...sample })),
+    }),
   );
   a.mismatches = s.mismatches.map((mismatch) => ({ ...mismatch }));
   a.slowest = s.slowest.map((run) => ({ ...run }));

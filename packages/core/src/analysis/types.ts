@@ -207,7 +207,13 @@ export interface ConversationAnalysis {
   /** Messages without an answer (and without an error). */
   unanswered: number;
   tokens: number;
-  tokensPerConversation: { count: number; mean: number | null; p50: number | null; p95: number | null; max: number | null };
+  tokensPerConversation: {
+    count: number;
+    mean: number | null;
+    p50: number | null;
+    p95: number | null;
+    max: number | null;
+  };
   /** Response latency (question to answer), seconds. */
   latency: LatencyStats;
   perDay: ConversationDay[];

@@ -14,10 +14,19 @@ export interface ArchiveReadOptions {
 }
 
 /** The records of a part's bytes: gzip NDJSON, or the format that wrote it. */
-function partRecords(part: ArchivePart, bytes: Uint8Array, options: ArchiveReadOptions, adapter: string): AsyncIterable<RunRecord> {
+function partRecords(
+  part: ArchivePart,
+  bytes: Uint8Array,
+  options: ArchiveReadOptions,
+  adapter: string,
+): AsyncIterable<RunRecord> {
   if (part.format === undefined) return readRunRecords([inflate(part.key, bytes, adapter)], part.key);
   const decode = options.formats?.find((format) => format.format === part.format)?.decode;
-  if (!decode) throw new DifyConfigError('storage.archiveFormats', `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format (for parquet: parquetArchiveFormat() from @dify-logs/parquet)`);
+  if (!decode)
+    throw new DifyConfigError(
+      'storage.archiveFormats',
+      `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format (for parquet: parquetArchiveFormat() from @dify-logs/parquet)`,
+    );
   return decode(bytes, part.key);
 }
 
@@ -30,23 +39,38 @@ export interface ArchiveQuery {
 }
 
 /** The newest manifest of every partition in the range (by job, app, day). */
-export async function listPartitions(storage: StorageAdapter, query: ArchiveQuery): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
+export async function listPartitions(
+  storage: StorageAdapter,
+  query: ArchiveQuery,
+): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
   const from = new Date(`${query.from.slice(0, 10)}T00:00:00.000Z`);
   const until = new Date(new Date(`${query.to.slice(0, 10)}T00:00:00.000Z`).getTime() + 86_400_000);
   const newest = new Map<string, { key: string; manifest: ArchiveManifest }>();
-  for await (const { key, manifest } of manifestsBetween(storage, from, until, { job: query.job || undefined, app: query.app || undefined })) {
+  for await (const { key, manifest } of manifestsBetween(storage, from, until, {
+    job: query.job || undefined,
+    app: query.app || undefined,
+  })) {
     const id = `${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
     const seen = newest.get(id);
     if (!seen || newestFirst(manifest, seen.manifest) < 0) newest.set(id, { key, manifest });
   }
-  return [...newest.values()].sort((a, b) => a.manifest.day.localeCompare(b.manifest.day) || a.manifest.app.localeCompare(b.manifest.app) || a.manifest.job.localeCompare(b.manifest.job));
+  return [...newest.values()].sort(
+    (a, b) =>
+      a.manifest.day.localeCompare(b.manifest.day) ||
+      a.manifest.app.localeCompare(b.manifest.app) ||
+      a.manifest.job.localeCompare(b.manifest.job),
+  );
 }
 
 /**
  * Streams the archived RunRecords of a range, partition by partition (oldest day first), as the newest
  * manifests list them; a record archived twice in a partition (overlapping windows) comes out once.
  */
-export async function* readArchive(storage: StorageAdapter, query: ArchiveQuery, options: ArchiveReadOptions = {}): AsyncGenerator<RunRecord> {
+export async function* readArchive(
+  storage: StorageAdapter,
+  query: ArchiveQuery,
+  options: ArchiveReadOptions = {},
+): AsyncGenerator<RunRecord> {
   for (const { manifest } of await listPartitions(storage, query)) {
     const seen = new Set<string>();
     for (const part of manifest.parts) {
@@ -64,7 +88,12 @@ function inflate(key: string, bytes: Uint8Array, adapter: string): Buffer {
   try {
     return gunzipSync(bytes);
   } catch (error) {
-    throw new DifyStorageError(adapter, 'invalid_object', `${key} is not a gzip archive part (${(error as Error).message})`, { key, cause: error });
+    throw new DifyStorageError(
+      adapter,
+      'invalid_object',
+      `${key} is not a gzip archive part (${(error as Error).message})`,
+      { key, cause: error },
+    );
   }
 }
 
@@ -76,7 +105,11 @@ export interface ArchiveProblem {
 }
 
 /** Checks every part listed by the newest manifests of the range: present, same size, same SHA-256, same record count. */
-export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery, options: ArchiveReadOptions = {}): Promise<{ partitions: number; parts: number; records: number; problems: ArchiveProblem[] }> {
+export async function verifyArchive(
+  storage: StorageAdapter,
+  query: ArchiveQuery,
+  options: ArchiveReadOptions = {},
+): Promise<{ partitions: number; parts: number; records: number; problems: ArchiveProblem[] }> {
   const problems: ArchiveProblem[] = [];
   let parts = 0;
   let records = 0;
@@ -88,22 +121,49 @@ export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery
       try {
         bytes = await storage.read(part.key);
       } catch (error) {
-        problems.push({ manifest: key, part: part.key, problem: 'missing', detail: error instanceof Error ? error.message : String(error) });
+        problems.push({
+          manifest: key,
+          part: part.key,
+          problem: 'missing',
+          detail: error instanceof Error ? error.message : String(error),
+        });
         continue;
       }
-      if (bytes.length !== part.bytes) problems.push({ manifest: key, part: part.key, problem: 'size', detail: `${bytes.length} bytes, the manifest says ${part.bytes}` });
+      if (bytes.length !== part.bytes)
+        problems.push({
+          manifest: key,
+          part: part.key,
+          problem: 'size',
+          detail: `${bytes.length} bytes, the manifest says ${part.bytes}`,
+        });
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       if (sha256 !== part.sha256) {
-        problems.push({ manifest: key, part: part.key, problem: 'checksum', detail: `SHA-256 ${sha256.slice(0, 12)}…, the manifest says ${part.sha256.slice(0, 12)}…` });
+        problems.push({
+          manifest: key,
+          part: part.key,
+          problem: 'checksum',
+          detail: `SHA-256 ${sha256.slice(0, 12)}…, the manifest says ${part.sha256.slice(0, 12)}…`,
+        });
         continue;
       }
       for (const alternate of part.alternates ?? []) {
         try {
           const other = await storage.read(alternate.key);
           const digest = createHash('sha256').update(other).digest('hex');
-          if (other.length !== alternate.bytes || digest !== alternate.sha256) problems.push({ manifest: key, part: alternate.key, problem: 'checksum', detail: `the ${alternate.format} copy has ${other.length} bytes, SHA-256 ${digest.slice(0, 12)}…; the manifest says ${alternate.bytes}, ${alternate.sha256.slice(0, 12)}…` });
+          if (other.length !== alternate.bytes || digest !== alternate.sha256)
+            problems.push({
+              manifest: key,
+              part: alternate.key,
+              problem: 'checksum',
+              detail: `the ${alternate.format} copy has ${other.length} bytes, SHA-256 ${digest.slice(0, 12)}…; the manifest says ${alternate.bytes}, ${alternate.sha256.slice(0, 12)}…`,
+            });
         } catch (error) {
-          problems.push({ manifest: key, part: alternate.key, problem: 'missing', detail: error instanceof Error ? error.message : String(error) });
+          problems.push({
+            manifest: key,
+            part: alternate.key,
+            problem: 'missing',
+            detail: error instanceof Error ? error.message : String(error),
+          });
         }
       }
       try {
@@ -115,9 +175,20 @@ export async function verifyArchive(storage: StorageAdapter, query: ArchiveQuery
           for await (const _record of partRecords(part, bytes, options, storage.name)) lines += 1;
         }
         records += lines;
-        if (lines !== part.records) problems.push({ manifest: key, part: part.key, problem: 'records', detail: `${lines} records, the manifest says ${part.records}` });
+        if (lines !== part.records)
+          problems.push({
+            manifest: key,
+            part: part.key,
+            problem: 'records',
+            detail: `${lines} records, the manifest says ${part.records}`,
+          });
       } catch (error) {
-        problems.push({ manifest: key, part: part.key, problem: 'unreadable', detail: error instanceof Error ? error.message : String(error) });
+        problems.push({
+          manifest: key,
+          part: part.key,
+          problem: 'unreadable',
+          detail: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }

@@ -2,7 +2,18 @@ import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
-import { ARCHIVE_TYPE, dayOf, dayStart, MANIFEST_EXTENSION, manifestsBetween, newestFirst, survives, WRITTEN_AT, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import {
+  ARCHIVE_TYPE,
+  dayOf,
+  dayStart,
+  MANIFEST_EXTENSION,
+  manifestsBetween,
+  newestFirst,
+  survives,
+  WRITTEN_AT,
+  type ArchiveManifest,
+  type ArchivePart,
+} from './manifest.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,7 +90,11 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
   const formats = options.formats ?? [];
   const ndjson = options.ndjson ?? true;
-  if (!ndjson && formats.length === 0) throw new DifyConfigError('storage.archiveFormats', 'an archive written without NDJSON needs another format (e.g. [parquet])');
+  if (!ndjson && formats.length === 0)
+    throw new DifyConfigError(
+      'storage.archiveFormats',
+      'an archive written without NDJSON needs another format (e.g. [parquet])',
+    );
   let spoolDir: Promise<string> | undefined;
   let open: OpenPart | undefined;
   let sequence = 0;
@@ -87,34 +102,79 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
 
   // `written-at` is the wall clock (not the run's): how `removeOrphanParts` tells a part left by a failed run from one being written.
   const save = (app: string, day: string, extension: string, body: StoredObjectBody, contentType: string) =>
-    storage.saveData({ type: ARCHIVE_TYPE, job: options.job, app, runId: options.runId, createdAt: dayStart(day), extension, contentType, body, metadata: { job: options.job, app, day, [WRITTEN_AT]: new Date().toISOString() } });
+    storage.saveData({
+      type: ARCHIVE_TYPE,
+      job: options.job,
+      app,
+      runId: options.runId,
+      createdAt: dayStart(day),
+      extension,
+      contentType,
+      body,
+      metadata: { job: options.job, app, day, [WRITTEN_AT]: new Date().toISOString() },
+    });
 
   async function close(part: OpenPart): Promise<void> {
-    const common = { runId: options.runId, window: options.window, records: part.records, firstLoggedAt: part.first, lastLoggedAt: part.last };
+    const common = {
+      runId: options.runId,
+      window: options.window,
+      records: part.records,
+      firstLoggedAt: part.first,
+      lastLoggedAt: part.last,
+    };
     if (part.stream && part.saved) {
       part.stream.end();
       const object = await part.saved;
-      const entry = { app: part.app, day: part.day, object, part: { key: object.key, ...common, ...part.stream.digest() } as ArchivePart };
+      const entry = {
+        app: part.app,
+        day: part.day,
+        object,
+        part: { key: object.key, ...common, ...part.stream.digest() } as ArchivePart,
+      };
       written.push(entry);
-      if (part.spool) entry.part.alternates = (await writeEncoded(part, part.spool)).map(({ object: _object, ...alternate }) => alternate);
+      if (part.spool)
+        entry.part.alternates = (await writeEncoded(part, part.spool)).map(
+          ({ object: _object, ...alternate }) => alternate,
+        );
       return;
     }
     // Without NDJSON: the first format is the part, the others its alternates.
     const [primary, ...others] = await writeEncoded(part, part.spool!);
-    const entryPart: ArchivePart = { key: primary!.key, format: primary!.format, ...common, bytes: primary!.bytes, sha256: primary!.sha256 };
+    const entryPart: ArchivePart = {
+      key: primary!.key,
+      format: primary!.format,
+      ...common,
+      bytes: primary!.bytes,
+      sha256: primary!.sha256,
+    };
     if (others.length > 0) entryPart.alternates = others.map(({ object: _object, ...alternate }) => alternate);
     written.push({ app: part.app, day: part.day, object: primary!.object, part: entryPart });
   }
 
   /** Encodes the closed part's records in every other format and stores them (all removed again if one fails). */
-  async function writeEncoded(part: OpenPart, spool: Spool): Promise<Array<ArchiveAlternate & { object: StoredObject }>> {
+  async function writeEncoded(
+    part: OpenPart,
+    spool: Spool,
+  ): Promise<Array<ArchiveAlternate & { object: StoredObject }>> {
     const encodedParts: Array<ArchiveAlternate & { object: StoredObject }> = [];
     try {
       await spool.close();
       for (const format of formats) {
         const encoded = await format.encode(readRunRecords(spool.read(), spool.path));
-        const object = await save(part.app, part.day, `part-${part.sequence}.${format.extension}`, encoded, format.contentType);
-        encodedParts.push({ format: format.format, key: object.key, bytes: encoded.length, sha256: createHash('sha256').update(encoded).digest('hex'), object });
+        const object = await save(
+          part.app,
+          part.day,
+          `part-${part.sequence}.${format.extension}`,
+          encoded,
+          format.contentType,
+        );
+        encodedParts.push({
+          format: format.format,
+          key: object.key,
+          bytes: encoded.length,
+          sha256: createHash('sha256').update(encoded).digest('hex'),
+          object,
+        });
       }
       return encodedParts;
     } catch (error) {
@@ -127,7 +187,10 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
 
   async function start(app: string, day: string): Promise<OpenPart> {
     sequence += 1;
-    const spool = formats.length > 0 ? createSpool(await (spoolDir ??= mkdtemp(join(tmpdir(), 'dify-logs-archive-'))), `part-${sequence}.ndjson`) : undefined;
+    const spool =
+      formats.length > 0
+        ? createSpool(await (spoolDir ??= mkdtemp(join(tmpdir(), 'dify-logs-archive-'))), `part-${sequence}.ndjson`)
+        : undefined;
     const opened: OpenPart = { app, day, records: 0, first: null, last: null, sequence, ...(spool ? { spool } : {}) };
     if (ndjson) {
       const stream = createPartStream();
@@ -194,11 +257,28 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
             }
           }
           const parts = [...kept, ...entries.map((entry) => entry.part)];
-          const manifest: ArchiveManifest = { schemaVersion: 1, recordSchema: 1, job: options.job, app, day, generatedAt: now().toISOString(), runId: options.runId, records: parts.reduce((sum, part) => sum + part.records, 0), parts };
-          manifests.push(await save(app, day, MANIFEST_EXTENSION, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json'));
+          const manifest: ArchiveManifest = {
+            schemaVersion: 1,
+            recordSchema: 1,
+            job: options.job,
+            app,
+            day,
+            generatedAt: now().toISOString(),
+            runId: options.runId,
+            records: parts.reduce((sum, part) => sum + part.records, 0),
+            parts,
+          };
+          manifests.push(
+            await save(app, day, MANIFEST_EXTENSION, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json'),
+          );
         }
         // The new manifests are the truth now: what they no longer list can go.
-        for (const key of new Set(obsolete)) await storage.delete(key).catch((error: unknown) => logger.warn({ key, err: String(error) }, 'could not delete a replaced archive object'));
+        for (const key of new Set(obsolete))
+          await storage
+            .delete(key)
+            .catch((error: unknown) =>
+              logger.warn({ key, err: String(error) }, 'could not delete a replaced archive object'),
+            );
         await removeSpools();
         return { records, parts: written.map((entry) => entry.object), manifests };
       } catch (error) {
@@ -226,9 +306,15 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
 type StoredObjectBody = string | Uint8Array | AsyncIterable<Uint8Array>;
 
 /** The manifests of a partition, newest first (normally one; more only after an interrupted replace). */
-export async function readManifests(storage: StorageAdapter, job: string, app: string, day: string): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
+export async function readManifests(
+  storage: StorageAdapter,
+  job: string,
+  app: string,
+  day: string,
+): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
   const start = dayStart(day);
   const found: Array<{ key: string; manifest: ArchiveManifest }> = [];
-  for await (const entry of manifestsBetween(storage, start, new Date(start.getTime() + 1), { job, app })) found.push(entry);
+  for await (const entry of manifestsBetween(storage, start, new Date(start.getTime() + 1), { job, app }))
+    found.push(entry);
   return found.sort((a, b) => newestFirst(a.manifest, b.manifest));
 }

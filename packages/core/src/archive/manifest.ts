@@ -63,7 +63,9 @@ export function dayStart(day: string): Date {
 
 /** A part of `previous` survives a new write unless the new run's window covers its whole window (a re-run replaces it). */
 export function survives(part: ArchivePart, window: { from: string; to: string }): boolean {
-  return !(Date.parse(window.from) <= Date.parse(part.window.from) && Date.parse(part.window.to) <= Date.parse(window.to));
+  return !(
+    Date.parse(window.from) <= Date.parse(part.window.from) && Date.parse(part.window.to) <= Date.parse(window.to)
+  );
 }
 
 /** Orders manifests newest first (generation time, then run id). */
@@ -77,10 +79,19 @@ export const manifestStamp = (date: Date) => compactTimestamp(date);
  * The archive manifests stored for UTC days in `[from, until)`, optionally of one job and app (by the
  * objects' metadata, before any manifest is read), parsed; other schema versions are skipped.
  */
-export async function* manifestsBetween(storage: StorageAdapter, from: Date, until: Date, only: { job?: string; app?: string } = {}): AsyncGenerator<{ key: string; manifest: ArchiveManifest }> {
+export async function* manifestsBetween(
+  storage: StorageAdapter,
+  from: Date,
+  until: Date,
+  only: { job?: string; app?: string } = {},
+): AsyncGenerator<{ key: string; manifest: ArchiveManifest }> {
   for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE, newerThan: from, olderThan: until })) {
     if (!object.key.endsWith(`.${MANIFEST_EXTENSION}`)) continue;
-    if ((only.job !== undefined && object.metadata.job !== only.job) || (only.app !== undefined && object.metadata.app !== only.app)) continue;
+    if (
+      (only.job !== undefined && object.metadata.job !== only.job) ||
+      (only.app !== undefined && object.metadata.app !== only.app)
+    )
+      continue;
     const manifest = parseManifest(object.key, await storage.read(object.key), storage.name);
     if (manifest) yield { key: object.key, manifest };
   }
@@ -106,7 +117,9 @@ const ManifestSchema = z.looseObject({
       lastLoggedAt: z.string().nullable(),
       bytes: z.number(),
       sha256: z.string(),
-      alternates: z.array(z.looseObject({ format: z.string(), key: z.string(), bytes: z.number(), sha256: z.string() })).optional(),
+      alternates: z
+        .array(z.looseObject({ format: z.string(), key: z.string(), bytes: z.number(), sha256: z.string() }))
+        .optional(),
     }),
   ),
 });
@@ -116,14 +129,25 @@ const ManifestSchema = z.looseObject({
  * naming the object and the field for anything that is not a manifest this version wrote.
  */
 export function parseManifest(key: string, bytes: Uint8Array, adapter: string): ArchiveManifest | undefined {
-  const invalid = (problem: string) => new DifyStorageError(adapter, 'invalid_object', `${key} is not an archive manifest: ${problem}`, { key });
+  const invalid = (problem: string) =>
+    new DifyStorageError(adapter, 'invalid_object', `${key} is not an archive manifest: ${problem}`, { key });
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, ''));
+    value = JSON.parse(
+      Buffer.from(bytes)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    );
   } catch {
     throw invalid('not JSON');
   }
-  if (typeof value === 'object' && value !== null && (value as { schemaVersion?: unknown }).schemaVersion !== 1 && typeof (value as { schemaVersion?: unknown }).schemaVersion === 'number') return undefined;
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { schemaVersion?: unknown }).schemaVersion !== 1 &&
+    typeof (value as { schemaVersion?: unknown }).schemaVersion === 'number'
+  )
+    return undefined;
   const result = ManifestSchema.safeParse(value);
   if (result.success) return result.data as ArchiveManifest;
   const issue = result.error.issues[0];

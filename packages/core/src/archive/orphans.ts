@@ -24,7 +24,10 @@ const PART_KEY = /\.part-\d+\.[^/]+$/;
  * cleanup, since nothing tells whether a run is still writing them. Every manifest of a partition counts, not only
  * the newest (after an interrupted replace, the older one still owns its parts until the next run removes both).
  */
-export async function findOrphanParts(storage: StorageAdapter, options: OrphanPartOptions = {}): Promise<StoredObject[]> {
+export async function findOrphanParts(
+  storage: StorageAdapter,
+  options: OrphanPartOptions = {},
+): Promise<StoredObject[]> {
   const cutoff = (options.now ?? new Date()).getTime() - (options.minAgeHours ?? ORPHAN_MIN_AGE_HOURS) * 3_600_000;
   const partitions = new Map<string, { manifests: string[]; candidates: StoredObject[] }>();
   const partition = (object: StoredObject) => {
@@ -37,7 +40,8 @@ export async function findOrphanParts(storage: StorageAdapter, options: OrphanPa
     // The run archive (one NDJSON object per run, `archive: 'run'`) has no partition metadata and no manifest.
     if (object.metadata.day === undefined) continue;
     if (object.key.endsWith(`.${MANIFEST_EXTENSION}`)) partition(object).manifests.push(object.key);
-    else if (PART_KEY.test(object.key) && Date.parse(object.metadata[WRITTEN_AT] ?? '') <= cutoff) partition(object).candidates.push(object);
+    else if (PART_KEY.test(object.key) && Date.parse(object.metadata[WRITTEN_AT] ?? '') <= cutoff)
+      partition(object).candidates.push(object);
   }
   const orphans: StoredObject[] = [];
   for (const { manifests, candidates } of partitions.values()) {
@@ -63,6 +67,7 @@ export async function findOrphanParts(storage: StorageAdapter, options: OrphanPa
 /** Deletes what `findOrphanParts` finds; returns the deleted keys. */
 export async function removeOrphanParts(storage: StorageAdapter, options: OrphanPartOptions = {}): Promise<string[]> {
   const deleted: string[] = [];
-  for (const object of await findOrphanParts(storage, options)) if (await storage.delete(object.key)) deleted.push(object.key);
+  for (const object of await findOrphanParts(storage, options))
+    if (await storage.delete(object.key)) deleted.push(object.key);
   return deleted;
 }

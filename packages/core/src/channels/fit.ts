@@ -27,10 +27,15 @@ export function cutChars(text: string, length: number): string {
  * code-point boundary, ending in …); `truncated` tells the renderer to add its "full report" line.
  * The result may still not fit when title, facts and links alone are too long: callers cut further.
  */
-export function fitSummary<T>(message: NotificationMessage, render: (message: NotificationMessage, truncated: boolean) => T, fits: (output: T) => boolean): T {
+export function fitSummary<T>(
+  message: NotificationMessage,
+  render: (message: NotificationMessage, truncated: boolean) => T,
+  fits: (output: T) => boolean,
+): T {
   const whole = render(message, false);
   if (fits(whole)) return whole;
-  const withSummary = (length: number) => render({ ...message, summary: `${cutChars(message.summary, length).trimEnd()}…` }, true);
+  const withSummary = (length: number) =>
+    render({ ...message, summary: `${cutChars(message.summary, length).trimEnd()}…` }, true);
   let low = 0;
   let high = message.summary.length - 1;
   while (low < high) {

@@ -1,2 +1,11 @@
-export { parseWebhook, describeWebhook, positiveInteger, optionalText, postJson, jsonObject, type ChannelResponse, type PostOptions } from './webhook.js';
+export {
+  parseWebhook,
+  describeWebhook,
+  positiveInteger,
+  optionalText,
+  postJson,
+  jsonObject,
+  type ChannelResponse,
+  type PostOptions,
+} from './webhook.js';
 export { byteLength, cutBytes, cutChars, fitSummary, isWebUrl, oneLine } from './fit.js';

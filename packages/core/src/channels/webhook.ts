@@ -26,7 +26,10 @@ export function parseWebhook(key: string, value: unknown): URL {
  * Where the webhook points, safe to show: origin and the first `keepSegments` path segments, the rest
  * (a token in the path) replaced, no query (a token in the query). Plus every token-like part, for `scrub`.
  */
-export function describeWebhook(url: URL, keepSegments = Number.POSITIVE_INFINITY): { shown: string; secrets: string[] } {
+export function describeWebhook(
+  url: URL,
+  keepSegments = Number.POSITIVE_INFINITY,
+): { shown: string; secrets: string[] } {
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
   const kept = segments.slice(0, keepSegments);
   const hidden = segments.slice(kept.length);
@@ -35,7 +38,12 @@ export function describeWebhook(url: URL, keepSegments = Number.POSITIVE_INFINIT
   return { shown: `${url.origin}${path}`, secrets };
 }
 
-export function positiveInteger(key: string, value: unknown, fallback: number, range: { min: number; max: number }): number {
+export function positiveInteger(
+  key: string,
+  value: unknown,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
     throw new DifyConfigError(key, `must be an integer from ${range.min} to ${range.max}`);
@@ -88,7 +96,9 @@ export async function postJson(options: PostOptions): Promise<ChannelResponse> {
 export function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

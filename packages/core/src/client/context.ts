@@ -56,7 +56,10 @@ export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): C
       if (auth) return auth;
       throw surface === 'service'
         ? new DifyConfigError('apiKey', `${what} needs a Service API key`)
-        : new DifyConfigError('console', `${what} needs console access (console email + password, or an admin key): the Service API has no such endpoint`);
+        : new DifyConfigError(
+            'console',
+            `${what} needs console access (console email + password, or an admin key): the Service API has no such endpoint`,
+          );
     },
     async call(spec, schema) {
       const auth = context.require(spec.surface, spec.path);
@@ -70,22 +73,38 @@ export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): C
           let lease: SessionLease | undefined;
           try {
             const response = await parts.transport.send({
-              method, url, endpoint, query: spec.query, json: spec.json, priority: renewals > 0,
+              method,
+              url,
+              endpoint,
+              query: spec.query,
+              json: spec.json,
+              priority: renewals > 0,
               authorize: async () => (lease = await auth.headers()).headers,
             });
             if (response.status === 401 || response.status === 403) {
               const error = toHttpError(endpoint, response.status, response.headers, response.text);
               // Every request refused with a session that has since been (or is being) renewed is sent again; the
               // session itself decides when renewing is hopeless (it throws), so the bound here is only a backstop.
-              if (response.status === 401 && auth.kind === 'console-login' && lease && renewals < MAX_RENEWALS_PER_REQUEST) {
+              if (
+                response.status === 401 &&
+                auth.kind === 'console-login' &&
+                lease &&
+                renewals < MAX_RENEWALS_PER_REQUEST
+              ) {
                 if (await auth.recover(error, lease)) continue;
               }
               if (auth.kind === 'admin-key' && response.status === 401 && /csrf/i.test(error.difyMessage ?? '')) {
                 // Dify 1.9.2–1.10.x check CSRF after accepting the admin key; `check_csrf_token` skips it from 1.11.0.
                 throw new DifyAuthError(endpoint, 'admin_key_unsupported', ADMIN_KEY_NEEDS_1_11, error);
               }
-              const code = response.status === 403 ? 'forbidden' : renewals > 0 ? 'session_expired' : 'invalid_credentials';
-              throw new DifyAuthError(endpoint, code, `HTTP ${response.status}: ${error.difyMessage ?? 'refused'}`, error);
+              const code =
+                response.status === 403 ? 'forbidden' : renewals > 0 ? 'session_expired' : 'invalid_credentials';
+              throw new DifyAuthError(
+                endpoint,
+                code,
+                `HTTP ${response.status}: ${error.difyMessage ?? 'refused'}`,
+                error,
+              );
             }
             if (lease && response.status < 500) auth.accepted?.(lease);
             if (spec.nullOn?.includes(response.status)) return null;

@@ -55,7 +55,11 @@ export interface DifyClient {
   /** Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor role). */
   conversations(appId: string, query: ConversationQuery): AsyncIterable<DifyConversation>;
   /** A conversation's messages, newest first, back to `since` (console). */
-  messages(appId: string, conversationId: string, options?: { since?: Date; limit?: number }): AsyncIterable<DifyMessage>;
+  messages(
+    appId: string,
+    conversationId: string,
+    options?: { since?: Date; limit?: number },
+  ): AsyncIterable<DifyMessage>;
   /** Replaces every credential this client holds (keys, password, tokens, cookies) in `text`. */
   scrub(text: string): string;
   stats(): TransportStats;
@@ -66,7 +70,10 @@ export interface DifyClient {
 /** Creates a Dify client. Does no I/O: the version probe and any login happen on first use. */
 export function createDifyClient(options: DifyClientOptions): DifyClient {
   validateOptions(options);
-  const urls = resolveUrls(options.baseUrl, { serviceApiUrl: options.serviceApiUrl, consoleApiUrl: options.consoleApiUrl });
+  const urls = resolveUrls(options.baseUrl, {
+    serviceApiUrl: options.serviceApiUrl,
+    consoleApiUrl: options.consoleApiUrl,
+  });
   const logger = (options.logger ?? silentLogger).child({ component: 'dify-client' });
   const transport = createTransport({
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -77,16 +84,37 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     signal: options.signal,
   });
   let versionPromise: Promise<string | null> | undefined;
-  const serverVersion = () => (versionPromise ??= options.serverVersion ? Promise.resolve(options.serverVersion) : fetchServerVersion({ transport, urls, logger }));
+  const serverVersion = () =>
+    (versionPromise ??= options.serverVersion
+      ? Promise.resolve(options.serverVersion)
+      : fetchServerVersion({ transport, urls, logger }));
 
-  const appId = options.appId ?? (options.apiKey ? `app-key-${createHash('sha256').update(options.apiKey).digest('hex').slice(0, 12)}` : undefined);
-  const service = options.apiKey ? staticAuthenticator('api-key', { authorization: `Bearer ${options.apiKey}` }, [options.apiKey]) : undefined;
+  const appId =
+    options.appId ??
+    (options.apiKey ? `app-key-${createHash('sha256').update(options.apiKey).digest('hex').slice(0, 12)}` : undefined);
+  const service = options.apiKey
+    ? staticAuthenticator('api-key', { authorization: `Bearer ${options.apiKey}` }, [options.apiKey])
+    : undefined;
   let consoleAuth: Authenticator | undefined;
   if (options.admin) {
-    consoleAuth = staticAuthenticator('admin-key', { authorization: `Bearer ${options.admin.apiKey}`, 'x-workspace-id': options.admin.workspaceId }, [options.admin.apiKey]);
+    consoleAuth = staticAuthenticator(
+      'admin-key',
+      { authorization: `Bearer ${options.admin.apiKey}`, 'x-workspace-id': options.admin.workspaceId },
+      [options.admin.apiKey],
+    );
   } else if (options.console) {
     const { email, password, passwordEncoding, logoutOnClose } = options.console;
-    consoleAuth = createConsoleSession({ email, password }, { transport, consoleUrl: urls.console, serverVersion, passwordEncoding: passwordEncoding ?? 'auto', logoutOnClose: logoutOnClose ?? false, logger });
+    consoleAuth = createConsoleSession(
+      { email, password },
+      {
+        transport,
+        consoleUrl: urls.console,
+        serverVersion,
+        passwordEncoding: passwordEncoding ?? 'auto',
+        logoutOnClose: logoutOnClose ?? false,
+        logger,
+      },
+    );
   }
   let timezonePromise: Promise<string> | undefined;
   const context = createContext({ urls, transport, logger, service, console: consoleAuth, appId, serverVersion });
@@ -100,7 +128,8 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     probe: () => probe(context),
     appInfo: () => fetchAppInfo(context),
     apps: (query) => listApps(context, query),
-    workspace: (check = {}) => checkWorkspace(context, { wanted: options.console?.workspaceId, expected: check.expected }),
+    workspace: (check = {}) =>
+      checkWorkspace(context, { wanted: options.console?.workspaceId, expected: check.expected }),
     logPage: (query = {}) => fetchLogPage(context, query),
     async *logPages(query = {}) {
       const { maxPages = Number.POSITIVE_INFINITY, ...rest } = query;
@@ -115,7 +144,8 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     pauseDetails: (runId, request) => fetchPauseDetails(context, runId, request),
     archivedLogPage: (app, query) => fetchArchivedLogPage(context, app, query),
     accountTimezone: () => (timezonePromise ??= fetchAccountTimezone(context)),
-    conversations: (app, query) => listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
+    conversations: (app, query) =>
+      listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
     messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),
     scrub: (text) => scrub(text, [...(service?.secrets() ?? []), ...(consoleAuth?.secrets() ?? [])]),
     stats: () => transport.stats(),

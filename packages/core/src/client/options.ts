@@ -62,7 +62,10 @@ export interface ResolvedUrls {
 }
 
 /** The web root and the two API roots: derived from `baseUrl`, unless given apart (Dify sets them independently). */
-export function resolveUrls(baseUrl: unknown, overrides: { serviceApiUrl?: unknown; consoleApiUrl?: unknown } = {}): ResolvedUrls {
+export function resolveUrls(
+  baseUrl: unknown,
+  overrides: { serviceApiUrl?: unknown; consoleApiUrl?: unknown } = {},
+): ResolvedUrls {
   const root = rootOf('baseUrl', baseUrl);
   const service = overrides.serviceApiUrl === undefined ? root : rootOf('serviceApiUrl', overrides.serviceApiUrl);
   const console = overrides.consoleApiUrl === undefined ? root : rootOf('consoleApiUrl', overrides.consoleApiUrl);
@@ -71,14 +74,16 @@ export function resolveUrls(baseUrl: unknown, overrides: { serviceApiUrl?: unkno
 
 /** An http(s) URL without credentials, trailing slashes and a trailing `/v1` or `/console/api`. */
 function rootOf(key: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new DifyConfigError(key, 'is required (e.g. https://dify.example.com)');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new DifyConfigError(key, 'is required (e.g. https://dify.example.com)');
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
     throw new DifyConfigError(key, `is not a URL: ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DifyConfigError(key, `must be http(s), got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new DifyConfigError(key, `must be http(s), got ${url.protocol}`);
   if (url.username || url.password) throw new DifyConfigError(key, 'must not contain credentials');
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/(v1|console\/api)$/, '');
 }
@@ -86,14 +91,20 @@ function rootOf(key: string, value: unknown): string {
 export function validateOptions(options: DifyClientOptions): void {
   if (typeof options !== 'object' || options === null) throw new DifyConfigError('options', 'must be an object');
   const nonEmpty = (key: string, value: unknown) => {
-    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new DifyConfigError(key, 'must be a non-empty string');
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === ''))
+      throw new DifyConfigError(key, 'must be a non-empty string');
   };
   nonEmpty('apiKey', options.apiKey);
   nonEmpty('appId', options.appId);
   nonEmpty('serverVersion', options.serverVersion);
   const limits = options.requestLimit;
-  if (limits?.max !== undefined && (!Number.isInteger(limits.max) || limits.max < 1 || limits.max > 1024)) throw new DifyConfigError('requestLimit.max', `must be a whole number from 1 to 1024, got ${limits.max}`);
-  if (limits?.maxRequestsPerSecond !== undefined && !(limits.maxRequestsPerSecond > 0)) throw new DifyConfigError('requestLimit.maxRequestsPerSecond', `must be above 0, got ${limits.maxRequestsPerSecond}`);
+  if (limits?.max !== undefined && (!Number.isInteger(limits.max) || limits.max < 1 || limits.max > 1024))
+    throw new DifyConfigError('requestLimit.max', `must be a whole number from 1 to 1024, got ${limits.max}`);
+  if (limits?.maxRequestsPerSecond !== undefined && !(limits.maxRequestsPerSecond > 0))
+    throw new DifyConfigError(
+      'requestLimit.maxRequestsPerSecond',
+      `must be above 0, got ${limits.maxRequestsPerSecond}`,
+    );
   if (options.console) {
     nonEmpty('console.email', options.console.email);
     nonEmpty('console.password', options.console.password);
@@ -105,19 +116,26 @@ export function validateOptions(options: DifyClientOptions): void {
     }
     nonEmpty('console.workspaceId', options.console.workspaceId);
     const logout = options.console.logoutOnClose;
-    if (logout !== undefined && typeof logout !== 'boolean') throw new DifyConfigError('console.logoutOnClose', 'must be true or false');
+    if (logout !== undefined && typeof logout !== 'boolean')
+      throw new DifyConfigError('console.logoutOnClose', 'must be true or false');
   }
   if (options.admin) {
     if (!options.admin.apiKey) throw new DifyConfigError('admin.apiKey', 'is required for admin-key access');
-    if (!options.admin.workspaceId) throw new DifyConfigError('admin.workspaceId', 'is required with an admin key (X-WORKSPACE-ID)');
+    if (!options.admin.workspaceId)
+      throw new DifyConfigError('admin.workspaceId', 'is required with an admin key (X-WORKSPACE-ID)');
   }
-  if (options.console && options.admin) throw new DifyConfigError('console', 'give either console login or admin key, not both');
+  if (options.console && options.admin)
+    throw new DifyConfigError('console', 'give either console login or admin key, not both');
   if (!options.apiKey && !options.console && !options.admin) {
-    throw new DifyConfigError('apiKey', 'no credentials: give apiKey (Service API), console (email + password) or admin (apiKey + workspaceId)');
+    throw new DifyConfigError(
+      'apiKey',
+      'no credentials: give apiKey (Service API), console (email + password) or admin (apiKey + workspaceId)',
+    );
   }
   if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
     throw new DifyConfigError('timeoutMs', 'must be a positive number of milliseconds');
   }
   const retries = options.retry?.retries;
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) throw new DifyConfigError('retry.retries', 'must be a whole number >= 0');
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0))
+    throw new DifyConfigError('retry.retries', 'must be a whole number >= 0');
 }

@@ -9,11 +9,14 @@ export const STATE_FILE_NAME = '.dify-logs-state.json';
  */
 export function applyDerivedDefaults(config: DifyLogsConfig): DifyLogsConfig {
   const configuredApps = config.apps?.map((app) => app.id) ?? [];
-  const defaultApps = configuredApps.length > 0 ? configuredApps : config.dify.appId === undefined ? undefined : [config.dify.appId];
+  const defaultApps =
+    configuredApps.length > 0 ? configuredApps : config.dify.appId === undefined ? undefined : [config.dify.appId];
   const statePath = config.state.path ?? `${config.storage.baseDir.replace(/[\\/]+$/, '')}/${STATE_FILE_NAME}`;
   return {
     ...config,
-    jobs: config.jobs.map((job) => (job.apps === undefined && defaultApps !== undefined ? { ...job, apps: [...defaultApps] } : job)),
+    jobs: config.jobs.map((job) =>
+      job.apps === undefined && defaultApps !== undefined ? { ...job, apps: [...defaultApps] } : job,
+    ),
     state: { ...config.state, path: statePath },
   };
 }

@@ -23,20 +23,46 @@ function notifierTypes(text: string): string[] {
 /** Core's own variables; plugins declare theirs (`plugin.env`), and `loadConfig` reads both through `environmentToConfig`. */
 export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'DIFY_BASE_URL', key: 'dify.baseUrl', description: "Dify's address" },
-  { name: 'DIFY_SERVICE_API_URL', key: 'dify.serviceApiUrl', description: 'Service API address when not at DIFY_BASE_URL (Dify\'s SERVICE_API_URL)' },
-  { name: 'DIFY_CONSOLE_API_URL', key: 'dify.consoleApiUrl', description: 'Console API address when not at DIFY_BASE_URL (Dify\'s CONSOLE_API_URL)' },
-  { name: 'DIFY_LOG_RETENTION_DAYS', key: 'dify.retentionDays', description: "Dify's WORKFLOW_LOG_RETENTION_DAYS (when its log cleanup is on)" },
+  {
+    name: 'DIFY_SERVICE_API_URL',
+    key: 'dify.serviceApiUrl',
+    description: "Service API address when not at DIFY_BASE_URL (Dify's SERVICE_API_URL)",
+  },
+  {
+    name: 'DIFY_CONSOLE_API_URL',
+    key: 'dify.consoleApiUrl',
+    description: "Console API address when not at DIFY_BASE_URL (Dify's CONSOLE_API_URL)",
+  },
+  {
+    name: 'DIFY_LOG_RETENTION_DAYS',
+    key: 'dify.retentionDays',
+    description: "Dify's WORKFLOW_LOG_RETENTION_DAYS (when its log cleanup is on)",
+  },
   { name: 'DIFY_API_TOKEN', key: 'dify.apiKey', description: 'Service API key of DIFY_APP_ID' },
-  { name: 'DIFY_APP_ID', key: 'dify.appId', description: 'the app of the Service API key; also the default job\'s app' },
+  { name: 'DIFY_APP_ID', key: 'dify.appId', description: "the app of the Service API key; also the default job's app" },
   { name: 'DIFY_CONSOLE_EMAIL', key: 'dify.console.email', description: 'console login' },
   { name: 'DIFY_CONSOLE_PASSWORD', key: 'dify.console.password', description: 'console login' },
-  { name: 'DIFY_CONSOLE_WORKSPACE_ID', key: 'dify.console.workspaceId', description: 'the workspace the console login reads (switched back to when another is current)' },
+  {
+    name: 'DIFY_CONSOLE_WORKSPACE_ID',
+    key: 'dify.console.workspaceId',
+    description: 'the workspace the console login reads (switched back to when another is current)',
+  },
   { name: 'DIFY_ADMIN_API_KEY', key: 'dify.admin.apiKey', description: 'self-hosted admin key' },
   { name: 'DIFY_WORKSPACE_ID', key: 'dify.admin.workspaceId', description: 'workspace of the admin key' },
   { name: 'OUTPUT_BASE_DIR', key: 'storage.baseDir', description: 'local storage folder' },
-  { name: 'STORAGE_TYPE', key: 'storage.type', description: 'local, s3 or oss', convert: (text) => text.trim().toLowerCase() },
+  {
+    name: 'STORAGE_TYPE',
+    key: 'storage.type',
+    description: 'local, s3 or oss',
+    convert: (text) => text.trim().toLowerCase(),
+  },
   { name: 'NOTIFICATION_ENABLED', key: 'notification.enabled', description: 'true/false, 1/0, yes/no' },
-  { name: 'NOTIFICATION_TYPE', key: 'notification.type', description: 'comma list; wechat means wecom', convert: notifierTypes },
+  {
+    name: 'NOTIFICATION_TYPE',
+    key: 'notification.type',
+    description: 'comma list; wechat means wecom',
+    convert: notifierTypes,
+  },
   { name: 'LOG_LEVEL', key: 'logging.level', description: 'fatal … trace, silent (any case)' },
   { name: 'LOG_DIR', key: 'logging.dir', description: 'log file folder' },
   { name: 'LOG_RETENTION_DAYS', key: 'logging.retentionDays', description: 'days of log files kept' },
@@ -57,7 +83,10 @@ export interface EnvironmentLayer {
  * The configuration set by the declared variables (core's and the plugins'); empty values count as unset.
  * The one place environment variables become configuration.
  */
-export function environmentToConfig(env: Readonly<Record<string, string | undefined>>, declared: readonly EnvironmentVariable[] = ENVIRONMENT_VARIABLES): EnvironmentLayer {
+export function environmentToConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  declared: readonly EnvironmentVariable[] = ENVIRONMENT_VARIABLES,
+): EnvironmentLayer {
   const tree: ConfigTree = {};
   const variables = new Map<string, string>();
   for (const variable of declared) {
@@ -72,6 +101,9 @@ export function environmentToConfig(env: Readonly<Record<string, string | undefi
 }
 
 /** The variable that sets a configuration key, if any. */
-export function variableFor(key: string, declared: readonly EnvironmentVariable[] = ENVIRONMENT_VARIABLES): string | undefined {
+export function variableFor(
+  key: string,
+  declared: readonly EnvironmentVariable[] = ENVIRONMENT_VARIABLES,
+): string | undefined {
   return declared.find((variable) => variable.key === key)?.name;
 }

@@ -16,7 +16,12 @@ export { validateConfig, checkConfig, type ConfigValidation } from './validate.j
 export type { ConfigIssue } from './issues.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type ConfigOverrides } from './load.js';
 export type { ConfigSource } from './sources.js';
-export { ENVIRONMENT_VARIABLES, PROFILE_VARIABLE, SECRET_KEY_VARIABLE, type EnvironmentVariable } from './environment.js';
+export {
+  ENVIRONMENT_VARIABLES,
+  PROFILE_VARIABLE,
+  SECRET_KEY_VARIABLE,
+  type EnvironmentVariable,
+} from './environment.js';
 export { isSecretPath } from './key-path.js';
 export {
   ENCRYPTED_PREFIX,

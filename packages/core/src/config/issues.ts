@@ -36,12 +36,17 @@ function allowedKeys(issue: RawIssue): string[] {
 export function expectation(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) return 'expected a string (put the value in quotes)';
-      return issue.input === undefined ? `is required (expected ${TYPE_WORDS[issue.expected] ?? issue.expected})` : `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean'))
+        return 'expected a string (put the value in quotes)';
+      return issue.input === undefined
+        ? `is required (expected ${TYPE_WORDS[issue.expected] ?? issue.expected})`
+        : `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
     case 'invalid_value':
       return `expected ${issue.values.length > 1 ? 'one of ' : ''}${quoteAll(issue.values)}`;
     case 'invalid_union':
-      return issue.discriminator ? `expected ${quoteAll(Array.isArray(issue.options) ? issue.options : [])}` : 'expected one of the accepted forms';
+      return issue.discriminator
+        ? `expected ${quoteAll(Array.isArray(issue.options) ? issue.options : [])}`
+        : 'expected one of the accepted forms';
     case 'unrecognized_keys': {
       const allowed = allowedKeys(issue);
       return allowed.length > 0 ? `unknown key (expected one of: ${allowed.join(', ')})` : 'unknown key';
@@ -50,12 +55,18 @@ export function expectation(issue: RawIssue): string | undefined {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const comparison = issue.code === 'too_small' ? '>=' : '<=';
-      if (issue.origin === 'string') return issue.code === 'too_small' && Number(bound) <= 1 ? 'expected a non-empty string' : `expected a string of length ${comparison} ${bound}`;
-      if (issue.origin === 'array') return `expected a list of ${comparison === '>=' ? 'at least' : 'at most'} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return issue.code === 'too_small' && Number(bound) <= 1
+          ? 'expected a non-empty string'
+          : `expected a string of length ${comparison} ${bound}`;
+      if (issue.origin === 'array')
+        return `expected a list of ${comparison === '>=' ? 'at least' : 'at most'} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
       return `expected a number ${comparison} ${bound}`;
     }
     case 'invalid_format':
-      return issue.format === 'url' ? 'expected a URL (http or https)' : `expected ${issue.format === 'regex' ? `text matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}`;
+      return issue.format === 'url'
+        ? 'expected a URL (http or https)'
+        : `expected ${issue.format === 'regex' ? `text matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}`;
     default:
       return undefined;
   }
@@ -74,11 +85,18 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue
       // The issue's path already ends with the discriminator on zod 4; its input is the whole object.
       const input = isPlainObject(issue.input) ? issue.input[issue.discriminator] : issue.input;
       const key = issue.path.at(-1) === issue.discriminator ? path : `${path}.${issue.discriminator}`;
-      result.push({ key, message: input === undefined ? `is required (${issue.message})` : `${issue.message}, got ${showValue(input, key)}` });
+      result.push({
+        key,
+        message:
+          input === undefined ? `is required (${issue.message})` : `${issue.message}, got ${showValue(input, key)}`,
+      });
       continue;
     }
     const showsInput = issue.code !== 'custom' && !(issue.code === 'invalid_type' && issue.input === undefined);
-    result.push({ key: path || 'config', message: showsInput ? `${issue.message}, got ${showValue(issue.input, path)}` : issue.message });
+    result.push({
+      key: path || 'config',
+      message: showsInput ? `${issue.message}, got ${showValue(issue.input, path)}` : issue.message,
+    });
   }
   return result;
 }
@@ -87,7 +105,10 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue
  * One DifyConfigError for a list of issues: `key` names the first, the message lists every one, a line each
  * (`key: message`), each followed by where its value came from when `origin` knows.
  */
-export function issuesToError(issues: readonly ConfigIssue[], origin: (key: string) => string | undefined = () => undefined): DifyConfigError {
+export function issuesToError(
+  issues: readonly ConfigIssue[],
+  origin: (key: string) => string | undefined = () => undefined,
+): DifyConfigError {
   const lines = issues.slice(0, MAX_SHOWN_ISSUES).map((issue) => {
     const from = origin(issue.key);
     return { key: issue.key, message: from ? `${issue.message} (${from})` : issue.message };

@@ -42,7 +42,10 @@ export const WindowSchema = z.discriminatedUnion('mode', [ExplicitWindowSchema, 
 
 const jobName = z.string().superRefine((value, context) => {
   if (!JOB_NAME.test(value)) {
-    context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a job name: use letters, digits, "_" and "-" only` });
+    context.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a job name: use letters, digits, "_" and "-" only`,
+    });
   }
 });
 
@@ -83,44 +86,55 @@ const AlertsSchema = z.strictObject({
 /** A job whose `outputFormat` may name core's formats and `reportFormats`. */
 export function jobSchema(reportFormats: readonly string[]) {
   // First-party formats in their documented order, then any other plugin's.
-  const known = (format: string) => ((OUTPUT_FORMATS as readonly string[]).includes(format) ? (OUTPUT_FORMATS as readonly string[]).indexOf(format) : OUTPUT_FORMATS.length);
-  const formats = [...new Set([...CORE_OUTPUT_FORMATS, ...reportFormats])].sort((a, b) => known(a) - known(b)) as [string, ...string[]];
+  const known = (format: string) =>
+    (OUTPUT_FORMATS as readonly string[]).includes(format)
+      ? (OUTPUT_FORMATS as readonly string[]).indexOf(format)
+      : OUTPUT_FORMATS.length;
+  const formats = [...new Set([...CORE_OUTPUT_FORMATS, ...reportFormats])].sort((a, b) => known(a) - known(b)) as [
+    string,
+    ...string[],
+  ];
   return z.strictObject({
-  name: jobName,
-  /** App ids, or `all` (every workflow app, through console access). Absent: the configured apps, or `dify.appId`. */
-  apps: jobApps.optional(),
-  window: WindowSchema.prefault({ mode: 'incremental' }),
-  timezone: timeZone.default('UTC'),
-  keyword: z.string().optional(),
-  status: z.enum(CONSOLE_STATUS_FILTERS).optional(),
-  withDetails: flag.default(FETCH_DEFAULTS.withDetails),
-  withNodeExecutions: flag.default(FETCH_DEFAULTS.withNodeExecutions),
-  concurrency: wholeNumber(1, 64).default(FETCH_DEFAULTS.concurrency),
-  outputFormat: listOf(z.enum(formats), 1).default(['json', 'markdown']),
-  reportType: nonEmpty.default('daily'),
-  /** A cron expression for the scheduler; checked by the scheduler, not here. */
-  schedule: nonEmpty.optional(),
-  notifyOn: listOf(z.enum(NOTIFY_ON)).default(['failure', 'report-ready']),
-  /** The archive of every record: `partitioned` (gzip NDJSON per app and UTC day with manifests), `run` (one NDJSON per run) or `off`. */
-  archive: z.enum(['partitioned', 'run', 'off']).default('partitioned'),
-  /** Compare with the previous period's JSON report and flag anomalies. */
-  compare: flag.default(true),
-  anomalies: AnomaliesSchema.optional(),
-  alerts: AlertsSchema.optional(),
+    name: jobName,
+    /** App ids, or `all` (every workflow app, through console access). Absent: the configured apps, or `dify.appId`. */
+    apps: jobApps.optional(),
+    window: WindowSchema.prefault({ mode: 'incremental' }),
+    timezone: timeZone.default('UTC'),
+    keyword: z.string().optional(),
+    status: z.enum(CONSOLE_STATUS_FILTERS).optional(),
+    withDetails: flag.default(FETCH_DEFAULTS.withDetails),
+    withNodeExecutions: flag.default(FETCH_DEFAULTS.withNodeExecutions),
+    concurrency: wholeNumber(1, 64).default(FETCH_DEFAULTS.concurrency),
+    outputFormat: listOf(z.enum(formats), 1).default(['json', 'markdown']),
+    reportType: nonEmpty.default('daily'),
+    /** A cron expression for the scheduler; checked by the scheduler, not here. */
+    schedule: nonEmpty.optional(),
+    notifyOn: listOf(z.enum(NOTIFY_ON)).default(['failure', 'report-ready']),
+    /** The archive of every record: `partitioned` (gzip NDJSON per app and UTC day with manifests), `run` (one NDJSON per run) or `off`. */
+    archive: z.enum(['partitioned', 'run', 'off']).default('partitioned'),
+    /** Compare with the previous period's JSON report and flag anomalies. */
+    compare: flag.default(true),
+    anomalies: AnomaliesSchema.optional(),
+    alerts: AlertsSchema.optional(),
   });
 }
 
 export function jobsSchema(reportFormats: readonly string[]) {
   return z
-  .array(jobSchema(reportFormats))
-  .min(1)
-  .superRefine((jobs, context) => {
-    const seen = new Map<string, number>();
-    jobs.forEach((job, index) => {
-      const first = seen.get(job.name);
-      if (first !== undefined) context.addIssue({ code: 'custom', path: [index, 'name'], message: `${JSON.stringify(job.name)} is already the name of jobs.${first}` });
-      else seen.set(job.name, index);
-    });
-  })
-  .prefault([{ name: DEFAULT_JOB_NAME }]);
+    .array(jobSchema(reportFormats))
+    .min(1)
+    .superRefine((jobs, context) => {
+      const seen = new Map<string, number>();
+      jobs.forEach((job, index) => {
+        const first = seen.get(job.name);
+        if (first !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'name'],
+            message: `${JSON.stringify(job.name)} is already the name of jobs.${first}`,
+          });
+        else seen.set(job.name, index);
+      });
+    })
+    .prefault([{ name: DEFAULT_JOB_NAME }]);
 }

@@ -27,7 +27,14 @@ export function showValue(value: unknown, path: string): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'a list' : isPlainObject(value) ? 'an object' : JSON.stringify(value) ?? String(value);
+    text =
+      typeof value === 'string'
+        ? JSON.stringify(value)
+        : Array.isArray(value)
+          ? 'a list'
+          : isPlainObject(value)
+            ? 'an object'
+            : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

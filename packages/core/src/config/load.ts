@@ -54,7 +54,11 @@ export interface LoadedConfig {
   file: string | undefined;
 }
 
-function describeEntry(entry: SourceEntry | undefined, file: string | undefined, profile: string | undefined): string | undefined {
+function describeEntry(
+  entry: SourceEntry | undefined,
+  file: string | undefined,
+  profile: string | undefined,
+): string | undefined {
   switch (entry?.source) {
     case 'file':
       return `from ${file ?? 'the configuration file'}`;
@@ -76,13 +80,25 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /** The profile named by the option, else `DIFY_LOGS_PROFILE`, else the file's `profile` key; it must exist. */
-function selectProfile(options: LoadConfigOptions, env: Readonly<Record<string, string | undefined>>, fileProfile: unknown, profiles: ConfigTree, file: string | undefined) {
-  const profile = nonEmpty(options.profile) ?? nonEmpty(env[PROFILE_VARIABLE]) ?? (typeof fileProfile === 'string' ? nonEmpty(fileProfile) : undefined);
+function selectProfile(
+  options: LoadConfigOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  fileProfile: unknown,
+  profiles: ConfigTree,
+  file: string | undefined,
+) {
+  const profile =
+    nonEmpty(options.profile) ??
+    nonEmpty(env[PROFILE_VARIABLE]) ??
+    (typeof fileProfile === 'string' ? nonEmpty(fileProfile) : undefined);
   if (profile === undefined) return undefined;
   if (!Object.hasOwn(profiles, profile)) {
     const known = Object.keys(profiles);
     const where = file ? `in ${file}` : '(no configuration file was given)';
-    throw new DifyConfigError('profile', `${JSON.stringify(profile)} is not a profile ${where}; ${known.length > 0 ? `defined: ${known.join(', ')}` : 'none are defined (add them under `profiles:`)'}`);
+    throw new DifyConfigError(
+      'profile',
+      `${JSON.stringify(profile)} is not a profile ${where}; ${known.length > 0 ? `defined: ${known.join(', ')}` : 'none are defined (add them under `profiles:`)'}`,
+    );
   }
   return profile;
 }
@@ -90,10 +106,13 @@ function selectProfile(options: LoadConfigOptions, env: Readonly<Record<string, 
 /** `profiles` of the file: a mapping of mappings, each holding only known keys. */
 function checkProfiles(profiles: unknown, schema: PluginRegistry['schema']): ConfigTree {
   if (profiles === undefined || profiles === null) return {};
-  if (!isPlainObject(profiles)) throw new DifyConfigError('profiles', 'expected a mapping of profile name → partial configuration');
+  if (!isPlainObject(profiles))
+    throw new DifyConfigError('profiles', 'expected a mapping of profile name → partial configuration');
   const issues = Object.entries(profiles).flatMap(([name, body]) => {
     if (!isPlainObject(body)) return [{ key: `profiles.${name}`, message: 'expected a mapping of configuration keys' }];
-    const nested = ['profile', 'profiles'].filter((key) => key in body).map((key) => ({ key: `profiles.${name}.${key}`, message: 'is not allowed inside a profile' }));
+    const nested = ['profile', 'profiles']
+      .filter((key) => key in body)
+      .map((key) => ({ key: `profiles.${name}.${key}`, message: 'is not allowed inside a profile' }));
     return [...nested, ...unknownKeys(body, `profiles.${name}`, schema)];
   });
   if (issues.length > 0) throw issuesToError(issues);
@@ -101,13 +120,21 @@ function checkProfiles(profiles: unknown, schema: PluginRegistry['schema']): Con
 }
 
 /** Reads the key for `enc:v1:` values once, when the first one is met. */
-function secretKeyReader(options: LoadConfigOptions, cwd: string, variables: Readonly<Record<string, string | undefined>>, onSecret: (value: string) => void) {
+function secretKeyReader(
+  options: LoadConfigOptions,
+  cwd: string,
+  variables: Readonly<Record<string, string | undefined>>,
+  onSecret: (value: string) => void,
+) {
   let key: Promise<Uint8Array | undefined> | undefined;
   const read = async (): Promise<Uint8Array | undefined> => {
     if (options.keyFile !== undefined) {
       const path = resolve(cwd, options.keyFile);
       const text = await readFile(path, 'utf8').catch((error: unknown) => {
-        throw new DifyConfigError('keyFile', `cannot read the key file ${path} (${String((error as { code?: unknown }).code ?? 'unreadable')})`);
+        throw new DifyConfigError(
+          'keyFile',
+          `cannot read the key file ${path} (${String((error as { code?: unknown }).code ?? 'unreadable')})`,
+        );
       });
       onSecret(text.trim());
       return parseSecretKey(text, `keyFile ${path}`);
@@ -144,13 +171,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
 async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const registry = options.plugins && !Array.isArray(options.plugins) ? (options.plugins as PluginRegistry) : createPluginRegistry((options.plugins as ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | undefined) ?? []);
-  if (options.file !== undefined && options.document !== undefined) throw new DifyConfigError('document', 'give either a configuration file or a configuration object, not both');
-  if (options.document !== undefined && !isPlainObject(options.document)) throw new DifyConfigError('document', 'expected an object in the configuration file\'s shape');
+  const registry =
+    options.plugins && !Array.isArray(options.plugins)
+      ? (options.plugins as PluginRegistry)
+      : createPluginRegistry(
+          (options.plugins as ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | undefined) ?? [],
+        );
+  if (options.file !== undefined && options.document !== undefined)
+    throw new DifyConfigError('document', 'give either a configuration file or a configuration object, not both');
+  if (options.document !== undefined && !isPlainObject(options.document))
+    throw new DifyConfigError('document', "expected an object in the configuration file's shape");
   const env = options.env ?? process.env;
   const file = options.file === undefined ? undefined : resolve(cwd, options.file);
   const dotenvFile = resolve(cwd, options.envFile || '.env');
-  const dotenv = options.envFile === false ? {} : ((await readEnvFile(dotenvFile, options.envFile !== undefined)) ?? {});
+  const dotenv =
+    options.envFile === false ? {} : ((await readEnvFile(dotenvFile, options.envFile !== undefined)) ?? {});
   const variables = { ...dotenv, ...env };
   const addSecret = (value: string) => {
     if (value === '') return;
@@ -159,19 +194,39 @@ async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<L
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) for (const form of connectionSecrets(value)) secrets.add(form);
   };
 
-  const { profile: fileProfile, profiles: rawProfiles, ...base } = file ? await readConfigFile(file) : options.document ? cloneTree(options.document as ConfigTree) : ({} as ConfigTree);
+  const {
+    profile: fileProfile,
+    profiles: rawProfiles,
+    ...base
+  } = file
+    ? await readConfigFile(file)
+    : options.document
+      ? cloneTree(options.document as ConfigTree)
+      : ({} as ConfigTree);
   const profiles = checkProfiles(rawProfiles, registry.schema);
   const profile = selectProfile(options, variables, fileProfile, profiles, file);
 
-  const context = { env: variables, baseDir: file ? dirname(file) : cwd, secretKey: secretKeyReader(options, cwd, variables, addSecret), onSecret: addSecret };
+  const context = {
+    env: variables,
+    baseDir: file ? dirname(file) : cwd,
+    secretKey: secretKeyReader(options, cwd, variables, addSecret),
+    onSecret: addSecret,
+  };
   const fileLayer = (await resolveReferences(base, context)) as ConfigTree;
-  const profileLayer = profile === undefined ? {} : ((await resolveReferences(profiles[profile], context, `profiles.${profile}`)) as ConfigTree);
+  const profileLayer =
+    profile === undefined
+      ? {}
+      : ((await resolveReferences(profiles[profile], context, `profiles.${profile}`)) as ConfigTree);
   const dotenvLayer = environmentToConfig(dotenv, registry.env);
   const envLayer = environmentToConfig(env, registry.env);
   const layers: Array<{ tree: ConfigTree; source: ConfigSource; detail?: (path: string) => string | undefined }> = [
     { tree: fileLayer, source: 'file' },
     { tree: profileLayer, source: 'profile' },
-    { tree: dotenvLayer.tree, source: '.env', detail: (path) => `${dotenvFile} ${dotenvLayer.variables.get(path) ?? ''}`.trim() },
+    {
+      tree: dotenvLayer.tree,
+      source: '.env',
+      detail: (path) => `${dotenvFile} ${dotenvLayer.variables.get(path) ?? ''}`.trim(),
+    },
     { tree: envLayer.tree, source: 'env', detail: (path) => envLayer.variables.get(path) },
     { tree: cloneTree((options.overrides ?? {}) as ConfigTree), source: 'override' },
   ];
@@ -186,11 +241,19 @@ async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<L
 
   const result = checkConfig(merged, registry.schema);
   if (!result.ok) {
-    const required = new Set(result.issues.filter((issue) => issue.message.startsWith('is required')).map((issue) => issue.key));
+    const required = new Set(
+      result.issues.filter((issue) => issue.message.startsWith('is required')).map((issue) => issue.key),
+    );
     throw issuesToError(result.issues, (key) => {
       const variable = variableFor(key, registry.env);
       const hint = variable && required.has(key) ? `set it in the configuration file or ${variable}` : undefined;
-      return describeEntry(tracker.lookup(key), file ?? (options.document ? 'the configuration object' : undefined), profile) ?? hint;
+      return (
+        describeEntry(
+          tracker.lookup(key),
+          file ?? (options.document ? 'the configuration object' : undefined),
+          profile,
+        ) ?? hint
+      );
     });
   }
   const config = applyDerivedDefaults(result.config);

@@ -25,7 +25,10 @@ function parseJson(text: string, file: string): unknown {
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
     const position = /position (\d+)/.exec(message)?.[1];
-    const where = position === undefined ? '' : (({ line, column }) => ` at line ${line}, column ${column}`)(lineAndColumn(text, Number(position)));
+    const where =
+      position === undefined
+        ? ''
+        : (({ line, column }) => ` at line ${line}, column ${column}`)(lineAndColumn(text, Number(position)));
     throw new DifyConfigError(file, `is not valid JSON${where}: ${jsonReason(message)}`);
   }
 }
@@ -37,7 +40,11 @@ function parseYaml(text: string, file: string): unknown {
     const position = problem.linePos?.[0];
     const where = position ? ` at line ${position.line}, column ${position.col}` : '';
     // Only the first line of yaml's message: the following lines quote the source.
-    const reason = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '') ?? problem.code;
+    const reason =
+      problem.message
+        .split('\n')[0]
+        ?.replace(/ at line \d+, column \d+:?$/, '')
+        .replace(/:$/, '') ?? problem.code;
     throw new DifyConfigError(file, `is not valid YAML${where}: ${reason}`);
   }
   try {
@@ -47,7 +54,8 @@ function parseYaml(text: string, file: string): unknown {
   } catch (error) {
     // An alias to no anchor, aliases that would expand past maxAliasCount (a "billion laughs" file), or an alias
     // inside its own anchor: they surface only when the document is built.
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/:$/, '') ?? 'unreadable';
+    const reason =
+      (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/:$/, '') ?? 'unreadable';
     throw new DifyConfigError(file, `is not valid YAML: ${reason}`);
   }
 }
@@ -92,7 +100,8 @@ export async function readDataFile(file: string, what = 'file'): Promise<unknown
     const code = (error as { code?: unknown }).code;
     throw new DifyConfigError(file, `cannot read the ${what} (${typeof code === 'string' ? code : 'unreadable'})`);
   }
-  const value = extname(file).toLowerCase() === '.json' ? parseJson(text.replace(/^\uFEFF/, ''), file) : parseYaml(text, file);
+  const value =
+    extname(file).toLowerCase() === '.json' ? parseJson(text.replace(/^\uFEFF/, ''), file) : parseYaml(text, file);
   refusePrototypeKeys(value, file);
   return value;
 }
@@ -101,12 +110,16 @@ export async function readDataFile(file: string, what = 'file'): Promise<unknown
 export async function readConfigFile(file: string): Promise<ConfigTree> {
   const value = await readDataFile(file, 'configuration file');
   if (value === null || value === undefined) return {};
-  if (!isPlainObject(value)) throw new DifyConfigError(file, 'expected a mapping of configuration keys at the top level');
+  if (!isPlainObject(value))
+    throw new DifyConfigError(file, 'expected a mapping of configuration keys at the top level');
   return value;
 }
 
 /** A `.env` file as variables (Node's own parser); a missing file is an error only when `required`. */
-export async function readEnvFile(file: string, required: boolean): Promise<Record<string, string | undefined> | undefined> {
+export async function readEnvFile(
+  file: string,
+  required: boolean,
+): Promise<Record<string, string | undefined> | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

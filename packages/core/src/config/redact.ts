@@ -6,12 +6,15 @@ import type { DifyLogsConfig } from './schema.js';
 
 function redactTree(value: unknown, path: string, secrets: readonly string[]): unknown {
   // A secret-named section (`notification.webhook`) is walked: its own keys say what is secret.
-  if (path !== '' && isSecretPath(path) && value !== undefined && value !== null && !isPlainObject(value)) return REDACTED;
+  if (path !== '' && isSecretPath(path) && value !== undefined && value !== null && !isPlainObject(value))
+    return REDACTED;
   if (typeof value === 'string') return scrub(value, secrets);
-  if (Array.isArray(value)) return value.map((item, index) => redactTree(item, path ? `${path}.${index}` : String(index), secrets));
+  if (Array.isArray(value))
+    return value.map((item, index) => redactTree(item, path ? `${path}.${index}` : String(index), secrets));
   if (isPlainObject(value)) {
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = redactTree(item, path ? `${path}.${key}` : key, secrets);
+    for (const [key, item] of Object.entries(value))
+      copy[key] = redactTree(item, path ? `${path}.${key}` : key, secrets);
     return copy;
   }
   return value;
@@ -35,5 +38,7 @@ function formatValue(value: unknown): string {
 /** One line per key of the configuration, `key = value (source)`, secrets redacted: what `dify-logs config print` shows. */
 export function describeSources(loaded: Pick<LoadedConfig, 'config' | 'secrets' | 'sources'>): string[] {
   const safe = redactConfig(loaded);
-  return leaves(safe).map(([path]) => `${path} = ${formatValue(valueAt(safe, path))} (${loaded.sources.get(path) ?? 'default'})`);
+  return leaves(safe).map(
+    ([path]) => `${path} = ${formatValue(valueAt(safe, path))} (${loaded.sources.get(path) ?? 'default'})`,
+  );
 }

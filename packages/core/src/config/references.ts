@@ -17,7 +17,8 @@ export interface ReferenceContext {
   onSecret: (value: string) => void;
 }
 
-const NO_KEY_HELP = 'is encrypted (enc:v1:…) but no secret key is available: set DIFY_LOGS_SECRET_KEY (base64 or 64 hex characters), or give a key file (keyFile option, --key-file)';
+const NO_KEY_HELP =
+  'is encrypted (enc:v1:…) but no secret key is available: set DIFY_LOGS_SECRET_KEY (base64 or 64 hex characters), or give a key file (keyFile option, --key-file)';
 
 async function readReference(path: string, key: string, baseDir: string): Promise<string> {
   const file = isAbsolute(path) ? path : resolve(baseDir, path);
@@ -26,7 +27,10 @@ async function readReference(path: string, key: string, baseDir: string): Promis
     return content.replace(/\r?\n$/, '');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new DifyConfigError(key, `cannot read \${file:${path}} (${file}): ${typeof code === 'string' ? code : 'unreadable'}`);
+    throw new DifyConfigError(
+      key,
+      `cannot read \${file:${path}} (${file}): ${typeof code === 'string' ? code : 'unreadable'}`,
+    );
   }
 }
 
@@ -51,7 +55,8 @@ async function resolveString(value: string, key: string, context: ReferenceConte
     } else if (kind === 'env') {
       const name = argument.trim();
       const variable = context.env[name];
-      if (variable === undefined) throw new DifyConfigError(key, `refers to \${env:${name}}, but the environment variable ${name} is not set`);
+      if (variable === undefined)
+        throw new DifyConfigError(key, `refers to \${env:${name}}, but the environment variable ${name} is not set`);
       result += variable;
     } else {
       result += await readReference(argument.trim(), key, context.baseDir);
@@ -65,12 +70,14 @@ export async function resolveReferences(value: unknown, context: ReferenceContex
   if (typeof value === 'string') return resolveString(value, key || 'config', context);
   if (Array.isArray(value)) {
     const items: unknown[] = [];
-    for (const [index, item] of value.entries()) items.push(await resolveReferences(item, context, key ? `${key}.${index}` : String(index)));
+    for (const [index, item] of value.entries())
+      items.push(await resolveReferences(item, context, key ? `${key}.${index}` : String(index)));
     return items;
   }
   if (isPlainObject(value)) {
     const copy: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(value)) copy[name] = await resolveReferences(item, context, key ? `${key}.${name}` : name);
+    for (const [name, item] of Object.entries(value))
+      copy[name] = await resolveReferences(item, context, key ? `${key}.${name}` : name);
     return copy;
   }
   return value;

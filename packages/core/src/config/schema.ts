@@ -55,7 +55,12 @@ const DifySchema = z
     retentionDays: wholeNumber(1).optional(),
   })
   .superRefine((dify, context) => {
-    if (dify.console && dify.admin) context.addIssue({ code: 'custom', path: ['admin'], message: 'give either dify.console or dify.admin, not both' });
+    if (dify.console && dify.admin)
+      context.addIssue({
+        code: 'custom',
+        path: ['admin'],
+        message: 'give either dify.console or dify.admin, not both',
+      });
   });
 
 const AppSchema = z.strictObject({
@@ -69,7 +74,12 @@ const AppsSchema = z.array(AppSchema).superRefine((apps, context) => {
   const seen = new Map<string, number>();
   apps.forEach((app, index) => {
     const first = seen.get(app.id);
-    if (first !== undefined) context.addIssue({ code: 'custom', path: [index, 'id'], message: `${JSON.stringify(app.id)} is already listed as apps.${first}` });
+    if (first !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'id'],
+        message: `${JSON.stringify(app.id)} is already listed as apps.${first}`,
+      });
     else seen.set(app.id, index);
   });
 });
@@ -92,13 +102,24 @@ export interface ConfigParts {
   worker?: z.ZodType;
 }
 
-export const NO_PARTS: ConfigParts = { storage: { types: [], sections: {} }, notifiers: { types: [], sections: {} }, sinks: {}, archiveFormats: [], reportFormats: [] };
+export const NO_PARTS: ConfigParts = {
+  storage: { types: [], sections: {} },
+  notifiers: { types: [], sections: {} },
+  sinks: {},
+  archiveFormats: [],
+  reportFormats: [],
+};
 
 /** `z.enum` of the names, or a schema that refuses every value and says none is registered. */
 function oneOf(names: readonly string[], what: string): z.ZodType<string> {
   const unique = [...new Set(names)];
   if (unique.length > 0) return z.enum(unique as [string, ...string[]]);
-  return z.string().superRefine((value, context) => context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not available: no ${what} plugin is registered` }));
+  return z.string().superRefine((value, context) =>
+    context.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not available: no ${what} plugin is registered`,
+    }),
+  );
 }
 
 function optionalSections(sections: Readonly<Record<string, z.ZodType>>): Record<string, z.ZodType> {
@@ -118,7 +139,12 @@ function storageSchema(parts: ConfigParts) {
       ...optionalSections(parts.storage.sections),
     })
     .superRefine((storage, context) => {
-      if (!storage.archiveNdjson && !storage.archiveFormats?.length) context.addIssue({ code: 'custom', path: ['archiveNdjson'], message: 'false needs another archive format: set storage.archiveFormats (e.g. [parquet])' });
+      if (!storage.archiveNdjson && !storage.archiveFormats?.length)
+        context.addIssue({
+          code: 'custom',
+          path: ['archiveNdjson'],
+          message: 'false needs another archive format: set storage.archiveFormats (e.g. [parquet])',
+        });
     });
 }
 
@@ -129,7 +155,10 @@ function notificationSchema(parts: ConfigParts) {
     ...optionalSections(parts.notifiers.sections),
     /** Mustache templates for the title and summary of each kind of message (`{{job}}`, `{{fact.runs}}`, …). */
     templates: z
-      .partialRecord(z.enum(['success', 'failure', 'report-ready', 'alert']), z.strictObject({ title: nonEmpty.optional(), summary: nonEmpty.optional() }))
+      .partialRecord(
+        z.enum(['success', 'failure', 'report-ready', 'alert']),
+        z.strictObject({ title: nonEmpty.optional(), summary: nonEmpty.optional() }),
+      )
       .optional(),
   });
 }

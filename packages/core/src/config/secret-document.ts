@@ -13,7 +13,10 @@ function parseForRewrite(document: string): ScalarAt[] {
   const problem = parsed.errors[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line;
-    throw new DifyConfigError('document', `is not valid YAML${line === undefined ? '' : ` (line ${line})`}: ${problem.message.split('\n')[0]?.replace(/:$/, '')}`);
+    throw new DifyConfigError(
+      'document',
+      `is not valid YAML${line === undefined ? '' : ` (line ${line})`}: ${problem.message.split('\n')[0]?.replace(/:$/, '')}`,
+    );
   }
   const found: ScalarAt[] = [];
   const walk = (node: unknown, path: string[]): void => {
@@ -42,7 +45,12 @@ function spliceAll(document: string, replacements: Array<{ node: Scalar; path: s
     const [start, end] = range;
     const original = text.slice(start, end);
     // Quotes stay as they were; a plain number or boolean (JSON too) becomes a double-quoted string.
-    const quote = node.type === 'QUOTE_DOUBLE' || (node.type === 'PLAIN' && typeof node.value !== 'string') ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+    const quote =
+      node.type === 'QUOTE_DOUBLE' || (node.type === 'PLAIN' && typeof node.value !== 'string')
+        ? '"'
+        : node.type === 'QUOTE_SINGLE'
+          ? "'"
+          : '';
     // A block scalar's range ends with its line break(s): keep them, CRLF included.
     const trailing = quote === '' ? (/\s*$/.exec(original)?.[0] ?? '') : '';
     text = `${text.slice(0, start)}${quote}${value}${quote}${trailing}${text.slice(end)}`;
@@ -58,7 +66,11 @@ function spliceAll(document: string, replacements: Array<{ node: Scalar; path: s
 export function rotateSecrets(document: string, oldKey: Uint8Array, newKey: Uint8Array): string {
   const replacements = parseForRewrite(document)
     .filter(({ node }) => isEncryptedSecret(node.value))
-    .map(({ node, path }) => ({ node, path, value: encryptSecret(decryptSecret(String(node.value), oldKey, path), newKey) }));
+    .map(({ node, path }) => ({
+      node,
+      path,
+      value: encryptSecret(decryptSecret(String(node.value), oldKey, path), newKey),
+    }));
   return spliceAll(document, replacements);
 }
 
@@ -75,11 +87,20 @@ export interface EncryptedDocument {
 export function encryptSecretsInDocument(document: string, key: Uint8Array): EncryptedDocument {
   const replacements: Array<{ node: Scalar; path: string; value: string }> = [];
   for (const { node, path } of parseForRewrite(document)) {
-    if (!isSecretPath(path) || node.value === null || node.value === undefined || isEncryptedSecret(node.value)) continue;
+    if (!isSecretPath(path) || node.value === null || node.value === undefined || isEncryptedSecret(node.value))
+      continue;
     // A plain number-looking secret (`password: 0123`) is encrypted as written, not as the number YAML reads.
-    const plain = typeof node.value === 'string' ? node.value : node.range && node.type === 'PLAIN' ? document.slice(node.range[0], node.range[1]).trim() : String(node.value);
+    const plain =
+      typeof node.value === 'string'
+        ? node.value
+        : node.range && node.type === 'PLAIN'
+          ? document.slice(node.range[0], node.range[1]).trim()
+          : String(node.value);
     if (plain === '' || /^\$\{(env|file):[^}]*\}$/.test(plain.trim())) continue;
     replacements.push({ node, path, value: encryptSecret(plain, key) });
   }
-  return { document: spliceAll(document, replacements), encrypted: replacements.map((replacement) => replacement.path) };
+  return {
+    document: spliceAll(document, replacements),
+    encrypted: replacements.map((replacement) => replacement.path),
+  };
 }

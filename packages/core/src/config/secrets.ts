@@ -29,11 +29,15 @@ export function parseSecretKey(text: string, name = 'DIFY_LOGS_SECRET_KEY'): Buf
     const bytes = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (bytes.length === KEY_BYTES) return bytes;
   }
-  throw new DifyConfigError(name, `is not a secret key: expected ${KEY_BYTES} bytes as base64 (44 characters) or as 64 hex characters (got ${trimmed.length} characters); create one with \`openssl rand -base64 32\``);
+  throw new DifyConfigError(
+    name,
+    `is not a secret key: expected ${KEY_BYTES} bytes as base64 (44 characters) or as 64 hex characters (got ${trimmed.length} characters); create one with \`openssl rand -base64 32\``,
+  );
 }
 
 function assertKey(key: Uint8Array, name: string): void {
-  if (key.length !== KEY_BYTES) throw new DifyConfigError(name, `the secret key must be ${KEY_BYTES} bytes, got ${key.length}`);
+  if (key.length !== KEY_BYTES)
+    throw new DifyConfigError(name, `the secret key must be ${KEY_BYTES} bytes, got ${key.length}`);
 }
 
 /** Encrypts a value for a configuration file: `enc:v1:…` (a fresh random IV each time). */
@@ -52,11 +56,17 @@ export function encryptSecret(plain: string, key: Uint8Array): string {
 export function decryptSecret(value: string, key: Uint8Array, keyPath = 'secret'): string {
   assertKey(key, keyPath);
   const trimmed = value.trim();
-  if (!trimmed.startsWith(ENCRYPTED_PREFIX)) throw new DifyConfigError(keyPath, `is not an encrypted value (expected ${ENCRYPTED_PREFIX}…)`);
+  if (!trimmed.startsWith(ENCRYPTED_PREFIX))
+    throw new DifyConfigError(keyPath, `is not an encrypted value (expected ${ENCRYPTED_PREFIX}…)`);
   const body = trimmed.slice(ENCRYPTED_PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new DifyConfigError(keyPath, `is not a valid ${ENCRYPTED_PREFIX} value (expected base64url after the prefix)`);
+  if (!/^[A-Za-z0-9_-]+$/.test(body))
+    throw new DifyConfigError(
+      keyPath,
+      `is not a valid ${ENCRYPTED_PREFIX} value (expected base64url after the prefix)`,
+    );
   const bytes = Buffer.from(body, 'base64url');
-  if (bytes.length < IV_BYTES + TAG_BYTES) throw new DifyConfigError(keyPath, `is not a valid ${ENCRYPTED_PREFIX} value (too short: truncated?)`);
+  if (bytes.length < IV_BYTES + TAG_BYTES)
+    throw new DifyConfigError(keyPath, `is not a valid ${ENCRYPTED_PREFIX} value (too short: truncated?)`);
   const iv = bytes.subarray(0, IV_BYTES);
   const tag = bytes.subarray(bytes.length - TAG_BYTES);
   const ciphertext = bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES);
@@ -65,6 +75,9 @@ export function decryptSecret(value: string, key: Uint8Array, keyPath = 'secret'
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
   } catch {
-    throw new DifyConfigError(keyPath, 'cannot be decrypted: the secret key is not the one it was encrypted with, or the value was altered');
+    throw new DifyConfigError(
+      keyPath,
+      'cannot be decrypted: the secret key is not the one it was encrypted with, or the value was altered',
+    );
   }
 }

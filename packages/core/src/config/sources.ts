@@ -30,7 +30,8 @@ export function createSourceTracker() {
         const child = path ? `${path}.${key}` : key;
         walk(item, isPlainObject(before) ? before[key] : undefined, child, entry);
       }
-      if (Object.keys(value).length === 0 && path !== '' && !isPlainObject(before)) emptySections.set(path, entry(path));
+      if (Object.keys(value).length === 0 && path !== '' && !isPlainObject(before))
+        emptySections.set(path, entry(path));
       return;
     }
     clear(path);
@@ -40,7 +41,11 @@ export function createSourceTracker() {
 
   /** The entry of a key, or of its closest ancestor set as a whole (a list, or a comma-separated string). */
   const lookup = (path: string): SourceEntry | undefined => {
-    for (let current = path; current !== ''; current = current.includes('.') ? current.slice(0, current.lastIndexOf('.')) : '') {
+    for (
+      let current = path;
+      current !== '';
+      current = current.includes('.') ? current.slice(0, current.lastIndexOf('.')) : ''
+    ) {
       const entry = entries.get(current);
       if (entry) return entry;
     }
@@ -50,7 +55,12 @@ export function createSourceTracker() {
   return {
     lookup,
     /** Notes a layer about to be merged over `before` (the merge so far). `detail` names a key's origin more precisely. */
-    record(layer: ConfigTree, before: ConfigTree, source: ConfigSource, detail?: (path: string) => string | undefined): void {
+    record(
+      layer: ConfigTree,
+      before: ConfigTree,
+      source: ConfigSource,
+      detail?: (path: string) => string | undefined,
+    ): void {
       walk(layer, before, '', (path) => {
         const more = detail?.(path);
         return more === undefined ? { source } : { source, detail: more };

@@ -28,7 +28,9 @@ function objectShapes(schema: z.ZodType | undefined): Array<Record<string, z.Zod
     case 'nullable':
       return objectShapes(definition.innerType);
     case 'pipe':
-      return definition.in && definitionOf(definition.in).type !== 'transform' ? objectShapes(definition.in) : objectShapes(definition.out);
+      return definition.in && definitionOf(definition.in).type !== 'transform'
+        ? objectShapes(definition.in)
+        : objectShapes(definition.out);
     case 'object':
       return [definition.shape ?? {}];
     case 'union': {

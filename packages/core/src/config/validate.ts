@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { issuesToError, toConfigIssues, expectation, type ConfigIssue } from './issues.js';
 import { ConfigSchema, type DifyLogsConfig } from './schema.js';
 
-export type ConfigValidation = { ok: true; config: DifyLogsConfig; issues: [] } | { ok: false; config: undefined; issues: ConfigIssue[] };
+export type ConfigValidation =
+  { ok: true; config: DifyLogsConfig; issues: [] } | { ok: false; config: undefined; issues: ConfigIssue[] };
 
 /** Validates a merged configuration object and fills in defaults; never throws for a bad configuration. */
 /** `schema`: the one composed from the plugins in use (`createPluginRegistry(plugins).schema`); default core's own. */
@@ -17,7 +18,11 @@ export function checkConfig(input: unknown, schema: z.ZodType = ConfigSchema): C
  * first offending key and whose message lists every problem, one `key: message` line each.
  * `origin` may say where the value of a key came from (it is appended to the line).
  */
-export function validateConfig(input: unknown, origin?: (key: string) => string | undefined, schema: z.ZodType = ConfigSchema): DifyLogsConfig {
+export function validateConfig(
+  input: unknown,
+  origin?: (key: string) => string | undefined,
+  schema: z.ZodType = ConfigSchema,
+): DifyLogsConfig {
   const result = checkConfig(input, schema);
   if (!result.ok) throw issuesToError(result.issues, origin);
   return result.config;

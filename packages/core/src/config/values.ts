@@ -62,7 +62,10 @@ export function isTimeZone(value: string): boolean {
 
 export const timeZone = z.string().superRefine((value, context) => {
   if (!isTimeZone(value)) {
-    context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Shanghai)` });
+    context.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Shanghai)`,
+    });
   }
 });
 
@@ -70,5 +73,9 @@ export const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** A number ≥ `minimum`; numeric strings are accepted. */
 export function decimal(minimum = 0) {
-  return z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value), z.number().min(minimum));
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value,
+    z.number().min(minimum),
+  );
 }

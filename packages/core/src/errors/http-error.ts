@@ -24,7 +24,13 @@ export class DifyHttpError extends DifyLogsError {
   constructor(options: DifyHttpErrorOptions) {
     const detail = options.difyMessage ? `: ${clip(options.difyMessage)}` : '';
     const code = options.difyCode ? ` (${clip(options.difyCode, 100)})` : '';
-    const fields = options.fields ? ` [${clip(Object.entries(options.fields).map(([key, value]) => `${key}: ${value}`).join('; '))}]` : '';
+    const fields = options.fields
+      ? ` [${clip(
+          Object.entries(options.fields)
+            .map(([key, value]) => `${key}: ${value}`)
+            .join('; '),
+        )}]`
+      : '';
     super(`${options.endpoint} answered HTTP ${options.status}${code}${detail}${fields}`, {
       code: options.difyCode ?? `http_${options.status}`,
       isRetryable: options.isRetryable ?? (options.status === 429 || options.status >= 500),

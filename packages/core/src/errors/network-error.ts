@@ -15,8 +15,15 @@ export class DifyNetworkError extends DifyLogsError {
 
   constructor(endpoint: string, reason: 'timeout' | 'network', cause?: unknown, details: NetworkErrorDetails = {}) {
     const where = details.url ? ` (${details.url})` : '';
-    const what = reason === 'timeout' ? `timed out${details.timeoutMs === undefined ? '' : ` after ${formatSeconds(details.timeoutMs)}`}` : `failed: ${describe(cause)}`;
-    super(`${endpoint}${where} ${what}`, { code: reason === 'timeout' ? 'timeout' : 'network_error', cause, isRetryable: true });
+    const what =
+      reason === 'timeout'
+        ? `timed out${details.timeoutMs === undefined ? '' : ` after ${formatSeconds(details.timeoutMs)}`}`
+        : `failed: ${describe(cause)}`;
+    super(`${endpoint}${where} ${what}`, {
+      code: reason === 'timeout' ? 'timeout' : 'network_error',
+      cause,
+      isRetryable: true,
+    });
     this.name = 'DifyNetworkError';
     this.endpoint = endpoint;
     this.url = details.url;
@@ -37,7 +44,10 @@ export function safeUrl(url: string): string {
 
 const CAUSES: Array<[RegExp, (code: string, cause: Record<string, unknown>) => string]> = [
   [/^ECONNREFUSED$/, () => 'connection refused (is Dify running at this address?)'],
-  [/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/, (_code, cause) => `DNS name not found${typeof cause.hostname === 'string' ? `: ${cause.hostname}` : ''}`],
+  [
+    /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/,
+    (_code, cause) => `DNS name not found${typeof cause.hostname === 'string' ? `: ${cause.hostname}` : ''}`,
+  ],
   [/^ECONNRESET$/, () => 'connection reset by the server or a proxy'],
   [/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT)$/, () => 'could not connect in time'],
   [/^(EHOSTUNREACH|ENETUNREACH)$/, () => 'host unreachable'],
@@ -59,7 +69,12 @@ function describe(cause: unknown): string {
   }
   const innermost = chain.at(-1);
   const code = chain.map((link) => link.code).find((value): value is string => typeof value === 'string');
-  const message = innermost && typeof innermost.message === 'string' ? innermost.message : cause instanceof Error ? cause.message : String(cause);
+  const message =
+    innermost && typeof innermost.message === 'string'
+      ? innermost.message
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
   return code ? `${message} (${code})` : message;
 }
 

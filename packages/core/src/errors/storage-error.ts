@@ -8,7 +8,12 @@ export class DifyStorageError extends DifyLogsError {
   readonly adapter: string;
   readonly key: string | undefined;
 
-  constructor(adapter: string, code: DifyStorageErrorCode, message: string, options: { key?: string; cause?: unknown; isRetryable?: boolean } = {}) {
+  constructor(
+    adapter: string,
+    code: DifyStorageErrorCode,
+    message: string,
+    options: { key?: string; cause?: unknown; isRetryable?: boolean } = {},
+  ) {
     super(`${adapter}: ${message}`, { code, cause: options.cause, isRetryable: options.isRetryable ?? false });
     this.name = 'DifyStorageError';
     this.adapter = adapter;

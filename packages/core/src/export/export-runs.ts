@@ -75,10 +75,19 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     withNodeExecutions = FETCH_DEFAULTS.withNodeExecutions,
     includeNodeData = FETCH_DEFAULTS.includeNodeData,
     concurrency = FETCH_DEFAULTS.concurrency,
-    skipLogId, onProgress, onDroppedRow, runCache, ...windowOptions } = options;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new DifyConfigError('concurrency', `must be a whole number from 1 to 256, got ${concurrency}`);
+    skipLogId,
+    onProgress,
+    onDroppedRow,
+    runCache,
+    ...windowOptions
+  } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    throw new DifyConfigError('concurrency', `must be a whole number from 1 to 256, got ${concurrency}`);
   if (withNodeExecutions && !client.hasConsole) {
-    throw new DifyConfigError('withNodeExecutions', 'node executions need console access (console email + password, or an admin key); the Service API has none');
+    throw new DifyConfigError(
+      'withNodeExecutions',
+      'node executions need console access (console email + password, or an admin key); the Service API has none',
+    );
   }
   const appId = windowOptions.appId ?? client.appId;
   if (!appId) throw new DifyConfigError('appId', 'is required: which app to export');
@@ -89,13 +98,28 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
   // Runs being enriched at once: room for runs whose requests wait to be retried, bounded so a retried request
   // queues behind at most this many others.
   const runs = pLimit(Math.max(64, concurrency * 16));
-  const progress: ExportProgress = { pages: 0, listed: 0, exported: 0, enrichmentFailures: 0, lostRuns: 0, unfinished: 0, cached: 0, salvaged: 0, droppedRows: 0 };
-  const level: EnrichmentLevel = { details: withDetails, nodes: withNodeExecutions, nodeData: withNodeExecutions && includeNodeData };
+  const progress: ExportProgress = {
+    pages: 0,
+    listed: 0,
+    exported: 0,
+    enrichmentFailures: 0,
+    lostRuns: 0,
+    unfinished: 0,
+    cached: 0,
+    salvaged: 0,
+    droppedRows: 0,
+  };
+  const level: EnrichmentLevel = {
+    details: withDetails,
+    nodes: withNodeExecutions,
+    nodeData: withNodeExecutions && includeNodeData,
+  };
   const cacheable = runCache !== undefined && (withDetails || withNodeExecutions);
   // Runs are enriched ahead of the records yielded: a cache hit counts once its record is produced, so `cached` ≤ `exported`.
   const fromCache = new WeakSet<RunRecord>();
   const report = () => onProgress?.(progress);
-  const endpoint = client.logSurface === 'service' ? 'GET /v1/workflows/logs' : `GET /console/api/apps/${appId}/workflow-app-logs`;
+  const endpoint =
+    client.logSurface === 'service' ? 'GET /v1/workflows/logs' : `GET /console/api/apps/${appId}/workflow-app-logs`;
 
   async function* listed(): AsyncGenerator<DifyLogItem> {
     const walk = walkLogWindow(client, {
@@ -105,8 +129,18 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
         progress.pages += 1;
         for (const row of dropped) {
           progress.droppedRows += 1;
-          logger.warn({ endpoint, page: progress.pages, position: row.position, field: row.field, problem: row.problem }, 'dropped a log row Dify sent without what identifies it');
-          onDroppedRow?.({ appId: appId!, endpoint, page: progress.pages, position: row.position, field: row.field, problem: row.problem });
+          logger.warn(
+            { endpoint, page: progress.pages, position: row.position, field: row.field, problem: row.problem },
+            'dropped a log row Dify sent without what identifies it',
+          );
+          onDroppedRow?.({
+            appId: appId!,
+            endpoint,
+            page: progress.pages,
+            position: row.position,
+            field: row.field,
+            problem: row.problem,
+          });
         }
         report();
       },
@@ -139,8 +173,12 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     if (runId) {
       await runs(() =>
         Promise.all([
-          withDetails ? client.runDetail(runId, appId, { gate: requests }).then((value) => (detail = value), fail('detail')) : undefined,
-          withNodeExecutions ? client.nodeExecutions(runId, appId, { gate: requests }).then((value) => (nodes = value), fail('nodes')) : undefined,
+          withDetails
+            ? client.runDetail(runId, appId, { gate: requests }).then((value) => (detail = value), fail('detail'))
+            : undefined,
+          withNodeExecutions
+            ? client.nodeExecutions(runId, appId, { gate: requests }).then((value) => (nodes = value), fail('nodes'))
+            : undefined,
         ]),
       );
     }
@@ -151,7 +189,16 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
       ...(nodes ?? []).flatMap((node, position) => prefixed(`nodes.${position}`, salvagedFields(node))),
     ];
     try {
-      record = toRunRecord({ appId: appId!, item, detail, nodes, enrichmentError, includeNodeData, endpoint, salvaged });
+      record = toRunRecord({
+        appId: appId!,
+        item,
+        detail,
+        nodes,
+        enrichmentError,
+        includeNodeData,
+        endpoint,
+        salvaged,
+      });
     } catch (error) {
       // A detail or node body that does not normalise is an enrichment failure, not a lost run.
       fail(nodes ? 'nodes' : 'detail')(error);
@@ -159,7 +206,11 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     }
     if (salvaged.length > 0) {
       progress.salvaged += 1;
-      for (const { field, type } of salvaged) logger.warn({ logId: item.id, runId, field, type }, 'kept a run whose field had a value of an unexpected type; the field is empty');
+      for (const { field, type } of salvaged)
+        logger.warn(
+          { logId: item.id, runId, field, type },
+          'kept a run whose field had a value of an unexpected type; the field is empty',
+        );
     }
     // A paused run says where it waits (Dify >= 1.13; 404 before): one more request, for paused runs only.
     if (runId && record.status === 'paused' && client.hasConsole && (withDetails || withNodeExecutions)) {
@@ -167,14 +218,19 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
         const pause = await runs(() => client.pauseDetails(runId, { gate: requests }));
         if (pause) record.pause = pause;
       } catch (error) {
-        logger.warn({ runId, err: client.scrub(error instanceof Error ? error.message : String(error)) }, 'could not read where a paused run waits; keeping it without');
+        logger.warn(
+          { runId, err: client.scrub(error instanceof Error ? error.message : String(error)) },
+          'could not read where a paused run waits; keeping it without',
+        );
       }
     }
     if (record.enrichmentError) progress.enrichmentFailures += 1;
     if (!record.runId || detail === null) progress.lostRuns += 1;
     if (record.status !== null && !isTerminalStatus(record.status)) progress.unfinished += 1;
     if (cacheable && record.runId && detail !== null && !record.enrichmentError && isTerminalStatus(record.status)) {
-      await runCache.put(appId!, record, level).catch((error: unknown) => logger.warn({ runId, err: String(error) }, 'could not cache a finished run'));
+      await runCache
+        .put(appId!, record, level)
+        .catch((error: unknown) => logger.warn({ runId, err: String(error) }, 'could not cache a finished run'));
     }
     return record;
   }

@@ -33,8 +33,17 @@ const MAX_PASSES = 50;
  * Rows are yielded by second, newest first, and by log id within a second (the same order for any page size).
  */
 export async function* walkLogWindow(client: DifyClient, options: LogWindowOptions = {}): AsyncGenerator<DifyLogItem> {
-  const { createdAfter, createdBefore, overlapSeconds = 0, maxPages = Number.POSITIVE_INFINITY, onPage, now = () => new Date(), ...query } = options;
-  const after = createdAfter === undefined ? undefined : new Date(new Date(createdAfter).getTime() - overlapSeconds * SECOND);
+  const {
+    createdAfter,
+    createdBefore,
+    overlapSeconds = 0,
+    maxPages = Number.POSITIVE_INFINITY,
+    onPage,
+    now = () => new Date(),
+    ...query
+  } = options;
+  const after =
+    createdAfter === undefined ? undefined : new Date(new Date(createdAfter).getTime() - overlapSeconds * SECOND);
   let before = ceilSecond(createdBefore === undefined ? now() : new Date(createdBefore));
   /** Log ids already yielded whose time may still come back at the current boundary, with their second. */
   let seen = new Map<string, number>();
@@ -48,7 +57,9 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
   };
   /** The rows not yielded yet, in yield order: by second (newest first), then by log id. */
   function* fresh(rows: DifyLogItem[]): Generator<DifyLogItem> {
-    const sorted = rows.filter((row) => !seen.has(row.id)).sort((a, b) => secondOf(b.created_at) - secondOf(a.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const sorted = rows
+      .filter((row) => !seen.has(row.id))
+      .sort((a, b) => secondOf(b.created_at) - secondOf(a.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const row of sorted) {
       if (seen.has(row.id)) continue;
       seen.set(row.id, secondOf(row.created_at));
@@ -81,7 +92,9 @@ export async function* walkLogWindow(client: DifyClient, options: LogWindowOptio
       return;
     }
     // Rows the client's own filters left out count as read too (Dify returned them).
-    const newer = (result.scanned?.rows ?? rows).filter((row) => secondOf(row.created_at) > lastSecond && !seen.has(row.id));
+    const newer = (result.scanned?.rows ?? rows).filter(
+      (row) => secondOf(row.created_at) > lastSecond && !seen.has(row.id),
+    );
     if (newer.length > 0) {
       // Every second newer than the page's last one is whole here; the last one is read again from the next page.
       const kept = new Set(rows.map((row) => row.id));

@@ -4,7 +4,11 @@
  * does not stall work already queued. `mapper` must not reject (it should capture its own errors);
  * an error from the source is rethrown after the items before it are yielded.
  */
-export async function* orderedMap<T, R>(source: AsyncIterable<T>, mapper: (item: T) => Promise<R>, readAhead: number): AsyncGenerator<R> {
+export async function* orderedMap<T, R>(
+  source: AsyncIterable<T>,
+  mapper: (item: T) => Promise<R>,
+  readAhead: number,
+): AsyncGenerator<R> {
   const iterator = source[Symbol.asyncIterator]();
   const queue: Array<Promise<R>> = [];
   let exhausted = false;

@@ -28,7 +28,12 @@ type Level = (typeof LEVELS)[number];
  * one readable text line (`2026-11-28T02:00:01.000Z INFO message {"key":"value"}`), bindings of
  * children included. Used to keep a scheduled run's own log lines with the run.
  */
-export function teeLogger(base: Logger, capture: (line: string) => void, minLevel: Level = 'info', bindings: Record<string, unknown> = {}): Logger {
+export function teeLogger(
+  base: Logger,
+  capture: (line: string) => void,
+  minLevel: Level = 'info',
+  bindings: Record<string, unknown> = {},
+): Logger {
   const threshold = LEVELS.indexOf(minLevel);
   const method =
     (level: Level) =>

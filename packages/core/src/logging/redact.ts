@@ -82,7 +82,14 @@ export function connectionSecrets(url: string | undefined): string[] {
     } catch {
       // a stray `%`: the password is used as written
     }
-    for (const form of [written, decoded, encodeURIComponent(decoded), decoded.replaceAll(' ', '%20'), decoded.replaceAll(' ', '+')]) if (form) secrets.add(form);
+    for (const form of [
+      written,
+      decoded,
+      encodeURIComponent(decoded),
+      decoded.replaceAll(' ', '%20'),
+      decoded.replaceAll(' ', '+'),
+    ])
+      if (form) secrets.add(form);
   }
   return [...secrets];
 }

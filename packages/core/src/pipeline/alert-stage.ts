@@ -19,16 +19,28 @@ export const alertStateKey = (job: string) => `alerts/${job}`;
 export async function alertStage(
   policy: AlertPolicy,
   analysis: ReportAnalysis,
-  context: { job: string; state: StateStore; notifiers: Notifier[]; links: NotificationMessage['links']; now: Date; attempts: number; logger: Logger; problems: PipelineProblem[]; templates?: MessageTemplates },
+  context: {
+    job: string;
+    state: StateStore;
+    notifiers: Notifier[];
+    links: NotificationMessage['links'];
+    now: Date;
+    attempts: number;
+    logger: Logger;
+    problems: PipelineProblem[];
+    templates?: MessageTemplates;
+  },
 ): Promise<{ events: AlertEvent[]; notifications: PipelineResult['notifications'] }> {
   const stored = (await context.state.readDocument(alertStateKey(context.job))) as AlertState | undefined;
   const previous = stored?.version === 1 ? stored : { ...EMPTY_ALERT_STATE, active: {}, knownErrors: [] };
   const { events, state } = evaluateAlerts(policy, analysis, previous, context.now);
   const notifications: PipelineResult['notifications'] = [];
   for (const event of events) {
-    const route = event.severity === 'warning' || event.severity === 'critical' ? policy.routes?.[event.severity] : undefined;
+    const route =
+      event.severity === 'warning' || event.severity === 'critical' ? policy.routes?.[event.severity] : undefined;
     const targets = route ? context.notifiers.filter((notifier) => route.includes(notifier.name)) : context.notifiers;
-    const sent = targets.length === 0 ? [] : await notifyStage(targets, alertMessage(event, analysis, context.links), context);
+    const sent =
+      targets.length === 0 ? [] : await notifyStage(targets, alertMessage(event, analysis, context.links), context);
     notifications.push(...sent);
     if (targets.length > 0 && sent.every((receipt) => !receipt.delivered)) {
       if (event.transition === 'resolved') state.active[event.rule] = previous.active[event.rule]!;

@@ -41,7 +41,7 @@ export function backfillStateKey(job: string, from: Date, to: Date): { job: stri
 /** The day-sized chunks of a range: local midnight to local midnight in `timezone` (23 or 25 hours across DST). */
 export function dayChunks(from: Date, to: Date, timezone: string): Array<{ from: Date; to: Date }> {
   const chunks: Array<{ from: Date; to: Date }> = [];
-  for (let start = from; start.getTime() < to.getTime(); ) {
+  for (let start = from; start.getTime() < to.getTime();) {
     const midnight = startOfDayIn(start, timezone, 1);
     const end = midnight.getTime() < to.getTime() ? midnight : to;
     chunks.push({ from: start, to: end });
@@ -58,19 +58,35 @@ export function dayChunks(from: Date, to: Date, timezone: string): Array<{ from:
  * A `failed` chunk (storage down) stops the backfill; a `partial` one (an app failed) is recorded and
  * the backfill goes on: its result names the day, to be redone with an explicit run.
  */
-export async function backfill(job: PipelineJob, deps: PipelineDeps, options: BackfillOptions): Promise<BackfillResult> {
+export async function backfill(
+  job: PipelineJob,
+  deps: PipelineDeps,
+  options: BackfillOptions,
+): Promise<BackfillResult> {
   const timezone = job.timezone ?? 'UTC';
   assertTimezone(timezone);
   const now = deps.now?.() ?? new Date();
   const from = resolveTime(options.from, { now, timezone, key: 'backfill.from' });
   const to = resolveTime(options.to, { now, timezone, key: 'backfill.to' });
-  if (from.getTime() >= to.getTime()) throw new DifyConfigError('backfill.from', `${from.toISOString()} must be before backfill.to ${to.toISOString()}`);
-  if (to.getTime() > now.getTime()) throw new DifyConfigError('backfill.to', `${to.toISOString()} is in the future; a backfill covers finished days (use \`run\` for today)`);
+  if (from.getTime() >= to.getTime())
+    throw new DifyConfigError('backfill.from', `${from.toISOString()} must be before backfill.to ${to.toISOString()}`);
+  if (to.getTime() > now.getTime())
+    throw new DifyConfigError(
+      'backfill.to',
+      `${to.toISOString()} is in the future; a backfill covers finished days (use \`run\` for today)`,
+    );
 
   const key = backfillStateKey(job.name, from, to);
   const progress = await deps.state.read(key.job, key.app);
   const doneUntil = progress.watermark ? new Date(progress.watermark).getTime() : from.getTime();
-  const result: BackfillResult = { job: job.name, from: from.toISOString(), to: to.toISOString(), status: 'succeeded', chunks: [], results: [] };
+  const result: BackfillResult = {
+    job: job.name,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    status: 'succeeded',
+    chunks: [],
+    results: [],
+  };
 
   for (const chunk of dayChunks(from, to, timezone)) {
     const window = { from: chunk.from.toISOString(), to: chunk.to.toISOString() };

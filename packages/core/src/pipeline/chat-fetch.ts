@@ -26,15 +26,27 @@ export function chatAccessProblem(app: PipelineApp, mode: string): string | unde
  * the window began), and for chatflows (advanced-chat) the workflow run behind each message as an ordinary
  * RunRecord (`logId` = message id, with `conversationId` and `messageId`), enriched like a workflow run.
  */
-export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mode: string, counts: PipelineResult['counts'][string]): AsyncGenerator<RunRecord> {
+export async function* fetchChatApp(
+  context: FetchContext,
+  app: PipelineApp,
+  mode: string,
+  counts: PipelineResult['counts'][string],
+): AsyncGenerator<RunRecord> {
   const { job, window, incremental } = context;
   const problem = chatAccessProblem(app, mode);
   if (problem) throw new DifyConfigError('dify.console', problem);
   const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
   const horizon = window.to.getTime() - context.overlapMs;
-  const next: AppState = { watermark: incremental ? window.to.toISOString() : previous.watermark, recent: {}, pending: {} };
+  const next: AppState = {
+    watermark: incremental ? window.to.toISOString() : previous.watermark,
+    recent: {},
+    pending: {},
+  };
   for (const [id, at] of Object.entries(previous.recent)) if (new Date(at).getTime() >= horizon) next.recent[id] = at;
-  const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
+  const from =
+    incremental && previous.watermark
+      ? new Date(new Date(previous.watermark).getTime() - context.overlapMs)
+      : window.from;
   const to = window.to;
   const limit = pLimit(job.concurrency ?? FETCH_DEFAULTS.concurrency);
   const chatflow = mode === 'advanced-chat';
@@ -47,7 +59,9 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
       workflow_run: null,
       created_from: message.from_source === 'api' ? 'service-api' : 'web-app',
       created_by_role: message.from_end_user_id ? 'end_user' : 'account',
-      created_by_end_user: message.from_end_user_id ? { id: message.from_end_user_id, session_id: message.from_end_user_id } : null,
+      created_by_end_user: message.from_end_user_id
+        ? { id: message.from_end_user_id, session_id: message.from_end_user_id }
+        : null,
       created_by_account: null,
       created_at: message.created_at,
     } as unknown as DifyLogItem;
@@ -59,10 +73,27 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
       if (detail && job.withNodeExecutions) nodes = await app.client.nodeExecutions(record.workflowRunId, app.id);
     } catch (error) {
       if (!DifyLogsError.isInstance(error) || DifyAuthError.isInstance(error)) throw error;
-      enrichmentError = { code: error.code, message: app.client.scrub(error.message), stage: detail === undefined ? 'detail' : 'nodes' };
+      enrichmentError = {
+        code: error.code,
+        message: app.client.scrub(error.message),
+        stage: detail === undefined ? 'detail' : 'nodes',
+      };
     }
-    const run = toRunRecord({ appId: app.id, item, detail, nodes, enrichmentError, includeNodeData: job.includeNodeData ?? false, endpoint: 'chatflow run' });
-    return { ...run, runId: run.runId ?? record.workflowRunId, conversationId: record.conversationId, messageId: record.messageId };
+    const run = toRunRecord({
+      appId: app.id,
+      item,
+      detail,
+      nodes,
+      enrichmentError,
+      includeNodeData: job.includeNodeData ?? false,
+      endpoint: 'chatflow run',
+    });
+    return {
+      ...run,
+      runId: run.runId ?? record.workflowRunId,
+      conversationId: record.conversationId,
+      messageId: record.messageId,
+    };
   };
 
   try {
@@ -78,7 +109,10 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
         inWindow.push({ message, record });
       }
     }
-    inWindow.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId));
+    inWindow.sort(
+      (a, b) =>
+        a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId),
+    );
     const batch = Math.max(16, (job.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
     for (let start = 0; start < inWindow.length; start += batch) {
       const slice = inWindow.slice(start, start + batch);
@@ -96,7 +130,10 @@ export async function* fetchChatApp(context: FetchContext, app: PipelineApp, mod
     }
   } catch (error) {
     if (DifyAuthError.isInstance(error) && error.code === 'forbidden') {
-      throw new DifyConfigError('dify.console', `app ${app.id} is a ${mode} app: the console refused its conversations (HTTP 403); the account needs the editor role or above (or use an admin key)`);
+      throw new DifyConfigError(
+        'dify.console',
+        `app ${app.id} is a ${mode} app: the console refused its conversations (HTTP 403); the account needs the editor role or above (or use an admin key)`,
+      );
     }
     throw error;
   }

@@ -15,7 +15,6 @@ import { parseVersion, versionAtLeast } from '../client/server-version.js';
 import { toIsoTime } from '../records/time.js';
 import { toArchivedRunRecord } from '../records/archived.js';
 
-
 /**
  * Streams the records of every app of the job, one app after the other. An app that fails is
  * recorded and skipped (its state is not advanced); the others go on.
@@ -46,7 +45,12 @@ export async function* fetchStage(context: FetchContext): AsyncGenerator<RunReco
  * only): read page by page until a row is older than the window; one request when the archive holds nothing of it.
  * Releases before 1.13 (when the client knows the release) are not asked. Records carry `archived: true`.
  */
-async function* archivedRuns(app: PipelineApp, window: ResolvedWindow, listedRuns: Set<string>, offered: { archiveOffered?: boolean }): AsyncGenerator<RunRecord> {
+async function* archivedRuns(
+  app: PipelineApp,
+  window: ResolvedWindow,
+  listedRuns: Set<string>,
+  offered: { archiveOffered?: boolean },
+): AsyncGenerator<RunRecord> {
   const version = await app.client.serverVersion();
   offered.archiveOffered = false;
   if (version !== null && parseVersion(version) !== null && !versionAtLeast(version, '1.13.0')) return;
@@ -79,17 +83,29 @@ async function detectMode(app: PipelineApp, logger: Logger): Promise<string> {
   } catch (error) {
     // Dify did not answer at all (refused, unreachable, timed out after every retry): the workflow path would meet the same, after retrying again.
     if (DifyNetworkError.isInstance(error)) throw error;
-    logger.debug({ appId: app.id, err: error instanceof Error ? error.message : String(error) }, 'could not tell the app mode; reading it as a workflow app');
+    logger.debug(
+      { appId: app.id, err: error instanceof Error ? error.message : String(error) },
+      'could not tell the app mode; reading it as a workflow app',
+    );
   }
   return 'workflow';
 }
 
-async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number], counts: PipelineResult['counts'][string]): AsyncGenerator<RunRecord> {
+async function* fetchApp(
+  context: FetchContext,
+  app: PipelineJob['apps'][number],
+  counts: PipelineResult['counts'][string],
+): AsyncGenerator<RunRecord> {
   const { job, window, incremental } = context;
   const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
   const horizon = window.to.getTime() - context.overlapMs;
-  const next: AppState = { watermark: incremental ? window.to.toISOString() : previous.watermark, recent: {}, pending: {} };
-  for (const [logId, loggedAt] of Object.entries(previous.recent)) if (new Date(loggedAt).getTime() >= horizon) next.recent[logId] = loggedAt;
+  const next: AppState = {
+    watermark: incremental ? window.to.toISOString() : previous.watermark,
+    recent: {},
+    pending: {},
+  };
+  for (const [logId, loggedAt] of Object.entries(previous.recent))
+    if (new Date(loggedAt).getTime() >= horizon) next.recent[logId] = loggedAt;
   const listedRuns = new Set<string>();
 
   const emit = (record: RunRecord): RunRecord | undefined => {
@@ -105,7 +121,10 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
   };
 
   // Each app resumes from its own watermark; the run's window starts at the oldest of them.
-  const from = incremental && previous.watermark ? new Date(new Date(previous.watermark).getTime() - context.overlapMs) : window.from;
+  const from =
+    incremental && previous.watermark
+      ? new Date(new Date(previous.watermark).getTime() - context.overlapMs)
+      : window.from;
   let fetched: Readonly<ExportProgress> | undefined;
   const records = exportRuns(app.client, {
     appId: app.id,
@@ -156,7 +175,10 @@ async function* fetchApp(context: FetchContext, app: PipelineJob['apps'][number]
       context.logger.warn({ appId: app.id, runId }, 'an unfinished run is gone from Dify; dropping it');
       continue;
     }
-    const nodes = job.withNodeExecutions && isTerminalStatus(detail.status ?? null) ? await app.client.nodeExecutions(runId, app.id) : undefined;
+    const nodes =
+      job.withNodeExecutions && isTerminalStatus(detail.status ?? null)
+        ? await app.client.nodeExecutions(runId, app.id)
+        : undefined;
     counts.repolled += 1;
     const out = emit(applyDetail(record, detail, nodes, job.includeNodeData ?? false));
     if (out) yield out;

@@ -18,14 +18,59 @@ export function markdownConversations(conversations: ConversationAnalysis, table
     `- Tokens: ${conversations.tokens} (per conversation: mean ${conversations.tokensPerConversation.mean === null ? 'n/a' : Math.round(conversations.tokensPerConversation.mean)}, p95 ${conversations.tokensPerConversation.p95 === null ? 'n/a' : Math.round(conversations.tokensPerConversation.p95)})`,
   ];
   if (conversations.apps.length > 0) {
-    lines.push('', ...table(['App', 'Conversations', 'Messages', 'Likes', 'Dislikes', 'Failed', 'p95', 'Tokens'], ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'], conversations.apps.map((app) => [app.appId, app.conversations, app.messages, app.likes, app.dislikes, app.failed, format.seconds(app.latency.p95), app.tokens])));
+    lines.push(
+      '',
+      ...table(
+        ['App', 'Conversations', 'Messages', 'Likes', 'Dislikes', 'Failed', 'p95', 'Tokens'],
+        ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'],
+        conversations.apps.map((app) => [
+          app.appId,
+          app.conversations,
+          app.messages,
+          app.likes,
+          app.dislikes,
+          app.failed,
+          format.seconds(app.latency.p95),
+          app.tokens,
+        ]),
+      ),
+    );
   }
   if (conversations.perDay.length > 1 && conversations.perDay.length <= 31) {
-    lines.push('', ...table(['Day', 'Conversations', 'Messages', 'Likes', 'Dislikes', 'Failed'], ['---', '---:', '---:', '---:', '---:', '---:'], conversations.perDay.map((day) => [day.start, day.conversations, day.messages, day.likes, day.dislikes, day.failed])));
+    lines.push(
+      '',
+      ...table(
+        ['Day', 'Conversations', 'Messages', 'Likes', 'Dislikes', 'Failed'],
+        ['---', '---:', '---:', '---:', '---:', '---:'],
+        conversations.perDay.map((day) => [
+          day.start,
+          day.conversations,
+          day.messages,
+          day.likes,
+          day.dislikes,
+          day.failed,
+        ]),
+      ),
+    );
   }
   if (conversations.topQuestions.length > 0) {
     lines.push('', '### Questions that failed, went unanswered or were disliked', '');
-    lines.push(...table(['Count', 'Failed', 'Unanswered', 'Disliked', 'Question', 'Error'], ['---:', '---:', '---:', '---:', '---', '---'], conversations.topQuestions.slice(0, 10).map((group) => [group.count, group.failed, group.unanswered, group.disliked, short(group.question), group.error ? short(group.error) : ''])));
+    lines.push(
+      ...table(
+        ['Count', 'Failed', 'Unanswered', 'Disliked', 'Question', 'Error'],
+        ['---:', '---:', '---:', '---:', '---', '---'],
+        conversations.topQuestions
+          .slice(0, 10)
+          .map((group) => [
+            group.count,
+            group.failed,
+            group.unanswered,
+            group.disliked,
+            short(group.question),
+            group.error ? short(group.error) : '',
+          ]),
+      ),
+    );
   }
   return lines;
 }

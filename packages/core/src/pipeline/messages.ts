@@ -3,13 +3,21 @@ import type { ReportAnalysis } from '../analysis/types.js';
 import { money, percent, seconds } from './reporters.js';
 
 /** The message for a stored period report: a summary that stands on its own. */
-export function reportReadyMessage(summary: ReportAnalysis, links: NotificationMessage['links'], partial: boolean): NotificationMessage {
+export function reportReadyMessage(
+  summary: ReportAnalysis,
+  links: NotificationMessage['links'],
+  partial: boolean,
+): NotificationMessage {
   const failed = summary.byStatus.failed ?? 0;
   const flags = summary.comparison?.flags ?? [];
   const critical = flags.some((flag) => flag.severity === 'critical');
   return {
     kind: 'report-ready',
-    severity: critical ? 'error' : partial || summary.failedApps.length > 0 || failed > 0 || flags.length > 0 ? 'warning' : 'info',
+    severity: critical
+      ? 'error'
+      : partial || summary.failedApps.length > 0 || failed > 0 || flags.length > 0
+        ? 'warning'
+        : 'info',
     title: `${summary.job}: ${summary.runs} runs, ${failed} failed (${summary.window.from.slice(0, 16)} → ${summary.window.to.slice(0, 16)} UTC)`,
     summary: [
       `Success rate ${percent(summary.successRate)}, p95 ${seconds(summary.latency.p95)}, ${summary.tokens.effective} tokens, cost ${money(summary.cost)} across ${summary.apps.length} app(s).`,

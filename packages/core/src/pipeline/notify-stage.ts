@@ -21,22 +21,32 @@ export async function notifyStage(
   const rendered = applyTemplates(message, options.templates);
   const limit = pLimit(FAN_OUT);
   return Promise.all(
-    notifiers.map((notifier) => limit(async () => {
-      try {
-        await pRetry(() => notifier.send(rendered), {
-          retries: Math.max(0, options.attempts - 1),
-          minTimeout: 200,
-          factor: 2,
-          randomize: true,
-          shouldRetry: ({ error }) => !DifyLogsError.isInstance(error) || error.isRetryable,
-        });
-        return { notifier: notifier.name, delivered: true };
-      } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
-        options.problems.push({ stage: 'notify', notifier: notifier.name, code: DifyLogsError.isInstance(error) ? error.code : 'error', message: text });
-        options.logger.error({ notifier: notifier.name, err: text }, 'notification failed after retries; the reports stay stored');
-        return { notifier: notifier.name, delivered: false, error: text };
-      }
-    })),
+    notifiers.map((notifier) =>
+      limit(async () => {
+        try {
+          await pRetry(() => notifier.send(rendered), {
+            retries: Math.max(0, options.attempts - 1),
+            minTimeout: 200,
+            factor: 2,
+            randomize: true,
+            shouldRetry: ({ error }) => !DifyLogsError.isInstance(error) || error.isRetryable,
+          });
+          return { notifier: notifier.name, delivered: true };
+        } catch (error) {
+          const text = error instanceof Error ? error.message : String(error);
+          options.problems.push({
+            stage: 'notify',
+            notifier: notifier.name,
+            code: DifyLogsError.isInstance(error) ? error.code : 'error',
+            message: text,
+          });
+          options.logger.error(
+            { notifier: notifier.name, err: text },
+            'notification failed after retries; the reports stay stored',
+          );
+          return { notifier: notifier.name, delivered: false, error: text };
+        }
+      }),
+    ),
   );
 }

@@ -41,16 +41,40 @@ export interface RenderedReports {
  * same analysis and reporters as the pipeline, one streaming pass. Records outside an explicit
  * `window` are skipped.
  */
-export async function renderReports(records: AsyncIterable<RunRecord>, options: RenderReportsOptions): Promise<RenderedReports> {
+export async function renderReports(
+  records: AsyncIterable<RunRecord>,
+  options: RenderReportsOptions,
+): Promise<RenderedReports> {
   const reporters = { ...defaultReporters, ...options.reporters };
-  for (const format of options.formats) if (!reporters[format]) throw new DifyConfigError('formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
+  for (const format of options.formats)
+    if (!reporters[format])
+      throw new DifyConfigError(
+        'formats',
+        `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`,
+      );
   const now = options.now?.() ?? new Date();
   const timezone = options.timezone ?? 'UTC';
   const runId = options.runId ?? `report-${now.toISOString().replace(/[-:.]/g, '')}`;
-  const provisional = { from: options.window?.from ?? now.toISOString(), to: options.window?.to ?? now.toISOString(), timezone };
-  const analyzer = createAnalyzer({ job: options.job, runId, window: provisional, generatedAt: now.toISOString(), consoleUrl: options.consoleUrl ?? null, prices: options.prices });
+  const provisional = {
+    from: options.window?.from ?? now.toISOString(),
+    to: options.window?.to ?? now.toISOString(),
+    timezone,
+  };
+  const analyzer = createAnalyzer({
+    job: options.job,
+    runId,
+    window: provisional,
+    generatedAt: now.toISOString(),
+    consoleUrl: options.consoleUrl ?? null,
+    prices: options.prices,
+  });
   const problems: PipelineProblem[] = [];
-  const writers = await openReportWriters(options.formats, reporters, { job: options.job, runId, window: provisional }, problems);
+  const writers = await openReportWriters(
+    options.formats,
+    reporters,
+    { job: options.job, runId, window: provisional },
+    problems,
+  );
   try {
     const from = options.window ? Date.parse(options.window.from) : Number.NEGATIVE_INFINITY;
     const to = options.window ? Date.parse(options.window.to) : Number.POSITIVE_INFINITY;

@@ -4,7 +4,12 @@ import type { RunRecord } from '../records/schema.js';
 import { toIsoTime } from '../records/time.js';
 
 /** A record as it was, updated with a fresh run detail (and node executions) from a re-poll. */
-export function applyDetail(record: RunRecord, detail: DifyRunDetail, nodes: DifyNodeExecution[] | undefined, includeNodeData: boolean): RunRecord {
+export function applyDetail(
+  record: RunRecord,
+  detail: DifyRunDetail,
+  nodes: DifyNodeExecution[] | undefined,
+  includeNodeData: boolean,
+): RunRecord {
   const endpoint = `run detail ${record.runId}`;
   return {
     ...record,

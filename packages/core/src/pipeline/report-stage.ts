@@ -20,7 +20,12 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * A format that throws is recorded in `problems` and dropped; the others go on. `close()` always
  * releases every spool file and the private temporary folder.
  */
-export async function openReportWriters(formats: readonly string[], reporters: Record<string, Reporter>, context: Omit<ReportContext, 'tmpDir'>, problems: PipelineProblem[]) {
+export async function openReportWriters(
+  formats: readonly string[],
+  reporters: Record<string, Reporter>,
+  context: Omit<ReportContext, 'tmpDir'>,
+  problems: PipelineProblem[],
+) {
   const tmpDir = await mkdtemp(join(tmpdir(), 'dify-logs-report-'));
   const writers: ActiveWriter[] = [];
   const fail = (active: ActiveWriter, error: unknown) => {

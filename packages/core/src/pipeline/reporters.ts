@@ -6,7 +6,9 @@ import { markdownConversations } from './markdown-conversations.js';
 export const jsonReporter: Reporter = {
   format: 'json',
   start: () => ({
-    finish: (analysis) => [{ extension: 'json', contentType: 'application/json', body: `${JSON.stringify(analysis, null, 2)}\n` }],
+    finish: (analysis) => [
+      { extension: 'json', contentType: 'application/json', body: `${JSON.stringify(analysis, null, 2)}\n` },
+    ],
   }),
 };
 
@@ -25,17 +27,34 @@ export function markdownCell(value: unknown): string {
 }
 
 export const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
-export const seconds = (value: number | null): string => (value === null ? 'n/a' : value >= 100 ? `${value.toFixed(0)} s` : value >= 10 ? `${value.toFixed(1)} s` : `${value.toFixed(2)} s`);
+export const seconds = (value: number | null): string =>
+  value === null
+    ? 'n/a'
+    : value >= 100
+      ? `${value.toFixed(0)} s`
+      : value >= 10
+        ? `${value.toFixed(1)} s`
+        : `${value.toFixed(2)} s`;
 export const money = (value: Money): string => {
   const parts = Object.entries(value).filter(([, amount]) => amount !== 0);
   return parts.length === 0 ? '0' : parts.map(([currency, amount]) => `${currency} ${amount.toFixed(4)}`).join(', ');
 };
 const integer = (value: number) => value.toLocaleString('en-US');
-const latency = (stats: LatencyStats) => `p50 ${seconds(stats.p50)}, p95 ${seconds(stats.p95)}, p99 ${seconds(stats.p99)}`;
-const change = (value: number | null, points = false) => (value === null ? 'n/a' : points ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pt` : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`);
+const latency = (stats: LatencyStats) =>
+  `p50 ${seconds(stats.p50)}, p95 ${seconds(stats.p95)}, p99 ${seconds(stats.p99)}`;
+const change = (value: number | null, points = false) =>
+  value === null
+    ? 'n/a'
+    : points
+      ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pt`
+      : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
 
 function table(header: string[], align: string[], rows: unknown[][]): string[] {
-  return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`)];
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${align.join('|')}|`,
+    ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
+  ];
 }
 
 /** The Markdown report: summary, comparison, apps, top failures, slowest nodes, models. Safe in DingTalk, WeCom and GitHub. */
@@ -45,7 +64,11 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     `# ${markdownCell(analysis.job)}: ${analysis.window.from} → ${analysis.window.to}`,
     '',
     `Time zone ${markdownCell(analysis.window.timezone)}. Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
-    ...(analysis.workspace ? [`Dify workspace ${markdownCell(analysis.workspace.name ?? analysis.workspace.id)} (${markdownCell(analysis.workspace.id)}${analysis.workspace.pinned ? '' : ', the account\'s current workspace'}).`] : []),
+    ...(analysis.workspace
+      ? [
+          `Dify workspace ${markdownCell(analysis.workspace.name ?? analysis.workspace.id)} (${markdownCell(analysis.workspace.id)}${analysis.workspace.pinned ? '' : ", the account's current workspace"}).`,
+        ]
+      : []),
     ...(analysis.retention
       ? [
           `The window starts before Dify's log retention (${analysis.retention.days} days${analysis.retention.assumed ? ", Dify's default when its log cleanup is on; set dify.retentionDays" : ''}): runs before ${analysis.retention.cutoff} may have been deleted, and Dify offered no archive of them for ${analysis.retention.apps.map((app) => markdownCell(app)).join(', ')}.`,
@@ -57,42 +80,143 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     `- Tokens: ${integer(analysis.tokens.effective)}${analysis.tokens.effective !== analysis.tokens.stated ? ` (Dify stated ${integer(analysis.tokens.stated)}; ${analysis.tokens.mismatchedRuns} runs recomputed from their nodes)` : ''}`,
     `- Cost: ${money(analysis.cost)}`,
   ];
-  if (analysis.enrichmentFailures > 0 || analysis.lostRuns > 0) lines.push(`- Without detail: ${analysis.enrichmentFailures} enrichment failures, ${analysis.lostRuns} lost runs`);
+  if (analysis.enrichmentFailures > 0 || analysis.lostRuns > 0)
+    lines.push(`- Without detail: ${analysis.enrichmentFailures} enrichment failures, ${analysis.lostRuns} lost runs`);
   const comparison = analysis.comparison;
   if (comparison) {
     lines.push('', `## Compared with ${comparison.previous.from} → ${comparison.previous.to}`, '');
-    lines.push(...table(['Metric', 'Now', 'Before', 'Change'], ['---', '---:', '---:', '---:'], [
-      ['Runs', comparison.runs.current, comparison.runs.previous, change(comparison.runs.change)],
-      ['Success rate', percent(comparison.successRate.current), percent(comparison.successRate.previous), change(comparison.successRate.change, true)],
-      ['p95 run time', seconds(comparison.p95.current), seconds(comparison.p95.previous), change(comparison.p95.change)],
-      [`Cost${comparison.cost.currency ? ` (${comparison.cost.currency})` : ''}`, comparison.cost.current.toFixed(4), comparison.cost.previous.toFixed(4), change(comparison.cost.change)],
-    ]));
-    for (const flag of comparison.flags) lines.push('', `> **${flag.severity === 'critical' ? 'CRITICAL' : 'Warning'}**: ${markdownCell(flag.message)}`);
+    lines.push(
+      ...table(
+        ['Metric', 'Now', 'Before', 'Change'],
+        ['---', '---:', '---:', '---:'],
+        [
+          ['Runs', comparison.runs.current, comparison.runs.previous, change(comparison.runs.change)],
+          [
+            'Success rate',
+            percent(comparison.successRate.current),
+            percent(comparison.successRate.previous),
+            change(comparison.successRate.change, true),
+          ],
+          [
+            'p95 run time',
+            seconds(comparison.p95.current),
+            seconds(comparison.p95.previous),
+            change(comparison.p95.change),
+          ],
+          [
+            `Cost${comparison.cost.currency ? ` (${comparison.cost.currency})` : ''}`,
+            comparison.cost.current.toFixed(4),
+            comparison.cost.previous.toFixed(4),
+            change(comparison.cost.change),
+          ],
+        ],
+      ),
+    );
+    for (const flag of comparison.flags)
+      lines.push('', `> **${flag.severity === 'critical' ? 'CRITICAL' : 'Warning'}**: ${markdownCell(flag.message)}`);
   }
   lines.push('', '## Apps', '');
-  lines.push(...table(['App', 'Runs', 'Succeeded', 'Failed', 'Success rate', 'p95', 'Tokens', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'], analysis.apps.map((app) => [app.appId, app.runs, app.byStatus.succeeded ?? 0, app.byStatus.failed ?? 0, percent(app.successRate), seconds(app.latency.p95), app.tokens, money(app.cost)])));
+  lines.push(
+    ...table(
+      ['App', 'Runs', 'Succeeded', 'Failed', 'Success rate', 'p95', 'Tokens', 'Cost'],
+      ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'],
+      analysis.apps.map((app) => [
+        app.appId,
+        app.runs,
+        app.byStatus.succeeded ?? 0,
+        app.byStatus.failed ?? 0,
+        percent(app.successRate),
+        seconds(app.latency.p95),
+        app.tokens,
+        money(app.cost),
+      ]),
+    ),
+  );
   if (analysis.errors.length > 0) {
     lines.push('', '## Top failures', '');
-    lines.push(...table(['Count', 'Node', 'Error', 'Last seen'], ['---:', '---', '---', '---'], analysis.errors.slice(0, 10).map((error) => [error.count, error.node ?? '(run)', error.example.length > 160 ? `${error.example.slice(0, 159)}…` : error.example, error.lastSeen])));
+    lines.push(
+      ...table(
+        ['Count', 'Node', 'Error', 'Last seen'],
+        ['---:', '---', '---', '---'],
+        analysis.errors
+          .slice(0, 10)
+          .map((error) => [
+            error.count,
+            error.node ?? '(run)',
+            error.example.length > 160 ? `${error.example.slice(0, 159)}…` : error.example,
+            error.lastSeen,
+          ]),
+      ),
+    );
     if (analysis.otherErrors > 0) lines.push('', `And ${analysis.otherErrors} more errors of other kinds.`);
   }
-  const slowNodes = analysis.nodes.filter((node) => node.latency.p95 !== null).sort((a, b) => b.latency.p95! - a.latency.p95!).slice(0, 10);
+  const slowNodes = analysis.nodes
+    .filter((node) => node.latency.p95 !== null)
+    .sort((a, b) => b.latency.p95! - a.latency.p95!)
+    .slice(0, 10);
   if (slowNodes.length > 0) {
     lines.push('', '## Slowest nodes', '');
-    lines.push(...table(['Node', 'Type', 'Runs', 'Failed', 'p50', 'p95', 'Tokens'], ['---', '---', '---:', '---:', '---:', '---:', '---:'], slowNodes.map((node) => [node.title, node.type, node.executions, node.failed, seconds(node.latency.p50), seconds(node.latency.p95), node.tokens])));
+    lines.push(
+      ...table(
+        ['Node', 'Type', 'Runs', 'Failed', 'p50', 'p95', 'Tokens'],
+        ['---', '---', '---:', '---:', '---:', '---:', '---:'],
+        slowNodes.map((node) => [
+          node.title,
+          node.type,
+          node.executions,
+          node.failed,
+          seconds(node.latency.p50),
+          seconds(node.latency.p95),
+          node.tokens,
+        ]),
+      ),
+    );
   }
   if (analysis.models.length > 0) {
     lines.push('', '## Models', '');
-    lines.push(...table(['Model', 'Calls', 'Tokens', 'Prompt', 'Completion', 'Cost'], ['---', '---:', '---:', '---:', '---:', '---:'], analysis.models.slice(0, 10).map((model) => [model.model, model.calls, model.tokens, model.promptTokens, model.completionTokens, money(model.cost)])));
+    lines.push(
+      ...table(
+        ['Model', 'Calls', 'Tokens', 'Prompt', 'Completion', 'Cost'],
+        ['---', '---:', '---:', '---:', '---:', '---:'],
+        analysis.models
+          .slice(0, 10)
+          .map((model) => [
+            model.model,
+            model.calls,
+            model.tokens,
+            model.promptTokens,
+            model.completionTokens,
+            money(model.cost),
+          ]),
+      ),
+    );
   }
   if (analysis.pausedRuns?.length) {
     lines.push('', '## Paused runs', '', 'Waiting for a person (a Human Input form) or another reason Dify gives.', '');
-    lines.push(...table(['App', 'Run', 'Started', 'Paused at', 'Waits at'], ['---', '---', '---', '---', '---'], analysis.pausedRuns.map((run) => [run.appId, run.runId, run.createdAt, run.pausedAt ?? 'n/a', run.nodes.map((node) => `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? 'n/a'}` : node.type})`).join('; ') || 'n/a'])));
+    lines.push(
+      ...table(
+        ['App', 'Run', 'Started', 'Paused at', 'Waits at'],
+        ['---', '---', '---', '---', '---'],
+        analysis.pausedRuns.map((run) => [
+          run.appId,
+          run.runId,
+          run.createdAt,
+          run.pausedAt ?? 'n/a',
+          run.nodes
+            .map(
+              (node) =>
+                `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? 'n/a'}` : node.type})`,
+            )
+            .join('; ') || 'n/a',
+        ]),
+      ),
+    );
   }
   if (analysis.conversations) lines.push(...markdownConversations(analysis.conversations, table, { percent, seconds }));
   if (analysis.failedApps.length > 0) {
     lines.push('', '## Apps that could not be read', '');
-    for (const failedApp of analysis.failedApps) lines.push(`- ${markdownCell(failedApp.appId)}: ${markdownCell(failedApp.error)}`);
+    for (const failedApp of analysis.failedApps)
+      lines.push(`- ${markdownCell(failedApp.appId)}: ${markdownCell(failedApp.error)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -100,7 +224,9 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
 export const markdownReporter: Reporter = {
   format: 'markdown',
   start: () => ({
-    finish: (analysis) => [{ extension: 'md', contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(analysis) }],
+    finish: (analysis) => [
+      { extension: 'md', contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(analysis) },
+    ],
   }),
 };
 

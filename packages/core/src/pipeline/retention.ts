@@ -11,7 +11,12 @@ export const DIFY_DEFAULT_RETENTION_DAYS = 30;
  * (Dify before 1.13, or without the paid-plan archive), runs of the window's start may already be deleted: the report
  * says so. Incremental windows start at the last watermark and are not judged.
  */
-export function retentionNotice(job: PipelineJob, window: ResolvedWindow, now: Date, counts: PipelineResult['counts']): ReportAnalysis['retention'] | undefined {
+export function retentionNotice(
+  job: PipelineJob,
+  window: ResolvedWindow,
+  now: Date,
+  counts: PipelineResult['counts'],
+): ReportAnalysis['retention'] | undefined {
   if (job.window.mode !== 'explicit') return undefined;
   const days = job.retentionDays ?? DIFY_DEFAULT_RETENTION_DAYS;
   const cutoff = new Date(now.getTime() - days * DAY_MS);

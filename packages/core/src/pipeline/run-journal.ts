@@ -49,14 +49,26 @@ export async function endRun(state: StateStore, job: string): Promise<void> {
  * incremental and had already committed its window (every app's watermark is its window's end: only clearing the
  * journal was left). Returns how many objects were removed.
  */
-export async function recoverKilledRun(storage: StorageAdapter, state: StateStore, job: string, states: Map<string, AppState>, logger: Logger): Promise<number> {
+export async function recoverKilledRun(
+  storage: StorageAdapter,
+  state: StateStore,
+  job: string,
+  states: Map<string, AppState>,
+  logger: Logger,
+): Promise<number> {
   const entry = (await state.readDocument(journalKey(job))) as RunJournalEntry | null | undefined;
   if (!entry || typeof entry !== 'object' || typeof entry.runId !== 'string') return 0;
   if (stillRunning(entry)) {
-    logger.warn({ otherRun: entry.runId, pid: entry.pid }, 'another run of this job is still going in this machine; running alongside it');
+    logger.warn(
+      { otherRun: entry.runId, pid: entry.pid },
+      'another run of this job is still going in this machine; running alongside it',
+    );
     return 0;
   }
-  const committed = entry.incremental && entry.apps.length > 0 && entry.apps.every((app) => states.get(app)?.watermark === entry.window.to);
+  const committed =
+    entry.incremental &&
+    entry.apps.length > 0 &&
+    entry.apps.every((app) => states.get(app)?.watermark === entry.window.to);
   let removed = 0;
   if (!committed) {
     const suffix = `-${safeSegment(entry.runId)}`;
@@ -71,7 +83,10 @@ export async function recoverKilledRun(storage: StorageAdapter, state: StateStor
         removed += 1;
       }
     }
-    logger.warn({ killedRun: entry.runId, removed }, 'the previous run of this job was killed before it finished: removed what it stored; this run redoes its window');
+    logger.warn(
+      { killedRun: entry.runId, removed },
+      'the previous run of this job was killed before it finished: removed what it stored; this run redoes its window',
+    );
   }
   await endRun(state, job);
   return removed;

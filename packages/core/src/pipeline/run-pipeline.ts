@@ -47,7 +47,8 @@ const MAX_PAUSED_RUNS = 50;
  * Configuration mistakes throw `DifyConfigError`; everything else is reported in the result.
  */
 export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise<PipelineResult> {
-  if (!JOB_NAME.test(job.name)) throw new DifyConfigError('job.name', `${JSON.stringify(job.name)} may only hold letters, digits, _ and -`);
+  if (!JOB_NAME.test(job.name))
+    throw new DifyConfigError('job.name', `${JSON.stringify(job.name)} may only hold letters, digits, _ and -`);
   if (job.apps.length === 0) throw new DifyConfigError('job.apps', 'the job has no apps');
   const now = deps.now?.() ?? new Date();
   const runId = deps.runId ?? `${compactTimestamp(now)}-${randomBytes(3).toString('hex')}`;
@@ -56,7 +57,12 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const timezone = job.timezone ?? 'UTC';
   const formats = job.formats ?? ['json', 'markdown'];
   const reporters = { ...defaultReporters, ...deps.reporters };
-  for (const format of formats) if (!reporters[format]) throw new DifyConfigError('job.formats', `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`);
+  for (const format of formats)
+    if (!reporters[format])
+      throw new DifyConfigError(
+        'job.formats',
+        `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`,
+      );
   const notifyOn = job.notifyOn ?? ['failure', 'report-ready'];
   if (job.alerts) validateAlertPolicy(job.alerts, 'job.alerts');
   if (job.templates) validateTemplates(job.templates, 'job.templates');
@@ -68,10 +74,18 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   await recoverKilledRun(deps.storage, deps.state, job.name, states, logger);
   const watermarks = [...states.values()].map((state) => state.watermark);
   // With several apps the window starts at the oldest watermark; apps skip what they already counted by log id.
-  const oldest = watermarks.includes(null) ? null : watermarks.filter((mark): mark is string => mark !== null).sort()[0] ?? null;
+  const oldest = watermarks.includes(null)
+    ? null
+    : (watermarks.filter((mark): mark is string => mark !== null).sort()[0] ?? null);
   const window = resolveWindow(job.window, { now, timezone, watermark: oldest });
 
-  await beginRun(deps.state, job.name, { runId, startedAt: now.toISOString(), window: { from: window.from.toISOString(), to: window.to.toISOString() }, incremental, apps: job.apps.map((app) => app.id) });
+  await beginRun(deps.state, job.name, {
+    runId,
+    startedAt: now.toISOString(),
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    incremental,
+    apps: job.apps.map((app) => app.id),
+  });
   const problems: PipelineProblem[] = [];
   const timings: PipelineResult['timings'] = {};
   const result: PipelineResult = {
@@ -105,7 +119,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     }
   };
 
-  const analyzer = createAnalyzer({ job: job.name, runId, window: result.window, generatedAt: now.toISOString(), consoleUrl: job.apps[0]!.client.webUrl, prices: job.prices });
+  const analyzer = createAnalyzer({
+    job: job.name,
+    runId,
+    window: result.window,
+    generatedAt: now.toISOString(),
+    consoleUrl: job.apps[0]!.client.webUrl,
+    prices: job.prices,
+  });
   const nextStates = new Map<string, AppState>();
   const runCache = job.useRunCache === false ? undefined : deps.state.runs;
   const conversations = createConversationAnalyzer({ timezone });
@@ -113,10 +134,28 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const messages = openJsonLineSpool('dify-logs-messages-');
   let chatApps = 0;
   let writers: ReportWriters | undefined;
-  const fetched = fetchStage({ job, window, incremental, overlapMs, states, nextStates, analyzer, counts: result.counts, problems, logger, onEvent, runCache, conversations: { add: (message) => conversations.add(message), touch: (appId) => ((chatApps += 1), conversations.touch(appId)) }, onMessage: async (message) => {
-    await messages.add(message);
-    await writers?.addMessage(message);
-  } });
+  const fetched = fetchStage({
+    job,
+    window,
+    incremental,
+    overlapMs,
+    states,
+    nextStates,
+    analyzer,
+    counts: result.counts,
+    problems,
+    logger,
+    onEvent,
+    runCache,
+    conversations: {
+      add: (message) => conversations.add(message),
+      touch: (appId) => ((chatApps += 1), conversations.touch(appId)),
+    },
+    onMessage: async (message) => {
+      await messages.add(message);
+      await writers?.addMessage(message);
+    },
+  });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = job.reportType ?? 'daily';
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
@@ -128,8 +167,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     // The current workspace is account state in Dify: someone may have switched it since the apps were listed.
     const consoleClient = job.apps.find((app) => app.client.hasConsole)?.client;
     if (consoleClient) {
-      result.workspace = await consoleClient.workspace({ expected: job.apps.find((app) => app.workspace)?.workspace?.id });
-      if (result.workspace?.switchedFrom) logger.warn({ workspace: result.workspace.id, switchedFrom: result.workspace.switchedFrom.id }, 'another workspace had become current; switched back to dify.console.workspaceId');
+      result.workspace = await consoleClient.workspace({
+        expected: job.apps.find((app) => app.workspace)?.workspace?.id,
+      });
+      if (result.workspace?.switchedFrom)
+        logger.warn(
+          { workspace: result.workspace.id, switchedFrom: result.workspace.switchedFrom.id },
+          'another workspace had become current; switched back to dify.console.workspaceId',
+        );
     }
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
@@ -141,7 +186,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     async function* records() {
       try {
         for await (const record of fetched) {
-          if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS) pausedRuns.push({ appId: record.appId, runId: record.runId, createdAt: record.createdAt, pausedAt: record.pause.pausedAt, nodes: record.pause.nodes });
+          if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS)
+            pausedRuns.push({
+              appId: record.appId,
+              runId: record.runId,
+              createdAt: record.createdAt,
+              pausedAt: record.pause.pausedAt,
+              nodes: record.pause.nodes,
+            });
           const pending = feed.add(record);
           if (pending) await pending;
           if (spooled) {
@@ -170,12 +222,28 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         return;
       }
       if (job.archive === 'partitioned') {
-        const writer = createArchiveWriter(deps.storage, { job: job.name, runId, window: result.window, now: () => now, logger, ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}), ...(deps.archiveNdjson === false ? { ndjson: false } : {}) });
+        const writer = createArchiveWriter(deps.storage, {
+          job: job.name,
+          runId,
+          window: result.window,
+          now: () => now,
+          logger,
+          ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}),
+          ...(deps.archiveNdjson === false ? { ndjson: false } : {}),
+        });
         partitioned = writer;
         for await (const record of records()) await archiving(() => writer.add(record));
         return;
       }
-      result.archive = await archiving(() => deps.storage.saveData({ ...save, type: 'archive', extension: 'ndjson', contentType: 'application/x-ndjson', body: toNdjson(records()) }));
+      result.archive = await archiving(() =>
+        deps.storage.saveData({
+          ...save,
+          type: 'archive',
+          extension: 'ndjson',
+          contentType: 'application/x-ndjson',
+          body: toNdjson(records()),
+        }),
+      );
     });
     // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is notified.
     const nothingRead = nothingReadError(job, problems);
@@ -183,14 +251,22 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     const analysis = analyzer.result();
     if (chatApps > 0) analysis.conversations = conversations.result();
     if (pausedRuns.length > 0) analysis.pausedRuns = pausedRuns.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    if (result.workspace) analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
+    if (result.workspace)
+      analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
     const retention = retentionNotice(job, window, now, result.counts);
     if (retention) {
       analysis.retention = retention;
-      logger.warn(retention, "the window starts before Dify's log retention and this Dify offers no archive of older runs");
+      logger.warn(
+        retention,
+        "the window starts before Dify's log retention and this Dify offers no archive of older runs",
+      );
     }
     if (job.compare !== false) {
-      const previous = await findPreviousAnalysis(deps.storage, { job: job.name, type: reportType, window: result.window }, logger);
+      const previous = await findPreviousAnalysis(
+        deps.storage,
+        { job: job.name, type: reportType, window: result.window },
+        logger,
+      );
       if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);
     }
     result.analysis = analysis;
@@ -199,11 +275,25 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     await timed('store', async () => {
       for (const { format, file } of rendered) {
         const extension = file.part ? `${file.part}.${file.extension}` : file.extension;
-        const stored: StoredObject = await deps.storage.saveReport({ ...save, type: reportType, extension, contentType: file.contentType, body: file.body, metadata: { format, job: job.name, window_from: result.window.from, window_to: result.window.to } });
+        const stored: StoredObject = await deps.storage.saveReport({
+          ...save,
+          type: reportType,
+          extension,
+          contentType: file.contentType,
+          body: file.body,
+          metadata: { format, job: job.name, window_from: result.window.from, window_to: result.window.to },
+        });
         result.reports.push(stored);
       }
       // Chat apps' messages (one MessageRecord per line), beside the run archive.
-      if (messages.count > 0) result.messages = await deps.storage.saveData({ ...save, type: 'messages', extension: 'ndjson', contentType: 'application/x-ndjson', body: messages.read() });
+      if (messages.count > 0)
+        result.messages = await deps.storage.saveData({
+          ...save,
+          type: 'messages',
+          extension: 'ndjson',
+          contentType: 'application/x-ndjson',
+          body: messages.read(),
+        });
       // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
       const writer = partitioned;
       if (writer) result.partitions = await archiving(() => writer.finish());
@@ -213,16 +303,33 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     const message = error instanceof Error ? error.message : String(error);
     problems.push({ stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message });
     result.status = 'failed';
-    logger.error({ err: message }, incremental ? 'the run failed; its window will be redone by the next run' : 'the run failed; an explicit window is not redone by itself: run the same command again');
+    logger.error(
+      { err: message },
+      incremental
+        ? 'the run failed; its window will be redone by the next run'
+        : 'the run failed; an explicit window is not redone by itself: run the same command again',
+    );
     // Take back what this run stored, so the redo does not leave the same rows in two archives.
     for (const object of [result.archive, result.messages, ...result.reports]) {
-      if (object) await deps.storage.delete(object.key).catch((cause: unknown) => logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'));
+      if (object)
+        await deps.storage
+          .delete(object.key)
+          .catch((cause: unknown) =>
+            logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'),
+          );
     }
     result.archive = null;
     result.messages = null;
     result.reports = [];
     if (notifyOn.includes('failure') && deps.notifiers?.length) {
-      result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), { attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
+      result.notifications = await timed('notify', () =>
+        notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), {
+          attempts: deps.notifyAttempts ?? 3,
+          logger,
+          problems,
+          templates: job.templates,
+        }),
+      );
     }
     await endRun(deps.state, job.name);
     return result;
@@ -235,18 +342,50 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let sinksFailed = false;
   if (spool) {
     const replay = spool;
-    result.sinks = await timed('sink', () => sinkStage(sinks, { records: () => replay.read(), context: { job: job.name, runId, window: result.window }, attempts: deps.sinkAttempts ?? 3, retryDelayMs: deps.sinkRetryDelayMs, logger, problems })).finally(() => replay.dispose());
+    result.sinks = await timed('sink', () =>
+      sinkStage(sinks, {
+        records: () => replay.read(),
+        context: { job: job.name, runId, window: result.window },
+        attempts: deps.sinkAttempts ?? 3,
+        retryDelayMs: deps.sinkRetryDelayMs,
+        logger,
+        problems,
+      }),
+    ).finally(() => replay.dispose());
     sinksFailed = result.sinks.some((outcome) => !outcome.written);
-    if (sinksFailed) logger.error({ sinks: result.sinks.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) }, 'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again');
+    if (sinksFailed)
+      logger.error(
+        { sinks: result.sinks.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) },
+        'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again',
+      );
   }
 
   const partial = problems.length > 0;
   const links = await reportLinks(deps.storage, result.reports, logger);
   if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
-    result.notifications = await timed('notify', () => notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, links, partial), { attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
+    result.notifications = await timed('notify', () =>
+      notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, links, partial), {
+        attempts: deps.notifyAttempts ?? 3,
+        logger,
+        problems,
+        templates: job.templates,
+      }),
+    );
   }
   if (job.alerts && job.alerts.rules.length > 0) {
-    const sent = await timed('alert', () => alertStage(job.alerts!, result.analysis!, { job: job.name, state: deps.state, notifiers: deps.notifiers ?? [], links, now, attempts: deps.notifyAttempts ?? 3, logger, problems, templates: job.templates }));
+    const sent = await timed('alert', () =>
+      alertStage(job.alerts!, result.analysis!, {
+        job: job.name,
+        state: deps.state,
+        notifiers: deps.notifiers ?? [],
+        links,
+        now,
+        attempts: deps.notifyAttempts ?? 3,
+        logger,
+        problems,
+        templates: job.templates,
+      }),
+    );
     result.alerts = sent.events;
     result.notifications.push(...sent.notifications);
   }
@@ -264,16 +403,22 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
 /** The run's error when no app of the job could be read (each app's own problem is already recorded), else undefined. */
 function nothingReadError(job: PipelineJob, problems: PipelineProblem[]): DifyLogsError | undefined {
   const failed = new Map<string, PipelineProblem>();
-  for (const problem of problems) if (problem.stage === 'fetch' && problem.appId && !failed.has(problem.appId)) failed.set(problem.appId, problem);
+  for (const problem of problems)
+    if (problem.stage === 'fetch' && problem.appId && !failed.has(problem.appId)) failed.set(problem.appId, problem);
   if (!job.apps.every((app) => failed.has(app.id))) return undefined;
   const shown = job.apps.slice(0, 3).map((app) => `${app.id}: ${clip(failed.get(app.id)!.message, 300)}`);
   if (job.apps.length > 3) shown.push(`and ${job.apps.length - 3} more`);
-  const what = job.apps.length === 1 ? 'its app could not be read' : `none of its ${job.apps.length} apps could be read`;
+  const what =
+    job.apps.length === 1 ? 'its app could not be read' : `none of its ${job.apps.length} apps could be read`;
   return new DifyLogsError(`nothing was read: ${what} (${shown.join('; ')})`, { code: 'nothing_read' });
 }
 
 /** Where readers find the reports: signed URLs when the storage can make them, locations otherwise. */
-async function reportLinks(storage: StorageAdapter, reports: StoredObject[], logger: Logger): Promise<NotificationMessage['links']> {
+async function reportLinks(
+  storage: StorageAdapter,
+  reports: StoredObject[],
+  logger: Logger,
+): Promise<NotificationMessage['links']> {
   return Promise.all(
     reports.map(async (report) => {
       const label = report.key.split('/').pop()?.split('.').slice(1).join('.') || 'report';
@@ -281,7 +426,10 @@ async function reportLinks(storage: StorageAdapter, reports: StoredObject[], log
         try {
           return { label, url: await storage.signedUrl(report.key) };
         } catch (error) {
-          logger.warn({ key: report.key, err: error instanceof Error ? error.message : String(error) }, 'no signed URL; linking the location');
+          logger.warn(
+            { key: report.key, err: error instanceof Error ? error.message : String(error) },
+            'no signed URL; linking the location',
+          );
         }
       }
       return { label, url: report.location };

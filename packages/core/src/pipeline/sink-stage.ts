@@ -36,7 +36,11 @@ export async function sinkStage(sinks: Sink[], options: SinkStageOptions): Promi
             }
             return await writer.commit();
           } catch (error) {
-            await writer.abort(error instanceof Error ? error : new Error(String(error))).catch((cause: unknown) => options.logger.warn({ sink: sink.name, err: String(cause) }, 'could not abort the sink write'));
+            await writer
+              .abort(error instanceof Error ? error : new Error(String(error)))
+              .catch((cause: unknown) =>
+                options.logger.warn({ sink: sink.name, err: String(cause) }, 'could not abort the sink write'),
+              );
             throw error;
           }
         },
@@ -44,13 +48,22 @@ export async function sinkStage(sinks: Sink[], options: SinkStageOptions): Promi
           retries: Math.max(0, options.attempts - 1),
           minTimeout: options.retryDelayMs ?? 1000,
           factor: 2,
-          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => options.logger.warn({ sink: sink.name, attempt: attemptNumber, retriesLeft, err: error.message }, 'a sink write failed'),
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
+            options.logger.warn(
+              { sink: sink.name, attempt: attemptNumber, retriesLeft, err: error.message },
+              'a sink write failed',
+            ),
         },
       );
       outcomes.push({ sink: sink.name, written: true, attempts, rows: commit.rows });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      options.problems.push({ stage: 'sink', sink: sink.name, code: 'sink_failed', message: `${sink.name}: ${message}` });
+      options.problems.push({
+        stage: 'sink',
+        sink: sink.name,
+        code: 'sink_failed',
+        message: `${sink.name}: ${message}`,
+      });
       outcomes.push({ sink: sink.name, written: false, attempts, error: message });
     }
   }

@@ -7,7 +7,11 @@ export type MessageTemplates = Partial<Record<NotificationKind, { title?: string
 
 /** `Success rate` → `success_rate`: how a fact is named in templates (`{{fact.success_rate}}`). */
 export function factKey(label: string): string {
-  return label.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+  return label
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 /** What a template can use: the message's own fields, `fact.*`, and `links` (`{{#links}}{{label}}: {{url}}{{/links}}`). */
@@ -46,7 +50,10 @@ export function validateTemplates(templates: MessageTemplates, key = 'notificati
  * logic-less: templates read values, they cannot run code, and partials are not loaded. Values are
  * inserted as they are; each channel escapes them for its own markup when it renders the message.
  */
-export function applyTemplates(message: NotificationMessage, templates: MessageTemplates | undefined): NotificationMessage {
+export function applyTemplates(
+  message: NotificationMessage,
+  templates: MessageTemplates | undefined,
+): NotificationMessage {
   const parts = templates?.[message.kind];
   if (!parts || (!parts.title && !parts.summary)) return message;
   const data = view(message);

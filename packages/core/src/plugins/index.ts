@@ -1,2 +1,12 @@
-export { type DifyLogsPlugin, type PluginKind, type PluginContext, type StoragePlugin, type NotifierPlugin, type SinkPlugin, type FormatPlugin, type FormatProduct, type SchedulerPlugin } from './types.js';
+export {
+  type DifyLogsPlugin,
+  type PluginKind,
+  type PluginContext,
+  type StoragePlugin,
+  type NotifierPlugin,
+  type SinkPlugin,
+  type FormatPlugin,
+  type FormatProduct,
+  type SchedulerPlugin,
+} from './types.js';
 export { createPluginRegistry, type PluginRegistry } from './registry.js';

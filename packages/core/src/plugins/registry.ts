@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../config/environment.js';
 import { buildConfigSchema, type ConfigParts } from '../config/schema.js';
-import type { DifyLogsPlugin, FormatPlugin, NotifierPlugin, SchedulerPlugin, SinkPlugin, StoragePlugin } from './types.js';
+import type {
+  DifyLogsPlugin,
+  FormatPlugin,
+  NotifierPlugin,
+  SchedulerPlugin,
+  SinkPlugin,
+  StoragePlugin,
+} from './types.js';
 
 /** The plugins of one runtime, by kind and type, with the configuration schema and environment variables they make. */
 export interface PluginRegistry {
@@ -19,19 +26,32 @@ export interface PluginRegistry {
   readonly env: readonly EnvironmentVariable[];
 }
 
-function ofKind<K extends DifyLogsPlugin['kind']>(plugins: readonly DifyLogsPlugin[], kind: K): Array<Extract<DifyLogsPlugin, { kind: K }>> {
+function ofKind<K extends DifyLogsPlugin['kind']>(
+  plugins: readonly DifyLogsPlugin[],
+  kind: K,
+): Array<Extract<DifyLogsPlugin, { kind: K }>> {
   return plugins.filter((plugin): plugin is Extract<DifyLogsPlugin, { kind: K }> => plugin.kind === kind);
 }
 
 /** A plugin list checked for clashes (two plugins of one kind and type, one variable filling two keys). */
-export function createPluginRegistry(list: ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> = []): PluginRegistry {
+export function createPluginRegistry(
+  list: ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> = [],
+): PluginRegistry {
   // A package may export several plugins as one list (`@dify-logs/reports`: csv, html, xlsx).
   const plugins = list.flat();
   const seen = new Map<string, DifyLogsPlugin>();
   const unique: DifyLogsPlugin[] = [];
   for (const plugin of plugins) {
-    if (!plugin || typeof plugin !== 'object' || typeof plugin.kind !== 'string' || typeof plugin.type !== 'string' || typeof plugin.create !== 'function') {
-      throw new TypeError('plugins: each plugin needs `kind`, `type` and `create` (import `plugin` from an adapter package)');
+    if (
+      !plugin ||
+      typeof plugin !== 'object' ||
+      typeof plugin.kind !== 'string' ||
+      typeof plugin.type !== 'string' ||
+      typeof plugin.create !== 'function'
+    ) {
+      throw new TypeError(
+        'plugins: each plugin needs `kind`, `type` and `create` (import `plugin` from an adapter package)',
+      );
     }
     const id = `${plugin.kind}:${plugin.type}`;
     const earlier = seen.get(id);
@@ -42,18 +62,25 @@ export function createPluginRegistry(list: ReadonlyArray<DifyLogsPlugin | readon
   }
   const schedulers = ofKind(unique, 'scheduler');
   const withWorkerSection = schedulers.filter((plugin) => plugin.schema);
-  if (withWorkerSection.length > 1) throw new TypeError(`plugins: only one scheduler plugin may own the worker section (got ${withWorkerSection.map((plugin) => plugin.type).join(', ')})`);
+  if (withWorkerSection.length > 1)
+    throw new TypeError(
+      `plugins: only one scheduler plugin may own the worker section (got ${withWorkerSection.map((plugin) => plugin.type).join(', ')})`,
+    );
 
   const env: EnvironmentVariable[] = [...ENVIRONMENT_VARIABLES];
   for (const plugin of unique) {
     for (const variable of plugin.env ?? []) {
       const clash = env.find((known) => known.name === variable.name && known.key !== variable.key);
-      if (clash) throw new TypeError(`plugins: ${plugin.kind} plugin ${plugin.type} reads ${variable.name} into ${variable.key}, which already fills ${clash.key}`);
+      if (clash)
+        throw new TypeError(
+          `plugins: ${plugin.kind} plugin ${plugin.type} reads ${variable.name} into ${variable.key}, which already fills ${clash.key}`,
+        );
       if (!env.some((known) => known.name === variable.name && known.key === variable.key)) env.push(variable);
     }
   }
 
-  const sections = <P extends { type: string; schema?: z.ZodType }>(list: readonly P[]) => Object.fromEntries(list.filter((plugin) => plugin.schema).map((plugin) => [plugin.type, plugin.schema!]));
+  const sections = <P extends { type: string; schema?: z.ZodType }>(list: readonly P[]) =>
+    Object.fromEntries(list.filter((plugin) => plugin.schema).map((plugin) => [plugin.type, plugin.schema!]));
   const storage = ofKind(unique, 'storage');
   const notifiers = ofKind(unique, 'notifier');
   const sinks = ofKind(unique, 'sink');
@@ -61,7 +88,9 @@ export function createPluginRegistry(list: ReadonlyArray<DifyLogsPlugin | readon
   const parts: ConfigParts = {
     storage: { types: storage.map((plugin) => plugin.type), sections: sections(storage) },
     notifiers: { types: notifiers.map((plugin) => plugin.type), sections: sections(notifiers) },
-    sinks: Object.fromEntries(sinks.map((plugin) => [plugin.type, plugin.schema ?? (undefined as never)]).filter(([, schema]) => schema)),
+    sinks: Object.fromEntries(
+      sinks.map((plugin) => [plugin.type, plugin.schema ?? (undefined as never)]).filter(([, schema]) => schema),
+    ),
     archiveFormats: formats.filter((plugin) => plugin.archive).map((plugin) => plugin.type),
     reportFormats: formats.filter((plugin) => plugin.report !== false).map((plugin) => plugin.type),
     ...(withWorkerSection[0] ? { worker: withWorkerSection[0].schema! } : {}),

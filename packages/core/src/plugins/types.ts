@@ -77,7 +77,8 @@ export type SchedulerPlugin<Section = unknown, Product = unknown> = PluginBase<'
 
 // `any` sections: a list of plugins holds many section types; each plugin's `create` is typed by its own definition.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type DifyLogsPlugin = StoragePlugin<any> | NotifierPlugin<any> | SinkPlugin<any> | FormatPlugin | SchedulerPlugin<any, any>;
+export type DifyLogsPlugin =
+  StoragePlugin<any> | NotifierPlugin<any> | SinkPlugin<any> | FormatPlugin | SchedulerPlugin<any, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Types a plugin definition (an identity function: it only checks the shape). */

@@ -42,7 +42,9 @@ export const MessageRecordSchema = z
         }),
       )
       .optional()
-      .describe("Dify >= 1.13's extra_contents (Human Input forms of the message's run); the form token, which answers the form, is not kept"),
+      .describe(
+        "Dify >= 1.13's extra_contents (Human Input forms of the message's run); the form token, which answers the form, is not kept",
+      ),
   })
   .describe('One message (question and answer) of a Dify chat, agent or chatflow app, normalised by dify-logs');
 
@@ -70,14 +72,24 @@ export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
 
 function time(value: unknown, endpoint: string, field: string): string {
   const iso = toIsoTime(value);
-  if (iso === null) throw new DifyResponseError({ endpoint, field, problem: `expected a timestamp, got ${JSON.stringify(value)?.slice(0, 80)}` });
+  if (iso === null)
+    throw new DifyResponseError({
+      endpoint,
+      field,
+      problem: `expected a timestamp, got ${JSON.stringify(value)?.slice(0, 80)}`,
+    });
   return iso;
 }
 
-const whole = (value: number | null | undefined) => (typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : null);
+const whole = (value: number | null | undefined) =>
+  typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : null;
 const ratingOf = (value: string | null | undefined) => (value === 'like' || value === 'dislike' ? value : null);
 
-export function toMessageRecord(appId: string, message: DifyMessage, endpoint = 'GET /console/api/apps/{id}/chat-messages'): MessageRecord {
+export function toMessageRecord(
+  appId: string,
+  message: DifyMessage,
+  endpoint = 'GET /console/api/apps/{id}/chat-messages',
+): MessageRecord {
   const feedbacks = message.feedbacks ?? [];
   const messageTokens = whole(message.message_tokens);
   const answerTokens = whole(message.answer_tokens);
@@ -91,7 +103,10 @@ export function toMessageRecord(appId: string, message: DifyMessage, endpoint = 
     messageTokens,
     answerTokens,
     totalTokens: (messageTokens ?? 0) + (answerTokens ?? 0),
-    latency: typeof message.provider_response_latency === 'number' && Number.isFinite(message.provider_response_latency) ? message.provider_response_latency : null,
+    latency:
+      typeof message.provider_response_latency === 'number' && Number.isFinite(message.provider_response_latency)
+        ? message.provider_response_latency
+        : null,
     feedback: ratingOf(feedbacks.find((feedback) => feedback.from_source === 'user')?.rating),
     adminFeedback: ratingOf(feedbacks.find((feedback) => feedback.from_source === 'admin')?.rating),
     annotated: message.annotation !== null && message.annotation !== undefined,
@@ -106,7 +121,8 @@ export function toMessageRecord(appId: string, message: DifyMessage, endpoint = 
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /** One of `extra_contents` (`HumanInputContent`, `model_dump(exclude_none=True)`), without `form_token`. */
 function extraContent(value: unknown): NonNullable<MessageRecord['extraContents']>[number] {
@@ -126,7 +142,11 @@ function extraContent(value: unknown): NonNullable<MessageRecord['extraContents'
   };
 }
 
-export function toConversationRecord(appId: string, conversation: DifyConversation, endpoint = 'GET /console/api/apps/{id}/chat-conversations'): ConversationRecord {
+export function toConversationRecord(
+  appId: string,
+  conversation: DifyConversation,
+  endpoint = 'GET /console/api/apps/{id}/chat-conversations',
+): ConversationRecord {
   return {
     appId,
     conversationId: conversation.id,
@@ -137,7 +157,10 @@ export function toConversationRecord(appId: string, conversation: DifyConversati
     endUserSessionId: conversation.from_end_user_session_id ?? null,
     accountName: conversation.from_account_name ?? null,
     createdAt: time(conversation.created_at, endpoint, 'created_at'),
-    updatedAt: conversation.updated_at === null || conversation.updated_at === undefined ? null : time(conversation.updated_at, endpoint, 'updated_at'),
+    updatedAt:
+      conversation.updated_at === null || conversation.updated_at === undefined
+        ? null
+        : time(conversation.updated_at, endpoint, 'updated_at'),
     messageCount: whole(conversation.message_count),
     likes: whole(conversation.user_feedback_stats?.like) ?? 0,
     dislikes: whole(conversation.user_feedback_stats?.dislike) ?? 0,

@@ -41,7 +41,7 @@ export function lineStartFrom(path: string, offset: number): number {
     const size = fstatSync(fd).size;
     const probe = readBuffer().subarray(0, 64 * 1024);
     // A line starts at `offset` when the byte before it is a line feed.
-    for (let at = offset - 1; at < size; ) {
+    for (let at = offset - 1; at < size;) {
       const read = readSync(fd, probe, 0, probe.length, at);
       if (read === 0) break;
       const newline = probe.subarray(0, read).indexOf(10);
@@ -60,12 +60,17 @@ export function lineStartFrom(path: string, offset: number): number {
  * RecordFileErrors whose line counts from the range's start (line 1 is its first line): add
  * `linesBefore(path, range.start)` for the line in the file.
  */
-export function readRunRecordRange(path: string, range: ByteRange, name: string, onRecord: (record: RunRecord) => void): void {
+export function readRunRecordRange(
+  path: string,
+  range: ByteRange,
+  name: string,
+  onRecord: (record: RunRecord) => void,
+): void {
   const fd = openSync(path, 'r');
   try {
     const lines = new RunRecordLines(name);
     const buffer = readBuffer();
-    for (let at = range.start; at < range.end; ) {
+    for (let at = range.start; at < range.end;) {
       const read = readSync(fd, buffer, 0, Math.min(buffer.length, range.end - at), at);
       if (read === 0) break;
       lines.push(buffer.subarray(0, read), onRecord);
@@ -83,7 +88,7 @@ export function linesBefore(path: string, offset: number): number {
   try {
     const buffer = readBuffer();
     let lines = 0;
-    for (let at = 0; at < offset; ) {
+    for (let at = 0; at < offset;) {
       const read = readSync(fd, buffer, 0, Math.min(buffer.length, offset - at), at);
       if (read === 0) break;
       const bytes = buffer.subarray(0, read);

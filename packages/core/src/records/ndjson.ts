@@ -96,10 +96,12 @@ export class RunRecordLines {
       if (text.trim() === '') return;
       throw new RecordFileError(this.name, this.line, `not JSON (${jsonReason((error as Error).message)})`);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RecordFileError(this.name, this.line, 'expected a RunRecord object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new RecordFileError(this.name, this.line, 'expected a RunRecord object');
     const record = value as Partial<RunRecord>;
     if (typeof record.appId !== 'string' || typeof record.logId !== 'string' || typeof record.loggedAt !== 'string') {
-      const field = typeof record.appId !== 'string' ? 'appId' : typeof record.logId !== 'string' ? 'logId' : 'loggedAt';
+      const field =
+        typeof record.appId !== 'string' ? 'appId' : typeof record.logId !== 'string' ? 'logId' : 'loggedAt';
       throw new RecordFileError(this.name, this.line, `field ${field} must be a string (is this a dify-logs archive?)`);
     }
     onRecord(record as RunRecord);
@@ -108,7 +110,9 @@ export class RunRecordLines {
 
 /** V8's reason for a JSON.parse failure without the quoted line (records carry user data). */
 function jsonReason(message: string): string {
-  return message.replace(/,? ".*" is not valid JSON$/s, '').replace(/^Unexpected token '(.)'$/su, (_, token: string) => `unexpected ${JSON.stringify(token)}`);
+  return message
+    .replace(/,? ".*" is not valid JSON$/s, '')
+    .replace(/^Unexpected token '(.)'$/su, (_, token: string) => `unexpected ${JSON.stringify(token)}`);
 }
 
 /**
@@ -116,14 +120,22 @@ function jsonReason(message: string): string {
  * Blank lines are skipped; a line that is not JSON, or lacks `appId`, `logId` or `loggedAt`, throws a
  * RecordFileError naming the line. Only the current chunk is held in memory.
  */
-export async function* readRunRecords(source: string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, name = typeof source === 'string' ? source : 'input'): AsyncGenerator<RunRecord> {
+export async function* readRunRecords(
+  source: string | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  name = typeof source === 'string' ? source : 'input',
+): AsyncGenerator<RunRecord> {
   const lines = new RunRecordLines(name);
   let batch: RunRecord[] = [];
   const collect = (record: RunRecord) => {
     batch.push(record);
   };
   for await (const chunk of typeof source === 'string' ? readChunks(source) : source) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const bytes =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     yield* parsed(() => lines.push(bytes, collect));
   }
   yield* parsed(() => lines.end(collect));

@@ -31,7 +31,8 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
   const run = item.workflow_run ?? null;
   const keep = input.salvaged;
   const time = (value: unknown, field: string) => salvage(keep, field, value, () => parseTime(value, endpoint, field));
-  const object = (value: unknown, field: string) => salvage(keep, field, value, () => parseObject(value, endpoint, field));
+  const object = (value: unknown, field: string) =>
+    salvage(keep, field, value, () => parseObject(value, endpoint, field));
   const loggedAt = parseTime(item.created_at, endpoint, 'created_at')!;
   return {
     appId: input.appId,
@@ -45,7 +46,10 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
     endUserSessionId: item.created_by_end_user?.session_id ?? null,
     accountEmail: item.created_by_account?.email ?? null,
     loggedAt,
-    createdAt: (detail?.created_at != null ? time(detail.created_at, 'created_at') : time(run?.created_at, 'workflow_run.created_at')) ?? loggedAt,
+    createdAt:
+      (detail?.created_at != null
+        ? time(detail.created_at, 'created_at')
+        : time(run?.created_at, 'workflow_run.created_at')) ?? loggedAt,
     finishedAt: detail ? time(detail.finished_at, 'finished_at') : time(run?.finished_at, 'workflow_run.finished_at'),
     elapsedTime: detail?.elapsed_time ?? run?.elapsed_time ?? null,
     totalTokens: integer(detail?.total_tokens ?? run?.total_tokens),
@@ -59,7 +63,13 @@ export function toRunRecord(input: NormalizeInput): RunRecord {
   };
 }
 
-export function toNodeRecords(executions: DifyNodeExecution[], includeData: boolean, endpoint = 'node executions', salvaged?: SalvagedField[], runTime?: string): NodeRecord[] {
+export function toNodeRecords(
+  executions: DifyNodeExecution[],
+  includeData: boolean,
+  endpoint = 'node executions',
+  salvaged?: SalvagedField[],
+  runTime?: string,
+): NodeRecord[] {
   const records = executions.map((execution, position) => {
     const fields: SalvagedField[] | undefined = salvaged ? [] : undefined;
     const record = toNodeRecord(execution, includeData, `${endpoint} data.${position}`, fields, { position, runTime });
@@ -75,13 +85,26 @@ interface NodeFallbacks {
   runTime: string | undefined;
 }
 
-function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where: string, salvaged: SalvagedField[] | undefined, fallback: NodeFallbacks): NodeRecord {
-  const object = (value: unknown, field: string) => salvage(salvaged, field, value, () => parseObject(value, where, field));
+function toNodeRecord(
+  execution: DifyNodeExecution,
+  includeData: boolean,
+  where: string,
+  salvaged: SalvagedField[] | undefined,
+  fallback: NodeFallbacks,
+): NodeRecord {
+  const object = (value: unknown, field: string) =>
+    salvage(salvaged, field, value, () => parseObject(value, where, field));
   const metadata = object(execution.execution_metadata, 'execution_metadata') ?? {};
-  const createdAt = salvage(salvaged, 'created_at', execution.created_at, () => parseTime(execution.created_at, where, 'created_at'));
-  const finishedAt = salvage(salvaged, 'finished_at', execution.finished_at, () => parseTime(execution.finished_at, where, 'finished_at'));
+  const createdAt = salvage(salvaged, 'created_at', execution.created_at, () =>
+    parseTime(execution.created_at, where, 'created_at'),
+  );
+  const finishedAt = salvage(salvaged, 'finished_at', execution.finished_at, () =>
+    parseTime(execution.finished_at, where, 'finished_at'),
+  );
   const processData = object(execution.process_data, 'process_data');
-  const usage = (typeof processData?.usage === 'object' && processData.usage !== null ? processData.usage : {}) as JsonObject;
+  const usage = (
+    typeof processData?.usage === 'object' && processData.usage !== null ? processData.usage : {}
+  ) as JsonObject;
   const record: NodeRecord = {
     id: execution.id,
     nodeId: execution.node_id ?? '',
@@ -107,7 +130,11 @@ function toNodeRecord(execution: DifyNodeExecution, includeData: boolean, where:
     finishedAt,
   };
   if (execution.inputs_truncated || execution.outputs_truncated || execution.process_data_truncated) {
-    record.truncated = { inputs: execution.inputs_truncated === true, outputs: execution.outputs_truncated === true, processData: execution.process_data_truncated === true };
+    record.truncated = {
+      inputs: execution.inputs_truncated === true,
+      outputs: execution.outputs_truncated === true,
+      processData: execution.process_data_truncated === true,
+    };
   }
   if (includeData) {
     record.inputs = object(execution.inputs, 'inputs');
@@ -138,11 +165,16 @@ export function parseObject(value: unknown, endpoint: string, field: string): Js
     try {
       parsed = JSON.parse(value);
     } catch {
-      throw new DifyResponseError({ endpoint, field, problem: 'a JSON-encoded string was expected but it does not parse' });
+      throw new DifyResponseError({
+        endpoint,
+        field,
+        problem: 'a JSON-encoded string was expected but it does not parse',
+      });
     }
   }
   if (parsed === null) return null;
-  if (nestedDeeperThan(parsed, MAX_NESTING)) throw new DifyResponseError({ endpoint, field, problem: `the value is nested deeper than ${MAX_NESTING} levels` });
+  if (nestedDeeperThan(parsed, MAX_NESTING))
+    throw new DifyResponseError({ endpoint, field, problem: `the value is nested deeper than ${MAX_NESTING} levels` });
   if (typeof parsed !== 'object' || Array.isArray(parsed)) return { value: parsed };
   return parsed as JsonObject;
 }
@@ -160,7 +192,8 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
     const { value: current, depth } = stack.pop()!;
     if (typeof current !== 'object' || current === null) continue;
     if (depth >= limit) return true;
-    for (const item of Array.isArray(current) ? current : Object.values(current)) if (typeof item === 'object' && item !== null) stack.push({ value: item, depth: depth + 1 });
+    for (const item of Array.isArray(current) ? current : Object.values(current))
+      if (typeof item === 'object' && item !== null) stack.push({ value: item, depth: depth + 1 });
   }
   return false;
 }

@@ -3,7 +3,15 @@ import { z } from 'zod';
 const isoTime = z.string().describe('ISO-8601 UTC timestamp, e.g. 2026-03-02T08:35:12.000Z');
 const jsonObject = z.record(z.string(), z.unknown());
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'scheduled', 'paused'] as const;
+export const RUN_STATUSES = [
+  'running',
+  'succeeded',
+  'failed',
+  'stopped',
+  'partial-succeeded',
+  'scheduled',
+  'paused',
+] as const;
 /** Statuses after which a run never changes again. */
 export const TERMINAL_RUN_STATUSES = ['succeeded', 'failed', 'stopped', 'partial-succeeded'] as const;
 
@@ -19,8 +27,18 @@ export const NodeRecordSchema = z
     error: z.string().nullable(),
     elapsedTime: z.number().nullable().describe('Seconds'),
     totalTokens: z.number().int().describe('0 when the node used no model'),
-    promptTokens: z.number().int().nullable().optional().describe('Prompt (input) tokens of a model node, from process_data.usage; null when Dify sent none'),
-    completionTokens: z.number().int().nullable().optional().describe('Completion (output) tokens of a model node, from process_data.usage; null when Dify sent none'),
+    promptTokens: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('Prompt (input) tokens of a model node, from process_data.usage; null when Dify sent none'),
+    completionTokens: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('Completion (output) tokens of a model node, from process_data.usage; null when Dify sent none'),
     totalPrice: z.number().nullable().describe('As Dify priced it; null when Dify sent no price'),
     currency: z.string().nullable(),
     modelProvider: z.string().nullable(),
@@ -37,7 +55,9 @@ export const NodeRecordSchema = z
     truncated: z
       .object({ inputs: z.boolean(), outputs: z.boolean(), processData: z.boolean() })
       .optional()
-      .describe('Present when Dify offloaded a large value and sent a cut one: the value on this record (or in Dify) is not the whole'),
+      .describe(
+        'Present when Dify offloaded a large value and sent a cut one: the value on this record (or in Dify) is not the whole',
+      ),
   })
   .describe('One node execution of a workflow run (iterations and loops give one per inner node per round)');
 
@@ -66,9 +86,15 @@ export const RunRecordSchema = z
     appId: z.string(),
     logId: z.string().describe('Dify workflow app log id: the unit of de-duplication'),
     runId: z.string().nullable().describe('null when Dify lost the run row'),
-    status: z.string().nullable().describe('running | succeeded | failed | stopped | partial-succeeded | scheduled | paused'),
+    status: z
+      .string()
+      .nullable()
+      .describe('running | succeeded | failed | stopped | partial-succeeded | scheduled | paused'),
     workflowVersion: z.string().nullable().describe('"draft" or the published version timestamp'),
-    triggeredFrom: z.string().nullable().describe('app-run, debugging, webhook, schedule, plugin, …; null before Dify 1.10'),
+    triggeredFrom: z
+      .string()
+      .nullable()
+      .describe('app-run, debugging, webhook, schedule, plugin, …; null before Dify 1.10'),
     createdFrom: z.string().nullable().describe('service-api | web-app | installed-app'),
     createdByRole: z.string().nullable().describe('account | end_user'),
     endUserSessionId: z.string().nullable(),
@@ -85,10 +111,21 @@ export const RunRecordSchema = z
     outputs: jsonObject.nullable().describe('Parsed; null when run detail was not fetched or the run is lost'),
     nodes: z.array(NodeRecordSchema).nullable().describe('Sorted by index ascending; null when not fetched'),
     enrichmentError: EnrichmentErrorSchema.nullable(),
-    archived: z.literal(true).optional().describe("Read from Dify's archive (workflow-archived-logs, 1.13+): the run left the logs; only status, trigger, time, run time and tokens remain"),
+    archived: z
+      .literal(true)
+      .optional()
+      .describe(
+        "Read from Dify's archive (workflow-archived-logs, 1.13+): the run left the logs; only status, trigger, time, run time and tokens remain",
+      ),
     pause: RunPauseSchema.optional().describe('Paused runs on Dify >= 1.13 with console access: where they wait'),
-    conversationId: z.string().optional().describe('Chatflow runs only: the conversation of the message the run answered'),
-    messageId: z.string().optional().describe('Chatflow runs only: the message the run answered (also the logId: chatflows have no log rows)'),
+    conversationId: z
+      .string()
+      .optional()
+      .describe('Chatflow runs only: the conversation of the message the run answered'),
+    messageId: z
+      .string()
+      .optional()
+      .describe('Chatflow runs only: the message the run answered (also the logId: chatflows have no log rows)'),
   })
   .describe('One Dify workflow run log, normalised by dify-logs');
 

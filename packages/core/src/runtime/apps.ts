@@ -9,7 +9,13 @@ import type { Logger } from '../logging/logger.js';
 import type { PipelineApp } from '../pipeline/types.js';
 
 /** A Dify client of the configuration's connection, for one app (or none: discovery). */
-export function clientFor(config: DifyLogsConfig, appId: string | undefined, apiKey: string | undefined, logger: Logger, fetch?: typeof globalThis.fetch): DifyClient {
+export function clientFor(
+  config: DifyLogsConfig,
+  appId: string | undefined,
+  apiKey: string | undefined,
+  logger: Logger,
+  fetch?: typeof globalThis.fetch,
+): DifyClient {
   const { dify } = config;
   const options: DifyClientOptions = {
     baseUrl: dify.baseUrl,
@@ -34,15 +40,26 @@ export function clientFor(config: DifyLogsConfig, appId: string | undefined, api
 const REPORTED_MODES = ['workflow', ...CHAT_APP_MODES];
 
 /** The apps of a job, each with a client: listed apps with their keys, or every workflow and chat app through the console. */
-export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobIndex: number, logger: Logger, fetch?: typeof globalThis.fetch): Promise<PipelineApp[]> {
+export async function resolveApps(
+  config: DifyLogsConfig,
+  job: JobConfig,
+  jobIndex: number,
+  logger: Logger,
+  fetch?: typeof globalThis.fetch,
+): Promise<PipelineApp[]> {
   const known = new Map((config.apps ?? []).map((app) => [app.id, app]));
-  const keyFor = (id: string) => known.get(id)?.apiKey ?? (config.dify.appId === id || (!known.size && config.dify.appId === undefined) ? config.dify.apiKey : undefined);
+  const keyFor = (id: string) =>
+    known.get(id)?.apiKey ??
+    (config.dify.appId === id || (!known.size && config.dify.appId === undefined) ? config.dify.apiKey : undefined);
   let ids: string[];
   const modes = new Map<string, string>();
   let workspace: Workspace | undefined;
   if (job.apps === 'all' || (job.apps === undefined && known.size === 0 && !config.dify.appId)) {
     if (!config.dify.console && !config.dify.admin) {
-      throw new DifyConfigError(`jobs.${jobIndex}.apps`, 'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys');
+      throw new DifyConfigError(
+        `jobs.${jobIndex}.apps`,
+        'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys',
+      );
     }
     const discovery = clientFor(config, undefined, undefined, logger, fetch);
     ids = [];
@@ -58,7 +75,11 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
       }
       if (before) {
         const after = await discovery.workspace({ expected: before.id });
-        if (after?.switchedFrom) throw new DifyWorkspaceError('workspace_changed', `the account's current workspace changed to ${after.switchedFrom.name ?? after.switchedFrom.id} while apps were listed; switched back, run again`);
+        if (after?.switchedFrom)
+          throw new DifyWorkspaceError(
+            'workspace_changed',
+            `the account's current workspace changed to ${after.switchedFrom.name ?? after.switchedFrom.id} while apps were listed; switched back, run again`,
+          );
         workspace = { id: before.id, name: before.name };
       }
     } finally {
@@ -71,10 +92,17 @@ export async function resolveApps(config: DifyLogsConfig, job: JobConfig, jobInd
   return ids.map((id) => {
     const apiKey = keyFor(id);
     if (!apiKey && !config.dify.console && !config.dify.admin) {
-      throw new DifyConfigError(`jobs.${jobIndex}.apps`, `app ${id} has no API key (apps[].apiKey or dify.apiKey) and there is no console access`);
+      throw new DifyConfigError(
+        `jobs.${jobIndex}.apps`,
+        `app ${id} has no API key (apps[].apiKey or dify.apiKey) and there is no console access`,
+      );
     }
     const mode = modes.get(id);
-    return { id, client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch), ...(mode ? { mode } : {}), ...(workspace ? { workspace } : {}) };
+    return {
+      id,
+      client: clientFor(config, id, apiKey, logger.child({ appId: id }), fetch),
+      ...(mode ? { mode } : {}),
+      ...(workspace ? { workspace } : {}),
+    };
   });
 }
-

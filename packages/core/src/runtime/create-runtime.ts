@@ -18,7 +18,17 @@ import { configuredDeployments, deploymentWindow, untilAborted } from './deploym
 import type { Notifier } from '../adapters/notifier.js';
 import type { StorageAdapter } from '../adapters/storage.js';
 import type { ArchivePartFormat } from '../archive/archive-writer.js';
-import { formatReporters, openArchiveFormats, openNotifier, openNotifiers, openSinks, openState, openStorage, pluginContext, type RuntimeDeps } from './deps.js';
+import {
+  formatReporters,
+  openArchiveFormats,
+  openNotifier,
+  openNotifiers,
+  openSinks,
+  openState,
+  openStorage,
+  pluginContext,
+  type RuntimeDeps,
+} from './deps.js';
 import { toPipelineJob } from './pipeline-job.js';
 
 export interface DifyLogsOptions {
@@ -93,13 +103,19 @@ export interface DifyLogs {
   /** Runs the whole pipeline once for each job (or the one named): fetch, enrich, report, store, notify. */
   run(job?: string, overrides?: RunOverrides): Promise<PipelineResult[]>;
   /** Re-processes a past range day by day, resumably (one archive and one report per day). */
-  backfill(range: { from: string; to: string; job?: string; onChunk?: BackfillOptions['onChunk'] }, overrides?: RunOverrides): Promise<BackfillResult[]>;
+  backfill(
+    range: { from: string; to: string; job?: string; onChunk?: BackfillOptions['onChunk'] },
+    overrides?: RunOverrides,
+  ): Promise<BackfillResult[]>;
   /** Reports from records already at hand (never calls Dify): the configured formats, prices and time zone. */
   report(options: ReportOptions): Promise<RenderedReports>;
   /** The configured deployments (`deployments`, and jobs with a `schedule`). */
   deployments(): Deployment[];
   /** Runs a deployment as `run` would, for any scheduler; `onResult` sees each pipeline result. */
-  deploymentHandler(options?: { onResult?: (deployment: string, result: PipelineResult, seconds: number) => void; write?: (line: string) => void }): DeploymentHandler;
+  deploymentHandler(options?: {
+    onResult?: (deployment: string, result: PipelineResult, seconds: number) => void;
+    write?: (line: string) => void;
+  }): DeploymentHandler;
   /** The context adapter plugins are created with (for a scheduler plugin's `create`). */
   pluginContext(): PluginContext;
   /** Closes state, storage and sinks. */
@@ -146,15 +162,28 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
   const jobs = (name?: string): JobConfig[] => {
     if (name === undefined) return config.jobs;
     const found = config.jobs.filter((job) => job.name === name);
-    if (found.length === 0) throw new DifyConfigError('jobs', `no job named ${JSON.stringify(name)} (have ${config.jobs.map((job) => job.name).join(', ')})`);
+    if (found.length === 0)
+      throw new DifyConfigError(
+        'jobs',
+        `no job named ${JSON.stringify(name)} (have ${config.jobs.map((job) => job.name).join(', ')})`,
+      );
     return found;
   };
 
   /** Resolves the job's apps, runs `task` with its pipeline job, and closes the apps' clients. */
-  const withJob = async <T>(job: JobConfig, window: PipelineJob['window'] | undefined, log: Logger, task: (pipelineJob: PipelineJob, shared: RuntimeDeps) => Promise<T>): Promise<T> => {
+  const withJob = async <T>(
+    job: JobConfig,
+    window: PipelineJob['window'] | undefined,
+    log: Logger,
+    task: (pipelineJob: PipelineJob, shared: RuntimeDeps) => Promise<T>,
+  ): Promise<T> => {
     const shared = await deps();
     const apps = await resolveApps(config, job, config.jobs.indexOf(job), log, options.fetch);
-    const pipelineJob = toPipelineJob(job, apps, window, { prices: config.prices, templates: config.notification.templates, ...(config.dify.retentionDays ? { retentionDays: config.dify.retentionDays } : {}) });
+    const pipelineJob = toPipelineJob(job, apps, window, {
+      prices: config.prices,
+      templates: config.notification.templates,
+      ...(config.dify.retentionDays ? { retentionDays: config.dify.retentionDays } : {}),
+    });
     try {
       return await task(pipelineJob, shared);
     } finally {
@@ -189,7 +218,11 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       for (const job of jobs(name)) {
         if (overrides.signal?.aborted) break;
         const log = overrides.logger ?? logger;
-        results.push(await withJob(job, overrides.window, log, (pipelineJob, shared) => runPipeline(pipelineJob, pipelineDeps(shared, job, overrides))));
+        results.push(
+          await withJob(job, overrides.window, log, (pipelineJob, shared) =>
+            runPipeline(pipelineJob, pipelineDeps(shared, job, overrides)),
+          ),
+        );
       }
       return results;
     },
@@ -198,7 +231,12 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       for (const job of jobs(range.job)) {
         const log = overrides.logger ?? logger;
         const result = await withJob(job, undefined, log, (pipelineJob, shared) =>
-          runBackfill(pipelineJob, pipelineDeps(shared, job, overrides), { from: range.from, to: range.to, ...(overrides.signal ? { signal: overrides.signal } : {}), ...(range.onChunk ? { onChunk: range.onChunk } : {}) }),
+          runBackfill(pipelineJob, pipelineDeps(shared, job, overrides), {
+            from: range.from,
+            to: range.to,
+            ...(overrides.signal ? { signal: overrides.signal } : {}),
+            ...(range.onChunk ? { onChunk: range.onChunk } : {}),
+          }),
         );
         results.push(result);
         if (result.status === 'failed' || result.status === 'aborted') break;
@@ -208,7 +246,15 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
     async report(request) {
       const job = request.job === undefined ? config.jobs[0]! : jobs(request.job)[0]!;
       const shared = await deps();
-      const records = Symbol.asyncIterator in request.records ? request.records : readArchive(shared.storage, { from: request.records.archive.from, to: request.records.archive.to, job: job.name, ...(request.records.archive.app ? { app: request.records.archive.app } : {}) });
+      const records =
+        Symbol.asyncIterator in request.records
+          ? request.records
+          : readArchive(shared.storage, {
+              from: request.records.archive.from,
+              to: request.records.archive.to,
+              job: job.name,
+              ...(request.records.archive.app ? { app: request.records.archive.app } : {}),
+            });
       const formats = request.formats ?? job.outputFormat.filter((format) => format !== 'ndjson');
       return renderReports(records, {
         job: job.name,
@@ -226,18 +272,37 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       return async (deployment, run) => {
         const job = jobs(deployment.job)[0]!;
         const started = performance.now();
-        const log = teeLogger(logger.child({ deployment: deployment.name, deploymentRun: run.run.id }), (line) => run.log(scrub(line, secrets)));
+        const log = teeLogger(logger.child({ deployment: deployment.name, deploymentRun: run.run.id }), (line) =>
+          run.log(scrub(line, secrets)),
+        );
         const pipeline = withJob(job, deploymentWindow(run.parameters), log, (pipelineJob, shared) =>
-          runPipeline({ ...pipelineJob, timezone: deployment.timezone ?? pipelineJob.timezone }, { ...shared, logger: log, runId: run.run.id, now: () => (run.run.trigger === 'manual' ? new Date() : run.scheduledFor) }),
+          runPipeline(
+            { ...pipelineJob, timezone: deployment.timezone ?? pipelineJob.timezone },
+            {
+              ...shared,
+              logger: log,
+              runId: run.run.id,
+              now: () => (run.run.trigger === 'manual' ? new Date() : run.scheduledFor),
+            },
+          ),
         );
         // A stopping scheduler gets the run back at once; the pipeline commits its state only at its end, so the cut-off run is simply done again.
         const result = await untilAborted(pipeline, run.signal);
         handlerOptions.onResult?.(deployment.name, result, (performance.now() - started) / 1000);
-        handlerOptions.write?.(`${deployment.name} ${run.run.id}: ${result.status} (${result.analysis?.runs ?? 0} runs)${result.problems.length ? `: ${result.problems.map((problem) => problem.message).join('; ')}` : ''}\n`);
+        handlerOptions.write?.(
+          `${deployment.name} ${run.run.id}: ${result.status} (${result.analysis?.runs ?? 0} runs)${result.problems.length ? `: ${result.problems.map((problem) => problem.message).join('; ')}` : ''}\n`,
+        );
         return {
           status: result.status,
-          summary: { runs: result.analysis?.runs ?? 0, window: result.window, reports: result.reports.map((report) => report.location), alerts: result.alerts.length },
-          ...(result.status === 'succeeded' ? {} : { error: result.problems.map((problem) => `${problem.stage}: ${problem.message}`).join('; ') }),
+          summary: {
+            runs: result.analysis?.runs ?? 0,
+            window: result.window,
+            reports: result.reports.map((report) => report.location),
+            alerts: result.alerts.length,
+          },
+          ...(result.status === 'succeeded'
+            ? {}
+            : { error: result.problems.map((problem) => `${problem.stage}: ${problem.message}`).join('; ') }),
         };
       };
     },

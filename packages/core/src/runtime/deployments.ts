@@ -7,8 +7,15 @@ import type { PipelineJob } from '../pipeline/types.js';
 export function configuredDeployments(config: DifyLogsConfig): Deployment[] {
   const jobs = new Set(config.jobs.map((job) => job.name));
   const listed: Deployment[] = (config.deployments ?? []).map((deployment, index) => {
-    if (!jobs.has(deployment.job)) throw new DifyConfigError(`deployments.${index}.job`, `no job named ${JSON.stringify(deployment.job)} (have ${[...jobs].join(', ')})`);
-    return { ...deployment, timezone: deployment.timezone ?? config.jobs.find((job) => job.name === deployment.job)!.timezone };
+    if (!jobs.has(deployment.job))
+      throw new DifyConfigError(
+        `deployments.${index}.job`,
+        `no job named ${JSON.stringify(deployment.job)} (have ${[...jobs].join(', ')})`,
+      );
+    return {
+      ...deployment,
+      timezone: deployment.timezone ?? config.jobs.find((job) => job.name === deployment.job)!.timezone,
+    };
   });
   const fromJobs: Deployment[] = config.jobs
     .filter((job) => job.schedule && !listed.some((deployment) => deployment.name === job.name))
@@ -18,9 +25,12 @@ export function configuredDeployments(config: DifyLogsConfig): Deployment[] {
 
 /** A deployment's window: `parameters.from`/`to` (templates) make it explicit; `parameters.window` replaces it; else the job's. */
 export function deploymentWindow(parameters: Record<string, unknown>): PipelineJob['window'] | undefined {
-  if (typeof parameters.from === 'string' && typeof parameters.to === 'string') return { mode: 'explicit', from: parameters.from, to: parameters.to };
+  if (typeof parameters.from === 'string' && typeof parameters.to === 'string')
+    return { mode: 'explicit', from: parameters.from, to: parameters.to };
   const window = parameters.window as PipelineJob['window'] | undefined;
-  return window && typeof window === 'object' && (window.mode === 'explicit' || window.mode === 'incremental') ? window : undefined;
+  return window && typeof window === 'object' && (window.mode === 'explicit' || window.mode === 'incremental')
+    ? window
+    : undefined;
 }
 
 /** A promise that rejects when the signal aborts (a stopping scheduler gets the run back at once). */

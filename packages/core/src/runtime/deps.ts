@@ -28,48 +28,89 @@ export interface RuntimeDeps {
   archiveNdjson: boolean;
 }
 
-const PACKAGE_OF: Record<string, string> = { local: '@dify-logs/storage-local', s3: '@dify-logs/storage-s3', oss: '@dify-logs/storage-oss' };
+const PACKAGE_OF: Record<string, string> = {
+  local: '@dify-logs/storage-local',
+  s3: '@dify-logs/storage-s3',
+  oss: '@dify-logs/storage-oss',
+};
 
-export function pluginContext(config: DifyLogsConfig, cwd: string, logger: Logger, write: (text: string) => void, state: () => Promise<StateStore>): PluginContext {
+export function pluginContext(
+  config: DifyLogsConfig,
+  cwd: string,
+  logger: Logger,
+  write: (text: string) => void,
+  state: () => Promise<StateStore>,
+): PluginContext {
   const baseDir = isAbsolute(config.storage.baseDir) ? config.storage.baseDir : resolve(cwd, config.storage.baseDir);
   return { config: config as unknown as PluginContext['config'], baseDir, cwd, logger, write, state };
 }
 
 /** The configured storage, through its plugin. */
-export async function openStorage(config: DifyLogsConfig, plugins: PluginRegistry, context: PluginContext): Promise<StorageAdapter> {
+export async function openStorage(
+  config: DifyLogsConfig,
+  plugins: PluginRegistry,
+  context: PluginContext,
+): Promise<StorageAdapter> {
   const type = config.storage.type;
   const plugin = plugins.storage(type);
   if (!plugin) {
     const name = PACKAGE_OF[type] ?? `the package of storage type ${type}`;
-    throw new DifyConfigError('storage.type', `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of ${name} in plugins${type === DEFAULT_STORAGE_TYPE ? ' (local storage is the default)' : ''}`);
+    throw new DifyConfigError(
+      'storage.type',
+      `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of ${name} in plugins${type === DEFAULT_STORAGE_TYPE ? ' (local storage is the default)' : ''}`,
+    );
   }
   if (plugin.schema && config.storage[type] === undefined) {
     const variables = (plugin.env ?? []).map((variable) => variable.name);
-    throw new DifyConfigError(`storage.${type}`, `is required with storage.type ${type}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`);
+    throw new DifyConfigError(
+      `storage.${type}`,
+      `is required with storage.type ${type}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`,
+    );
   }
   return plugin.create(config.storage[type], context);
 }
 
 /** The notifiers of the configuration (none when notifications are off); `types` picks some (the `notify` command). */
-export async function openNotifiers(config: DifyLogsConfig, plugins: PluginRegistry, context: PluginContext, types: readonly string[] = config.notification.type): Promise<Notifier[]> {
+export async function openNotifiers(
+  config: DifyLogsConfig,
+  plugins: PluginRegistry,
+  context: PluginContext,
+  types: readonly string[] = config.notification.type,
+): Promise<Notifier[]> {
   if (types === config.notification.type && !config.notification.enabled) return [];
   return Promise.all([...new Set(types)].map((type) => openNotifier(config, plugins, context, type)));
 }
 
-export async function openNotifier(config: DifyLogsConfig, plugins: PluginRegistry, context: PluginContext, type: string): Promise<Notifier> {
+export async function openNotifier(
+  config: DifyLogsConfig,
+  plugins: PluginRegistry,
+  context: PluginContext,
+  type: string,
+): Promise<Notifier> {
   if (type === 'console') return consoleNotifier({ write: context.write });
   const plugin = plugins.notifier(type);
-  if (!plugin) throw new DifyConfigError('notification.type', `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of @dify-logs/notifier-${type} in plugins`);
+  if (!plugin)
+    throw new DifyConfigError(
+      'notification.type',
+      `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of @dify-logs/notifier-${type} in plugins`,
+    );
   const section = config.notification[type];
   if (plugin.schema && section === undefined) {
     const variables = (plugin.env ?? []).filter((variable) => variable.required).map((variable) => variable.name);
-    throw new DifyConfigError(`notification.${type}`, `is required when notification.type includes ${type}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`);
+    throw new DifyConfigError(
+      `notification.${type}`,
+      `is required when notification.type includes ${type}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`,
+    );
   }
   return plugin.create(section, context);
 }
 
 /** A sink per configured `sinks.<type>` section. */
-export async function openSinks(config: DifyLogsConfig, plugins: PluginRegistry, context: PluginContext): Promise<Sink[]> {
+export async function openSinks(
+  config: DifyLogsConfig,
+  plugins: PluginRegistry,
+  context: PluginContext,
+): Promise<Sink[]> {
   const sinks: Sink[] = [];
   for (const plugin of plugins.sinks()) {
     const section = config.sinks?.[plugin.type];
@@ -86,7 +127,10 @@ export function formatReporters(plugins: PluginRegistry, context?: PluginContext
   const reporters: Record<string, Reporter> = {};
   for (const plugin of plugins.formats()) {
     if (plugin.report === false) continue;
-    reporters[plugin.type] = lazyReporter(plugin.type, async () => (await plugin.create(undefined, context as PluginContext)).reporter);
+    reporters[plugin.type] = lazyReporter(
+      plugin.type,
+      async () => (await plugin.create(undefined, context as PluginContext)).reporter,
+    );
   }
   return reporters;
 }
@@ -106,10 +150,14 @@ function lazyReporter(format: string, load: () => Promise<Reporter | undefined>)
       writer.catch(() => undefined);
       // Once the format's package is loaded, records go straight to its writer (no promise per record).
       let ready: ReportWriter | undefined;
-      void writer.then((opened) => (ready = opened), () => undefined);
+      void writer.then(
+        (opened) => (ready = opened),
+        () => undefined,
+      );
       return {
         add: (record) => (ready ? ready.add?.(record) : writer.then((opened) => opened.add?.(record))),
-        addMessage: (message) => (ready ? ready.addMessage?.(message) : writer.then((opened) => opened.addMessage?.(message))),
+        addMessage: (message) =>
+          ready ? ready.addMessage?.(message) : writer.then((opened) => opened.addMessage?.(message)),
         finish: async (analysis) => (await writer).finish(analysis),
         dispose: async () => (await writer.catch(() => undefined))?.dispose?.(),
       };
@@ -118,26 +166,42 @@ function lazyReporter(format: string, load: () => Promise<Reporter | undefined>)
 }
 
 /** Every registered archive part format (readers accept parts in any of them). */
-export async function registeredArchiveFormats(plugins: PluginRegistry, context?: PluginContext): Promise<ArchivePartFormat[]> {
+export async function registeredArchiveFormats(
+  plugins: PluginRegistry,
+  context?: PluginContext,
+): Promise<ArchivePartFormat[]> {
   const formats: ArchivePartFormat[] = [];
-  for (const plugin of plugins.formats()) if (plugin.archive) {
-    const archive = (await plugin.create(undefined, context as PluginContext)).archive;
-    if (archive) formats.push(archive);
-  }
+  for (const plugin of plugins.formats())
+    if (plugin.archive) {
+      const archive = (await plugin.create(undefined, context as PluginContext)).archive;
+      if (archive) formats.push(archive);
+    }
   return formats;
 }
 
 /** The archive formats `storage.archiveFormats` names. */
-export async function openArchiveFormats(config: DifyLogsConfig, plugins: PluginRegistry, context: PluginContext): Promise<ArchivePartFormat[]> {
+export async function openArchiveFormats(
+  config: DifyLogsConfig,
+  plugins: PluginRegistry,
+  context: PluginContext,
+): Promise<ArchivePartFormat[]> {
   const formats: ArchivePartFormat[] = [];
   for (const [index, type] of (config.storage.archiveFormats ?? []).entries()) {
     const archive = (await plugins.format(type)?.create(undefined, context))?.archive;
-    if (!archive) throw new DifyConfigError(`storage.archiveFormats.${index}`, `${JSON.stringify(type)} needs a format plugin that writes archive parts`);
+    if (!archive)
+      throw new DifyConfigError(
+        `storage.archiveFormats.${index}`,
+        `${JSON.stringify(type)} needs a format plugin that writes archive parts`,
+      );
     formats.push(archive);
   }
   return formats;
 }
 
 export function openState(config: DifyLogsConfig, context: PluginContext): StateStore {
-  return config.state.type === 'memory' ? memoryStateStore() : fileStateStore({ path: resolve(context.cwd, config.state.path ?? resolve(context.baseDir, '.dify-logs-state.json')) });
+  return config.state.type === 'memory'
+    ? memoryStateStore()
+    : fileStateStore({
+        path: resolve(context.cwd, config.state.path ?? resolve(context.baseDir, '.dify-logs-state.json')),
+      });
 }

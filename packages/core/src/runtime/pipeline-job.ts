@@ -2,7 +2,16 @@ import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
 import type { PipelineApp, PipelineJob } from '../pipeline/types.js';
 
 /** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
-export function toPipelineJob(job: JobConfig, apps: PipelineApp[], window?: PipelineJob['window'], shared: { prices?: DifyLogsConfig['prices']; templates?: DifyLogsConfig['notification']['templates']; retentionDays?: number } = {}): PipelineJob {
+export function toPipelineJob(
+  job: JobConfig,
+  apps: PipelineApp[],
+  window?: PipelineJob['window'],
+  shared: {
+    prices?: DifyLogsConfig['prices'];
+    templates?: DifyLogsConfig['notification']['templates'];
+    retentionDays?: number;
+  } = {},
+): PipelineJob {
   const formats = job.outputFormat.filter((format) => format !== 'ndjson');
   const pipelineJob: PipelineJob = {
     name: job.name,

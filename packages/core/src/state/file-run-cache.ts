@@ -104,7 +104,8 @@ async function scan(handle: FileHandle): Promise<{ index: Map<string, Entry>; si
     let from = 0;
     for (let newline = data.indexOf(10, from); newline !== -1; newline = data.indexOf(10, from)) {
       const match = RUN_ID.exec(data.subarray(from, Math.min(newline, from + 512)).toString('utf8'));
-      if (match) index.set(JSON.parse(`"${match[1]!}"`) as string, { offset: dataStart + from, length: newline - from });
+      if (match)
+        index.set(JSON.parse(`"${match[1]!}"`) as string, { offset: dataStart + from, length: newline - from });
       from = newline + 1;
       lineStart = dataStart + from;
     }

@@ -25,7 +25,10 @@ export interface FileStateStoreOptions {
  */
 export function fileStateStore(options: FileStateStoreOptions): StateStore {
   let queue: Promise<unknown> = Promise.resolve();
-  const runs = options.runsDir === false ? undefined : fileRunCache({ dir: options.runsDir ?? `${options.path.replace(/\.json$/i, '')}.runs` });
+  const runs =
+    options.runsDir === false
+      ? undefined
+      : fileRunCache({ dir: options.runsDir ?? `${options.path.replace(/\.json$/i, '')}.runs` });
 
   async function load(): Promise<StateFile> {
     let text: string;
@@ -40,7 +43,10 @@ export function fileStateStore(options: FileStateStoreOptions): StateStore {
       if (parsed.version !== 1 || typeof parsed.jobs !== 'object') throw new Error('unknown layout');
       return parsed;
     } catch (error) {
-      throw new DifyConfigError('state.path', `${options.path} is not a dify-logs state file (${(error as Error).message}); move it away to start over`);
+      throw new DifyConfigError(
+        'state.path',
+        `${options.path} is not a dify-logs state file (${(error as Error).message}); move it away to start over`,
+      );
     }
   }
 

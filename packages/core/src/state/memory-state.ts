@@ -21,6 +21,7 @@ export function memoryStateStore(): StateStore & { snapshot(): Record<string, Ap
     async writeDocument(key, value) {
       documents.set(key, structuredClone(value));
     },
-    snapshot: () => Object.fromEntries([...states].map(([key, value]) => [key.replace('\u0000', '/'), structuredClone(value)])),
+    snapshot: () =>
+      Object.fromEntries([...states].map(([key, value]) => [key.replace('\u0000', '/'), structuredClone(value)])),
   };
 }

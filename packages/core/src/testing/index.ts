@@ -3,5 +3,12 @@ export { testNotifier, sampleMessage, type NotifierSuiteOptions } from './notifi
 export { memoryStorage, recordingNotifier } from '../adapters/index.js';
 export { testScheduler, type SchedulerSuiteOptions } from './scheduler-suite.js';
 export { testStateStore, type StateSuiteOptions, type StateSuiteGroup } from './state-suite.js';
-export { testSink, sampleRun, sampleNode, type SinkSuiteOptions, type SinkCounts, type SinkRunView } from './sink-suite.js';
+export {
+  testSink,
+  sampleRun,
+  sampleNode,
+  type SinkSuiteOptions,
+  type SinkCounts,
+  type SinkRunView,
+} from './sink-suite.js';
 export type { TestRunner, RunnerTest, RunnerTestContext, RunnerMatchers } from './runner.js';

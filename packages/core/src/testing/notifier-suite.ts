@@ -54,7 +54,10 @@ export function testNotifier<N extends Notifier>(runner: TestRunner, options: No
 
     it('delivers every kind of message, in order', async () => {
       const kinds = ['success', 'failure', 'report-ready', 'alert'] as const;
-      for (const kind of kinds) await notifier.send(sampleMessage({ kind, title: `message ${kind}`, severity: kind === 'failure' ? 'error' : 'info' }));
+      for (const kind of kinds)
+        await notifier.send(
+          sampleMessage({ kind, title: `message ${kind}`, severity: kind === 'failure' ? 'error' : 'info' }),
+        );
       const texts = await options.received(notifier);
       expect(texts).toHaveLength(kinds.length);
       kinds.forEach((kind, index) => expect(texts[index]).toContain(`message ${kind}`));

@@ -1,5 +1,11 @@
 import type { TestRunner } from './runner.js';
-import type { Deployment, DeploymentContext, DeploymentHandler, DeploymentRun, Scheduler } from '../adapters/scheduler.js';
+import type {
+  Deployment,
+  DeploymentContext,
+  DeploymentHandler,
+  DeploymentRun,
+  Scheduler,
+} from '../adapters/scheduler.js';
 
 export interface SchedulerSuiteOptions {
   name: string;
@@ -22,8 +28,24 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
   }
 }
 
-const everySecond = (name: string, extra: Partial<Deployment> = {}): Deployment => ({ name, job: 'nightly', schedule: '* * * * * *', timezone: 'UTC', retries: 0, catchUp: 0, ...extra });
-const never = (name: string, extra: Partial<Deployment> = {}): Deployment => ({ name, job: 'nightly', schedule: '0 0 1 1 *', timezone: 'UTC', retries: 0, catchUp: 0, ...extra });
+const everySecond = (name: string, extra: Partial<Deployment> = {}): Deployment => ({
+  name,
+  job: 'nightly',
+  schedule: '* * * * * *',
+  timezone: 'UTC',
+  retries: 0,
+  catchUp: 0,
+  ...extra,
+});
+const never = (name: string, extra: Partial<Deployment> = {}): Deployment => ({
+  name,
+  job: 'nightly',
+  schedule: '0 0 1 1 *',
+  timezone: 'UTC',
+  retries: 0,
+  catchUp: 0,
+  ...extra,
+});
 
 /**
  * The Scheduler contract as tests: cron ticks run, manual triggers run once, pause and resume, retries
@@ -51,11 +73,21 @@ export function testScheduler(runner: TestRunner, options: SchedulerSuiteOptions
       });
       await scheduler.start();
       await until(async () => (seen.length >= 2 ? true : undefined), 3000 + pickup, 'two ticks');
-      const runs = await until(async () => {
-        const found = await scheduler!.runs({ deployment: 'ticks' });
-        return found.filter((run) => run.status === 'succeeded').length >= 2 ? found : undefined;
-      }, 2000, 'two recorded runs');
-      expect(runs[0]).toMatchObject({ deployment: 'ticks', job: 'nightly', trigger: 'schedule', attempt: 1, error: null });
+      const runs = await until(
+        async () => {
+          const found = await scheduler!.runs({ deployment: 'ticks' });
+          return found.filter((run) => run.status === 'succeeded').length >= 2 ? found : undefined;
+        },
+        2000,
+        'two recorded runs',
+      );
+      expect(runs[0]).toMatchObject({
+        deployment: 'ticks',
+        job: 'nightly',
+        trigger: 'schedule',
+        attempt: 1,
+        error: null,
+      });
       expect(runs.filter((run) => run.status === 'succeeded')[0]!.summary).toEqual({ records: 3 });
       expect(Date.parse(runs[0]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[1]!.startedAt));
       expect(seen.every((entry) => entry.scheduledFor.getUTCMilliseconds() === 0)).toBe(true);
@@ -65,24 +97,40 @@ export function testScheduler(runner: TestRunner, options: SchedulerSuiteOptions
     it('runs a manual trigger once, with merged parameters, outside the schedule', async () => {
       scheduler = await options.create();
       const contexts: DeploymentContext[] = [];
-      await scheduler.define([never('weekly', { parameters: { window: 'last_week', keep: 1 } })], async (_deployment, context) => {
-        contexts.push(context);
-        context.log('first line of the run');
-        context.log('second line');
-        return { status: 'partial', error: 'one app failed' };
-      });
+      await scheduler.define(
+        [never('weekly', { parameters: { window: 'last_week', keep: 1 } })],
+        async (_deployment, context) => {
+          contexts.push(context);
+          context.log('first line of the run');
+          context.log('second line');
+          return { status: 'partial', error: 'one app failed' };
+        },
+      );
       await scheduler.start();
       const started = await scheduler.trigger('weekly', { window: 'custom' });
       expect(started).toMatchObject({ deployment: 'weekly', trigger: 'manual' });
-      const run = await until(async () => (await scheduler!.runs({ deployment: 'weekly' })).find((candidate) => candidate.status !== 'running'), pickup + 2000, 'the manual run');
+      const run = await until(
+        async () =>
+          (await scheduler!.runs({ deployment: 'weekly' })).find((candidate) => candidate.status !== 'running'),
+        pickup + 2000,
+        'the manual run',
+      );
       expect(run).toMatchObject({ status: 'partial', error: 'one app failed', attempt: 1 });
       expect(contexts).toHaveLength(1);
       expect(contexts[0]!.parameters).toEqual({ window: 'custom', keep: 1 });
-      const detail = await until(async () => {
-        const found = await scheduler!.run(started.id);
-        return found && found.logs.length >= 2 ? found : undefined;
-      }, 3000, 'the run with its log lines');
-      expect(detail.run).toMatchObject({ id: started.id, status: 'partial', parameters: { window: 'custom', keep: 1 } });
+      const detail = await until(
+        async () => {
+          const found = await scheduler!.run(started.id);
+          return found && found.logs.length >= 2 ? found : undefined;
+        },
+        3000,
+        'the run with its log lines',
+      );
+      expect(detail.run).toMatchObject({
+        id: started.id,
+        status: 'partial',
+        parameters: { window: 'custom', keep: 1 },
+      });
       expect(detail.logs).toEqual(['first line of the run', 'second line']);
       expect(await scheduler.run('no-such-run')).toBeUndefined();
       await expect(scheduler.trigger('nope')).rejects.toThrow(/nope/);
@@ -116,10 +164,14 @@ export function testScheduler(runner: TestRunner, options: SchedulerSuiteOptions
       });
       await scheduler.start();
       await scheduler.trigger('flaky');
-      const runs = await until(async () => {
-        const found = await scheduler!.runs({ deployment: 'flaky', status: 'failed' });
-        return found.length >= 3 ? found : undefined;
-      }, 3 * pickup + 3000, 'three failed attempts');
+      const runs = await until(
+        async () => {
+          const found = await scheduler!.runs({ deployment: 'flaky', status: 'failed' });
+          return found.length >= 3 ? found : undefined;
+        },
+        3 * pickup + 3000,
+        'three failed attempts',
+      );
       expect(attempts).toEqual([1, 2, 3]);
       expect(runs.map((run) => run.attempt).sort()).toEqual([1, 2, 3]);
       expect(runs.find((run) => run.attempt === 3)).toMatchObject({ error: 'attempt 3 broke', trigger: 'retry' });
@@ -160,7 +212,11 @@ export function testScheduler(runner: TestRunner, options: SchedulerSuiteOptions
       await scheduler.define([never('drain')], handler);
       await scheduler.start();
       await scheduler.trigger('drain', { ms: 400 });
-      await until(async () => (await scheduler!.runs({ deployment: 'drain', status: 'running' }))[0], pickup, 'the run to start');
+      await until(
+        async () => (await scheduler!.runs({ deployment: 'drain', status: 'running' }))[0],
+        pickup,
+        'the run to start',
+      );
       await scheduler.stop({ drainMs: 5000 });
       expect(outcomes).toEqual(['finished']);
       const history: DeploymentRun[] = await scheduler.runs({ deployment: 'drain' });
@@ -171,7 +227,11 @@ export function testScheduler(runner: TestRunner, options: SchedulerSuiteOptions
       await scheduler.define([never('drain')], handler);
       await scheduler.start();
       await scheduler.trigger('drain', { ms: 10_000 });
-      await until(async () => (await scheduler!.runs({ deployment: 'drain', status: 'running' }))[0], pickup, 'the long run to start');
+      await until(
+        async () => (await scheduler!.runs({ deployment: 'drain', status: 'running' }))[0],
+        pickup,
+        'the long run to start',
+      );
       const stopping = Date.now();
       await scheduler.stop({ drainMs: 200 });
       expect(Date.now() - stopping).toBeLessThan(3000);

@@ -33,7 +33,8 @@ export interface SinkSuiteOptions<S extends Sink = Sink> {
 
 let counter = 0;
 /** An id no other test (or earlier run on a shared backing) uses. */
-const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(counter += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+const unique = (label: string) =>
+  `${label}-${Date.now().toString(36)}-${(counter += 1)}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** A node execution shaped like Dify's, with every optional field present unless overridden. */
 export function sampleNode(id: string, overrides: Partial<NodeRecord> = {}): NodeRecord {
@@ -70,7 +71,25 @@ export function sampleRun(logId: string, nodeCount: number | null = 2, overrides
     nodeCount === null
       ? null
       : Array.from({ length: nodeCount }, (_, index) =>
-          sampleNode(`${logId}-n${index + 1}`, index === 0 ? { nodeId: 'start', nodeType: 'start', title: 'Start', index: 1, predecessorNodeId: null, totalTokens: 0, promptTokens: null, completionTokens: null, totalPrice: null, currency: null, modelProvider: null, modelName: null } : { index: index + 1 }),
+          sampleNode(
+            `${logId}-n${index + 1}`,
+            index === 0
+              ? {
+                  nodeId: 'start',
+                  nodeType: 'start',
+                  title: 'Start',
+                  index: 1,
+                  predecessorNodeId: null,
+                  totalTokens: 0,
+                  promptTokens: null,
+                  completionTokens: null,
+                  totalPrice: null,
+                  currency: null,
+                  modelProvider: null,
+                  modelName: null,
+                }
+              : { index: index + 1 },
+          ),
         );
   return {
     appId: 'app-suite',
@@ -99,7 +118,11 @@ export function sampleRun(logId: string, nodeCount: number | null = 2, overrides
   };
 }
 
-const sampleContext = (): SinkContext => ({ job: 'sink-suite', runId: unique('pipeline'), window: { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', timezone: 'UTC' } });
+const sampleContext = (): SinkContext => ({
+  job: 'sink-suite',
+  runId: unique('pipeline'),
+  window: { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', timezone: 'UTC' },
+});
 
 async function write(sink: Sink, records: RunRecord[], context: SinkContext = sampleContext()): Promise<SinkCommit> {
   const writer = await sink.open(context);
@@ -117,7 +140,10 @@ const nodesOf = (records: RunRecord[]) => records.reduce((sum, record) => sum + 
 function withoutNul(value: unknown): unknown {
   if (typeof value === 'string') return value.replaceAll('\u0000', '');
   if (Array.isArray(value)) return value.map(withoutNul);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replaceAll('\u0000', ''), withoutNul(inner)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.replaceAll('\u0000', ''), withoutNul(inner)]),
+    );
   return value;
 }
 
@@ -128,7 +154,9 @@ function withoutNul(value: unknown): unknown {
 export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteOptions<S>): void {
   const { afterEach, beforeEach, describe, expect, it } = runner;
   const withRead = (title: string, body: (read: NonNullable<SinkSuiteOptions<S>['read']>) => Promise<void>) =>
-    options.read ? it(title, () => body(options.read!)) : it.skip(`${title} (skipped: no read option)`, () => undefined);
+    options.read
+      ? it(title, () => body(options.read!))
+      : it.skip(`${title} (skipped: no read option)`, () => undefined);
 
   describe(`Sink conformance: ${options.name}`, () => {
     let sink: S;
@@ -148,7 +176,13 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
 
     it('shows nothing before commit, then the whole window, and reports the rows', async () => {
       const id = unique('visible');
-      const records = [sampleRun(`${id}-1`, 3), sampleRun(`${id}-2`, null), sampleRun(`${id}-3`, 2), sampleRun(`${id}-4`, 0), sampleRun(`${id}-5`, 1)];
+      const records = [
+        sampleRun(`${id}-1`, 3),
+        sampleRun(`${id}-2`, null),
+        sampleRun(`${id}-3`, 2),
+        sampleRun(`${id}-4`, 0),
+        sampleRun(`${id}-5`, 1),
+      ];
       const writer = await sink.open(sampleContext());
       for (const record of records) await writer.add(record);
       expect(await delta()).toEqual({ runs: 0, nodes: 0 });
@@ -174,7 +208,13 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
     it('updates runs written again by an overlapping window, without duplicating', async () => {
       const id = unique('overlap');
       const first = Array.from({ length: 6 }, (_, index) => sampleRun(`${id}-${index}`, 2));
-      first[5] = sampleRun(`${id}-5`, 1, { status: 'running', finishedAt: null, elapsedTime: null, outputs: null, nodes: [sampleNode(`${id}-5-n1`, { status: 'running', finishedAt: null })] });
+      first[5] = sampleRun(`${id}-5`, 1, {
+        status: 'running',
+        finishedAt: null,
+        elapsedTime: null,
+        outputs: null,
+        nodes: [sampleNode(`${id}-5-n1`, { status: 'running', finishedAt: null })],
+      });
       await write(sink, first);
       expect(await delta()).toEqual({ runs: 6, nodes: 11 });
       const second = Array.from({ length: 6 }, (_, index) => sampleRun(`${id}-${index + 4}`, 2));
@@ -200,7 +240,8 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
       for (let index = 0; index < 2500; index += 1) await writer.add(sampleRun(`${id}-${index}`, index % 2));
       await writer.abort(new Error('the source broke'));
       expect(await delta()).toEqual({ runs: 1, nodes: 2 });
-      if (options.read) expect(await options.read(sink, `${id}-kept`)).toMatchObject({ status: 'running', error: null });
+      if (options.read)
+        expect(await options.read(sink, `${id}-kept`)).toMatchObject({ status: 'running', error: null });
       await write(sink, [sampleRun(`${id}-after`, 1)]);
       expect(await delta()).toEqual({ runs: 2, nodes: 3 });
     });
@@ -221,7 +262,10 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
       expect(await delta()).toEqual({ runs: 1, nodes: 4 });
       await write(sink, [sampleRun(id, 1, { nodes: [sampleNode(`${id}-n9`, { title: 'Retried' })] })]);
       expect(await delta()).toEqual({ runs: 1, nodes: 1 });
-      if (options.read) expect((await options.read(sink, id))!.nodes).toEqual([{ id: `${id}-n9`, status: 'succeeded', title: 'Retried' }]);
+      if (options.read)
+        expect((await options.read(sink, id))!.nodes).toEqual([
+          { id: `${id}-n9`, status: 'succeeded', title: 'Retried' },
+        ]);
       await write(sink, [sampleRun(id, 0)]);
       expect(await delta()).toEqual({ runs: 1, nodes: 0 });
     });
@@ -236,7 +280,11 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
 
     it('keeps the later copy of a run that comes twice in one window', async () => {
       const id = unique('twice');
-      const commit = await write(sink, [sampleRun(id, 3, { status: 'running' }), sampleRun(`${id}-other`, 1), sampleRun(id, 1, { status: 'failed', error: 'boom' })]);
+      const commit = await write(sink, [
+        sampleRun(id, 3, { status: 'running' }),
+        sampleRun(`${id}-other`, 1),
+        sampleRun(id, 1, { status: 'failed', error: 'boom' }),
+      ]);
       expect(commit.rows.runs).toBeGreaterThanOrEqual(2);
       expect(await delta()).toEqual({ runs: 2, nodes: 2 });
       if (options.read) expect(await options.read(sink, id)).toMatchObject({ status: 'failed', error: 'boom' });
@@ -245,13 +293,45 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
     withRead('stores unicode, NUL, huge outputs and records missing optional fields or nodes', async (read) => {
       const id = unique('edge');
       const huge = 'x'.repeat(2 * 1024 * 1024);
-      const unicode = { question: '退货政策是什么？ "quoted" \\ back\nslash 🚚 مرحبا e\u0301 \\u0000 literal', nul: 'a\u0000b', 'key\u0000with nul': 1 };
-      const { promptTokens: _prompt, completionTokens: _completion, ...legacyNode } = sampleNode(`${id}-legacy-n1`, { title: '节点 “一”\u0000', error: 'Fehler: ü\u0000' });
+      const unicode = {
+        question: '退货政策是什么？ "quoted" \\ back\nslash 🚚 مرحبا e\u0301 \\u0000 literal',
+        nul: 'a\u0000b',
+        'key\u0000with nul': 1,
+      };
+      const {
+        promptTokens: _prompt,
+        completionTokens: _completion,
+        ...legacyNode
+      } = sampleNode(`${id}-legacy-n1`, { title: '节点 “一”\u0000', error: 'Fehler: ü\u0000' });
       const records: RunRecord[] = [
-        sampleRun(`${id}-unicode`, 1, { inputs: unicode, outputs: { answer: '✓ 完成' }, error: 'Nul\u0000 in error', endUserSessionId: '用户-1' }),
-        sampleRun(`${id}-huge`, 1, { outputs: { text: huge, list: Array.from({ length: 1000 }, (_, index) => ({ index })) } }),
-        sampleRun(`${id}-lost`, null, { runId: null, status: null, workflowVersion: null, triggeredFrom: null, createdFrom: null, createdByRole: null, endUserSessionId: null, finishedAt: null, elapsedTime: null, totalTokens: null, totalSteps: null, exceptionsCount: null, inputs: null, outputs: null }),
-        sampleRun(`${id}-empty`, 0, { enrichmentError: { stage: 'nodes', code: 'http_500', message: 'nodes could not be fetched' } }),
+        sampleRun(`${id}-unicode`, 1, {
+          inputs: unicode,
+          outputs: { answer: '✓ 完成' },
+          error: 'Nul\u0000 in error',
+          endUserSessionId: '用户-1',
+        }),
+        sampleRun(`${id}-huge`, 1, {
+          outputs: { text: huge, list: Array.from({ length: 1000 }, (_, index) => ({ index })) },
+        }),
+        sampleRun(`${id}-lost`, null, {
+          runId: null,
+          status: null,
+          workflowVersion: null,
+          triggeredFrom: null,
+          createdFrom: null,
+          createdByRole: null,
+          endUserSessionId: null,
+          finishedAt: null,
+          elapsedTime: null,
+          totalTokens: null,
+          totalSteps: null,
+          exceptionsCount: null,
+          inputs: null,
+          outputs: null,
+        }),
+        sampleRun(`${id}-empty`, 0, {
+          enrichmentError: { stage: 'nodes', code: 'http_500', message: 'nodes could not be fetched' },
+        }),
         sampleRun(`${id}-legacy`, 0, { nodes: [legacyNode as NodeRecord] }),
       ];
       await write(sink, records);
@@ -261,7 +341,9 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
       expect(stored?.error?.replaceAll('\u0000', '')).toBe('Nul in error');
       expect(((await read(sink, `${id}-huge`))?.outputs?.text as string).length).toBe(huge.length);
       expect(await read(sink, `${id}-lost`)).toMatchObject({ status: null, inputs: null, outputs: null, nodes: [] });
-      expect((await read(sink, `${id}-legacy`))?.nodes.map((node) => node.title?.replaceAll('\u0000', ''))).toEqual(['节点 “一”']);
+      expect((await read(sink, `${id}-legacy`))?.nodes.map((node) => node.title?.replaceAll('\u0000', ''))).toEqual([
+        '节点 “一”',
+      ]);
     });
 
     it('refuses records after commit', async () => {

@@ -29,7 +29,8 @@ const DETAILS: EnrichmentLevel = { details: true, nodes: false, nodeData: false 
 
 let counter = 0;
 /** A name no other test (or earlier run on a shared backing) uses. */
-const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(counter += 1)}-${Math.random().toString(36).slice(2, 8)}`;
+const unique = (label: string) =>
+  `${label}-${Date.now().toString(36)}-${(counter += 1)}-${Math.random().toString(36).slice(2, 8)}`;
 
 function sampleRecord(runId: string, extra: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -55,10 +56,31 @@ function sampleRecord(runId: string, extra: Partial<RunRecord> = {}): RunRecord 
     outputs: { answer: 'Nul\u0000 and tab\t ✓' },
     nodes: [
       {
-        id: 'n1', nodeId: 'llm', nodeType: 'llm', title: 'LLM “回答”', index: 1, predecessorNodeId: null, status: 'succeeded', error: null,
-        elapsedTime: 1.2, totalTokens: 120, promptTokens: 100, completionTokens: 20, totalPrice: 0.0012, currency: 'USD', modelProvider: 'openai',
-        modelName: 'gpt-4o', iterationId: null, iterationIndex: null, loopId: null, loopIndex: null, createdAt: '2026-03-02T08:35:10.500Z',
-        finishedAt: '2026-03-02T08:35:11.700Z', inputs: { prompt: 'ça va? ' + 'x'.repeat(2000) }, outputs: { text: 'oui' }, processData: { usage: { total_tokens: 120 } },
+        id: 'n1',
+        nodeId: 'llm',
+        nodeType: 'llm',
+        title: 'LLM “回答”',
+        index: 1,
+        predecessorNodeId: null,
+        status: 'succeeded',
+        error: null,
+        elapsedTime: 1.2,
+        totalTokens: 120,
+        promptTokens: 100,
+        completionTokens: 20,
+        totalPrice: 0.0012,
+        currency: 'USD',
+        modelProvider: 'openai',
+        modelName: 'gpt-4o',
+        iterationId: null,
+        iterationIndex: null,
+        loopId: null,
+        loopIndex: null,
+        createdAt: '2026-03-02T08:35:10.500Z',
+        finishedAt: '2026-03-02T08:35:11.700Z',
+        inputs: { prompt: 'ça va? ' + 'x'.repeat(2000) },
+        outputs: { text: 'oui' },
+        processData: { usage: { total_tokens: 120 } },
       },
     ],
     enrichmentError: null,
@@ -68,10 +90,17 @@ function sampleRecord(runId: string, extra: Partial<RunRecord> = {}): RunRecord 
 
 /** A state with unicode and, when `size` is large, big maps (as a busy app's overlap and pending runs make them). */
 function sampleState(size: number, tag = 'a'): AppState {
-  const recent: Record<string, string> = { 'log-ünïcode-✓': '2026-03-02T08:00:00.000Z', 'log "quoted"\\': '2026-03-02T08:00:01.000Z' };
-  for (let index = 0; index < size; index += 1) recent[`${tag}-log-${index}`] = new Date(Date.UTC(2026, 2, 2, 8, 0, index % 60)).toISOString();
-  const pending: Record<string, string> = { [`run-${tag}-中文`]: JSON.stringify(sampleRecord(`run-${tag}-中文`, { status: 'running', finishedAt: null })) };
-  for (let index = 0; index < Math.ceil(size / 50); index += 1) pending[`run-${tag}-${index}`] = JSON.stringify(sampleRecord(`run-${tag}-${index}`, { status: 'running' }));
+  const recent: Record<string, string> = {
+    'log-ünïcode-✓': '2026-03-02T08:00:00.000Z',
+    'log "quoted"\\': '2026-03-02T08:00:01.000Z',
+  };
+  for (let index = 0; index < size; index += 1)
+    recent[`${tag}-log-${index}`] = new Date(Date.UTC(2026, 2, 2, 8, 0, index % 60)).toISOString();
+  const pending: Record<string, string> = {
+    [`run-${tag}-中文`]: JSON.stringify(sampleRecord(`run-${tag}-中文`, { status: 'running', finishedAt: null })),
+  };
+  for (let index = 0; index < Math.ceil(size / 50); index += 1)
+    pending[`run-${tag}-${index}`] = JSON.stringify(sampleRecord(`run-${tag}-${index}`, { status: 'running' }));
   return { watermark: '2026-03-02T08:35:12.345Z', recent, pending };
 }
 
@@ -95,7 +124,8 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
     };
     const pair = async (): Promise<[StateStore, StateStore]> => [await open(), await open()];
     /** The store's run cache; the test is skipped (visibly) when the store has none. */
-    const runsOf = (store: StateStore, context: RunnerTestContext): RunCache => store.runs ?? context.skip(`${options.name} has no run cache (runs)`);
+    const runsOf = (store: StateStore, context: RunnerTestContext): RunCache =>
+      store.runs ?? context.skip(`${options.name} has no run cache (runs)`);
     afterEach(async () => {
       const stores = opened;
       opened = [];
@@ -107,7 +137,10 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
       const store = await open();
       const job = unique('job');
       await store.commit(job, 'known', sampleState(3));
-      for (const [readJob, app] of [[unique('job'), 'app'], [job, unique('app')]] as const) {
+      for (const [readJob, app] of [
+        [unique('job'), 'app'],
+        [job, unique('app')],
+      ] as const) {
         const state = await store.read(readJob, app);
         expect(state).toEqual({ watermark: null, recent: {}, pending: {} });
         expect(state).not.toBe(EMPTY_APP_STATE);
@@ -129,7 +162,11 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
       expect(read).toEqual(state);
       read.recent['changed'] = 'after read';
       expect(await store.read(job, 'ticket-triage')).toEqual(state);
-      const next: AppState = { watermark: '2026-03-03T00:00:00.000Z', recent: { only: '2026-03-02T23:59:59.000Z' }, pending: {} };
+      const next: AppState = {
+        watermark: '2026-03-03T00:00:00.000Z',
+        recent: { only: '2026-03-02T23:59:59.000Z' },
+        pending: {},
+      };
       await store.commit(job, 'ticket-triage', next);
       expect(await store.read(job, 'ticket-triage')).toEqual(next);
     });
@@ -147,10 +184,31 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
     it('keeps jobs and apps apart, whatever characters their names hold', async () => {
       const store = await open();
       const job = unique('job');
-      const names: Array<[string, string]> = [[job, 'app'], [job, 'app-2'], [`${job}-b`, 'app'], [`${job}:x`, 'y'], [job, 'x:y'], [`${job}/x`, 'y'], [job, 'x/y'], [job, '应用 ✓']];
-      await Promise.all(names.map(([name, app], index) => store.commit(name, app, { watermark: `2026-03-0${(index % 9) + 1}T00:00:00.000Z`, recent: { [`log-${index}`]: 't' }, pending: {} })));
+      const names: Array<[string, string]> = [
+        [job, 'app'],
+        [job, 'app-2'],
+        [`${job}-b`, 'app'],
+        [`${job}:x`, 'y'],
+        [job, 'x:y'],
+        [`${job}/x`, 'y'],
+        [job, 'x/y'],
+        [job, '应用 ✓'],
+      ];
+      await Promise.all(
+        names.map(([name, app], index) =>
+          store.commit(name, app, {
+            watermark: `2026-03-0${(index % 9) + 1}T00:00:00.000Z`,
+            recent: { [`log-${index}`]: 't' },
+            pending: {},
+          }),
+        ),
+      );
       for (const [index, [name, app]] of names.entries()) {
-        expect(await store.read(name, app), `${name} / ${app}`).toEqual({ watermark: `2026-03-0${(index % 9) + 1}T00:00:00.000Z`, recent: { [`log-${index}`]: 't' }, pending: {} });
+        expect(await store.read(name, app), `${name} / ${app}`).toEqual({
+          watermark: `2026-03-0${(index % 9) + 1}T00:00:00.000Z`,
+          recent: { [`log-${index}`]: 't' },
+          pending: {},
+        });
       }
       expect((await store.read(`${job}:x:y`, '')).watermark).toBeNull();
     });
@@ -159,7 +217,10 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
       const store = await open();
       const key = unique('alerts');
       expect(await store.readDocument(key)).toBeUndefined();
-      const first = { active: { 'failure-rate': { since: '2026-03-02T08:00:00.000Z', value: 0.25 } }, notes: ['ünïcode ✓', 'line\nbreak', 42, true, null] };
+      const first = {
+        active: { 'failure-rate': { since: '2026-03-02T08:00:00.000Z', value: 0.25 } },
+        notes: ['ünïcode ✓', 'line\nbreak', 42, true, null],
+      };
       await store.writeDocument(key, first);
       expect(await store.readDocument(key)).toEqual(first);
       await store.writeDocument(key, { active: {} });
@@ -188,13 +249,19 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
     /** The race tests: on one store, and through two stores on one backing when `shared`. */
     const races = (through: string, stores: () => Promise<[StateStore, StateStore]>) => {
       const title = (text: string) => `${text}${through}`;
-      const run = through ? (text: string, body: () => Promise<void>) => test('concurrentStores', title(text), body) : (text: string, body: () => Promise<void>) => it(text, body);
+      const run = through
+        ? (text: string, body: () => Promise<void>) => test('concurrentStores', title(text), body)
+        : (text: string, body: () => Promise<void>) => it(text, body);
 
       run('loses no commit when apps commit at once', async () => {
         const [first, second] = await stores();
         const job = unique('race');
         const apps = Array.from({ length: 24 }, (_, index) => `app-${index}`);
-        const stateOf = (index: number, app: string): AppState => ({ watermark: `2026-03-02T00:00:${String(index).padStart(2, '0')}.000Z`, recent: { [app]: 't' }, pending: {} });
+        const stateOf = (index: number, app: string): AppState => ({
+          watermark: `2026-03-02T00:00:${String(index).padStart(2, '0')}.000Z`,
+          recent: { [app]: 't' },
+          pending: {},
+        });
         await Promise.all(apps.map((app, index) => (index % 2 ? second : first).commit(job, app, stateOf(index, app))));
         for (const [index, app] of apps.entries()) expect(await first.read(job, app), app).toEqual(stateOf(index, app));
       });
@@ -203,7 +270,10 @@ export function testStateStore(runner: TestRunner, options: StateSuiteOptions): 
         const [first, second] = await stores();
         const key = unique('doc');
         const job = unique('race');
-        const documents = Array.from({ length: 8 }, (_, writer) => ({ writer, items: Array.from({ length: 500 }, (_, index) => `w${writer}-${index}`) }));
+        const documents = Array.from({ length: 8 }, (_, writer) => ({
+          writer,
+          items: Array.from({ length: 500 }, (_, index) => `w${writer}-${index}`),
+        }));
         const states = Array.from({ length: 8 }, (_, writer) => sampleState(200, `w${writer}`));
         await Promise.all([
           ...documents.map((document, index) => (index % 2 ? second : first).writeDocument(key, document)),

@@ -58,16 +58,28 @@ export function testStorageAdapter(runner: TestRunner, options: StorageSuiteOpti
 
     it('saves a report and reads back the same bytes, content type and metadata', async () => {
       const saved = await adapter.saveReport(base({ metadata: { app_name: 'Ticket Triage', period: '2026-03-01' } }));
-      expect(saved).toMatchObject({ kind: 'report', type: 'daily', contentType: 'text/markdown; charset=utf-8', createdAt: '2026-03-02T08:35:12.345Z' });
+      expect(saved).toMatchObject({
+        kind: 'report',
+        type: 'daily',
+        contentType: 'text/markdown; charset=utf-8',
+        createdAt: '2026-03-02T08:35:12.345Z',
+      });
       expect(saved.key).toBe('reports/daily/2026/03/02/nightly-ticket-triage-20260302T083512345Z-run-1.md');
       expect(saved.size).toBe(Buffer.byteLength('# Daily report\n\n运行 12 次 ✅\n'));
       expect(text(await adapter.read(saved.key))).toBe('# Daily report\n\n运行 12 次 ✅\n');
       const [listed] = await all(adapter.list({ kind: 'report' }));
-      expect(listed).toMatchObject({ key: saved.key, contentType: saved.contentType, size: saved.size, metadata: { app_name: 'Ticket Triage', period: '2026-03-01' } });
+      expect(listed).toMatchObject({
+        key: saved.key,
+        contentType: saved.contentType,
+        size: saved.size,
+        metadata: { app_name: 'Ticket Triage', period: '2026-03-01' },
+      });
     });
 
     it('keeps data apart from reports', async () => {
-      const data = await adapter.saveData(base({ type: 'export', extension: 'ndjson', body: '{"a":1}\n', contentType: 'application/x-ndjson' }));
+      const data = await adapter.saveData(
+        base({ type: 'export', extension: 'ndjson', body: '{"a":1}\n', contentType: 'application/x-ndjson' }),
+      );
       expect(data.key.startsWith('data/export/')).toBe(true);
       expect(await all(adapter.list({ kind: 'report' }))).toEqual([]);
       expect((await all(adapter.list({ kind: 'data' }))).map((object) => object.key)).toEqual([data.key]);
@@ -78,7 +90,9 @@ export function testStorageAdapter(runner: TestRunner, options: StorageSuiteOpti
         for (let index = 0; index < 50; index += 1) yield Buffer.from(`line ${index}\n`);
       }
       const saved = await adapter.saveData(base({ extension: 'ndjson', body: chunks() }));
-      const lines = text(await adapter.read(saved.key)).trim().split('\n');
+      const lines = text(await adapter.read(saved.key))
+        .trim()
+        .split('\n');
       expect(lines).toHaveLength(50);
       expect(saved.size).toBe(lines.join('\n').length + 1);
     });
@@ -93,7 +107,10 @@ export function testStorageAdapter(runner: TestRunner, options: StorageSuiteOpti
     });
 
     it('lets exactly one of two racing saves of the same object win', async () => {
-      const results = await Promise.allSettled([adapter.saveReport(base({ body: 'one' })), adapter.saveReport(base({ body: 'two' }))]);
+      const results = await Promise.allSettled([
+        adapter.saveReport(base({ body: 'one' })),
+        adapter.saveReport(base({ body: 'two' })),
+      ]);
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
       expect((rejected.reason as DifyStorageError).code).toBe('already_exists');
@@ -101,15 +118,25 @@ export function testStorageAdapter(runner: TestRunner, options: StorageSuiteOpti
     });
 
     it('lists newest first, filtered by kind, type and age', async () => {
-      const day = (date: string, type = 'daily') => adapter.saveReport(base({ type, createdAt: new Date(date), runId: date.slice(0, 10) }));
+      const day = (date: string, type = 'daily') =>
+        adapter.saveReport(base({ type, createdAt: new Date(date), runId: date.slice(0, 10) }));
       await day('2026-03-01T00:00:00Z');
       await day('2026-03-03T00:00:00Z');
       await day('2026-03-02T00:00:00Z');
       await day('2026-03-02T12:00:00Z', 'weekly');
       const daily = await all(adapter.list({ type: 'daily' }));
-      expect(daily.map((object) => object.createdAt)).toEqual(['2026-03-03T00:00:00.000Z', '2026-03-02T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
-      const recent = await all(adapter.list({ newerThan: new Date('2026-03-02T00:00:00Z'), olderThan: new Date('2026-03-03T00:00:00Z') }));
-      expect(recent.map((object) => object.createdAt)).toEqual(['2026-03-02T12:00:00.000Z', '2026-03-02T00:00:00.000Z']);
+      expect(daily.map((object) => object.createdAt)).toEqual([
+        '2026-03-03T00:00:00.000Z',
+        '2026-03-02T00:00:00.000Z',
+        '2026-03-01T00:00:00.000Z',
+      ]);
+      const recent = await all(
+        adapter.list({ newerThan: new Date('2026-03-02T00:00:00Z'), olderThan: new Date('2026-03-03T00:00:00Z') }),
+      );
+      expect(recent.map((object) => object.createdAt)).toEqual([
+        '2026-03-02T12:00:00.000Z',
+        '2026-03-02T00:00:00.000Z',
+      ]);
     });
 
     it('deletes, says whether something was deleted, and reads a missing key as not_found', async () => {
@@ -125,13 +152,19 @@ export function testStorageAdapter(runner: TestRunner, options: StorageSuiteOpti
       const old = await adapter.saveReport(base({ createdAt: new Date('2026-01-01T00:00:00Z'), runId: 'old' }));
       const oldData = await adapter.saveData(base({ createdAt: new Date('2026-01-02T00:00:00Z'), runId: 'old-data' }));
       const fresh = await adapter.saveReport(base({ createdAt: new Date('2026-03-01T00:00:00Z'), runId: 'fresh' }));
-      const result = await adapter.cleanup({ olderThanDays: 30, kind: 'report', now: new Date('2026-03-02T00:00:00Z') });
+      const result = await adapter.cleanup({
+        olderThanDays: 30,
+        kind: 'report',
+        now: new Date('2026-03-02T00:00:00Z'),
+      });
       expect(result.deleted).toEqual([old.key]);
       expect((await all(adapter.list())).map((object) => object.key).sort()).toEqual([oldData.key, fresh.key].sort());
     });
 
     it('keeps hostile names inside its root', async () => {
-      const saved = await adapter.saveReport(base({ type: '../../etc', job: '../x', app: '/abs\\path\u0000', runId: '..', extension: '../sh' }));
+      const saved = await adapter.saveReport(
+        base({ type: '../../etc', job: '../x', app: '/abs\\path\u0000', runId: '..', extension: '../sh' }),
+      );
       expect(saved.key.split('/').every((part) => part !== '..' && part !== '' && !part.startsWith('.'))).toBe(true);
       expect(saved.key.startsWith('reports/etc/')).toBe(true);
       expect(saved.type).toBe('etc');

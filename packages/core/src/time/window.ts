@@ -16,7 +16,6 @@ export interface ResolvedWindow {
 
 const TEMPLATE = /^\{\{\s*([a-z_]+)\s*\}\}$/i;
 
-
 /**
  * Resolves a time expression: an ISO-8601 string, or a template resolved in `timezone` at `now`:
  * `{{now}}`, `{{today}}`, `{{yesterday}}`, `{{tomorrow}}`, `{{last_week}}` (7 days before today),
@@ -27,7 +26,11 @@ export function resolveTime(expression: string, options: { now: Date; timezone: 
   const match = TEMPLATE.exec(expression.trim());
   if (!match) {
     const parsed = new Date(expression);
-    if (Number.isNaN(parsed.getTime())) throw new DifyConfigError(key, `${JSON.stringify(expression)} is neither an ISO-8601 time nor a template like {{yesterday}}`);
+    if (Number.isNaN(parsed.getTime()))
+      throw new DifyConfigError(
+        key,
+        `${JSON.stringify(expression)} is neither an ISO-8601 time nor a template like {{yesterday}}`,
+      );
     return parsed;
   }
   const { now, timezone } = options;
@@ -50,7 +53,10 @@ export function resolveTime(expression: string, options: { now: Date; timezone: 
     case 'last_month':
       return startOfLocalDay({ ...local, month: local.month - 1, day: 1 }, 0, timezone);
     default:
-      throw new DifyConfigError(key, `unknown template ${expression}; use {{now}}, {{today}}, {{yesterday}}, {{tomorrow}}, {{last_week}}, {{this_week}}, {{this_month}} or {{last_month}}`);
+      throw new DifyConfigError(
+        key,
+        `unknown template ${expression}; use {{now}}, {{today}}, {{yesterday}}, {{tomorrow}}, {{last_week}}, {{this_week}}, {{this_month}} or {{last_month}}`,
+      );
   }
 }
 
@@ -58,16 +64,22 @@ export function resolveTime(expression: string, options: { now: Date; timezone: 
  * The window of one run. Explicit: both bounds resolved. Incremental: from the watermark minus the
  * overlap (or `initialFrom` on the first run) to now.
  */
-export function resolveWindow(spec: WindowSpec, options: { now: Date; timezone: string; watermark: string | null }): ResolvedWindow {
+export function resolveWindow(
+  spec: WindowSpec,
+  options: { now: Date; timezone: string; watermark: string | null },
+): ResolvedWindow {
   assertTimezone(options.timezone);
   if (spec.mode === 'explicit') {
     const from = resolveTime(spec.from, { ...options, key: 'window.from' });
     const to = resolveTime(spec.to, { ...options, key: 'window.to' });
-    if (from.getTime() > to.getTime()) throw new DifyConfigError('window.from', `${from.toISOString()} is after window.to ${to.toISOString()}`);
+    if (from.getTime() > to.getTime())
+      throw new DifyConfigError('window.from', `${from.toISOString()} is after window.to ${to.toISOString()}`);
     return { from, to, timezone: options.timezone };
   }
   const overlapMs = (spec.overlapMinutes ?? 10) * 60_000;
-  const from = options.watermark ? new Date(new Date(options.watermark).getTime() - overlapMs) : resolveTime(spec.initialFrom ?? '{{yesterday}}', { ...options, key: 'window.initialFrom' });
+  const from = options.watermark
+    ? new Date(new Date(options.watermark).getTime() - overlapMs)
+    : resolveTime(spec.initialFrom ?? '{{yesterday}}', { ...options, key: 'window.initialFrom' });
   return { from, to: new Date(options.now), timezone: options.timezone };
 }
 
@@ -75,7 +87,10 @@ export function assertTimezone(timezone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
-    throw new DifyConfigError('timezone', `${JSON.stringify(timezone)} is not an IANA time zone (e.g. Asia/Shanghai, UTC)`);
+    throw new DifyConfigError(
+      'timezone',
+      `${JSON.stringify(timezone)} is not an IANA time zone (e.g. Asia/Shanghai, UTC)`,
+    );
   }
 }
 
@@ -102,8 +117,23 @@ function formatIn(timezone: string, kind: 'day' | 'time'): Intl.DateTimeFormat {
   if (!format) {
     format =
       kind === 'day'
-        ? new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short' })
-        : new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+        ? new Intl.DateTimeFormat('en-US', {
+            timeZone: timezone,
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            weekday: 'short',
+          })
+        : new Intl.DateTimeFormat('en-US', {
+            timeZone: timezone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+            second: 'numeric',
+          });
     formats.set(key, format);
   }
   return format;
@@ -112,14 +142,22 @@ function formatIn(timezone: string, kind: 'day' | 'time'): Intl.DateTimeFormat {
 function partsIn(date: Date, timezone: string): LocalParts {
   const parts = formatIn(timezone, 'day').formatToParts(date);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
-  return { year: Number(get('year')), month: Number(get('month')), day: Number(get('day')), weekday: WEEKDAYS.indexOf(get('weekday')) };
+  return {
+    year: Number(get('year')),
+    month: Number(get('month')),
+    day: Number(get('day')),
+    weekday: WEEKDAYS.indexOf(get('weekday')),
+  };
 }
 
 /** Milliseconds the zone is ahead of UTC at `instant`. */
 function offsetAt(instant: number, timezone: string): number {
   const parts = formatIn(timezone, 'time').formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(instant / 1000) * 1000;
+  return (
+    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) -
+    Math.floor(instant / 1000) * 1000
+  );
 }
 
 /** The UTC instant of local midnight, `addDays` after the given local date, in `timezone` (DST-safe). */
@@ -129,4 +167,3 @@ function startOfLocalDay(local: Pick<LocalParts, 'year' | 'month' | 'day'>, addD
   instant = wall - offsetAt(instant, timezone);
   return new Date(instant);
 }
-

@@ -23,7 +23,8 @@ async function onlyDifyLogsErrors(action: () => Promise<unknown>): Promise<DifyL
     await action();
     return undefined;
   } catch (error) {
-    if (!DifyLogsError.isInstance(error)) throw new Error(`expected only DifyLogsError, got ${String(error)}`, { cause: error });
+    if (!DifyLogsError.isInstance(error))
+      throw new Error(`expected only DifyLogsError, got ${String(error)}`, { cause: error });
     return error;
   }
 }
@@ -41,30 +42,54 @@ function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
 }
 
 const hostileLine = fc.oneof(
-  fc.constantFrom('\uFEFF{"appId":"a","logId":"l","loggedAt":"t"}', '{"__proto__":{"appId":"a","logId":"l","loggedAt":"t"}}', '{"appId":"a","logId":"l"}', 'null', '[]', '"text"', '{"appId":1,"logId":"l","loggedAt":"t"}', nestedText(50_000), '\r', ' \t '),
+  fc.constantFrom(
+    '\uFEFF{"appId":"a","logId":"l","loggedAt":"t"}',
+    '{"__proto__":{"appId":"a","logId":"l","loggedAt":"t"}}',
+    '{"appId":"a","logId":"l"}',
+    'null',
+    '[]',
+    '"text"',
+    '{"appId":1,"logId":"l","loggedAt":"t"}',
+    nestedText(50_000),
+    '\r',
+    ' \t ',
+  ),
   fc.json().map((text) => text.replace(/\n/g, ' ')),
   fc.string({ unit: 'binary', maxLength: 60 }).map((text) => text.replace(/\n/g, ' ')),
-  hostileValue.map((value) => { try { return (JSON.stringify(setPath(run(), ['inputs'], value)) ?? 'undefined').replace(/\n/g, ' '); } catch { return '{}'; } }),
+  hostileValue.map((value) => {
+    try {
+      return (JSON.stringify(setPath(run(), ['inputs'], value)) ?? 'undefined').replace(/\n/g, ' ');
+    } catch {
+      return '{}';
+    }
+  }),
 );
 
 describe('NDJSON reader under hostile bytes (fast-check)', () => {
   it('any lines, any chunking, invalid UTF-8: records or a RecordFileError naming the line', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(hostileLine, { maxLength: 8 }), fc.uint8Array({ maxLength: 16 }), fc.array(fc.nat(), { maxLength: 6 }), async (lines, garbage, cuts) => {
-        const bytes = Buffer.concat([Buffer.from(lines.join('\n'), 'utf8'), Buffer.from(garbage)]);
-        const error = await onlyDifyLogsErrors(() => collect(readRunRecords(chunked(bytes, cuts), 'fuzz.ndjson')));
-        if (error) {
-          expect(RecordFileError.prototype.isPrototypeOf(error) || error.name === 'RecordFileError').toBe(true);
-          expect(error.message).toMatch(/^fuzz\.ndjson line \d+: /);
-        }
-        expect(({} as Record<string, unknown>).appId).toBeUndefined();
-      }),
+      fc.asyncProperty(
+        fc.array(hostileLine, { maxLength: 8 }),
+        fc.uint8Array({ maxLength: 16 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (lines, garbage, cuts) => {
+          const bytes = Buffer.concat([Buffer.from(lines.join('\n'), 'utf8'), Buffer.from(garbage)]);
+          const error = await onlyDifyLogsErrors(() => collect(readRunRecords(chunked(bytes, cuts), 'fuzz.ndjson')));
+          if (error) {
+            expect(RecordFileError.prototype.isPrototypeOf(error) || error.name === 'RecordFileError').toBe(true);
+            expect(error.message).toMatch(/^fuzz\.ndjson line \d+: /);
+          }
+          expect(({} as Record<string, unknown>).appId).toBeUndefined();
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('a line that is not JSON is named, not quoted (records carry user data)', async () => {
-    const error = await onlyDifyLogsErrors(() => collect(readRunRecords([Buffer.from('{"appId":"a","inputs":{"password":"hunter2-secret"} oops\n')], 'x.ndjson')));
+    const error = await onlyDifyLogsErrors(() =>
+      collect(readRunRecords([Buffer.from('{"appId":"a","inputs":{"password":"hunter2-secret"} oops\n')], 'x.ndjson')),
+    );
     expect(error?.message).toMatch(/^x\.ndjson line 1: not JSON \(/);
     expect(error?.message).not.toContain('hunter2-secret');
   });
@@ -77,16 +102,30 @@ describe('NDJSON reader under hostile bytes (fast-check)', () => {
 });
 
 /** An archive of two partitions in memory; `tamper` replaces what `read` returns for chosen keys. */
-async function archive(): Promise<{ storage: StorageAdapter; manifests: string[]; parts: string[]; tamper: Map<string, Uint8Array> }> {
+async function archive(): Promise<{
+  storage: StorageAdapter;
+  manifests: string[];
+  parts: string[];
+  tamper: Map<string, Uint8Array>;
+}> {
   const base = memoryStorage();
-  const writer = createArchiveWriter(base, { job: 'daily', runId: 'run-a', window: { from: '2026-03-08T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' } });
+  const writer = createArchiveWriter(base, {
+    job: 'daily',
+    runId: 'run-a',
+    window: { from: '2026-03-08T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' },
+  });
   for (const [index, day] of ['2026-03-08', '2026-03-09'].entries()) {
     await writer.add(run({ logId: `log-${index}`, loggedAt: `${day}T10:00:00.000Z` }) as RunRecord);
   }
   const result = await writer.finish();
   const tamper = new Map<string, Uint8Array>();
   const storage: StorageAdapter = { ...base, read: async (key) => tamper.get(key) ?? base.read(key) };
-  return { storage, manifests: result.manifests.map((object) => object.key), parts: result.parts.map((object) => object.key), tamper };
+  return {
+    storage,
+    manifests: result.manifests.map((object) => object.key),
+    parts: result.parts.map((object) => object.key),
+    tamper,
+  };
 }
 
 const QUERY = { from: '2026-03-08', to: '2026-03-09' };
@@ -100,8 +139,24 @@ describe('archive reader under hostile objects (fast-check)', () => {
 
   it('a manifest replaced by anything: read and verify fail with a DifyLogsError naming the manifest, or skip it', async () => {
     const manifestBody = fc.oneof(
-      hostileValue.map((value) => { try { return JSON.stringify(value) ?? ''; } catch { return ''; } }),
-      fc.constantFrom('', '{', '\uFEFF{"schemaVersion":1}', '{"schemaVersion":1}', '{"schemaVersion":1,"parts":"x"}', '{"schemaVersion":1,"parts":[null]}', '{"schemaVersion":1,"parts":[{"key":"../../etc/passwd"}]}', '{"schemaVersion":1,"parts":[],"generatedAt":5}', nestedText(100_000)),
+      hostileValue.map((value) => {
+        try {
+          return JSON.stringify(value) ?? '';
+        } catch {
+          return '';
+        }
+      }),
+      fc.constantFrom(
+        '',
+        '{',
+        '\uFEFF{"schemaVersion":1}',
+        '{"schemaVersion":1}',
+        '{"schemaVersion":1,"parts":"x"}',
+        '{"schemaVersion":1,"parts":[null]}',
+        '{"schemaVersion":1,"parts":[{"key":"../../etc/passwd"}]}',
+        '{"schemaVersion":1,"parts":[],"generatedAt":5}',
+        nestedText(100_000),
+      ),
       fc.string({ unit: 'binary', maxLength: 40 }),
     );
     const { storage, manifests, tamper } = await archive();
@@ -136,5 +191,4 @@ describe('archive reader under hostile objects (fast-check)', () => {
       { numRuns: Math.min(RUNS, 200) },
     );
   });
-
 });

@@ -17,7 +17,24 @@ const VALID = {
   storage: { type: 'local', baseDir: './out' },
   notification: { enabled: false },
 };
-const KNOWN_PATHS: string[][] = [['dify'], ['dify', 'baseUrl'], ['dify', 'apiKey'], ['dify', 'timeoutMs'], ['storage'], ['storage', 'type'], ['storage', 'retentionDays'], ['notification', 'enabled'], ['notification', 'type'], ['jobs'], ['jobs', '0'], ['jobs', '0', 'window'], ['logging', 'level'], ['profiles'], ['profile'], ['worker', 'port']];
+const KNOWN_PATHS: string[][] = [
+  ['dify'],
+  ['dify', 'baseUrl'],
+  ['dify', 'apiKey'],
+  ['dify', 'timeoutMs'],
+  ['storage'],
+  ['storage', 'type'],
+  ['storage', 'retentionDays'],
+  ['notification', 'enabled'],
+  ['notification', 'type'],
+  ['jobs'],
+  ['jobs', '0'],
+  ['jobs', '0', 'window'],
+  ['logging', 'level'],
+  ['profiles'],
+  ['profile'],
+  ['worker', 'port'],
+];
 
 let counter = 0;
 async function load(text: string, name: string, env: Record<string, string> = {}) {
@@ -44,7 +61,15 @@ describe('config loader under hostile files and environments (fast-check)', () =
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...KNOWN_PATHS), hostileValue, fc.boolean(), async (path, value, asJson) => {
         const tree = setPath(VALID, path, value);
-        const text = asJson ? (() => { try { return JSON.stringify(tree); } catch { return undefined; } })() : toYaml(tree);
+        const text = asJson
+          ? (() => {
+              try {
+                return JSON.stringify(tree);
+              } catch {
+                return undefined;
+              }
+            })()
+          : toYaml(tree);
         if (text === undefined) return;
         const result = await load(text, asJson ? 'config.json' : 'config.yaml');
         if (DifyConfigError.isInstance(result)) {
@@ -62,7 +87,16 @@ describe('config loader under hostile files and environments (fast-check)', () =
       fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
       fc.string({ unit: 'binary', maxLength: 200 }),
       oddString,
-      fc.constantFrom('\uFEFFdify:\n  baseUrl: x\n', `${'['.repeat(20_000)}${']'.repeat(20_000)}`, `${'a:\n '.repeat(2_000)}1`, '--- !!js/function "function(){}"', 'dify: !!binary AAAA', '? [a, b]\n: c', 'a: 1\na: 2', '<<: *undefined'),
+      fc.constantFrom(
+        '\uFEFFdify:\n  baseUrl: x\n',
+        `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+        `${'a:\n '.repeat(2_000)}1`,
+        '--- !!js/function "function(){}"',
+        'dify: !!binary AAAA',
+        '? [a, b]\n: c',
+        'a: 1\na: 2',
+        '<<: *undefined',
+      ),
     );
     await fc.assert(
       fc.asyncProperty(body, fc.boolean(), async (text, asJson) => {
@@ -77,7 +111,9 @@ describe('config loader under hostile files and environments (fast-check)', () =
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let index = 1; index < 10; index += 1) {
       const previous = String.fromCharCode(96 + index);
-      lines.push(`${String.fromCharCode(97 + index)}: &${String.fromCharCode(97 + index)} [${Array(9).fill(`*${previous}`).join(',')}]`);
+      lines.push(
+        `${String.fromCharCode(97 + index)}: &${String.fromCharCode(97 + index)} [${Array(9).fill(`*${previous}`).join(',')}]`,
+      );
     }
     const result = await load(lines.join('\n'), 'bomb.yaml');
     expect(DifyConfigError.isInstance(result)).toBe(true);
@@ -85,7 +121,12 @@ describe('config loader under hostile files and environments (fast-check)', () =
   });
 
   it('__proto__ keys in a file are refused by name, never merged into a prototype', async () => {
-    for (const text of ['dify:\n  __proto__:\n    apiKey: sneaky\n', '{"dify":{"__proto__":{"polluted":1}}}', 'profiles:\n  prod:\n    __proto__:\n      polluted: 1\n', 'storage:\n  constructor:\n    prototype:\n      polluted: 1\n']) {
+    for (const text of [
+      'dify:\n  __proto__:\n    apiKey: sneaky\n',
+      '{"dify":{"__proto__":{"polluted":1}}}',
+      'profiles:\n  prod:\n    __proto__:\n      polluted: 1\n',
+      'storage:\n  constructor:\n    prototype:\n      polluted: 1\n',
+    ]) {
       const result = await load(text, text.startsWith('{') ? 'proto.json' : 'proto.yaml');
       expect(DifyConfigError.isInstance(result), text).toBe(true);
       expect((result as DifyConfigError).message, text).toMatch(/__proto__|constructor/);
@@ -95,8 +136,34 @@ describe('config loader under hostile files and environments (fast-check)', () =
   });
 
   it('environment variables and ${env:…} references holding anything: a config or a DifyConfigError naming the key', async () => {
-    const variable = fc.constantFrom('DIFY_BASE_URL', 'STORAGE_TYPE', 'NOTIFICATION_TYPE', 'NOTIFICATION_ENABLED', 'SMTP_PORT', 'LOG_LEVEL', 'LOG_RETENTION_DAYS', 'WORKER_PORT', 'DIFY_LOGS_PROFILE', 'DIFY_LOGS_SECRET_KEY', 'S3_FORCE_PATH_STYLE');
-    const text = fc.oneof(oddString, fc.string({ maxLength: 30 }), fc.constantFrom('${env:HOME}', '$${literal', '${file:/etc/shadow}', '${file:../../../../etc/passwd}', 'enc:v1:AAAA', 'enc:v1:', '1e999', '-1', '99999999999999999999'));
+    const variable = fc.constantFrom(
+      'DIFY_BASE_URL',
+      'STORAGE_TYPE',
+      'NOTIFICATION_TYPE',
+      'NOTIFICATION_ENABLED',
+      'SMTP_PORT',
+      'LOG_LEVEL',
+      'LOG_RETENTION_DAYS',
+      'WORKER_PORT',
+      'DIFY_LOGS_PROFILE',
+      'DIFY_LOGS_SECRET_KEY',
+      'S3_FORCE_PATH_STYLE',
+    );
+    const text = fc.oneof(
+      oddString,
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        '${env:HOME}',
+        '$${literal',
+        '${file:/etc/shadow}',
+        '${file:../../../../etc/passwd}',
+        'enc:v1:AAAA',
+        'enc:v1:',
+        '1e999',
+        '-1',
+        '99999999999999999999',
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(variable, text, fc.boolean(), async (name, value, viaReference) => {
         const env: Record<string, string> = viaReference ? { FUZZ: value } : { [name]: value.replace(/\0/g, '') };

@@ -10,14 +10,31 @@ async function onlyProjectErrors(task: () => unknown): Promise<void> {
   try {
     await task();
   } catch (error) {
-    if (!DifyLogsError.isInstance(error)) throw new Error(`not a DifyLogsError: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    if (!DifyLogsError.isInstance(error))
+      throw new Error(
+        `not a DifyLogsError: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
     expect(error.message.length).toBeGreaterThan(0);
   }
 }
 
 /** Hostile JSON values: deep nesting, prototype keys, huge and odd strings, numbers that are not numbers. */
 const hostileLeaf = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', '', '\u0000', '\uFEFF', '\uD800', 'NaN', 'Infinity', '-0', '1e309', '<script>', '{"a":'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    '',
+    '\u0000',
+    '\uFEFF',
+    '\uD800',
+    'NaN',
+    'Infinity',
+    '-0',
+    '1e309',
+    '<script>',
+    '{"a":',
+  ),
   fc.string({ maxLength: 40 }),
   fc.integer(),
   fc.double(),
@@ -28,18 +45,51 @@ const hostileLeaf = fc.oneof(
 const hostileJson = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, hostileLeaf, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'data', 'id', 'created_at', 'workflow_run', 'status')), tie('value'), { maxKeys: 6 }),
+  object: fc.dictionary(
+    fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('__proto__', 'constructor', 'data', 'id', 'created_at', 'workflow_run', 'status'),
+    ),
+    tie('value'),
+    { maxKeys: 6 },
+  ),
 })).value;
 
 /** Dify-shaped bodies with random values in the fields that matter: closer to what breaks a normaliser. */
-const logItem = fc.record({
-  id: fc.oneof(fc.uuid(), hostileLeaf),
-  created_at: fc.oneof(fc.integer({ min: -1e12, max: 4e9 }), fc.string({ maxLength: 30 }), hostileLeaf),
-  created_from: hostileLeaf,
-  created_by_role: hostileLeaf,
-  workflow_run: fc.oneof(fc.constant(null), fc.record({ id: fc.oneof(fc.uuid(), hostileLeaf), status: hostileLeaf, created_at: hostileLeaf, finished_at: hostileLeaf, elapsed_time: hostileLeaf, total_tokens: hostileLeaf, version: hostileLeaf }, { requiredKeys: [] })),
-}, { requiredKeys: [] });
-const logPage = fc.record({ page: hostileLeaf, limit: hostileLeaf, total: hostileLeaf, has_more: hostileLeaf, data: fc.oneof(fc.array(logItem, { maxLength: 5 }), hostileJson) }, { requiredKeys: [] });
+const logItem = fc.record(
+  {
+    id: fc.oneof(fc.uuid(), hostileLeaf),
+    created_at: fc.oneof(fc.integer({ min: -1e12, max: 4e9 }), fc.string({ maxLength: 30 }), hostileLeaf),
+    created_from: hostileLeaf,
+    created_by_role: hostileLeaf,
+    workflow_run: fc.oneof(
+      fc.constant(null),
+      fc.record(
+        {
+          id: fc.oneof(fc.uuid(), hostileLeaf),
+          status: hostileLeaf,
+          created_at: hostileLeaf,
+          finished_at: hostileLeaf,
+          elapsed_time: hostileLeaf,
+          total_tokens: hostileLeaf,
+          version: hostileLeaf,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+  },
+  { requiredKeys: [] },
+);
+const logPage = fc.record(
+  {
+    page: hostileLeaf,
+    limit: hostileLeaf,
+    total: hostileLeaf,
+    has_more: hostileLeaf,
+    data: fc.oneof(fc.array(logItem, { maxLength: 5 }), hostileJson),
+  },
+  { requiredKeys: [] },
+);
 
 // The configuration loader, the archive readers and the client over HTTP are fuzzed in test/fuzz/.
 describe('fuzzing the parsers (fast-check)', () => {
@@ -61,10 +111,17 @@ describe('fuzzing the parsers (fast-check)', () => {
         await onlyProjectErrors(() => {
           const detail = parseBody('GET detail', RunDetailSchema, detailBody);
           const nodes = parseBody('GET nodes', NodeExecutionListSchema, nodesBody);
-          toRunRecord({ appId: 'app', item: { id: 'log', created_at: 1_700_000_000 } as never, detail, nodes: nodes.data, endpoint: 'GET detail' });
+          toRunRecord({
+            appId: 'app',
+            item: { id: 'log', created_at: 1_700_000_000 } as never,
+            detail,
+            nodes: nodes.data,
+            endpoint: 'GET detail',
+          });
         });
         await onlyProjectErrors(() => {
-          for (const message of parseBody('GET messages', MessagePageSchema, messagesBody).data) toMessageRecord('app', message);
+          for (const message of parseBody('GET messages', MessagePageSchema, messagesBody).data)
+            toMessageRecord('app', message);
         });
       }),
       { numRuns: 400 },
@@ -73,11 +130,21 @@ describe('fuzzing the parsers (fast-check)', () => {
 
   it('the NDJSON reader names the line of anything that is not a RunRecord and never crashes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 60 }), hostileJson.map((value) => JSON.stringify(value) ?? 'undefined'), fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('latin1'))), { maxLength: 6 }), async (lines) => {
-        await onlyProjectErrors(async () => {
-          for await (const _record of readRunRecords([Buffer.from(lines.join('\n'))], 'fuzz.ndjson')) void _record;
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.string({ maxLength: 60 }),
+            hostileJson.map((value) => JSON.stringify(value) ?? 'undefined'),
+            fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+          ),
+          { maxLength: 6 },
+        ),
+        async (lines) => {
+          await onlyProjectErrors(async () => {
+            for await (const _record of readRunRecords([Buffer.from(lines.join('\n'))], 'fuzz.ndjson')) void _record;
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

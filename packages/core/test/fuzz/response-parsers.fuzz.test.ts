@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseBody } from '../../src/client/schemas/parse.js';
-import { LogPageSchema, NodeExecutionListSchema, RunDetailSchema, type DifyLogItem, type DifyNodeExecution, type DifyRunDetail } from '../../src/client/schemas/dify.js';
+import {
+  LogPageSchema,
+  NodeExecutionListSchema,
+  RunDetailSchema,
+  type DifyLogItem,
+  type DifyNodeExecution,
+  type DifyRunDetail,
+} from '../../src/client/schemas/dify.js';
 import { DifyResponseError } from '../../src/errors/response-error.js';
 import { toRunRecord } from '../../src/records/normalize.js';
 import { hostileValue, nested, pathsOf, RUNS, setPath } from './arbitraries.js';
@@ -14,7 +21,19 @@ const LOG_PAGE = {
   data: [
     {
       id: 'log-1',
-      workflow_run: { id: 'run-1', version: 'draft', status: 'succeeded', triggered_from: 'app-run', error: null, elapsed_time: 1.5, total_tokens: 10, total_steps: 3, created_at: 1_772_000_000, finished_at: 1_772_000_002, exceptions_count: 0 },
+      workflow_run: {
+        id: 'run-1',
+        version: 'draft',
+        status: 'succeeded',
+        triggered_from: 'app-run',
+        error: null,
+        elapsed_time: 1.5,
+        total_tokens: 10,
+        total_steps: 3,
+        created_at: 1_772_000_000,
+        finished_at: 1_772_000_002,
+        exceptions_count: 0,
+      },
       created_from: 'service-api',
       created_by_role: 'end_user',
       created_by_account: null,
@@ -23,10 +42,40 @@ const LOG_PAGE = {
     },
   ],
 };
-const RUN_DETAIL = { id: 'run-1', workflow_id: 'wf', version: 'draft', status: 'succeeded', inputs: '{"q":"hi"}', outputs: { answer: 'ok' }, error: null, total_steps: 3, total_tokens: 10, elapsed_time: 1.5, exceptions_count: 0, created_at: 1_772_000_000, finished_at: 1_772_000_002 };
+const RUN_DETAIL = {
+  id: 'run-1',
+  workflow_id: 'wf',
+  version: 'draft',
+  status: 'succeeded',
+  inputs: '{"q":"hi"}',
+  outputs: { answer: 'ok' },
+  error: null,
+  total_steps: 3,
+  total_tokens: 10,
+  elapsed_time: 1.5,
+  exceptions_count: 0,
+  created_at: 1_772_000_000,
+  finished_at: 1_772_000_002,
+};
 const NODES = {
   data: [
-    { id: 'ne-1', index: 1, predecessor_node_id: null, node_id: 'llm', node_type: 'llm', title: 'LLM', inputs: {}, process_data: '{"usage":{"total_tokens":10,"total_price":"0.01"}}', outputs: {}, status: 'succeeded', error: null, elapsed_time: 1, execution_metadata: { total_tokens: 10, currency: 'USD' }, created_at: 1_772_000_000, finished_at: 1_772_000_001 },
+    {
+      id: 'ne-1',
+      index: 1,
+      predecessor_node_id: null,
+      node_id: 'llm',
+      node_type: 'llm',
+      title: 'LLM',
+      inputs: {},
+      process_data: '{"usage":{"total_tokens":10,"total_price":"0.01"}}',
+      outputs: {},
+      status: 'succeeded',
+      error: null,
+      elapsed_time: 1,
+      execution_metadata: { total_tokens: 10, currency: 'USD' },
+      created_at: 1_772_000_000,
+      finished_at: 1_772_000_001,
+    },
   ],
 };
 
@@ -38,7 +87,14 @@ function parseAndNormalise(page: unknown, detail: unknown, nodes: unknown) {
   const runDetail = parseBody(ENDPOINT, RunDetailSchema, detail) as DifyRunDetail;
   const executions = parseBody(ENDPOINT, NodeExecutionListSchema, nodes).data as DifyNodeExecution[];
   return logPage.data.map((item: DifyLogItem) => {
-    const record = toRunRecord({ appId: 'app', item, detail: runDetail, nodes: executions, includeNodeData: true, endpoint: ENDPOINT });
+    const record = toRunRecord({
+      appId: 'app',
+      item,
+      detail: runDetail,
+      nodes: executions,
+      includeNodeData: true,
+      endpoint: ENDPOINT,
+    });
     // What the archive, the spool and the run cache do with every record: it must serialise.
     JSON.stringify(record);
     return record;
@@ -51,7 +107,8 @@ function onlyResponseErrors(action: () => unknown): DifyResponseError | undefine
     action();
     return undefined;
   } catch (error) {
-    if (!DifyResponseError.isInstance(error)) throw new Error(`expected only DifyResponseError, got ${String(error)}`, { cause: error });
+    if (!DifyResponseError.isInstance(error))
+      throw new Error(`expected only DifyResponseError, got ${String(error)}`, { cause: error });
     expect(error.message).toContain(ENDPOINT);
     return error;
   }
@@ -94,7 +151,10 @@ describe('response parsers under hostile bodies (fast-check)', () => {
             // The error names a field on the mutated path (the schema names the full path, the normaliser its tail).
             const dotted = path.join('.');
             expect(error.field === '' ? dotted : error.field, `mutated ${dotted}`).not.toBe('');
-            expect(dotted.endsWith(error.field) || error.field.startsWith(dotted) || dotted.startsWith(error.field), `mutated ${dotted}, error names ${error.field}`).toBe(true);
+            expect(
+              dotted.endsWith(error.field) || error.field.startsWith(dotted) || dotted.startsWith(error.field),
+              `mutated ${dotted}, error names ${error.field}`,
+            ).toBe(true);
           }
         }),
         { numRuns: RUNS },
@@ -102,16 +162,24 @@ describe('response parsers under hostile bodies (fast-check)', () => {
     });
 
     it(`${name}: prototype keys added anywhere neither pollute Object.prototype nor crash`, () => {
-      const paths = pathsOf(body).filter((path) => { const at = path.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], body); return typeof at === 'object' && at !== null; });
+      const paths = pathsOf(body).filter((path) => {
+        const at = path.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], body);
+        return typeof at === 'object' && at !== null;
+      });
       fc.assert(
-        fc.property(fc.constantFrom(...paths), fc.constantFrom('__proto__', 'constructor', 'prototype'), hostileValue, (path, key, value) => {
-          const mutated = setPath(body, [...path, key], value);
-          const args: unknown[] = [LOG_PAGE, RUN_DETAIL, NODES];
-          args[bodies.findIndex(([other]) => other === name)] = mutated;
-          onlyResponseErrors(() => parseAndNormalise(args[0], args[1], args[2]));
-          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-          expect(Object.keys(Object.prototype)).toEqual([]);
-        }),
+        fc.property(
+          fc.constantFrom(...paths),
+          fc.constantFrom('__proto__', 'constructor', 'prototype'),
+          hostileValue,
+          (path, key, value) => {
+            const mutated = setPath(body, [...path, key], value);
+            const args: unknown[] = [LOG_PAGE, RUN_DETAIL, NODES];
+            args[bodies.findIndex(([other]) => other === name)] = mutated;
+            onlyResponseErrors(() => parseAndNormalise(args[0], args[1], args[2]));
+            expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+            expect(Object.keys(Object.prototype)).toEqual([]);
+          },
+        ),
         { numRuns: RUNS },
       );
     });
@@ -119,7 +187,16 @@ describe('response parsers under hostile bodies (fast-check)', () => {
 
   it('JSON-encoded strings with prototype keys, BOMs and junk: objects, or an error naming the field', () => {
     const encoded = fc.oneof(
-      fc.constantFrom('{"__proto__":{"polluted":1}}', '\uFEFF{"a":1}', '{"constructor":{"prototype":{"polluted":1}}}', '"just a string"', '[1,2]', 'NaN', '{', '\uD800'),
+      fc.constantFrom(
+        '{"__proto__":{"polluted":1}}',
+        '\uFEFF{"a":1}',
+        '{"constructor":{"prototype":{"polluted":1}}}',
+        '"just a string"',
+        '[1,2]',
+        'NaN',
+        '{',
+        '\uD800',
+      ),
       fc.json(),
       fc.string({ unit: 'binary', maxLength: 30 }),
     );
@@ -141,7 +218,9 @@ describe('response parsers under hostile bodies (fast-check)', () => {
     for (const depth of [10_000, 100_000]) {
       for (const encoded of [false, true]) {
         const deep = encoded ? `${'['.repeat(depth)}${']'.repeat(depth)}` : nested(depth, 'object');
-        const detailError = onlyResponseErrors(() => parseAndNormalise(LOG_PAGE, { ...RUN_DETAIL, outputs: encoded ? `{"a":${deep}}` : deep }, NODES));
+        const detailError = onlyResponseErrors(() =>
+          parseAndNormalise(LOG_PAGE, { ...RUN_DETAIL, outputs: encoded ? `{"a":${deep}}` : deep }, NODES),
+        );
         expect(detailError?.field).toBe('outputs');
         expect(detailError?.message).toMatch(/nested deeper than/);
         const nodes = setPath(NODES, ['data', 0, 'process_data'], encoded ? `{"a":${deep}}` : deep);
@@ -175,7 +254,9 @@ const REQUIRED: Record<string, RegExp[]> = {
 
 describe('type drift of optional fields never loses a run (fast-check)', () => {
   for (const [name, body] of bodies) {
-    const optional = pathsOf(body).filter((path) => path.length > 0 && !REQUIRED[name]!.some((pattern) => pattern.test(path.join('.'))));
+    const optional = pathsOf(body).filter(
+      (path) => path.length > 0 && !REQUIRED[name]!.some((pattern) => pattern.test(path.join('.'))),
+    );
     it(`${name}: any optional field replaced by any value keeps every row`, () => {
       fc.assert(
         fc.property(fc.constantFrom(...optional), fc.jsonValue({ maxDepth: 3 }), (path, value) => {
@@ -186,7 +267,15 @@ describe('type drift of optional fields never loses a run (fast-check)', () => {
           const executions = parseBody(ENDPOINT, NodeExecutionListSchema, args[2]).data as DifyNodeExecution[];
           expect(logPage.data).toHaveLength(1);
           expect(executions).toHaveLength(1);
-          const record = toRunRecord({ appId: 'app', item: logPage.data[0]!, detail: runDetail, nodes: executions, includeNodeData: true, endpoint: ENDPOINT, salvaged: [] });
+          const record = toRunRecord({
+            appId: 'app',
+            item: logPage.data[0]!,
+            detail: runDetail,
+            nodes: executions,
+            includeNodeData: true,
+            endpoint: ENDPOINT,
+            salvaged: [],
+          });
           expect(record.logId).toBe('log-1');
           expect(record.runId).toBe('run-1');
           expect(record.nodes).toHaveLength(1);

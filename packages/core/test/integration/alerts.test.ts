@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, recordingNotifier, runPipeline, type PipelineJob } from '../../src/index.js';
+import {
+  createDifyClient,
+  memoryStateStore,
+  memoryStorage,
+  recordingNotifier,
+  runPipeline,
+  type PipelineJob,
+} from '../../src/index.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 describe('alerts on a rising failure rate', () => {
@@ -15,7 +22,10 @@ describe('alerts on a rising failure rate', () => {
       apps: [{ id: app.id, client }],
       window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
       notifyOn: ['failure'],
-      alerts: { rules: [{ kind: 'failure-rate', threshold: 0.3, severity: 'critical', minRuns: 10 }], cooldownMinutes: 360 },
+      alerts: {
+        rules: [{ kind: 'failure-rate', threshold: 0.3, severity: 'critical', minRuns: 10 }],
+        cooldownMinutes: 360,
+      },
     };
     // The simulator stamps added runs just after its own clock (12:00:00), 1 s apart: one pipeline run a minute sees each batch.
     const at = (hour: number) => () => new Date(Date.UTC(2026, 2, 10, 12, hour - 12));
@@ -27,7 +37,9 @@ describe('alerts on a rising failure rate', () => {
 
     simulator.addRuns(app.id, 40, { failureRate: 0.7 });
     const rising = await runPipeline(job, { storage, state, notifiers: [notifier], now: at(13) });
-    expect(rising.alerts).toEqual([expect.objectContaining({ rule: 'failure-rate', severity: 'critical', transition: 'fired' })]);
+    expect(rising.alerts).toEqual([
+      expect.objectContaining({ rule: 'failure-rate', severity: 'critical', transition: 'fired' }),
+    ]);
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0]).toMatchObject({ severity: 'critical', title: '[CRITICAL] hourly: failure-rate' });
     expect(alerts()[0]!.summary).toMatch(/^Failure rate \d+\.\d % \(\d+ of 40 finished runs\) is above 30\.0 %\.$/);
@@ -40,7 +52,10 @@ describe('alerts on a rising failure rate', () => {
     simulator.addRuns(app.id, 40, { failureRate: 0 });
     const recovered = await runPipeline(job, { storage, state, notifiers: [notifier], now: at(15) });
     expect(recovered.alerts).toEqual([expect.objectContaining({ transition: 'resolved' })]);
-    expect(alerts().map((message) => message.title)).toEqual(['[CRITICAL] hourly: failure-rate', '[RESOLVED] hourly: failure-rate']);
+    expect(alerts().map((message) => message.title)).toEqual([
+      '[CRITICAL] hourly: failure-rate',
+      '[RESOLVED] hourly: failure-rate',
+    ]);
     expect(alerts()[1]!.severity).toBe('info');
 
     const quiet = await runPipeline(job, { storage, state, notifiers: [notifier], now: at(16) });
@@ -55,14 +70,39 @@ describe('alerts on a rising failure rate', () => {
     const state = memoryStateStore();
     let down = true;
     const delivered: string[] = [];
-    const flaky = { name: 'chat', capabilities: { markdown: true }, send: async (message: { title: string }) => { if (down) throw new Error('webhook down'); delivered.push(message.title); return { notifier: 'chat' }; } };
-    const job: PipelineJob = { name: 'nightly', apps: [{ id: app.id, client }], window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' }, notifyOn: [], alerts: { rules: [{ kind: 'p95', threshold: 0, severity: 'warning', minRuns: 1 }] } };
-    const first = await runPipeline(job, { storage: memoryStorage(), state, notifiers: [flaky], notifyAttempts: 1, now: () => new Date('2026-03-10T12:00:00Z') });
+    const flaky = {
+      name: 'chat',
+      capabilities: { markdown: true },
+      send: async (message: { title: string }) => {
+        if (down) throw new Error('webhook down');
+        delivered.push(message.title);
+        return { notifier: 'chat' };
+      },
+    };
+    const job: PipelineJob = {
+      name: 'nightly',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
+      notifyOn: [],
+      alerts: { rules: [{ kind: 'p95', threshold: 0, severity: 'warning', minRuns: 1 }] },
+    };
+    const first = await runPipeline(job, {
+      storage: memoryStorage(),
+      state,
+      notifiers: [flaky],
+      notifyAttempts: 1,
+      now: () => new Date('2026-03-10T12:00:00Z'),
+    });
     expect(first.alerts).toHaveLength(1);
     expect(first.status).toBe('partial');
     down = false;
     simulator.addRuns(app.id, 5);
-    await runPipeline(job, { storage: memoryStorage(), state, notifiers: [flaky], now: () => new Date('2026-03-10T13:00:00Z') });
+    await runPipeline(job, {
+      storage: memoryStorage(),
+      state,
+      notifiers: [flaky],
+      now: () => new Date('2026-03-10T13:00:00Z'),
+    });
     expect(delivered).toEqual(['[WARNING] nightly: p95']);
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, readManifests, runPipeline, verifyArchive, type ArchivePartFormat, type PipelineJob, type RunRecord } from '../../src/index.js';
+import {
+  createDifyClient,
+  memoryStateStore,
+  memoryStorage,
+  readManifests,
+  runPipeline,
+  verifyArchive,
+  type ArchivePartFormat,
+  type PipelineJob,
+  type RunRecord,
+} from '../../src/index.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 /** A stand-in for Parquet: the part's log ids as a JSON array (what matters here is where the bytes go). */
@@ -20,7 +30,12 @@ describe('archive parts in other formats', () => {
     const app = workflowApp(simulator);
     const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
     const storage = memoryStorage();
-    const job: PipelineJob = { name: 'daily', apps: [{ id: app.id, client }], window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' }, archive: 'partitioned' };
+    const job: PipelineJob = {
+      name: 'daily',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+      archive: 'partitioned',
+    };
     const deps = { storage, state: memoryStateStore(), archiveFormats: [idsFormat] };
 
     const first = await runPipeline(job, { ...deps, now: () => new Date('2026-03-10T12:00:00Z') });
@@ -48,9 +63,22 @@ describe('archive parts in other formats', () => {
     const app = workflowApp(simulator);
     const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
     const storage = memoryStorage();
-    const broken: ArchivePartFormat = { ...idsFormat, encode: async () => Promise.reject(new Error('encoder ran out of memory')) };
-    const job: PipelineJob = { name: 'daily', apps: [{ id: app.id, client }], window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' }, archive: 'partitioned' };
-    const result = await runPipeline(job, { storage, state: memoryStateStore(), archiveFormats: [broken], now: () => new Date('2026-03-10T12:00:00Z') });
+    const broken: ArchivePartFormat = {
+      ...idsFormat,
+      encode: async () => Promise.reject(new Error('encoder ran out of memory')),
+    };
+    const job: PipelineJob = {
+      name: 'daily',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+      archive: 'partitioned',
+    };
+    const result = await runPipeline(job, {
+      storage,
+      state: memoryStateStore(),
+      archiveFormats: [broken],
+      now: () => new Date('2026-03-10T12:00:00Z'),
+    });
     expect(result.status).toBe('failed');
     expect(result.problems[0]!.message).toMatch(/encoder ran out of memory/);
     const keys: string[] = [];

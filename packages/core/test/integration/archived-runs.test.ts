@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, RunRecordSchema, runPipeline, type RunRecord } from '../../src/index.js';
+import {
+  createDifyClient,
+  memoryStateStore,
+  memoryStorage,
+  RunRecordSchema,
+  runPipeline,
+  type RunRecord,
+} from '../../src/index.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 const now = () => new Date('2026-03-10T12:00:00Z');
@@ -9,8 +16,19 @@ async function run(version: '1.13.3' | '1.11.2', from: string) {
   const app = workflowApp(simulator);
   const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry });
   const storage = memoryStorage();
-  const result = await runPipeline({ name: 'backfill', apps: [{ id: app.id, client }], window: { mode: 'explicit', from, to: '2026-03-10T12:00:00Z' } }, { storage, state: memoryStateStore(), now });
-  const records = Buffer.from(await storage.read(result.archive!.key)).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as RunRecord);
+  const result = await runPipeline(
+    {
+      name: 'backfill',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'explicit', from, to: '2026-03-10T12:00:00Z' },
+    },
+    { storage, state: memoryStateStore(), now },
+  );
+  const records = Buffer.from(await storage.read(result.archive!.key))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RunRecord);
   return { simulator, result, records };
 }
 
@@ -23,7 +41,9 @@ describe("runs Dify's retention archived (1.13 workflow-archived-logs)", () => {
     expect(records).toHaveLength(140);
     expect(new Set(records.map((record) => record.logId)).size).toBe(140);
     const boundary = '2026-03-07T12:00:00.000Z';
-    expect(archived.every((record) => record.createdAt < boundary && record.nodes === null && record.status !== null)).toBe(true);
+    expect(
+      archived.every((record) => record.createdAt < boundary && record.nodes === null && record.status !== null),
+    ).toBe(true);
     expect(records.filter((record) => !record.archived).every((record) => record.createdAt >= boundary)).toBe(true);
     for (const record of archived.slice(0, 5)) expect(RunRecordSchema.parse(record)).toEqual(record);
     expect(result.counts[workflowApp(simulator).id]!.archived).toBe(archived.length);

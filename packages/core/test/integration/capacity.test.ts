@@ -6,8 +6,22 @@ describe('politeness toward a small Dify', () => {
   it('exports the same runs from a server that takes 4 requests at once, its limit settling near 4', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 300, runningRuns: 0, lostRunRate: 0 });
     const app = workflowApp(simulator);
-    const client = () => createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: { ...quickRetry, retries: 10 } });
-    const options = { appId: app.id, withDetails: true, withNodeExecutions: true, concurrency: 16, createdAfter: '2026-03-01T00:00:00Z', createdBefore: '2026-03-11T00:00:00Z' };
+    const client = () =>
+      createDifyClient({
+        baseUrl: simulator.url,
+        apiKey: app.apiKey,
+        appId: app.id,
+        console: { ...simulator.account },
+        retry: { ...quickRetry, retries: 10 },
+      });
+    const options = {
+      appId: app.id,
+      withDetails: true,
+      withNodeExecutions: true,
+      concurrency: 16,
+      createdAfter: '2026-03-01T00:00:00Z',
+      createdBefore: '2026-03-11T00:00:00Z',
+    };
     const free = await collect(exportRuns(client(), options));
 
     simulator.setCapacity({ maxInFlight: 4, mode: '429', serviceMs: 10 });
@@ -27,12 +41,32 @@ describe('politeness toward a small Dify', () => {
 
 describe("Dify's default API server (one gevent worker, 10 connections)", () => {
   it('settles near 10 requests in flight without a refusal: the server queues the rest', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 400, runningRuns: 0, lostRunRate: 0, workerConnections: 10 });
+    const simulator = await sim({
+      version: '1.13.3',
+      runsPerApp: 400,
+      runningRuns: 0,
+      lostRunRate: 0,
+      workerConnections: 10,
+    });
     const app = workflowApp(simulator);
-    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: { ...quickRetry, retries: 10 } });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      apiKey: app.apiKey,
+      appId: app.id,
+      console: { ...simulator.account },
+      retry: { ...quickRetry, retries: 10 },
+    });
     const limits: number[] = [];
     const timer = setInterval(() => limits.push(client.stats().concurrencyLimit ?? 0), 25);
-    const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 64, createdAfter: '2026-03-01T00:00:00Z', createdBefore: '2026-03-11T00:00:00Z' }));
+    const records = await collect(
+      exportRuns(client, {
+        appId: app.id,
+        withNodeExecutions: true,
+        concurrency: 64,
+        createdAfter: '2026-03-01T00:00:00Z',
+        createdBefore: '2026-03-11T00:00:00Z',
+      }),
+    );
     clearInterval(timer);
     expect(records).toHaveLength(400);
     const stats = simulator.stats();

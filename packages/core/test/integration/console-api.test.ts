@@ -9,7 +9,16 @@ describe.each(PERSONALITIES)('console login on Dify %s', (version) => {
     const simulator = await sim({ version });
     const client = consoleClient(simulator);
     const app = workflowApp(simulator);
-    const first = await collect(exportRuns(client, { appId: app.id, withDetails: true, withNodeExecutions: true, concurrency: 8, maxPages: 1, limit: 20 }));
+    const first = await collect(
+      exportRuns(client, {
+        appId: app.id,
+        withDetails: true,
+        withNodeExecutions: true,
+        concurrency: 8,
+        maxPages: 1,
+        limit: 20,
+      }),
+    );
     expect(first).toHaveLength(20);
     for (const record of first) {
       expect(record.enrichmentError).toBeNull();
@@ -21,7 +30,9 @@ describe.each(PERSONALITIES)('console login on Dify %s', (version) => {
     expect(simulator.stats().failedLogins).toBe(0);
 
     simulator.expireAccessTokens();
-    const second = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 8, maxPages: 1, limit: 20 }));
+    const second = await collect(
+      exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 8, maxPages: 1, limit: 20 }),
+    );
     expect(second.every((record) => record.enrichmentError === null)).toBe(true);
     expect(simulator.stats().refreshes).toBe(1);
     expect(simulator.stats().logins).toBe(1);
@@ -29,7 +40,12 @@ describe.each(PERSONALITIES)('console login on Dify %s', (version) => {
 
   it('asks the release before logging in and never repeats a refused login', async () => {
     const simulator = await sim({ version });
-    const client = createDifyClient({ baseUrl: simulator.url, console: { email: simulator.account.email, password: 'wrong' }, appId: workflowApp(simulator).id, retry: quickRetry });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      console: { email: simulator.account.email, password: 'wrong' },
+      appId: workflowApp(simulator).id,
+      retry: quickRetry,
+    });
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const error = await client.logPage().catch((caught: unknown) => caught);
       expect(DifyAuthError.isInstance(error)).toBe(true);
@@ -59,7 +75,9 @@ describe('console session details', () => {
     const app = workflowApp(simulator);
     await client.logPage({ appId: app.id, limit: 1 });
     simulator.expireAccessTokens();
-    const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 16, maxPages: 1, limit: 40 }));
+    const records = await collect(
+      exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 16, maxPages: 1, limit: 40 }),
+    );
     expect(records.every((record) => record.enrichmentError === null)).toBe(true);
     expect(simulator.stats().refreshes + simulator.stats().logins).toBeLessThanOrEqual(2);
   });
@@ -75,8 +93,14 @@ describe('console session details', () => {
   it('reads node executions with the admin key without logging in', async () => {
     const simulator = await sim({ version: '1.13.3', adminApiKey: 'admin-secret-key' });
     const app = workflowApp(simulator);
-    const client = createDifyClient({ baseUrl: simulator.url, admin: { apiKey: 'admin-secret-key', workspaceId: simulator.workspaceId }, retry: quickRetry });
-    const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, maxPages: 1, limit: 10 }));
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      admin: { apiKey: 'admin-secret-key', workspaceId: simulator.workspaceId },
+      retry: quickRetry,
+    });
+    const records = await collect(
+      exportRuns(client, { appId: app.id, withNodeExecutions: true, maxPages: 1, limit: 10 }),
+    );
     expect(records).toHaveLength(10);
     expect(records.every((record) => record.nodes && record.nodes.length > 0)).toBe(true);
     expect(simulator.stats().logins).toBe(0);
@@ -85,8 +109,16 @@ describe('console session details', () => {
   it('combines an app key for logs with console access for nodes and reports run-level reach for the key alone', async () => {
     const simulator = await sim({ version: '1.11.2' });
     const app = workflowApp(simulator);
-    const both = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: quickRetry });
-    const records = await collect(exportRuns(both, { withDetails: true, withNodeExecutions: true, maxPages: 1, limit: 5 }));
+    const both = createDifyClient({
+      baseUrl: simulator.url,
+      apiKey: app.apiKey,
+      appId: app.id,
+      console: { ...simulator.account },
+      retry: quickRetry,
+    });
+    const records = await collect(
+      exportRuns(both, { withDetails: true, withNodeExecutions: true, maxPages: 1, limit: 5 }),
+    );
     expect(records.every((record) => record.inputs !== null && record.nodes !== null)).toBe(true);
     expect(simulator.stats().byRoute['GET /v1/workflows/logs']).toBe(1);
     const keyOnly = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, retry: quickRetry });
@@ -97,7 +129,10 @@ describe('console session details', () => {
 
   it('logs out on close when asked (logoutOnClose) and keeps credentials out of error messages', async () => {
     const simulator = await sim({ version: '1.13.3' });
-    const client = consoleClient(simulator, { appId: workflowApp(simulator).id, console: { ...simulator.account, logoutOnClose: true } });
+    const client = consoleClient(simulator, {
+      appId: workflowApp(simulator).id,
+      console: { ...simulator.account, logoutOnClose: true },
+    });
     await client.logPage({ limit: 1 });
     await client.close();
     expect(simulator.stats().byRoute['POST /console/api/logout']).toBe(1);

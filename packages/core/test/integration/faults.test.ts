@@ -8,7 +8,14 @@ describe('faults', () => {
   it('completes an export through 429s, 500s, resets, broken JSON and HTML 502 pages', async () => {
     const simulator = await sim({ runsPerApp: 150 });
     const clean = await collect(exportRuns(keyClient(simulator), { withDetails: true, limit: 25 }));
-    simulator.setFaults({ rate429: 0.08, retryAfterSeconds: 0, rate5xx: 0.08, rateReset: 0.05, rateMalformed: 0.05, rate502Html: 0.05 });
+    simulator.setFaults({
+      rate429: 0.08,
+      retryAfterSeconds: 0,
+      rate5xx: 0.08,
+      rateReset: 0.05,
+      rateMalformed: 0.05,
+      rate502Html: 0.05,
+    });
     const client = keyClient(simulator, { retry: { retries: 8, minDelayMs: 1, maxDelayMs: 5 } });
     const faulty = await collect(exportRuns(client, { withDetails: true, limit: 25, concurrency: 8 }));
     expect(simulator.stats().faultsInjected).toBeGreaterThan(5);
@@ -48,14 +55,24 @@ describe('faults', () => {
     const error = await client.logPage({ limit: 5 }).catch((caught: unknown) => caught);
     expect(DifyNetworkError.isInstance(error)).toBe(true);
     expect((error as DifyNetworkError).code).toBe('timeout');
-    expect((error as Error).message).toMatch(/GET \/v1\/workflows\/logs \(http:\/\/127\.0\.0\.1:\d+\/v1\/workflows\/logs\) timed out after 0\.3 s/);
+    expect((error as Error).message).toMatch(
+      /GET \/v1\/workflows\/logs \(http:\/\/127\.0\.0\.1:\d+\/v1\/workflows\/logs\) timed out after 0\.3 s/,
+    );
   });
 
   it('keeps runs whose node executions keep failing, flagged, and goes on', async () => {
     const simulator = await sim({ version: '1.13.3' });
     simulator.setFaults({ rate5xx: 1, paths: 'node-executions' });
     const client = consoleClient(simulator, { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
-    const records = await collect(exportRuns(client, { appId: workflowApp(simulator).id, withDetails: true, withNodeExecutions: true, maxPages: 1, limit: 10 }));
+    const records = await collect(
+      exportRuns(client, {
+        appId: workflowApp(simulator).id,
+        withDetails: true,
+        withNodeExecutions: true,
+        maxPages: 1,
+        limit: 10,
+      }),
+    );
     expect(records).toHaveLength(10);
     for (const record of records) {
       expect(record.enrichmentError).toMatchObject({ stage: 'nodes', code: 'unknown' });
@@ -71,19 +88,27 @@ describe('faults', () => {
       response.setHeader('content-type', 'application/json');
       const row = { id: 'log-1', created_at: 1772440512 };
       // The envelope is wrong on the first request; on the second, one row has no usable id and is left out.
-      const body = requests === 1 ? { page: 1, limit: 20, total: 1, has_more: 'no', data: [row] } : { page: 1, limit: 20, total: 2, has_more: false, data: [{ id: 42, created_at: 1772440512 }, row] };
+      const body =
+        requests === 1
+          ? { page: 1, limit: 20, total: 1, has_more: 'no', data: [row] }
+          : { page: 1, limit: 20, total: 2, has_more: false, data: [{ id: 42, created_at: 1772440512 }, row] };
       response.end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const client = createDifyClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'app-test' });
+      const client = createDifyClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        apiKey: 'app-test',
+      });
       const error = await client.logPage().catch((caught: unknown) => caught);
       expect(DifyResponseError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ endpoint: 'GET /v1/workflows/logs', field: 'has_more', isRetryable: false });
       expect(requests).toBe(1);
       const page = await client.logPage();
       expect(page.data.map((item) => item.id)).toEqual(['log-1']);
-      expect(droppedRows(page)).toEqual([{ list: 'data', position: 0, field: 'data.0.id', problem: expect.stringMatching(/string/) }]);
+      expect(droppedRows(page)).toEqual([
+        { list: 'data', position: 0, field: 'data.0.id', problem: expect.stringMatching(/string/) },
+      ]);
       expect(requests).toBe(2);
     } finally {
       server.close();

@@ -6,7 +6,13 @@ const running: DifySimulator[] = [];
 
 /** Starts a simulator that is closed after the current test. Fixed clock and seed: data is deterministic. */
 export async function sim(options: SimulatorOptions = {}): Promise<DifySimulator> {
-  const simulator = await startSimulator({ seed: 7, runsPerApp: 120, now: '2026-03-10T12:00:00Z', lostRunRate: 0, ...options });
+  const simulator = await startSimulator({
+    seed: 7,
+    runsPerApp: 120,
+    now: '2026-03-10T12:00:00Z',
+    lostRunRate: 0,
+    ...options,
+  });
   running.push(simulator);
   return simulator;
 }

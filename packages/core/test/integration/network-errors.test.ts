@@ -34,31 +34,59 @@ describe('network errors name their cause and the URL, without credentials', () 
   it('connection refused', async () => {
     const port = await closedPort();
     const error = await failure(`http://127.0.0.1:${port}`);
-    expect(error.message).toBe(`GET /v1/workflows/logs (http://127.0.0.1:${port}/v1/workflows/logs) failed: connection refused (is Dify running at this address?) (ECONNREFUSED)`);
+    expect(error.message).toBe(
+      `GET /v1/workflows/logs (http://127.0.0.1:${port}/v1/workflows/logs) failed: connection refused (is Dify running at this address?) (ECONNREFUSED)`,
+    );
     expect(error.url).toBe(`http://127.0.0.1:${port}/v1/workflows/logs`);
   });
 
   it('a DNS name that does not resolve', async () => {
     const error = await failure('http://dify.does-not-exist.invalid');
-    expect(error.message).toMatch(/failed: DNS name not found: dify\.does-not-exist\.invalid \((ENOTFOUND|EAI_AGAIN)\)/);
+    expect(error.message).toMatch(
+      /failed: DNS name not found: dify\.does-not-exist\.invalid \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
   });
 
-  it.skipIf(!openssl)(`a TLS certificate that is not trusted${openssl ? '' : ' (skipped: no openssl to make one)'}`, async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'tls-'));
-    try {
-      execFileSync(openssl!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-      const server = createHttpsServer({ key: readFileSync(join(folder, 'key.pem')), cert: readFileSync(join(folder, 'cert.pem')) }, (_request, response) => response.end('{}'));
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  it.skipIf(!openssl)(
+    `a TLS certificate that is not trusted${openssl ? '' : ' (skipped: no openssl to make one)'}`,
+    async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'tls-'));
       try {
-        const error = await failure(`https://localhost:${(server.address() as AddressInfo).port}`);
-        expect(error.message).toMatch(/failed: TLS certificate not accepted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+        execFileSync(
+          openssl!,
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            join(folder, 'key.pem'),
+            '-out',
+            join(folder, 'cert.pem'),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=localhost',
+          ],
+          { stdio: 'ignore' },
+        );
+        const server = createHttpsServer(
+          { key: readFileSync(join(folder, 'key.pem')), cert: readFileSync(join(folder, 'cert.pem')) },
+          (_request, response) => response.end('{}'),
+        );
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        try {
+          const error = await failure(`https://localhost:${(server.address() as AddressInfo).port}`);
+          expect(error.message).toMatch(/failed: TLS certificate not accepted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+        } finally {
+          server.close();
+        }
       } finally {
-        server.close();
+        rmSync(folder, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('a fetch that never settles, even when aborted, ends at the timeout instead of hanging the run', async () => {
     const hanging = () => new Promise<Response>(() => undefined);

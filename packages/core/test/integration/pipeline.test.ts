@@ -18,12 +18,24 @@ function appsOf(simulator: Simulator, count = 1) {
   return simulator.apps
     .filter((app) => app.mode === 'workflow')
     .slice(0, count)
-    .map((app) => ({ id: app.id, client: createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: quickRetry }) }));
+    .map((app) => ({
+      id: app.id,
+      client: createDifyClient({
+        baseUrl: simulator.url,
+        apiKey: app.apiKey,
+        appId: app.id,
+        console: { ...simulator.account },
+        retry: quickRetry,
+      }),
+    }));
 }
 
 async function archived(storage: StorageAdapter, key: string): Promise<RunRecord[]> {
   const text = Buffer.from(await storage.read(key)).toString('utf8');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as RunRecord);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RunRecord);
 }
 
 const clock = (iso: string) => () => new Date(iso);
@@ -35,21 +47,47 @@ describe('runPipeline against the simulator', () => {
     const storage = memoryStorage();
     const state = memoryStateStore();
     const notifier = recordingNotifier();
-    const job: PipelineJob = { name: 'daily_report', apps: [app!], window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' }, timezone: 'Asia/Shanghai', withNodeExecutions: true };
-    const result = await runPipeline(job, { storage, state, notifiers: [notifier], now: clock('2026-03-10T12:00:00Z') });
+    const job: PipelineJob = {
+      name: 'daily_report',
+      apps: [app!],
+      window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
+      timezone: 'Asia/Shanghai',
+      withNodeExecutions: true,
+    };
+    const result = await runPipeline(job, {
+      storage,
+      state,
+      notifiers: [notifier],
+      now: clock('2026-03-10T12:00:00Z'),
+    });
     expect(result.status).toBe('succeeded');
-    expect(result.window).toEqual({ from: '2026-03-08T16:00:00.000Z', to: '2026-03-09T16:00:00.000Z', timezone: 'Asia/Shanghai' });
-    const expected = await app!.client.logPage({ createdAfter: result.window.from, createdBefore: result.window.to, limit: 1 });
+    expect(result.window).toEqual({
+      from: '2026-03-08T16:00:00.000Z',
+      to: '2026-03-09T16:00:00.000Z',
+      timezone: 'Asia/Shanghai',
+    });
+    const expected = await app!.client.logPage({
+      createdAfter: result.window.from,
+      createdBefore: result.window.to,
+      limit: 1,
+    });
     const records = await archived(storage, result.archive!.key);
     expect(records).toHaveLength(expected.total);
     expect(records.length).toBeGreaterThan(5);
-    expect(records.every((record) => record.loggedAt >= result.window.from && record.loggedAt <= result.window.to)).toBe(true);
+    expect(
+      records.every((record) => record.loggedAt >= result.window.from && record.loggedAt <= result.window.to),
+    ).toBe(true);
     expect(records.every((record) => record.runId === null || (record.nodes ?? []).length > 0)).toBe(true);
     expect(result.reports.map((report) => report.key.split('.').pop())).toEqual(['json', 'md']);
-    const summary = JSON.parse(Buffer.from(await storage.read(result.reports[0]!.key)).toString('utf8')) as { runs: number };
+    const summary = JSON.parse(Buffer.from(await storage.read(result.reports[0]!.key)).toString('utf8')) as {
+      runs: number;
+    };
     expect(summary.runs).toBe(expected.total);
     expect(notifier.messages).toHaveLength(1);
-    expect(notifier.messages[0]).toMatchObject({ kind: 'report-ready', facts: expect.arrayContaining([{ label: 'Runs', value: String(expected.total) }]) });
+    expect(notifier.messages[0]).toMatchObject({
+      kind: 'report-ready',
+      facts: expect.arrayContaining([{ label: 'Runs', value: String(expected.total) }]),
+    });
     expect(state.snapshot()).toEqual({});
   });
 
@@ -58,7 +96,11 @@ describe('runPipeline against the simulator', () => {
     const [app] = appsOf(simulator);
     const storage = memoryStorage();
     const state = memoryStateStore();
-    const job: PipelineJob = { name: 'hourly', apps: [app!], window: { mode: 'incremental', overlapMinutes: 10, initialFrom: '2026-01-01T00:00:00Z' } };
+    const job: PipelineJob = {
+      name: 'hourly',
+      apps: [app!],
+      window: { mode: 'incremental', overlapMinutes: 10, initialFrom: '2026-01-01T00:00:00Z' },
+    };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
     expect(first.counts[app!.id]!.records).toBe(120);
 
@@ -83,34 +125,58 @@ describe('runPipeline against the simulator', () => {
     const [app] = appsOf(simulator);
     const storage = memoryStorage();
     const state = memoryStateStore();
-    const job: PipelineJob = { name: 'daily_report', apps: [app!], window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' }, withNodeExecutions: true };
+    const job: PipelineJob = {
+      name: 'daily_report',
+      apps: [app!],
+      window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+      withNodeExecutions: true,
+    };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
-    const enrichment = () => (simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-runs/:runId'] ?? 0) + (simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-runs/:runId/node-executions'] ?? 0) + (simulator.stats().byRoute['GET /v1/workflows/run/:runId'] ?? 0);
+    const enrichment = () =>
+      (simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-runs/:runId'] ?? 0) +
+      (simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-runs/:runId/node-executions'] ?? 0) +
+      (simulator.stats().byRoute['GET /v1/workflows/run/:runId'] ?? 0);
     expect(enrichment()).toBeGreaterThan(first.counts[app!.id]!.records);
     simulator.resetStats();
 
     const second = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:30:00Z') });
     expect(enrichment()).toBe(0);
-    expect(second.counts[app!.id]).toMatchObject({ records: first.counts[app!.id]!.records, cached: first.counts[app!.id]!.records });
+    expect(second.counts[app!.id]).toMatchObject({
+      records: first.counts[app!.id]!.records,
+      cached: first.counts[app!.id]!.records,
+    });
     expect(await archived(storage, second.archive!.key)).toEqual(await archived(storage, first.archive!.key));
 
     simulator.resetStats();
-    const uncached = await runPipeline({ ...job, useRunCache: false }, { storage, state, now: clock('2026-03-10T13:00:00Z') });
+    const uncached = await runPipeline(
+      { ...job, useRunCache: false },
+      { storage, state, now: clock('2026-03-10T13:00:00Z') },
+    );
     expect(uncached.counts[app!.id]!.cached).toBe(0);
     expect(enrichment()).toBeGreaterThan(0);
   });
 
-  it('compares an explicit day with the previous day\'s stored JSON report, without asking Dify for it', async () => {
+  it("compares an explicit day with the previous day's stored JSON report, without asking Dify for it", async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 200, runningRuns: 0 });
     const [app] = appsOf(simulator);
     const storage = memoryStorage();
     const state = memoryStateStore();
-    const job: PipelineJob = { name: 'daily_report', apps: [app!], window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' } };
+    const job: PipelineJob = {
+      name: 'daily_report',
+      apps: [app!],
+      window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
+    };
     const before = await runPipeline(job, { storage, state, now: clock('2026-03-09T01:00:00Z') });
     expect(before.analysis!.comparison).toBeNull();
     const after = await runPipeline(job, { storage, state, now: clock('2026-03-10T01:00:00Z') });
-    expect(after.analysis!.comparison).toMatchObject({ previous: { from: before.window.from, to: before.window.to }, runs: { current: after.analysis!.runs, previous: before.analysis!.runs } });
-    const unrelated = await runPipeline({ ...job, window: { mode: 'explicit', from: '2026-03-05T00:00:00Z', to: '2026-03-05T12:00:00Z' } }, { storage, state, now: clock('2026-03-10T02:00:00Z') });
+    expect(after.analysis!.comparison).toMatchObject({
+      previous: { from: before.window.from, to: before.window.to },
+      runs: { current: after.analysis!.runs, previous: before.analysis!.runs },
+    });
+    const unrelated = await runPipeline(
+      { ...job, window: { mode: 'explicit', from: '2026-03-05T00:00:00Z', to: '2026-03-05T12:00:00Z' } },
+      { storage, state, now: clock('2026-03-10T02:00:00Z') },
+    );
     expect(unrelated.analysis!.comparison).toBeNull();
   });
 
@@ -119,14 +185,26 @@ describe('runPipeline against the simulator', () => {
     const [app] = appsOf(simulator);
     const storage = memoryStorage();
     const state = memoryStateStore();
-    const job: PipelineJob = { name: 'live', apps: [app!], window: { mode: 'incremental', overlapMinutes: 1, initialFrom: '2026-01-01T00:00:00Z' }, withNodeExecutions: true };
+    const job: PipelineJob = {
+      name: 'live',
+      apps: [app!],
+      window: { mode: 'incremental', overlapMinutes: 1, initialFrom: '2026-01-01T00:00:00Z' },
+      withNodeExecutions: true,
+    };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
     expect(first.counts[app!.id]).toEqual({ records: 38, unfinished: 2, repolled: 0, cached: 0, salvaged: 0 });
     simulator.completeRunningRuns();
     const second = await runPipeline(job, { storage, state, now: clock('2026-03-11T12:00:00Z') });
     const finished = await archived(storage, second.archive!.key);
     expect(finished).toHaveLength(2);
-    expect(finished.every((record) => ['succeeded', 'failed'].includes(record.status!) && record.finishedAt !== null && (record.nodes ?? []).length > 0)).toBe(true);
+    expect(
+      finished.every(
+        (record) =>
+          ['succeeded', 'failed'].includes(record.status!) &&
+          record.finishedAt !== null &&
+          (record.nodes ?? []).length > 0,
+      ),
+    ).toBe(true);
     expect(second.counts[app!.id]!.repolled).toBe(2);
     const third = await runPipeline(job, { storage, state, now: clock('2026-03-12T12:00:00Z') });
     expect(third.analysis!.runs).toBe(0);
@@ -139,10 +217,21 @@ describe('runPipeline against the simulator', () => {
     const storage = memoryStorage();
     const state = memoryStateStore();
     const notifier = recordingNotifier();
-    const job: PipelineJob = { name: 'nightly', apps, window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' } };
-    const result = await runPipeline(job, { storage, state, notifiers: [notifier], now: clock('2026-03-10T12:00:00Z') });
+    const job: PipelineJob = {
+      name: 'nightly',
+      apps,
+      window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
+    };
+    const result = await runPipeline(job, {
+      storage,
+      state,
+      notifiers: [notifier],
+      now: clock('2026-03-10T12:00:00Z'),
+    });
     expect(result.status).toBe('partial');
-    expect(result.problems).toEqual([expect.objectContaining({ stage: 'fetch', appId: apps[1]!.id, code: 'invalid_credentials' })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ stage: 'fetch', appId: apps[1]!.id, code: 'invalid_credentials' }),
+    ]);
     expect(result.counts[apps[0]!.id]!.records).toBe(30);
     expect(result.counts[apps[2]!.id]!.records).toBe(30);
     expect(result.analysis!.failedApps.map((failed) => failed.appId)).toEqual([apps[1]!.id]);
@@ -156,11 +245,25 @@ describe('runPipeline against the simulator', () => {
     const simulator = await sim({ runsPerApp: 20, runningRuns: 0 });
     const [app] = appsOf(simulator);
     const inner = memoryStorage();
-    const broken: StorageAdapter = { ...inner, saveReport: async () => { throw new DifyStorageError('broken', 'storage_failed', 'disk full'); } };
+    const broken: StorageAdapter = {
+      ...inner,
+      saveReport: async () => {
+        throw new DifyStorageError('broken', 'storage_failed', 'disk full');
+      },
+    };
     const state = memoryStateStore();
     const notifier = recordingNotifier();
-    const job: PipelineJob = { name: 'nightly', apps: [app!], window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' } };
-    const result = await runPipeline(job, { storage: broken, state, notifiers: [notifier], now: clock('2026-03-10T12:00:00Z') });
+    const job: PipelineJob = {
+      name: 'nightly',
+      apps: [app!],
+      window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
+    };
+    const result = await runPipeline(job, {
+      storage: broken,
+      state,
+      notifiers: [notifier],
+      now: clock('2026-03-10T12:00:00Z'),
+    });
     expect(result.status).toBe('failed');
     expect(result.problems[0]).toMatchObject({ stage: 'store', code: 'storage_failed' });
     expect(notifier.messages.map((message) => message.kind)).toEqual(['failure']);
@@ -175,9 +278,26 @@ describe('runPipeline against the simulator', () => {
     const storage = memoryStorage();
     const state = memoryStateStore();
     let attempts = 0;
-    const failing = { name: 'flaky', capabilities: { markdown: false }, send: async () => { attempts += 1; throw new Error('webhook down'); } };
-    const job: PipelineJob = { name: 'nightly', apps: [app!], window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' } };
-    const result = await runPipeline(job, { storage, state, notifiers: [failing], notifyAttempts: 2, now: clock('2026-03-10T12:00:00Z') });
+    const failing = {
+      name: 'flaky',
+      capabilities: { markdown: false },
+      send: async () => {
+        attempts += 1;
+        throw new Error('webhook down');
+      },
+    };
+    const job: PipelineJob = {
+      name: 'nightly',
+      apps: [app!],
+      window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
+    };
+    const result = await runPipeline(job, {
+      storage,
+      state,
+      notifiers: [failing],
+      notifyAttempts: 2,
+      now: clock('2026-03-10T12:00:00Z'),
+    });
     expect(result.status).toBe('partial');
     expect(attempts).toBe(2);
     expect(result.notifications).toEqual([{ notifier: 'flaky', delivered: false, error: 'webhook down' }]);

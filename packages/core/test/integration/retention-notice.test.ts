@@ -13,7 +13,13 @@ async function run(version: '1.13.3' | '1.11.2', from: string, extra: Partial<Pi
   const storage = memoryStorage();
   try {
     const result = await runPipeline(
-      { name: 'backfill', apps: [{ id: app.id, client }], window: { mode: 'explicit', from, to: '2026-03-10T12:00:00Z' }, formats: ['json', 'markdown'], ...extra },
+      {
+        name: 'backfill',
+        apps: [{ id: app.id, client }],
+        window: { mode: 'explicit', from, to: '2026-03-10T12:00:00Z' },
+        formats: ['json', 'markdown'],
+        ...extra,
+      },
       { storage, state: memoryStateStore(), now },
     );
     const markdown = result.reports.find((report) => report.key.endsWith('.md'));
@@ -28,14 +34,27 @@ describe("a window that reaches past Dify's retention", () => {
   it('on a Dify without an archive: the report names the cut-off, the assumed default and the apps', async () => {
     const { app, result, markdown } = await run('1.11.2', '2026-01-29T00:00:00Z');
     expect(result.status).toBe('succeeded');
-    expect(result.analysis!.retention).toEqual({ days: 30, assumed: true, cutoff: '2026-02-08T12:00:00.000Z', apps: [app.id] });
-    expect(markdown).toContain("The window starts before Dify's log retention (30 days, Dify's default when its log cleanup is on; set dify.retentionDays)");
+    expect(result.analysis!.retention).toEqual({
+      days: 30,
+      assumed: true,
+      cutoff: '2026-02-08T12:00:00.000Z',
+      apps: [app.id],
+    });
+    expect(markdown).toContain(
+      "The window starts before Dify's log retention (30 days, Dify's default when its log cleanup is on; set dify.retentionDays)",
+    );
     expect(markdown).toContain('runs before 2026-02-08T12:00:00.000Z may have been deleted');
   });
 
   it('a configured retention that covers the window says nothing; one that does not is stated as configured', async () => {
-    expect((await run('1.11.2', '2026-01-29T00:00:00Z', { retentionDays: 60, retentionConfigured: true })).result.analysis!.retention).toBeUndefined();
-    expect((await run('1.11.2', '2026-03-01T00:00:00Z', { retentionDays: 7, retentionConfigured: true })).result.analysis!.retention).toMatchObject({ days: 7, assumed: false });
+    expect(
+      (await run('1.11.2', '2026-01-29T00:00:00Z', { retentionDays: 60, retentionConfigured: true })).result.analysis!
+        .retention,
+    ).toBeUndefined();
+    expect(
+      (await run('1.11.2', '2026-03-01T00:00:00Z', { retentionDays: 7, retentionConfigured: true })).result.analysis!
+        .retention,
+    ).toMatchObject({ days: 7, assumed: false });
   });
 
   it('says nothing when Dify offers its archive, or when the window is inside the retention', async () => {

@@ -22,8 +22,20 @@ function driftingFetch(rewrite: (url: string, body: Body) => void) {
 function recordingLogger() {
   const lines: Array<{ level: string; fields: Body; message: string }> = [];
   const make = (bindings: Body): any => {
-    const at = (level: string) => (fields: Body, message = '') => lines.push({ level, fields: { ...bindings, ...fields }, message });
-    return { child: (more: Body) => make({ ...bindings, ...more }), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), trace: at('trace'), fatal: at('fatal'), level: 'debug' };
+    const at =
+      (level: string) =>
+      (fields: Body, message = '') =>
+        lines.push({ level, fields: { ...bindings, ...fields }, message });
+    return {
+      child: (more: Body) => make({ ...bindings, ...more }),
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      trace: at('trace'),
+      fatal: at('fatal'),
+      level: 'debug',
+    };
   };
   return { logger: make({}), lines };
 }
@@ -35,7 +47,12 @@ describe('salvage, never drop', () => {
     it(`keeps every run when a log row has malformed optional fields (${surface})`, async () => {
       const simulator = await sim({ version: '1.13.3', runsPerApp: 237 });
       const app = workflowApp(simulator);
-      const clean = await collect(exportRuns(createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry }), { appId: app.id, withDetails: true }));
+      const clean = await collect(
+        exportRuns(createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry }), {
+          appId: app.id,
+          withDetails: true,
+        }),
+      );
       let drifted: string | undefined;
       const fetch = driftingFetch((url, body) => {
         if (!/workflows\/logs|workflow-app-logs/.test(url)) return;
@@ -47,10 +64,18 @@ describe('salvage, never drop', () => {
         run.total_steps = { steps: 5 };
       });
       const { logger, lines } = recordingLogger();
-      const credentials = surface === 'service' ? { apiKey: app.apiKey, appId: app.id } : { console: { ...simulator.account } };
+      const credentials =
+        surface === 'service' ? { apiKey: app.apiKey, appId: app.id } : { console: { ...simulator.account } };
       const client = createDifyClient({ baseUrl: simulator.url, ...credentials, retry: quickRetry, fetch, logger });
       let progress: { salvaged: number; droppedRows: number } | undefined;
-      const records = await collect(exportRuns(client, { appId: app.id, withDetails: true, logger, onProgress: (current) => (progress = { ...current }) }));
+      const records = await collect(
+        exportRuns(client, {
+          appId: app.id,
+          withDetails: true,
+          logger,
+          onProgress: (current) => (progress = { ...current }),
+        }),
+      );
       expect(records).toHaveLength(237);
       expect(records.map((record) => record.logId)).toEqual(clean.map((record) => record.logId));
       const salvaged = records.find((record) => record.logId === drifted)!;
@@ -88,15 +113,36 @@ describe('salvage, never drop', () => {
       }
     });
     const { logger } = recordingLogger();
-    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry, fetch, logger });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      console: { ...simulator.account },
+      retry: quickRetry,
+      fetch,
+      logger,
+    });
     const dropped: DroppedLogRow[] = [];
     let progress: { salvaged: number; droppedRows: number; enrichmentFailures: number } | undefined;
     const records = await collect(
-      exportRuns(client, { appId: app.id, withDetails: true, withNodeExecutions: true, onDroppedRow: (row) => dropped.push(row), onProgress: (current) => (progress = { ...current }) }),
+      exportRuns(client, {
+        appId: app.id,
+        withDetails: true,
+        withNodeExecutions: true,
+        onDroppedRow: (row) => dropped.push(row),
+        onProgress: (current) => (progress = { ...current }),
+      }),
     );
     expect(records).toHaveLength(59);
     expect(records.some((record) => record.logId === droppedId)).toBe(false);
-    expect(dropped).toEqual([{ appId: app.id, endpoint: `GET /console/api/apps/${app.id}/workflow-app-logs`, page: 1, position: 7, field: 'data.7.id', problem: expect.any(String) }]);
+    expect(dropped).toEqual([
+      {
+        appId: app.id,
+        endpoint: `GET /console/api/apps/${app.id}/workflow-app-logs`,
+        page: 1,
+        position: 7,
+        field: 'data.7.id',
+        problem: expect.any(String),
+      },
+    ]);
     expect(progress).toMatchObject({ salvaged: 59, droppedRows: 1, enrichmentFailures: 0 });
     for (const record of records) {
       expect(record.inputs).toBeNull();
@@ -112,24 +158,45 @@ describe('salvage, never drop', () => {
   it('keeps conversations and messages whose fields drifted, and warns without the values', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 40 });
     const app = simulator.apps.find((candidate) => candidate.mode === 'advanced-chat')!;
-    const reference = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry });
+    const reference = createDifyClient({
+      baseUrl: simulator.url,
+      console: { ...simulator.account },
+      retry: quickRetry,
+    });
     const expected: string[] = [];
-    for await (const conversation of reference.conversations(app.id, { updatedSince: new Date('2026-03-01T00:00:00Z') })) expected.push(conversation.id);
+    for await (const conversation of reference.conversations(app.id, {
+      updatedSince: new Date('2026-03-01T00:00:00Z'),
+    }))
+      expected.push(conversation.id);
     const fetch = driftingFetch((url, body) => {
       if (/chat-conversations/.test(url)) for (const row of rows(body)) row.message_count = 'many';
       if (/chat-messages/.test(url)) for (const row of rows(body)) row.answer_tokens = { n: 1 };
     });
     const { logger, lines } = recordingLogger();
-    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry, fetch, logger });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      console: { ...simulator.account },
+      retry: quickRetry,
+      fetch,
+      logger,
+    });
     const conversations: string[] = [];
-    for await (const conversation of client.conversations(app.id, { updatedSince: new Date('2026-03-01T00:00:00Z') })) conversations.push(conversation.id);
+    for await (const conversation of client.conversations(app.id, { updatedSince: new Date('2026-03-01T00:00:00Z') }))
+      conversations.push(conversation.id);
     expect(conversations.sort()).toEqual(expected.sort());
     const messages = [];
     for await (const message of client.messages(app.id, conversations[0]!)) messages.push(message);
     expect(messages.length).toBeGreaterThan(0);
     expect(messages.every((message) => message.answer_tokens === undefined)).toBe(true);
     const warned = lines.filter((line) => line.level === 'warn');
-    expect(warned.some((line) => line.fields.field === 'message_count' && line.fields.type === 'string' && line.fields.conversationId === conversations[0])).toBe(true);
+    expect(
+      warned.some(
+        (line) =>
+          line.fields.field === 'message_count' &&
+          line.fields.type === 'string' &&
+          line.fields.conversationId === conversations[0],
+      ),
+    ).toBe(true);
     expect(warned.some((line) => line.fields.field === 'answer_tokens' && line.fields.type === 'object')).toBe(true);
     expect(JSON.stringify(lines)).not.toContain('many');
   });

@@ -85,13 +85,17 @@ describe('Service API behaviour by release', () => {
   it('says the key was refused when it is revoked', async () => {
     const simulator = await sim();
     simulator.revokeApiKey(workflowApp(simulator).id);
-    const error = await keyClient(simulator).logPage().catch((caught: unknown) => caught);
+    const error = await keyClient(simulator)
+      .logPage()
+      .catch((caught: unknown) => caught);
     expect(DifyAuthError.isInstance(error)).toBe(true);
     expect((error as DifyAuthError).message).toMatch(/Access token is invalid/);
   });
 
   it('refuses node executions without console access', async () => {
     const simulator = await sim();
-    await expect(collect(exportRuns(keyClient(simulator), { withNodeExecutions: true }))).rejects.toThrow(/withNodeExecutions/);
+    await expect(collect(exportRuns(keyClient(simulator), { withNodeExecutions: true }))).rejects.toThrow(
+      /withNodeExecutions/,
+    );
   });
 });

@@ -18,7 +18,25 @@ const trust = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 beforeAll(() => {
   if (!openssl) return;
   const folder = mkdtempSync(join(tmpdir(), 'sim-tls-'));
-  execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  execFileSync(
+    openssl,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(folder, 'key.pem'),
+      '-out',
+      join(folder, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   tls.key = readFileSync(join(folder, 'key.pem'), 'utf8');
   tls.cert = readFileSync(join(folder, 'cert.pem'), 'utf8');
   rmSync(folder, { recursive: true, force: true });
@@ -48,34 +66,41 @@ function consoleDataRequests(byRoute: Record<string, number>): number {
 describe('console sessions that expire mid-export', () => {
   for (const generation of GENERATIONS) {
     describe(generation.name, () => {
-      it.skipIf(generation.skip !== undefined)(`exports ${RUNS} runs identically at concurrency 16 and 64 with tokens expiring every 15, 25 and 100 requests${generation.skip ? ` (skipped: ${generation.skip})` : ''}`, async () => {
-        const base = { ...generation.options(), runsPerApp: RUNS, runningRuns: 0 };
-        const reference = await sim(base);
-        const appId = workflowApp(reference).id;
-        const exportOptions = { appId, withDetails: true, withNodeExecutions: true, limit: 100 };
-        const expected = await collect(exportRuns(consoleClient(reference), { ...exportOptions, concurrency: 16 }));
-        expect(expected).toHaveLength(RUNS);
-        const needed = consoleDataRequests(reference.stats().byRoute);
-        await reference.close();
+      it.skipIf(generation.skip !== undefined)(
+        `exports ${RUNS} runs identically at concurrency 16 and 64 with tokens expiring every 15, 25 and 100 requests${generation.skip ? ` (skipped: ${generation.skip})` : ''}`,
+        async () => {
+          const base = { ...generation.options(), runsPerApp: RUNS, runningRuns: 0 };
+          const reference = await sim(base);
+          const appId = workflowApp(reference).id;
+          const exportOptions = { appId, withDetails: true, withNodeExecutions: true, limit: 100 };
+          const expected = await collect(exportRuns(consoleClient(reference), { ...exportOptions, concurrency: 16 }));
+          expect(expected).toHaveLength(RUNS);
+          const needed = consoleDataRequests(reference.stats().byRoute);
+          await reference.close();
 
-        for (const concurrency of [16, 64]) {
-          for (const uses of [15, 25, 100]) {
-            const simulator = await sim({ ...base, accessTokenTtlRequests: uses });
-            const records = await collect(exportRuns(consoleClient(simulator), { ...exportOptions, concurrency }));
-            const stats = simulator.stats();
-            const label = `concurrency ${concurrency}, ${uses} requests per token`;
-            expect(records.length, label).toBe(RUNS);
-            expect(records.filter((record) => record.enrichmentError !== null), label).toEqual([]);
-            expect(records, label).toEqual(expected);
-            expect(stats.failedLogins, label).toBe(0);
-            expect(stats.logins, label).toBe(1);
-            // One renewal per exhausted token: every token serves `uses` requests before the next refresh.
-            expect(stats.refreshes, label).toBeGreaterThanOrEqual(Math.floor(needed / uses) - 1);
-            expect(stats.refreshes, label).toBeLessThanOrEqual(Math.ceil(needed / uses));
-            await simulator.close();
+          for (const concurrency of [16, 64]) {
+            for (const uses of [15, 25, 100]) {
+              const simulator = await sim({ ...base, accessTokenTtlRequests: uses });
+              const records = await collect(exportRuns(consoleClient(simulator), { ...exportOptions, concurrency }));
+              const stats = simulator.stats();
+              const label = `concurrency ${concurrency}, ${uses} requests per token`;
+              expect(records.length, label).toBe(RUNS);
+              expect(
+                records.filter((record) => record.enrichmentError !== null),
+                label,
+              ).toEqual([]);
+              expect(records, label).toEqual(expected);
+              expect(stats.failedLogins, label).toBe(0);
+              expect(stats.logins, label).toBe(1);
+              // One renewal per exhausted token: every token serves `uses` requests before the next refresh.
+              expect(stats.refreshes, label).toBeGreaterThanOrEqual(Math.floor(needed / uses) - 1);
+              expect(stats.refreshes, label).toBeLessThanOrEqual(Math.ceil(needed / uses));
+              await simulator.close();
+            }
           }
-        }
-      }, 240_000);
+        },
+        240_000,
+      );
     });
   }
 

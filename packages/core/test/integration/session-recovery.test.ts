@@ -24,7 +24,13 @@ describe('console session recovery', () => {
       }
       return undefined;
     });
-    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, appId: workflowApp(simulator).id, retry: quickRetry, fetch });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      console: { ...simulator.account },
+      appId: workflowApp(simulator).id,
+      retry: quickRetry,
+      fetch,
+    });
     const page = await client.logPage({ limit: 3 });
     expect(page.data).toHaveLength(3);
     expect(corrupted).toBe(1);
@@ -34,9 +40,17 @@ describe('console session recovery', () => {
   it('logs in again when the refresh is refused (as on Dify 1.9.2 with __Host- cookies)', async () => {
     const simulator = await sim({ version: '1.13.3', hostPrefixCookies: true });
     const fetch = tamperingFetch((url) =>
-      url.endsWith('/refresh-token') ? Response.json({ result: 'fail', message: 'Invalid refresh token' }, { status: 401 }) : undefined,
+      url.endsWith('/refresh-token')
+        ? Response.json({ result: 'fail', message: 'Invalid refresh token' }, { status: 401 })
+        : undefined,
     );
-    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, appId: workflowApp(simulator).id, retry: quickRetry, fetch });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      console: { ...simulator.account },
+      appId: workflowApp(simulator).id,
+      retry: quickRetry,
+      fetch,
+    });
     await client.logPage({ limit: 1 });
     simulator.expireAccessTokens();
     const page = await client.logPage({ limit: 1 });
@@ -50,7 +64,13 @@ describe('console session recovery', () => {
       if (url.includes('/workflow-app-logs')) headers.set('x-csrf-token', 'always-wrong');
       return undefined;
     });
-    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, appId: workflowApp(simulator).id, retry: quickRetry, fetch });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      console: { ...simulator.account },
+      appId: workflowApp(simulator).id,
+      retry: quickRetry,
+      fetch,
+    });
     const logRequests = () => simulator.stats().byRoute['GET /console/api/apps/:appId/workflow-app-logs'] ?? 0;
     const made: number[] = [];
     for (let attempt = 0; attempt < 4; attempt += 1) {

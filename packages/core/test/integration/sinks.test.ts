@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, runPipeline, type PipelineJob, type RunRecord, type Sink, type SinkContext } from '../../src/index.js';
+import {
+  createDifyClient,
+  memoryStateStore,
+  memoryStorage,
+  runPipeline,
+  type PipelineJob,
+  type RunRecord,
+  type Sink,
+  type SinkContext,
+} from '../../src/index.js';
 import { quickRetry, sim } from './helpers.js';
 
 /** A sink keeping committed rows by run id (idempotent like a table keyed by Dify ids); fails the first `failures` writes mid-way. */
@@ -36,12 +45,29 @@ describe('sinks in the pipeline', () => {
   it('writes every record of the window to each sink after the reports are stored, retrying a flaky one', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 60, runningRuns: 0 });
     const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
-    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, console: { ...simulator.account }, retry: quickRetry });
+    const client = createDifyClient({
+      baseUrl: simulator.url,
+      apiKey: app.apiKey,
+      appId: app.id,
+      console: { ...simulator.account },
+      retry: quickRetry,
+    });
     const steady = tableSink();
     const flaky = tableSink(2);
     const storage = memoryStorage();
-    const job: PipelineJob = { name: 'nightly', apps: [{ id: app.id, client }], window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' }, withNodeExecutions: true };
-    const result = await runPipeline(job, { storage, state: memoryStateStore(), sinks: [steady.sink, flaky.sink], sinkRetryDelayMs: 5, now: () => new Date('2026-03-10T12:00:00Z') });
+    const job: PipelineJob = {
+      name: 'nightly',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' },
+      withNodeExecutions: true,
+    };
+    const result = await runPipeline(job, {
+      storage,
+      state: memoryStateStore(),
+      sinks: [steady.sink, flaky.sink],
+      sinkRetryDelayMs: 5,
+      now: () => new Date('2026-03-10T12:00:00Z'),
+    });
     expect(result.status).toBe('succeeded');
     const runs = result.counts[app.id]!.records;
     expect(runs).toBeGreaterThan(10);
@@ -63,12 +89,31 @@ describe('sinks in the pipeline', () => {
     const broken = tableSink(99);
     const state = memoryStateStore();
     const storage = memoryStorage();
-    const job: PipelineJob = { name: 'nightly', apps: [{ id: app.id, client }], window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' }, archive: 'run' };
-    const deps = { storage, state, sinks: [broken.sink], sinkAttempts: 2, sinkRetryDelayMs: 5, now: () => new Date('2026-03-10T12:00:00Z') };
+    const job: PipelineJob = {
+      name: 'nightly',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' },
+      archive: 'run',
+    };
+    const deps = {
+      storage,
+      state,
+      sinks: [broken.sink],
+      sinkAttempts: 2,
+      sinkRetryDelayMs: 5,
+      now: () => new Date('2026-03-10T12:00:00Z'),
+    };
     const first = await runPipeline(job, deps);
     expect(first.status).toBe('partial');
-    expect(first.sinks).toEqual([{ sink: 'table', written: false, attempts: 2, error: 'connection reset on attempt 2' }]);
-    expect(first.problems).toContainEqual({ stage: 'sink', sink: 'table', code: 'sink_failed', message: 'table: connection reset on attempt 2' });
+    expect(first.sinks).toEqual([
+      { sink: 'table', written: false, attempts: 2, error: 'connection reset on attempt 2' },
+    ]);
+    expect(first.problems).toContainEqual({
+      stage: 'sink',
+      sink: 'table',
+      code: 'sink_failed',
+      message: 'table: connection reset on attempt 2',
+    });
     expect(first.reports.length).toBeGreaterThan(0);
     expect(first.archive).not.toBeNull();
     expect(broken.rows.size).toBe(0);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DifyWorkspaceError, createDifyClient, memoryStateStore, memoryStorage, recordingNotifier, runPipeline, type PipelineJob } from '../../src/index.js';
+import {
+  DifyWorkspaceError,
+  createDifyClient,
+  memoryStateStore,
+  memoryStorage,
+  recordingNotifier,
+  runPipeline,
+  type PipelineJob,
+} from '../../src/index.js';
 import { quickRetry, sim } from './helpers.js';
 
 type Simulator = Awaited<ReturnType<typeof sim>>;
@@ -13,7 +21,11 @@ async function twoWorkspaces() {
 }
 
 const client = (simulator: Simulator, workspaceId?: string) =>
-  createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account, ...(workspaceId ? { workspaceId } : {}) }, retry: quickRetry });
+  createDifyClient({
+    baseUrl: simulator.url,
+    console: { ...simulator.account, ...(workspaceId ? { workspaceId } : {}) },
+    retry: quickRetry,
+  });
 
 async function appNames(dify: ReturnType<typeof client>) {
   const names: string[] = [];
@@ -29,7 +41,12 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
     simulator.switchWorkspace(staging.id); // a person, in the browser, on the same account
     // Without the check the client reads the other workspace's apps, and Dify says nothing.
     expect(await appNames(dify)).toEqual(['Invoice Extractor (Staging)', 'Ticket Triage (Staging)']);
-    expect(await dify.workspace()).toEqual({ id: home.id, name: home.name, pinned: true, switchedFrom: { id: staging.id, name: 'Staging' } });
+    expect(await dify.workspace()).toEqual({
+      id: home.id,
+      name: home.name,
+      pinned: true,
+      switchedFrom: { id: staging.id, name: 'Staging' },
+    });
     expect(simulator.currentWorkspaceId()).toBe(home.id);
     expect(await appNames(dify)).toEqual(['Invoice Extractor', 'Support Assistant', 'Ticket Triage', '客服工单分类']);
     expect(simulator.stats().byRoute['POST /console/api/workspaces/switch']).toBe(1);
@@ -37,7 +54,9 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
 
   it('refuses a workspaceId the account did not join, naming the ones it has', async () => {
     const { simulator, home } = await twoWorkspaces();
-    const error = await client(simulator, '11111111-1111-4111-8111-111111111111').workspace().catch((caught: unknown) => caught);
+    const error = await client(simulator, '11111111-1111-4111-8111-111111111111')
+      .workspace()
+      .catch((caught: unknown) => caught);
     expect(DifyWorkspaceError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'workspace_not_joined' });
     expect((error as Error).message).toContain(`"${home.name}" (${home.id})`);
@@ -50,21 +69,34 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
     simulator.switchWorkspace(staging.id);
     const error = await dify.workspace({ expected: home.id }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'workspace_changed' });
-    expect((error as Error).message).toMatch(/current workspace is now "Staging" .* not ".*" .* where this run's apps were listed.*dify\.console\.workspaceId/);
+    expect((error as Error).message).toMatch(
+      /current workspace is now "Staging" .* not ".*" .* where this run's apps were listed.*dify\.console\.workspaceId/,
+    );
     expect(simulator.stats().byRoute['POST /console/api/workspaces/switch']).toBeUndefined();
   });
 
   it('a pipeline run switches back before reading and names the workspace in the result and the reports', async () => {
     const { simulator, home, staging } = await twoWorkspaces();
     const app = simulator.apps.find((candidate) => candidate.workspaceId === home.id && candidate.mode === 'workflow')!;
-    const job: PipelineJob = { name: 'daily', apps: [{ id: app.id, client: client(simulator, home.id), workspace: { id: home.id, name: home.name } }], window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' } };
+    const job: PipelineJob = {
+      name: 'daily',
+      apps: [{ id: app.id, client: client(simulator, home.id), workspace: { id: home.id, name: home.name } }],
+      window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+    };
     simulator.switchWorkspace(staging.id);
     const storage = memoryStorage();
     const result = await runPipeline(job, { storage, state: memoryStateStore(), now: clock });
     expect(result.status).toBe('succeeded');
-    expect(result.workspace).toEqual({ id: home.id, name: home.name, pinned: true, switchedFrom: { id: staging.id, name: 'Staging' } });
+    expect(result.workspace).toEqual({
+      id: home.id,
+      name: home.name,
+      pinned: true,
+      switchedFrom: { id: staging.id, name: 'Staging' },
+    });
     expect(result.analysis!.runs).toBeGreaterThan(0);
-    const [json, markdown] = await Promise.all(result.reports.map(async (report) => Buffer.from(await storage.read(report.key)).toString('utf8')));
+    const [json, markdown] = await Promise.all(
+      result.reports.map(async (report) => Buffer.from(await storage.read(report.key)).toString('utf8')),
+    );
     expect(JSON.parse(json!).workspace).toEqual({ id: home.id, name: home.name, pinned: true });
     expect(markdown).toContain(`Dify workspace ${home.name} (${home.id}).`);
   });
@@ -73,12 +105,27 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
     const { simulator, home, staging } = await twoWorkspaces();
     const app = simulator.apps.find((candidate) => candidate.workspaceId === home.id && candidate.mode === 'workflow')!;
     const notifier = recordingNotifier();
-    const job: PipelineJob = { name: 'daily', apps: [{ id: app.id, client: client(simulator), workspace: { id: home.id, name: home.name } }], window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' } };
+    const job: PipelineJob = {
+      name: 'daily',
+      apps: [{ id: app.id, client: client(simulator), workspace: { id: home.id, name: home.name } }],
+      window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+    };
     simulator.switchWorkspace(staging.id);
     simulator.resetStats();
-    const result = await runPipeline(job, { storage: memoryStorage(), state: memoryStateStore(), notifiers: [notifier], now: clock });
+    const result = await runPipeline(job, {
+      storage: memoryStorage(),
+      state: memoryStateStore(),
+      notifiers: [notifier],
+      now: clock,
+    });
     expect(result.status).toBe('failed');
-    expect(result.problems).toEqual([expect.objectContaining({ stage: 'fetch', code: 'workspace_changed', message: expect.stringContaining('"Staging"') })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        stage: 'fetch',
+        code: 'workspace_changed',
+        message: expect.stringContaining('"Staging"'),
+      }),
+    ]);
     expect(result.reports).toEqual([]);
     expect(Object.keys(simulator.stats().byRoute).filter((route) => route.includes('/apps/'))).toEqual([]);
     expect(notifier.messages[0]).toMatchObject({ kind: 'failure' });
@@ -88,7 +135,14 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
     const { simulator, home } = await twoWorkspaces();
     const app = simulator.apps.find((candidate) => candidate.workspaceId === home.id && candidate.mode === 'workflow')!;
     const storage = memoryStorage();
-    const result = await runPipeline({ name: 'daily', apps: [{ id: app.id, client: client(simulator) }], window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' } }, { storage, state: memoryStateStore(), now: clock });
+    const result = await runPipeline(
+      {
+        name: 'daily',
+        apps: [{ id: app.id, client: client(simulator) }],
+        window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+      },
+      { storage, state: memoryStateStore(), now: clock },
+    );
     expect(result.workspace).toMatchObject({ id: home.id, pinned: false });
     const markdown = Buffer.from(await storage.read(result.reports[1]!.key)).toString('utf8');
     expect(markdown).toContain(`(${home.id}, the account's current workspace).`);

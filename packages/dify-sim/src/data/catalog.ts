@@ -36,9 +36,30 @@ export interface AppTemplate {
 }
 
 export const MODELS = {
-  openai: { provider: 'langgenius/openai/openai', name: 'gpt-4o-mini', inputPrice: 0.15, outputPrice: 0.6, priceUnit: 0.000001, currency: 'USD' },
-  deepseek: { provider: 'langgenius/deepseek/deepseek', name: 'deepseek-chat', inputPrice: 0.27, outputPrice: 1.1, priceUnit: 0.000001, currency: 'USD' },
-  tongyi: { provider: 'langgenius/tongyi/tongyi', name: 'qwen-max', inputPrice: 0.02, outputPrice: 0.06, priceUnit: 0.001, currency: 'RMB' },
+  openai: {
+    provider: 'langgenius/openai/openai',
+    name: 'gpt-4o-mini',
+    inputPrice: 0.15,
+    outputPrice: 0.6,
+    priceUnit: 0.000001,
+    currency: 'USD',
+  },
+  deepseek: {
+    provider: 'langgenius/deepseek/deepseek',
+    name: 'deepseek-chat',
+    inputPrice: 0.27,
+    outputPrice: 1.1,
+    priceUnit: 0.000001,
+    currency: 'USD',
+  },
+  tongyi: {
+    provider: 'langgenius/tongyi/tongyi',
+    name: 'qwen-max',
+    inputPrice: 0.02,
+    outputPrice: 0.06,
+    priceUnit: 0.001,
+    currency: 'RMB',
+  },
 } satisfies Record<string, ModelSpec>;
 
 export const APP_TEMPLATES: AppTemplate[] = [
@@ -57,12 +78,27 @@ export const APP_TEMPLATES: AppTemplate[] = [
       { type: 'code', title: 'Parse classification' },
       { type: 'if-else', title: 'Is urgent?' },
       { type: 'http-request', title: 'Post to CRM' },
-      { type: 'iteration', title: 'Summarise attachments', inner: [{ type: 'llm', title: 'Summarise attachment' }, { type: 'code', title: 'Clean summary' }] },
+      {
+        type: 'iteration',
+        title: 'Summarise attachments',
+        inner: [
+          { type: 'llm', title: 'Summarise attachment' },
+          { type: 'code', title: 'Clean summary' },
+        ],
+      },
       { type: 'end', title: 'End' },
     ],
     inputForm: [
       { paragraph: { label: 'Ticket text', variable: 'ticket_text', required: true, max_length: 4000, default: '' } },
-      { select: { label: 'Customer tier', variable: 'customer_tier', required: false, options: ['free', 'pro', 'enterprise'], default: 'free' } },
+      {
+        select: {
+          label: 'Customer tier',
+          variable: 'customer_tier',
+          required: false,
+          options: ['free', 'pro', 'enterprise'],
+          default: 'free',
+        },
+      },
     ],
   },
   {
@@ -80,12 +116,27 @@ export const APP_TEMPLATES: AppTemplate[] = [
       { type: 'llm', title: 'Extract fields' },
       { type: 'code', title: 'Validate totals' },
       { type: 'if-else', title: 'Total above approval limit?' },
-      { type: 'iteration', title: 'Normalise line items', inner: [{ type: 'llm', title: 'Classify line item' }, { type: 'code', title: 'Map GL account' }] },
+      {
+        type: 'iteration',
+        title: 'Normalise line items',
+        inner: [
+          { type: 'llm', title: 'Classify line item' },
+          { type: 'code', title: 'Map GL account' },
+        ],
+      },
       { type: 'end', title: 'End' },
     ],
     inputForm: [
       { 'text-input': { label: 'Invoice URL', variable: 'invoice_url', required: true, max_length: 512, default: '' } },
-      { select: { label: 'Currency hint', variable: 'currency_hint', required: false, options: ['EUR', 'USD', 'CNY', 'GBP'], default: 'EUR' } },
+      {
+        select: {
+          label: 'Currency hint',
+          variable: 'currency_hint',
+          required: false,
+          options: ['EUR', 'USD', 'CNY', 'GBP'],
+          default: 'EUR',
+        },
+      },
     ],
   },
   {
@@ -103,12 +154,27 @@ export const APP_TEMPLATES: AppTemplate[] = [
       { type: 'if-else', title: '是否紧急' },
       { type: 'code', title: '格式化输出' },
       { type: 'http-request', title: '推送到企业微信' },
-      { type: 'iteration', title: '逐条生成回复', inner: [{ type: 'llm', title: '生成回复' }, { type: 'code', title: '清理回复' }] },
+      {
+        type: 'iteration',
+        title: '逐条生成回复',
+        inner: [
+          { type: 'llm', title: '生成回复' },
+          { type: 'code', title: '清理回复' },
+        ],
+      },
       { type: 'end', title: '结束' },
     ],
     inputForm: [
       { paragraph: { label: '工单内容', variable: '工单内容', required: true, max_length: 2000, default: '' } },
-      { select: { label: '渠道', variable: '渠道', required: true, options: ['微信', '电话', '邮件', 'App 内反馈'], default: '微信' } },
+      {
+        select: {
+          label: '渠道',
+          variable: '渠道',
+          required: true,
+          options: ['微信', '电话', '邮件', 'App 内反馈'],
+          default: '微信',
+        },
+      },
     ],
   },
   {
@@ -141,7 +207,11 @@ export const CHAT_APP_TEMPLATES: AppTemplate[] = [
     iconBackground: '#E0F2FE',
     content: 'chat',
     model: MODELS.deepseek,
-    steps: [{ type: 'start', title: 'Start' }, { type: 'llm', title: 'Answer' }, { type: 'answer', title: 'Answer' }],
+    steps: [
+      { type: 'start', title: 'Start' },
+      { type: 'llm', title: 'Answer' },
+      { type: 'answer', title: 'Answer' },
+    ],
     inputForm: [],
   },
   {
@@ -153,7 +223,11 @@ export const CHAT_APP_TEMPLATES: AppTemplate[] = [
     iconBackground: '#FEF3C7',
     content: 'chat',
     model: MODELS.openai,
-    steps: [{ type: 'start', title: 'Start' }, { type: 'llm', title: 'Agent' }, { type: 'answer', title: 'Answer' }],
+    steps: [
+      { type: 'start', title: 'Start' },
+      { type: 'llm', title: 'Agent' },
+      { type: 'answer', title: 'Answer' },
+    ],
     inputForm: [],
   },
 ];

@@ -20,7 +20,11 @@ export function conversationIndexOf(index: number): { conversation: number; firs
   const offset = index % CYCLE_MESSAGES;
   let slot = 0;
   while (PREFIX[slot + 1]! <= offset) slot += 1;
-  return { conversation: cycle * CYCLE_CONVERSATIONS + slot, first: cycle * CYCLE_MESSAGES + PREFIX[slot]!, size: SIZES[slot]! };
+  return {
+    conversation: cycle * CYCLE_CONVERSATIONS + slot,
+    first: cycle * CYCLE_MESSAGES + PREFIX[slot]!,
+    size: SIZES[slot]!,
+  };
 }
 
 /** First message index of conversation `conversation`. */

@@ -1,4 +1,12 @@
-import { conversationIndexOf, conversationUuid, CYCLE_CONVERSATIONS, firstMessageOf, SALT_FEEDBACK, SALT_MESSAGE, SIZES } from './chat-layout.js';
+import {
+  conversationIndexOf,
+  conversationUuid,
+  CYCLE_CONVERSATIONS,
+  firstMessageOf,
+  SALT_FEEDBACK,
+  SALT_MESSAGE,
+  SIZES,
+} from './chat-layout.js';
 import { deriveUuid, RUN_KIND_PRODUCTION } from './ids.js';
 import { unit, hash32 } from './prng.js';
 import { detailRun, type RunSummary } from './runs.js';
@@ -50,7 +58,15 @@ export function conversationAt(store: RunStore, app: WorldApp, conversation: num
     last = index;
   }
   if (first < 0) return undefined;
-  return { app, index: conversation, id: conversationId(store, app, conversation), first, last, createdAtMs: store.timeOf(app.index, first), updatedAtMs: store.timeOf(app.index, last) };
+  return {
+    app,
+    index: conversation,
+    id: conversationId(store, app, conversation),
+    first,
+    last,
+    createdAtMs: store.timeOf(app.index, first),
+    updatedAtMs: store.timeOf(app.index, last),
+  };
 }
 
 /** How many conversations an app has (some, at the newest end, may have no message yet). */
@@ -72,7 +88,12 @@ export function messagesOf(store: RunStore, conversation: SimConversation): SimM
   const messages: SimMessage[] = [];
   for (let index = conversation.first; index <= conversation.last; index += 1) {
     if (!hasMessage(store, conversation.app, index)) continue;
-    messages.push({ conversation, index, id: messageId(store, conversation.app, index), run: store.summary(conversation.app.index, index) });
+    messages.push({
+      conversation,
+      index,
+      id: messageId(store, conversation.app, index),
+      run: store.summary(conversation.app.index, index),
+    });
   }
   return messages;
 }
@@ -98,7 +119,15 @@ export function messageContent(store: RunStore, message: SimMessage) {
   const failed = detail.status === 'failed';
   const answer = failed ? '' : String((detail.outputs as { answer?: unknown } | null)?.answer ?? detail.content.answer);
   const messageTokens = Math.round(detail.totalTokens * 0.7);
-  return { detail, query, answer, messageTokens, answerTokens: detail.totalTokens - messageTokens, latency: detail.elapsedTime, error: failed ? detail.error : null };
+  return {
+    detail,
+    query,
+    answer,
+    messageTokens,
+    answerTokens: detail.totalTokens - messageTokens,
+    latency: detail.elapsedTime,
+    error: failed ? detail.error : null,
+  };
 }
 
 export const PRODUCTION = RUN_KIND_PRODUCTION;

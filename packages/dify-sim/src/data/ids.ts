@@ -33,7 +33,12 @@ function format(w0: number, w1: number, w2: number, w3: number): string {
 export function deriveUuid(...parts: number[]): string {
   const w1 = hash32(...parts, 0x55aa0001);
   const w2 = hash32(...parts, 0x55aa0002);
-  return format(hash32(...parts, 0x55aa0000), (w1 & 0xffff0fff) | 0x4000, ((w2 & 0x3fffffff) | 0x80000000) >>> 0, hash32(...parts, 0x55aa0003));
+  return format(
+    hash32(...parts, 0x55aa0000),
+    (w1 & 0xffff0fff) | 0x4000,
+    ((w2 & 0x3fffffff) | 0x80000000) >>> 0,
+    hash32(...parts, 0x55aa0003),
+  );
 }
 
 /**

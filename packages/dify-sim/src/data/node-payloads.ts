@@ -48,7 +48,11 @@ function llmPayload(run: RunDetail, node: PlannedNode, metadata: Record<string, 
         };
   if (node.usage) {
     const price = node.usage.totalPrice;
-    Object.assign(metadata, { total_tokens: node.usage.totalTokens, total_price: node.usage.priceAsString ? price.toFixed(7) : price, currency: model.currency });
+    Object.assign(metadata, {
+      total_tokens: node.usage.totalTokens,
+      total_price: node.usage.priceAsString ? price.toFixed(7) : price,
+      currency: model.currency,
+    });
   }
   return {
     inputs: { '#context#': null },
@@ -61,21 +65,37 @@ function llmPayload(run: RunDetail, node: PlannedNode, metadata: Record<string, 
 function httpPayload(run: RunDetail, node: PlannedNode, metadata: Record<string, unknown>): NodePayload {
   const request = run.content.request;
   const url = new URL(request.url);
-  const processData = { request: `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n\r\n${request.body}` };
+  const processData = {
+    request: `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n\r\n${request.body}`,
+  };
   let outputs: Record<string, unknown> | null = null;
   if (node.status === 'succeeded') {
     const body = node.truncated ? `${request.responseBody.slice(0, 12)}...` : request.responseBody;
     outputs = { status_code: 200, body, headers: { 'content-type': 'application/json' }, files: [] };
   } else if (node.status === 'exception') {
     metadata.error_strategy = 'default-value';
-    outputs = { status_code: 503, body: '', headers: {}, files: [], error_message: node.error, error_type: 'HTTPResponseCodeError' };
+    outputs = {
+      status_code: 503,
+      body: '',
+      headers: {},
+      files: [],
+      error_message: node.error,
+      error_type: 'HTTPResponseCodeError',
+    };
   }
-  return { inputs: {}, processData: node.status === 'running' ? null : processData, outputs, executionMetadata: metadata };
+  return {
+    inputs: {},
+    processData: node.status === 'running' ? null : processData,
+    outputs,
+    executionMetadata: metadata,
+  };
 }
 
 /** The inputs, process_data, outputs and execution_metadata Dify records for one node execution. */
 export function nodePayload(run: RunDetail, node: PlannedNode): NodePayload {
-  const metadata: Record<string, unknown> = node.iteration ? { iteration_id: node.iteration.parentNodeId, iteration_index: node.iteration.round } : {};
+  const metadata: Record<string, unknown> = node.iteration
+    ? { iteration_id: node.iteration.parentNodeId, iteration_index: node.iteration.round }
+    : {};
   const done = node.status === 'succeeded';
   const round = node.iteration?.round;
   const itemAnswer = round === undefined ? run.content.answer : (run.content.itemAnswers[round] ?? '');
@@ -87,7 +107,12 @@ export function nodePayload(run: RunDetail, node: PlannedNode): NodePayload {
     case 'start':
       return { inputs: run.inputs, processData: null, outputs: done ? run.inputs : null, executionMetadata: metadata };
     case 'code':
-      return { inputs: { arg1: itemAnswer }, processData: null, outputs: done ? { result: itemAnswer.trim().slice(0, 200) } : null, executionMetadata: metadata };
+      return {
+        inputs: { arg1: itemAnswer },
+        processData: null,
+        outputs: done ? { result: itemAnswer.trim().slice(0, 200) } : null,
+        executionMetadata: metadata,
+      };
     case 'if-else': {
       const result = run.ref.index % 3 === 0;
       return {
@@ -99,13 +124,34 @@ export function nodePayload(run: RunDetail, node: PlannedNode): NodePayload {
     }
     case 'iteration': {
       const durations = node.roundDurations ?? [];
-      const innerTokens = run.plan.nodes.filter((inner) => inner.iteration?.parentNodeId === node.nodeId).reduce((sum, inner) => sum + (inner.usage?.totalTokens ?? 0), 0);
-      if (done) Object.assign(metadata, { iteration_duration_map: Object.fromEntries(durations.map((seconds, index) => [String(index), seconds])), total_tokens: innerTokens });
-      return { inputs: { iterator_selector: run.content.items }, processData: null, outputs: done ? { output: run.content.itemAnswers } : null, executionMetadata: metadata };
+      const innerTokens = run.plan.nodes
+        .filter((inner) => inner.iteration?.parentNodeId === node.nodeId)
+        .reduce((sum, inner) => sum + (inner.usage?.totalTokens ?? 0), 0);
+      if (done)
+        Object.assign(metadata, {
+          iteration_duration_map: Object.fromEntries(durations.map((seconds, index) => [String(index), seconds])),
+          total_tokens: innerTokens,
+        });
+      return {
+        inputs: { iterator_selector: run.content.items },
+        processData: null,
+        outputs: done ? { output: run.content.itemAnswers } : null,
+        executionMetadata: metadata,
+      };
     }
     case 'end':
-      return { inputs: run.outputs ?? {}, processData: null, outputs: done ? (run.outputs ?? {}) : null, executionMetadata: metadata };
+      return {
+        inputs: run.outputs ?? {},
+        processData: null,
+        outputs: done ? (run.outputs ?? {}) : null,
+        executionMetadata: metadata,
+      };
     case 'answer':
-      return { inputs: {}, processData: null, outputs: done ? { answer: run.content.answer, files: [] } : null, executionMetadata: metadata };
+      return {
+        inputs: {},
+        processData: null,
+        outputs: done ? { answer: run.content.answer, files: [] } : null,
+        executionMetadata: metadata,
+      };
   }
 }

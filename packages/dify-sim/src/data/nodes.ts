@@ -84,11 +84,21 @@ function failureReason(step: StepTemplate, model: ModelSpec, random: Random, url
  * Plans the node executions of one run: which nodes ran, in what order, how long, with which
  * tokens, and where a failed, stopped, partially failed or still running run ends.
  */
-export function planNodes(template: AppTemplate, appIndex: number, status: PlanStatus, random: Random, rounds: number, requestUrl: string): NodePlan {
+export function planNodes(
+  template: AppTemplate,
+  appIndex: number,
+  status: PlanStatus,
+  random: Random,
+  rounds: number,
+  requestUrl: string,
+): NodePlan {
   const steps = template.steps;
-  const failable = steps.map((step, position) => ({ step, position })).filter(({ step }) => ['llm', 'code', 'http-request'].includes(step.type));
+  const failable = steps
+    .map((step, position) => ({ step, position }))
+    .filter(({ step }) => ['llm', 'code', 'http-request'].includes(step.type));
   const failAt = status === 'failed' ? random.pick(failable).position : -1;
-  const cutAt = status === 'stopped' || status === 'running' || status === 'paused' ? random.int(1, steps.length - 2) : -1;
+  const cutAt =
+    status === 'stopped' || status === 'running' || status === 'paused' ? random.int(1, steps.length - 2) : -1;
   const exceptionAt = status === 'partial-succeeded' ? steps.findIndex((step) => step.type === 'http-request') : -1;
   const nodes: PlannedNode[] = [];
   let cursor = random.int(3, 25);
@@ -96,11 +106,19 @@ export function planNodes(template: AppTemplate, appIndex: number, status: PlanS
   let error: string | null = null;
   let exceptionsCount = 0;
 
-  const runStep = (step: StepTemplate, nodeId: string, predecessor: string | null, iteration: PlannedNode['iteration'], nodeStatus: PlannedNode['status'], reason: string | null) => {
+  const runStep = (
+    step: StepTemplate,
+    nodeId: string,
+    predecessor: string | null,
+    iteration: PlannedNode['iteration'],
+    nodeStatus: PlannedNode['status'],
+    reason: string | null,
+  ) => {
     const [low, high] = ELAPSED[step.type];
     const running = nodeStatus === 'running';
     const elapsed = running ? 0 : round(random.float(low, high), 6);
-    const usage = step.type === 'llm' && nodeStatus === 'succeeded' ? planUsage(template.model, random, iteration !== null) : null;
+    const usage =
+      step.type === 'llm' && nodeStatus === 'succeeded' ? planUsage(template.model, random, iteration !== null) : null;
     const node: PlannedNode = {
       step,
       nodeId,

@@ -25,7 +25,15 @@ export function pythonJson(value: unknown): string {
   return 'null';
 }
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 const NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f-\uffff]/g;
 
@@ -60,7 +68,13 @@ export function unicodeEscape(text: string): string {
 export function createContainsMatcher(pattern: string, wildcards: boolean): (text: string) => boolean {
   const source = pattern
     .split('')
-    .map((char) => (wildcards && char === '%' ? '[\\s\\S]*' : wildcards && char === '_' ? '[\\s\\S]' : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+    .map((char) =>
+      wildcards && char === '%'
+        ? '[\\s\\S]*'
+        : wildcards && char === '_'
+          ? '[\\s\\S]'
+          : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+    )
     .join('');
   const regex = new RegExp(source, 'i');
   return (text) => regex.test(text);

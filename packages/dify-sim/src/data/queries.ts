@@ -71,7 +71,8 @@ function matcher(store: RunStore, appIndex: number, filters: LogFilters): Matche
   if (filters.status) tests.push((traits) => traits.status === filters.status);
   if (filters.sessionId !== undefined) {
     const slots = new Set<number>();
-    for (let slot = 0; slot < END_USER_SLOTS; slot += 1) if (endUser(store.world, appIndex, slot).sessionId === filters.sessionId) slots.add(slot);
+    for (let slot = 0; slot < END_USER_SLOTS; slot += 1)
+      if (endUser(store.world, appIndex, slot).sessionId === filters.sessionId) slots.add(slot);
     tests.push((traits) => traits.creator === 'end_user' && slots.has(traits.endUserSlot));
   }
   if (filters.accountId !== undefined) {
@@ -102,12 +103,24 @@ function cachedCount(store: RunStore, key: string): { get(): number | undefined;
  * One page of an app's workflow logs, newest first. The time window is found by binary search;
  * other filters scan the window (as Dify's SQL would), and totals are cached per data revision.
  */
-export function queryLogs(store: RunStore, appIndex: number, filters: LogFilters, page: number, limit: number): LogPage {
+export function queryLogs(
+  store: RunStore,
+  appIndex: number,
+  filters: LogFilters,
+  page: number,
+  limit: number,
+): LogPage {
   return queryLogRange(store, appIndex, filters, (page - 1) * limit, limit);
 }
 
 /** `limit` log rows from position `offset` (0-based, newest first), and the total. */
-export function queryLogRange(store: RunStore, appIndex: number, filters: LogFilters, offset: number, limit: number): LogPage {
+export function queryLogRange(
+  store: RunStore,
+  appIndex: number,
+  filters: LogFilters,
+  offset: number,
+  limit: number,
+): LogPage {
   const ranges = logRanges(store, appIndex, filters);
   const test = matcher(store, appIndex, filters);
   if (!test) {
@@ -121,7 +134,8 @@ export function queryLogRange(store: RunStore, appIndex: number, filters: LogFil
         skip -= size;
         continue;
       }
-      for (let index = to - 1 - skip; index >= from && runs.length < limit; index -= 1) runs.push(store.summary(appIndex, index));
+      for (let index = to - 1 - skip; index >= from && runs.length < limit; index -= 1)
+        runs.push(store.summary(appIndex, index));
       skip = 0;
     }
     return { total, runs };
@@ -156,23 +170,34 @@ export interface RunListQuery {
 }
 
 /** The console's `/workflow-runs` cursor list, newest first. */
-export function queryRuns(store: RunStore, appIndex: number, query: RunListQuery): { runs: RunSummary[]; hasMore: boolean } {
+export function queryRuns(
+  store: RunStore,
+  appIndex: number,
+  query: RunListQuery,
+): { runs: RunSummary[]; hasMore: boolean } {
   const wanted = query.limit + 1;
   const runs: RunSummary[] = [];
   const accept = (run: RunSummary) => query.status === undefined || run.status === query.status;
   if (query.triggeredFrom === 'debugging') {
-    const start = query.before?.triggeredFrom === 'debugging' ? query.before.ref.index + 1 : query.before ? DEBUG_RUNS_PER_APP : 0;
+    const start =
+      query.before?.triggeredFrom === 'debugging' ? query.before.ref.index + 1 : query.before ? DEBUG_RUNS_PER_APP : 0;
     for (let index = start; index < DEBUG_RUNS_PER_APP && runs.length < wanted; index += 1) {
       const run = store.debugSummary(appIndex, index);
       if (accept(run)) runs.push(run);
     }
   } else {
     const before = query.before;
-    const top = before === undefined ? store.count(appIndex) : before.triggeredFrom === 'debugging' ? store.upperBound(appIndex, before.timeMs) : before.ref.index;
+    const top =
+      before === undefined
+        ? store.count(appIndex)
+        : before.triggeredFrom === 'debugging'
+          ? store.upperBound(appIndex, before.timeMs)
+          : before.ref.index;
     for (let index = top - 1; index >= 0 && runs.length < wanted; index -= 1) {
       const traits = store.traits(appIndex, index);
       const appRun = traits.creator === 'account' || traits.creator === 'end_user';
-      if (!traits.lost && appRun && (query.status === undefined || traits.status === query.status)) runs.push(store.summary(appIndex, index, traits));
+      if (!traits.lost && appRun && (query.status === undefined || traits.status === query.status))
+        runs.push(store.summary(appIndex, index, traits));
     }
   }
   return { runs: runs.slice(0, query.limit), hasMore: runs.length > query.limit };

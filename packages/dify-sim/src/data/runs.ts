@@ -90,8 +90,10 @@ export function runTraits(world: World, app: WorldApp, position: RunPosition): R
   }
   let status: PlanStatus;
   if (position.running) status = position.paused ? 'paused' : 'running';
-  else if (position.completed) status = unit5(seed, SALT.completion, appIndex, kind, index) < 0.8 ? 'succeeded' : 'failed';
-  else if (position.failureRate !== undefined) status = unit5(seed, SALT.status, appIndex, kind, index) < position.failureRate ? 'failed' : 'succeeded';
+  else if (position.completed)
+    status = unit5(seed, SALT.completion, appIndex, kind, index) < 0.8 ? 'succeeded' : 'failed';
+  else if (position.failureRate !== undefined)
+    status = unit5(seed, SALT.status, appIndex, kind, index) < position.failureRate ? 'failed' : 'succeeded';
   else status = terminalStatus(unit5(seed, SALT.status, appIndex, kind, index));
   const lost = position.mayBeLost && unit5(seed, SALT.lost, appIndex, kind, index) < world.lostRunRate;
   const draft = unit5(seed, SALT.runVersion, appIndex, kind, index) < 0.005;
@@ -100,7 +102,8 @@ export function runTraits(world: World, app: WorldApp, position: RunPosition): R
   let accountIndex = 0;
   let slot = 0;
   const share = unit5(seed, SALT.creator, appIndex, kind, index);
-  if (world.personality.hasTriggerRuns && app.template.mode === 'workflow' && triggerShare < 0.04) creator = triggerShare < 0.025 ? 'schedule' : 'webhook';
+  if (world.personality.hasTriggerRuns && app.template.mode === 'workflow' && triggerShare < 0.04)
+    creator = triggerShare < 0.025 ? 'schedule' : 'webhook';
   else if (share < 0.1) {
     creator = 'account';
     accountIndex = Math.floor((share / 0.1) * world.accounts.length);
@@ -114,7 +117,12 @@ function versionAt(app: WorldApp, timeMs: number) {
   return chosen;
 }
 
-export function summarizeRun(world: World, app: WorldApp, position: RunPosition, traits = runTraits(world, app, position)): RunSummary {
+export function summarizeRun(
+  world: World,
+  app: WorldApp,
+  position: RunPosition,
+  traits = runTraits(world, app, position),
+): RunSummary {
   const { kind, index } = position;
   const ref = { kind, appIndex: app.index, index };
   const debug = kind === RUN_KIND_DEBUG;
@@ -158,17 +166,16 @@ function chatInputs(world: World, summary: RunSummary, content: RunContent): Rec
   const debug = summary.ref.kind === RUN_KIND_DEBUG;
   return {
     'sys.query': content.prompt,
-    'sys.conversation_id': debug ? deriveUuid(world.seed, SALT.content, summary.app.index, summary.ref.index, 0xc0) : conversationUuid(world.seed, summary.app.index, conversation),
+    'sys.conversation_id': debug
+      ? deriveUuid(world.seed, SALT.content, summary.app.index, summary.ref.index, 0xc0)
+      : conversationUuid(world.seed, summary.app.index, conversation),
     'sys.dialogue_count': debug ? 1 : summary.ref.index - first + 1,
   };
 }
 
 function systemInputs(world: World, summary: RunSummary, content: RunContent): Record<string, unknown> {
   const userId = summary.creator.role === 'account' ? summary.creator.account.id : summary.creator.endUser.sessionId;
-  const conversation =
-    summary.app.template.mode === 'advanced-chat'
-      ? chatInputs(world, summary, content)
-      : {};
+  const conversation = summary.app.template.mode === 'advanced-chat' ? chatInputs(world, summary, content) : {};
   return {
     ...conversation,
     ...content.userInputs,
@@ -182,7 +189,10 @@ function systemInputs(world: World, summary: RunSummary, content: RunContent): R
 
 /** The content of a run (inputs and outputs) without planning nodes: enough for keyword search. */
 export function runContent(world: World, summary: RunSummary): RunContent {
-  return createContent(summary.app.template.content, createRandom(hash32(world.seed, SALT.content, summary.app.index, summary.ref.kind, summary.ref.index)));
+  return createContent(
+    summary.app.template.content,
+    createRandom(hash32(world.seed, SALT.content, summary.app.index, summary.ref.kind, summary.ref.index)),
+  );
 }
 
 /** The raw DB text of a run's inputs and, lazily, outputs (for keyword search). */
@@ -207,8 +217,17 @@ export function detailRun(world: World, summary: RunSummary): RunDetail {
   const content = runContent(world, summary);
   const inputs = systemInputs(world, summary, content);
   const outputs = outputsOf(summary.status, content);
-  const random = createRandom(hash32(world.seed, SALT.nodes, summary.app.index, summary.ref.kind, summary.ref.index, stringHash(summary.status)));
-  const plan = planNodes(summary.app.template, summary.app.index, summary.status, random, Math.max(1, content.items.length), content.request.url);
+  const random = createRandom(
+    hash32(world.seed, SALT.nodes, summary.app.index, summary.ref.kind, summary.ref.index, stringHash(summary.status)),
+  );
+  const plan = planNodes(
+    summary.app.template,
+    summary.app.index,
+    summary.status,
+    random,
+    Math.max(1, content.items.length),
+    content.request.url,
+  );
   const running = summary.status === 'running' || summary.status === 'paused';
   const durationMs = running ? 0 : plan.durationMs + random.int(5, 80);
   const startAtEnd = summary.ref.kind !== RUN_KIND_DEBUG && !world.personality.logRowAtStart;

@@ -1,5 +1,13 @@
 import { decodeRunId, RUN_KIND_DEBUG, RUN_KIND_PRODUCTION } from './ids.js';
-import { detailRun, runTraits, summarizeRun, type RunDetail, type RunPosition, type RunSummary, type RunTraits } from './runs.js';
+import {
+  detailRun,
+  runTraits,
+  summarizeRun,
+  type RunDetail,
+  type RunPosition,
+  type RunSummary,
+  type RunTraits,
+} from './runs.js';
 import { baseRunTime, type World, type WorldApp } from './world.js';
 
 export const DEBUG_RUNS_PER_APP = 3;
@@ -42,7 +50,9 @@ export function createRunStore(world: World): RunStore {
 
   const count = (appIndex: number) => world.baseCount + (added.get(appIndex)?.length ?? 0);
   const timeOf = (appIndex: number, index: number) =>
-    index < world.baseCount ? baseRunTime(world, appIndex, index) : (added.get(appIndex)?.[index - world.baseCount] ?? Number.POSITIVE_INFINITY);
+    index < world.baseCount
+      ? baseRunTime(world, appIndex, index)
+      : (added.get(appIndex)?.[index - world.baseCount] ?? Number.POSITIVE_INFINITY);
   const search = (appIndex: number, ms: number, strict: boolean) => {
     let low = 0;
     let high = count(appIndex);
@@ -62,14 +72,24 @@ export function createRunStore(world: World): RunStore {
   const position = (appIndex: number, index: number): RunPosition => {
     const wasRunning = index >= runningFrom && index < world.baseCount;
     const failureRate = index >= world.baseCount ? addedRates.get(appIndex)?.[index - world.baseCount] : undefined;
-    return { kind: RUN_KIND_PRODUCTION, index, timeMs: timeOf(appIndex, index), running: wasRunning && !completed, paused: wasRunning && !completed && index < runningFrom + world.pausedRuns, completed: wasRunning && completed, mayBeLost: !wasRunning && index < world.baseCount, ...(failureRate === undefined ? {} : { failureRate }) };
+    return {
+      kind: RUN_KIND_PRODUCTION,
+      index,
+      timeMs: timeOf(appIndex, index),
+      running: wasRunning && !completed,
+      paused: wasRunning && !completed && index < runningFrom + world.pausedRuns,
+      completed: wasRunning && completed,
+      mayBeLost: !wasRunning && index < world.baseCount,
+      ...(failureRate === undefined ? {} : { failureRate }),
+    };
   };
-  const summary = (appIndex: number, index: number, traits?: RunTraits) => summarizeRun(world, app(appIndex), position(appIndex, index), traits);
+  const summary = (appIndex: number, index: number, traits?: RunTraits) =>
+    summarizeRun(world, app(appIndex), position(appIndex, index), traits);
   const debugSummary = (appIndex: number, index: number) =>
     summarizeRun(world, app(appIndex), {
       kind: RUN_KIND_DEBUG,
       index,
-      timeMs: Math.floor(world.nowMs - (index + 1) * 7 * HOUR_MS - (index * 7919) % 600_000),
+      timeMs: Math.floor(world.nowMs - (index + 1) * 7 * HOUR_MS - ((index * 7919) % 600_000)),
       running: false,
       completed: false,
       mayBeLost: false,
@@ -82,7 +102,8 @@ export function createRunStore(world: World): RunStore {
     timeOf,
     lowerBound: (appIndex, ms) => search(appIndex, ms, false),
     upperBound: (appIndex, ms) => search(appIndex, ms, true),
-    unloggedRange: () => (!world.personality.logRowAtStart && !completed && world.runningRuns > 0 ? [runningFrom, world.baseCount] : null),
+    unloggedRange: () =>
+      !world.personality.logRowAtStart && !completed && world.runningRuns > 0 ? [runningFrom, world.baseCount] : null,
     traits: (appIndex, index) => runTraits(world, app(appIndex), position(appIndex, index)),
     summary,
     debugSummary,
@@ -90,7 +111,8 @@ export function createRunStore(world: World): RunStore {
     findRun(id) {
       const ref = decodeRunId(world.idKey, id);
       if (!ref || ref.appIndex >= world.apps.length) return undefined;
-      if (ref.kind === RUN_KIND_DEBUG) return ref.index < DEBUG_RUNS_PER_APP ? debugSummary(ref.appIndex, ref.index) : undefined;
+      if (ref.kind === RUN_KIND_DEBUG)
+        return ref.index < DEBUG_RUNS_PER_APP ? debugSummary(ref.appIndex, ref.index) : undefined;
       if (ref.kind !== RUN_KIND_PRODUCTION || ref.index >= count(ref.appIndex)) return undefined;
       const run = summary(ref.appIndex, ref.index);
       return run.lost ? undefined : run;

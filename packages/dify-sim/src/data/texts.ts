@@ -45,9 +45,26 @@ const CATEGORIES_ZH = ['物流', '退款', '账号', '质量问题', '会员', '
 const PRIORITIES_ZH = ['高', '中', '低'];
 const CHANNELS_ZH = ['微信', '电话', '邮件', 'App 内反馈'];
 
-const VENDORS = ['Acme GmbH', 'Globex Corporation', 'Initech Ltd', 'Umbrella Logistics', 'Müller & Söhne KG', '上海云帆科技有限公司', 'Soylent Foods S.A.'];
+const VENDORS = [
+  'Acme GmbH',
+  'Globex Corporation',
+  'Initech Ltd',
+  'Umbrella Logistics',
+  'Müller & Söhne KG',
+  '上海云帆科技有限公司',
+  'Soylent Foods S.A.',
+];
 const CURRENCIES = ['EUR', 'USD', 'CNY', 'GBP'];
-const LINE_ITEMS = ['Cloud hosting (monthly)', 'Consulting hours', 'Office chairs', 'Freight & handling', 'Software licence renewal', '办公用品', 'Travel expenses', 'Support plan'];
+const LINE_ITEMS = [
+  'Cloud hosting (monthly)',
+  'Consulting hours',
+  'Office chairs',
+  'Freight & handling',
+  'Software licence renewal',
+  '办公用品',
+  'Travel expenses',
+  'Support plan',
+];
 
 const QUESTIONS = [
   'Where is my order #{n}?',
@@ -75,15 +92,26 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
     const category = random.pick(CATEGORIES);
     const priority = random.pick(PRIORITIES);
     const summary = `${category} issue: ${text.slice(0, 48)}`;
-    const items = Array.from({ length: rounds }, (_, round) => `attachment-${round + 1}.${random.pick(['png', 'pdf', 'log'])}`);
+    const items = Array.from(
+      { length: rounds },
+      (_, round) => `attachment-${round + 1}.${random.pick(['png', 'pdf', 'log'])}`,
+    );
     return {
       userInputs: { ticket_text: text, customer_tier: random.pick(TIERS) },
       outputs: { category, priority, summary },
       prompt: `Classify this support ticket and rate its priority:\n${text}`,
       answer: `category: ${category}\npriority: ${priority}`,
       items,
-      itemAnswers: items.map((item) => `${item}: ${random.pick(['screenshot of the error', 'server log excerpt', 'photo of the device', 'receipt'])}`),
-      request: { method: 'POST', url: 'https://crm.example.com/api/v2/tickets', body: JSON.stringify({ category, priority }), responseBody: `{"ticket_id": "T-${random.int(10000, 99999)}", "status": "open"}` },
+      itemAnswers: items.map(
+        (item) =>
+          `${item}: ${random.pick(['screenshot of the error', 'server log excerpt', 'photo of the device', 'receipt'])}`,
+      ),
+      request: {
+        method: 'POST',
+        url: 'https://crm.example.com/api/v2/tickets',
+        body: JSON.stringify({ category, priority }),
+        responseBody: `{"ticket_id": "T-${random.int(10000, 99999)}", "status": "open"}`,
+      },
     };
   }
   if (kind === 'ticket-zh') {
@@ -99,7 +127,12 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
       answer: `分类：${category}\n优先级：${priority}`,
       items,
       itemAnswers: items.map((item) => `${item}：${reply}`),
-      request: { method: 'POST', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***', body: JSON.stringify({ msgtype: 'text' }), responseBody: '{"errcode":0,"errmsg":"ok"}' },
+      request: {
+        method: 'POST',
+        url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***',
+        body: JSON.stringify({ msgtype: 'text' }),
+        responseBody: '{"errcode":0,"errmsg":"ok"}',
+      },
     };
   }
   if (kind === 'invoice') {
@@ -111,12 +144,26 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
     const total = Math.round(amounts.reduce((sum, amount) => sum + amount, 0) * 100) / 100;
     return {
       userInputs: { invoice_url: `https://files.example.com/invoices/${number}.pdf`, currency_hint: currency },
-      outputs: { vendor, invoice_number: number, total, currency, due_date: dateString(random), line_items: items.length },
+      outputs: {
+        vendor,
+        invoice_number: number,
+        total,
+        currency,
+        due_date: dateString(random),
+        line_items: items.length,
+      },
       prompt: `Extract vendor, invoice number, total, currency and due date from this invoice text:\n${vendor} ${number} ...`,
       answer: JSON.stringify({ vendor, invoice_number: number, total, currency }),
       items,
-      itemAnswers: items.map((item, position) => `${item}: ${amounts[position]} ${currency} → GL ${random.int(4000, 6999)}`),
-      request: { method: 'GET', url: `https://files.example.com/invoices/${number}.pdf`, body: '', responseBody: `%PDF-1.7 (${random.int(40, 900)} KB)` },
+      itemAnswers: items.map(
+        (item, position) => `${item}: ${amounts[position]} ${currency} → GL ${random.int(4000, 6999)}`,
+      ),
+      request: {
+        method: 'GET',
+        url: `https://files.example.com/invoices/${number}.pdf`,
+        body: '',
+        responseBody: `%PDF-1.7 (${random.int(40, 900)} KB)`,
+      },
     };
   }
   const question = fill(random.pick(QUESTIONS), random);
@@ -130,7 +177,12 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
     answer,
     items: [],
     itemAnswers: [],
-    request: { method: 'GET', url: `https://shop.example.com/api/orders/${random.int(1000, 99999)}`, body: '', responseBody: '{"status": "shipped"}' },
+    request: {
+      method: 'GET',
+      url: `https://shop.example.com/api/orders/${random.int(1000, 99999)}`,
+      body: '',
+      responseBody: '{"status": "shipped"}',
+    },
   };
 }
 
@@ -138,7 +190,11 @@ export const LLM_ERRORS = (model: string) => [
   `Rate limit reached for ${model}`,
   'Request timed out.',
   `[${model}] Server Unavailable Error, 503 Service Unavailable`,
-  'Error code: 400 - This model\'s maximum context length is 128000 tokens.',
+  "Error code: 400 - This model's maximum context length is 128000 tokens.",
 ];
-export const CODE_ERRORS = ['Code node timeout', 'Output result must be a dict, got list instead.', "error: exit status 255, NameError: name 'summary' is not defined"];
+export const CODE_ERRORS = [
+  'Code node timeout',
+  'Output result must be a dict, got list instead.',
+  "error: exit status 255, NameError: name 'summary' is not defined",
+];
 export const HTTP_ERRORS = ['Reached maximum retries (3) for URL', 'HTTP request failed with status code 502'];

@@ -11,7 +11,15 @@ const MAX_EXTENT = 20_000;
  * PostgreSQL returns the rows of one second in no fixed order. Here each request gets its own order of every second
  * it touches, so offset paging across a page boundary that falls inside a second can skip or repeat rows.
  */
-export function shuffledLogPage(store: RunStore, appIndex: number, filters: LogFilters, page: number, limit: number, seed: number, request: number): LogPage {
+export function shuffledLogPage(
+  store: RunStore,
+  appIndex: number,
+  filters: LogFilters,
+  page: number,
+  limit: number,
+  seed: number,
+  request: number,
+): LogPage {
   const offset = (page - 1) * limit;
   const core = queryLogRange(store, appIndex, filters, offset, limit);
   if (core.runs.length === 0) return core;
@@ -19,7 +27,7 @@ export function shuffledLogPage(store: RunStore, appIndex: number, filters: LogF
   // The rows before the page that share its first second, and after it that share its last one.
   const before: LogPage['runs'] = [];
   const first = second(core.runs[0]!.timeMs);
-  for (let start = offset; start > 0 && before.length < MAX_EXTENT; ) {
+  for (let start = offset; start > 0 && before.length < MAX_EXTENT;) {
     const from = Math.max(0, start - CHUNK);
     const chunk = queryLogRange(store, appIndex, filters, from, start - from).runs;
     const same = chunk.filter((run) => second(run.timeMs) === first);
@@ -37,7 +45,7 @@ export function shuffledLogPage(store: RunStore, appIndex: number, filters: LogF
   }
   const rows = [...before, ...core.runs, ...after];
   const random = createRandom(hash32(seed, 0x7135, request));
-  for (let start = 0; start < rows.length; ) {
+  for (let start = 0; start < rows.length;) {
     let end = start + 1;
     while (end < rows.length && second(rows[end]!.timeMs) === second(rows[start]!.timeMs)) end += 1;
     for (let index = end - 1; index > start; index -= 1) {

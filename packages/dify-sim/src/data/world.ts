@@ -1,4 +1,11 @@
-import { APP_TEMPLATES, CHAT_APP_TEMPLATES, DEFAULT_ACCOUNT, MEMBER_ACCOUNTS, type AccountSpec, type AppTemplate } from './catalog.js';
+import {
+  APP_TEMPLATES,
+  CHAT_APP_TEMPLATES,
+  DEFAULT_ACCOUNT,
+  MEMBER_ACCOUNTS,
+  type AccountSpec,
+  type AppTemplate,
+} from './catalog.js';
 import { deriveUuid } from './ids.js';
 import { hash32, stringHash, unit5 } from './prng.js';
 import { PERSONALITIES, type Personality } from '../personalities.js';
@@ -106,24 +113,56 @@ export function createWorld(options: SimulatorOptions): World {
   if (!(days > 0)) throw new RangeError(`days must be above 0, got ${days}`);
   const startMs = nowMs - days * DAY_MS;
   const account: SimulatorAccountOptions = options.account ?? DEFAULT_ACCOUNT;
-  const owner: AccountSpec = { id: deriveUuid(seed, SALT.account, 0), name: account.name ?? DEFAULT_ACCOUNT.name, email: account.email, role: account.role ?? 'owner' };
-  const members = MEMBER_ACCOUNTS.filter((member) => member.email !== account.email).map((member, position) => ({ ...member, id: deriveUuid(seed, SALT.account, position + 1) }));
+  const owner: AccountSpec = {
+    id: deriveUuid(seed, SALT.account, 0),
+    name: account.name ?? DEFAULT_ACCOUNT.name,
+    email: account.email,
+    role: account.role ?? 'owner',
+  };
+  const members = MEMBER_ACCOUNTS.filter((member) => member.email !== account.email).map((member, position) => ({
+    ...member,
+    id: deriveUuid(seed, SALT.account, position + 1),
+  }));
   const templates = options.chatApps ? [...APP_TEMPLATES, ...CHAT_APP_TEMPLATES] : APP_TEMPLATES;
-  const workspace: WorldWorkspace = { id: deriveUuid(seed, SALT.workspace), name: `${owner.name}'s Workspace`, createdAtMs: startMs - 60 * DAY_MS };
-  const staging: WorldWorkspace | undefined = options.secondWorkspace ? { id: deriveUuid(seed, SALT.workspace, 1), name: 'Staging', createdAtMs: startMs - 50 * DAY_MS } : undefined;
+  const workspace: WorldWorkspace = {
+    id: deriveUuid(seed, SALT.workspace),
+    name: `${owner.name}'s Workspace`,
+    createdAtMs: startMs - 60 * DAY_MS,
+  };
+  const staging: WorldWorkspace | undefined = options.secondWorkspace
+    ? { id: deriveUuid(seed, SALT.workspace, 1), name: 'Staging', createdAtMs: startMs - 50 * DAY_MS }
+    : undefined;
   // The second workspace holds its own copies of the first two workflow apps (own ids, keys and runs).
   const placed: Array<{ template: AppTemplate; workspaceId: string }> = [
     ...templates.map((template) => ({ template, workspaceId: workspace.id })),
-    ...(staging ? APP_TEMPLATES.slice(0, 2).map((template) => ({ template: { ...template, name: `${template.name} (Staging)` }, workspaceId: staging.id })) : []),
+    ...(staging
+      ? APP_TEMPLATES.slice(0, 2).map((template) => ({
+          template: { ...template, name: `${template.name} (Staging)` },
+          workspaceId: staging.id,
+        }))
+      : []),
   ];
   const apps = placed.map(({ template, workspaceId }, index): WorldApp => {
     const createdAtMs = startMs - (40 + index * 3) * DAY_MS;
     const versions = [0.0, 0.35, 0.8].map((share, position) => {
       const publishedAtMs = position === 0 ? startMs - 20 * DAY_MS : Math.floor(startMs + share * days * DAY_MS);
-      return { id: deriveUuid(seed, SALT.version, index, position), version: versionString(publishedAtMs, hash32(seed, SALT.version, index, position) % 1_000_000), publishedAtMs };
+      return {
+        id: deriveUuid(seed, SALT.version, index, position),
+        version: versionString(publishedAtMs, hash32(seed, SALT.version, index, position) % 1_000_000),
+        publishedAtMs,
+      };
     });
     const keyHex = deriveUuid(seed, SALT.apiKey, index).replace(/-/g, '').slice(0, 24);
-    return { index, id: deriveUuid(seed, SALT.app, index), apiKey: `app-${keyHex}`, template, createdAtMs, versions, draftWorkflowId: deriveUuid(seed, SALT.draft, index), workspaceId };
+    return {
+      index,
+      id: deriveUuid(seed, SALT.app, index),
+      apiKey: `app-${keyHex}`,
+      template,
+      createdAtMs,
+      versions,
+      draftWorkflowId: deriveUuid(seed, SALT.draft, index),
+      workspaceId,
+    };
   });
   return {
     seed,
@@ -134,8 +173,17 @@ export function createWorld(options: SimulatorOptions): World {
     spacingMs: baseCount === 0 ? 0 : (days * DAY_MS) / baseCount,
     baseCount,
     runningRuns: Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2))),
-    archivedBeforeMs: options.archivedAfterDays !== undefined && PERSONALITIES[options.version ?? '1.13.3'].archivedLogs ? nowMs - options.archivedAfterDays * DAY_MS : null,
-    pausedRuns: PERSONALITIES[options.version ?? '1.13.3'].pauseDetails ? Math.min(baseCount, Math.max(0, Math.floor(options.runningRuns ?? 2)), Math.max(0, Math.floor(options.pausedRuns ?? 0))) : 0,
+    archivedBeforeMs:
+      options.archivedAfterDays !== undefined && PERSONALITIES[options.version ?? '1.13.3'].archivedLogs
+        ? nowMs - options.archivedAfterDays * DAY_MS
+        : null,
+    pausedRuns: PERSONALITIES[options.version ?? '1.13.3'].pauseDetails
+      ? Math.min(
+          baseCount,
+          Math.max(0, Math.floor(options.runningRuns ?? 2)),
+          Math.max(0, Math.floor(options.pausedRuns ?? 0)),
+        )
+      : 0,
     lostRunRate: Math.min(1, Math.max(0, options.lostRunRate ?? 0.01)),
     workspace,
     workspaces: staging ? [workspace, staging] : [workspace],
@@ -144,7 +192,9 @@ export function createWorld(options: SimulatorOptions): World {
     password: account.password,
     timezone: options.accountTimezone ?? 'Asia/Shanghai',
     apps,
-    endUsers: apps.map((app) => Array.from({ length: END_USER_SLOTS }, (_, slot) => createEndUser(seed, app.index, slot))),
+    endUsers: apps.map((app) =>
+      Array.from({ length: END_USER_SLOTS }, (_, slot) => createEndUser(seed, app.index, slot)),
+    ),
   };
 }
 

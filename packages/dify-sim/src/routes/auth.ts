@@ -31,8 +31,8 @@ export function decodePassword(text: string): string | undefined {
     if (value < 0) continue;
     pads = 0;
     if (quadPos === 0) left = value;
-    else if (quadPos === 1) bytes.push(((left << 2) | (value >> 4)) & 0xff), (left = value & 0x0f);
-    else if (quadPos === 2) bytes.push(((left << 4) | (value >> 2)) & 0xff), (left = value & 0x03);
+    else if (quadPos === 1) (bytes.push(((left << 2) | (value >> 4)) & 0xff), (left = value & 0x0f));
+    else if (quadPos === 2) (bytes.push(((left << 4) | (value >> 2)) & 0xff), (left = value & 0x03));
     else bytes.push(((left << 6) | value) & 0xff);
     quadPos = (quadPos + 1) % 4;
   }
@@ -63,7 +63,11 @@ function tokenCookies(context: RouteContext, tokens: IssuedTokens): string[] {
 }
 
 function clearedCookies(context: RouteContext): string[] {
-  return [cookie(context, 'access_token', '', 0, true), cookie(context, 'refresh_token', '', 0, true), cookie(context, 'csrf_token', '', 0, false)];
+  return [
+    cookie(context, 'access_token', '', 0, true),
+    cookie(context, 'refresh_token', '', 0, true),
+    cookie(context, 'csrf_token', '', 0, false),
+  ];
 }
 
 function tokenPair(tokens: IssuedTokens) {
@@ -72,7 +76,10 @@ function tokenPair(tokens: IssuedTokens) {
 
 function login(request: SimRequest, context: RouteContext): SimResponse {
   const { personality, world, sessions, stats } = context;
-  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
+    string,
+    unknown
+  >;
   // `@decrypt_password_field` runs before the payload is validated, and before anything counts a failure.
   if (personality.base64Password && body.password !== undefined) {
     const decoded = typeof body.password === 'string' ? decodePassword(body.password) : undefined;
@@ -98,7 +105,8 @@ function login(request: SimRequest, context: RouteContext): SimResponse {
   const email = (body.email as string).trim().toLowerCase();
   const password = body.password as string;
   const failures = sessions.failures.get(email) ?? 0;
-  if (failures > LOCKOUT_AFTER) return difyError(429, 'email_code_login_limit', 'Too many incorrect password attempts. Please try again later.');
+  if (failures > LOCKOUT_AFTER)
+    return difyError(429, 'email_code_login_limit', 'Too many incorrect password attempts. Please try again later.');
   if (email !== world.owner.email.toLowerCase() || password !== world.password) {
     sessions.failures.set(email, failures + 1);
     stats.failedLogins += 1;
@@ -141,7 +149,8 @@ function refresh(request: SimRequest, context: RouteContext): SimResponse {
  */
 function logout(request: SimRequest, context: RouteContext): SimResponse {
   const { personality, sessions } = context;
-  const cookieToken = personality.session === 'cookie' ? request.cookies.get(`${context.cookiePrefix}access_token`) : undefined;
+  const cookieToken =
+    personality.session === 'cookie' ? request.cookies.get(`${context.cookiePrefix}access_token`) : undefined;
   const header = headerValue(request.headers, 'authorization') ?? '';
   const check = sessions.checkAccess(cookieToken ?? header.replace(/^bearer\s+/i, ''));
   if (check.state === 'valid') sessions.revokeLatestRefresh(check.accountId);
@@ -152,7 +161,17 @@ function logout(request: SimRequest, context: RouteContext): SimResponse {
 export function authRoutes(context: RouteContext): Route[] {
   return [
     { method: 'POST', pattern: /^\/console\/api\/login$/, key: 'POST /console/api/login', handle: login },
-    { method: 'POST', pattern: /^\/console\/api\/refresh-token$/, key: 'POST /console/api/refresh-token', handle: refresh },
-    { method: context.personality.logoutMethod, pattern: /^\/console\/api\/logout$/, key: `${context.personality.logoutMethod} /console/api/logout`, handle: logout },
+    {
+      method: 'POST',
+      pattern: /^\/console\/api\/refresh-token$/,
+      key: 'POST /console/api/refresh-token',
+      handle: refresh,
+    },
+    {
+      method: context.personality.logoutMethod,
+      pattern: /^\/console\/api\/logout$/,
+      key: `${context.personality.logoutMethod} /console/api/logout`,
+      handle: logout,
+    },
   ];
 }

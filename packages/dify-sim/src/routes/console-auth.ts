@@ -26,7 +26,8 @@ export function authenticateConsole(request: SimRequest, context: RouteContext):
       const tenant = world.workspaces.find((candidate) => candidate.id === workspaceId.toLowerCase());
       if (!tenant) return unauthorized('Unauthorized.');
       // 1.9.2–1.10.x: `login_required` runs `check_csrf_token` for the admin key too (the bypass came in 1.11.0, PR #29139).
-      if (personality.adminKey === 'csrf-refused' && !csrfValid(request, context, world.owner.id)) return unauthorized(CSRF_REFUSED);
+      if (personality.adminKey === 'csrf-refused' && !csrfValid(request, context, world.owner.id))
+        return unauthorized(CSRF_REFUSED);
       return { account: world.owner, tenantId: tenant.id };
     }
   }
@@ -48,7 +49,12 @@ const CSRF_REFUSED = 'CSRF token is missing or invalid.';
 function csrfValid(request: SimRequest, context: RouteContext, accountId: string): boolean {
   const csrfHeader = headerValue(request.headers, 'x-csrf-token');
   const csrfCookie = request.cookies.get(`${context.cookiePrefix}csrf_token`);
-  return csrfHeader !== undefined && csrfHeader !== '' && csrfHeader === csrfCookie && context.sessions.checkCsrf(csrfHeader, accountId);
+  return (
+    csrfHeader !== undefined &&
+    csrfHeader !== '' &&
+    csrfHeader === csrfCookie &&
+    context.sessions.checkCsrf(csrfHeader, accountId)
+  );
 }
 
 export function isResponse(value: ConsoleUser | SimResponse): value is SimResponse {

@@ -1,6 +1,17 @@
 import { difyError } from '../errors.js';
 import { jsonResponse, seconds, type SimRequest, type SimResponse } from '../http.js';
-import { CHAT_MODES, conversationAt, conversationCount, feedbackOf, findConversation, isAnnotated, messageContent, messagesOf, type SimConversation, type SimMessage } from '../data/conversations.js';
+import {
+  CHAT_MODES,
+  conversationAt,
+  conversationCount,
+  feedbackOf,
+  findConversation,
+  isAnnotated,
+  messageContent,
+  messagesOf,
+  type SimConversation,
+  type SimMessage,
+} from '../data/conversations.js';
 import { SALT, type WorldApp } from '../data/world.js';
 import { deriveUuid } from '../data/ids.js';
 import { unit5 } from '../data/prng.js';
@@ -18,7 +29,8 @@ type ChatHandler = (request: SimRequest, context: RouteContext, app: WorldApp) =
 /** `@login_required` + `@edit_permission_required` + `get_app_model(mode=[chat modes])`. */
 function withChatApp(handle: ChatHandler): Route['handle'] {
   return loggedIn((request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => {
-    if (!EDITOR_ROLES.has(user.account.role)) return difyError(403, 'forbidden', "You don't have the permission to access this resource.");
+    if (!EDITOR_ROLES.has(user.account.role))
+      return difyError(403, 'forbidden', "You don't have the permission to access this resource.");
     const app = requireApp(context, user, params[0] ?? '', CHAT_MODES);
     return 'template' in app ? handle(request, context, app) : app;
   });
@@ -57,11 +69,16 @@ function conversationJson(context: RouteContext, conversation: SimConversation) 
     created_at: seconds(conversation.createdAtMs),
     updated_at: seconds(conversation.updatedAtMs),
     annotated: isAnnotated(context.store, conversation),
-    model_config: { model: { provider: conversation.app.template.model.provider, name: conversation.app.template.model.name } },
+    model_config: {
+      model: { provider: conversation.app.template.model.provider, name: conversation.app.template.model.name },
+    },
     message_count: messages.length,
     user_feedback_stats: { like, dislike },
     admin_feedback_stats: { like: 0, dislike: 0 },
-    status_count: conversation.app.template.mode === 'advanced-chat' ? { success: messages.length - failed, failed, partial_success: 0, paused: 0 } : null,
+    status_count:
+      conversation.app.template.mode === 'advanced-chat'
+        ? { success: messages.length - failed, failed, partial_success: 0, paused: 0 }
+        : null,
   };
 }
 
@@ -79,7 +96,8 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
   const zone = context.world.timezone;
   const start = startText === undefined ? undefined : parseLocalMinute(startText, zone);
   const end = endText === undefined ? undefined : parseLocalMinute(endText, zone);
-  if ((startText !== undefined && start === undefined) || (endText !== undefined && end === undefined)) return difyError(400, 'bad_request', 'time data does not match format \'%Y-%m-%d %H:%M\'');
+  if ((startText !== undefined && start === undefined) || (endText !== undefined && end === undefined))
+    return difyError(400, 'bad_request', "time data does not match format '%Y-%m-%d %H:%M'");
   const byUpdate = sortBy.endsWith('updated_at');
   const total = conversationCount(context.store, app);
   const matching: SimConversation[] = [];
@@ -94,8 +112,14 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
     matching.push(conversation);
   }
   const field = (conversation: SimConversation) => (byUpdate ? conversation.updatedAtMs : conversation.createdAtMs);
-  matching.sort((a, b) => (sortBy.startsWith('-') ? field(b) - field(a) : field(a) - field(b)) || (sortBy.startsWith('-') ? b.index - a.index : a.index - b.index));
-  const data = matching.slice((page - 1) * limit, page * limit).map((conversation) => conversationJson(context, conversation));
+  matching.sort(
+    (a, b) =>
+      (sortBy.startsWith('-') ? field(b) - field(a) : field(a) - field(b)) ||
+      (sortBy.startsWith('-') ? b.index - a.index : a.index - b.index),
+  );
+  const data = matching
+    .slice((page - 1) * limit, page * limit)
+    .map((conversation) => conversationJson(context, conversation));
   return jsonResponse(200, { page, limit, total: matching.length, has_more: matching.length > page * limit, data });
 }
 
@@ -107,15 +131,36 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
 function extraContents(context: RouteContext, message: SimMessage): unknown[] {
   const run = message.run;
   const app = message.conversation.app;
-  if (app.template.mode !== 'advanced-chat' || unit5(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index) >= 0.1) return [];
+  if (
+    app.template.mode !== 'advanced-chat' ||
+    unit5(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index) >= 0.1
+  )
+    return [];
   const formId = deriveUuid(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index);
   const nodeId = `${app.id.slice(0, 8)}-review`;
   return [
     {
       workflow_run_id: run.id,
       submitted: true,
-      form_definition: { form_id: formId, node_id: nodeId, node_title: 'Review answer', form_content: 'Approve this answer?', inputs: [], actions: [{ id: 'approve', title: 'Approve' }], display_in_ui: true, form_token: formId.replace(/-/g, ''), resolved_default_values: {}, expiration_time: Math.floor(run.timeMs / 1000) + 86_400 },
-      form_submission_data: { node_id: nodeId, node_title: 'Review answer', rendered_content: 'Approve this answer?', action_id: 'approve', action_text: 'Approve' },
+      form_definition: {
+        form_id: formId,
+        node_id: nodeId,
+        node_title: 'Review answer',
+        form_content: 'Approve this answer?',
+        inputs: [],
+        actions: [{ id: 'approve', title: 'Approve' }],
+        display_in_ui: true,
+        form_token: formId.replace(/-/g, ''),
+        resolved_default_values: {},
+        expiration_time: Math.floor(run.timeMs / 1000) + 86_400,
+      },
+      form_submission_data: {
+        node_id: nodeId,
+        node_title: 'Review answer',
+        rendered_content: 'Approve this answer?',
+        action_id: 'approve',
+        action_text: 'Approve',
+      },
       type: 'human_input',
     },
   ];
@@ -139,14 +184,22 @@ function messageJson(context: RouteContext, message: SimMessage) {
     from_source: user ? 'api' : 'console',
     from_end_user_id: user?.id ?? null,
     from_account_id: message.run.creator.role === 'account' ? message.run.creator.account.id : null,
-    feedbacks: rating ? [{ rating, content: null, from_source: 'user', from_end_user_id: user?.id ?? null, from_account: null }] : [],
+    feedbacks: rating
+      ? [{ rating, content: null, from_source: 'user', from_end_user_id: user?.id ?? null, from_account: null }]
+      : [],
     workflow_run_id: chatflow ? message.run.id : null,
     annotation: null,
     annotation_hit_history: null,
     created_at: seconds(message.run.timeMs),
     agent_thoughts: [],
     message_files: [],
-    metadata: { usage: { prompt_tokens: content.messageTokens, completion_tokens: content.answerTokens, total_tokens: content.messageTokens + content.answerTokens } },
+    metadata: {
+      usage: {
+        prompt_tokens: content.messageTokens,
+        completion_tokens: content.answerTokens,
+        total_tokens: content.messageTokens + content.answerTokens,
+      },
+    },
     status: content.error ? 'error' : 'normal',
     error: content.error,
     parent_message_id: null,
@@ -173,12 +226,26 @@ function listMessages(request: SimRequest, context: RouteContext, app: WorldApp)
     if (before < 0) return difyError(404, 'not_found', 'First message not found');
   }
   const from = Math.max(0, before - limit);
-  return jsonResponse(200, { limit, has_more: from > 0, data: messages.slice(from, before).map((message) => messageJson(context, message)) });
+  return jsonResponse(200, {
+    limit,
+    has_more: from > 0,
+    data: messages.slice(from, before).map((message) => messageJson(context, message)),
+  });
 }
 
 export function consoleChatRoutes(): Route[] {
   return [
-    { method: 'GET', pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/chat-conversations$`), key: 'GET /console/api/apps/:appId/chat-conversations', handle: withChatApp(listConversations) },
-    { method: 'GET', pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/chat-messages$`), key: 'GET /console/api/apps/:appId/chat-messages', handle: withChatApp(listMessages) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/chat-conversations$`),
+      key: 'GET /console/api/apps/:appId/chat-conversations',
+      handle: withChatApp(listConversations),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/chat-messages$`),
+      key: 'GET /console/api/apps/:appId/chat-messages',
+      handle: withChatApp(listMessages),
+    },
   ];
 }

@@ -35,7 +35,9 @@ function listRuns(request: SimRequest, context: RouteContext, app: WorldApp): Si
   const lastId = params.uuid('last_id');
   const limit = params.int('limit', { min: 1, max: 100, fallback: 20 });
   const status = personality.workflowRunFilters ? params.choice('status', RUN_STATUSES) : undefined;
-  const triggeredFrom = personality.workflowRunFilters ? (params.choice('triggered_from', ['debugging', 'app-run']) as 'debugging' | 'app-run' | undefined) : undefined;
+  const triggeredFrom = personality.workflowRunFilters
+    ? (params.choice('triggered_from', ['debugging', 'app-run']) as 'debugging' | 'app-run' | undefined)
+    : undefined;
   const problem = params.error();
   if (problem) return problem;
   let before: RunSummary | undefined;
@@ -44,7 +46,11 @@ function listRuns(request: SimRequest, context: RouteContext, app: WorldApp): Si
     if (!before) return valueError('Last workflow run not exists');
   }
   const result = queryRuns(store, app.index, { triggeredFrom: triggeredFrom ?? 'debugging', status, before, limit });
-  return jsonResponse(200, { limit, has_more: result.hasMore, data: result.runs.map((run) => runListItemJson(store.detail(run))) });
+  return jsonResponse(200, {
+    limit,
+    has_more: result.hasMore,
+    data: result.runs.map((run) => runListItemJson(store.detail(run))),
+  });
 }
 
 function runDetail(_request: SimRequest, context: RouteContext, app: WorldApp, params: string[]): SimResponse {
@@ -73,24 +79,52 @@ function pauseDetails(request: SimRequest, context: RouteContext, user: ConsoleU
   const node = detail.plan.nodes.at(-1)!;
   const pausedAtMs = detail.createdAtMs + node.startOffsetMs;
   const formId = deriveUuid(context.world.seed, SALT.form, run.app.index, run.ref.kind, run.ref.index);
-  const token = deriveUuid(context.world.seed, SALT.form, run.app.index, run.ref.kind, run.ref.index, 1).replace(/-/g, '');
+  const token = deriveUuid(context.world.seed, SALT.form, run.app.index, run.ref.kind, run.ref.index, 1).replace(
+    /-/g,
+    '',
+  );
   return jsonResponse(200, {
     paused_at: `${new Date(pausedAtMs).toISOString().slice(0, 23)}000Z`,
-    paused_nodes: [{ node_id: node.nodeId, node_title: node.step.title, pause_type: { type: 'human_input', form_id: formId, backstage_input_url: `http://${headerValue(request.headers, 'host') ?? '127.0.0.1'}/form/${token}` } }],
+    paused_nodes: [
+      {
+        node_id: node.nodeId,
+        node_title: node.step.title,
+        pause_type: {
+          type: 'human_input',
+          form_id: formId,
+          backstage_input_url: `http://${headerValue(request.headers, 'host') ?? '127.0.0.1'}/form/${token}`,
+        },
+      },
+    ],
   });
 }
 
 export function consoleRunRoutes(): Route[] {
   const base = `^/console/api/apps/${UUID_SEGMENT}/workflow-runs`;
   return [
-    { method: 'GET', pattern: new RegExp(`${base}$`), key: 'GET /console/api/apps/:appId/workflow-runs', handle: withRunApp(listRuns) },
-    { method: 'GET', pattern: new RegExp(`${base}/${UUID_SEGMENT}$`), key: 'GET /console/api/apps/:appId/workflow-runs/:runId', handle: withRunApp(runDetail) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${base}$`),
+      key: 'GET /console/api/apps/:appId/workflow-runs',
+      handle: withRunApp(listRuns),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${base}/${UUID_SEGMENT}$`),
+      key: 'GET /console/api/apps/:appId/workflow-runs/:runId',
+      handle: withRunApp(runDetail),
+    },
     {
       method: 'GET',
       pattern: new RegExp(`${base}/${UUID_SEGMENT}/node-executions$`),
       key: 'GET /console/api/apps/:appId/workflow-runs/:runId/node-executions',
       handle: withRunApp(nodeExecutions),
     },
-    { method: 'GET', pattern: new RegExp(`^/console/api/workflow/${UUID_SEGMENT}/pause-details$`), key: 'GET /console/api/workflow/:runId/pause-details', handle: loggedIn(pauseDetails) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/workflow/${UUID_SEGMENT}/pause-details$`),
+      key: 'GET /console/api/workflow/:runId/pause-details',
+      handle: loggedIn(pauseDetails),
+    },
   ];
 }

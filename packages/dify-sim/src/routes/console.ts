@@ -9,7 +9,12 @@ import { accountJson, creatorFields, triggerMetadata } from './present.js';
 
 export const UUID_SEGMENT = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
 
-export type ConsoleHandler = (request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => SimResponse;
+export type ConsoleHandler = (
+  request: SimRequest,
+  context: RouteContext,
+  user: ConsoleUser,
+  params: string[],
+) => SimResponse;
 
 /** `@login_required` around a console handler. */
 export function loggedIn(handle: ConsoleHandler): Route['handle'] {
@@ -20,20 +25,41 @@ export function loggedIn(handle: ConsoleHandler): Route['handle'] {
 }
 
 /** `get_app_model(mode=…)`: 404 app_not_found for an unknown app or one of another mode. */
-export function requireApp(context: RouteContext, user: ConsoleUser, appId: string, modes: ReadonlyArray<WorldApp['template']['mode']>): WorldApp | SimResponse {
+export function requireApp(
+  context: RouteContext,
+  user: ConsoleUser,
+  appId: string,
+  modes: ReadonlyArray<WorldApp['template']['mode']>,
+): WorldApp | SimResponse {
   const app = findApp(context.world, appId, user.tenantId);
   if (!app) return difyError(404, 'app_not_found', 'App not found.');
-  if (!modes.includes(app.template.mode)) return difyError(404, 'app_not_found', `App mode is not in the supported list: {${modes.map((mode) => `'${mode}'`).join(', ')}}`);
+  if (!modes.includes(app.template.mode))
+    return difyError(
+      404,
+      'app_not_found',
+      `App mode is not in the supported list: {${modes.map((mode) => `'${mode}'`).join(', ')}}`,
+    );
   return app;
 }
 
 function workspaceJson(workspace: WorldWorkspace, current: boolean) {
-  return { id: workspace.id, name: workspace.name, plan: 'sandbox', status: 'normal', created_at: seconds(workspace.createdAtMs), current };
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    plan: 'sandbox',
+    status: 'normal',
+    created_at: seconds(workspace.createdAtMs),
+    current,
+  };
 }
 
 /** `TenantListApi`: the account's workspaces, `current` marking the one its requests act in. */
 function listWorkspaces(_request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
-  return jsonResponse(200, { workspaces: joinedWorkspaces(context.world, user.account.id).map((workspace) => workspaceJson(workspace, workspace.id === user.tenantId)) });
+  return jsonResponse(200, {
+    workspaces: joinedWorkspaces(context.world, user.account.id).map((workspace) =>
+      workspaceJson(workspace, workspace.id === user.tenantId),
+    ),
+  });
 }
 
 function appJson(world: World, app: WorldApp) {
@@ -50,13 +76,23 @@ function appJson(world: World, app: WorldApp) {
     icon_background: template.iconBackground,
     icon_url: null,
     model_config: null,
-    workflow: { id: latest.id, created_by: world.owner.id, created_at: seconds(latest.publishedAtMs), updated_by: world.owner.id, updated_at: seconds(latest.publishedAtMs) },
+    workflow: {
+      id: latest.id,
+      created_by: world.owner.id,
+      created_at: seconds(latest.publishedAtMs),
+      updated_by: world.owner.id,
+      updated_at: seconds(latest.publishedAtMs),
+    },
     use_icon_as_answer_icon: false,
     created_by: world.owner.id,
     created_at: seconds(app.createdAtMs),
     updated_by: world.owner.id,
     updated_at: seconds(latest.publishedAtMs),
-    tags: template.tags.map((name, position) => ({ id: `${app.id.slice(0, 24)}${String(position).padStart(12, '0')}`, name, type: 'app' })),
+    tags: template.tags.map((name, position) => ({
+      id: `${app.id.slice(0, 24)}${String(position).padStart(12, '0')}`,
+      name,
+      type: 'app',
+    })),
     access_mode: 'public',
     create_user_name: world.owner.name,
     author_name: world.owner.name,
@@ -110,7 +146,13 @@ function archivedLogs(request: SimRequest, context: RouteContext, app: WorldApp)
     const { created_by_account, created_by_end_user } = creatorFields(run.creator);
     data.push({
       id: run.logId,
-      workflow_run: { id: run.id, status: run.status, triggered_from: run.triggeredFrom, elapsed_time: detail.elapsedTime, total_tokens: detail.totalTokens },
+      workflow_run: {
+        id: run.id,
+        status: run.status,
+        triggered_from: run.triggeredFrom,
+        elapsed_time: detail.elapsedTime,
+        total_tokens: detail.totalTokens,
+      },
       trigger_metadata: triggerMetadata(context.world, run),
       created_by_account,
       created_by_end_user,
@@ -127,7 +169,10 @@ function switchWorkspace(request: SimRequest, context: RouteContext, user: Conso
   if (!workspace) return difyError(403, 'account_not_link_tenant', 'Account not link tenant.');
   context.currentWorkspaces.set(user.account.id, workspace.id);
   const { current: _current, ...tenant } = workspaceJson(workspace, true);
-  return jsonResponse(200, { result: 'success', new_tenant: { ...tenant, role: user.account.role, in_trial: null, trial_end_reason: null, custom_config: null } });
+  return jsonResponse(200, {
+    result: 'success',
+    new_tenant: { ...tenant, role: user.account.role, in_trial: null, trial_end_reason: null, custom_config: null },
+  });
 }
 
 function profile(_request: SimRequest, context: RouteContext, user: ConsoleUser): SimResponse {
@@ -147,9 +192,24 @@ function profile(_request: SimRequest, context: RouteContext, user: ConsoleUser)
 
 export function consoleRoutes(): Route[] {
   return [
-    { method: 'GET', pattern: /^\/console\/api\/workspaces$/, key: 'GET /console/api/workspaces', handle: loggedIn(listWorkspaces) },
-    { method: 'POST', pattern: /^\/console\/api\/workspaces\/switch$/, key: 'POST /console/api/workspaces/switch', handle: loggedIn(switchWorkspace) },
-    { method: 'GET', pattern: /^\/console\/api\/account\/profile$/, key: 'GET /console/api/account/profile', handle: loggedIn(profile) },
+    {
+      method: 'GET',
+      pattern: /^\/console\/api\/workspaces$/,
+      key: 'GET /console/api/workspaces',
+      handle: loggedIn(listWorkspaces),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/console\/api\/workspaces\/switch$/,
+      key: 'POST /console/api/workspaces/switch',
+      handle: loggedIn(switchWorkspace),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/console\/api\/account\/profile$/,
+      key: 'GET /console/api/account/profile',
+      handle: loggedIn(profile),
+    },
     { method: 'GET', pattern: /^\/console\/api\/apps$/, key: 'GET /console/api/apps', handle: loggedIn(listApps) },
     {
       method: 'GET',

@@ -47,7 +47,10 @@ export function findApp(world: World, appId: string, tenantId: string): WorldApp
 }
 
 /** `AccountService.load_user`: the workspace joined with `current = true` (the first one until a switch). */
-export function currentWorkspaceOf(context: Pick<RouteContext, 'world' | 'currentWorkspaces'>, accountId: string): string {
+export function currentWorkspaceOf(
+  context: Pick<RouteContext, 'world' | 'currentWorkspaces'>,
+  accountId: string,
+): string {
   return context.currentWorkspaces.get(accountId) ?? context.world.workspace.id;
 }
 

@@ -13,11 +13,23 @@ export const SERVICE_LOG_STATUSES = ['succeeded', 'failed', 'stopped'] as const;
  * The shared body of `GET /v1/workflows/logs` and the console's `workflow-app-logs`:
  * validation in the release's error shape, filters, offset pagination, newest first.
  */
-export function workflowLogs(request: SimRequest, context: RouteContext, app: WorldApp, surface: 'service' | 'console'): SimResponse {
+export function workflowLogs(
+  request: SimRequest,
+  context: RouteContext,
+  app: WorldApp,
+  surface: 'service' | 'console',
+): SimResponse {
   const { personality, world, store } = context;
-  const params = createParamReader(request.query, personality, surface === 'service' ? 'WorkflowLogQuery' : 'WorkflowAppLogQuery');
+  const params = createParamReader(
+    request.query,
+    personality,
+    surface === 'service' ? 'WorkflowLogQuery' : 'WorkflowAppLogQuery',
+  );
   const keyword = params.text('keyword');
-  const status = surface === 'service' ? params.choice('status', SERVICE_LOG_STATUSES) : params.choice('status', personality.consoleLogStatuses, 'enum');
+  const status =
+    surface === 'service'
+      ? params.choice('status', SERVICE_LOG_STATUSES)
+      : params.choice('status', personality.consoleLogStatuses, 'enum');
   const beforeMs = params.time('created_at__before');
   const afterMs = params.time('created_at__after');
   const sessionId = params.text('created_by_end_user_session_id');
@@ -41,11 +53,21 @@ export function workflowLogs(request: SimRequest, context: RouteContext, app: Wo
   if (app.template.mode !== 'workflow') return jsonResponse(200, { page, limit, total: 0, has_more: false, data: [] });
   // Archived runs are gone from workflow_app_logs (retention moved them to workflow_archive_logs).
   const cutoff = world.archivedBeforeMs;
-  const filters: LogFilters = { keyword, status, beforeMs, afterMs: cutoff === null ? afterMs : Math.max(afterMs ?? cutoff, cutoff), sessionId, accountId };
-  for (const key of Object.keys(filters) as Array<keyof LogFilters>) if (filters[key] === undefined) delete filters[key];
+  const filters: LogFilters = {
+    keyword,
+    status,
+    beforeMs,
+    afterMs: cutoff === null ? afterMs : Math.max(afterMs ?? cutoff, cutoff),
+    sessionId,
+    accountId,
+  };
+  for (const key of Object.keys(filters) as Array<keyof LogFilters>)
+    if (filters[key] === undefined) delete filters[key];
   context.logRequests += 1;
   const result =
-    context.tieOrder === 'shuffled' ? shuffledLogPage(store, app.index, filters, page, limit, world.seed, context.logRequests) : queryLogs(store, app.index, filters, page, limit);
+    context.tieOrder === 'shuffled'
+      ? shuffledLogPage(store, app.index, filters, page, limit, world.seed, context.logRequests)
+      : queryLogs(store, app.index, filters, page, limit);
   const data = result.runs.map((run) => logItemJson(world, run, run.lost ? undefined : store.detail(run), detail));
   return jsonResponse(200, { page, limit, total: result.total, has_more: result.total > page * limit, data });
 }

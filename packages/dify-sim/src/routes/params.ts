@@ -36,14 +36,28 @@ export function createParamReader(query: URLSearchParams, personality: Personali
       const raw = queryValue(query, name);
       if (raw === undefined) return fallback;
       if (!/^\s*[+-]?\d+\s*$/.test(raw)) {
-        fail({ field: name, pydantic: pydantic('Input should be a valid integer, unable to parse string as an integer', 'int_parsing', raw), restx: `${raw} is not a valid integer` });
+        fail({
+          field: name,
+          pydantic: pydantic(
+            'Input should be a valid integer, unable to parse string as an integer',
+            'int_parsing',
+            raw,
+          ),
+          restx: `${raw} is not a valid integer`,
+        });
         return fallback;
       }
       const value = Number.parseInt(raw, 10);
       if (value < min || value > max) {
         const pydanticText =
-          value < min ? pydantic(`Input should be greater than or equal to ${min}`, 'greater_than_equal', raw) : pydantic(`Input should be less than or equal to ${max}`, 'less_than_equal', raw);
-        fail({ field: name, pydantic: pydanticText, restx: `Invalid argument: ${value}. argument must be within the range ${min} - ${max}` });
+          value < min
+            ? pydantic(`Input should be greater than or equal to ${min}`, 'greater_than_equal', raw)
+            : pydantic(`Input should be less than or equal to ${max}`, 'less_than_equal', raw);
+        fail({
+          field: name,
+          pydantic: pydanticText,
+          restx: `Invalid argument: ${value}. argument must be within the range ${min} - ${max}`,
+        });
         return fallback;
       }
       return value;
@@ -51,7 +65,11 @@ export function createParamReader(query: URLSearchParams, personality: Personali
     choice(name, choices, kind = 'literal') {
       const raw = queryValue(query, name);
       if (raw === undefined || choices.includes(raw)) return raw;
-      fail({ field: name, pydantic: pydantic(`Input should be ${quoteList(choices)}`, kind === 'enum' ? 'enum' : 'literal_error', raw), restx: `The value '${raw}' is not a valid choice for '${name}'.` });
+      fail({
+        field: name,
+        pydantic: pydantic(`Input should be ${quoteList(choices)}`, kind === 'enum' ? 'enum' : 'literal_error', raw),
+        restx: `The value '${raw}' is not a valid choice for '${name}'.`,
+      });
       return undefined;
     },
     bool(name) {
@@ -60,13 +78,21 @@ export function createParamReader(query: URLSearchParams, personality: Personali
       const lowered = raw.toLowerCase();
       if (['1', 'true', 'yes', 'on', 't', 'y'].includes(lowered)) return true;
       if (['0', 'false', 'no', 'off', 'f', 'n'].includes(lowered)) return false;
-      fail({ field: name, pydantic: pydantic('Input should be a valid boolean, unable to interpret input', 'bool_parsing', raw), restx: `Invalid literal for boolean(): ${raw}` });
+      fail({
+        field: name,
+        pydantic: pydantic('Input should be a valid boolean, unable to interpret input', 'bool_parsing', raw),
+        restx: `Invalid literal for boolean(): ${raw}`,
+      });
       return false;
     },
     uuid(name) {
       const raw = queryValue(query, name);
       if (raw === undefined || UUID.test(raw)) return raw?.toLowerCase();
-      fail({ field: name, pydantic: pydantic('Input should be a valid UUID, invalid character or length', 'uuid_parsing', raw), restx: `${raw} is not a valid uuid.` });
+      fail({
+        field: name,
+        pydantic: pydantic('Input should be a valid UUID, invalid character or length', 'uuid_parsing', raw),
+        restx: `${raw} is not a valid uuid.`,
+      });
       return undefined;
     },
     time(name) {

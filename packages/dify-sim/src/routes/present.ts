@@ -25,29 +25,32 @@ export function creatorFields(creator: Creator) {
 }
 
 export function triggerMetadata(world: World, run: RunSummary): Record<string, unknown> {
-  if (run.triggeredFrom === 'schedule') return { type: 'trigger-schedule', schedule_id: deriveUuid(world.seed, run.app.index, 0x5c) };
-  if (run.triggeredFrom === 'webhook') return { type: 'trigger-webhook', webhook_id: deriveUuid(world.seed, run.app.index, 0x3b) };
+  if (run.triggeredFrom === 'schedule')
+    return { type: 'trigger-schedule', schedule_id: deriveUuid(world.seed, run.app.index, 0x5c) };
+  if (run.triggeredFrom === 'webhook')
+    return { type: 'trigger-webhook', webhook_id: deriveUuid(world.seed, run.app.index, 0x3b) };
   return {};
 }
 
 /** One `workflow-app-logs` / `/v1/workflows/logs` item. `detail` is the console's `detail=true`. */
 export function logItemJson(world: World, summary: RunSummary, detail: RunDetail | undefined, showDetails: boolean) {
   const trigger = world.personality.hasTriggerFields;
-  const run = detail && !summary.lost
-    ? {
-        id: detail.id,
-        version: detail.version,
-        status: detail.status,
-        ...(trigger ? { triggered_from: detail.triggeredFrom } : {}),
-        error: detail.error,
-        elapsed_time: detail.elapsedTime,
-        total_tokens: detail.totalTokens,
-        total_steps: detail.totalSteps,
-        created_at: seconds(detail.createdAtMs),
-        finished_at: detail.finishedAtMs === null ? null : seconds(detail.finishedAtMs),
-        exceptions_count: detail.exceptionsCount,
-      }
-    : null;
+  const run =
+    detail && !summary.lost
+      ? {
+          id: detail.id,
+          version: detail.version,
+          status: detail.status,
+          ...(trigger ? { triggered_from: detail.triggeredFrom } : {}),
+          error: detail.error,
+          elapsed_time: detail.elapsedTime,
+          total_tokens: detail.totalTokens,
+          total_steps: detail.totalSteps,
+          created_at: seconds(detail.createdAtMs),
+          finished_at: detail.finishedAtMs === null ? null : seconds(detail.finishedAtMs),
+          exceptions_count: detail.exceptionsCount,
+        }
+      : null;
   const { created_by_role, created_by_account, created_by_end_user } = creatorFields(summary.creator);
   return {
     id: summary.logId,
@@ -61,7 +64,19 @@ export function logItemJson(world: World, summary: RunSummary, detail: RunDetail
   };
 }
 
-const SERVICE_DETAIL_FIELDS = ['id', 'workflow_id', 'status', 'inputs', 'outputs', 'error', 'total_steps', 'total_tokens', 'created_at', 'finished_at', 'elapsed_time'];
+const SERVICE_DETAIL_FIELDS = [
+  'id',
+  'workflow_id',
+  'status',
+  'inputs',
+  'outputs',
+  'error',
+  'total_steps',
+  'total_tokens',
+  'created_at',
+  'finished_at',
+  'elapsed_time',
+];
 
 export function nullServiceRunDetail() {
   return Object.fromEntries(SERVICE_DETAIL_FIELDS.map((field) => [field, null]));
@@ -85,8 +100,22 @@ export function serviceRunDetailJson(world: World, run: RunDetail) {
 }
 
 const CONSOLE_DETAIL_FIELDS = [
-  'id', 'version', 'graph', 'inputs', 'status', 'outputs', 'error', 'elapsed_time', 'total_tokens', 'total_steps',
-  'created_by_role', 'created_by_account', 'created_by_end_user', 'created_at', 'finished_at', 'exceptions_count',
+  'id',
+  'version',
+  'graph',
+  'inputs',
+  'status',
+  'outputs',
+  'error',
+  'elapsed_time',
+  'total_tokens',
+  'total_steps',
+  'created_by_role',
+  'created_by_account',
+  'created_by_end_user',
+  'created_at',
+  'finished_at',
+  'exceptions_count',
 ];
 
 export function nullConsoleRunDetail() {

@@ -39,10 +39,14 @@ export async function startSmtpServer(options: TestSmtpServerOptions = {}): Prom
     secure: options.secure ?? false,
     authOptional: options.credentials === undefined,
     authMethods: ['PLAIN', 'LOGIN'],
-    disabledCommands: [...(options.credentials === undefined ? ['AUTH'] : []), ...(options.starttls || options.secure ? [] : ['STARTTLS'])],
+    disabledCommands: [
+      ...(options.credentials === undefined ? ['AUTH'] : []),
+      ...(options.starttls || options.secure ? [] : ['STARTTLS']),
+    ],
     onAuth(auth, _session, callback) {
       const expected = options.credentials;
-      if (expected && auth.username === expected.user && auth.password === expected.password) return callback(null, { user: auth.username });
+      if (expected && auth.username === expected.user && auth.password === expected.password)
+        return callback(null, { user: auth.username });
       return callback(smtpError('Authentication failed', 535));
     },
     onRcptTo(address, _session, callback) {

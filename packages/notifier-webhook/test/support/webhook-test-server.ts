@@ -49,7 +49,12 @@ export async function startWebhookServer(options: { secret?: string } = {}): Pro
       if (options.secret !== undefined) {
         const signature = request.headers['x-dify-logs-signature'];
         const timestamp = request.headers['x-dify-logs-timestamp'];
-        const valid = verifyWebhookSignature({ secret: options.secret, timestamp: String(timestamp), signature: String(signature), body });
+        const valid = verifyWebhookSignature({
+          secret: options.secret,
+          timestamp: String(timestamp),
+          signature: String(signature),
+          body,
+        });
         if (!valid) return refuse(401, 'bad signature');
         if (seen.has(String(signature))) return refuse(409, 'replayed');
         seen.add(String(signature));

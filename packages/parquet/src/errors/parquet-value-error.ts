@@ -9,7 +9,9 @@ export class ParquetValueError extends DifyLogsError {
     readonly logId: string | undefined,
     problem: string,
   ) {
-    super(`${column}${logId === undefined ? '' : ` of run ${JSON.stringify(logId)}`}: ${problem}`, { code: 'invalid_record' });
+    super(`${column}${logId === undefined ? '' : ` of run ${JSON.stringify(logId)}`}: ${problem}`, {
+      code: 'invalid_record',
+    });
     this.name = 'ParquetValueError';
   }
 

@@ -36,12 +36,20 @@ export function unionRunsColumns(parts: readonly RunsPart[], maxColumns: number)
   return inputs && outputs ? { inputs, outputs } : undefined;
 }
 
-export const sameColumns = (a: RunsColumns, b: RunsColumns): boolean => sameSet(a.inputs, b.inputs) && sameSet(a.outputs, b.outputs);
-const sameSet = (a: VariableSet, b: VariableSet) => a.overflowed === b.overflowed && a.keys.length === b.keys.length && a.keys.every((key, index) => key === b.keys[index]);
+export const sameColumns = (a: RunsColumns, b: RunsColumns): boolean =>
+  sameSet(a.inputs, b.inputs) && sameSet(a.outputs, b.outputs);
+const sameSet = (a: VariableSet, b: VariableSet) =>
+  a.overflowed === b.overflowed &&
+  a.keys.length === b.keys.length &&
+  a.keys.every((key, index) => key === b.keys[index]);
 
 /** The first line of the runs CSV (with the byte-order mark when asked). */
 export function runsCsvHeader(columns: RunsColumns, bom: boolean): string {
-  const header = [...RUN_COLUMNS, ...variableHeaders('inputs', columns.inputs.keys, columns.inputs.overflowed), ...variableHeaders('outputs', columns.outputs.keys, columns.outputs.overflowed)];
+  const header = [
+    ...RUN_COLUMNS,
+    ...variableHeaders('inputs', columns.inputs.keys, columns.inputs.overflowed),
+    ...variableHeaders('outputs', columns.outputs.keys, columns.outputs.overflowed),
+  ];
   return `${bom ? '\uFEFF' : ''}${encodeRows([header], '\r\n')}`;
 }
 
@@ -83,14 +91,28 @@ function segments(part: RunsPart, columns: RunsColumns): Segment[] {
   const outputPlaces = placement(part.outputs, columns.outputs);
   const settled = isIdentity(inputPlaces) && isIdentity(outputPlaces);
   return part.epochs.map((epoch, index) => {
-    const range = { start: epoch.offset, end: part.epochs[index + 1]?.offset ?? part.bytes, width: RUN_COLUMNS.length + epoch.inputs + epoch.outputs };
+    const range = {
+      start: epoch.offset,
+      end: part.epochs[index + 1]?.offset ?? part.bytes,
+      width: RUN_COLUMNS.length + epoch.inputs + epoch.outputs,
+    };
     if (settled && epoch.inputs === inputs && epoch.outputs === outputs) return range;
-    return { ...range, arrange: (fields: string[]) => arrange(fields, epoch, inputPlaces, inputs, outputPlaces, outputs) };
+    return {
+      ...range,
+      arrange: (fields: string[]) => arrange(fields, epoch, inputPlaces, inputs, outputPlaces, outputs),
+    };
   });
 }
 
 /** A row's fields in the final layout: fixed fields, then each variable field at its column, empty elsewhere. */
-function arrange(fields: string[], epoch: RunsEpoch, inputPlaces: number[], inputs: number, outputPlaces: number[], outputs: number): string[] {
+function arrange(
+  fields: string[],
+  epoch: RunsEpoch,
+  inputPlaces: number[],
+  inputs: number,
+  outputPlaces: number[],
+  outputs: number,
+): string[] {
   const fixed = RUN_COLUMNS.length;
   const row = fields.slice(0, fixed);
   const section = (from: number, count: number, places: number[], size: number) => {
@@ -98,7 +120,10 @@ function arrange(fields: string[], epoch: RunsEpoch, inputPlaces: number[], inpu
     for (let index = 0; index < count; index += 1) cells[places[index]!] = fields[from + index]!;
     return cells;
   };
-  row.push(...section(fixed, epoch.inputs, inputPlaces, inputs), ...section(fixed + epoch.inputs, epoch.outputs, outputPlaces, outputs));
+  row.push(
+    ...section(fixed, epoch.inputs, inputPlaces, inputs),
+    ...section(fixed + epoch.inputs, epoch.outputs, outputPlaces, outputs),
+  );
   return row;
 }
 
@@ -125,14 +150,19 @@ class RowRewriter {
     const { arrange, width: expected } = this.segment;
     for (const record of records) {
       const fields = splitCsvFields(record.endsWith('\r') ? record.slice(0, -1) : record);
-      if (fields.length !== expected) throw new Error(`a runs CSV row has ${fields.length} fields, expected ${expected}`);
+      if (fields.length !== expected)
+        throw new Error(`a runs CSV row has ${fields.length} fields, expected ${expected}`);
       this.#out += `${arrange!(fields).join(',')}\r\n`;
     }
   }
 }
 
 /** The runs CSV: header, then the rows of each part in order (see `segments`). */
-export async function* runsCsvBody(parts: readonly RunsPart[], columns: RunsColumns, bom: boolean): AsyncGenerator<Uint8Array> {
+export async function* runsCsvBody(
+  parts: readonly RunsPart[],
+  columns: RunsColumns,
+  bom: boolean,
+): AsyncGenerator<Uint8Array> {
   yield Buffer.from(runsCsvHeader(columns, bom), 'utf8');
   for (const part of parts) {
     if (part.bytes === 0) continue;
@@ -189,7 +219,7 @@ export function writeRunsPart(part: RunsPart, columns: RunsColumns, sink: FileSi
 }
 
 async function* readRange(handle: FileHandle, start: number, end: number): AsyncGenerator<Buffer> {
-  for (let at = start; at < end; ) {
+  for (let at = start; at < end;) {
     const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, end - at));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
     if (bytesRead === 0) throw new Error(`CSV part ends at byte ${at}, expected ${end}`);
@@ -201,7 +231,7 @@ async function* readRange(handle: FileHandle, start: number, end: number): Async
 function* readRangeSync(path: string, start: number, end: number): Generator<Buffer> {
   const fd = openSync(path, 'r');
   try {
-    for (let at = start; at < end; ) {
+    for (let at = start; at < end;) {
       const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, end - at));
       const read = readSync(fd, buffer, 0, buffer.length, at);
       if (read === 0) throw new Error(`CSV part ends at byte ${at}, expected ${end}`);

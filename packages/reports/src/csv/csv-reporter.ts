@@ -45,11 +45,17 @@ export function csvReporter(options: CsvReporterOptions = {}): Reporter {
           return Promise.all([runsWait, nodesWait]).then(() => undefined);
         },
         async finish(): Promise<ReportFile[]> {
-          const [runsBody, nodesBody, messagesBody] = await Promise.all([runs.finish(), nodes.finish(), messages.finish()]);
+          const [runsBody, nodesBody, messagesBody] = await Promise.all([
+            runs.finish(),
+            nodes.finish(),
+            messages.finish(),
+          ]);
           return [
             { extension: 'csv', contentType: CSV_CONTENT_TYPE, body: runsBody },
             { part: 'nodes', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: nodesBody },
-            ...(messagesBody ? [{ part: 'messages', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: messagesBody }] : []),
+            ...(messagesBody
+              ? [{ part: 'messages', extension: 'csv', contentType: CSV_CONTENT_TYPE, body: messagesBody }]
+              : []),
           ];
         },
         async dispose() {

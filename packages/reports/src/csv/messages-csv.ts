@@ -4,7 +4,27 @@ import { randomUUID } from 'node:crypto';
 import { neutraliseCell, type Cell } from '../tabular/neutralise.js';
 import { encodeRow } from './encode.js';
 
-const COLUMNS = ['appId', 'conversationId', 'messageId', 'createdAt', 'status', 'query', 'answer', 'error', 'messageTokens', 'answerTokens', 'totalTokens', 'latency', 'feedback', 'adminFeedback', 'annotated', 'fromSource', 'endUserId', 'accountId', 'workflowRunId'] as const;
+const COLUMNS = [
+  'appId',
+  'conversationId',
+  'messageId',
+  'createdAt',
+  'status',
+  'query',
+  'answer',
+  'error',
+  'messageTokens',
+  'answerTokens',
+  'totalTokens',
+  'latency',
+  'feedback',
+  'adminFeedback',
+  'annotated',
+  'fromSource',
+  'endUserId',
+  'accountId',
+  'workflowRunId',
+] as const;
 
 function row(message: MessageRecord): Cell[] {
   return COLUMNS.map((column) => {

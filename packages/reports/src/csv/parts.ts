@@ -81,8 +81,17 @@ export class RunsPartWriter {
 
   /** What was written (call after the last `flush`, once the file is complete). */
   part(path: string): RunsPart {
-    const variables = (columns: VariableColumns): VariableSet => ({ keys: [...columns.keys], overflowed: columns.overflowed });
-    return { path, bytes: this.sink.bytes, epochs: this.#epochs.map((epoch) => ({ ...epoch })), inputs: variables(this.#inputs), outputs: variables(this.#outputs) };
+    const variables = (columns: VariableColumns): VariableSet => ({
+      keys: [...columns.keys],
+      overflowed: columns.overflowed,
+    });
+    return {
+      path,
+      bytes: this.sink.bytes,
+      epochs: this.#epochs.map((epoch) => ({ ...epoch })),
+      inputs: variables(this.#inputs),
+      outputs: variables(this.#outputs),
+    };
   }
 }
 

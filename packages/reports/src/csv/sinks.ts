@@ -77,7 +77,7 @@ export class FileSink implements TextSink {
     this.#flush();
     const fd = openSync(path, 'r');
     try {
-      for (let at = start; at < end; ) {
+      for (let at = start; at < end;) {
         const read = readSync(fd, this.#buffer, 0, Math.min(this.#buffer.length, end - at), at);
         if (read === 0) throw new Error(`${path} ends at byte ${at}, expected ${end}`);
         this.#writeAll(this.#buffer.subarray(0, read));
@@ -116,11 +116,13 @@ export class FileSink implements TextSink {
   }
 
   #writeAll(bytes: Buffer): void {
-    for (let at = 0; at < bytes.length; ) at += writeSync(this.#fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(this.#fd, bytes, at, bytes.length - at);
     this.#flushed += bytes.length;
     if (this.#flushed - this.#syncedAt >= this.#syncEvery && !this.#syncing) {
       this.#syncedAt = this.#flushed;
-      this.#syncing = new Promise<void>((resolve) => fdatasync(this.#fd, () => resolve())).finally(() => (this.#syncing = undefined));
+      this.#syncing = new Promise<void>((resolve) => fdatasync(this.#fd, () => resolve())).finally(
+        () => (this.#syncing = undefined),
+      );
     }
   }
 }

@@ -1,5 +1,12 @@
 import { rmSync } from 'node:fs';
-import { nodesCsvHeader, runsCsvHeader, sameColumns, unionRunsColumns, writeRunsPart, type RunsColumns } from './assemble.js';
+import {
+  nodesCsvHeader,
+  runsCsvHeader,
+  sameColumns,
+  unionRunsColumns,
+  writeRunsPart,
+  type RunsColumns,
+} from './assemble.js';
 import { csvSettings, type CsvReporterOptions } from './csv-reporter.js';
 import type { RunsPart } from './parts.js';
 import type { CsvShard } from './shards.js';
@@ -51,7 +58,8 @@ export class CsvReportStream {
     if (!this.#streaming) return;
     const columns = unionRunsColumns(this.#parts, this.#maxColumns);
     if (!columns) this.#streaming = false;
-    else if (this.#runs && this.#columns && sameColumns(columns, this.#columns)) writeRunsPart(shard.runs, columns, this.#runs);
+    else if (this.#runs && this.#columns && sameColumns(columns, this.#columns))
+      writeRunsPart(shard.runs, columns, this.#runs);
     else if (this.#runs && this.#runs.bytes > this.#restartBytes) this.#streaming = false;
     else this.#restart(columns);
   }
@@ -64,7 +72,8 @@ export class CsvReportStream {
   async finish(): Promise<boolean> {
     const columns = unionRunsColumns(this.#parts, this.#maxColumns);
     if (!columns) return false;
-    if (!this.#streaming || !this.#runs || !this.#columns || !sameColumns(columns, this.#columns)) this.#restart(columns);
+    if (!this.#streaming || !this.#runs || !this.#columns || !sameColumns(columns, this.#columns))
+      this.#restart(columns);
     await Promise.all([this.#runs!.closeDurably(), this.#nodes.closeDurably()]);
     return true;
   }

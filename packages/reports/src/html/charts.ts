@@ -45,7 +45,14 @@ export interface ChartSpec {
 }
 
 export const TOP_NODES = 15;
-const COLORS = { blue: '#3b6fd8', red: '#d64545', green: '#2f9e6e', amber: '#d9911a', violet: '#7b5cc7', slate: '#5b6b7f' };
+const COLORS = {
+  blue: '#3b6fd8',
+  red: '#d64545',
+  green: '#2f9e6e',
+  amber: '#d9911a',
+  violet: '#7b5cc7',
+  slate: '#5b6b7f',
+};
 /** Chart.js gives a category axis at most half the chart's width: longer labels are cut in the table's favour. */
 const LABEL_LENGTH = 30;
 
@@ -79,8 +86,26 @@ function timelineChart(analysis: ReportAnalysis): ChartSpec | null {
       data: {
         labels: buckets.map((bucket) => formatTime(bucket.start, analysis.window.timezone, unit)),
         datasets: [
-          { type: 'line', label: 'Failure rate', data: buckets.map((bucket) => (bucket.runs > 0 ? round((bucket.failed / bucket.runs) * 100, 2) : null)), yAxisID: 'y1', borderColor: COLORS.red, backgroundColor: COLORS.red, borderWidth: 2, pointRadius: 2, tension: 0.2, order: 0 },
-          { type: 'bar', label: 'Runs', data: buckets.map((bucket) => bucket.runs), yAxisID: 'y', backgroundColor: COLORS.blue, order: 1 },
+          {
+            type: 'line',
+            label: 'Failure rate',
+            data: buckets.map((bucket) => (bucket.runs > 0 ? round((bucket.failed / bucket.runs) * 100, 2) : null)),
+            yAxisID: 'y1',
+            borderColor: COLORS.red,
+            backgroundColor: COLORS.red,
+            borderWidth: 2,
+            pointRadius: 2,
+            tension: 0.2,
+            order: 0,
+          },
+          {
+            type: 'bar',
+            label: 'Runs',
+            data: buckets.map((bucket) => bucket.runs),
+            yAxisID: 'y',
+            backgroundColor: COLORS.blue,
+            order: 1,
+          },
         ],
       },
       options: {
@@ -104,7 +129,16 @@ function latencyChart(analysis: ReportAnalysis): ChartSpec | null {
     axes: { y: 'seconds' },
     config: {
       type: 'bar',
-      data: { labels: ['p50', 'p90', 'p95', 'p99'], datasets: [{ label: 'Run time (s)', data: [latency.p50, latency.p90, latency.p95, latency.p99], backgroundColor: COLORS.violet }] },
+      data: {
+        labels: ['p50', 'p90', 'p95', 'p99'],
+        datasets: [
+          {
+            label: 'Run time (s)',
+            data: [latency.p50, latency.p90, latency.p95, latency.p99],
+            backgroundColor: COLORS.violet,
+          },
+        ],
+      },
       options: { scales: { y: { beginAtZero: true, title: axisTitle('Seconds') } } },
     },
   };
@@ -114,12 +148,24 @@ function modelChart(analysis: ReportAnalysis): ChartSpec | null {
   const models = [...analysis.models].sort((a, b) => b.tokens - a.tokens).slice(0, TOP_NODES);
   if (models.length === 0) return null;
   const currency = mainCurrency(analysis.cost);
-  const datasets: Dataset[] = [{ label: 'Tokens', data: models.map((model) => model.tokens), yAxisID: 'y', backgroundColor: COLORS.blue }];
+  const datasets: Dataset[] = [
+    { label: 'Tokens', data: models.map((model) => model.tokens), yAxisID: 'y', backgroundColor: COLORS.blue },
+  ];
   const scales: Record<string, Axis> = { y: { position: 'left', beginAtZero: true, title: axisTitle('Tokens') } };
   const axes: Record<string, AxisFormat> = { y: 'count' };
   if (currency !== null) {
-    datasets.push({ label: `Cost (${currency})`, data: models.map((model) => model.cost[currency] ?? 0), yAxisID: 'y1', backgroundColor: COLORS.amber });
-    scales.y1 = { position: 'right', beginAtZero: true, title: axisTitle(`Cost (${currency})`), grid: { drawOnChartArea: false } };
+    datasets.push({
+      label: `Cost (${currency})`,
+      data: models.map((model) => model.cost[currency] ?? 0),
+      yAxisID: 'y1',
+      backgroundColor: COLORS.amber,
+    });
+    scales.y1 = {
+      position: 'right',
+      beginAtZero: true,
+      title: axisTitle(`Cost (${currency})`),
+      grid: { drawOnChartArea: false },
+    };
     axes.y1 = 'amount';
   }
   return {
@@ -132,13 +178,22 @@ function modelChart(analysis: ReportAnalysis): ChartSpec | null {
 }
 
 /** A horizontal bar chart of the top nodes by one measure. */
-function nodeChart(id: string, title: string, nodes: NodeAnalysis[], value: (node: NodeAnalysis) => number, format: AxisFormat, series: string, color: string): ChartSpec | null {
+function nodeChart(
+  id: string,
+  title: string,
+  nodes: NodeAnalysis[],
+  value: (node: NodeAnalysis) => number,
+  format: AxisFormat,
+  series: string,
+  color: string,
+): ChartSpec | null {
   const top = nodes.slice(0, TOP_NODES);
   if (top.length === 0) return null;
   // The node's type is added only where two nodes of the chart share a title.
   const titles = new Map<string, number>();
   for (const node of top) titles.set(node.title, (titles.get(node.title) ?? 0) + 1);
-  const nodeLabel = (node: NodeAnalysis) => label(titles.get(node.title)! > 1 ? `${node.title} (${node.type})` : node.title);
+  const nodeLabel = (node: NodeAnalysis) =>
+    label(titles.get(node.title)! > 1 ? `${node.title} (${node.type})` : node.title);
   return {
     id,
     title,
@@ -147,7 +202,10 @@ function nodeChart(id: string, title: string, nodes: NodeAnalysis[], value: (nod
     config: {
       type: 'bar',
       data: { labels: top.map(nodeLabel), datasets: [{ label: series, data: top.map(value), backgroundColor: color }] },
-      options: { indexAxis: 'y', scales: { x: { beginAtZero: true, title: axisTitle(series), ticks: { maxRotation: 0, autoSkipPadding: 16 } } } },
+      options: {
+        indexAxis: 'y',
+        scales: { x: { beginAtZero: true, title: axisTitle(series), ticks: { maxRotation: 0, autoSkipPadding: 16 } } },
+      },
     },
   };
 }
@@ -157,14 +215,40 @@ export function buildCharts(analysis: ReportAnalysis): ChartSpec[] {
   const nodes = analysis.nodes;
   const byTokens = nodes.filter((node) => node.tokens > 0).sort((a, b) => b.tokens - a.tokens);
   const byP95 = nodes.filter((node) => node.latency.p95 !== null).sort((a, b) => b.latency.p95! - a.latency.p95!);
-  const byFailures = nodes.filter((node) => node.failed > 0).sort((a, b) => b.failed - a.failed || b.failed / b.executions - a.failed / a.executions);
+  const byFailures = nodes
+    .filter((node) => node.failed > 0)
+    .sort((a, b) => b.failed - a.failed || b.failed / b.executions - a.failed / a.executions);
   const charts = [
     timelineChart(analysis),
     latencyChart(analysis),
     modelChart(analysis),
-    nodeChart('chart-node-tokens', `Tokens by node (top ${TOP_NODES})`, byTokens, (node) => node.tokens, 'count', 'Tokens', COLORS.green),
-    nodeChart('chart-node-p95', `Slowest nodes by p95 (top ${TOP_NODES})`, byP95, (node) => node.latency.p95!, 'seconds', 'p95 (s)', COLORS.violet),
-    nodeChart('chart-node-failures', `Most failing nodes (top ${TOP_NODES})`, byFailures, (node) => node.failed, 'count', 'Failed executions', COLORS.red),
+    nodeChart(
+      'chart-node-tokens',
+      `Tokens by node (top ${TOP_NODES})`,
+      byTokens,
+      (node) => node.tokens,
+      'count',
+      'Tokens',
+      COLORS.green,
+    ),
+    nodeChart(
+      'chart-node-p95',
+      `Slowest nodes by p95 (top ${TOP_NODES})`,
+      byP95,
+      (node) => node.latency.p95!,
+      'seconds',
+      'p95 (s)',
+      COLORS.violet,
+    ),
+    nodeChart(
+      'chart-node-failures',
+      `Most failing nodes (top ${TOP_NODES})`,
+      byFailures,
+      (node) => node.failed,
+      'count',
+      'Failed executions',
+      COLORS.red,
+    ),
   ];
   return charts.filter((chart): chart is ChartSpec => chart !== null);
 }

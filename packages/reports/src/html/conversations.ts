@@ -1,4 +1,10 @@
-import type { ConversationAnalysis, ConversationAppAnalysis, ConversationDay, QuestionGroup, ReportAnalysis } from '@dify-logs/core';
+import type {
+  ConversationAnalysis,
+  ConversationAppAnalysis,
+  ConversationDay,
+  QuestionGroup,
+  ReportAnalysis,
+} from '@dify-logs/core';
 import { escapeHtml } from './escape.js';
 import { formatInteger, formatPercent, formatSeconds, formatTime } from './format.js';
 import { renderTable } from './table.js';
@@ -10,15 +16,39 @@ function fact(label: string, value: string, detail: string): string {
 const whole = (value: number | null) => (value === null ? 'n/a' : formatInteger(Math.round(value)));
 
 /** The chat apps' section: key facts, apps, days and the questions that went wrong; every value escaped. */
-export function renderConversations(analysis: ReportAnalysis, conversations: ConversationAnalysis, maxRows: number): string {
+export function renderConversations(
+  analysis: ReportAnalysis,
+  conversations: ConversationAnalysis,
+  maxRows: number,
+): string {
   const { feedback, latency, tokensPerConversation } = conversations;
   const zone = analysis.window.timezone;
   const facts = [
-    fact('Conversations', formatInteger(conversations.conversations), `${formatInteger(conversations.messages)} messages`),
-    fact('Satisfaction', formatPercent(feedback.satisfaction), `${formatInteger(feedback.likes)} likes · ${formatInteger(feedback.dislikes)} dislikes`),
-    fact('p95 response time', formatSeconds(latency.p95), `p50 ${formatSeconds(latency.p50)} · p99 ${formatSeconds(latency.p99)}`),
-    fact('Failed messages', formatInteger(conversations.failed), `${formatInteger(conversations.unanswered)} unanswered`),
-    fact('Tokens per conversation', whole(tokensPerConversation.mean), `p95 ${whole(tokensPerConversation.p95)} · ${formatInteger(conversations.tokens)} in all`),
+    fact(
+      'Conversations',
+      formatInteger(conversations.conversations),
+      `${formatInteger(conversations.messages)} messages`,
+    ),
+    fact(
+      'Satisfaction',
+      formatPercent(feedback.satisfaction),
+      `${formatInteger(feedback.likes)} likes · ${formatInteger(feedback.dislikes)} dislikes`,
+    ),
+    fact(
+      'p95 response time',
+      formatSeconds(latency.p95),
+      `p50 ${formatSeconds(latency.p50)} · p99 ${formatSeconds(latency.p99)}`,
+    ),
+    fact(
+      'Failed messages',
+      formatInteger(conversations.failed),
+      `${formatInteger(conversations.unanswered)} unanswered`,
+    ),
+    fact(
+      'Tokens per conversation',
+      whole(tokensPerConversation.mean),
+      `p95 ${whole(tokensPerConversation.p95)} · ${formatInteger(conversations.tokens)} in all`,
+    ),
   ];
   const apps = renderTable<ConversationAppAnalysis>({
     id: 'table-conversation-apps',
@@ -34,7 +64,12 @@ export function renderConversations(analysis: ReportAnalysis, conversations: Con
       { header: 'Dislikes', numeric: true, cell: (app) => app.dislikes },
       { header: 'Failed', numeric: true, cell: (app) => app.failed },
       { header: 'Unanswered', numeric: true, cell: (app) => app.unanswered },
-      { header: 'p95 response', numeric: true, cell: (app) => formatSeconds(app.latency.p95), sort: (app) => app.latency.p95 },
+      {
+        header: 'p95 response',
+        numeric: true,
+        cell: (app) => formatSeconds(app.latency.p95),
+        sort: (app) => app.latency.p95,
+      },
       { header: 'Tokens', numeric: true, cell: (app) => app.tokens },
     ],
   });

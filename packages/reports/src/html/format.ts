@@ -68,7 +68,15 @@ function zoneFormat(timezone: string): Intl.DateTimeFormat | null {
   if (!zoneCache.has(timezone)) {
     let format: Intl.DateTimeFormat | null;
     try {
-      format = new Intl.DateTimeFormat(LOCALE, { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      format = new Intl.DateTimeFormat(LOCALE, {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      });
     } catch {
       format = null;
     }

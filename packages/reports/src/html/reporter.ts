@@ -17,7 +17,8 @@ export const DEFAULT_MAX_TABLE_ROWS = 200;
 
 function maxRows(options: HtmlReporterOptions): number {
   const value = options.maxTableRows ?? DEFAULT_MAX_TABLE_ROWS;
-  if (!Number.isInteger(value) || value < 1) throw new DifyConfigError('maxTableRows', `must be a whole number of at least 1, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new DifyConfigError('maxTableRows', `must be a whole number of at least 1, got ${String(value)}`);
   return value;
 }
 
@@ -31,11 +32,17 @@ export async function renderHtml(analysis: ReportAnalysis, options: HtmlReporter
   const title = options.title ?? `dify-logs report: ${analysis.job}`;
   const sections = [renderHeader(analysis, title)];
   const charts = analysis.runs > 0 ? buildCharts(analysis) : [];
-  if (analysis.runs === 0) sections.push(renderEmptyState(analysis.conversations !== undefined && analysis.conversations.messages > 0));
+  if (analysis.runs === 0)
+    sections.push(renderEmptyState(analysis.conversations !== undefined && analysis.conversations.messages > 0));
   sections.push(renderKeyFacts(analysis));
   if (analysis.comparison !== null) sections.push(renderComparison(analysis, analysis.comparison));
   if (analysis.runs > 0) {
-    sections.push(renderChartSection(charts), '<section id="tables"><h2>Tables</h2>', renderTables(analysis, rows), '</section>');
+    sections.push(
+      renderChartSection(charts),
+      '<section id="tables"><h2>Tables</h2>',
+      renderTables(analysis, rows),
+      '</section>',
+    );
   } else if (analysis.failedApps.length > 0) {
     sections.push(renderFailedApps(analysis, rows));
   }
@@ -52,7 +59,9 @@ export function htmlReporter(options: HtmlReporterOptions = {}): Reporter {
   return {
     format: 'html',
     start: () => ({
-      finish: async (analysis) => [{ extension: 'html', contentType: 'text/html; charset=utf-8', body: await renderHtml(analysis, options) }],
+      finish: async (analysis) => [
+        { extension: 'html', contentType: 'text/html; charset=utf-8', body: await renderHtml(analysis, options) },
+      ],
     }),
   };
 }

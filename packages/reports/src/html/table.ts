@@ -33,7 +33,8 @@ export interface TableOptions<Row> {
   note?: string;
 }
 
-const cellHtml = (cell: Cell): string => (typeof cell === 'object' ? cell.html : typeof cell === 'number' ? escapeHtml(formatNumber(cell)) : escapeHtml(cell));
+const cellHtml = (cell: Cell): string =>
+  typeof cell === 'object' ? cell.html : typeof cell === 'number' ? escapeHtml(formatNumber(cell)) : escapeHtml(cell);
 
 function sortAttribute<Row>(column: Column<Row>, row: Row, cell: Cell): string {
   const value = column.sort ? column.sort(row) : column.numeric && typeof cell === 'number' ? cell : undefined;
@@ -46,14 +47,20 @@ function sortAttribute<Row>(column: Column<Row>, row: Row, cell: Cell): string {
 export function renderTable<Row>(options: TableOptions<Row>): string {
   const { id, title, columns, rows, maxRows, empty, note } = options;
   const shown = rows.slice(0, Math.max(0, maxRows));
-  const parts = [`<section class="table-section" id="${escapeHtml(id)}">`, `<h3>${escapeHtml(title)} <span class="count">(${formatInteger(rows.length)})</span></h3>`];
+  const parts = [
+    `<section class="table-section" id="${escapeHtml(id)}">`,
+    `<h3>${escapeHtml(title)} <span class="count">(${formatInteger(rows.length)})</span></h3>`,
+  ];
   if (note) parts.push(`<p class="note">${escapeHtml(note)}</p>`);
   if (rows.length === 0) {
     parts.push(`<p class="empty">${escapeHtml(empty)}</p>`, '</section>');
     return parts.join('\n');
   }
   const head = columns
-    .map((column) => `<th scope="col" data-type="${column.numeric ? 'number' : 'text'}"${column.numeric ? ' class="num"' : ''} tabindex="0" aria-sort="none">${escapeHtml(column.header)}</th>`)
+    .map(
+      (column) =>
+        `<th scope="col" data-type="${column.numeric ? 'number' : 'text'}"${column.numeric ? ' class="num"' : ''} tabindex="0" aria-sort="none">${escapeHtml(column.header)}</th>`,
+    )
     .join('');
   const body = shown.map((row) => {
     const cells = columns.map((column) => {
@@ -63,8 +70,16 @@ export function renderTable<Row>(options: TableOptions<Row>): string {
     });
     return `<tr>${cells.join('')}</tr>`;
   });
-  parts.push('<div class="table-wrap">', `<table class="sortable"><thead><tr>${head}</tr></thead>`, `<tbody>\n${body.join('\n')}\n</tbody></table>`, '</div>');
-  if (rows.length > shown.length) parts.push(`<p class="note">Showing the first ${formatInteger(shown.length)} of ${formatInteger(rows.length)} rows.</p>`);
+  parts.push(
+    '<div class="table-wrap">',
+    `<table class="sortable"><thead><tr>${head}</tr></thead>`,
+    `<tbody>\n${body.join('\n')}\n</tbody></table>`,
+    '</div>',
+  );
+  if (rows.length > shown.length)
+    parts.push(
+      `<p class="note">Showing the first ${formatInteger(shown.length)} of ${formatInteger(rows.length)} rows.</p>`,
+    );
   parts.push('</section>');
   return parts.join('\n');
 }

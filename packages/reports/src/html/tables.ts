@@ -1,6 +1,25 @@
-import type { AppAnalysis, EndUserAnalysis, ErrorGroup, ModelAnalysis, Money, NodeAnalysis, PausedRun, ReportAnalysis, SlowRun, TokenMismatch } from '@dify-logs/core';
+import type {
+  AppAnalysis,
+  EndUserAnalysis,
+  ErrorGroup,
+  ModelAnalysis,
+  Money,
+  NodeAnalysis,
+  PausedRun,
+  ReportAnalysis,
+  SlowRun,
+  TokenMismatch,
+} from '@dify-logs/core';
 import { consoleLogsUrl, escapeHtml } from './escape.js';
-import { NOT_AVAILABLE, formatInteger, formatMoney, formatPercent, formatSeconds, formatTime, mainCurrency } from './format.js';
+import {
+  NOT_AVAILABLE,
+  formatInteger,
+  formatMoney,
+  formatPercent,
+  formatSeconds,
+  formatTime,
+  mainCurrency,
+} from './format.js';
 import { type Column, type Html, renderTable, trusted } from './table.js';
 
 interface TableContext {
@@ -15,7 +34,9 @@ function consoleLink(analysis: ReportAnalysis, appId: string, text: string, titl
   const url = consoleLogsUrl(analysis.consoleUrl, appId);
   const titleAttribute = title ? ` title="${escapeHtml(title)}"` : '';
   if (url === null) return trusted(`<span${titleAttribute}>${escapeHtml(text)}</span>`);
-  return trusted(`<a href="${escapeHtml(url)}" rel="noopener noreferrer" target="_blank"${titleAttribute}>${escapeHtml(text)}</a>`);
+  return trusted(
+    `<a href="${escapeHtml(url)}" rel="noopener noreferrer" target="_blank"${titleAttribute}>${escapeHtml(text)}</a>`,
+  );
 }
 
 const runText = (runId: string | null) => runId ?? '(lost run)';
@@ -23,11 +44,34 @@ const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
 
 function columns(context: TableContext) {
   const { analysis, currency } = context;
-  const time = <Row>(header: string, value: (row: Row) => string): Column<Row> => ({ header, cell: (row) => formatTime(value(row), analysis.window.timezone), sort: value });
-  const seconds = <Row>(header: string, value: (row: Row) => number | null): Column<Row> => ({ header, numeric: true, cell: (row) => formatSeconds(value(row)), sort: value });
-  const percent = <Row>(header: string, value: (row: Row) => number | null): Column<Row> => ({ header, numeric: true, cell: (row) => formatPercent(value(row)), sort: value });
-  const count = <Row>(header: string, value: (row: Row) => number): Column<Row> => ({ header, numeric: true, cell: value });
-  const money = <Row>(header: string, value: (row: Row) => Money): Column<Row> => ({ header, numeric: true, cell: (row) => formatMoney(value(row)), sort: (row) => (currency === null ? null : (value(row)[currency] ?? 0)) });
+  const time = <Row>(header: string, value: (row: Row) => string): Column<Row> => ({
+    header,
+    cell: (row) => formatTime(value(row), analysis.window.timezone),
+    sort: value,
+  });
+  const seconds = <Row>(header: string, value: (row: Row) => number | null): Column<Row> => ({
+    header,
+    numeric: true,
+    cell: (row) => formatSeconds(value(row)),
+    sort: value,
+  });
+  const percent = <Row>(header: string, value: (row: Row) => number | null): Column<Row> => ({
+    header,
+    numeric: true,
+    cell: (row) => formatPercent(value(row)),
+    sort: value,
+  });
+  const count = <Row>(header: string, value: (row: Row) => number): Column<Row> => ({
+    header,
+    numeric: true,
+    cell: value,
+  });
+  const money = <Row>(header: string, value: (row: Row) => Money): Column<Row> => ({
+    header,
+    numeric: true,
+    cell: (row) => formatMoney(value(row)),
+    sort: (row) => (currency === null ? null : (value(row)[currency] ?? 0)),
+  });
   return { time, seconds, percent, count, money };
 }
 
@@ -102,8 +146,12 @@ function nodesTable(context: TableContext): string {
 }
 
 function sampleRuns(analysis: ReportAnalysis, error: ErrorGroup): Html {
-  const links = error.samples.map((sample) => consoleLink(analysis, sample.appId, runText(sample.runId), `App ${sample.appId}`).html);
-  return trusted(links.length === 0 ? '' : `<ul class="samples">${links.map((link) => `<li>${link}</li>`).join('')}</ul>`);
+  const links = error.samples.map(
+    (sample) => consoleLink(analysis, sample.appId, runText(sample.runId), `App ${sample.appId}`).html,
+  );
+  return trusted(
+    links.length === 0 ? '' : `<ul class="samples">${links.map((link) => `<li>${link}</li>`).join('')}</ul>`,
+  );
 }
 
 function errorsTable(context: TableContext): string {
@@ -115,7 +163,10 @@ function errorsTable(context: TableContext): string {
     rows: analysis.errors,
     maxRows: context.maxRows,
     empty: 'No errors in this period.',
-    note: analysis.otherErrors > 0 ? `And ${formatInteger(analysis.otherErrors)} more errors of other kinds, not grouped.` : undefined,
+    note:
+      analysis.otherErrors > 0
+        ? `And ${formatInteger(analysis.otherErrors)} more errors of other kinds, not grouped.`
+        : undefined,
     columns: [
       count('Count', (error) => error.count),
       { header: 'Signature', cell: (error) => error.signature, className: 'mono' },
@@ -178,7 +229,11 @@ function tokenMismatchesTable(context: TableContext): string {
     empty: 'Every run’s stated token total matched its nodes.',
     columns: [
       { header: 'App', cell: (mismatch) => mismatch.appId, className: 'mono' },
-      { header: 'Run', cell: (mismatch) => consoleLink(analysis, mismatch.appId, runText(mismatch.runId)), className: 'mono' },
+      {
+        header: 'Run',
+        cell: (mismatch) => consoleLink(analysis, mismatch.appId, runText(mismatch.runId)),
+        className: 'mono',
+      },
       count('Stated', (mismatch) => mismatch.stated),
       count('Recomputed', (mismatch) => mismatch.recomputed),
       count('Difference', (mismatch) => mismatch.recomputed - mismatch.stated),
@@ -202,8 +257,21 @@ function pausedRunsTable(context: TableContext): string {
       { header: 'App', cell: (run) => run.appId, className: 'mono' },
       { header: 'Run', cell: (run) => consoleLink(analysis, run.appId, runText(run.runId)), className: 'mono' },
       time('Started', (run) => run.createdAt),
-      { header: 'Paused at', cell: (run) => (run.pausedAt ? formatTime(run.pausedAt, analysis.window.timezone) : NOT_AVAILABLE) },
-      { header: 'Waits at', cell: (run) => run.nodes.map((node) => `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? NOT_AVAILABLE}` : node.type})`).join('; ') || NOT_AVAILABLE, className: 'wrap' },
+      {
+        header: 'Paused at',
+        cell: (run) => (run.pausedAt ? formatTime(run.pausedAt, analysis.window.timezone) : NOT_AVAILABLE),
+      },
+      {
+        header: 'Waits at',
+        cell: (run) =>
+          run.nodes
+            .map(
+              (node) =>
+                `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? NOT_AVAILABLE}` : node.type})`,
+            )
+            .join('; ') || NOT_AVAILABLE,
+        className: 'wrap',
+      },
     ],
   });
 }
@@ -225,7 +293,20 @@ function failedAppsTable(context: Pick<TableContext, 'analysis' | 'maxRows'>): s
 /** The report's tables, in page order. */
 export function renderTables(analysis: ReportAnalysis, maxRows: number): string {
   const context: TableContext = { analysis, maxRows, currency: mainCurrency(analysis.cost) };
-  return [appsTable, modelsTable, nodesTable, errorsTable, endUsersTable, slowestRunsTable, tokenMismatchesTable, pausedRunsTable, failedAppsTable].map((table) => table(context)).filter(Boolean).join('\n');
+  return [
+    appsTable,
+    modelsTable,
+    nodesTable,
+    errorsTable,
+    endUsersTable,
+    slowestRunsTable,
+    tokenMismatchesTable,
+    pausedRunsTable,
+    failedAppsTable,
+  ]
+    .map((table) => table(context))
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** The apps whose logs could not be read; shown even when the period had no runs. */

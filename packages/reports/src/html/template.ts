@@ -80,9 +80,11 @@ export interface PageParts {
 
 /** The chart section: one canvas per chart spec (charts without data were already left out). */
 export function renderChartSection(charts: ChartSpec[]): string {
-  if (charts.length === 0) return '<section id="charts"><h2>Charts</h2><p class="empty">No data to chart in this period.</p></section>';
+  if (charts.length === 0)
+    return '<section id="charts"><h2>Charts</h2><p class="empty">No data to chart in this period.</p></section>';
   const figures = charts.map(
-    (chart) => `<figure class="chart"><figcaption>${escapeHtml(chart.title)}</figcaption><div class="chart-box" style="height:${Math.round(chart.height)}px"><canvas id="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div></figure>`,
+    (chart) =>
+      `<figure class="chart"><figcaption>${escapeHtml(chart.title)}</figcaption><div class="chart-box" style="height:${Math.round(chart.height)}px"><canvas id="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div></figure>`,
   );
   return `<section id="charts"><h2>Charts</h2><div class="charts">\n${figures.join('\n')}\n</div></section>`;
 }

@@ -25,7 +25,8 @@ export const RUN_COLUMNS = [
   'nodeCount',
 ] as const;
 
-const text = (value: string | null | undefined): Cell => (value === null || value === undefined ? null : neutralise(value));
+const text = (value: string | null | undefined): Cell =>
+  value === null || value === undefined ? null : neutralise(value);
 const number = (value: number | null | undefined): Cell => value ?? null;
 
 /** The cells of `RUN_COLUMNS` for one run, strings neutralised. */

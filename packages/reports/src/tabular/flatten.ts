@@ -40,7 +40,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * level deep; deeper values become compact JSON). An empty object gives `name` = `{}`, so no variable
  * disappears.
  */
-export function flattenVariables(variables: Record<string, unknown>, emit: (key: string, value: unknown) => void): void {
+export function flattenVariables(
+  variables: Record<string, unknown>,
+  emit: (key: string, value: unknown) => void,
+): void {
   for (const name of Object.keys(variables)) {
     const value = variables[name];
     if (!isPlainObject(value)) {

@@ -57,7 +57,18 @@ export function summaryRows(analysis: ReportAnalysis): Cell[][] {
     ...facts(analysis),
     ...table(
       'Apps',
-      ['App', 'Runs', 'Succeeded', 'Failed', 'Success rate (%)', 'p50 (s)', 'p95 (s)', 'Tokens', 'Enrichment failures', ...costHeaders(appCodes)],
+      [
+        'App',
+        'Runs',
+        'Succeeded',
+        'Failed',
+        'Success rate (%)',
+        'p50 (s)',
+        'p95 (s)',
+        'Tokens',
+        'Enrichment failures',
+        ...costHeaders(appCodes),
+      ],
       analysis.apps.map((app) => [
         text(app.appId),
         app.runs,
@@ -72,7 +83,17 @@ export function summaryRows(analysis: ReportAnalysis): Cell[][] {
     ),
     ...table(
       'Models',
-      ['Provider', 'Model', 'Calls', 'Tokens', 'Prompt tokens', 'Completion tokens', 'p50 (s)', 'p95 (s)', ...costHeaders(modelCodes)],
+      [
+        'Provider',
+        'Model',
+        'Calls',
+        'Tokens',
+        'Prompt tokens',
+        'Completion tokens',
+        'p50 (s)',
+        'p95 (s)',
+        ...costHeaders(modelCodes),
+      ],
       analysis.models.map((model) => [
         text(model.provider),
         text(model.model),
@@ -87,11 +108,25 @@ export function summaryRows(analysis: ReportAnalysis): Cell[][] {
     ...table(
       'Nodes',
       ['Node', 'Type', 'Executions', 'Failed', 'p50 (s)', 'p95 (s)', 'Tokens', ...costHeaders(nodeCodes)],
-      analysis.nodes.map((node) => [text(node.title), text(node.type), node.executions, node.failed, ...latencyCells(node.latency), node.tokens, ...costCells(node.cost, nodeCodes)]),
+      analysis.nodes.map((node) => [
+        text(node.title),
+        text(node.type),
+        node.executions,
+        node.failed,
+        ...latencyCells(node.latency),
+        node.tokens,
+        ...costCells(node.cost, nodeCodes),
+      ]),
     ),
   ];
   if (analysis.failedApps.length > 0) {
-    rows.push(...table('Apps that could not be read', ['App', 'Error'], analysis.failedApps.map((failed) => [text(failed.appId), text(failed.error)])));
+    rows.push(
+      ...table(
+        'Apps that could not be read',
+        ['App', 'Error'],
+        analysis.failedApps.map((failed) => [text(failed.appId), text(failed.error)]),
+      ),
+    );
   }
   return rows;
 }

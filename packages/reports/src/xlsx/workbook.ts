@@ -19,9 +19,18 @@ export interface DataSheet {
  * Without styles (`useStyles: false`): with them exceljs resolves a style for every cell, which
  * halves its throughput; so headings are plain text and rates are percentages as numbers.
  */
-export async function writeWorkbook(path: string, analysis: ReportAnalysis, sheets: DataSheet[], maxRows: number): Promise<void> {
+export async function writeWorkbook(
+  path: string,
+  analysis: ReportAnalysis,
+  sheets: DataSheet[],
+  maxRows: number,
+): Promise<void> {
   const { default: ExcelJS } = await import('exceljs');
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: false, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useStyles: false,
+    useSharedStrings: false,
+  });
   workbook.creator = 'dify-logs';
   const generated = new Date(analysis.generatedAt);
   if (!Number.isNaN(generated.getTime())) workbook.created = generated;
@@ -45,7 +54,10 @@ export async function writeWorkbook(path: string, analysis: ReportAnalysis, shee
 }
 
 function leftOutNote(leftOut: number, maxRows: number): string {
-  const limit = maxRows === EXCEL_MAX_ROWS ? `Excel's limit of ${EXCEL_MAX_ROWS.toLocaleString('en-US')}` : `the limit of ${maxRows.toLocaleString('en-US')}`;
+  const limit =
+    maxRows === EXCEL_MAX_ROWS
+      ? `Excel's limit of ${EXCEL_MAX_ROWS.toLocaleString('en-US')}`
+      : `the limit of ${maxRows.toLocaleString('en-US')}`;
   return `${leftOut.toLocaleString('en-US')} more rows were left out: a sheet holds at most ${limit} rows. The CSV report has them all.`;
 }
 

@@ -22,10 +22,20 @@ export function assertDashboardAuth(auth: unknown, key: string): asserts auth is
       if (typeof value.token === 'string' && value.token.length > 0) return;
       throw new DifyConfigError(key, 'token must be a non-empty string');
     }
-    if (typeof value.username === 'string' && value.username.length > 0 && typeof value.password === 'string' && value.password.length > 0) return;
-    if ('username' in value || 'password' in value) throw new DifyConfigError(key, 'username and password must be non-empty strings');
+    if (
+      typeof value.username === 'string' &&
+      value.username.length > 0 &&
+      typeof value.password === 'string' &&
+      value.password.length > 0
+    )
+      return;
+    if ('username' in value || 'password' in value)
+      throw new DifyConfigError(key, 'username and password must be non-empty strings');
   }
-  throw new DifyConfigError(key, 'the dashboard is never served without authentication: give { username, password } or { token }');
+  throw new DifyConfigError(
+    key,
+    'the dashboard is never served without authentication: give { username, password } or { token }',
+  );
 }
 
 function parseBasic(encoded: string): { username: string; password: string } | undefined {
@@ -37,7 +47,9 @@ function parseBasic(encoded: string): { username: string; password: string } | u
 /** Express middleware admitting a request only with the right credentials; 401 with a Basic challenge otherwise. */
 export function requireAuth(auth: DashboardAuth): RequestHandler {
   const expected: { token: Buffer } | { username: Buffer; password: Buffer } =
-    'token' in auth ? { token: digest(auth.token) } : { username: digest(auth.username), password: digest(auth.password) };
+    'token' in auth
+      ? { token: digest(auth.token) }
+      : { username: digest(auth.username), password: digest(auth.password) };
 
   function admitted(header: string | undefined): boolean {
     if (!header) return false;

@@ -1,4 +1,9 @@
-export { createPipelineMetrics, type PipelineMetrics, type PipelineMetricsOptions, type FailedPipelineRun } from './pipeline-metrics.js';
+export {
+  createPipelineMetrics,
+  type PipelineMetrics,
+  type PipelineMetricsOptions,
+  type FailedPipelineRun,
+} from './pipeline-metrics.js';
 export { createWorkerServer, type WorkerServer, type WorkerServerOptions } from './worker-server.js';
 export type { DashboardAuth } from './auth.js';
 export type { ReadinessCheck, ReadinessResult } from './readiness.js';

@@ -36,10 +36,16 @@ function thrownCode(error: unknown, init: RequestInit | undefined): 'timeout' | 
  * status, or `network`/`timeout` when fetch threw), errors (status >= 400 or thrown) by endpoint and
  * code, and the time to response headers. Labels never hold hosts, ids or query strings.
  */
-export function createInstrumentedFetch(metrics: FetchMetrics, fetchImplementation: typeof globalThis.fetch): typeof globalThis.fetch {
+export function createInstrumentedFetch(
+  metrics: FetchMetrics,
+  fetchImplementation: typeof globalThis.fetch,
+): typeof globalThis.fetch {
   const endpoint = boundedLabel(ENDPOINT_LIMIT);
   return async (input, init) => {
-    const labels = { endpoint: endpoint(endpointFamily(requestUrl(input))), method: methodLabel(requestMethod(input, init)) };
+    const labels = {
+      endpoint: endpoint(endpointFamily(requestUrl(input))),
+      method: methodLabel(requestMethod(input, init)),
+    };
     const stopTimer = metrics.duration.startTimer({ endpoint: labels.endpoint });
     let response: Response;
     try {

@@ -18,7 +18,15 @@ export function endpointFamily(url: string): string {
     return 'unknown';
   }
   const segments = pathname.split('/').filter((segment) => segment !== '');
-  const family = segments.map((segment) => (UUID.test(segment) || NUMBER.test(segment) || LONG_HEX.test(segment) || !WORD.test(segment) || /\d{4,}/.test(segment) ? ':id' : segment));
+  const family = segments.map((segment) =>
+    UUID.test(segment) ||
+    NUMBER.test(segment) ||
+    LONG_HEX.test(segment) ||
+    !WORD.test(segment) ||
+    /\d{4,}/.test(segment)
+      ? ':id'
+      : segment,
+  );
   return `/${family.slice(0, 8).join('/')}`;
 }
 
@@ -44,7 +52,18 @@ export function methodLabel(method: string | undefined): string {
 }
 
 /** Run statuses as Dify and the analysis name them; others become `other`. */
-const RUN_STATUSES = new Set(['succeeded', 'failed', 'stopped', 'partial-succeeded', 'running', 'lost', 'scheduled', 'paused', 'waiting', 'unknown']);
+const RUN_STATUSES = new Set([
+  'succeeded',
+  'failed',
+  'stopped',
+  'partial-succeeded',
+  'running',
+  'lost',
+  'scheduled',
+  'paused',
+  'waiting',
+  'unknown',
+]);
 
 export function runStatusLabel(status: string): string {
   return RUN_STATUSES.has(status) ? status : 'other';

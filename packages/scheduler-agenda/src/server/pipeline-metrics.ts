@@ -53,29 +53,96 @@ export function createPipelineMetrics(options: PipelineMetricsOptions = {}): Pip
   const prefix = options.prefix ?? 'dify_logs_';
   if (options.collectDefault ?? options.registry === undefined) collectDefaultMetrics({ register: registry, prefix });
 
-  const reuse = <M>(name: string, create: () => M): M => (registry.getSingleMetric(`${prefix}${name}`) as M | undefined) ?? create();
+  const reuse = <M>(name: string, create: () => M): M =>
+    (registry.getSingleMetric(`${prefix}${name}`) as M | undefined) ?? create();
   const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
     reuse(name, () => new Counter<L>({ name: `${prefix}${name}`, help, labelNames, registers: [registry] }));
   const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
     reuse(name, () => new Histogram<L>({ name: `${prefix}${name}`, help, labelNames, buckets, registers: [registry] }));
 
-  const runs = counter('pipeline_runs_total', 'Pipeline runs by deployment and outcome (succeeded, partial, failed).', ['deployment', 'status']);
-  const runDuration = histogram('pipeline_duration_seconds', 'Wall time of pipeline runs.', ['deployment'], RUN_BUCKETS);
-  const stageDuration = histogram('pipeline_stage_duration_seconds', 'Time spent in each pipeline stage (fetch, report, store, notify, alert, state).', ['stage'], STAGE_BUCKETS);
-  const lastSuccess = reuse('last_success_timestamp_seconds', () => new Gauge<'deployment'>({ name: `${prefix}last_success_timestamp_seconds`, help: 'Unix time of the last succeeded run of each deployment.', labelNames: ['deployment'], registers: [registry] }));
+  const runs = counter('pipeline_runs_total', 'Pipeline runs by deployment and outcome (succeeded, partial, failed).', [
+    'deployment',
+    'status',
+  ]);
+  const runDuration = histogram(
+    'pipeline_duration_seconds',
+    'Wall time of pipeline runs.',
+    ['deployment'],
+    RUN_BUCKETS,
+  );
+  const stageDuration = histogram(
+    'pipeline_stage_duration_seconds',
+    'Time spent in each pipeline stage (fetch, report, store, notify, alert, state).',
+    ['stage'],
+    STAGE_BUCKETS,
+  );
+  const lastSuccess = reuse(
+    'last_success_timestamp_seconds',
+    () =>
+      new Gauge<'deployment'>({
+        name: `${prefix}last_success_timestamp_seconds`,
+        help: 'Unix time of the last succeeded run of each deployment.',
+        labelNames: ['deployment'],
+        registers: [registry],
+      }),
+  );
   const fetched = counter('runs_fetched_total', 'Dify runs stored by pipeline runs, per app.', ['deployment', 'app']);
-  const appFailures = counter('pipeline_app_failures_total', 'Apps whose export failed in a pipeline run.', ['deployment', 'app']);
-  const notifications = counter('notifications_total', 'Notifications sent by pipeline runs, by notifier and result (delivered, failed).', ['notifier', 'result']);
-  const appRuns = counter('app_runs_total', 'Dify runs in the analysed windows, by app and Dify run status.', ['deployment', 'app', 'status']);
-  const appFailedRuns = counter('app_failed_runs_total', 'Dify runs with status failed in the analysed windows, by app.', ['deployment', 'app']);
-  const appTokens = counter('app_tokens_total', 'Tokens used by Dify runs in the analysed windows, by app.', ['deployment', 'app']);
-  const appCost = counter('app_cost_total', 'Cost of Dify runs in the analysed windows, by app and currency.', ['deployment', 'app', 'currency']);
-  const deploymentRuns = counter('deployment_runs_total', 'Finished runs of the scheduler history, by deployment, trigger and status.', ['deployment', 'trigger', 'status']);
-  const deploymentDuration = histogram('deployment_run_duration_seconds', 'Time from start to finish of scheduled runs (one attempt).', ['deployment'], RUN_BUCKETS);
+  const appFailures = counter('pipeline_app_failures_total', 'Apps whose export failed in a pipeline run.', [
+    'deployment',
+    'app',
+  ]);
+  const notifications = counter(
+    'notifications_total',
+    'Notifications sent by pipeline runs, by notifier and result (delivered, failed).',
+    ['notifier', 'result'],
+  );
+  const appRuns = counter('app_runs_total', 'Dify runs in the analysed windows, by app and Dify run status.', [
+    'deployment',
+    'app',
+    'status',
+  ]);
+  const appFailedRuns = counter(
+    'app_failed_runs_total',
+    'Dify runs with status failed in the analysed windows, by app.',
+    ['deployment', 'app'],
+  );
+  const appTokens = counter('app_tokens_total', 'Tokens used by Dify runs in the analysed windows, by app.', [
+    'deployment',
+    'app',
+  ]);
+  const appCost = counter('app_cost_total', 'Cost of Dify runs in the analysed windows, by app and currency.', [
+    'deployment',
+    'app',
+    'currency',
+  ]);
+  const deploymentRuns = counter(
+    'deployment_runs_total',
+    'Finished runs of the scheduler history, by deployment, trigger and status.',
+    ['deployment', 'trigger', 'status'],
+  );
+  const deploymentDuration = histogram(
+    'deployment_run_duration_seconds',
+    'Time from start to finish of scheduled runs (one attempt).',
+    ['deployment'],
+    RUN_BUCKETS,
+  );
   const fetchMetrics = {
-    requests: counter('dify_requests_total', 'Requests to Dify by endpoint family, method and code (HTTP status, network or timeout).', ['endpoint', 'method', 'code']),
-    errors: counter('dify_request_errors_total', 'Failed requests to Dify (HTTP status >= 400, network, timeout) by endpoint family and code.', ['endpoint', 'code']),
-    duration: histogram('dify_request_duration_seconds', 'Time to the response headers of Dify requests.', ['endpoint'], REQUEST_BUCKETS),
+    requests: counter(
+      'dify_requests_total',
+      'Requests to Dify by endpoint family, method and code (HTTP status, network or timeout).',
+      ['endpoint', 'method', 'code'],
+    ),
+    errors: counter(
+      'dify_request_errors_total',
+      'Failed requests to Dify (HTTP status >= 400, network, timeout) by endpoint family and code.',
+      ['endpoint', 'code'],
+    ),
+    duration: histogram(
+      'dify_request_duration_seconds',
+      'Time to the response headers of Dify requests.',
+      ['endpoint'],
+      REQUEST_BUCKETS,
+    ),
   };
 
   const deploymentLabel = boundedLabel(DEPLOYMENT_LIMIT);
@@ -91,16 +158,24 @@ export function createPipelineMetrics(options: PipelineMetricsOptions = {}): Pip
   }
 
   function observeAnalysis(deployment: string, result: PipelineResult): void {
-    for (const [appId, count] of Object.entries(result.counts)) fetched.inc({ deployment, app: appLabel(idLabel(appId)) }, count.records);
-    for (const notification of result.notifications) notifications.inc({ notifier: notifierLabel(idLabel(notification.notifier)), result: notification.delivered ? 'delivered' : 'failed' });
+    for (const [appId, count] of Object.entries(result.counts))
+      fetched.inc({ deployment, app: appLabel(idLabel(appId)) }, count.records);
+    for (const notification of result.notifications)
+      notifications.inc({
+        notifier: notifierLabel(idLabel(notification.notifier)),
+        result: notification.delivered ? 'delivered' : 'failed',
+      });
     if (!result.analysis) return;
-    for (const failed of result.analysis.failedApps) appFailures.inc({ deployment, app: appLabel(idLabel(failed.appId)) });
+    for (const failed of result.analysis.failedApps)
+      appFailures.inc({ deployment, app: appLabel(idLabel(failed.appId)) });
     for (const app of result.analysis.apps) {
       const labels = { deployment, app: appLabel(idLabel(app.appId)) };
-      for (const [status, count] of Object.entries(app.byStatus)) if (count > 0) appRuns.inc({ ...labels, status: runStatusLabel(status) }, count);
+      for (const [status, count] of Object.entries(app.byStatus))
+        if (count > 0) appRuns.inc({ ...labels, status: runStatusLabel(status) }, count);
       appFailedRuns.inc(labels, app.byStatus.failed ?? 0);
       appTokens.inc(labels, Math.max(0, app.tokens));
-      for (const [currency, amount] of Object.entries(app.cost)) if (amount > 0) appCost.inc({ ...labels, currency: currencyLabel(currency) }, amount);
+      for (const [currency, amount] of Object.entries(app.cost))
+        if (amount > 0) appCost.inc({ ...labels, currency: currencyLabel(currency) }, amount);
     }
   }
 
@@ -109,10 +184,12 @@ export function createPipelineMetrics(options: PipelineMetricsOptions = {}): Pip
     observeRun(deploymentName, result, durationSeconds) {
       const deployment = deploymentLabel(idLabel(deploymentName));
       runs.inc({ deployment, status: result.status });
-      if (Number.isFinite(durationSeconds) && durationSeconds >= 0) runDuration.observe({ deployment }, durationSeconds);
+      if (Number.isFinite(durationSeconds) && durationSeconds >= 0)
+        runDuration.observe({ deployment }, durationSeconds);
       if (result.status === 'succeeded') markSuccess(deployment, Date.now() / 1000);
       if (!isPipelineResult(result)) return;
-      for (const [stage, ms] of Object.entries(result.timings)) if (typeof ms === 'number' && STAGES.has(stage)) stageDuration.observe({ stage }, ms / 1000);
+      for (const [stage, ms] of Object.entries(result.timings))
+        if (typeof ms === 'number' && STAGES.has(stage)) stageDuration.observe({ stage }, ms / 1000);
       observeAnalysis(deployment, result);
     },
     observeDeploymentRun(run) {

@@ -38,14 +38,22 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Readi
     await Promise.race([Promise.resolve().then(() => check.check(controller.signal)), timeout]);
     return { name: check.name, status: 'ok', durationMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { name: check.name, status: 'failed', durationMs: Math.round(performance.now() - started), error: publicMessage(error) };
+    return {
+      name: check.name,
+      status: 'failed',
+      durationMs: Math.round(performance.now() - started),
+      error: publicMessage(error),
+    };
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Runs every check at once, each bounded by `timeoutMs`; never throws. */
-export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs: number): Promise<{ ready: boolean; checks: ReadinessResult[] }> {
+export async function runReadinessChecks(
+  checks: ReadinessCheck[],
+  timeoutMs: number,
+): Promise<{ ready: boolean; checks: ReadinessResult[] }> {
   const results = await Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
   return { ready: results.every((result) => result.status === 'ok'), checks: results };
 }

@@ -14,7 +14,9 @@ export function publicMessage(error: unknown): string {
   const firstLine = raw.split(/\r?\n/, 1)[0] ?? '';
   const redacted = firstLine
     .replace(URL_PASSWORD, `$1:${REDACTED}@`)
-    .replace(QUERY_PARAMETER, (match, separator: string, name: string) => (isSecretKey(name) || /sig|key|auth/i.test(name) ? `${separator}${name}=${REDACTED}` : match));
+    .replace(QUERY_PARAMETER, (match, separator: string, name: string) =>
+      isSecretKey(name) || /sig|key|auth/i.test(name) ? `${separator}${name}=${REDACTED}` : match,
+    );
   const message = redacted.length > MAX_LENGTH ? `${redacted.slice(0, MAX_LENGTH - 1)}…` : redacted;
   return message || (error instanceof Error ? error.name : 'unknown error');
 }

@@ -37,15 +37,22 @@ export interface WorkerServer {
 }
 
 function checkOptions(options: WorkerServerOptions): DashboardAuth | undefined {
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) throw new DifyConfigError('worker.port', `${JSON.stringify(options.port)} is not a port (0-65535)`);
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535)
+    throw new DifyConfigError('worker.port', `${JSON.stringify(options.port)} is not a port (0-65535)`);
   const timeout = options.readinessTimeoutMs;
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) throw new DifyConfigError('worker.readinessTimeoutMs', 'must be a positive number of milliseconds');
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0))
+    throw new DifyConfigError('worker.readinessTimeoutMs', 'must be a positive number of milliseconds');
   if (options.dashboard) {
-    if (!options.dashboard.agenda) throw new DifyConfigError('worker.dashboard.agenda', 'the dashboard needs the Agenda instance');
+    if (!options.dashboard.agenda)
+      throw new DifyConfigError('worker.dashboard.agenda', 'the dashboard needs the Agenda instance');
     assertDashboardAuth(options.dashboard.auth, 'worker.dashboard.auth');
   }
   if (options.metricsAuth === true) {
-    if (!options.dashboard) throw new DifyConfigError('worker.metricsAuth', 'true reuses worker.dashboard.auth, which is not set: give credentials instead');
+    if (!options.dashboard)
+      throw new DifyConfigError(
+        'worker.metricsAuth',
+        'true reuses worker.dashboard.auth, which is not set: give credentials instead',
+      );
     return options.dashboard.auth;
   }
   if (options.metricsAuth) {
@@ -60,7 +67,11 @@ const redactErrorBodies: RequestHandler = (_request, response, next) => {
   const json = response.json.bind(response);
   response.json = (body: unknown) => {
     const error = (body as { error?: unknown } | null)?.error;
-    return json(response.statusCode >= 400 && typeof error === 'string' ? { ...(body as object), error: publicMessage(error) } : body);
+    return json(
+      response.statusCode >= 400 && typeof error === 'string'
+        ? { ...(body as object), error: publicMessage(error) }
+        : body,
+    );
   };
   next();
 };
@@ -113,7 +124,8 @@ export async function createWorkerServer(options: WorkerServerOptions): Promise<
         // The page loads its assets by relative URLs: `/dashboard` must become `/dashboard/`.
         const queryStart = request.originalUrl.indexOf('?');
         const path = queryStart < 0 ? request.originalUrl : request.originalUrl.slice(0, queryStart);
-        if (request.method === 'GET' && path === '/dashboard') response.redirect(301, `/dashboard/${queryStart < 0 ? '' : request.originalUrl.slice(queryStart)}`);
+        if (request.method === 'GET' && path === '/dashboard')
+          response.redirect(301, `/dashboard/${queryStart < 0 ? '' : request.originalUrl.slice(queryStart)}`);
         else next();
       },
       createExpressMiddleware(options.dashboard.agenda),
@@ -125,10 +137,14 @@ export async function createWorkerServer(options: WorkerServerOptions): Promise<
   });
 
   const onError: ErrorRequestHandler = (error, request, response, _next) => {
-    const fields = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; statusCode?: unknown };
+    const fields = (typeof error === 'object' && error !== null ? error : {}) as {
+      status?: unknown;
+      statusCode?: unknown;
+    };
     const status = Number(fields.status ?? fields.statusCode);
     const clientError = Number.isInteger(status) && status >= 400 && status < 500;
-    if (!clientError) logger.error({ error: publicMessage(error), method: request.method, path: request.path }, 'request failed');
+    if (!clientError)
+      logger.error({ error: publicMessage(error), method: request.method, path: request.path }, 'request failed');
     if (response.headersSent) {
       response.destroy();
       return;

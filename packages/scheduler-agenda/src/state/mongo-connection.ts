@@ -1,6 +1,14 @@
 import { DifyStorageError, silentLogger, type Logger } from '@dify-logs/core';
 import { MongoClient, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
-import { IDENTIFIER_PREFIX, IDENTIFIER_RULE, assertOneSource, assertPrefix, attempt, redactConnectionString, secretsOf } from './shared.js';
+import {
+  IDENTIFIER_PREFIX,
+  IDENTIFIER_RULE,
+  assertOneSource,
+  assertPrefix,
+  attempt,
+  redactConnectionString,
+  secretsOf,
+} from './shared.js';
 
 export interface MongoOptions {
   /** `mongodb://user:password@host:27017/database`: a client is opened on first use and closed by `close()`. */
@@ -23,7 +31,11 @@ export interface MongoConnection {
 }
 
 /** A lazily opened MongoClient (or the Db given), closed on `close()` only when opened here. */
-export function mongoConnection(adapter: string, options: MongoOptions, indexes: Record<string, IndexDescription[]>): MongoConnection {
+export function mongoConnection(
+  adapter: string,
+  options: MongoOptions,
+  indexes: Record<string, IndexDescription[]>,
+): MongoConnection {
   assertOneSource(['connectionString', 'db'], [options.connectionString, options.db]);
   const prefix = options.collectionPrefix ?? 'dify_logs_';
   assertPrefix('collectionPrefix', prefix, IDENTIFIER_PREFIX, IDENTIFIER_RULE);
@@ -55,7 +67,9 @@ export function mongoConnection(adapter: string, options: MongoOptions, indexes:
       const name = `${prefix}${suffix}`;
       let found = ready.get(name);
       if (!found) {
-        found = attempt(adapter, 'create indexes of', `collection ${name}`, secrets, () => prepare(name, indexes[suffix] ?? []));
+        found = attempt(adapter, 'create indexes of', `collection ${name}`, secrets, () =>
+          prepare(name, indexes[suffix] ?? []),
+        );
         ready.set(name, found);
         found.catch(() => ready.delete(name));
       }

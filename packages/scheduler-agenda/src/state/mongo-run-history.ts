@@ -43,7 +43,16 @@ export function mongoRunHistory(options: MongoRunHistoryOptions): RunHistory {
         await upsert(() =>
           collection.updateOne(
             { id: run.id },
-            { $set: { deployment: run.deployment, status: run.status, startedAt, run: JSON.stringify(run), updatedAt: new Date() }, $setOnInsert: { logs: [] } },
+            {
+              $set: {
+                deployment: run.deployment,
+                status: run.status,
+                startedAt,
+                run: JSON.stringify(run),
+                updatedAt: new Date(),
+              },
+              $setOnInsert: { logs: [] },
+            },
             { upsert: true },
           ),
         );
@@ -52,7 +61,15 @@ export function mongoRunHistory(options: MongoRunHistoryOptions): RunHistory {
     async appendLogs(id, lines) {
       if (lines.length === 0) return;
       await db.run('append logs to', target(id), async () => {
-        await (await runs()).updateOne({ id }, { $push: { logs: { $each: lines.slice(-maxLogLines), $slice: -maxLogLines } }, $set: { updatedAt: new Date() } });
+        await (
+          await runs()
+        ).updateOne(
+          { id },
+          {
+            $push: { logs: { $each: lines.slice(-maxLogLines), $slice: -maxLogLines } },
+            $set: { updatedAt: new Date() },
+          },
+        );
       });
     },
     async list(query = {}) {
@@ -62,16 +79,24 @@ export function mongoRunHistory(options: MongoRunHistoryOptions): RunHistory {
       const limit = limitOf(query);
       if (limit === 0) return [];
       const found = await db.run('list', collectionName, async () =>
-        (await runs()).find(filter, { projection: { id: 1, run: 1 } }).sort({ startedAt: -1, id: -1 }).limit(limit).toArray(),
+        (await runs())
+          .find(filter, { projection: { id: 1, run: 1 } })
+          .sort({ startedAt: -1, id: -1 })
+          .limit(limit)
+          .toArray(),
       );
       return found.map((document) => toRun(document.id, document.run));
     },
     async get(id) {
-      const found = await db.run('read', target(id), async () => (await runs()).findOne({ id }, { projection: { run: 1, logs: 1 } }));
+      const found = await db.run('read', target(id), async () =>
+        (await runs()).findOne({ id }, { projection: { run: 1, logs: 1 } }),
+      );
       return found ? { run: toRun(id, found.run), logs: found.logs ?? [] } : undefined;
     },
     async prune(before) {
-      const result = await db.run('prune', collectionName, async () => (await runs()).deleteMany({ startedAt: { $lt: before } }));
+      const result = await db.run('prune', collectionName, async () =>
+        (await runs()).deleteMany({ startedAt: { $lt: before } }),
+      );
       return result.deletedCount;
     },
     close: () => db.close(),

@@ -42,12 +42,15 @@ export function mongoStateStore(options: MongoStateStoreOptions): StateStore {
   const cache = () => db.collection<RunCacheDocument>('run_cache');
   const stateTarget = (job: string, app: string) => `${db.prefix}app_state (job ${quoted(job)}, app ${quoted(app)})`;
   const documentTarget = (key: string) => `${db.prefix}documents ${quoted(key)}`;
-  const cacheTarget = (app: string, runId: string) => `${db.prefix}run_cache (app ${quoted(app)}, run ${quoted(runId)})`;
+  const cacheTarget = (app: string, runId: string) =>
+    `${db.prefix}run_cache (app ${quoted(app)}, run ${quoted(runId)})`;
 
   const runs: RunCache = {
     async get(app, runId, level) {
       const bits = levelBits(level);
-      const found = await db.run('read', cacheTarget(app, runId), async () => (await cache()).findOne({ app, runId, level: { $bitsAllSet: bits } }, { projection: { record: 1 } }));
+      const found = await db.run('read', cacheTarget(app, runId), async () =>
+        (await cache()).findOne({ app, runId, level: { $bitsAllSet: bits } }, { projection: { record: 1 } }),
+      );
       if (!found) return undefined;
       try {
         return fitToLevel(JSON.parse(found.record) as RunRecord, level);
@@ -58,7 +61,13 @@ export function mongoStateStore(options: MongoStateStoreOptions): StateStore {
     async put(app, record, level) {
       const runId = record.runId;
       if (!runId) return;
-      const document: RunCacheDocument = { app, runId, level: levelBits(level), record: JSON.stringify(record), updatedAt: new Date() };
+      const document: RunCacheDocument = {
+        app,
+        runId,
+        level: levelBits(level),
+        record: JSON.stringify(record),
+        updatedAt: new Date(),
+      };
       await db.run('write', cacheTarget(app, runId), async () => {
         const collection = await cache();
         await upsert(() => collection.replaceOne({ app, runId }, document, { upsert: true }));
@@ -70,25 +79,41 @@ export function mongoStateStore(options: MongoStateStoreOptions): StateStore {
     name: 'mongodb',
     runs,
     async read(job, app) {
-      const found = await db.run('read', stateTarget(job, app), async () => (await states()).findOne({ job, app }, { projection: { state: 1 } }));
+      const found = await db.run('read', stateTarget(job, app), async () =>
+        (await states()).findOne({ job, app }, { projection: { state: 1 } }),
+      );
       return found ? toAppState(ADAPTER, stateTarget(job, app), found.state) : emptyAppState();
     },
     async commit(job, app, state) {
-      const document: AppStateDocument = { job, app, state: JSON.stringify({ watermark: state.watermark, recent: state.recent, pending: state.pending }), updatedAt: new Date() };
+      const document: AppStateDocument = {
+        job,
+        app,
+        state: JSON.stringify({ watermark: state.watermark, recent: state.recent, pending: state.pending }),
+        updatedAt: new Date(),
+      };
       await db.run('commit', stateTarget(job, app), async () => {
         const collection = await states();
         await upsert(() => collection.replaceOne({ job, app }, document, { upsert: true }));
       });
     },
     async readDocument(key) {
-      const found = await db.run('read', documentTarget(key), async () => (await documents()).findOne({ key }, { projection: { value: 1 } }));
+      const found = await db.run('read', documentTarget(key), async () =>
+        (await documents()).findOne({ key }, { projection: { value: 1 } }),
+      );
       return found ? parseDocument(ADAPTER, documentTarget(key), found.value) : undefined;
     },
     async writeDocument(key, value) {
       await db.run(value === undefined ? 'delete' : 'write', documentTarget(key), async () => {
         const collection = await documents();
         if (value === undefined) await collection.deleteOne({ key });
-        else await upsert(() => collection.replaceOne({ key }, { key, value: JSON.stringify(value), updatedAt: new Date() }, { upsert: true }));
+        else
+          await upsert(() =>
+            collection.replaceOne(
+              { key },
+              { key, value: JSON.stringify(value), updatedAt: new Date() },
+              { upsert: true },
+            ),
+          );
       });
     },
     close: () => db.close(),

@@ -1,6 +1,14 @@
 import { DifyStorageError, silentLogger, type Logger } from '@dify-logs/core';
 import pg from 'pg';
-import { IDENTIFIER_PREFIX, IDENTIFIER_RULE, assertOneSource, assertPrefix, attempt, redactConnectionString, secretsOf } from './shared.js';
+import {
+  IDENTIFIER_PREFIX,
+  IDENTIFIER_RULE,
+  assertOneSource,
+  assertPrefix,
+  attempt,
+  redactConnectionString,
+  secretsOf,
+} from './shared.js';
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:5432/database`: a pool is opened on first use and ended by `close()`. */
@@ -25,7 +33,12 @@ export interface PostgresConnection {
   /** A quoted table or index name: `"<prefix><name>"`. */
   name(suffix: string): string;
   /** Runs a query once the schema exists; a failure names `target`. */
-  query<Row extends pg.QueryResultRow>(action: string, target: string, text: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
+  query<Row extends pg.QueryResultRow>(
+    action: string,
+    target: string,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>>;
   close(): Promise<void>;
 }
 
@@ -35,7 +48,11 @@ export interface PostgresConnection {
  * pg_type), so the DDL runs in one transaction under `pg_advisory_xact_lock`; a schema already there
  * is found without taking the lock.
  */
-export function postgresConnection(adapter: string, options: PostgresOptions, schemaOf: (name: (suffix: string) => string) => PostgresSchema): PostgresConnection {
+export function postgresConnection(
+  adapter: string,
+  options: PostgresOptions,
+  schemaOf: (name: (suffix: string) => string) => PostgresSchema,
+): PostgresConnection {
   assertOneSource(['connectionString', 'pool'], [options.connectionString, options.pool]);
   const prefix = options.tablePrefix ?? 'dify_logs_';
   assertPrefix('tablePrefix', prefix, IDENTIFIER_PREFIX, IDENTIFIER_RULE);
@@ -53,13 +70,18 @@ export function postgresConnection(adapter: string, options: PostgresOptions, sc
     if (!owned) {
       owned = new pg.Pool({ connectionString: options.connectionString, max: 4 });
       const description = redactConnectionString(options.connectionString!);
-      owned.on('error', (error) => logger.warn({ database: description, err: error.message }, 'an idle PostgreSQL connection failed'));
+      owned.on('error', (error) =>
+        logger.warn({ database: description, err: error.message }, 'an idle PostgreSQL connection failed'),
+      );
     }
     return owned;
   }
 
   async function createSchema(): Promise<void> {
-    const { rows } = await pool().query<{ missing: number }>('SELECT count(*)::int AS missing FROM unnest($1::text[]) AS object WHERE to_regclass(object) IS NULL', [schema.objects]);
+    const { rows } = await pool().query<{ missing: number }>(
+      'SELECT count(*)::int AS missing FROM unnest($1::text[]) AS object WHERE to_regclass(object) IS NULL',
+      [schema.objects],
+    );
     if (rows[0]?.missing === 0) return;
     const client = await pool().connect();
     try {

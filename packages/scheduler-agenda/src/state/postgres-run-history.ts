@@ -65,7 +65,12 @@ export function postgresRunHistory(options: PostgresRunHistoryOptions): RunHisto
       return rows.map((found) => toRun(found.id, found.run));
     },
     async get(id) {
-      const { rows } = await db.query<{ run: string; logs: string[] }>('read', row(id), `SELECT run, logs FROM ${runs} WHERE id = $1`, [id]);
+      const { rows } = await db.query<{ run: string; logs: string[] }>(
+        'read',
+        row(id),
+        `SELECT run, logs FROM ${runs} WHERE id = $1`,
+        [id],
+      );
       return rows[0] ? { run: toRun(id, rows[0].run), logs: rows[0].logs } : undefined;
     },
     async prune(before) {

@@ -29,7 +29,12 @@ export function postgresStateStore(options: PostgresStateStoreOptions): StateSto
   const runs: RunCache = {
     async get(app, runId, level) {
       const bits = levelBits(level);
-      const { rows } = await db.query<{ record: string }>('read', `${runCache} row (app ${quoted(app)}, run ${quoted(runId)})`, `SELECT record FROM ${runCache} WHERE app = $1 AND run_id = $2 AND level & $3 = $3`, [app, runId, bits]);
+      const { rows } = await db.query<{ record: string }>(
+        'read',
+        `${runCache} row (app ${quoted(app)}, run ${quoted(runId)})`,
+        `SELECT record FROM ${runCache} WHERE app = $1 AND run_id = $2 AND level & $3 = $3`,
+        [app, runId, bits],
+      );
       if (!rows[0]) return undefined;
       try {
         return fitToLevel(JSON.parse(rows[0].record) as RunRecord, level);
@@ -53,7 +58,12 @@ export function postgresStateStore(options: PostgresStateStoreOptions): StateSto
     name: 'postgres',
     runs,
     async read(job, app) {
-      const { rows } = await db.query<{ state: unknown }>('read', row(job, app), `SELECT state FROM ${appState} WHERE job = $1 AND app = $2`, [job, app]);
+      const { rows } = await db.query<{ state: unknown }>(
+        'read',
+        row(job, app),
+        `SELECT state FROM ${appState} WHERE job = $1 AND app = $2`,
+        [job, app],
+      );
       return rows[0] ? toAppState(ADAPTER, row(job, app), rows[0].state) : emptyAppState();
     },
     async commit(job, app, state: AppState) {
@@ -66,7 +76,12 @@ export function postgresStateStore(options: PostgresStateStoreOptions): StateSto
       );
     },
     async readDocument(key) {
-      const { rows } = await db.query<{ value: unknown }>('read', `${documents} row ${quoted(key)}`, `SELECT value FROM ${documents} WHERE key = $1`, [key]);
+      const { rows } = await db.query<{ value: unknown }>(
+        'read',
+        `${documents} row ${quoted(key)}`,
+        `SELECT value FROM ${documents} WHERE key = $1`,
+        [key],
+      );
       return rows[0]?.value;
     },
     async writeDocument(key, value) {

@@ -38,7 +38,9 @@ export function redisConnection(adapter: string, options: RedisOptions): RedisCo
     if (!owned) {
       owned = new Redis(options.connectionString!, { lazyConnect: true, maxRetriesPerRequest: 3 });
       const description = redactConnectionString(options.connectionString!);
-      owned.on('error', (error: Error) => logger.warn({ database: description, err: error.message }, 'the Redis connection failed'));
+      owned.on('error', (error: Error) =>
+        logger.warn({ database: description, err: error.message }, 'the Redis connection failed'),
+      );
     }
     return owned;
   }

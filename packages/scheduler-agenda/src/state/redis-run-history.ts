@@ -45,7 +45,8 @@ export function redisRunHistory(options: RedisRunHistoryOptions): RunHistory {
       const kept = lines.slice(-maxLogLines);
       await db.run('append logs to', logsKey(id), async (redis) => {
         // In slices: a Lua script unpacks at most a few thousand arguments.
-        for (let start = 0; start < kept.length; start += 1000) await redis.eval(APPEND_LOGS, 2, runKey(id), logsKey(id), maxLogLines, ...kept.slice(start, start + 1000));
+        for (let start = 0; start < kept.length; start += 1000)
+          await redis.eval(APPEND_LOGS, 2, runKey(id), logsKey(id), maxLogLines, ...kept.slice(start, start + 1000));
       });
     },
     async list(query = {}) {
@@ -56,11 +57,17 @@ export function redisRunHistory(options: RedisRunHistoryOptions): RunHistory {
       return db.run('list', index, async (redis) => {
         for (let start = 0; found.length < limit; start += PAGE) {
           const ids = await redis.zrevrange(index, start, start + PAGE - 1);
-          const stored = await execAll(ids.reduce((pipeline, id) => pipeline.hmget(runKey(id), 'run', 'deployment', 'status'), redis.pipeline()));
+          const stored = await execAll(
+            ids.reduce((pipeline, id) => pipeline.hmget(runKey(id), 'run', 'deployment', 'status'), redis.pipeline()),
+          );
           for (const [position, id] of ids.entries()) {
             const [run, deployment, status] = stored[position] as Array<string | null>;
             if (run === null || run === undefined || seen.has(id)) continue;
-            if ((query.deployment !== undefined && deployment !== query.deployment) || (query.status !== undefined && status !== query.status)) continue;
+            if (
+              (query.deployment !== undefined && deployment !== query.deployment) ||
+              (query.status !== undefined && status !== query.status)
+            )
+              continue;
             seen.add(id);
             found.push(parseDocument(ADAPTER, runKey(id), run) as DeploymentRun);
             if (found.length === limit) break;
@@ -72,8 +79,12 @@ export function redisRunHistory(options: RedisRunHistoryOptions): RunHistory {
     },
     async get(id) {
       const key = runKey(id);
-      const [run, logs] = await db.run('read', key, (redis) => execAll(redis.multi().hget(key, 'run').lrange(logsKey(id), 0, -1)));
-      return typeof run === 'string' ? { run: parseDocument(ADAPTER, key, run) as DeploymentRun, logs: logs as string[] } : undefined;
+      const [run, logs] = await db.run('read', key, (redis) =>
+        execAll(redis.multi().hget(key, 'run').lrange(logsKey(id), 0, -1)),
+      );
+      return typeof run === 'string'
+        ? { run: parseDocument(ADAPTER, key, run) as DeploymentRun, logs: logs as string[] }
+        : undefined;
     },
     async prune(before) {
       let deleted = 0;
@@ -81,7 +92,9 @@ export function redisRunHistory(options: RedisRunHistoryOptions): RunHistory {
         for (;;) {
           const ids = await redis.zrangebyscore(all, '-inf', `(${before.getTime()}`, 'LIMIT', 0, PAGE);
           if (ids.length === 0) return deleted;
-          const deployments = await execAll(ids.reduce((pipeline, id) => pipeline.hget(runKey(id), 'deployment'), redis.pipeline()));
+          const deployments = await execAll(
+            ids.reduce((pipeline, id) => pipeline.hget(runKey(id), 'deployment'), redis.pipeline()),
+          );
           const removal = redis.multi();
           for (const [position, id] of ids.entries()) {
             removal.zrem(all, id).del(runKey(id), logsKey(id));

@@ -18,7 +18,8 @@ const ADAPTER = 'redis state';
 export function redisStateStore(options: RedisStateStoreOptions): StateStore {
   const db = redisConnection(ADAPTER, options);
   const ttl = options.runCacheTtlSeconds ?? 30 * 24 * 3600;
-  if (!Number.isInteger(ttl) || ttl < 1) throw new DifyConfigError('runCacheTtlSeconds', `${String(ttl)} is not a whole number of seconds of at least 1`);
+  if (!Number.isInteger(ttl) || ttl < 1)
+    throw new DifyConfigError('runCacheTtlSeconds', `${String(ttl)} is not a whole number of seconds of at least 1`);
   const stateKey = (job: string, app: string) => `${db.prefix}state:${keySegment(job)}:${keySegment(app)}`;
   const documentKey = (key: string) => `${db.prefix}doc:${keySegment(key)}`;
   const cacheKey = (app: string) => `${db.prefix}run-cache:${keySegment(app)}`;
@@ -41,7 +42,12 @@ export function redisStateStore(options: RedisStateStoreOptions): StateStore {
       if (!record.runId) return;
       const key = cacheKey(app);
       await db.run('write', `${key} field ${record.runId}`, (redis) =>
-        execAll(redis.multi().hset(key, record.runId!, `${levelBits(level)}:${JSON.stringify(record)}`).expire(key, ttl)),
+        execAll(
+          redis
+            .multi()
+            .hset(key, record.runId!, `${levelBits(level)}:${JSON.stringify(record)}`)
+            .expire(key, ttl),
+        ),
       );
     },
   };
@@ -56,7 +62,9 @@ export function redisStateStore(options: RedisStateStoreOptions): StateStore {
     },
     async commit(job, app, state) {
       const key = stateKey(job, app);
-      await db.run('commit', key, (redis) => redis.set(key, JSON.stringify({ watermark: state.watermark, recent: state.recent, pending: state.pending })));
+      await db.run('commit', key, (redis) =>
+        redis.set(key, JSON.stringify({ watermark: state.watermark, recent: state.recent, pending: state.pending })),
+      );
     },
     async readDocument(key) {
       const name = documentKey(key);

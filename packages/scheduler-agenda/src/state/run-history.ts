@@ -31,7 +31,8 @@ export const DEFAULT_LIST_LIMIT = 50;
 /** `maxLogLines`, checked. */
 export function maxLogLinesOf(options: RunHistoryOptions): number {
   const max = options.maxLogLines ?? 500;
-  if (!Number.isInteger(max) || max < 1) throw new DifyConfigError('maxLogLines', `${String(max)} is not a whole number of at least 1`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new DifyConfigError('maxLogLines', `${String(max)} is not a whole number of at least 1`);
   return max;
 }
 
@@ -41,13 +42,19 @@ export const limitOf = (query: RunHistoryQuery) => Math.max(0, Math.floor(query.
 /** A run's start as milliseconds (what databases sort and prune by). */
 export function startedAtMs(run: DeploymentRun): number {
   const time = Date.parse(run.startedAt);
-  if (Number.isNaN(time)) throw new DifyConfigError('run.startedAt', `${JSON.stringify(run.startedAt)} of run ${JSON.stringify(run.id)} is not a time`);
+  if (Number.isNaN(time))
+    throw new DifyConfigError(
+      'run.startedAt',
+      `${JSON.stringify(run.startedAt)} of run ${JSON.stringify(run.id)} is not a time`,
+    );
   return time;
 }
 
 /** Newest first by startedAt, then by id (descending), as every backend orders. */
 export function newestFirst(left: DeploymentRun, right: DeploymentRun): number {
-  return Date.parse(right.startedAt) - Date.parse(left.startedAt) || (left.id < right.id ? 1 : left.id > right.id ? -1 : 0);
+  return (
+    Date.parse(right.startedAt) - Date.parse(left.startedAt) || (left.id < right.id ? 1 : left.id > right.id ? -1 : 0)
+  );
 }
 
 /** Run history in memory: for tests and a single worker. */
@@ -67,7 +74,11 @@ export function memoryRunHistory(options: RunHistoryOptions = {}): RunHistory {
     async list(query = {}) {
       return [...runs.values()]
         .map((entry) => entry.run)
-        .filter((run) => (query.deployment === undefined || run.deployment === query.deployment) && (query.status === undefined || run.status === query.status))
+        .filter(
+          (run) =>
+            (query.deployment === undefined || run.deployment === query.deployment) &&
+            (query.status === undefined || run.status === query.status),
+        )
         .sort(newestFirst)
         .slice(0, limitOf(query))
         .map((run) => structuredClone(run));

@@ -1,5 +1,9 @@
 import { DifyConfigError, DifyLogsError, DifyStorageError, type AppState, type EnrichmentLevel } from '@dify-logs/core';
-import { connectionSecrets, redactConnectionString as coreRedactConnectionString, scrub } from '@dify-logs/core/adapter-kit';
+import {
+  connectionSecrets,
+  redactConnectionString as coreRedactConnectionString,
+  scrub,
+} from '@dify-logs/core/adapter-kit';
 
 /** A connection string with its password hidden (`postgres://user:***@host/db`), for messages and logs; a password holding spaces, `/` or `@` is hidden whole. */
 export const redactConnectionString = coreRedactConnectionString;
@@ -18,19 +22,37 @@ export const IDENTIFIER_RULE = 'may only hold letters, digits and _ (at most 40)
 
 /** Checks `connectionString` / client options: exactly one of them. */
 export function assertOneSource(names: [string, string], given: [unknown, unknown]): void {
-  if (given[0] === undefined && given[1] === undefined) throw new DifyConfigError(names[0], `give either ${names[0]} or ${names[1]}`);
-  if (given[0] !== undefined && given[1] !== undefined) throw new DifyConfigError(names[0], `give either ${names[0]} or ${names[1]}, not both`);
+  if (given[0] === undefined && given[1] === undefined)
+    throw new DifyConfigError(names[0], `give either ${names[0]} or ${names[1]}`);
+  if (given[0] !== undefined && given[1] !== undefined)
+    throw new DifyConfigError(names[0], `give either ${names[0]} or ${names[1]}, not both`);
 }
 
 /** A database failure as a retryable DifyStorageError naming what was done to which table or key; passwords scrubbed. */
-export function databaseError(adapter: string, action: string, target: string, error: unknown, secrets: string[]): DifyLogsError {
+export function databaseError(
+  adapter: string,
+  action: string,
+  target: string,
+  error: unknown,
+  secrets: string[],
+): DifyLogsError {
   if (DifyLogsError.isInstance(error)) return error;
   const message = scrub(error instanceof Error ? error.message : String(error), secrets);
-  return new DifyStorageError(adapter, 'storage_failed', `could not ${action} ${target}: ${message}`, { key: target, cause: error, isRetryable: true });
+  return new DifyStorageError(adapter, 'storage_failed', `could not ${action} ${target}: ${message}`, {
+    key: target,
+    cause: error,
+    isRetryable: true,
+  });
 }
 
 /** Runs `operation`, turning its failure into `databaseError`. */
-export async function attempt<T>(adapter: string, action: string, target: string, secrets: string[], operation: () => Promise<T>): Promise<T> {
+export async function attempt<T>(
+  adapter: string,
+  action: string,
+  target: string,
+  secrets: string[],
+  operation: () => Promise<T>,
+): Promise<T> {
   try {
     return await operation();
   } catch (error) {
@@ -51,8 +73,19 @@ export function toAppState(adapter: string, target: string, stored: unknown): Ap
   }
   const state = value as Partial<AppState> | undefined;
   const isMap = (map: unknown) => typeof map === 'object' && map !== null && !Array.isArray(map);
-  if (!state || !isMap(state) || !(state.watermark === null || typeof state.watermark === 'string') || !isMap(state.recent) || !isMap(state.pending)) {
-    throw new DifyStorageError(adapter, 'storage_failed', `${target} does not hold a dify-logs app state; delete it to start that app over`, { key: target });
+  if (
+    !state ||
+    !isMap(state) ||
+    !(state.watermark === null || typeof state.watermark === 'string') ||
+    !isMap(state.recent) ||
+    !isMap(state.pending)
+  ) {
+    throw new DifyStorageError(
+      adapter,
+      'storage_failed',
+      `${target} does not hold a dify-logs app state; delete it to start that app over`,
+      { key: target },
+    );
   }
   return { watermark: state.watermark, recent: state.recent!, pending: state.pending! };
 }
@@ -62,7 +95,12 @@ export function parseDocument(adapter: string, target: string, text: string): un
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new DifyStorageError(adapter, 'storage_failed', `${target} does not hold JSON (${(error as Error).message})`, { key: target });
+    throw new DifyStorageError(
+      adapter,
+      'storage_failed',
+      `${target} does not hold JSON (${(error as Error).message})`,
+      { key: target },
+    );
   }
 }
 

@@ -91,9 +91,21 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
     throw fatal;
   }
 
-  async function post(endpoint: string, path: string, json: unknown, headers?: Record<string, string>): Promise<RawResponse> {
+  async function post(
+    endpoint: string,
+    path: string,
+    json: unknown,
+    headers?: Record<string, string>,
+  ): Promise<RawResponse> {
     return deps.transport.withRetry(endpoint, async () => {
-      const response = await deps.transport.send({ method: 'POST', url: `${deps.consoleUrl}${path}`, endpoint, json, headers, unlimited: true });
+      const response = await deps.transport.send({
+        method: 'POST',
+        url: `${deps.consoleUrl}${path}`,
+        endpoint,
+        json,
+        headers,
+        unlimited: true,
+      });
       if (response.status >= 500) throw toHttpError(endpoint, response.status, response.headers, response.text);
       return response;
     });
@@ -110,7 +122,10 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
     if (parseVersion(version ?? '')) return versionAtLeast(version, '1.11.2');
     if (!difyDecodesBase64(credentials.password)) return false;
     const answer = await post(LOGIN, '/login', ENCODING_PROBE_BODY);
-    log.info({ encodingRejection: isEncodingRejection(answer) }, 'unknown Dify release: asked which password encoding it wants');
+    log.info(
+      { encodingRejection: isEncodingRejection(answer) },
+      'unknown Dify release: asked which password encoding it wants',
+    );
     return isEncodingRejection(answer);
   }
 
@@ -126,7 +141,12 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
     if (response.status !== 200) throw loginError(response);
     const body = (response.body ?? {}) as { result?: unknown; data?: unknown; message?: unknown };
     if (body.result !== 'success') {
-      const reason = typeof body.data === 'string' ? body.data : typeof body.message === 'string' ? body.message : 'login was not accepted';
+      const reason =
+        typeof body.data === 'string'
+          ? body.data
+          : typeof body.message === 'string'
+            ? body.message
+            : 'login was not accepted';
       throw new DifyAuthError(LOGIN, 'login_failed', reason);
     }
     jar.clear();
@@ -141,7 +161,11 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
     } else {
       jar.store(response.headers.getSetCookie());
       if (!jar.get('access_token') || !jar.get('csrf_token')) {
-        throw new DifyAuthError(LOGIN, 'login_failed', 'login succeeded but the response set no access_token/csrf_token cookies');
+        throw new DifyAuthError(
+          LOGIN,
+          'login_failed',
+          'login succeeded but the response set no access_token/csrf_token cookies',
+        );
       }
       mode = 'cookie';
     }
@@ -213,10 +237,17 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
           await inFlight;
           return true;
         }
-        if (acceptedEpoch < lease.epoch) die(error.endpoint, `the console session was refused on its first request right after renewing it (${reason})`);
+        if (acceptedEpoch < lease.epoch)
+          die(
+            error.endpoint,
+            `the console session was refused on its first request right after renewing it (${reason})`,
+          );
       }
       if (fruitlessRenewals >= MAX_FRUITLESS_RENEWALS) {
-        die(error.endpoint, `the console session keeps being refused after renewing it ${fruitlessRenewals} times (${reason})`);
+        die(
+          error.endpoint,
+          `the console session keeps being refused after renewing it ${fruitlessRenewals} times (${reason})`,
+        );
       }
       fruitlessRenewals += 1;
       log.info({ endpoint: error.endpoint, reason: error.difyMessage, epoch }, 'console session refused; renewing');
@@ -250,7 +281,13 @@ export function createConsoleSession(credentials: ConsoleCredentials, deps: Cons
       const url = `${deps.consoleUrl}/logout`;
       const old = mode === 'bearer' && !versionAtLeast(await deps.serverVersion(), '1.9.2');
       await deps.transport
-        .send({ method: old ? 'GET' : 'POST', url, endpoint: `${old ? 'GET' : 'POST'} /console/api/logout`, headers, ...(old ? {} : { json: {} }) })
+        .send({
+          method: old ? 'GET' : 'POST',
+          url,
+          endpoint: `${old ? 'GET' : 'POST'} /console/api/logout`,
+          headers,
+          ...(old ? {} : { json: {} }),
+        })
         .catch(() => undefined);
       mode = 'none';
       jar.clear();
@@ -263,7 +300,11 @@ function base64(text: string): string {
 }
 
 function loginBody(credentials: ConsoleCredentials, encode: boolean) {
-  return { email: credentials.email, password: encode ? base64(credentials.password) : credentials.password, remember_me: true };
+  return {
+    email: credentials.email,
+    password: encode ? base64(credentials.password) : credentials.password,
+    remember_me: true,
+  };
 }
 
 function isEncodingRejection(response: RawResponse): boolean {
@@ -272,15 +313,31 @@ function isEncodingRejection(response: RawResponse): boolean {
 
 function isTokenPair(value: unknown): value is { access_token: string; refresh_token: string } {
   const pair = value as { access_token?: unknown; refresh_token?: unknown } | null;
-  return typeof pair === 'object' && pair !== null && typeof pair.access_token === 'string' && typeof pair.refresh_token === 'string';
+  return (
+    typeof pair === 'object' &&
+    pair !== null &&
+    typeof pair.access_token === 'string' &&
+    typeof pair.refresh_token === 'string'
+  );
 }
 
 function loginError(response: RawResponse): DifyAuthError {
   const http = toHttpError(LOGIN, response.status, response.headers, response.text);
   const reason = http.difyMessage ?? `HTTP ${response.status}`;
   if (response.status === 429) {
-    return new DifyAuthError(LOGIN, 'account_locked', `Dify locked this account after repeated failed logins (${reason}); wait for the lockout to expire`, http);
+    return new DifyAuthError(
+      LOGIN,
+      'account_locked',
+      `Dify locked this account after repeated failed logins (${reason}); wait for the lockout to expire`,
+      http,
+    );
   }
-  if (response.status === 403) return new DifyAuthError(LOGIN, 'forbidden', `password login is not allowed here (${reason})`, http);
-  return new DifyAuthError(LOGIN, 'invalid_credentials', `login refused (${reason}); not retried, because Dify locks the account after 5 failures`, http);
+  if (response.status === 403)
+    return new DifyAuthError(LOGIN, 'forbidden', `password login is not allowed here (${reason})`, http);
+  return new DifyAuthError(
+    LOGIN,
+    'invalid_credentials',
+    `login refused (${reason}); not retried, because Dify locks the account after 5 failures`,
+    http,
+  );
 }

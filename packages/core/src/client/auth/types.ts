@@ -27,7 +27,11 @@ export interface Authenticator {
   close(): Promise<void>;
 }
 
-export function staticAuthenticator(kind: 'api-key' | 'admin-key', headers: Record<string, string>, secrets: string[]): Authenticator {
+export function staticAuthenticator(
+  kind: 'api-key' | 'admin-key',
+  headers: Record<string, string>,
+  secrets: string[],
+): Authenticator {
   return {
     kind,
     headers: async () => ({ headers, epoch: 0, first: false }),

@@ -1,5 +1,11 @@
 import type { ClientContext } from '../context.js';
-import { AppInfoSchema, ConsoleAppPageSchema, VersionInfoSchema, type AppInfo, type DifyConsoleApp } from '../schemas/dify.js';
+import {
+  AppInfoSchema,
+  ConsoleAppPageSchema,
+  VersionInfoSchema,
+  type AppInfo,
+  type DifyConsoleApp,
+} from '../schemas/dify.js';
 import { parseBody } from '../schemas/parse.js';
 
 export interface AppListQuery {
@@ -12,7 +18,10 @@ export interface AppListQuery {
 /** Every app of the console workspace, all pages. */
 export async function* listApps(context: ClientContext, query: AppListQuery = {}): AsyncGenerator<DifyConsoleApp> {
   for (let page = 1; ; page += 1) {
-    const result = (await context.call({ surface: 'console', path: '/apps', query: { page, limit: 100, mode: query.mode, name: query.name } }, ConsoleAppPageSchema))!;
+    const result = (await context.call(
+      { surface: 'console', path: '/apps', query: { page, limit: 100, mode: query.mode, name: query.name } },
+      ConsoleAppPageSchema,
+    ))!;
     yield* result.data;
     if (!result.has_more || result.data.length === 0) return;
   }
@@ -24,10 +33,14 @@ export async function fetchAppInfo(context: ClientContext): Promise<AppInfo> {
 }
 
 /** Dify's release from the unauthenticated `GET /v1/`; null when the server does not say (Dify < 1.7, or a proxy). */
-export async function fetchServerVersion(context: Pick<ClientContext, 'transport' | 'urls' | 'logger'>): Promise<string | null> {
+export async function fetchServerVersion(
+  context: Pick<ClientContext, 'transport' | 'urls' | 'logger'>,
+): Promise<string | null> {
   const endpoint = 'GET /v1/';
   try {
-    const response = await context.transport.withRetry(endpoint, () => context.transport.send({ method: 'GET', url: `${context.urls.service}/`, endpoint }));
+    const response = await context.transport.withRetry(endpoint, () =>
+      context.transport.send({ method: 'GET', url: `${context.urls.service}/`, endpoint }),
+    );
     if (response.status !== 200) return null;
     return parseBody(endpoint, VersionInfoSchema, response.body).server_version;
   } catch (error) {

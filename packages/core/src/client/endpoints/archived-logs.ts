@@ -22,7 +22,13 @@ export const ArchivedLogItemSchema = z.object({
   created_at: timestamp,
 });
 
-const ArchivedLogPageSchema = z.object({ page: z.number(), limit: z.number(), total: z.number(), has_more: z.boolean(), data: z.array(ArchivedLogItemSchema) });
+const ArchivedLogPageSchema = z.object({
+  page: z.number(),
+  limit: z.number(),
+  total: z.number(),
+  has_more: z.boolean(),
+  data: z.array(ArchivedLogItemSchema),
+});
 
 export type DifyArchivedLogItem = z.infer<typeof ArchivedLogItemSchema>;
 export type ArchivedLogPage = z.infer<typeof ArchivedLogPageSchema>;
@@ -32,6 +38,18 @@ export type ArchivedLogPage = z.infer<typeof ArchivedLogPageSchema>;
  * `api/controllers/console/app/workflow_app_log.py:108-135` @1.13.0): page and limit only, newest run first.
  * null when Dify has no such endpoint (404 before 1.13).
  */
-export async function fetchArchivedLogPage(context: ClientContext, appId: string, query: { page?: number; limit?: number } = {}): Promise<ArchivedLogPage | null> {
-  return context.call({ surface: 'console', path: `/apps/${encodeURIComponent(appId)}/workflow-archived-logs`, query: { page: query.page ?? 1, limit: query.limit ?? 100 }, nullOn: [404] }, ArchivedLogPageSchema);
+export async function fetchArchivedLogPage(
+  context: ClientContext,
+  appId: string,
+  query: { page?: number; limit?: number } = {},
+): Promise<ArchivedLogPage | null> {
+  return context.call(
+    {
+      surface: 'console',
+      path: `/apps/${encodeURIComponent(appId)}/workflow-archived-logs`,
+      query: { page: query.page ?? 1, limit: query.limit ?? 100 },
+      nullOn: [404],
+    },
+    ArchivedLogPageSchema,
+  );
 }

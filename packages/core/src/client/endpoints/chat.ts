@@ -3,7 +3,13 @@ import { DifyConfigError } from '../../errors/config-error.js';
 import { toIsoTime } from '../../records/time.js';
 import type { ClientContext } from '../context.js';
 import { toConsoleMinute } from '../console-time.js';
-import { AccountProfileSchema, ConversationPageSchema, MessagePageSchema, type DifyConversation, type DifyMessage } from '../schemas/chat.js';
+import {
+  AccountProfileSchema,
+  ConversationPageSchema,
+  MessagePageSchema,
+  type DifyConversation,
+  type DifyMessage,
+} from '../schemas/chat.js';
 
 /** App modes whose logs are conversations and messages, not workflow app logs (Dify keeps none for them). */
 export const CHAT_APP_MODES: readonly string[] = ['advanced-chat', 'chat', 'agent-chat'];
@@ -33,7 +39,11 @@ export async function fetchAccountTimezone(context: ClientContext): Promise<stri
  * during the walk, so conversations updated after the walk began are read again at the end; ids are
  * de-duplicated, so each conversation comes out once.
  */
-export async function* listConversations(context: ClientContext, appId: string, query: ConversationQuery): AsyncGenerator<DifyConversation> {
+export async function* listConversations(
+  context: ClientContext,
+  appId: string,
+  query: ConversationQuery,
+): AsyncGenerator<DifyConversation> {
   if (!appId) throw new DifyConfigError('appId', 'is required to list conversations (which app?)');
   const timezone = query.timezone ?? (await fetchAccountTimezone(context));
   const limit = query.limit ?? 100;
@@ -43,7 +53,10 @@ export async function* listConversations(context: ClientContext, appId: string, 
   const walk = async function* (since: Date): AsyncGenerator<DifyConversation> {
     const start = toConsoleMinute(new Date(since.getTime() - DST_MARGIN_MS), timezone);
     for (let page = 1; ; page += 1) {
-      const result = await context.call({ surface: 'console', path, query: { page, limit, sort_by: '-updated_at', start } }, ConversationPageSchema);
+      const result = await context.call(
+        { surface: 'console', path, query: { page, limit, sort_by: '-updated_at', start } },
+        ConversationPageSchema,
+      );
       reportSalvage(context, appId, 'conversation', result);
       const data = result?.data ?? [];
       for (const conversation of data) {
@@ -63,18 +76,35 @@ export async function* listConversations(context: ClientContext, appId: string, 
  * A conversation's messages, newest first, paging backwards with `first_id` until a message older than `since`
  * (when given) or the first message.
  */
-export async function* listMessages(context: ClientContext, appId: string, conversationId: string, options: { since?: Date; limit?: number } = {}): AsyncGenerator<DifyMessage> {
+export async function* listMessages(
+  context: ClientContext,
+  appId: string,
+  conversationId: string,
+  options: { since?: Date; limit?: number } = {},
+): AsyncGenerator<DifyMessage> {
   const path = `/apps/${encodeURIComponent(appId)}/chat-messages`;
   let firstId: string | undefined;
   for (;;) {
-    const result = await context.call({ surface: 'console', path, query: { conversation_id: conversationId, limit: options.limit ?? 100, ...(firstId ? { first_id: firstId } : {}) } }, MessagePageSchema);
+    const result = await context.call(
+      {
+        surface: 'console',
+        path,
+        query: {
+          conversation_id: conversationId,
+          limit: options.limit ?? 100,
+          ...(firstId ? { first_id: firstId } : {}),
+        },
+      },
+      MessagePageSchema,
+    );
     reportSalvage(context, appId, 'message', result);
     const data = result?.data ?? [];
     let older = false;
     for (let index = data.length - 1; index >= 0; index -= 1) {
       const message = data[index]!;
       yield message;
-      if (options.since && Date.parse(toIsoTime(message.created_at) ?? '') < options.since.getTime() - 1000) older = true;
+      if (options.since && Date.parse(toIsoTime(message.created_at) ?? '') < options.since.getTime() - 1000)
+        older = true;
     }
     if (older || !result?.has_more || data.length === 0) return;
     firstId = data[0]!.id;
@@ -82,10 +112,23 @@ export async function* listMessages(context: ClientContext, appId: string, conve
 }
 
 /** Warns of rows kept with emptied fields and rows left out (never the values), as the run export does. */
-function reportSalvage(context: ClientContext, appId: string, what: 'conversation' | 'message', page: { data: Array<{ id: string }> } | null): void {
+function reportSalvage(
+  context: ClientContext,
+  appId: string,
+  what: 'conversation' | 'message',
+  page: { data: Array<{ id: string }> } | null,
+): void {
   if (!page) return;
-  for (const row of droppedRows(page)) context.logger.warn({ appId, position: row.position, field: row.field, problem: row.problem }, `dropped a ${what} Dify sent without what identifies it`);
+  for (const row of droppedRows(page))
+    context.logger.warn(
+      { appId, position: row.position, field: row.field, problem: row.problem },
+      `dropped a ${what} Dify sent without what identifies it`,
+    );
   for (const row of page.data) {
-    for (const { field, type } of salvagedFields(row)) context.logger.warn({ appId, [`${what}Id`]: row.id, field, type }, `kept a ${what} whose field had a value of an unexpected type; the field is empty`);
+    for (const { field, type } of salvagedFields(row))
+      context.logger.warn(
+        { appId, [`${what}Id`]: row.id, field, type },
+        `kept a ${what} whose field had a value of an unexpected type; the field is empty`,
+      );
   }
 }

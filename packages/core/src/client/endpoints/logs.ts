@@ -7,7 +7,15 @@ import { parseVersion, versionAtLeast } from '../server-version.js';
 
 /** Statuses the Service API accepts as a filter; the console accepts every run status (below 1.11 the client applies running, scheduled and paused itself). */
 export const SERVICE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped'] as const;
-export const CONSOLE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped', 'partial-succeeded', 'running', 'scheduled', 'paused'] as const;
+export const CONSOLE_STATUS_FILTERS = [
+  'succeeded',
+  'failed',
+  'stopped',
+  'partial-succeeded',
+  'running',
+  'scheduled',
+  'paused',
+] as const;
 
 export interface LogQuery {
   /** Needed with console access; with an app key it defaults to the client's `appId`. */
@@ -30,17 +38,24 @@ export interface LogQuery {
 
 export function validateLogQuery(query: LogQuery, surface: 'service' | 'console'): void {
   const limit = query.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new DifyConfigError('limit', `must be a whole number from 1 to 100 (Dify's maximum page size), got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw new DifyConfigError('limit', `must be a whole number from 1 to 100 (Dify's maximum page size), got ${limit}`);
   const page = query.page ?? 1;
-  if (!Number.isInteger(page) || page < 1 || page > 99_999) throw new DifyConfigError('page', `must be from 1 to 99999, got ${page}`);
+  if (!Number.isInteger(page) || page < 1 || page > 99_999)
+    throw new DifyConfigError('page', `must be from 1 to 99999, got ${page}`);
   const allowed: readonly string[] = surface === 'service' ? SERVICE_STATUS_FILTERS : CONSOLE_STATUS_FILTERS;
   if (query.status !== undefined && !allowed.includes(query.status)) {
-    const hint = surface === 'service' ? ' (the Service API cannot filter other statuses; use console access for those)' : '';
-    throw new DifyConfigError('status', `must be one of ${allowed.join(', ')}${hint}; got ${JSON.stringify(query.status)}`);
+    const hint =
+      surface === 'service' ? ' (the Service API cannot filter other statuses; use console access for those)' : '';
+    throw new DifyConfigError(
+      'status',
+      `must be one of ${allowed.join(', ')}${hint}; got ${JSON.stringify(query.status)}`,
+    );
   }
   for (const key of ['createdAfter', 'createdBefore'] as const) {
     const value = query[key];
-    if (value !== undefined && Number.isNaN(new Date(value).getTime())) throw new DifyConfigError(key, `is not a date: ${JSON.stringify(value)}`);
+    if (value !== undefined && Number.isNaN(new Date(value).getTime()))
+      throw new DifyConfigError(key, `is not a date: ${JSON.stringify(value)}`);
   }
 }
 
@@ -69,7 +84,12 @@ export async function fetchLogPage(context: ClientContext, query: LogQuery): Pro
   validateLogQuery(query, surface);
   const local: Array<(item: DifyLogItem) => boolean> = [];
   let status = query.status;
-  if (surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && isBefore111(await context.serverVersion())) {
+  if (
+    surface === 'console' &&
+    status !== undefined &&
+    STATUSES_FROM_1_11.includes(status) &&
+    isBefore111(await context.serverVersion())
+  ) {
     const wanted = status;
     local.push((item) => item.workflow_run?.status === wanted);
     status = undefined;
@@ -85,7 +105,8 @@ export async function fetchLogPage(context: ClientContext, query: LogQuery): Pro
     page = await fetchRawLogPage(context, surface, { ...query, status, endUserSessionId });
   } catch (error) {
     // A release the server does not name that refuses the status (reqparse `choices`, <= 1.10.x): match it here.
-    if (!(surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && refusesStatus(error))) throw error;
+    if (!(surface === 'console' && status !== undefined && STATUSES_FROM_1_11.includes(status) && refusesStatus(error)))
+      throw error;
     const wanted = status;
     local.push((item) => item.workflow_run?.status === wanted);
     page = await fetchRawLogPage(context, surface, { ...query, status: undefined, endUserSessionId });
@@ -97,14 +118,22 @@ export async function fetchLogPage(context: ClientContext, query: LogQuery): Pro
 }
 
 function refusesStatus(error: unknown): boolean {
-  return DifyHttpError.isInstance(error) && error.status === 400 && (error.fields?.status !== undefined || /status/i.test(error.difyMessage ?? ''));
+  return (
+    DifyHttpError.isInstance(error) &&
+    error.status === 400 &&
+    (error.fields?.status !== undefined || /status/i.test(error.difyMessage ?? ''))
+  );
 }
 
 function isBefore111(version: string | null): boolean {
   return version !== null && parseVersion(version) !== null && !versionAtLeast(version, '1.11.0');
 }
 
-async function fetchRawLogPage(context: ClientContext, surface: 'service' | 'console', query: LogQuery): Promise<DifyLogPage> {
+async function fetchRawLogPage(
+  context: ClientContext,
+  surface: 'service' | 'console',
+  query: LogQuery,
+): Promise<DifyLogPage> {
   const params = {
     keyword: query.keyword,
     status: query.status,
@@ -133,7 +162,9 @@ const FILTERS = ['keyword', 'status', 'created_by_end_user_session_id', 'created
 /** A server error that outlasted the retries names the filters it was asked with: some combinations fail in Dify every time. */
 function withFilters(error: unknown, params: Partial<Record<(typeof FILTERS)[number], string | undefined>>): unknown {
   if (!DifyHttpError.isInstance(error) || error.status < 500) return error;
-  const given = FILTERS.filter((name) => params[name] !== undefined).map((name) => `${name}=${JSON.stringify(params[name])}`);
+  const given = FILTERS.filter((name) => params[name] !== undefined).map(
+    (name) => `${name}=${JSON.stringify(params[name])}`,
+  );
   if (given.length === 0) return error;
   return new DifyHttpError({
     endpoint: error.endpoint,

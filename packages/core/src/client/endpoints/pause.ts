@@ -33,10 +33,27 @@ function toIso(value: string | null | undefined): string | null {
  * Where a paused run waits (Dify >= 1.13): null when Dify has no such endpoint (404 before 1.13), the run is gone
  * or not in the current workspace, or it is not paused (any more).
  */
-export async function fetchPauseDetails(context: ClientContext, runId: string, options: RunRequestOptions = {}): Promise<RunPause | null> {
-  const answer = await context.call({ surface: 'console', path: `/workflow/${encodeURIComponent(runId)}/pause-details`, nullOn: [404], gate: options.gate }, PauseDetailsSchema);
+export async function fetchPauseDetails(
+  context: ClientContext,
+  runId: string,
+  options: RunRequestOptions = {},
+): Promise<RunPause | null> {
+  const answer = await context.call(
+    {
+      surface: 'console',
+      path: `/workflow/${encodeURIComponent(runId)}/pause-details`,
+      nullOn: [404],
+      gate: options.gate,
+    },
+    PauseDetailsSchema,
+  );
   if (!answer) return null;
-  const nodes = (answer.paused_nodes ?? []).map((node) => ({ nodeId: node.node_id, nodeTitle: node.node_title ?? null, type: node.pause_type?.type ?? 'unknown', formId: node.pause_type?.form_id ?? null }));
+  const nodes = (answer.paused_nodes ?? []).map((node) => ({
+    nodeId: node.node_id,
+    nodeTitle: node.node_title ?? null,
+    type: node.pause_type?.type ?? 'unknown',
+    formId: node.pause_type?.form_id ?? null,
+  }));
   const pausedAt = toIso(answer.paused_at);
   return pausedAt === null && nodes.length === 0 ? null : { pausedAt, nodes };
 }

@@ -51,7 +51,9 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     serviceApiUrl: context.urls.service,
     consoleApiUrl: context.urls.console,
     serverVersion: await context.serverVersion(),
-    credentials: [context.service?.kind, context.console?.kind].filter((kind): kind is ProbeResult['credentials'][number] => kind !== undefined),
+    credentials: [context.service?.kind, context.console?.kind].filter(
+      (kind): kind is ProbeResult['credentials'][number] => kind !== undefined,
+    ),
     app: null,
     consoleApps: null,
     appId: context.appId ?? null,
@@ -66,7 +68,8 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     } catch (error) {
       const code = DifyLogsError.isInstance(error) ? error.code : 'error';
       // Said once: every console step fails the same way.
-      if (code === 'admin_key_unsupported' && result.problems.some((problem) => problem.code === code)) return undefined;
+      if (code === 'admin_key_unsupported' && result.problems.some((problem) => problem.code === code))
+        return undefined;
       result.problems.push({ step, code, message: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
@@ -77,15 +80,28 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     if (info) {
       result.app = { name: info.name, mode: info.mode };
       if (CHAT_APP_MODES.includes(info.mode) && !context.console) {
-        result.apps.push({ id: context.appId ?? '(app key)', name: info.name, mode: info.mode, data: 'none', reason: `a ${info.mode} app: Dify keeps no workflow logs for it, so its Service API key lists nothing; its conversations need console access (console login or admin key) with the editor role` });
+        result.apps.push({
+          id: context.appId ?? '(app key)',
+          name: info.name,
+          mode: info.mode,
+          data: 'none',
+          reason: `a ${info.mode} app: Dify keeps no workflow logs for it, so its Service API key lists nothing; its conversations need console access (console login or admin key) with the editor role`,
+        });
       } else if (info.mode === 'workflow') {
-        result.apps.push({ id: context.appId ?? '(app key)', name: info.name, mode: info.mode, data: 'runs', reason: 'workflow run logs through the Service API key' });
+        result.apps.push({
+          id: context.appId ?? '(app key)',
+          name: info.name,
+          mode: info.mode,
+          data: 'runs',
+          reason: 'workflow run logs through the Service API key',
+        });
       }
     }
     const page = await attempt('run logs (Service API)', () => fetchLogPage(context, { limit: 1 }));
     if (page) result.tiers.runLogs = true;
     const runId = page?.data[0]?.workflow_run?.id;
-    if (runId && (await attempt('run detail (Service API)', () => fetchRunDetail(context, runId))) !== undefined) result.tiers.runDetail = true;
+    if (runId && (await attempt('run detail (Service API)', () => fetchRunDetail(context, runId))) !== undefined)
+      result.tiers.runDetail = true;
   }
   if (context.console) {
     const apps = await attempt('app list (console)', async () => {
@@ -101,35 +117,80 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
       let chatRefusal: string | undefined;
       if (chatApp) {
         try {
-          await context.call({ surface: 'console', path: `/apps/${encodeURIComponent(chatApp.id)}/chat-conversations`, query: { page: 1, limit: 1 } }, ConversationPageSchema);
+          await context.call(
+            {
+              surface: 'console',
+              path: `/apps/${encodeURIComponent(chatApp.id)}/chat-conversations`,
+              query: { page: 1, limit: 1 },
+            },
+            ConversationPageSchema,
+          );
         } catch (error) {
-          chatRefusal = DifyLogsError.isInstance(error) && error.code === 'forbidden' ? 'the console account lacks the editor role, which conversations need' : `conversations could not be read: ${error instanceof Error ? error.message : String(error)}`;
-          result.problems.push({ step: 'conversations (console)', code: DifyLogsError.isInstance(error) ? error.code : 'error', message: chatRefusal });
+          chatRefusal =
+            DifyLogsError.isInstance(error) && error.code === 'forbidden'
+              ? 'the console account lacks the editor role, which conversations need'
+              : `conversations could not be read: ${error instanceof Error ? error.message : String(error)}`;
+          result.problems.push({
+            step: 'conversations (console)',
+            code: DifyLogsError.isInstance(error) ? error.code : 'error',
+            message: chatRefusal,
+          });
         }
       }
       for (const app of apps) {
         const known = result.apps.find((entry) => entry.id === app.id);
         const access: AppAccess =
           app.mode === 'workflow'
-            ? { id: app.id, name: app.name, mode: app.mode, data: 'runs', reason: 'workflow run logs (and node executions) through the console' }
+            ? {
+                id: app.id,
+                name: app.name,
+                mode: app.mode,
+                data: 'runs',
+                reason: 'workflow run logs (and node executions) through the console',
+              }
             : CHAT_APP_MODES.includes(app.mode)
               ? chatRefusal
-                ? { id: app.id, name: app.name, mode: app.mode, data: 'none', reason: `a ${app.mode} app: ${chatRefusal}` }
-                : { id: app.id, name: app.name, mode: app.mode, data: 'conversations', reason: `a ${app.mode} app: conversations and messages through the console${app.mode === 'advanced-chat' ? ', with the chatflow run behind each message' : ''}` }
-              : { id: app.id, name: app.name, mode: app.mode, data: 'none', reason: `a ${app.mode} app: not read by dify-logs yet` };
+                ? {
+                    id: app.id,
+                    name: app.name,
+                    mode: app.mode,
+                    data: 'none',
+                    reason: `a ${app.mode} app: ${chatRefusal}`,
+                  }
+                : {
+                    id: app.id,
+                    name: app.name,
+                    mode: app.mode,
+                    data: 'conversations',
+                    reason: `a ${app.mode} app: conversations and messages through the console${app.mode === 'advanced-chat' ? ', with the chatflow run behind each message' : ''}`,
+                  }
+              : {
+                  id: app.id,
+                  name: app.name,
+                  mode: app.mode,
+                  data: 'none',
+                  reason: `a ${app.mode} app: not read by dify-logs yet`,
+                };
         if (known) Object.assign(known, access);
         else result.apps.push(access);
       }
     }
     const appId = result.appId;
     if (appId) {
-      const page = context.service ? undefined : await attempt('run logs (console)', () => fetchLogPage(context, { appId, limit: 1 }));
+      const page = context.service
+        ? undefined
+        : await attempt('run logs (console)', () => fetchLogPage(context, { appId, limit: 1 }));
       if (page) result.tiers.runLogs = true;
       const runId = page?.data[0]?.workflow_run?.id ?? NO_RUN;
-      if (!context.service && runId !== NO_RUN && (await attempt('run detail (console)', () => fetchRunDetail(context, runId, appId))) !== undefined) {
+      if (
+        !context.service &&
+        runId !== NO_RUN &&
+        (await attempt('run detail (console)', () => fetchRunDetail(context, runId, appId))) !== undefined
+      ) {
         result.tiers.runDetail = true;
       }
-      if ((await attempt('node executions (console)', () => fetchNodeExecutions(context, runId, appId))) !== undefined) result.tiers.nodeExecutions = true;
+      if ((await attempt('node executions (console)', () => fetchNodeExecutions(context, runId, appId))) !== undefined)
+        result.tiers.nodeExecutions = true;
     }
   }
   result.level = result.tiers.nodeExecutions && result.tiers.runLogs ? 'node' : result.tiers.runLogs ? 'run' : 'none';

@@ -27,7 +27,16 @@ export const ConversationSchema = z.object({
   message_count: nullableNumber,
   user_feedback_stats: stats,
   admin_feedback_stats: stats,
-  status_count: z.object({ success: z.number().optional(), failed: z.number().optional(), partial_success: z.number().optional(), paused: z.number().optional() }).partial().nullable().optional(),
+  status_count: z
+    .object({
+      success: z.number().optional(),
+      failed: z.number().optional(),
+      partial_success: z.number().optional(),
+      paused: z.number().optional(),
+    })
+    .partial()
+    .nullable()
+    .optional(),
 });
 
 export const ConversationPageSchema = z.object({
@@ -43,10 +52,18 @@ const FeedbackSchema = z.object({
   content: nullableString,
   from_source: nullableString,
   from_end_user_id: nullableString,
-  from_account: z.object({ id: z.string().optional(), name: nullableString, email: nullableString }).partial().nullable().optional(),
+  from_account: z
+    .object({ id: z.string().optional(), name: nullableString, email: nullableString })
+    .partial()
+    .nullable()
+    .optional(),
 });
 
-const AnnotationSchema = z.object({ id: nullableString, content: nullableString, question: nullableString }).partial().nullable().optional();
+const AnnotationSchema = z
+  .object({ id: nullableString, content: nullableString, question: nullableString })
+  .partial()
+  .nullable()
+  .optional();
 
 export const MessageSchema = z.object({
   id: z.string(),

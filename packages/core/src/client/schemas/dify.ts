@@ -130,7 +130,10 @@ export const ConsoleAppSchema = z.object({
   mode: z.string(),
   created_at: timestamp.nullable().optional(),
   updated_at: timestamp.nullable().optional(),
-  tags: z.array(z.object({ name: z.string() })).nullable().optional(),
+  tags: z
+    .array(z.object({ name: z.string() }))
+    .nullable()
+    .optional(),
 });
 
 export const ConsoleAppPageSchema = z.object({

@@ -34,7 +34,10 @@ const MAX_ROUNDS = 64;
  * (`undefined`, read as null) and is reported; a list row with a malformed required field is dropped and reported
  * with its position. Returns null when the envelope itself (outside any list row) is malformed.
  */
-export function salvageParse<S extends z.ZodType>(schema: S, body: unknown): SalvageResult<z.infer<S>> | { error: z.core.$ZodIssue } {
+export function salvageParse<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+): SalvageResult<z.infer<S>> | { error: z.core.$ZodIssue } {
   const salvaged: SalvagedField[] = [];
   const dropped: DroppedRow[] = [];
   let current = body;
@@ -57,14 +60,19 @@ export function salvageParse<S extends z.ZodType>(schema: S, body: unknown): Sal
       const key = list.map(String).join('.');
       const entry = removals.get(key) ?? { list, positions: new Set<number>() };
       const position = issue.path[row] as number;
-      if (!entry.positions.has(position)) dropped.push({ list: key, position, field: issue.path.map(String).join('.'), problem: issue.message });
+      if (!entry.positions.has(position))
+        dropped.push({ list: key, position, field: issue.path.map(String).join('.'), problem: issue.message });
       entry.positions.add(position);
       removals.set(key, entry);
     }
     if (removals.size > 0) {
       for (const { list, positions } of removals.values()) {
         const items = valueAt(current, list) as unknown[];
-        current = withValue(current, list, items.filter((_, index) => !positions.has(index)));
+        current = withValue(
+          current,
+          list,
+          items.filter((_, index) => !positions.has(index)),
+        );
       }
       continue;
     }
@@ -75,7 +83,11 @@ export function salvageParse<S extends z.ZodType>(schema: S, body: unknown): Sal
       salvaged.push({ field: at.map(String).join('.'), type: typeName(value) });
     }
   }
-  return { error: schema.safeParse(current).error?.issues[0] ?? ({ code: 'custom', path: [], message: 'could not be salvaged', input: undefined } as z.core.$ZodIssue) };
+  return {
+    error:
+      schema.safeParse(current).error?.issues[0] ??
+      ({ code: 'custom', path: [], message: 'could not be salvaged', input: undefined } as z.core.$ZodIssue),
+  };
 }
 
 /** Marks the whole value and each list row with the fields emptied in it (paths relative to the row). */
@@ -86,15 +98,20 @@ function markRows<T>(data: T, salvaged: SalvagedField[]): T {
     const path = entry.field.split('.');
     const at = path.findIndex((segment) => /^\d+$/.test(segment));
     if (at < 0) continue;
-    const row = valueAt(data, path.slice(0, at + 1).map((segment, index) => (index === at ? Number(segment) : segment)));
-    if (typeof row === 'object' && row !== null) markSalvaged(row, [...salvagedFields(row), { field: path.slice(at + 1).join('.'), type: entry.type }]);
+    const row = valueAt(
+      data,
+      path.slice(0, at + 1).map((segment, index) => (index === at ? Number(segment) : segment)),
+    );
+    if (typeof row === 'object' && row !== null)
+      markSalvaged(row, [...salvagedFields(row), { field: path.slice(at + 1).join('.'), type: entry.type }]);
   }
   return data;
 }
 
 /** Marks a parsed value with the fields salvaged in it (kept off its enumerable keys). */
 export function markSalvaged<T extends object>(value: T, fields: SalvagedField[]): T {
-  if (fields.length > 0) Object.defineProperty(value, SALVAGE, { value: fields, enumerable: false, configurable: true });
+  if (fields.length > 0)
+    Object.defineProperty(value, SALVAGE, { value: fields, enumerable: false, configurable: true });
   return value;
 }
 

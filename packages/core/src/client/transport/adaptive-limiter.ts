@@ -174,11 +174,15 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
           const wakeUp = () => resolve();
           if (first) waiters.unshift(wakeUp);
           else waiters.push(wakeUp);
-          signal?.addEventListener('abort', () => {
-            const index = waiters.indexOf(wakeUp);
-            if (index >= 0) waiters.splice(index, 1);
-            reject(signal.reason);
-          }, { once: true });
+          signal?.addEventListener(
+            'abort',
+            () => {
+              const index = waiters.indexOf(wakeUp);
+              if (index >= 0) waiters.splice(index, 1);
+              reject(signal.reason);
+            },
+            { once: true },
+          );
         });
       }
       const startedAt = now();

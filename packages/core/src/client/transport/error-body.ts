@@ -18,7 +18,9 @@ export function toHttpError(endpoint: string, status: number, headers: Headers, 
     else if (typeof record.data === 'string') difyMessage = record.data;
     if (typeof record.params === 'string') fields = { [record.params]: difyMessage ?? 'invalid' };
     if (typeof record.errors === 'object' && record.errors !== null) {
-      fields = Object.fromEntries(Object.entries(record.errors as Record<string, unknown>).map(([key, value]) => [key, String(value)]));
+      fields = Object.fromEntries(
+        Object.entries(record.errors as Record<string, unknown>).map(([key, value]) => [key, String(value)]),
+      );
     }
   } else if (text.trim() !== '') {
     difyMessage = summariseText(text);

@@ -52,7 +52,6 @@ export interface RequestSpec {
   priority?: boolean;
 }
 
-
 export interface RawResponse {
   status: number;
   headers: Headers;
@@ -88,11 +87,16 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
     if (!options.limiter || spec.unlimited) return sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
-    const slot = await options.limiter.acquire(options.signal, spec.priority ?? false, spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'));
+    const slot = await options.limiter.acquire(
+      options.signal,
+      spec.priority ?? false,
+      spec.endpoint.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id'),
+    );
     let outcome: RequestOutcome = 'error';
     try {
       const response = await sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
-      outcome = response.status === 429 || response.status === 503 ? 'rejected' : response.status >= 500 ? 'error' : 'success';
+      outcome =
+        response.status === 429 || response.status === 503 ? 'rejected' : response.status >= 500 ? 'error' : 'success';
       return response;
     } catch (error) {
       if (DifyNetworkError.isInstance(error) && error.code === 'timeout') outcome = 'rejected';
@@ -116,7 +120,9 @@ export function createTransport(options: TransportOptions): Transport {
     const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     // Node 20's fetch can stay unsettled after its signal aborts (a connection reset mid-response): the attempt ends
     // when the signal fires whatever fetch does, so a request can never hang a run past its timeout.
-    const abandoned = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    const abandoned = new Promise<never>((_resolve, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+    );
     abandoned.catch(() => undefined);
     let status: number;
     let headers: Headers;
@@ -128,12 +134,19 @@ export function createTransport(options: TransportOptions): Transport {
         ...(spec.json === undefined ? {} : { json: spec.json }),
         headers: credentials ? { ...spec.headers, ...credentials } : spec.headers,
         signal,
-      }).then(async (response) => ({ status: response.status, headers: response.headers, text: await response.text() }));
+      }).then(async (response) => ({
+        status: response.status,
+        headers: response.headers,
+        text: await response.text(),
+      }));
       attempt.catch(() => undefined);
       ({ status, headers, text } = await Promise.race([attempt, abandoned]));
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason ?? error;
-      throw new DifyNetworkError(spec.endpoint, timedOut ? 'timeout' : 'network', error, { url: safeUrl(spec.url), timeoutMs: options.timeoutMs });
+      throw new DifyNetworkError(spec.endpoint, timedOut ? 'timeout' : 'network', error, {
+        url: safeUrl(spec.url),
+        timeoutMs: options.timeoutMs,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -165,16 +178,24 @@ export function createTransport(options: TransportOptions): Transport {
         if (!DifyLogsError.isInstance(error) || !error.isRetryable || retriesLeft === 0) return;
         counters.retries += 1;
         const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
-        options.logger.debug({ endpoint, attempt: attemptNumber, retriesLeft, code: error.code, retryAfterMs }, 'retrying request');
+        options.logger.debug(
+          { endpoint, attempt: attemptNumber, retriesLeft, code: error.code, retryAfterMs },
+          'retrying request',
+        );
         // p-retry waits its own back-off after this (at least minDelay × 2^(attempt − 1)); waiting the rest of
         // Retry-After here makes it a floor of the whole pause, not an addition to it.
         const backoffFloorMs = Math.min(maxDelayMs, minDelayMs * 2 ** (attemptNumber - 1));
-        if (retryAfterMs !== undefined && retryAfterMs > backoffFloorMs) await sleep(Math.min(retryAfterMs, maxRetryAfterMs) - backoffFloorMs, options.signal);
+        if (retryAfterMs !== undefined && retryAfterMs > backoffFloorMs)
+          await sleep(Math.min(retryAfterMs, maxRetryAfterMs) - backoffFloorMs, options.signal);
       },
     });
   }
 
-  return { send, withRetry, stats: () => ({ ...counters, ...(options.limiter ? { concurrencyLimit: options.limiter.state().limit } : {}) }) };
+  return {
+    send,
+    withRetry,
+    stats: () => ({ ...counters, ...(options.limiter ? { concurrencyLimit: options.limiter.state().limit } : {}) }),
+  };
 }
 
 /** Raises the right error for a non-2xx answer (2xx passes through). */
@@ -195,9 +216,13 @@ function toSearchParams(query: Record<string, QueryValue> | undefined): Record<s
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
