@@ -1,4 +1,4 @@
-// `npm test`: install, build, check packages (publint, attw), type-check, run every test,
+// `npm test`: install, build, check packages (publint, attw, the API report), check formatting, type-check, run every test,
 // and end with one plain line `N passed, N failed` (CI reads that line).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ mustSucceed(
   pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']),
   { summary: true },
 );
+mustSucceed('format check (prettier)', pnpm(['exec', 'prettier', '--check', '--log-level=warn', '.']), { summary: true });
 mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']), { summary: true });
 
 const reportDir = mkdtempSync(join(tmpdir(), 'dify-logs-vitest-'));
