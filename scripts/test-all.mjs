@@ -13,7 +13,9 @@ mustSucceed(
   pnpm(['exec', 'turbo', 'run', 'lint:package', '--output-logs=errors-only']),
   { summary: true },
 );
-mustSucceed('format check (prettier)', pnpm(['exec', 'prettier', '--check', '--log-level=warn', '.']), { summary: true });
+mustSucceed('format check (prettier)', pnpm(['exec', 'prettier', '--check', '--log-level=warn', '.']), {
+  summary: true,
+});
 mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']), { summary: true });
 
 const reportDir = mkdtempSync(join(tmpdir(), 'dify-logs-vitest-'));
