@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppState } from '../adapters/state.js';
-import type { StoredObject } from '../adapters/storage.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
-import { clip } from '../errors/clip.js';
 import { compactTimestamp } from '../adapters/keys.js';
 import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
@@ -14,21 +12,19 @@ import { notifyStage } from './notify-stage.js';
 import { alertStage } from './alert-stage.js';
 import { validateTemplates } from './templates.js';
 import { validateAlertPolicy } from '../alerts/evaluate.js';
-import type { StorageAdapter } from '../adapters/storage.js';
-import type { NotificationMessage } from '../adapters/notifier.js';
-import type { Logger } from '../logging/logger.js';
 import { defaultReporters } from './reporters.js';
 import { createAnalyzer } from '../analysis/analyzer.js';
 import { createConversationAnalyzer } from '../analysis/conversations.js';
 import { openJsonLineSpool, type JsonLineSpool } from './json-line-spool.js';
 import { beginRun, endRun, recoverKilledRun } from './run-journal.js';
-import { compareAnalyses } from '../analysis/compare.js';
-import { findPreviousAnalysis } from './previous.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
 import { sinkStage } from './sink-stage.js';
 import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
 import { resolveWindow } from '../time/window.js';
 import { retentionNotice } from './retention.js';
+import { analysisStage } from './analysis-stage.js';
+import { storeStage } from './store-stage.js';
+import { nothingReadError, reportLinks } from './outcomes.js';
 import type { PausedRun } from '../analysis/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;
@@ -248,56 +244,35 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is notified.
     const nothingRead = nothingReadError(job, problems);
     if (nothingRead) throw nothingRead;
-    const analysis = analyzer.result();
-    if (chatApps > 0) analysis.conversations = conversations.result();
-    if (pausedRuns.length > 0) analysis.pausedRuns = pausedRuns.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    if (result.workspace)
-      analysis.workspace = { id: result.workspace.id, name: result.workspace.name, pinned: result.workspace.pinned };
-    const retention = retentionNotice(job, window, now, result.counts);
-    if (retention) {
-      analysis.retention = retention;
-      logger.warn(
-        retention,
-        "the window starts before Dify's log retention and this Dify offers no archive of older runs",
-      );
-    }
-    if (job.compare !== false) {
-      const previous = await findPreviousAnalysis(
-        deps.storage,
-        { job: job.name, type: reportType, window: result.window },
-        logger,
-      );
-      if (previous) analysis.comparison = compareAnalyses(analysis, previous, job.anomalies);
-    }
+    const analysis = await analysisStage({
+      analyzer,
+      conversations: chatApps > 0 ? conversations : undefined,
+      pausedRuns,
+      workspace: result.workspace,
+      retention: retentionNotice(job, window, now, result.counts),
+      previous:
+        job.compare !== false
+          ? { storage: deps.storage, job: job.name, type: reportType, window: result.window }
+          : undefined,
+      anomalies: job.anomalies,
+      logger,
+    });
     result.analysis = analysis;
 
     const rendered = await timed('report', () => feed.finish(analysis));
-    await timed('store', async () => {
-      for (const { format, file } of rendered) {
-        const extension = file.part ? `${file.part}.${file.extension}` : file.extension;
-        const stored: StoredObject = await deps.storage.saveReport({
-          ...save,
-          type: reportType,
-          extension,
-          contentType: file.contentType,
-          body: file.body,
-          metadata: { format, job: job.name, window_from: result.window.from, window_to: result.window.to },
-        });
-        result.reports.push(stored);
-      }
-      // Chat apps' messages (one MessageRecord per line), beside the run archive.
-      if (messages.count > 0)
-        result.messages = await deps.storage.saveData({
-          ...save,
-          type: 'messages',
-          extension: 'ndjson',
-          contentType: 'application/x-ndjson',
-          body: messages.read(),
-        });
-      // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
-      const writer = partitioned;
-      if (writer) result.partitions = await archiving(() => writer.finish());
-    });
+    const stored = await timed('store', () =>
+      storeStage(deps.storage, save, {
+        reportType,
+        window: result.window,
+        rendered,
+        messages: messages.count > 0 ? messages.read() : undefined,
+        // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
+        partitions: partitioned ? () => archiving(() => partitioned!.finish()) : undefined,
+        onStored: (object) => result.reports.push(object),
+        onMessages: (object) => (result.messages = object),
+      }),
+    );
+    result.partitions = stored.partitions;
   } catch (error) {
     await partitioned?.abort();
     const message = error instanceof Error ? error.message : String(error);
@@ -398,41 +373,4 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   result.status = problems.length > 0 ? 'partial' : 'succeeded';
   logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
   return result;
-}
-
-/** The run's error when no app of the job could be read (each app's own problem is already recorded), else undefined. */
-function nothingReadError(job: PipelineJob, problems: PipelineProblem[]): DifyLogsError | undefined {
-  const failed = new Map<string, PipelineProblem>();
-  for (const problem of problems)
-    if (problem.stage === 'fetch' && problem.appId && !failed.has(problem.appId)) failed.set(problem.appId, problem);
-  if (!job.apps.every((app) => failed.has(app.id))) return undefined;
-  const shown = job.apps.slice(0, 3).map((app) => `${app.id}: ${clip(failed.get(app.id)!.message, 300)}`);
-  if (job.apps.length > 3) shown.push(`and ${job.apps.length - 3} more`);
-  const what =
-    job.apps.length === 1 ? 'its app could not be read' : `none of its ${job.apps.length} apps could be read`;
-  return new DifyLogsError(`nothing was read: ${what} (${shown.join('; ')})`, { code: 'nothing_read' });
-}
-
-/** Where readers find the reports: signed URLs when the storage can make them, locations otherwise. */
-async function reportLinks(
-  storage: StorageAdapter,
-  reports: StoredObject[],
-  logger: Logger,
-): Promise<NotificationMessage['links']> {
-  return Promise.all(
-    reports.map(async (report) => {
-      const label = report.key.split('/').pop()?.split('.').slice(1).join('.') || 'report';
-      if (storage.capabilities.signedUrls && storage.signedUrl) {
-        try {
-          return { label, url: await storage.signedUrl(report.key) };
-        } catch (error) {
-          logger.warn(
-            { key: report.key, err: error instanceof Error ? error.message : String(error) },
-            'no signed URL; linking the location',
-          );
-        }
-      }
-      return { label, url: report.location };
-    }),
-  );
 }

@@ -1,0 +1,50 @@
+import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
+import type { ReportFile } from '../adapters/reporter.js';
+import type { ArchiveResult } from '../archive/archive-writer.js';
+import type { PipelineResult } from './types.js';
+
+export interface StoreInputs {
+  reportType: string;
+  window: PipelineResult['window'];
+  rendered: Array<{ format: string; file: ReportFile }>;
+  /** The chat apps' messages as NDJSON lines, when there were any. */
+  messages?: AsyncIterable<Uint8Array>;
+  /** Writes the archive's manifests (last: until then the run's partitions are invisible). */
+  partitions?: () => Promise<ArchiveResult>;
+  /** Each object as soon as it is stored (a failure later takes them back). */
+  onStored(object: StoredObject): void;
+  onMessages(object: StoredObject): void;
+}
+
+/** Stores the rendered reports, then the messages, then the archive's manifests; returns what the manifests became. */
+export async function storeStage(
+  storage: StorageAdapter,
+  save: { job: string; app: string; runId: string; createdAt: Date },
+  inputs: StoreInputs,
+): Promise<{ partitions: ArchiveResult | null }> {
+  for (const { format, file } of inputs.rendered) {
+    const extension = file.part ? `${file.part}.${file.extension}` : file.extension;
+    inputs.onStored(
+      await storage.saveReport({
+        ...save,
+        type: inputs.reportType,
+        extension,
+        contentType: file.contentType,
+        body: file.body,
+        metadata: { format, job: save.job, window_from: inputs.window.from, window_to: inputs.window.to },
+      }),
+    );
+  }
+  // Chat apps' messages (one MessageRecord per line), beside the run archive.
+  if (inputs.messages)
+    inputs.onMessages(
+      await storage.saveData({
+        ...save,
+        type: 'messages',
+        extension: 'ndjson',
+        contentType: 'application/x-ndjson',
+        body: inputs.messages,
+      }),
+    );
+  return { partitions: inputs.partitions ? await inputs.partitions() : null };
+}
