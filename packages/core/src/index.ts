@@ -31,7 +31,6 @@ export {
 export type { AppListQuery } from './client/endpoints/apps.js';
 export type { Workspace, WorkspaceCheck } from './client/endpoints/workspaces.js';
 export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
-export { parseVersion, versionAtLeast } from './client/server-version.js';
 export type {
   AppInfo,
   DifyConsoleApp,
@@ -54,18 +53,10 @@ export {
   type EnrichmentError,
   type RunPause,
 } from './records/schema.js';
-export { toRunRecord, toNodeRecords, type NormalizeInput } from './records/normalize.js';
-export { toIsoTime, toDifyFilterTime } from './records/time.js';
-export { walkLogWindow, type LogWindowOptions } from './export/log-window.js';
-export {
-  exportRuns,
-  REORDER_WINDOW,
-  type ExportRunsOptions,
-  type ExportProgress,
-  type DroppedLogRow,
-} from './export/export-runs.js';
+export { toRunRecord, type NormalizeInput } from './records/normalize.js';
+export { exportRuns, type ExportRunsOptions, type ExportProgress, type DroppedLogRow } from './export/export-runs.js';
 export { FETCH_DEFAULTS, DEFAULT_RETRIES, type FetchOptions } from './export/defaults.js';
-export { salvagedFields, droppedRows, type SalvagedField, type DroppedRow } from './client/schemas/salvage.js';
+export { type SalvagedField, type DroppedRow } from './client/schemas/salvage.js';
 export { orderedMap } from './export/ordered-map.js';
 export {
   memoryStorage,
@@ -91,12 +82,9 @@ export {
 export {
   runPipeline,
   resolveWindow,
-  resolveTime,
-  assertTimezone,
   jsonReporter,
   markdownReporter,
   defaultReporters,
-  markdownCell,
   renderMarkdown,
   reportReadyMessage,
   failureMessage,
@@ -114,9 +102,6 @@ export {
   type RenderReportsOptions,
   type RenderedReports,
   backfill,
-  dayChunks,
-  backfillStateKey,
-  startOfDayIn,
   type BackfillOptions,
   type BackfillResult,
   type BackfillChunk,
@@ -124,12 +109,11 @@ export {
 export { EMPTY_APP_STATE, type AppState, type StateStore } from './adapters/state.js';
 export { memoryStateStore } from './state/memory-state.js';
 export { fileStateStore, type FileStateStoreOptions } from './state/file-state.js';
-export { coversLevel, fitToLevel, type RunCache, type EnrichmentLevel } from './adapters/run-cache.js';
+export { fitToLevel, type RunCache, type EnrichmentLevel } from './adapters/run-cache.js';
 export { memoryRunCache } from './state/memory-run-cache.js';
 export { fileRunCache } from './state/file-run-cache.js';
 export {
   ConfigSchema,
-  buildConfigSchema,
   CORE_NOTIFIER_TYPES,
   LOG_LEVELS,
   OUTPUT_FORMATS,
@@ -195,9 +179,6 @@ export {
   createAnalyzer,
   compareAnalyses,
   DEFAULT_ANOMALY_THRESHOLDS,
-  createPricer,
-  errorSignature,
-  SKETCH_ACCURACY,
   mainCurrency,
   snapshotAnalyzer,
   restoreAnalyzer,
@@ -221,21 +202,10 @@ export {
   type MessageRecord,
   type ConversationRecord,
 } from './records/chat.js';
-export { toConsoleMinute } from './client/console-time.js';
 export type { DifyConversation, DifyMessage } from './client/schemas/chat.js';
 export { CHAT_APP_MODES, type ConversationQuery } from './client/endpoints/chat.js';
+export { lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
 export {
-  splitNdjsonFile,
-  lineStartFrom,
-  readRunRecordRange,
-  linesBefore,
-  type ByteRange,
-} from './records/ndjson-range.js';
-export {
-  evaluateAlerts,
-  validateAlertPolicy,
-  alertMessage,
-  EMPTY_ALERT_STATE,
   type AlertRule,
   type AlertRuleKind,
   type AlertPolicy,
@@ -243,8 +213,7 @@ export {
   type ActiveAlert,
   type AlertEvent,
 } from './alerts/index.js';
-export { alertStateKey } from './pipeline/alert-stage.js';
-export { applyTemplates, validateTemplates, factKey, type MessageTemplates } from './pipeline/templates.js';
+export { type MessageTemplates } from './pipeline/templates.js';
 export {
   createArchiveWriter,
   readManifests,

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createAnalyzer,
-  EMPTY_ALERT_STATE,
-  evaluateAlerts,
-  validateAlertPolicy,
-  type AlertPolicy,
-  type AlertState,
-  type ReportAnalysis,
-} from '../src/index.js';
+import { createAnalyzer, type AlertPolicy, type AlertState, type ReportAnalysis } from '../src/index.js';
+import { EMPTY_ALERT_STATE } from '../src/alerts/types.js';
+import { evaluateAlerts, validateAlertPolicy } from '../src/alerts/evaluate.js';
 import { run } from './support/records.js';
 
 function analysis(records: Parameters<typeof run>[0][]): ReportAnalysis {

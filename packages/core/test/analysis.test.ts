@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  compareAnalyses,
-  createAnalyzer,
-  createPricer,
-  errorSignature,
-  type ReportAnalysis,
-  type RunRecord,
-} from '../src/index.js';
+import { compareAnalyses, createAnalyzer, type ReportAnalysis, type RunRecord } from '../src/index.js';
+import { createPricer } from '../src/analysis/prices.js';
+import { errorSignature } from '../src/analysis/signature.js';
 import { node, run } from './support/records.js';
 
 const options = {

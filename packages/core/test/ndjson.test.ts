@@ -9,9 +9,9 @@ import {
   readRunRecordRange,
   readRunRecords,
   RecordFileError,
-  splitNdjsonFile,
   type RunRecord,
 } from '../src/index.js';
+import { splitNdjsonFile } from '../src/records/ndjson-range.js';
 import { run } from './support/records.js';
 
 async function file(text: string | Buffer): Promise<string> {

@@ -3,7 +3,8 @@ import { createCookieJar } from '../src/client/auth/cookie-jar.js';
 import { versionAtLeast } from '../src/client/server-version.js';
 import { toHttpError } from '../src/client/transport/error-body.js';
 import { parseRetryAfter } from '../src/client/transport/retry-after.js';
-import { DifyAuthError, DifyHttpError, DifyLogsError, toDifyFilterTime, toIsoTime } from '../src/index.js';
+import { DifyAuthError, DifyHttpError, DifyLogsError } from '../src/index.js';
+import { toDifyFilterTime, toIsoTime } from '../src/records/time.js';
 import { redact, scrub } from '../src/adapter-kit.js';
 
 describe('cookie jar', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTemplates, validateTemplates } from '../src/index.js';
+import { applyTemplates, validateTemplates } from '../src/pipeline/templates.js';
 import { sampleMessage } from '../src/testing/index.js';
 
 describe('message templates', () => {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   backfill,
   createDifyClient,
-  dayChunks,
   memoryStateStore,
   memoryStorage,
   type PipelineJob,
   type RunRecord,
   type StorageAdapter,
 } from '../../src/index.js';
+import { dayChunks } from '../../src/pipeline/backfill.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 async function archived(storage: StorageAdapter, key: string): Promise<RunRecord[]> {

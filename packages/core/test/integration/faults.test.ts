@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DifyNetworkError, DifyResponseError, createDifyClient, droppedRows } from '../../src/index.js';
+import { DifyNetworkError, DifyResponseError, createDifyClient } from '../../src/index.js';
+import { droppedRows } from '../../src/client/schemas/salvage.js';
 import { collect, consoleClient, exportRuns, keyClient, sim, workflowApp } from './helpers.js';
 
 describe('faults', () => {

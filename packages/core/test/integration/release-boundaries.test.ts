@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, walkLogWindow } from '../../src/index.js';
+import { createDifyClient } from '../../src/index.js';
+import { walkLogWindow } from '../../src/export/log-window.js';
 import { consoleClient, exportRuns, keyClient, quickRetry, sim, workflowApp } from './helpers.js';
 
 const ACCOUNT = { email: 'ops@example.com', name: 'Ops' };
