@@ -41,3 +41,31 @@ export async function reportLinks(
     }),
   );
 }
+
+/**
+ * A failed run takes back what it stored (archive, messages, reports), so the redo does not leave the same rows in two
+ * archives; says what happens to its window. Returns the emptied outcome fields.
+ */
+export async function takeBack(
+  storage: StorageAdapter,
+  objects: Array<StoredObject | null>,
+  logger: Logger,
+  incremental: boolean,
+  message: string,
+): Promise<{ archive: null; messages: null; reports: StoredObject[] }> {
+  logger.error(
+    { err: message },
+    incremental
+      ? 'the run failed; its window will be redone by the next run'
+      : 'the run failed; an explicit window is not redone by itself: run the same command again',
+  );
+  for (const object of objects) {
+    if (object)
+      await storage
+        .delete(object.key)
+        .catch((cause: unknown) =>
+          logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'),
+        );
+  }
+  return { archive: null, messages: null, reports: [] };
+}

@@ -24,7 +24,7 @@ import { resolveWindow } from '../time/window.js';
 import { retentionNotice } from './retention.js';
 import { analysisStage } from './analysis-stage.js';
 import { storeStage } from './store-stage.js';
-import { nothingReadError, reportLinks } from './outcomes.js';
+import { nothingReadError, reportLinks, takeBack } from './outcomes.js';
 import type { PausedRun } from '../analysis/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;
@@ -278,24 +278,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     const message = error instanceof Error ? error.message : String(error);
     problems.push({ stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message });
     result.status = 'failed';
-    logger.error(
-      { err: message },
-      incremental
-        ? 'the run failed; its window will be redone by the next run'
-        : 'the run failed; an explicit window is not redone by itself: run the same command again',
+    const taken = await takeBack(
+      deps.storage,
+      [result.archive, result.messages, ...result.reports],
+      logger,
+      incremental,
+      message,
     );
-    // Take back what this run stored, so the redo does not leave the same rows in two archives.
-    for (const object of [result.archive, result.messages, ...result.reports]) {
-      if (object)
-        await deps.storage
-          .delete(object.key)
-          .catch((cause: unknown) =>
-            logger.warn({ key: object.key, err: String(cause) }, 'could not remove an object of the failed run'),
-          );
-    }
-    result.archive = null;
-    result.messages = null;
-    result.reports = [];
+    Object.assign(result, taken);
     if (notifyOn.includes('failure') && deps.notifiers?.length) {
       result.notifications = await timed('notify', () =>
         notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), {
