@@ -58,6 +58,45 @@ describe('the adaptive concurrency limiter', () => {
     for (const slot of again.slice(0, 4)) slot.release('success');
   });
 
+  it('reads a burst refused together as one signal: its refusals trickling back do not take one off each', async () => {
+    const setup = clocked({ initial: 16, max: 64 });
+    const slots = await take(setup.limiter, 16);
+    setup.advance(5);
+    // A server that takes 8 refuses the other 8 of the burst; they come back one after another.
+    for (const slot of slots.slice(8)) slot.release('rejected');
+    expect(setup.limiter.state().limit).toBe(8);
+    setup.advance(45);
+    for (const slot of slots.slice(0, 8)) slot.release('success');
+    expect(setup.limiter.state().limit).toBe(8);
+  });
+
+  it('against a proxy that refuses at once (K = 32) settles near 32 after slow start overshoots, without collapsing', async () => {
+    const setup = clocked({ initial: 16, max: 64 });
+    // The proxy serves 32 at once for 50 ms and refuses the rest at once; the client keeps every slot busy (a refused
+    // request's slot goes to the next request at once), so the requests in flight stay at the limit.
+    const serving: Array<{ slot: LimiterSlot; until: number }> = [];
+    let refusedLate = 0;
+    for (let ms = 0; ms < 2_000; ms += 1) {
+      for (const each of serving.filter((entry) => entry.until <= ms)) {
+        serving.splice(serving.indexOf(each), 1);
+        each.slot.release('success');
+      }
+      const { limit, inFlight } = setup.limiter.state();
+      for (const slot of await take(setup.limiter, Math.max(0, limit - inFlight))) {
+        if (serving.length < 32) serving.push({ slot, until: ms + 50 });
+        else {
+          if (ms >= 1_000) refusedLate += 1;
+          slot.release('rejected');
+        }
+      }
+      setup.advance(1);
+    }
+    expect(setup.limiter.state().limit).toBeGreaterThanOrEqual(24);
+    expect(setup.limiter.state().limit).toBeLessThanOrEqual(36);
+    expect(refusedLate).toBeLessThan(100);
+    for (const each of serving) each.slot.release('success');
+  });
+
   it('does not shrink on refusals that come at every concurrency (random, not overload)', async () => {
     const setup = clocked({ initial: 16, max: 16 });
     for (let trip = 0; trip < 3; trip += 1) await roundTrip(setup);
@@ -105,6 +144,31 @@ describe('the adaptive concurrency limiter', () => {
     expect(setup.limiter.state().limit).toBe(before);
     for (let trip = 0; trip < 20; trip += 1) await roundTrip(setup, 200);
     expect(setup.limiter.state().limit).toBeLessThan(before);
+  });
+
+  it('against a server that serves 10 at once and queues the rest, settles near 10 from an initial 16', async () => {
+    const setup = clocked({ initial: 16, max: 64 });
+    const limits: number[] = [];
+    for (let trip = 0; trip < 120; trip += 1) {
+      // Every slot taken; the server serves 10 at a time for 50 ms, so a round trip takes 50 ms per 10 in flight.
+      const n = setup.limiter.state().limit;
+      await roundTrip(setup, 50 * Math.max(1, n / 10));
+      limits.push(setup.limiter.state().limit);
+    }
+    const settled = limits.slice(60).sort((a, b) => a - b);
+    expect(settled[30], String(limits)).toBeGreaterThanOrEqual(9);
+    expect(settled[30], String(limits)).toBeLessThanOrEqual(13);
+    expect(Math.max(...limits.slice(20)), String(limits)).toBeLessThanOrEqual(16);
+  });
+
+  it('against a server with no queue (constant latency, a few ms of jitter) grows to the maximum and stays there', async () => {
+    const setup = clocked({ initial: 16, max: 64 });
+    const limits: number[] = [];
+    for (let trip = 0; trip < 60; trip += 1) {
+      await roundTrip(setup, 50 + ((trip * 7) % 5));
+      limits.push(setup.limiter.state().limit);
+    }
+    expect(limits.slice(3), String(limits)).toEqual(Array(57).fill(64));
   });
 
   it('keeps a fixed limit when not adaptive', async () => {

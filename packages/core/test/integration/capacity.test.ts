@@ -74,11 +74,12 @@ describe("Dify's default API server (one gevent worker, 10 connections)", () => 
     expect(stats.peakInFlight).toBeLessThanOrEqual(10);
     const settled = limits.slice(Math.floor(limits.length / 2)).sort((a, b) => a - b);
     const median = settled[Math.floor(settled.length / 2)]!;
-    // Measured here (limit starting at 4) 12 alone, 27 beside other test files; starting at 16, 28 alone. The benchmark
-    // (simulator on its own thread, 2,000 runs) saw 19 starting at 4 but 64 starting at 16: see docs/performance.md.
-    // On a busy machine (the simulator shares the test's thread) latency is noisy and the limit sits lower.
+    // Measured here (limit starting at 16, the queue estimate of the limiter): 12–13 alone. Before the queue estimate
+    // (latency rule of twice the minimum plus 5 ms, limit starting at 4): 12 alone, 27 beside other test files, and
+    // the benchmark (simulator on its own thread, 2,000 runs) 19–23: see docs/performance.md.
+    // On a busy machine (the simulator shares the test's thread) latency is noisy: the bound leaves room for that.
     const seen = JSON.stringify({ median, min: settled[0], max: settled.at(-1), peakInFlight: stats.peakInFlight });
     expect(median, seen).toBeGreaterThanOrEqual(6);
-    expect(median, seen).toBeLessThanOrEqual(40);
+    expect(median, seen).toBeLessThanOrEqual(24);
   });
 });

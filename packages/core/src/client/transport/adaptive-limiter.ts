@@ -1,18 +1,41 @@
 /**
  * An adaptive concurrency limit for the requests one client sends to Dify, in the spirit of TCP congestion
- * control and Netflix's concurrency-limits: a small self-hosted Dify (one API worker, a busy database) is never
- * sent more than it can take, a large one gets up to `max` requests at once.
+ * control (Vegas) and Netflix's concurrency-limits: a small self-hosted Dify (one API worker, a busy database) is
+ * never sent more than it can take, a large one gets up to `max` requests at once.
  *
- * - **Start**: the limit doubles every round trip without a congestion signal (slow start, from `initial`).
- * - **Congestion signals**: a 429 or 503 answer, a timeout (overload), or latency rising above twice the
- *   smallest recent latency (a queue building up on the server).
- *   - A rejection sets the limit to the number of *other* requests in flight when the rejected one was sent
- *     (what the server evidently could take), at most one less than before: a big overshoot is undone at once.
- *   - Rising latency (over twice the minimum plus 5 ms) shrinks the limit by 10 % (at most every two round trips).
- *   The limit after a signal is remembered as the ceiling.
- * - **Below the ceiling** the limit grows by one per round trip; **at the ceiling** it probes one higher after a
- *   quiet spell of 10 round trips, halving that spell after each probe that passes (so a server that got bigger
- *   is followed within a few dozen round trips), back to 10 after a signal.
+ * - **Start**: from `initial` (16, the default concurrency of a job) the limit doubles every round trip while no
+ *   queue shows (slow start). A round trip is the requests sent since the last step: it is judged once half of
+ *   them are back.
+ * - **Queue estimate** (Vegas): each success's latency is compared with the smallest latency of its endpoint; in
+ *   flight × (1 − (minimum + 5 ms) / latency) is how many requests waited on the server instead of being served.
+ *   A round trip reads the lower quartile of its successes' estimates: a queue on the server delays every request,
+ *   a busy client (event loop, GC, a loaded machine) or jitter only some. Below 1 queued request the limit grows,
+ *   from 1 to 3 it holds, above 3 for two round trips in a row (a stall of the client's own lasts one) it falls to
+ *   what the server served at once (in flight × minimum / latency: at least one less, at most halving), and a short
+ *   queue that stands for 10 round trips is drained the same way. After such a cut it grows back one per round trip
+ *   to one below where it was (a busy client's latency looks like a queue too), then probes as at a ceiling.
+ *   Within 30 s of a refusal read as overload a queue only stops growth: a server that refuses says where its
+ *   limit is, and at hundreds of requests a second the client's own work raises latency too.
+ *   - The minimum that tells a queue is the smallest latency of the last 2 s (it follows a server, or a client,
+ *     that got slower for good); the one that tells what the server served at once is the smallest of the last
+ *     20 s. Without the drains a standing queue would become the recent minimum and the limit would creep up.
+ *   - The first time slow start meets a queue above 3, the limit drops to 4 for one round trip: a server that takes
+ *     fewer than `initial` queued even the first requests, so every minimum so far may have been measured behind a
+ *     queue. Slow start then goes on from half the limit it drained from.
+ * - **Rejections**: a 429 or 503 answer, or a timeout (overload), sets the limit to the number of *other* requests
+ *   in flight when the rejected one was sent (what the server evidently could take), at most one less than before
+ *   (not for a request sent before, or at, the last signal: a burst refused together is one signal): a big overshoot is
+ *   undone at once. When at most three quarters as many were answered at once over the last few round trips (Little's
+ *   law: the time the answers spent in flight over the span), the limit falls to that instead (at most halving): a
+ *   proxy's 429 comes back at once and the request is sent again, so the others in flight stay near the limit however
+ *   far above the server's capacity it is (the limit fell by one per round trip from 64 at K = 32, 6-8 % refused).
+ *   Unless the refusal is sporadic: among the recent requests sent with at least
+ *   as many others in flight, fewer than 20 % were refused (random refusals come at every concurrency, those of an
+ *   overloaded server rise with it).
+ * - The limit after a rejection or a queue is remembered as the ceiling. **Below the ceiling** the limit grows by
+ *   one per round trip; **at the ceiling** it probes one higher after a quiet spell of 10 round trips, halving that
+ *   spell after each probe that passes (so a server that got bigger is followed within a few dozen round trips),
+ *   back to 10 after a signal.
  * - Other errors (500, 502, resets, malformed bodies) are not load signals: they are retried, not throttled.
  *
  * Optionally also a requests-per-second cap (a token bucket, one second of burst).
@@ -20,7 +43,7 @@
 export interface AdaptiveLimiterOptions {
   /** Most requests in flight (default 64). */
   max?: number;
-  /** Requests in flight at the start (default 4, at most `max`). */
+  /** Requests in flight at the start (default 16, the default concurrency of a job; at most `max`). */
   initial?: number;
   /** `false`: a fixed limit of `max` (no adaptation). Default true. */
   adaptive?: boolean;
@@ -44,11 +67,39 @@ export interface AdaptiveLimiter {
   state(): { limit: number; inFlight: number; waiting: number; ceiling: number | null; minLatencyMs: number | null };
 }
 
+/** Requests in flight at the start unless told otherwise. */
+const INITIAL_LIMIT = 16;
 const QUIET_ROUND_TRIPS = 10;
-const LATENCY_TOLERANCE = 2;
-const LATENCY_WINDOW = 200;
-/** Latency must also rise by this much (ms): jitter on a fast network is not a queue. */
+/**
+ * A group's smallest latency over the last few seconds (what an answer takes now, the client's own load included)
+ * tells a queue; over a longer window (what an answer takes with no queue at all) it tells what the server serves at
+ * once. Kept in buckets of MIN_BUCKET_MS.
+ */
+const RECENT_MIN_MS = 2_000;
+const LONG_MIN_MS = 20_000;
+const MIN_BUCKET_MS = 500;
+/** Latency must also rise by this much (ms) before it counts as queueing: jitter on a fast network is not a queue. */
 const LATENCY_SLACK_MS = 5;
+/** Estimated requests waiting on the server: grow only below QUEUE_GROW, hold up to QUEUE_SHRINK, shrink above it. */
+const QUEUE_GROW = 1;
+const QUEUE_SHRINK = 3;
+/** Round trips in a row the queue must stay above QUEUE_SHRINK: a stall of the client's own delays one, not two. */
+const QUEUED_ROUND_TRIPS = 2;
+/**
+ * Round trips in a row a short queue (QUEUE_GROW to QUEUE_SHRINK) may stand before the limit drains it: a queue that
+ * never drains would become the new minimum latency (the recent minimum follows it), and the limit would creep up.
+ */
+const HELD_ROUND_TRIPS = 10;
+/** The quantile of a round trip's queue estimates that is read: a queue on the server delays every request, a busy client only some. */
+const QUEUE_QUANTILE = 0.25;
+/**
+ * For this long (ms) after a refusal read as overload, a queue does not shrink the limit (it still stops it growing):
+ * a server that refuses what it cannot take says where its limit is, and the latency of a client that sends hundreds
+ * of requests a second rises with its own work too.
+ */
+const REFUSALS_REMEMBERED_MS = 30_000;
+/** The limit of the one round trip that drains the server's queue at the end of slow start. */
+const DRAIN_TO = 4;
 /** Outcomes remembered to tell overload from sporadic refusals. */
 const OUTCOME_WINDOW = 200;
 /**
@@ -56,30 +107,67 @@ const OUTCOME_WINDOW = 200;
  * fewer than this share were refused: refusals of an overloaded server rise with concurrency, random ones do not.
  */
 const SPORADIC_SHARE = 0.2;
+/**
+ * How many requests the server was serving at once lately (Little's law): the time the answered requests that came
+ * back in the last SERVED_ROUND_TRIPS round trips (at least SERVED_WINDOW_MS) spent in flight, over that span; not
+ * read from fewer than SERVED_MIN_ANSWERS answers.
+ */
+const SERVED_WINDOW_MS = 200;
+const SERVED_ROUND_TRIPS = 4;
+const SERVED_MIN_ANSWERS = 8;
+/** The answered-at-once estimate is used only when it is at most this share of the others in flight. */
+const SERVED_SHARE = 0.75;
+
+/** The smallest latency of one group of requests over the last MIN_WINDOW_MS, in buckets. */
+interface LatencyGroup {
+  buckets: Array<{ at: number; min: number }>;
+  /** The smallest latency over RECENT_MIN_MS and over LONG_MIN_MS. */
+  recentMin: number;
+  longMin: number;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+}
 
 export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): AdaptiveLimiter {
   const max = options.max ?? 64;
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a whole number of at least 1, got ${max}`);
   const now = options.now ?? (() => performance.now());
   const adaptive = options.adaptive ?? true;
-  let limit = adaptive ? Math.min(max, Math.max(1, options.initial ?? 4)) : max;
+  let limit = adaptive ? Math.min(max, Math.max(1, options.initial ?? INITIAL_LIMIT)) : max;
   let ceiling: number | null = null;
   let inFlight = 0;
   const waiters: Array<() => void> = [];
-  // Latency per group of requests: the smallest over a sliding window of samples (so it follows a server that got
-  // slower for good) and a smoothed recent value. Cheap and costly endpoints are never compared with each other.
-  const latencies = new Map<string, { samples: number[]; min: number; smoothed: number }>();
+  // Latency per group of requests (an endpoint): cheap and costly endpoints are never compared with each other.
+  const latencies = new Map<string, LatencyGroup>();
   let minLatency: number | null = null;
   let lastSignalAt = Number.NEGATIVE_INFINITY;
   let roundTripStartedAt = now();
   let quietRoundTrips = 0;
   let probeAfter = QUIET_ROUND_TRIPS;
+  // A round trip is the requests sent since the last step (an epoch): they alone show what the current limit does.
+  // Their estimates, one per success: requests queued on the server, requests it served at once.
+  let epoch = 0;
+  let sentInEpoch = 0;
+  let doneInEpoch = 0;
+  let queued: number[] = [];
+  let served: number[] = [];
+  let queuedRoundTrips = 0;
+  let heldRoundTrips = 0;
+  let refusedAt = Number.NEGATIVE_INFINITY;
+  // The one drain (see onRoundTrip): the limit to come back to, while it lasts.
+  let drained = false;
+  let drainedFrom: number | null = null;
   // Requests-per-second cap.
   const rate = options.maxRequestsPerSecond;
   let tokens = rate ?? 0;
   let tokensAt = now();
   // Recent outcomes: how many others were in flight when each was sent, and whether it was refused.
   const recent: Array<{ others: number; rejected: boolean }> = [];
+  // Recent outcomes (for servedAtOnce): when each came back, how long it took, whether it was refused.
+  const answers: Array<{ at: number; ms: number; refused: boolean }> = [];
 
   const roundTrip = () => minLatency ?? 100;
   const whole = () => Math.max(1, Math.min(max, Math.floor(limit)));
@@ -91,25 +179,80 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
     }
   }
 
-  /** Records a latency; true when its group's recent latency has risen well above its minimum (a queue). */
-  function noteLatency(key: string, ms: number): boolean {
+  /**
+   * Records a success's latency and what was in flight when it was sent (`sentWith`, itself included), as estimates
+   * in the manner of TCP Vegas against its group's minimum latency: requests queued on the server, sentWith × (1 −
+   * (min + slack) / latency); requests it served at once, sentWith × min / latency.
+   */
+  function noteLatency(key: string, ms: number, at: number, sentWith: number, current: boolean): void {
     let group = latencies.get(key);
-    if (!group) latencies.set(key, (group = { samples: [], min: ms, smoothed: ms }));
-    group.samples.push(ms);
-    if (group.samples.length > LATENCY_WINDOW) group.samples.shift();
-    group.min = Math.min(...group.samples);
-    group.smoothed = group.smoothed * 0.9 + ms * 0.1;
+    if (!group) latencies.set(key, (group = { buckets: [], recentMin: ms, longMin: ms }));
+    const bucket = group.buckets.at(-1);
+    if (bucket && at - bucket.at < MIN_BUCKET_MS) bucket.min = Math.min(bucket.min, ms);
+    else group.buckets.push({ at, min: ms });
+    while (group.buckets.length > 1 && at - group.buckets[0]!.at >= LONG_MIN_MS) group.buckets.shift();
+    group.recentMin = ms;
+    group.longMin = ms;
+    for (const each of group.buckets) {
+      group.longMin = Math.min(group.longMin, each.min);
+      if (at - each.at < RECENT_MIN_MS) group.recentMin = Math.min(group.recentMin, each.min);
+    }
     // The round trip the limiter steps by: the minimum latency of the requests just seen (at least 1 ms).
-    minLatency = Math.max(1, group.min);
-    if (group.samples.length < 10 || group.smoothed <= LATENCY_TOLERANCE * group.min + LATENCY_SLACK_MS) return false;
-    group.smoothed = group.min * LATENCY_TOLERANCE; // judge the smaller limit afresh
-    return true;
+    minLatency = Math.max(1, group.recentMin);
+    if (!current) return;
+    const latency = Math.max(ms, 0.001);
+    queued.push((sentWith * Math.max(0, latency - group.recentMin - LATENCY_SLACK_MS)) / latency);
+    served.push((sentWith * Math.min(latency, group.longMin)) / latency);
   }
 
-  /** One step per round trip: double before the first signal, grow below the ceiling, probe above it after a quiet spell. */
-  function onSuccess(at: number): void {
-    if (at - roundTripStartedAt < roundTrip()) return;
-    roundTripStartedAt = at;
+  /**
+   * One step per round trip, on the queue the round trip's latencies show: grow while it is short (double before the
+   * first signal, one more below the ceiling, probe above the ceiling after a quiet spell), hold while it is a few
+   * requests, shrink to what the server served at once when it stayed long for two round trips.
+   */
+  function onRoundTrip(at: number): void {
+    if (at - roundTripStartedAt < roundTrip() || queued.length === 0) return;
+    // Half the round trip's requests back (all of them when fewer were sent).
+    if (queued.length < Math.ceil(whole() / 2) && doneInEpoch < sentInEpoch) return;
+    const queue = quantile(queued, QUEUE_QUANTILE);
+    const capacity = quantile(served, 0.5);
+    startRoundTrip(at);
+    if (drainedFrom !== null) {
+      // The drain is over (its requests met no queue, so the minimum latencies are now the server's own): go on
+      // from half the limit it drained from.
+      limit = Math.max(limit, drainedFrom / 2);
+      drainedFrom = null;
+      return;
+    }
+    if (!drained && ceiling === null && queue > QUEUE_SHRINK && whole() > DRAIN_TO) {
+      // The first queue seen in slow start: the minimum latencies may all have been measured behind a queue (a
+      // server that takes fewer than the initial limit queues the very first requests). Drain it for one round trip.
+      drained = true;
+      drainedFrom = limit;
+      limit = DRAIN_TO;
+      return;
+    }
+    queuedRoundTrips = queue > QUEUE_SHRINK ? queuedRoundTrips + 1 : 0;
+    heldRoundTrips = queue >= QUEUE_GROW ? heldRoundTrips + 1 : 0;
+    const refusing = at - refusedAt < REFUSALS_REMEMBERED_MS;
+    if (
+      !refusing &&
+      (queuedRoundTrips >= QUEUED_ROUND_TRIPS || heldRoundTrips >= HELD_ROUND_TRIPS) &&
+      at - lastSignalAt >= roundTrip() * 2
+    ) {
+      // A queue on the server (long, or short but standing): back to what it served at once (at most halving, at
+      // least one less). The queue drains, so the recent minimum latency is the server's own again.
+      const before = Math.floor(limit);
+      onSignal(at, Math.max(limit / 2, Math.min(before - 1, Math.floor(capacity))));
+      // Grow back one per round trip up to one below where the queue was (a busy client looks like a queue too).
+      ceiling = Math.max(ceiling ?? 1, before - 1);
+      return;
+    }
+    if (queue >= QUEUE_GROW) {
+      // A short queue on the server: hold the limit where it is (and do not count the round trip as quiet).
+      quietRoundTrips = 0;
+      return;
+    }
     quietRoundTrips += 1;
     if (ceiling === null) limit = Math.min(max, limit * 2);
     else if (limit < ceiling) limit = Math.min(ceiling, limit + 1);
@@ -119,6 +262,30 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
       quietRoundTrips = 0;
       probeAfter = Math.max(1, probeAfter / 2);
     }
+  }
+
+  /** Records an outcome for servedAtOnce, forgetting those older than any span it reads. */
+  function noteAnswer(at: number, ms: number, refused: boolean): void {
+    answers.push({ at, ms, refused });
+    const span = Math.max(SERVED_WINDOW_MS, roundTrip() * SERVED_ROUND_TRIPS);
+    while (answers.length > 0 && at - answers[0]!.at > span * 2) answers.shift();
+  }
+
+  /**
+   * How many requests were being answered at once lately, by Little's law: the time the answers (not refusals) of the
+   * last few round trips spent in flight, over the span. Unlike the requests in flight it leaves out the refused ones,
+   * which a proxy's 429 sends back at once to be sent again: against such a proxy the requests in flight stay near the
+   * limit however far above the server's capacity it is. Null when too few came back.
+   */
+  function servedAtOnce(at: number): number | null {
+    const span = Math.max(SERVED_WINDOW_MS, roundTrip() * SERVED_ROUND_TRIPS);
+    let sum = 0;
+    let count = 0;
+    for (let index = answers.length - 1; index >= 0 && at - answers[index]!.at <= span; index -= 1) {
+      const answer = answers[index]!;
+      if (!answer.refused) ((sum += answer.ms), (count += 1));
+    }
+    return count >= SERVED_MIN_ANSWERS ? sum / span : null;
   }
 
   function remember(others: number, rejected: boolean): void {
@@ -148,6 +315,17 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
     quietRoundTrips = 0;
     probeAfter = QUIET_ROUND_TRIPS;
     roundTripStartedAt = at;
+    queuedRoundTrips = 0;
+    heldRoundTrips = 0;
+  }
+
+  function startRoundTrip(at: number): void {
+    roundTripStartedAt = at;
+    epoch += 1;
+    sentInEpoch = 0;
+    doneInEpoch = 0;
+    queued = [];
+    served = [];
   }
 
   async function takeToken(signal?: AbortSignal): Promise<void> {
@@ -187,6 +365,8 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
       }
       const startedAt = now();
       const othersInFlight = inFlight - 1;
+      const sentIn = epoch;
+      sentInEpoch += 1;
       let released = false;
       return {
         release(outcome) {
@@ -194,15 +374,41 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
           released = true;
           inFlight -= 1;
           const at = now();
+          const current = sentIn === epoch;
+          if (current) doneInEpoch += 1;
           if (adaptive) {
+            noteAnswer(at, at - startedAt, outcome === 'rejected');
             if (outcome === 'rejected') {
               remember(othersInFlight, true);
-              if (!isSporadic(othersInFlight)) onSignal(at, Math.min(Math.floor(limit) - 1, othersInFlight));
-            } else if (outcome === 'success') {
+              // One less than before, unless it was sent before the last signal (a burst refused together is one
+              // signal: its refusals trickling back must not take the limit down by one each).
+              if (!isSporadic(othersInFlight)) {
+                if (startedAt <= lastSignalAt) onSignal(at, othersInFlight);
+                else {
+                  // Well under the others in flight answered at once lately (servedAtOnce): down to that at once (at
+                  // most halving). Refused requests come back at once and are sent again, so against a proxy's 429
+                  // the others in flight stay near the limit however far above the server's capacity it is. (Near
+                  // the others in flight it is a random refusal's: the others in flight, as before.)
+                  const served = servedAtOnce(at);
+                  const cap =
+                    served === null || served > othersInFlight * SERVED_SHARE
+                      ? Number.POSITIVE_INFINITY
+                      : Math.max(Math.ceil(served), Math.floor(limit / 2));
+                  onSignal(
+                    at,
+                    cap < Math.floor(limit)
+                      ? Math.min(othersInFlight, cap)
+                      : Math.min(Math.floor(limit) - 1, othersInFlight),
+                  );
+                }
+                refusedAt = at;
+              }
+            }
+            if (outcome === 'success') {
               remember(othersInFlight, false);
-              const queueing = noteLatency(key, at - startedAt);
-              if (queueing && at - lastSignalAt >= roundTrip() * 2) onSignal(at, limit * 0.9);
-              else onSuccess(at);
+              // What it shared the server with: the requests in flight when it was sent or when it came back.
+              noteLatency(key, at - startedAt, at, Math.max(othersInFlight, inFlight) + 1, current);
+              onRoundTrip(at);
             }
           }
           wake();
