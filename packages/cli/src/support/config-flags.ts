@@ -50,7 +50,7 @@ export async function runtimeFromFlags(
 ): Promise<DifyLogs> {
   const runtime = await createDifyLogs({
     config: flags.config ?? {},
-    plugins: FIRST_PARTY_PLUGINS,
+    plugins: PLUGINS,
     env: io.env,
     cwd: io.cwd,
     write,

@@ -6,7 +6,7 @@ import type { CliIo } from './io.js';
 import { rememberSecrets } from './known-secrets.js';
 import { openLogFile } from './log-file.js';
 import { createCliLogger } from './logger.js';
-import { FIRST_PARTY_PLUGINS } from './plugins.js';
+import { PLUGINS } from './config-flags.js';
 
 export interface RuntimeFlags {
   config?: string;
@@ -36,7 +36,7 @@ export async function openRuntime(
   let logger: Logger | undefined;
   const runtime = await createDifyLogs({
     config: flags.config ?? {},
-    plugins: FIRST_PARTY_PLUGINS,
+    plugins: PLUGINS,
     env: io.env,
     cwd: io.cwd,
     write: (text) => void io.stderr.write(text),

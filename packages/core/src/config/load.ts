@@ -3,8 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DifyConfigError } from '../errors/config-error.js';
 import { connectionSecrets, scrub } from '../logging/redact.js';
 import { applyDerivedDefaults } from './derived-defaults.js';
-import { createPluginRegistry, type PluginRegistry } from '../plugins/registry.js';
-import type { DifyLogsPlugin } from '../plugins/types.js';
+import { toPluginRegistry, type PluginRegistry, type PluginsOption } from '../plugins/registry.js';
 import { environmentToConfig, PROFILE_VARIABLE, SECRET_KEY_VARIABLE, variableFor } from './environment.js';
 import { issuesToError } from './issues.js';
 import { isPlainObject, isSecretPath } from './key-path.js';
@@ -28,7 +27,7 @@ export interface LoadConfigOptions {
   /** The configuration as an object in the file's shape, instead of `file` (`${env:…}` references and `enc:v1:` values resolve). */
   document?: Record<string, unknown>;
   /** The plugins whose sections, types and environment variables the configuration may use (default: core's own only). */
-  plugins?: ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | PluginRegistry;
+  plugins?: PluginsOption;
   /** The profile to use; else `DIFY_LOGS_PROFILE`, else the file's `profile` key. */
   profile?: string;
   /** Environment variables (default `process.env`, read when called). */
@@ -171,12 +170,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
 async function load(options: LoadConfigOptions, secrets: Set<string>): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const registry =
-    options.plugins && !Array.isArray(options.plugins)
-      ? (options.plugins as PluginRegistry)
-      : createPluginRegistry(
-          (options.plugins as ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | undefined) ?? [],
-        );
+  const registry = toPluginRegistry(options.plugins);
   if (options.file !== undefined && options.document !== undefined)
     throw new DifyConfigError('document', 'give either a configuration file or a configuration object, not both');
   if (options.document !== undefined && !isPlainObject(options.document))

@@ -26,5 +26,5 @@ export function retentionNotice(
     .map(([appId]) => appId)
     .sort();
   if (apps.length === 0) return undefined;
-  return { days, assumed: !job.retentionConfigured, cutoff: cutoff.toISOString(), apps };
+  return { days, assumed: job.retentionDays === undefined, cutoff: cutoff.toISOString(), apps };
 }

@@ -67,8 +67,6 @@ export interface PipelineJob extends FetchOptions {
    * starting further back, on a Dify with no archive of old runs, is named in the report. Default 30 (Dify's default).
    */
   retentionDays?: number;
-  /** Whether `retentionDays` was configured (else Dify's default is assumed and the report says so). */
-  retentionConfigured?: boolean;
 }
 
 /** A stage of a run; `archive` is the archive write, which runs in the same pass as `fetch` (its time is counted in `fetch`'s). */

@@ -9,4 +9,4 @@ export {
   type FormatProduct,
   type SchedulerPlugin,
 } from './types.js';
-export { createPluginRegistry, type PluginRegistry } from './registry.js';
+export { createPluginRegistry, type PluginRegistry, type PluginsOption } from './registry.js';

@@ -108,3 +108,13 @@ export function createPluginRegistry(
     env,
   };
 }
+
+/** Plugins as given to `createDifyLogs` or `loadConfig`: a list (several packages, or a package's own list) or a registry made once. */
+export type PluginsOption = ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | PluginRegistry;
+
+/** The registry of a plugins option: a registry is used as it is (composing the schema is start-up work done once). */
+export function toPluginRegistry(plugins: PluginsOption | undefined): PluginRegistry {
+  return plugins !== undefined && !Array.isArray(plugins)
+    ? (plugins as PluginRegistry)
+    : createPluginRegistry((plugins as ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | undefined) ?? []);
+}

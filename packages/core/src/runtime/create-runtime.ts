@@ -11,8 +11,8 @@ import { backfill as runBackfill, type BackfillOptions, type BackfillResult } fr
 import { renderReports, type RenderedReports, type RenderReportsOptions } from '../pipeline/render-reports.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { PipelineDeps, PipelineEvent, PipelineJob, PipelineResult } from '../pipeline/types.js';
-import { createPluginRegistry, type PluginRegistry } from '../plugins/registry.js';
-import type { DifyLogsPlugin, PluginContext } from '../plugins/types.js';
+import { toPluginRegistry, type PluginRegistry, type PluginsOption } from '../plugins/registry.js';
+import type { PluginContext } from '../plugins/types.js';
 import { resolveApps } from './apps.js';
 import { configuredDeployments, deploymentWindow, untilAborted } from './deployments.js';
 import type { Notifier } from '../adapters/notifier.js';
@@ -29,13 +29,13 @@ import {
   pluginContext,
   type RuntimeDeps,
 } from './deps.js';
-import { toPipelineJob } from './pipeline-job.js';
+import { reportFormats, toPipelineJob } from './pipeline-job.js';
 
 export interface DifyLogsOptions {
   /** The configuration: an object in the configuration file's shape, or the path of a YAML or JSON file. */
   config: string | Record<string, unknown>;
   /** The adapter plugins the configuration may name (`plugin` of each package: storage, notifiers, sinks, formats, scheduler). */
-  plugins?: ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]>;
+  plugins?: PluginsOption;
   /** A profile of the configuration. */
   profile?: string;
   /**
@@ -127,7 +127,7 @@ export interface DifyLogs {
  * the plugins' sections, builds the adapters through the plugins, and runs jobs, backfills, reports and deployments.
  */
 export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs> {
-  const plugins = createPluginRegistry(options.plugins ?? []);
+  const plugins = toPluginRegistry(options.plugins);
   const cwd = options.cwd ?? process.cwd();
   const loaded = await loadConfig({
     ...(typeof options.config === 'string' ? { file: options.config } : { document: options.config }),
@@ -255,7 +255,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
               job: job.name,
               ...(request.records.archive.app ? { app: request.records.archive.app } : {}),
             });
-      const formats = request.formats ?? job.outputFormat.filter((format) => format !== 'ndjson');
+      const formats = request.formats ?? reportFormats(job);
       return renderReports(records, {
         job: job.name,
         formats: formats.length > 0 ? formats : ['json'],

@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentHandler } from '../adapters/scheduler.js';
+import type { Deployment } from '../adapters/scheduler.js';
 import type { DifyLogsConfig } from '../config/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import type { PipelineJob } from '../pipeline/types.js';

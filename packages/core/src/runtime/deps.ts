@@ -6,6 +6,7 @@ import type { Sink } from '../adapters/sink.js';
 import type { StateStore } from '../adapters/state.js';
 import type { StorageAdapter } from '../adapters/storage.js';
 import type { ArchivePartFormat } from '../archive/archive-writer.js';
+import type { EnvironmentVariable } from '../config/environment.js';
 import type { DifyLogsConfig } from '../config/schema.js';
 import { DEFAULT_STORAGE_TYPE } from '../config/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
@@ -60,25 +61,27 @@ export async function openStorage(
       `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of ${name} in plugins${type === DEFAULT_STORAGE_TYPE ? ' (local storage is the default)' : ''}`,
     );
   }
-  if (plugin.schema && config.storage[type] === undefined) {
-    const variables = (plugin.env ?? []).map((variable) => variable.name);
-    throw new DifyConfigError(
-      `storage.${type}`,
-      `is required with storage.type ${type}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`,
-    );
-  }
+  if (plugin.schema && config.storage[type] === undefined)
+    throw missingSection(plugin, `storage.${type}`, `with storage.type ${type}`);
   return plugin.create(config.storage[type], context);
 }
 
-/** The notifiers of the configuration (none when notifications are off); `types` picks some (the `notify` command). */
+/** The notifiers of the configuration (none when notifications are off). */
 export async function openNotifiers(
   config: DifyLogsConfig,
   plugins: PluginRegistry,
   context: PluginContext,
-  types: readonly string[] = config.notification.type,
 ): Promise<Notifier[]> {
-  if (types === config.notification.type && !config.notification.enabled) return [];
-  return Promise.all([...new Set(types)].map((type) => openNotifier(config, plugins, context, type)));
+  if (!config.notification.enabled) return [];
+  return Promise.all(
+    [...new Set(config.notification.type)].map((type) => openNotifier(config, plugins, context, type)),
+  );
+}
+
+/** A plugin's section is missing: the error names the key and the variables that would make it on their own. */
+function missingSection(plugin: { env?: readonly EnvironmentVariable[] }, key: string, when: string): DifyConfigError {
+  const variables = (plugin.env ?? []).filter((variable) => variable.required).map((variable) => variable.name);
+  return new DifyConfigError(key, `is required ${when}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`);
 }
 
 export async function openNotifier(
@@ -95,13 +98,8 @@ export async function openNotifier(
       `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of @dify-logs/notifier-${type} in plugins`,
     );
   const section = config.notification[type];
-  if (plugin.schema && section === undefined) {
-    const variables = (plugin.env ?? []).filter((variable) => variable.required).map((variable) => variable.name);
-    throw new DifyConfigError(
-      `notification.${type}`,
-      `is required when notification.type includes ${type}${variables.length ? ` (or set ${variables.join(', ')})` : ''}`,
-    );
-  }
+  if (plugin.schema && section === undefined)
+    throw missingSection(plugin, `notification.${type}`, `when notification.type includes ${type}`);
   return plugin.create(section, context);
 }
 

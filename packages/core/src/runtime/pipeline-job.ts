@@ -1,6 +1,12 @@
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
 import type { PipelineApp, PipelineJob } from '../pipeline/types.js';
 
+/** The report formats of a job: its `outputFormat` without `ndjson` (the archive every run stores anyway), else json. */
+export function reportFormats(job: JobConfig): string[] {
+  const formats = job.outputFormat.filter((format) => format !== 'ndjson');
+  return formats.length > 0 ? formats : ['json'];
+}
+
 /** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
 export function toPipelineJob(
   job: JobConfig,
@@ -12,7 +18,6 @@ export function toPipelineJob(
     retentionDays?: number;
   } = {},
 ): PipelineJob {
-  const formats = job.outputFormat.filter((format) => format !== 'ndjson');
   const pipelineJob: PipelineJob = {
     name: job.name,
     apps,
@@ -24,7 +29,7 @@ export function toPipelineJob(
     withNodeExecutions: job.withNodeExecutions,
     concurrency: job.concurrency,
     reportType: job.reportType,
-    formats: formats.length > 0 ? formats : ['json'],
+    formats: reportFormats(job),
     notifyOn: job.notifyOn,
     compare: job.compare,
     archive: job.archive === 'off' ? false : job.archive,
@@ -32,7 +37,7 @@ export function toPipelineJob(
     ...(job.anomalies ? { anomalies: job.anomalies } : {}),
     ...(shared.prices ? { prices: shared.prices } : {}),
     ...(shared.templates ? { templates: shared.templates } : {}),
-    ...(shared.retentionDays ? { retentionDays: shared.retentionDays, retentionConfigured: true } : {}),
+    ...(shared.retentionDays ? { retentionDays: shared.retentionDays } : {}),
   };
   return pipelineJob;
 }

@@ -48,12 +48,10 @@ describe("a window that reaches past Dify's retention", () => {
 
   it('a configured retention that covers the window says nothing; one that does not is stated as configured', async () => {
     expect(
-      (await run('1.11.2', '2026-01-29T00:00:00Z', { retentionDays: 60, retentionConfigured: true })).result.analysis!
-        .retention,
+      (await run('1.11.2', '2026-01-29T00:00:00Z', { retentionDays: 60 })).result.analysis!.retention,
     ).toBeUndefined();
     expect(
-      (await run('1.11.2', '2026-03-01T00:00:00Z', { retentionDays: 7, retentionConfigured: true })).result.analysis!
-        .retention,
+      (await run('1.11.2', '2026-03-01T00:00:00Z', { retentionDays: 7 })).result.analysis!.retention,
     ).toMatchObject({ days: 7, assumed: false });
   });
 
