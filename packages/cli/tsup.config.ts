@@ -15,5 +15,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // `import.meta.url` in the CommonJS build (the logger loads pino-pretty from it on demand).
+  shims: true,
   define: { __DIFY_LOGS_VERSION__: JSON.stringify(version) },
 });

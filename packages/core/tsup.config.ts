@@ -8,6 +8,8 @@ const shared: Options = {
   dts: true,
   sourcemap: true,
   target: 'node20',
+  // `import.meta.url` in the CommonJS build (lazy-module.ts resolves dependencies from it).
+  shims: true,
   define: { __DIFY_LOGS_VERSION__: JSON.stringify(version) },
 };
 

@@ -82,13 +82,25 @@ for (const mode of only ? [] : ['429', 'queue']) {
   sim.reset();
   const dify = client();
   const limits = [];
-  const timer = setInterval(() => limits.push(dify.stats().concurrencyLimit ?? 0), 50);
+  const inFlight = [];
+  const timer = setInterval(() => {
+    const { concurrencyLimit, inFlight: now } = dify.stats();
+    limits.push(concurrencyLimit ?? 0);
+    inFlight.push(now ?? 0);
+  }, 20);
+  // The server's counters every half second, to read its second half alone.
+  const snapshots = [];
+  const sampler = setInterval(async () => snapshots.push({ at: performance.now(), ...(await sim.stats()) }), 500);
   const started = performance.now();
   const exported = await exportAll(dify);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(timer);
+  clearInterval(sampler);
   const stats = await sim.stats();
+  const middle = snapshots.find((snapshot) => snapshot.at - started >= (seconds * 1000) / 2) ?? snapshots[0];
+  const secondHalf = (performance.now() - middle.at) / 1000;
   const settled = limits.slice(Math.floor(limits.length / 2)).sort((a, b) => a - b);
+  const open = inFlight.slice(Math.floor(inFlight.length / 2)).sort((a, b) => a - b);
   console.log(
     JSON.stringify({
       preset: 'worker-connections',
@@ -99,6 +111,14 @@ for (const mode of only ? [] : ['429', 'queue']) {
       refused: stats.capacityRejected,
       peakInFlight: stats.peakInFlight,
       settledLimit: { median: settled[Math.floor(settled.length / 2)], min: settled[0], max: settled.at(-1) },
+      // The client's requests in flight count its own share of each round trip (sending, parsing the answer); the
+      // server's side is what it served at once plus what waited for one of its 10 connections (Little's law), both over
+      // the second half.
+      clientInFlight: { median: open[Math.floor(open.length / 2)], p90: open[Math.floor(open.length * 0.9)] },
+      server: {
+        servedAtOnce: Number((((stats.requests - middle.requests) * serviceMs) / 1000 / secondHalf).toFixed(1)),
+        waiting: Number(((stats.queuedMs - middle.queuedMs) / 1000 / secondHalf).toFixed(1)),
+      },
     }),
   );
 }

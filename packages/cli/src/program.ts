@@ -1,25 +1,40 @@
 import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
 import { scrubKnown } from './support/known-secrets.js';
 import { Command, CommanderError } from 'commander';
-import { registerBackfill } from './commands/backfill.js';
-import { registerCleanup } from './commands/cleanup.js';
-import { registerConfig } from './commands/config.js';
-import { registerDemo } from './commands/demo.js';
-import { registerReport } from './commands/report.js';
-import { registerNotify } from './commands/notify.js';
-import { registerArchive } from './commands/archive.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerRuns } from './commands/runs.js';
-import { registerWorker } from './commands/worker.js';
-import { registerExport } from './commands/export.js';
-import { registerLogs } from './commands/logs.js';
-import { registerProbe } from './commands/probe.js';
-import { registerReports } from './commands/reports.js';
-import { registerRun } from './commands/run.js';
-import { registerSecrets } from './commands/secrets.js';
-import { registerSim } from './commands/sim.js';
 import { EXIT, UsageError } from './support/exit-codes.js';
 import { processIo, type CliIo } from './support/io.js';
+
+type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/**
+ * Every command, in the order `--help` lists them, each loaded when it is run: `dify-logs export` does not load the
+ * scheduler, the report renderers or the YAML parser, which keeps start-up near the cost of Node and core's client.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['run', async () => (await import('./commands/run.js')).registerRun],
+  ['backfill', async () => (await import('./commands/backfill.js')).registerBackfill],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['notify', async () => (await import('./commands/notify.js')).registerNotify],
+  ['archive', async () => (await import('./commands/archive.js')).registerArchive],
+  ['schedule', async () => (await import('./commands/schedule.js')).registerSchedule],
+  ['worker', async () => (await import('./commands/worker.js')).registerWorker],
+  ['runs', async () => (await import('./commands/runs.js')).registerRuns],
+  ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['probe', async () => (await import('./commands/probe.js')).registerProbe],
+  ['sim', async () => (await import('./commands/sim.js')).registerSim],
+  ['demo', async () => (await import('./commands/demo.js')).registerDemo],
+  ['logs', async () => (await import('./commands/logs.js')).registerLogs],
+  ['config', async () => (await import('./commands/config.js')).registerConfig],
+  ['secrets', async () => (await import('./commands/secrets.js')).registerSecrets],
+  ['reports', async () => (await import('./commands/reports.js')).registerReports],
+  ['cleanup', async () => (await import('./commands/cleanup.js')).registerCleanup],
+];
+
+/** The command named first, or every command (for help, the version, a typo's suggestion). */
+function commandsFor(argv: string[]): Promise<Register[]> {
+  const named = COMMANDS.find(([name]) => name === argv[0]);
+  return Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
+}
 
 /** Runs the `dify-logs` command with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -33,23 +48,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const setExit = (code: number) => {
     exitCode = code;
   };
-  registerRun(program, io, setExit);
-  registerBackfill(program, io, setExit);
-  registerReport(program, io, setExit);
-  registerNotify(program, io, setExit);
-  registerArchive(program, io, setExit);
-  registerSchedule(program, io, setExit);
-  registerWorker(program, io, setExit);
-  registerRuns(program, io, setExit);
-  registerExport(program, io, setExit);
-  registerProbe(program, io, setExit);
-  registerSim(program, io, setExit);
-  registerDemo(program, io, setExit);
-  registerLogs(program, io, setExit);
-  registerConfig(program, io, setExit);
-  registerSecrets(program, io, setExit);
-  registerReports(program, io, setExit);
-  registerCleanup(program, io, setExit);
+  for (const register of await commandsFor(argv)) register(program, io, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

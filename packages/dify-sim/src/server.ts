@@ -35,6 +35,7 @@ function emptyStats(): SimulatorStats {
     faultsInjected: 0,
     capacityRejected: 0,
     peakInFlight: 0,
+    queuedMs: 0,
   };
 }
 
@@ -126,7 +127,9 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0]!;
     if (isCapacityExempt(path)) return handleNow(request, response);
+    const asked = performance.now();
     const admission = await capacity.admit();
+    stats.queuedMs += performance.now() - asked;
     stats.peakInFlight = capacity.counts().peakInFlight;
     if (!admission) {
       stats.requests += 1;

@@ -133,6 +133,11 @@ export interface SimulatorStats {
   capacityRejected: number;
   /** Most requests served at once under a capacity limit. */
   peakInFlight: number;
+  /**
+   * Time requests spent waiting for a slot of a limited capacity (queue mode), summed (ms). Over the elapsed time it is
+   * the mean number of requests waiting on the server (Little's law).
+   */
+  queuedMs: number;
 }
 
 /** Everything a simulator offers except its network address: what `createSimulatorHandler` returns. */

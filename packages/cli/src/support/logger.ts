@@ -1,8 +1,13 @@
 import { environmentToConfig } from '@dify-logs/core';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { multistream, pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
-import { build as pretty } from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { CliIo } from './io.js';
+
+// pino-pretty (about 30 modules) only for a person at a terminal: pipes and log collectors never load it.
+const load = createRequire(import.meta.url);
+const pretty = (options: import('pino-pretty').PrettyOptions) =>
+  (load('pino-pretty') as typeof import('pino-pretty')).build(options);
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -1,6 +1,10 @@
-import { DDSketch } from '@datadog/sketches-js';
+import type { DDSketch } from '@datadog/sketches-js';
+import { lazyModule } from '../support/lazy-module.js';
 import { ExactSum, type ExactSumState } from './exact-sum.js';
 import type { LatencyStats } from './types.js';
+
+const sketches = lazyModule<typeof import('@datadog/sketches-js')>('@datadog/sketches-js');
+const newSketch = (): DDSketch => new (sketches().DDSketch)({ relativeAccuracy: SKETCH_ACCURACY });
 
 /** Relative accuracy of every latency percentile: 0.5 %, inside the promised 1 %. */
 export const SKETCH_ACCURACY = 0.005;
@@ -15,13 +19,13 @@ export class Latency {
 
   add(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) return;
-    (this.sketch ??= new DDSketch({ relativeAccuracy: SKETCH_ACCURACY })).accept(seconds);
+    (this.sketch ??= newSketch()).accept(seconds);
     (this.sum ??= new ExactSum()).add(seconds);
   }
 
   merge(other: Latency): void {
     if (!other.sketch) return;
-    (this.sketch ??= new DDSketch({ relativeAccuracy: SKETCH_ACCURACY })).merge(other.sketch);
+    (this.sketch ??= newSketch()).merge(other.sketch);
     (this.sum ??= new ExactSum()).merge(other.sum!);
   }
 
@@ -69,7 +73,7 @@ export class Latency {
   static fromState(state: LatencyState | null): Latency {
     const latency = new Latency();
     if (!state) return latency;
-    const sketch = new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
+    const sketch = newSketch();
     for (let index = 0; index < state.bins.length; index += 1)
       if (state.bins[index]! > 0) sketch.store.add(state.minKey + index, state.bins[index]);
     sketch.zeroCount = state.zeroCount;

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseEnv } from 'node:util';
-import { parseDocument } from 'yaml';
 import { DifyConfigError } from '../errors/config-error.js';
 import { isPlainObject } from './key-path.js';
 import type { ConfigTree } from './merge.js';
+import { lazyModule } from '../support/lazy-module.js';
+
+const yaml = lazyModule<typeof import('yaml')>('yaml');
 
 function lineAndColumn(text: string, position: number): { line: number; column: number } {
   const before = text.slice(0, position).split('\n');
@@ -34,7 +36,7 @@ function parseJson(text: string, file: string): unknown {
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const document = parseDocument(text, { uniqueKeys: true });
+  const document = yaml().parseDocument(text, { uniqueKeys: true });
   const problem = document.errors[0];
   if (problem) {
     const position = problem.linePos?.[0];

@@ -1,7 +1,10 @@
-import { isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
+import type { Scalar } from 'yaml';
 import { DifyConfigError } from '../errors/config-error.js';
 import { isSecretPath } from './key-path.js';
 import { decryptSecret, encryptSecret, isEncryptedSecret } from './secrets.js';
+import { lazyModule } from '../support/lazy-module.js';
+
+const yaml = lazyModule<typeof import('yaml')>('yaml');
 
 interface ScalarAt {
   node: Scalar;
@@ -9,6 +12,7 @@ interface ScalarAt {
 }
 
 function parseForRewrite(document: string): ScalarAt[] {
+  const { isMap, isScalar, isSeq, parseDocument } = yaml();
   const parsed = parseDocument(document, { keepSourceTokens: false });
   const problem = parsed.errors[0];
   if (problem) {

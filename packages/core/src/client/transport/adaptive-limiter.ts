@@ -1,3 +1,6 @@
+import { createAnswerHistory } from './answer-history.js';
+import { createLatencyMinimums } from './latency-minimums.js';
+
 /**
  * An adaptive concurrency limit for the requests one client sends to Dify, in the spirit of TCP congestion
  * control (Vegas) and Netflix's concurrency-limits: a small self-hosted Dify (one API worker, a busy database) is
@@ -8,8 +11,9 @@
  *   them are back.
  * - **Queue estimate** (Vegas): each success's latency is compared with the smallest latency of its endpoint; in
  *   flight × (1 − (minimum + 5 ms) / latency) is how many requests waited on the server instead of being served.
- *   A round trip reads the lower quartile of its successes' estimates: a queue on the server delays every request,
- *   a busy client (event loop, GC, a loaded machine) or jitter only some. Below 1 queued request the limit grows,
+ *   A round trip reads the median of its successes' estimates: a queue on the server delays every request, a busy
+ *   client (event loop, GC, a loaded machine) or jitter only some. (The lower quartile, read before, missed the
+ *   queue of 4–5 that Dify's 10-connection server kept: in a closed loop some requests always find a free slot.) Below 1 queued request the limit grows,
  *   from 1 to 3 it holds, above 3 for two round trips in a row (a stall of the client's own lasts one) it falls to
  *   what the server served at once (in flight × minimum / latency: at least one less, at most halving), and a short
  *   queue that stands for 10 round trips is drained the same way. After such a cut it grows back one per round trip
@@ -70,14 +74,6 @@ export interface AdaptiveLimiter {
 /** Requests in flight at the start unless told otherwise. */
 const INITIAL_LIMIT = 16;
 const QUIET_ROUND_TRIPS = 10;
-/**
- * A group's smallest latency over the last few seconds (what an answer takes now, the client's own load included)
- * tells a queue; over a longer window (what an answer takes with no queue at all) it tells what the server serves at
- * once. Kept in buckets of MIN_BUCKET_MS.
- */
-const RECENT_MIN_MS = 2_000;
-const LONG_MIN_MS = 20_000;
-const MIN_BUCKET_MS = 500;
 /** Latency must also rise by this much (ms) before it counts as queueing: jitter on a fast network is not a queue. */
 const LATENCY_SLACK_MS = 5;
 /** Estimated requests waiting on the server: grow only below QUEUE_GROW, hold up to QUEUE_SHRINK, shrink above it. */
@@ -90,8 +86,8 @@ const QUEUED_ROUND_TRIPS = 2;
  * never drains would become the new minimum latency (the recent minimum follows it), and the limit would creep up.
  */
 const HELD_ROUND_TRIPS = 10;
-/** The quantile of a round trip's queue estimates that is read: a queue on the server delays every request, a busy client only some. */
-const QUEUE_QUANTILE = 0.25;
+/** The quantile of a round trip's queue estimates that is read (the median): a queue delays most requests, noise some. */
+const QUEUE_QUANTILE = 0.5;
 /**
  * For this long (ms) after a refusal read as overload, a queue does not shrink the limit (it still stops it growing):
  * a server that refuses what it cannot take says where its limit is, and the latency of a client that sends hundreds
@@ -100,31 +96,14 @@ const QUEUE_QUANTILE = 0.25;
 const REFUSALS_REMEMBERED_MS = 30_000;
 /** The limit of the one round trip that drains the server's queue at the end of slow start. */
 const DRAIN_TO = 4;
-/** Outcomes remembered to tell overload from sporadic refusals. */
-const OUTCOME_WINDOW = 200;
 /**
- * A refusal is sporadic (not overload) when, among the recent requests sent with at least as many others in flight,
- * fewer than this share were refused: refusals of an overloaded server rise with concurrency, random ones do not.
- */
-const SPORADIC_SHARE = 0.2;
-/**
- * How many requests the server was serving at once lately (Little's law): the time the answered requests that came
- * back in the last SERVED_ROUND_TRIPS round trips (at least SERVED_WINDOW_MS) spent in flight, over that span; not
- * read from fewer than SERVED_MIN_ANSWERS answers.
+ * How many requests the server was serving at once lately (Little's law) is read over the last SERVED_ROUND_TRIPS
+ * round trips, at least SERVED_WINDOW_MS.
  */
 const SERVED_WINDOW_MS = 200;
 const SERVED_ROUND_TRIPS = 4;
-const SERVED_MIN_ANSWERS = 8;
 /** The answered-at-once estimate is used only when it is at most this share of the others in flight. */
 const SERVED_SHARE = 0.75;
-
-/** The smallest latency of one group of requests over the last MIN_WINDOW_MS, in buckets. */
-interface LatencyGroup {
-  buckets: Array<{ at: number; min: number }>;
-  /** The smallest latency over RECENT_MIN_MS and over LONG_MIN_MS. */
-  recentMin: number;
-  longMin: number;
-}
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,7 +120,7 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
   let inFlight = 0;
   const waiters: Array<() => void> = [];
   // Latency per group of requests (an endpoint): cheap and costly endpoints are never compared with each other.
-  const latencies = new Map<string, LatencyGroup>();
+  const minimums = createLatencyMinimums();
   let minLatency: number | null = null;
   let lastSignalAt = Number.NEGATIVE_INFINITY;
   let roundTripStartedAt = now();
@@ -164,10 +143,9 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
   const rate = options.maxRequestsPerSecond;
   let tokens = rate ?? 0;
   let tokensAt = now();
-  // Recent outcomes: how many others were in flight when each was sent, and whether it was refused.
-  const recent: Array<{ others: number; rejected: boolean }> = [];
-  // Recent outcomes (for servedAtOnce): when each came back, how long it took, whether it was refused.
-  const answers: Array<{ at: number; ms: number; refused: boolean }> = [];
+  const history = createAnswerHistory();
+  // The span servedAtOnce reads: the last few round trips.
+  const servedSpan = () => Math.max(SERVED_WINDOW_MS, roundTrip() * SERVED_ROUND_TRIPS);
 
   const roundTrip = () => minLatency ?? 100;
   const whole = () => Math.max(1, Math.min(max, Math.floor(limit)));
@@ -185,24 +163,13 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
    * (min + slack) / latency); requests it served at once, sentWith × min / latency.
    */
   function noteLatency(key: string, ms: number, at: number, sentWith: number, current: boolean): void {
-    let group = latencies.get(key);
-    if (!group) latencies.set(key, (group = { buckets: [], recentMin: ms, longMin: ms }));
-    const bucket = group.buckets.at(-1);
-    if (bucket && at - bucket.at < MIN_BUCKET_MS) bucket.min = Math.min(bucket.min, ms);
-    else group.buckets.push({ at, min: ms });
-    while (group.buckets.length > 1 && at - group.buckets[0]!.at >= LONG_MIN_MS) group.buckets.shift();
-    group.recentMin = ms;
-    group.longMin = ms;
-    for (const each of group.buckets) {
-      group.longMin = Math.min(group.longMin, each.min);
-      if (at - each.at < RECENT_MIN_MS) group.recentMin = Math.min(group.recentMin, each.min);
-    }
+    const { recent, long } = minimums.note(key, ms, at);
     // The round trip the limiter steps by: the minimum latency of the requests just seen (at least 1 ms).
-    minLatency = Math.max(1, group.recentMin);
+    minLatency = Math.max(1, recent);
     if (!current) return;
     const latency = Math.max(ms, 0.001);
-    queued.push((sentWith * Math.max(0, latency - group.recentMin - LATENCY_SLACK_MS)) / latency);
-    served.push((sentWith * Math.min(latency, group.longMin)) / latency);
+    queued.push((sentWith * Math.max(0, latency - recent - LATENCY_SLACK_MS)) / latency);
+    served.push((sentWith * Math.min(latency, long)) / latency);
   }
 
   /**
@@ -262,50 +229,6 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
       quietRoundTrips = 0;
       probeAfter = Math.max(1, probeAfter / 2);
     }
-  }
-
-  /** Records an outcome for servedAtOnce, forgetting those older than any span it reads. */
-  function noteAnswer(at: number, ms: number, refused: boolean): void {
-    answers.push({ at, ms, refused });
-    const span = Math.max(SERVED_WINDOW_MS, roundTrip() * SERVED_ROUND_TRIPS);
-    while (answers.length > 0 && at - answers[0]!.at > span * 2) answers.shift();
-  }
-
-  /**
-   * How many requests were being answered at once lately, by Little's law: the time the answers (not refusals) of the
-   * last few round trips spent in flight, over the span. Unlike the requests in flight it leaves out the refused ones,
-   * which a proxy's 429 sends back at once to be sent again: against such a proxy the requests in flight stay near the
-   * limit however far above the server's capacity it is. Null when too few came back.
-   */
-  function servedAtOnce(at: number): number | null {
-    const span = Math.max(SERVED_WINDOW_MS, roundTrip() * SERVED_ROUND_TRIPS);
-    let sum = 0;
-    let count = 0;
-    for (let index = answers.length - 1; index >= 0 && at - answers[index]!.at <= span; index -= 1) {
-      const answer = answers[index]!;
-      if (!answer.refused) ((sum += answer.ms), (count += 1));
-    }
-    return count >= SERVED_MIN_ANSWERS ? sum / span : null;
-  }
-
-  function remember(others: number, rejected: boolean): void {
-    recent.push({ others, rejected });
-    if (recent.length > OUTCOME_WINDOW) recent.shift();
-  }
-
-  /**
-   * True when the recent requests sent at this concurrency or above mostly went through: the refusal is not overload
-   * (an overloaded server refuses most of what it gets above its capacity; random refusals come at every level).
-   */
-  function isSporadic(others: number): boolean {
-    let refused = 0;
-    let total = 0;
-    for (const outcome of recent) {
-      if (outcome.others < others) continue;
-      total += 1;
-      if (outcome.rejected) refused += 1;
-    }
-    return total >= 10 && refused / total < SPORADIC_SHARE;
   }
 
   function onSignal(at: number, target: number): void {
@@ -377,19 +300,19 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
           const current = sentIn === epoch;
           if (current) doneInEpoch += 1;
           if (adaptive) {
-            noteAnswer(at, at - startedAt, outcome === 'rejected');
+            history.noteAnswer(at, at - startedAt, outcome === 'rejected', servedSpan());
             if (outcome === 'rejected') {
-              remember(othersInFlight, true);
+              history.noteOutcome(othersInFlight, true);
               // One less than before, unless it was sent before the last signal (a burst refused together is one
               // signal: its refusals trickling back must not take the limit down by one each).
-              if (!isSporadic(othersInFlight)) {
+              if (!history.isSporadic(othersInFlight)) {
                 if (startedAt <= lastSignalAt) onSignal(at, othersInFlight);
                 else {
                   // Well under the others in flight answered at once lately (servedAtOnce): down to that at once (at
                   // most halving). Refused requests come back at once and are sent again, so against a proxy's 429
                   // the others in flight stay near the limit however far above the server's capacity it is. (Near
                   // the others in flight it is a random refusal's: the others in flight, as before.)
-                  const served = servedAtOnce(at);
+                  const served = history.servedAtOnce(at, servedSpan());
                   const cap =
                     served === null || served > othersInFlight * SERVED_SHARE
                       ? Number.POSITIVE_INFINITY
@@ -405,7 +328,7 @@ export function createAdaptiveLimiter(options: AdaptiveLimiterOptions = {}): Ada
               }
             }
             if (outcome === 'success') {
-              remember(othersInFlight, false);
+              history.noteOutcome(othersInFlight, false);
               // What it shared the server with: the requests in flight when it was sent or when it came back.
               noteLatency(key, at - startedAt, at, Math.max(othersInFlight, inFlight) + 1, current);
               onRoundTrip(at);

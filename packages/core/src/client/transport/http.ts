@@ -65,6 +65,8 @@ export interface TransportStats {
   retries: number;
   /** The adaptive concurrency limit now (requests at once). */
   concurrencyLimit?: number;
+  /** Requests sent and not yet answered now (under the adaptive limit), the client's own handling of each included. */
+  inFlight?: number;
 }
 
 export interface Transport {
@@ -194,7 +196,12 @@ export function createTransport(options: TransportOptions): Transport {
   return {
     send,
     withRetry,
-    stats: () => ({ ...counters, ...(options.limiter ? { concurrencyLimit: options.limiter.state().limit } : {}) }),
+    stats: () => ({
+      ...counters,
+      ...(options.limiter
+        ? (({ limit, inFlight }) => ({ concurrencyLimit: limit, inFlight }))(options.limiter.state())
+        : {}),
+    }),
   };
 }
 
