@@ -1,6 +1,7 @@
 /**
  * A custom StorageAdapter written by following docs/writing-an-adapter.md: every object (its bytes as
- * base64 plus its StoredObject fields) lives in ONE JSON file, rewritten atomically on each change.
+ * base64, its content type and metadata) lives in ONE JSON file, rewritten atomically on each change. It is a
+ * driver for `createObjectStorage`, which adds what every adapter shares (keys, listing order, cleanup, errors).
  *
  *   const storage = createJsonFileStorage({ file: './outputs/objects.json' });
  *   await storage.saveReport({ type: 'daily', job: 'nightly', app: 'triage', runId: 'run-1',
@@ -11,28 +12,13 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { DifyConfigError, DifyStorageError, silentLogger, type Logger, type StorageAdapter } from '@dify-logs/core';
 import {
-  DifyConfigError,
-  DifyStorageError,
-  silentLogger,
-  type CleanupOptions,
-  type Logger,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
-import {
-  cleanupCutoff,
   configValues,
+  createAtomicFileWriter,
+  createObjectStorage,
   definePlugin,
   z,
-  assertSafeKey,
-  bodyBytes,
-  createAtomicFileWriter,
-  safeSegment,
-  storageKey,
-  withinAge,
 } from '@dify-logs/core/adapter-kit';
 
 export interface JsonFileStorageOptions {
@@ -44,9 +30,10 @@ export interface JsonFileStorageOptions {
   logger?: Logger;
 }
 
-/** One stored object: its description plus its bytes. */
+/** One stored object: its content type, metadata and bytes. */
 interface Entry {
-  object: StoredObject;
+  contentType: string;
+  metadata: Record<string, string>;
   /** The bytes, base64. */
   body: string;
 }
@@ -136,101 +123,65 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
     objects = next;
   }
 
-  async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
-    const createdAt = request.createdAt ?? new Date();
-    const key = storageKey(kind, request, createdAt);
-    const exists = () =>
-      new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
-    if ((await load()).has(key)) throw exists();
-    // A body that fails midway throws here, before anything is written: its error reaches the caller unchanged.
-    const bytes = await bodyBytes(request.body);
-    return exclusive(async () => {
-      const current = await load();
-      if (current.has(key)) throw exists();
-      const object: StoredObject = {
-        key,
-        kind,
-        type: safeSegment(request.type),
-        contentType: request.contentType,
-        size: bytes.byteLength,
-        createdAt: createdAt.toISOString(),
-        metadata: { ...request.metadata },
-        location: `${file}#${key}`,
-      };
-      const next = new Map(current).set(key, { object, body: Buffer.from(bytes).toString('base64') });
-      await persist(next, 'save', key);
-      logger.debug({ key, size: object.size }, 'saved');
-      return copy(object);
-    });
-  }
-
-  async function remove(keys: string[], action: string): Promise<string[]> {
+  async function remove(keys: string[]): Promise<string[]> {
     return exclusive(async () => {
       const current = await load();
       const present = keys.filter((key) => current.has(key));
       if (present.length === 0) return [];
       const next = new Map(current);
       for (const key of present) next.delete(key);
-      await persist(next, action, present.length === 1 ? present[0] : undefined);
+      await persist(next, 'delete', present.length === 1 ? present[0] : undefined);
       return present;
     });
   }
 
-  return {
+  // What differs from any other store; createObjectStorage adds keys, listing order, cleanup and error wording.
+  return createObjectStorage({
     name,
+    location: file,
     capabilities: { signedUrls: false, versioning: false },
-    saveReport: (request) => save('report', request),
-    saveData: (request) => save('data', request),
-    async read(key) {
-      assertSafeKey(name, key);
+    locate: (key) => `${file}#${key}`,
+    async head(key) {
       const entry = (await load()).get(key);
-      if (!entry) throw new DifyStorageError(name, 'not_found', `no object at ${key}`, { key });
-      return new Uint8Array(Buffer.from(entry.body, 'base64'));
+      return (
+        entry && {
+          contentType: entry.contentType,
+          size: Buffer.byteLength(entry.body, 'base64'),
+          metadata: { ...entry.metadata },
+        }
+      );
     },
-    async *list(query = {}) {
-      const type = query.type === undefined ? undefined : safeSegment(query.type);
-      const matching = [...(await load()).values()]
-        .map((entry) => entry.object)
-        .filter(
-          (object) =>
-            (!query.kind || object.kind === query.kind) &&
-            (!type || object.type === type) &&
-            withinAge(new Date(object.createdAt), query),
-        )
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
-      for (const object of matching) yield copy(object);
+    async put(key, body, { contentType, metadata }) {
+      // A body that fails midway throws here, before anything is written: its error reaches the caller unchanged.
+      const chunks: Buffer[] = [];
+      for (let chunk = await body.next(); chunk; chunk = await body.next()) chunks.push(chunk);
+      const bytes = Buffer.concat(chunks);
+      return exclusive(async () => {
+        const current = await load();
+        if (current.has(key)) throw Object.assign(new Error(`${key} exists`), { code: 'EEXIST' });
+        const entry: Entry = { contentType, metadata: { ...metadata }, body: bytes.toString('base64') };
+        await persist(new Map(current).set(key, entry), 'save', key);
+        logger.debug({ key, size: bytes.byteLength }, 'saved');
+        return bytes.byteLength;
+      });
     },
-    async delete(key) {
-      assertSafeKey(name, key);
-      return (await remove([key], 'delete')).length > 0;
+    async get(key) {
+      const entry = (await load()).get(key);
+      return entry && new Uint8Array(Buffer.from(entry.body, 'base64'));
     },
-    async cleanup(options: CleanupOptions) {
-      const cutoff = cleanupCutoff(options);
-      const type = options.type === undefined ? undefined : safeSegment(options.type);
-      const old = [...(await load()).values()]
-        .map((entry) => entry.object)
-        .filter(
-          (object) =>
-            (!options.kind || object.kind === options.kind) &&
-            (!type || object.type === type) &&
-            new Date(object.createdAt) < cutoff,
-        )
-        .map((object) => object.key);
-      const deleted = await remove(old, 'clean up');
-      logger.debug({ deleted: deleted.length }, 'cleaned up');
-      return { deleted };
+    async *listFolder(folder) {
+      for (const key of (await load()).keys()) if (key.startsWith(folder)) yield key;
     },
+    deleteOne: async (key) => (await remove([key])).length > 0,
+    deleteMany: remove,
     /** Waits for changes in flight and forgets the cache. There is no client or handle to release. */
     async close() {
       await queue;
       objects = undefined;
     },
-  };
-}
-
-/** Callers get copies: changing a returned object must not change what is stored. */
-function copy(object: StoredObject): StoredObject {
-  return { ...object, metadata: { ...object.metadata } };
+    isAlreadyExists: (error) => (error as NodeJS.ErrnoException).code === 'EEXIST',
+    failure,
+  });
 }
 
 /**

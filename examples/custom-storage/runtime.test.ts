@@ -40,12 +40,14 @@ describe('the json storage plugin in createDifyLogs', () => {
       expect(result?.status, JSON.stringify(result?.problems)).toBe('succeeded');
       const stored = (
         JSON.parse(readFileSync(join(cwd, 'store/objects.json'), 'utf8')) as {
-          objects: Record<string, { object: { kind: string; key: string } }>;
+          objects: Record<string, { contentType: string }>;
         }
       ).objects;
-      const keys = Object.values(stored).map((entry) => entry.object.key);
-      expect(keys.some((key) => key.endsWith('.md'))).toBe(true);
-      expect(Object.values(stored).some((entry) => entry.object.kind === 'data')).toBe(true);
+      const keys = Object.keys(stored);
+      expect(keys.some((key) => key.endsWith('.md') && stored[key]!.contentType.startsWith('text/markdown'))).toBe(
+        true,
+      );
+      expect(keys.some((key) => key.startsWith('data/'))).toBe(true);
       expect(result!.reports.every((report) => keys.includes(report.key))).toBe(true);
     } finally {
       await simulator.close();

@@ -24,6 +24,7 @@ export {
 export { BodySource } from './adapters/body-source.js';
 export { packMetadata, unpackMetadata, PACKED_METADATA } from './adapters/packed-metadata.js';
 export { normalizeKeyPrefix, listObjectKeys, type ListedKey } from './adapters/object-keys.js';
+export { createObjectStorage, type ObjectStoreDriver, type ObjectHead } from './adapters/object-storage.js';
 /** Helpers of the chat notifier packages (webhook options, one JSON POST, UTF-8 limits). */
 export * as channels from './channels/index.js';
 export { renderPlainText } from './adapters/notifiers.js';

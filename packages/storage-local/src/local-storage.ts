@@ -1,26 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import {
-  DifyConfigError,
-  DifyStorageError,
-  type CleanupOptions,
-  type ListQuery,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
-import {
-  assertSafeKey,
-  cleanupCutoff,
-  createAtomicFileWriter,
-  kindFolder,
-  safeSegment,
-  parseStorageKey,
-  storageKey,
-  withinAge,
-} from '@dify-logs/core/adapter-kit';
+import { DifyConfigError, DifyStorageError, type StorageAdapter } from '@dify-logs/core';
+import { createAtomicFileWriter, createObjectStorage } from '@dify-logs/core/adapter-kit';
 
 export interface LocalStorageOptions {
   /** Root folder of reports and data (created on the first save). */
@@ -38,6 +20,8 @@ interface Sidecar {
 const DAY = 86_400_000;
 const SIDECAR = '.meta.json';
 
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
+
 /**
  * Stores reports and data as files under `baseDir`, named by `storageKey()`:
  * `reports/daily/2026/03/02/nightly-app-20260302T083512345Z-run-1.md`, with content type and
@@ -51,168 +35,98 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
   }
   const name = options.name ?? 'local';
   const root = resolve(options.baseDir);
+  const locate = (key: string) => join(root, key);
 
-  function pathOf(key: string): string {
-    assertSafeKey(name, key);
-    const path = resolve(root, key);
-    if (!path.startsWith(root + sep))
-      throw new DifyStorageError(name, 'invalid_key', `key ${JSON.stringify(key)} leaves ${root}`, { key });
-    return path;
+  /** A recursive mkdir reports ENOENT for what is really a read-only disk or a missing base folder: says which. */
+  async function makeFolder(key: string, path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true }).catch(async (error: unknown) => {
+      const reason = await access(root, constants.W_OK).then(
+        () => errorCode(error) ?? 'unknown',
+        (rootError: unknown) => errorCode(rootError) ?? 'unknown',
+      );
+      const why =
+        reason === 'EROFS' ? ': the file system is read-only' : reason === 'ENOENT' ? ': the base folder is gone' : '';
+      throw new DifyStorageError(
+        name,
+        'storage_failed',
+        `could not save ${key}: cannot create its folder under ${root} (${reason}${why})`,
+        { key, cause: error },
+      );
+    });
   }
 
-  function failure(error: unknown, action: string, key: string): DifyStorageError {
-    if (DifyStorageError.isInstance(error)) return error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return new DifyStorageError(name, 'not_found', `no object at ${key}`, { key, cause: error });
-    if (code === 'EEXIST')
-      return new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, {
-        key,
-        cause: error,
-      });
-    return new DifyStorageError(
-      name,
-      'storage_failed',
-      `could not ${action} ${key} (${code ?? (error as Error).message})`,
-      { key, cause: error },
-    );
-  }
-
-  async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
-    const createdAt = request.createdAt ?? new Date();
-    const key = storageKey(kind, request, createdAt);
-    const path = pathOf(key);
-    try {
-      await mkdir(dirname(path), { recursive: true }).catch(async (error: unknown) => {
-        // A recursive mkdir reports ENOENT for what is really a read-only disk or a missing base folder: say which.
-        const reason = await access(root, constants.W_OK).then(
-          () => (error as NodeJS.ErrnoException).code ?? 'unknown',
-          (rootError: NodeJS.ErrnoException) => rootError.code ?? 'unknown',
-        );
-        throw new DifyStorageError(
-          name,
-          'storage_failed',
-          `could not save ${key}: cannot create its folder under ${root} (${reason}${reason === 'EROFS' ? ': the file system is read-only' : reason === 'ENOENT' ? ': the base folder is gone' : ''})`,
-          { key, cause: error },
-        );
-      });
-      if (await exists(path))
-        throw new DifyStorageError(name, 'already_exists', `${key} exists; reports are never overwritten`, { key });
-      const writer = await createAtomicFileWriter(path, { noOverwrite: true });
-      try {
-        const body = request.body;
-        if (typeof body === 'string' || body instanceof Uint8Array) await writer.write(body);
-        else for await (const chunk of body) await writer.write(chunk);
-        const sidecar: Sidecar = {
-          contentType: request.contentType,
-          metadata: { ...request.metadata },
-          size: writer.bytesWritten,
-        };
-        await writeSidecar(path, sidecar);
-        await writer.commit();
-      } catch (error) {
-        await writer.abort();
-        throw error;
-      }
-      const size = (await stat(path)).size;
-      return {
-        key,
-        kind,
-        type: safeSegment(request.type),
-        contentType: request.contentType,
-        size,
-        createdAt: createdAt.toISOString(),
-        metadata: { ...request.metadata },
-        location: path,
-      };
-    } catch (error) {
-      throw failure(error, 'save', key);
-    }
-  }
-
-  async function describe(key: string, path: string): Promise<StoredObject | undefined> {
-    const parsed = parseStorageKey(key);
-    if (!parsed) return undefined;
-    const sidecar = await readSidecar(path);
-    const size = sidecar?.size ?? (await stat(path)).size;
-    return {
-      key,
-      kind: parsed.kind,
-      type: parsed.type,
-      contentType: sidecar?.contentType ?? 'application/octet-stream',
-      size,
-      createdAt: parsed.createdAt.toISOString(),
-      metadata: sidecar?.metadata ?? {},
-      location: path,
-    };
-  }
-
-  async function collect(query: ListQuery): Promise<StoredObject[]> {
-    const kinds: StorageKind[] = query.kind ? [query.kind] : ['report', 'data'];
-    const found: StoredObject[] = [];
-    for (const kind of kinds) {
-      const base = query.type ? `${kindFolder(kind)}/${safeSegment(query.type)}` : kindFolder(kind);
-      for await (const key of walk(root, base)) {
-        const object = await describe(key, join(root, key)).catch(() => undefined);
-        if (
-          object &&
-          (!query.type || object.type === safeSegment(query.type)) &&
-          withinAge(new Date(object.createdAt), query)
-        )
-          found.push(object);
-      }
-    }
-    return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key));
-  }
-
-  async function remove(key: string): Promise<boolean> {
-    const path = pathOf(key);
-    try {
-      await unlink(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw failure(error, 'delete', key);
-    }
-    await rm(path + SIDECAR, { force: true });
-    await pruneEmptyFolders(dirname(path), root);
-    return true;
-  }
-
-  return {
+  return createObjectStorage({
     name,
     location: root,
     capabilities: { signedUrls: false, versioning: false },
-    saveReport: (request) => save('report', request),
-    saveData: (request) => save('data', request),
-    async read(key) {
-      const path = pathOf(key);
+    locate,
+    objectKeyOf(key) {
+      if (!resolve(root, key).startsWith(root + sep))
+        throw new DifyStorageError(name, 'invalid_key', `key ${JSON.stringify(key)} leaves ${root}`, { key });
+      return key;
+    },
+    async head(key) {
+      const path = locate(key);
+      let size: number;
       try {
-        return new Uint8Array(await readFile(path));
+        size = (await stat(path)).size;
       } catch (error) {
-        throw failure(error, 'read', key);
+        if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return undefined;
+        throw error;
+      }
+      const sidecar = await readSidecar(path);
+      return { contentType: sidecar?.contentType, size: sidecar?.size ?? size, metadata: sidecar?.metadata ?? {} };
+    },
+    async put(key, body, { contentType, metadata }) {
+      const path = locate(key);
+      await makeFolder(key, path);
+      const writer = await createAtomicFileWriter(path, { noOverwrite: true });
+      let sidecar = false;
+      try {
+        for (let chunk = await body.next(); chunk; chunk = await body.next()) await writer.write(chunk);
+        await writeSidecar(path, { contentType, metadata: { ...metadata }, size: writer.bytesWritten });
+        sidecar = true;
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        // A sidecar without its object (the disk filled up at the commit) would outlive the failed save.
+        if (sidecar) await rm(path + SIDECAR, { force: true });
+        throw error;
+      }
+      return (await stat(path)).size;
+    },
+    async get(key) {
+      try {
+        return new Uint8Array(await readFile(locate(key)));
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return undefined;
+        throw error;
       }
     },
-    async *list(query = {}) {
-      yield* await collect(query);
-    },
-    delete: remove,
-    async cleanup(options: CleanupOptions) {
-      const cutoff = cleanupCutoff(options);
-      const deleted: string[] = [];
-      for (const object of await collect({ kind: options.kind, type: options.type, olderThan: cutoff })) {
-        if (await remove(object.key)) deleted.push(object.key);
+    listFolder: (folder) => walk(root, folder.replace(/\/$/, '')),
+    async deleteOne(key) {
+      const path = locate(key);
+      try {
+        await unlink(path);
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return false;
+        throw error;
       }
-      // Temporary files of saves a crash interrupted: never objects, removed once a day old.
-      await removeStaleTemporaryFiles(root, (options.now ?? new Date()).getTime() - DAY);
-      return { deleted };
+      await rm(path + SIDECAR, { force: true });
+      await pruneEmptyFolders(dirname(path), root);
+      return true;
     },
-  };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+    // Temporary files of saves a crash interrupted: never objects, removed once a day old.
+    afterCleanup: (now) => removeStaleTemporaryFiles(root, now.getTime() - DAY),
+    isAlreadyExists: (error) => errorCode(error) === 'EEXIST',
+    failure: (error, action, key) =>
+      new DifyStorageError(
+        name,
+        'storage_failed',
+        `could not ${action} ${key === undefined ? root : locate(key)} (${errorCode(error) ?? (error as Error).message})`,
+        { key, cause: error },
+      ),
+  });
 }
 
 async function writeSidecar(path: string, sidecar: Sidecar): Promise<void> {

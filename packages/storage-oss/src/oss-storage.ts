@@ -1,39 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
-import {
-  DifyConfigError,
-  DifyStorageError,
-  USER_AGENT,
-  orderedMap,
-  silentLogger,
-  type CleanupOptions,
-  type ListQuery,
-  type SaveRequest,
-  type StorageAdapter,
-  type StorageKind,
-  type StoredObject,
-} from '@dify-logs/core';
-import {
-  BodySource,
-  assertSafeKey,
-  cleanupCutoff,
-  listObjectKeys,
-  safeSegment,
-  storageKey,
-  type ListedKey,
-} from '@dify-logs/core/adapter-kit';
+import { USER_AGENT, silentLogger, type StorageAdapter } from '@dify-logs/core';
+import { createObjectStorage } from '@dify-logs/core/adapter-kit';
 import { isAlreadyExists, isMissing, storageError, type ErrorContext } from './oss-errors.js';
 import { fromOssMetaHeaders, toOssMetaHeaders } from './oss-metadata.js';
 import { checkExpiry, resolveOptions, type Connection, type OssStorageOptions } from './oss-options.js';
 import { writeObject } from './oss-upload.js';
 
-/** At most this many keys per DeleteMultipleObjects call (the OSS limit). */
-const DELETE_BATCH = 1000;
 /** Keys per ListObjectsV2 page (the OSS maximum). */
 const LIST_PAGE = 1000;
-/** HEAD requests `list` keeps in flight to fetch content types and metadata. */
-const HEAD_CONCURRENCY = 8;
 /** Parts uploaded at once: memory use is about this times `partSizeBytes`. */
 const UPLOAD_QUEUE = 4;
 /** Idle keep-alive sockets of an owned client are closed after this long (urllib lengthens it while a request runs). */
@@ -77,18 +53,6 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
   }
 
   const context: ErrorContext = { adapter: name, bucket, secrets };
-  const location = (objectKey: string) => `oss://${bucket}/${objectKey}`;
-  const alreadyExists = (key: string, objectKey: string, cause?: unknown) =>
-    new DifyStorageError(name, 'already_exists', `${location(objectKey)} exists; reports are never overwritten`, {
-      key,
-      cause,
-    });
-
-  /** Adapter-relative key to object key, after refusing unsafe keys. */
-  function objectKeyOf(key: string): string {
-    assertSafeKey(name, key);
-    return prefix + key;
-  }
 
   async function head(objectKey: string): Promise<Record<string, unknown> | undefined> {
     try {
@@ -100,179 +64,86 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
     }
   }
 
-  async function save(kind: StorageKind, request: SaveRequest): Promise<StoredObject> {
-    const createdAt = request.createdAt ?? new Date();
-    const key = storageKey(kind, request, createdAt);
-    const objectKey = prefix + key;
-    const metadata = { ...request.metadata };
-    const source = new BodySource(request.body);
-    try {
-      // Checked before the body is read, so a duplicate does not upload gigabytes first.
-      if (await head(objectKey)) throw alreadyExists(key, objectKey);
-      const headers = { 'Content-Type': request.contentType, ...toOssMetaHeaders(metadata) };
-      const size = await writeObject(
-        { client: client(), adapter: name, objectKey, headers, partSizeBytes, queueSize: UPLOAD_QUEUE, logger },
-        source,
-      );
-      logger.debug({ key, size }, 'saved');
-      return {
-        key,
-        kind,
-        type: safeSegment(request.type),
-        contentType: request.contentType,
-        size,
-        createdAt: createdAt.toISOString(),
-        metadata: { ...metadata },
-        location: location(objectKey),
-      };
-    } catch (error) {
-      // The body's own failure is the caller's: rethrown as it is.
-      if (source.failed) throw source.error;
-      if (isAlreadyExists(error)) throw alreadyExists(key, objectKey, error);
-      throw storageError(context, error, 'save', objectKey, key);
-    } finally {
-      await source.close();
-    }
-  }
-
-  /** Keys matching the query, newest first (ties: key descending), without fetching the objects. */
-  function listKeys(query: ListQuery): Promise<ListedKey[]> {
-    return listObjectKeys(prefix, query, async function* (folder) {
-      let token: string | undefined;
-      do {
-        let page: OSS.ListV2ObjectResult;
-        try {
-          page = await client().listV2({
-            prefix: folder,
-            'max-keys': LIST_PAGE,
-            ...(token === undefined ? {} : { 'continuation-token': token }),
-          });
-        } catch (error) {
-          throw storageError(context, error, 'list', folder);
-        }
-        for (const entry of page.objects ?? []) if (entry.name) yield entry.name;
-        token = page.isTruncated ? page.nextContinuationToken || undefined : undefined;
-      } while (token);
-    });
-  }
-
-  /** The stored object behind a listed key, or undefined when it was deleted meanwhile. */
-  async function describe(listed: ListedKey): Promise<StoredObject | undefined> {
-    let headers: Record<string, unknown> | undefined;
-    try {
-      headers = await head(listed.objectKey);
-    } catch (error) {
-      throw storageError(context, error, 'read the metadata of', listed.objectKey, listed.key);
-    }
-    if (!headers) return undefined;
-    const contentType = headers['content-type'];
-    return {
-      key: listed.key,
-      kind: listed.parsed.kind,
-      type: listed.parsed.type,
-      contentType: typeof contentType === 'string' ? contentType : 'application/octet-stream',
-      size: Number(headers['content-length'] ?? 0),
-      createdAt: listed.parsed.createdAt.toISOString(),
-      metadata: fromOssMetaHeaders(headers),
-      location: location(listed.objectKey),
-    };
-  }
-
-  async function deleteBatch(batch: ListedKey[]): Promise<string[]> {
-    let response: OSS.DeleteMultiResult;
-    try {
-      // ali-oss sends the Content-MD5 that DeleteMultipleObjects requires.
-      response = await client().deleteMulti(
-        batch.map((entry) => entry.objectKey),
-        { quiet: false },
-      );
-    } catch (error) {
-      throw storageError(context, error, `delete ${batch.length} objects from`);
-    }
-    const gone = new Set(
-      (response.deleted ?? []).map((entry: unknown) =>
-        typeof entry === 'string' ? entry : (entry as { Key?: string }).Key,
-      ),
-    );
-    return batch.filter((entry) => gone.has(entry.objectKey)).map((entry) => entry.key);
-  }
-
-  return {
+  return createObjectStorage({
     name,
     location: `oss://${bucket}/${prefix}`,
     capabilities: { signedUrls: true, versioning: false },
-    saveReport: (request) => save('report', request),
-    saveData: (request) => save('data', request),
-    async read(key) {
-      const objectKey = objectKeyOf(key);
+    prefix,
+    locate: (objectKey) => `oss://${bucket}/${objectKey}`,
+    async head(objectKey) {
+      const headers = await head(objectKey);
+      if (!headers) return undefined;
+      const contentType = headers['content-type'];
+      return {
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+        size: Number(headers['content-length'] ?? 0),
+        metadata: fromOssMetaHeaders(headers),
+      };
+    },
+    async put(objectKey, body, { contentType, metadata }) {
+      const headers = { 'Content-Type': contentType, ...toOssMetaHeaders(metadata) };
+      const size = await writeObject(
+        { client: client(), adapter: name, objectKey, headers, partSizeBytes, queueSize: UPLOAD_QUEUE, logger },
+        body,
+      );
+      logger.debug({ objectKey, size }, 'saved');
+      return size;
+    },
+    async get(objectKey) {
       try {
-        const result = await client().get(objectKey);
-        const content: unknown = result.content;
+        const content: unknown = (await client().get(objectKey)).content;
         return content instanceof Uint8Array
           ? new Uint8Array(content.buffer, content.byteOffset, content.byteLength)
           : new Uint8Array();
       } catch (error) {
-        if (isMissing(error))
-          throw new DifyStorageError(name, 'not_found', `no object at ${location(objectKey)}`, { key, cause: error });
-        throw storageError(context, error, 'read', objectKey, key);
+        if (isMissing(error)) return undefined;
+        throw error;
       }
     },
-    async *list(query = {}) {
-      const keys = await listKeys(query);
-      // Content types and metadata come from one HEAD per object, HEAD_CONCURRENCY at a time, in key order.
-      for await (const object of orderedMap(fromArray(keys), describe, HEAD_CONCURRENCY)) if (object) yield object;
+    async *listFolder(folder) {
+      let token: string | undefined;
+      do {
+        const page: OSS.ListV2ObjectResult = await client().listV2({
+          prefix: folder,
+          'max-keys': LIST_PAGE,
+          ...(token === undefined ? {} : { 'continuation-token': token }),
+        });
+        for (const entry of page.objects ?? []) if (entry.name) yield entry.name;
+        token = page.isTruncated ? page.nextContinuationToken || undefined : undefined;
+      } while (token);
     },
-    async delete(key) {
-      const objectKey = objectKeyOf(key);
-      try {
-        const existed = (await head(objectKey)) !== undefined;
-        // DeleteObject answers 204 for a missing key too; sent anyway so a missing bucket is reported
-        // (ali-oss calls every 404 of a HEAD NoSuchKey).
-        await client().delete(objectKey);
-        if (existed) logger.debug({ key }, 'deleted');
-        return existed;
-      } catch (error) {
-        throw storageError(context, error, 'delete', objectKey, key);
-      }
+    async deleteOne(objectKey) {
+      const existed = (await head(objectKey)) !== undefined;
+      // DeleteObject answers 204 for a missing key too; sent anyway so a missing bucket is reported
+      // (ali-oss calls every 404 of a HEAD NoSuchKey).
+      await client().delete(objectKey);
+      if (existed) logger.debug({ objectKey }, 'deleted');
+      return existed;
     },
-    async cleanup(cleanupOptions: CleanupOptions) {
-      if (
-        typeof cleanupOptions?.olderThanDays !== 'number' ||
-        !Number.isFinite(cleanupOptions.olderThanDays) ||
-        cleanupOptions.olderThanDays < 0
-      ) {
-        throw new DifyConfigError('olderThanDays', 'must be a number of days, 0 or more');
-      }
-      const old = await listKeys({
-        kind: cleanupOptions.kind,
-        type: cleanupOptions.type,
-        olderThan: cleanupCutoff(cleanupOptions),
+    async deleteMany(objectKeys) {
+      // ali-oss sends the Content-MD5 that DeleteMultipleObjects requires.
+      const response: OSS.DeleteMultiResult = await client().deleteMulti(objectKeys, { quiet: false });
+      return (response.deleted ?? []).flatMap((entry: unknown) => {
+        const key = typeof entry === 'string' ? entry : (entry as { Key?: string }).Key;
+        return key === undefined ? [] : [key];
       });
-      const deleted: string[] = [];
-      for (let start = 0; start < old.length; start += DELETE_BATCH)
-        deleted.push(...(await deleteBatch(old.slice(start, start + DELETE_BATCH))));
-      logger.debug({ deleted: deleted.length }, 'cleaned up');
-      return { deleted };
     },
-    async signedUrl(key, signOptions = {}) {
-      const objectKey = objectKeyOf(key);
-      const expires = signOptions.expiresInSeconds ?? signedUrlExpiresInSeconds;
+    async signedUrl(objectKey, expiresInSeconds) {
+      const expires = expiresInSeconds ?? signedUrlExpiresInSeconds;
       checkExpiry('expiresInSeconds', expires);
-      try {
-        const oss = client();
-        const v4 = (oss as ClientSettings).options?.authorizationV4 === true;
-        return v4
-          ? await oss.signatureUrlV4('GET', expires, undefined, objectKey)
-          : oss.signatureUrl(objectKey, { expires, method: 'GET' });
-      } catch (error) {
-        throw storageError(context, error, 'sign a URL for', objectKey, key);
-      }
+      const oss = client();
+      const v4 = (oss as ClientSettings).options?.authorizationV4 === true;
+      return v4
+        ? await oss.signatureUrlV4('GET', expires, undefined, objectKey)
+        : oss.signatureUrl(objectKey, { expires, method: 'GET' });
     },
     async close() {
       for (const agent of owned?.agents ?? []) agent.destroy();
       owned = undefined;
     },
-  };
+    isAlreadyExists,
+    failure: (error, action, objectKey, key) => storageError(context, error, action, objectKey, key),
+  });
 }
 
 /** An ali-oss client of our own, with its own keep-alive agents (ali-oss shares global ones otherwise), so `close()` can release its sockets. */
@@ -299,8 +170,4 @@ function createClient(bucket: string, connection: Connection): OwnedClient {
   const identity = client as unknown as ClientSettings;
   identity.userAgent = `${USER_AGENT} ${identity.userAgent ?? ''}`.trim();
   return { client, agents: [agent, httpsAgent] };
-}
-
-async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
 }

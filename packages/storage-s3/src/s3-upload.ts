@@ -178,21 +178,3 @@ async function checksumAlgorithm(client: S3Client): Promise<'CRC32' | undefined>
   const setting = (client.config as { requestChecksumCalculation?: () => Promise<string> }).requestChecksumCalculation;
   return typeof setting === 'function' && (await setting()) === 'WHEN_SUPPORTED' ? 'CRC32' : undefined;
 }
-
-const pending = new Map<string, Promise<unknown>>();
-
-/**
- * Runs saves of one key one after the other within this process, so two racing saves cannot both pass
- * the existence check. Across processes the server's conditional write is what decides.
- */
-export async function oneAtATime<T>(id: string, task: () => Promise<T>): Promise<T> {
-  const previous = pending.get(id) ?? Promise.resolve();
-  const current = previous.then(task);
-  const settled = current.catch(() => undefined);
-  pending.set(id, settled);
-  try {
-    return await current;
-  } finally {
-    if (pending.get(id) === settled) pending.delete(id);
-  }
-}
