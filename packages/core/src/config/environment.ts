@@ -66,6 +66,14 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'LOG_LEVEL', key: 'logging.level', description: 'fatal … trace, silent (any case)' },
   { name: 'LOG_DIR', key: 'logging.dir', description: 'log file folder' },
   { name: 'LOG_RETENTION_DAYS', key: 'logging.retentionDays', description: 'days of log files kept' },
+  { name: 'PRIVACY_ACTION', key: 'privacy.action', description: 'mask, hash or drop personal data found in runs' },
+  { name: 'PRIVACY_KEY', key: 'privacy.key', description: 'HMAC key of privacy.action hash' },
+  { name: 'PRIVACY_DETECT', key: 'privacy.detect', description: 'detectors, comma-separated (default all)' },
+  {
+    name: 'PRIVACY_END_USER',
+    key: 'privacy.endUser',
+    description: 'scan, keep, hash or drop end-user ids and account e-mails',
+  },
 ];
 
 /** Names the profile to use (below `--profile`). */

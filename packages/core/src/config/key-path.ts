@@ -11,8 +11,8 @@ export function isSecretPath(path: string): boolean {
   const segments = path.split('.');
   const last = segments.at(-1) ?? '';
   if (SECRET_SEGMENT.test(last)) return true;
-  // The generic webhook notifier's `url` is a webhook too.
-  return last === 'url' && segments.at(-2) === 'webhook';
+  // The generic webhook notifier's `url` is a webhook too, and the privacy section's HMAC `key` a secret.
+  return (last === 'url' && segments.at(-2) === 'webhook') || (last === 'key' && segments.at(-2) === 'privacy');
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

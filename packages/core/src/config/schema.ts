@@ -1,6 +1,7 @@
 import { DEFAULT_RETRIES } from '../export/defaults.js';
 import { z } from 'zod';
 import { jobsSchema } from './job-schema.js';
+import { DETECTORS } from '../privacy/detectors.js';
 import { caseInsensitiveEnum, decimal, flag, httpUrl, listOf, nonEmpty, secretText, wholeNumber } from './values.js';
 
 const DifySchema = z
@@ -177,6 +178,26 @@ const StateSchema = z.strictObject({
   path: nonEmpty.optional(),
 });
 
+/** Personal data in run inputs, outputs, errors and messages: see docs/guide/privacy.md. */
+const PrivacySchema = z
+  .strictObject({
+    enabled: flag.default(true),
+    action: caseInsensitiveEnum(['mask', 'hash', 'drop'] as const).default('mask'),
+    /** The HMAC-SHA256 key of `hash`: the same value gives the same token under one key (joins keep working). */
+    key: secretText.optional(),
+    detect: listOf(caseInsensitiveEnum(DETECTORS)).optional(),
+    fields: z.strictObject({ drop: listOf(nonEmpty).optional(), keep: listOf(nonEmpty).optional() }).optional(),
+    endUser: caseInsensitiveEnum(['scan', 'keep', 'hash', 'drop'] as const).default('scan'),
+  })
+  .superRefine((privacy, context) => {
+    if (privacy.enabled && (privacy.action === 'hash' || privacy.endUser === 'hash') && !privacy.key)
+      context.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: `is required to hash values (${privacy.action === 'hash' ? 'action' : 'endUser'}: hash); set PRIVACY_KEY`,
+      });
+  });
+
 /** A model price overriding Dify's, per 1,000 tokens (see `PriceRule`). */
 const PriceSchema = z.strictObject({
   model: nonEmpty,
@@ -220,6 +241,8 @@ export function buildConfigSchema(parts: ConfigParts) {
     ...(parts.worker ? { worker: parts.worker.prefault({}) } : {}),
     /** Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the watermark. */
     sinks: z.strictObject(optionalSections(parts.sinks)).optional(),
+    /** Personal data found in what runs and messages carry is masked, hashed or dropped before anything is written. */
+    privacy: PrivacySchema.prefault({}),
     /** Model prices for every job: self-hosted models that Dify prices at 0, negotiated rates. First match wins. */
     prices: z.array(PriceSchema).optional(),
     /** The profile used when neither `--profile` nor `DIFY_LOGS_PROFILE` names one. */
