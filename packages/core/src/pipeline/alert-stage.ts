@@ -27,20 +27,25 @@ export async function alertStage(
     now: Date;
     attempts: number;
     logger: Logger;
-    problems: PipelineProblem[];
     templates?: MessageTemplates;
   },
-): Promise<{ events: AlertEvent[]; notifications: PipelineResult['notifications'] }> {
+): Promise<{ events: AlertEvent[]; notifications: PipelineResult['notifications']; problems: PipelineProblem[] }> {
   const stored = (await context.state.readDocument(alertStateKey(context.job))) as AlertState | undefined;
   const previous = stored?.version === 1 ? stored : { ...EMPTY_ALERT_STATE, active: {}, knownErrors: [] };
   const { events, state } = evaluateAlerts(policy, analysis, previous, context.now);
   const notifications: PipelineResult['notifications'] = [];
+  const problems: PipelineProblem[] = [];
   for (const event of events) {
     const route =
       event.severity === 'warning' || event.severity === 'critical' ? policy.routes?.[event.severity] : undefined;
     const targets = route ? context.notifiers.filter((notifier) => route.includes(notifier.name)) : context.notifiers;
     const sent =
-      targets.length === 0 ? [] : await notifyStage(targets, alertMessage(event, analysis, context.links), context);
+      targets.length === 0
+        ? []
+        : await notifyStage(targets, alertMessage(event, analysis, context.links), context).then((outcome) => {
+            problems.push(...outcome.problems);
+            return outcome.notifications;
+          });
     notifications.push(...sent);
     if (targets.length > 0 && sent.every((receipt) => !receipt.delivered)) {
       if (event.transition === 'resolved') state.active[event.rule] = previous.active[event.rule]!;
@@ -49,5 +54,5 @@ export async function alertStage(
     context.logger.warn({ rule: event.rule, severity: event.severity, transition: event.transition }, event.message);
   }
   await context.state.writeDocument(alertStateKey(context.job), state);
-  return { events, notifications };
+  return { events, notifications, problems };
 }

@@ -32,7 +32,8 @@ export async function* fetchChatApp(
   mode: string,
   counts: PipelineResult['counts'][string],
 ): AsyncGenerator<RunRecord> {
-  const { job, window, incremental } = context;
+  const { window, incremental } = context;
+  const options = context.job.fetch ?? {};
   const problem = chatAccessProblem(app, mode);
   if (problem) throw new DifyConfigError('dify.console', problem);
   const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
@@ -48,7 +49,7 @@ export async function* fetchChatApp(
       ? new Date(new Date(previous.watermark).getTime() - context.overlapMs)
       : window.from;
   const to = window.to;
-  const limit = pLimit(job.concurrency ?? FETCH_DEFAULTS.concurrency);
+  const limit = pLimit(options.concurrency ?? FETCH_DEFAULTS.concurrency);
   const chatflow = mode === 'advanced-chat';
   context.conversations?.touch(app.id);
 
@@ -70,7 +71,7 @@ export async function* fetchChatApp(
     let enrichmentError: RunRecord['enrichmentError'] = null;
     try {
       detail = await app.client.runDetail(record.workflowRunId, app.id);
-      if (detail && job.withNodeExecutions) nodes = await app.client.nodeExecutions(record.workflowRunId, app.id);
+      if (detail && options.withNodeExecutions) nodes = await app.client.nodeExecutions(record.workflowRunId, app.id);
     } catch (error) {
       if (!DifyLogsError.isInstance(error) || DifyAuthError.isInstance(error)) throw error;
       enrichmentError = {
@@ -85,7 +86,7 @@ export async function* fetchChatApp(
       detail,
       nodes,
       enrichmentError,
-      includeNodeData: job.includeNodeData ?? false,
+      includeNodeData: options.includeNodeData ?? false,
       endpoint: 'chatflow run',
     });
     return {
@@ -113,7 +114,7 @@ export async function* fetchChatApp(
       (a, b) =>
         a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId),
     );
-    const batch = Math.max(16, (job.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
+    const batch = Math.max(16, (options.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
     for (let start = 0; start < inWindow.length; start += batch) {
       const slice = inWindow.slice(start, start + batch);
       const runs = await Promise.all(slice.map(({ message, record }) => limit(() => toRun(message, record))));

@@ -7,19 +7,15 @@ import type { MessageRecord } from '../records/chat.js';
 import type { ResolvedWindow } from '../time/window.js';
 import type { PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
 
-/** What the fetch stage and the chat fetch share for one run (its own module: both import it, neither imports the other's). */
-export interface FetchContext {
+/** What the fetch stage is given for one run. */
+export interface FetchInputs {
   job: PipelineJob;
   window: ResolvedWindow;
   /** Incremental jobs skip logs already counted and hold unfinished runs back until they finish. */
   incremental: boolean;
   overlapMs: number;
   states: Map<string, AppState>;
-  /** Filled per app that was read completely: the state to commit once the run is stored. */
-  nextStates: Map<string, AppState>;
   analyzer: Pick<Analyzer, 'add' | 'touch' | 'failApp' | 'noteFetch'>;
-  counts: PipelineResult['counts'];
-  problems: PipelineProblem[];
   logger: Logger;
   onEvent: (event: PipelineEvent) => void;
   /** Finished runs already enriched (the state store's cache), unless the job turned it off. */
@@ -29,3 +25,15 @@ export interface FetchContext {
   /** Every chat message of the window (for the messages export). */
   onMessage?: (message: MessageRecord) => Promise<void> | void;
 }
+
+/** What the fetch stage found, filled as the records stream past (a run that fails half-way keeps what it read). */
+export interface FetchOutcome {
+  /** Records read, per app. */
+  counts: PipelineResult['counts'];
+  /** Per app that was read completely: the state to commit once the run is stored. */
+  nextStates: Map<string, AppState>;
+  problems: PipelineProblem[];
+}
+
+/** What the fetch stage and the chat fetch share for one run (its own module: both import it, neither imports the other's). */
+export interface FetchContext extends FetchInputs, FetchOutcome {}

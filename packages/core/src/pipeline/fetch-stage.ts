@@ -9,7 +9,7 @@ import { applyDetail } from './repoll.js';
 import type { PipelineApp, PipelineJob, PipelineResult } from './types.js';
 import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
 import { fetchChatApp } from './chat-fetch.js';
-import type { FetchContext } from './fetch-context.js';
+import type { FetchContext, FetchInputs, FetchOutcome } from './fetch-context.js';
 import type { ResolvedWindow } from '../time/window.js';
 import { parseVersion, versionAtLeast } from '../client/server-version.js';
 import { toIsoTime } from '../records/time.js';
@@ -17,9 +17,14 @@ import { toArchivedRunRecord } from '../records/archived.js';
 
 /**
  * Streams the records of every app of the job, one app after the other. An app that fails is
- * recorded and skipped (its state is not advanced); the others go on.
+ * recorded and skipped (its state is not advanced); the others go on. The outcome fills as the records are read.
  */
-export async function* fetchStage(context: FetchContext): AsyncGenerator<RunRecord> {
+export function fetchStage(inputs: FetchInputs): { records: AsyncGenerator<RunRecord>; outcome: FetchOutcome } {
+  const outcome: FetchOutcome = { counts: {}, nextStates: new Map(), problems: [] };
+  return { records: fetchApps({ ...inputs, ...outcome }), outcome };
+}
+
+async function* fetchApps(context: FetchContext): AsyncGenerator<RunRecord> {
   for (const app of context.job.apps) {
     const counts = { records: 0, unfinished: 0, repolled: 0, cached: 0, salvaged: 0 };
     context.counts[app.id] = counts;
@@ -96,7 +101,8 @@ async function* fetchApp(
   app: PipelineJob['apps'][number],
   counts: PipelineResult['counts'][string],
 ): AsyncGenerator<RunRecord> {
-  const { job, window, incremental } = context;
+  const { window, incremental } = context;
+  const options = context.job.fetch ?? {};
   const previous = context.states.get(app.id) ?? { watermark: null, recent: {}, pending: {} };
   const horizon = window.to.getTime() - context.overlapMs;
   const next: AppState = {
@@ -130,12 +136,12 @@ async function* fetchApp(
     appId: app.id,
     createdAfter: from,
     createdBefore: window.to,
-    keyword: job.keyword,
-    status: job.status,
-    withDetails: job.withDetails ?? FETCH_DEFAULTS.withDetails,
-    withNodeExecutions: job.withNodeExecutions ?? FETCH_DEFAULTS.withNodeExecutions,
-    includeNodeData: job.includeNodeData ?? FETCH_DEFAULTS.includeNodeData,
-    concurrency: job.concurrency ?? FETCH_DEFAULTS.concurrency,
+    keyword: options.keyword,
+    status: options.status,
+    withDetails: options.withDetails ?? FETCH_DEFAULTS.withDetails,
+    withNodeExecutions: options.withNodeExecutions ?? FETCH_DEFAULTS.withNodeExecutions,
+    includeNodeData: options.includeNodeData ?? FETCH_DEFAULTS.includeNodeData,
+    concurrency: options.concurrency ?? FETCH_DEFAULTS.concurrency,
     skipLogId: incremental ? (logId) => logId in previous.recent : undefined,
     runCache: context.runCache,
     logger: context.logger,
@@ -176,11 +182,11 @@ async function* fetchApp(
       continue;
     }
     const nodes =
-      job.withNodeExecutions && isTerminalStatus(detail.status ?? null)
+      options.withNodeExecutions && isTerminalStatus(detail.status ?? null)
         ? await app.client.nodeExecutions(runId, app.id)
         : undefined;
     counts.repolled += 1;
-    const out = emit(applyDetail(record, detail, nodes, job.includeNodeData ?? false));
+    const out = emit(applyDetail(record, detail, nodes, options.includeNodeData ?? false));
     if (out) yield out;
   }
   context.nextStates.set(app.id, next);

@@ -19,6 +19,10 @@ export { jsonReporter, markdownReporter, defaultReporters, markdownCell, renderM
 export { reportReadyMessage, failureMessage } from './messages.js';
 export type {
   PipelineJob,
+  PipelineFetchOptions,
+  PipelineReportOptions,
+  PipelineArchiveOptions,
+  PipelineNotifyOptions,
   PipelineApp,
   PipelineDeps,
   PipelineEvent,

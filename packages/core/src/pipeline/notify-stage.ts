@@ -6,6 +6,12 @@ import type { Logger } from '../logging/logger.js';
 import type { PipelineProblem, PipelineResult } from './types.js';
 import { applyTemplates, type MessageTemplates } from './templates.js';
 
+/** Who was notified, and the problem of each notifier that failed. */
+export interface NotifyOutcome {
+  notifications: PipelineResult['notifications'];
+  problems: PipelineProblem[];
+}
+
 /** Notifiers sent to at once. */
 const FAN_OUT = 4;
 
@@ -16,11 +22,12 @@ const FAN_OUT = 4;
 export async function notifyStage(
   notifiers: Notifier[],
   message: NotificationMessage,
-  options: { attempts: number; logger: Logger; problems: PipelineProblem[]; templates?: MessageTemplates },
-): Promise<PipelineResult['notifications']> {
+  options: { attempts: number; logger: Logger; templates?: MessageTemplates },
+): Promise<NotifyOutcome> {
   const rendered = applyTemplates(message, options.templates);
   const limit = pLimit(FAN_OUT);
-  return Promise.all(
+  const problems: PipelineProblem[] = [];
+  const notifications = await Promise.all(
     notifiers.map((notifier) =>
       limit(async () => {
         try {
@@ -34,7 +41,7 @@ export async function notifyStage(
           return { notifier: notifier.name, delivered: true };
         } catch (error) {
           const text = error instanceof Error ? error.message : String(error);
-          options.problems.push({
+          problems.push({
             stage: 'notify',
             notifier: notifier.name,
             code: DifyLogsError.isInstance(error) ? error.code : 'error',
@@ -49,4 +56,5 @@ export async function notifyStage(
       }),
     ),
   );
+  return { notifications, problems };
 }

@@ -68,13 +68,7 @@ export async function renderReports(
     consoleUrl: options.consoleUrl ?? null,
     prices: options.prices,
   });
-  const problems: PipelineProblem[] = [];
-  const writers = await openReportWriters(
-    options.formats,
-    reporters,
-    { job: options.job, runId, window: provisional },
-    problems,
-  );
+  const writers = await openReportWriters(options.formats, reporters, { job: options.job, runId, window: provisional });
   try {
     const from = options.window ? Date.parse(options.window.from) : Number.NEGATIVE_INFINITY;
     const to = options.window ? Date.parse(options.window.to) : Number.POSITIVE_INFINITY;
@@ -93,7 +87,7 @@ export async function renderReports(
     if (!options.window) analysis.window = { from: first ?? provisional.from, to: last ?? provisional.to, timezone };
     if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
     const files = await writers.finish(analysis);
-    return { analysis, files, problems, close: () => writers.close() };
+    return { analysis, files, problems: writers.problems, close: () => writers.close() };
   } catch (error) {
     await writers.close();
     throw error;

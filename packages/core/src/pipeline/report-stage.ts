@@ -17,15 +17,15 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /**
  * The report writers of one run: each format sees every record as it streams past, then the analysis.
- * A format that throws is recorded in `problems` and dropped; the others go on. `close()` always
+ * A format that throws is recorded in the writers' `problems` and dropped; the others go on. `close()` always
  * releases every spool file and the private temporary folder.
  */
 export async function openReportWriters(
   formats: readonly string[],
   reporters: Record<string, Reporter>,
   context: Omit<ReportContext, 'tmpDir'>,
-  problems: PipelineProblem[],
 ) {
+  const problems: PipelineProblem[] = [];
   const tmpDir = await mkdtemp(join(tmpdir(), 'dify-logs-report-'));
   const writers: ActiveWriter[] = [];
   const fail = (active: ActiveWriter, error: unknown) => {
@@ -42,6 +42,8 @@ export async function openReportWriters(
   const feeding = writers.filter((active) => active.writer.add);
 
   return {
+    /** The formats that failed so far. */
+    problems,
     /** Hands a record to every writer that takes records; waits only when one applies backpressure. */
     add(record: RunRecord): Promise<void> | undefined {
       let waits: Array<Promise<void>> | undefined;

@@ -18,7 +18,7 @@ export function retentionNotice(
   counts: PipelineResult['counts'],
 ): ReportAnalysis['retention'] | undefined {
   if (job.window.mode !== 'explicit') return undefined;
-  const days = job.retentionDays ?? DIFY_DEFAULT_RETENTION_DAYS;
+  const days = job.fetch?.retentionDays ?? DIFY_DEFAULT_RETENTION_DAYS;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
   if (window.from.getTime() >= cutoff.getTime()) return undefined;
   const apps = Object.entries(counts)
@@ -26,5 +26,5 @@ export function retentionNotice(
     .map(([appId]) => appId)
     .sort();
   if (apps.length === 0) return undefined;
-  return { days, assumed: job.retentionDays === undefined, cutoff: cutoff.toISOString(), apps };
+  return { days, assumed: job.fetch?.retentionDays === undefined, cutoff: cutoff.toISOString(), apps };
 }

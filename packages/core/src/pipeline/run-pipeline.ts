@@ -8,7 +8,7 @@ import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
 import { createArchiveWriter } from '../archive/archive-writer.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
-import { notifyStage } from './notify-stage.js';
+import { notifyStage, type NotifyOutcome } from './notify-stage.js';
 import { alertStage } from './alert-stage.js';
 import { validateTemplates } from './templates.js';
 import { validateAlertPolicy } from '../alerts/evaluate.js';
@@ -19,13 +19,23 @@ import { openJsonLineSpool, type JsonLineSpool } from './json-line-spool.js';
 import { beginRun, endRun, recoverKilledRun } from './run-journal.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
 import { sinkStage } from './sink-stage.js';
-import type { PipelineDeps, PipelineJob, PipelineProblem, PipelineResult, PipelineStage } from './types.js';
+import type {
+  PipelineDeps,
+  PipelineJob,
+  PipelineProblem,
+  PipelineResult,
+  PipelineStage,
+  SinkOutcome,
+} from './types.js';
 import { resolveWindow } from '../time/window.js';
 import { retentionNotice } from './retention.js';
 import { analysisStage } from './analysis-stage.js';
-import { storeStage } from './store-stage.js';
+import { storeStage, type StoreOutcome } from './store-stage.js';
 import { nothingReadError, reportLinks, takeBack } from './outcomes.js';
-import type { PausedRun } from '../analysis/types.js';
+import type { PausedRun, ReportAnalysis } from '../analysis/types.js';
+import type { StoredObject } from '../adapters/storage.js';
+import type { WorkspaceCheck } from '../client/endpoints/workspaces.js';
+import type { AlertEvent } from '../alerts/types.js';
 
 const JOB_NAME = /^[A-Za-z0-9_-]+$/;
 /** Paused runs listed in a report (they wait for a person; a long list would hide the rest of the report). */
@@ -51,17 +61,20 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const logger = (deps.logger ?? silentLogger).child({ job: job.name, runId });
   const onEvent = deps.onEvent ?? (() => {});
   const timezone = job.timezone ?? 'UTC';
-  const formats = job.formats ?? ['json', 'markdown'];
+  const report = job.report ?? {};
+  const archive = job.archive ?? {};
+  const notify = job.notify ?? {};
+  const formats = report.formats ?? ['json', 'markdown'];
   const reporters = { ...defaultReporters, ...deps.reporters };
   for (const format of formats)
     if (!reporters[format])
       throw new DifyConfigError(
-        'job.formats',
+        'job.report.formats',
         `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`,
       );
-  const notifyOn = job.notifyOn ?? ['failure', 'report-ready'];
-  if (job.alerts) validateAlertPolicy(job.alerts, 'job.alerts');
-  if (job.templates) validateTemplates(job.templates, 'job.templates');
+  const notifyOn = notify.on ?? ['failure', 'report-ready'];
+  if (notify.alerts) validateAlertPolicy(notify.alerts, 'job.notify.alerts');
+  if (notify.templates) validateTemplates(notify.templates, 'job.notify.templates');
   const incremental = job.window.mode === 'incremental';
   const overlapMs = (job.window.mode === 'incremental' ? (job.window.overlapMinutes ?? 10) : 0) * 60_000;
 
@@ -74,6 +87,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     ? null
     : (watermarks.filter((mark): mark is string => mark !== null).sort()[0] ?? null);
   const window = resolveWindow(job.window, { now, timezone, watermark: oldest });
+  const resultWindow = { from: window.from.toISOString(), to: window.to.toISOString(), timezone };
 
   await beginRun(deps.state, job.name, {
     runId,
@@ -82,26 +96,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     incremental,
     apps: job.apps.map((app) => app.id),
   });
-  const problems: PipelineProblem[] = [];
   const timings: PipelineResult['timings'] = {};
-  const result: PipelineResult = {
-    runId,
-    job: job.name,
-    status: 'succeeded',
-    window: { from: window.from.toISOString(), to: window.to.toISOString(), timezone },
-    analysis: null,
-    counts: {},
-    reports: [],
-    archive: null,
-    messages: null,
-    partitions: null,
-    notifications: [],
-    sinks: [],
-    timings,
-    problems,
-    alerts: [],
-    workspace: null,
-  };
   let stageNow: PipelineStage = 'fetch';
   const timed = async <T>(stage: PipelineStage, task: () => Promise<T>): Promise<T> => {
     stageNow = stage;
@@ -118,13 +113,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const analyzer = createAnalyzer({
     job: job.name,
     runId,
-    window: result.window,
+    window: resultWindow,
     generatedAt: now.toISOString(),
     consoleUrl: job.apps[0]!.client.webUrl,
-    prices: job.prices,
+    prices: report.prices,
   });
-  const nextStates = new Map<string, AppState>();
-  const runCache = job.useRunCache === false ? undefined : deps.state.runs;
   const conversations = createConversationAnalyzer({ timezone });
   // Chat apps' messages of the window, stored as NDJSON beside the run archive.
   const messages = openJsonLineSpool('dify-logs-messages-');
@@ -136,13 +129,10 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     incremental,
     overlapMs,
     states,
-    nextStates,
     analyzer,
-    counts: result.counts,
-    problems,
     logger,
     onEvent,
-    runCache,
+    runCache: job.fetch?.useRunCache === false ? undefined : deps.state.runs,
     conversations: {
       add: (message) => conversations.add(message),
       touch: (appId) => ((chatApps += 1), conversations.touch(appId)),
@@ -153,26 +143,50 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     },
   });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
-  const reportType = job.reportType ?? 'daily';
+  const reportType = report.type ?? 'daily';
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
   const sinks = deps.sinks ?? [];
   let spool: JsonLineSpool | undefined;
   const pausedRuns: PausedRun[] = [];
+  // Everything this run stored, taken back when it fails.
+  const written: StoredObject[] = [];
+  let workspace: WorkspaceCheck | null = null;
+  let runArchive: StoredObject | null = null;
+  let analysis: ReportAnalysis | null = null;
+  let stored: StoreOutcome;
+  let failed = false;
+  const result = (
+    outcome: Pick<PipelineResult, 'status' | 'analysis' | 'reports' | 'archive' | 'messages' | 'partitions'>,
+    after: { notifications?: PipelineResult['notifications']; sinks?: SinkOutcome[]; alerts?: AlertEvent[] },
+    problems: PipelineProblem[],
+  ): PipelineResult => ({
+    runId,
+    job: job.name,
+    ...outcome,
+    window: resultWindow,
+    counts: fetched.outcome.counts,
+    notifications: after.notifications ?? [],
+    sinks: after.sinks ?? [],
+    timings,
+    problems,
+    alerts: after.alerts ?? [],
+    workspace,
+  });
+  // The problems of the fetch pass: the apps' and the report formats' (each stage's own list).
+  const passProblems = () => [...fetched.outcome.problems, ...(writers?.problems ?? [])];
 
   try {
     // The current workspace is account state in Dify: someone may have switched it since the apps were listed.
     const consoleClient = job.apps.find((app) => app.client.hasConsole)?.client;
     if (consoleClient) {
-      result.workspace = await consoleClient.workspace({
-        expected: job.apps.find((app) => app.workspace)?.workspace?.id,
-      });
-      if (result.workspace?.switchedFrom)
+      workspace = await consoleClient.workspace({ expected: job.apps.find((app) => app.workspace)?.workspace?.id });
+      if (workspace?.switchedFrom)
         logger.warn(
-          { workspace: result.workspace.id, switchedFrom: result.workspace.switchedFrom.id },
+          { workspace: workspace.id, switchedFrom: workspace.switchedFrom.id },
           'another workspace had become current; switched back to dify.console.workspaceId',
         );
     }
-    writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: result.window }, problems);
+    writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: resultWindow });
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
     const spooled = spool;
@@ -181,7 +195,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
     async function* records() {
       try {
-        for await (const record of fetched) {
+        for await (const record of fetched.records) {
           if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS)
             pausedRuns.push({
               appId: record.appId,
@@ -212,26 +226,26 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         throw error;
       }
     };
-    await timed('fetch', async () => {
-      if (job.archive === false) {
+    runArchive = await timed('fetch', async () => {
+      if (archive.mode === false) {
         for await (const record of records()) void record;
-        return;
+        return null;
       }
-      if (job.archive === 'partitioned') {
+      if (archive.mode === 'partitioned') {
         const writer = createArchiveWriter(deps.storage, {
           job: job.name,
           runId,
-          window: result.window,
+          window: resultWindow,
           now: () => now,
           logger,
-          ...(deps.archiveFormats?.length ? { formats: deps.archiveFormats } : {}),
-          ...(deps.archiveNdjson === false ? { ndjson: false } : {}),
+          ...(archive.formats?.length ? { formats: archive.formats } : {}),
+          ...(archive.ndjson === false ? { ndjson: false } : {}),
         });
         partitioned = writer;
         for await (const record of records()) await archiving(() => writer.add(record));
-        return;
+        return null;
       }
-      result.archive = await archiving(() =>
+      const object = await archiving(() =>
         deps.storage.saveData({
           ...save,
           type: 'archive',
@@ -240,106 +254,112 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
           body: toNdjson(records()),
         }),
       );
+      written.push(object);
+      return object;
     });
     // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is notified.
-    const nothingRead = nothingReadError(job, problems);
+    const nothingRead = nothingReadError(job, fetched.outcome.problems);
     if (nothingRead) throw nothingRead;
-    const analysis = await analysisStage({
+    analysis = await analysisStage({
       analyzer,
       conversations: chatApps > 0 ? conversations : undefined,
       pausedRuns,
-      workspace: result.workspace,
-      retention: retentionNotice(job, window, now, result.counts),
+      workspace,
+      retention: retentionNotice(job, window, now, fetched.outcome.counts),
       previous:
-        job.compare !== false
-          ? { storage: deps.storage, job: job.name, type: reportType, window: result.window }
+        report.compare !== false
+          ? { storage: deps.storage, job: job.name, type: reportType, window: resultWindow }
           : undefined,
-      anomalies: job.anomalies,
+      anomalies: report.anomalies,
       logger,
     });
-    result.analysis = analysis;
 
-    const rendered = await timed('report', () => feed.finish(analysis));
-    const stored = await timed('store', () =>
+    const period = analysis;
+    const rendered = await timed('report', () => feed.finish(period));
+    stored = await timed('store', () =>
       storeStage(deps.storage, save, {
         reportType,
-        window: result.window,
+        window: resultWindow,
         rendered,
         messages: messages.count > 0 ? messages.read() : undefined,
         // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
         partitions: partitioned ? () => archiving(() => partitioned!.finish()) : undefined,
-        onStored: (object) => result.reports.push(object),
-        onMessages: (object) => (result.messages = object),
+        written,
       }),
     );
-    result.partitions = stored.partitions;
   } catch (error) {
+    failed = true;
     await partitioned?.abort();
     const message = error instanceof Error ? error.message : String(error);
-    problems.push({ stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message });
-    result.status = 'failed';
-    const taken = await takeBack(
-      deps.storage,
-      [result.archive, result.messages, ...result.reports],
-      logger,
-      incremental,
-      message,
-    );
-    Object.assign(result, taken);
+    const problems = [
+      ...passProblems(),
+      { stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message },
+    ];
+    const taken = await takeBack(deps.storage, written, logger, incremental, message);
+    let notified: NotifyOutcome | undefined;
     if (notifyOn.includes('failure') && deps.notifiers?.length) {
-      result.notifications = await timed('notify', () =>
+      notified = await timed('notify', () =>
         notifyStage(deps.notifiers!, failureMessage(job.name, runId, message, now.toISOString()), {
           attempts: deps.notifyAttempts ?? 3,
           logger,
-          problems,
-          templates: job.templates,
+          templates: notify.templates,
         }),
       );
     }
     await endRun(deps.state, job.name);
-    return result;
+    return result(
+      { status: 'failed', analysis, ...taken, partitions: null },
+      { notifications: notified?.notifications },
+      [...problems, ...(notified?.problems ?? [])],
+    );
   } finally {
     await writers?.close();
     await messages.dispose();
-    if (result.status === 'failed') await spool?.dispose();
+    if (failed) await spool?.dispose();
   }
 
-  let sinksFailed = false;
+  const problems = passProblems();
+  let sinkOutcomes: SinkOutcome[] = [];
   if (spool) {
     const replay = spool;
-    result.sinks = await timed('sink', () =>
+    const sunk = await timed('sink', () =>
       sinkStage(sinks, {
         records: () => replay.read(),
-        context: { job: job.name, runId, window: result.window },
+        context: { job: job.name, runId, window: resultWindow },
         attempts: deps.sinkAttempts ?? 3,
         retryDelayMs: deps.sinkRetryDelayMs,
         logger,
-        problems,
       }),
     ).finally(() => replay.dispose());
-    sinksFailed = result.sinks.some((outcome) => !outcome.written);
-    if (sinksFailed)
-      logger.error(
-        { sinks: result.sinks.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) },
-        'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again',
-      );
+    sinkOutcomes = sunk.outcomes;
+    problems.push(...sunk.problems);
   }
+  const sinksFailed = sinkOutcomes.some((outcome) => !outcome.written);
+  if (sinksFailed)
+    logger.error(
+      { sinks: sinkOutcomes.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) },
+      'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again',
+    );
 
   const partial = problems.length > 0;
-  const links = await reportLinks(deps.storage, result.reports, logger);
+  const links = await reportLinks(deps.storage, stored.reports, logger);
+  const notifications: PipelineResult['notifications'] = [];
   if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
-    result.notifications = await timed('notify', () =>
-      notifyStage(deps.notifiers!, reportReadyMessage(result.analysis!, links, partial), {
+    const notified = await timed('notify', () =>
+      notifyStage(deps.notifiers!, reportReadyMessage(analysis!, links, partial), {
         attempts: deps.notifyAttempts ?? 3,
         logger,
-        problems,
-        templates: job.templates,
+        templates: notify.templates,
       }),
     );
+    notifications.push(...notified.notifications);
+    problems.push(...notified.problems);
   }
-  if (job.alerts && job.alerts.rules.length > 0) {
+  let alerts: AlertEvent[] = [];
+  if (notify.alerts && notify.alerts.rules.length > 0) {
+    const policy = notify.alerts;
     const sent = await timed('alert', () =>
-      alertStage(job.alerts!, result.analysis!, {
+      alertStage(policy, analysis!, {
         job: job.name,
         state: deps.state,
         notifiers: deps.notifiers ?? [],
@@ -347,20 +367,24 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         now,
         attempts: deps.notifyAttempts ?? 3,
         logger,
-        problems,
-        templates: job.templates,
+        templates: notify.templates,
       }),
     );
-    result.alerts = sent.events;
-    result.notifications.push(...sent.notifications);
+    alerts = sent.events;
+    notifications.push(...sent.notifications);
+    problems.push(...sent.problems);
   }
   if (incremental && !sinksFailed) {
     await timed('state', async () => {
-      for (const [appId, state] of nextStates) await deps.state.commit(job.name, appId, state);
+      for (const [appId, state] of fetched.outcome.nextStates) await deps.state.commit(job.name, appId, state);
     });
   }
   await endRun(deps.state, job.name);
-  result.status = problems.length > 0 ? 'partial' : 'succeeded';
-  logger.info({ status: result.status, runs: result.analysis?.runs, reports: result.reports.length }, 'run finished');
-  return result;
+  const status = problems.length > 0 ? 'partial' : 'succeeded';
+  logger.info({ status, runs: analysis!.runs, reports: stored.reports.length }, 'run finished');
+  return result(
+    { status, analysis, archive: runArchive, ...stored },
+    { notifications, sinks: sinkOutcomes, alerts },
+    problems,
+  );
 }

@@ -12,7 +12,6 @@ export interface SinkStageOptions {
   /** First retry delay (doubling). */
   retryDelayMs?: number;
   logger: Logger;
-  problems: PipelineProblem[];
 }
 
 /**
@@ -20,8 +19,12 @@ export interface SinkStageOptions {
  * records, commits; a failed attempt is aborted (nothing visible) and retried with back-off. A sink that
  * fails every attempt is a problem of the run; the others still write.
  */
-export async function sinkStage(sinks: Sink[], options: SinkStageOptions): Promise<SinkOutcome[]> {
+export async function sinkStage(
+  sinks: Sink[],
+  options: SinkStageOptions,
+): Promise<{ outcomes: SinkOutcome[]; problems: PipelineProblem[] }> {
   const outcomes: SinkOutcome[] = [];
+  const problems: PipelineProblem[] = [];
   for (const sink of sinks) {
     let attempts = 0;
     try {
@@ -58,7 +61,7 @@ export async function sinkStage(sinks: Sink[], options: SinkStageOptions): Promi
       outcomes.push({ sink: sink.name, written: true, attempts, rows: commit.rows });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      options.problems.push({
+      problems.push({
         stage: 'sink',
         sink: sink.name,
         code: 'sink_failed',
@@ -67,5 +70,5 @@ export async function sinkStage(sinks: Sink[], options: SinkStageOptions): Promi
       outcomes.push({ sink: sink.name, written: false, attempts, error: message });
     }
   }
-  return outcomes;
+  return { outcomes, problems };
 }

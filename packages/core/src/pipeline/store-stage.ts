@@ -11,40 +11,52 @@ export interface StoreInputs {
   messages?: AsyncIterable<Uint8Array>;
   /** Writes the archive's manifests (last: until then the run's partitions are invisible). */
   partitions?: () => Promise<ArchiveResult>;
-  /** Each object as soon as it is stored (a failure later takes them back). */
-  onStored(object: StoredObject): void;
-  onMessages(object: StoredObject): void;
+  /** The run's ledger of what it stored: each object is added as soon as it is stored (a failure takes them back). */
+  written: StoredObject[];
 }
 
-/** Stores the rendered reports, then the messages, then the archive's manifests; returns what the manifests became. */
+export interface StoreOutcome {
+  reports: StoredObject[];
+  /** The chat apps' messages; null when there were none. */
+  messages: StoredObject | null;
+  /** What the archive's manifests became; null when the archive is not partitioned. */
+  partitions: ArchiveResult | null;
+}
+
+/** Stores the rendered reports, then the messages, then the archive's manifests. */
 export async function storeStage(
   storage: StorageAdapter,
   save: { job: string; app: string; runId: string; createdAt: Date },
   inputs: StoreInputs,
-): Promise<{ partitions: ArchiveResult | null }> {
+): Promise<StoreOutcome> {
+  const stored = (object: StoredObject) => (inputs.written.push(object), object);
+  const reports: StoredObject[] = [];
   for (const { format, file } of inputs.rendered) {
     const extension = file.part ? `${file.part}.${file.extension}` : file.extension;
-    inputs.onStored(
-      await storage.saveReport({
-        ...save,
-        type: inputs.reportType,
-        extension,
-        contentType: file.contentType,
-        body: file.body,
-        metadata: { format, job: save.job, window_from: inputs.window.from, window_to: inputs.window.to },
-      }),
+    reports.push(
+      stored(
+        await storage.saveReport({
+          ...save,
+          type: inputs.reportType,
+          extension,
+          contentType: file.contentType,
+          body: file.body,
+          metadata: { format, job: save.job, window_from: inputs.window.from, window_to: inputs.window.to },
+        }),
+      ),
     );
   }
   // Chat apps' messages (one MessageRecord per line), beside the run archive.
-  if (inputs.messages)
-    inputs.onMessages(
-      await storage.saveData({
-        ...save,
-        type: 'messages',
-        extension: 'ndjson',
-        contentType: 'application/x-ndjson',
-        body: inputs.messages,
-      }),
-    );
-  return { partitions: inputs.partitions ? await inputs.partitions() : null };
+  const messages = inputs.messages
+    ? stored(
+        await storage.saveData({
+          ...save,
+          type: 'messages',
+          extension: 'ndjson',
+          contentType: 'application/x-ndjson',
+          body: inputs.messages,
+        }),
+      )
+    : null;
+  return { reports, messages, partitions: inputs.partitions ? await inputs.partitions() : null };
 }

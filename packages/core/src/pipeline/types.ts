@@ -28,45 +28,72 @@ export interface PipelineApp {
   workspace?: Workspace;
 }
 
-/** A job: which apps and window, and what to fetch for each run (`FetchOptions`, with their defaults in FETCH_DEFAULTS). */
-export interface PipelineJob extends FetchOptions {
+/**
+ * A job: which apps and window, and what each stage does with them: `fetch` (what to read), `report` (what to make of
+ * it), `archive` (how the records are kept), `notify` (who hears of it). Every group and field is optional, with the
+ * defaults named on each.
+ */
+export interface PipelineJob {
   /** Names the job in keys, state and logs: letters, digits, `_`, `-`. */
   name: string;
   apps: PipelineApp[];
   window: WindowSpec;
   /** IANA zone for window templates and report dates (default UTC). */
   timezone?: string;
+  fetch?: PipelineFetchOptions;
+  report?: PipelineReportOptions;
+  archive?: PipelineArchiveOptions;
+  notify?: PipelineNotifyOptions;
+}
+
+/** What to fetch for each run (`FetchOptions`, with their defaults in FETCH_DEFAULTS) and which runs. */
+export interface PipelineFetchOptions extends FetchOptions {
   keyword?: string;
   status?: string;
+  /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
+  useRunCache?: boolean;
+  /**
+   * Dify's log retention in days (`WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED`): an explicit window
+   * starting further back, on a Dify with no archive of old runs, is named in the report. Default 30 (Dify's default).
+   */
+  retentionDays?: number;
+}
+
+/** The reports of each run. */
+export interface PipelineReportOptions {
   /** Report type in storage keys (default `daily`). */
-  reportType?: string;
+  type?: string;
   /** Reporter formats (default `json`, `markdown`); more come with `deps.reporters` (e.g. `@dify-logs/reports`). */
   formats?: string[];
   /** Model prices overriding Dify's (self-hosted models Dify prices at 0). */
   prices?: PriceTable;
   /** Compare with the previous period's JSON report of this job, when one is stored (default true). */
   compare?: boolean;
-  /** Alert rules checked on every run, with de-duplication, cool-down and resolved messages (state in the StateStore). */
-  alerts?: AlertPolicy;
-  /** Mustache templates replacing the title/summary of notifications, per kind. */
-  templates?: MessageTemplates;
   /** When a change against the previous period is flagged. */
   anomalies?: Partial<AnomalyThresholds>;
-  /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
-  useRunCache?: boolean;
+}
+
+/** The archive of every record. */
+export interface PipelineArchiveOptions {
   /**
-   * The archive of every record: `true`/`'run'` (default) one NDJSON object per pipeline run;
-   * `'partitioned'` gzip NDJSON parts per app and UTC day with a manifest each, re-runs replacing their
-   * window (see `createArchiveWriter`); `false` none.
+   * `true`/`'run'` (default) one NDJSON object per pipeline run; `'partitioned'` gzip NDJSON parts per app and UTC day
+   * with a manifest each, re-runs replacing their window (see `createArchiveWriter`); `false` none.
    */
-  archive?: boolean | 'run' | 'partitioned';
+  mode?: boolean | 'run' | 'partitioned';
+  /** Formats each part is also written in, beside gzip NDJSON (`mode: 'partitioned'` only): e.g. Parquet. */
+  formats?: ArchivePartFormat[];
+  /** `false`: parts only in `formats` (the first is the part), no gzip NDJSON. Default `true`. */
+  ndjson?: boolean;
+}
+
+/** Who hears of each run. */
+export interface PipelineNotifyOptions {
   /** Which outcomes are notified (default failure and report-ready). */
-  notifyOn?: NotificationKind[];
-  /**
-   * Dify's log retention in days (`WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED`): an explicit window
-   * starting further back, on a Dify with no archive of old runs, is named in the report. Default 30 (Dify's default).
-   */
-  retentionDays?: number;
+  on?: NotificationKind[];
+  /** Mustache templates replacing the title/summary of notifications, per kind. */
+  templates?: MessageTemplates;
+  /** Alert rules checked on every run, with de-duplication, cool-down and resolved messages (state in the StateStore). */
+  alerts?: AlertPolicy;
 }
 
 /** A stage of a run; `archive` is the archive write, which runs in the same pass as `fetch` (its time is counted in `fetch`'s). */
@@ -91,10 +118,6 @@ export interface PipelineDeps {
   onEvent?: (event: PipelineEvent) => void;
   /** Attempts per notifier (default 3). */
   notifyAttempts?: number;
-  /** Formats each archive part is also written in, beside gzip NDJSON (`archive: 'partitioned'` only): e.g. Parquet. */
-  archiveFormats?: ArchivePartFormat[];
-  /** `false`: archive parts only in `archiveFormats` (the first is the part), no gzip NDJSON. Default `true`. */
-  archiveNdjson?: boolean;
   /** Where the records themselves go besides the archive (database tables…); the watermark moves only when every one committed. */
   sinks?: Sink[];
   /** Attempts per sink (default 3), the first retry after `sinkRetryDelayMs` (default 1 000, doubling). */
@@ -151,7 +174,7 @@ export interface PipelineResult {
   archive: StoredObject | null;
   /** Chat apps' messages of the window (NDJSON of MessageRecords, data type `messages`); null when there were none. */
   messages: StoredObject | null;
-  /** With `archive: 'partitioned'`: the gzip NDJSON parts and the manifests written (per app and UTC day). */
+  /** With archive mode `'partitioned'`: the gzip NDJSON parts and the manifests written (per app and UTC day). */
   partitions: ArchiveResult | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
   /** One entry per configured sink. */

@@ -154,8 +154,6 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       notifiers: await openNotifiers(config, plugins, context),
       reporters: formatReporters(plugins, context),
       sinks: await openSinks(config, plugins, context),
-      archiveFormats: await openedArchiveFormats(),
-      archiveNdjson: config.storage.archiveNdjson,
     }))());
   const context = pluginContext(config, cwd, logger, write, async () => (await deps()).state);
 
@@ -178,11 +176,13 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
     task: (pipelineJob: PipelineJob, shared: RuntimeDeps) => Promise<T>,
   ): Promise<T> => {
     const shared = await deps();
+    const archiveFormats = await openedArchiveFormats();
     const apps = await resolveApps(config, job, config.jobs.indexOf(job), log, options.fetch);
     const pipelineJob = toPipelineJob(job, apps, window, {
       prices: config.prices,
       templates: config.notification.templates,
       ...(config.dify.retentionDays ? { retentionDays: config.dify.retentionDays } : {}),
+      archive: { formats: archiveFormats, ndjson: config.storage.archiveNdjson },
     });
     try {
       return await task(pipelineJob, shared);

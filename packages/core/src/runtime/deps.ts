@@ -16,7 +16,7 @@ import type { PluginContext } from '../plugins/types.js';
 import { fileStateStore } from '../state/file-state.js';
 import { memoryStateStore } from '../state/memory-state.js';
 
-/** What every job of one runtime shares: storage, state, notifiers, report formats, sinks and archive formats. */
+/** What every job of one runtime shares: storage, state, notifiers, report formats and sinks. */
 export interface RuntimeDeps {
   storage: StorageAdapter;
   state: StateStore;
@@ -24,9 +24,6 @@ export interface RuntimeDeps {
   /** Report formats beyond core's json and markdown, by format. */
   reporters: Record<string, Reporter>;
   sinks: Sink[];
-  /** Formats archive parts are also written in (`storage.archiveFormats`). */
-  archiveFormats: ArchivePartFormat[];
-  archiveNdjson: boolean;
 }
 
 const PACKAGE_OF: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
-import type { PipelineApp, PipelineJob } from '../pipeline/types.js';
+import type { PipelineApp, PipelineArchiveOptions, PipelineJob } from '../pipeline/types.js';
 
 /** The report formats of a job: its `outputFormat` without `ndjson` (the archive every run stores anyway), else json. */
 export function reportFormats(job: JobConfig): string[] {
@@ -7,7 +7,10 @@ export function reportFormats(job: JobConfig): string[] {
   return formats.length > 0 ? formats : ['json'];
 }
 
-/** The pipeline job of a configured job (`ndjson` is the archive every run stores anyway, not a report). */
+/**
+ * The pipeline job of a configured job: the flat `jobs:` entry grouped by stage (`ndjson` is the archive every run
+ * stores anyway, not a report); `shared` holds what comes from outside the job entry.
+ */
 export function toPipelineJob(
   job: JobConfig,
   apps: PipelineApp[],
@@ -16,28 +19,35 @@ export function toPipelineJob(
     prices?: DifyLogsConfig['prices'];
     templates?: DifyLogsConfig['notification']['templates'];
     retentionDays?: number;
+    /** The storage's archive part formats (`storage.archiveFormats`, `storage.archiveNdjson`). */
+    archive?: Omit<PipelineArchiveOptions, 'mode'>;
   } = {},
 ): PipelineJob {
-  const pipelineJob: PipelineJob = {
+  return {
     name: job.name,
     apps,
     window: window ?? job.window,
     timezone: job.timezone,
-    keyword: job.keyword,
-    status: job.status,
-    withDetails: job.withDetails,
-    withNodeExecutions: job.withNodeExecutions,
-    concurrency: job.concurrency,
-    reportType: job.reportType,
-    formats: reportFormats(job),
-    notifyOn: job.notifyOn,
-    compare: job.compare,
-    archive: job.archive === 'off' ? false : job.archive,
-    ...(job.alerts ? { alerts: job.alerts } : {}),
-    ...(job.anomalies ? { anomalies: job.anomalies } : {}),
-    ...(shared.prices ? { prices: shared.prices } : {}),
-    ...(shared.templates ? { templates: shared.templates } : {}),
-    ...(shared.retentionDays ? { retentionDays: shared.retentionDays } : {}),
+    fetch: {
+      keyword: job.keyword,
+      status: job.status,
+      withDetails: job.withDetails,
+      withNodeExecutions: job.withNodeExecutions,
+      concurrency: job.concurrency,
+      ...(shared.retentionDays ? { retentionDays: shared.retentionDays } : {}),
+    },
+    report: {
+      type: job.reportType,
+      formats: reportFormats(job),
+      compare: job.compare,
+      ...(job.anomalies ? { anomalies: job.anomalies } : {}),
+      ...(shared.prices ? { prices: shared.prices } : {}),
+    },
+    archive: { mode: job.archive === 'off' ? false : job.archive, ...shared.archive },
+    notify: {
+      on: job.notifyOn,
+      ...(job.alerts ? { alerts: job.alerts } : {}),
+      ...(shared.templates ? { templates: shared.templates } : {}),
+    },
   };
-  return pipelineJob;
 }

@@ -21,10 +21,12 @@ describe('alerts on a rising failure rate', () => {
       name: 'hourly',
       apps: [{ id: app.id, client }],
       window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
-      notifyOn: ['failure'],
-      alerts: {
-        rules: [{ kind: 'failure-rate', threshold: 0.3, severity: 'critical', minRuns: 10 }],
-        cooldownMinutes: 360,
+      notify: {
+        on: ['failure'],
+        alerts: {
+          rules: [{ kind: 'failure-rate', threshold: 0.3, severity: 'critical', minRuns: 10 }],
+          cooldownMinutes: 360,
+        },
       },
     };
     // The simulator stamps added runs just after its own clock (12:00:00), 1 s apart: one pipeline run a minute sees each batch.
@@ -83,8 +85,7 @@ describe('alerts on a rising failure rate', () => {
       name: 'nightly',
       apps: [{ id: app.id, client }],
       window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
-      notifyOn: [],
-      alerts: { rules: [{ kind: 'p95', threshold: 0, severity: 'warning', minRuns: 1 }] },
+      notify: { on: [], alerts: { rules: [{ kind: 'p95', threshold: 0, severity: 'warning', minRuns: 1 }] } },
     };
     const first = await runPipeline(job, {
       storage: memoryStorage(),

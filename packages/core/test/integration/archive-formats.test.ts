@@ -34,9 +34,9 @@ describe('archive parts in other formats', () => {
       name: 'daily',
       apps: [{ id: app.id, client }],
       window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-      archive: 'partitioned',
+      archive: { mode: 'partitioned', formats: [idsFormat] },
     };
-    const deps = { storage, state: memoryStateStore(), archiveFormats: [idsFormat] };
+    const deps = { storage, state: memoryStateStore() };
 
     const first = await runPipeline(job, { ...deps, now: () => new Date('2026-03-10T12:00:00Z') });
     expect(first.status).toBe('succeeded');
@@ -71,12 +71,11 @@ describe('archive parts in other formats', () => {
       name: 'daily',
       apps: [{ id: app.id, client }],
       window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-      archive: 'partitioned',
+      archive: { mode: 'partitioned', formats: [broken] },
     };
     const result = await runPipeline(job, {
       storage,
       state: memoryStateStore(),
-      archiveFormats: [broken],
       now: () => new Date('2026-03-10T12:00:00Z'),
     });
     expect(result.status).toBe('failed');

@@ -36,8 +36,8 @@ describe('partitioned archive', () => {
       name: 'daily',
       apps: [{ id: app.id, client }],
       window: { mode: 'explicit', from: '2026-03-07T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-      archive: 'partitioned',
-      withNodeExecutions: true,
+      archive: { mode: 'partitioned' },
+      fetch: { withNodeExecutions: true },
     };
     const deps = { storage, state: memoryStateStore() };
 
@@ -101,7 +101,7 @@ describe('partitioned archive', () => {
       name: 'daily',
       apps: [{ id: app.id, client }],
       window: { mode: 'explicit', from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-      archive: 'partitioned',
+      archive: { mode: 'partitioned' },
     };
     const result = await runPipeline(job, {
       storage: broken,

@@ -70,7 +70,12 @@ describe('chat apps in the pipeline', () => {
     });
     const storage = memoryStorage();
     const window = { mode: 'explicit' as const, from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' };
-    const job: PipelineJob = { name: 'mixed', apps: consoleApps(simulator), window, withNodeExecutions: true };
+    const job: PipelineJob = {
+      name: 'mixed',
+      apps: consoleApps(simulator),
+      window,
+      fetch: { withNodeExecutions: true },
+    };
     const result = await runPipeline(job, {
       storage,
       state: memoryStateStore(),

@@ -52,7 +52,7 @@ async function setUp() {
     name: 'daily',
     apps: [{ id: app.id, client }],
     window: { mode: 'explicit', from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-    withNodeExecutions: true,
+    fetch: { withNodeExecutions: true },
   };
   return { appId: app.id, job, state: memoryStateStore() };
 }
@@ -74,7 +74,7 @@ describe('what a failed run says about itself', () => {
   it('a failing partitioned archive write is a problem of the archive stage', async () => {
     const { job, state } = await setUp();
     const result = await runPipeline(
-      { ...job, archive: 'partitioned' },
+      { ...job, archive: { mode: 'partitioned' } },
       { storage: archiveFailsMidway(), state, now: () => new Date('2026-03-10T12:00:00Z') },
     );
     expect(result.status).toBe('failed');

@@ -60,7 +60,7 @@ describe('paused runs (Dify 1.13 Human Input): where they wait', () => {
         name: 'daily',
         apps: [{ id: app.id, client }],
         window: { mode: 'explicit', from: window.createdAfter, to: window.createdBefore },
-        withNodeExecutions: true,
+        fetch: { withNodeExecutions: true },
       },
       { storage, state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') },
     );

@@ -52,7 +52,7 @@ describe('runPipeline against the simulator', () => {
       apps: [app!],
       window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
       timezone: 'Asia/Shanghai',
-      withNodeExecutions: true,
+      fetch: { withNodeExecutions: true },
     };
     const result = await runPipeline(job, {
       storage,
@@ -129,7 +129,7 @@ describe('runPipeline against the simulator', () => {
       name: 'daily_report',
       apps: [app!],
       window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-      withNodeExecutions: true,
+      fetch: { withNodeExecutions: true },
     };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
     const enrichment = () =>
@@ -149,7 +149,7 @@ describe('runPipeline against the simulator', () => {
 
     simulator.resetStats();
     const uncached = await runPipeline(
-      { ...job, useRunCache: false },
+      { ...job, fetch: { ...job.fetch, useRunCache: false } },
       { storage, state, now: clock('2026-03-10T13:00:00Z') },
     );
     expect(uncached.counts[app!.id]!.cached).toBe(0);
@@ -189,7 +189,7 @@ describe('runPipeline against the simulator', () => {
       name: 'live',
       apps: [app!],
       window: { mode: 'incremental', overlapMinutes: 1, initialFrom: '2026-01-01T00:00:00Z' },
-      withNodeExecutions: true,
+      fetch: { withNodeExecutions: true },
     };
     const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
     expect(first.counts[app!.id]).toEqual({ records: 38, unfinished: 2, repolled: 0, cached: 0, salvaged: 0 });

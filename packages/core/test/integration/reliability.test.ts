@@ -49,7 +49,7 @@ function job(
   return {
     name: 'reliable',
     window: WINDOW,
-    withNodeExecutions: true,
+    fetch: { withNodeExecutions: true },
     apps: [
       {
         id: app.id,

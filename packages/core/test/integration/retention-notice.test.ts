@@ -17,7 +17,7 @@ async function run(version: '1.13.3' | '1.11.2', from: string, extra: Partial<Pi
         name: 'backfill',
         apps: [{ id: app.id, client }],
         window: { mode: 'explicit', from, to: '2026-03-10T12:00:00Z' },
-        formats: ['json', 'markdown'],
+        report: { formats: ['json', 'markdown'] },
         ...extra,
       },
       { storage, state: memoryStateStore(), now },
@@ -48,10 +48,10 @@ describe("a window that reaches past Dify's retention", () => {
 
   it('a configured retention that covers the window says nothing; one that does not is stated as configured', async () => {
     expect(
-      (await run('1.11.2', '2026-01-29T00:00:00Z', { retentionDays: 60 })).result.analysis!.retention,
+      (await run('1.11.2', '2026-01-29T00:00:00Z', { fetch: { retentionDays: 60 } })).result.analysis!.retention,
     ).toBeUndefined();
     expect(
-      (await run('1.11.2', '2026-03-01T00:00:00Z', { retentionDays: 7 })).result.analysis!.retention,
+      (await run('1.11.2', '2026-03-01T00:00:00Z', { fetch: { retentionDays: 7 } })).result.analysis!.retention,
     ).toMatchObject({ days: 7, assumed: false });
   });
 

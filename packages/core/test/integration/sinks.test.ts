@@ -59,7 +59,7 @@ describe('sinks in the pipeline', () => {
       name: 'nightly',
       apps: [{ id: app.id, client }],
       window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' },
-      withNodeExecutions: true,
+      fetch: { withNodeExecutions: true },
     };
     const result = await runPipeline(job, {
       storage,
@@ -93,7 +93,7 @@ describe('sinks in the pipeline', () => {
       name: 'nightly',
       apps: [{ id: app.id, client }],
       window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' },
-      archive: 'run',
+      archive: { mode: 'run' },
     };
     const deps = {
       storage,
