@@ -47,8 +47,8 @@ await scheduler.define(deployments, async (deployment, context) => {
       apps: [{ id: app.id, client }],
       window: { mode: 'explicit', from: String(context.parameters.from), to: String(context.parameters.to) },
       timezone: deployment.timezone ?? 'UTC',
-      withNodeExecutions: true,
-      reportType: deployment.job,
+      fetch: { withNodeExecutions: true },
+      report: { type: deployment.job },
     },
     { storage, state, now: () => context.scheduledFor },
   );

@@ -27,7 +27,10 @@ export interface BackfillResult {
   job: string;
   from: string;
   to: string;
-  /** `failed` when a chunk failed (the backfill stopped there), `partial` when a chunk was partial, `aborted` when stopped by the signal. */
+  /**
+   * `failed` when a chunk failed (the backfill stopped there), `partial` when a chunk was partial, `aborted` when
+   * stopped by the signal.
+   */
   status: 'succeeded' | 'partial' | 'failed' | 'aborted';
   chunks: BackfillChunk[];
   results: PipelineResult[];

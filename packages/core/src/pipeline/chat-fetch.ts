@@ -18,7 +18,11 @@ import type { PipelineApp, PipelineResult } from './types.js';
  */
 export function chatAccessProblem(app: PipelineApp, mode: string): string | undefined {
   if (app.client.hasConsole) return undefined;
-  return `app ${app.id} is a ${mode} app: Dify keeps no workflow logs for it (its Service API key lists nothing), and its conversations are only on the console API; add console access (dify.console email + password, or dify.admin) with the editor role to report it`;
+  return (
+    `app ${app.id} is a ${mode} app: Dify keeps no workflow logs for it (its Service API key lists nothing), ` +
+    'and its conversations are only on the console API; add console access (dify.console email + password, ' +
+    'or dify.admin) with the editor role to report it'
+  );
 }
 
 /**
@@ -133,7 +137,8 @@ export async function* fetchChatApp(
     if (DifyAuthError.isInstance(error) && error.code === 'forbidden') {
       throw new DifyConfigError(
         'dify.console',
-        `app ${app.id} is a ${mode} app: the console refused its conversations (HTTP 403); the account needs the editor role or above (or use an admin key)`,
+        `app ${app.id} is a ${mode} app: the console refused its conversations (HTTP 403); ` +
+          'the account needs the editor role or above (or use an admin key)',
       );
     }
     throw error;

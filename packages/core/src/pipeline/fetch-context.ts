@@ -35,5 +35,8 @@ export interface FetchOutcome {
   problems: PipelineProblem[];
 }
 
-/** What the fetch stage and the chat fetch share for one run (its own module: both import it, neither imports the other's). */
+/**
+ * What the fetch stage and the chat fetch share for one run (its own module: both import it, neither imports the
+ * other's).
+ */
 export interface FetchContext extends FetchInputs, FetchOutcome {}

@@ -86,7 +86,8 @@ async function detectMode(app: PipelineApp, logger: Logger): Promise<string> {
     if (app.client.logSurface === 'service') return (await app.client.appInfo()).mode;
     for await (const listed of app.client.apps()) if (listed.id === app.id) return listed.mode;
   } catch (error) {
-    // Dify did not answer at all (refused, unreachable, timed out after every retry): the workflow path would meet the same, after retrying again.
+    // Dify did not answer at all (refused, unreachable, timed out after every retry): the workflow path would meet the
+    // same, after retrying again.
     if (DifyNetworkError.isInstance(error)) throw error;
     logger.debug(
       { appId: app.id, err: error instanceof Error ? error.message : String(error) },
@@ -151,7 +152,8 @@ async function* fetchApp(
       context.onEvent({ type: 'progress', appId: app.id, progress });
     },
     onDroppedRow: (row) => {
-      const message = `${row.endpoint} list request ${row.page}, row ${row.position}: ${row.field}: ${row.problem}; the row was left out`;
+      const where = `${row.endpoint} list request ${row.page}, row ${row.position}`;
+      const message = `${where}: ${row.field}: ${row.problem}; the row was left out`;
       context.problems.push({ stage: 'fetch', appId: app.id, code: 'dropped_row', message });
     },
   });
@@ -163,7 +165,8 @@ async function* fetchApp(
   counts.salvaged = fetched?.salvaged ?? 0;
   context.analyzer.noteFetch({ salvaged: counts.salvaged, droppedRows: fetched?.droppedRows ?? 0 });
 
-  // An explicit window may reach back past Dify's retention (1.13+ archives old runs out of the logs): read the archive too.
+  // An explicit window may reach back past Dify's retention (1.13+ archives old runs out of the logs): read the archive
+  // too.
   if (!incremental && app.client.hasConsole && (app.mode ?? 'workflow') === 'workflow') {
     for await (const record of archivedRuns(app, window, listedRuns, counts)) {
       counts.archived = (counts.archived ?? 0) + 1;

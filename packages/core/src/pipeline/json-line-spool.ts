@@ -3,18 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSpool, type Spool } from '../fs/spool.js';
 
-/** Values as NDJSON in a private temporary folder while a run goes on, read back (any number of times) once it is over. */
+/**
+ * Values as NDJSON in a private temporary folder while a run goes on, read back (any number of times) once it is over.
+ */
 export interface JsonLineSpool {
   /** Values added so far. */
   readonly count: number;
-  /** Appends one value as a line; a promise when the disk is behind (backpressure), or for the first value (the folder is made then). */
+  /**
+   * Appends one value as a line; a promise when the disk is behind (backpressure), or for the first value (the folder
+   * is made then).
+   */
   add(value: unknown): void | Promise<void>;
   /** The lines written (nothing when no value came); the first read closes the file. */
   read(): AsyncIterable<Uint8Array>;
   dispose(): Promise<void>;
 }
 
-/** A JSON-line spool whose folder (named after `prefix`) is created on the first value, so a run that spools nothing touches no disk. */
+/**
+ * A JSON-line spool whose folder (named after `prefix`) is created on the first value, so a run that spools nothing
+ * touches no disk.
+ */
 export function openJsonLineSpool(prefix: string): JsonLineSpool {
   let dir: Promise<string> | undefined;
   let spool: Spool | undefined;

@@ -8,14 +8,20 @@ const short = (text: string, length = 120) => (text.length > length ? `${text.sl
 /** The Markdown report's conversation section (chat apps): totals, apps, days, questions that went wrong. */
 export function markdownConversations(conversations: ConversationAnalysis, table: Table, format: Format): string[] {
   const { feedback, latency } = conversations;
+  const perConversation = conversations.tokensPerConversation;
+  const rounded = (value: number | null) => (value === null ? 'n/a' : Math.round(value));
   const lines = [
     '',
     '## Conversations',
     '',
-    `- Conversations: **${conversations.conversations}**, messages ${conversations.messages}, failed ${conversations.failed}, unanswered ${conversations.unanswered}`,
-    `- Feedback: ${feedback.likes} likes, ${feedback.dislikes} dislikes, satisfaction ${format.percent(feedback.satisfaction)}`,
-    `- Response time: p50 ${format.seconds(latency.p50)}, p95 ${format.seconds(latency.p95)}, p99 ${format.seconds(latency.p99)}`,
-    `- Tokens: ${conversations.tokens} (per conversation: mean ${conversations.tokensPerConversation.mean === null ? 'n/a' : Math.round(conversations.tokensPerConversation.mean)}, p95 ${conversations.tokensPerConversation.p95 === null ? 'n/a' : Math.round(conversations.tokensPerConversation.p95)})`,
+    `- Conversations: **${conversations.conversations}**, messages ${conversations.messages}, ` +
+      `failed ${conversations.failed}, unanswered ${conversations.unanswered}`,
+    `- Feedback: ${feedback.likes} likes, ${feedback.dislikes} dislikes, ` +
+      `satisfaction ${format.percent(feedback.satisfaction)}`,
+    `- Response time: p50 ${format.seconds(latency.p50)}, p95 ${format.seconds(latency.p95)}, ` +
+      `p99 ${format.seconds(latency.p99)}`,
+    `- Tokens: ${conversations.tokens} ` +
+      `(per conversation: mean ${rounded(perConversation.mean)}, p95 ${rounded(perConversation.p95)})`,
   ];
   if (conversations.apps.length > 0) {
     lines.push(

@@ -18,9 +18,12 @@ export function reportReadyMessage(
       : partial || summary.failedApps.length > 0 || failed > 0 || flags.length > 0
         ? 'warning'
         : 'info',
-    title: `${summary.job}: ${summary.runs} runs, ${failed} failed (${summary.window.from.slice(0, 16)} → ${summary.window.to.slice(0, 16)} UTC)`,
+    title:
+      `${summary.job}: ${summary.runs} runs, ${failed} failed ` +
+      `(${summary.window.from.slice(0, 16)} → ${summary.window.to.slice(0, 16)} UTC)`,
     summary: [
-      `Success rate ${percent(summary.successRate)}, p95 ${seconds(summary.latency.p95)}, ${summary.tokens.effective} tokens, cost ${money(summary.cost)} across ${summary.apps.length} app(s).`,
+      `Success rate ${percent(summary.successRate)}, p95 ${seconds(summary.latency.p95)}, ` +
+        `${summary.tokens.effective} tokens, cost ${money(summary.cost)} across ${summary.apps.length} app(s).`,
       summary.failedApps.length > 0 ? `Could not read: ${summary.failedApps.map((app) => app.appId).join(', ')}.` : '',
       summary.errors[0] ? `Top failure (${summary.errors[0].count}×): ${summary.errors[0].example.slice(0, 200)}` : '',
       ...flags.map((flag) => `${flag.severity === 'critical' ? 'CRITICAL' : 'Warning'}: ${flag.message}`),

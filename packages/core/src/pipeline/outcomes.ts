@@ -5,7 +5,9 @@ import { DifyLogsError } from '../errors/dify-logs-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineJob, PipelineProblem } from './types.js';
 
-/** The run's error when no app of the job could be read (each app's own problem is already recorded), else undefined. */
+/**
+ * The run's error when no app of the job could be read (each app's own problem is already recorded), else undefined.
+ */
 export function nothingReadError(job: PipelineJob, problems: PipelineProblem[]): DifyLogsError | undefined {
   const failed = new Map<string, PipelineProblem>();
   for (const problem of problems)

@@ -57,27 +57,39 @@ function table(header: string[], align: string[], rows: unknown[][]): string[] {
   ];
 }
 
-/** The Markdown report: summary, comparison, apps, top failures, slowest nodes, models. Safe in DingTalk, WeCom and GitHub. */
+/**
+ * The Markdown report: summary, comparison, apps, top failures, slowest nodes, models. Safe in DingTalk, WeCom and
+ * GitHub.
+ */
 export function renderMarkdown(analysis: ReportAnalysis): string {
   const failed = analysis.byStatus.failed ?? 0;
+  const { workspace, retention, tokens } = analysis;
   const lines = [
     `# ${markdownCell(analysis.job)}: ${analysis.window.from} → ${analysis.window.to}`,
     '',
-    `Time zone ${markdownCell(analysis.window.timezone)}. Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
-    ...(analysis.workspace
+    `Time zone ${markdownCell(analysis.window.timezone)}. ` +
+      `Generated ${analysis.generatedAt} (run ${markdownCell(analysis.runId)}).`,
+    ...(workspace
       ? [
-          `Dify workspace ${markdownCell(analysis.workspace.name ?? analysis.workspace.id)} (${markdownCell(analysis.workspace.id)}${analysis.workspace.pinned ? '' : ", the account's current workspace"}).`,
+          `Dify workspace ${markdownCell(workspace.name ?? workspace.id)} (${markdownCell(workspace.id)}` +
+            `${workspace.pinned ? '' : ", the account's current workspace"}).`,
         ]
       : []),
-    ...(analysis.retention
+    ...(retention
       ? [
-          `The window starts before Dify's log retention (${analysis.retention.days} days${analysis.retention.assumed ? ", Dify's default when its log cleanup is on; set dify.retentionDays" : ''}): runs before ${analysis.retention.cutoff} may have been deleted, and Dify offered no archive of them for ${analysis.retention.apps.map((app) => markdownCell(app)).join(', ')}.`,
+          `The window starts before Dify's log retention (${retention.days} days` +
+            `${retention.assumed ? ", Dify's default when its log cleanup is on; set dify.retentionDays" : ''}): ` +
+            `runs before ${retention.cutoff} may have been deleted, and Dify offered no archive of them for ` +
+            `${retention.apps.map((app) => markdownCell(app)).join(', ')}.`,
         ]
       : []),
     '',
     `- Runs: **${integer(analysis.runs)}**, failed ${integer(failed)}, success rate ${percent(analysis.successRate)}`,
     `- Run time: ${latency(analysis.latency)}`,
-    `- Tokens: ${integer(analysis.tokens.effective)}${analysis.tokens.effective !== analysis.tokens.stated ? ` (Dify stated ${integer(analysis.tokens.stated)}; ${analysis.tokens.mismatchedRuns} runs recomputed from their nodes)` : ''}`,
+    `- Tokens: ${integer(tokens.effective)}` +
+      (tokens.effective !== tokens.stated
+        ? ` (Dify stated ${integer(tokens.stated)}; ${tokens.mismatchedRuns} runs recomputed from their nodes)`
+        : ''),
     `- Cost: ${money(analysis.cost)}`,
   ];
   if (analysis.enrichmentFailures > 0 || analysis.lostRuns > 0)
@@ -205,7 +217,8 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
           run.nodes
             .map(
               (node) =>
-                `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? 'n/a'}` : node.type})`,
+                `${node.nodeTitle ?? node.nodeId} ` +
+                `(${node.type === 'human_input' ? `form ${node.formId ?? 'n/a'}` : node.type})`,
             )
             .join('; ') || 'n/a',
         ]),

@@ -190,9 +190,11 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
     const spooled = spool;
-    // Whether the records themselves failed (fetch, report writers, the sinks' spool), as opposed to the archive writing them.
+    // Whether the records themselves failed (fetch, report writers, the sinks' spool), as opposed to the archive
+    // writing them.
     let sourceFailed = false;
-    // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the NDJSON body as records stream in.
+    // Fetch, archive and feed the report writers (and the sinks' spool) in one pass: the storage adapter pulls the
+    // NDJSON body as records stream in.
     async function* records() {
       try {
         for await (const record of fetched.records) {
@@ -257,7 +259,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       written.push(object);
       return object;
     });
-    // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is notified.
+    // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is
+    // notified.
     const nothingRead = nothingReadError(job, fetched.outcome.problems);
     if (nothingRead) throw nothingRead;
     analysis = await analysisStage({

@@ -14,7 +14,9 @@ export function factKey(label: string): string {
     .replace(/^_|_$/g, '');
 }
 
-/** What a template can use: the message's own fields, `fact.*`, and `links` (`{{#links}}{{label}}: {{url}}{{/links}}`). */
+/**
+ * What a template can use: the message's own fields, `fact.*`, and `links` (`{{#links}}{{label}}: {{url}}{{/links}}`).
+ */
 function view(message: NotificationMessage): Record<string, unknown> {
   return {
     kind: message.kind,

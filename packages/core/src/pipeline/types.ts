@@ -53,8 +53,9 @@ export interface PipelineFetchOptions extends FetchOptions {
   /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
   useRunCache?: boolean;
   /**
-   * Dify's log retention in days (`WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED`): an explicit window
-   * starting further back, on a Dify with no archive of old runs, is named in the report. Default 30 (Dify's default).
+   * Dify's log retention in days (`WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED`): an explicit
+   * window starting further back, on a Dify with no archive of old runs, is named in the report. Default 30 (Dify's
+   * default).
    */
   retentionDays?: number;
 }
@@ -92,11 +93,16 @@ export interface PipelineNotifyOptions {
   on?: NotificationKind[];
   /** Mustache templates replacing the title/summary of notifications, per kind. */
   templates?: MessageTemplates;
-  /** Alert rules checked on every run, with de-duplication, cool-down and resolved messages (state in the StateStore). */
+  /**
+   * Alert rules checked on every run, with de-duplication, cool-down and resolved messages (state in the StateStore).
+   */
   alerts?: AlertPolicy;
 }
 
-/** A stage of a run; `archive` is the archive write, which runs in the same pass as `fetch` (its time is counted in `fetch`'s). */
+/**
+ * A stage of a run; `archive` is the archive write, which runs in the same pass as `fetch` (its time is counted in
+ * `fetch`'s).
+ */
 export type PipelineStage = 'fetch' | 'archive' | 'report' | 'store' | 'sink' | 'notify' | 'alert' | 'state';
 
 export type PipelineEvent =
@@ -118,7 +124,10 @@ export interface PipelineDeps {
   onEvent?: (event: PipelineEvent) => void;
   /** Attempts per notifier (default 3). */
   notifyAttempts?: number;
-  /** Where the records themselves go besides the archive (database tables…); the watermark moves only when every one committed. */
+  /**
+   * Where the records themselves go besides the archive (database tables…); the watermark moves only when every one
+   * committed.
+   */
   sinks?: Sink[];
   /** Attempts per sink (default 3), the first retry after `sinkRetryDelayMs` (default 1 000, doubling). */
   sinkAttempts?: number;
@@ -148,7 +157,10 @@ export interface PipelineProblem {
 export interface PipelineResult {
   runId: string;
   job: string;
-  /** `succeeded`; `partial` when an app, a format or a notifier failed but reports were stored; `failed` when nothing was stored. */
+  /**
+   * `succeeded`; `partial` when an app, a format or a notifier failed but reports were stored; `failed` when nothing
+   * was stored.
+   */
   status: 'succeeded' | 'partial' | 'failed';
   window: { from: string; to: string; timezone: string };
   /** The period's analysis (the JSON report's content); null when the run failed before it was complete. */
@@ -166,7 +178,9 @@ export interface PipelineResult {
       salvaged: number;
       /** Read from Dify's archive of runs its retention moved out of the logs (1.13+; explicit windows). */
       archived?: number;
-      /** Whether Dify offered that archive (`workflow-archived-logs`) for an explicit window: false when it has none. */
+      /**
+       * Whether Dify offered that archive (`workflow-archived-logs`) for an explicit window: false when it has none.
+       */
       archiveOffered?: boolean;
     }
   >;

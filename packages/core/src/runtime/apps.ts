@@ -39,7 +39,10 @@ export function clientFor(
 /** App modes a job reads: workflow apps' run logs, chat apps' conversations (completion apps are not read yet). */
 const REPORTED_MODES = ['workflow', ...CHAT_APP_MODES];
 
-/** The apps of a job, each with a client: listed apps with their keys, or every workflow and chat app through the console. */
+/**
+ * The apps of a job, each with a client: listed apps with their keys, or every workflow and chat app through the
+ * console.
+ */
 export async function resolveApps(
   config: DifyLogsConfig,
   job: JobConfig,
@@ -58,7 +61,8 @@ export async function resolveApps(
     if (!config.dify.console && !config.dify.admin) {
       throw new DifyConfigError(
         `jobs.${jobIndex}.apps`,
-        'every app of the workspace needs console access (dify.console or dify.admin); or list the apps with their API keys',
+        'every app of the workspace needs console access (dify.console or dify.admin); ' +
+          'or list the apps with their API keys',
       );
     }
     const discovery = clientFor(config, undefined, undefined, logger, fetch);
@@ -78,7 +82,8 @@ export async function resolveApps(
         if (after?.switchedFrom)
           throw new DifyWorkspaceError(
             'workspace_changed',
-            `the account's current workspace changed to ${after.switchedFrom.name ?? after.switchedFrom.id} while apps were listed; switched back, run again`,
+            `the account's current workspace changed to ${after.switchedFrom.name ?? after.switchedFrom.id} ` +
+              'while apps were listed; switched back, run again',
           );
         workspace = { id: before.id, name: before.name };
       }

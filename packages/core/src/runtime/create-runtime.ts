@@ -34,7 +34,10 @@ import { reportFormats, toPipelineJob } from './pipeline-job.js';
 export interface DifyLogsOptions {
   /** The configuration: an object in the configuration file's shape, or the path of a YAML or JSON file. */
   config: string | Record<string, unknown>;
-  /** The adapter plugins the configuration may name (`plugin` of each package: storage, notifiers, sinks, formats, scheduler). */
+  /**
+   * The adapter plugins the configuration may name (`plugin` of each package: storage, notifiers, sinks, formats,
+   * scheduler).
+   */
   plugins?: PluginsOption;
   /** A profile of the configuration. */
   profile?: string;
@@ -49,7 +52,10 @@ export interface DifyLogsOptions {
   overrides?: ConfigOverrides;
   /** A file holding the key of `enc:v1:` values (else `DIFY_LOGS_SECRET_KEY` in `env`). */
   keyFile?: string;
-  /** Default: silent. A pino logger (or any with the same methods), or a function of the loaded configuration (its `logging` section). */
+  /**
+   * Default: silent. A pino logger (or any with the same methods), or a function of the loaded configuration (its
+   * `logging` section).
+   */
   logger?: Logger | ((loaded: LoadedConfig) => Logger | Promise<Logger>);
   /** The fetch the Dify clients use (the worker counts requests through it). */
   fetch?: typeof globalThis.fetch;
@@ -59,7 +65,10 @@ export interface DifyLogsOptions {
 
 /** Per-call options of `run` and `backfill`. */
 export interface RunOverrides {
-  /** An explicit window (`{ mode: 'explicit', from, to }`, templates allowed) or `{ mode: 'incremental' }`; default the job's. */
+  /**
+   * An explicit window (`{ mode: 'explicit', from, to }`, templates allowed) or `{ mode: 'incremental' }`; default the
+   * job's.
+   */
   window?: PipelineJob['window'];
   /** Progress, records, stage events. */
   onEvent?: (event: PipelineEvent, job: JobConfig) => void;
@@ -88,7 +97,7 @@ export interface DifyLogs {
   readonly loaded: LoadedConfig;
   readonly plugins: PluginRegistry;
   readonly logger: Logger;
-  /** Storage, state, notifiers, report formats, sinks and archive formats; opened on first use, shared by every call. */
+  /** Storage, state, notifiers, report formats and sinks; opened on first use, shared by every call. */
   deps(): Promise<RuntimeDeps>;
   /** The configured storage alone (opened once; what `deps()` uses too). */
   storage(): Promise<StorageAdapter>;
@@ -286,11 +295,14 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
             },
           ),
         );
-        // A stopping scheduler gets the run back at once; the pipeline commits its state only at its end, so the cut-off run is simply done again.
+        // A stopping scheduler gets the run back at once; the pipeline commits its state only at its end, so the
+        // cut-off run is simply done again.
         const result = await untilAborted(pipeline, run.signal);
         handlerOptions.onResult?.(deployment.name, result, (performance.now() - started) / 1000);
+        const problems = result.problems.map((problem) => problem.message).join('; ');
         handlerOptions.write?.(
-          `${deployment.name} ${run.run.id}: ${result.status} (${result.analysis?.runs ?? 0} runs)${result.problems.length ? `: ${result.problems.map((problem) => problem.message).join('; ')}` : ''}\n`,
+          `${deployment.name} ${run.run.id}: ${result.status} (${result.analysis?.runs ?? 0} runs)` +
+            `${result.problems.length ? `: ${problems}` : ''}\n`,
         );
         return {
           status: result.status,

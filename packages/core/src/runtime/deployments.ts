@@ -23,7 +23,10 @@ export function configuredDeployments(config: DifyLogsConfig): Deployment[] {
   return [...listed, ...fromJobs];
 }
 
-/** A deployment's window: `parameters.from`/`to` (templates) make it explicit; `parameters.window` replaces it; else the job's. */
+/**
+ * A deployment's window: `parameters.from`/`to` (templates) make it explicit; `parameters.window` replaces it; else the
+ * job's.
+ */
 export function deploymentWindow(parameters: Record<string, unknown>): PipelineJob['window'] | undefined {
   if (typeof parameters.from === 'string' && typeof parameters.to === 'string')
     return { mode: 'explicit', from: parameters.from, to: parameters.to };

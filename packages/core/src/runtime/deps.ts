@@ -55,7 +55,8 @@ export async function openStorage(
     const name = PACKAGE_OF[type] ?? `the package of storage type ${type}`;
     throw new DifyConfigError(
       'storage.type',
-      `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of ${name} in plugins${type === DEFAULT_STORAGE_TYPE ? ' (local storage is the default)' : ''}`,
+      `${JSON.stringify(type)} needs its plugin: pass \`plugin\` of ${name} in plugins` +
+        (type === DEFAULT_STORAGE_TYPE ? ' (local storage is the default)' : ''),
     );
   }
   if (plugin.schema && config.storage[type] === undefined)
@@ -115,8 +116,8 @@ export async function openSinks(
 }
 
 /**
- * Reporters of every registered format plugin (created when first used), by format. Format plugins need no configuration:
- * without a runtime (reports from files) `context` may be left out.
+ * Reporters of every registered format plugin (created when first used), by format. Format plugins need no
+ * configuration: without a runtime (reports from files) `context` may be left out.
  */
 export function formatReporters(plugins: PluginRegistry, context?: PluginContext): Record<string, Reporter> {
   const reporters: Record<string, Reporter> = {};

@@ -1,7 +1,9 @@
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
 import type { PipelineApp, PipelineArchiveOptions, PipelineJob } from '../pipeline/types.js';
 
-/** The report formats of a job: its `outputFormat` without `ndjson` (the archive every run stores anyway), else json. */
+/**
+ * The report formats of a job: its `outputFormat` without `ndjson` (the archive every run stores anyway), else json.
+ */
 export function reportFormats(job: JobConfig): string[] {
   const formats = job.outputFormat.filter((format) => format !== 'ndjson');
   return formats.length > 0 ? formats : ['json'];
