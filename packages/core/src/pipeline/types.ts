@@ -40,15 +40,21 @@ export interface PipelineJob {
   window: WindowSpec;
   /** IANA zone for window templates and report dates (default UTC). */
   timezone?: string;
+  /** What is read from Dify for each app. */
   fetch?: PipelineFetchOptions;
+  /** The reports made of the window. */
   report?: PipelineReportOptions;
+  /** How every record is kept. */
   archive?: PipelineArchiveOptions;
+  /** Who hears of the run, and the alert rules. */
   notify?: PipelineNotifyOptions;
 }
 
 /** What to fetch for each run (`FetchOptions`, with their defaults in FETCH_DEFAULTS) and which runs. */
 export interface PipelineFetchOptions extends FetchOptions {
+  /** Only logs matching this keyword (Dify's log search). */
   keyword?: string;
+  /** Only runs of this status (`succeeded`, `failed`, …). */
   status?: string;
   /** Read finished runs from the state store's run cache instead of enriching them again (default true). */
   useRunCache?: boolean;
