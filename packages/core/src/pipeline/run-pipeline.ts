@@ -50,7 +50,8 @@ const MAX_PAUSED_RUNS = 50;
  * - a storage failure fails the run (`failed`, stage `archive` when the archive write failed): the state does not move,
  *   so the next run redoes an incremental window; an explicit window is redone only when the run is repeated;
  * - a notifier failing after retries is recorded (`partial`); the stored reports stay.
- * Configuration mistakes throw `DifyConfigError`; everything else is reported in the result.
+ * Configuration mistakes throw `DifyConfigError`; everything else is reported in the result. Each stage (a module
+ * beside this one) returns its outcome; this function wires them and assembles the result from those outcomes.
  */
 export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise<PipelineResult> {
   if (!JOB_NAME.test(job.name))
