@@ -140,7 +140,9 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     },
     onMessage: async (message) => {
       await messages.add(message);
+      gather();
       await writers?.addMessage(message);
+      gather();
     },
   });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
@@ -173,8 +175,16 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     alerts: after.alerts ?? [],
     workspace,
   });
-  // The problems of the fetch pass: the apps' and the report formats' (each stage's own list).
-  const passProblems = () => [...fetched.outcome.problems, ...(writers?.problems ?? [])];
+  // The fetch pass's problems (the apps' and the report formats'), in the order they happened: gathered from each
+  // stage's own list after every step that may add to it.
+  const passProblems: PipelineProblem[] = [];
+  const gathered = { fetch: 0, formats: 0 };
+  const gather = () => {
+    const formatProblems = writers?.problems ?? [];
+    passProblems.push(...fetched.outcome.problems.slice(gathered.fetch), ...formatProblems.slice(gathered.formats));
+    gathered.fetch = fetched.outcome.problems.length;
+    gathered.formats = formatProblems.length;
+  };
 
   try {
     // The current workspace is account state in Dify: someone may have switched it since the apps were listed.
@@ -188,6 +198,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         );
     }
     writers = await openReportWriters(formats, reporters, { job: job.name, runId, window: resultWindow });
+    gather();
     if (sinks.length > 0) spool = openJsonLineSpool('dify-logs-sink-');
     const feed = writers;
     const spooled = spool;
@@ -199,6 +210,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     async function* records() {
       try {
         for await (const record of fetched.records) {
+          gather();
           if (record.pause && record.runId && pausedRuns.length < MAX_PAUSED_RUNS)
             pausedRuns.push({
               appId: record.appId,
@@ -209,12 +221,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
             });
           const pending = feed.add(record);
           if (pending) await pending;
+          gather();
           if (spooled) {
             const writing = spooled.add(record);
             if (writing) await writing;
           }
           yield record;
         }
+        gather();
       } catch (error) {
         sourceFailed = true;
         throw error;
@@ -280,6 +294,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
 
     const period = analysis;
     const rendered = await timed('report', () => feed.finish(period));
+    gather();
     stored = await timed('store', () =>
       storeStage(deps.storage, save, {
         reportType,
@@ -295,8 +310,9 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     failed = true;
     await partitioned?.abort();
     const message = error instanceof Error ? error.message : String(error);
+    gather();
     const problems = [
-      ...passProblems(),
+      ...passProblems,
       { stage: stageNow, code: DifyLogsError.isInstance(error) ? error.code : 'error', message },
     ];
     const taken = await takeBack(deps.storage, written, logger, incremental, message);
@@ -322,7 +338,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (failed) await spool?.dispose();
   }
 
-  const problems = passProblems();
+  const problems = [...passProblems];
   let sinkOutcomes: SinkOutcome[] = [];
   if (spool) {
     const replay = spool;
