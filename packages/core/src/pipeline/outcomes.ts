@@ -44,13 +44,20 @@ export async function reportLinks(
   );
 }
 
+/** What a run has stored so far: filled as each object is stored, taken back when the run fails. */
+export interface StoredSoFar {
+  archive: StoredObject | null;
+  messages: StoredObject | null;
+  reports: StoredObject[];
+}
+
 /**
  * A failed run takes back what it stored (archive, messages, reports), so the redo does not leave the same rows in two
  * archives; says what happens to its window. Returns the emptied outcome fields.
  */
 export async function takeBack(
   storage: StorageAdapter,
-  objects: Array<StoredObject | null>,
+  stored: StoredSoFar,
   logger: Logger,
   incremental: boolean,
   message: string,
@@ -61,7 +68,7 @@ export async function takeBack(
       ? 'the run failed; its window will be redone by the next run'
       : 'the run failed; an explicit window is not redone by itself: run the same command again',
   );
-  for (const object of objects) {
+  for (const object of [stored.archive, stored.messages, ...stored.reports]) {
     if (object)
       await storage
         .delete(object.key)

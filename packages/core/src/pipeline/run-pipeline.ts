@@ -31,7 +31,7 @@ import { resolveWindow } from '../time/window.js';
 import { retentionNotice } from './retention.js';
 import { analysisStage } from './analysis-stage.js';
 import { storeStage, type StoreOutcome } from './store-stage.js';
-import { nothingReadError, reportLinks, takeBack } from './outcomes.js';
+import { nothingReadError, reportLinks, takeBack, type StoredSoFar } from './outcomes.js';
 import type { PausedRun, ReportAnalysis } from '../analysis/types.js';
 import type { StoredObject } from '../adapters/storage.js';
 import type { WorkspaceCheck } from '../client/endpoints/workspaces.js';
@@ -152,7 +152,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let spool: JsonLineSpool | undefined;
   const pausedRuns: PausedRun[] = [];
   // Everything this run stored, taken back when it fails.
-  const written: StoredObject[] = [];
+  const written: StoredSoFar = { archive: null, messages: null, reports: [] };
   let workspace: WorkspaceCheck | null = null;
   let runArchive: StoredObject | null = null;
   let analysis: ReportAnalysis | null = null;
@@ -271,7 +271,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
           body: toNdjson(records()),
         }),
       );
-      written.push(object);
+      written.archive = object;
       return object;
     });
     // Every app failed (Dify unreachable, every key refused): no report of this period is stored, the failure is

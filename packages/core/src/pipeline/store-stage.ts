@@ -1,6 +1,7 @@
 import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { ReportFile } from '../adapters/reporter.js';
 import type { ArchiveResult } from '../archive/archive-writer.js';
+import type { StoredSoFar } from './outcomes.js';
 import type { PipelineResult } from './types.js';
 
 export interface StoreInputs {
@@ -11,8 +12,8 @@ export interface StoreInputs {
   messages?: AsyncIterable<Uint8Array>;
   /** Writes the archive's manifests (last: until then the run's partitions are invisible). */
   partitions?: () => Promise<ArchiveResult>;
-  /** The run's ledger of what it stored: each object is added as soon as it is stored (a failure takes them back). */
-  written: StoredObject[];
+  /** What the run stored so far: each object is added as soon as it is stored (a failure takes them back). */
+  written: StoredSoFar;
 }
 
 export interface StoreOutcome {
@@ -29,34 +30,31 @@ export async function storeStage(
   save: { job: string; app: string; runId: string; createdAt: Date },
   inputs: StoreInputs,
 ): Promise<StoreOutcome> {
-  const stored = (object: StoredObject) => (inputs.written.push(object), object);
   const reports: StoredObject[] = [];
   for (const { format, file } of inputs.rendered) {
     const extension = file.part ? `${file.part}.${file.extension}` : file.extension;
-    reports.push(
-      stored(
-        await storage.saveReport({
-          ...save,
-          type: inputs.reportType,
-          extension,
-          contentType: file.contentType,
-          body: file.body,
-          metadata: { format, job: save.job, window_from: inputs.window.from, window_to: inputs.window.to },
-        }),
-      ),
-    );
+    const report = await storage.saveReport({
+      ...save,
+      type: inputs.reportType,
+      extension,
+      contentType: file.contentType,
+      body: file.body,
+      metadata: { format, job: save.job, window_from: inputs.window.from, window_to: inputs.window.to },
+    });
+    inputs.written.reports.push(report);
+    reports.push(report);
   }
   // Chat apps' messages (one MessageRecord per line), beside the run archive.
-  const messages = inputs.messages
-    ? stored(
-        await storage.saveData({
-          ...save,
-          type: 'messages',
-          extension: 'ndjson',
-          contentType: 'application/x-ndjson',
-          body: inputs.messages,
-        }),
-      )
-    : null;
+  let messages: StoredObject | null = null;
+  if (inputs.messages) {
+    messages = await storage.saveData({
+      ...save,
+      type: 'messages',
+      extension: 'ndjson',
+      contentType: 'application/x-ndjson',
+      body: inputs.messages,
+    });
+    inputs.written.messages = messages;
+  }
   return { reports, messages, partitions: inputs.partitions ? await inputs.partitions() : null };
 }
