@@ -157,13 +157,18 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
   const openedStorage = () => (storage ??= openStorage(config, plugins, context));
   const openedArchiveFormats = () => (archiveFormats ??= openArchiveFormats(config, plugins, context));
   const deps = (): Promise<RuntimeDeps> =>
-    (opening ??= (async () => ({
-      storage: await openedStorage(),
-      state: openState(config, context),
-      notifiers: await openNotifiers(config, plugins, context),
-      reporters: formatReporters(plugins, context),
-      sinks: await openSinks(config, plugins, context),
-    }))());
+    (opening ??= (async () => {
+      const shared = {
+        storage: await openedStorage(),
+        state: openState(config, context),
+        notifiers: await openNotifiers(config, plugins, context),
+        reporters: formatReporters(plugins, context),
+        sinks: await openSinks(config, plugins, context),
+      };
+      // Opened with the rest, so a wrong archive format fails here; each job gets them in its `archive` group.
+      await openedArchiveFormats();
+      return shared;
+    })());
   const context = pluginContext(config, cwd, logger, write, async () => (await deps()).state);
 
   const jobs = (name?: string): JobConfig[] => {
