@@ -52,9 +52,8 @@ await scheduler.define(deployments, async (deployment, context) => {
     },
     { storage, state, now: () => context.scheduledFor },
   );
-  console.log(
-    `${deployment.name}: ${result.status}, ${result.analysis?.runs ?? 0} runs → ${result.reports.map((report) => report.location).join(', ')}`,
-  );
+  const reports = result.reports.map((report) => report.location).join(', ');
+  console.log(`${deployment.name}: ${result.status}, ${result.analysis?.runs ?? 0} runs → ${reports}`);
   return { status: result.status, summary: { runs: result.analysis?.runs ?? 0 } };
 });
 await scheduler.start();

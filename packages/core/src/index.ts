@@ -252,7 +252,8 @@ export type {
 export { assertDeployments } from './adapters/scheduler.js';
 export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';
 
-// Plugins and the runtime: adapters own their configuration; createDifyLogs wires configuration to a running deployment.
+// Plugins and the runtime: adapters own their configuration; createDifyLogs wires configuration to a running
+// deployment.
 export * from './plugins/index.js';
 export * from './runtime/index.js';
 /** Plugin authoring (`definePlugin`, `configValues`, `z`) and adapter helpers: `@dify-logs/core/adapter-kit`. */
