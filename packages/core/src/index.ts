@@ -197,6 +197,23 @@ export {
   type PriceTable,
   type Pricer,
 } from './analysis/index.js';
+export {
+  createPrivacyPolicy,
+  describePrivacy,
+  REDACTED_VALUE,
+  type PrivacyOptions,
+  type PrivacyPolicy,
+  type PrivacyStatement,
+  type PrivacyAction,
+  type EndUserAction,
+} from './privacy/policy.js';
+export {
+  DETECTORS,
+  createTextScanner,
+  type DetectorName,
+  type Finding,
+  type TextScanner,
+} from './privacy/detectors.js';
 export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';
 export {
   MessageRecordSchema,

@@ -1,3 +1,5 @@
+import type { PrivacyStatement } from '../privacy/policy.js';
+
 /**
  * The report object: everything a report shows about one period, computed in one streaming pass
  * (`createAnalyzer`), mergeable across shards, and serialised as the JSON report (schemaVersion 1).
@@ -183,6 +185,8 @@ export interface ReportAnalysis extends StatusCounts {
    * runs to read: runs before `cutoff` may be gone. `assumed`: Dify's default of 30 days (no `dify.retentionDays`).
    */
   retention?: { days: number; assumed: boolean; cutoff: string; apps: string[] };
+  /** The privacy policy the records were read under: what was masked, hashed or dropped. */
+  privacy?: PrivacyStatement;
   /** Paused runs with where they wait (Dify >= 1.13 with console access), oldest first, at most 50. Absent when none. */
   pausedRuns?: PausedRun[];
 }

@@ -55,6 +55,11 @@ export interface ExportRunsOptions extends Omit<LogWindowOptions, 'onPage'>, Fet
   onProgress?: (progress: Readonly<ExportProgress>) => void;
   /** A log row was dropped: Dify sent it without a usable log id (or another field that identifies it). */
   onDroppedRow?: (row: DroppedLogRow) => void;
+  /**
+   * Applied to every record as soon as it is whole, before the run cache keeps it or it is yielded: e.g. a privacy
+   * policy's `run` (`createPrivacyPolicy`). Records read from the cache pass through it again.
+   */
+  redact?: (record: RunRecord) => RunRecord;
   logger?: Logger;
 }
 
@@ -79,6 +84,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     onProgress,
     onDroppedRow,
     runCache,
+    redact = (record: RunRecord) => record,
     ...windowOptions
   } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
@@ -157,8 +163,10 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     if (cacheable && runId && isTerminalStatus(item.workflow_run?.status ?? null)) {
       const hit = await runCache.get(appId!, runId, level).catch(() => undefined);
       if (hit && hit.logId === item.id) {
-        fromCache.add(hit);
-        return hit;
+        // Cached under an earlier policy, perhaps: the current one applies all the same.
+        const record = redact(hit);
+        fromCache.add(record);
+        return record;
       }
     }
     let detail: DifyRunDetail | null | undefined;
@@ -224,6 +232,7 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
         );
       }
     }
+    record = redact(record);
     if (record.enrichmentError) progress.enrichmentFailures += 1;
     if (!record.runId || detail === null) progress.lostRuns += 1;
     if (record.status !== null && !isTerminalStatus(record.status)) progress.unfinished += 1;

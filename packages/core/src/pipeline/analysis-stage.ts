@@ -15,6 +15,8 @@ export interface AnalysisInputs {
   pausedRuns: PausedRun[];
   workspace: PipelineResult['workspace'];
   retention?: ReportAnalysis['retention'];
+  /** The privacy policy the records were read under (every report states it). */
+  privacy?: ReportAnalysis['privacy'];
   /** Where the previous period's JSON report is looked up, to compare with (absent: no comparison). */
   previous?: { storage: StorageAdapter; job: string; type: string; window: PipelineResult['window'] };
   anomalies?: Partial<AnomalyThresholds>;
@@ -36,6 +38,7 @@ export async function analysisStage(inputs: AnalysisInputs): Promise<ReportAnaly
       "the window starts before Dify's log retention and this Dify offers no archive of older runs",
     );
   }
+  if (inputs.privacy) analysis.privacy = inputs.privacy;
   if (inputs.previous) {
     const { storage, ...query } = inputs.previous;
     const previous = await findPreviousAnalysis(storage, query, inputs.logger);

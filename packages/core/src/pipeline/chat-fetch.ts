@@ -93,12 +93,12 @@ export async function* fetchChatApp(
       includeNodeData: options.includeNodeData ?? false,
       endpoint: 'chatflow run',
     });
-    return {
+    return context.privacy.run({
       ...run,
       runId: run.runId ?? record.workflowRunId,
       conversationId: record.conversationId,
       messageId: record.messageId,
-    };
+    });
   };
 
   try {
@@ -107,7 +107,7 @@ export async function* fetchChatApp(
     const inWindow: Array<{ message: DifyMessage; record: MessageRecord }> = [];
     for await (const conversation of app.client.conversations(app.id, { updatedSince: from })) {
       for await (const message of app.client.messages(app.id, conversation.id, { since: from })) {
-        const record = toMessageRecord(app.id, message);
+        const record = context.privacy.message(toMessageRecord(app.id, message));
         const at = Date.parse(record.createdAt);
         if (at < from.getTime() || at >= to.getTime()) continue;
         if (incremental && record.messageId in previous.recent) continue;

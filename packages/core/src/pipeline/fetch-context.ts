@@ -4,6 +4,7 @@ import type { Analyzer } from '../analysis/analyzer.js';
 import type { ConversationAnalyzer } from '../analysis/conversations.js';
 import type { Logger } from '../logging/logger.js';
 import type { MessageRecord } from '../records/chat.js';
+import type { PrivacyPolicy } from '../privacy/policy.js';
 import type { ResolvedWindow } from '../time/window.js';
 import type { PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
 
@@ -22,6 +23,8 @@ export interface FetchInputs {
   runCache?: RunCache;
   /** Chat apps' messages are analysed here (the report's conversation section). */
   conversations?: Pick<ConversationAnalyzer, 'add' | 'touch'>;
+  /** Applied to every record and message as soon as it is read. */
+  privacy: PrivacyPolicy;
   /** Every chat message of the window (for the messages export). */
   onMessage?: (message: MessageRecord) => Promise<void> | void;
 }

@@ -145,6 +145,7 @@ async function* fetchApp(
     concurrency: options.concurrency ?? FETCH_DEFAULTS.concurrency,
     skipLogId: incremental ? (logId) => logId in previous.recent : undefined,
     runCache: context.runCache,
+    redact: context.privacy.run,
     logger: context.logger,
     onProgress: (progress) => {
       counts.cached = progress.cached;
@@ -170,7 +171,7 @@ async function* fetchApp(
   if (!incremental && app.client.hasConsole && (app.mode ?? 'workflow') === 'workflow') {
     for await (const record of archivedRuns(app, window, listedRuns, counts)) {
       counts.archived = (counts.archived ?? 0) + 1;
-      const out = emit(record);
+      const out = emit(context.privacy.run(record));
       if (out) yield out;
     }
   }
@@ -189,7 +190,7 @@ async function* fetchApp(
         ? await app.client.nodeExecutions(runId, app.id)
         : undefined;
     counts.repolled += 1;
-    const out = emit(applyDetail(record, detail, nodes, options.includeNodeData ?? false));
+    const out = emit(context.privacy.run(applyDetail(record, detail, nodes, options.includeNodeData ?? false)));
     if (out) yield out;
   }
   context.nextStates.set(app.id, next);

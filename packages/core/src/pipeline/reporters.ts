@@ -1,6 +1,7 @@
 import type { Reporter } from '../adapters/reporter.js';
 import type { LatencyStats, Money, ReportAnalysis } from '../analysis/types.js';
 import { markdownConversations } from './markdown-conversations.js';
+import { describePrivacy } from '../privacy/policy.js';
 
 /** The JSON report: the whole report object (`ReportAnalysis`, schemaVersion 1), pretty-printed. */
 export const jsonReporter: Reporter = {
@@ -83,6 +84,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
             `${retention.apps.map((app) => markdownCell(app)).join(', ')}.`,
         ]
       : []),
+    ...(analysis.privacy ? [markdownCell(describePrivacy(analysis.privacy))] : []),
     '',
     `- Runs: **${integer(analysis.runs)}**, failed ${integer(failed)}, success rate ${percent(analysis.successRate)}`,
     `- Run time: ${latency(analysis.latency)}`,

@@ -29,6 +29,7 @@ import type {
 } from './types.js';
 import { resolveWindow } from '../time/window.js';
 import { retentionNotice } from './retention.js';
+import { createPrivacyPolicy } from '../privacy/policy.js';
 import { analysisStage } from './analysis-stage.js';
 import { storeStage, type StoreOutcome } from './store-stage.js';
 import { nothingReadError, reportLinks, takeBack, type StoredSoFar } from './outcomes.js';
@@ -111,6 +112,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     }
   };
 
+  const privacy = createPrivacyPolicy(job.privacy);
   const analyzer = createAnalyzer({
     job: job.name,
     runId,
@@ -126,6 +128,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let writers: ReportWriters | undefined;
   const fetched = fetchStage({
     job,
+    privacy,
     window,
     incremental,
     overlapMs,
@@ -284,6 +287,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       pausedRuns,
       workspace,
       retention: retentionNotice(job, window, now, fetched.outcome.counts),
+      privacy: privacy.statement,
       previous:
         report.compare !== false
           ? { storage: deps.storage, job: job.name, type: reportType, window: resultWindow }

@@ -15,6 +15,7 @@ import type { MessageTemplates } from './templates.js';
 import type { ArchivePartFormat, ArchiveResult } from '../archive/archive-writer.js';
 import type { WindowSpec } from '../time/window.js';
 import type { FetchOptions } from '../export/defaults.js';
+import type { PrivacyOptions } from '../privacy/policy.js';
 
 export interface PipelineApp {
   id: string;
@@ -48,6 +49,11 @@ export interface PipelineJob {
   archive?: PipelineArchiveOptions;
   /** Who hears of the run, and the alert rules. */
   notify?: PipelineNotifyOptions;
+  /**
+   * Personal data in what runs and messages carry: masked by default (every detector), applied once to each record as
+   * it is read, before the run cache, the archive, reports, sinks and notifications see it. `{ enabled: false }`: off.
+   */
+  privacy?: PrivacyOptions;
 }
 
 /** What to fetch for each run (`FetchOptions`, with their defaults in FETCH_DEFAULTS) and which runs. */

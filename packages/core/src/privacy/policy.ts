@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { DifyConfigError } from '../errors/config-error.js';
 import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import type { NodeRecord, RunRecord } from '../records/schema.js';
 import { DETECTORS, createTextScanner, type DetectorName, type Finding } from './detectors.js';
@@ -99,7 +100,7 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
   const action = options.action ?? 'mask';
   const endUser = options.endUser ?? 'scan';
   if ((action === 'hash' || endUser === 'hash') && enabled && !options.key)
-    throw new RangeError('privacy.key is required to hash values (action: hash or endUser: hash)');
+    throw new DifyConfigError('privacy.key', 'is required to hash values (action: hash or endUser: hash)');
   const detectors = enabled ? [...(options.detect ?? DETECTORS)] : [];
   const scanner = createTextScanner(detectors);
   const dropped = (options.fields?.drop ?? []).map(parsePath);
@@ -177,4 +178,30 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
       return result;
     },
   };
+}
+
+const DETECTOR_WORDS: Record<DetectorName, string> = {
+  email: 'e-mail addresses',
+  phone: 'phone numbers',
+  idNumber: 'ID numbers',
+  bankCard: 'bank cards',
+  ip: 'IP addresses',
+  secret: 'secrets',
+};
+
+/** The policy in one sentence, for reports: `Personal data: e-mail addresses, phone numbers … masked; …`. */
+export function describePrivacy(statement: PrivacyStatement): string {
+  if (!statement.enabled) return 'Personal data: not protected (privacy.enabled is false).';
+  const done = { mask: 'masked', hash: 'hashed (HMAC-SHA256)', drop: 'removed' }[statement.action];
+  const parts = [
+    statement.detectors.length > 0
+      ? `${statement.detectors.map((name) => DETECTOR_WORDS[name]).join(', ')} ${done}`
+      : 'no detector',
+    ...(statement.dropped.length > 0 ? [`fields removed: ${statement.dropped.join(', ')}`] : []),
+    ...(statement.kept.length > 0 ? [`fields left as they are: ${statement.kept.join(', ')}`] : []),
+    ...(statement.endUser === 'scan'
+      ? []
+      : [`end users ${{ keep: 'kept', hash: 'hashed', drop: 'removed' }[statement.endUser]}`]),
+  ];
+  return `Personal data: ${parts.join('; ')}.`;
 }

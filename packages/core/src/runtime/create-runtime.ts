@@ -196,6 +196,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       prices: config.prices,
       templates: config.notification.templates,
       ...(config.dify.retentionDays ? { retentionDays: config.dify.retentionDays } : {}),
+      privacy: config.privacy,
       archive: { formats: archiveFormats, ndjson: config.storage.archiveNdjson },
     });
     try {

@@ -21,6 +21,8 @@ export function toPipelineJob(
     prices?: DifyLogsConfig['prices'];
     templates?: DifyLogsConfig['notification']['templates'];
     retentionDays?: number;
+    /** The configuration's `privacy` section. */
+    privacy?: DifyLogsConfig['privacy'];
     /** The storage's archive part formats (`storage.archiveFormats`, `storage.archiveNdjson`). */
     archive?: Omit<PipelineArchiveOptions, 'mode'>;
   } = {},
@@ -46,6 +48,7 @@ export function toPipelineJob(
       ...(shared.prices ? { prices: shared.prices } : {}),
     },
     archive: { mode: job.archive === 'off' ? false : job.archive, ...shared.archive },
+    ...(shared.privacy ? { privacy: shared.privacy } : {}),
     notify: {
       on: job.notifyOn,
       ...(job.alerts ? { alerts: job.alerts } : {}),

@@ -1,4 +1,5 @@
 import type { Comparison, ReportAnalysis } from '@dify-logs/core';
+import { describePrivacy } from '@dify-logs/core';
 import { escapeHtml } from './escape.js';
 import {
   formatAmount,
@@ -33,6 +34,11 @@ ${
 }${
     analysis.retention
       ? `<div><dt>Retention</dt><dd>The window starts before Dify’s log retention (${analysis.retention.days} days${analysis.retention.assumed ? ', Dify’s default when its log cleanup is on' : ''}): runs before ${time(analysis, analysis.retention.cutoff)} may have been deleted; no archive of them for ${analysis.retention.apps.map((app) => `<span class="mono">${escapeHtml(app)}</span>`).join(', ')}.</dd></div>
+`
+      : ''
+  }${
+    analysis.privacy
+      ? `<div><dt>Privacy</dt><dd>${escapeHtml(describePrivacy(analysis.privacy).replace(/^Personal data: /, ''))}</dd></div>
 `
       : ''
   }<div><dt>Generated</dt><dd>${time(analysis, analysis.generatedAt)}</dd></div>
