@@ -90,6 +90,11 @@ export interface SimulatorOptions {
   secondWorkspace?: boolean;
   /** Also a chat app and an agent-chat app (conversations and messages, no workflow runs). Default false. */
   chatApps?: boolean;
+  /**
+   * Text planted in every run's inputs, outputs, errors and node titles and in every chat message (an end user's
+   * personal data, say): for tests of what reaches reports, archives and sinks.
+   */
+  plantedText?: string;
   /** The account's time zone, in its profile and for conversation filters (default Asia/Shanghai). */
   accountTimezone?: string;
   /** Enables admin-key auth (`Authorization: Bearer <key>` + `X-WORKSPACE-ID`) when set. */

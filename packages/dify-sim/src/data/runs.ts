@@ -189,10 +189,29 @@ function systemInputs(world: World, summary: RunSummary, content: RunContent): R
 
 /** The content of a run (inputs and outputs) without planning nodes: enough for keyword search. */
 export function runContent(world: World, summary: RunSummary): RunContent {
-  return createContent(
+  const content = createContent(
     summary.app.template.content,
     createRandom(hash32(world.seed, SALT.content, summary.app.index, summary.ref.kind, summary.ref.index)),
   );
+  return world.plantedText === null ? content : plant(content, world.plantedText);
+}
+
+/** `text` in every input, output, prompt, answer and request of a run (see `plantedText`). */
+function plant(content: RunContent, text: string): RunContent {
+  const add = (value: string) => `${value} ${text}`;
+  const strings = (record: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(record).map(([key, value]) => [key, typeof value === 'string' ? add(value) : value]),
+    );
+  return {
+    ...content,
+    userInputs: { ...strings(content.userInputs), note: text },
+    outputs: strings(content.outputs),
+    prompt: add(content.prompt),
+    answer: add(content.answer),
+    itemAnswers: content.itemAnswers.map(add),
+    request: { ...content.request, body: add(content.request.body), responseBody: add(content.request.responseBody) },
+  };
 }
 
 /** The raw DB text of a run's inputs and, lazily, outputs (for keyword search). */
@@ -228,6 +247,15 @@ export function detailRun(world: World, summary: RunSummary): RunDetail {
     Math.max(1, content.items.length),
     content.request.url,
   );
+  if (world.plantedText !== null) {
+    const text = world.plantedText;
+    plan.error = plan.error === null ? null : `${plan.error} ${text}`;
+    plan.nodes = plan.nodes.map((node) => ({
+      ...node,
+      step: { ...node.step, title: `${node.step.title} ${text}` },
+      error: node.error === null ? null : `${node.error} ${text}`,
+    }));
+  }
   const running = summary.status === 'running' || summary.status === 'paused';
   const durationMs = running ? 0 : plan.durationMs + random.int(5, 80);
   const startAtEnd = summary.ref.kind !== RUN_KIND_DEBUG && !world.personality.logRowAtStart;

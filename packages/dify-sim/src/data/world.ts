@@ -48,6 +48,8 @@ export interface EndUser {
 
 /** The fixed part of the simulated Dify: derived once from the options, never changed. */
 export interface World {
+  /** Planted in every run's and message's texts (`plantedText`), or null. */
+  plantedText: string | null;
   seed: number;
   /** Key of the run-id permutation. */
   idKey: number;
@@ -185,6 +187,7 @@ export function createWorld(options: SimulatorOptions): World {
         )
       : 0,
     lostRunRate: Math.min(1, Math.max(0, options.lostRunRate ?? 0.01)),
+    plantedText: options.plantedText ?? null,
     workspace,
     workspaces: staging ? [workspace, staging] : [workspace],
     owner,
