@@ -12,6 +12,7 @@ import {
   type RenderReportsOptions,
   type ReportAnalysis,
   type RunRecord,
+  type StorageAdapter,
   formatReporters,
   registeredArchiveFormats,
 } from '@dify-logs/core';
@@ -19,7 +20,7 @@ import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
-import { PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
+import { PLUGINS, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { REPORT_FORMATS } from '../support/reporters.js';
 import { isParquetFile, readParquetInput } from '../support/parquet.js';
 import {
@@ -38,7 +39,7 @@ export interface ReportFlags extends ConfigFlags {
   job: string;
   from?: string;
   to?: string;
-  timezone: string;
+  timezone?: string;
   previous?: string;
   prices?: string;
   consoleUrl?: string;
@@ -58,7 +59,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option('--job <name>', 'job name in the report and the file names', 'report')
     .option('--from <iso>', 'only records logged at or after this time (default: the first record)')
     .option('--to <iso>', 'only records logged at or before this time (default: the last record)')
-    .option('--timezone <iana>', 'time zone of the per-day figures', 'UTC')
+    .option('--timezone <iana>', "time zone of the per-day figures (default: the configured job's, else UTC)")
     .option('--previous <json>', 'the JSON report of the previous period, to compare with and flag anomalies')
     .option(
       '--prices <file>',
@@ -69,7 +70,10 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
       '--threads <n>',
       `threads that read and analyse NDJSON files, each a part of the input (default: the CPU cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`,
     )
-    .option('--config <file>', 'configuration, for archive:// inputs (the storage to read)')
+    .option(
+      '--config <file>',
+      'configuration: validated, and its prices, privacy policy, job time zone and (for archive:// inputs) storage apply',
+    )
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values [env DIFY_LOGS_SECRET_KEY]')
     .action(async (flags: ReportFlags) => setExit(await runReport(flags, io)));
@@ -169,7 +173,22 @@ export async function runReport(
     );
 
   const archives = flags.input.filter((input) => input.startsWith(ARCHIVE_SCHEME));
-  const opened = archives.length > 0 ? (await storageFromFlags(flags, io)).storage : undefined;
+  // A configuration given (or needed for the archive's storage) is loaded and validated as `config check` does, and
+  // applies: its prices, its privacy policy, the time zone of the job named by --job (or of its only job).
+  const runtime =
+    flags.config !== undefined || flags.profile !== undefined || archives.length > 0
+      ? await runtimeFromFlags(flags, io)
+      : undefined;
+  const configured =
+    runtime?.config.jobs.find((job) => job.name === flags.job) ??
+    (runtime?.config.jobs.length === 1 ? runtime.config.jobs[0] : undefined);
+  let opened: StorageAdapter | undefined;
+  try {
+    opened = archives.length > 0 ? await runtime!.storage() : undefined;
+  } catch (error) {
+    await runtime?.close();
+    throw error;
+  }
   async function* records(): AsyncGenerator<RunRecord> {
     for (const [index, input] of flags.input.entries()) {
       if (input.startsWith(ARCHIVE_SCHEME))
@@ -183,13 +202,14 @@ export async function runReport(
     job: flags.job,
     formats,
     reporters: formatReporters(PLUGINS),
-    timezone: flags.timezone,
+    timezone: flags.timezone ?? configured?.timezone ?? 'UTC',
+    privacy: runtime?.config.privacy,
     window:
       flags.from && flags.to
         ? { from: new Date(flags.from).toISOString(), to: new Date(flags.to).toISOString() }
         : undefined,
     previous,
-    prices,
+    prices: prices ?? runtime?.config.prices,
     consoleUrl: flags.consoleUrl ?? null,
   };
   const outDir = resolve(io.cwd, flags.outDir);
@@ -224,7 +244,7 @@ export async function runReport(
     }
   } finally {
     await rendered.close();
-    await opened?.close?.();
+    await runtime?.close();
   }
   const seconds = (performance.now() - started) / 1000;
   io.stderr.write(

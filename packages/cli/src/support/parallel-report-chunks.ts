@@ -1,5 +1,7 @@
 import {
   createAnalyzer,
+  createPrivacyPolicy,
+  type PrivacyOptions,
   readRunRecordRange,
   RecordFileError,
   type Analyzer,
@@ -26,6 +28,8 @@ export interface ChunkJob {
   window: { from: number; to: number } | null;
   /** Where the CSV rows go, when the CSV report is asked for. */
   csv: { dir: string; options: CsvReporterOptions } | null;
+  /** The privacy policy applied to each record before it is analysed or written. */
+  privacy: PrivacyOptions;
 }
 
 /** The analysis and CSV rows of one chunk. */
@@ -67,6 +71,7 @@ export function stopChunks(job: ChunkJob): void {
 export function runChunk(job: ChunkJob, index: number): ChunkOutcome {
   const chunk = job.chunks[index]!;
   const analyzer = createAnalyzer(job.analyzer);
+  const privacy = createPrivacyPolicy(job.privacy);
   let csv: ReturnType<typeof createCsvShardWriter> | undefined;
   try {
     csv = job.csv ? createCsvShardWriter(job.csv.dir, job.csv.options) : undefined;
@@ -74,7 +79,8 @@ export function runChunk(job: ChunkJob, index: number): ChunkOutcome {
     let first: string | null = null;
     let last: string | null = null;
     let records = 0;
-    readRunRecordRange(chunk.path, chunk, chunk.name, (record) => {
+    readRunRecordRange(chunk.path, chunk, chunk.name, (read) => {
+      const record = privacy.run(read);
       if (window) {
         const at = Date.parse(record.loggedAt);
         if (at < window.from || at > window.to) return;

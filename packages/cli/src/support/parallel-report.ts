@@ -12,6 +12,7 @@ import {
   lineStartFrom,
   linesBefore,
   RecordFileError,
+  createPrivacyPolicy,
   restoreAnalyzer,
   type Analyzer,
   type AnalyzerOptions,
@@ -152,6 +153,7 @@ export async function renderReportsInParallel(
       analyzer: analyzerOptions,
       window: options.window ? { from: Date.parse(options.window.from), to: Date.parse(options.window.to) } : null,
       csv: options.formats.includes('csv') ? { dir: tmpDir, options: {} } : null,
+      privacy: options.privacy ?? {},
     };
     // Each chunk's CSV rows go to the staged files as soon as the chunks before it are in; its own files are then no longer needed.
     const merged = new OrderedMerge(analyzerOptions, (csv) => staged!.add(csv));
@@ -179,6 +181,7 @@ export async function renderReportsInParallel(
     const analysis = merged.analyzer.result();
     if (!options.window)
       analysis.window = { from: merged.first ?? provisional.from, to: merged.last ?? provisional.to, timezone };
+    analysis.privacy = createPrivacyPolicy(options.privacy).statement;
     if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
     const rendered: ParallelRendered = {
       analysis,

@@ -5,6 +5,7 @@ import type { PriceTable } from '../analysis/prices.js';
 import type { ReportAnalysis } from '../analysis/types.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import type { RunRecord } from '../records/schema.js';
+import { createPrivacyPolicy, type PrivacyOptions } from '../privacy/policy.js';
 import { openReportWriters } from './report-stage.js';
 import { defaultReporters } from './reporters.js';
 import type { PipelineProblem } from './types.js';
@@ -24,6 +25,11 @@ export interface RenderReportsOptions {
   /** The previous period's analysis (its JSON report), to compare with. */
   previous?: ReportAnalysis | null;
   anomalies?: Partial<AnomalyThresholds>;
+  /**
+   * Applied to each record before anything sees it (default: the default policy, every detector masking): records
+   * of a file written before a policy existed are protected all the same. `{ enabled: false }`: as they are.
+   */
+  privacy?: PrivacyOptions;
   now?: () => Date;
 }
 
@@ -52,6 +58,7 @@ export async function renderReports(
         'formats',
         `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`,
       );
+  const privacy = createPrivacyPolicy(options.privacy);
   const now = options.now?.() ?? new Date();
   const timezone = options.timezone ?? 'UTC';
   const runId = options.runId ?? `report-${now.toISOString().replace(/[-:.]/g, '')}`;
@@ -74,7 +81,8 @@ export async function renderReports(
     const to = options.window ? Date.parse(options.window.to) : Number.POSITIVE_INFINITY;
     let first: string | undefined;
     let last: string | undefined;
-    for await (const record of records) {
+    for await (const read of records) {
+      const record = privacy.run(read);
       const at = Date.parse(record.loggedAt);
       if (at < from || at > to) continue;
       if (first === undefined || record.loggedAt < first) first = record.loggedAt;
@@ -85,6 +93,7 @@ export async function renderReports(
     }
     const analysis = analyzer.result();
     if (!options.window) analysis.window = { from: first ?? provisional.from, to: last ?? provisional.to, timezone };
+    analysis.privacy = privacy.statement;
     if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
     const files = await writers.finish(analysis);
     return { analysis, files, problems: writers.problems, close: () => writers.close() };
