@@ -8,5 +8,6 @@ export {
   type FormatPlugin,
   type FormatProduct,
   type SchedulerPlugin,
+  type DatabasePlugin,
 } from './types.js';
 export { createPluginRegistry, type PluginRegistry, type PluginsOption } from './registry.js';

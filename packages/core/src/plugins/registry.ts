@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../config/environment.js';
 import { buildConfigSchema, type ConfigParts } from '../config/schema.js';
 import type {
+  DatabasePlugin,
   DifyLogsPlugin,
   FormatPlugin,
   NotifierPlugin,
@@ -19,6 +20,8 @@ export interface PluginRegistry {
   format(type: string): FormatPlugin | undefined;
   formats(): readonly FormatPlugin[];
   scheduler(): SchedulerPlugin | undefined;
+  /** The database plugin opening connection strings of this scheme (`postgres`, `redis`, `mongodb+srv`). */
+  database(scheme: string): DatabasePlugin | undefined;
   /** The configuration schema: core's keys plus every plugin's section and type names. */
   readonly schema: z.ZodType;
   readonly parts: ConfigParts;
@@ -47,10 +50,12 @@ export function createPluginRegistry(
       typeof plugin !== 'object' ||
       typeof plugin.kind !== 'string' ||
       typeof plugin.type !== 'string' ||
-      typeof plugin.create !== 'function'
+      (plugin.kind === 'database'
+        ? typeof plugin.open !== 'function' || !Array.isArray(plugin.schemes)
+        : typeof plugin.create !== 'function')
     ) {
       throw new TypeError(
-        'plugins: each plugin needs `kind`, `type` and `create` (import `plugin` from an adapter package)',
+        'plugins: each plugin needs `kind`, `type` and `create` (a database plugin: `schemes` and `open`; import `plugin` from an adapter package)',
       );
     }
     const id = `${plugin.kind}:${plugin.type}`;
@@ -66,6 +71,16 @@ export function createPluginRegistry(
     throw new TypeError(
       `plugins: only one scheduler plugin may own the worker section (got ${withWorkerSection.map((plugin) => plugin.type).join(', ')})`,
     );
+
+  const databases = new Map<string, DatabasePlugin>();
+  for (const plugin of ofKind(unique, 'database')) {
+    for (const scheme of plugin.schemes) {
+      const other = databases.get(scheme.toLowerCase());
+      if (other)
+        throw new TypeError(`plugins: database plugins ${other.type} and ${plugin.type} both open ${scheme}://`);
+      databases.set(scheme.toLowerCase(), plugin);
+    }
+  }
 
   const env: EnvironmentVariable[] = [...ENVIRONMENT_VARIABLES];
   for (const plugin of unique) {
@@ -103,6 +118,7 @@ export function createPluginRegistry(
     format: (type) => formats.find((plugin) => plugin.type === type),
     formats: () => formats,
     scheduler: () => schedulers[0],
+    database: (scheme) => databases.get(scheme.toLowerCase()),
     schema: buildConfigSchema(parts),
     parts,
     env,

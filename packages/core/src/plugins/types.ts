@@ -18,8 +18,9 @@ import type { Logger } from '../logging/logger.js';
  * | `sink`      | its section being present                     | `sinks.<type>`          |
  * | `format`    | `jobs[].outputFormat`, `storage.archiveFormats` | none                  |
  * | `scheduler` | the command or service that starts it        | `worker`                |
+ * | `database`  | the scheme of a connection string (`worker.databaseUrl`) | none           |
  */
-export type PluginKind = 'storage' | 'notifier' | 'sink' | 'format' | 'scheduler';
+export type PluginKind = 'storage' | 'notifier' | 'sink' | 'format' | 'scheduler' | 'database';
 
 /** What `create` gets besides its own section. */
 export interface PluginContext {
@@ -34,6 +35,8 @@ export interface PluginContext {
   write: (text: string) => void;
   /** The runtime's state store (opened on first use): a scheduler keeps its pause state and history there. */
   state(): Promise<StateStore>;
+  /** The registered database plugin opening connection strings of this scheme (`postgres`, `redis`, …), if any. */
+  database?(scheme: string): DatabasePlugin | undefined;
 }
 
 interface PluginBase<K extends PluginKind, Section, Product> {
@@ -75,10 +78,33 @@ export interface FormatPlugin extends PluginBase<'format', undefined, FormatProd
 /** A scheduler backend; what `create` returns is the package's own (core runs deployments through `Scheduler`). */
 export type SchedulerPlugin<Section = unknown, Product = unknown> = PluginBase<'scheduler', Section, Product>;
 
+/**
+ * A database several parts of a deployment share (a scheduler's jobs, the pipeline state, the run history), picked by
+ * the scheme of a connection string. It has no section: whoever holds the connection string (`worker.databaseUrl`)
+ * opens it. What `open` gives is the package's own (`SchedulerDatabase` of `@dify-logs/core/adapter-kit` for a scheduler).
+ */
+export interface DatabasePlugin<Options = unknown, Product = unknown> {
+  kind: 'database';
+  /** The database's name (`postgres`, `redis`, `mongodb`). */
+  type: string;
+  /** One line for `config check` and the docs. */
+  description?: string;
+  /** The connection string schemes it opens, lower case, without `:` (`postgres`, `postgresql`). */
+  schemes: readonly string[];
+  env?: readonly EnvironmentVariable[];
+  /** Opens the database. The driver is best imported here (`await import(…)`), so registering the plugin costs nothing. */
+  open(url: string, options: Options): Promise<Product>;
+}
+
 // `any` sections: a list of plugins holds many section types; each plugin's `create` is typed by its own definition.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type DifyLogsPlugin =
-  StoragePlugin<any> | NotifierPlugin<any> | SinkPlugin<any> | FormatPlugin | SchedulerPlugin<any, any>;
+  | StoragePlugin<any>
+  | NotifierPlugin<any>
+  | SinkPlugin<any>
+  | FormatPlugin
+  | SchedulerPlugin<any, any>
+  | DatabasePlugin<any, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Types a plugin definition (an identity function: it only checks the shape). */

@@ -169,7 +169,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       await openedArchiveFormats();
       return shared;
     })());
-  const context = pluginContext(config, cwd, logger, write, async () => (await deps()).state);
+  const context = pluginContext(config, cwd, logger, write, async () => (await deps()).state, plugins);
 
   const jobs = (name?: string): JobConfig[] => {
     if (name === undefined) return config.jobs;

@@ -38,9 +38,18 @@ export function pluginContext(
   logger: Logger,
   write: (text: string) => void,
   state: () => Promise<StateStore>,
+  plugins?: PluginRegistry,
 ): PluginContext {
   const baseDir = isAbsolute(config.storage.baseDir) ? config.storage.baseDir : resolve(cwd, config.storage.baseDir);
-  return { config: config as unknown as PluginContext['config'], baseDir, cwd, logger, write, state };
+  return {
+    config: config as unknown as PluginContext['config'],
+    baseDir,
+    cwd,
+    logger,
+    write,
+    state,
+    ...(plugins ? { database: (scheme: string) => plugins.database(scheme) } : {}),
+  };
 }
 
 /** The configured storage, through its plugin. */
