@@ -7,7 +7,7 @@ const BENCHES = {
   report: 'packages/cli/bench/report-bench.mjs',
   archive: 'packages/cli/bench/archive-bench.mjs',
   parquet: 'packages/parquet/bench/parquet-bench.mjs',
-  sink: 'packages/sink-postgres/bench/sink-bench.mjs',
+  sink: 'packages/postgres/bench/sink-bench.mjs',
   capacity: 'packages/cli/bench/capacity-bench.mjs',
   'side-by-side': 'packages/cli/bench/side-by-side-bench.mjs',
   fetch: 'packages/cli/bench/fetch-bench.mjs',

@@ -1,7 +1,8 @@
 import type { DeploymentRun } from '@dify-logs/core';
-import { postgresConnection, type PostgresOptions } from './postgres-connection.js';
-import { limitOf, maxLogLinesOf, startedAtMs, type RunHistory, type RunHistoryOptions } from './run-history.js';
-import { parseDocument, quoted } from './shared.js';
+import { databases, type RunHistory, type RunHistoryOptions } from '@dify-logs/core/adapter-kit';
+import { postgresConnection, type PostgresOptions } from './connection.js';
+
+const { limitOf, maxLogLinesOf, startedAtMs, parseDocument, quoted } = databases;
 
 export type PostgresRunHistoryOptions = PostgresOptions & RunHistoryOptions;
 
@@ -17,16 +18,8 @@ const cleanLine = (line: string) => line.replace(/\u0000/g, '\uFFFD');
  */
 export function postgresRunHistory(options: PostgresRunHistoryOptions): RunHistory {
   const maxLogLines = maxLogLinesOf(options);
-  const db = postgresConnection(ADAPTER, options, (name) => ({
-    objects: [name('runs'), name('runs_by_deployment'), name('runs_by_status'), name('runs_by_start')],
-    ddl: [
-      `CREATE TABLE IF NOT EXISTS ${name('runs')} (id text PRIMARY KEY, deployment text NOT NULL, status text NOT NULL, started_at timestamptz NOT NULL, run text NOT NULL, logs text[] NOT NULL DEFAULT '{}', updated_at timestamptz NOT NULL DEFAULT now())`,
-      `CREATE INDEX IF NOT EXISTS ${name('runs_by_deployment')} ON ${name('runs')} (deployment, started_at DESC)`,
-      `CREATE INDEX IF NOT EXISTS ${name('runs_by_status')} ON ${name('runs')} (status)`,
-      `CREATE INDEX IF NOT EXISTS ${name('runs_by_start')} ON ${name('runs')} (started_at DESC)`,
-    ],
-  }));
-  const runs = db.name('runs');
+  const db = postgresConnection(ADAPTER, options);
+  const runs = db.tables.history;
   const row = (id: string) => `${runs} row ${quoted(id)}`;
   const toRun = (id: string, text: string) => parseDocument(ADAPTER, row(id), text) as DeploymentRun;
 

@@ -8,13 +8,14 @@ import {
 } from '@dify-logs/core';
 import pg from 'pg';
 import { applyMigrations } from './migrations.js';
+import { leasePool, type PoolLease } from './pool.js';
 import { secretsOf, storageError } from './postgres-errors.js';
 import { createPostgresWriter } from './postgres-writer.js';
 import { statementsFor } from './sql.js';
 import { tablesFor, type Tables } from './tables.js';
 
 export interface PostgresSinkOptions {
-  /** `postgres://user:password@host:5432/db`: the sink opens (and `close()` ends) a pool of its own. Either this or `pool`. */
+  /** `postgres://user:password@host:5432/db`: the sink uses the process's pool of that database (shared with the workers' stores; `close()` releases it, the last user ends it). Either this or `pool`. */
   connectionString?: string;
   /** A pool you own: used as it is and never ended by the sink. Either this or `connectionString`. */
   pool?: pg.Pool;
@@ -34,7 +35,7 @@ export interface PostgresSink extends Sink {
   readonly tables: Readonly<Tables>;
   /** Creates or upgrades the tables (the first `open` does it too); a no-op when the schema is current. */
   migrate(): Promise<void>;
-  /** Ends the pool the sink opened from `connectionString`; a pool passed in is left open. */
+  /** Releases the shared pool of `connectionString` (ended with its last user); a pool passed in is left open. */
   close(): Promise<void>;
 }
 
@@ -58,21 +59,13 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const logger = (options.logger ?? silentLogger).child({ sink: 'postgres' });
   const secrets = secretsOf(options.connectionString);
   const statements = statementsFor(tables);
-  let pool = options.pool;
+  let lease: PoolLease | undefined;
   let migrated: Promise<void> | undefined;
 
   function poolOf(): pg.Pool {
-    if (pool) return pool;
-    const created = new pg.Pool({ connectionString: options.connectionString, application_name: 'dify-logs' });
-    // An idle client losing its connection must not crash the process: the next checkout reconnects.
-    created.on('error', (error) =>
-      logger.warn(
-        { err: storageError(error, 'keep a connection for', tables.runs, secrets).message },
-        'an idle connection failed',
-      ),
-    );
-    pool = created;
-    return created;
+    if (options.pool) return options.pool;
+    lease ??= leasePool(options.connectionString!, logger);
+    return lease.pool;
   }
 
   async function connect(action: string, table: string): Promise<pg.PoolClient> {
@@ -86,9 +79,10 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   async function migrate(): Promise<void> {
     const client = await connect('connect to migrate', tables.migrations);
     try {
-      const applied = await applyMigrations(client, tables);
+      const applied = await applyMigrations(client, tables, { parts: ['sink'] });
       if (applied.length > 0) logger.info({ applied, prefix: tables.prefix }, 'schema migrated');
     } catch (error) {
+      if (DifyConfigError.isInstance(error)) throw error;
       throw storageError(error, 'migrate', tables.migrations, secrets);
     } finally {
       client.release();
@@ -124,10 +118,10 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       return createPostgresWriter({ client, tables, statements, context, batchSize, maxBatchBytes, logger, secrets });
     },
     async close(): Promise<void> {
-      const owned = options.pool === undefined ? pool : undefined;
-      pool = options.pool;
+      const held = lease;
+      lease = undefined;
       migrated = undefined;
-      await owned?.end();
+      await held?.release();
     },
   };
 }

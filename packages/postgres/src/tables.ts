@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
 import { DifyConfigError } from '@dify-logs/core';
 
-/** The sink's tables for one prefix, as quoted SQL identifiers (`"dify_logs_runs"`), and the prefix itself. */
+/**
+ * Every table of one prefix, as quoted SQL identifiers (`"dify_logs_runs"`), and the prefix itself: the sink's
+ * (`runs`, `nodes`, `windows`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`) and the
+ * one migrations table they share. The sink's `runs` and the run history are both `<prefix>runs` (as the separate
+ * packages named them), so the sink and the workers need different prefixes in one database.
+ */
 export interface Tables {
   prefix: string;
   runs: string;
   nodes: string;
   windows: string;
   migrations: string;
+  appState: string;
+  documents: string;
+  runCache: string;
+  history: string;
+  /** Agenda's jobs table, unquoted (Agenda's backend quotes it itself). */
+  agendaJobs: string;
   /** An index name of this prefix, quoted: `index('runs_created')` → `"dify_logs_runs_created"`. */
   index(suffix: string): string;
 }
@@ -28,11 +39,16 @@ export function tablesFor(prefix: string): Tables {
     nodes: name('node_executions'),
     windows: name('windows'),
     migrations: name('schema_migrations'),
+    appState: name('app_state'),
+    documents: name('documents'),
+    runCache: name('run_cache'),
+    history: name('runs'),
+    agendaJobs: `${prefix}agenda_jobs`,
     index: name,
   };
 }
 
-/** The advisory lock key that serialises migrations of one prefix (a signed 64-bit integer, as text). */
+/** The advisory lock key that serialises migrations of one prefix (a signed 64-bit integer, as text; the same key as `@dify-logs/sink-postgres` 0.1 took, so old and new processes take turns). */
 export function advisoryKey(prefix: string): string {
   return createHash('sha256').update(`dify-logs-sink-postgres:${prefix}`).digest().readBigInt64BE(0).toString();
 }

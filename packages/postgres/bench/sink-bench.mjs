@@ -22,7 +22,7 @@ const PG_URL = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const nodeFraction = Number(values['node-fraction']);
 
 if (values.child) {
-  const { createPostgresSink } = await import('@dify-logs/sink-postgres');
+  const { createPostgresSink } = await import('@dify-logs/postgres');
   const { syntheticRecord } = await import('../../cli/bench/synthetic-records.mjs');
   const count = Number(values.child);
   const start = Date.parse('2026-03-01T00:00:00Z');

@@ -1,6 +1,8 @@
 import { fitToLevel, type AppState, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
-import { postgresConnection, type PostgresOptions } from './postgres-connection.js';
-import { emptyAppState, levelBits, quoted, toAppState } from './shared.js';
+import { databases } from '@dify-logs/core/adapter-kit';
+import { postgresConnection, type PostgresOptions } from './connection.js';
+
+const { emptyAppState, levelBits, quoted, toAppState } = databases;
 
 export type PostgresStateStoreOptions = PostgresOptions;
 
@@ -10,20 +12,12 @@ const ADAPTER = 'postgres state';
  * App states, documents and the finished-run cache in three PostgreSQL tables:
  * `<prefix>app_state (job, app, state jsonb)`, `<prefix>documents (key, value jsonb)` and
  * `<prefix>run_cache (app, run_id, level, record)`. Every write is one upsert, so a commit is atomic and
- * workers racing on one row leave one whole value. Tables are created on first use.
+ * workers racing on one row leave one whole value. Tables are created on first use, through the package's one
+ * migration path.
  */
 export function postgresStateStore(options: PostgresStateStoreOptions): StateStore {
-  const db = postgresConnection(ADAPTER, options, (name) => ({
-    objects: [name('app_state'), name('documents'), name('run_cache')],
-    ddl: [
-      `CREATE TABLE IF NOT EXISTS ${name('app_state')} (job text NOT NULL, app text NOT NULL, state jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job, app))`,
-      `CREATE TABLE IF NOT EXISTS ${name('documents')} (key text PRIMARY KEY, value jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
-      `CREATE TABLE IF NOT EXISTS ${name('run_cache')} (app text NOT NULL, run_id text NOT NULL, level smallint NOT NULL, record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (app, run_id))`,
-    ],
-  }));
-  const appState = db.name('app_state');
-  const documents = db.name('documents');
-  const runCache = db.name('run_cache');
+  const db = postgresConnection(ADAPTER, options);
+  const { appState, documents, runCache } = db.tables;
   const row = (job: string, app: string) => `${appState} row (job ${quoted(job)}, app ${quoted(app)})`;
 
   const runs: RunCache = {

@@ -2,7 +2,7 @@
 // INSERT … SELECT FROM unnest(one array parameter per column), COPY into a temporary table + INSERT … SELECT,
 // or one jsonb parameter per batch (jsonb_array_elements). Each upserts N synthetic runs (nodes on 20 %) in
 // batches of 1,000 in one transaction, into fresh tables, then again. ONLY=unnest,copy picks some.
-// Usage: pnpm exec tsx --conditions=dev-source packages/sink-postgres/bench/insert-strategies.ts [runs=100000]
+// Usage: pnpm exec tsx --conditions=dev-source packages/postgres/bench/insert-strategies.ts [runs=100000]
 //   PG_URL (default postgres://root@127.0.0.1:5432/test)
 import pg from 'pg';
 import type { RunRecord } from '@dify-logs/core';

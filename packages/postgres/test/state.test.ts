@@ -4,10 +4,11 @@ import { DifyConfigError, DifyStorageError, type StateStore } from '@dify-logs/c
 import { testStateStore } from '@dify-logs/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresRunHistory, postgresStateStore } from '../src/state/index.js';
-import { dropPrefix, PG_URL, reachable } from './servers.js';
+import { postgresRunHistory, postgresStateStore } from '../src/index.js';
+import { admin, dropPrefix, PG_URL, reachable } from './postgres.js';
 
 const server = await reachable(PG_URL);
+const pool = admin();
 const prefixes: string[] = [];
 /** A prefix of tables nobody else uses, dropped after the file. */
 const freshPrefix = () => {
@@ -16,7 +17,8 @@ const freshPrefix = () => {
   return prefix;
 };
 afterAll(async () => {
-  if (server.ok) for (const prefix of prefixes) await dropPrefix(PG_URL, prefix);
+  if (server.ok) for (const prefix of prefixes) await dropPrefix(pool, prefix);
+  await pool.end();
 });
 
 if (!server.ok) console.warn(`skipped the PostgreSQL state tests: ${server.reason}`);
@@ -64,7 +66,7 @@ describe.skipIf(!server.ok)(`postgresStateStore${server.ok ? '' : ` (skipped: ${
       );
       await client.end();
       expect(rows.map((row) => row.tablename)).toEqual(
-        ['app_state', 'documents', 'run_cache', 'runs'].map((name) => `${prefix}${name}`),
+        ['app_state', 'documents', 'run_cache', 'runs', 'schema_migrations'].map((name) => `${prefix}${name}`),
       );
     } finally {
       await Promise.all([...stores, ...histories].map((owner) => owner.close?.()));

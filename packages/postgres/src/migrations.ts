@@ -1,0 +1,223 @@
+import { DifyConfigError } from '@dify-logs/core';
+import type { PoolClient } from 'pg';
+import { advisoryKey, type Tables } from './tables.js';
+
+/** What a migration step belongs to: the sink's tables, or the workers' (pipeline state, run history, Agenda's jobs). */
+export type SchemaPart = 'sink' | 'scheduler';
+
+/** One step of the schema: applied once, in `version` order, inside the migration transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  part: SchemaPart;
+  sql: (tables: Tables) => string;
+}
+
+/**
+ * The schema of every table this package keeps, step by step, in one list and one `<prefix>schema_migrations` table.
+ * Never edit a released step: append one. Every step is written with `IF NOT EXISTS`, so a database whose tables an
+ * older package created (`@dify-logs/sink-postgres`, `@dify-logs/scheduler-agenda` 0.1, which kept no record of the
+ * workers' tables) is recognised: the step finds its tables and is recorded.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    part: 'sink',
+    name: 'runs, node executions and windows',
+    sql: ({ runs, nodes, windows, index }) => `
+      CREATE TABLE IF NOT EXISTS ${runs} (
+        log_id text PRIMARY KEY,
+        run_id text,
+        app_id text NOT NULL,
+        status text,
+        workflow_version text,
+        triggered_from text,
+        created_from text,
+        created_by_role text,
+        end_user_session_id text,
+        account_email text,
+        logged_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        elapsed_time double precision,
+        total_tokens bigint,
+        total_steps integer,
+        exceptions_count integer,
+        error text,
+        node_count integer,
+        node_tokens bigint,
+        effective_tokens bigint GENERATED ALWAYS AS (GREATEST(total_tokens, node_tokens)) STORED,
+        total_price numeric,
+        currency text,
+        inputs jsonb,
+        outputs jsonb,
+        enrichment_error jsonb,
+        window_job text NOT NULL,
+        window_run_id text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS ${index('runs_created')} ON ${runs} (created_at);
+      CREATE INDEX IF NOT EXISTS ${index('runs_app')} ON ${runs} (app_id, created_at);
+      CREATE INDEX IF NOT EXISTS ${index('runs_status')} ON ${runs} (status, created_at);
+      CREATE INDEX IF NOT EXISTS ${index('runs_run_id')} ON ${runs} (run_id);
+
+      CREATE TABLE IF NOT EXISTS ${nodes} (
+        id text PRIMARY KEY,
+        log_id text NOT NULL,
+        run_id text,
+        app_id text NOT NULL,
+        node_id text NOT NULL,
+        node_type text NOT NULL,
+        title text,
+        execution_index integer,
+        predecessor_node_id text,
+        status text NOT NULL,
+        error text,
+        elapsed_time double precision,
+        total_tokens bigint,
+        prompt_tokens bigint,
+        completion_tokens bigint,
+        total_price numeric,
+        currency text,
+        model_provider text,
+        model_name text,
+        iteration_id text,
+        iteration_index integer,
+        loop_id text,
+        loop_index integer,
+        created_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        inputs jsonb,
+        outputs jsonb,
+        process_data jsonb
+      );
+      CREATE INDEX IF NOT EXISTS ${index('ne_log')} ON ${nodes} (log_id);
+      CREATE INDEX IF NOT EXISTS ${index('ne_created')} ON ${nodes} (created_at);
+      CREATE INDEX IF NOT EXISTS ${index('ne_type')} ON ${nodes} (node_type, created_at);
+      CREATE INDEX IF NOT EXISTS ${index('ne_model')} ON ${nodes} (model_provider, model_name, created_at) WHERE model_name IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('ne_failed')} ON ${nodes} (status, created_at) WHERE status <> 'succeeded';
+
+      CREATE TABLE IF NOT EXISTS ${windows} (
+        job text NOT NULL,
+        run_id text NOT NULL,
+        window_from timestamptz NOT NULL,
+        window_to timestamptz NOT NULL,
+        timezone text NOT NULL,
+        runs integer NOT NULL,
+        node_executions integer NOT NULL,
+        completed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, run_id)
+      );
+      CREATE INDEX IF NOT EXISTS ${index('windows_job_to')} ON ${windows} (job, window_to);
+    `,
+  },
+  {
+    version: 2,
+    part: 'scheduler',
+    name: 'pipeline state: app states, documents and the run cache',
+    sql: ({ appState, documents, runCache }) => `
+      CREATE TABLE IF NOT EXISTS ${appState} (job text NOT NULL, app text NOT NULL, state jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job, app));
+      CREATE TABLE IF NOT EXISTS ${documents} (key text PRIMARY KEY, value jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS ${runCache} (app text NOT NULL, run_id text NOT NULL, level smallint NOT NULL, record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (app, run_id));
+    `,
+  },
+  {
+    version: 3,
+    part: 'scheduler',
+    name: 'run history',
+    sql: ({ history, index }) => `
+      CREATE TABLE IF NOT EXISTS ${history} (id text PRIMARY KEY, deployment text NOT NULL, status text NOT NULL, started_at timestamptz NOT NULL, run text NOT NULL, logs text[] NOT NULL DEFAULT '{}', updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE INDEX IF NOT EXISTS ${index('runs_by_deployment')} ON ${history} (deployment, started_at DESC);
+      CREATE INDEX IF NOT EXISTS ${index('runs_by_status')} ON ${history} (status);
+      CREATE INDEX IF NOT EXISTS ${index('runs_by_start')} ON ${history} (started_at DESC);
+    `,
+  },
+];
+
+/** The last version of a part (a prefix whose migrations table records it is current for that part). */
+export const latestVersion = (part: SchemaPart, migrations: readonly Migration[] = MIGRATIONS) =>
+  Math.max(0, ...migrations.filter((migration) => migration.part === part).map((migration) => migration.version));
+
+/** Which part a `<prefix>runs` table belongs to, by its columns (the sink's has `log_id`, the run history's `deployment`). */
+async function partOfRuns(client: PoolClient, tables: Tables): Promise<SchemaPart | undefined> {
+  const { rows } = await client.query<{ column_name: string }>(
+    `SELECT a.attname AS column_name FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [tables.runs],
+  );
+  const columns = new Set(rows.map((row) => row.column_name));
+  return columns.has('log_id') ? 'sink' : columns.has('deployment') ? 'scheduler' : undefined;
+}
+
+export interface MigrateOptions {
+  /** The parts to bring up to date (default `['sink']`, as `@dify-logs/sink-postgres` did); one prefix holds one part. */
+  parts?: readonly SchemaPart[];
+  migrations?: readonly Migration[];
+  /** Run while the lock is still held, after the steps are committed (Agenda's own schema: it creates and upgrades it itself). */
+  alsoLocked?: () => Promise<void>;
+}
+
+/**
+ * Brings the given parts of one prefix up to their last migration: one transaction under an advisory lock on the
+ * prefix (so processes migrating at once take turns; the key is the one `@dify-logs/sink-postgres` took, so an old
+ * sink and a new worker do too), each missing step of those parts applied and recorded. A second call finds every
+ * version recorded and changes nothing. Returns the versions it applied.
+ *
+ * The sink and the workers both keep a `<prefix>runs` table, so one prefix can hold only one of them: asking for the
+ * other part on a prefix that holds one is a DifyConfigError.
+ */
+export async function applyMigrations(
+  client: PoolClient,
+  tables: Tables,
+  options: MigrateOptions | readonly Migration[] = {},
+): Promise<number[]> {
+  const {
+    parts = ['sink'],
+    migrations = MIGRATIONS,
+    alsoLocked,
+  } = Array.isArray(options) ? { migrations: options as readonly Migration[] } : (options as MigrateOptions);
+  if (parts.includes('sink') && parts.includes('scheduler')) throw sharedPrefix(tables, 'sink');
+  const applied: number[] = [];
+  const key = advisoryKey(tables.prefix);
+  await client.query('SELECT pg_advisory_lock($1)', [key]);
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${tables.migrations}`);
+      const done = new Set(rows.map((row) => row.version));
+      const missing = [...migrations]
+        .filter((migration) => parts.includes(migration.part) && !done.has(migration.version))
+        .sort((a, b) => a.version - b.version);
+      if (missing.length > 0) {
+        const holder = await partOfRuns(client, tables);
+        const wanted = parts[0]!;
+        if (holder !== undefined && holder !== wanted) throw sharedPrefix(tables, holder);
+      }
+      for (const migration of missing) {
+        await client.query(migration.sql(tables));
+        await client.query(`INSERT INTO ${tables.migrations} (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    await alsoLocked?.();
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+  }
+}
+
+function sharedPrefix(tables: Tables, holder: SchemaPart): DifyConfigError {
+  return new DifyConfigError(
+    'tablePrefix',
+    `the sink and the workers cannot share the table prefix ${JSON.stringify(tables.prefix)} (both keep ${tables.runs}${holder === 'sink' ? '' : `, which holds ${holder === 'scheduler' ? "the workers' run history" : 'the sink'}`}): give sinks.postgres.tablePrefix and worker.prefix different values`,
+  );
+}
