@@ -4,7 +4,7 @@ import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
 import { testStateStore } from '@dify-logs/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { redisStateStore } from '../src/state/index.js';
+import { redisStateStore } from '../src/index.js';
 import { dropPrefix, REDIS_URL, reachable } from './servers.js';
 
 const server = await reachable(REDIS_URL);
@@ -84,5 +84,26 @@ describe.skipIf(!server.ok)(`redisStateStore${server.ok ? '' : ` (skipped: ${ser
     expect(DifyStorageError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('redacted:state:job:app');
     expect((error as Error).message).not.toContain('Sup3r-s3cret');
+  });
+});
+
+describe.skipIf(!server.ok)(`openRedisDatabase${server.ok ? '' : ` (skipped: ${server.reason})`}`, () => {
+  it('puts the backend, the state and the run history on one client, and hides the password of a failure', async () => {
+    const { openRedisDatabase } = await import('../src/index.js');
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const database = await openRedisDatabase(REDIS_URL, { prefix });
+    try {
+      expect(database.kind).toBe('redis');
+      await database.ping();
+      await database.state.writeDocument('alerts', { active: {} });
+      expect(await database.state.readDocument('alerts')).toEqual({ active: {} });
+    } finally {
+      await database.close();
+      await dropPrefix(REDIS_URL, prefix);
+    }
+    const error = await openRedisDatabase('redis://:Sup3r-s3cret@127.0.0.1:1').catch((caught: unknown) => caught);
+    expect(DifyStorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).not.toContain('Sup3r-s3cret');
+    await expect(openRedisDatabase(REDIS_URL, { prefix: 'bad prefix' })).rejects.toThrow(DifyConfigError);
   });
 });

@@ -7,13 +7,14 @@ import {
   type SinkContext,
   type SinkWriter,
 } from '@dify-logs/core';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
+import { leaseClient, type ClientLease } from './client.js';
 import { PREFIX, collectionsFor, type Collections } from './documents.js';
 import { secretsOf, storageError } from './mongo-errors.js';
 import { createMongoWriter } from './mongo-writer.js';
 
 export interface MongoSinkOptions {
-  /** `mongodb://user:password@host:27017/dify`: the database of the URI (or `databaseName`). The sink connects on first use and `close()` disconnects. Either this or `db`. */
+  /** `mongodb://user:password@host:27017/dify`: the database of the URI (or `databaseName`). The sink uses the process's client of that URI (shared with the workers' stores; connected on first use, `close()` releases it and the last user closes it). Either this or `db`. */
   connectionString?: string;
   /** With `connectionString`: the database when the URI names none (default `dify_logs`). */
   databaseName?: string;
@@ -60,15 +61,15 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
   const collections = collectionsFor(prefix);
   const logger = (options.logger ?? silentLogger).child({ sink: 'mongodb' });
   const secrets = secretsOf(options.connectionString);
-  let client: MongoClient | undefined;
+  let lease: ClientLease | undefined;
   let indexed: Promise<void> | undefined;
 
   async function database(): Promise<Db> {
     if (options.db) return options.db;
     try {
-      client ??= new MongoClient(options.connectionString!, { appName: 'dify-logs' });
-      await client.connect();
-      return client.db(
+      lease ??= leaseClient(options.connectionString!);
+      await lease.client.connect();
+      return lease.client.db(
         options.databaseName ??
           (new URL(options.connectionString!.replace(/^mongodb\+srv:/, 'mongodb:')).pathname.slice(1) || 'dify_logs'),
       );
@@ -143,10 +144,10 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
       });
     },
     async close(): Promise<void> {
-      const owned = client;
-      client = undefined;
+      const held = lease;
+      lease = undefined;
       indexed = undefined;
-      await owned?.close();
+      await held?.release();
     },
   };
 }

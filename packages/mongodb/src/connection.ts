@@ -1,6 +1,9 @@
 import { DifyStorageError, silentLogger, type Logger } from '@dify-logs/core';
-import { MongoClient, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
-import {
+import type { Collection, Db, Document, IndexDescription } from 'mongodb';
+import { leaseClient, type ClientLease } from './client.js';
+import { databases } from '@dify-logs/core/adapter-kit';
+
+const {
   IDENTIFIER_PREFIX,
   IDENTIFIER_RULE,
   assertOneSource,
@@ -8,10 +11,10 @@ import {
   attempt,
   redactConnectionString,
   secretsOf,
-} from './shared.js';
+} = databases;
 
 export interface MongoOptions {
-  /** `mongodb://user:password@host:27017/database`: a client is opened on first use and closed by `close()`. */
+  /** `mongodb://user:password@host:27017/database`: the process's client of that URI is used (shared with the sink and the workers; released by `close()`). */
   connectionString?: string;
   /** A database of a client this process already has: used as it is, never closed here. */
   db?: Db;
@@ -30,7 +33,7 @@ export interface MongoConnection {
   close(): Promise<void>;
 }
 
-/** A lazily opened MongoClient (or the Db given), closed on `close()` only when opened here. */
+/** The process's shared MongoClient of the URI (or the Db given), released on `close()` only when leased here. */
 export function mongoConnection(
   adapter: string,
   options: MongoOptions,
@@ -42,17 +45,17 @@ export function mongoConnection(
   const logger = (options.logger ?? silentLogger).child({ adapter });
   const secrets = secretsOf(options.connectionString);
   const ready = new Map<string, Promise<Collection<Document>>>();
-  let owned: MongoClient | undefined;
+  let lease: ClientLease | undefined;
   let closed = false;
 
   function database(): Db {
     if (closed) throw new DifyStorageError(adapter, 'storage_failed', 'used after close()');
     if (options.db) return options.db;
-    if (!owned) {
-      owned = new MongoClient(options.connectionString!);
-      logger.debug({ database: redactConnectionString(options.connectionString!) }, 'MongoDB client created');
+    if (!lease) {
+      lease = leaseClient(options.connectionString!);
+      logger.debug({ database: redactConnectionString(options.connectionString!) }, 'MongoDB client leased');
     }
-    return owned.db();
+    return lease.client.db();
   }
 
   async function prepare(name: string, wanted: IndexDescription[]): Promise<Collection<Document>> {
@@ -79,7 +82,7 @@ export function mongoConnection(
     async close() {
       if (closed) return;
       closed = true;
-      if (owned) await owned.close();
+      await lease?.release();
     },
   };
 }

@@ -1,6 +1,8 @@
 import { DifyConfigError, fitToLevel, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
-import { execAll, redisConnection, type RedisOptions } from './redis-connection.js';
-import { emptyAppState, keySegment, levelBits, parseDocument, toAppState } from './shared.js';
+import { databases } from '@dify-logs/core/adapter-kit';
+import { execAll, redisConnection, type RedisOptions } from './connection.js';
+
+const { emptyAppState, keySegment, levelBits, parseDocument, toAppState } = databases;
 
 export interface RedisStateStoreOptions extends RedisOptions {
   /** The finished-run cache of an app expires this long after its last put (default 30 days). */

@@ -1,6 +1,8 @@
 import { fitToLevel, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
-import { mongoConnection, upsert, type MongoOptions } from './mongo-connection.js';
-import { emptyAppState, levelBits, parseDocument, quoted, toAppState } from './shared.js';
+import { databases } from '@dify-logs/core/adapter-kit';
+import { mongoConnection, upsert, type MongoOptions } from './connection.js';
+
+const { emptyAppState, levelBits, parseDocument, quoted, toAppState } = databases;
 
 export type MongoStateStoreOptions = MongoOptions;
 

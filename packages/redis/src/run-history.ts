@@ -1,7 +1,8 @@
 import type { DeploymentRun } from '@dify-logs/core';
-import { execAll, redisConnection, type RedisOptions } from './redis-connection.js';
-import { limitOf, maxLogLinesOf, startedAtMs, type RunHistory, type RunHistoryOptions } from './run-history.js';
-import { keySegment, parseDocument } from './shared.js';
+import { databases, type RunHistory, type RunHistoryOptions } from '@dify-logs/core/adapter-kit';
+import { execAll, redisConnection, type RedisOptions } from './connection.js';
+
+const { limitOf, maxLogLinesOf, startedAtMs, keySegment, parseDocument } = databases;
 
 export type RedisRunHistoryOptions = RedisOptions & RunHistoryOptions;
 

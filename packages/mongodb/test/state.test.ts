@@ -4,7 +4,7 @@ import { DifyConfigError } from '@dify-logs/core';
 import { testStateStore } from '@dify-logs/core/testing';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mongoStateStore } from '../src/state/index.js';
+import { mongoStateStore } from '../src/index.js';
 
 const MONGODB_URL = process.env.MONGODB_URL;
 const reason = 'MONGODB_URL is not set (no MongoDB server can run here)';

@@ -1,6 +1,8 @@
 import { DifyStorageError, silentLogger, type Logger } from '@dify-logs/core';
 import { Redis, type ChainableCommander } from 'ioredis';
-import { assertOneSource, assertPrefix, attempt, redactConnectionString, secretsOf } from './shared.js';
+import { databases } from '@dify-logs/core/adapter-kit';
+
+const { assertOneSource, assertPrefix, attempt, redactConnectionString, secretsOf } = databases;
 
 export interface RedisOptions {
   /** `redis://[:password@]host:6379[/db]`: a client is opened on first use and quit by `close()`. */

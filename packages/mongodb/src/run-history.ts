@@ -1,8 +1,9 @@
 import type { DeploymentRun } from '@dify-logs/core';
 import type { Filter } from 'mongodb';
-import { mongoConnection, upsert, type MongoOptions } from './mongo-connection.js';
-import { limitOf, maxLogLinesOf, startedAtMs, type RunHistory, type RunHistoryOptions } from './run-history.js';
-import { parseDocument, quoted } from './shared.js';
+import { databases, type RunHistory, type RunHistoryOptions } from '@dify-logs/core/adapter-kit';
+import { mongoConnection, upsert, type MongoOptions } from './connection.js';
+
+const { limitOf, maxLogLinesOf, startedAtMs, parseDocument, quoted } = databases;
 
 export type MongoRunHistoryOptions = MongoOptions & RunHistoryOptions;
 
