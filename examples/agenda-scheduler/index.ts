@@ -8,6 +8,10 @@ import { createDifyLogs } from '@dify-logs/core';
 import { startSimulator } from '@dify-logs/dify-sim';
 import { plugin as dingtalk } from '@dify-logs/notifier-dingtalk';
 import { plugin as email } from '@dify-logs/notifier-email';
+// One package per database: keep the one your workers use (each brings its driver and its Agenda backend).
+import { plugin as mongodb } from '@dify-logs/mongodb/plugin';
+import { plugin as postgres } from '@dify-logs/postgres/plugin';
+import { plugin as redis } from '@dify-logs/redis/plugin';
 import { plugin as agenda, startWorker } from '@dify-logs/scheduler-agenda';
 import { plugin as local } from '@dify-logs/storage-local';
 import { plugin as oss } from '@dify-logs/storage-oss';
@@ -40,7 +44,7 @@ const job = (name: string) => ({
   withNodeExecutions: true,
 });
 const runtime = await createDifyLogs({
-  plugins: [local, s3, oss, dingtalk, email, agenda],
+  plugins: [local, s3, oss, dingtalk, email, agenda, ...mongodb, ...postgres, ...redis],
   env,
   config: {
     ...(simulator && app

@@ -2,10 +2,12 @@ export { createAgendaScheduler, type AgendaScheduler, type AgendaSchedulerOption
 export {
   openAgendaDatabase,
   databaseKind,
+  databaseScheme,
+  DATABASE_PACKAGES,
   type AgendaDatabase,
   type DatabaseKind,
   type DatabaseOptions,
-  type DatabaseSource,
+  type DatabasePlugins,
 } from './database.js';
 export type { AgendaRun } from './plan.js';
 export * from './state/index.js';

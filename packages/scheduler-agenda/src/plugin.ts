@@ -39,10 +39,11 @@ export type WorkerSection = z.output<typeof workerSection>;
 
 /** What `worker.databaseUrl` is for, when it is missing. */
 export const NO_DATABASE =
-  'is not set: set DIFY_LOGS_DATABASE_URL (or MONGODB_URL) to mongodb://…, postgres://… or redis://… — the workers share jobs, locks, state and run history there. On one machine without a database, `dify-logs schedule start` runs the same deployments.';
+  'is not set: set DIFY_LOGS_DATABASE_URL (or MONGODB_URL) to mongodb://…, postgres://… or redis://… (and register the plugin of @dify-logs/mongodb, @dify-logs/postgres or @dify-logs/redis) — the workers share jobs, locks, state and run history there. On one machine without a database, `dify-logs schedule start` runs the same deployments.';
 
 /**
- * The Agenda scheduler: `create` opens `worker.databaseUrl` (MongoDB, PostgreSQL or Redis; the driver loads then) and
+ * The Agenda scheduler: `create` opens `worker.databaseUrl` through the `database` plugin of its scheme (registered from
+ * `@dify-logs/mongodb`, `@dify-logs/postgres` or `@dify-logs/redis`; the driver loads then) and
  * gives the database and a scheduler on it. `startWorker(runtime)` does the rest of a worker.
  */
 export const plugin = definePlugin({

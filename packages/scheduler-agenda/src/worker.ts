@@ -15,7 +15,12 @@ export async function openWorkerParts(worker: WorkerSection, context: PluginCont
   if (!worker.databaseUrl) {
     throw new DifyConfigError('worker.databaseUrl', NO_DATABASE);
   }
-  const database = await openAgendaDatabase(worker.databaseUrl, worker.prefix ? { prefix: worker.prefix } : {});
+  // The database plugin of the URL's scheme, from the runtime's plugins (`@dify-logs/postgres`, `/redis`, `/mongodb`).
+  const database = await openAgendaDatabase(worker.databaseUrl, {
+    ...(worker.prefix ? { prefix: worker.prefix } : {}),
+    ...(context.database ? { plugins: (scheme: string) => context.database!(scheme) } : {}),
+    logger: context.logger,
+  });
   const scheduler = createAgendaScheduler({
     backend: database.backend,
     history: database.history,

@@ -4,6 +4,7 @@ import { describe, it } from 'vitest';
 import { testScheduler } from '@dify-logs/core/testing';
 import type { Scheduler } from '@dify-logs/core';
 import { createAgendaScheduler, openAgendaDatabase, type AgendaDatabase } from '../src/index.js';
+import { DATABASE_PLUGINS } from './databases.js';
 import { dropPrefix, PG_URL, REDIS_URL, reachable } from './servers.js';
 
 const databases = new Map<Scheduler, { database: AgendaDatabase; url: string; prefix: string }>();
@@ -12,7 +13,7 @@ async function create(url: string): Promise<Scheduler> {
   const prefix = url.startsWith('redis')
     ? `dify-logs-test:${randomBytes(4).toString('hex')}:`
     : `t${randomBytes(4).toString('hex')}_`;
-  const database = await openAgendaDatabase(url, { prefix });
+  const database = await openAgendaDatabase(url, { prefix, plugins: DATABASE_PLUGINS });
   const scheduler = createAgendaScheduler({
     backend: database.backend,
     history: database.history,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Cron } from 'croner';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openAgendaDatabase, type AgendaRun } from '../src/index.js';
+import { DATABASE_PLUGINS } from './databases.js';
 import { dropPrefix, reachable } from './servers.js';
 import { readResults, startWorker, type WorkerProcess } from './workers.js';
 
@@ -24,7 +25,7 @@ function ticks(schedule: string, from: Date, to: Date): string[] {
 }
 
 async function historyOf(url: string, prefix: string): Promise<AgendaRun[]> {
-  const database = await openAgendaDatabase(url, { prefix });
+  const database = await openAgendaDatabase(url, { prefix, plugins: DATABASE_PLUGINS });
   try {
     return (await database.history.list({ deployment: 'tick', limit: 1000 })) as AgendaRun[];
   } finally {

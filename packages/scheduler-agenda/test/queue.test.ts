@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentRun } from '@dify-logs/core';
 import { createAgendaScheduler, openAgendaDatabase, type AgendaDatabase, type AgendaScheduler } from '../src/index.js';
+import { DATABASE_PLUGINS } from './databases.js';
 import { dropPrefix, PG_URL, reachable } from './servers.js';
 
 const server = await reachable(PG_URL);
@@ -31,8 +32,9 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
   async function setup(deployment: Deployment, workers = 1) {
     const prefix = `q${randomBytes(4).toString('hex')}_`;
     // One connection per worker, as in separate processes.
-    const databases = [await openAgendaDatabase(PG_URL, { prefix })];
-    for (let index = 1; index < workers; index += 1) databases.push(await openAgendaDatabase(PG_URL, { prefix }));
+    const databases = [await openAgendaDatabase(PG_URL, { prefix, plugins: DATABASE_PLUGINS })];
+    for (let index = 1; index < workers; index += 1)
+      databases.push(await openAgendaDatabase(PG_URL, { prefix, plugins: DATABASE_PLUGINS }));
     const database = databases[0]!;
     const seen: Array<{ worker: string; run: DeploymentRun }> = [];
     const schedulers: AgendaScheduler[] = [];

@@ -2,14 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { DeploymentRun } from '@dify-logs/core';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  memoryRunHistory,
-  mongoRunHistory,
-  postgresRunHistory,
-  redisRunHistory,
-  type RunHistory,
-  type RunHistoryOptions,
-} from '../src/state/index.js';
+import { mongoRunHistory } from '@dify-logs/mongodb';
+import { postgresRunHistory } from '@dify-logs/postgres';
+import { redisRunHistory } from '@dify-logs/redis';
+import { memoryRunHistory, type RunHistory, type RunHistoryOptions } from '../src/state/index.js';
 import { dropPrefix, PG_URL, REDIS_URL, reachable } from './servers.js';
 
 interface RunHistorySuiteOptions {

@@ -9,15 +9,18 @@ import { plugin as parquet } from '@dify-logs/parquet/plugin';
 import { plugins as reports } from '@dify-logs/reports/plugin';
 import { plugin as agenda } from '@dify-logs/scheduler-agenda/plugin';
 import { plugin as cron } from '@dify-logs/scheduler-cron/plugin';
-import { plugin as mongodb } from '@dify-logs/sink-mongodb/plugin';
-import { plugin as postgres } from '@dify-logs/sink-postgres/plugin';
+import { plugins as mongodb } from '@dify-logs/mongodb/plugin';
+import { plugins as postgres } from '@dify-logs/postgres/plugin';
+import { plugins as redis } from '@dify-logs/redis/plugin';
 import { plugin as local } from '@dify-logs/storage-local/plugin';
 import { plugin as oss } from '@dify-logs/storage-oss/plugin';
 import { plugin as s3 } from '@dify-logs/storage-s3/plugin';
 
 /**
  * Every first-party plugin, in the order the configuration documents them. Each `/plugin` entry is light: a package's
- * implementation (the AWS SDK, ali-oss, nodemailer, pg, the MongoDB driver, Agenda) loads only when its adapter is created.
+ * implementation (the AWS SDK, ali-oss, nodemailer, pg, ioredis, the MongoDB driver, Agenda) loads only when its adapter is
+ * created. The database packages give two plugins each: the `database` that `worker.databaseUrl` picks by its scheme
+ * (the workers' jobs, state and run history), and the sink of the same database (Redis has no sink).
  */
 export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [
   local,
@@ -29,8 +32,9 @@ export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [
   feishu,
   slack,
   webhook,
-  postgres,
-  mongodb,
+  ...postgres,
+  ...mongodb,
+  ...redis,
   ...reports,
   parquet,
   agenda,

@@ -1,11 +1,10 @@
-export { memoryRunHistory, type RunHistory, type RunHistoryOptions, type RunHistoryQuery } from './run-history.js';
-export { postgresStateStore, type PostgresStateStoreOptions } from './postgres-state.js';
-export { postgresRunHistory, type PostgresRunHistoryOptions } from './postgres-run-history.js';
-export type { PostgresOptions } from './postgres-connection.js';
-export { redisStateStore, type RedisStateStoreOptions } from './redis-state.js';
-export { redisRunHistory, type RedisRunHistoryOptions } from './redis-run-history.js';
-export type { RedisOptions } from './redis-connection.js';
-export { mongoStateStore, type MongoStateStoreOptions } from './mongo-state.js';
-export { mongoRunHistory, type MongoRunHistoryOptions } from './mongo-run-history.js';
-export type { MongoOptions } from './mongo-connection.js';
-export { redactConnectionString } from './shared.js';
+// The run history contract and its memory implementation live in `@dify-logs/core/adapter-kit` (the database
+// packages implement it); the stores of each database are in `@dify-logs/postgres`, `@dify-logs/redis` and
+// `@dify-logs/mongodb`.
+export {
+  memoryRunHistory,
+  redactConnectionString,
+  type RunHistory,
+  type RunHistoryOptions,
+  type RunHistoryQuery,
+} from '@dify-logs/core/adapter-kit';
