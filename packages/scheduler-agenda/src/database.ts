@@ -98,11 +98,12 @@ export async function openAgendaDatabase(url: string, options: DatabaseOptions =
   const plugin = lookup(options.plugins)(scheme);
   if (!plugin) {
     const known = DATABASE_PACKAGES[scheme];
+    const shown = JSON.stringify(redactConnectionString(url));
     throw new DifyConfigError(
       'worker.databaseUrl',
       known
-        ? `${scheme}:// needs the database plugin of ${known}: install it and register its plugin (\`import { plugin as database } from '${known}/plugin'\`, then \`plugins: [...database]\`)`
-        : `no database plugin opens ${scheme}:// (mongodb://, postgres:// and redis:// are @dify-logs/mongodb, @dify-logs/postgres and @dify-logs/redis)`,
+        ? `${shown}: ${scheme}:// needs the database plugin of ${known}: install it and register its plugin (\`import { plugin as database } from '${known}/plugin'\`, then \`plugins: [...database]\`)`
+        : `${shown}: no database plugin opens ${scheme}:// (mongodb://, postgres:// and redis:// are @dify-logs/mongodb, @dify-logs/postgres and @dify-logs/redis)`,
     );
   }
   const { plugins: _plugins, ...rest } = options;
