@@ -1,5 +1,4 @@
-import { definePlugin } from '@dify-logs/core/adapter-kit';
-import type { SchedulerDatabaseOptions } from '@dify-logs/core/adapter-kit';
+import { definePlugin, type SchedulerDatabaseOptions } from '@dify-logs/core/adapter-kit';
 import type { RedisDatabase } from './database.js';
 
 /** `worker.databaseUrl: redis://…`: the workers' jobs, locks, pipeline state and run history in Redis. ioredis loads on open. */
