@@ -49,3 +49,31 @@ describe('openAgendaDatabase picks the database plugin by scheme', () => {
     }
   });
 });
+
+describe('startWorker', () => {
+  it("opens worker.databaseUrl through the runtime's plugins, and names the package when none opens it", async () => {
+    const { createDifyLogs } = await import('@dify-logs/core');
+    const { plugin: agenda, startWorker } = await import('../src/index.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const runtime = await createDifyLogs({
+      plugins: [agenda],
+      cwd: mkdtempSync(join(tmpdir(), 'dify-logs-worker-')),
+      config: {
+        dify: { baseUrl: 'http://127.0.0.1:9', apiKey: 'app-x', appId: 'a' },
+        jobs: [{ name: 'live' }],
+        deployments: [{ name: 'd', job: 'live', schedule: '0 2 * * *' }],
+        worker: { databaseUrl: 'postgres://u:hidden-pw@127.0.0.1:9/x', port: 0 },
+      },
+    });
+    try {
+      const error = await keyOf(startWorker(runtime));
+      expect(error.key).toBe('worker.databaseUrl');
+      expect(error.message).toContain('@dify-logs/postgres');
+      expect(error.message).not.toContain('hidden-pw');
+    } finally {
+      await runtime.close();
+    }
+  });
+});
