@@ -3,6 +3,8 @@ import { Cron } from 'croner';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentRun } from '@dify-logs/core';
 import { createAgendaScheduler, openAgendaDatabase, type AgendaDatabase, type AgendaScheduler } from '../src/index.js';
+import { openPostgresDatabase } from '@dify-logs/postgres';
+import pg from 'pg';
 import { DATABASE_PLUGINS } from './databases.js';
 import { dropPrefix, PG_URL, reachable } from './servers.js';
 
@@ -20,21 +22,32 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
 }
 
 describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (skipped: ${server.reason})`}`, () => {
-  const opened: Array<{ databases: AgendaDatabase[]; schedulers: AgendaScheduler[]; prefix: string }> = [];
+  const opened: Array<{
+    databases: AgendaDatabase[];
+    schedulers: AgendaScheduler[];
+    prefix: string;
+    pools: pg.Pool[];
+  }> = [];
   afterEach(async () => {
     for (const entry of opened.splice(0)) {
       for (const scheduler of entry.schedulers) await scheduler.stop({ drainMs: 0 });
       for (const database of entry.databases) await database.close();
+      for (const pool of entry.pools) await pool.end();
       await dropPrefix(PG_URL, entry.prefix);
     }
   });
 
   async function setup(deployment: Deployment, workers = 1) {
     const prefix = `q${randomBytes(4).toString('hex')}_`;
-    // One connection per worker, as in separate processes.
+    // One pool per worker, as in separate processes (a process shares one pool per connection string, so the other
+    // workers get pools of their own).
     const databases = [await openAgendaDatabase(PG_URL, { prefix, plugins: DATABASE_PLUGINS })];
-    for (let index = 1; index < workers; index += 1)
-      databases.push(await openAgendaDatabase(PG_URL, { prefix, plugins: DATABASE_PLUGINS }));
+    const pools: pg.Pool[] = [];
+    for (let index = 1; index < workers; index += 1) {
+      const pool = new pg.Pool({ connectionString: PG_URL, max: 8 });
+      pools.push(pool);
+      databases.push(await openPostgresDatabase({ pool }, { prefix }));
+    }
     const database = databases[0]!;
     const seen: Array<{ worker: string; run: DeploymentRun }> = [];
     const schedulers: AgendaScheduler[] = [];
@@ -54,7 +67,7 @@ describe.skipIf(!server.ok)(`Agenda queue on PostgreSQL${server.ok ? '' : ` (ski
       });
       schedulers.push(scheduler);
     }
-    opened.push({ databases, schedulers, prefix });
+    opened.push({ databases, schedulers, prefix, pools });
     return { database, schedulers, seen };
   }
 
