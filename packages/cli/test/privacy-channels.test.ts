@@ -154,3 +154,37 @@ describe.skipIf(reason !== undefined)(
     }, 120_000);
   },
 );
+
+describe('dify-logs export and personal data', () => {
+  it('masks by default, hashes with PRIVACY_KEY, and leaves records as they are with --privacy off', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 10, runningRuns: 0, plantedText: PLANTED });
+    const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
+    const dir = await tempDir();
+    const exported = async (extra: string[], env: NodeJS.ProcessEnv = {}) => {
+      const out = join(dir, `runs-${extra.join('-') || 'default'}.ndjson`);
+      const args = ['export', '--base-url', simulator.url, '--api-key', app.apiKey, '--app-id', app.id];
+      const run = await cli([...args, '--created-after', '2000-01-01T00:00:00Z', '--out', out, ...extra], {
+        cwd: dir,
+        env,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      return readFileSync(out, 'utf8');
+    };
+    try {
+      const masked = await exported([]);
+      expect(found(masked)).toEqual([]);
+      expect(masked).toContain('139****5678');
+      const hashed = await exported(['--privacy', 'hash'], { PRIVACY_KEY: 'test-key' });
+      expect(found(hashed)).toEqual([]);
+      expect(hashed).toMatch(/\[phone:[0-9a-f]{16}\]/);
+      expect(found(await exported(['--privacy', 'off'])).length).toBeGreaterThan(0);
+      const refused = await cli(['export', '--base-url', simulator.url, '--out', '-', '--privacy', 'hash'], {
+        cwd: dir,
+        env: {},
+      });
+      expect(refused.stderr).toContain('PRIVACY_KEY');
+    } finally {
+      await simulator.close();
+    }
+  }, 60_000);
+});

@@ -1,5 +1,6 @@
 import {
   FETCH_DEFAULTS,
+  createPrivacyPolicy,
   createDifyClient,
   exportRuns,
   type DifyClient,
@@ -35,6 +36,7 @@ export interface ExportFlags extends ConnectionFlags {
   format: string;
   out?: string;
   logLevel?: string;
+  privacy?: string;
 }
 
 export function registerExport(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -67,12 +69,17 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
     .option('--format <format>', 'ndjson | json', 'ndjson')
     .option('--out <file>', 'output file, or - for stdout')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent [env LOG_LEVEL]')
+    .option(
+      '--privacy <action>',
+      'personal data in the records: mask (default) | hash (HMAC with PRIVACY_KEY) | drop | off [env PRIVACY_ACTION]',
+    )
     .action(async (flags: ExportFlags) => setExit(await runExport(flags, io)));
 }
 
 export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> {
   if (!flags.out) throw new UsageError('missing --out <file> (use - for stdout)');
   const format = parseFormat(flags.format);
+  const privacy = privacyOf(flags.privacy ?? io.env.PRIVACY_ACTION, io.env.PRIVACY_KEY);
   const pageSize = positiveInteger('--page-size', flags.pageSize, 1, 100);
   const concurrency = positiveInteger('--concurrency', flags.concurrency, 1, 256);
   const maxPages = flags.maxPages === undefined ? undefined : positiveInteger('--max-pages', flags.maxPages);
@@ -122,6 +129,7 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
           concurrency,
           maxPages,
           logger,
+          redact: privacy.run,
           onProgress: (current) => {
             last = current;
             progress.update(current, appId);
@@ -181,4 +189,15 @@ async function appsToExport(client: DifyClient): Promise<{ apps: string[]; works
   if (workspace) await client.workspace({ expected: workspace.id });
   if (apps.length === 0) throw new UsageError('the workspace has no workflow apps to export (give --app-id?)');
   return { apps, workspace };
+}
+
+/** The privacy policy of `--privacy` (default mask, every detector): records leave with personal data protected. */
+function privacyOf(action: string | undefined, key: string | undefined) {
+  const chosen = (action ?? 'mask').toLowerCase();
+  if (!['mask', 'hash', 'drop', 'off'].includes(chosen))
+    throw new UsageError(`--privacy: expected mask, hash, drop or off, got ${JSON.stringify(action)}`);
+  if (chosen === 'hash' && !key) throw new UsageError('--privacy hash needs the HMAC key in PRIVACY_KEY');
+  return createPrivacyPolicy(
+    chosen === 'off' ? { enabled: false } : { action: chosen as 'mask' | 'hash' | 'drop', ...(key ? { key } : {}) },
+  );
 }
