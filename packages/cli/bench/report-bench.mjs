@@ -1,9 +1,10 @@
 // Report benchmark: N synthetic RunRecords (nodes on a fraction) as NDJSON, then `dify-logs report` on
 // them in a child process with the given formats. Prints one JSON line per N: records/s and peak RSS.
-// Usage: node bench/report-bench.mjs [--records 100000,1000000] [--formats json,markdown,csv,html] [--node-fraction 0.2] [--threads N]
+// Usage: node bench/report-bench.mjs [--records 100000,1000000] [--formats json,markdown,csv,html] [--node-fraction 0.2] [--threads N] [--privacy on|off]
+// (`--privacy off` gives the command a configuration with `privacy.enabled: false`; on, the default policy scans every record.)
 // (`--threads` goes to `dify-logs report`; without it the command picks its default: the CPU cores, at most 4.)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,10 +16,20 @@ const { values } = parseArgs({
     formats: { type: 'string', default: 'json,markdown,csv,html' },
     'node-fraction': { type: 'string', default: '0.2' },
     threads: { type: 'string' },
+    privacy: { type: 'string', default: 'on' },
   },
 });
 const bin = join(import.meta.dirname, '../dist/index.js');
 const dir = mkdtempSync(join(tmpdir(), 'dify-logs-report-bench-'));
+const config = join(dir, 'privacy-off.yaml');
+writeFileSync(
+  config,
+  'dify: { baseUrl: http://127.0.0.1:9, apiKey: app-bench, appId: bench }\nprivacy: { enabled: false }\n',
+);
+const extra = [
+  ...(values.threads ? ['--threads', values.threads] : []),
+  ...(values.privacy === 'off' ? ['--config', config] : []),
+];
 try {
   for (const count of values.records.split(',').map(Number)) {
     const input = join(dir, `runs-${count}.ndjson`);
@@ -29,7 +40,7 @@ try {
     const child = `
       const { main } = await import(${JSON.stringify(bin)});
       const started = performance.now();
-      const code = await main(['report', '--input', ${JSON.stringify(input)}, '--format', ${JSON.stringify(values.formats)}, '--out-dir', ${JSON.stringify(join(dir, `out-${count}`))}, ...${JSON.stringify(values.threads ? ['--threads', values.threads] : [])}]);
+      const code = await main(['report', '--input', ${JSON.stringify(input)}, '--format', ${JSON.stringify(values.formats)}, '--out-dir', ${JSON.stringify(join(dir, `out-${count}`))}, ...${JSON.stringify(extra)}]);
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
     `;
@@ -44,6 +55,7 @@ try {
         formats: values.formats,
         threads: Number(values.threads ?? Math.min(4, availableParallelism())),
         nodeFraction: Number(values['node-fraction']),
+        privacy: values.privacy,
         inputMb: Math.round(statSync(input).size / 2 ** 20),
         exitCode: measured.code,
         seconds: Number(measured.seconds.toFixed(2)),
