@@ -109,9 +109,12 @@ export interface TextScanner {
 /** A scanner for the given detectors (default: all). */
 export function createTextScanner(detectors: readonly DetectorName[] = DETECTORS): TextScanner {
   const pattern = compile(new Set(detectors));
-  // Most texts hold none of what the detectors need: a digit, an @ (or %40), or a secret's prefix.
+  // Most texts hold none of what any detector needs: three digits in a row (phones, ID numbers, cards), a digit dot
+  // digit (IPv4), an @ (or %40), colons between hex digits (IPv6), or a secret's prefix.
   const worthScanning = (text: string) =>
-    pattern !== null && text.length >= 7 && /[\d@%]|ey|-----|earer|(?:sk|app|pk|rk|key|dataset)-/.test(text);
+    pattern !== null &&
+    text.length >= 7 &&
+    /\d{3}|\d\.\d|@|%40|::|[0-9A-Fa-f]:[0-9A-Fa-f]|-----|earer|eyJ|(?:sk|app|pk|rk|key|dataset)-/.test(text);
   function each(text: string, visit: (finding: Finding) => void): void {
     if (!worthScanning(text)) return;
     pattern!.lastIndex = 0;

@@ -116,26 +116,47 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
         : REDACTED_VALUE;
   const text = (value: string) => (enabled ? scanner.replace(value, replace) : value);
 
-  /** A value at `path` (relative to its record) after the field rules and the detectors. */
-  function value(input: unknown, path: string[]): unknown {
-    if (kept.some((pattern) => matches(pattern, path))) return input;
-    if (dropped.some((pattern) => matches(pattern, path)))
-      return input === null || input === undefined ? input : REDACTED_VALUE;
-    if (typeof input === 'string') return text(input);
-    if (Array.isArray(input)) return input.map((item, index) => value(item, [...path, String(index)]));
-    if (input !== null && typeof input === 'object') {
-      const result: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(input)) result[key] = value(item, [...path, key]);
-      return result;
+  const rules = dropped.length > 0 || kept.length > 0;
+
+  /**
+   * A value at `path` (relative to its record; null when no field rule needs it) after the field rules and the
+   * detectors. Copy on write: a list or object where nothing changed is returned as it was.
+   */
+  function value(input: unknown, path: string[] | null): unknown {
+    if (path !== null) {
+      if (kept.some((pattern) => matches(pattern, path))) return input;
+      if (dropped.some((pattern) => matches(pattern, path)))
+        return input === null || input === undefined ? input : REDACTED_VALUE;
     }
-    return input;
+    if (typeof input === 'string') return text(input);
+    if (input === null || typeof input !== 'object') return input;
+    if (Array.isArray(input)) {
+      let copy: unknown[] | undefined;
+      for (let index = 0; index < input.length; index += 1) {
+        const item: unknown = input[index];
+        const next = value(item, path === null ? null : [...path, String(index)]);
+        if (next !== item) (copy ??= input.slice())[index] = next;
+      }
+      return copy ?? input;
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (const key in input) {
+      const item = (input as Record<string, unknown>)[key];
+      const next = value(item, path === null ? null : [...path, key]);
+      if (next !== item) (copy ??= { ...(input as Record<string, unknown>) })[key] = next;
+    }
+    return copy ?? input;
   }
 
-  /** The listed fields of `record` through `value`; the others as they are. */
+  /** The listed fields of `record` through `value`; the record itself when none changed. */
   function fieldsOf<T extends object>(record: T, names: ReadonlyArray<keyof T & string>, base: string[] = []): T {
-    const result = { ...record };
-    for (const name of names) if (name in record) result[name] = value(record[name], [...base, name]) as T[typeof name];
-    return result;
+    let result: T | undefined;
+    for (const name of names) {
+      if (!(name in record)) continue;
+      const next = value(record[name], rules ? [...base, name] : null) as T[typeof name];
+      if (next !== record[name]) (result ??= { ...record })[name] = next;
+    }
+    return result ?? record;
   }
 
   function person(input: string | null): string | null {
@@ -145,7 +166,7 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
   }
 
   const node = (record: NodeRecord, index: number): NodeRecord =>
-    fieldsOf(record, ['title', 'error', 'inputs', 'outputs', 'processData'], ['nodes', String(index)]);
+    fieldsOf(record, ['title', 'error', 'inputs', 'outputs', 'processData'], rules ? ['nodes', String(index)] : []);
 
   const active = enabled && (detectors.length > 0 || dropped.length > 0 || endUser === 'hash' || endUser === 'drop');
   return {
@@ -160,10 +181,23 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
     text,
     run(record) {
       if (!active) return record;
-      const result = fieldsOf(record, ['error', 'inputs', 'outputs', 'pause']);
-      if (record.nodes) result.nodes = record.nodes.map(node);
-      result.endUserSessionId = person(record.endUserSessionId);
-      result.accountEmail = person(record.accountEmail);
+      let result = fieldsOf(record, ['error', 'inputs', 'outputs', 'pause']);
+      const change = <K extends keyof RunRecord>(key: K, next: RunRecord[K]) => {
+        if (next !== result[key]) {
+          if (result === record) result = { ...record };
+          result[key] = next;
+        }
+      };
+      if (record.nodes) {
+        let nodes: NodeRecord[] | undefined;
+        record.nodes.forEach((each, index) => {
+          const next = node(each, index);
+          if (next !== each) (nodes ??= record.nodes!.slice())[index] = next;
+        });
+        if (nodes) change('nodes', nodes);
+      }
+      change('endUserSessionId', person(record.endUserSessionId));
+      change('accountEmail', person(record.accountEmail));
       return result;
     },
     message(record) {
@@ -172,10 +206,12 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
     },
     conversation(record) {
       if (!active) return record;
-      const result = fieldsOf(record, ['name']);
-      result.endUserSessionId = person(record.endUserSessionId);
-      result.accountName = person(record.accountName);
-      return result;
+      const named = fieldsOf(record, ['name']);
+      const endUserSessionId = person(record.endUserSessionId);
+      const accountName = person(record.accountName);
+      return endUserSessionId === record.endUserSessionId && accountName === record.accountName
+        ? named
+        : { ...named, endUserSessionId, accountName };
     },
   };
 }
