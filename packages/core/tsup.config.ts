@@ -4,7 +4,12 @@ import { defineConfig, type Options } from 'tsup';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', 'adapter-kit': 'src/adapter-kit.ts' },
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    'adapter-kit': 'src/adapter-kit.ts',
+    internal: 'src/internal.ts',
+  },
   dts: true,
   sourcemap: true,
   target: 'node20',

@@ -1,4 +1,5 @@
-import { createArchiveWriter, ORPHAN_MIN_AGE_HOURS, type RunRecord, type StoredObject } from '@dify-logs/core';
+import { createArchiveWriter, type RunRecord, type StoredObject } from '@dify-logs/core';
+import { ORPHAN_MIN_AGE_HOURS } from '@dify-logs/core/internal';
 import { createLocalStorage } from '@dify-logs/storage-local';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';

@@ -1,12 +1,5 @@
-import {
-  createAnalyzer,
-  failureMessage,
-  renderMarkdown,
-  reportReadyMessage,
-  type NotificationMessage,
-  type Notifier,
-  type RunRecord,
-} from '@dify-logs/core';
+import { createAnalyzer, type NotificationMessage, type Notifier, type RunRecord } from '@dify-logs/core';
+import { failureMessage, renderMarkdown, reportReadyMessage } from '@dify-logs/core/internal';
 import { createDingtalkNotifier } from '@dify-logs/notifier-dingtalk';
 import { createEmailNotifier } from '@dify-logs/notifier-email';
 import { createFeishuNotifier } from '@dify-logs/notifier-feishu';

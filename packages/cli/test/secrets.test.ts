@@ -1,4 +1,5 @@
-import { decryptSecret, generateSecretKey, isEncryptedSecret, parseSecretKey } from '@dify-logs/core';
+import { decryptSecret, generateSecretKey, parseSecretKey } from '@dify-logs/core';
+import { isEncryptedSecret } from '@dify-logs/core/internal';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

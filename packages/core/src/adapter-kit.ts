@@ -43,3 +43,16 @@ export {
   type DatabaseKind,
 } from './adapters/databases.js';
 export * as databases from './adapters/databases.js';
+export { USER_AGENT } from './version.js';
+export { environmentToConfig } from './config/index.js';
+/** Scheduler packages: a new app's state, a run cache level fitted to the job, deployments checked before a start. */
+export { EMPTY_APP_STATE } from './adapters/state.js';
+export { fitToLevel } from './adapters/run-cache.js';
+export { assertDeployments } from './adapters/scheduler.js';
+/** Report packages: the currency a report shows, and the conversation analysis of chat apps. */
+export {
+  mainCurrency,
+  createConversationAnalyzer,
+  type ConversationAnalyzer,
+  type MessageFacts,
+} from './analysis/index.js';

@@ -1,4 +1,10 @@
-export { VERSION, USER_AGENT } from './version.js';
+/**
+ * `@dify-logs/core`: what end users call — the client (`createDifyClient`), the export (`exportRuns`), the pipeline
+ * (`runPipeline`, `backfill`), the runtime (`createDifyLogs`), configuration (`loadConfig`), reports and archives, and
+ * the records, results, errors and contracts those take and return. Adapter authors' helpers are in
+ * `@dify-logs/core/adapter-kit`, the conformance suites in `@dify-logs/core/testing`.
+ */
+export { VERSION } from './version.js';
 export {
   DifyLogsError,
   DifyHttpError,
@@ -22,12 +28,7 @@ export type { RetryOptions, TransportStats } from './client/transport/http.js';
 export type { RequestGate } from './client/context.js';
 export type { RunRequestOptions } from './client/endpoints/runs.js';
 export type { PasswordEncoding } from './client/auth/console-session.js';
-export {
-  SERVICE_STATUS_FILTERS,
-  CONSOLE_STATUS_FILTERS,
-  type LogPage,
-  type LogQuery,
-} from './client/endpoints/logs.js';
+export type { LogPage, LogQuery } from './client/endpoints/logs.js';
 export type { AppListQuery } from './client/endpoints/apps.js';
 export type { Workspace, WorkspaceCheck } from './client/endpoints/workspaces.js';
 export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
@@ -42,22 +43,16 @@ export type {
 export {
   RunRecordSchema,
   NodeRecordSchema,
-  EnrichmentErrorSchema,
-  RunPauseSchema,
   RUN_STATUSES,
-  TERMINAL_RUN_STATUSES,
   isTerminalStatus,
-  runRecordJsonSchema,
   type RunRecord,
   type NodeRecord,
   type EnrichmentError,
   type RunPause,
 } from './records/schema.js';
-export { toRunRecord, type NormalizeInput } from './records/normalize.js';
 export { exportRuns, type ExportRunsOptions, type ExportProgress, type DroppedLogRow } from './export/export-runs.js';
 export { FETCH_DEFAULTS, DEFAULT_RETRIES, type FetchOptions } from './export/defaults.js';
 export { type SalvagedField, type DroppedRow } from './client/schemas/salvage.js';
-export { orderedMap } from './export/ordered-map.js';
 export {
   memoryStorage,
   recordingNotifier,
@@ -81,13 +76,6 @@ export {
 } from './adapters/index.js';
 export {
   runPipeline,
-  resolveWindow,
-  jsonReporter,
-  markdownReporter,
-  defaultReporters,
-  renderMarkdown,
-  reportReadyMessage,
-  failureMessage,
   type WindowSpec,
   type ResolvedWindow,
   type PipelineJob,
@@ -110,41 +98,22 @@ export {
   type BackfillResult,
   type BackfillChunk,
 } from './pipeline/index.js';
-export { EMPTY_APP_STATE, type AppState, type StateStore } from './adapters/state.js';
+export type { AppState, StateStore } from './adapters/state.js';
 export { memoryStateStore } from './state/memory-state.js';
 export { fileStateStore, type FileStateStoreOptions } from './state/file-state.js';
-export { fitToLevel, type RunCache, type EnrichmentLevel } from './adapters/run-cache.js';
-export { memoryRunCache } from './state/memory-run-cache.js';
-export { fileRunCache } from './state/file-run-cache.js';
+export type { RunCache, EnrichmentLevel } from './adapters/run-cache.js';
 export {
   ConfigSchema,
-  CORE_NOTIFIER_TYPES,
-  LOG_LEVELS,
-  OUTPUT_FORMATS,
-  CORE_OUTPUT_FORMATS,
-  environmentToConfig,
   type ConfigParts,
   type PluginSections,
-  NOTIFY_ON,
-  DEFAULT_JOB_NAME,
   validateConfig,
   checkConfig,
   loadConfig,
-  ENVIRONMENT_VARIABLES,
-  PROFILE_VARIABLE,
-  SECRET_KEY_VARIABLE,
-  isSecretPath,
-  ENCRYPTED_PREFIX,
   encryptSecret,
   decryptSecret,
   generateSecretKey,
   parseSecretKey,
-  isEncryptedSecret,
-  rotateSecrets,
-  encryptSecretsInDocument,
-  redactConfig,
   describeSources,
-  readDataFile,
   type DifyLogsConfig,
   type DifyLogsConfigInput,
   type JobConfig,
@@ -154,8 +123,6 @@ export {
   type LoadedConfig,
   type ConfigOverrides,
   type ConfigSource,
-  type EnvironmentVariable,
-  type EncryptedDocument,
 } from './config/index.js';
 export type { Reporter, ReportWriter, ReportFile, ReportContext } from './adapters/reporter.js';
 export type {
@@ -181,17 +148,8 @@ export type {
 } from './analysis/types.js';
 export {
   createAnalyzer,
-  compareAnalyses,
-  DEFAULT_ANOMALY_THRESHOLDS,
-  mainCurrency,
-  snapshotAnalyzer,
-  restoreAnalyzer,
-  createConversationAnalyzer,
-  type ConversationAnalyzer,
-  type MessageFacts,
   type Analyzer,
   type AnalyzerOptions,
-  type AnalyzerSnapshot,
   type AnomalyThresholds,
   type PriceRule,
   type PriceTable,
@@ -214,34 +172,22 @@ export {
   type Finding,
   type TextScanner,
 } from './privacy/detectors.js';
-export { readRunRecords, toNdjson, RecordFileError } from './records/ndjson.js';
+export { readRunRecords, RecordFileError } from './records/ndjson.js';
 export {
   MessageRecordSchema,
   ConversationRecordSchema,
-  toMessageRecord,
-  toConversationRecord,
   type MessageRecord,
   type ConversationRecord,
 } from './records/chat.js';
 export type { DifyConversation, DifyMessage } from './client/schemas/chat.js';
-export { CHAT_APP_MODES, type ConversationQuery } from './client/endpoints/chat.js';
-export { lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
-export {
-  type AlertRule,
-  type AlertRuleKind,
-  type AlertPolicy,
-  type AlertState,
-  type ActiveAlert,
-  type AlertEvent,
-} from './alerts/index.js';
-export { type MessageTemplates } from './pipeline/templates.js';
+export type { ConversationQuery } from './client/endpoints/chat.js';
+export type { AlertRule, AlertRuleKind, AlertPolicy, AlertState, ActiveAlert, AlertEvent } from './alerts/index.js';
+export type { MessageTemplates } from './pipeline/templates.js';
 export {
   createArchiveWriter,
-  readManifests,
   readArchive,
   verifyArchive,
-  listPartitions,
-  ARCHIVE_TYPE,
+  removeOrphanParts,
   type ArchiveWriterOptions,
   type ArchivePartFormat,
   type ArchiveAlternate,
@@ -251,9 +197,6 @@ export {
   type ArchiveReadOptions,
   type ArchiveManifest,
   type ArchivePart,
-  findOrphanParts,
-  removeOrphanParts,
-  ORPHAN_MIN_AGE_HOURS,
   type OrphanPartOptions,
 } from './archive/index.js';
 export type {
@@ -266,11 +209,26 @@ export type {
   DeploymentOutcome,
   DeploymentHandler,
 } from './adapters/scheduler.js';
-export { assertDeployments } from './adapters/scheduler.js';
 export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';
 
 // Plugins and the runtime: adapters own their configuration; createDifyLogs wires configuration to a running
 // deployment.
-export * from './plugins/index.js';
-export * from './runtime/index.js';
-/** Plugin authoring (`definePlugin`, `configValues`, `z`) and adapter helpers: `@dify-logs/core/adapter-kit`. */
+export type {
+  DifyLogsPlugin,
+  PluginKind,
+  PluginContext,
+  StoragePlugin,
+  NotifierPlugin,
+  SinkPlugin,
+  FormatPlugin,
+  FormatProduct,
+  SchedulerPlugin,
+  PluginsOption,
+} from './plugins/index.js';
+export {
+  createDifyLogs,
+  type DifyLogs,
+  type DifyLogsOptions,
+  type RunOverrides,
+  type ReportOptions,
+} from './runtime/index.js';

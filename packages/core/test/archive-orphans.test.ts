@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   createArchiveWriter,
   DifyStorageError,
-  findOrphanParts,
   memoryStorage,
-  ORPHAN_MIN_AGE_HOURS,
   readArchive,
   removeOrphanParts,
   type ArchivePartFormat,
   type RunRecord,
   type StorageAdapter,
 } from '../src/index.js';
+import { findOrphanParts, ORPHAN_MIN_AGE_HOURS } from '../src/internal.js';
 import { run } from './support/records.js';
 
 const HOUR = 3_600_000;

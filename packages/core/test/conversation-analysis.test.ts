@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createConversationAnalyzer, renderMarkdown, type MessageFacts } from '../src/index.js';
+import { createConversationAnalyzer, type MessageFacts } from '../src/adapter-kit.js';
+import { renderMarkdown } from '../src/internal.js';
 import { createAnalyzer } from '../src/analysis/analyzer.js';
 
 function message(overrides: Partial<MessageFacts> = {}): MessageFacts {

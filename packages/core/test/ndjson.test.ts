@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  lineStartFrom,
-  linesBefore,
-  readRunRecordRange,
-  readRunRecords,
-  RecordFileError,
-  type RunRecord,
-} from '../src/index.js';
+import { readRunRecords, RecordFileError, type RunRecord } from '../src/index.js';
+import { lineStartFrom, linesBefore, readRunRecordRange } from '../src/internal.js';
 import { splitNdjsonFile } from '../src/records/ndjson-range.js';
 import { run } from './support/records.js';
 

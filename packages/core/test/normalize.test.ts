@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DifyResponseError,
-  RunRecordSchema,
-  toRunRecord,
-  type DifyLogItem,
-  type DifyNodeExecution,
-} from '../src/index.js';
+import { DifyResponseError, RunRecordSchema, type DifyLogItem, type DifyNodeExecution } from '../src/index.js';
+import { toRunRecord } from '../src/records/normalize.js';
 
 const logItem = (overrides: Partial<DifyLogItem> = {}): DifyLogItem => ({
   id: 'log-1',

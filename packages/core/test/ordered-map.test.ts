@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderedMap } from '../src/index.js';
+import { orderedMap } from '../src/export/ordered-map.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

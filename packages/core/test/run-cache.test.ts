@@ -2,14 +2,9 @@ import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  fileRunCache,
-  fileStateStore,
-  memoryRunCache,
-  type EnrichmentLevel,
-  type RunCache,
-  type RunRecord,
-} from '../src/index.js';
+import { fileStateStore, type EnrichmentLevel, type RunCache, type RunRecord } from '../src/index.js';
+import { fileRunCache } from '../src/state/file-run-cache.js';
+import { memoryRunCache } from '../src/state/memory-run-cache.js';
 
 const full: EnrichmentLevel = { details: true, nodes: true, nodeData: true };
 const detailsOnly: EnrichmentLevel = { details: true, nodes: false, nodeData: false };

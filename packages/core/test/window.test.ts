@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DifyConfigError, resolveWindow } from '../src/index.js';
+import { DifyConfigError } from '../src/index.js';
+import { resolveWindow } from '../src/pipeline/index.js';
 import { resolveTime } from '../src/time/window.js';
 
 const at = (iso: string) => new Date(iso);

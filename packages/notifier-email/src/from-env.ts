@@ -1,4 +1,5 @@
-import { DifyConfigError, environmentToConfig } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import { environmentToConfig } from '@dify-logs/core/adapter-kit';
 import type { Notifier } from '@dify-logs/core';
 import { createEmailNotifier } from './email-notifier.js';
 import type { EmailNotifierOptions } from './options.js';

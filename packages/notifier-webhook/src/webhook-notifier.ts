@@ -2,13 +2,13 @@ import {
   DifyConfigError,
   DifyLogsError,
   DifyNetworkError,
-  USER_AGENT,
   silentLogger,
   type Logger,
   type NotificationMessage,
   type NotificationReceipt,
   type Notifier,
 } from '@dify-logs/core';
+import { USER_AGENT } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './signature.js';
 

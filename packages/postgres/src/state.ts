@@ -1,4 +1,5 @@
-import { fitToLevel, type AppState, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import { type AppState, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import { fitToLevel } from '@dify-logs/core/adapter-kit';
 import { databases } from '@dify-logs/core/adapter-kit';
 import { postgresConnection, type PostgresOptions } from './connection.js';
 

@@ -1,4 +1,5 @@
-import { DifyConfigError, fitToLevel, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import { DifyConfigError, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import { fitToLevel } from '@dify-logs/core/adapter-kit';
 import { databases } from '@dify-logs/core/adapter-kit';
 import { execAll, redisConnection, type RedisOptions } from './connection.js';
 

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createConversationAnalyzer, DifyConfigError, type ReportAnalysis, type ReportFile } from '@dify-logs/core';
+import { DifyConfigError, type ReportAnalysis, type ReportFile } from '@dify-logs/core';
+import { createConversationAnalyzer } from '@dify-logs/core/adapter-kit';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlReporter, renderHtml } from '../src/index.js';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
-  assertDeployments,
   DifyConfigError,
   silentLogger,
   type Deployment,
@@ -10,6 +9,7 @@ import {
   type Logger,
   type Scheduler,
 } from '@dify-logs/core';
+import { assertDeployments } from '@dify-logs/core/adapter-kit';
 import { Agenda, type AgendaBackend, type Job } from 'agenda';
 import { executeRun, type ExecutionEnvironment, type RunPlan } from './execute.js';
 import { isLive, planRun, type JobData } from './plan.js';

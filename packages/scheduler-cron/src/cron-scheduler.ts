@@ -1,7 +1,6 @@
 import { Cron } from 'croner';
 import { randomBytes } from 'node:crypto';
 import {
-  assertDeployments,
   DifyConfigError,
   memoryStateStore,
   silentLogger,
@@ -13,6 +12,7 @@ import {
   type Scheduler,
   type StateStore,
 } from '@dify-logs/core';
+import { assertDeployments } from '@dify-logs/core/adapter-kit';
 import { loadSchedulerState, saveSchedulerState, type SchedulerState } from './persisted.js';
 
 export interface CronSchedulerOptions {

@@ -1,4 +1,5 @@
-import { verifyArchive, registeredArchiveFormats } from '@dify-logs/core';
+import { verifyArchive } from '@dify-logs/core';
+import { registeredArchiveFormats } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { addConfigOptions, PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT } from '../support/exit-codes.js';

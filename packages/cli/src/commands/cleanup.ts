@@ -1,4 +1,5 @@
-import { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS, removeOrphanParts } from '@dify-logs/core';
+import { removeOrphanParts } from '@dify-logs/core';
+import { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS } from '@dify-logs/core/internal';
 import { cleanupCutoff, safeSegment } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { addConfigOptions, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';

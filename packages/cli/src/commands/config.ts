@@ -1,10 +1,5 @@
-import {
-  DifyConfigError,
-  describeSources,
-  redactConfig,
-  type DifyLogsConfig,
-  type LoadedConfig,
-} from '@dify-logs/core';
+import { DifyConfigError, describeSources, type DifyLogsConfig, type LoadedConfig } from '@dify-logs/core';
+import { redactConfig } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { addConfigOptions, loadFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT } from '../support/exit-codes.js';

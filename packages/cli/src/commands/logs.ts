@@ -1,4 +1,4 @@
-import { environmentToConfig } from '@dify-logs/core';
+import { environmentToConfig } from '@dify-logs/core/adapter-kit';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';

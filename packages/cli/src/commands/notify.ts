@@ -1,4 +1,5 @@
-import { CORE_NOTIFIER_TYPES, DifyLogsError, type NotificationMessage } from '@dify-logs/core';
+import { DifyLogsError, type NotificationMessage } from '@dify-logs/core';
+import { CORE_NOTIFIER_TYPES } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { addConfigOptions, PLUGINS, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
 

@@ -3,7 +3,6 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   readArchive,
-  readDataFile,
   readRunRecords,
   type ArchiveQuery,
   renderReports,
@@ -13,9 +12,8 @@ import {
   type ReportAnalysis,
   type RunRecord,
   type StorageAdapter,
-  formatReporters,
-  registeredArchiveFormats,
 } from '@dify-logs/core';
+import { readDataFile, formatReporters, registeredArchiveFormats } from '@dify-logs/core/internal';
 import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';

@@ -1,10 +1,6 @@
-import {
-  SECRET_KEY_VARIABLE,
-  encryptSecret,
-  encryptSecretsInDocument,
-  generateSecretKey,
-  rotateSecrets,
-} from '@dify-logs/core';
+import { encryptSecret, generateSecretKey } from '@dify-logs/core';
+import { encryptSecretsInDocument, rotateSecrets } from '../support/secret-document.js';
+import { SECRET_KEY_VARIABLE } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';

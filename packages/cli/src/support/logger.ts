@@ -1,4 +1,4 @@
-import { environmentToConfig } from '@dify-logs/core';
+import { environmentToConfig } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { multistream, pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { createRequire } from 'node:module';

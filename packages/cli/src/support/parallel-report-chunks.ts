@@ -2,12 +2,11 @@ import {
   createAnalyzer,
   createPrivacyPolicy,
   type PrivacyOptions,
-  readRunRecordRange,
   RecordFileError,
   type Analyzer,
   type AnalyzerOptions,
-  type AnalyzerSnapshot,
 } from '@dify-logs/core';
+import { readRunRecordRange, type AnalyzerSnapshot } from '@dify-logs/core/internal';
 import { createCsvShardWriter, type CsvReporterOptions, type CsvShard } from '@dify-logs/reports';
 
 /** Bytes `[start, end)` of an NDJSON file, starting at a line; `name` names the file in errors. */

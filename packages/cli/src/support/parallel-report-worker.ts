@@ -1,6 +1,6 @@
 // Worker thread of `dify-logs report`: takes chunks of the input until none is left, posting each
 // outcome (see parallel-report.ts).
-import { snapshotAnalyzer } from '@dify-logs/core';
+import { snapshotAnalyzer } from '@dify-logs/core/internal';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runChunk, stopChunks, takeChunk, type ChunkJob, type WorkerMessage } from './parallel-report-chunks.js';
 

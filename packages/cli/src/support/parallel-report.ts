@@ -5,22 +5,24 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  compareAnalyses,
   createAnalyzer,
-  defaultReporters,
   DifyConfigError,
-  lineStartFrom,
-  linesBefore,
   RecordFileError,
   createPrivacyPolicy,
-  restoreAnalyzer,
   type Analyzer,
   type AnalyzerOptions,
-  type AnalyzerSnapshot,
   type RenderedReports,
   type RenderReportsOptions,
   type ReportFile,
 } from '@dify-logs/core';
+import {
+  compareAnalyses,
+  defaultReporters,
+  lineStartFrom,
+  linesBefore,
+  restoreAnalyzer,
+  type AnalyzerSnapshot,
+} from '@dify-logs/core/internal';
 import type { CsvShard } from '@dify-logs/reports';
 import { StagedCsv } from './parallel-report-output.js';
 import {

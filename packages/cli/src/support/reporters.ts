@@ -1,4 +1,4 @@
-import { CORE_OUTPUT_FORMATS } from '@dify-logs/core';
+import { CORE_OUTPUT_FORMATS } from '@dify-logs/core/internal';
 import { PLUGINS } from './config-flags.js';
 
 /** Formats `dify-logs report` can write: core's json and markdown, and every registered format plugin's. */

@@ -9,15 +9,13 @@ import {
   decryptSecret,
   describeSources,
   encryptSecret,
-  encryptSecretsInDocument,
   generateSecretKey,
-  isSecretPath,
   loadConfig,
   parseSecretKey,
-  redactConfig,
-  rotateSecrets,
   type LoadConfigOptions,
 } from '@dify-logs/core';
+import { encryptSecretsInDocument, rotateSecrets } from '../../src/support/secret-document.js';
+import { isSecretPath, redactConfig } from '@dify-logs/core/internal';
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dify-logs-secrets-'));

@@ -31,6 +31,5 @@ export {
   parseSecretKey,
   isEncryptedSecret,
 } from './secrets.js';
-export { rotateSecrets, encryptSecretsInDocument, type EncryptedDocument } from './secret-document.js';
 export { redactConfig, describeSources } from './redact.js';
 export { readDataFile } from './read-file.js';

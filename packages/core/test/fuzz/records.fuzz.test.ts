@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DifyLogsError, readRunRecords, toMessageRecord, toRunRecord } from '../../src/index.js';
+import { DifyLogsError, readRunRecords } from '../../src/index.js';
+import { toMessageRecord } from '../../src/records/chat.js';
+import { toRunRecord } from '../../src/records/normalize.js';
 import { LogPageSchema, NodeExecutionListSchema, RunDetailSchema } from '../../src/client/schemas/dify.js';
 import { MessagePageSchema } from '../../src/client/schemas/chat.js';
 import { parseBody } from '../../src/client/schemas/parse.js';

@@ -3,13 +3,13 @@ import {
   createDifyClient,
   memoryStateStore,
   memoryStorage,
-  readManifests,
   runPipeline,
   verifyArchive,
   type ArchivePartFormat,
   type PipelineJob,
   type RunRecord,
 } from '../../src/index.js';
+import { readManifests } from '../../src/archive/index.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 /** A stand-in for Parquet: the part's log ids as a JSON array (what matters here is where the bytes go). */

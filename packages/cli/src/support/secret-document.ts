@@ -1,10 +1,8 @@
-import type { Scalar } from 'yaml';
-import { DifyConfigError } from '../errors/config-error.js';
-import { isSecretPath } from './key-path.js';
-import { decryptSecret, encryptSecret, isEncryptedSecret } from './secrets.js';
-import { lazyModule } from '../support/lazy-module.js';
-
-const yaml = lazyModule<typeof import('yaml')>('yaml');
+// Rewrites the secret values of a YAML or JSON configuration document in place (comments and layout kept), for the
+// `secrets encrypt --file` and `secrets rotate-key` commands.
+import { decryptSecret, DifyConfigError, encryptSecret } from '@dify-logs/core';
+import { isEncryptedSecret, isSecretPath } from '@dify-logs/core/internal';
+import { isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
 
 interface ScalarAt {
   node: Scalar;
@@ -12,7 +10,6 @@ interface ScalarAt {
 }
 
 function parseForRewrite(document: string): ScalarAt[] {
-  const { isMap, isScalar, isSeq, parseDocument } = yaml();
   const parsed = parseDocument(document, { keepSourceTokens: false });
   const problem = parsed.errors[0];
   if (problem) {

@@ -1,0 +1,22 @@
+/**
+ * `@dify-logs/core/internal`: for the @dify-logs packages only (the CLI above all). What is here is shared between
+ * core and those packages and carries no compatibility promise: any release may change or remove it. End users import
+ * `@dify-logs/core`; adapter authors `@dify-logs/core/adapter-kit`.
+ */
+export { defaultReporters, renderMarkdown, reportReadyMessage, failureMessage } from './pipeline/index.js';
+export {
+  CORE_NOTIFIER_TYPES,
+  CORE_OUTPUT_FORMATS,
+  SECRET_KEY_VARIABLE,
+  isSecretPath,
+  isEncryptedSecret,
+  redactConfig,
+  readDataFile,
+} from './config/index.js';
+export { compareAnalyses, snapshotAnalyzer, restoreAnalyzer, type AnalyzerSnapshot } from './analysis/index.js';
+// The CLI's parallel report path (a later release replaces it).
+export { lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
+export { runRecordJsonSchema } from './records/schema.js';
+export { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS } from './archive/index.js';
+export { createPluginRegistry, type PluginRegistry } from './plugins/index.js';
+export { formatReporters, registeredArchiveFormats, type RuntimeDeps } from './runtime/index.js';
