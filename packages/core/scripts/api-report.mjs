@@ -16,6 +16,25 @@ const ENTRIES = {
 mkdirSync(`${projectFolder}/etc`, { recursive: true });
 mkdirSync(`${projectFolder}/temp`, { recursive: true });
 
+// `.` must not refer to a type it does not export (api-extractor's ae-forgotten-export), except the zod schemas whose
+// inferred types it exports (`DifyLogItem` is `z.infer<typeof LogItemSchema>`) and two type helpers of the
+// configuration types (`CoreConfig`, `DeepPartial`). The other entries refer to the contracts of `.` on purpose.
+const SCHEMAS_BEHIND_EXPORTED_TYPES = new Set([
+  'CoreConfig',
+  'DeepPartial',
+  'ArchivedLogPageSchema',
+  'EnrichmentErrorSchema',
+  'RunPauseSchema',
+  'AppInfoSchema',
+  'ConsoleAppSchema',
+  'ConversationSchema',
+  'LogItemSchema',
+  'LogPageSchema',
+  'MessageSchema',
+  'NodeExecutionSchema',
+  'RunDetailSchema',
+]);
+const forgotten = [];
 let changed = [];
 for (const [entry, reportName] of Object.entries(ENTRIES)) {
   const config = ExtractorConfig.prepare({
@@ -61,10 +80,23 @@ for (const [entry, reportName] of Object.entries(ENTRIES)) {
     localBuild: update,
     showVerboseMessages: false,
     messageCallback: (message) => {
+      if (message.messageId === 'ae-forgotten-export') {
+        const symbol = /The symbol "([^"]+)"/.exec(message.text)?.[1] ?? message.text;
+        if (entry === 'index' && !SCHEMAS_BEHIND_EXPORTED_TYPES.has(symbol)) forgotten.push(symbol);
+        message.logLevel = 'none';
+        message.handled = true;
+        return;
+      }
       if (message.logLevel === 'warning' || message.logLevel === 'error') message.handled = false;
     },
   });
   if (!result.succeeded || result.apiReportChanged) changed.push(`${reportName}.api.md`);
+}
+if (forgotten.length > 0) {
+  console.error(
+    `@dify-logs/core \`.\` refers to types it does not export: ${[...new Set(forgotten)].join(', ')}. Export them from src/index.ts.`,
+  );
+  process.exit(1);
 }
 if (changed.length > 0 && !update) {
   console.error(

@@ -31,7 +31,10 @@ export type { PasswordEncoding } from './client/auth/console-session.js';
 export type { LogPage, LogQuery } from './client/endpoints/logs.js';
 export type { AppListQuery } from './client/endpoints/apps.js';
 export type { Workspace, WorkspaceCheck } from './client/endpoints/workspaces.js';
-export type { ProbeResult, ProbeProblem } from './client/endpoints/probe.js';
+export type { ProbeResult, ProbeProblem, AppAccess } from './client/endpoints/probe.js';
+export type { ArchivedLogPage } from './client/endpoints/archived-logs.js';
+export type { NetworkErrorDetails } from './errors/network-error.js';
+export type { LogWindowOptions } from './export/log-window.js';
 export type {
   AppInfo,
   DifyConsoleApp,
@@ -224,11 +227,15 @@ export type {
   FormatProduct,
   SchedulerPlugin,
   PluginsOption,
+  PluginRegistry,
 } from './plugins/index.js';
+export type { PluginBase } from './plugins/types.js';
+export type { EnvironmentVariable } from './config/environment.js';
 export {
   createDifyLogs,
   type DifyLogs,
   type DifyLogsOptions,
   type RunOverrides,
   type ReportOptions,
+  type RuntimeDeps,
 } from './runtime/index.js';

@@ -40,7 +40,10 @@ describe('published entry points', () => {
         cwd: packageDir,
         encoding: 'utf8',
       });
-      const { core, kit, testing, internal } = JSON.parse(output) as Record<string, string[]>;
+      const { core, kit, testing, internal } = JSON.parse(output) as Record<
+        'core' | 'kit' | 'testing' | 'internal',
+        string[]
+      >;
       expect(core).toEqual(expect.arrayContaining(['createDifyLogs', 'runPipeline', 'exportRuns', 'loadConfig']));
       expect(kit).toEqual(expect.arrayContaining(['definePlugin', 'storageKey', 'BodySource', 'packMetadata']));
       expect(testing).toEqual(expect.arrayContaining(['testStorageAdapter', 'testNotifier']));

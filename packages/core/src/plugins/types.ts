@@ -39,7 +39,7 @@ export interface PluginContext {
   database?(scheme: string): DatabasePlugin | undefined;
 }
 
-interface PluginBase<K extends PluginKind, Section, Product> {
+export interface PluginBase<K extends PluginKind, Section, Product> {
   kind: K;
   /** The name the configuration uses (`s3`, `dingtalk`, `postgres`, `parquet`, `agenda`). */
   type: string;
