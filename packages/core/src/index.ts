@@ -25,7 +25,6 @@ export { silentLogger, type Logger } from './logging/logger.js';
 export { createDifyClient, type DifyClient } from './client/create-client.js';
 export type { DifyClientOptions } from './client/options.js';
 export type { RetryOptions, TransportStats } from './client/transport/http.js';
-export type { RequestGate } from './client/context.js';
 export type { RunRequestOptions } from './client/endpoints/runs.js';
 export type { PasswordEncoding } from './client/auth/console-session.js';
 export type { LogPage, LogQuery } from './client/endpoints/logs.js';
@@ -70,7 +69,6 @@ export {
   type CleanupOptions,
   type CleanupResult,
   type Notifier,
-  type NotifierFactory,
   type NotifierCapabilities,
   type NotificationMessage,
   type NotificationKind,
@@ -80,7 +78,6 @@ export {
 export {
   runPipeline,
   type WindowSpec,
-  type ResolvedWindow,
   type PipelineJob,
   type PipelineFetchOptions,
   type PipelineReportOptions,
@@ -107,7 +104,6 @@ export { fileStateStore, type FileStateStoreOptions } from './state/file-state.j
 export type { RunCache, EnrichmentLevel } from './adapters/run-cache.js';
 export {
   ConfigSchema,
-  type ConfigParts,
   type PluginSections,
   validateConfig,
   checkConfig,
@@ -156,7 +152,6 @@ export {
   type AnomalyThresholds,
   type PriceRule,
   type PriceTable,
-  type Pricer,
 } from './analysis/index.js';
 export {
   createPrivacyPolicy,
@@ -184,8 +179,7 @@ export {
 } from './records/chat.js';
 export type { DifyConversation, DifyMessage } from './client/schemas/chat.js';
 export type { ConversationQuery } from './client/endpoints/chat.js';
-export type { AlertRule, AlertRuleKind, AlertPolicy, AlertState, ActiveAlert, AlertEvent } from './alerts/index.js';
-export type { MessageTemplates } from './pipeline/templates.js';
+export type { AlertEvent } from './alerts/index.js';
 export {
   createArchiveWriter,
   readArchive,
@@ -193,7 +187,6 @@ export {
   removeOrphanParts,
   type ArchiveWriterOptions,
   type ArchivePartFormat,
-  type ArchiveAlternate,
   type ArchiveResult,
   type ArchiveQuery,
   type ArchiveProblem,
@@ -218,19 +211,15 @@ export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.
 // deployment.
 export type {
   DifyLogsPlugin,
-  PluginKind,
   PluginContext,
   StoragePlugin,
   NotifierPlugin,
   SinkPlugin,
   FormatPlugin,
-  FormatProduct,
   SchedulerPlugin,
   PluginsOption,
   PluginRegistry,
 } from './plugins/index.js';
-export type { PluginBase } from './plugins/types.js';
-export type { EnvironmentVariable } from './config/environment.js';
 export {
   createDifyLogs,
   type DifyLogs,
@@ -239,3 +228,11 @@ export {
   type ReportOptions,
   type RuntimeDeps,
 } from './runtime/index.js';
+// Types the signatures above refer to.
+export type { ArchiveAlternate } from './archive/index.js';
+export type { ConfigParts } from './config/index.js';
+export type { EnvironmentVariable } from './config/environment.js';
+export type { RequestGate } from './client/context.js';
+export type { AlertRule, AlertRuleKind, AlertPolicy } from './alerts/index.js';
+export type { MessageTemplates } from './pipeline/templates.js';
+export type { PluginBase, PluginKind, FormatProduct } from './plugins/types.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer, type AlertPolicy, type AlertState, type ReportAnalysis } from '../src/index.js';
+import { createAnalyzer, type AlertPolicy, type ReportAnalysis } from '../src/index.js';
+import type { AlertState } from '../src/alerts/index.js';
 import { EMPTY_ALERT_STATE } from '../src/alerts/types.js';
 import { evaluateAlerts, validateAlertPolicy } from '../src/alerts/evaluate.js';
 import { run } from './support/records.js';
