@@ -56,3 +56,5 @@ export {
   type ConversationAnalyzer,
   type MessageFacts,
 } from './analysis/index.js';
+/** The registry of a set of plugins (a scheduler package finds the database plugin of a connection string's scheme). */
+export { createPluginRegistry } from './plugins/index.js';

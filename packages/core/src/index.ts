@@ -217,6 +217,7 @@ export type {
   SinkPlugin,
   FormatPlugin,
   SchedulerPlugin,
+  DatabasePlugin,
   PluginsOption,
   PluginRegistry,
 } from './plugins/index.js';

@@ -18,5 +18,4 @@ export { compareAnalyses, snapshotAnalyzer, restoreAnalyzer, type AnalyzerSnapsh
 export { lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
 export { runRecordJsonSchema } from './records/schema.js';
 export { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS } from './archive/index.js';
-export { createPluginRegistry } from './plugins/index.js';
 export { formatReporters, registeredArchiveFormats } from './runtime/index.js';

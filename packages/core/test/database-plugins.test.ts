@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPluginRegistry, type DatabasePlugin } from '../src/index.js';
+import { type DatabasePlugin } from '../src/index.js';
+import { createPluginRegistry } from '../src/adapter-kit.js';
 import { databases, definePlugin, memoryRunHistory } from '../src/adapter-kit.js';
 
 const database = (type: string, schemes: string[]): DatabasePlugin =>

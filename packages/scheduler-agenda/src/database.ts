@@ -1,12 +1,12 @@
 import {
   DifyConfigError,
-  createPluginRegistry,
   type DatabasePlugin,
   type DifyLogsPlugin,
   type Logger,
   type PluginRegistry,
 } from '@dify-logs/core';
 import {
+  createPluginRegistry,
   redactConnectionString,
   type DatabaseKind,
   type SchedulerDatabase,

@@ -1,4 +1,5 @@
-import { DifyConfigError, createPluginRegistry } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import { createPluginRegistry } from '@dify-logs/core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import { databaseKind, openAgendaDatabase } from '../src/index.js';
 import { DATABASE_PLUGINS } from './databases.js';

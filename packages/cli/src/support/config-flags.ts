@@ -1,5 +1,5 @@
 import { createDifyLogs, loadConfig, type DifyLogs, type LoadedConfig, type StorageAdapter } from '@dify-logs/core';
-import { createPluginRegistry } from '@dify-logs/core/internal';
+import { createPluginRegistry } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import { rememberSecrets } from './known-secrets.js';
