@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createTextScanner } from '../src/privacy/detectors.js';
 import { REDACTED_VALUE, createPrivacyPolicy } from '../src/privacy/policy.js';
 import type { RunRecord } from '../src/records/schema.js';
+import { node, run } from './support/records.js';
 import { ConfigSchema } from '../src/config/schema.js';
 
 /** A valid Chinese resident ID number: region, birth date, sequence, and its ISO 7064 MOD 11-2 check character. */
@@ -50,58 +51,23 @@ function plantedRun(): RunRecord {
   const chinese = `您好，我的手机号是${PLANTED.phone}，邮箱${PLANTED.email}，身份证号${PLANTED.idNumber}，银行卡${PLANTED.bankCard}，谢谢。`;
   const json = JSON.stringify({ contact: { phone: PLANTED.phone, email: PLANTED.email }, card: PLANTED.bankCard });
   const url = `https://example.com/cb?email=${encodeURIComponent(PLANTED.email)}&phone=${encodeURIComponent(PLANTED.e164)}&token=${PLANTED.apiKey}`;
-  return {
-    appId: 'app-1',
-    logId: 'log-1',
-    runId: 'run-1',
+  return run({
     status: 'failed',
-    workflowVersion: 'draft',
-    triggeredFrom: 'app-run',
-    createdFrom: 'service-api',
-    createdByRole: 'end_user',
     endUserSessionId: PLANTED.email,
-    accountEmail: null,
-    loggedAt: '2026-12-03T10:00:00.000Z',
-    createdAt: '2026-12-03T10:00:00.000Z',
-    finishedAt: '2026-12-03T10:00:05.000Z',
-    elapsedTime: 5,
-    totalTokens: 100,
-    totalSteps: 2,
-    exceptionsCount: 0,
     error: `HTTP 500 calling ${url}: ${free}`,
     inputs: { query: free, chinese, payload: json, list: [free, { deep: [chinese] }] },
     outputs: { answer: chinese, escaped: JSON.stringify(json) },
     nodes: [
-      {
-        id: 'n-1',
-        nodeId: 'llm',
-        nodeType: 'llm',
+      node({
         title: `Reply to ${PLANTED.email}`,
-        index: 1,
-        predecessorNodeId: null,
         status: 'failed',
         error: free,
-        elapsedTime: 1,
-        totalTokens: 10,
-        promptTokens: 5,
-        completionTokens: 5,
-        totalPrice: null,
-        currency: null,
-        modelProvider: null,
-        modelName: null,
-        iterationId: null,
-        iterationIndex: null,
-        loopId: null,
-        loopIndex: null,
-        createdAt: '2026-12-03T10:00:01.000Z',
-        finishedAt: '2026-12-03T10:00:02.000Z',
         inputs: { prompt: chinese },
         outputs: { text: free },
         processData: { request: url },
-      },
+      }),
     ],
-    enrichmentError: null,
-  } as unknown as RunRecord;
+  });
 }
 
 /** The planted values (and their escaped forms) still present in `text`. */
