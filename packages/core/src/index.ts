@@ -194,6 +194,13 @@ export {
   type ArchiveManifest,
   type ArchivePart,
   type OrphanPartOptions,
+  type ArchiveEditRequest,
+  type ArchiveEditResult,
+  type ForgetEndUserRequest,
+  type SinkEditResult,
+  type RewriteArchiveResult,
+  type RewrittenPartition,
+  type RewriteMessagesResult,
 } from './archive/index.js';
 export type {
   Scheduler,
@@ -205,7 +212,7 @@ export type {
   DeploymentOutcome,
   DeploymentHandler,
 } from './adapters/scheduler.js';
-export type { Sink, SinkWriter, SinkContext, SinkCommit } from './adapters/sink.js';
+export type { Sink, SinkWriter, SinkContext, SinkCommit, SinkForgetRequest } from './adapters/sink.js';
 
 // Plugins and the runtime: adapters own their configuration; createDifyLogs wires configuration to a running
 // deployment.
@@ -228,6 +235,7 @@ export {
   type RunOverrides,
   type ReportOptions,
   type RuntimeDeps,
+  type ArchiveEdits,
 } from './runtime/index.js';
 // Types the signatures above refer to.
 export type { ArchiveAlternate } from './archive/index.js';

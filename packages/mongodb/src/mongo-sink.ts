@@ -4,7 +4,9 @@ import {
   silentLogger,
   type Logger,
   type Sink,
+  type SinkCommit,
   type SinkContext,
+  type SinkForgetRequest,
   type SinkWriter,
 } from '@dify-logs/core';
 import type { Db } from 'mongodb';
@@ -33,6 +35,8 @@ export interface MongoSink extends Sink {
   readonly collections: Readonly<Collections>;
   /** Creates the indexes (the first `open` does it too); a no-op when they exist. */
   ensureIndexes(): Promise<void>;
+  /** Deletes the runs of end users (by `endUserSessionId`) and their node executions. */
+  forget(request: SinkForgetRequest): Promise<SinkCommit>;
   /** Disconnects the client the sink opened from `connectionString`; a `db` passed in is left alone. */
   close(): Promise<void>;
 }
@@ -142,6 +146,32 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
         logger,
         secrets,
       });
+    },
+    async forget(request: SinkForgetRequest): Promise<SinkCommit> {
+      await indexOnce(false);
+      const db = await database();
+      const filter: Record<string, unknown> = { endUserSessionId: { $in: [...request.endUsers] } };
+      const from = request.from ? new Date(`${request.from.slice(0, 10)}T00:00:00.000Z`) : undefined;
+      const to = request.to ? new Date(Date.parse(`${request.to.slice(0, 10)}T00:00:00.000Z`) + 86_400_000) : undefined;
+      if (from || to) filter.loggedAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) };
+      try {
+        const logIds = (
+          await db
+            .collection(collections.runs)
+            .find(filter, { projection: { logId: 1 } })
+            .toArray()
+        ).map((run) => run.logId as string);
+        if (request.dryRun) {
+          const nodes = await db.collection(collections.nodes).countDocuments({ logId: { $in: logIds } });
+          return { rows: { runs: logIds.length, node_executions: nodes } };
+        }
+        // Nodes first: a failure between the two leaves runs that a second forget finds again.
+        const nodes = await db.collection(collections.nodes).deleteMany({ logId: { $in: logIds } });
+        const runs = await db.collection(collections.runs).deleteMany({ logId: { $in: logIds } });
+        return { rows: { runs: runs.deletedCount, node_executions: nodes.deletedCount } };
+      } catch (error) {
+        throw storageError(error, 'forget end users in', collections.runs, secrets);
+      }
     },
     async close(): Promise<void> {
       const held = lease;

@@ -17,6 +17,14 @@ function matches(doc: Doc, filter: Filter): boolean {
       if ('$in' in operators) return (operators.$in as unknown[]).includes(value);
       if ('$ne' in operators) return value !== operators.$ne;
       if ('$regex' in operators) return new RegExp(operators.$regex as string).test(String(value));
+      if (Object.keys(operators).every((operator) => operator === '$gte' || operator === '$lt')) {
+        // Ranges over dates, as the server compares them.
+        const time = (item: unknown) => (item instanceof Date ? item.getTime() : Number.NaN);
+        return (
+          (!('$gte' in operators) || time(value) >= time(operators.$gte)) &&
+          (!('$lt' in operators) || time(value) < time(operators.$lt))
+        );
+      }
       throw new Error(`fake db: unsupported condition ${JSON.stringify(condition)}`);
     }
     return value === condition;

@@ -3,7 +3,9 @@ import {
   silentLogger,
   type Logger,
   type Sink,
+  type SinkCommit,
   type SinkContext,
+  type SinkForgetRequest,
   type SinkWriter,
 } from '@dify-logs/core';
 import pg from 'pg';
@@ -35,6 +37,8 @@ export interface PostgresSink extends Sink {
   readonly tables: Readonly<Tables>;
   /** Creates or upgrades the tables (the first `open` does it too); a no-op when the schema is current. */
   migrate(): Promise<void>;
+  /** Deletes the runs of end users (by `end_user_session_id`) and their node executions, in one transaction. */
+  forget(request: SinkForgetRequest): Promise<SinkCommit>;
   /** Releases the shared pool of `connectionString` (ended with its last user); a pool passed in is left open. */
   close(): Promise<void>;
 }
@@ -116,6 +120,35 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
         throw storageError(error, 'open a transaction on', tables.runs, secrets);
       }
       return createPostgresWriter({ client, tables, statements, context, batchSize, maxBatchBytes, logger, secrets });
+    },
+    async forget(request: SinkForgetRequest): Promise<SinkCommit> {
+      await migrateOnce(false);
+      const client = await connect('forget end users in', tables.runs);
+      // The runs of these end users in the days asked for, and their node executions.
+      const runs = `SELECT log_id FROM ${tables.runs} WHERE end_user_session_id = ANY($1::text[])
+        AND ($2::date IS NULL OR logged_at >= $2::date) AND ($3::date IS NULL OR logged_at < $3::date + 1)`;
+      const parameters = [request.endUsers, request.from?.slice(0, 10) ?? null, request.to?.slice(0, 10) ?? null];
+      try {
+        if (request.dryRun) {
+          const counted = await client.query<{ runs: string; nodes: string }>(
+            `SELECT (SELECT count(*) FROM (${runs}) r) AS runs,
+              (SELECT count(*) FROM ${tables.nodes} WHERE log_id IN (${runs})) AS nodes`,
+            parameters,
+          );
+          const row = counted.rows[0]!;
+          return { rows: { runs: Number(row.runs), node_executions: Number(row.nodes) } };
+        }
+        await client.query('BEGIN');
+        const nodes = await client.query(`DELETE FROM ${tables.nodes} WHERE log_id IN (${runs})`, parameters);
+        const deleted = await client.query(`DELETE FROM ${tables.runs} WHERE log_id IN (${runs})`, parameters);
+        await client.query('COMMIT');
+        return { rows: { runs: deleted.rowCount ?? 0, node_executions: nodes.rowCount ?? 0 } };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw storageError(error, 'forget end users in', tables.runs, secrets);
+      } finally {
+        client.release();
+      }
     },
     async close(): Promise<void> {
       const held = lease;

@@ -3,6 +3,7 @@ import { registeredArchiveFormats } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { addConfigOptions, PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT } from '../support/exit-codes.js';
+import { registerArchiveEdits } from './archive-edit.js';
 import type { CliIo } from '../support/io.js';
 
 interface VerifyFlags extends ConfigFlags {
@@ -29,6 +30,7 @@ export function registerArchive(program: Command, io: CliIo, setExit: (code: num
       .option('--app <id>', 'only this app')
       .option('--json', 'one JSON object'),
   ).action(async (flags: VerifyFlags) => setExit(await runVerify(flags, io)));
+  registerArchiveEdits(archive, io, setExit);
 }
 
 async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {

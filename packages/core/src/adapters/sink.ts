@@ -25,6 +25,17 @@ export interface SinkWriter {
   abort(reason: Error): Promise<void>;
 }
 
+/** Which rows `Sink.forget` removes: the runs of these end users (each form their identifier is stored in). */
+export interface SinkForgetRequest {
+  /** Values of the runs' `endUserSessionId` to match (the identifier as given and as the privacy policy stores it). */
+  endUsers: readonly string[];
+  /** First and last UTC day of the runs' log time (inclusive); absent: every day. */
+  from?: string;
+  to?: string;
+  /** Count the rows, delete nothing. */
+  dryRun?: boolean;
+}
+
 /**
  * A destination for the records themselves (a database table, a warehouse), beside the reports and the
  * archive. Writes are idempotent by Dify's ids: writing a window again (a retry, an overlapping window)
@@ -35,5 +46,7 @@ export interface Sink {
   /** Names the sink in results and problems (`postgres`, `mongodb`). */
   readonly name: string;
   open(context: SinkContext): Promise<SinkWriter>;
+  /** Deletes the rows of end users (their runs and everything stored with them); the rows per table it removed. */
+  forget?(request: SinkForgetRequest): Promise<SinkCommit>;
   close?(): Promise<void>;
 }

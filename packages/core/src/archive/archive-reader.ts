@@ -14,7 +14,7 @@ export interface ArchiveReadOptions {
 }
 
 /** The records of a part's bytes: gzip NDJSON, or the format that wrote it. */
-function partRecords(
+export function partRecords(
   part: ArchivePart,
   bytes: Uint8Array,
   options: ArchiveReadOptions,

@@ -53,6 +53,8 @@ export async function storeStage(
       extension: 'ndjson',
       contentType: 'application/x-ndjson',
       body: inputs.messages,
+      // Read back by `rewriteMessages` (forgetting an end user, redacting) to store the new form under the same names.
+      metadata: { job: save.job, app: save.app },
     });
     inputs.written.messages = messages;
   }

@@ -48,6 +48,8 @@ export interface PrivacyPolicy {
   run(record: RunRecord): RunRecord;
   message(record: MessageRecord): MessageRecord;
   conversation(record: ConversationRecord): ConversationRecord;
+  /** An end user's identifier as records made under this policy hold it: as it is, masked, hashed, or null (dropped). */
+  endUser(value: string): string | null;
 }
 
 export const REDACTED_VALUE = '[redacted]';
@@ -179,6 +181,7 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
       endUser,
     },
     text,
+    endUser: (value) => (active ? person(value) : value),
     run(record) {
       if (!active) return record;
       let result = fieldsOf(record, ['error', 'inputs', 'outputs', 'pause']);

@@ -30,6 +30,7 @@ import {
   type RuntimeDeps,
 } from './deps.js';
 import { reportFormats, toPipelineJob } from './pipeline-job.js';
+import { archiveEdits, type ArchiveEdits } from './archive-edits.js';
 
 export interface DifyLogsOptions {
   /** The configuration: an object in the configuration file's shape, or the path of a YAML or JSON file. */
@@ -90,7 +91,7 @@ export interface ReportOptions {
   window?: RenderReportsOptions['window'];
 }
 
-export interface DifyLogs {
+export interface DifyLogs extends ArchiveEdits {
   /** The validated configuration (defaults filled in, the profile applied). */
   readonly config: DifyLogsConfig;
   /** Where each key came from, and every secret value in effect (to scrub logs). */
@@ -279,8 +280,14 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
         ...(request.window ? { window: request.window } : {}),
         ...(config.prices ? { prices: config.prices } : {}),
         ...(job.anomalies ? { anomalies: job.anomalies } : {}),
+        privacy: config.privacy,
       });
     },
+    ...archiveEdits(
+      config,
+      { storage: openedStorage, archiveFormats: openedArchiveFormats, sinks: async () => (await deps()).sinks },
+      logger,
+    ),
     deployments: () => configuredDeployments(config),
     deploymentHandler(handlerOptions = {}) {
       const secrets = loaded.secrets.filter((secret) => secret.length >= 4);

@@ -27,6 +27,8 @@ export interface SinkSuiteOptions<S extends Sink = Sink> {
   count: (sink: S) => Promise<SinkCounts>;
   /** A committed run as a reader sees it (by Dify log id), `undefined` when none is visible. Without it the value checks are skipped. */
   read?: (sink: S, logId: string) => Promise<SinkRunView | undefined>;
+  /** `false` for a sink without `forget` (its forget test is skipped, with that reason). Default true. */
+  forget?: boolean;
   /** Removes what a test left (called before `close`). */
   cleanup?: (sink: S) => void | Promise<void>;
 }
@@ -344,6 +346,34 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
       expect((await read(sink, `${id}-legacy`))?.nodes.map((node) => node.title?.replaceAll('\u0000', ''))).toEqual([
         '节点 “一”',
       ]);
+    });
+
+    // Sinks without `forget` cannot delete an end user's rows (`dify-logs archive forget` names them): they say so.
+    const withForget = (title: string, body: () => Promise<void>) =>
+      options.forget === false
+        ? it.skip(`${title} (skipped: the sink has no forget)`, () => undefined)
+        : it(title, body);
+
+    withForget("forgets an end user's runs and nodes in the days asked for, after a dry run that counts", async () => {
+      const id = unique('forget');
+      const person = unique('person');
+      const records = [
+        sampleRun(`${id}-1`, 2, { endUserSessionId: person }),
+        sampleRun(`${id}-2`, 1, { endUserSessionId: person, loggedAt: '2026-03-04T10:00:00.000Z' }),
+        sampleRun(`${id}-3`, 3, { endUserSessionId: unique('someone-else') }),
+      ];
+      await write(sink, records);
+      expect(await delta()).toEqual({ runs: 3, nodes: 6 });
+      const counted = await sink.forget!({ endUsers: [person], from: '2026-03-02', to: '2026-03-02', dryRun: true });
+      expect(counted.rows).toEqual({ runs: 1, node_executions: 2 });
+      expect(await delta()).toEqual({ runs: 3, nodes: 6 });
+      const forgotten = await sink.forget!({ endUsers: ['not-them', person], from: '2026-03-02', to: '2026-03-02' });
+      expect(forgotten.rows).toEqual({ runs: 1, node_executions: 2 });
+      expect(await delta()).toEqual({ runs: 2, nodes: 4 });
+      // Without days: every run of theirs that is left.
+      expect((await sink.forget!({ endUsers: [person] })).rows).toEqual({ runs: 1, node_executions: 1 });
+      expect(await delta()).toEqual({ runs: 1, nodes: 3 });
+      if (options.read) expect(await options.read(sink, `${id}-3`)).not.toBeUndefined();
     });
 
     it('refuses records after commit', async () => {

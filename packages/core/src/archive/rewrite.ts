@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
+import { DifyConfigError } from '../errors/config-error.js';
+import type { Logger } from '../logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
+import type { RunRecord } from '../records/schema.js';
+import { listPartitions, partRecords, type ArchiveQuery, type ArchiveReadOptions } from './archive-reader.js';
+import type { ArchivePartFormat } from './archive-writer.js';
+import { readManifests } from './archive-writer.js';
+import {
+  ARCHIVE_TYPE,
+  dayStart,
+  MANIFEST_EXTENSION,
+  WRITTEN_AT,
+  type ArchiveAlternate,
+  type ArchiveManifest,
+  type ArchivePart,
+} from './manifest.js';
+
+/** What becomes of one archived record: the same object when it stays as it is, a new one, or null to remove it. */
+export type RecordRewrite = (record: RunRecord) => RunRecord | null;
+
+export interface RewriteArchiveOptions extends ArchiveReadOptions {
+  /** Names the objects written (their keys carry it) and the new manifests' `runId`. */
+  runId: string;
+  /** Count what would change, write nothing. */
+  dryRun?: boolean;
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** What a rewrite changed (or, in a dry run, would change) in one partition. */
+export interface RewrittenPartition {
+  job: string;
+  app: string;
+  day: string;
+  /** Parts rewritten (a part left with no record is removed from the manifest instead). */
+  parts: number;
+  removed: number;
+  changed: number;
+  /** Records the partition holds afterwards. */
+  records: number;
+}
+
+export interface RewriteArchiveResult {
+  dryRun: boolean;
+  /** Partitions read. */
+  partitions: number;
+  /** Only the partitions with something to change. */
+  rewritten: RewrittenPartition[];
+  removed: number;
+  changed: number;
+  /** Replaced objects that could not be deleted: they are no longer listed, but still hold the old records. */
+  leftovers: string[];
+}
+
+/**
+ * Applies `rewrite` to every record of a range of the partitioned archive, part by part. A part in which nothing
+ * changes stays as it is; a changed part is written again under new keys, in its own format and with its Parquet (or
+ * other) copies, keeping its window and the run that first wrote it, so a later run of that window still replaces it.
+ * Each partition then gets a new manifest, and only then are its old manifest and replaced parts deleted: a failure
+ * midway leaves the old manifest in force and removes what was written. `archive verify` passes afterwards.
+ */
+export async function rewriteArchive(
+  storage: StorageAdapter,
+  query: ArchiveQuery,
+  rewrite: RecordRewrite,
+  options: RewriteArchiveOptions,
+): Promise<RewriteArchiveResult> {
+  const logger = (options.logger ?? silentLogger).child({ component: 'archive-rewrite' });
+  const now = options.now ?? (() => new Date());
+  const dryRun = options.dryRun ?? false;
+  const partitions = await listPartitions(storage, query);
+  const rewritten: RewrittenPartition[] = [];
+  const leftovers: string[] = [];
+  let sequence = 0;
+  for (const { manifest } of partitions) {
+    const written: StoredObject[] = [];
+    const save = (extension: string, body: string | Uint8Array, contentType: string) =>
+      storage.saveData({
+        type: ARCHIVE_TYPE,
+        job: manifest.job,
+        app: manifest.app,
+        runId: options.runId,
+        createdAt: dayStart(manifest.day),
+        extension,
+        contentType,
+        body,
+        metadata: {
+          job: manifest.job,
+          app: manifest.app,
+          day: manifest.day,
+          [WRITTEN_AT]: new Date().toISOString(),
+        },
+      });
+    const summary: RewrittenPartition = { ...pick(manifest), parts: 0, removed: 0, changed: 0, records: 0 };
+    const parts: ArchivePart[] = [];
+    const replaced: string[] = [];
+    try {
+      for (const part of manifest.parts) {
+        const kept: RunRecord[] = [];
+        let touched = false;
+        for await (const record of partRecords(part, await storage.read(part.key), options, storage.name)) {
+          const next = rewrite(record);
+          if (next === null) summary.removed += 1;
+          else if (next !== record) summary.changed += 1;
+          if (next !== record) touched = true;
+          if (next !== null) kept.push(next);
+        }
+        if (!touched) {
+          parts.push(part);
+          continue;
+        }
+        summary.parts += 1;
+        replaced.push(part.key, ...(part.alternates ?? []).map((alternate) => alternate.key));
+        if (kept.length === 0 || dryRun) {
+          if (kept.length > 0) parts.push({ ...part, records: kept.length });
+          continue;
+        }
+        sequence += 1;
+        parts.push(await writePart(part, kept, sequence, options.formats ?? [], save, written));
+      }
+      summary.records = parts.reduce((sum, part) => sum + part.records, 0);
+      if (summary.parts === 0) continue;
+      rewritten.push(summary);
+      if (dryRun) continue;
+      const next: ArchiveManifest = {
+        ...manifest,
+        generatedAt: now().toISOString(),
+        runId: options.runId,
+        records: summary.records,
+        parts,
+      };
+      await save(MANIFEST_EXTENSION, `${JSON.stringify(next, null, 2)}\n`, 'application/json');
+    } catch (error) {
+      for (const object of written) await storage.delete(object.key).catch(() => undefined);
+      throw error;
+    }
+    // The new manifest is the truth now: the partition's older manifests and the parts it replaced can go.
+    const older = (await readManifests(storage, manifest.job, manifest.app, manifest.day)).filter(
+      (entry) => entry.manifest.runId !== options.runId,
+    );
+    for (const key of new Set([...older.map((entry) => entry.key), ...replaced]))
+      await storage.delete(key).catch((error: unknown) => {
+        logger.warn({ key, err: String(error) }, 'could not delete a replaced archive object');
+        leftovers.push(key);
+      });
+  }
+  return {
+    dryRun,
+    partitions: partitions.length,
+    rewritten,
+    removed: rewritten.reduce((sum, each) => sum + each.removed, 0),
+    changed: rewritten.reduce((sum, each) => sum + each.changed, 0),
+    leftovers,
+  };
+}
+
+const pick = ({ job, app, day }: ArchiveManifest) => ({ job, app, day });
+
+/** Writes `records` as the new form of `part`: the same format (gzip NDJSON or the one named), the same copies. */
+async function writePart(
+  part: ArchivePart,
+  records: RunRecord[],
+  sequence: number,
+  formats: ArchivePartFormat[],
+  save: (extension: string, body: string | Uint8Array, contentType: string) => Promise<StoredObject>,
+  written: StoredObject[],
+): Promise<ArchivePart> {
+  const encode = async (name: string): Promise<{ format: ArchivePartFormat; bytes: Uint8Array }> => {
+    const format = formats.find((each) => each.format === name);
+    if (!format)
+      throw new DifyConfigError(
+        'storage.archiveFormats',
+        `archive part ${part.key} has a ${name} copy; rewriting it needs the ${name} archive format`,
+      );
+    return { format, bytes: await format.encode(iterate(records)) };
+  };
+  const store = async (extension: string, bytes: Uint8Array, contentType: string) => {
+    const object = await save(`part-${sequence}.${extension}`, bytes, contentType);
+    written.push(object);
+    return { key: object.key, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  };
+  let primary: { key: string; bytes: number; sha256: string };
+  if (part.format === undefined) {
+    const body = gzipSync(records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    primary = await store('ndjson.gz', body, 'application/gzip');
+  } else {
+    const { format, bytes } = await encode(part.format);
+    primary = await store(format.extension, bytes, format.contentType);
+  }
+  const alternates: ArchiveAlternate[] = [];
+  for (const alternate of part.alternates ?? []) {
+    const { format, bytes } = await encode(alternate.format);
+    alternates.push({ format: alternate.format, ...(await store(format.extension, bytes, format.contentType)) });
+  }
+  const dated = records.map((record) => record.loggedAt).sort();
+  const { alternates: _old, ...rest } = part;
+  return {
+    ...rest,
+    ...primary,
+    records: records.length,
+    firstLoggedAt: dated[0] ?? null,
+    lastLoggedAt: dated.at(-1) ?? null,
+    ...(alternates.length > 0 ? { alternates } : {}),
+  };
+}
+
+async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
