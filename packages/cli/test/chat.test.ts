@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
 describe('dify-logs run on a workspace with a chatflow', () => {
-  it('reports the chatflow beside the workflow apps: conversation sections, a messages CSV and the messages NDJSON', async () => {
+  it('reports the chatflow beside the workflow apps: conversation sections, a messages CSV and the archived messages', async () => {
     const simulator = await sim({
       runsPerApp: 60,
       runningRuns: 0,
@@ -32,9 +33,11 @@ describe('dify-logs run on a workspace with a chatflow', () => {
     const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const files = filesUnder(join(dir, 'outputs'));
-    const messagesNdjson = files.find((file) => file.endsWith('.ndjson') && file.includes('messages'))!;
-    const messages = readFileSync(messagesNdjson, 'utf8')
-      .split('\n')
+    // The messages are partitioned beside the runs' archive (gzip NDJSON per app and UTC day, with manifests).
+    const parts = files.filter((file) => file.includes('archive-messages') && file.endsWith('.ndjson.gz'));
+    expect(parts.length).toBeGreaterThan(0);
+    const messages = parts
+      .flatMap((part) => gunzipSync(readFileSync(part)).toString('utf8').split('\n'))
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { messageId: string; appId: string });
     const chatflow = simulator.apps.find((app) => app.mode === 'advanced-chat')!;

@@ -183,6 +183,7 @@ export type { AlertEvent } from './alerts/index.js';
 export {
   createArchiveWriter,
   readArchive,
+  readArchivedMessages,
   verifyArchive,
   removeOrphanParts,
   type ArchiveWriterOptions,

@@ -88,6 +88,7 @@ function succeededRun(): PipelineResult {
     archive: null,
     messages: null,
     partitions: null,
+    messagePartitions: null,
     notifications: [
       { notifier: 'slack', delivered: true },
       { notifier: 'email', delivered: false, error: 'smtp down' },

@@ -36,25 +36,31 @@ export function registerArchive(program: Command, io: CliIo, setExit: (code: num
 async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
   const { storage } = await storageFromFlags(flags, io);
   try {
-    const result = await verifyArchive(
-      storage,
-      {
-        from: flags.from,
-        to: flags.to,
-        ...(flags.job ? { job: flags.job } : {}),
-        ...(flags.app ? { app: flags.app } : {}),
-      },
-      { formats: await registeredArchiveFormats(PLUGINS) },
-    );
-    if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    const query = {
+      from: flags.from,
+      to: flags.to,
+      ...(flags.job ? { job: flags.job } : {}),
+      ...(flags.app ? { app: flags.app } : {}),
+    };
+    const result = await verifyArchive(storage, query, { formats: await registeredArchiveFormats(PLUGINS) });
+    // Chat messages are partitioned beside the runs (their own manifests): checked the same way when there are any.
+    const messages = await verifyArchive(storage, query, { dataset: 'messages' });
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...result, messages })}\n`);
     else {
+      const status = (problems: unknown[]) => (problems.length === 0 ? 'OK' : `${problems.length} PROBLEM(S)`);
       io.stdout.write(
-        `${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ${result.problems.length === 0 ? 'OK' : `${result.problems.length} PROBLEM(S)`}\n`,
+        `${result.partitions} partition(s), ${result.parts} part(s), ${result.records} records: ` +
+          `${status(result.problems)}\n`,
       );
-      for (const problem of result.problems)
+      if (messages.partitions > 0)
+        io.stdout.write(
+          `messages: ${messages.partitions} partition(s), ${messages.parts} part(s), ${messages.records} messages: ` +
+            `${status(messages.problems)}\n`,
+        );
+      for (const problem of [...result.problems, ...messages.problems])
         io.stdout.write(`  ${problem.problem.padEnd(10)} ${problem.part ?? problem.manifest}: ${problem.detail}\n`);
     }
-    return result.problems.length === 0 ? EXIT.ok : EXIT.failed;
+    return result.problems.length === 0 && messages.problems.length === 0 ? EXIT.ok : EXIT.failed;
   } finally {
     await storage.close?.();
   }

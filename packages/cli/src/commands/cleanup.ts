@@ -38,7 +38,9 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
   const cutoff = cleanupCutoff({ olderThanDays: days, now });
   const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) ${storagePlace(storage)}`;
   // Archive parts no manifest lists (left by a run that failed or was killed) go too, once old enough not to be a run's in progress.
-  const orphans = kind !== 'report' && (flags.type === undefined || safeSegment(flags.type) === ARCHIVE_TYPE);
+  const orphans =
+    kind !== 'report' &&
+    (flags.type === undefined || [ARCHIVE_TYPE, `${ARCHIVE_TYPE}-messages`].includes(safeSegment(flags.type)));
   try {
     if (flags.dryRun) {
       const old = new Set<string>();

@@ -3,6 +3,8 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   readArchive,
+  readArchivedMessages,
+  type MessageRecord,
   readRunRecords,
   type ArchiveQuery,
   renderReports,
@@ -209,6 +211,8 @@ export async function runReport(
     previous,
     prices: prices ?? runtime?.config.prices,
     consoleUrl: flags.consoleUrl ?? null,
+    // The partitioned archive keeps chat messages beside the runs: they make the conversation section.
+    ...(archives.length > 0 ? { messages: archivedMessages(opened!, archives) } : {}),
   };
   const outDir = resolve(io.cwd, flags.outDir);
   const threads = readerThreads(flags, formats, inputs);
@@ -251,4 +255,8 @@ export async function runReport(
   for (const problem of rendered.problems)
     io.stderr.write(`dify-logs: ${problem.format} report failed: ${problem.message}\n`);
   return rendered.problems.length > 0 ? EXIT.partial : EXIT.ok;
+}
+
+async function* archivedMessages(storage: StorageAdapter, archives: string[]): AsyncGenerator<MessageRecord> {
+  for (const input of archives) yield* readArchivedMessages(storage, parseArchiveInput(input));
 }

@@ -98,6 +98,11 @@ export function formatResult(result: PipelineResult): string {
     for (const manifest of manifests.slice(0, 3)) lines.push(`  manifest ${manifest.location}`);
     if (manifests.length > 3) lines.push(`  manifest … and ${manifests.length - 3} more`);
   }
+  if (result.messagePartitions) {
+    const { records, parts, manifests } = result.messagePartitions;
+    lines.push(`  messages ${records} messages in ${parts.length} part(s), ${manifests.length} partition(s)`);
+  }
+  if (result.messages) lines.push(`  messages ${result.messages.location}`);
   for (const report of result.reports) lines.push(`  report   ${report.location}`);
   for (const notification of result.notifications)
     lines.push(

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { StorageAdapter } from '../adapters/storage.js';
 import { DifyStorageError } from '../errors/storage-error.js';
-import { readRunRecords } from '../records/ndjson.js';
+import type { MessageRecord } from '../records/chat.js';
+import { MESSAGES, RUNS, type ArchiveDataset } from './dataset.js';
 import type { RunRecord } from '../records/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import type { ArchivePartFormat } from './archive-writer.js';
@@ -14,20 +15,21 @@ export interface ArchiveReadOptions {
 }
 
 /** The records of a part's bytes: gzip NDJSON, or the format that wrote it. */
-export function partRecords(
+export function partRecords<T = RunRecord>(
   part: ArchivePart,
   bytes: Uint8Array,
   options: ArchiveReadOptions,
   adapter: string,
-): AsyncIterable<RunRecord> {
-  if (part.format === undefined) return readRunRecords([inflate(part.key, bytes, adapter)], part.key);
+  dataset: ArchiveDataset<T> = RUNS as ArchiveDataset<unknown> as ArchiveDataset<T>,
+): AsyncIterable<T> {
+  if (part.format === undefined) return dataset.read(inflate(part.key, bytes, adapter), part.key, adapter);
   const decode = options.formats?.find((format) => format.format === part.format)?.decode;
   if (!decode)
     throw new DifyConfigError(
       'storage.archiveFormats',
       `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format (for parquet: parquetArchiveFormat() from @dify-logs/parquet)`,
     );
-  return decode(bytes, part.key);
+  return decode(bytes, part.key) as AsyncIterable<T>;
 }
 
 export interface ArchiveQuery {
@@ -38,18 +40,17 @@ export interface ArchiveQuery {
   app?: string;
 }
 
-/** The newest manifest of every partition in the range (by job, app, day). */
+/** The newest manifest of every partition in the range (by job, app, day), of runs or of another dataset. */
 export async function listPartitions(
   storage: StorageAdapter,
   query: ArchiveQuery,
+  dataset: { type: string } = RUNS,
 ): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
   const from = new Date(`${query.from.slice(0, 10)}T00:00:00.000Z`);
   const until = new Date(new Date(`${query.to.slice(0, 10)}T00:00:00.000Z`).getTime() + 86_400_000);
   const newest = new Map<string, { key: string; manifest: ArchiveManifest }>();
-  for await (const { key, manifest } of manifestsBetween(storage, from, until, {
-    job: query.job || undefined,
-    app: query.app || undefined,
-  })) {
+  const only = { job: query.job || undefined, app: query.app || undefined };
+  for await (const { key, manifest } of manifestsBetween(storage, from, until, only, dataset.type)) {
     const id = `${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
     const seen = newest.get(id);
     if (!seen || newestFirst(manifest, seen.manifest) < 0) newest.set(id, { key, manifest });
@@ -66,17 +67,33 @@ export async function listPartitions(
  * Streams the archived RunRecords of a range, partition by partition (oldest day first), as the newest
  * manifests list them; a record archived twice in a partition (overlapping windows) comes out once.
  */
-export async function* readArchive(
+export function readArchive(
   storage: StorageAdapter,
   query: ArchiveQuery,
   options: ArchiveReadOptions = {},
 ): AsyncGenerator<RunRecord> {
-  for (const { manifest } of await listPartitions(storage, query)) {
+  return readDataset(storage, query, options, RUNS);
+}
+
+/** Streams the archived chat messages of a range, as `readArchive` does runs (each message once). */
+export function readArchivedMessages(storage: StorageAdapter, query: ArchiveQuery): AsyncGenerator<MessageRecord> {
+  return readDataset(storage, query, {}, MESSAGES);
+}
+
+async function* readDataset<T>(
+  storage: StorageAdapter,
+  query: ArchiveQuery,
+  options: ArchiveReadOptions,
+  dataset: ArchiveDataset<T>,
+): AsyncGenerator<T> {
+  for (const { manifest } of await listPartitions(storage, query, dataset)) {
     const seen = new Set<string>();
     for (const part of manifest.parts) {
-      for await (const record of partRecords(part, await storage.read(part.key), options, storage.name)) {
-        if (seen.has(record.logId)) continue;
-        seen.add(record.logId);
+      const bytes = await storage.read(part.key);
+      for await (const record of partRecords(part, bytes, options, storage.name, dataset)) {
+        const id = dataset.id(record);
+        if (seen.has(id)) continue;
+        seen.add(id);
         yield record;
       }
     }
@@ -108,12 +125,12 @@ export interface ArchiveProblem {
 export async function verifyArchive(
   storage: StorageAdapter,
   query: ArchiveQuery,
-  options: ArchiveReadOptions = {},
+  options: ArchiveReadOptions & { dataset?: 'runs' | 'messages' } = {},
 ): Promise<{ partitions: number; parts: number; records: number; problems: ArchiveProblem[] }> {
   const problems: ArchiveProblem[] = [];
   let parts = 0;
   let records = 0;
-  const partitions = await listPartitions(storage, query);
+  const partitions = await listPartitions(storage, query, options.dataset === 'messages' ? MESSAGES : RUNS);
   for (const { key, manifest } of partitions) {
     for (const part of manifest.parts) {
       parts += 1;

@@ -23,6 +23,7 @@ import { readRunRecords } from '../records/ndjson.js';
 import type { ArchiveAlternate } from './manifest.js';
 import { createPartStream } from './part-stream.js';
 import { DifyConfigError } from '../errors/config-error.js';
+import { RUNS, type ArchiveDataset } from './dataset.js';
 
 /**
  * Another format each archive part is written in, beside the gzip NDJSON part or instead of it
@@ -39,7 +40,9 @@ export interface ArchivePartFormat {
   decode?(bytes: Uint8Array, name: string): AsyncIterable<RunRecord>;
 }
 
-export interface ArchiveWriterOptions {
+export interface ArchiveWriterOptions<T = RunRecord> {
+  /** What is archived: runs (the default) or chat messages (`MESSAGES`, gzip NDJSON only). */
+  dataset?: ArchiveDataset<T>;
   job: string;
   /** Id of the pipeline run writing. */
   runId: string;
@@ -78,32 +81,36 @@ interface OpenPart {
 
 /**
  * Writes a run's records as gzip NDJSON partitioned by app and UTC day, then one manifest per
- * partition. Records of one app arrive in log order, so one part is open at a time. Nothing is
+ * partition. Runs of one app arrive in log order, so one part is open at a time; messages arrive by
+ * conversation, so a few are (`dataset.openParts`, the least recently used closed first). Nothing is
  * visible as archived until the manifests are written; `abort` (or a failed `finish`) deletes the
  * parts written. A partition's new manifest keeps the previous manifest's parts except those whose
  * window this run covers (a re-run of a window replaces them), then older manifests and replaced
  * parts are deleted.
  */
-export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWriterOptions) {
-  const logger = (options.logger ?? silentLogger).child({ component: 'archive' });
+export function createArchiveWriter<T = RunRecord>(storage: StorageAdapter, options: ArchiveWriterOptions<T>) {
+  const dataset = (options.dataset ?? RUNS) as ArchiveDataset<T>;
+  const logger = (options.logger ?? silentLogger).child({ component: 'archive', dataset: dataset.name });
   const now = options.now ?? (() => new Date());
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
-  const formats = options.formats ?? [];
-  const ndjson = options.ndjson ?? true;
+  // Other formats encode RunRecords: a message archive is gzip NDJSON only.
+  const formats = dataset === (RUNS as ArchiveDataset<unknown>) ? (options.formats ?? []) : [];
+  const ndjson = dataset === (RUNS as ArchiveDataset<unknown>) ? (options.ndjson ?? true) : true;
   if (!ndjson && formats.length === 0)
     throw new DifyConfigError(
       'storage.archiveFormats',
       'an archive written without NDJSON needs another format (e.g. [parquet])',
     );
   let spoolDir: Promise<string> | undefined;
-  let open: OpenPart | undefined;
+  /** The parts being written, by app and day, least recently used first. */
+  const open = new Map<string, OpenPart>();
   let sequence = 0;
   let records = 0;
 
   // `written-at` is the wall clock (not the run's): how `removeOrphanParts` tells a part left by a failed run from one being written.
   const save = (app: string, day: string, extension: string, body: StoredObjectBody, contentType: string) =>
     storage.saveData({
-      type: ARCHIVE_TYPE,
+      type: dataset.type,
       job: options.job,
       app,
       runId: options.runId,
@@ -210,34 +217,57 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
   }
 
   async function removeSpools(): Promise<void> {
-    await open?.spool?.dispose().catch(() => undefined);
+    for (const part of open.values()) await part.spool?.dispose().catch(() => undefined);
     if (spoolDir) await rm(await spoolDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** Stops the uploads of the parts still open (a failure): their objects are taken back with the rest. */
+  async function failOpen(error: Error): Promise<void> {
+    for (const part of open.values()) {
+      part.stream?.fail(error);
+      await part.saved?.catch(() => undefined);
+    }
+    open.clear();
   }
 
   return {
     /** Appends a record to its partition's part (waits when the upload is behind). */
-    async add(record: RunRecord): Promise<void> {
-      const day = dayOf(record.loggedAt);
-      if (!open || open.app !== record.appId || open.day !== day) {
-        if (open) await close(open);
-        open = await start(record.appId, day);
+    async add(record: T): Promise<void> {
+      const app = dataset.app(record);
+      const time = dataset.time(record);
+      const day = dayOf(time);
+      const id = `${app}\u0000${day}`;
+      let part = open.get(id);
+      if (part) {
+        open.delete(id);
+      } else {
+        // Runs come in log order per app (one part open at a time); messages come by conversation (a few).
+        while (open.size >= dataset.openParts) {
+          const [oldest, least] = open.entries().next().value as [string, OpenPart];
+          open.delete(oldest);
+          await close(least);
+        }
+        part = await start(app, day);
       }
+      open.set(id, part);
       const line = `${JSON.stringify(record)}\n`;
-      if (open.stream && open.saved) await open.stream.write(line, open.saved);
-      if (open.spool) {
-        const pending = open.spool.write(line);
+      if (part.stream && part.saved) await part.stream.write(line, part.saved);
+      if (part.spool) {
+        const pending = part.spool.write(line);
         if (pending) await pending;
       }
-      open.records += 1;
+      part.records += 1;
       records += 1;
-      if (open.first === null || record.loggedAt < open.first) open.first = record.loggedAt;
-      if (open.last === null || record.loggedAt > open.last) open.last = record.loggedAt;
+      if (part.first === null || time < part.first) part.first = time;
+      if (part.last === null || time > part.last) part.last = time;
     },
     /** Closes the last part and writes the manifests; on failure removes what this run wrote and rethrows. */
     async finish(): Promise<ArchiveResult> {
       try {
-        if (open) await close(open);
-        open = undefined;
+        for (const [id, part] of [...open]) {
+          open.delete(id);
+          await close(part);
+        }
         const manifests: StoredObject[] = [];
         const partitions = new Map<string, typeof written>();
         for (const entry of written) {
@@ -247,7 +277,7 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
         const obsolete: string[] = [];
         for (const entries of partitions.values()) {
           const { app, day } = entries[0]!;
-          const previous = await readManifests(storage, options.job, app, day);
+          const previous = await readManifests(storage, options.job, app, day, dataset.type);
           const kept = previous[0]?.manifest.parts.filter((part) => survives(part, options.window)) ?? [];
           for (const old of previous) {
             obsolete.push(old.key);
@@ -263,6 +293,7 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
             job: options.job,
             app,
             day,
+            ...(dataset.name === 'messages' ? { dataset: 'messages' as const } : {}),
             generatedAt: now().toISOString(),
             runId: options.runId,
             records: parts.reduce((sum, part) => sum + part.records, 0),
@@ -283,9 +314,7 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
         return { records, parts: written.map((entry) => entry.object), manifests };
       } catch (error) {
         await removeSpools();
-        open?.stream?.fail(error instanceof Error ? error : new Error(String(error)));
-        await open?.saved?.catch(() => undefined);
-        open = undefined;
+        await failOpen(error instanceof Error ? error : new Error(String(error)));
         await removeWritten();
         throw error;
       }
@@ -293,11 +322,7 @@ export function createArchiveWriter(storage: StorageAdapter, options: ArchiveWri
     /** Gives up: deletes every part this run wrote (no manifest was written). */
     async abort(error: Error = new Error('archive aborted')): Promise<void> {
       await removeSpools();
-      if (open) {
-        open.stream?.fail(error);
-        await open.saved?.catch(() => undefined);
-        open = undefined;
-      }
+      await failOpen(error);
       await removeWritten();
     },
   };
@@ -311,10 +336,11 @@ export async function readManifests(
   job: string,
   app: string,
   day: string,
+  type: string = ARCHIVE_TYPE,
 ): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
   const start = dayStart(day);
   const found: Array<{ key: string; manifest: ArchiveManifest }> = [];
-  for await (const entry of manifestsBetween(storage, start, new Date(start.getTime() + 1), { job, app }))
+  for await (const entry of manifestsBetween(storage, start, new Date(start.getTime() + 1), { job, app }, type))
     found.push(entry);
   return found.sort((a, b) => newestFirst(a.manifest, b.manifest));
 }

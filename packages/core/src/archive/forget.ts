@@ -6,6 +6,7 @@ import type { MessageRecord } from '../records/chat.js';
 import type { ArchiveReadOptions } from './archive-reader.js';
 import { rewriteMessages, type RewriteMessagesResult } from './messages-rewrite.js';
 import { rewriteArchive, type RewriteArchiveResult } from './rewrite.js';
+import { MESSAGES } from './dataset.js';
 
 /** Every archived day: the range of a request that names none. */
 const ALL_DAYS = { from: '1970-01-01', to: '9999-12-31' } as const;
@@ -52,7 +53,11 @@ export interface ArchiveEditResult {
   dryRun: boolean;
   /** The forms of the identifier that were matched (as given, and as the privacy policy stores it). */
   matched?: string[];
+  /** The runs' archive. */
   archive: RewriteArchiveResult;
+  /** The messages' archive (partitioned like the runs'). */
+  messageArchive: RewriteArchiveResult;
+  /** Messages stored one object per pipeline run (without a partitioned archive, or before it held messages). */
   messages: RewriteMessagesResult;
   sinks: SinkEditResult[];
 }
@@ -97,20 +102,21 @@ export async function forgetEndUser(
       (message.workflowRunId !== null && runs.has(message.workflowRunId)));
   // A first pass finds their conversations, the second removes every message of them.
   const conversations = new Set<string>();
-  await rewriteMessages(
-    context.storage,
-    (message) => {
-      if (isTheirs(message)) conversations.add(message.conversationId);
-      return message;
-    },
-    { runId: context.runId, dryRun: true },
-  );
-  const messages = await rewriteMessages(
-    context.storage,
-    (message) =>
-      isTheirs(message) || (conversations.has(message.conversationId) && selected(message, request)) ? null : message,
-    { ...options(context), dryRun },
-  );
+  const find = (message: MessageRecord) => {
+    if (isTheirs(message)) conversations.add(message.conversationId);
+    return message;
+  };
+  const query = { ...ALL_DAYS, ...defined(request) };
+  await rewriteArchive(context.storage, query, find, { runId: context.runId, dryRun: true, dataset: MESSAGES });
+  await rewriteMessages(context.storage, find, { runId: context.runId, dryRun: true });
+  const forget = (message: MessageRecord) =>
+    isTheirs(message) || (conversations.has(message.conversationId) && selected(message, request)) ? null : message;
+  const messageArchive = await rewriteArchive(context.storage, query, forget, {
+    ...options(context),
+    dryRun,
+    dataset: MESSAGES,
+  });
+  const messages = await rewriteMessages(context.storage, forget, { ...options(context), dryRun });
   const sinks: SinkEditResult[] = [];
   for (const sink of context.sinks ?? []) {
     if (!sink.forget) {
@@ -129,7 +135,7 @@ export async function forgetEndUser(
       sinks.push({ sink: sink.name, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { dryRun, matched, archive, messages, sinks };
+  return { dryRun, matched, archive, messageArchive, messages, sinks };
 }
 
 /**
@@ -149,12 +155,14 @@ export async function redactArchive(
     (record) => privacy.run(record),
     { ...options(context), dryRun },
   );
-  const messages = await rewriteMessages(
-    context.storage,
-    (message) => (selected(message, request) ? privacy.message(message) : message),
-    { ...options(context), dryRun },
-  );
-  return { dryRun, archive, messages, sinks: [] };
+  const redact = (message: MessageRecord) => (selected(message, request) ? privacy.message(message) : message);
+  const messageArchive = await rewriteArchive(context.storage, { ...ALL_DAYS, ...defined(request) }, redact, {
+    ...options(context),
+    dryRun,
+    dataset: MESSAGES,
+  });
+  const messages = await rewriteMessages(context.storage, redact, { ...options(context), dryRun });
+  return { dryRun, archive, messageArchive, messages, sinks: [] };
 }
 
 function options(context: ArchiveEditContext) {

@@ -7,6 +7,7 @@ export {
 } from './archive-writer.js';
 export {
   readArchive,
+  readArchivedMessages,
   verifyArchive,
   listPartitions,
   type ArchiveQuery,
@@ -25,3 +26,4 @@ export {
   type ForgetEndUserRequest,
   type SinkEditResult,
 } from './forget.js';
+export { RUNS, MESSAGES, type ArchiveDataset } from './dataset.js';

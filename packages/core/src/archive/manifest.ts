@@ -46,6 +46,8 @@ export interface ArchiveManifest {
   app: string;
   /** YYYY-MM-DD (UTC). */
   day: string;
+  /** What the parts hold: absent for runs (RunRecords), `messages` for chat messages (MessageRecords). */
+  dataset?: 'messages';
   generatedAt: string;
   runId: string;
   records: number;
@@ -77,15 +79,17 @@ export const manifestStamp = (date: Date) => compactTimestamp(date);
 
 /**
  * The archive manifests stored for UTC days in `[from, until)`, optionally of one job and app (by the
- * objects' metadata, before any manifest is read), parsed; other schema versions are skipped.
+ * objects' metadata, before any manifest is read), parsed; other schema versions are skipped. `type` is the
+ * dataset's storage type (`archive` for runs, `archive-messages`).
  */
 export async function* manifestsBetween(
   storage: StorageAdapter,
   from: Date,
   until: Date,
   only: { job?: string; app?: string } = {},
+  type: string = ARCHIVE_TYPE,
 ): AsyncGenerator<{ key: string; manifest: ArchiveManifest }> {
-  for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE, newerThan: from, olderThan: until })) {
+  for await (const object of storage.list({ kind: 'data', type, newerThan: from, olderThan: until })) {
     if (!object.key.endsWith(`.${MANIFEST_EXTENSION}`)) continue;
     if (
       (only.job !== undefined && object.metadata.job !== only.job) ||
@@ -104,6 +108,7 @@ const ManifestSchema = z.looseObject({
   job: z.string(),
   app: z.string(),
   day: z.string(),
+  dataset: z.literal('messages').optional(),
   generatedAt: z.string(),
   runId: z.string(),
   records: z.number(),

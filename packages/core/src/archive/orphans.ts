@@ -1,5 +1,6 @@
 import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
-import { ARCHIVE_TYPE, MANIFEST_EXTENSION, parseManifest, WRITTEN_AT } from './manifest.js';
+import { DATASETS } from './dataset.js';
+import { MANIFEST_EXTENSION, parseManifest, WRITTEN_AT } from './manifest.js';
 
 /**
  * How long a part may go unlisted before it counts as an orphan: a run lists its parts in manifests at its end, so a
@@ -31,18 +32,19 @@ export async function findOrphanParts(
   const cutoff = (options.now ?? new Date()).getTime() - (options.minAgeHours ?? ORPHAN_MIN_AGE_HOURS) * 3_600_000;
   const partitions = new Map<string, { manifests: string[]; candidates: StoredObject[] }>();
   const partition = (object: StoredObject) => {
-    const id = `${object.metadata.job}\u0000${object.metadata.app}\u0000${object.metadata.day}`;
+    const id = `${object.type}\u0000${object.metadata.job}\u0000${object.metadata.app}\u0000${object.metadata.day}`;
     let found = partitions.get(id);
     if (!found) partitions.set(id, (found = { manifests: [], candidates: [] }));
     return found;
   };
-  for await (const object of storage.list({ kind: 'data', type: ARCHIVE_TYPE })) {
-    // The run archive (one NDJSON object per run, `archive: 'run'`) has no partition metadata and no manifest.
-    if (object.metadata.day === undefined) continue;
-    if (object.key.endsWith(`.${MANIFEST_EXTENSION}`)) partition(object).manifests.push(object.key);
-    else if (PART_KEY.test(object.key) && Date.parse(object.metadata[WRITTEN_AT] ?? '') <= cutoff)
-      partition(object).candidates.push(object);
-  }
+  for (const { type } of DATASETS)
+    for await (const object of storage.list({ kind: 'data', type })) {
+      // The run archive (one NDJSON object per run, `archive: 'run'`) has no partition metadata and no manifest.
+      if (object.metadata.day === undefined) continue;
+      if (object.key.endsWith(`.${MANIFEST_EXTENSION}`)) partition(object).manifests.push(object.key);
+      else if (PART_KEY.test(object.key) && Date.parse(object.metadata[WRITTEN_AT] ?? '') <= cutoff)
+        partition(object).candidates.push(object);
+    }
   const orphans: StoredObject[] = [];
   for (const { manifests, candidates } of partitions.values()) {
     if (candidates.length === 0) continue;

@@ -8,8 +8,8 @@ import type { RunRecord } from '../records/schema.js';
 import { listPartitions, partRecords, type ArchiveQuery, type ArchiveReadOptions } from './archive-reader.js';
 import type { ArchivePartFormat } from './archive-writer.js';
 import { readManifests } from './archive-writer.js';
+import { RUNS, type ArchiveDataset } from './dataset.js';
 import {
-  ARCHIVE_TYPE,
   dayStart,
   MANIFEST_EXTENSION,
   WRITTEN_AT,
@@ -19,9 +19,11 @@ import {
 } from './manifest.js';
 
 /** What becomes of one archived record: the same object when it stays as it is, a new one, or null to remove it. */
-export type RecordRewrite = (record: RunRecord) => RunRecord | null;
+export type RecordRewrite<T = RunRecord> = (record: T) => T | null;
 
-export interface RewriteArchiveOptions extends ArchiveReadOptions {
+export interface RewriteArchiveOptions<T = RunRecord> extends ArchiveReadOptions {
+  /** Runs (the default) or `MESSAGES`. */
+  dataset?: ArchiveDataset<T>;
   /** Names the objects written (their keys carry it) and the new manifests' `runId`. */
   runId: string;
   /** Count what would change, write nothing. */
@@ -62,16 +64,17 @@ export interface RewriteArchiveResult {
  * Each partition then gets a new manifest, and only then are its old manifest and replaced parts deleted: a failure
  * midway leaves the old manifest in force and removes what was written. `archive verify` passes afterwards.
  */
-export async function rewriteArchive(
+export async function rewriteArchive<T = RunRecord>(
   storage: StorageAdapter,
   query: ArchiveQuery,
-  rewrite: RecordRewrite,
-  options: RewriteArchiveOptions,
+  rewrite: RecordRewrite<T>,
+  options: RewriteArchiveOptions<T>,
 ): Promise<RewriteArchiveResult> {
-  const logger = (options.logger ?? silentLogger).child({ component: 'archive-rewrite' });
+  const dataset = (options.dataset ?? RUNS) as ArchiveDataset<T>;
+  const logger = (options.logger ?? silentLogger).child({ component: 'archive-rewrite', dataset: dataset.name });
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun ?? false;
-  const partitions = await listPartitions(storage, query);
+  const partitions = await listPartitions(storage, query, dataset);
   const rewritten: RewrittenPartition[] = [];
   const leftovers: string[] = [];
   let sequence = 0;
@@ -79,7 +82,7 @@ export async function rewriteArchive(
     const written: StoredObject[] = [];
     const save = (extension: string, body: string | Uint8Array, contentType: string) =>
       storage.saveData({
-        type: ARCHIVE_TYPE,
+        type: dataset.type,
         job: manifest.job,
         app: manifest.app,
         runId: options.runId,
@@ -99,9 +102,10 @@ export async function rewriteArchive(
     const replaced: string[] = [];
     try {
       for (const part of manifest.parts) {
-        const kept: RunRecord[] = [];
+        const kept: T[] = [];
         let touched = false;
-        for await (const record of partRecords(part, await storage.read(part.key), options, storage.name)) {
+        const bytes = await storage.read(part.key);
+        for await (const record of partRecords(part, bytes, options, storage.name, dataset)) {
           const next = rewrite(record);
           if (next === null) summary.removed += 1;
           else if (next !== record) summary.changed += 1;
@@ -119,7 +123,7 @@ export async function rewriteArchive(
           continue;
         }
         sequence += 1;
-        parts.push(await writePart(part, kept, sequence, options.formats ?? [], save, written));
+        parts.push(await writePart(part, kept, dataset, sequence, options.formats ?? [], save, written));
       }
       summary.records = parts.reduce((sum, part) => sum + part.records, 0);
       if (summary.parts === 0) continue;
@@ -138,7 +142,7 @@ export async function rewriteArchive(
       throw error;
     }
     // The new manifest is the truth now: the partition's older manifests and the parts it replaced can go.
-    const older = (await readManifests(storage, manifest.job, manifest.app, manifest.day)).filter(
+    const older = (await readManifests(storage, manifest.job, manifest.app, manifest.day, dataset.type)).filter(
       (entry) => entry.manifest.runId !== options.runId,
     );
     for (const key of new Set([...older.map((entry) => entry.key), ...replaced]))
@@ -160,9 +164,10 @@ export async function rewriteArchive(
 const pick = ({ job, app, day }: ArchiveManifest) => ({ job, app, day });
 
 /** Writes `records` as the new form of `part`: the same format (gzip NDJSON or the one named), the same copies. */
-async function writePart(
+async function writePart<T>(
   part: ArchivePart,
-  records: RunRecord[],
+  records: T[],
+  dataset: ArchiveDataset<T>,
   sequence: number,
   formats: ArchivePartFormat[],
   save: (extension: string, body: string | Uint8Array, contentType: string) => Promise<StoredObject>,
@@ -175,7 +180,7 @@ async function writePart(
         'storage.archiveFormats',
         `archive part ${part.key} has a ${name} copy; rewriting it needs the ${name} archive format`,
       );
-    return { format, bytes: await format.encode(iterate(records)) };
+    return { format, bytes: await format.encode(iterate(records as unknown as RunRecord[])) };
   };
   const store = async (extension: string, bytes: Uint8Array, contentType: string) => {
     const object = await save(`part-${sequence}.${extension}`, bytes, contentType);
@@ -195,7 +200,7 @@ async function writePart(
     const { format, bytes } = await encode(alternate.format);
     alternates.push({ format: alternate.format, ...(await store(format.extension, bytes, format.contentType)) });
   }
-  const dated = records.map((record) => record.loggedAt).sort();
+  const dated = records.map((record) => dataset.time(record)).sort();
   const { alternates: _old, ...rest } = part;
   return {
     ...rest,

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { createSpool, type Spool } from '../fs/spool.js';
 
 /**
@@ -16,6 +18,8 @@ export interface JsonLineSpool {
   add(value: unknown): void | Promise<void>;
   /** The lines written (nothing when no value came); the first read closes the file. */
   read(): AsyncIterable<Uint8Array>;
+  /** The values written, parsed again, one line at a time. */
+  values<T>(): AsyncIterable<T>;
   dispose(): Promise<void>;
 }
 
@@ -48,6 +52,10 @@ export function openJsonLineSpool(prefix: string): JsonLineSpool {
         yield* spool.read();
       },
     }),
+    async *values<T>() {
+      const lines = createInterface({ input: Readable.from(this.read()), crlfDelay: Infinity });
+      for await (const line of lines) if (line !== '') yield JSON.parse(line) as T;
+    },
     async dispose() {
       await spool?.dispose().catch(() => undefined);
       if (dir) await rm(await dir, { recursive: true, force: true });

@@ -6,6 +6,9 @@ import type { ReportAnalysis } from '../analysis/types.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import type { RunRecord } from '../records/schema.js';
 import { createPrivacyPolicy, type PrivacyOptions } from '../privacy/policy.js';
+import { createConversationAnalyzer } from '../analysis/conversations.js';
+import type { ConversationAnalysis } from '../analysis/types.js';
+import type { MessageRecord } from '../records/chat.js';
 import { openReportWriters } from './report-stage.js';
 import { defaultReporters } from './reporters.js';
 import type { PipelineProblem } from './types.js';
@@ -30,6 +33,8 @@ export interface RenderReportsOptions {
    * of a file written before a policy existed are protected all the same. `{ enabled: false }`: as they are.
    */
   privacy?: PrivacyOptions;
+  /** Chat messages of the same period (`readArchivedMessages`): the report's conversation section. */
+  messages?: AsyncIterable<MessageRecord>;
   now?: () => Date;
 }
 
@@ -91,7 +96,11 @@ export async function renderReports(
       const pending = writers.add(record);
       if (pending) await pending;
     }
+    const conversations = options.messages
+      ? await readMessages(options.messages, { privacy, from, to, timezone, writers })
+      : undefined;
     const analysis = analyzer.result();
+    if (conversations) analysis.conversations = conversations;
     if (!options.window) analysis.window = { from: first ?? provisional.from, to: last ?? provisional.to, timezone };
     analysis.privacy = privacy.statement;
     if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
@@ -101,4 +110,29 @@ export async function renderReports(
     await writers.close();
     throw error;
   }
+}
+
+/** The conversation analysis of `messages` within `[from, to]`; each message also goes to the reports that read them. */
+async function readMessages(
+  messages: AsyncIterable<MessageRecord>,
+  context: {
+    privacy: ReturnType<typeof createPrivacyPolicy>;
+    from: number;
+    to: number;
+    timezone: string;
+    writers: { addMessage(message: MessageRecord): Promise<void> };
+  },
+): Promise<ConversationAnalysis | undefined> {
+  const conversations = createConversationAnalyzer({ timezone: context.timezone });
+  let any = false;
+  for await (const read of messages) {
+    const message = context.privacy.message(read);
+    const at = Date.parse(message.createdAt);
+    if (at < context.from || at > context.to) continue;
+    any = true;
+    conversations.touch(message.appId);
+    conversations.add(message);
+    await context.writers.addMessage(message);
+  }
+  return any ? conversations.result() : undefined;
 }

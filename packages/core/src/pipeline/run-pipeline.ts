@@ -7,6 +7,8 @@ import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
 import { createArchiveWriter } from '../archive/archive-writer.js';
+import { MESSAGES } from '../archive/dataset.js';
+import type { MessageRecord } from '../records/chat.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage, type NotifyOutcome } from './notify-stage.js';
 import { alertStage } from './alert-stage.js';
@@ -151,6 +153,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = report.type ?? 'daily';
   let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
+  let messageWriter: ReturnType<typeof createArchiveWriter<MessageRecord>> | undefined;
   const sinks = deps.sinks ?? [];
   let spool: JsonLineSpool | undefined;
   const pausedRuns: PausedRun[] = [];
@@ -162,7 +165,10 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   let stored: StoreOutcome;
   let failed = false;
   const result = (
-    outcome: Pick<PipelineResult, 'status' | 'analysis' | 'reports' | 'archive' | 'messages' | 'partitions'>,
+    outcome: Pick<
+      PipelineResult,
+      'status' | 'analysis' | 'reports' | 'archive' | 'messages' | 'partitions' | 'messagePartitions'
+    >,
     after: { notifications?: PipelineResult['notifications']; sinks?: SinkOutcome[]; alerts?: AlertEvent[] },
     problems: PipelineProblem[],
   ): PipelineResult => ({
@@ -304,15 +310,34 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         reportType,
         window: resultWindow,
         rendered,
-        messages: messages.count > 0 ? messages.read() : undefined,
+        // With a partitioned archive the messages are partitioned too; otherwise one NDJSON object per run.
+        messages: messages.count > 0 && !partitioned ? messages.read() : undefined,
         // Manifests last: until they are written the run's partitions are invisible, and a failure takes them back.
         partitions: partitioned ? () => archiving(() => partitioned!.finish()) : undefined,
+        messagePartitions:
+          partitioned && messages.count > 0
+            ? () =>
+                archiving(async () => {
+                  const writer = createArchiveWriter(deps.storage, {
+                    dataset: MESSAGES,
+                    job: job.name,
+                    runId,
+                    window: resultWindow,
+                    now: () => now,
+                    logger,
+                  });
+                  messageWriter = writer;
+                  for await (const message of messages.values<MessageRecord>()) await writer.add(message);
+                  return writer.finish();
+                })
+            : undefined,
         written,
       }),
     );
   } catch (error) {
     failed = true;
     await partitioned?.abort();
+    await messageWriter?.abort();
     const message = error instanceof Error ? error.message : String(error);
     gather();
     const problems = [
@@ -332,7 +357,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     }
     await endRun(deps.state, job.name);
     return result(
-      { status: 'failed', analysis, ...taken, partitions: null },
+      { status: 'failed', analysis, ...taken, partitions: null, messagePartitions: null },
       { notifications: notified?.notifications },
       [...problems, ...(notified?.problems ?? [])],
     );

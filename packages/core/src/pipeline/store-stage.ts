@@ -12,6 +12,8 @@ export interface StoreInputs {
   messages?: AsyncIterable<Uint8Array>;
   /** Writes the archive's manifests (last: until then the run's partitions are invisible). */
   partitions?: () => Promise<ArchiveResult>;
+  /** With a partitioned archive: writes the messages' partitions and manifests (after the runs'). */
+  messagePartitions?: () => Promise<ArchiveResult>;
   /** What the run stored so far: each object is added as soon as it is stored (a failure takes them back). */
   written: StoredSoFar;
 }
@@ -22,6 +24,8 @@ export interface StoreOutcome {
   messages: StoredObject | null;
   /** What the archive's manifests became; null when the archive is not partitioned. */
   partitions: ArchiveResult | null;
+  /** The messages' partitions; null without a partitioned archive or without messages. */
+  messagePartitions: ArchiveResult | null;
 }
 
 /** Stores the rendered reports, then the messages, then the archive's manifests. */
@@ -58,5 +62,7 @@ export async function storeStage(
     });
     inputs.written.messages = messages;
   }
-  return { reports, messages, partitions: inputs.partitions ? await inputs.partitions() : null };
+  const partitions = inputs.partitions ? await inputs.partitions() : null;
+  const messagePartitions = inputs.messagePartitions ? await inputs.messagePartitions() : null;
+  return { reports, messages, partitions, messagePartitions };
 }

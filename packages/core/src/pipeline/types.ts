@@ -198,10 +198,15 @@ export interface PipelineResult {
   >;
   reports: StoredObject[];
   archive: StoredObject | null;
-  /** Chat apps' messages of the window (NDJSON of MessageRecords, data type `messages`); null when there were none. */
+  /**
+   * Chat apps' messages of the window (NDJSON of MessageRecords, data type `messages`); null when there were none, and
+   * with a partitioned archive (the messages are then in `messagePartitions`).
+   */
   messages: StoredObject | null;
   /** With archive mode `'partitioned'`: the gzip NDJSON parts and the manifests written (per app and UTC day). */
   partitions: ArchiveResult | null;
+  /** With a partitioned archive, the chat messages' partitions (type `archive-messages`); else null. */
+  messagePartitions: ArchiveResult | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
   /** One entry per configured sink. */
   sinks: SinkOutcome[];

@@ -1,7 +1,7 @@
 import type { RunRecord } from '../records/schema.js';
 import type { Deployment, DeploymentHandler } from '../adapters/scheduler.js';
 import type { StateStore } from '../adapters/state.js';
-import { readArchive } from '../archive/archive-reader.js';
+import { readArchive, readArchivedMessages } from '../archive/archive-reader.js';
 import { loadConfig, type ConfigOverrides, type LoadedConfig } from '../config/load.js';
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
@@ -281,6 +281,16 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
         ...(config.prices ? { prices: config.prices } : {}),
         ...(job.anomalies ? { anomalies: job.anomalies } : {}),
         privacy: config.privacy,
+        ...(Symbol.asyncIterator in request.records
+          ? {}
+          : {
+              messages: readArchivedMessages(shared.storage, {
+                from: request.records.archive.from,
+                to: request.records.archive.to,
+                job: job.name,
+                ...(request.records.archive.app ? { app: request.records.archive.app } : {}),
+              }),
+            }),
       });
     },
     ...archiveEdits(
