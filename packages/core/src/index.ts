@@ -186,6 +186,7 @@ export {
   readArchivedMessages,
   verifyArchive,
   removeOrphanParts,
+  type ArchiveWriter,
   type ArchiveWriterOptions,
   type ArchivePartFormat,
   type ArchiveResult,

@@ -23,7 +23,8 @@ import { readRunRecords } from '../records/ndjson.js';
 import type { ArchiveAlternate } from './manifest.js';
 import { createPartStream } from './part-stream.js';
 import { DifyConfigError } from '../errors/config-error.js';
-import { RUNS, type ArchiveDataset } from './dataset.js';
+import { MESSAGES, RUNS, type ArchiveDataset } from './dataset.js';
+import type { MessageRecord } from '../records/chat.js';
 
 /**
  * Another format each archive part is written in, beside the gzip NDJSON part or instead of it
@@ -40,9 +41,9 @@ export interface ArchivePartFormat {
   decode?(bytes: Uint8Array, name: string): AsyncIterable<RunRecord>;
 }
 
-export interface ArchiveWriterOptions<T = RunRecord> {
-  /** What is archived: runs (the default) or chat messages (`MESSAGES`, gzip NDJSON only). */
-  dataset?: ArchiveDataset<T>;
+export interface ArchiveWriterOptions {
+  /** What is archived: runs (RunRecords, the default) or chat messages (MessageRecords, gzip NDJSON only). */
+  dataset?: 'runs' | 'messages';
   job: string;
   /** Id of the pipeline run writing. */
   runId: string;
@@ -88,8 +89,37 @@ interface OpenPart {
  * window this run covers (a re-run of a window replaces them), then older manifests and replaced
  * parts are deleted.
  */
-export function createArchiveWriter<T = RunRecord>(storage: StorageAdapter, options: ArchiveWriterOptions<T>) {
-  const dataset = (options.dataset ?? RUNS) as ArchiveDataset<T>;
+export interface ArchiveWriter<T> {
+  /** Appends a record to its partition's part (waits when the upload is behind). */
+  add(record: T): Promise<void>;
+  /** Closes the open parts and writes the manifests; on failure removes what this run wrote and rethrows. */
+  finish(): Promise<ArchiveResult>;
+  /** Gives up: deletes every part this run wrote (no manifest was written). */
+  abort(error?: Error): Promise<void>;
+}
+
+export function createArchiveWriter(
+  storage: StorageAdapter,
+  options: ArchiveWriterOptions & { dataset: 'messages' },
+): ArchiveWriter<MessageRecord>;
+export function createArchiveWriter(
+  storage: StorageAdapter,
+  options: ArchiveWriterOptions & { dataset?: 'runs' },
+): ArchiveWriter<RunRecord>;
+export function createArchiveWriter(
+  storage: StorageAdapter,
+  options: ArchiveWriterOptions,
+): ArchiveWriter<RunRecord> | ArchiveWriter<MessageRecord> {
+  return options.dataset === 'messages'
+    ? writeDataset(storage, MESSAGES, options)
+    : writeDataset(storage, RUNS, options);
+}
+
+function writeDataset<T>(
+  storage: StorageAdapter,
+  dataset: ArchiveDataset<T>,
+  options: ArchiveWriterOptions,
+): ArchiveWriter<T> {
   const logger = (options.logger ?? silentLogger).child({ component: 'archive', dataset: dataset.name });
   const now = options.now ?? (() => new Date());
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
@@ -231,7 +261,6 @@ export function createArchiveWriter<T = RunRecord>(storage: StorageAdapter, opti
   }
 
   return {
-    /** Appends a record to its partition's part (waits when the upload is behind). */
     async add(record: T): Promise<void> {
       const app = dataset.app(record);
       const time = dataset.time(record);
@@ -261,7 +290,6 @@ export function createArchiveWriter<T = RunRecord>(storage: StorageAdapter, opti
       if (part.first === null || time < part.first) part.first = time;
       if (part.last === null || time > part.last) part.last = time;
     },
-    /** Closes the last part and writes the manifests; on failure removes what this run wrote and rethrows. */
     async finish(): Promise<ArchiveResult> {
       try {
         for (const [id, part] of [...open]) {
@@ -319,7 +347,6 @@ export function createArchiveWriter<T = RunRecord>(storage: StorageAdapter, opti
         throw error;
       }
     },
-    /** Gives up: deletes every part this run wrote (no manifest was written). */
     async abort(error: Error = new Error('archive aborted')): Promise<void> {
       await removeSpools();
       await failOpen(error);

@@ -1,6 +1,7 @@
 export {
   createArchiveWriter,
   readManifests,
+  type ArchiveWriter,
   type ArchiveWriterOptions,
   type ArchiveResult,
   type ArchivePartFormat,

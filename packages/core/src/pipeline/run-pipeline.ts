@@ -6,9 +6,9 @@ import { compactTimestamp } from '../adapters/keys.js';
 import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
-import { createArchiveWriter } from '../archive/archive-writer.js';
-import { MESSAGES } from '../archive/dataset.js';
+import { createArchiveWriter, type ArchiveWriter } from '../archive/archive-writer.js';
 import type { MessageRecord } from '../records/chat.js';
+import type { RunRecord } from '../records/schema.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage, type NotifyOutcome } from './notify-stage.js';
 import { alertStage } from './alert-stage.js';
@@ -152,8 +152,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = report.type ?? 'daily';
-  let partitioned: ReturnType<typeof createArchiveWriter> | undefined;
-  let messageWriter: ReturnType<typeof createArchiveWriter<MessageRecord>> | undefined;
+  let partitioned: ArchiveWriter<RunRecord> | undefined;
+  let messageWriter: ArchiveWriter<MessageRecord> | undefined;
   const sinks = deps.sinks ?? [];
   let spool: JsonLineSpool | undefined;
   const pausedRuns: PausedRun[] = [];
@@ -319,7 +319,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
             ? () =>
                 archiving(async () => {
                   const writer = createArchiveWriter(deps.storage, {
-                    dataset: MESSAGES,
+                    dataset: 'messages',
                     job: job.name,
                     runId,
                     window: resultWindow,

@@ -110,7 +110,7 @@ describe('chat messages in the partitioned archive', () => {
 
   it('keeps a part open per app and day while messages come by conversation, and never more than eight', async () => {
     const storage = memoryStorage();
-    const writer = createArchiveWriter(storage, { dataset: MESSAGES, job: 'daily', runId: 'run-1', window });
+    const writer = createArchiveWriter(storage, { dataset: 'messages', job: 'daily', runId: 'run-1', window });
     const message = (index: number, day: number): MessageRecord => ({
       appId: 'app-chat',
       conversationId: `c-${index % 7}`,
@@ -136,7 +136,7 @@ describe('chat messages in the partitioned archive', () => {
     for (let index = 0; index < 300; index += 1) await writer.add(message(index, 1 + (index % 3)));
     expect(await writer.finish()).toMatchObject({ records: 300, parts: { length: 3 }, manifests: { length: 3 } });
     // Ten days interleaved in another job: more than eight open at once, so days get more parts; nothing is lost.
-    const busy = createArchiveWriter(storage, { dataset: MESSAGES, job: 'busy', runId: 'run-1', window });
+    const busy = createArchiveWriter(storage, { dataset: 'messages', job: 'busy', runId: 'run-1', window });
     for (let index = 300; index < 400; index += 1) await busy.add(message(index, 1 + (index % 10)));
     const result = await busy.finish();
     expect(result.records).toBe(100);
