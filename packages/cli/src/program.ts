@@ -16,6 +16,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['report', async () => (await import('./commands/report.js')).registerReport],
   ['notify', async () => (await import('./commands/notify.js')).registerNotify],
   ['archive', async () => (await import('./commands/archive.js')).registerArchive],
+  ['dataset', async () => (await import('./commands/dataset.js')).registerDataset],
   ['schedule', async () => (await import('./commands/schedule.js')).registerSchedule],
   ['worker', async () => (await import('./commands/worker.js')).registerWorker],
   ['runs', async () => (await import('./commands/runs.js')).registerRuns],

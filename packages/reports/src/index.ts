@@ -5,3 +5,12 @@ export { htmlReporter, renderHtml, DEFAULT_MAX_TABLE_ROWS, type HtmlReporterOpti
 export { createCsvShardWriter, type CsvShard, type CsvShardWriter } from './csv/shards.js';
 export { CsvReportStream, type CsvStreamOptions } from './csv/stream.js';
 export { plugin, plugins, csvPlugin, htmlPlugin, xlsxPlugin } from './plugin.js';
+export {
+  exportDataset,
+  normaliseQuestion,
+  type DatasetOptions,
+  type DatasetResult,
+  type DatasetWrite,
+} from './datasets/dataset.js';
+export { DATASET_FORMATS, type DatasetFormat, type DatasetItem } from './datasets/formats.js';
+export { conversationsOf, type Conversation } from './datasets/conversations.js';
