@@ -132,6 +132,42 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS ${index('runs_by_start')} ON ${history} (started_at DESC);
     `,
   },
+  {
+    version: 4,
+    part: 'sink',
+    name: 'chat messages',
+    sql: ({ messages, index }) => `
+      CREATE TABLE IF NOT EXISTS ${messages} (
+        message_id text PRIMARY KEY,
+        app_id text NOT NULL,
+        conversation_id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        query text,
+        answer text,
+        message_tokens bigint,
+        answer_tokens bigint,
+        total_tokens bigint,
+        latency double precision,
+        feedback text,
+        admin_feedback text,
+        annotated boolean NOT NULL,
+        status text,
+        error text,
+        from_source text,
+        end_user_id text,
+        account_id text,
+        workflow_run_id text,
+        extra_contents jsonb,
+        window_job text NOT NULL,
+        window_run_id text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS ${index('messages_app')} ON ${messages} (app_id, created_at);
+      CREATE INDEX IF NOT EXISTS ${index('messages_conversation')} ON ${messages} (conversation_id, created_at);
+      CREATE INDEX IF NOT EXISTS ${index('messages_run')} ON ${messages} (workflow_run_id) WHERE workflow_run_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('messages_end_user')} ON ${messages} (end_user_id) WHERE end_user_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The last version of a part (a prefix whose migrations table records it is current for that part). */

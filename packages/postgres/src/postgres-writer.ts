@@ -1,7 +1,7 @@
-import type { Logger, RunRecord, SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core';
+import type { Logger, MessageRecord, RunRecord, SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core';
 import type { PoolClient } from 'pg';
 import { storageError } from './postgres-errors.js';
-import { NODE_COLUMNS, RUN_COLUMNS, batchJson, nodeRow, runRow } from './rows.js';
+import { MESSAGE_COLUMNS, NODE_COLUMNS, RUN_COLUMNS, batchJson, messageRow, nodeRow, runRow } from './rows.js';
 import type { Statements } from './sql.js';
 import type { Tables } from './tables.js';
 
@@ -26,6 +26,8 @@ class Batch {
   readonly nodes = new Map<string, unknown[]>();
   /** Runs whose nodes were fetched: their stored nodes are replaced. */
   readonly replaced: string[] = [];
+  /** Chat messages by message id. */
+  readonly messages = new Map<string, unknown[]>();
   bytes = 0;
 }
 
@@ -67,7 +69,7 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   let failure: Error | undefined;
   let table = tables.runs;
   let state: 'open' | 'committing' | 'done' = 'open';
-  const totals = { runs: 0, nodes: 0 };
+  const totals = { runs: 0, nodes: 0, messages: 0 };
   let sinceYield = 0;
 
   const onClientError = (error: Error) => {
@@ -108,13 +110,18 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   async function write(pending: Batch): Promise<void> {
     const started = performance.now();
     table = tables.runs;
-    totals.runs += await query('upsert_runs', statements.upsertRuns, [
-      batchJson([...pending.runs.values()], RUN_COLUMNS),
-    ]);
+    if (pending.runs.size > 0)
+      totals.runs += await query('upsert_runs', statements.upsertRuns, [
+        batchJson([...pending.runs.values()], RUN_COLUMNS),
+      ]);
     table = tables.nodes;
     if (pending.replaced.length > 0) await query('delete_nodes', statements.deleteNodes, [pending.replaced]);
     for (const chunk of chunks([...pending.nodes.values()], options.batchSize * 10, options.maxBatchBytes)) {
       totals.nodes += await query('upsert_nodes', statements.upsertNodes, [batchJson(chunk, NODE_COLUMNS)]);
+    }
+    table = tables.messages;
+    for (const chunk of chunks([...pending.messages.values()], options.batchSize, options.maxBatchBytes)) {
+      totals.messages += await query('upsert_messages', statements.upsertMessages, [batchJson(chunk, MESSAGE_COLUMNS)]);
     }
     logger.debug(
       { runs: pending.runs.size, nodes: pending.nodes.size, ms: Math.round(performance.now() - started) },
@@ -126,7 +133,7 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   function flush(): Promise<void> | undefined {
     const pending = batch;
     batch = new Batch();
-    if (pending.runs.size === 0) return undefined;
+    if (pending.runs.size === 0 && pending.messages.size === 0) return undefined;
     queued += 1;
     const previous = tail;
     tail = previous.then(async () => {
@@ -176,6 +183,19 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
       return undefined;
     },
 
+    addMessage(message: MessageRecord) {
+      if (failure) throw failure;
+      if (state !== 'open')
+        throw new Error(
+          `the postgres sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+        );
+      const row = messageRow(message, window);
+      batch.messages.set(message.messageId, row);
+      batch.bytes += sizeOf(row);
+      const size = batch.runs.size + batch.messages.size;
+      return size >= options.batchSize || batch.bytes >= options.maxBatchBytes ? flush() : undefined;
+    },
+
     async commit(): Promise<SinkCommit> {
       if (state !== 'open')
         throw new Error(
@@ -211,7 +231,14 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
         { job: context.job, runId: context.runId, runs: totals.runs, nodes: totals.nodes },
         'window committed',
       );
-      return { rows: { runs: totals.runs, node_executions: totals.nodes, windows: 1 } };
+      return {
+        rows: {
+          runs: totals.runs,
+          node_executions: totals.nodes,
+          ...(totals.messages > 0 ? { messages: totals.messages } : {}),
+          windows: 1,
+        },
+      };
     },
 
     async abort(reason: Error): Promise<void> {

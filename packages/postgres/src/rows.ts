@@ -1,4 +1,4 @@
-import type { NodeRecord, RunRecord } from '@dify-logs/core';
+import type { MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
 
 /** A column of a table the sink writes: its name and PostgreSQL type (used by the migrations and the casts). */
 export interface Column {
@@ -219,5 +219,59 @@ export function nodeRow(node: NodeRecord, record: RunRecord): unknown[] {
     json(node.inputs),
     json(node.outputs),
     json(node.processData),
+  ];
+}
+
+/** Columns of `<prefix>messages`, in row order (`updated_at` set by SQL). */
+export const MESSAGE_COLUMNS: readonly Column[] = [
+  { name: 'message_id', type: 'text' },
+  { name: 'app_id', type: 'text' },
+  { name: 'conversation_id', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+  { name: 'query', type: 'text' },
+  { name: 'answer', type: 'text' },
+  { name: 'message_tokens', type: 'bigint' },
+  { name: 'answer_tokens', type: 'bigint' },
+  { name: 'total_tokens', type: 'bigint' },
+  { name: 'latency', type: 'double precision' },
+  { name: 'feedback', type: 'text' },
+  { name: 'admin_feedback', type: 'text' },
+  { name: 'annotated', type: 'boolean' },
+  { name: 'status', type: 'text' },
+  { name: 'error', type: 'text' },
+  { name: 'from_source', type: 'text' },
+  { name: 'end_user_id', type: 'text' },
+  { name: 'account_id', type: 'text' },
+  { name: 'workflow_run_id', type: 'text' },
+  { name: 'extra_contents', type: 'jsonb' },
+  { name: 'window_job', type: 'text' },
+  { name: 'window_run_id', type: 'text' },
+];
+
+/** The `<prefix>messages` row of a chat message, in `MESSAGE_COLUMNS` order. */
+export function messageRow(message: MessageRecord, window: WindowTag): unknown[] {
+  return [
+    text(message.messageId),
+    text(message.appId),
+    text(message.conversationId),
+    message.createdAt,
+    text(message.query),
+    text(message.answer),
+    number(message.messageTokens),
+    number(message.answerTokens),
+    number(message.totalTokens),
+    number(message.latency),
+    text(message.feedback),
+    text(message.adminFeedback),
+    message.annotated === true,
+    text(message.status),
+    text(message.error),
+    text(message.fromSource),
+    text(message.endUserId),
+    text(message.accountId),
+    text(message.workflowRunId),
+    json(message.extraContents),
+    text(window.job),
+    text(window.runId),
   ];
 }

@@ -1,4 +1,4 @@
-import { NODE_COLUMNS, NODE_DERIVED_RUN_COLUMNS, RUN_COLUMNS, type Column } from './rows.js';
+import { MESSAGE_COLUMNS, NODE_COLUMNS, NODE_DERIVED_RUN_COLUMNS, RUN_COLUMNS, type Column } from './rows.js';
 import type { Tables } from './tables.js';
 
 /** The statements of one prefix, built once. */
@@ -7,6 +7,7 @@ export interface Statements {
   deleteNodes: string;
   upsertNodes: string;
   upsertWindow: string;
+  upsertMessages: string;
 }
 
 const list = (columns: readonly Column[]) => columns.map((column) => column.name).join(', ');
@@ -39,7 +40,13 @@ export function statementsFor(tables: Tables): Statements {
   const nodeUpdates = NODE_COLUMNS.filter((column) => column.name !== 'id').map(
     ({ name }) => `${name} = EXCLUDED.${name}`,
   );
+  const messageUpdates = MESSAGE_COLUMNS.filter((column) => column.name !== 'message_id').map(
+    ({ name }) => `${name} = EXCLUDED.${name}`,
+  );
   return {
+    upsertMessages:
+      `INSERT INTO ${tables.messages} (${list(MESSAGE_COLUMNS)}) ${rowsOf(MESSAGE_COLUMNS)} ` +
+      `ON CONFLICT (message_id) DO UPDATE SET ${messageUpdates.join(', ')}, updated_at = now()`,
     upsertRuns: `INSERT INTO ${tables.runs} (${list(RUN_COLUMNS)}) ${rowsOf(RUN_COLUMNS)} ON CONFLICT (log_id) DO UPDATE SET ${runUpdates.join(', ')}, updated_at = now()`,
     deleteNodes: `DELETE FROM ${tables.nodes} WHERE log_id = ANY($1::text[])`,
     upsertNodes: `INSERT INTO ${tables.nodes} (${list(NODE_COLUMNS)}) ${rowsOf(NODE_COLUMNS)} ON CONFLICT (id) DO UPDATE SET ${nodeUpdates.join(', ')}`,

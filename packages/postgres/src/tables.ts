@@ -3,7 +3,7 @@ import { DifyConfigError } from '@dify-logs/core';
 
 /**
  * Every table of one prefix, as quoted SQL identifiers (`"dify_logs_runs"`), and the prefix itself: the sink's
- * (`runs`, `nodes`, `windows`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`) and the
+ * (`runs`, `nodes`, `windows`, `messages`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`) and the
  * one migrations table they share. The sink's `runs` and the run history are both `<prefix>runs` (as the separate
  * packages named them), so the sink and the workers need different prefixes in one database.
  */
@@ -12,6 +12,8 @@ export interface Tables {
   runs: string;
   nodes: string;
   windows: string;
+  /** The sink's chat messages. */
+  messages: string;
   migrations: string;
   appState: string;
   documents: string;
@@ -38,6 +40,7 @@ export function tablesFor(prefix: string): Tables {
     runs: name('runs'),
     nodes: name('node_executions'),
     windows: name('windows'),
+    messages: name('messages'),
     migrations: name('schema_migrations'),
     appState: name('app_state'),
     documents: name('documents'),

@@ -19,6 +19,11 @@ if (server.ok) {
     create: () => createPostgresSink({ connectionString: PG_URL, tablePrefix: prefix, batchSize: 300 }),
     count: (sink) => countRows(pool, sink.tables),
     read: (sink, logId) => readRun(pool, sink.tables, logId),
+    countMessages: async (sink) => {
+      await sink.migrate();
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sink.tables.messages}`);
+      return Number(rows[0]!.n);
+    },
   });
 } else {
   describe('Sink conformance: postgres', () => it.skip(`(skipped: ${server.reason})`, () => undefined));

@@ -1,3 +1,4 @@
+import type { MessageRecord } from '../records/chat.js';
 import type { RunRecord } from '../records/schema.js';
 
 /** The window a sink is given. */
@@ -21,6 +22,11 @@ export interface SinkCommit {
 export interface SinkWriter {
   /** Each record in archive order; return a promise to apply backpressure (a batch being written). */
   add(record: RunRecord): void | Promise<void>;
+  /**
+   * Each chat message of the window (chat, agent and chatflow apps), after the runs. A sink without it stores runs
+   * only. Idempotent by message id, as runs are by log id.
+   */
+  addMessage?(message: MessageRecord): void | Promise<void>;
   commit(): Promise<SinkCommit>;
   abort(reason: Error): Promise<void>;
 }

@@ -363,7 +363,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     );
   } finally {
     await writers?.close();
-    await messages.dispose();
+    // The messages go to the sinks too (after the store stage): kept until then.
+    if (failed || !spool) await messages.dispose();
     if (failed) await spool?.dispose();
   }
 
@@ -374,12 +375,13 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     const sunk = await timed('sink', () =>
       sinkStage(sinks, {
         records: () => replay.read(),
+        ...(messages.count > 0 ? { messages: () => messages.values<MessageRecord>() } : {}),
         context: { job: job.name, runId, window: resultWindow },
         attempts: deps.sinkAttempts ?? 3,
         retryDelayMs: deps.sinkRetryDelayMs,
         logger,
       }),
-    ).finally(() => replay.dispose());
+    ).finally(() => Promise.all([replay.dispose(), messages.dispose()]));
     sinkOutcomes = sunk.outcomes;
     problems.push(...sunk.problems);
   }

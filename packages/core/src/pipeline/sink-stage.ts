@@ -2,11 +2,14 @@ import pRetry from 'p-retry';
 import type { Sink, SinkContext } from '../adapters/sink.js';
 import type { Logger } from '../logging/logger.js';
 import { readRunRecords } from '../records/ndjson.js';
+import type { MessageRecord } from '../records/chat.js';
 import type { PipelineProblem, SinkOutcome } from './types.js';
 
 export interface SinkStageOptions {
   /** The window's records, replayed for each attempt (a spool file's bytes). */
   records: () => AsyncIterable<Uint8Array>;
+  /** The window's chat messages, replayed for each attempt to the sinks that take them. */
+  messages?: () => AsyncIterable<MessageRecord>;
   context: SinkContext;
   attempts: number;
   /** First retry delay (doubling). */
@@ -37,6 +40,11 @@ export async function sinkStage(
               const pending = writer.add(record);
               if (pending) await pending;
             }
+            if (writer.addMessage && options.messages)
+              for await (const message of options.messages()) {
+                const pending = writer.addMessage(message);
+                if (pending) await pending;
+              }
             return await writer.commit();
           } catch (error) {
             await writer

@@ -1,6 +1,7 @@
 import type { TestRunner } from './runner.js';
 import type { Sink, SinkCommit, SinkContext } from '../adapters/sink.js';
 import type { NodeRecord, RunRecord } from '../records/schema.js';
+import type { MessageRecord } from '../records/chat.js';
 
 /** Rows a reader of the sink's backing sees: committed ones only. */
 export interface SinkCounts {
@@ -27,6 +28,11 @@ export interface SinkSuiteOptions<S extends Sink = Sink> {
   count: (sink: S) => Promise<SinkCounts>;
   /** A committed run as a reader sees it (by Dify log id), `undefined` when none is visible. Without it the value checks are skipped. */
   read?: (sink: S, logId: string) => Promise<SinkRunView | undefined>;
+  /**
+   * The committed chat messages a reader sees, over the whole backing. With it the messages are tested (the sink's
+   * writer must then have `addMessage`); without it that test is skipped, with that reason.
+   */
+  countMessages?: (sink: S) => Promise<number>;
   /** `false` for a sink without `forget` (its forget test is skipped, with that reason). Default true. */
   forget?: boolean;
   /** Removes what a test left (called before `close`). */
@@ -120,16 +126,48 @@ export function sampleRun(logId: string, nodeCount: number | null = 2, overrides
   };
 }
 
+/** A chat message shaped like the pipeline's, with every field present unless overridden. */
+export function sampleChatMessage(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
+  return {
+    appId: 'sink-suite-chat',
+    conversationId: `${messageId}-conversation`,
+    messageId,
+    createdAt: '2026-03-02T08:35:10.000Z',
+    query: 'Where is my order?',
+    answer: 'On its way.',
+    messageTokens: 12,
+    answerTokens: 30,
+    totalTokens: 42,
+    latency: 1.25,
+    feedback: 'like',
+    adminFeedback: null,
+    annotated: false,
+    status: 'normal',
+    error: null,
+    fromSource: 'api',
+    endUserId: 'end-user-1',
+    accountId: null,
+    workflowRunId: null,
+    ...overrides,
+  };
+}
+
 const sampleContext = (): SinkContext => ({
   job: 'sink-suite',
   runId: unique('pipeline'),
   window: { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', timezone: 'UTC' },
 });
 
-async function write(sink: Sink, records: RunRecord[], context: SinkContext = sampleContext()): Promise<SinkCommit> {
+async function write(
+  sink: Sink,
+  records: RunRecord[],
+  context: SinkContext = sampleContext(),
+  messages: MessageRecord[] = [],
+): Promise<SinkCommit> {
   const writer = await sink.open(context);
   try {
     for (const record of records) await writer.add(record);
+    for (const message of messages) await writer.addMessage!(message);
     return await writer.commit();
   } catch (error) {
     await writer.abort(error as Error).catch(() => undefined);
@@ -375,6 +413,43 @@ export function testSink<S extends Sink>(runner: TestRunner, options: SinkSuiteO
       expect(await delta()).toEqual({ runs: 1, nodes: 3 });
       if (options.read) expect(await options.read(sink, `${id}-3`)).not.toBeUndefined();
     });
+
+    const withMessages = (
+      title: string,
+      body: (count: NonNullable<SinkSuiteOptions<S>['countMessages']>) => Promise<void>,
+    ) =>
+      options.countMessages
+        ? it(title, () => body(options.countMessages!))
+        : it.skip(`${title} (skipped: no countMessages option)`, () => undefined);
+
+    withMessages(
+      'stores the chat messages of a window once each, updated when written again, never after abort',
+      async (count) => {
+        const id = unique('messages');
+        const messages = Array.from({ length: 7 }, (_, index) =>
+          sampleChatMessage(`${id}-${index}`, { conversationId: `${id}-c${index % 2}`, query: `问题 ${index} “引号”` }),
+        );
+        const before = await count(sink);
+        const commit = await write(sink, [sampleRun(`${id}-run`, 1)], sampleContext(), messages);
+        expect(commit.rows).toMatchObject({ runs: 1, messages: 7 });
+        expect((await count(sink)) - before).toBe(7);
+        const changed = messages.map((message) => ({ ...message, feedback: 'dislike' as const }));
+        await write(sink, [], sampleContext(), changed);
+        expect((await count(sink)) - before).toBe(7);
+        const writer = await sink.open(sampleContext());
+        await writer.addMessage!(sampleChatMessage(`${id}-aborted`));
+        await writer.abort(new Error('a test abort'));
+        expect((await count(sink)) - before).toBe(7);
+        if (sink.forget) {
+          // Forgetting the end user of a conversation's message removes the whole conversation.
+          const mine = sampleChatMessage(`${id}-mine`, { conversationId: `${id}-c0`, endUserId: `${id}-person` });
+          await write(sink, [], sampleContext(), [mine]);
+          const forgotten = await sink.forget({ endUsers: [`${id}-person`] });
+          expect(forgotten.rows.messages).toBe(5);
+          expect((await count(sink)) - before).toBe(3);
+        }
+      },
+    );
 
     it('refuses records after commit', async () => {
       const writer = await sink.open(sampleContext());
