@@ -1,4 +1,4 @@
-import type { NodeRecord, RunRecord } from '@dify-logs/core';
+import type { MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
 
 /** The collections of one prefix. */
 export interface Collections {
@@ -8,6 +8,9 @@ export interface Collections {
   /** Where a write's documents wait until its commit merges them into `runs` and `nodes`. */
   runsStaging: string;
   nodesStaging: string;
+  /** Chat messages, and where a write's messages wait. */
+  messages: string;
+  messagesStaging: string;
 }
 
 /** As the configuration accepts it: letters, digits and `_`, at most 40. */
@@ -20,6 +23,8 @@ export function collectionsFor(prefix: string): Collections {
     windows: `${prefix}windows`,
     runsStaging: `${prefix}runs_staging`,
     nodesStaging: `${prefix}node_executions_staging`,
+    messages: `${prefix}messages`,
+    messagesStaging: `${prefix}messages_staging`,
   };
 }
 
@@ -151,4 +156,20 @@ export function nodeDocument(node: NodeRecord, record: RunRecord, writeId: strin
     processData: cleanKeys(orNull(node.processData)),
     writeId,
   };
+}
+
+/** A chat message as its `messages` document: keyed by Dify's message id, times as dates, the window that wrote it. */
+export function messageDocument(
+  message: MessageRecord,
+  window: WindowTag,
+  now: Date,
+): Record<string, unknown> & { _id: string } {
+  return cleanKeys({
+    _id: message.messageId,
+    ...message,
+    createdAt: new Date(message.createdAt),
+    windowJob: window.job,
+    windowRunId: window.runId,
+    updatedAt: now,
+  });
 }

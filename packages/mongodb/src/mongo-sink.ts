@@ -106,7 +106,16 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
         ]);
       collection = collections.windows;
       await db.collection(collections.windows).createIndexes([{ key: { job: 1, to: 1 } }]);
-      for (const staging of [collections.runsStaging, collections.nodesStaging]) {
+      collection = collections.messages;
+      await db
+        .collection(collections.messages)
+        .createIndexes([
+          { key: { appId: 1, createdAt: 1 } },
+          { key: { conversationId: 1, createdAt: 1 } },
+          { key: { workflowRunId: 1 } },
+          { key: { endUserId: 1 } },
+        ]);
+      for (const staging of [collections.runsStaging, collections.nodesStaging, collections.messagesStaging]) {
         collection = staging;
         await db
           .collection(staging)
@@ -161,14 +170,32 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
             .find(filter, { projection: { logId: 1 } })
             .toArray()
         ).map((run) => run.logId as string);
+        // Their messages: their own (a Dify end-user id), those of their chatflow runs, the rest of those conversations.
+        const runIds = (
+          await db
+            .collection(collections.runs)
+            .find(filter, { projection: { runId: 1 } })
+            .toArray()
+        ).flatMap((run) => (typeof run.runId === 'string' ? [run.runId] : []));
+        const days = from || to ? { createdAt: { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) } } : {};
+        const conversations = new Set<string>();
+        for (const condition of [{ endUserId: { $in: [...request.endUsers] } }, { workflowRunId: { $in: runIds } }])
+          for (const message of await db
+            .collection(collections.messages)
+            .find({ ...condition, ...days }, { projection: { conversationId: 1 } })
+            .toArray())
+            conversations.add(message.conversationId as string);
+        const theirMessages = { conversationId: { $in: [...conversations] }, ...days };
         if (request.dryRun) {
           const nodes = await db.collection(collections.nodes).countDocuments({ logId: { $in: logIds } });
-          return { rows: { runs: logIds.length, node_executions: nodes } };
+          const messages = await db.collection(collections.messages).countDocuments(theirMessages);
+          return rowsOf(logIds.length, nodes, messages);
         }
-        // Nodes first: a failure between the two leaves runs that a second forget finds again.
+        // Messages and nodes first: a failure midway leaves runs that a second forget finds again.
+        const messages = await db.collection(collections.messages).deleteMany(theirMessages);
         const nodes = await db.collection(collections.nodes).deleteMany({ logId: { $in: logIds } });
         const runs = await db.collection(collections.runs).deleteMany({ logId: { $in: logIds } });
-        return { rows: { runs: runs.deletedCount, node_executions: nodes.deletedCount } };
+        return rowsOf(runs.deletedCount, nodes.deletedCount, messages.deletedCount);
       } catch (error) {
         throw storageError(error, 'forget end users in', collections.runs, secrets);
       }
@@ -180,4 +207,9 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
       await held?.release();
     },
   };
+}
+
+/** Rows per collection a forget removed; messages only when there were any. */
+function rowsOf(runs: number, nodes: number, messages: number): SinkCommit {
+  return { rows: { runs, node_executions: nodes, ...(messages > 0 ? { messages } : {}) } };
 }

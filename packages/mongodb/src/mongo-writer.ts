@@ -1,6 +1,6 @@
-import type { Logger, RunRecord, SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core';
+import type { Logger, MessageRecord, RunRecord, SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core';
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
-import { nodeDocument, runDocument, type Collections } from './documents.js';
+import { messageDocument, nodeDocument, runDocument, type Collections } from './documents.js';
 import { storageError } from './mongo-errors.js';
 
 export interface WriterOptions {
@@ -23,9 +23,10 @@ interface Batch {
   /** Runs of this batch whose nodes were fetched: nodes staged for them by an earlier batch are dropped. */
   fetched: string[];
   logIds: Set<string>;
+  messages: AnyBulkWriteOperation<Keyed>[];
 }
 
-const newBatch = (): Batch => ({ runs: [], nodes: [], fetched: [], logIds: new Set() });
+const newBatch = (): Batch => ({ runs: [], nodes: [], fetched: [], logIds: new Set(), messages: [] });
 const staged = (writeId: string, key: string) => `${writeId}|${key}`;
 
 /**
@@ -43,12 +44,19 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
   let failure: Error | undefined;
   let collection = collections.runsStaging;
   let state: 'open' | 'committing' | 'done' = 'open';
-  const totals = { runs: 0, nodes: 0 };
+  const totals = { runs: 0, nodes: 0, messages: 0 };
 
   async function write(pending: Batch): Promise<void> {
     collection = collections.runsStaging;
-    const runs = await db.collection<Keyed>(collections.runsStaging).bulkWrite(pending.runs, { ordered: true });
-    totals.runs += runs.upsertedCount;
+    if (pending.runs.length > 0)
+      totals.runs += (
+        await db.collection<Keyed>(collections.runsStaging).bulkWrite(pending.runs, { ordered: true })
+      ).upsertedCount;
+    collection = collections.messagesStaging;
+    if (pending.messages.length > 0)
+      totals.messages += (
+        await db.collection<Keyed>(collections.messagesStaging).bulkWrite(pending.messages, { ordered: true })
+      ).upsertedCount;
     collection = collections.nodesStaging;
     if (pending.fetched.length > 0)
       await db.collection<Keyed>(collections.nodesStaging).deleteMany({ w: writeId, logId: { $in: pending.fetched } });
@@ -61,7 +69,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
   function flush(): Promise<void> | undefined {
     const pending = batch;
     batch = newBatch();
-    if (pending.runs.length === 0) return undefined;
+    if (pending.runs.length === 0 && pending.messages.length === 0) return undefined;
     queued += 1;
     const previous = tail;
     tail = previous.then(async () => {
@@ -82,6 +90,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
   async function dropStaging(): Promise<void> {
     await db.collection<Keyed>(collections.runsStaging).deleteMany({ w: writeId });
     await db.collection<Keyed>(collections.nodesStaging).deleteMany({ w: writeId });
+    await db.collection<Keyed>(collections.messagesStaging).deleteMany({ w: writeId });
   }
 
   /** Moves the staged documents into place: runs, then the new nodes, then the old nodes of re-written runs go. */
@@ -131,6 +140,15 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
         { $match: { w: writeId } },
         { $replaceWith: '$doc' },
         { $merge: { into: collections.nodes, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
+      ])
+      .toArray();
+    collection = collections.messages;
+    await db
+      .collection(collections.messagesStaging)
+      .aggregate([
+        { $match: { w: writeId } },
+        { $replaceWith: '$doc' },
+        { $merge: { into: collections.messages, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
       ])
       .toArray();
     const fetched = db
@@ -190,6 +208,23 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
       return waited ?? full;
     },
 
+    addMessage(message: MessageRecord) {
+      if (failure) throw failure;
+      if (state !== 'open')
+        throw new Error(
+          `the mongodb sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+        );
+      const now = new Date();
+      batch.messages.push({
+        replaceOne: {
+          filter: { _id: staged(writeId, message.messageId) },
+          replacement: { w: writeId, stagedAt: now, doc: messageDocument(message, window, now) },
+          upsert: true,
+        },
+      });
+      return batch.runs.length + batch.messages.length >= options.batchSize ? flush() : undefined;
+    },
+
     async commit(): Promise<SinkCommit> {
       if (state !== 'open')
         throw new Error(`the mongodb sink's write of ${context.job}/${context.runId} was already committed or aborted`);
@@ -229,7 +264,14 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
         { job: context.job, runId: context.runId, runs: totals.runs, nodes: totals.nodes },
         'window committed',
       );
-      return { rows: { runs: totals.runs, node_executions: totals.nodes, windows: 1 } };
+      return {
+        rows: {
+          runs: totals.runs,
+          node_executions: totals.nodes,
+          ...(totals.messages > 0 ? { messages: totals.messages } : {}),
+          windows: 1,
+        },
+      };
     },
 
     async abort(reason: Error): Promise<void> {

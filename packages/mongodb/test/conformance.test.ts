@@ -22,6 +22,7 @@ if (url) {
     create: () => createMongoSink({ connectionString: url, collectionPrefix: prefix, batchSize: 300 }),
     count: (sink) => countDocuments(admin.db, sink.collections),
     read: (sink, logId) => readRun(admin.db, sink.collections, logId),
+    countMessages: (sink) => admin.db.collection(sink.collections.messages).countDocuments({}),
   });
 } else {
   describe('Sink conformance: mongodb', () => it.skip(`(skipped: ${skipReason})`, () => undefined));

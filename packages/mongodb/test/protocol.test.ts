@@ -12,4 +12,5 @@ testSink<MongoSink>(vitest, {
   create: () => createMongoSink({ db, batchSize: 300 }),
   count: (sink) => countDocuments(db, sink.collections),
   read: (sink, logId) => readRun(db, sink.collections, logId),
+  countMessages: (sink) => db.collection(sink.collections.messages).countDocuments({}),
 });
