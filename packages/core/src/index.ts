@@ -144,6 +144,9 @@ export type {
   ConversationDay,
   ConversationAppAnalysis,
   QuestionGroup,
+  ConversationEndUser,
+  ConversationTranscript,
+  TranscriptMessage,
 } from './analysis/types.js';
 export {
   createAnalyzer,

@@ -74,7 +74,9 @@ function references(html: string): string[] {
   ]);
   const values = attributes(html)
     .filter((attribute) => urlAttributes.has(attribute.name))
-    .map((attribute) => attribute.value);
+    .map((attribute) => attribute.value)
+    // A link to a place in the same page (`#transcript-…`) loads nothing.
+    .filter((value) => !/^#[A-Za-z0-9_-]+$/.test(value));
   const css = [...markupOnly(html).matchAll(/url\(|@import/gi)].map((match) => match[0]);
   return [...values, ...css];
 }
@@ -284,6 +286,7 @@ describe('htmlReporter', () => {
       conversationId: 'c-1',
       createdAt: '2026-03-02T08:00:00.000Z',
       answer: 'ok',
+      endUserId: `${HOSTILE_HTML}-user`,
       totalTokens: 40,
       latency: 2,
       status: 'normal',
@@ -311,6 +314,13 @@ describe('htmlReporter', () => {
     expect(rest).not.toContain('<img');
     expect(rest).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(references(html)).toEqual([]);
+    // The disliked and the failed message share a conversation: one transcript with every turn, linked from the
+    // questions table.
+    expect(rest.match(/<article class="transcript" id="transcript-c-1">/g)).toHaveLength(1);
+    expect(rest).toContain('failed and disliked: conversation');
+    expect(rest.match(/<p class="question">/g)).toHaveLength(3);
+    expect(rest).toContain('<a href="#transcript-c-1">read</a>');
+    expect(rowsOf(rest, 'table-end-users')).toBe(2);
     expect(await render(emptyAnalysis())).not.toContain('id="conversations"');
   });
 

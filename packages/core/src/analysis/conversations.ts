@@ -1,6 +1,7 @@
 import { startOfDayIn } from '../time/window.js';
 import { CappedMap } from './groups.js';
 import { Latency } from './latency.js';
+import { createTranscripts } from './transcripts.js';
 import type { ConversationAnalysis, ConversationAppAnalysis, ConversationDay, QuestionGroup } from './types.js';
 
 /** What the conversation analysis reads of a message (a `MessageRecord` has these fields). */
@@ -20,6 +21,8 @@ export interface MessageFacts {
   /** `normal`, `error`, … as Dify reports it; an `error` (or a message with an error) counts as failed. */
   status: string | null;
   error: string | null;
+  /** Dify's end-user id (the end-user table, transcripts). */
+  endUserId?: string | null;
 }
 
 const LIMITS = { questions: 2000, questionsShown: 20, conversations: 200_000 };
@@ -84,6 +87,7 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
   let failed = 0;
   let unanswered = 0;
   let tokens = 0;
+  const transcripts = createTranscripts();
 
   const app = (appId: string) => {
     let tally = apps.get(appId);
@@ -138,6 +142,7 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
       if (message.feedback === 'like') day.likes += 1;
       if (message.feedback === 'dislike') day.dislikes += 1;
       if (messageFailed) day.failed += 1;
+      transcripts.add(message, { failed: messageFailed, disliked: message.feedback === 'dislike' });
 
       if ((messageFailed || messageUnanswered || message.feedback === 'dislike') && message.query) {
         const group = questions.get(questionKey(message.query), () => new QuestionTally());
@@ -210,6 +215,7 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
         perDay: [...days.entries()].sort((a, b) => a[0] - b[0]).map(([, { ids: _ids, ...day }]) => day),
         apps: appResults.sort((a, b) => b.messages - a.messages || a.appId.localeCompare(b.appId)),
         topQuestions,
+        ...(({ endUsersOverflow: _overflow, ...rest }) => rest)(transcripts.result()),
       };
     },
   };

@@ -225,6 +225,38 @@ export interface ConversationAnalysis {
   apps: ConversationAppAnalysis[];
   /** Questions that failed, went unanswered or were disliked, most frequent first (at most 20). */
   topQuestions: QuestionGroup[];
+  /** Conversations per end user, most conversations first (at most 20; messages without an end user are not counted). */
+  endUsers: ConversationEndUser[];
+  /** The first conversations (at most 10) in which a message failed or was disliked, turn by turn. */
+  transcripts: ConversationTranscript[];
+}
+
+export interface ConversationEndUser {
+  /** Dify's end-user id. */
+  endUserId: string;
+  conversations: number;
+  messages: number;
+  dislikes: number;
+  failed: number;
+}
+
+export interface ConversationTranscript {
+  appId: string;
+  conversationId: string;
+  endUserId: string | null;
+  failed: boolean;
+  disliked: boolean;
+  /** Oldest first, at most 20; texts cut at 1,000 characters. */
+  messages: TranscriptMessage[];
+}
+
+export interface TranscriptMessage {
+  messageId: string;
+  createdAt: string;
+  query: string | null;
+  answer: string | null;
+  feedback: 'like' | 'dislike' | null;
+  error: string | null;
 }
 
 export interface ConversationDay {

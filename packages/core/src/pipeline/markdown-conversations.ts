@@ -1,6 +1,9 @@
 import type { ConversationAnalysis } from '../analysis/types.js';
+import { markdownCell } from './markdown-cell.js';
 
 type Table = (header: string[], align: string[], rows: unknown[][]) => string[];
+/** Untrusted text (questions, answers, ids) for a Markdown line: see `markdownCell`. */
+const cell = (text: string) => markdownCell(text);
 type Format = { percent: (value: number | null) => string; seconds: (value: number | null) => string };
 
 const short = (text: string, length = 120) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
@@ -77,6 +80,41 @@ export function markdownConversations(conversations: ConversationAnalysis, table
           ]),
       ),
     );
+  }
+  if (conversations.endUsers?.length) {
+    lines.push('', '### Conversations per end user', '');
+    lines.push(
+      ...table(
+        ['End user', 'Conversations', 'Messages', 'Dislikes', 'Failed'],
+        ['---', '---:', '---:', '---:', '---:'],
+        conversations.endUsers
+          .slice(0, 10)
+          .map((user) => [user.endUserId, user.conversations, user.messages, user.dislikes, user.failed]),
+      ),
+    );
+  }
+  if (conversations.transcripts?.length) {
+    lines.push('', `### Conversations that failed or were disliked (the first ${conversations.transcripts.length})`);
+    for (const transcript of conversations.transcripts) {
+      const flags = [transcript.failed ? 'failed' : '', transcript.disliked ? 'disliked' : ''].filter(Boolean);
+      lines.push(
+        '',
+        `**${flags.join(' and ')}**: conversation ${cell(transcript.conversationId)} (app ${cell(transcript.appId)})`,
+        '',
+      );
+      for (const message of transcript.messages) {
+        const notes = [
+          message.feedback ? `rated ${message.feedback}` : '',
+          message.error ? `error: ${short(message.error)}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        lines.push(`> **Q** ${cell(short(message.query ?? '', 300))}  `);
+        lines.push(`> **A** ${cell(short(message.answer ?? '(no answer)', 300))}${notes ? ` (${cell(notes)})` : ''}`);
+        lines.push('>');
+      }
+      lines.pop();
+    }
   }
   return lines;
 }

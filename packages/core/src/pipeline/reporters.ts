@@ -13,19 +13,8 @@ export const jsonReporter: Reporter = {
   }),
 };
 
-/**
- * Escapes untrusted text (app names, errors, node titles) for a Markdown line or table cell: line breaks
- * become spaces, Markdown punctuation (pipes, emphasis, code, link and image brackets) gets a backslash,
- * and `& < >` become entities, so no HTML tag, autolink, link or image is formed in any renderer.
- */
-export function markdownCell(value: unknown): string {
-  return String(value ?? '')
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\\`*_[\]~|]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
+export { markdownCell } from './markdown-cell.js';
+import { markdownCell } from './markdown-cell.js';
 
 export const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
 export const seconds = (value: number | null): string =>

@@ -2,12 +2,14 @@ import type {
   ConversationAnalysis,
   ConversationAppAnalysis,
   ConversationDay,
+  ConversationEndUser,
   QuestionGroup,
   ReportAnalysis,
 } from '@dify-logs/core';
 import { escapeHtml } from './escape.js';
 import { formatInteger, formatPercent, formatSeconds, formatTime } from './format.js';
-import { renderTable } from './table.js';
+import { renderTable, trusted } from './table.js';
+import { renderTranscripts, transcriptAnchor } from './transcripts.js';
 
 function fact(label: string, value: string, detail: string): string {
   return `<div class="fact"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="detail">${escapeHtml(detail)}</div></div>`;
@@ -22,6 +24,8 @@ export function renderConversations(
   maxRows: number,
 ): string {
   const { feedback, latency, tokensPerConversation } = conversations;
+  // Reports written before transcripts existed (an old JSON report as the previous period) have none.
+  const transcribed = new Set((conversations.transcripts ?? []).map((transcript) => transcript.conversationId));
   const zone = analysis.window.timezone;
   const facts = [
     fact(
@@ -102,6 +106,27 @@ export function renderConversations(
       { header: 'Disliked', numeric: true, cell: (group) => group.disliked },
       { header: 'Last error', cell: (group) => group.error ?? '', className: 'wrap' },
       { header: 'Last seen', cell: (group) => formatTime(group.lastSeen, zone), sort: (group) => group.lastSeen },
+      {
+        header: 'Transcript',
+        cell: (group) => {
+          const shown = group.samples.find((sample) => transcribed.has(sample.conversationId));
+          return shown ? trusted(`<a href="#${escapeHtml(transcriptAnchor(shown.conversationId))}">read</a>`) : '';
+        },
+      },
+    ],
+  });
+  const endUsers = renderTable<ConversationEndUser>({
+    id: 'table-end-users',
+    title: 'Conversations per end user',
+    rows: conversations.endUsers ?? [],
+    maxRows,
+    empty: 'No message named its end user.',
+    columns: [
+      { header: 'End user', cell: (user) => user.endUserId, className: 'mono' },
+      { header: 'Conversations', numeric: true, cell: (user) => user.conversations },
+      { header: 'Messages', numeric: true, cell: (user) => user.messages },
+      { header: 'Dislikes', numeric: true, cell: (user) => user.dislikes },
+      { header: 'Failed', numeric: true, cell: (user) => user.failed },
     ],
   });
   return `<section id="conversations"><h2>Conversations</h2>
@@ -109,5 +134,7 @@ export function renderConversations(
 ${apps}
 ${days}
 ${questions}
+${endUsers}
+${renderTranscripts(conversations.transcripts ?? [], zone)}
 </section>`;
 }

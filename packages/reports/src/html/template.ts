@@ -19,6 +19,12 @@ h3 { font-size: 15px; margin: 0 0 8px; }
 .zone { color: var(--muted); }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; }
 .fact { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; }
+.transcript { border: 1px solid var(--line); border-radius: 10px; padding: 10px 16px; margin: 12px 0; }
+.transcript .turn { border-top: 1px solid var(--line); padding: 6px 0; }
+.transcript .question, .transcript .answer { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; }
+.transcript .question::before { content: 'Q '; color: var(--muted); }
+.transcript .answer::before { content: 'A '; color: var(--muted); }
+.transcript .when, .transcript .note, .transcript .detail { color: var(--muted); font-size: 12px; }
 .fact .label { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 .fact .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .fact .detail { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
