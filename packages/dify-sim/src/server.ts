@@ -9,6 +9,7 @@ import { createFaultInjector, writeSlowly } from './faults.js';
 import { parseCookies, type SimRequest, type SimResponse } from './http.js';
 import { authRoutes } from './routes/auth.js';
 import { consoleChatRoutes } from './routes/console-chat.js';
+import { consoleCompletionRoutes } from './routes/console-completion.js';
 import { consoleRunRoutes } from './routes/console-runs.js';
 import { consoleRoutes } from './routes/console.js';
 import { currentWorkspaceOf, type Route, type RouteContext } from './routes/context.js';
@@ -97,6 +98,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     tieOrder: options.tieOrder ?? 'shuffled',
     logRequests: 0,
     currentWorkspaces: new Map(),
+    readConversations: new Map(),
   };
   const routes = [
     ...serviceRoutes(),
@@ -104,6 +106,7 @@ export function createSimulatorHandler(options: SimulatorOptions = {}): Simulato
     ...consoleRoutes(),
     ...consoleRunRoutes(),
     ...consoleChatRoutes(),
+    ...consoleCompletionRoutes(),
   ];
   const faults = createFaultInjector(world.seed, options.faults);
   const capacity = createCapacity(options.capacity ?? workerConnectionsCapacity(options.workerConnections));

@@ -88,7 +88,7 @@ export interface SimulatorOptions {
    * or `POST /console/api/workspaces/switch` (any session) changes it for every session of the account.
    */
   secondWorkspace?: boolean;
-  /** Also a chat app and an agent-chat app (conversations and messages, no workflow runs). Default false. */
+  /** Also a chat, an agent-chat and a completion app (conversations and messages, no workflow runs). Default false. */
   chatApps?: boolean;
   /**
    * Text planted in every run's inputs, outputs, errors and node titles and in every chat message (an end user's
@@ -120,7 +120,7 @@ export interface SimulatorOptions {
 export interface SimApp {
   id: string;
   name: string;
-  mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat';
+  mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat' | 'completion';
   apiKey: string;
   /** The workspace the app belongs to. */
   workspaceId: string;
@@ -148,7 +148,7 @@ export interface SimulatorStats {
 /** Everything a simulator offers except its network address: what `createSimulatorHandler` returns. */
 export interface SimulatorControls {
   version: DifyPersonality;
-  /** Default: 3 workflow apps and 1 advanced-chat app (and a chat and an agent-chat app with `chatApps`). */
+  /** Default: 3 workflow apps and 1 advanced-chat app (and a chat, an agent-chat and a completion app with `chatApps`). */
   apps: SimApp[];
   /** The first workspace. */
   workspaceId: string;

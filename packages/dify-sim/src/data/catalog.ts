@@ -23,7 +23,7 @@ export type ContentKind = 'ticket' | 'invoice' | 'ticket-zh' | 'chat';
 
 export interface AppTemplate {
   name: string;
-  mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat';
+  mode: 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat' | 'completion';
   description: string;
   tags: string[];
   icon: string;
@@ -196,7 +196,10 @@ export const APP_TEMPLATES: AppTemplate[] = [
   },
 ];
 
-/** Chat apps without workflows (`chatApps: true`): conversations and messages only, no workflow runs. */
+/**
+ * Apps without workflows (`chatApps: true`): conversations and messages only, no workflow runs. A completion app's
+ * every message is a conversation of its own (`/completion-conversations`).
+ */
 export const CHAT_APP_TEMPLATES: AppTemplate[] = [
   {
     name: 'FAQ Bot',
@@ -227,6 +230,21 @@ export const CHAT_APP_TEMPLATES: AppTemplate[] = [
       { type: 'start', title: 'Start' },
       { type: 'llm', title: 'Agent' },
       { type: 'answer', title: 'Answer' },
+    ],
+    inputForm: [],
+  },
+  {
+    name: 'Copy Writer',
+    mode: 'completion',
+    description: 'Writes product copy from a brief',
+    tags: ['marketing'],
+    icon: '✍️',
+    iconBackground: '#DCFCE7',
+    content: 'chat',
+    model: MODELS.tongyi,
+    steps: [
+      { type: 'start', title: 'Start' },
+      { type: 'llm', title: 'Write' },
     ],
     inputForm: [],
   },

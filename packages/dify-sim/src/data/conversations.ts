@@ -14,6 +14,12 @@ import type { RunStore } from './store.js';
 import type { WorldApp } from './world.js';
 
 export const CHAT_MODES = ['advanced-chat', 'chat', 'agent-chat'] as const;
+export const COMPLETION_MODES = ['completion'] as const;
+
+/** A completion app's every message is a conversation of its own; chat apps group messages (`chat-layout.ts`). */
+function single(app: WorldApp): boolean {
+  return app.template.mode === 'completion';
+}
 
 export interface SimConversation {
   app: WorldApp;
@@ -48,8 +54,8 @@ function hasMessage(store: RunStore, app: WorldApp, index: number): boolean {
 
 /** Conversation `conversation` with the messages that exist now, or undefined when it has none. */
 export function conversationAt(store: RunStore, app: WorldApp, conversation: number): SimConversation | undefined {
-  const start = firstMessageOf(conversation);
-  const size = SIZES[conversation % CYCLE_CONVERSATIONS]!;
+  const start = single(app) ? conversation : firstMessageOf(conversation);
+  const size = single(app) ? 1 : SIZES[conversation % CYCLE_CONVERSATIONS]!;
   let first = -1;
   let last = -1;
   for (let index = start; index < start + size; index += 1) {
@@ -72,6 +78,7 @@ export function conversationAt(store: RunStore, app: WorldApp, conversation: num
 /** How many conversations an app has (some, at the newest end, may have no message yet). */
 export function conversationCount(store: RunStore, app: WorldApp): number {
   const count = store.count(app.index);
+  if (single(app)) return count;
   return count === 0 ? 0 : conversationIndexOf(count - 1).conversation + 1;
 }
 

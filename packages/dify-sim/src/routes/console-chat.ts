@@ -10,40 +10,51 @@ import {
   messageContent,
   messagesOf,
   type SimConversation,
-  type SimMessage,
 } from '../data/conversations.js';
-import { SALT, type WorldApp } from '../data/world.js';
-import { deriveUuid } from '../data/ids.js';
-import { unit5 } from '../data/prng.js';
+import type { WorldApp } from '../data/world.js';
 import { loggedIn, requireApp, UUID_SEGMENT } from './console.js';
 import type { ConsoleUser, Route, RouteContext } from './context.js';
+import { conversationKeywordMatcher } from './conversation-keyword.js';
 import { parseLocalMinute } from './local-time.js';
+import { endUserOf, messageJson } from './message-json.js';
 import { createParamReader } from './params.js';
-import { endUserJson } from './present.js';
 
 const EDITOR_ROLES = new Set(['owner', 'admin', 'editor']);
 const SORTS = ['created_at', '-created_at', 'updated_at', '-updated_at'];
 
-type ChatHandler = (request: SimRequest, context: RouteContext, app: WorldApp) => SimResponse;
+export type ConversationAppHandler = (
+  request: SimRequest,
+  context: RouteContext,
+  app: WorldApp,
+  params: string[],
+) => SimResponse;
 
-/** `@login_required` + `@edit_permission_required` + `get_app_model(mode=[chat modes])`. */
-function withChatApp(handle: ChatHandler): Route['handle'] {
+/**
+ * `@login_required` + `@edit_permission_required` (`current_user.is_editor` on 1.9.1) + `get_app_model(mode=...)`:
+ * chat modes for the chat endpoints, completion for the completion ones.
+ */
+export function withConversationApp(
+  modes: ReadonlyArray<WorldApp['template']['mode']>,
+  handle: ConversationAppHandler,
+): Route['handle'] {
   return loggedIn((request: SimRequest, context: RouteContext, user: ConsoleUser, params: string[]) => {
     if (!EDITOR_ROLES.has(user.account.role))
       return difyError(403, 'forbidden', "You don't have the permission to access this resource.");
-    const app = requireApp(context, user, params[0] ?? '', CHAT_MODES);
-    return 'template' in app ? handle(request, context, app) : app;
+    const app = requireApp(context, user, params[0] ?? '', modes);
+    return 'template' in app ? handle(request, context, app, params) : app;
   });
 }
 
-function endUserOf(conversation: SimConversation, message: SimMessage) {
-  return message.run.creator.role === 'end_user' ? message.run.creator.endUser : undefined;
+/** The conversation's name: the first question, cut (Dify names it from the first message). */
+export function conversationName(context: RouteContext, conversation: SimConversation): string {
+  const first = messagesOf(context.store, conversation)[0];
+  return first ? messageContent(context.store, first).query.slice(0, 40) : '';
 }
 
 function conversationJson(context: RouteContext, conversation: SimConversation) {
   const messages = messagesOf(context.store, conversation);
   const first = messages[0]!;
-  const user = endUserOf(conversation, first);
+  const user = endUserOf(first);
   const account = first.run.creator.role === 'account' ? first.run.creator.account : undefined;
   let like = 0;
   let dislike = 0;
@@ -55,6 +66,7 @@ function conversationJson(context: RouteContext, conversation: SimConversation) 
     if (message.run.status === 'failed') failed += 1;
   }
   const { query } = messageContent(context.store, first);
+  const name = conversationName(context, conversation);
   return {
     id: conversation.id,
     status: 'normal',
@@ -63,7 +75,7 @@ function conversationJson(context: RouteContext, conversation: SimConversation) 
     from_end_user_session_id: user?.sessionId ?? null,
     from_account_id: account?.id ?? null,
     from_account_name: account?.name ?? null,
-    name: query.slice(0, 40),
+    name,
     summary: query.slice(0, 100),
     read_at: null,
     created_at: seconds(conversation.createdAtMs),
@@ -91,8 +103,10 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
   const annotation = params.choice('annotation_status', ['annotated', 'not_annotated', 'all']) ?? 'all';
   const startText = params.text('start');
   const endText = params.text('end');
+  const keyword = params.text('keyword');
   const problem = params.error();
   if (problem) return problem;
+  const matches = keyword ? conversationKeywordMatcher(context, keyword, 'chat') : undefined;
   const zone = context.world.timezone;
   const start = startText === undefined ? undefined : parseLocalMinute(startText, zone);
   const end = endText === undefined ? undefined : parseLocalMinute(endText, zone);
@@ -109,6 +123,7 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
     if (start !== undefined && Math.floor(time / 1000) * 1000 < start) continue;
     if (end !== undefined && Math.floor(time / 1000) * 1000 > end + 59_000) continue;
     if (annotation !== 'all' && isAnnotated(context.store, conversation) !== (annotation === 'annotated')) continue;
+    if (matches && !matches(conversation, conversationName(context, conversation))) continue;
     matching.push(conversation);
   }
   const field = (conversation: SimConversation) => (byUpdate ? conversation.updatedAtMs : conversation.createdAtMs);
@@ -121,91 +136,6 @@ function listConversations(request: SimRequest, context: RouteContext, app: Worl
     .slice((page - 1) * limit, page * limit)
     .map((conversation) => conversationJson(context, conversation));
   return jsonResponse(200, { page, limit, total: matching.length, has_more: matching.length > page * limit, data });
-}
-
-/**
- * `extra_contents` (1.13+, `attach_message_extra_contents`: `HumanInputContent.model_dump(mode="json", exclude_none=True)`,
- * `api/core/entities/execution_extra_content.py` @1.13.0): a chatflow message whose run waited at a Human Input form
- * (one in ten here, all answered) carries the form and what the person submitted; `form_token` answers the form.
- */
-function extraContents(context: RouteContext, message: SimMessage): unknown[] {
-  const run = message.run;
-  const app = message.conversation.app;
-  if (
-    app.template.mode !== 'advanced-chat' ||
-    unit5(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index) >= 0.1
-  )
-    return [];
-  const formId = deriveUuid(context.world.seed, SALT.form, app.index, run.ref.kind, run.ref.index);
-  const nodeId = `${app.id.slice(0, 8)}-review`;
-  return [
-    {
-      workflow_run_id: run.id,
-      submitted: true,
-      form_definition: {
-        form_id: formId,
-        node_id: nodeId,
-        node_title: 'Review answer',
-        form_content: 'Approve this answer?',
-        inputs: [],
-        actions: [{ id: 'approve', title: 'Approve' }],
-        display_in_ui: true,
-        form_token: formId.replace(/-/g, ''),
-        resolved_default_values: {},
-        expiration_time: Math.floor(run.timeMs / 1000) + 86_400,
-      },
-      form_submission_data: {
-        node_id: nodeId,
-        node_title: 'Review answer',
-        rendered_content: 'Approve this answer?',
-        action_id: 'approve',
-        action_text: 'Approve',
-      },
-      type: 'human_input',
-    },
-  ];
-}
-
-function messageJson(context: RouteContext, message: SimMessage) {
-  const content = messageContent(context.store, message);
-  const rating = feedbackOf(context.store, message);
-  const user = endUserOf(message.conversation, message);
-  const chatflow = message.conversation.app.template.mode === 'advanced-chat';
-  return {
-    id: message.id,
-    conversation_id: message.conversation.id,
-    inputs: {},
-    query: content.query,
-    message: [{ role: 'user', text: content.query }],
-    message_tokens: content.messageTokens,
-    answer_tokens: content.answerTokens,
-    answer: content.answer,
-    provider_response_latency: content.latency,
-    from_source: user ? 'api' : 'console',
-    from_end_user_id: user?.id ?? null,
-    from_account_id: message.run.creator.role === 'account' ? message.run.creator.account.id : null,
-    feedbacks: rating
-      ? [{ rating, content: null, from_source: 'user', from_end_user_id: user?.id ?? null, from_account: null }]
-      : [],
-    workflow_run_id: chatflow ? message.run.id : null,
-    annotation: null,
-    annotation_hit_history: null,
-    created_at: seconds(message.run.timeMs),
-    agent_thoughts: [],
-    message_files: [],
-    metadata: {
-      usage: {
-        prompt_tokens: content.messageTokens,
-        completion_tokens: content.answerTokens,
-        total_tokens: content.messageTokens + content.answerTokens,
-      },
-    },
-    status: content.error ? 'error' : 'normal',
-    error: content.error,
-    parent_message_id: null,
-    ...(context.personality.pauseDetails ? { extra_contents: extraContents(context, message) } : {}),
-    ...(user ? { end_user: endUserJson(user) } : {}),
-  };
 }
 
 /** A conversation's messages, newest `limit` before `first_id`, in chronological order. */
@@ -239,13 +169,13 @@ export function consoleChatRoutes(): Route[] {
       method: 'GET',
       pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/chat-conversations$`),
       key: 'GET /console/api/apps/:appId/chat-conversations',
-      handle: withChatApp(listConversations),
+      handle: withConversationApp(CHAT_MODES, listConversations),
     },
     {
       method: 'GET',
       pattern: new RegExp(`^/console/api/apps/${UUID_SEGMENT}/chat-messages$`),
       key: 'GET /console/api/apps/:appId/chat-messages',
-      handle: withChatApp(listMessages),
+      handle: withConversationApp(CHAT_MODES, listMessages),
     },
   ];
 }

@@ -24,6 +24,8 @@ export interface RouteContext {
   logRequests: number;
   /** Each account's current workspace (`TenantAccountJoin.current`), when not the first. */
   currentWorkspaces: Map<string, string>;
+  /** When each conversation was first opened in the console (`read_at`; completion conversation details set it). */
+  readConversations: Map<string, number>;
 }
 
 export interface Route {
