@@ -148,7 +148,10 @@ export interface SimulatorStats {
 /** Everything a simulator offers except its network address: what `createSimulatorHandler` returns. */
 export interface SimulatorControls {
   version: DifyPersonality;
-  /** Default: 3 workflow apps and 1 advanced-chat app (and a chat, an agent-chat and a completion app with `chatApps`). */
+  /**
+   * Default: 3 workflow apps and 1 advanced-chat app (and a chat, an agent-chat and a completion app with
+   * `chatApps`).
+   */
   apps: SimApp[];
   /** The first workspace. */
   workspaceId: string;

@@ -11,7 +11,8 @@ export function endUserOf(message: SimMessage) {
 }
 
 /**
- * `extra_contents` (1.13+, `attach_message_extra_contents`: `HumanInputContent.model_dump(mode="json", exclude_none=True)`,
+ * `extra_contents` (1.13+, `attach_message_extra_contents`:
+ * `HumanInputContent.model_dump(mode="json", exclude_none=True)`,
  * `api/core/entities/execution_extra_content.py` @1.13.0): a chatflow message whose run waited at a Human Input form
  * (one in ten here, all answered) carries the form and what the person submitted; `form_token` answers the form.
  */
