@@ -101,7 +101,11 @@ export function runTraits(world: World, app: WorldApp, position: RunPosition): R
   let creator: RunTraits['creator'] = 'end_user';
   let accountIndex = 0;
   let slot = 0;
-  const share = unit5(seed, SALT.creator, appIndex, kind, index);
+  // A conversation belongs to one end user or account: Dify continues it only for the user who started it
+  // (`ConversationService.get_conversation`, `api/services/conversation_service.py`), so a chat app's message has
+  // the creator of its conversation's first message.
+  const grouped = ['advanced-chat', 'chat', 'agent-chat'].includes(app.template.mode);
+  const share = unit5(seed, SALT.creator, appIndex, kind, grouped ? conversationIndexOf(index).first : index);
   if (world.personality.hasTriggerRuns && app.template.mode === 'workflow' && triggerShare < 0.04)
     creator = triggerShare < 0.025 ? 'schedule' : 'webhook';
   else if (share < 0.1) {
