@@ -27,6 +27,7 @@ const SCHEMAS_BEHIND_EXPORTED_TYPES = new Set([
   'RunPauseSchema',
   'AppInfoSchema',
   'ConsoleAppSchema',
+  'CompletionConversationSchema',
   'ConversationSchema',
   'LogItemSchema',
   'LogPageSchema',

@@ -180,8 +180,9 @@ export {
   type MessageRecord,
   type ConversationRecord,
 } from './records/chat.js';
-export type { DifyConversation, DifyMessage } from './client/schemas/chat.js';
+export type { DifyCompletionConversation, DifyConversation, DifyMessage } from './client/schemas/chat.js';
 export type { ConversationQuery } from './client/endpoints/chat.js';
+export type { CompletionConversationQuery } from './client/endpoints/completion.js';
 export type { AlertEvent } from './alerts/index.js';
 export {
   createArchiveWriter,

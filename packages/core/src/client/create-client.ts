@@ -7,6 +7,11 @@ import { staticAuthenticator, type Authenticator } from './auth/types.js';
 import { createContext } from './context.js';
 import { fetchAppInfo, fetchServerVersion, listApps, type AppListQuery } from './endpoints/apps.js';
 import { fetchAccountTimezone, listConversations, listMessages, type ConversationQuery } from './endpoints/chat.js';
+import {
+  fetchCompletionMessage,
+  listCompletionConversations,
+  type CompletionConversationQuery,
+} from './endpoints/completion.js';
 import { fetchLogPage, logSurface, type LogPage, type LogQuery } from './endpoints/logs.js';
 import { probe, type ProbeResult } from './endpoints/probe.js';
 import { fetchPauseDetails } from './endpoints/pause.js';
@@ -15,7 +20,7 @@ import type { RunPause } from '../records/schema.js';
 import { checkWorkspace, type WorkspaceCheck } from './endpoints/workspaces.js';
 import { fetchNodeExecutions, fetchRunDetail, type RunRequestOptions } from './endpoints/runs.js';
 import { resolveUrls, validateOptions, type DifyClientOptions } from './options.js';
-import type { DifyConversation, DifyMessage } from './schemas/chat.js';
+import type { DifyCompletionConversation, DifyConversation, DifyMessage } from './schemas/chat.js';
 import type { AppInfo, DifyConsoleApp, DifyNodeExecution, DifyRunDetail } from './schemas/dify.js';
 import { createAdaptiveLimiter } from './transport/adaptive-limiter.js';
 import { createTransport, type TransportStats } from './transport/http.js';
@@ -52,7 +57,10 @@ export interface DifyClient {
   pauseDetails(runId: string, options?: RunRequestOptions): Promise<RunPause | null>;
   /** The console account's time zone (its profile): conversation filters are read in it. */
   accountTimezone(): Promise<string>;
-  /** Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor role). */
+  /**
+   * Conversations of a chat app (chat, agent-chat, advanced-chat) updated since a time, each once (console; editor
+   * role).
+   */
   conversations(appId: string, query: ConversationQuery): AsyncIterable<DifyConversation>;
   /** A conversation's messages, newest first, back to `since` (console). */
   messages(
@@ -60,6 +68,10 @@ export interface DifyClient {
     conversationId: string,
     options?: { since?: Date; limit?: number },
   ): AsyncIterable<DifyMessage>;
+  /** Conversations of a completion app created since a time, newest first, each once (console; editor role). */
+  completionConversations(appId: string, query: CompletionConversationQuery): AsyncIterable<DifyCompletionConversation>;
+  /** A completion conversation's message in full (console; Dify marks the conversation read); null when none. */
+  completionMessage(appId: string, conversationId: string): Promise<DifyMessage | null>;
   /** Replaces every credential this client holds (keys, password, tokens, cookies) in `text`. */
   scrub(text: string): string;
   stats(): TransportStats;
@@ -147,6 +159,9 @@ export function createDifyClient(options: DifyClientOptions): DifyClient {
     conversations: (app, query) =>
       listConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
     messages: (app, conversationId, messageOptions) => listMessages(context, app, conversationId, messageOptions),
+    completionConversations: (app, query) =>
+      listCompletionConversations(context, app, { ...query, timezone: query.timezone ?? options.consoleTimezone }),
+    completionMessage: (app, conversationId) => fetchCompletionMessage(context, app, conversationId),
     scrub: (text) => scrub(text, [...(service?.secrets() ?? []), ...(consoleAuth?.secrets() ?? [])]),
     stats: () => transport.stats(),
     close: async () => {

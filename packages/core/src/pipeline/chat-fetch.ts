@@ -1,14 +1,14 @@
+import { withArticle } from '../client/endpoints/chat.js';
 import { FETCH_DEFAULTS } from '../export/defaults.js';
 import pLimit from 'p-limit';
 import type { AppState } from '../adapters/state.js';
-import type { DifyMessage } from '../client/schemas/chat.js';
-import type { DifyLogItem } from '../client/schemas/dify.js';
 import { DifyAuthError } from '../errors/auth-error.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
-import { toMessageRecord, type MessageRecord } from '../records/chat.js';
 import { toRunRecord } from '../records/normalize.js';
 import type { RunRecord } from '../records/schema.js';
+import { chatflowLogItem } from './chatflow-provenance.js';
+import { windowMessages, type WindowMessage } from './conversation-messages.js';
 import type { FetchContext } from './fetch-context.js';
 import type { PipelineApp, PipelineResult } from './types.js';
 
@@ -19,7 +19,8 @@ import type { PipelineApp, PipelineResult } from './types.js';
 export function chatAccessProblem(app: PipelineApp, mode: string): string | undefined {
   if (app.client.hasConsole) return undefined;
   return (
-    `app ${app.id} is a ${mode} app: Dify keeps no workflow logs for it (its Service API key lists nothing), ` +
+    `app ${app.id} is ${withArticle(mode)} app: Dify keeps no workflow logs for it ` +
+    '(its Service API key lists nothing), ' +
     'and its conversations are only on the console API; add console access (dify.console email + password, ' +
     'or dify.admin) with the editor role to report it'
   );
@@ -57,19 +58,8 @@ export async function* fetchChatApp(
   const chatflow = mode === 'advanced-chat';
   context.conversations?.touch(app.id);
 
-  const toRun = async (message: DifyMessage, record: MessageRecord): Promise<RunRecord | undefined> => {
+  const toRun = async ({ message, record, sessionId }: WindowMessage): Promise<RunRecord | undefined> => {
     if (!chatflow || !record.workflowRunId) return undefined;
-    const item = {
-      id: message.id,
-      workflow_run: null,
-      created_from: message.from_source === 'api' ? 'service-api' : 'web-app',
-      created_by_role: message.from_end_user_id ? 'end_user' : 'account',
-      created_by_end_user: message.from_end_user_id
-        ? { id: message.from_end_user_id, session_id: message.from_end_user_id }
-        : null,
-      created_by_account: null,
-      created_at: message.created_at,
-    } as unknown as DifyLogItem;
     let detail;
     let nodes;
     let enrichmentError: RunRecord['enrichmentError'] = null;
@@ -86,7 +76,7 @@ export async function* fetchChatApp(
     }
     const run = toRunRecord({
       appId: app.id,
-      item,
+      item: chatflowLogItem(message, detail, sessionId),
       detail,
       nodes,
       enrichmentError,
@@ -102,17 +92,14 @@ export async function* fetchChatApp(
   };
 
   try {
-    // Messages of the window from every conversation updated since it began, then in time order (the archive
-    // and the reports expect an app's records in log order), enriched a batch at a time.
-    const inWindow: Array<{ message: DifyMessage; record: MessageRecord }> = [];
-    for await (const conversation of app.client.conversations(app.id, { updatedSince: from })) {
-      for await (const message of app.client.messages(app.id, conversation.id, { since: from })) {
-        const record = context.privacy.message(toMessageRecord(app.id, message));
-        const at = Date.parse(record.createdAt);
-        if (at < from.getTime() || at >= to.getTime()) continue;
-        if (incremental && record.messageId in previous.recent) continue;
-        inWindow.push({ message, record });
-      }
+    // Messages of the window (chat apps: from every conversation updated since it began; completion apps: from
+    // the conversations created in it), then in time order (the archive and the reports expect an app's records
+    // in log order), enriched a batch at a time.
+    const inWindow: WindowMessage[] = [];
+    for await (const found of windowMessages(app, mode, { from, to, limit })) {
+      const record = context.privacy.message(found.record);
+      if (incremental && record.messageId in previous.recent) continue;
+      inWindow.push({ ...found, record });
     }
     inWindow.sort(
       (a, b) =>
@@ -121,7 +108,7 @@ export async function* fetchChatApp(
     const batch = Math.max(16, (options.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
     for (let start = 0; start < inWindow.length; start += batch) {
       const slice = inWindow.slice(start, start + batch);
-      const runs = await Promise.all(slice.map(({ message, record }) => limit(() => toRun(message, record))));
+      const runs = await Promise.all(slice.map((found) => limit(() => toRun(found))));
       for (const [index, { record }] of slice.entries()) {
         if (incremental && Date.parse(record.createdAt) >= horizon) next.recent[record.messageId] = record.createdAt;
         context.conversations?.add(record);
@@ -137,7 +124,7 @@ export async function* fetchChatApp(
     if (DifyAuthError.isInstance(error) && error.code === 'forbidden') {
       throw new DifyConfigError(
         'dify.console',
-        `app ${app.id} is a ${mode} app: the console refused its conversations (HTTP 403); ` +
+        `app ${app.id} is ${withArticle(mode)} app: the console refused its conversations (HTTP 403); ` +
           'the account needs the editor role or above (or use an admin key)',
       );
     }

@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { isTerminalStatus, type RunRecord } from '../records/schema.js';
 import { applyDetail } from './repoll.js';
 import type { PipelineApp, PipelineJob, PipelineResult } from './types.js';
-import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
+import { CONVERSATION_APP_MODES } from '../client/endpoints/chat.js';
 import { fetchChatApp } from './chat-fetch.js';
 import type { FetchContext, FetchInputs, FetchOutcome } from './fetch-context.js';
 import type { ResolvedWindow } from '../time/window.js';
@@ -31,7 +31,7 @@ async function* fetchApps(context: FetchContext): AsyncGenerator<RunRecord> {
     context.analyzer.touch(app.id);
     try {
       const mode = app.mode ?? (await detectMode(app, context.logger));
-      if (CHAT_APP_MODES.includes(mode)) yield* fetchChatApp(context, app, mode, counts);
+      if (CONVERSATION_APP_MODES.includes(mode)) yield* fetchChatApp(context, app, mode, counts);
       else yield* fetchApp(context, app, counts);
     } catch (error) {
       const message = app.client.scrub(error instanceof Error ? error.message : String(error));

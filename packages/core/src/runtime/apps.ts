@@ -1,6 +1,6 @@
 import type { DifyClientOptions } from '../client/options.js';
 import { createDifyClient, type DifyClient } from '../client/create-client.js';
-import { CHAT_APP_MODES } from '../client/endpoints/chat.js';
+import { CONVERSATION_APP_MODES } from '../client/endpoints/chat.js';
 import type { Workspace } from '../client/endpoints/workspaces.js';
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
@@ -36,8 +36,8 @@ export function clientFor(
   return createDifyClient(options);
 }
 
-/** App modes a job reads: workflow apps' run logs, chat apps' conversations (completion apps are not read yet). */
-const REPORTED_MODES = ['workflow', ...CHAT_APP_MODES];
+/** App modes a job reads: workflow apps' run logs; chat and completion apps' conversations. */
+const REPORTED_MODES = ['workflow', ...CONVERSATION_APP_MODES];
 
 /**
  * The apps of a job, each with a client: listed apps with their keys, or every workflow and chat app through the
@@ -71,7 +71,7 @@ export async function resolveApps(
       // Dify's current workspace is account state (a browser may switch it): checked (switched back to
       // dify.console.workspaceId) before listing, and again after, so the list is of one workspace.
       const before = await discovery.workspace();
-      // Workflow apps (run logs) and chat apps (conversations; chatflow runs behind their messages).
+      // Workflow apps (run logs), chat and completion apps (conversations; chatflow runs behind their messages).
       for await (const app of discovery.apps()) {
         if (!REPORTED_MODES.includes(app.mode)) continue;
         ids.push(app.id);

@@ -14,6 +14,14 @@ import {
 /** App modes whose logs are conversations and messages, not workflow app logs (Dify keeps none for them). */
 export const CHAT_APP_MODES: readonly string[] = ['advanced-chat', 'chat', 'agent-chat'];
 
+/** App modes read through conversations: the chat modes and completion (`/completion-conversations`). */
+export const CONVERSATION_APP_MODES: readonly string[] = [...CHAT_APP_MODES, 'completion'];
+
+/** The mode with its article: "an advanced-chat", "an agent-chat", "a chat", "a completion". */
+export function withArticle(mode: string): string {
+  return `${/^[aeiou]/i.test(mode) ? 'an' : 'a'} ${mode}`;
+}
+
 /** Clocks change by at most an hour (a few zones by 30 minutes): widening by this covers any DST gap or overlap. */
 const DST_MARGIN_MS = 2 * 3_600_000;
 
@@ -112,7 +120,7 @@ export async function* listMessages(
 }
 
 /** Warns of rows kept with emptied fields and rows left out (never the values), as the run export does. */
-function reportSalvage(
+export function reportSalvage(
   context: ClientContext,
   appId: string,
   what: 'conversation' | 'message',

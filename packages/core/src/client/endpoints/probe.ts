@@ -1,16 +1,12 @@
 import { DifyLogsError } from '../../errors/dify-logs-error.js';
 import type { ClientContext } from '../context.js';
-import { ConversationPageSchema } from '../schemas/chat.js';
 import { fetchAppInfo, listApps } from './apps.js';
-import { CHAT_APP_MODES } from './chat.js';
+import { CONVERSATION_APP_MODES, withArticle } from './chat.js';
+import { probeAppAccess, type AppAccess, type ProbeProblem } from './probe-apps.js';
+
+export type { AppAccess, ProbeProblem } from './probe-apps.js';
 import { fetchLogPage } from './logs.js';
 import { fetchNodeExecutions, fetchRunDetail } from './runs.js';
-
-export interface ProbeProblem {
-  step: string;
-  code: string;
-  message: string;
-}
 
 export interface ProbeResult {
   baseUrl: string;
@@ -29,17 +25,12 @@ export interface ProbeResult {
   tiers: { runLogs: boolean; runDetail: boolean; nodeExecutions: boolean };
   /** `node`: node executions are reachable; `run`: run logs only; `none`: nothing. */
   level: 'none' | 'run' | 'node';
-  /** Per app: which data these credentials reach (`runs`: workflow run logs; `conversations`: chat messages) and why. */
+  /**
+   * Per app: which data these credentials reach (`runs`: workflow run logs; `conversations`: chat and completion
+   * messages) and why.
+   */
   apps: AppAccess[];
   problems: ProbeProblem[];
-}
-
-export interface AppAccess {
-  id: string;
-  name: string | null;
-  mode: string;
-  data: 'runs' | 'conversations' | 'none';
-  reason: string;
 }
 
 const NO_RUN = '00000000-0000-4000-8000-000000000000';
@@ -79,13 +70,15 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     const info = await attempt('app info', () => fetchAppInfo(context));
     if (info) {
       result.app = { name: info.name, mode: info.mode };
-      if (CHAT_APP_MODES.includes(info.mode) && !context.console) {
+      if (CONVERSATION_APP_MODES.includes(info.mode) && !context.console) {
         result.apps.push({
           id: context.appId ?? '(app key)',
           name: info.name,
           mode: info.mode,
           data: 'none',
-          reason: `a ${info.mode} app: Dify keeps no workflow logs for it, so its Service API key lists nothing; its conversations need console access (console login or admin key) with the editor role`,
+          reason:
+            `${withArticle(info.mode)} app: Dify keeps no workflow logs for it, so its Service API key lists ` +
+            'nothing; its conversations need console access (console login or admin key) with the editor role',
         });
       } else if (info.mode === 'workflow') {
         result.apps.push({
@@ -112,65 +105,9 @@ export async function probe(context: ClientContext): Promise<ProbeResult> {
     if (apps) {
       result.consoleApps = apps.length;
       result.appId ??= apps.find((app) => app.mode === 'workflow')?.id ?? null;
-      // One conversation request tells whether the account may read chats (the editor role is workspace-wide).
-      const chatApp = apps.find((app) => CHAT_APP_MODES.includes(app.mode));
-      let chatRefusal: string | undefined;
-      if (chatApp) {
-        try {
-          await context.call(
-            {
-              surface: 'console',
-              path: `/apps/${encodeURIComponent(chatApp.id)}/chat-conversations`,
-              query: { page: 1, limit: 1 },
-            },
-            ConversationPageSchema,
-          );
-        } catch (error) {
-          chatRefusal =
-            DifyLogsError.isInstance(error) && error.code === 'forbidden'
-              ? 'the console account lacks the editor role, which conversations need'
-              : `conversations could not be read: ${error instanceof Error ? error.message : String(error)}`;
-          result.problems.push({
-            step: 'conversations (console)',
-            code: DifyLogsError.isInstance(error) ? error.code : 'error',
-            message: chatRefusal,
-          });
-        }
-      }
       for (const app of apps) {
         const known = result.apps.find((entry) => entry.id === app.id);
-        const access: AppAccess =
-          app.mode === 'workflow'
-            ? {
-                id: app.id,
-                name: app.name,
-                mode: app.mode,
-                data: 'runs',
-                reason: 'workflow run logs (and node executions) through the console',
-              }
-            : CHAT_APP_MODES.includes(app.mode)
-              ? chatRefusal
-                ? {
-                    id: app.id,
-                    name: app.name,
-                    mode: app.mode,
-                    data: 'none',
-                    reason: `a ${app.mode} app: ${chatRefusal}`,
-                  }
-                : {
-                    id: app.id,
-                    name: app.name,
-                    mode: app.mode,
-                    data: 'conversations',
-                    reason: `a ${app.mode} app: conversations and messages through the console${app.mode === 'advanced-chat' ? ', with the chatflow run behind each message' : ''}`,
-                  }
-              : {
-                  id: app.id,
-                  name: app.name,
-                  mode: app.mode,
-                  data: 'none',
-                  reason: `a ${app.mode} app: not read by dify-logs yet`,
-                };
+        const access = await probeAppAccess(context, app, result.problems);
         if (known) Object.assign(known, access);
         else result.apps.push(access);
       }

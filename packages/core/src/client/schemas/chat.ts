@@ -95,6 +95,35 @@ export const MessagePageSchema = z.object({
   data: z.array(MessageSchema),
 });
 
+/**
+ * A completion app's conversation as `GET /apps/<id>/completion-conversations` lists it (`conversation_fields`):
+ * no name, summary or message count, but its first message's inputs, query and answer (no message id).
+ */
+export const CompletionConversationSchema = ConversationSchema.omit({
+  name: true,
+  summary: true,
+  annotated: true,
+  message_count: true,
+  status_count: true,
+}).extend({
+  annotation: AnnotationSchema,
+  message: z
+    .object({ inputs: z.unknown().optional(), query: nullableString, answer: nullableString })
+    .partial()
+    .nullable()
+    .optional(),
+});
+
+export const CompletionConversationPageSchema = ConversationPageSchema.extend({
+  data: z.array(CompletionConversationSchema),
+});
+
+/** `GET /apps/<id>/completion-conversations/<id>` (`conversation_message_detail_fields`): the first message in full. */
+export const CompletionConversationDetailSchema = z.object({
+  id: z.string().nullable().optional(),
+  message: MessageSchema.nullable().optional(),
+});
+
 export const AccountProfileSchema = z.object({
   id: z.string().optional(),
   email: nullableString,
@@ -103,3 +132,4 @@ export const AccountProfileSchema = z.object({
 
 export type DifyConversation = z.infer<typeof ConversationSchema>;
 export type DifyMessage = z.infer<typeof MessageSchema>;
+export type DifyCompletionConversation = z.infer<typeof CompletionConversationSchema>;

@@ -96,6 +96,9 @@ export const RunDetailSchema = z.object({
   exceptions_count: nullableNumber,
   created_at: timestamp.nullable().optional(),
   finished_at: timestamp.nullable().optional(),
+  /** Console only (`workflow_run_detail_fields`); the end user's `type` tells a web-app run from an API one. */
+  created_by_role: nullableString,
+  created_by_end_user: EndUserSchema,
 });
 
 /** Dify 1.14 declares `index`, `node_id`, `node_type`, `status` and `created_at` optional: only `id` is required. */

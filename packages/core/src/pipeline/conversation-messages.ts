@@ -1,0 +1,57 @@
+import type { LimitFunction } from 'p-limit';
+import type { DifyMessage } from '../client/schemas/chat.js';
+import { toMessageRecord, type MessageRecord } from '../records/chat.js';
+import { toIsoTime } from '../records/time.js';
+import type { PipelineApp } from './types.js';
+
+export interface WindowMessage {
+  message: DifyMessage;
+  record: MessageRecord;
+  /** The end user's session id as the conversation list shows it (`from_end_user_session_id`), or null. */
+  sessionId: string | null;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The messages of an app created in [from, to), unordered: chat modes from every conversation updated since `from`
+ * (`chat-conversations`, then `chat-messages`); completion apps from the conversations created about then
+ * (`completion-conversations`, then each one's detail, a request per message, `limit` at a time).
+ */
+export async function* windowMessages(
+  app: PipelineApp,
+  mode: string,
+  window: { from: Date; to: Date; limit: LimitFunction },
+): AsyncGenerator<WindowMessage> {
+  const inWindow = (record: MessageRecord) => {
+    const at = Date.parse(record.createdAt);
+    return at >= window.from.getTime() && at < window.to.getTime();
+  };
+  if (mode !== 'completion') {
+    for await (const conversation of app.client.conversations(app.id, { updatedSince: window.from })) {
+      const sessionId = conversation.from_end_user_session_id ?? null;
+      for await (const message of app.client.messages(app.id, conversation.id, { since: window.from })) {
+        const record = toMessageRecord(app.id, message);
+        if (inWindow(record)) yield { message, record, sessionId };
+      }
+    }
+    return;
+  }
+  const endpoint = 'GET /console/api/apps/{id}/completion-conversations/{id}';
+  const pending: Array<Promise<WindowMessage | undefined>> = [];
+  for await (const conversation of app.client.completionConversations(app.id, { createdSince: window.from })) {
+    // The message is created with its conversation: a minute either side covers the two inserts.
+    const created = Date.parse(toIsoTime(conversation.created_at) ?? '');
+    if (created < window.from.getTime() - MINUTE_MS || created >= window.to.getTime() + MINUTE_MS) continue;
+    const sessionId = conversation.from_end_user_session_id ?? null;
+    pending.push(
+      window.limit(async () => {
+        const message = await app.client.completionMessage(app.id, conversation.id);
+        if (!message) return undefined;
+        const record = toMessageRecord(app.id, message, endpoint);
+        return inWindow(record) ? { message, record, sessionId } : undefined;
+      }),
+    );
+  }
+  for (const found of await Promise.all(pending)) if (found) yield found;
+}
