@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, filesUnder, sim, tempDir } from './helpers.js';
 
@@ -33,11 +34,10 @@ describe('completion apps and per-app probing (CLI)', () => {
     const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const files = filesUnder(join(dir, 'outputs'));
-    const messages = readFileSync(
-      files.find((file) => file.endsWith('.ndjson') && file.includes('messages'))!,
-      'utf8',
-    )
-      .split('\n')
+    // The messages are partitioned beside the runs' archive (gzip NDJSON per app and UTC day).
+    const parts = files.filter((file) => file.includes('archive-messages') && file.endsWith('.ndjson.gz'));
+    const messages = parts
+      .flatMap((part) => gunzipSync(readFileSync(part)).toString('utf8').split('\n'))
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { appId: string; conversationId: string; messageId: string });
     const completion = simulator.apps.find((app) => app.mode === 'completion')!;
