@@ -123,7 +123,9 @@ describe('dify-logs cleanup and archive parts no manifest lists', () => {
     // A run that stored a part and then stopped (its storage failed, the process was killed) before any manifest.
     const stopped = createArchiveWriter(storage, { job: 'nightly', runId: 'run-stopped', window });
     await stopped.add(record('lost', '2026-03-09T11:00:00.000Z'));
+    // Two more days close the first part (a run's writer keeps two open) and store it.
     await stopped.add(record('next-day', '2026-03-10T01:00:00.000Z'));
+    await stopped.add(record('day-after', '2026-03-11T01:00:00.000Z'));
     let orphan: StoredObject | undefined;
     for await (const object of storage.list({ kind: 'data', type: 'archive' }))
       if (object.key.includes('run-stopped')) orphan = object;

@@ -53,8 +53,10 @@ async function archiveWithOrphan() {
   };
   const broken = createArchiveWriter(failing, { job: 'daily', runId: 'run-broken', window, formats: [jsonFormat] });
   for (const record of records(3, 'broken')) await broken.add(record);
-  // Closing the part (next partition) stores it and its copy; then the storage fails and the run gives up.
+  // Closing the part (two more partitions: a run's writer keeps two open) stores it and its copy; then the storage
+  // fails and the run gives up.
   await broken.add(run({ logId: 'next-day', loggedAt: '2026-03-10T01:00:00.000Z' }));
+  await broken.add(run({ logId: 'day-after', loggedAt: '2026-03-11T01:00:00.000Z' }));
   await broken.abort();
   const orphans = (await keys(storage)).filter((key) => !listed.includes(key));
   return { storage, result, listed, orphans };

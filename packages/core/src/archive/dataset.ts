@@ -25,7 +25,9 @@ export interface ArchiveDataset<T> {
 export const RUNS: ArchiveDataset<RunRecord> = {
   name: 'runs',
   type: 'archive',
-  openParts: 1,
+  // Workflow runs come in log order per app; chatflow runs in order within a chunk of messages, so a window over
+  // two UTC days may go back to the first day at a chunk's start: two open parts keep that to one part per day.
+  openParts: 2,
   app: (record) => record.appId,
   time: (record) => record.loggedAt,
   id: (record) => record.logId,

@@ -12,6 +12,9 @@ import { windowMessages, type WindowMessage } from './conversation-messages.js';
 import type { FetchContext } from './fetch-context.js';
 import type { PipelineApp, PipelineResult } from './types.js';
 
+/** Messages sorted and enriched at a time: memory holds this many, however many messages a window has. */
+export const MESSAGE_CHUNK = 5000;
+
 /**
  * Why an app's conversations cannot be read with these credentials, or undefined when they can: Dify keeps no
  * workflow logs for chat apps (the Service API answers an empty page), and its conversations are console-only.
@@ -93,33 +96,38 @@ export async function* fetchChatApp(
 
   try {
     // Messages of the window (chat apps: from every conversation updated since it began; completion apps: from
-    // the conversations created in it), then in time order (the archive and the reports expect an app's records
-    // in log order), enriched a batch at a time.
-    const inWindow: WindowMessage[] = [];
+    // the conversations created in it), a bounded chunk at a time: each chunk in time order (the order the
+    // reports list them in), enriched a batch at a time. Memory holds one chunk, whatever the window holds.
+    const batch = Math.max(16, (options.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
+    const chunk: WindowMessage[] = [];
+    const drain = async function* (): AsyncGenerator<RunRecord> {
+      chunk.sort(
+        (a, b) =>
+          a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId),
+      );
+      for (let start = 0; start < chunk.length; start += batch) {
+        const slice = chunk.slice(start, start + batch);
+        const runs = await Promise.all(slice.map((found) => limit(() => toRun(found))));
+        for (const [index, { record }] of slice.entries()) {
+          if (incremental && Date.parse(record.createdAt) >= horizon) next.recent[record.messageId] = record.createdAt;
+          context.conversations?.add(record);
+          await context.onMessage?.(record);
+          const run = runs[index];
+          if (!run) continue;
+          context.analyzer.add(run);
+          counts.records += 1;
+          yield run;
+        }
+      }
+      chunk.length = 0;
+    };
     for await (const found of windowMessages(app, mode, { from, to, limit })) {
       const record = context.privacy.message(found.record);
       if (incremental && record.messageId in previous.recent) continue;
-      inWindow.push({ ...found, record });
+      chunk.push({ ...found, record });
+      if (chunk.length >= MESSAGE_CHUNK) yield* drain();
     }
-    inWindow.sort(
-      (a, b) =>
-        a.record.createdAt.localeCompare(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId),
-    );
-    const batch = Math.max(16, (options.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
-    for (let start = 0; start < inWindow.length; start += batch) {
-      const slice = inWindow.slice(start, start + batch);
-      const runs = await Promise.all(slice.map((found) => limit(() => toRun(found))));
-      for (const [index, { record }] of slice.entries()) {
-        if (incremental && Date.parse(record.createdAt) >= horizon) next.recent[record.messageId] = record.createdAt;
-        context.conversations?.add(record);
-        await context.onMessage?.(record);
-        const run = runs[index];
-        if (!run) continue;
-        context.analyzer.add(run);
-        counts.records += 1;
-        yield run;
-      }
-    }
+    yield* drain();
   } catch (error) {
     if (DifyAuthError.isInstance(error) && error.code === 'forbidden') {
       throw new DifyConfigError(

@@ -12,6 +12,8 @@ export interface WindowMessage {
 }
 
 const MINUTE_MS = 60_000;
+/** Completion details requested ahead of the one being read. */
+const AHEAD = 256;
 
 /**
  * The messages of an app created in [from, to), unordered: chat modes from every conversation updated since `from`
@@ -38,8 +40,13 @@ export async function* windowMessages(
     return;
   }
   const endpoint = 'GET /console/api/apps/{id}/completion-conversations/{id}';
+  // Details in flight, in list order: at most `AHEAD` wait at once, so memory stays bounded however many there are.
   const pending: Array<Promise<WindowMessage | undefined>> = [];
   for await (const conversation of app.client.completionConversations(app.id, { createdSince: window.from })) {
+    while (pending.length >= AHEAD) {
+      const found = await pending.shift()!;
+      if (found) yield found;
+    }
     // The message is created with its conversation: a minute either side covers the two inserts.
     const created = Date.parse(toIsoTime(conversation.created_at) ?? '');
     if (created < window.from.getTime() - MINUTE_MS || created >= window.to.getTime() + MINUTE_MS) continue;
