@@ -1,9 +1,9 @@
-// `npm test`: install, build, check packages (publint, attw, the API report), check formatting, type-check, run every test,
-// and end with one plain line `N passed, N failed` (CI reads that line).
+// `npm test`: install, build, check packages (publint, attw, the API report), check formatting, type-check, run every
+// test, and end with one plain line `N passed, N failed` (CI reads that line).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrap, mustSucceed, pnpm } from './bootstrap.mjs';
+import { bootstrap, mustSucceed, pnpm, run } from './bootstrap.mjs';
 import { ensureSystemPackages } from './system-deps.mjs';
 
 ensureSystemPackages();
@@ -16,6 +16,7 @@ mustSucceed(
 mustSucceed('format check (prettier)', pnpm(['exec', 'prettier', '--check', '--log-level=warn', '.']), {
   summary: true,
 });
+mustSucceed('line width', run('node', ['scripts/check-line-width.mjs']), { summary: true });
 mustSucceed('type-check', pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']), { summary: true });
 
 const reportDir = mkdtempSync(join(tmpdir(), 'dify-logs-vitest-'));
