@@ -1,5 +1,6 @@
-// The public API of @dify-logs/core, one report per entry point (`.`, `./adapter-kit`, `./testing`, `./internal`), checked in under
-// etc/. `node scripts/api-report.mjs` fails when the built declarations differ from the reports (CI: lint:package);
+// The public API of @dify-logs/core, one report per entry point (`.`, `./adapter-kit`, `./testing`, `./internal`),
+// checked in under etc/. `node scripts/api-report.mjs` fails when the built declarations differ from the reports (CI:
+// lint:package);
 // `--update` rewrites them. Run after `pnpm build`.
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { mkdirSync } from 'node:fs';
@@ -95,13 +96,15 @@ for (const [entry, reportName] of Object.entries(ENTRIES)) {
 }
 if (forgotten.length > 0) {
   console.error(
-    `@dify-logs/core \`.\` refers to types it does not export: ${[...new Set(forgotten)].join(', ')}. Export them from src/index.ts.`,
+    `@dify-logs/core \`.\` refers to types it does not export: ` +
+      `${[...new Set(forgotten)].join(', ')}. Export them from src/index.ts.`,
   );
   process.exit(1);
 }
 if (changed.length > 0 && !update) {
   console.error(
-    `The public API of @dify-logs/core changed (${changed.join(', ')}): review the difference, then run \`pnpm --filter @dify-logs/core api:update\` and commit etc/.`,
+    `The public API of @dify-logs/core changed (${changed.join(', ')}): review the ` +
+      `difference, then run \`pnpm --filter @dify-logs/core api:update\` and commit etc/.`,
   );
   process.exit(1);
 }

@@ -32,7 +32,10 @@ export { createAtomicFileWriter, type AtomicFileWriter, type AtomicFileOptions }
 export { createSpool, type Spool } from './fs/spool.js';
 export { redact, scrub, isSecretKey, REDACTED, redactConnectionString, connectionSecrets } from './logging/redact.js';
 export { teeLogger } from './logging/logger.js';
-/** What the database packages share: the run history contract, the database a scheduler's workers meet in, and store helpers. */
+/**
+ * What the database packages share: the run history contract, the database a scheduler's workers meet in, and store
+ * helpers.
+ */
 export {
   memoryRunHistory,
   type RunHistory,

@@ -51,7 +51,8 @@ describe('the adaptive concurrency limiter', () => {
     slots[15]!.release('rejected'); // sent while 15 others were in flight
     expect(setup.limiter.state()).toMatchObject({ limit: 15, ceiling: 15 });
     for (const slot of slots.slice(0, 15)) slot.release('success');
-    // A server that can take 4 refuses everything above: those rejections bring it lower at once, not one per round trip.
+    // A server that can take 4 refuses everything above: those rejections bring it lower at once, not one per round
+    // trip.
     const again = await take(setup.limiter, 15);
     for (const slot of again.slice(4).reverse()) slot.release('rejected');
     expect(setup.limiter.state().limit).toBe(4);
@@ -70,32 +71,36 @@ describe('the adaptive concurrency limiter', () => {
     expect(setup.limiter.state().limit).toBe(8);
   });
 
-  it('against a proxy that refuses at once (K = 32) settles near 32 after slow start overshoots, without collapsing', async () => {
-    const setup = clocked({ initial: 16, max: 64 });
-    // The proxy serves 32 at once for 50 ms and refuses the rest at once; the client keeps every slot busy (a refused
-    // request's slot goes to the next request at once), so the requests in flight stay at the limit.
-    const serving: Array<{ slot: LimiterSlot; until: number }> = [];
-    let refusedLate = 0;
-    for (let ms = 0; ms < 2_000; ms += 1) {
-      for (const each of serving.filter((entry) => entry.until <= ms)) {
-        serving.splice(serving.indexOf(each), 1);
-        each.slot.release('success');
-      }
-      const { limit, inFlight } = setup.limiter.state();
-      for (const slot of await take(setup.limiter, Math.max(0, limit - inFlight))) {
-        if (serving.length < 32) serving.push({ slot, until: ms + 50 });
-        else {
-          if (ms >= 1_000) refusedLate += 1;
-          slot.release('rejected');
+  it(
+    'against a proxy that refuses at once (K = 32) settles ' +
+      'near 32 after slow start overshoots, without collapsing',
+    async () => {
+      const setup = clocked({ initial: 16, max: 64 });
+      // The proxy serves 32 at once for 50 ms and refuses the rest at once; the client keeps every slot busy (a refused
+      // request's slot goes to the next request at once), so the requests in flight stay at the limit.
+      const serving: Array<{ slot: LimiterSlot; until: number }> = [];
+      let refusedLate = 0;
+      for (let ms = 0; ms < 2_000; ms += 1) {
+        for (const each of serving.filter((entry) => entry.until <= ms)) {
+          serving.splice(serving.indexOf(each), 1);
+          each.slot.release('success');
         }
+        const { limit, inFlight } = setup.limiter.state();
+        for (const slot of await take(setup.limiter, Math.max(0, limit - inFlight))) {
+          if (serving.length < 32) serving.push({ slot, until: ms + 50 });
+          else {
+            if (ms >= 1_000) refusedLate += 1;
+            slot.release('rejected');
+          }
+        }
+        setup.advance(1);
       }
-      setup.advance(1);
-    }
-    expect(setup.limiter.state().limit).toBeGreaterThanOrEqual(24);
-    expect(setup.limiter.state().limit).toBeLessThanOrEqual(36);
-    expect(refusedLate).toBeLessThan(100);
-    for (const each of serving) each.slot.release('success');
-  });
+      expect(setup.limiter.state().limit).toBeGreaterThanOrEqual(24);
+      expect(setup.limiter.state().limit).toBeLessThanOrEqual(36);
+      expect(refusedLate).toBeLessThan(100);
+      for (const each of serving) each.slot.release('success');
+    },
+  );
 
   it('does not shrink on refusals that come at every concurrency (random, not overload)', async () => {
     const setup = clocked({ initial: 16, max: 16 });
@@ -113,26 +118,29 @@ describe('the adaptive concurrency limiter', () => {
     expect(limits.at(-1), String(limits)).toBeGreaterThanOrEqual(15);
   });
 
-  it('at the ceiling probes one higher after ten quiet round trips, then sooner after each probe that passes', async () => {
-    const setup = clocked({ initial: 8, max: 64 });
-    const slots = await take(setup.limiter, 8);
-    setup.advance(50);
-    slots[7]!.release('rejected'); // ceiling 7
-    for (const slot of slots.slice(0, 7)) slot.release('success');
-    const limits: number[] = [];
-    for (let trip = 0; trip < 30; trip += 1) {
-      await roundTrip(setup);
-      limits.push(setup.limiter.state().limit);
-    }
-    expect(limits.slice(0, 9), String(limits)).toEqual(Array(9).fill(7));
-    expect(limits[9]).toBe(8); // the first probe, after 10 quiet round trips
-    const firstEight = limits.indexOf(8);
-    const firstNine = limits.indexOf(9);
-    const firstTen = limits.indexOf(10);
-    expect(firstNine - firstEight).toBe(5); // then after 5
-    expect(firstTen - firstNine).toBeLessThan(5); // and sooner still
-    expect(Math.max(...limits)).toBeLessThanOrEqual(64);
-  });
+  it(
+    'at the ceiling probes one higher after ten quiet ' + 'round trips, then sooner after each probe that passes',
+    async () => {
+      const setup = clocked({ initial: 8, max: 64 });
+      const slots = await take(setup.limiter, 8);
+      setup.advance(50);
+      slots[7]!.release('rejected'); // ceiling 7
+      for (const slot of slots.slice(0, 7)) slot.release('success');
+      const limits: number[] = [];
+      for (let trip = 0; trip < 30; trip += 1) {
+        await roundTrip(setup);
+        limits.push(setup.limiter.state().limit);
+      }
+      expect(limits.slice(0, 9), String(limits)).toEqual(Array(9).fill(7));
+      expect(limits[9]).toBe(8); // the first probe, after 10 quiet round trips
+      const firstEight = limits.indexOf(8);
+      const firstNine = limits.indexOf(9);
+      const firstTen = limits.indexOf(10);
+      expect(firstNine - firstEight).toBe(5); // then after 5
+      expect(firstTen - firstNine).toBeLessThan(5); // and sooner still
+      expect(Math.max(...limits)).toBeLessThanOrEqual(64);
+    },
+  );
 
   it('shrinks when latency climbs to twice its minimum (a queue on the server), and ignores 500s', async () => {
     const setup = clocked({ initial: 16, max: 16 });
@@ -161,15 +169,18 @@ describe('the adaptive concurrency limiter', () => {
     expect(Math.max(...limits.slice(20)), String(limits)).toBeLessThanOrEqual(16);
   });
 
-  it('against a server with no queue (constant latency, a few ms of jitter) grows to the maximum and stays there', async () => {
-    const setup = clocked({ initial: 16, max: 64 });
-    const limits: number[] = [];
-    for (let trip = 0; trip < 60; trip += 1) {
-      await roundTrip(setup, 50 + ((trip * 7) % 5));
-      limits.push(setup.limiter.state().limit);
-    }
-    expect(limits.slice(3), String(limits)).toEqual(Array(57).fill(64));
-  });
+  it(
+    'against a server with no queue (constant latency, a ' + 'few ms of jitter) grows to the maximum and stays there',
+    async () => {
+      const setup = clocked({ initial: 16, max: 64 });
+      const limits: number[] = [];
+      for (let trip = 0; trip < 60; trip += 1) {
+        await roundTrip(setup, 50 + ((trip * 7) % 5));
+        limits.push(setup.limiter.state().limit);
+      }
+      expect(limits.slice(3), String(limits)).toEqual(Array(57).fill(64));
+    },
+  );
 
   it('keeps a fixed limit when not adaptive', async () => {
     const setup = clocked({ max: 6, adaptive: false });

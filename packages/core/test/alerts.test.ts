@@ -56,42 +56,46 @@ describe('evaluateAlerts', () => {
     ]);
   });
 
-  it('new-error learns on the first run and fires on a signature never seen; no-runs fires after a period with runs', () => {
-    const policy: AlertPolicy = {
-      rules: [
-        { kind: 'new-error', severity: 'warning' },
-        { kind: 'no-runs', severity: 'critical' },
-      ],
-    };
-    const first = evaluateAlerts(
-      policy,
-      analysis([{ status: 'failed', error: 'timeout after 30 s' }]),
-      fresh(),
-      at('2026-03-10T00:00:00Z'),
-    );
-    expect(first.events).toEqual([]);
-    const same = evaluateAlerts(
-      policy,
-      analysis([{ status: 'failed', error: 'timeout after 31 s' }]),
-      first.state,
-      at('2026-03-10T01:00:00Z'),
-    );
-    expect(same.events).toEqual([]);
-    const other = evaluateAlerts(
-      policy,
-      analysis([{ status: 'failed', error: 'quota exceeded' }]),
-      same.state,
-      at('2026-03-10T02:00:00Z'),
-    );
-    expect(other.events).toEqual([
-      expect.objectContaining({ rule: 'new-error', message: expect.stringContaining('quota exceeded') }),
-    ]);
-    const silent = evaluateAlerts(policy, analysis([]), other.state, at('2026-03-10T03:00:00Z'));
-    expect(silent.events.map((event) => [event.rule, event.transition])).toEqual([
-      ['new-error', 'resolved'],
-      ['no-runs', 'fired'],
-    ]);
-  });
+  it(
+    'new-error learns on the first run and fires on a ' +
+      'signature never seen; no-runs fires after a period with runs',
+    () => {
+      const policy: AlertPolicy = {
+        rules: [
+          { kind: 'new-error', severity: 'warning' },
+          { kind: 'no-runs', severity: 'critical' },
+        ],
+      };
+      const first = evaluateAlerts(
+        policy,
+        analysis([{ status: 'failed', error: 'timeout after 30 s' }]),
+        fresh(),
+        at('2026-03-10T00:00:00Z'),
+      );
+      expect(first.events).toEqual([]);
+      const same = evaluateAlerts(
+        policy,
+        analysis([{ status: 'failed', error: 'timeout after 31 s' }]),
+        first.state,
+        at('2026-03-10T01:00:00Z'),
+      );
+      expect(same.events).toEqual([]);
+      const other = evaluateAlerts(
+        policy,
+        analysis([{ status: 'failed', error: 'quota exceeded' }]),
+        same.state,
+        at('2026-03-10T02:00:00Z'),
+      );
+      expect(other.events).toEqual([
+        expect.objectContaining({ rule: 'new-error', message: expect.stringContaining('quota exceeded') }),
+      ]);
+      const silent = evaluateAlerts(policy, analysis([]), other.state, at('2026-03-10T03:00:00Z'));
+      expect(silent.events.map((event) => [event.rule, event.transition])).toEqual([
+        ['new-error', 'resolved'],
+        ['no-runs', 'fired'],
+      ]);
+    },
+  );
 
   it('names the key of a rule without a threshold or a duplicate id', () => {
     expect(() =>

@@ -139,23 +139,30 @@ const arbitraryRecord = fc
   });
 
 describe('sharded analysis', () => {
-  it('equals the one-pass analysis exactly, floats included, when shards are snapshotted, restored and merged in order', () => {
-    fc.assert(
-      fc.property(fc.array(fc.array(arbitraryRecord, { maxLength: 15 }), { minLength: 1, maxLength: 4 }), (shards) => {
-        const whole = createAnalyzer(options);
-        for (const record of shards.flat()) whole.add(record);
-        const merged = createAnalyzer(options);
-        for (const shard of shards) {
-          const analyzer = createAnalyzer(options);
-          for (const record of shard) analyzer.add(record);
-          // The snapshot crosses threads as a structured clone.
-          merged.merge(restoreAnalyzer(options, structuredClone(snapshotAnalyzer(analyzer))));
-        }
-        expect(merged.result()).toEqual(whole.result());
-      }),
-      { numRuns: 60 },
-    );
-  });
+  it(
+    'equals the one-pass analysis exactly, floats included, ' +
+      'when shards are snapshotted, restored and merged in order',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(arbitraryRecord, { maxLength: 15 }), { minLength: 1, maxLength: 4 }),
+          (shards) => {
+            const whole = createAnalyzer(options);
+            for (const record of shards.flat()) whole.add(record);
+            const merged = createAnalyzer(options);
+            for (const shard of shards) {
+              const analyzer = createAnalyzer(options);
+              for (const record of shard) analyzer.add(record);
+              // The snapshot crosses threads as a structured clone.
+              merged.merge(restoreAnalyzer(options, structuredClone(snapshotAnalyzer(analyzer))));
+            }
+            expect(merged.result()).toEqual(whole.result());
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('restores an analyzer that keeps counting like the original', () => {
     const first = [

@@ -59,70 +59,74 @@ describe('createAnalyzer', () => {
     expect(analysis.lostRuns).toBe(1);
   });
 
-  it('recomputes tokens from nodes without counting containers twice, flags the mismatch, and prices with the table over Dify', () => {
-    const nodes = [
-      node({ id: 'n1', nodeType: 'iteration', title: 'Loop docs', totalTokens: 300 }),
-      node({
-        id: 'n2',
-        title: 'Summarise',
-        totalTokens: 150,
-        promptTokens: 100,
-        completionTokens: 50,
-        modelProvider: 'langgenius/openai/openai',
-        modelName: 'gpt-4o-mini',
-        totalPrice: 0.01,
-        currency: 'USD',
-        iterationId: 'n1',
-      }),
-      node({
-        id: 'n3',
-        title: 'Summarise',
-        totalTokens: 150,
-        promptTokens: 100,
-        completionTokens: 50,
-        modelProvider: 'langgenius/openai/openai',
-        modelName: 'gpt-4o-mini',
-        totalPrice: 0.01,
-        currency: 'USD',
-        iterationId: 'n1',
-      }),
-      node({
-        id: 'n4',
-        title: 'Local model',
-        nodeType: 'llm',
-        totalTokens: 1000,
-        promptTokens: 800,
-        completionTokens: 200,
-        modelProvider: 'ollama',
-        modelName: 'qwen2.5:7b',
-        totalPrice: 0,
-        currency: 'USD',
-      }),
-    ];
-    const analysis = analyse([run({ totalTokens: 150, nodes })], {
-      prices: [{ model: 'qwen*', input: 0.001, output: 0.002, currency: 'RMB' }],
-    });
-    expect(analysis.tokens).toEqual({
-      stated: 150,
-      effective: 1300,
-      promptTokens: 1000,
-      completionTokens: 300,
-      mismatchedRuns: 1,
-    });
-    expect(analysis.tokenMismatches).toEqual([{ appId: 'app-a', runId: 'run-1', stated: 150, recomputed: 1300 }]);
-    expect(analysis.cost.USD).toBeCloseTo(0.02, 10);
-    expect(analysis.cost.RMB).toBeCloseTo((800 * 0.001 + 200 * 0.002) / 1000, 12);
-    expect(analysis.models.map((model) => [model.model, model.calls, model.tokens])).toEqual([
-      ['qwen2.5:7b', 1, 1000],
-      ['gpt-4o-mini', 2, 300],
-    ]);
-    expect(analysis.nodes.find((entry) => entry.title === 'Summarise')).toMatchObject({
-      executions: 2,
-      tokens: 300,
-      type: 'llm',
-    });
-    expect(analysis.apps[0]!.tokens).toBe(1300);
-  });
+  it(
+    'recomputes tokens from nodes without counting containers ' +
+      'twice, flags the mismatch, and prices with the table over Dify',
+    () => {
+      const nodes = [
+        node({ id: 'n1', nodeType: 'iteration', title: 'Loop docs', totalTokens: 300 }),
+        node({
+          id: 'n2',
+          title: 'Summarise',
+          totalTokens: 150,
+          promptTokens: 100,
+          completionTokens: 50,
+          modelProvider: 'langgenius/openai/openai',
+          modelName: 'gpt-4o-mini',
+          totalPrice: 0.01,
+          currency: 'USD',
+          iterationId: 'n1',
+        }),
+        node({
+          id: 'n3',
+          title: 'Summarise',
+          totalTokens: 150,
+          promptTokens: 100,
+          completionTokens: 50,
+          modelProvider: 'langgenius/openai/openai',
+          modelName: 'gpt-4o-mini',
+          totalPrice: 0.01,
+          currency: 'USD',
+          iterationId: 'n1',
+        }),
+        node({
+          id: 'n4',
+          title: 'Local model',
+          nodeType: 'llm',
+          totalTokens: 1000,
+          promptTokens: 800,
+          completionTokens: 200,
+          modelProvider: 'ollama',
+          modelName: 'qwen2.5:7b',
+          totalPrice: 0,
+          currency: 'USD',
+        }),
+      ];
+      const analysis = analyse([run({ totalTokens: 150, nodes })], {
+        prices: [{ model: 'qwen*', input: 0.001, output: 0.002, currency: 'RMB' }],
+      });
+      expect(analysis.tokens).toEqual({
+        stated: 150,
+        effective: 1300,
+        promptTokens: 1000,
+        completionTokens: 300,
+        mismatchedRuns: 1,
+      });
+      expect(analysis.tokenMismatches).toEqual([{ appId: 'app-a', runId: 'run-1', stated: 150, recomputed: 1300 }]);
+      expect(analysis.cost.USD).toBeCloseTo(0.02, 10);
+      expect(analysis.cost.RMB).toBeCloseTo((800 * 0.001 + 200 * 0.002) / 1000, 12);
+      expect(analysis.models.map((model) => [model.model, model.calls, model.tokens])).toEqual([
+        ['qwen2.5:7b', 1, 1000],
+        ['gpt-4o-mini', 2, 300],
+      ]);
+      expect(analysis.nodes.find((entry) => entry.title === 'Summarise')).toMatchObject({
+        executions: 2,
+        tokens: 300,
+        type: 'llm',
+      });
+      expect(analysis.apps[0]!.tokens).toBe(1300);
+    },
+  );
 
   it('groups errors by signature, names the failing node, and keeps first/last seen and samples', () => {
     const failing = (logId: string, at: string, message: string) =>

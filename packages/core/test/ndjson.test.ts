@@ -23,22 +23,25 @@ async function collect(source: AsyncIterable<RunRecord>): Promise<string[]> {
 const line = (logId: string, extra: Partial<RunRecord> = {}) => JSON.stringify(run({ logId, ...extra }));
 
 describe('readRunRecords', () => {
-  it('reads lines split anywhere across chunks, CRLF and blank lines, UTF-8 and Latin-1-looking text alike', async () => {
-    const text = `${line('a', { error: '中文 🎉 é' })}\r\n\n${line('b')}\n   \n${line('c', { error: 'plain' })}`;
-    const bytes = Buffer.from(text, 'utf8');
-    for (const size of [1, 2, 3, 7, 64, bytes.length]) {
-      const chunks: Buffer[] = [];
-      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
-      const records: RunRecord[] = [];
-      for await (const record of readRunRecords(chunks, 'chunks')) records.push(record);
-      expect(records.map((record) => [record.logId, record.error])).toEqual([
-        ['a', '中文 🎉 é'],
-        ['b', null],
-        ['c', 'plain'],
-      ]);
-    }
-    expect(await collect(readRunRecords(await file(text)))).toEqual(['a', 'b', 'c']);
-  });
+  it(
+    'reads lines split anywhere across chunks, CRLF and ' + 'blank lines, UTF-8 and Latin-1-looking text alike',
+    async () => {
+      const text = `${line('a', { error: '中文 🎉 é' })}\r\n\n${line('b')}\n   \n${line('c', { error: 'plain' })}`;
+      const bytes = Buffer.from(text, 'utf8');
+      for (const size of [1, 2, 3, 7, 64, bytes.length]) {
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+        const records: RunRecord[] = [];
+        for await (const record of readRunRecords(chunks, 'chunks')) records.push(record);
+        expect(records.map((record) => [record.logId, record.error])).toEqual([
+          ['a', '中文 🎉 é'],
+          ['b', null],
+          ['c', 'plain'],
+        ]);
+      }
+      expect(await collect(readRunRecords(await file(text)))).toEqual(['a', 'b', 'c']);
+    },
+  );
 
   it('hands out the records before a bad line, then names the file and line', async () => {
     const path = await file(`${line('a')}\n${line('b')}\n\n{"appId": broken\n${line('d')}\n`);

@@ -12,7 +12,8 @@ describe('published entry points', () => {
     const script = `
       const core = require('@dify-logs/core');
       const client = core.createDifyClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'app-x' });
-      process.stdout.write(JSON.stringify({ type: typeof core.exportRuns, version: core.VERSION, surface: client.logSurface }));
+      process.stdout.write(JSON.stringify({ type: typeof core.exportRuns, version: core.VERSION, surface: \
+client.logSurface }));
     `;
     const output = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
       cwd: packageDir,

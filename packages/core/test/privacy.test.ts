@@ -47,10 +47,15 @@ const VALUES = Object.values(PLANTED);
 
 /** Every way a value reaches a record: free text, Chinese text, a JSON string, URL escapes, nested objects, arrays. */
 function plantedRun(): RunRecord {
-  const free = `Please call ${PLANTED.phone} or ${PLANTED.e164}, mail ${PLANTED.email}. ID ${PLANTED.idNumber}, card ${PLANTED.bankCard}, from ${PLANTED.ipv4} / ${PLANTED.ipv6}. Keys: ${PLANTED.apiKey} ${PLANTED.difyKey} ${PLANTED.jwt}; Authorization: ${PLANTED.bearer}\n${PLANTED.privateKey}`;
+  const free =
+    `Please call ${PLANTED.phone} or ${PLANTED.e164}, mail ${PLANTED.email}. ID ${PLANTED.idNumber}` +
+    `, card ${PLANTED.bankCard}, from ${PLANTED.ipv4} / ${PLANTED.ipv6}. Keys: ${PLANTED.apiKey}` +
+    ` ${PLANTED.difyKey} ${PLANTED.jwt}; Authorization: ${PLANTED.bearer}\n${PLANTED.privateKey}`;
   const chinese = `您好，我的手机号是${PLANTED.phone}，邮箱${PLANTED.email}，身份证号${PLANTED.idNumber}，银行卡${PLANTED.bankCard}，谢谢。`;
   const json = JSON.stringify({ contact: { phone: PLANTED.phone, email: PLANTED.email }, card: PLANTED.bankCard });
-  const url = `https://example.com/cb?email=${encodeURIComponent(PLANTED.email)}&phone=${encodeURIComponent(PLANTED.e164)}&token=${PLANTED.apiKey}`;
+  const url =
+    `https://example.com/cb?email=${encodeURIComponent(PLANTED.email)}` +
+    `&phone=${encodeURIComponent(PLANTED.e164)}&token=${PLANTED.apiKey}`;
   return run({
     status: 'failed',
     endUserSessionId: PLANTED.email,

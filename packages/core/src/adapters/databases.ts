@@ -22,7 +22,10 @@ export interface RunHistoryQuery {
 export interface RunHistory {
   /** Inserts or replaces the run by id (fields beyond `DeploymentRun` are kept). Its log lines stay. */
   save(run: DeploymentRun): Promise<void>;
-  /** Appends log lines to a run, keeping at most the last `maxLogLines` (default 500) per run. Lines of an unknown run are dropped. */
+  /**
+   * Appends log lines to a run, keeping at most the last `maxLogLines` (default 500) per run. Lines of an unknown run
+   * are dropped.
+   */
   appendLogs(id: string, lines: string[]): Promise<void>;
   /** Newest first by startedAt (then by id); filters optional; default limit 50. */
   list(query?: RunHistoryQuery): Promise<DeploymentRun[]>;
@@ -59,7 +62,10 @@ export interface SchedulerDatabase<Backend = unknown> {
 
 /** What a `database` plugin's `open` takes besides the connection string. */
 export interface SchedulerDatabaseOptions {
-  /** Prefix of every table, collection or key (default `dify_logs_`; `dify-logs:` for Redis). Separates tenants sharing one database. */
+  /**
+   * Prefix of every table, collection or key (default `dify_logs_`; `dify-logs:` for Redis). Separates tenants sharing
+   * one database.
+   */
   prefix?: string;
 }
 
@@ -160,7 +166,9 @@ export function assertOneSource(names: [string, string], given: [unknown, unknow
     throw new DifyConfigError(names[0], `give either ${names[0]} or ${names[1]}, not both`);
 }
 
-/** A database failure as a retryable DifyStorageError naming what was done to which table or key; passwords scrubbed. */
+/**
+ * A database failure as a retryable DifyStorageError naming what was done to which table or key; passwords scrubbed.
+ */
 export function databaseError(
   adapter: string,
   action: string,

@@ -39,7 +39,10 @@ export function storageKey(kind: StorageKind, request: SaveRequest, createdAt: D
   const iso = createdAt.toISOString();
   const extension = safeSegment(request.extension.replace(/^\.+/, '')).toLowerCase();
   const file = [request.job, request.app, compactTimestamp(createdAt), request.runId].map(safeSegment).join('-');
-  return `${kindFolder(kind)}/${safeSegment(request.type)}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${file}.${extension}`;
+  return (
+    `${kindFolder(kind)}/${safeSegment(request.type)}/${iso.slice(0, 4)}` +
+    `/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${file}.${extension}`
+  );
 }
 
 export interface ParsedKey {
@@ -56,7 +59,8 @@ export function parseStorageKey(key: string): ParsedKey | null {
   if (!match) return null;
   const stamp = match[3]!;
   const createdAt = new Date(
-    `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.${stamp.slice(15, 18)}Z`,
+    `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}` +
+      `:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.${stamp.slice(15, 18)}Z`,
   );
   if (Number.isNaN(createdAt.getTime())) return null;
   return { kind: match[1] === 'reports' ? 'report' : 'data', type: match[2]!, createdAt };

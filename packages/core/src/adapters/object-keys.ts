@@ -17,7 +17,8 @@ export function normalizeKeyPrefix(adapter: string, prefix: unknown): string {
   } catch {
     throw new DifyConfigError(
       'prefix',
-      `${JSON.stringify(prefix)} is not a safe folder: no leading "/", no "." or ".." or empty segments, no backslash or NUL`,
+      `${JSON.stringify(prefix)} is not a safe folder: no leading ` +
+        `"/", no "." or ".." or empty segments, no backslash or NUL`,
     );
   }
   return `${folder}/`;

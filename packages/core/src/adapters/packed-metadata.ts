@@ -1,4 +1,6 @@
-/** The user-metadata entry (`x-amz-meta-` / `x-oss-meta-dify-logs-metadata`) holding entries plain headers cannot carry. */
+/**
+ * The user-metadata entry (`x-amz-meta-` / `x-oss-meta-dify-logs-metadata`) holding entries plain headers cannot carry.
+ */
 export const PACKED_METADATA = 'dify-logs-metadata';
 
 /**

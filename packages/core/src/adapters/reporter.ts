@@ -25,9 +25,15 @@ export interface ReportFile {
 
 /** The writer of one report of one pipeline run: sees every record as it streams, then the period's analysis. */
 export interface ReportWriter {
-  /** Each record in archive order. Return a promise to apply backpressure (spooling to disk). Optional: analysis-only formats skip it. */
+  /**
+   * Each record in archive order. Return a promise to apply backpressure (spooling to disk). Optional: analysis-only
+   * formats skip it.
+   */
   add?(record: RunRecord): void | Promise<void>;
-  /** Each chat message (chat, agent and chatflow apps) in the window. Optional: formats without a messages table skip it. */
+  /**
+   * Each chat message (chat, agent and chatflow apps) in the window. Optional: formats without a messages table skip
+   * it.
+   */
   addMessage?(message: MessageRecord): void | Promise<void>;
   /** The report's files, given the whole period's analysis. */
   finish(analysis: ReportAnalysis): Promise<ReportFile[]> | ReportFile[];

@@ -22,7 +22,9 @@ export interface Deployment {
   /** Extra attempts of a failed run (default 2), waiting `retryDelaySeconds` × 2^attempt (default 60). */
   retries?: number;
   retryDelaySeconds?: number;
-  /** Missed ticks (scheduler down) run on start, oldest first, at most this many per deployment (default 7; 0: none). */
+  /**
+   * Missed ticks (scheduler down) run on start, oldest first, at most this many per deployment (default 7; 0: none).
+   */
   catchUp?: number;
 }
 

@@ -4,7 +4,9 @@ import type { RunCache } from './run-cache.js';
 export interface AppState {
   /** Log time (ISO) up to which every log row was fetched, stored and reported; null before the first run. */
   watermark: string | null;
-  /** Finished log ids near the watermark (log id → log time), so the overlap of the next window is not counted twice. */
+  /**
+   * Finished log ids near the watermark (log id → log time), so the overlap of the next window is not counted twice.
+   */
   recent: Record<string, string>;
   /** Runs that were not finished at the last pull (run id → their RunRecord as JSON): re-polled until they finish. */
   pending: Record<string, string>;

@@ -52,7 +52,9 @@ function check(rule: AlertRule, analysis: ReportAnalysis, state: AlertState): st
       const change = analysis.comparison?.p95.change ?? null;
       if (change === null) return null;
       return change > threshold
-        ? `p95 run time rose ${pct(change)} against the previous period (${analysis.comparison!.p95.previous!.toFixed(2)} s → ${analysis.comparison!.p95.current!.toFixed(2)} s); threshold +${pct(threshold)}.`
+        ? `p95 run time rose ${pct(change)} against the previous period (` +
+            `${analysis.comparison!.p95.previous!.toFixed(2)} s → ` +
+            `${analysis.comparison!.p95.current!.toFixed(2)} s); threshold +${pct(threshold)}.`
         : null;
     }
     case 'cost': {
@@ -67,7 +69,10 @@ function check(rule: AlertRule, analysis: ReportAnalysis, state: AlertState): st
       const fresh = analysis.errors.filter((error) => !known.has(error.signature));
       if (fresh.length === 0) return null;
       const first = fresh[0]!;
-      return `${fresh.length} new kind(s) of error, e.g. ${first.node ? `in ${first.node}: ` : ''}${first.example.slice(0, 200)} (${first.count}×).`;
+      return (
+        `${fresh.length} new kind(s) of error, e.g. ${first.node ? `in ${first.node}: ` : ''}` +
+        `${first.example.slice(0, 200)} (${first.count}×).`
+      );
     }
     case 'no-runs': {
       const before = analysis.comparison?.runs.previous ?? state.lastRuns;

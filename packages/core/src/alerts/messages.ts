@@ -2,7 +2,9 @@ import type { NotificationMessage } from '../adapters/notifier.js';
 import type { ReportAnalysis } from '../analysis/types.js';
 import type { AlertEvent } from './types.js';
 
-/** The notification of one alert event: `[CRITICAL] job: failure-rate`, the measured sentence, the period's key facts. */
+/**
+ * The notification of one alert event: `[CRITICAL] job: failure-rate`, the measured sentence, the period's key facts.
+ */
 export function alertMessage(
   event: AlertEvent,
   analysis: ReportAnalysis,

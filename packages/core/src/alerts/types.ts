@@ -26,7 +26,10 @@ export interface AlertRule {
 
 export interface AlertPolicy {
   rules: AlertRule[];
-  /** An alert that stays active is repeated at most this often (default 360 minutes); it is never sent twice in a row otherwise. */
+  /**
+   * An alert that stays active is repeated at most this often (default 360 minutes); it is never sent twice in a row
+   * otherwise.
+   */
   cooldownMinutes?: number;
   /** Notifier names per severity (default: every notifier). */
   routes?: Partial<Record<'warning' | 'critical', string[]>>;

@@ -71,7 +71,8 @@ export function compareAnalyses(
       'runs',
       Math.abs(runs.change),
       rules.volumeChange,
-      `Runs ${runs.change > 0 ? 'rose' : 'fell'} ${pct(Math.abs(runs.change))} (${runs.previous} → ${runs.current}); threshold ±${pct(rules.volumeChange)}.`,
+      `Runs ${runs.change > 0 ? 'rose' : 'fell'} ${pct(Math.abs(runs.change))} (` +
+        `${runs.previous} → ${runs.current}); threshold ±${pct(rules.volumeChange)}.`,
     );
   else if (runs.previous === 0 && runs.current >= rules.minRuns)
     comparison.flags.push({
@@ -84,21 +85,24 @@ export function compareAnalyses(
       'successRate',
       -successRate.change,
       rules.successRateDrop,
-      `Success rate fell ${(-successRate.change * 100).toFixed(1)} points (${pct(successRate.previous!)} → ${pct(successRate.current!)}); threshold ${(rules.successRateDrop * 100).toFixed(1)} points.`,
+      `Success rate fell ${(-successRate.change * 100).toFixed(1)} points (${pct(successRate.previous!)}` +
+        ` → ${pct(successRate.current!)}); threshold ${(rules.successRateDrop * 100).toFixed(1)} points.`,
     );
   if (p95.change !== null)
     flag(
       'p95',
       p95.change,
       rules.p95Increase,
-      `p95 run time rose ${pct(p95.change)} (${p95.previous!.toFixed(2)} s → ${p95.current!.toFixed(2)} s); threshold +${pct(rules.p95Increase)}.`,
+      `p95 run time rose ${pct(p95.change)} (${p95.previous!.toFixed(2)} s ` +
+        `→ ${p95.current!.toFixed(2)} s); threshold +${pct(rules.p95Increase)}.`,
     );
   if (cost.change !== null)
     flag(
       'cost',
       cost.change,
       rules.costIncrease,
-      `Cost rose ${pct(cost.change)} (${currency} ${cost.previous.toFixed(4)} → ${cost.current.toFixed(4)}); threshold +${pct(rules.costIncrease)}.`,
+      `Cost rose ${pct(cost.change)} (${currency} ${cost.previous.toFixed(4)}` +
+        ` → ${cost.current.toFixed(4)}); threshold +${pct(rules.costIncrease)}.`,
     );
   return comparison;
 }

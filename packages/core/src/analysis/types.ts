@@ -139,7 +139,10 @@ export interface ReportAnalysis extends StatusCounts {
   tokens: {
     /** Sum of the runs' totals as Dify stated them. */
     stated: number;
-    /** Sum with each run's total recomputed from its nodes where nodes were fetched (Dify undercounts iterations and agents). */
+    /**
+     * Sum with each run's total recomputed from its nodes where nodes were fetched (Dify undercounts iterations and
+     * agents).
+     */
     effective: number;
     promptTokens: number;
     completionTokens: number;
@@ -181,13 +184,16 @@ export interface ReportAnalysis extends StatusCounts {
    */
   workspace?: { id: string; name: string | null; pinned: boolean };
   /**
-   * The window starts before Dify's log retention cut-off (`days` before the run) and these apps had no archive of older
-   * runs to read: runs before `cutoff` may be gone. `assumed`: Dify's default of 30 days (no `dify.retentionDays`).
+   * The window starts before Dify's log retention cut-off (`days` before the run) and these apps had no archive of
+   * older runs to read: runs before `cutoff` may be gone. `assumed`: Dify's default of 30 days (no
+   * `dify.retentionDays`).
    */
   retention?: { days: number; assumed: boolean; cutoff: string; apps: string[] };
   /** The privacy policy the records were read under: what was masked, hashed or dropped. */
   privacy?: PrivacyStatement;
-  /** Paused runs with where they wait (Dify >= 1.13 with console access), oldest first, at most 50. Absent when none. */
+  /**
+   * Paused runs with where they wait (Dify >= 1.13 with console access), oldest first, at most 50. Absent when none.
+   */
   pausedRuns?: PausedRun[];
 }
 

@@ -3,11 +3,15 @@ import { DifyNetworkError } from '../errors/network-error.js';
 import { scrub } from '../logging/redact.js';
 import { USER_AGENT } from '../version.js';
 
-// Shared by the chat notifiers (`@dify-logs/notifier-dingtalk`, `-wecom`, `-feishu`, `-slack`): webhook options and one JSON POST.
+// Shared by the chat notifiers (`@dify-logs/notifier-dingtalk`, `-wecom`, `-feishu`, `-slack`): webhook options and one
+// JSON POST.
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** Parses a webhook option: https, or http on the loopback interface only (local test servers). Never echoes the value: it holds the token. */
+/**
+ * Parses a webhook option: https, or http on the loopback interface only (local test servers). Never echoes the value:
+ * it holds the token.
+ */
 export function parseWebhook(key: string, value: unknown): URL {
   if (typeof value !== 'string' || value.trim() === '') throw new DifyConfigError(key, 'is required');
   let url: URL;

@@ -20,7 +20,10 @@ function notifierTypes(text: string): string[] {
     .map((item) => (item === 'wechat' ? 'wecom' : item));
 }
 
-/** Core's own variables; plugins declare theirs (`plugin.env`), and `loadConfig` reads both through `environmentToConfig`. */
+/**
+ * Core's own variables; plugins declare theirs (`plugin.env`), and `loadConfig` reads both through
+ * `environmentToConfig`.
+ */
 export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'DIFY_BASE_URL', key: 'dify.baseUrl', description: "Dify's address" },
   {

@@ -32,7 +32,9 @@ function allowedKeys(issue: RawIssue): string[] {
   return Object.keys(definition?.shape ?? {});
 }
 
-/** The error map used for configuration parsing: what was expected, in words; the value is added later, if not secret. */
+/**
+ * The error map used for configuration parsing: what was expected, in words; the value is added later, if not secret.
+ */
 export function expectation(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
@@ -60,19 +62,25 @@ export function expectation(issue: RawIssue): string | undefined {
           ? 'expected a non-empty string'
           : `expected a string of length ${comparison} ${bound}`;
       if (issue.origin === 'array')
-        return `expected a list of ${comparison === '>=' ? 'at least' : 'at most'} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
+        return (
+          `expected a list of ${comparison === '>=' ? 'at least' : 'at most'}` +
+          ` ${bound} item${Number(bound) === 1 ? '' : 's'}`
+        );
       return `expected a number ${comparison} ${bound}`;
     }
     case 'invalid_format':
       return issue.format === 'url'
         ? 'expected a URL (http or https)'
-        : `expected ${issue.format === 'regex' ? `text matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}`;
+        : `expected ` +
+            `${issue.format === 'regex' ? `text matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}`;
     default:
       return undefined;
   }
 }
 
-/** Zod's issues as configuration issues: unknown keys named one by one, the offending value shown unless it is a secret. */
+/**
+ * Zod's issues as configuration issues: unknown keys named one by one, the offending value shown unless it is a secret.
+ */
 export function toConfigIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
   const result: ConfigIssue[] = [];
   for (const issue of issues) {

@@ -110,7 +110,10 @@ export function jobSchema(reportFormats: readonly string[]) {
     /** A cron expression for the scheduler; checked by the scheduler, not here. */
     schedule: nonEmpty.optional(),
     notifyOn: listOf(z.enum(NOTIFY_ON)).default(['failure', 'report-ready']),
-    /** The archive of every record: `partitioned` (gzip NDJSON per app and UTC day with manifests), `run` (one NDJSON per run) or `off`. */
+    /**
+     * The archive of every record: `partitioned` (gzip NDJSON per app and UTC day with manifests), `run` (one NDJSON
+     * per run) or `off`.
+     */
     archive: z.enum(['partitioned', 'run', 'off']).default('partitioned'),
     /** Compare with the previous period's JSON report and flag anomalies. */
     compare: flag.default(true),

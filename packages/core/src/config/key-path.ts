@@ -4,7 +4,10 @@ export function keyPath(segments: readonly PropertyKey[]): string {
   return segments.map((segment) => String(segment)).join('.');
 }
 
-/** The last segment of a path names a secret: passwords, secrets, API keys, tokens, webhooks (their URLs carry tokens) and database URLs (they carry passwords). */
+/**
+ * The last segment of a path names a secret: passwords, secrets, API keys, tokens, webhooks (their URLs carry tokens)
+ * and database URLs (they carry passwords).
+ */
 const SECRET_SEGMENT = /password|secret|apiKey|accessKeySecret|webhook|token|databaseUrl/i;
 
 export function isSecretPath(path: string): boolean {

@@ -24,9 +24,14 @@ export type ConfigOverrides = DeepPartial<DifyLogsConfigInput>;
 export interface LoadConfigOptions {
   /** A YAML or JSON configuration file (relative to `cwd`). Optional: the environment alone can be enough. */
   file?: string;
-  /** The configuration as an object in the file's shape, instead of `file` (`${env:…}` references and `enc:v1:` values resolve). */
+  /**
+   * The configuration as an object in the file's shape, instead of `file` (`${env:…}` references and `enc:v1:` values
+   * resolve).
+   */
   document?: Record<string, unknown>;
-  /** The plugins whose sections, types and environment variables the configuration may use (default: core's own only). */
+  /**
+   * The plugins whose sections, types and environment variables the configuration may use (default: core's own only).
+   */
   plugins?: PluginsOption;
   /** The profile to use; else `DIFY_LOGS_PROFILE`, else the file's `profile` key. */
   profile?: string;
@@ -96,7 +101,8 @@ function selectProfile(
     const where = file ? `in ${file}` : '(no configuration file was given)';
     throw new DifyConfigError(
       'profile',
-      `${JSON.stringify(profile)} is not a profile ${where}; ${known.length > 0 ? `defined: ${known.join(', ')}` : 'none are defined (add them under `profiles:`)'}`,
+      `${JSON.stringify(profile)} is not a profile ${where}; ` +
+        `${known.length > 0 ? `defined: ${known.join(', ')}` : 'none are defined (add them under `profiles:`)'}`,
     );
   }
   return profile;
@@ -156,7 +162,8 @@ function scrubbed(error: unknown, secrets: Iterable<string>): unknown {
 }
 
 /**
- * Loads the configuration. Sources, later wins: defaults < file (+ its selected profile) < `.env` < environment < overrides.
+ * Loads the configuration. Sources, later wins: defaults < file (+ its selected profile) < `.env` < environment <
+ * overrides.
  * `${env:NAME}`, `${file:path}` and `enc:v1:` values of the file are resolved. Throws a DifyConfigError naming the key.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {

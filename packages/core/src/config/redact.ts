@@ -35,7 +35,9 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
-/** One line per key of the configuration, `key = value (source)`, secrets redacted: what `dify-logs config print` shows. */
+/**
+ * One line per key of the configuration, `key = value (source)`, secrets redacted: what `dify-logs config print` shows.
+ */
 export function describeSources(loaded: Pick<LoadedConfig, 'config' | 'secrets' | 'sources'>): string[] {
   const safe = redactConfig(loaded);
   return leaves(safe).map(

@@ -18,7 +18,8 @@ export interface ReferenceContext {
 }
 
 const NO_KEY_HELP =
-  'is encrypted (enc:v1:…) but no secret key is available: set DIFY_LOGS_SECRET_KEY (base64 or 64 hex characters), or give a key file (keyFile option, --key-file)';
+  'is encrypted (enc:v1:…) but no secret key is available: set DIFY_LOGS_SECRET_KEY ' +
+  '(base64 or 64 hex characters), or give a key file (keyFile option, --key-file)';
 
 async function readReference(path: string, key: string, baseDir: string): Promise<string> {
   const file = isAbsolute(path) ? path : resolve(baseDir, path);

@@ -17,11 +17,15 @@ const DifySchema = z
         email: nonEmpty,
         password: secretText,
         passwordEncoding: z.enum(['auto', 'base64', 'plain']).optional(),
-        /** Log out when done (default false): Dify's logout deletes the account's latest refresh token, whoever holds it. */
+        /**
+         * Log out when done (default false): Dify's logout deletes the account's latest refresh token, whoever holds
+         * it.
+         */
         logoutOnClose: flag.optional(),
         /**
          * The workspace to read. Dify keeps the current workspace per account (a browser switching it moves every
-         * session): each run switches back to this one before listing apps. Without it, the current one is read and named.
+         * session): each run switches back to this one before listing apps. Without it, the current one is read and
+         * named.
          */
         workspaceId: nonEmpty.optional(),
       })
@@ -49,9 +53,9 @@ const DifySchema = z
     /** The Console API's address when not at baseUrl (Dify's CONSOLE_API_URL). */
     consoleApiUrl: httpUrl.optional(),
     /**
-     * Dify's log retention in days (its `WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED` is on): a report
-     * whose explicit window starts further back, on a Dify without an archive of old runs, says runs may be gone.
-     * Unset: Dify's default of 30 is assumed, and the report says it was assumed.
+     * Dify's log retention in days (its `WORKFLOW_LOG_RETENTION_DAYS` when `WORKFLOW_LOG_CLEANUP_ENABLED` is on): a
+     * report whose explicit window starts further back, on a Dify without an archive of old runs, says runs may be
+     * gone. Unset: Dify's default of 30 is assumed, and the report says it was assumed.
      */
     retentionDays: wholeNumber(1).optional(),
   })
@@ -87,7 +91,9 @@ const AppsSchema = z.array(AppSchema).superRefine((apps, context) => {
 
 /** Core's own notifier; the others come from plugins. */
 export const CORE_NOTIFIER_TYPES = ['console'] as const;
-/** The default storage type: accepted by the schema even before its plugin is registered (`@dify-logs/storage-local`). */
+/**
+ * The default storage type: accepted by the schema even before its plugin is registered (`@dify-logs/storage-local`).
+ */
 export const DEFAULT_STORAGE_TYPE = 'local';
 
 /** What the plugins add to the schema: the types each kind may name and the sections they own. */
@@ -194,7 +200,9 @@ const PrivacySchema = z
       context.addIssue({
         code: 'custom',
         path: ['key'],
-        message: `is required to hash values (${privacy.action === 'hash' ? 'action' : 'endUser'}: hash); set PRIVACY_KEY`,
+        message:
+          `is required to hash values (` +
+          `${privacy.action === 'hash' ? 'action' : 'endUser'}: hash); set PRIVACY_KEY`,
       });
   });
 
@@ -225,7 +233,10 @@ const DeploymentSchema = z.strictObject({
 /** The sections a profile may override; checked key by key, then validated as part of the merged configuration. */
 const ProfileSchema = z.record(z.string(), z.unknown());
 
-/** The whole configuration file, with the sections of the given plugins' parts. `loadConfig` validates the merged sources with it. */
+/**
+ * The whole configuration file, with the sections of the given plugins' parts. `loadConfig` validates the merged
+ * sources with it.
+ */
 export function buildConfigSchema(parts: ConfigParts) {
   return z.strictObject({
     // An absent `dify` is reported as its missing `dify.baseUrl`.
@@ -239,7 +250,10 @@ export function buildConfigSchema(parts: ConfigParts) {
     /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
     deployments: z.array(DeploymentSchema).optional(),
     ...(parts.worker ? { worker: parts.worker.prefault({}) } : {}),
-    /** Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the watermark. */
+    /**
+     * Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the
+     * watermark.
+     */
     sinks: z.strictObject(optionalSections(parts.sinks)).optional(),
     /** Personal data found in what runs and messages carry is masked, hashed or dropped before anything is written. */
     privacy: PrivacySchema.prefault({}),

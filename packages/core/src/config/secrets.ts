@@ -31,7 +31,8 @@ export function parseSecretKey(text: string, name = 'DIFY_LOGS_SECRET_KEY'): Buf
   }
   throw new DifyConfigError(
     name,
-    `is not a secret key: expected ${KEY_BYTES} bytes as base64 (44 characters) or as 64 hex characters (got ${trimmed.length} characters); create one with \`openssl rand -base64 32\``,
+    `is not a secret key: expected ${KEY_BYTES} bytes as base64 (44 characters) or as 64 hex ` +
+      `characters (got ${trimmed.length} characters); create one with \`openssl rand -base64 32\``,
   );
 }
 
@@ -51,7 +52,8 @@ export function encryptSecret(plain: string, key: Uint8Array): string {
 
 /**
  * Decrypts an `enc:v1:` value. A wrong key, an altered value or a value that is not `enc:v1:` throws a
- * DifyConfigError naming `keyPath` (the configuration key holding the value); neither the value nor the key is repeated.
+ * DifyConfigError naming `keyPath` (the configuration key holding the value); neither the value nor the key is
+ * repeated.
  */
 export function decryptSecret(value: string, key: Uint8Array, keyPath = 'secret'): string {
   assertKey(key, keyPath);

@@ -54,7 +54,9 @@ export function createSourceTracker() {
 
   return {
     lookup,
-    /** Notes a layer about to be merged over `before` (the merge so far). `detail` names a key's origin more precisely. */
+    /**
+     * Notes a layer about to be merged over `before` (the merge so far). `detail` names a key's origin more precisely.
+     */
     record(
       layer: ConfigTree,
       before: ConfigTree,

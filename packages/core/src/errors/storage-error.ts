@@ -1,6 +1,8 @@
 import { DifyLogsError, isNamedError } from './dify-logs-error.js';
 
-/** `invalid_object`: an object's content is not what dify-logs writes (a corrupt or foreign manifest or archive part). */
+/**
+ * `invalid_object`: an object's content is not what dify-logs writes (a corrupt or foreign manifest or archive part).
+ */
 export type DifyStorageErrorCode = 'already_exists' | 'not_found' | 'invalid_key' | 'invalid_object' | 'storage_failed';
 
 /** A storage adapter could not save, read, list or delete. `key` names the object when there is one. */

@@ -22,5 +22,8 @@ export const FETCH_DEFAULTS = {
 
 export const DEFAULT_CONCURRENCY = FETCH_DEFAULTS.concurrency;
 
-/** Retries after a request's first attempt (with the default delays at least 15.75 s of waiting: a Dify restart of 10 s is ridden out). */
+/**
+ * Retries after a request's first attempt (with the default delays at least 15.75 s of waiting: a Dify restart of 10 s
+ * is ridden out).
+ */
 export const DEFAULT_RETRIES = 6;

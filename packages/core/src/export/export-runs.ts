@@ -121,7 +121,8 @@ export async function* exportRuns(client: DifyClient, options: ExportRunsOptions
     nodeData: withNodeExecutions && includeNodeData,
   };
   const cacheable = runCache !== undefined && (withDetails || withNodeExecutions);
-  // Runs are enriched ahead of the records yielded: a cache hit counts once its record is produced, so `cached` ≤ `exported`.
+  // Runs are enriched ahead of the records yielded: a cache hit counts once its record is produced, so `cached` ≤
+  // `exported`.
   const fromCache = new WeakSet<RunRecord>();
   const report = () => onProgress?.(progress);
   const endpoint =

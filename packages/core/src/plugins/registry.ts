@@ -55,7 +55,8 @@ export function createPluginRegistry(
         : typeof plugin.create !== 'function')
     ) {
       throw new TypeError(
-        'plugins: each plugin needs `kind`, `type` and `create` (a database plugin: `schemes` and `open`; import `plugin` from an adapter package)',
+        'plugins: each plugin needs `kind`, `type` and `create` (a database ' +
+          'plugin: `schemes` and `open`; import `plugin` from an adapter package)',
       );
     }
     const id = `${plugin.kind}:${plugin.type}`;
@@ -69,7 +70,8 @@ export function createPluginRegistry(
   const withWorkerSection = schedulers.filter((plugin) => plugin.schema);
   if (withWorkerSection.length > 1)
     throw new TypeError(
-      `plugins: only one scheduler plugin may own the worker section (got ${withWorkerSection.map((plugin) => plugin.type).join(', ')})`,
+      `plugins: only one scheduler plugin may own the worker section ` +
+        `(got ${withWorkerSection.map((plugin) => plugin.type).join(', ')})`,
     );
 
   const databases = new Map<string, DatabasePlugin>();
@@ -88,7 +90,8 @@ export function createPluginRegistry(
       const clash = env.find((known) => known.name === variable.name && known.key !== variable.key);
       if (clash)
         throw new TypeError(
-          `plugins: ${plugin.kind} plugin ${plugin.type} reads ${variable.name} into ${variable.key}, which already fills ${clash.key}`,
+          `plugins: ${plugin.kind} plugin ${plugin.type} reads ${variable.name}` +
+            ` into ${variable.key}, which already fills ${clash.key}`,
         );
       if (!env.some((known) => known.name === variable.name && known.key === variable.key)) env.push(variable);
     }
@@ -125,7 +128,10 @@ export function createPluginRegistry(
   };
 }
 
-/** Plugins as given to `createDifyLogs` or `loadConfig`: a list (several packages, or a package's own list) or a registry made once. */
+/**
+ * Plugins as given to `createDifyLogs` or `loadConfig`: a list (several packages, or a package's own list) or a
+ * registry made once.
+ */
 export type PluginsOption = ReadonlyArray<DifyLogsPlugin | readonly DifyLogsPlugin[]> | PluginRegistry;
 
 /** The registry of a plugins option: a registry is used as it is (composing the schema is start-up work done once). */

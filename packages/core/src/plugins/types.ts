@@ -81,7 +81,8 @@ export type SchedulerPlugin<Section = unknown, Product = unknown> = PluginBase<'
 /**
  * A database several parts of a deployment share (a scheduler's jobs, the pipeline state, the run history), picked by
  * the scheme of a connection string. It has no section: whoever holds the connection string (`worker.databaseUrl`)
- * opens it. What `open` gives is the package's own (`SchedulerDatabase` of `@dify-logs/core/adapter-kit` for a scheduler).
+ * opens it. What `open` gives is the package's own (`SchedulerDatabase` of `@dify-logs/core/adapter-kit` for a
+ * scheduler).
  */
 export interface DatabasePlugin<Options = unknown, Product = unknown> {
   kind: 'database';
@@ -92,7 +93,9 @@ export interface DatabasePlugin<Options = unknown, Product = unknown> {
   /** The connection string schemes it opens, lower case, without `:` (`postgres`, `postgresql`). */
   schemes: readonly string[];
   env?: readonly EnvironmentVariable[];
-  /** Opens the database. The driver is best imported here (`await import(…)`), so registering the plugin costs nothing. */
+  /**
+   * Opens the database. The driver is best imported here (`await import(…)`), so registering the plugin costs nothing.
+   */
   open(url: string, options: Options): Promise<Product>;
 }
 

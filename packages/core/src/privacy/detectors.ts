@@ -31,12 +31,14 @@ const SOURCES: Array<[group: string, detector: DetectorName, source: string]> = 
   [
     'email',
     'email',
-    '[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])',
+    '[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?' +
+      '(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])',
   ],
   [
     'idNumber',
     'idNumber',
-    `${NOT_AFTER_WORD}[1-9]\\d{5}(?:18|19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[0-9Xx]${NOT_BEFORE_WORD}`,
+    `${NOT_AFTER_WORD}[1-9]\\d{5}(?:18|19|20)\\d{2}` +
+      `(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])\\d{3}[0-9Xx]${NOT_BEFORE_WORD}`,
   ],
   ['bankCard', 'bankCard', `(?<![0-9A-Za-z-])[2-6]\\d{3}(?:[ -]?\\d){9,15}(?![0-9A-Za-z-])`],
   ['mobile', 'phone', `(?<![0-9A-Za-z+])(?:(?:\\+|%2B)?86[ -]?)?1[3-9]\\d(?:[ -]?\\d{4}){2}${NOT_BEFORE_WORD}`],

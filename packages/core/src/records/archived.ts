@@ -2,7 +2,10 @@ import type { DifyArchivedLogItem } from '../client/endpoints/archived-logs.js';
 import type { RunRecord } from './schema.js';
 import { toIsoTime } from './time.js';
 
-/** A RunRecord from an archived log row: what Dify kept (status, trigger, time, tokens), the rest empty, `archived: true`. */
+/**
+ * A RunRecord from an archived log row: what Dify kept (status, trigger, time, tokens), the rest empty, `archived:
+ * true`.
+ */
 export function toArchivedRunRecord(appId: string, item: DifyArchivedLogItem): RunRecord {
   const createdAt = toIsoTime(item.created_at) ?? new Date(0).toISOString();
   const run = item.workflow_run ?? null;

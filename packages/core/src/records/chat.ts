@@ -43,7 +43,8 @@ export const MessageRecordSchema = z
       )
       .optional()
       .describe(
-        "Dify >= 1.13's extra_contents (Human Input forms of the message's run); the form token, which answers the form, is not kept",
+        "Dify >= 1.13's extra_contents (Human Input forms of the " +
+          "message's run); the form token, which answers the form, is not kept",
       ),
   })
   .describe('One message (question and answer) of a Dify chat, agent or chatflow app, normalised by dify-logs');

@@ -79,7 +79,9 @@ export function toNodeRecords(
   return records.sort((a, b) => a.index - b.index || a.createdAt.localeCompare(b.createdAt));
 }
 
-/** What a node execution falls back on for the fields Dify 1.14 may leave out: its place in the list, the run's time. */
+/**
+ * What a node execution falls back on for the fields Dify 1.14 may leave out: its place in the list, the run's time.
+ */
 interface NodeFallbacks {
   position: number;
   runTime: string | undefined;

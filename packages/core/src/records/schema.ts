@@ -56,7 +56,8 @@ export const NodeRecordSchema = z
       .object({ inputs: z.boolean(), outputs: z.boolean(), processData: z.boolean() })
       .optional()
       .describe(
-        'Present when Dify offloaded a large value and sent a cut one: the value on this record (or in Dify) is not the whole',
+        'Present when Dify offloaded a large value and sent a cut ' +
+          'one: the value on this record (or in Dify) is not the whole',
       ),
   })
   .describe('One node execution of a workflow run (iterations and loops give one per inner node per round)');
@@ -115,7 +116,8 @@ export const RunRecordSchema = z
       .literal(true)
       .optional()
       .describe(
-        "Read from Dify's archive (workflow-archived-logs, 1.13+): the run left the logs; only status, trigger, time, run time and tokens remain",
+        "Read from Dify's archive (workflow-archived-logs, 1.13+): the run " +
+          'left the logs; only status, trigger, time, run time and tokens remain',
       ),
     pause: RunPauseSchema.optional().describe('Paused runs on Dify >= 1.13 with console access: where they wait'),
     conversationId: z

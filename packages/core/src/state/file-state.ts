@@ -14,7 +14,9 @@ interface StateFile {
 export interface FileStateStoreOptions {
   /** The state file. */
   path: string;
-  /** Folder of the finished-run cache (default: the state file's path without `.json`, plus `.runs`); `false`: no cache. */
+  /**
+   * Folder of the finished-run cache (default: the state file's path without `.json`, plus `.runs`); `false`: no cache.
+   */
   runsDir?: string | false;
 }
 

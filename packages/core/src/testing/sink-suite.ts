@@ -22,11 +22,17 @@ export interface SinkRunView {
 export interface SinkSuiteOptions<S extends Sink = Sink> {
   /** Shown in the test names. */
   name: string;
-  /** A sink for a test. Tests use ids of their own, so the backing need not be empty (counts are compared before and after). */
+  /**
+   * A sink for a test. Tests use ids of their own, so the backing need not be empty (counts are compared before and
+   * after).
+   */
   create: () => S | Promise<S>;
   /** The committed runs and node executions a reader sees, over the whole backing. */
   count: (sink: S) => Promise<SinkCounts>;
-  /** A committed run as a reader sees it (by Dify log id), `undefined` when none is visible. Without it the value checks are skipped. */
+  /**
+   * A committed run as a reader sees it (by Dify log id), `undefined` when none is visible. Without it the value checks
+   * are skipped.
+   */
   read?: (sink: S, logId: string) => Promise<SinkRunView | undefined>;
   /**
    * The committed chat messages a reader sees, over the whole backing. With it the messages are tested (the sink's

@@ -55,7 +55,8 @@ export function resolveTime(expression: string, options: { now: Date; timezone: 
     default:
       throw new DifyConfigError(
         key,
-        `unknown template ${expression}; use {{now}}, {{today}}, {{yesterday}}, {{tomorrow}}, {{last_week}}, {{this_week}}, {{this_month}} or {{last_month}}`,
+        `unknown template ${expression}; use {{now}}, {{today}}, {{yesterday}}, ` +
+          `{{tomorrow}}, {{last_week}}, {{this_week}}, {{this_month}} or {{last_month}}`,
       );
   }
 }

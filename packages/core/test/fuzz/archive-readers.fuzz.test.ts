@@ -137,58 +137,65 @@ describe('archive reader under hostile objects (fast-check)', () => {
     expect((await verifyArchive(storage, QUERY)).problems).toEqual([]);
   });
 
-  it('a manifest replaced by anything: read and verify fail with a DifyLogsError naming the manifest, or skip it', async () => {
-    const manifestBody = fc.oneof(
-      hostileValue.map((value) => {
-        try {
-          return JSON.stringify(value) ?? '';
-        } catch {
-          return '';
-        }
-      }),
-      fc.constantFrom(
-        '',
-        '{',
-        '\uFEFF{"schemaVersion":1}',
-        '{"schemaVersion":1}',
-        '{"schemaVersion":1,"parts":"x"}',
-        '{"schemaVersion":1,"parts":[null]}',
-        '{"schemaVersion":1,"parts":[{"key":"../../etc/passwd"}]}',
-        '{"schemaVersion":1,"parts":[],"generatedAt":5}',
-        nestedText(100_000),
-      ),
-      fc.string({ unit: 'binary', maxLength: 40 }),
-    );
-    const { storage, manifests, tamper } = await archive();
-    await fc.assert(
-      fc.asyncProperty(manifestBody, async (body) => {
-        tamper.set(manifests[0]!, Buffer.from(body, 'utf8'));
-        for (const action of [() => collect(readArchive(storage, QUERY)), () => verifyArchive(storage, QUERY)]) {
-          const error = await onlyDifyLogsErrors(action);
-          if (error) expect(error.message).toContain(manifests[0]);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    'a manifest replaced by anything: read and verify fail ' + 'with a DifyLogsError naming the manifest, or skip it',
+    async () => {
+      const manifestBody = fc.oneof(
+        hostileValue.map((value) => {
+          try {
+            return JSON.stringify(value) ?? '';
+          } catch {
+            return '';
+          }
+        }),
+        fc.constantFrom(
+          '',
+          '{',
+          '\uFEFF{"schemaVersion":1}',
+          '{"schemaVersion":1}',
+          '{"schemaVersion":1,"parts":"x"}',
+          '{"schemaVersion":1,"parts":[null]}',
+          '{"schemaVersion":1,"parts":[{"key":"../../etc/passwd"}]}',
+          '{"schemaVersion":1,"parts":[],"generatedAt":5}',
+          nestedText(100_000),
+        ),
+        fc.string({ unit: 'binary', maxLength: 40 }),
+      );
+      const { storage, manifests, tamper } = await archive();
+      await fc.assert(
+        fc.asyncProperty(manifestBody, async (body) => {
+          tamper.set(manifests[0]!, Buffer.from(body, 'utf8'));
+          for (const action of [() => collect(readArchive(storage, QUERY)), () => verifyArchive(storage, QUERY)]) {
+            const error = await onlyDifyLogsErrors(action);
+            if (error) expect(error.message).toContain(manifests[0]);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
-  it('a part replaced by random bytes, truncated gzip or gzipped junk: read fails with a DifyLogsError naming the part or skips nothing silently, verify reports it', async () => {
-    const partBody = fc.oneof(
-      fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
-      fc.array(hostileLine, { maxLength: 4 }).map((lines) => gzipSync(lines.join('\n'))),
-      fc.constant(gzipSync(Buffer.alloc(0))),
-      fc.constant(gzipSync(`${JSON.stringify(run())}\n`).subarray(0, 20)),
-    );
-    const { storage, parts, tamper } = await archive();
-    await fc.assert(
-      fc.asyncProperty(partBody, async (body) => {
-        tamper.set(parts[0]!, body);
-        const error = await onlyDifyLogsErrors(() => collect(readArchive(storage, QUERY)));
-        if (error) expect(error.message).toContain(parts[0]);
-        const verified = await verifyArchive(storage, QUERY);
-        expect(verified.problems.map((problem) => problem.part)).toContain(parts[0]);
-      }),
-      { numRuns: Math.min(RUNS, 200) },
-    );
-  });
+  it(
+    'a part replaced by random bytes, truncated gzip or gzipped junk: read fails ' +
+      'with a DifyLogsError naming the part or skips nothing silently, verify reports it',
+    async () => {
+      const partBody = fc.oneof(
+        fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+        fc.array(hostileLine, { maxLength: 4 }).map((lines) => gzipSync(lines.join('\n'))),
+        fc.constant(gzipSync(Buffer.alloc(0))),
+        fc.constant(gzipSync(`${JSON.stringify(run())}\n`).subarray(0, 20)),
+      );
+      const { storage, parts, tamper } = await archive();
+      await fc.assert(
+        fc.asyncProperty(partBody, async (body) => {
+          tamper.set(parts[0]!, body);
+          const error = await onlyDifyLogsErrors(() => collect(readArchive(storage, QUERY)));
+          if (error) expect(error.message).toContain(parts[0]);
+          const verified = await verifyArchive(storage, QUERY);
+          expect(verified.problems.map((problem) => problem.part)).toContain(parts[0]);
+        }),
+        { numRuns: Math.min(RUNS, 200) },
+      );
+    },
+  );
 });

@@ -112,7 +112,8 @@ describe('config loader under hostile files and environments (fast-check)', () =
     for (let index = 1; index < 10; index += 1) {
       const previous = String.fromCharCode(96 + index);
       lines.push(
-        `${String.fromCharCode(97 + index)}: &${String.fromCharCode(97 + index)} [${Array(9).fill(`*${previous}`).join(',')}]`,
+        `${String.fromCharCode(97 + index)}: &${String.fromCharCode(97 + index)}` +
+          ` [${Array(9).fill(`*${previous}`).join(',')}]`,
       );
     }
     const result = await load(lines.join('\n'), 'bomb.yaml');
@@ -135,46 +136,49 @@ describe('config loader under hostile files and environments (fast-check)', () =
     }
   });
 
-  it('environment variables and ${env:…} references holding anything: a config or a DifyConfigError naming the key', async () => {
-    const variable = fc.constantFrom(
-      'DIFY_BASE_URL',
-      'STORAGE_TYPE',
-      'NOTIFICATION_TYPE',
-      'NOTIFICATION_ENABLED',
-      'SMTP_PORT',
-      'LOG_LEVEL',
-      'LOG_RETENTION_DAYS',
-      'WORKER_PORT',
-      'DIFY_LOGS_PROFILE',
-      'DIFY_LOGS_SECRET_KEY',
-      'S3_FORCE_PATH_STYLE',
-    );
-    const text = fc.oneof(
-      oddString,
-      fc.string({ maxLength: 30 }),
-      fc.constantFrom(
-        '${env:HOME}',
-        '$${literal',
-        '${file:/etc/shadow}',
-        '${file:../../../../etc/passwd}',
-        'enc:v1:AAAA',
-        'enc:v1:',
-        '1e999',
-        '-1',
-        '99999999999999999999',
-      ),
-    );
-    await fc.assert(
-      fc.asyncProperty(variable, text, fc.boolean(), async (name, value, viaReference) => {
-        const env: Record<string, string> = viaReference ? { FUZZ: value } : { [name]: value.replace(/\0/g, '') };
-        const tree = viaReference ? setPath(VALID, ['storage', 'baseDir'], '${env:FUZZ}') : VALID;
-        const result = await load(toYaml(tree)!, 'env.yaml', env);
-        if (DifyConfigError.isInstance(result)) {
-          expect(result.key).not.toBe('');
-          expect(result.message).not.toContain('app-fuzz-secret-key');
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    'environment variables and ${env:…} references holding ' + 'anything: a config or a DifyConfigError naming the key',
+    async () => {
+      const variable = fc.constantFrom(
+        'DIFY_BASE_URL',
+        'STORAGE_TYPE',
+        'NOTIFICATION_TYPE',
+        'NOTIFICATION_ENABLED',
+        'SMTP_PORT',
+        'LOG_LEVEL',
+        'LOG_RETENTION_DAYS',
+        'WORKER_PORT',
+        'DIFY_LOGS_PROFILE',
+        'DIFY_LOGS_SECRET_KEY',
+        'S3_FORCE_PATH_STYLE',
+      );
+      const text = fc.oneof(
+        oddString,
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom(
+          '${env:HOME}',
+          '$${literal',
+          '${file:/etc/shadow}',
+          '${file:../../../../etc/passwd}',
+          'enc:v1:AAAA',
+          'enc:v1:',
+          '1e999',
+          '-1',
+          '99999999999999999999',
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(variable, text, fc.boolean(), async (name, value, viaReference) => {
+          const env: Record<string, string> = viaReference ? { FUZZ: value } : { [name]: value.replace(/\0/g, '') };
+          const tree = viaReference ? setPath(VALID, ['storage', 'baseDir'], '${env:FUZZ}') : VALID;
+          const result = await load(toYaml(tree)!, 'env.yaml', env);
+          if (DifyConfigError.isInstance(result)) {
+            expect(result.key).not.toBe('');
+            expect(result.message).not.toContain('app-fuzz-secret-key');
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
 });

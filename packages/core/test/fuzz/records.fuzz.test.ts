@@ -7,7 +7,9 @@ import { LogPageSchema, NodeExecutionListSchema, RunDetailSchema } from '../../s
 import { MessagePageSchema } from '../../src/client/schemas/chat.js';
 import { parseBody } from '../../src/client/schemas/parse.js';
 
-/** Runs `task`; anything thrown must be one of the project's errors (named, with a code), never a TypeError or a crash. */
+/**
+ * Runs `task`; anything thrown must be one of the project's errors (named, with a code), never a TypeError or a crash.
+ */
 async function onlyProjectErrors(task: () => unknown): Promise<void> {
   try {
     await task();
@@ -95,17 +97,20 @@ const logPage = fc.record(
 
 // The configuration loader, the archive readers and the client over HTTP are fuzzed in test/fuzz/.
 describe('fuzzing the parsers (fast-check)', () => {
-  it('response schemas and the normaliser give a record or a DifyLogsError naming the field, for any body', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(logPage, hostileJson), async (body) => {
-        await onlyProjectErrors(() => {
-          const page = parseBody('GET /v1/workflows/logs', LogPageSchema, body);
-          for (const item of page.data) toRunRecord({ appId: 'app', item, endpoint: 'GET /v1/workflows/logs' });
-        });
-      }),
-      { numRuns: 600 },
-    );
-  });
+  it(
+    'response schemas and the normaliser give a record ' + 'or a DifyLogsError naming the field, for any body',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(logPage, hostileJson), async (body) => {
+          await onlyProjectErrors(() => {
+            const page = parseBody('GET /v1/workflows/logs', LogPageSchema, body);
+            for (const item of page.data) toRunRecord({ appId: 'app', item, endpoint: 'GET /v1/workflows/logs' });
+          });
+        }),
+        { numRuns: 600 },
+      );
+    },
+  );
 
   it('run detail, node executions and chat messages: any body gives a record or a DifyLogsError', async () => {
     await fc.assert(

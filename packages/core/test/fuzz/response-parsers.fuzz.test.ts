@@ -214,21 +214,24 @@ describe('response parsers under hostile bodies (fast-check)', () => {
     );
   });
 
-  it('deeply nested inputs, outputs and node data: a DifyResponseError naming the field, never a stack overflow', () => {
-    for (const depth of [10_000, 100_000]) {
-      for (const encoded of [false, true]) {
-        const deep = encoded ? `${'['.repeat(depth)}${']'.repeat(depth)}` : nested(depth, 'object');
-        const detailError = onlyResponseErrors(() =>
-          parseAndNormalise(LOG_PAGE, { ...RUN_DETAIL, outputs: encoded ? `{"a":${deep}}` : deep }, NODES),
-        );
-        expect(detailError?.field).toBe('outputs');
-        expect(detailError?.message).toMatch(/nested deeper than/);
-        const nodes = setPath(NODES, ['data', 0, 'process_data'], encoded ? `{"a":${deep}}` : deep);
-        const nodeError = onlyResponseErrors(() => parseAndNormalise(LOG_PAGE, RUN_DETAIL, nodes));
-        expect(nodeError?.field).toBe('process_data');
+  it(
+    'deeply nested inputs, outputs and node data: a ' + 'DifyResponseError naming the field, never a stack overflow',
+    () => {
+      for (const depth of [10_000, 100_000]) {
+        for (const encoded of [false, true]) {
+          const deep = encoded ? `${'['.repeat(depth)}${']'.repeat(depth)}` : nested(depth, 'object');
+          const detailError = onlyResponseErrors(() =>
+            parseAndNormalise(LOG_PAGE, { ...RUN_DETAIL, outputs: encoded ? `{"a":${deep}}` : deep }, NODES),
+          );
+          expect(detailError?.field).toBe('outputs');
+          expect(detailError?.message).toMatch(/nested deeper than/);
+          const nodes = setPath(NODES, ['data', 0, 'process_data'], encoded ? `{"a":${deep}}` : deep);
+          const nodeError = onlyResponseErrors(() => parseAndNormalise(LOG_PAGE, RUN_DETAIL, nodes));
+          expect(nodeError?.field).toBe('process_data');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('nesting within the limit is kept as it is', () => {
     const [record] = parseAndNormalise(LOG_PAGE, { ...RUN_DETAIL, outputs: { a: nested(200) } }, NODES);

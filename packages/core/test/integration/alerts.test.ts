@@ -29,7 +29,8 @@ describe('alerts on a rising failure rate', () => {
         },
       },
     };
-    // The simulator stamps added runs just after its own clock (12:00:00), 1 s apart: one pipeline run a minute sees each batch.
+    // The simulator stamps added runs just after its own clock (12:00:00), 1 s apart: one pipeline run a minute sees
+    // each batch.
     const at = (hour: number) => () => new Date(Date.UTC(2026, 2, 10, 12, hour - 12));
     const alerts = () => notifier.messages.filter((message) => message.kind === 'alert');
 

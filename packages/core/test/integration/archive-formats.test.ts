@@ -25,38 +25,42 @@ const idsFormat: ArchivePartFormat = {
 };
 
 describe('archive parts in other formats', () => {
-  it('writes each part again beside the NDJSON, lists it in the manifest, verifies it, and replaces it with the part', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 80, runningRuns: 0 });
-    const app = workflowApp(simulator);
-    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
-    const storage = memoryStorage();
-    const job: PipelineJob = {
-      name: 'daily',
-      apps: [{ id: app.id, client }],
-      window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-      archive: { mode: 'partitioned', formats: [idsFormat] },
-    };
-    const deps = { storage, state: memoryStateStore() };
+  it(
+    'writes each part again beside the NDJSON, lists it in ' +
+      'the manifest, verifies it, and replaces it with the part',
+    async () => {
+      const simulator = await sim({ version: '1.13.3', runsPerApp: 80, runningRuns: 0 });
+      const app = workflowApp(simulator);
+      const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
+      const storage = memoryStorage();
+      const job: PipelineJob = {
+        name: 'daily',
+        apps: [{ id: app.id, client }],
+        window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+        archive: { mode: 'partitioned', formats: [idsFormat] },
+      };
+      const deps = { storage, state: memoryStateStore() };
 
-    const first = await runPipeline(job, { ...deps, now: () => new Date('2026-03-10T12:00:00Z') });
-    expect(first.status).toBe('succeeded');
-    const [manifest] = await readManifests(storage, 'daily', app.id, '2026-03-09');
-    const part = manifest!.manifest.parts[0]!;
-    expect(part.alternates).toHaveLength(1);
-    const alternate = part.alternates![0]!;
-    expect(alternate).toMatchObject({ format: 'ids' });
-    expect(alternate.key).toMatch(/\.part-\d+\.ids\.json$/);
-    const ids = JSON.parse(Buffer.from(await storage.read(alternate.key)).toString('utf8')) as string[];
-    expect(ids).toHaveLength(part.records);
-    expect((await verifyArchive(storage, { from: '2026-03-08', to: '2026-03-09' })).problems).toEqual([]);
+      const first = await runPipeline(job, { ...deps, now: () => new Date('2026-03-10T12:00:00Z') });
+      expect(first.status).toBe('succeeded');
+      const [manifest] = await readManifests(storage, 'daily', app.id, '2026-03-09');
+      const part = manifest!.manifest.parts[0]!;
+      expect(part.alternates).toHaveLength(1);
+      const alternate = part.alternates![0]!;
+      expect(alternate).toMatchObject({ format: 'ids' });
+      expect(alternate.key).toMatch(/\.part-\d+\.ids\.json$/);
+      const ids = JSON.parse(Buffer.from(await storage.read(alternate.key)).toString('utf8')) as string[];
+      expect(ids).toHaveLength(part.records);
+      expect((await verifyArchive(storage, { from: '2026-03-08', to: '2026-03-09' })).problems).toEqual([]);
 
-    const second = await runPipeline(job, { ...deps, now: () => new Date('2026-03-10T13:00:00Z') });
-    expect(second.status).toBe('succeeded');
-    await expect(storage.read(alternate.key)).rejects.toThrow();
-    const keys: string[] = [];
-    for await (const object of storage.list({ kind: 'data', type: 'archive' })) keys.push(object.key);
-    expect(keys.filter((key) => key.endsWith('.ids.json')).every((key) => key.includes(second.runId))).toBe(true);
-  });
+      const second = await runPipeline(job, { ...deps, now: () => new Date('2026-03-10T13:00:00Z') });
+      expect(second.status).toBe('succeeded');
+      await expect(storage.read(alternate.key)).rejects.toThrow();
+      const keys: string[] = [];
+      for await (const object of storage.list({ kind: 'data', type: 'archive' })) keys.push(object.key);
+      expect(keys.filter((key) => key.endsWith('.ids.json')).every((key) => key.includes(second.runId))).toBe(true);
+    },
+  );
 
   it('a failing encoder fails the run and leaves no part, copy or manifest behind', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 30, runningRuns: 0 });

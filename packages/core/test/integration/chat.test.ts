@@ -15,7 +15,10 @@ import { chatflowApp, quickRetry, sim, workflowApp } from './helpers.js';
 type Simulator = Awaited<ReturnType<typeof sim>>;
 const ADMIN_KEY = 'chat-test-admin-key';
 
-/** The chatflow's production runs in [from, to), read from the console's workflow-runs list (not the conversation endpoints). */
+/**
+ * The chatflow's production runs in [from, to), read from the console's workflow-runs list (not the conversation
+ * endpoints).
+ */
 async function chatflowRunsBetween(
   simulator: Simulator,
   appId: string,
@@ -27,7 +30,8 @@ async function chatflowRunsBetween(
   let lastId: string | undefined;
   for (;;) {
     const response = await fetch(
-      `${simulator.url}/console/api/apps/${appId}/workflow-runs?triggered_from=app-run&limit=100${lastId ? `&last_id=${lastId}` : ''}`,
+      `${simulator.url}/console/api/apps/${appId}` +
+        `/workflow-runs?triggered_from=app-run&limit=100${lastId ? `&last_id=${lastId}` : ''}`,
       { headers },
     );
     const body = (await response.json()) as {
@@ -59,65 +63,70 @@ async function archived(storage: StorageAdapter, key: string): Promise<RunRecord
 }
 
 describe('chat apps in the pipeline', () => {
-  it('reports a workflow app and a chatflow app together: chatflow runs behind their messages, and a conversation section', async () => {
-    const simulator = await sim({
-      version: '1.13.3',
-      runsPerApp: 150,
-      runningRuns: 0,
-      days: 3,
-      adminApiKey: ADMIN_KEY,
-      accountTimezone: 'Asia/Shanghai',
-    });
-    const storage = memoryStorage();
-    const window = { mode: 'explicit' as const, from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' };
-    const job: PipelineJob = {
-      name: 'mixed',
-      apps: consoleApps(simulator),
-      window,
-      fetch: { withNodeExecutions: true },
-    };
-    const result = await runPipeline(job, {
-      storage,
-      state: memoryStateStore(),
-      now: () => new Date('2026-03-10T12:00:00Z'),
-    });
-    expect(result.status, JSON.stringify(result.problems)).toBe('succeeded');
-    const chatflow = chatflowApp(simulator).id;
-    const expected = await chatflowRunsBetween(simulator, chatflow, window.from, window.to);
-    expect(expected.size).toBeGreaterThan(40);
-    const records = await archived(storage, result.archive!.key);
-    const chatRuns = records.filter((record) => record.appId === chatflow);
-    expect(new Set(chatRuns.map((record) => record.runId))).toEqual(expected);
-    expect(chatRuns).toHaveLength(expected.size);
-    expect(
-      chatRuns.every(
-        (record) => record.messageId === record.logId && record.conversationId && (record.nodes?.length ?? 0) > 0,
-      ),
-    ).toBe(true);
-    expect(records.some((record) => record.appId === workflowApp(simulator).id)).toBe(true);
-    const analysis = result.analysis!;
-    expect(analysis.apps.map((app) => app.appId).sort()).toEqual([chatflow, workflowApp(simulator).id].sort());
-    expect(analysis.conversations).toBeDefined();
-    expect(analysis.conversations!.messages).toBe(expected.size);
-    expect(analysis.conversations!.apps).toEqual([
-      expect.objectContaining({ appId: chatflow, messages: expected.size }),
-    ]);
-    expect(analysis.conversations!.conversations).toBe(new Set(chatRuns.map((record) => record.conversationId)).size);
-    expect(analysis.conversations!.failed).toBe(chatRuns.filter((record) => record.status === 'failed').length);
-    const markdown = Buffer.from(
-      await storage.read(result.reports.find((report) => report.key.endsWith('.md'))!.key),
-    ).toString('utf8');
-    expect(markdown).toContain('## Conversations');
-    // The messages: NDJSON beside the archive.
-    const stored = Buffer.from(await storage.read(result.messages!.key))
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as MessageRecord);
-    expect(stored.map((message) => message.workflowRunId).sort()).toEqual([...expected].sort());
-  });
+  it(
+    'reports a workflow app and a chatflow app together: chatflow ' +
+      'runs behind their messages, and a conversation section',
+    async () => {
+      const simulator = await sim({
+        version: '1.13.3',
+        runsPerApp: 150,
+        runningRuns: 0,
+        days: 3,
+        adminApiKey: ADMIN_KEY,
+        accountTimezone: 'Asia/Shanghai',
+      });
+      const storage = memoryStorage();
+      const window = { mode: 'explicit' as const, from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' };
+      const job: PipelineJob = {
+        name: 'mixed',
+        apps: consoleApps(simulator),
+        window,
+        fetch: { withNodeExecutions: true },
+      };
+      const result = await runPipeline(job, {
+        storage,
+        state: memoryStateStore(),
+        now: () => new Date('2026-03-10T12:00:00Z'),
+      });
+      expect(result.status, JSON.stringify(result.problems)).toBe('succeeded');
+      const chatflow = chatflowApp(simulator).id;
+      const expected = await chatflowRunsBetween(simulator, chatflow, window.from, window.to);
+      expect(expected.size).toBeGreaterThan(40);
+      const records = await archived(storage, result.archive!.key);
+      const chatRuns = records.filter((record) => record.appId === chatflow);
+      expect(new Set(chatRuns.map((record) => record.runId))).toEqual(expected);
+      expect(chatRuns).toHaveLength(expected.size);
+      expect(
+        chatRuns.every(
+          (record) => record.messageId === record.logId && record.conversationId && (record.nodes?.length ?? 0) > 0,
+        ),
+      ).toBe(true);
+      expect(records.some((record) => record.appId === workflowApp(simulator).id)).toBe(true);
+      const analysis = result.analysis!;
+      expect(analysis.apps.map((app) => app.appId).sort()).toEqual([chatflow, workflowApp(simulator).id].sort());
+      expect(analysis.conversations).toBeDefined();
+      expect(analysis.conversations!.messages).toBe(expected.size);
+      expect(analysis.conversations!.apps).toEqual([
+        expect.objectContaining({ appId: chatflow, messages: expected.size }),
+      ]);
+      expect(analysis.conversations!.conversations).toBe(new Set(chatRuns.map((record) => record.conversationId)).size);
+      expect(analysis.conversations!.failed).toBe(chatRuns.filter((record) => record.status === 'failed').length);
+      const markdown = Buffer.from(
+        await storage.read(result.reports.find((report) => report.key.endsWith('.md'))!.key),
+      ).toString('utf8');
+      expect(markdown).toContain('## Conversations');
+      // The messages: NDJSON beside the archive.
+      const stored = Buffer.from(await storage.read(result.messages!.key))
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as MessageRecord);
+      expect(stored.map((message) => message.workflowRunId).sort()).toEqual([...expected].sort());
+    },
+  );
 
-  // Clocks went forward at 2026-03-08 07:00 UTC (02:00 EST → 03:00 EDT) and back at 2026-11-01 06:00 UTC (02:00 EDT → 01:00 EST).
+  // Clocks went forward at 2026-03-08 07:00 UTC (02:00 EST → 03:00 EDT) and back at 2026-11-01 06:00 UTC (02:00 EDT →
+  // 01:00 EST).
   it.each([
     {
       change: 'spring forward',

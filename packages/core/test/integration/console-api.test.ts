@@ -5,38 +5,41 @@ import { collect, consoleClient, exportRuns, quickRetry, sim, workflowApp } from
 const PERSONALITIES = ['1.9.1', '1.11.2', '1.13.3'] as const;
 
 describe.each(PERSONALITIES)('console login on Dify %s', (version) => {
-  it('logs in once, exports with node executions sorted by index, and refreshes after expiry without a new login', async () => {
-    const simulator = await sim({ version });
-    const client = consoleClient(simulator);
-    const app = workflowApp(simulator);
-    const first = await collect(
-      exportRuns(client, {
-        appId: app.id,
-        withDetails: true,
-        withNodeExecutions: true,
-        concurrency: 8,
-        maxPages: 1,
-        limit: 20,
-      }),
-    );
-    expect(first).toHaveLength(20);
-    for (const record of first) {
-      expect(record.enrichmentError).toBeNull();
-      expect(record.nodes!.length).toBeGreaterThan(0);
-      const indexes = record.nodes!.map((node) => node.index);
-      expect([...indexes].sort((a, b) => a - b)).toEqual(indexes);
-    }
-    expect(simulator.stats().logins).toBe(1);
-    expect(simulator.stats().failedLogins).toBe(0);
+  it(
+    'logs in once, exports with node executions sorted by ' + 'index, and refreshes after expiry without a new login',
+    async () => {
+      const simulator = await sim({ version });
+      const client = consoleClient(simulator);
+      const app = workflowApp(simulator);
+      const first = await collect(
+        exportRuns(client, {
+          appId: app.id,
+          withDetails: true,
+          withNodeExecutions: true,
+          concurrency: 8,
+          maxPages: 1,
+          limit: 20,
+        }),
+      );
+      expect(first).toHaveLength(20);
+      for (const record of first) {
+        expect(record.enrichmentError).toBeNull();
+        expect(record.nodes!.length).toBeGreaterThan(0);
+        const indexes = record.nodes!.map((node) => node.index);
+        expect([...indexes].sort((a, b) => a - b)).toEqual(indexes);
+      }
+      expect(simulator.stats().logins).toBe(1);
+      expect(simulator.stats().failedLogins).toBe(0);
 
-    simulator.expireAccessTokens();
-    const second = await collect(
-      exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 8, maxPages: 1, limit: 20 }),
-    );
-    expect(second.every((record) => record.enrichmentError === null)).toBe(true);
-    expect(simulator.stats().refreshes).toBe(1);
-    expect(simulator.stats().logins).toBe(1);
-  });
+      simulator.expireAccessTokens();
+      const second = await collect(
+        exportRuns(client, { appId: app.id, withNodeExecutions: true, concurrency: 8, maxPages: 1, limit: 20 }),
+      );
+      expect(second.every((record) => record.enrichmentError === null)).toBe(true);
+      expect(simulator.stats().refreshes).toBe(1);
+      expect(simulator.stats().logins).toBe(1);
+    },
+  );
 
   it('asks the release before logging in and never repeats a refused login', async () => {
     const simulator = await sim({ version });
@@ -82,13 +85,16 @@ describe('console session details', () => {
     expect(simulator.stats().refreshes + simulator.stats().logins).toBeLessThanOrEqual(2);
   });
 
-  it('falls back to Base64 when the release is unknown and the server asks for it, without a failed login', async () => {
-    const simulator = await sim({ version: '1.13.3' });
-    const client = consoleClient(simulator, { serverVersion: '1.0.0', appId: workflowApp(simulator).id });
-    await client.logPage({ limit: 1 });
-    expect(simulator.stats().logins).toBe(1);
-    expect(simulator.stats().failedLogins).toBe(0);
-  });
+  it(
+    'falls back to Base64 when the release is unknown ' + 'and the server asks for it, without a failed login',
+    async () => {
+      const simulator = await sim({ version: '1.13.3' });
+      const client = consoleClient(simulator, { serverVersion: '1.0.0', appId: workflowApp(simulator).id });
+      await client.logPage({ limit: 1 });
+      expect(simulator.stats().logins).toBe(1);
+      expect(simulator.stats().failedLogins).toBe(0);
+    },
+  );
 
   it('reads node executions with the admin key without logging in', async () => {
     const simulator = await sim({ version: '1.13.3', adminApiKey: 'admin-secret-key' });
@@ -106,26 +112,29 @@ describe('console session details', () => {
     expect(simulator.stats().logins).toBe(0);
   });
 
-  it('combines an app key for logs with console access for nodes and reports run-level reach for the key alone', async () => {
-    const simulator = await sim({ version: '1.11.2' });
-    const app = workflowApp(simulator);
-    const both = createDifyClient({
-      baseUrl: simulator.url,
-      apiKey: app.apiKey,
-      appId: app.id,
-      console: { ...simulator.account },
-      retry: quickRetry,
-    });
-    const records = await collect(
-      exportRuns(both, { withDetails: true, withNodeExecutions: true, maxPages: 1, limit: 5 }),
-    );
-    expect(records.every((record) => record.inputs !== null && record.nodes !== null)).toBe(true);
-    expect(simulator.stats().byRoute['GET /v1/workflows/logs']).toBe(1);
-    const keyOnly = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, retry: quickRetry });
-    const probe = await keyOnly.probe();
-    expect(probe.level).toBe('run');
-    expect(probe.tiers).toEqual({ runLogs: true, runDetail: true, nodeExecutions: false });
-  });
+  it(
+    'combines an app key for logs with console access for ' + 'nodes and reports run-level reach for the key alone',
+    async () => {
+      const simulator = await sim({ version: '1.11.2' });
+      const app = workflowApp(simulator);
+      const both = createDifyClient({
+        baseUrl: simulator.url,
+        apiKey: app.apiKey,
+        appId: app.id,
+        console: { ...simulator.account },
+        retry: quickRetry,
+      });
+      const records = await collect(
+        exportRuns(both, { withDetails: true, withNodeExecutions: true, maxPages: 1, limit: 5 }),
+      );
+      expect(records.every((record) => record.inputs !== null && record.nodes !== null)).toBe(true);
+      expect(simulator.stats().byRoute['GET /v1/workflows/logs']).toBe(1);
+      const keyOnly = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, retry: quickRetry });
+      const probe = await keyOnly.probe();
+      expect(probe.level).toBe('run');
+      expect(probe.tiers).toEqual({ runLogs: true, runDetail: true, nodeExecutions: false });
+    },
+  );
 
   it('logs out on close when asked (logoutOnClose) and keeps credentials out of error messages', async () => {
     const simulator = await sim({ version: '1.13.3' });

@@ -13,18 +13,23 @@ const built = existsSync(coreDist) && existsSync(localDist);
 /** A separate process running one incremental pipeline run with file state and local storage. */
 function childScript(): string {
   return `
-    const { createDifyClient, runPipeline, fileStateStore } = await import(${JSON.stringify(pathToFileURL(coreDist).href)});
+    const { createDifyClient, runPipeline, fileStateStore } = await \
+import(${JSON.stringify(pathToFileURL(coreDist).href)});
     const { createLocalStorage } = await import(${JSON.stringify(pathToFileURL(localDist).href)});
     const [url, appId, apiKey, email, password, dir] = process.argv.slice(2);
-    const client = createDifyClient({ baseUrl: url, apiKey, appId, console: { email, password }, retry: { retries: 2, minDelayMs: 5, maxDelayMs: 10 } });
-    const job = { name: 'crashy', apps: [{ id: appId, client }], window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' }, withNodeExecutions: true, concurrency: 4 };
+    const client = createDifyClient({ baseUrl: url, apiKey, appId, console: { email, password }, retry: { retries: 2, \
+minDelayMs: 5, maxDelayMs: 10 } });
+    const job = { name: 'crashy', apps: [{ id: appId, client }], window: { mode: 'incremental', initialFrom: \
+'2026-01-01T00:00:00Z' }, withNodeExecutions: true, concurrency: 4 };
     const result = await runPipeline(job, {
       storage: createLocalStorage({ baseDir: dir + '/out' }),
       state: fileStateStore({ path: dir + '/state.json' }),
       now: () => new Date('2026-03-10T12:00:00Z'),
-      onEvent: (event) => { if (event.type === 'progress') process.stdout.write('exported ' + event.progress.exported + '\\n'); },
+      onEvent: (event) => { if (event.type === 'progress') process.stdout.write('exported ' + event.progress.exported \
++ '\\n'); },
     });
-    process.stdout.write('result ' + JSON.stringify({ status: result.status, records: result.counts[appId].records, archive: result.archive && result.archive.location }) + '\\n');
+    process.stdout.write('result ' + JSON.stringify({ status: result.status, records: result.counts[appId].records, \
+archive: result.archive && result.archive.location }) + '\\n');
   `;
 }
 
@@ -91,7 +96,8 @@ describe('a run killed in the middle', () => {
   );
 
   it.skipIf(!built)(
-    'killed at 20 different moments (start, fetch, store, state), the next run always completes the period once (needs `pnpm build`)',
+    'killed at 20 different moments (start, fetch, store, state), ' +
+      'the next run always completes the period once (needs `pnpm build`)',
     async () => {
       const simulator = await sim({ version: '1.13.3', runsPerApp: 200, runningRuns: 0, faults: { latencyMs: 3 } });
       const app = workflowApp(simulator);
@@ -110,7 +116,8 @@ describe('a run killed in the middle', () => {
           script,
           childScript().replace(
             'onEvent: (event) => {',
-            "onEvent: (event) => { if (event.type === 'stage-start') process.stdout.write('stage ' + event.stage + '\\n');",
+            "onEvent: (event) => { if (event.type === 'stage-start') " +
+              "process.stdout.write('stage ' + event.stage + '\\n');",
           ),
         );
         const args = [simulator.url, app.id, app.apiKey, simulator.account.email, simulator.account.password, dir];
@@ -134,7 +141,8 @@ describe('a run killed in the middle', () => {
         } | null;
         expect(result, `trial killed after ${delay} ms: ${redo.output}`).not.toBeNull();
         expect(result!.status).toBe('succeeded');
-        // Either the killed run finished before the kill (then the redo has nothing new) or the redo did the whole period.
+        // Either the killed run finished before the kill (then the redo has nothing new) or the redo did the whole
+        // period.
         const archives = readdirSync(join(dir, 'out'), { recursive: true })
           .map(String)
           .filter((name) => name.endsWith('.ndjson'));

@@ -12,7 +12,10 @@ import {
 } from '../../src/index.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
-/** A memory storage whose archive saves fail once the first chunk of the body (a small part of the window's records) has arrived. */
+/**
+ * A memory storage whose archive saves fail once the first chunk of the body (a small part of the window's records) has
+ * arrived.
+ */
 function archiveFailsMidway(): StorageAdapter {
   const inner = memoryStorage();
   const failing = async (request: SaveRequest) => {

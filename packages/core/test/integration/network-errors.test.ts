@@ -35,7 +35,8 @@ describe('network errors name their cause and the URL, without credentials', () 
     const port = await closedPort();
     const error = await failure(`http://127.0.0.1:${port}`);
     expect(error.message).toBe(
-      `GET /v1/workflows/logs (http://127.0.0.1:${port}/v1/workflows/logs) failed: connection refused (is Dify running at this address?) (ECONNREFUSED)`,
+      `GET /v1/workflows/logs (http://127.0.0.1:${port}/v1/workflows/logs) ` +
+        `failed: connection refused (is Dify running at this address?) (ECONNREFUSED)`,
     );
     expect(error.url).toBe(`http://127.0.0.1:${port}/v1/workflows/logs`);
   });

@@ -96,33 +96,37 @@ describe('a run that read nothing', () => {
     });
   });
 
-  it('gives up on an app that does not answer after one round of retries, not two (mode detection does not fall back to the workflow path)', async () => {
-    let connections = 0;
-    const { port } = await listen((socket) => {
-      connections += 1;
-      socket.destroy();
-    });
-    const storage = memoryStorage();
-    const retry = { retries: 2, minDelayMs: 5, maxDelayMs: 20 };
-    const job: PipelineJob = {
-      name: 'nightly',
-      apps: [
-        {
-          id: 'only',
-          client: createDifyClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'app-key', appId: 'only', retry }),
-        },
-      ],
-      window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
-    };
-    const result = await runPipeline(job, { storage, state: memoryStateStore(), now: clock });
-    expectNothingStored(result, storage);
-    expect(result.problems.at(-1)).toMatchObject({
-      code: 'nothing_read',
-      message: expect.stringMatching(/^nothing was read: its app could not be read \(only: /),
-    });
-    // /v1/info is asked (1 + 2 retries); the logs are not then asked with retries of their own.
-    expect(connections).toBe(3);
-  });
+  it(
+    'gives up on an app that does not answer after one round of retries, ' +
+      'not two (mode detection does not fall back to the workflow path)',
+    async () => {
+      let connections = 0;
+      const { port } = await listen((socket) => {
+        connections += 1;
+        socket.destroy();
+      });
+      const storage = memoryStorage();
+      const retry = { retries: 2, minDelayMs: 5, maxDelayMs: 20 };
+      const job: PipelineJob = {
+        name: 'nightly',
+        apps: [
+          {
+            id: 'only',
+            client: createDifyClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'app-key', appId: 'only', retry }),
+          },
+        ],
+        window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
+      };
+      const result = await runPipeline(job, { storage, state: memoryStateStore(), now: clock });
+      expectNothingStored(result, storage);
+      expect(result.problems.at(-1)).toMatchObject({
+        code: 'nothing_read',
+        message: expect.stringMatching(/^nothing was read: its app could not be read \(only: /),
+      });
+      // /v1/info is asked (1 + 2 retries); the logs are not then asked with retries of their own.
+      expect(connections).toBe(3);
+    },
+  );
 
   it('fails when every app of the simulator refuses its key; one readable app keeps the run partial', async () => {
     const simulator = await sim({ version: '1.11.2', runsPerApp: 20, runningRuns: 0 });

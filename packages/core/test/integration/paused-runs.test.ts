@@ -42,13 +42,17 @@ describe('paused runs (Dify 1.13 Human Input): where they wait', () => {
     expect(simulator.stats().byRoute['GET /console/api/workflow/:runId/pause-details']).toBe(2);
   });
 
-  it('has nothing to ask before 1.13: no Human Input node pauses runs there (and the endpoint would be 404, read as no pause)', async () => {
-    const simulator = await sim({ version: '1.11.2', runsPerApp: 40, runningRuns: 3, pausedRuns: 2 });
-    const app = workflowApp(simulator);
-    const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry });
-    const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, ...window }));
-    expect(records.some((record) => record.pause !== undefined)).toBe(false);
-  });
+  it(
+    'has nothing to ask before 1.13: no Human Input node pauses ' +
+      'runs there (and the endpoint would be 404, read as no pause)',
+    async () => {
+      const simulator = await sim({ version: '1.11.2', runsPerApp: 40, runningRuns: 3, pausedRuns: 2 });
+      const app = workflowApp(simulator);
+      const client = createDifyClient({ baseUrl: simulator.url, console: { ...simulator.account }, retry: quickRetry });
+      const records = await collect(exportRuns(client, { appId: app.id, withNodeExecutions: true, ...window }));
+      expect(records.some((record) => record.pause !== undefined)).toBe(false);
+    },
+  );
 
   it('lists paused runs and where they wait in the JSON and Markdown reports', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 3, pausedRuns: 2 });

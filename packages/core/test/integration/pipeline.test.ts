@@ -41,84 +41,92 @@ async function archived(storage: StorageAdapter, key: string): Promise<RunRecord
 const clock = (iso: string) => () => new Date(iso);
 
 describe('runPipeline against the simulator', () => {
-  it('explicit window: archives every run with nodes, stores JSON and Markdown reports, notifies, leaves state alone', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 150, runningRuns: 0 });
-    const [app] = appsOf(simulator);
-    const storage = memoryStorage();
-    const state = memoryStateStore();
-    const notifier = recordingNotifier();
-    const job: PipelineJob = {
-      name: 'daily_report',
-      apps: [app!],
-      window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
-      timezone: 'Asia/Shanghai',
-      fetch: { withNodeExecutions: true },
-    };
-    const result = await runPipeline(job, {
-      storage,
-      state,
-      notifiers: [notifier],
-      now: clock('2026-03-10T12:00:00Z'),
-    });
-    expect(result.status).toBe('succeeded');
-    expect(result.window).toEqual({
-      from: '2026-03-08T16:00:00.000Z',
-      to: '2026-03-09T16:00:00.000Z',
-      timezone: 'Asia/Shanghai',
-    });
-    const expected = await app!.client.logPage({
-      createdAfter: result.window.from,
-      createdBefore: result.window.to,
-      limit: 1,
-    });
-    const records = await archived(storage, result.archive!.key);
-    expect(records).toHaveLength(expected.total);
-    expect(records.length).toBeGreaterThan(5);
-    expect(
-      records.every((record) => record.loggedAt >= result.window.from && record.loggedAt <= result.window.to),
-    ).toBe(true);
-    expect(records.every((record) => record.runId === null || (record.nodes ?? []).length > 0)).toBe(true);
-    expect(result.reports.map((report) => report.key.split('.').pop())).toEqual(['json', 'md']);
-    const summary = JSON.parse(Buffer.from(await storage.read(result.reports[0]!.key)).toString('utf8')) as {
-      runs: number;
-    };
-    expect(summary.runs).toBe(expected.total);
-    expect(notifier.messages).toHaveLength(1);
-    expect(notifier.messages[0]).toMatchObject({
-      kind: 'report-ready',
-      facts: expect.arrayContaining([{ label: 'Runs', value: String(expected.total) }]),
-    });
-    expect(state.snapshot()).toEqual({});
-  });
+  it(
+    'explicit window: archives every run with nodes, stores ' +
+      'JSON and Markdown reports, notifies, leaves state alone',
+    async () => {
+      const simulator = await sim({ version: '1.13.3', runsPerApp: 150, runningRuns: 0 });
+      const [app] = appsOf(simulator);
+      const storage = memoryStorage();
+      const state = memoryStateStore();
+      const notifier = recordingNotifier();
+      const job: PipelineJob = {
+        name: 'daily_report',
+        apps: [app!],
+        window: { mode: 'explicit', from: '{{yesterday}}', to: '{{today}}' },
+        timezone: 'Asia/Shanghai',
+        fetch: { withNodeExecutions: true },
+      };
+      const result = await runPipeline(job, {
+        storage,
+        state,
+        notifiers: [notifier],
+        now: clock('2026-03-10T12:00:00Z'),
+      });
+      expect(result.status).toBe('succeeded');
+      expect(result.window).toEqual({
+        from: '2026-03-08T16:00:00.000Z',
+        to: '2026-03-09T16:00:00.000Z',
+        timezone: 'Asia/Shanghai',
+      });
+      const expected = await app!.client.logPage({
+        createdAfter: result.window.from,
+        createdBefore: result.window.to,
+        limit: 1,
+      });
+      const records = await archived(storage, result.archive!.key);
+      expect(records).toHaveLength(expected.total);
+      expect(records.length).toBeGreaterThan(5);
+      expect(
+        records.every((record) => record.loggedAt >= result.window.from && record.loggedAt <= result.window.to),
+      ).toBe(true);
+      expect(records.every((record) => record.runId === null || (record.nodes ?? []).length > 0)).toBe(true);
+      expect(result.reports.map((report) => report.key.split('.').pop())).toEqual(['json', 'md']);
+      const summary = JSON.parse(Buffer.from(await storage.read(result.reports[0]!.key)).toString('utf8')) as {
+        runs: number;
+      };
+      expect(summary.runs).toBe(expected.total);
+      expect(notifier.messages).toHaveLength(1);
+      expect(notifier.messages[0]).toMatchObject({
+        kind: 'report-ready',
+        facts: expect.arrayContaining([{ label: 'Runs', value: String(expected.total) }]),
+      });
+      expect(state.snapshot()).toEqual({});
+    },
+  );
 
-  it('incremental: a second run with no new logs costs one list request and gives an empty-period report; new runs are counted once', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 120, runningRuns: 0 });
-    const [app] = appsOf(simulator);
-    const storage = memoryStorage();
-    const state = memoryStateStore();
-    const job: PipelineJob = {
-      name: 'hourly',
-      apps: [app!],
-      window: { mode: 'incremental', overlapMinutes: 10, initialFrom: '2026-01-01T00:00:00Z' },
-    };
-    const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
-    expect(first.counts[app!.id]!.records).toBe(120);
+  it(
+    'incremental: a second run with no new logs costs one list ' +
+      'request and gives an empty-period report; new runs are counted once',
+    async () => {
+      const simulator = await sim({ version: '1.13.3', runsPerApp: 120, runningRuns: 0 });
+      const [app] = appsOf(simulator);
+      const storage = memoryStorage();
+      const state = memoryStateStore();
+      const job: PipelineJob = {
+        name: 'hourly',
+        apps: [app!],
+        window: { mode: 'incremental', overlapMinutes: 10, initialFrom: '2026-01-01T00:00:00Z' },
+      };
+      const first = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:00:00Z') });
+      expect(first.counts[app!.id]!.records).toBe(120);
 
-    simulator.resetStats();
-    const second = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:05:00Z') });
-    expect(second.status).toBe('succeeded');
-    expect(second.analysis!.runs).toBe(0);
-    expect(second.reports).toHaveLength(2);
-    expect(simulator.stats().byRoute['GET /v1/workflows/logs']).toBeLessThanOrEqual(2);
-    expect(simulator.stats().byRoute['GET /v1/workflows/run/:runId'] ?? 0).toBe(0);
+      simulator.resetStats();
+      const second = await runPipeline(job, { storage, state, now: clock('2026-03-10T12:05:00Z') });
+      expect(second.status).toBe('succeeded');
+      expect(second.analysis!.runs).toBe(0);
+      expect(second.reports).toHaveLength(2);
+      expect(simulator.stats().byRoute['GET /v1/workflows/logs']).toBeLessThanOrEqual(2);
+      expect(simulator.stats().byRoute['GET /v1/workflows/run/:runId'] ?? 0).toBe(0);
 
-    simulator.addRuns(app!.id, 5);
-    const third = await runPipeline(job, { storage, state, now: clock('2026-03-10T13:00:00Z') });
-    const fresh = await archived(storage, third.archive!.key);
-    expect(fresh).toHaveLength(5);
-    const all = [...(await archived(storage, first.archive!.key)), ...fresh];
-    expect(new Set(all.map((record) => record.logId)).size).toBe(125);
-  });
+      simulator.addRuns(app!.id, 5);
+      const third = await runPipeline(job, { storage, state, now: clock('2026-03-10T13:00:00Z') });
+      const fresh = await archived(storage, third.archive!.key);
+      expect(fresh).toHaveLength(5);
+      const all = [...(await archived(storage, first.archive!.key)), ...fresh];
+      expect(new Set(all.map((record) => record.logId)).size).toBe(125);
+    },
+  );
 
   it('an explicit re-run costs list requests only: finished runs come from the run cache, identical', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 150, runningRuns: 0 });
@@ -210,36 +218,40 @@ describe('runPipeline against the simulator', () => {
     expect(third.analysis!.runs).toBe(0);
   });
 
-  it('multi-app with one key revoked: the other apps are reported, the failure is named, that app keeps its watermark', async () => {
-    const simulator = await sim({ version: '1.11.2', runsPerApp: 30, runningRuns: 0 });
-    const apps = appsOf(simulator, 3);
-    simulator.revokeApiKey(apps[1]!.id);
-    const storage = memoryStorage();
-    const state = memoryStateStore();
-    const notifier = recordingNotifier();
-    const job: PipelineJob = {
-      name: 'nightly',
-      apps,
-      window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
-    };
-    const result = await runPipeline(job, {
-      storage,
-      state,
-      notifiers: [notifier],
-      now: clock('2026-03-10T12:00:00Z'),
-    });
-    expect(result.status).toBe('partial');
-    expect(result.problems).toEqual([
-      expect.objectContaining({ stage: 'fetch', appId: apps[1]!.id, code: 'invalid_credentials' }),
-    ]);
-    expect(result.counts[apps[0]!.id]!.records).toBe(30);
-    expect(result.counts[apps[2]!.id]!.records).toBe(30);
-    expect(result.analysis!.failedApps.map((failed) => failed.appId)).toEqual([apps[1]!.id]);
-    expect(notifier.messages[0]!.summary).toContain(apps[1]!.id);
-    const snapshot = state.snapshot();
-    expect(snapshot[`nightly/${apps[0]!.id}`]!.watermark).toBe('2026-03-10T12:00:00.000Z');
-    expect(snapshot[`nightly/${apps[1]!.id}`]).toBeUndefined();
-  });
+  it(
+    'multi-app with one key revoked: the other apps are ' +
+      'reported, the failure is named, that app keeps its watermark',
+    async () => {
+      const simulator = await sim({ version: '1.11.2', runsPerApp: 30, runningRuns: 0 });
+      const apps = appsOf(simulator, 3);
+      simulator.revokeApiKey(apps[1]!.id);
+      const storage = memoryStorage();
+      const state = memoryStateStore();
+      const notifier = recordingNotifier();
+      const job: PipelineJob = {
+        name: 'nightly',
+        apps,
+        window: { mode: 'incremental', initialFrom: '2026-01-01T00:00:00Z' },
+      };
+      const result = await runPipeline(job, {
+        storage,
+        state,
+        notifiers: [notifier],
+        now: clock('2026-03-10T12:00:00Z'),
+      });
+      expect(result.status).toBe('partial');
+      expect(result.problems).toEqual([
+        expect.objectContaining({ stage: 'fetch', appId: apps[1]!.id, code: 'invalid_credentials' }),
+      ]);
+      expect(result.counts[apps[0]!.id]!.records).toBe(30);
+      expect(result.counts[apps[2]!.id]!.records).toBe(30);
+      expect(result.analysis!.failedApps.map((failed) => failed.appId)).toEqual([apps[1]!.id]);
+      expect(notifier.messages[0]!.summary).toContain(apps[1]!.id);
+      const snapshot = state.snapshot();
+      expect(snapshot[`nightly/${apps[0]!.id}`]!.watermark).toBe('2026-03-10T12:00:00.000Z');
+      expect(snapshot[`nightly/${apps[1]!.id}`]).toBeUndefined();
+    },
+  );
 
   it('a storage failure fails the run, notifies it, and leaves the state where it was', async () => {
     const simulator = await sim({ runsPerApp: 20, runningRuns: 0 });

@@ -65,20 +65,23 @@ describe('admin key: refused by CSRF on Dify 1.9.2–1.10.x, accepted on 1.9.1 a
       retry: quickRetry,
     });
 
-  it('1.10.1: the client and the probe say the admin key needs 1.11, once, instead of invalid credentials', async () => {
-    const simulator = await sim({ version: '1.10.1', adminApiKey: 'admin-secret-key' });
-    const client = adminClient(simulator);
-    const error = await client
-      .nodeExecutions('00000000-0000-4000-8000-000000000000')
-      .catch((caught: unknown) => caught);
-    expect(error).toMatchObject({
-      code: 'admin_key_unsupported',
-      message: expect.stringMatching(/the admin key needs Dify >= 1\.11; use a console login$/),
-    });
-    const probe = await client.probe();
-    expect(probe.problems.filter((problem) => problem.code === 'admin_key_unsupported')).toHaveLength(1);
-    expect(probe.problems.some((problem) => problem.code === 'invalid_credentials')).toBe(false);
-  });
+  it(
+    '1.10.1: the client and the probe say the admin key ' + 'needs 1.11, once, instead of invalid credentials',
+    async () => {
+      const simulator = await sim({ version: '1.10.1', adminApiKey: 'admin-secret-key' });
+      const client = adminClient(simulator);
+      const error = await client
+        .nodeExecutions('00000000-0000-4000-8000-000000000000')
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        code: 'admin_key_unsupported',
+        message: expect.stringMatching(/the admin key needs Dify >= 1\.11; use a console login$/),
+      });
+      const probe = await client.probe();
+      expect(probe.problems.filter((problem) => problem.code === 'admin_key_unsupported')).toHaveLength(1);
+      expect(probe.problems.some((problem) => problem.code === 'invalid_credentials')).toBe(false);
+    },
+  );
 
   it.each(['1.9.1', '1.11.0'] as const)('%s: the admin key reaches node executions', async (version) => {
     const simulator = await sim({ version, adminApiKey: 'admin-secret-key' });
@@ -95,7 +98,8 @@ describe('console status filter: running, scheduled and paused only from Dify 1.
     const page = await client.logPage({ status: 'running', limit: 20 });
     expect(page.data.every((item) => item.workflow_run?.status === 'running')).toBe(true);
     expect(page.scanned?.items).toBe(20);
-    // A walk reads every page Dify has, although the filtered pages are empty (1.10 lists running runs only once ended).
+    // A walk reads every page Dify has, although the filtered pages are empty (1.10 lists running runs only once
+    // ended).
     simulator.resetStats();
     const running: string[] = [];
     for await (const item of walkLogWindow(client, { status: 'running', limit: 20 })) running.push(item.id);
@@ -242,37 +246,40 @@ describe('separate hosts: Dify sets SERVICE_API_URL and CONSOLE_API_URL apart', 
     };
   }
 
-  it('reads logs from the Service API host and node executions from the console host, and the probe names both', async () => {
-    const simulator = await sim({ version: '1.13.3' });
-    const proxy = await consoleProxy(simulator.url);
-    try {
-      const app = workflowApp(simulator);
-      const client = createDifyClient({
-        baseUrl: 'http://127.0.0.1:9', // the web root: nothing listens there, and nothing is asked of it
-        serviceApiUrl: `${simulator.url}/v1`,
-        consoleApiUrl: proxy.url,
-        apiKey: app.apiKey,
-        appId: app.id,
-        console: { ...simulator.account },
-        retry: quickRetry,
-      });
-      const records: unknown[] = [];
-      for await (const record of exportRuns(client, { withNodeExecutions: true, maxPages: 1, limit: 5 }))
-        records.push(record);
-      expect(records).toHaveLength(5);
-      expect(proxy.seen.some((line) => line.startsWith('GET /console/api/apps/'))).toBe(true);
-      expect(proxy.seen.every((line) => line.includes('/console/api/'))).toBe(true);
-      const probe = await client.probe();
-      expect(probe).toMatchObject({
-        baseUrl: 'http://127.0.0.1:9',
-        serviceApiUrl: `${simulator.url}/v1`,
-        consoleApiUrl: `${proxy.url}/console/api`,
-        level: 'node',
-      });
-    } finally {
-      await proxy.close();
-    }
-  });
+  it(
+    'reads logs from the Service API host and node executions ' + 'from the console host, and the probe names both',
+    async () => {
+      const simulator = await sim({ version: '1.13.3' });
+      const proxy = await consoleProxy(simulator.url);
+      try {
+        const app = workflowApp(simulator);
+        const client = createDifyClient({
+          baseUrl: 'http://127.0.0.1:9', // the web root: nothing listens there, and nothing is asked of it
+          serviceApiUrl: `${simulator.url}/v1`,
+          consoleApiUrl: proxy.url,
+          apiKey: app.apiKey,
+          appId: app.id,
+          console: { ...simulator.account },
+          retry: quickRetry,
+        });
+        const records: unknown[] = [];
+        for await (const record of exportRuns(client, { withNodeExecutions: true, maxPages: 1, limit: 5 }))
+          records.push(record);
+        expect(records).toHaveLength(5);
+        expect(proxy.seen.some((line) => line.startsWith('GET /console/api/apps/'))).toBe(true);
+        expect(proxy.seen.every((line) => line.includes('/console/api/'))).toBe(true);
+        const probe = await client.probe();
+        expect(probe).toMatchObject({
+          baseUrl: 'http://127.0.0.1:9',
+          serviceApiUrl: `${simulator.url}/v1`,
+          consoleApiUrl: `${proxy.url}/console/api`,
+          level: 'node',
+        });
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   it('refuses an override that is not an http(s) URL, naming it', () => {
     expect(() =>

@@ -41,19 +41,23 @@ describe("a window that reaches past Dify's retention", () => {
       apps: [app.id],
     });
     expect(markdown).toContain(
-      "The window starts before Dify's log retention (30 days, Dify's default when its log cleanup is on; set dify.retentionDays)",
+      "The window starts before Dify's log retention (30 days, Dify's " +
+        'default when its log cleanup is on; set dify.retentionDays)',
     );
     expect(markdown).toContain('runs before 2026-02-08T12:00:00.000Z may have been deleted');
   });
 
-  it('a configured retention that covers the window says nothing; one that does not is stated as configured', async () => {
-    expect(
-      (await run('1.11.2', '2026-01-29T00:00:00Z', { fetch: { retentionDays: 60 } })).result.analysis!.retention,
-    ).toBeUndefined();
-    expect(
-      (await run('1.11.2', '2026-03-01T00:00:00Z', { fetch: { retentionDays: 7 } })).result.analysis!.retention,
-    ).toMatchObject({ days: 7, assumed: false });
-  });
+  it(
+    'a configured retention that covers the window says ' + 'nothing; one that does not is stated as configured',
+    async () => {
+      expect(
+        (await run('1.11.2', '2026-01-29T00:00:00Z', { fetch: { retentionDays: 60 } })).result.analysis!.retention,
+      ).toBeUndefined();
+      expect(
+        (await run('1.11.2', '2026-03-01T00:00:00Z', { fetch: { retentionDays: 7 } })).result.analysis!.retention,
+      ).toMatchObject({ days: 7, assumed: false });
+    },
+  );
 
   it('says nothing when Dify offers its archive, or when the window is inside the retention', async () => {
     expect((await run('1.13.3', '2026-01-29T00:00:00Z')).result.analysis!.retention).toBeUndefined();

@@ -92,68 +92,71 @@ describe('salvage, never drop', () => {
     });
   }
 
-  it('keeps runs whose detail and node executions drifted, and reports a row without a log id with its position', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 60 });
-    const app = workflowApp(simulator);
-    let droppedId: string | undefined;
-    const fetch = driftingFetch((url, body) => {
-      if (/workflow-app-logs/.test(url) && !droppedId) {
-        const row = rows(body)[7]!;
-        droppedId = row.id as string;
-        row.id = 12345;
-      } else if (/node-executions/.test(url)) {
-        for (const node of rows(body)) {
-          node.elapsed_time = 'slow';
-          node.execution_metadata = 7;
-          node.finished_at = 'yesterday';
+  it(
+    'keeps runs whose detail and node executions drifted, ' + 'and reports a row without a log id with its position',
+    async () => {
+      const simulator = await sim({ version: '1.13.3', runsPerApp: 60 });
+      const app = workflowApp(simulator);
+      let droppedId: string | undefined;
+      const fetch = driftingFetch((url, body) => {
+        if (/workflow-app-logs/.test(url) && !droppedId) {
+          const row = rows(body)[7]!;
+          droppedId = row.id as string;
+          row.id = 12345;
+        } else if (/node-executions/.test(url)) {
+          for (const node of rows(body)) {
+            node.elapsed_time = 'slow';
+            node.execution_metadata = 7;
+            node.finished_at = 'yesterday';
+          }
+        } else if (/workflow-runs\/[^/]+$/.test(url)) {
+          body.inputs = '{not json';
+          body.exceptions_count = [1];
         }
-      } else if (/workflow-runs\/[^/]+$/.test(url)) {
-        body.inputs = '{not json';
-        body.exceptions_count = [1];
+      });
+      const { logger } = recordingLogger();
+      const client = createDifyClient({
+        baseUrl: simulator.url,
+        console: { ...simulator.account },
+        retry: quickRetry,
+        fetch,
+        logger,
+      });
+      const dropped: DroppedLogRow[] = [];
+      let progress: { salvaged: number; droppedRows: number; enrichmentFailures: number } | undefined;
+      const records = await collect(
+        exportRuns(client, {
+          appId: app.id,
+          withDetails: true,
+          withNodeExecutions: true,
+          onDroppedRow: (row) => dropped.push(row),
+          onProgress: (current) => (progress = { ...current }),
+        }),
+      );
+      expect(records).toHaveLength(59);
+      expect(records.some((record) => record.logId === droppedId)).toBe(false);
+      expect(dropped).toEqual([
+        {
+          appId: app.id,
+          endpoint: `GET /console/api/apps/${app.id}/workflow-app-logs`,
+          page: 1,
+          position: 7,
+          field: 'data.7.id',
+          problem: expect.any(String),
+        },
+      ]);
+      expect(progress).toMatchObject({ salvaged: 59, droppedRows: 1, enrichmentFailures: 0 });
+      for (const record of records) {
+        expect(record.inputs).toBeNull();
+        expect(record.outputs).not.toBeNull();
+        expect(record.nodes!.length).toBeGreaterThan(0);
+        for (const node of record.nodes!) {
+          expect(node.elapsedTime).toBeNull();
+          expect(node.finishedAt).toBeNull();
+        }
       }
-    });
-    const { logger } = recordingLogger();
-    const client = createDifyClient({
-      baseUrl: simulator.url,
-      console: { ...simulator.account },
-      retry: quickRetry,
-      fetch,
-      logger,
-    });
-    const dropped: DroppedLogRow[] = [];
-    let progress: { salvaged: number; droppedRows: number; enrichmentFailures: number } | undefined;
-    const records = await collect(
-      exportRuns(client, {
-        appId: app.id,
-        withDetails: true,
-        withNodeExecutions: true,
-        onDroppedRow: (row) => dropped.push(row),
-        onProgress: (current) => (progress = { ...current }),
-      }),
-    );
-    expect(records).toHaveLength(59);
-    expect(records.some((record) => record.logId === droppedId)).toBe(false);
-    expect(dropped).toEqual([
-      {
-        appId: app.id,
-        endpoint: `GET /console/api/apps/${app.id}/workflow-app-logs`,
-        page: 1,
-        position: 7,
-        field: 'data.7.id',
-        problem: expect.any(String),
-      },
-    ]);
-    expect(progress).toMatchObject({ salvaged: 59, droppedRows: 1, enrichmentFailures: 0 });
-    for (const record of records) {
-      expect(record.inputs).toBeNull();
-      expect(record.outputs).not.toBeNull();
-      expect(record.nodes!.length).toBeGreaterThan(0);
-      for (const node of record.nodes!) {
-        expect(node.elapsedTime).toBeNull();
-        expect(node.finishedAt).toBeNull();
-      }
-    }
-  });
+    },
+  );
 
   it('keeps conversations and messages whose fields drifted, and warns without the values', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 40 });

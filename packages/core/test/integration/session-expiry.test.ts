@@ -12,7 +12,10 @@ import { collect, consoleClient, exportRuns, sim, workflowApp } from './helpers.
  * at once, one renewal serves them all, and the export is the same as one whose session never expired.
  */
 const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((path) => existsSync(path));
-/** A self-signed certificate for `localhost`, made for this file; its client trusts it through NODE_TLS_REJECT_UNAUTHORIZED. */
+/**
+ * A self-signed certificate for `localhost`, made for this file; its client trusts it through
+ * NODE_TLS_REJECT_UNAUTHORIZED.
+ */
 const tls: { key?: string; cert?: string } = {};
 const trust = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 beforeAll(() => {
@@ -67,7 +70,8 @@ describe('console sessions that expire mid-export', () => {
   for (const generation of GENERATIONS) {
     describe(generation.name, () => {
       it.skipIf(generation.skip !== undefined)(
-        `exports ${RUNS} runs identically at concurrency 16 and 64 with tokens expiring every 15, 25 and 100 requests${generation.skip ? ` (skipped: ${generation.skip})` : ''}`,
+        `exports ${RUNS} runs identically at concurrency 16 and 64 with tokens expiring every ` +
+          `15, 25 and 100 requests${generation.skip ? ` (skipped: ${generation.skip})` : ''}`,
         async () => {
           const base = { ...generation.options(), runsPerApp: RUNS, runningRuns: 0 };
           const reference = await sim(base);
@@ -120,7 +124,8 @@ describe('console sessions that expire mid-export', () => {
     const client = consoleClient(simulator, { appId: workflowApp(simulator).id });
     const records = await collect(exportRuns(client, { withDetails: true, maxPages: 1, limit: 10, concurrency: 4 }));
     expect(records).toHaveLength(10);
-    // ...but a session refused on its first use (here: every token is refused) is fatal after one renewal, not looped on.
+    // ...but a session refused on its first use (here: every token is refused) is fatal after one renewal, not looped
+    // on.
     const broken = await sim({ version: '1.13.3', accessTokenTtlRequests: 0 });
     const error = await consoleClient(broken, { appId: workflowApp(broken).id })
       .logPage({ limit: 1 })

@@ -80,7 +80,8 @@ describe('console session recovery', () => {
       expect(DifyAuthError.isInstance(error)).toBe(true);
       expect((error as DifyAuthError).code).toBe('session_expired');
     }
-    // The first call renews once; the renewed session refused on its first request is dead, and later calls fail at once.
+    // The first call renews once; the renewed session refused on its first request is dead, and later calls fail at
+    // once.
     expect(made).toEqual([2, 0, 0, 0]);
     const stats = simulator.stats();
     expect(stats.logins + stats.refreshes).toBe(2);

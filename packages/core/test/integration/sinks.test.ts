@@ -11,7 +11,10 @@ import {
 } from '../../src/index.js';
 import { quickRetry, sim } from './helpers.js';
 
-/** A sink keeping committed rows by run id (idempotent like a table keyed by Dify ids); fails the first `failures` writes mid-way. */
+/**
+ * A sink keeping committed rows by run id (idempotent like a table keyed by Dify ids); fails the first `failures`
+ * writes mid-way.
+ */
 function tableSink(failures = 0) {
   const rows = new Map<string, RunRecord>();
   const windows: SinkContext[] = [];
@@ -82,48 +85,52 @@ describe('sinks in the pipeline', () => {
     expect(result.timings.sink).toBeGreaterThanOrEqual(0);
   });
 
-  it('a sink failing every attempt makes the run partial, keeps the reports and the archive, and leaves the watermark where it was', async () => {
-    const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 0 });
-    const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
-    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
-    const broken = tableSink(99);
-    const state = memoryStateStore();
-    const storage = memoryStorage();
-    const job: PipelineJob = {
-      name: 'nightly',
-      apps: [{ id: app.id, client }],
-      window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' },
-      archive: { mode: 'run' },
-    };
-    const deps = {
-      storage,
-      state,
-      sinks: [broken.sink],
-      sinkAttempts: 2,
-      sinkRetryDelayMs: 5,
-      now: () => new Date('2026-03-10T12:00:00Z'),
-    };
-    const first = await runPipeline(job, deps);
-    expect(first.status).toBe('partial');
-    expect(first.sinks).toEqual([
-      { sink: 'table', written: false, attempts: 2, error: 'connection reset on attempt 2' },
-    ]);
-    expect(first.problems).toContainEqual({
-      stage: 'sink',
-      sink: 'table',
-      code: 'sink_failed',
-      message: 'table: connection reset on attempt 2',
-    });
-    expect(first.reports.length).toBeGreaterThan(0);
-    expect(first.archive).not.toBeNull();
-    expect(broken.rows.size).toBe(0);
-    expect((await state.read('nightly', app.id)).watermark).toBeNull();
+  it(
+    'a sink failing every attempt makes the run partial, keeps the ' +
+      'reports and the archive, and leaves the watermark where it was',
+    async () => {
+      const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 0 });
+      const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
+      const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
+      const broken = tableSink(99);
+      const state = memoryStateStore();
+      const storage = memoryStorage();
+      const job: PipelineJob = {
+        name: 'nightly',
+        apps: [{ id: app.id, client }],
+        window: { mode: 'incremental', initialFrom: '2026-03-01T00:00:00Z' },
+        archive: { mode: 'run' },
+      };
+      const deps = {
+        storage,
+        state,
+        sinks: [broken.sink],
+        sinkAttempts: 2,
+        sinkRetryDelayMs: 5,
+        now: () => new Date('2026-03-10T12:00:00Z'),
+      };
+      const first = await runPipeline(job, deps);
+      expect(first.status).toBe('partial');
+      expect(first.sinks).toEqual([
+        { sink: 'table', written: false, attempts: 2, error: 'connection reset on attempt 2' },
+      ]);
+      expect(first.problems).toContainEqual({
+        stage: 'sink',
+        sink: 'table',
+        code: 'sink_failed',
+        message: 'table: connection reset on attempt 2',
+      });
+      expect(first.reports.length).toBeGreaterThan(0);
+      expect(first.archive).not.toBeNull();
+      expect(broken.rows.size).toBe(0);
+      expect((await state.read('nightly', app.id)).watermark).toBeNull();
 
-    // Fixed: the next run writes the same window again, then the watermark moves.
-    const fixed = tableSink();
-    const second = await runPipeline(job, { ...deps, sinks: [fixed.sink] });
-    expect(second.status).toBe('succeeded');
-    expect(fixed.rows.size).toBe(first.counts[app.id]!.records);
-    expect((await state.read('nightly', app.id)).watermark).not.toBeNull();
-  });
+      // Fixed: the next run writes the same window again, then the watermark moves.
+      const fixed = tableSink();
+      const second = await runPipeline(job, { ...deps, sinks: [fixed.sink] });
+      expect(second.status).toBe('succeeded');
+      expect(fixed.rows.size).toBe(first.counts[app.id]!.records);
+      expect((await state.read('nightly', app.id)).watermark).not.toBeNull();
+    },
+  );
 });

@@ -62,18 +62,24 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
     expect((error as Error).message).toContain(`"${home.name}" (${home.id})`);
   });
 
-  it('without workspaceId: names the current workspace, and refuses another one than where apps were listed', async () => {
-    const { simulator, home, staging } = await twoWorkspaces();
-    const dify = client(simulator);
-    expect(await dify.workspace()).toEqual({ id: home.id, name: home.name, pinned: false, switchedFrom: null });
-    simulator.switchWorkspace(staging.id);
-    const error = await dify.workspace({ expected: home.id }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'workspace_changed' });
-    expect((error as Error).message).toMatch(
-      /current workspace is now "Staging" .* not ".*" .* where this run's apps were listed.*dify\.console\.workspaceId/,
-    );
-    expect(simulator.stats().byRoute['POST /console/api/workspaces/switch']).toBeUndefined();
-  });
+  it(
+    'without workspaceId: names the current workspace, ' + 'and refuses another one than where apps were listed',
+    async () => {
+      const { simulator, home, staging } = await twoWorkspaces();
+      const dify = client(simulator);
+      expect(await dify.workspace()).toEqual({ id: home.id, name: home.name, pinned: false, switchedFrom: null });
+      simulator.switchWorkspace(staging.id);
+      const error = await dify.workspace({ expected: home.id }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'workspace_changed' });
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          /current workspace is now "Staging" .* not ".*" .* where this run's apps were listed/.source +
+            /.*dify\.console\.workspaceId/.source,
+        ),
+      );
+      expect(simulator.stats().byRoute['POST /console/api/workspaces/switch']).toBeUndefined();
+    },
+  );
 
   it('a pipeline run switches back before reading and names the workspace in the result and the reports', async () => {
     const { simulator, home, staging } = await twoWorkspaces();
@@ -101,35 +107,41 @@ describe('the workspace is account state (Dify TenantAccountJoin.current)', () =
     expect(markdown).toContain(`Dify workspace ${home.name} (${home.id}).`);
   });
 
-  it('a pipeline run without workspaceId fails, reading nothing, when another workspace became current after its apps were listed', async () => {
-    const { simulator, home, staging } = await twoWorkspaces();
-    const app = simulator.apps.find((candidate) => candidate.workspaceId === home.id && candidate.mode === 'workflow')!;
-    const notifier = recordingNotifier();
-    const job: PipelineJob = {
-      name: 'daily',
-      apps: [{ id: app.id, client: client(simulator), workspace: { id: home.id, name: home.name } }],
-      window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
-    };
-    simulator.switchWorkspace(staging.id);
-    simulator.resetStats();
-    const result = await runPipeline(job, {
-      storage: memoryStorage(),
-      state: memoryStateStore(),
-      notifiers: [notifier],
-      now: clock,
-    });
-    expect(result.status).toBe('failed');
-    expect(result.problems).toEqual([
-      expect.objectContaining({
-        stage: 'fetch',
-        code: 'workspace_changed',
-        message: expect.stringContaining('"Staging"'),
-      }),
-    ]);
-    expect(result.reports).toEqual([]);
-    expect(Object.keys(simulator.stats().byRoute).filter((route) => route.includes('/apps/'))).toEqual([]);
-    expect(notifier.messages[0]).toMatchObject({ kind: 'failure' });
-  });
+  it(
+    'a pipeline run without workspaceId fails, reading nothing, ' +
+      'when another workspace became current after its apps were listed',
+    async () => {
+      const { simulator, home, staging } = await twoWorkspaces();
+      const app = simulator.apps.find(
+        (candidate) => candidate.workspaceId === home.id && candidate.mode === 'workflow',
+      )!;
+      const notifier = recordingNotifier();
+      const job: PipelineJob = {
+        name: 'daily',
+        apps: [{ id: app.id, client: client(simulator), workspace: { id: home.id, name: home.name } }],
+        window: { mode: 'explicit', from: '2026-03-09T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+      };
+      simulator.switchWorkspace(staging.id);
+      simulator.resetStats();
+      const result = await runPipeline(job, {
+        storage: memoryStorage(),
+        state: memoryStateStore(),
+        notifiers: [notifier],
+        now: clock,
+      });
+      expect(result.status).toBe('failed');
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          stage: 'fetch',
+          code: 'workspace_changed',
+          message: expect.stringContaining('"Staging"'),
+        }),
+      ]);
+      expect(result.reports).toEqual([]);
+      expect(Object.keys(simulator.stats().byRoute).filter((route) => route.includes('/apps/'))).toEqual([]);
+      expect(notifier.messages[0]).toMatchObject({ kind: 'failure' });
+    },
+  );
 
   it('a pipeline run without workspaceId and without a listing names the current workspace as not pinned', async () => {
     const { simulator, home } = await twoWorkspaces();
