@@ -112,8 +112,8 @@ for (const mode of only ? [] : ['429', 'queue']) {
       peakInFlight: stats.peakInFlight,
       settledLimit: { median: settled[Math.floor(settled.length / 2)], min: settled[0], max: settled.at(-1) },
       // The client's requests in flight count its own share of each round trip (sending, parsing the answer); the
-      // server's side is what it served at once plus what waited for one of its 10 connections (Little's law), both over
-      // the second half.
+      // server's side is what it served at once plus what waited for one of its 10 connections (Little's law), both
+      // over the second half.
       clientInFlight: { median: open[Math.floor(open.length / 2)], p90: open[Math.floor(open.length * 0.9)] },
       server: {
         servedAtOnce: Number((((stats.requests - middle.requests) * serviceMs) / 1000 / secondHalf).toFixed(1)),

@@ -1,6 +1,7 @@
 // Export benchmark: N runs with node executions from the simulator (in its own process) at an injected
 // latency and concurrency. Prints one JSON object: runs/s, requests/s, the ideal bound, peak RSS.
-// Usage: node bench/export-bench.mjs [--runs 20000] [--latency 20] [--concurrency 16] [--with-details] [--format ndjson]
+// Usage: node bench/export-bench.mjs [--runs 20000] [--latency 20] [--concurrency 16] [--with-details] [--format
+// ndjson]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,8 @@ const tracer = values.trace
       const seconds = (now - traceFrom.at) / 1000;
       const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
       process.stderr.write(
-        `runs/s ${round((exported - traceFrom.count) / seconds)} requests/s ${round((requestsNow - traceFrom.requests) / seconds)} heapUsed ${round(heapMB)} MB\n`,
+        `runs/s ${round((exported - traceFrom.count) / seconds)} requests/s ` +
+          `${round((requestsNow - traceFrom.requests) / seconds)} heapUsed ${round(heapMB)} MB\n`,
       );
       traceFrom = { at: now, count: exported, requests: requestsNow };
     }, 10_000)

@@ -1,8 +1,9 @@
 // Report benchmark: N synthetic RunRecords (nodes on a fraction) as NDJSON, then `dify-logs report` on
 // them in a child process with the given formats. Prints one JSON line per N: records/s and peak RSS.
-// Usage: node bench/report-bench.mjs [--records 100000,1000000] [--formats json,markdown,csv,html] [--node-fraction 0.2] [--threads N] [--privacy on|off]
-// (`--privacy off` gives the command a configuration with `privacy.enabled: false`; on, the default policy scans every record.)
-// (`--threads` goes to `dify-logs report`; without it the command picks its default: the CPU cores, at most 4.)
+// Usage: node bench/report-bench.mjs [--records 100000,1000000] [--formats json,markdown,csv,html] [--node-fraction
+// 0.2] [--threads N] [--privacy on|off] (`--privacy off` gives the command a configuration with `privacy.enabled:
+// false`; on, the default policy scans every record.) (`--threads` goes to `dify-logs report`; without it the command
+// picks its default: the CPU cores, at most 4.)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -40,9 +41,12 @@ try {
     const child = `
       const { main } = await import(${JSON.stringify(bin)});
       const started = performance.now();
-      const code = await main(['report', '--input', ${JSON.stringify(input)}, '--format', ${JSON.stringify(values.formats)}, '--out-dir', ${JSON.stringify(join(dir, `out-${count}`))}, ...${JSON.stringify(extra)}]);
+      const code = await main(['report', '--input', ${JSON.stringify(input)}, \
+'--format', ${JSON.stringify(values.formats)}, '--out-dir', ${JSON.stringify(join(dir, `out-${count}`))}, \
+...${JSON.stringify(extra)}]);
       const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
+      process.stdout.write(JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) \
+}) + '\\n');
     `;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', child], {
       encoding: 'utf8',

@@ -1,5 +1,6 @@
 // The simulator on its own thread (its own core), driven by messages: for benchmarks that must not share a core
-// with what they measure. `startSimWorker(options)` → { ready: Promise<{ url, account, app }>, setCapacity, reset, stats, close }.
+// with what they measure. `startSimWorker(options)` → { ready: Promise<{ url, account, app }>, setCapacity, reset,
+// stats, close }.
 import { Worker } from 'node:worker_threads';
 
 export function startSimWorker(options) {

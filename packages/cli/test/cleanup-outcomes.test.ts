@@ -27,7 +27,9 @@ async function emptyBucket(): Promise<{ endpoint: string; paths: string[]; close
     paths.push(request.url ?? '');
     response.setHeader('content-type', 'application/xml');
     response.end(
-      '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>reports</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+      '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult ' +
+        'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>reports</Name><KeyCount>0</KeyCount>' +
+        '<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,7 +77,8 @@ describe('dify-logs cleanup (and reports list) names where it looked', () => {
         [
           'storage:',
           '  type: s3',
-          `  s3: { bucket: reports, prefix: dify/prod, endpoint: "${s3.endpoint}", forcePathStyle: true, region: us-east-1, accessKeyId: AKIACLEANUPTEST0000, secretAccessKey: ${SECRET} }`,
+          `  s3: { bucket: reports, prefix: dify/prod, endpoint: "${s3.endpoint}", forcePathStyle: ` +
+            `true, region: us-east-1, accessKeyId: AKIACLEANUPTEST0000, secretAccessKey: ${SECRET} }`,
           '',
         ].join('\n'),
       );
@@ -94,7 +97,10 @@ describe('dify-logs cleanup (and reports list) names where it looked', () => {
         cwd: dir,
       });
       expect(dry.stdout).toMatch(
-        /^dry run: 0 objects older than 30 days .* under s3:\/\/reports\/dify\/prod\/ would be deleted; nothing was deleted\n$/,
+        new RegExp(
+          /^dry run: 0 objects older than 30 days .* under s3:\/\/reports\/dify\/prod\/ /.source +
+            /would be deleted; nothing was deleted\n$/.source,
+        ),
       );
       // `reports list` names the same place when it finds nothing.
       const list = await cli(['reports', 'list', '--config', 'dify-logs.yaml'], { env: ENV, cwd: dir });
@@ -141,7 +147,9 @@ describe('dify-logs cleanup and archive parts no manifest lists', () => {
     const dry = ioIn(dir);
     await runCleanup({ ...flags, dryRun: true }, dry, later);
     expect(dry.out()).toContain(
-      `would delete ${orphan.key}\ndry run: 1 archive part that no manifest lists (left behind by a failed or killed run), written more than ${ORPHAN_MIN_AGE_HOURS} hours ago would be deleted; nothing was deleted\n`,
+      `would delete ${orphan.key}\ndry run: 1 archive part that no manifest ` +
+        `lists (left behind by a failed or killed run), written more than ` +
+        `${ORPHAN_MIN_AGE_HOURS} hours ago would be deleted; nothing was deleted\n`,
     );
     expect(existsSync(orphan.location)).toBe(true);
 

@@ -189,46 +189,50 @@ describe('markup injection from hostile log data is neutralised on every channel
     }
   });
 
-  it('e-mail: CR/LF in the title cannot add headers or recipients; a sender, recipient or prefix with CR/LF is refused', async () => {
-    const smtp = await smtpCapture({ user: 'u', password: 'p' });
-    const notifier = createEmailNotifier({
-      host: '127.0.0.1',
-      port: smtp.port,
-      user: 'u',
-      password: 'p',
-      from: 'reports@example.com',
-      to: ['ops@example.com'],
-    });
-    const [, failure] = hostileMessages();
-    await notifier.send({ ...failure!, title: 'failed\r\nBcc: victim@evil.example\r\nX-Injected: yes\n\nbody' });
-    expect(smtp.recipients).toEqual([['ops@example.com']]);
-    expect(smtp.headers[0]!.has('bcc')).toBe(false);
-    expect(smtp.headers[0]!.has('x-injected')).toBe(false);
-    expect(smtp.headers[0]!.get('subject')).toBe('[ERROR] failed Bcc: victim@evil.example X-Injected: yes body');
-    // (The HTML part's escaping is notifier-email's own test; the plain-text part carries the text as it is.)
+  it(
+    'e-mail: CR/LF in the title cannot add headers or recipients; ' +
+      'a sender, recipient or prefix with CR/LF is refused',
+    async () => {
+      const smtp = await smtpCapture({ user: 'u', password: 'p' });
+      const notifier = createEmailNotifier({
+        host: '127.0.0.1',
+        port: smtp.port,
+        user: 'u',
+        password: 'p',
+        from: 'reports@example.com',
+        to: ['ops@example.com'],
+      });
+      const [, failure] = hostileMessages();
+      await notifier.send({ ...failure!, title: 'failed\r\nBcc: victim@evil.example\r\nX-Injected: yes\n\nbody' });
+      expect(smtp.recipients).toEqual([['ops@example.com']]);
+      expect(smtp.headers[0]!.has('bcc')).toBe(false);
+      expect(smtp.headers[0]!.has('x-injected')).toBe(false);
+      expect(smtp.headers[0]!.get('subject')).toBe('[ERROR] failed Bcc: victim@evil.example X-Injected: yes body');
+      // (The HTML part's escaping is notifier-email's own test; the plain-text part carries the text as it is.)
 
-    for (const [key, options] of [
-      ['from', { from: 'reports@example.com\r\nBcc: victim@evil.example', to: ['ops@example.com'] }],
-      ['from', { from: 'reports@example.com\nX-Injected: yes', to: ['ops@example.com'] }],
-      ['to', { from: 'reports@example.com', to: ['ops@example.com\r\nBcc: victim@evil.example'] }],
-      [
-        'subjectPrefix',
-        { from: 'reports@example.com', to: ['ops@example.com'], subjectPrefix: '[x]\r\nBcc: victim@evil.example' },
-      ],
-    ] as const) {
-      expect(
-        () =>
-          createEmailNotifier({
-            host: '127.0.0.1',
-            port: smtp.port,
-            user: 'u',
-            password: 'p',
-            ...options,
-            to: [...options.to],
-          }),
-        key,
-      ).toThrow(new RegExp(`${key}: must be one line`));
-    }
-    expect(smtp.recipients).toHaveLength(1);
-  });
+      for (const [key, options] of [
+        ['from', { from: 'reports@example.com\r\nBcc: victim@evil.example', to: ['ops@example.com'] }],
+        ['from', { from: 'reports@example.com\nX-Injected: yes', to: ['ops@example.com'] }],
+        ['to', { from: 'reports@example.com', to: ['ops@example.com\r\nBcc: victim@evil.example'] }],
+        [
+          'subjectPrefix',
+          { from: 'reports@example.com', to: ['ops@example.com'], subjectPrefix: '[x]\r\nBcc: victim@evil.example' },
+        ],
+      ] as const) {
+        expect(
+          () =>
+            createEmailNotifier({
+              host: '127.0.0.1',
+              port: smtp.port,
+              user: 'u',
+              password: 'p',
+              ...options,
+              to: [...options.to],
+            }),
+          key,
+        ).toThrow(new RegExp(`${key}: must be one line`));
+      }
+      expect(smtp.recipients).toHaveLength(1);
+    },
+  );
 });

@@ -7,36 +7,39 @@ import { openLogFile } from '../src/support/log-file.js';
 import { cli } from './helpers.js';
 
 describe('log files and dify-logs logs', () => {
-  it('writes pino lines to a daily rotating file and reads them back filtered by job, run, level and time', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dify-logs-logs-'));
-    const stream = await openLogFile(dir, 7);
-    const logger = pino({ timestamp: pino.stdTimeFunctions.isoTime }, stream);
-    logger.child({ job: 'nightly', runId: 'r1' }).info({ appId: 'a1' }, 'run finished');
-    logger.child({ job: 'nightly', runId: 'r2' }).error({ appId: 'a2', err: 'key revoked' }, 'app could not be read');
-    logger.child({ job: 'weekly', runId: 'r3' }).warn('slow');
-    await new Promise<void>((resolve) => {
-      stream.once('close', () => resolve());
-      stream.end();
-    });
+  it(
+    'writes pino lines to a daily rotating file and ' + 'reads them back filtered by job, run, level and time',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dify-logs-logs-'));
+      const stream = await openLogFile(dir, 7);
+      const logger = pino({ timestamp: pino.stdTimeFunctions.isoTime }, stream);
+      logger.child({ job: 'nightly', runId: 'r1' }).info({ appId: 'a1' }, 'run finished');
+      logger.child({ job: 'nightly', runId: 'r2' }).error({ appId: 'a2', err: 'key revoked' }, 'app could not be read');
+      logger.child({ job: 'weekly', runId: 'r3' }).warn('slow');
+      await new Promise<void>((resolve) => {
+        stream.once('close', () => resolve());
+        stream.end();
+      });
 
-    const errors = await cli(['logs', '--dir', dir, '--level', 'error']);
-    expect(errors.code).toBe(0);
-    expect(errors.stdout.trim().split('\n')).toHaveLength(1);
-    expect(errors.stdout).toMatch(/ERROR \[nightly r2 a2\] app could not be read err=key revoked/);
+      const errors = await cli(['logs', '--dir', dir, '--level', 'error']);
+      expect(errors.code).toBe(0);
+      expect(errors.stdout.trim().split('\n')).toHaveLength(1);
+      expect(errors.stdout).toMatch(/ERROR \[nightly r2 a2\] app could not be read err=key revoked/);
 
-    const nightly = await cli(['logs', '--dir', dir, '--job', 'nightly', '--json']);
-    expect(
-      nightly.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line).runId),
-    ).toEqual(['r1', 'r2']);
-    const byRun = await cli(['logs', '--run', 'r3'], { env: { LOG_DIR: dir } });
-    expect(byRun.stdout).toMatch(/WARN  \[weekly r3\] slow/);
-    const future = await cli(['logs', '--dir', dir, '--since', '2999-01-01T00:00:00Z']);
-    expect(future.stdout).toBe('');
-    expect(future.stderr).toMatch(/no log lines matched/);
-  });
+      const nightly = await cli(['logs', '--dir', dir, '--job', 'nightly', '--json']);
+      expect(
+        nightly.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).runId),
+      ).toEqual(['r1', 'r2']);
+      const byRun = await cli(['logs', '--run', 'r3'], { env: { LOG_DIR: dir } });
+      expect(byRun.stdout).toMatch(/WARN  \[weekly r3\] slow/);
+      const future = await cli(['logs', '--dir', dir, '--since', '2999-01-01T00:00:00Z']);
+      expect(future.stdout).toBe('');
+      expect(future.stderr).toMatch(/no log lines matched/);
+    },
+  );
 
   it('skips lines that are not JSON and answers usage errors with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dify-logs-logs-'));

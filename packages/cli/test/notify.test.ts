@@ -57,38 +57,41 @@ describe('notifications configured by environment variables alone', () => {
     expect(JSON.parse(message!.body)).toMatchObject({ message: { title: 'dify-logs test message' } });
   });
 
-  it('dify-logs run notifies WeCom (NOTIFICATION_TYPE=wechat, the original name) and the webhook with the report', async () => {
-    const { url, received } = await receiver();
-    const simulator = await sim({
-      runsPerApp: 30,
-      runningRuns: 0,
-      now: new Date(Date.now() - 60_000).toISOString(),
-      days: 0.5,
-    });
-    const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
-    const dir = await tempDir();
-    const env = {
-      DIFY_BASE_URL: simulator.url,
-      DIFY_API_TOKEN: app.apiKey,
-      DIFY_APP_ID: app.id,
-      OUTPUT_BASE_DIR: 'outputs',
-      NOTIFICATION_ENABLED: 'true',
-      NOTIFICATION_TYPE: 'wechat,webhook',
-      WECOM_WEBHOOK: `${url}/cgi-bin/webhook/send?key=wecom-key-123`,
-      NOTIFY_WEBHOOK_URL: `${url}/hooks/dify`,
-      LOG_LEVEL: 'warn',
-    };
-    const result = await cli(['run'], { env, cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/notify   wecom: delivered/);
-    expect(result.stdout).toMatch(/notify   webhook: delivered/);
-    const wecom = received.find((entry) => entry.path.startsWith('/cgi-bin/webhook/send'))!;
-    expect(JSON.parse(wecom.body)).toMatchObject({
-      msgtype: 'markdown',
-      markdown: { content: expect.stringContaining('30 runs') },
-    });
-    expect(result.stdout + result.stderr).not.toContain('wecom-key-123');
-  });
+  it(
+    'dify-logs run notifies WeCom (NOTIFICATION_TYPE=wechat, ' + 'the original name) and the webhook with the report',
+    async () => {
+      const { url, received } = await receiver();
+      const simulator = await sim({
+        runsPerApp: 30,
+        runningRuns: 0,
+        now: new Date(Date.now() - 60_000).toISOString(),
+        days: 0.5,
+      });
+      const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
+      const dir = await tempDir();
+      const env = {
+        DIFY_BASE_URL: simulator.url,
+        DIFY_API_TOKEN: app.apiKey,
+        DIFY_APP_ID: app.id,
+        OUTPUT_BASE_DIR: 'outputs',
+        NOTIFICATION_ENABLED: 'true',
+        NOTIFICATION_TYPE: 'wechat,webhook',
+        WECOM_WEBHOOK: `${url}/cgi-bin/webhook/send?key=wecom-key-123`,
+        NOTIFY_WEBHOOK_URL: `${url}/hooks/dify`,
+        LOG_LEVEL: 'warn',
+      };
+      const result = await cli(['run'], { env, cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/notify   wecom: delivered/);
+      expect(result.stdout).toMatch(/notify   webhook: delivered/);
+      const wecom = received.find((entry) => entry.path.startsWith('/cgi-bin/webhook/send'))!;
+      expect(JSON.parse(wecom.body)).toMatchObject({
+        msgtype: 'markdown',
+        markdown: { content: expect.stringContaining('30 runs') },
+      });
+      expect(result.stdout + result.stderr).not.toContain('wecom-key-123');
+    },
+  );
 
   it('names the missing variable when a channel is enabled without its settings', async () => {
     const dir = await tempDir();

@@ -114,32 +114,36 @@ async function runWith(privacy: string[]) {
 describe.skipIf(reason !== undefined)(
   `personal data on every output channel${reason ? ` (skipped: ${reason})` : ''}`,
   () => {
-    it('reaches no report, archive part, Parquet file, state, table, notification or log with the default policy', async () => {
-      const { run, channels, bodies } = await runWith([]);
-      expect(run.code, run.stderr + run.stdout).toBe(0);
-      const names = channels.map(({ channel }) => channel).join('\n');
-      for (const kind of [
-        '.json',
-        '.md',
-        '.csv',
-        '.html',
-        '.ndjson.gz',
-        '.parquet',
-        'state.json',
-        'state.runs',
-        '.log',
-        'table ',
-      ])
-        expect(names, kind).toContain(kind);
-      expect(names).toMatch(/messages/);
-      expect(bodies.length).toBeGreaterThan(0);
-      const hits = channels.flatMap(({ channel, text }) => found(text).map((value) => `${value} in ${channel}`));
-      expect(hits).toEqual([]);
-      // The masked shapes are there instead, and the reports state the policy.
-      const markdown = channels.find(({ channel }) => channel.endsWith('.md'))!.text;
-      expect(markdown).toContain('Personal data: e-mail addresses, phone numbers');
-      expect(channels.some(({ text }) => text.includes('l***@example-corp.cn'))).toBe(true);
-    }, 120_000);
+    it(
+      'reaches no report, archive part, Parquet file, state, ' + 'table, notification or log with the default policy',
+      async () => {
+        const { run, channels, bodies } = await runWith([]);
+        expect(run.code, run.stderr + run.stdout).toBe(0);
+        const names = channels.map(({ channel }) => channel).join('\n');
+        for (const kind of [
+          '.json',
+          '.md',
+          '.csv',
+          '.html',
+          '.ndjson.gz',
+          '.parquet',
+          'state.json',
+          'state.runs',
+          '.log',
+          'table ',
+        ])
+          expect(names, kind).toContain(kind);
+        expect(names).toMatch(/messages/);
+        expect(bodies.length).toBeGreaterThan(0);
+        const hits = channels.flatMap(({ channel, text }) => found(text).map((value) => `${value} in ${channel}`));
+        expect(hits).toEqual([]);
+        // The masked shapes are there instead, and the reports state the policy.
+        const markdown = channels.find(({ channel }) => channel.endsWith('.md'))!.text;
+        expect(markdown).toContain('Personal data: e-mail addresses, phone numbers');
+        expect(channels.some(({ text }) => text.includes('l***@example-corp.cn'))).toBe(true);
+      },
+      120_000,
+    );
 
     it('is found on those channels when privacy is off (the scan can fail)', async () => {
       const { run, channels } = await runWith(['privacy: { enabled: false }']);

@@ -133,38 +133,41 @@ describe('dify-logs report', () => {
     expect(result.stderr).toMatch(/--format: unknown pdf/);
   });
 
-  it('re-reports from Parquet: the analysis of a ….runs.parquet report equals the one of its NDJSON source', async () => {
-    const dir = await tempDir();
-    await archive(dir, 'runs.ndjson', 90, 4);
-    const fromNdjson = await cli(
-      ['report', '--input', 'runs.ndjson', '--format', 'json,parquet', '--out-dir', 'first', '--job', 'daily'],
-      { cwd: dir },
-    );
-    expect(fromNdjson.code, fromNdjson.stderr).toBe(0);
-    const written = fromNdjson.stdout.trim().split('\n');
-    const runsTable = written.find((path) => path.endsWith('.runs.parquet'))!;
-    const nodesTable = written.find((path) => path.endsWith('.nodes.parquet'))!;
-    const fromParquet = await cli(
-      ['report', '--input', runsTable, '--format', 'json', '--out-dir', 'second', '--job', 'daily'],
-      { cwd: dir },
-    );
-    expect(fromParquet.code, fromParquet.stderr).toBe(0);
-    expect(fromParquet.stderr).toMatch(/90 records in/);
-    const analysis = (path: string) => {
-      const {
-        generatedAt: _generatedAt,
-        runId: _runId,
-        ...rest
-      } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-      return rest;
-    };
-    expect(analysis(fromParquet.stdout.trim())).toEqual(analysis(written.find((path) => path.endsWith('.json'))!));
+  it(
+    're-reports from Parquet: the analysis of a ' + '….runs.parquet report equals the one of its NDJSON source',
+    async () => {
+      const dir = await tempDir();
+      await archive(dir, 'runs.ndjson', 90, 4);
+      const fromNdjson = await cli(
+        ['report', '--input', 'runs.ndjson', '--format', 'json,parquet', '--out-dir', 'first', '--job', 'daily'],
+        { cwd: dir },
+      );
+      expect(fromNdjson.code, fromNdjson.stderr).toBe(0);
+      const written = fromNdjson.stdout.trim().split('\n');
+      const runsTable = written.find((path) => path.endsWith('.runs.parquet'))!;
+      const nodesTable = written.find((path) => path.endsWith('.nodes.parquet'))!;
+      const fromParquet = await cli(
+        ['report', '--input', runsTable, '--format', 'json', '--out-dir', 'second', '--job', 'daily'],
+        { cwd: dir },
+      );
+      expect(fromParquet.code, fromParquet.stderr).toBe(0);
+      expect(fromParquet.stderr).toMatch(/90 records in/);
+      const analysis = (path: string) => {
+        const {
+          generatedAt: _generatedAt,
+          runId: _runId,
+          ...rest
+        } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+        return rest;
+      };
+      expect(analysis(fromParquet.stdout.trim())).toEqual(analysis(written.find((path) => path.endsWith('.json'))!));
 
-    const wrongTable = await cli(['report', '--input', nodesTable, '--format', 'json', '--out-dir', 'third'], {
-      cwd: dir,
-    });
-    expect(wrongTable.code).toBe(1);
-    expect(wrongTable.stderr).toContain('nodes.parquet');
-    expect(wrongTable.stderr).toMatch(/runs table/);
-  });
+      const wrongTable = await cli(['report', '--input', nodesTable, '--format', 'json', '--out-dir', 'third'], {
+        cwd: dir,
+      });
+      expect(wrongTable.code).toBe(1);
+      expect(wrongTable.stderr).toContain('nodes.parquet');
+      expect(wrongTable.stderr).toMatch(/runs table/);
+    },
+  );
 });

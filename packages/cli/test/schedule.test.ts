@@ -27,7 +27,8 @@ describe('dify-logs schedule', () => {
         '    window: { mode: explicit, from: "{{yesterday}}", to: "{{today}}" }',
         'deployments:',
         '  - { name: every-second, job: live, schedule: "* * * * * *", retries: 0 }',
-        '  - { name: daily-report, job: daily, schedule: "0 2 * * *", timezone: Asia/Shanghai, parameters: { from: "{{yesterday}}", to: "{{today}}" } }',
+        '  - { name: daily-report, job: daily, schedule: "0 2 * * *", timezone: ' +
+          'Asia/Shanghai, parameters: { from: "{{yesterday}}", to: "{{today}}" } }',
         'storage: { baseDir: ./outputs }',
         'logging: { level: warn }',
         '',
@@ -69,7 +70,8 @@ describe('dify-logs schedule', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'c.yaml'),
-      'dify: { baseUrl: "http://127.0.0.1:9", apiKey: app-x, appId: a }\ndeployments:\n  - { name: d, job: nope, schedule: "0 2 * * *" }\n',
+      'dify: { baseUrl: "http://127.0.0.1:9", apiKey: app-x, appId: a }\n' +
+        'deployments:\n  - { name: d, job: nope, schedule: "0 2 * * *" }\n',
     );
     const result = await cli(['schedule', 'list', '--config', 'c.yaml'], { cwd: dir, env: {} });
     expect(result.code).toBe(2);

@@ -88,92 +88,102 @@ describe('dify-logs secrets', () => {
     expect(both.code).toBe(2);
   });
 
-  it('encrypt --file prints the file with every plain secret encrypted; comments, layout and references stay', async () => {
-    const { dir, file, oldKey, env } = await setup();
-    const result = await cli(['secrets', 'encrypt', '--file', 'dify-logs.yaml', '--key-file', 'old.key'], {
-      env,
-      cwd: dir,
-    });
-    expect(result.code, result.stderr).toBe(0);
-    expectNoPlaintext(result, oldKey);
-    expect(result.stderr).toContain('encrypted 2 values: dify.apiKey, dify.console.password');
-    expect(result.stdout.replace(ENC, 'X')).toBe(configText('X', 'X'));
-    expect(await readFile(file, 'utf8')).toBe(configText(PASSWORD, API_KEY));
-  });
+  it(
+    'encrypt --file prints the file with every plain ' + 'secret encrypted; comments, layout and references stay',
+    async () => {
+      const { dir, file, oldKey, env } = await setup();
+      const result = await cli(['secrets', 'encrypt', '--file', 'dify-logs.yaml', '--key-file', 'old.key'], {
+        env,
+        cwd: dir,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expectNoPlaintext(result, oldKey);
+      expect(result.stderr).toContain('encrypted 2 values: dify.apiKey, dify.console.password');
+      expect(result.stdout.replace(ENC, 'X')).toBe(configText('X', 'X'));
+      expect(await readFile(file, 'utf8')).toBe(configText(PASSWORD, API_KEY));
+    },
+  );
 
-  it('encrypt --in-place rewrites the file (same permissions); config check and print then decrypt it with the key', async () => {
-    const { dir, file, oldKey, env } = await setup();
-    const result = await cli(['secrets', 'encrypt', '--file', file, '--in-place'], {
-      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
-      cwd: dir,
-    });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/encrypted 2 values: .*\(file rewritten\)/);
-    const text = await readFile(file, 'utf8');
-    expect(text.replace(ENC, 'X')).toBe(configText('X', 'X'));
-    expect(text).not.toContain(PASSWORD);
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  it(
+    'encrypt --in-place rewrites the file (same permissions); ' + 'config check and print then decrypt it with the key',
+    async () => {
+      const { dir, file, oldKey, env } = await setup();
+      const result = await cli(['secrets', 'encrypt', '--file', file, '--in-place'], {
+        env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+        cwd: dir,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/encrypted 2 values: .*\(file rewritten\)/);
+      const text = await readFile(file, 'utf8');
+      expect(text.replace(ENC, 'X')).toBe(configText('X', 'X'));
+      expect(text).not.toContain(PASSWORD);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-    const check = await cli(['config', 'check', '--config', file, '--key-file', 'old.key'], { env, cwd: dir });
-    expect(check.code, check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/^configuration OK/);
-    const print = await cli(['config', 'print', '--config', file], {
-      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
-      cwd: dir,
-    });
-    expect(print.code, print.stderr).toBe(0);
-    expect(print.stdout).toContain('dify.console.password = [redacted] (file)');
-    expect(print.stdout).toContain('dify.apiKey = [redacted] (file)');
-    expectNoPlaintext(print, oldKey);
+      const check = await cli(['config', 'check', '--config', file, '--key-file', 'old.key'], { env, cwd: dir });
+      expect(check.code, check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/^configuration OK/);
+      const print = await cli(['config', 'print', '--config', file], {
+        env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+        cwd: dir,
+      });
+      expect(print.code, print.stderr).toBe(0);
+      expect(print.stdout).toContain('dify.console.password = [redacted] (file)');
+      expect(print.stdout).toContain('dify.apiKey = [redacted] (file)');
+      expectNoPlaintext(print, oldKey);
 
-    const again = await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], {
-      env,
-      cwd: dir,
-    });
-    expect(again.stderr).toContain('no plain secret values to encrypt');
-    expect(await readFile(file, 'utf8')).toBe(text);
-  });
+      const again = await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], {
+        env,
+        cwd: dir,
+      });
+      expect(again.stderr).toContain('no plain secret values to encrypt');
+      expect(await readFile(file, 'utf8')).toBe(text);
+    },
+  );
 
-  it('rotate-key re-encrypts with the new key: the old key then fails (exit 2), the new one loads; nothing else changes', async () => {
-    const { dir, file, oldKey, newKey, env } = await setup();
-    await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], { env, cwd: dir });
-    const encrypted = await readFile(file, 'utf8');
+  it(
+    'rotate-key re-encrypts with the new key: the old key then ' +
+      'fails (exit 2), the new one loads; nothing else changes',
+    async () => {
+      const { dir, file, oldKey, newKey, env } = await setup();
+      await cli(['secrets', 'encrypt', '--file', file, '--in-place', '--key-file', 'old.key'], { env, cwd: dir });
+      const encrypted = await readFile(file, 'utf8');
 
-    const printed = await cli(
-      ['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key', '--new-key-file', 'new.key'],
-      { env, cwd: dir },
-    );
-    expect(printed.code, printed.stderr).toBe(0);
-    expect(printed.stderr).toContain('re-encrypted 2 values with the new key');
-    expect(await readFile(file, 'utf8')).toBe(encrypted);
+      const printed = await cli(
+        ['secrets', 'rotate-key', '--file', file, '--key-file', 'old.key', '--new-key-file', 'new.key'],
+        { env, cwd: dir },
+      );
+      expect(printed.code, printed.stderr).toBe(0);
+      expect(printed.stderr).toContain('re-encrypted 2 values with the new key');
+      expect(await readFile(file, 'utf8')).toBe(encrypted);
 
-    const rotated = await cli(['secrets', 'rotate-key', '--file', file, '--in-place', '--new-key-file', 'new.key'], {
-      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
-      cwd: dir,
-    });
-    expect(rotated.code, rotated.stderr).toBe(0);
-    expect(rotated.stdout).toBe('');
-    expectNoPlaintext(rotated, oldKey, newKey);
-    const text = await readFile(file, 'utf8');
-    expect(text).not.toBe(encrypted);
-    expect(text.replace(ENC, 'X')).toBe(encrypted.replace(ENC, 'X'));
-    expect((text.match(ENC) ?? []).every((value) => isEncryptedSecret(value))).toBe(true);
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const rotated = await cli(['secrets', 'rotate-key', '--file', file, '--in-place', '--new-key-file', 'new.key'], {
+        env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+        cwd: dir,
+      });
+      expect(rotated.code, rotated.stderr).toBe(0);
+      expect(rotated.stdout).toBe('');
+      expectNoPlaintext(rotated, oldKey, newKey);
+      const text = await readFile(file, 'utf8');
+      expect(text).not.toBe(encrypted);
+      expect(text.replace(ENC, 'X')).toBe(encrypted.replace(ENC, 'X'));
+      expect((text.match(ENC) ?? []).every((value) => isEncryptedSecret(value))).toBe(true);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-    const withOld = await cli(['config', 'check', '--config', file], {
-      env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
-      cwd: dir,
-    });
-    expect(withOld.code).toBe(2);
-    expect(withOld.stderr).toMatch(/^dify\.apiKey: cannot be decrypted/m);
-    expectNoPlaintext(withOld, oldKey);
-    const withNew = await cli(['config', 'check', '--config', file], {
-      env: { ...env, DIFY_LOGS_SECRET_KEY: newKey },
-      cwd: dir,
-    });
-    expect(withNew.code, withNew.stderr).toBe(0);
-  });
+      const withOld = await cli(['config', 'check', '--config', file], {
+        env: { ...env, DIFY_LOGS_SECRET_KEY: oldKey },
+        cwd: dir,
+      });
+      expect(withOld.code).toBe(2);
+      expect(withOld.stderr).toMatch(/^dify\.apiKey: cannot be decrypted/m);
+      expectNoPlaintext(withOld, oldKey);
+      const withNew = await cli(['config', 'check', '--config', file], {
+        env: { ...env, DIFY_LOGS_SECRET_KEY: newKey },
+        cwd: dir,
+      });
+      expect(withNew.code, withNew.stderr).toBe(0);
+    },
+  );
 
   it('rotate-key with a wrong old key or no new key: exit 2, no plaintext, the file untouched', async () => {
     const { dir, file, oldKey, newKey, env } = await setup();

@@ -103,31 +103,38 @@ function expectEndedByItself(stopped: Stopped, withinMs: number): void {
 }
 
 describe.skipIf(!existsSync(bin))('a stopped scheduler process ends (needs `pnpm build`)', () => {
-  it('`worker` with its default settings on PostgreSQL exits 0 right after SIGTERM, and after --for-seconds', async (context) => {
-    const reason = await postgresReason();
-    if (reason) return context.skip(reason);
-    const prefix = `cliexit${randomBytes(4).toString('hex')}_`;
-    const dir = await configDir(['worker:', `  databaseUrl: ${PG_URL}`, `  prefix: ${prefix}`]);
-    const env = { WORKER_PORT: String(await freePort()) };
-    try {
-      const afterSigterm = await runUntilStopped(['worker', '--config', 'dify-logs.yaml'], dir, { sigterm: true, env });
-      expectEndedByItself(afterSigterm, DRAIN_MS + MARGIN_MS);
-      expect(afterSigterm.stdout).toMatch(/^stopped$/m);
-      // Nothing was running: the worker ends at once, far inside its drain time.
-      expect(afterSigterm.ms).toBeLessThan(10_000);
+  it(
+    '`worker` with its default settings on PostgreSQL ' + 'exits 0 right after SIGTERM, and after --for-seconds',
+    async (context) => {
+      const reason = await postgresReason();
+      if (reason) return context.skip(reason);
+      const prefix = `cliexit${randomBytes(4).toString('hex')}_`;
+      const dir = await configDir(['worker:', `  databaseUrl: ${PG_URL}`, `  prefix: ${prefix}`]);
+      const env = { WORKER_PORT: String(await freePort()) };
+      try {
+        const afterSigterm = await runUntilStopped(['worker', '--config', 'dify-logs.yaml'], dir, {
+          sigterm: true,
+          env,
+        });
+        expectEndedByItself(afterSigterm, DRAIN_MS + MARGIN_MS);
+        expect(afterSigterm.stdout).toMatch(/^stopped$/m);
+        // Nothing was running: the worker ends at once, far inside its drain time.
+        expect(afterSigterm.ms).toBeLessThan(10_000);
 
-      const timed = await runUntilStopped(['worker', '--config', 'dify-logs.yaml', '--for-seconds', '3'], dir, {
-        sigterm: false,
-        env,
-      });
-      expectEndedByItself(timed, 3000 + DRAIN_MS + MARGIN_MS);
-      expect(timed.stdout).toMatch(/every-second .*: succeeded/);
-      expect(timed.ms).toBeLessThan(3000 + 10_000);
-      console.log(`worker: ${afterSigterm.ms} ms from SIGTERM to exit; ${timed.ms} ms for --for-seconds 3`);
-    } finally {
-      await dropTables(prefix);
-    }
-  }, 180_000);
+        const timed = await runUntilStopped(['worker', '--config', 'dify-logs.yaml', '--for-seconds', '3'], dir, {
+          sigterm: false,
+          env,
+        });
+        expectEndedByItself(timed, 3000 + DRAIN_MS + MARGIN_MS);
+        expect(timed.stdout).toMatch(/every-second .*: succeeded/);
+        expect(timed.ms).toBeLessThan(3000 + 10_000);
+        console.log(`worker: ${afterSigterm.ms} ms from SIGTERM to exit; ${timed.ms} ms for --for-seconds 3`);
+      } finally {
+        await dropTables(prefix);
+      }
+    },
+    180_000,
+  );
 
   it('`schedule start` with its default settings exits 0 right after SIGTERM, and after --for-seconds', async () => {
     const dir = await configDir();
@@ -164,7 +171,8 @@ describe('a finished command whose process does not end by itself', () => {
       vi.advanceTimersByTime(1);
       expect(exit).toHaveBeenCalledWith(3);
       expect(lines).toEqual([
-        'dify-logs: still running 2 s after the command finished (open: Timeout x2, TCPSocketWrap); ending the process\n',
+        'dify-logs: still running 2 s after the command finished ' +
+          '(open: Timeout x2, TCPSocketWrap); ending the process\n',
       ]);
     } finally {
       vi.useRealTimers();

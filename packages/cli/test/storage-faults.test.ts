@@ -82,22 +82,26 @@ async function expectRecovered(setup: Awaited<ReturnType<typeof setUp>>): Promis
 }
 
 describe('storage that fails under the pipeline (local disk)', () => {
-  it('a full disk fails the run loudly, leaves nothing that looks complete, keeps the watermark; the next run recovers', async (context) => {
-    const setup = await setUp();
-    const reason = mountTmpfs(setup.outputs, '64k');
-    if (reason) return context.skip(reason);
-    try {
-      const full = await setup.run();
-      expect(full.code).toBe(1);
-      expect(full.stderr + full.stdout).toMatch(/ENOSPC|no space/i);
-      expect(setup.watermark()).toBeNull();
-      // Nothing readable as a finished archive or report: no final-named files (temporary ones were removed).
-      expect(filesUnder(setup.outputs).filter((file) => /\.(ndjson|ndjson\.gz|json|csv)$/.test(file))).toEqual([]);
-    } finally {
-      unmount(setup.outputs);
-    }
-    await expectRecovered(setup);
-  });
+  it(
+    'a full disk fails the run loudly, leaves nothing that ' +
+      'looks complete, keeps the watermark; the next run recovers',
+    async (context) => {
+      const setup = await setUp();
+      const reason = mountTmpfs(setup.outputs, '64k');
+      if (reason) return context.skip(reason);
+      try {
+        const full = await setup.run();
+        expect(full.code).toBe(1);
+        expect(full.stderr + full.stdout).toMatch(/ENOSPC|no space/i);
+        expect(setup.watermark()).toBeNull();
+        // Nothing readable as a finished archive or report: no final-named files (temporary ones were removed).
+        expect(filesUnder(setup.outputs).filter((file) => /\.(ndjson|ndjson\.gz|json|csv)$/.test(file))).toEqual([]);
+      } finally {
+        unmount(setup.outputs);
+      }
+      await expectRecovered(setup);
+    },
+  );
 
   it('a read-only folder fails the run loudly and keeps the watermark; the next run recovers', async (context) => {
     const setup = await setUp();

@@ -26,38 +26,41 @@ async function configured(simulator: Awaited<ReturnType<typeof sim>>, workspaceL
 }
 
 describe('dify-logs run when someone switched the account to another workspace', () => {
-  it('with dify.console.workspaceId: switches back before listing apps and reports on that workspace, named', async () => {
-    const simulator = await sim({
-      runsPerApp: 40,
-      runningRuns: 0,
-      now: new Date(Date.now() - 60_000).toISOString(),
-      days: 1,
-      secondWorkspace: true,
-    });
-    const [home, staging] = simulator.workspaces;
-    simulator.switchWorkspace(staging!.id);
-    const dir = await configured(simulator, `, workspaceId: ${home!.id}`);
-    const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
-    expect(run.code, run.stderr + run.stdout).toBe(0);
-    const files = filesUnder(join(dir, 'outputs'));
-    const report = JSON.parse(
-      readFileSync(
-        files.find((file) => file.includes('/reports/') && file.endsWith('.json') && !file.endsWith('.meta.json'))!,
-        'utf8',
-      ),
-    ) as { workspace: unknown; apps: Array<{ appId: string }> };
-    expect(report.workspace).toEqual({ id: home!.id, name: home!.name, pinned: true });
-    const homeApps = new Set(simulator.apps.filter((app) => app.workspaceId === home!.id).map((app) => app.id));
-    expect(report.apps.length).toBeGreaterThan(0);
-    expect(report.apps.every((app) => homeApps.has(app.appId))).toBe(true);
-    expect(
-      readFileSync(
-        files.find((file) => file.endsWith('.md'))!,
-        'utf8',
-      ),
-    ).toContain(`(${home!.id}).`);
-    expect(simulator.currentWorkspaceId()).toBe(home!.id);
-  });
+  it(
+    'with dify.console.workspaceId: switches back before ' + 'listing apps and reports on that workspace, named',
+    async () => {
+      const simulator = await sim({
+        runsPerApp: 40,
+        runningRuns: 0,
+        now: new Date(Date.now() - 60_000).toISOString(),
+        days: 1,
+        secondWorkspace: true,
+      });
+      const [home, staging] = simulator.workspaces;
+      simulator.switchWorkspace(staging!.id);
+      const dir = await configured(simulator, `, workspaceId: ${home!.id}`);
+      const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      const files = filesUnder(join(dir, 'outputs'));
+      const report = JSON.parse(
+        readFileSync(
+          files.find((file) => file.includes('/reports/') && file.endsWith('.json') && !file.endsWith('.meta.json'))!,
+          'utf8',
+        ),
+      ) as { workspace: unknown; apps: Array<{ appId: string }> };
+      expect(report.workspace).toEqual({ id: home!.id, name: home!.name, pinned: true });
+      const homeApps = new Set(simulator.apps.filter((app) => app.workspaceId === home!.id).map((app) => app.id));
+      expect(report.apps.length).toBeGreaterThan(0);
+      expect(report.apps.every((app) => homeApps.has(app.appId))).toBe(true);
+      expect(
+        readFileSync(
+          files.find((file) => file.endsWith('.md'))!,
+          'utf8',
+        ),
+      ).toContain(`(${home!.id}).`);
+      expect(simulator.currentWorkspaceId()).toBe(home!.id);
+    },
+  );
 
   it('without it: reads the current workspace and names it in the report', async () => {
     const simulator = await sim({

@@ -19,7 +19,8 @@ export function registerBackfill(program: Command, io: CliIo, setExit: (code: nu
   program
     .command('backfill')
     .description(
-      're-process a past range day by day (one archive and one report per day); resumable: run it again to finish an interrupted range',
+      're-process a past range day by day (one archive and one report ' +
+        'per day); resumable: run it again to finish an interrupted range',
     )
     .requiredOption('--from <time>', 'range start: ISO-8601 or a template such as {{last_month}} (job time zone)')
     .requiredOption('--to <time>', 'range end: ISO-8601 or a template such as {{today}}')
@@ -52,7 +53,8 @@ export async function runBackfill(flags: BackfillFlags, io: CliIo): Promise<numb
           onChunk: (chunk) => {
             progress.done();
             io.stdout.write(
-              `${job.name} ${chunk.from} → ${chunk.to}: ${chunk.status}${chunk.records === undefined ? ' (done earlier)' : `, ${chunk.records} records`}\n`,
+              `${job.name} ${chunk.from} → ${chunk.to}: ${chunk.status}` +
+                `${chunk.records === undefined ? ' (done earlier)' : `, ${chunk.records} records`}\n`,
             );
           },
         },
@@ -90,7 +92,8 @@ function formatBackfill(result: BackfillResult): string {
   )) {
     const run = result.results.find((candidate) => candidate.runId === chunk.runId);
     lines.push(
-      `  ${chunk.status.padEnd(8)} ${chunk.from} → ${chunk.to}: ${run?.problems.map((problem) => problem.message).join('; ') ?? ''}`,
+      `  ${chunk.status.padEnd(8)} ${chunk.from} → ${chunk.to}: ` +
+        `${run?.problems.map((problem) => problem.message).join('; ') ?? ''}`,
     );
   }
   if (result.status === 'failed' || result.status === 'aborted')

@@ -36,8 +36,11 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
   if (days === undefined)
     throw new UsageError('missing --days: give --days N, or set storage.retentionDays in the configuration');
   const cutoff = cleanupCutoff({ olderThanDays: days, now });
-  const scope = `older than ${days} day${days === 1 ? '' : 's'} (created before ${cutoff.toISOString()}) ${storagePlace(storage)}`;
-  // Archive parts no manifest lists (left by a run that failed or was killed) go too, once old enough not to be a run's in progress.
+  const scope =
+    `older than ${days} day${days === 1 ? '' : 's'} (created ` +
+    `before ${cutoff.toISOString()}) ${storagePlace(storage)}`;
+  // Archive parts no manifest lists (left by a run that failed or was killed) go too, once old enough not to be a run's
+  // in progress.
   const orphans =
     kind !== 'report' &&
     (flags.type === undefined || [ARCHIVE_TYPE, `${ARCHIVE_TYPE}-messages`].includes(safeSegment(flags.type)));
@@ -74,6 +77,8 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
 }
 
 /** Which archive parts `cleanup` removes besides the old objects. */
-const ORPHANS = `that no manifest lists (left behind by a failed or killed run), written more than ${ORPHAN_MIN_AGE_HOURS} hours ago`;
+const ORPHANS =
+  `that no manifest lists (left behind by a failed or killed ` +
+  `run), written more than ${ORPHAN_MIN_AGE_HOURS} hours ago`;
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -51,14 +51,16 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 export function formatSummary(loaded: LoadedConfig): string {
   const config = redactConfig(loaded);
   const lines = [
-    `configuration OK (profile ${loaded.profile ?? 'none'}, file ${loaded.file ?? 'none: environment only'}): ${plural(config.jobs.length, 'job')}, ${describeApps(config)}`,
+    `configuration OK (profile ${loaded.profile ?? 'none'}, file ${loaded.file ?? 'none: environment only'}` +
+      `): ${plural(config.jobs.length, 'job')}, ${describeApps(config)}`,
   ];
   lines.push(`  dify     ${config.dify.baseUrl} (${credentials(config)})`);
   for (const job of config.jobs) {
     const apps = job.apps === undefined || job.apps === 'all' ? 'every workflow app' : job.apps.join(', ');
     const schedule = job.schedule ? `; schedule ${job.schedule}` : '';
     lines.push(
-      `  job      ${job.name}: apps ${apps}; window ${job.window.mode}; formats ${job.outputFormat.join(', ')}; report ${job.reportType}${schedule}`,
+      `  job      ${job.name}: apps ${apps}; window ${job.window.mode}; formats ` +
+        `${job.outputFormat.join(', ')}; report ${job.reportType}${schedule}`,
     );
   }
   const retention =
@@ -67,7 +69,8 @@ export function formatSummary(loaded: LoadedConfig): string {
   lines.push(`  state    ${config.state.type}${config.state.type === 'file' ? ` ${config.state.path}` : ''}`);
   lines.push(`  notify   ${config.notification.enabled ? config.notification.type.join(', ') : 'disabled'}`);
   lines.push(
-    `  logging  ${config.logging.level}${config.logging.dir ? `, to ${config.logging.dir} (${plural(config.logging.retentionDays, 'file')})` : ''}`,
+    `  logging  ${config.logging.level}` +
+      `${config.logging.dir ? `, to ${config.logging.dir} (${plural(config.logging.retentionDays, 'file')})` : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }

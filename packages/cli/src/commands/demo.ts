@@ -14,7 +14,8 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
   program
     .command('demo')
     .description(
-      'start the Dify simulator and run the whole pipeline on it with the embedded defaults (local storage, console notifier); say where the reports are',
+      'start the Dify simulator and run the whole pipeline on it with the embedded ' +
+        'defaults (local storage, console notifier); say where the reports are',
     )
     .option('--out-dir <dir>', 'where reports, archives and state go', 'dify-logs-demo')
     .option('--runs <n>', 'runs per simulated app', '300')
@@ -59,7 +60,8 @@ export async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       },
     );
     io.stdout.write(
-      `\nDemo finished: reports under ${resolve(outDir, 'reports')}, the NDJSON archive of every run under ${resolve(outDir, 'data')}.\n`,
+      `\nDemo finished: reports under ${resolve(outDir, 'reports')}, ` +
+        `the NDJSON archive of every run under ${resolve(outDir, 'data')}.\n`,
     );
     return code;
   } finally {

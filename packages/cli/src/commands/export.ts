@@ -94,7 +94,8 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   const client = createDifyClient(resolveConnection(flags, io.env, logger));
   if (flags.withNodeExecutions && !client.hasConsole) {
     throw new UsageError(
-      '--with-node-executions needs console access (--console-email/--console-password or --admin-key): the Service API has no node endpoint',
+      '--with-node-executions needs console access (--console-email/--console-password ' +
+        'or --admin-key): the Service API has no node endpoint',
     );
   }
   const { apps, workspace } = await appsToExport(client);
@@ -168,9 +169,13 @@ export async function runExport(flags: ExportFlags, io: CliIo): Promise<number> 
   const seconds = (Date.now() - started) / 1000;
   const stats = client.stats();
   io.stderr.write(
-    `exported ${totals.runs} runs from ${apps.length} app(s)${workspace ? ` of workspace ${workspace.name ?? workspace.id} (${workspace.id})` : ''} to ${sink.location} in ${seconds.toFixed(1)} s ` +
+    `exported ${totals.runs} runs from ${apps.length} app(s)` +
+      `${workspace ? ` of workspace ${workspace.name ?? workspace.id} (${workspace.id})` : ''}` +
+      ` to ${sink.location} in ${seconds.toFixed(1)} s ` +
       `(${stats.requests} requests, ${stats.retries} retries; enrichment failures ${totals.enrichmentFailures}, ` +
-      `lost runs ${totals.lostRuns}, unfinished ${totals.unfinished}, salvaged ${totals.salvaged}, dropped rows ${totals.droppedRows}${totals.failedApps.length ? `, failed apps ${totals.failedApps.join(', ')}` : ''})\n`,
+      `lost runs ${totals.lostRuns}, unfinished ${totals.unfinished}, salvaged ` +
+      `${totals.salvaged}, dropped rows ${totals.droppedRows}` +
+      `${totals.failedApps.length ? `, failed apps ${totals.failedApps.join(', ')}` : ''})\n`,
   );
   return totals.enrichmentFailures > 0 || totals.droppedRows > 0 || totals.failedApps.length > 0
     ? EXIT.partial

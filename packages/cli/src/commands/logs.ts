@@ -102,5 +102,8 @@ function formatEntry(entry: Record<string, unknown>): string {
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
   const where = [job, runId, appId].filter((part) => typeof part === 'string').join(' ');
-  return `${String(time ?? '')} ${(NAMES[level as number] ?? String(level)).toUpperCase().padEnd(5)} ${where ? `[${where}] ` : ''}${String(msg ?? '')}${extra ? ` ${extra}` : ''}`;
+  return (
+    `${String(time ?? '')} ${(NAMES[level as number] ?? String(level)).toUpperCase().padEnd(5)}` +
+    ` ${where ? `[${where}] ` : ''}${String(msg ?? '')}${extra ? ` ${extra}` : ''}`
+  );
 }

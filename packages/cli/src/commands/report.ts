@@ -52,7 +52,9 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .description('render reports from NDJSON archives of RunRecords, without calling Dify')
     .requiredOption(
       '--input <file...>',
-      'NDJSON files (dify-logs export, a run archive), Parquet runs tables (….runs.parquet reports, Parquet archive parts), or archive://FROM..TO[?job=J&app=A] for the partitioned archive in the configured storage; several are read in order',
+      'NDJSON files (dify-logs export, a run archive), Parquet runs tables (….runs.parquet ' +
+        'reports, Parquet archive parts), or archive://FROM..TO[?job=J&app=A] for ' +
+        'the partitioned archive in the configured storage; several are read in order',
     )
     .option('--format <list>', `formats, comma separated: ${REPORT_FORMATS.join(', ')}`, 'markdown,json')
     .option('--out-dir <dir>', 'where the report files go', 'reports')
@@ -68,11 +70,13 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option('--console-url <url>', 'Dify web address, for links to runs in the reports')
     .option(
       '--threads <n>',
-      `threads that read and analyse NDJSON files, each a part of the input (default: the CPU cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`,
+      `threads that read and analyse NDJSON files, each a part of the input (default: the CPU ` +
+        `cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`,
     )
     .option(
       '--config <file>',
-      'configuration: validated, and its prices, privacy policy, job time zone and (for archive:// inputs) storage apply',
+      'configuration: validated, and its prices, privacy policy, ' +
+        'job time zone and (for archive:// inputs) storage apply',
     )
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
     .option('--key-file <file>', 'key of enc:v1: values [env DIFY_LOGS_SECRET_KEY]')
@@ -96,7 +100,10 @@ function parseArchiveInput(input: string): ArchiveQuery {
   };
 }
 
-/** How many threads read the input (cut into chunks): `--threads`, its default for large files, or 1 (one pass on this thread) when the chunked path does not apply. */
+/**
+ * How many threads read the input (cut into chunks): `--threads`, its default for large files, or 1 (one pass on this
+ * thread) when the chunked path does not apply.
+ */
 function readerThreads(flags: ReportFlags, formats: string[], inputs: string[]): number {
   const threads = flags.threads === undefined ? defaultThreads() : Number(flags.threads);
   if (!Number.isInteger(threads) || threads < 1)
@@ -250,7 +257,8 @@ export async function runReport(
   }
   const seconds = (performance.now() - started) / 1000;
   io.stderr.write(
-    `dify-logs: ${rendered.analysis.runs} records in ${seconds.toFixed(1)} s (${Math.round(rendered.analysis.runs / Math.max(seconds, 0.001))} records/s)\n`,
+    `dify-logs: ${rendered.analysis.runs} records in ${seconds.toFixed(1)} s (` +
+      `${Math.round(rendered.analysis.runs / Math.max(seconds, 0.001))} records/s)\n`,
   );
   for (const problem of rendered.problems)
     io.stderr.write(`dify-logs: ${problem.format} report failed: ${problem.message}\n`);

@@ -111,7 +111,8 @@ export async function runReportsList(flags: ListFlags, io: CliIo, now = new Date
   if (found.length === 0) {
     const filters = [kind, flags.type].filter((part) => part !== undefined).join(' ');
     (flags.json ? io.stderr : io.stdout).write(
-      `no reports${filters ? ` (${filters})` : ''} in the last ${days} day${days === 1 ? '' : 's'} ${storagePlace(storage)}\n`,
+      `no reports${filters ? ` (${filters})` : ''} in the last ` +
+        `${days} day${days === 1 ? '' : 's'} ${storagePlace(storage)}\n`,
     );
     return EXIT.ok;
   }

@@ -79,14 +79,20 @@ export function formatResult(result: PipelineResult): string {
   if (summary) {
     const failed = summary.byStatus.failed ?? 0;
     lines.push(
-      `  runs     ${summary.runs} (${failed} failed${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}), p95 ${summary.latency.p95 === null ? 'n/a' : `${summary.latency.p95.toFixed(2)} s`}, tokens ${summary.tokens.effective}`,
+      `  runs     ${summary.runs} (${failed} failed` +
+        `${summary.successRate === null ? '' : `, success ${(summary.successRate * 100).toFixed(1)} %`}` +
+        `), p95 ${summary.latency.p95 === null ? 'n/a' : `${summary.latency.p95.toFixed(2)} s`}` +
+        `, tokens ${summary.tokens.effective}`,
     );
     for (const flag of summary.comparison?.flags ?? [])
       lines.push(`  ${flag.severity === 'critical' ? 'CRITICAL' : 'warning '} ${flag.message}`);
   }
   for (const [appId, counts] of Object.entries(result.counts)) {
     lines.push(
-      `  app      ${appId}: ${counts.records} records${counts.cached ? ` (${counts.cached} from the run cache)` : ''}${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`,
+      `  app      ${appId}: ${counts.records} records` +
+        `${counts.cached ? ` (${counts.cached} from the run cache)` : ''}` +
+        `${counts.unfinished ? `, ${counts.unfinished} unfinished (held back)` : ''}` +
+        `${counts.repolled ? `, ${counts.repolled} re-polled` : ''}`,
     );
   }
   if (result.archive) lines.push(`  archive  ${result.archive.location}`);
@@ -110,7 +116,9 @@ export function formatResult(result: PipelineResult): string {
     );
   for (const problem of result.problems)
     lines.push(
-      `  problem  ${problem.stage}${problem.appId ? ` ${problem.appId}` : ''}${problem.format ? ` ${problem.format}` : ''}${problem.notifier ? ` ${problem.notifier}` : ''}: ${problem.message}`,
+      `  problem  ${problem.stage}${problem.appId ? ` ${problem.appId}` : ''}` +
+        `${problem.format ? ` ${problem.format}` : ''}` +
+        `${problem.notifier ? ` ${problem.notifier}` : ''}: ${problem.message}`,
     );
   lines.push(
     `  timings  ${Object.entries(result.timings)

@@ -45,7 +45,8 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
   const runs = program
     .command('runs')
     .description(
-      "the run history of scheduled deployments: the workers' shared database (worker.databaseUrl), else the embedded scheduler's state",
+      "the run history of scheduled deployments: the workers' shared " +
+        "database (worker.databaseUrl), else the embedded scheduler's state",
     );
   withConfig(runs.command('list').description('runs, newest first'))
     .option('--deployment <name>', 'only this deployment')
@@ -128,7 +129,11 @@ function line(run: DeploymentRun): string {
   const seconds = run.finishedAt
     ? ` ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)}s`
     : '';
-  return `${run.startedAt}  ${run.deployment.padEnd(12)} ${run.status.padEnd(9)} ${run.trigger.padEnd(9)} attempt ${run.attempt}${seconds}  ${run.id}${run.worker ? `  on ${run.worker}` : ''}${run.error ? `  ${run.error}` : ''}\n`;
+  return (
+    `${run.startedAt}  ${run.deployment.padEnd(12)} ${run.status.padEnd(9)} ` +
+    `${run.trigger.padEnd(9)} attempt ${run.attempt}${seconds}  ${run.id}` +
+    `${run.worker ? `  on ${run.worker}` : ''}${run.error ? `  ${run.error}` : ''}\n`
+  );
 }
 
 async function runsList(flags: RunsFlags, io: CliIo): Promise<number> {
@@ -211,7 +216,8 @@ async function runsTrigger(
   return withHistory(flags, io, async (history) => {
     if (!history.enqueue)
       throw new UsageError(
-        "queuing runs needs the workers' database (worker.databaseUrl); with the embedded scheduler use `dify-logs schedule trigger <deployment>`",
+        "queuing runs needs the workers' database (worker.databaseUrl); with " +
+          'the embedded scheduler use `dify-logs schedule trigger <deployment>`',
       );
     let name = deployment!;
     let parameters = edits;
@@ -223,7 +229,8 @@ async function runsTrigger(
     }
     const id = await history.enqueue(name, parameters);
     io.stdout.write(
-      `queued ${id} (${name}${Object.keys(parameters).length ? ` ${JSON.stringify(parameters)}` : ''}); follow it with \`dify-logs runs show ${id}\`\n`,
+      `queued ${id} (${name}${Object.keys(parameters).length ? ` ${JSON.stringify(parameters)}` : ''}` +
+        `); follow it with \`dify-logs runs show ${id}\`\n`,
     );
     return EXIT.ok;
   });
@@ -245,7 +252,8 @@ async function runsBackfill(
       );
     const ids = await history.backfill(deployment, { from, to });
     io.stdout.write(
-      `queued ${ids.length} run${ids.length === 1 ? '' : 's'} of ${deployment}${ids.length ? ` (${ids[0]} … ${ids.at(-1)})` : ''}\n`,
+      `queued ${ids.length} run${ids.length === 1 ? '' : 's'} of ` +
+        `${deployment}${ids.length ? ` (${ids[0]} … ${ids.at(-1)})` : ''}\n`,
     );
     return EXIT.ok;
   });

@@ -66,9 +66,11 @@ async function runScheduleStart(flags: ScheduleFlags, io: CliIo): Promise<number
     throw new UsageError('no deployments: add `deployments:` to the configuration, or a `schedule` to a job');
   }
   await scheduler.start();
-  io.stdout.write(
-    `scheduling ${deployments.map((deployment) => `${deployment.name} (${deployment.schedule}${deployment.timezone ? ` ${deployment.timezone}` : ''})`).join(', ')}\n`,
+  const scheduled = deployments.map(
+    (deployment) =>
+      `${deployment.name} (${deployment.schedule}${deployment.timezone ? ` ${deployment.timezone}` : ''})`,
   );
+  io.stdout.write(`scheduling ${scheduled.join(', ')}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -90,7 +92,8 @@ async function runScheduleList(flags: ScheduleFlags, io: CliIo): Promise<number>
   for (const deployment of deployments) {
     const ticks = scheduler.next(deployment.name, 3).map((tick) => tick.toISOString());
     io.stdout.write(
-      `${deployment.name}  job ${deployment.job}  ${deployment.schedule} ${deployment.timezone ?? 'UTC'}${deployment.paused ? '  PAUSED' : ''}  next ${ticks.join(', ')}\n`,
+      `${deployment.name}  job ${deployment.job}  ${deployment.schedule} ` +
+        `${deployment.timezone ?? 'UTC'}${deployment.paused ? '  PAUSED' : ''}  next ${ticks.join(', ')}\n`,
     );
   }
   await session.close();
@@ -109,7 +112,8 @@ async function runScheduleRuns(flags: ScheduleFlags, io: CliIo): Promise<number>
   });
   for (const run of runs)
     io.stdout.write(
-      `${run.startedAt}  ${run.deployment.padEnd(12)} ${run.status.padEnd(9)} ${run.trigger.padEnd(8)} attempt ${run.attempt}  ${run.id}${run.error ? `  ${run.error}` : ''}\n`,
+      `${run.startedAt}  ${run.deployment.padEnd(12)} ${run.status.padEnd(9)} ` +
+        `${run.trigger.padEnd(8)} attempt ${run.attempt}  ${run.id}${run.error ? `  ${run.error}` : ''}\n`,
     );
   if (runs.length === 0) io.stdout.write('no runs\n');
   await session.close();

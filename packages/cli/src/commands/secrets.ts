@@ -94,7 +94,10 @@ export async function runRotate(flags: RotateFlags, io: CliIo): Promise<number> 
   return EXIT.ok;
 }
 
-/** `--in-place` rewrites the file only when something changed (and then prints nothing); else the document goes to stdout. */
+/**
+ * `--in-place` rewrites the file only when something changed (and then prints nothing); else the document goes to
+ * stdout.
+ */
 async function output(io: CliIo, path: string, document: string, inPlace: boolean, changed: boolean): Promise<void> {
   if (!inPlace) io.stdout.write(document);
   else if (changed) await replaceFile(path, document);

@@ -56,9 +56,8 @@ export async function runSim(flags: SimFlags, io: CliIo, until: Promise<unknown>
     hostPrefixCookies: flags.hostCookies ?? false,
     faults: faultsFrom(flags),
   });
-  io.stdout.write(
-    `${JSON.stringify({ url: simulator.url, version: simulator.version, workspaceId: simulator.workspaceId, account: simulator.account, apps: simulator.apps })}\n`,
-  );
+  const { url, version, workspaceId, account, apps } = simulator;
+  io.stdout.write(`${JSON.stringify({ url, version, workspaceId, account, apps })}\n`);
   await until;
   await simulator.close();
   return 0;

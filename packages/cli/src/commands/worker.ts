@@ -16,7 +16,8 @@ export function registerWorker(program: Command, io: CliIo, setExit: (code: numb
   program
     .command('worker')
     .description(
-      'a scheduler worker on Agenda (MongoDB, PostgreSQL or Redis): runs the configured deployments with the other workers of the same database; serves /healthz, /readyz, /metrics and the dashboard',
+      'a scheduler worker on Agenda (MongoDB, PostgreSQL or Redis): runs the configured deployments ' +
+        'with the other workers of the same database; serves /healthz, /readyz, /metrics and the dashboard',
     )
     .option('--config <file>', 'YAML or JSON configuration with `deployments` and `worker.databaseUrl`')
     .option('--profile <name>', 'configuration profile [env DIFY_LOGS_PROFILE]')
@@ -67,7 +68,8 @@ async function runWorker(flags: WorkerFlags, io: CliIo): Promise<number> {
   );
   if (worker.server)
     io.stdout.write(
-      `serving ${worker.server.url}/healthz, /readyz, /metrics${worker.dashboard ? ', /dashboard' : ' (dashboard off: set worker.dashboard credentials)'}\n`,
+      `serving ${worker.server.url}/healthz, /readyz, /metrics` +
+        `${worker.dashboard ? ', /dashboard' : ' (dashboard off: set worker.dashboard credentials)'}\n`,
     );
 
   await new Promise<void>((resolve) => {

@@ -55,7 +55,10 @@ export async function runtimeFromFlags(
   return runtime;
 }
 
-/** The runtime and its storage, for the commands that only read or clean stored files (`storagePlace` names where it keeps them). */
+/**
+ * The runtime and its storage, for the commands that only read or clean stored files (`storagePlace` names where it
+ * keeps them).
+ */
 export async function storageFromFlags(
   flags: ConfigFlags,
   io: CliIo,

@@ -78,7 +78,8 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     throw new UsageError('give either console login (--console-email/--console-password) or --admin-key, not both');
   if (!apiKey && !email && !adminKey) {
     throw new UsageError(
-      'no credentials: give --api-key (DIFY_API_TOKEN), or --console-email + --console-password, or --admin-key + --workspace-id',
+      'no credentials: give --api-key (DIFY_API_TOKEN), or ' +
+        '--console-email + --console-password, or --admin-key + --workspace-id',
     );
   }
   return {
@@ -100,7 +101,8 @@ export function positiveInteger(flag: string, value: string, minimum = 1, maximu
   const number = Number(value);
   if (!Number.isInteger(number) || number < minimum || number > maximum) {
     throw new UsageError(
-      `${flag} must be a whole number from ${minimum}${maximum === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${maximum}`}, got ${JSON.stringify(value)}`,
+      `${flag} must be a whole number from ${minimum}` +
+        `${maximum === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${maximum}`}, got ${JSON.stringify(value)}`,
     );
   }
   return number;

@@ -45,7 +45,10 @@ export interface ChunkFailure {
   message: string;
   stack?: string;
   record?: { line: number; problem: string };
-  /** A worker thread failed, not the input (it could not start, ran out of memory): the job can still be done on one thread. */
+  /**
+   * A worker thread failed, not the input (it could not start, ran out of memory): the job can still be done on one
+   * thread.
+   */
   workerCrashed?: boolean;
 }
 

@@ -30,7 +30,10 @@ export class StagedCsv {
     this.#stream.add(shard);
   }
 
-  /** The two files of the CSV report, complete and on disk; undefined when they cannot be made from chunks (see CsvReportStream.finish). */
+  /**
+   * The two files of the CSV report, complete and on disk; undefined when they cannot be made from chunks (see
+   * CsvReportStream.finish).
+   */
   async finish(): Promise<ReportFile[] | undefined> {
     if (!(await this.#stream.finish())) {
       this.#stream.dispose();

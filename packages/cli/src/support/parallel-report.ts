@@ -96,7 +96,9 @@ export interface ParallelSettings {
   outDir: string;
   /** Default: chunkBytesFor(the input size, threads). */
   chunkBytes?: number;
-  /** Whether to start worker threads (default: when the built worker is there); without, this thread takes every chunk. */
+  /**
+   * Whether to start worker threads (default: when the built worker is there); without, this thread takes every chunk.
+   */
   workers?: boolean;
 }
 
@@ -157,7 +159,8 @@ export async function renderReportsInParallel(
       csv: options.formats.includes('csv') ? { dir: tmpDir, options: {} } : null,
       privacy: options.privacy ?? {},
     };
-    // Each chunk's CSV rows go to the staged files as soon as the chunks before it are in; its own files are then no longer needed.
+    // Each chunk's CSV rows go to the staged files as soon as the chunks before it are in; its own files are then no
+    // longer needed.
     const merged = new OrderedMerge(analyzerOptions, (csv) => staged!.add(csv));
     await runChunks(job, merged, settings.workers === false ? undefined : workerScript(), settings.threads - 1);
     const failure = merged.failure;

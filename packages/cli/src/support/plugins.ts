@@ -18,9 +18,9 @@ import { plugin as s3 } from '@dify-logs/storage-s3/plugin';
 
 /**
  * Every first-party plugin, in the order the configuration documents them. Each `/plugin` entry is light: a package's
- * implementation (the AWS SDK, ali-oss, nodemailer, pg, ioredis, the MongoDB driver, Agenda) loads only when its adapter is
- * created. The database packages give two plugins each: the `database` that `worker.databaseUrl` picks by its scheme
- * (the workers' jobs, state and run history), and the sink of the same database (Redis has no sink).
+ * implementation (the AWS SDK, ali-oss, nodemailer, pg, ioredis, the MongoDB driver, Agenda) loads only when its
+ * adapter is created. The database packages give two plugins each: the `database` that `worker.databaseUrl` picks by
+ * its scheme (the workers' jobs, state and run history), and the sink of the same database (Redis has no sink).
  */
 export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [
   local,

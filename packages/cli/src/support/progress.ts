@@ -19,7 +19,9 @@ export function createProgress(io: CliIo): ProgressDisplay {
       last = now;
       const seconds = Math.max((now - started) / 1000, 0.001);
       const rate = Math.round(progress.exported / seconds);
-      const line = `${label}: pages ${progress.pages} · listed ${progress.listed} · exported ${progress.exported} · ${rate} runs/s · enrichment failures ${progress.enrichmentFailures}`;
+      const line =
+        `${label}: pages ${progress.pages} · listed ${progress.listed} · exported ` +
+        `${progress.exported} · ${rate} runs/s · enrichment failures ${progress.enrichmentFailures}`;
       io.stderr.write(`\r\u001b[2K${line}`);
       drawn = true;
     },

@@ -16,7 +16,8 @@ function parseForRewrite(document: string): ScalarAt[] {
     const line = problem.linePos?.[0]?.line;
     throw new DifyConfigError(
       'document',
-      `is not valid YAML${line === undefined ? '' : ` (line ${line})`}: ${problem.message.split('\n')[0]?.replace(/:$/, '')}`,
+      `is not valid YAML${line === undefined ? '' : ` (line ${line})`}` +
+        `: ${problem.message.split('\n')[0]?.replace(/:$/, '')}`,
     );
   }
   const found: ScalarAt[] = [];

@@ -29,7 +29,8 @@ export async function readSecretKey(
   const text = io.env[variable];
   if (text === undefined || text.trim() === '') {
     throw new UsageError(
-      `no secret key: set ${variable} (base64 or 64 hex characters) or give ${flag} FILE; create one with \`dify-logs secrets generate-key\``,
+      `no secret key: set ${variable} (base64 or 64 hex characters) or ` +
+        `give ${flag} FILE; create one with \`dify-logs secrets generate-key\``,
     );
   }
   return parseSecretKey(text, variable);

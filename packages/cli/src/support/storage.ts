@@ -6,7 +6,9 @@ export function parseKind(value: string | undefined): StorageKind | undefined {
   throw new UsageError(`--kind must be report or data, got ${JSON.stringify(value)}`);
 }
 
-/** Where the storage keeps its objects, for messages: `under s3://bucket/prefix/`, `under /srv/outputs`; else its name. */
+/**
+ * Where the storage keeps its objects, for messages: `under s3://bucket/prefix/`, `under /srv/outputs`; else its name.
+ */
 export function storagePlace(storage: StorageAdapter): string {
   return storage.location ? `under ${storage.location}` : `in the ${JSON.stringify(storage.name)} storage`;
 }

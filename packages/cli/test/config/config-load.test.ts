@@ -325,7 +325,8 @@ describe("the original tool's environment variables", () => {
     });
     expect(error.key).toBe('dify.baseUrl');
     expect(error.message).toContain(
-      'dify.baseUrl: expected a URL (http or https), got "dify.example.com" (from the environment variable DIFY_BASE_URL)',
+      'dify.baseUrl: expected a URL (http or https), got ' +
+        '"dify.example.com" (from the environment variable DIFY_BASE_URL)',
     );
     expect(error.message).toContain(
       'notification.email.port: expected a number, got "smtp" (from the environment variable SMTP_PORT)',
@@ -398,7 +399,8 @@ describe('configuration files', () => {
     });
     const error = await loadError({ cwd, file: 'config.yaml', env: {} });
     expect(error.message).toBe(
-      `jobs.0.timezone: "Mars/Base" is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Shanghai) (from ${join(cwd, 'config.yaml')})`,
+      `jobs.0.timezone: "Mars/Base" is not an IANA time zone (e.g. UTC, ` +
+        `Europe/Berlin, Asia/Shanghai) (from ${join(cwd, 'config.yaml')})`,
     );
   });
 });
@@ -436,7 +438,9 @@ describe('${env:} and ${file:} references', () => {
     const secrets = workspace({ password: 'from-absolute-file\n\n' });
     const cwd = workspace({
       '.env': 'HOST=dotenv.example.com\n',
-      'config.yaml': `dify:\n  baseUrl: https://\${env:HOST}\n  console:\n    email: me@example.com\n    password: \${file:${join(secrets, 'password')}}\n`,
+      'config.yaml':
+        `dify:\n  baseUrl: https://\${env:HOST}\n  console:\n` +
+        `    email: me@example.com\n    password: \${file:${join(secrets, 'password')}}\n`,
     });
     const { config } = await loadConfig({ plugins: FIRST_PARTY, cwd, file: 'config.yaml', env: {} });
     expect(config.dify.baseUrl).toBe('https://dotenv.example.com');

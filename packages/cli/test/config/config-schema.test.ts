@@ -133,7 +133,8 @@ describe('validation errors name the key and what was expected', () => {
     const format = errorOf({ ...minimal, jobs: [{ name: 'a', outputFormat: 'json,pdf' }] });
     expect(format.key).toBe('jobs.0.outputFormat.1');
     expect(firstLine(format)).toBe(
-      'jobs.0.outputFormat.1: expected one of "json", "markdown", "csv", "ndjson", "html", "xlsx" or "parquet", got "pdf"',
+      'jobs.0.outputFormat.1: expected one of "json", "markdown", ' +
+        '"csv", "ndjson", "html", "xlsx" or "parquet", got "pdf"',
     );
     expect(firstLine(errorOf({ ...minimal, storage: { type: 'ftp' } }))).toBe(
       'storage.type: expected one of "local", "s3" or "oss", got "ftp"',

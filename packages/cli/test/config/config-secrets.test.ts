@@ -186,7 +186,9 @@ describe('rotateSecrets', () => {
   it('stops at a value the old key cannot decrypt, naming its key path', () => {
     const oldKey = parseSecretKey(generateSecretKey());
     const stranger = parseSecretKey(generateSecretKey());
-    const document = `dify:\n  apiKey: ${encryptSecret('a', oldKey)}\napps:\n  - id: b\n    apiKey: ${encryptSecret(PLANTED, stranger)}\n`;
+    const document =
+      `dify:\n  apiKey: ${encryptSecret('a', oldKey)}\napps:\n  - id: b\n` +
+      `    apiKey: ${encryptSecret(PLANTED, stranger)}\n`;
     const error = thrown(() => rotateSecrets(document, oldKey, parseSecretKey(generateSecretKey())));
     expect(error.key).toBe('apps.0.apiKey');
     expect(error.message).not.toContain(PLANTED);
@@ -195,7 +197,8 @@ describe('rotateSecrets', () => {
   it('encryptSecretsInDocument encrypts plain secret values in place, leaving references alone', () => {
     const key = parseSecretKey(generateSecretKey());
     const document =
-      'dify:\n  baseUrl: https://d.example.com # server\n  apiKey: app-plain\n  console:\n    email: me@example.com\n    password: "0123"\napps:\n  - id: a\n    apiKey: ${env:APP_A_KEY}\n';
+      'dify:\n  baseUrl: https://d.example.com # server\n  apiKey: app-plain\n  console:\n' +
+      '    email: me@example.com\n    password: "0123"\napps:\n  - id: a\n    apiKey: ${env:APP_A_KEY}\n';
     const { document: encrypted, encrypted: paths } = encryptSecretsInDocument(document, key);
     expect(paths).toEqual(['dify.apiKey', 'dify.console.password']);
     expect(encrypted).toContain('  baseUrl: https://d.example.com # server\n');
@@ -272,7 +275,10 @@ describe('a planted secret never shows', () => {
 
   it('in redactConfig or describeSources', async () => {
     const cwd = workspace({
-      'config.yaml': `dify:\n  admin: null\napps:\n  - id: app-1\n    apiKey: ${PLANTED}\nnotification:\n  webhook:\n    url: https://hooks.example.com/${PLANTED}\njobs:\n  - name: planted\n    keyword: "look: ${PLANTED}"\n`,
+      'config.yaml':
+        `dify:\n  admin: null\napps:\n  - id: app-1\n    apiKey: ${PLANTED}\nnotification:\n  webhook:\n` +
+        `    url: https://hooks.example.com/${PLANTED}\njobs:\n` +
+        `  - name: planted\n    keyword: "look: ${PLANTED}"\n`,
     });
     const loaded = await loadConfig({
       plugins: FIRST_PARTY,
@@ -302,7 +308,10 @@ describe('a planted secret never shows', () => {
 
   it('in validation errors, even when it sits in a key that is not secret', async () => {
     const cwd = workspace({
-      'config.yaml': `dify:\n  apiKey: ${PLANTED}\n  appId: ${PLANTED}\n  console: { email: me@example.com, password: 42 }\njobs:\n  - name: "${PLANTED}!"\n    timezone: ${PLANTED}\n`,
+      'config.yaml':
+        `dify:\n  apiKey: ${PLANTED}\n  appId: ${PLANTED}\n` +
+        `  console: { email: me@example.com, password: 42 }\njobs:\n` +
+        `  - name: "${PLANTED}!"\n    timezone: ${PLANTED}\n`,
     });
     const error = await rejected({ cwd, file: 'config.yaml', env: { DIFY_BASE_URL: PLANTED } });
     expect(error.message.split('\n').length).toBeGreaterThanOrEqual(3);
