@@ -2,7 +2,8 @@
 // `parquetReporter()`'s writer into runs.parquet and nodes.parquet, each N in a fresh child process. Prints one JSON
 // line per N: runs/s, node rows/s, file sizes, peak RSS; then the runs table read back with `readParquetRecords`.
 // Runs on the built package: `pnpm --filter @dify-logs/parquet build` first (or `pnpm bench parquet`, which builds).
-// Usage: node packages/parquet/bench/parquet-bench.mjs [--records 100000,1000000] [--node-fraction 0.2] [--row-group-size 10000] [--skip-read]
+// Usage: node packages/parquet/bench/parquet-bench.mjs [--records 100000,1000000] [--node-fraction 0.2]
+// [--row-group-size 10000] [--skip-read]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,8 @@ const writeChild = (count, dir) => `
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const start = Date.parse('2026-03-01T00:00:00Z');
-  const writer = parquetReporter({ rowGroupSize: ${Number(values['row-group-size'])} }).start({ job: 'bench', runId: 'bench', window: { from: '', to: '', timezone: 'UTC' }, tmpDir: ${JSON.stringify(dir)} });
+  const writer = parquetReporter({ rowGroupSize: ${Number(values['row-group-size'])} }).start({ job: 'bench', runId: \
+'bench', window: { from: '', to: '', timezone: 'UTC' }, tmpDir: ${JSON.stringify(dir)} });
   let generateMs = 0;
   let nodeRows = 0;
   const started = performance.now();
@@ -49,8 +51,10 @@ const writeChild = (count, dir) => `
   }
   await writer.finish({});
   const seconds = (performance.now() - started) / 1000;
-  const sizes = Object.fromEntries(readdirSync(${JSON.stringify(dir)}).map((name) => [name.split('-')[0], statSync(${JSON.stringify(dir)} + '/' + name).size]));
-  process.stdout.write(JSON.stringify({ seconds, generateSeconds: generateMs / 1000, nodeRows, sizes, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
+  const sizes = Object.fromEntries(readdirSync(${JSON.stringify(dir)}).map((name) => [name.split('-')[0], \
+statSync(${JSON.stringify(dir)} + '/' + name).size]));
+  process.stdout.write(JSON.stringify({ seconds, generateSeconds: generateMs / 1000, nodeRows, sizes, maxRssMb: \
+Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
 `;
 
 const readChild = (path) => `
@@ -63,7 +67,8 @@ const readChild = (path) => `
     nodes += record.nodes ? record.nodes.length : 0;
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ records, nodes, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
+  process.stdout.write(JSON.stringify({ records, nodes, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / \
+1024) }) + '\\n');
 `;
 
 function child(code) {

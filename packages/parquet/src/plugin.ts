@@ -1,6 +1,9 @@
 import { definePlugin } from '@dify-logs/core/adapter-kit';
 
-/** The `parquet` format: reports (`outputFormat: [parquet]`, runs and node tables) and archive parts (`storage.archiveFormats: [parquet]`). */
+/**
+ * The `parquet` format: reports (`outputFormat: [parquet]`, runs and node tables) and archive parts
+ * (`storage.archiveFormats: [parquet]`).
+ */
 export const plugin = definePlugin({
   kind: 'format',
   type: 'parquet',

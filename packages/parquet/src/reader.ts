@@ -51,7 +51,8 @@ export function checkRunsTable(metadata: FileMetaData, name: string): void {
   if (version !== undefined && !(Number(version) <= PARQUET_SCHEMA_VERSION)) {
     throw new ParquetFileError(
       name,
-      `written with dify-logs Parquet schema ${version}; this version reads schema ${PARQUET_SCHEMA_VERSION} and older (upgrade @dify-logs/parquet)`,
+      `written with dify-logs Parquet schema ${version}; this version reads ` +
+        `schema ${PARQUET_SCHEMA_VERSION} and older (upgrade @dify-logs/parquet)`,
     );
   }
   const present = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
@@ -60,7 +61,8 @@ export function checkRunsTable(metadata: FileMetaData, name: string): void {
     const what = table === undefined ? 'not a dify-logs runs table' : 'a damaged dify-logs runs table';
     throw new ParquetFileError(
       name,
-      `${what}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ${[...present].slice(0, 12).join(', ') || 'none'}${present.size > 12 ? ', …' : ''})`,
+      `${what}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ` +
+        `${[...present].slice(0, 12).join(', ') || 'none'}${present.size > 12 ? ', …' : ''})`,
     );
   }
 }

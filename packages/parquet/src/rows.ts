@@ -114,8 +114,8 @@ const parse = (text: string | null): never | null => (text === null ? null : (JS
 export type StoredRunRow = Omit<RunRow, 'nodeCount' | 'totalPrice' | 'currency'>;
 
 /**
- * The RunRecord a runs-table row was written from, keys in the order dify-logs writes them (so `JSON.stringify` gives the NDJSON line
- * back). Times come back in `toISOString` form, which is how dify-logs writes them.
+ * The RunRecord a runs-table row was written from, keys in the order dify-logs writes them (so `JSON.stringify` gives
+ * the NDJSON line back). Times come back in `toISOString` form, which is how dify-logs writes them.
  */
 export function fromRunRow(row: StoredRunRow): RunRecord {
   const stage = row.enrichmentErrorStage;

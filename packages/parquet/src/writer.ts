@@ -7,7 +7,10 @@ import { PARQUET_SCHEMA_VERSION, parquetSchemaOf, type ColumnDefinition, type Ta
 export interface ParquetWriterOptions {
   /** Rows per row group (default 10 000): memory holds one row group of values while it fills. */
   rowGroupSize?: number;
-  /** A row group is also cut once its text columns hold this many characters (default 64 Mi), so huge outputs stay bounded. */
+  /**
+   * A row group is also cut once its text columns hold this many characters (default 64 Mi), so huge outputs stay
+   * bounded.
+   */
   rowGroupCharacters?: number;
 }
 
@@ -16,7 +19,10 @@ export interface ParquetTableWriter<Row> {
   readonly rows: number;
   /** Row groups written so far. */
   readonly rowGroups: number;
-  /** Buffers one row; when that completes a row group, encodes it and returns a promise that resolves once it is written. */
+  /**
+   * Buffers one row; when that completes a row group, encodes it and returns a promise that resolves once it is
+   * written.
+   */
   add(row: Row): Promise<void> | undefined;
 }
 

@@ -84,7 +84,8 @@ export function prng(seed: number): () => number {
 
 /**
  * Random RunRecords covering every field's shapes: nulls, absent optional node fields, iterations and loops, enrichment
- * errors, odd numbers, awkward text and nested JSON; times spread over `spanMs` (default about 12 years). The property tests' generator (fast-check is not a dependency here).
+ * errors, odd numbers, awkward text and nested JSON; times spread over `spanMs` (default about 12 years). The property
+ * tests' generator (fast-check is not a dependency here).
  */
 export function randomRecords(count: number, seed: number, options: { spanMs?: number } = {}): RunRecord[] {
   const spanMs = options.spanMs ?? 4e11;

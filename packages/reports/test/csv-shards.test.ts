@@ -100,35 +100,44 @@ describe('CSV shards', () => {
     );
   });
 
-  it('start the runs file over when a later shard brings new columns, and handle empty shards and periods', async () => {
-    const early = Array.from({ length: 5 }, (_, index) =>
-      makeRun({ logId: `e${index}`, inputs: { q: index }, outputs: null }),
-    );
-    const late = [
-      makeRun({ logId: 'l1', inputs: { other: 'x', q: 9 }, outputs: { answer: 'y' } }),
-      makeRun({ logId: 'l2', inputs: {}, outputs: {} }),
-    ];
-    const records = [...early, ...late];
-    const expected = await sequential(records);
-    expect((await sharded(records, [2, 5, 5]))!.runs.equals(expected.runs)).toBe(true);
-    // Past the restart size, the runs file is written at the end instead.
-    expect((await sharded(records, [2, 5, 5], { restartBytes: 0 }))!.runs.equals(expected.runs)).toBe(true);
-    const empty = await sequential([]);
-    const none = (await sharded([], []))!;
-    expect(none.runs.equals(empty.runs) && none.nodes.equals(empty.nodes)).toBe(true);
-  });
+  it(
+    'start the runs file over when a later shard brings ' + 'new columns, and handle empty shards and periods',
+    async () => {
+      const early = Array.from({ length: 5 }, (_, index) =>
+        makeRun({ logId: `e${index}`, inputs: { q: index }, outputs: null }),
+      );
+      const late = [
+        makeRun({ logId: 'l1', inputs: { other: 'x', q: 9 }, outputs: { answer: 'y' } }),
+        makeRun({ logId: 'l2', inputs: {}, outputs: {} }),
+      ];
+      const records = [...early, ...late];
+      const expected = await sequential(records);
+      expect((await sharded(records, [2, 5, 5]))!.runs.equals(expected.runs)).toBe(true);
+      // Past the restart size, the runs file is written at the end instead.
+      expect((await sharded(records, [2, 5, 5], { restartBytes: 0 }))!.runs.equals(expected.runs)).toBe(true);
+      const empty = await sequential([]);
+      const none = (await sharded([], []))!;
+      expect(none.runs.equals(empty.runs) && none.nodes.equals(empty.nodes)).toBe(true);
+    },
+  );
 
-  it('keep the cap of variable columns when one shard overflows it, and give up when shards overflow it together', async () => {
-    const records = [makeRun({ logId: 'a', inputs: { a: 1, b: 2, c: 3 } }), makeRun({ logId: 'b', inputs: { d: 4 } })];
-    const expected = await sequential(records, { maxInputColumns: 2 });
-    expect((await sharded(records, [], { maxInputColumns: 2 }))!.runs.equals(expected.runs)).toBe(true);
-    expect(await sharded(records, [1], { maxInputColumns: 2 })).toBeUndefined();
-    expect(
-      await sharded([makeRun({ logId: 'a', inputs: { a: 1 } }), makeRun({ logId: 'b', inputs: { b: 2 } })], [1], {
-        maxInputColumns: 2,
-      }),
-    ).toBeDefined();
-  });
+  it(
+    'keep the cap of variable columns when one shard ' + 'overflows it, and give up when shards overflow it together',
+    async () => {
+      const records = [
+        makeRun({ logId: 'a', inputs: { a: 1, b: 2, c: 3 } }),
+        makeRun({ logId: 'b', inputs: { d: 4 } }),
+      ];
+      const expected = await sequential(records, { maxInputColumns: 2 });
+      expect((await sharded(records, [], { maxInputColumns: 2 }))!.runs.equals(expected.runs)).toBe(true);
+      expect(await sharded(records, [1], { maxInputColumns: 2 })).toBeUndefined();
+      expect(
+        await sharded([makeRun({ logId: 'a', inputs: { a: 1 } }), makeRun({ logId: 'b', inputs: { b: 2 } })], [1], {
+          maxInputColumns: 2,
+        }),
+      ).toBeDefined();
+    },
+  );
 });
 
 describe('csvField', () => {

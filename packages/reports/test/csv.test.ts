@@ -225,36 +225,39 @@ describe('csvReporter', () => {
     expect(rows[0]?.['inputs.__other']).toBe('');
   });
 
-  it('neutralises formula triggers in strings and round-trips hostile text through a strict RFC 4180 parser', async () => {
-    const records = HOSTILE.map((text, index) =>
-      makeRun({
-        logId: `log-${index}`,
-        error: text,
-        status: text,
-        inputs: { value: text, [text]: 'named' },
-        outputs: { value: text },
-        nodes: [makeNode({ title: text, error: text })],
-      }),
-    );
-    const { runs, nodes } = await runCsv(records);
-    const rows = objects(runs);
-    HOSTILE.forEach((text, index) => {
-      const row = rows[index] ?? {};
-      expect(row.logId).toBe(`log-${index}`);
-      expect(row.error).toBe(neutralised(text));
-      expect(row.status).toBe(neutralised(text));
-      expect(row['inputs.value']).toBe(neutralised(text));
-      expect(row['outputs.value']).toBe(neutralised(text));
-      expect(row[`inputs.${text}`]).toBe('named');
-    });
-    const nodeRows = objects(nodes);
-    expect(nodeRows.map((row) => row.title)).toEqual(HOSTILE.map(neutralised));
-    expect(nodeRows.map((row) => row.error)).toEqual(HOSTILE.map(neutralised));
-    expect(rows[0]?.error).toBe(`'=HYPERLINK("http://evil")`);
-    expect(rows[4]?.error).toBe(`'\t=1`);
-    expect(rows[5]?.error).toBe(`'\r=1`);
-    for (const value of [...runs.flat(), ...nodes.flat()]) expect(value).not.toMatch(/^[=+\-@\t\r]/);
-  });
+  it(
+    'neutralises formula triggers in strings and round-trips ' + 'hostile text through a strict RFC 4180 parser',
+    async () => {
+      const records = HOSTILE.map((text, index) =>
+        makeRun({
+          logId: `log-${index}`,
+          error: text,
+          status: text,
+          inputs: { value: text, [text]: 'named' },
+          outputs: { value: text },
+          nodes: [makeNode({ title: text, error: text })],
+        }),
+      );
+      const { runs, nodes } = await runCsv(records);
+      const rows = objects(runs);
+      HOSTILE.forEach((text, index) => {
+        const row = rows[index] ?? {};
+        expect(row.logId).toBe(`log-${index}`);
+        expect(row.error).toBe(neutralised(text));
+        expect(row.status).toBe(neutralised(text));
+        expect(row['inputs.value']).toBe(neutralised(text));
+        expect(row['outputs.value']).toBe(neutralised(text));
+        expect(row[`inputs.${text}`]).toBe('named');
+      });
+      const nodeRows = objects(nodes);
+      expect(nodeRows.map((row) => row.title)).toEqual(HOSTILE.map(neutralised));
+      expect(nodeRows.map((row) => row.error)).toEqual(HOSTILE.map(neutralised));
+      expect(rows[0]?.error).toBe(`'=HYPERLINK("http://evil")`);
+      expect(rows[4]?.error).toBe(`'\t=1`);
+      expect(rows[5]?.error).toBe(`'\r=1`);
+      for (const value of [...runs.flat(), ...nodes.flat()]) expect(value).not.toMatch(/^[=+\-@\t\r]/);
+    },
+  );
 
   it('keeps negative numbers as numbers and quotes strings that look like them', async () => {
     const { runs, nodes } = await runCsv([

@@ -98,7 +98,11 @@ describe('htmlReporter', () => {
     const html = files[0]!.body as string;
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toMatch(
-      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;unsafe-inline&#39; &#39;sha256-[^"]+; style-src &#39;unsafe-inline&#39;; img-src data:;/,
+      new RegExp(
+        /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; /.source +
+          /script-src &#39;unsafe-inline&#39; &#39;sha256-[^"]+; style-src &#39;unsafe-inline&#39;; img-src data:;/
+            .source,
+      ),
     );
     expect(html).toContain('Chart.js v4.6.1');
     expect(html).not.toContain('sourceMappingURL');
@@ -110,7 +114,8 @@ describe('htmlReporter', () => {
     const html = await render(buildAnalysis());
     expect(html).toContain('daily-ops');
     expect(html).toContain(
-      '2026-03-02 00:00</time> → <time datetime="2026-03-02T16:00:00.000Z">2026-03-03 00:00</time> <span class="zone">Asia/Shanghai</span>',
+      '2026-03-02 00:00</time> → <time datetime="2026-03-02T16:00:00.000Z">2026-03-03 ' +
+        '00:00</time> <span class="zone">Asia/Shanghai</span>',
     );
     expect(html).toContain('pr-20260302-0001');
     expect(html).toContain('>1,955<');
@@ -147,7 +152,8 @@ describe('htmlReporter', () => {
       retention: { days: 30, assumed: true, cutoff: '2026-02-08T12:00:00.000Z', apps: ['<app>'] },
     });
     expect(html).toContain(
-      '<dt>Retention</dt><dd>The window starts before Dify’s log retention (30 days, Dify’s default when its log cleanup is on)',
+      '<dt>Retention</dt><dd>The window starts before Dify’s log ' +
+        'retention (30 days, Dify’s default when its log cleanup is on)',
     );
     expect(html).toContain('no archive of them for <span class="mono">&lt;app&gt;</span>.');
     expect(await render(emptyAnalysis())).not.toContain('<dt>Retention</dt>');
@@ -222,7 +228,8 @@ describe('htmlReporter', () => {
     );
     const plain = await render(buildAnalysis());
     expect(plain).toContain(
-      `<a href="${CONSOLE}/app/app-invoice-extract/logs" rel="noopener noreferrer" target="_blank" title="App app-invoice-extract">run-0a1</a>`,
+      `<a href="${CONSOLE}/app/app-invoice-extract/logs" rel="noopener ` +
+        `noreferrer" target="_blank" title="App app-invoice-extract">run-0a1</a>`,
     );
     expect(plain).toContain('(lost run)');
     for (const consoleUrl of [

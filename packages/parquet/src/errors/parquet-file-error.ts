@@ -1,6 +1,9 @@
 import { DifyLogsError } from '@dify-logs/core';
 
-/** A file (or archive part) that is not a dify-logs Parquet table this version can read: names the file and what is wrong. */
+/**
+ * A file (or archive part) that is not a dify-logs Parquet table this version can read: names the file and what is
+ * wrong.
+ */
 export class ParquetFileError extends DifyLogsError {
   /** What is wrong, without the file. */
   readonly problem: string;

@@ -1,6 +1,9 @@
 import { DifyLogsError } from '@dify-logs/core';
 
-/** A record value that its Parquet column cannot hold (a time that is not a timestamp, text in a number column, …). Never retried. */
+/**
+ * A record value that its Parquet column cannot hold (a time that is not a timestamp, text in a number column, …).
+ * Never retried.
+ */
 export class ParquetValueError extends DifyLogsError {
   constructor(
     /** The table and column, e.g. `runs.loggedAt`. */

@@ -6,7 +6,10 @@ import { createRunsCsv } from './runs-csv.js';
 export interface CsvReporterOptions {
   /** Start each file with a UTF-8 byte-order mark, so Excel opens it as UTF-8. Default true. */
   bom?: boolean;
-  /** Most `inputs.*` columns (and, separately, `outputs.*` columns); the rest go to `inputs.__other` as JSON. Default 200. */
+  /**
+   * Most `inputs.*` columns (and, separately, `outputs.*` columns); the rest go to `inputs.__other` as JSON. Default
+   * 200.
+   */
   maxInputColumns?: number;
 }
 
@@ -25,8 +28,9 @@ export function csvSettings(options: CsvReporterOptions): { bom: boolean; maxInp
 /**
  * CSV report: `….csv` with one row per run (fixed columns, then the run's inputs and outputs
  * flattened into `inputs.<name>` / `outputs.<name>` columns) and `….nodes.csv` with one row per node
- * execution (and `….messages.csv`, one row per chat message, when the report covers chat apps). RFC 4180, CRLF line ends, UTF-8 with BOM; text that a spreadsheet would run as a formula
- * is prefixed with `'`. Both files are spooled to the report's temp folder, so memory stays flat.
+ * execution (and `….messages.csv`, one row per chat message, when the report covers chat apps). RFC 4180, CRLF line
+ * ends, UTF-8 with BOM; text that a spreadsheet would run as a formula is prefixed with `'`. Both files are spooled to
+ * the report's temp folder, so memory stays flat.
  */
 export function csvReporter(options: CsvReporterOptions = {}): Reporter {
   const { bom, maxInputColumns } = csvSettings(options);

@@ -66,7 +66,9 @@ export class RunsPartWriter {
       waiting = this.flush();
       this.#epochs.push({ offset: this.sink.bytes, inputs, outputs });
     }
-    this.#pending += `${encodeRow(runCells(run))}${variableFields(inputCells, inputs)}${variableFields(outputCells, outputs)}\r\n`;
+    this.#pending +=
+      `${encodeRow(runCells(run))}${variableFields(inputCells, inputs)}` +
+      `${variableFields(outputCells, outputs)}\r\n`;
     if (this.#pending.length < BATCH_CHARS) return waiting;
     const flushing = this.flush();
     return waiting && flushing ? Promise.all([waiting, flushing]).then(() => undefined) : (waiting ?? flushing);

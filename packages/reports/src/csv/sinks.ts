@@ -21,7 +21,10 @@ export class SpoolSink implements TextSink {
   }
 }
 
-/** Buffers of 1 MiB for synchronous reads and writes, reused (per thread): a fresh megabyte costs a page fault per 4 KiB. */
+/**
+ * Buffers of 1 MiB for synchronous reads and writes, reused (per thread): a fresh megabyte costs a page fault per 4
+ * KiB.
+ */
 const spare: Buffer[] = [];
 const takeBuffer = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(1 << 20);
 const giveBuffer = (buffer: Buffer): void => void spare.push(buffer);

@@ -1,7 +1,10 @@
 import type { NodeAnalysis, ReportAnalysis, TimeBucket } from '@dify-logs/core';
 import { formatTime, mainCurrency } from './format.js';
 
-/** How the page formats an axis's ticks and tooltips: plain counts, percentages (values already × 100), seconds, amounts. */
+/**
+ * How the page formats an axis's ticks and tooltips: plain counts, percentages (values already × 100), seconds,
+ * amounts.
+ */
 export type AxisFormat = 'count' | 'percent' | 'seconds' | 'amount';
 
 interface Dataset {

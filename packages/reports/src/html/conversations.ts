@@ -12,7 +12,10 @@ import { renderTable, trusted } from './table.js';
 import { renderTranscripts, transcriptAnchor } from './transcripts.js';
 
 function fact(label: string, value: string, detail: string): string {
-  return `<div class="fact"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="detail">${escapeHtml(detail)}</div></div>`;
+  return (
+    `<div class="fact"><div class="label">${escapeHtml(label)}</div><div class="value">` +
+    `${escapeHtml(value)}</div><div class="detail">${escapeHtml(detail)}</div></div>`
+  );
 }
 
 const whole = (value: number | null) => (value === null ? 'n/a' : formatInteger(Math.round(value)));

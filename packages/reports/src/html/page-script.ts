@@ -32,7 +32,8 @@ export const PAGE_SCRIPT = `(function () {
       var horizontal = config.options.indexAxis === 'y';
       Object.keys(spec.axes).forEach(function (axis) {
         var scale = config.options.scales[axis] || (config.options.scales[axis] = {});
-        scale.ticks = Object.assign({}, scale.ticks, { callback: function (value) { return format(spec.axes[axis], value); } });
+        scale.ticks = Object.assign({}, scale.ticks, { callback: function (value) { return format(spec.axes[axis], \
+value); } });
       });
       config.options.animation = false;
       config.options.layout = { padding: { left: 8, right: 8 } };
@@ -45,7 +46,8 @@ export const PAGE_SCRIPT = `(function () {
           callbacks: {
             label: function (context) {
               var axis = horizontal ? context.dataset.xAxisID || 'x' : context.dataset.yAxisID || 'y';
-              return context.dataset.label + ': ' + format(spec.axes[axis], horizontal ? context.parsed.x : context.parsed.y);
+              return context.dataset.label + ': ' + format(spec.axes[axis], horizontal ? context.parsed.x : \
+context.parsed.y);
             }
           }
         }
@@ -77,7 +79,8 @@ export const PAGE_SCRIPT = `(function () {
     var index = headers.indexOf(header);
     var numeric = header.getAttribute('data-type') === 'number';
     var current = header.getAttribute('aria-sort');
-    var direction = current === 'ascending' ? 'descending' : current === 'descending' ? 'ascending' : numeric ? 'descending' : 'ascending';
+    var direction = current === 'ascending' ? 'descending' : current === 'descending' ? 'ascending' : numeric ? \
+'descending' : 'ascending';
     headers.forEach(function (other) { other.setAttribute('aria-sort', 'none'); });
     header.setAttribute('aria-sort', direction);
     var sign = direction === 'ascending' ? 1 : -1;

@@ -17,38 +17,42 @@ const time = (analysis: ReportAnalysis, iso: string) =>
 
 /** Title, job, window with its time zone, when it was generated and by which pipeline run. */
 export function renderHeader(analysis: ReportAnalysis, title: string): string {
-  const { window } = analysis;
+  const { window, workspace, retention, privacy } = analysis;
   const zone = isKnownTimezone(window.timezone)
     ? `<span class="zone">${escapeHtml(window.timezone)}</span>`
     : `<span class="zone">UTC (unknown time zone “${escapeHtml(window.timezone)}”)</span>`;
+  const workspaceRow = workspace
+    ? `<div><dt>Dify workspace</dt><dd>${escapeHtml(workspace.name ?? workspace.id)} ` +
+      `<span class="mono">${escapeHtml(workspace.id)}</span>` +
+      `${workspace.pinned ? '' : ' (the account’s current workspace)'}</dd></div>\n`
+    : '';
+  const retentionRow = retention
+    ? '<div><dt>Retention</dt><dd>' +
+      `The window starts before Dify’s log retention (${retention.days} days` +
+      `${retention.assumed ? ', Dify’s default when its log cleanup is on' : ''}): ` +
+      `runs before ${time(analysis, retention.cutoff)} may have been deleted; no archive of them for ` +
+      `${retention.apps.map((app) => `<span class="mono">${escapeHtml(app)}</span>`).join(', ')}.</dd></div>\n`
+    : '';
+  const privacyRow = privacy
+    ? `<div><dt>Privacy</dt><dd>${escapeHtml(describePrivacy(privacy).replace(/^Personal data: /, ''))}</dd></div>\n`
+    : '';
   return `<header class="page-header">
 <h1>${escapeHtml(title)}</h1>
 <dl class="meta">
 <div><dt>Job</dt><dd>${escapeHtml(analysis.job)}</dd></div>
 <div><dt>Window</dt><dd>${time(analysis, window.from)} → ${time(analysis, window.to)} ${zone}</dd></div>
-${
-  analysis.workspace
-    ? `<div><dt>Dify workspace</dt><dd>${escapeHtml(analysis.workspace.name ?? analysis.workspace.id)} <span class="mono">${escapeHtml(analysis.workspace.id)}</span>${analysis.workspace.pinned ? '' : ' (the account’s current workspace)'}</dd></div>
-`
-    : ''
-}${
-    analysis.retention
-      ? `<div><dt>Retention</dt><dd>The window starts before Dify’s log retention (${analysis.retention.days} days${analysis.retention.assumed ? ', Dify’s default when its log cleanup is on' : ''}): runs before ${time(analysis, analysis.retention.cutoff)} may have been deleted; no archive of them for ${analysis.retention.apps.map((app) => `<span class="mono">${escapeHtml(app)}</span>`).join(', ')}.</dd></div>
-`
-      : ''
-  }${
-    analysis.privacy
-      ? `<div><dt>Privacy</dt><dd>${escapeHtml(describePrivacy(analysis.privacy).replace(/^Personal data: /, ''))}</dd></div>
-`
-      : ''
-  }<div><dt>Generated</dt><dd>${time(analysis, analysis.generatedAt)}</dd></div>
+${workspaceRow}${retentionRow}${privacyRow}<div><dt>Generated</dt><dd>${time(analysis, analysis.generatedAt)}</dd></div>
 <div><dt>Run id</dt><dd class="mono">${escapeHtml(analysis.runId)}</dd></div>
 </dl>
 </header>`;
 }
 
 function fact(label: string, value: string, detail?: string, tone?: 'good' | 'bad'): string {
-  return `<div class="fact${tone ? ` ${tone}` : ''}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${detail ? `<div class="detail">${escapeHtml(detail)}</div>` : ''}</div>`;
+  return (
+    `<div class="fact${tone ? ` ${tone}` : ''}"><div class="label">${escapeHtml(label)}</div><div ` +
+    `class="value">${escapeHtml(value)}</div>` +
+    `${detail ? `<div class="detail">${escapeHtml(detail)}</div>` : ''}</div>`
+  );
 }
 
 function counts(title: string, values: Record<string, number>): string {
@@ -59,7 +63,8 @@ function counts(title: string, values: Record<string, number>): string {
   const items = entries
     .map(
       ([key, value]) =>
-        `<li><span class="key">${escapeHtml(key)}</span> <span class="num">${escapeHtml(formatInteger(value))}</span></li>`,
+        `<li><span class="key">${escapeHtml(key)}</span> <span ` +
+        `class="num">${escapeHtml(formatInteger(value))}</span></li>`,
     )
     .join('');
   return `<div class="breakdown"><h3>${escapeHtml(title)}</h3><ul>${items}</ul></div>`;
@@ -86,7 +91,8 @@ export function renderKeyFacts(analysis: ReportAnalysis): string {
     fact(
       'Tokens',
       formatInteger(tokens.effective),
-      `Dify stated ${formatInteger(tokens.stated)}${tokens.mismatchedRuns > 0 ? ` · ${formatInteger(tokens.mismatchedRuns)} runs recomputed` : ''}`,
+      `Dify stated ${formatInteger(tokens.stated)}` +
+        `${tokens.mismatchedRuns > 0 ? ` · ${formatInteger(tokens.mismatchedRuns)} runs recomputed` : ''}`,
     ),
     ...(costs.length === 0
       ? [fact('Cost', '0', 'nothing priced')]
@@ -164,7 +170,8 @@ export function renderComparison(analysis: ReportAnalysis, comparison: Compariso
   ];
   const body = rows.map(
     ([metric, now, before, change]) =>
-      `<tr><th scope="row">${escapeHtml(metric)}</th><td class="num">${escapeHtml(now)}</td><td class="num">${escapeHtml(before)}</td>${change}</tr>`,
+      `<tr><th scope="row">${escapeHtml(metric)}</th><td class="num">` +
+      `${escapeHtml(now)}</td><td class="num">${escapeHtml(before)}</td>${change}</tr>`,
   );
   const flags =
     comparison.flags.length === 0
@@ -172,12 +179,16 @@ export function renderComparison(analysis: ReportAnalysis, comparison: Compariso
       : `<ul class="flags">${comparison.flags
           .map(
             (flag) =>
-              `<li class="flag ${flag.severity === 'critical' ? 'critical' : 'warning'}"><span class="badge">${flag.severity === 'critical' ? 'Critical' : 'Warning'}</span> <span class="metric">${escapeHtml(flag.metric)}</span> ${escapeHtml(flag.message)}</li>`,
+              `<li class="flag ${flag.severity === 'critical' ? 'critical' : 'warning'}"><span ` +
+              `class="badge">${flag.severity === 'critical' ? 'Critical' : 'Warning'}</span> <span ` +
+              `class="metric">${escapeHtml(flag.metric)}</span> ${escapeHtml(flag.message)}</li>`,
           )
           .join('\n')}</ul>`;
   return `<section id="comparison"><h2>Compared with the previous period</h2>
-<p class="note">Previous period ${time(analysis, comparison.previous.from)} → ${time(analysis, comparison.previous.to)}.</p>
-<div class="table-wrap"><table class="compare"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Now</th><th scope="col" class="num">Before</th><th scope="col" class="num">Change</th></tr></thead>
+<p class="note">Previous period ${time(analysis, comparison.previous.from)} \
+→ ${time(analysis, comparison.previous.to)}.</p>
+<div class="table-wrap"><table class="compare"><thead><tr><th scope="col">Metric</th><th scope="col" \
+class="num">Now</th><th scope="col" class="num">Before</th><th scope="col" class="num">Change</th></tr></thead>
 <tbody>${body.join('\n')}</tbody></table></div>
 ${flags}
 </section>`;
@@ -188,5 +199,8 @@ export function renderEmptyState(withConversations = false): string {
   const rest = withConversations
     ? "so there are no run charts or tables; the chat apps' conversations are below."
     : 'so there are no charts or tables.';
-  return `<section class="empty-state" id="no-runs"><h2>No runs in this period</h2><p>Dify logged no workflow runs for this job's apps in the window above, ${rest}</p></section>`;
+  return (
+    `<section class="empty-state" id="no-runs"><h2>No runs in this period</h2><p>Dify ` +
+    `logged no workflow runs for this job's apps in the window above, ${rest}</p></section>`
+  );
 }

@@ -59,7 +59,9 @@ export function renderTable<Row>(options: TableOptions<Row>): string {
   const head = columns
     .map(
       (column) =>
-        `<th scope="col" data-type="${column.numeric ? 'number' : 'text'}"${column.numeric ? ' class="num"' : ''} tabindex="0" aria-sort="none">${escapeHtml(column.header)}</th>`,
+        `<th scope="col" data-type="${column.numeric ? 'number' : 'text'}"` +
+        `${column.numeric ? ' class="num"' : ''} tabindex="0" ` +
+        `aria-sort="none">${escapeHtml(column.header)}</th>`,
     )
     .join('');
   const body = shown.map((row) => {

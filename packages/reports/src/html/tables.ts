@@ -223,7 +223,9 @@ function tokenMismatchesTable(context: TableContext): string {
   return renderTable<TokenMismatch>({
     id: 'table-token-mismatches',
     title: 'Token mismatches',
-    note: 'Runs whose total as Dify stated it differs from the sum over their nodes (Dify undercounts iterations and agents).',
+    note:
+      'Runs whose total as Dify stated it differs from the sum ' +
+      'over their nodes (Dify undercounts iterations and agents).',
     rows: analysis.tokenMismatches,
     maxRows: context.maxRows,
     empty: 'Every run’s stated token total matched its nodes.',
@@ -267,7 +269,8 @@ function pausedRunsTable(context: TableContext): string {
           run.nodes
             .map(
               (node) =>
-                `${node.nodeTitle ?? node.nodeId} (${node.type === 'human_input' ? `form ${node.formId ?? NOT_AVAILABLE}` : node.type})`,
+                `${node.nodeTitle ?? node.nodeId} (` +
+                `${node.type === 'human_input' ? `form ${node.formId ?? NOT_AVAILABLE}` : node.type})`,
             )
             .join('; ') || NOT_AVAILABLE,
         className: 'wrap',

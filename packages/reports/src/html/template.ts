@@ -4,9 +4,11 @@ import type { ChartSpec } from './charts.js';
 import { PAGE_SCRIPT } from './page-script.js';
 
 const CSS = `
-:root { color-scheme: light; --ink: #1d2733; --muted: #5d6b7b; --line: #dfe4ea; --panel: #ffffff; --page: #f4f6f9; --accent: #3b6fd8; --good: #1f8a5b; --bad: #c23b3b; --warn: #b7791f; }
+:root { color-scheme: light; --ink: #1d2733; --muted: #5d6b7b; --line: #dfe4ea; --panel: #ffffff; --page: #f4f6f9; \
+--accent: #3b6fd8; --good: #1f8a5b; --bad: #c23b3b; --warn: #b7791f; }
 * { box-sizing: border-box; }
-body { margin: 0; background: var(--page); color: var(--ink); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; }
+body { margin: 0; background: var(--page); color: var(--ink); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", \
+Roboto, "Helvetica Neue", Arial, "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; }
 main { max-width: 1240px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 12px; overflow-wrap: anywhere; }
 h2 { font-size: 18px; margin: 32px 0 12px; }
@@ -31,16 +33,20 @@ h3 { font-size: 15px; margin: 0 0 8px; }
 .fact.good .value { color: var(--good); }
 .fact.bad .value { color: var(--bad); }
 .breakdowns { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 12px; }
-.breakdown { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; flex: 1 1 220px; }
+.breakdown { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; flex: 1 \
+1 220px; }
 .breakdown ul { list-style: none; margin: 0; padding: 0; }
-.breakdown li { display: flex; justify-content: space-between; gap: 12px; border-top: 1px solid var(--line); padding: 3px 0; }
+.breakdown li { display: flex; justify-content: space-between; gap: 12px; border-top: 1px solid var(--line); padding: \
+3px 0; }
 .breakdown li:first-child { border-top: 0; }
 .breakdown .key { overflow-wrap: anywhere; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-.chart { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; margin: 0; min-width: 0; }
+.chart { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; margin: 0; \
+min-width: 0; }
 .chart figcaption { font-weight: 600; margin-bottom: 8px; }
 .chart-box { position: relative; width: 100%; }
-.table-section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; margin-bottom: 16px; }
+.table-section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; \
+margin-bottom: 16px; }
 .table-section .count { color: var(--muted); font-weight: 400; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -62,18 +68,24 @@ a { color: var(--accent); }
 .note { color: var(--muted); margin: 6px 0; }
 .empty { color: var(--muted); font-style: italic; margin: 4px 0; }
 .flags { list-style: none; padding: 0; margin: 12px 0 0; }
-.flag { border-left: 4px solid var(--warn); background: #fff8e8; padding: 8px 12px; margin-bottom: 8px; border-radius: 4px; overflow-wrap: anywhere; }
+.flag { border-left: 4px solid var(--warn); background: #fff8e8; padding: 8px 12px; margin-bottom: 8px; border-radius: \
+4px; overflow-wrap: anywhere; }
 .flag.critical { border-color: var(--bad); background: #fdecec; }
-.badge { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; padding: 1px 6px; border-radius: 4px; background: var(--warn); color: #fff; }
+.badge { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; \
+padding: 1px 6px; border-radius: 4px; background: var(--warn); color: #fff; }
 .flag.critical .badge { background: var(--bad); }
 .flag .metric { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--muted); }
-.empty-state { background: var(--panel); border: 1px dashed var(--line); border-radius: 10px; padding: 40px 24px; text-align: center; margin-top: 24px; }
+.empty-state { background: var(--panel); border: 1px dashed var(--line); border-radius: 10px; padding: 40px 24px; \
+text-align: center; margin-top: 24px; }
 .empty-state h2 { margin: 0 0 8px; }
 footer { color: var(--muted); font-size: 12px; margin: 32px 0 8px; text-align: center; }
 @media print { body { background: #fff; } .chart, .table-section, .fact { break-inside: avoid; } }
 `;
 
-/** A CSP source for an inline script: browsers that know hashes then ignore `'unsafe-inline'` and run only these scripts. */
+/**
+ * A CSP source for an inline script: browsers that know hashes then ignore `'unsafe-inline'` and run only these
+ * scripts.
+ */
 const scriptHash = (source: string) => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 
 export interface PageParts {
@@ -90,7 +102,9 @@ export function renderChartSection(charts: ChartSpec[]): string {
     return '<section id="charts"><h2>Charts</h2><p class="empty">No data to chart in this period.</p></section>';
   const figures = charts.map(
     (chart) =>
-      `<figure class="chart"><figcaption>${escapeHtml(chart.title)}</figcaption><div class="chart-box" style="height:${Math.round(chart.height)}px"><canvas id="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div></figure>`,
+      `<figure class="chart"><figcaption>${escapeHtml(chart.title)}</figcaption><div ` +
+      `class="chart-box" style="height:${Math.round(chart.height)}px"><canvas id="${escapeHtml(chart.id)}` +
+      `" role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div></figure>`,
   );
   return `<section id="charts"><h2>Charts</h2><div class="charts">\n${figures.join('\n')}\n</div></section>`;
 }
@@ -126,7 +140,8 @@ export function renderPage(parts: PageParts): string {
 <body>
 <main>
 ${parts.body}
-<footer>Generated by dify-logs. Charts drawn with Chart.js (MIT licence), embedded in this file: the report opens offline.</footer>
+<footer>Generated by dify-logs. Charts drawn with Chart.js (MIT licence), embedded in this file: the report opens \
+offline.</footer>
 </main>
 <script type="application/json" id="report-data">${jsonForScript({ charts: parts.charts })}</script>
 <script>${chartJs}</script>

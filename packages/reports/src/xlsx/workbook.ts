@@ -58,7 +58,10 @@ function leftOutNote(leftOut: number, maxRows: number): string {
     maxRows === EXCEL_MAX_ROWS
       ? `Excel's limit of ${EXCEL_MAX_ROWS.toLocaleString('en-US')}`
       : `the limit of ${maxRows.toLocaleString('en-US')}`;
-  return `${leftOut.toLocaleString('en-US')} more rows were left out: a sheet holds at most ${limit} rows. The CSV report has them all.`;
+  return (
+    `${leftOut.toLocaleString('en-US')} more rows were left out: a ` +
+    `sheet holds at most ${limit} rows. The CSV report has them all.`
+  );
 }
 
 const cut = (cell: Cell): Cell => (typeof cell === 'string' ? truncate(cell) : cell);

@@ -11,7 +11,9 @@ import { EXCEL_MAX_ROWS, RowSpool } from './row-spool.js';
 import { writeWorkbook } from './workbook.js';
 
 export interface XlsxReporterOptions {
-  /** Rows per sheet, the header included; at most (and by default) Excel's 1,048,576. Lower it to keep workbooks small. */
+  /**
+   * Rows per sheet, the header included; at most (and by default) Excel's 1,048,576. Lower it to keep workbooks small.
+   */
   maxRowsPerSheet?: number;
 }
 
