@@ -14,7 +14,10 @@ const {
 } = databases;
 
 export interface MongoOptions {
-  /** `mongodb://user:password@host:27017/database`: the process's client of that URI is used (shared with the sink and the workers; released by `close()`). */
+  /**
+   * `mongodb://user:password@host:27017/database`: the process's client of that URI is used (shared with the sink and
+   * the workers; released by `close()`).
+   */
   connectionString?: string;
   /** A database of a client this process already has: used as it is, never closed here. */
   db?: Db;

@@ -28,10 +28,16 @@ export function collectionsFor(prefix: string): Collections {
   };
 }
 
-/** Iteration and loop nodes count the tokens of their inner nodes again: left out of `nodeTokens` (as core's analysis does). */
+/**
+ * Iteration and loop nodes count the tokens of their inner nodes again: left out of `nodeTokens` (as core's analysis
+ * does).
+ */
 const CONTAINERS = new Set(['iteration', 'loop']);
 
-/** BSON field names cannot hold U+0000: it is removed from keys (values keep it). Objects without such keys are returned as they are. */
+/**
+ * BSON field names cannot hold U+0000: it is removed from keys (values keep it). Objects without such keys are returned
+ * as they are.
+ */
 export function cleanKeys<T>(value: T): T {
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
@@ -123,7 +129,9 @@ export function runDocument(record: RunRecord, window: WindowTag, now: Date): Ru
   };
 }
 
-/** A node execution as its `node_executions` document; `writeId` tells the commit which nodes of a run are the new ones. */
+/**
+ * A node execution as its `node_executions` document; `writeId` tells the commit which nodes of a run are the new ones.
+ */
 export function nodeDocument(node: NodeRecord, record: RunRecord, writeId: string): RunDocument {
   return {
     _id: node.id,

@@ -35,7 +35,10 @@ export function secretsOf(connectionString: string | undefined): string[] {
   return connectionSecrets(connectionString);
 }
 
-/** A failure as a `DifyStorageError` naming the collection (`key`), credentials scrubbed. A `DifyStorageError` passes through. */
+/**
+ * A failure as a `DifyStorageError` naming the collection (`key`), credentials scrubbed. A `DifyStorageError` passes
+ * through.
+ */
 export function storageError(
   error: unknown,
   action: string,

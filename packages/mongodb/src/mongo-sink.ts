@@ -16,7 +16,11 @@ import { secretsOf, storageError } from './mongo-errors.js';
 import { createMongoWriter } from './mongo-writer.js';
 
 export interface MongoSinkOptions {
-  /** `mongodb://user:password@host:27017/dify`: the database of the URI (or `databaseName`). The sink uses the process's client of that URI (shared with the workers' stores; connected on first use, `close()` releases it and the last user closes it). Either this or `db`. */
+  /**
+   * `mongodb://user:password@host:27017/dify`: the database of the URI (or `databaseName`). The sink uses the process's
+   * client of that URI (shared with the workers' stores; connected on first use, `close()` releases it and the last
+   * user closes it). Either this or `db`.
+   */
   connectionString?: string;
   /** With `connectionString`: the database when the URI names none (default `dify_logs`). */
   databaseName?: string;

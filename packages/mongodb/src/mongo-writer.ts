@@ -172,7 +172,8 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
       if (failure) throw failure;
       if (state !== 'open')
         throw new Error(
-          `the mongodb sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+          `the mongodb sink's write of ${context.job}/${context.runId}` +
+            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
         );
       // The same run twice in one window: the earlier copy is staged first, so the later one wins whole.
       const waited = batch.logIds.has(record.logId) ? flush() : undefined;

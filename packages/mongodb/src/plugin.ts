@@ -12,7 +12,10 @@ export const mongodbSection = z.strictObject({
     .optional(),
 });
 
-/** `sinks.mongodb`: runs and node executions as MongoDB documents (idempotent upserts). The driver loads when the sink is created. */
+/**
+ * `sinks.mongodb`: runs and node executions as MongoDB documents (idempotent upserts). The driver loads when the sink
+ * is created.
+ */
 export const sinkPlugin = definePlugin({
   kind: 'sink',
   type: 'mongodb',

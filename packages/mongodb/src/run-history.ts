@@ -20,7 +20,10 @@ interface RunDocument {
 
 const ADAPTER = 'mongodb run history';
 
-/** Runs in the collection `<prefix>runs` (unique id; indexes on deployment + startedAt, status, startedAt); logs capped with `$push` + `$slice`. */
+/**
+ * Runs in the collection `<prefix>runs` (unique id; indexes on deployment + startedAt, status, startedAt); logs capped
+ * with `$push` + `$slice`.
+ */
 export function mongoRunHistory(options: MongoRunHistoryOptions): RunHistory {
   const maxLogLines = maxLogLinesOf(options);
   const db = mongoConnection(ADAPTER, options, {

@@ -33,12 +33,16 @@ if (MONGODB_URL) {
 }
 
 describe('mongoStateStore options', () => {
-  it('rejects a bad collection prefix or a missing connection with a DifyConfigError naming the option, without connecting', () => {
-    expect(() => mongoStateStore({ connectionString: 'mongodb://127.0.0.1:1/test', collectionPrefix: 'a.b' })).toThrow(
-      expect.objectContaining({ key: 'collectionPrefix' }),
-    );
-    expect(() => mongoStateStore({})).toThrow(DifyConfigError);
-  });
+  it(
+    'rejects a bad collection prefix or a missing connection ' +
+      'with a DifyConfigError naming the option, without connecting',
+    () => {
+      expect(() =>
+        mongoStateStore({ connectionString: 'mongodb://127.0.0.1:1/test', collectionPrefix: 'a.b' }),
+      ).toThrow(expect.objectContaining({ key: 'collectionPrefix' }));
+      expect(() => mongoStateStore({})).toThrow(DifyConfigError);
+    },
+  );
 
   it('names the collection in errors and never shows the password', async () => {
     const store = mongoStateStore({

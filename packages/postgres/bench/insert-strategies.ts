@@ -28,7 +28,10 @@ function valuesSql(table: string, columns: readonly Column[], key: string, rows:
   const tuples: string[] = [];
   for (let row = 0; row < rows; row += 1)
     tuples.push(`(${columns.map((_, column) => `$${row * columns.length + column + 1}`).join(', ')})`);
-  return `INSERT INTO ${table} (${names(columns)}) VALUES ${tuples.join(', ')} ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`;
+  return (
+    `INSERT INTO ${table} (${names(columns)}) VALUES ${tuples.join(', ')}` +
+    ` ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`
+  );
 }
 
 type Strategy = (
@@ -56,7 +59,9 @@ const unnest: Strategy = async (client, table, columns, key, rows) => {
   const casts = columns.map((column, index) => `$${index + 1}::${column.type}[]`).join(', ');
   await client.query({
     name: `${table}-unnest`,
-    text: `INSERT INTO ${table} (${names(columns)}) SELECT * FROM unnest(${casts}) ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`,
+    text:
+      `INSERT INTO ${table} (${names(columns)}) SELECT * FROM unnest(` +
+      `${casts}) ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`,
     values: arrays,
   });
 };
@@ -100,7 +105,8 @@ const copy: Strategy = async (client, table, columns, key, rows) => {
     void client.query(query as never);
   });
   await client.query(
-    `INSERT INTO ${table} (${names(columns)}) SELECT ${names(columns)} FROM ${temp} ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`,
+    `INSERT INTO ${table} (${names(columns)}) SELECT ${names(columns)} ` +
+      `FROM ${temp} ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`,
   );
   await client.query(`TRUNCATE ${temp}`);
 };
@@ -132,7 +138,9 @@ const viaJson: Strategy = async (client, table, columns, key, rows) => {
     .map((expression, index) => (embedded.has(index) ? `NULLIF(r->${index}, 'null'::jsonb)` : expression));
   await client.query({
     name: `${table}-json`,
-    text: `INSERT INTO ${table} (${names(columns)}) SELECT ${fields.join(', ')} FROM jsonb_array_elements($1::jsonb) AS r ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`,
+    text:
+      `INSERT INTO ${table} (${names(columns)}) SELECT ${fields.join(', ')} FROM ` +
+      `jsonb_array_elements($1::jsonb) AS r ON CONFLICT (${key}) DO UPDATE SET ${updates(columns, key)}`,
     values: [body],
   });
 };

@@ -66,9 +66,19 @@ if (values.child) {
       }
       const { rows } = await writer.commit();
       const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(
-        `${JSON.stringify({ pass, runs: count, nodes, rows, seconds, generatorSeconds: generated, rssMb: rss, tenths, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
-      );
+      const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      const result = {
+        pass,
+        runs: count,
+        nodes,
+        rows,
+        seconds,
+        generatorSeconds: generated,
+        rssMb: rss,
+        tenths,
+        maxRssMb,
+      };
+      process.stdout.write(`${JSON.stringify(result)}\n`);
     }
   } finally {
     const pg = (await import('pg')).default;

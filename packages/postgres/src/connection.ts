@@ -8,7 +8,10 @@ import { tablesFor, type Tables } from './tables.js';
 const { IDENTIFIER_PREFIX, IDENTIFIER_RULE, assertOneSource, assertPrefix, attempt, secretsOf } = databases;
 
 export interface PostgresOptions {
-  /** `postgres://user:password@host:5432/database`: the process's pool of that database is used (opened on first use), and released by `close()`. */
+  /**
+   * `postgres://user:password@host:5432/database`: the process's pool of that database is used (opened on first use),
+   * and released by `close()`.
+   */
   connectionString?: string;
   /** A pool this process already has: used as it is, never ended here. */
   pool?: pg.Pool;
@@ -58,7 +61,8 @@ export function postgresConnection(adapter: string, options: PostgresOptions): P
   async function migrate(): Promise<void> {
     const current = await pool()
       .query<{ current: boolean }>(
-        `SELECT to_regclass($1) IS NOT NULL AND EXISTS (SELECT 1 FROM ${tables.migrations} WHERE version = $2) AS current`,
+        `SELECT to_regclass($1) IS NOT NULL AND EXISTS (SELECT 1 ` +
+          `FROM ${tables.migrations} WHERE version = $2) AS current`,
         [tables.migrations, latestVersion('scheduler')],
       )
       .catch(() => undefined);

@@ -2,7 +2,9 @@ import { DifyConfigError } from '@dify-logs/core';
 import type { PoolClient } from 'pg';
 import { advisoryKey, type Tables } from './tables.js';
 
-/** What a migration step belongs to: the sink's tables, or the workers' (pipeline state, run history, Agenda's jobs). */
+/**
+ * What a migration step belongs to: the sink's tables, or the workers' (pipeline state, run history, Agenda's jobs).
+ */
 export type SchemaPart = 'sink' | 'scheduler';
 
 /** One step of the schema: applied once, in `version` order, inside the migration transaction. */
@@ -94,7 +96,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS ${index('ne_log')} ON ${nodes} (log_id);
       CREATE INDEX IF NOT EXISTS ${index('ne_created')} ON ${nodes} (created_at);
       CREATE INDEX IF NOT EXISTS ${index('ne_type')} ON ${nodes} (node_type, created_at);
-      CREATE INDEX IF NOT EXISTS ${index('ne_model')} ON ${nodes} (model_provider, model_name, created_at) WHERE model_name IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('ne_model')} ON ${nodes} (model_provider, model_name, created_at) WHERE \
+model_name IS NOT NULL;
       CREATE INDEX IF NOT EXISTS ${index('ne_failed')} ON ${nodes} (status, created_at) WHERE status <> 'succeeded';
 
       CREATE TABLE IF NOT EXISTS ${windows} (
@@ -116,9 +119,12 @@ export const MIGRATIONS: readonly Migration[] = [
     part: 'scheduler',
     name: 'pipeline state: app states, documents and the run cache',
     sql: ({ appState, documents, runCache }) => `
-      CREATE TABLE IF NOT EXISTS ${appState} (job text NOT NULL, app text NOT NULL, state jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job, app));
-      CREATE TABLE IF NOT EXISTS ${documents} (key text PRIMARY KEY, value jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
-      CREATE TABLE IF NOT EXISTS ${runCache} (app text NOT NULL, run_id text NOT NULL, level smallint NOT NULL, record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (app, run_id));
+      CREATE TABLE IF NOT EXISTS ${appState} (job text NOT NULL, app text NOT NULL, state jsonb NOT NULL, updated_at \
+timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job, app));
+      CREATE TABLE IF NOT EXISTS ${documents} (key text PRIMARY KEY, value jsonb NOT NULL, updated_at timestamptz NOT \
+NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS ${runCache} (app text NOT NULL, run_id text NOT NULL, level smallint NOT NULL, record \
+text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (app, run_id));
     `,
   },
   {
@@ -126,7 +132,9 @@ export const MIGRATIONS: readonly Migration[] = [
     part: 'scheduler',
     name: 'run history',
     sql: ({ history, index }) => `
-      CREATE TABLE IF NOT EXISTS ${history} (id text PRIMARY KEY, deployment text NOT NULL, status text NOT NULL, started_at timestamptz NOT NULL, run text NOT NULL, logs text[] NOT NULL DEFAULT '{}', updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS ${history} (id text PRIMARY KEY, deployment text NOT NULL, status text NOT NULL, \
+started_at timestamptz NOT NULL, run text NOT NULL, logs text[] NOT NULL DEFAULT '{}', updated_at timestamptz NOT NULL \
+DEFAULT now());
       CREATE INDEX IF NOT EXISTS ${index('runs_by_deployment')} ON ${history} (deployment, started_at DESC);
       CREATE INDEX IF NOT EXISTS ${index('runs_by_status')} ON ${history} (status);
       CREATE INDEX IF NOT EXISTS ${index('runs_by_start')} ON ${history} (started_at DESC);
@@ -174,10 +182,14 @@ export const MIGRATIONS: readonly Migration[] = [
 export const latestVersion = (part: SchemaPart, migrations: readonly Migration[] = MIGRATIONS) =>
   Math.max(0, ...migrations.filter((migration) => migration.part === part).map((migration) => migration.version));
 
-/** Which part a `<prefix>runs` table belongs to, by its columns (the sink's has `log_id`, the run history's `deployment`). */
+/**
+ * Which part a `<prefix>runs` table belongs to, by its columns (the sink's has `log_id`, the run history's
+ * `deployment`).
+ */
 async function partOfRuns(client: PoolClient, tables: Tables): Promise<SchemaPart | undefined> {
   const { rows } = await client.query<{ column_name: string }>(
-    `SELECT a.attname AS column_name FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+    `SELECT a.attname AS column_name FROM pg_attribute a WHERE ` +
+      `a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
     [tables.runs],
   );
   const columns = new Set(rows.map((row) => row.column_name));
@@ -185,10 +197,15 @@ async function partOfRuns(client: PoolClient, tables: Tables): Promise<SchemaPar
 }
 
 export interface MigrateOptions {
-  /** The parts to bring up to date (default `['sink']`, as `@dify-logs/sink-postgres` did); one prefix holds one part. */
+  /**
+   * The parts to bring up to date (default `['sink']`, as `@dify-logs/sink-postgres` did); one prefix holds one part.
+   */
   parts?: readonly SchemaPart[];
   migrations?: readonly Migration[];
-  /** Run while the lock is still held, after the steps are committed (Agenda's own schema: it creates and upgrades it itself). */
+  /**
+   * Run while the lock is still held, after the steps are committed (Agenda's own schema: it creates and upgrades it
+   * itself).
+   */
   alsoLocked?: () => Promise<void>;
 }
 
@@ -219,7 +236,8 @@ export async function applyMigrations(
     await client.query('BEGIN');
     try {
       await client.query(
-        `CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+        `CREATE TABLE IF NOT EXISTS ${tables.migrations} ` +
+          `(version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       );
       const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${tables.migrations}`);
       const done = new Set(rows.map((row) => row.version));
@@ -252,8 +270,11 @@ export async function applyMigrations(
 }
 
 function sharedPrefix(tables: Tables, holder: SchemaPart): DifyConfigError {
+  const holds =
+    holder === 'sink' ? '' : `, which holds ${holder === 'scheduler' ? "the workers' run history" : 'the sink'}`;
   return new DifyConfigError(
     'tablePrefix',
-    `the sink and the workers cannot share the table prefix ${JSON.stringify(tables.prefix)} (both keep ${tables.runs}${holder === 'sink' ? '' : `, which holds ${holder === 'scheduler' ? "the workers' run history" : 'the sink'}`}): give sinks.postgres.tablePrefix and worker.prefix different values`,
+    `the sink and the workers cannot share the table prefix ${JSON.stringify(tables.prefix)} ` +
+      `(both keep ${tables.runs}${holds}): give sinks.postgres.tablePrefix and worker.prefix different values`,
   );
 }

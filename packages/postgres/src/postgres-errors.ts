@@ -13,7 +13,10 @@ const RETRYABLE_NETWORK = new Set([
   'EHOSTUNREACH',
   'EHOSTDOWN',
 ]);
-/** SQLSTATE classes (first two characters) worth another attempt: connection exception, insufficient resources, operator intervention. */
+/**
+ * SQLSTATE classes (first two characters) worth another attempt: connection exception, insufficient resources, operator
+ * intervention.
+ */
 const RETRYABLE_CLASSES = new Set(['08', '53', '57']);
 /** serialization_failure, deadlock_detected, lock_not_available. */
 const RETRYABLE_STATES = new Set(['40001', '40P01', '55P03']);

@@ -17,7 +17,10 @@ import { statementsFor } from './sql.js';
 import { tablesFor, type Tables } from './tables.js';
 
 export interface PostgresSinkOptions {
-  /** `postgres://user:password@host:5432/db`: the sink uses the process's pool of that database (shared with the workers' stores; `close()` releases it, the last user ends it). Either this or `pool`. */
+  /**
+   * `postgres://user:password@host:5432/db`: the sink uses the process's pool of that database (shared with the
+   * workers' stores; `close()` releases it, the last user ends it). Either this or `pool`.
+   */
   connectionString?: string;
   /** A pool you own: used as it is and never ended by the sink. Either this or `connectionString`. */
   pool?: pg.Pool;

@@ -156,7 +156,8 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
       if (failure) throw failure;
       if (state !== 'open')
         throw new Error(
-          `the postgres sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+          `the postgres sink's write of ${context.job}/${context.runId}` +
+            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
         );
       // The same run twice in one window: the earlier copy is written first, so the later one wins whole.
       const waited = batch.runs.has(record.logId) ? flush() : undefined;

@@ -6,7 +6,9 @@ export interface Column {
   type: string;
 }
 
-/** Columns of `<prefix>runs` the sink writes, in row order (`effective_tokens` is generated, `updated_at` set by SQL). */
+/**
+ * Columns of `<prefix>runs` the sink writes, in row order (`effective_tokens` is generated, `updated_at` set by SQL).
+ */
 export const RUN_COLUMNS: readonly Column[] = [
   { name: 'log_id', type: 'text' },
   { name: 'run_id', type: 'text' },
@@ -77,7 +79,10 @@ export const NODE_COLUMNS: readonly Column[] = [
   { name: 'process_data', type: 'jsonb' },
 ];
 
-/** Iteration and loop nodes count the tokens of their inner nodes again: left out of `node_tokens` (as core's analysis does). */
+/**
+ * Iteration and loop nodes count the tokens of their inner nodes again: left out of `node_tokens` (as core's analysis
+ * does).
+ */
 const CONTAINERS = new Set(['iteration', 'loop']);
 
 /** PostgreSQL `text` and `jsonb` refuse U+0000: it is removed from every string. */
@@ -129,7 +134,10 @@ export function batchJson(rows: readonly unknown[][], columns: readonly Column[]
 const number = (value: number | null | undefined): number | null =>
   value === null || value === undefined || !Number.isFinite(value) ? null : value;
 
-/** What the nodes say about their run: count, tokens without containers, and the price when the priced nodes agree on a currency. */
+/**
+ * What the nodes say about their run: count, tokens without containers, and the price when the priced nodes agree on a
+ * currency.
+ */
 function nodeTotals(
   nodes: readonly NodeRecord[] | null | undefined,
 ): [count: number | null, tokens: number | null, price: number | null, currency: string | null] {

@@ -30,7 +30,8 @@ export function postgresRunHistory(options: PostgresRunHistoryOptions): RunHisto
         'save',
         row(run.id),
         `INSERT INTO ${runs} (id, deployment, status, started_at, run) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET deployment = EXCLUDED.deployment, status = EXCLUDED.status, started_at = EXCLUDED.started_at, run = EXCLUDED.run, updated_at = now()`,
+         ON CONFLICT (id) DO UPDATE SET deployment = EXCLUDED.deployment, status = EXCLUDED.status, started_at = \
+EXCLUDED.started_at, run = EXCLUDED.run, updated_at = now()`,
         [run.id, run.deployment, run.status, started, JSON.stringify(run)],
       );
     },
@@ -39,7 +40,8 @@ export function postgresRunHistory(options: PostgresRunHistoryOptions): RunHisto
       await db.query(
         'append logs to',
         row(id),
-        `UPDATE ${runs} SET logs = (logs || $2::text[])[greatest(cardinality(logs) + cardinality($2::text[]) - $3 + 1, 1):], updated_at = now() WHERE id = $1`,
+        `UPDATE ${runs} SET logs = (logs || $2::text[])[greatest(cardinality(logs) ` +
+          `+ cardinality($2::text[]) - $3 + 1, 1):], updated_at = now() WHERE id = $1`,
         [id, lines.slice(-maxLogLines).map(cleanLine), maxLogLines],
       );
     },
@@ -52,7 +54,8 @@ export function postgresRunHistory(options: PostgresRunHistoryOptions): RunHisto
       const { rows } = await db.query<{ id: string; run: string }>(
         'list',
         runs,
-        `SELECT id, run FROM ${runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ${limit}`,
+        `SELECT id, run FROM ${runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}` +
+          ` ORDER BY started_at DESC, id DESC LIMIT ${limit}`,
         values,
       );
       return rows.map((found) => toRun(found.id, found.run));

@@ -47,11 +47,17 @@ export function statementsFor(tables: Tables): Statements {
     upsertMessages:
       `INSERT INTO ${tables.messages} (${list(MESSAGE_COLUMNS)}) ${rowsOf(MESSAGE_COLUMNS)} ` +
       `ON CONFLICT (message_id) DO UPDATE SET ${messageUpdates.join(', ')}, updated_at = now()`,
-    upsertRuns: `INSERT INTO ${tables.runs} (${list(RUN_COLUMNS)}) ${rowsOf(RUN_COLUMNS)} ON CONFLICT (log_id) DO UPDATE SET ${runUpdates.join(', ')}, updated_at = now()`,
+    upsertRuns:
+      `INSERT INTO ${tables.runs} (${list(RUN_COLUMNS)}) ${rowsOf(RUN_COLUMNS)}` +
+      ` ON CONFLICT (log_id) DO UPDATE SET ${runUpdates.join(', ')}, updated_at = now()`,
     deleteNodes: `DELETE FROM ${tables.nodes} WHERE log_id = ANY($1::text[])`,
-    upsertNodes: `INSERT INTO ${tables.nodes} (${list(NODE_COLUMNS)}) ${rowsOf(NODE_COLUMNS)} ON CONFLICT (id) DO UPDATE SET ${nodeUpdates.join(', ')}`,
-    upsertWindow: `INSERT INTO ${tables.windows} (job, run_id, window_from, window_to, timezone, runs, node_executions) VALUES ($1, $2, $3, $4, $5, $6, $7)
-      ON CONFLICT (job, run_id) DO UPDATE SET window_from = EXCLUDED.window_from, window_to = EXCLUDED.window_to, timezone = EXCLUDED.timezone,
+    upsertNodes:
+      `INSERT INTO ${tables.nodes} (${list(NODE_COLUMNS)}) ${rowsOf(NODE_COLUMNS)}` +
+      ` ON CONFLICT (id) DO UPDATE SET ${nodeUpdates.join(', ')}`,
+    upsertWindow: `INSERT INTO ${tables.windows} (job, run_id, window_from, window_to, timezone, runs, \
+node_executions) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (job, run_id) DO UPDATE SET window_from = EXCLUDED.window_from, window_to = EXCLUDED.window_to, \
+timezone = EXCLUDED.timezone,
       runs = EXCLUDED.runs, node_executions = EXCLUDED.node_executions, completed_at = now()`,
   };
 }

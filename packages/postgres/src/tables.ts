@@ -25,7 +25,9 @@ export interface Tables {
   index(suffix: string): string;
 }
 
-/** As the configuration accepts it: letters, digits and `_`, at most 40 (every name then stays within PostgreSQL's 63). */
+/**
+ * As the configuration accepts it: letters, digits and `_`, at most 40 (every name then stays within PostgreSQL's 63).
+ */
 const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
 
 export function tablesFor(prefix: string): Tables {
@@ -51,7 +53,10 @@ export function tablesFor(prefix: string): Tables {
   };
 }
 
-/** The advisory lock key that serialises migrations of one prefix (a signed 64-bit integer, as text; the same key as `@dify-logs/sink-postgres` 0.1 took, so old and new processes take turns). */
+/**
+ * The advisory lock key that serialises migrations of one prefix (a signed 64-bit integer, as text; the same key as
+ * `@dify-logs/sink-postgres` 0.1 took, so old and new processes take turns).
+ */
 export function advisoryKey(prefix: string): string {
   return createHash('sha256').update(`dify-logs-sink-postgres:${prefix}`).digest().readBigInt64BE(0).toString();
 }

@@ -38,7 +38,8 @@ describe.skipIf(!server.ok)(`one PostgreSQL package${server.ok ? '' : ` (skipped
     ]);
     await pool.query(`INSERT INTO "${prefix}documents" (key, value) VALUES ('alerts', '{"active": {"x": 1}}'::jsonb)`);
     await pool.query(
-      `INSERT INTO "${prefix}runs" (id, deployment, status, started_at, run, logs) VALUES ('r1', 'nightly', 'succeeded', '2026-03-01T00:00:00Z', $1, ARRAY['line 1', 'line 2'])`,
+      `INSERT INTO "${prefix}runs" (id, deployment, status, started_at, run, logs) VALUES ` +
+        `('r1', 'nightly', 'succeeded', '2026-03-01T00:00:00Z', $1, ARRAY['line 1', 'line 2'])`,
       [JSON.stringify({ id: 'r1', deployment: 'nightly', status: 'succeeded', startedAt: '2026-03-01T00:00:00.000Z' })],
     );
     const agendaTable = await pool.query<{ oid: number }>('SELECT to_regclass($1)::oid AS oid', [
@@ -70,7 +71,8 @@ describe.skipIf(!server.ok)(`one PostgreSQL package${server.ok ? '' : ` (skipped
     const prefix = fresh('oldsink');
     await createOldSinkSchema(pool, prefix);
     await pool.query(
-      `INSERT INTO "${prefix}runs" (log_id, app_id, logged_at, created_at, window_job, window_run_id) VALUES ('old-log', 'app', now(), now(), 'job', 'run')`,
+      `INSERT INTO "${prefix}runs" (log_id, app_id, logged_at, created_at, ` +
+        `window_job, window_run_id) VALUES ('old-log', 'app', now(), now(), 'job', 'run')`,
     );
     const sink = createPostgresSink({ connectionString: PG_URL, tablePrefix: prefix });
     try {

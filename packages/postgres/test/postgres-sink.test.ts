@@ -236,26 +236,30 @@ describePg(`createPostgresSink against ${against}`, () => {
     expect((window[0].window_from as Date).toISOString()).toBe('2026-03-01T00:00:00.000Z');
   });
 
-  it('reports a bad record as a non-retryable error naming the table; the window stays invisible and the writer refuses more', async () => {
-    const sink = newSink('bad', { batchSize: 2 });
-    const writer = await sink.open(context('pipeline-bad'));
-    await writer.add(sampleRun('ok-1', 1));
-    await writer.add(sampleRun('ok-2', 1));
-    await writer.add(sampleRun('bad-1', 1, { createdAt: 'not a time' }));
-    const failure = await Promise.resolve()
-      .then(() => writer.add(sampleRun('bad-2', 1)))
-      .then(() => writer.commit())
-      .catch((caught: unknown) => caught);
-    expect(DifyStorageError.isInstance(failure)).toBe(true);
-    expect((failure as DifyStorageError).message).toMatch(
-      new RegExp(`could not write ${sink.tables.prefix}runs: .*time.*\\(22007\\)`),
-    );
-    expect((failure as DifyStorageError).key).toBe(`${sink.tables.prefix}runs`);
-    expect((failure as DifyStorageError).isRetryable).toBe(false);
-    expect(() => writer.add(sampleRun('more', 1))).toThrow(DifyStorageError);
-    await writer.abort(failure as Error);
-    expect(await countRows(pool, sink.tables)).toEqual({ runs: 0, nodes: 0, windows: 0 });
-  });
+  it(
+    'reports a bad record as a non-retryable error naming the ' +
+      'table; the window stays invisible and the writer refuses more',
+    async () => {
+      const sink = newSink('bad', { batchSize: 2 });
+      const writer = await sink.open(context('pipeline-bad'));
+      await writer.add(sampleRun('ok-1', 1));
+      await writer.add(sampleRun('ok-2', 1));
+      await writer.add(sampleRun('bad-1', 1, { createdAt: 'not a time' }));
+      const failure = await Promise.resolve()
+        .then(() => writer.add(sampleRun('bad-2', 1)))
+        .then(() => writer.commit())
+        .catch((caught: unknown) => caught);
+      expect(DifyStorageError.isInstance(failure)).toBe(true);
+      expect((failure as DifyStorageError).message).toMatch(
+        new RegExp(`could not write ${sink.tables.prefix}runs: .*time.*\\(22007\\)`),
+      );
+      expect((failure as DifyStorageError).key).toBe(`${sink.tables.prefix}runs`);
+      expect((failure as DifyStorageError).isRetryable).toBe(false);
+      expect(() => writer.add(sampleRun('more', 1))).toThrow(DifyStorageError);
+      await writer.abort(failure as Error);
+      expect(await countRows(pool, sink.tables)).toEqual({ runs: 0, nodes: 0, windows: 0 });
+    },
+  );
 
   it('stores lone surrogates as U+FFFD and drops NUL, in text and jsonb columns alike', async () => {
     const sink = newSink('surrogates');

@@ -37,7 +37,8 @@ export async function countRows(pool: pg.Pool, tables: Tables): Promise<SinkCoun
   const exists = await pool.query<{ name: string | null }>('SELECT to_regclass($1) AS name', [tables.runs]);
   if (!exists.rows[0]?.name) return { runs: 0, nodes: 0, windows: 0 };
   const { rows } = await pool.query<{ runs: string; nodes: string; windows: string }>(
-    `SELECT (SELECT count(*) FROM ${tables.runs}) AS runs, (SELECT count(*) FROM ${tables.nodes}) AS nodes, (SELECT count(*) FROM ${tables.windows}) AS windows`,
+    `SELECT (SELECT count(*) FROM ${tables.runs}) AS runs, (SELECT count(*) FROM ` +
+      `${tables.nodes}) AS nodes, (SELECT count(*) FROM ${tables.windows}) AS windows`,
   );
   return { runs: Number(rows[0]!.runs), nodes: Number(rows[0]!.nodes), windows: Number(rows[0]!.windows) };
 }

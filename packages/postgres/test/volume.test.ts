@@ -48,7 +48,8 @@ describePg(`100k runs against ${against}`, () => {
         expect(await countRows(pool, sink.tables)).toEqual(afterFirst);
         expect(again.rows).toEqual(first.rows);
         console.log(
-          `postgres sink, ${RUNS} runs + ${expectedNodes} node executions: write ${first.seconds.toFixed(1)} s (${Math.round(RUNS / first.seconds)} runs/s), same window again ${again.seconds.toFixed(1)} s`,
+          `postgres sink, ${RUNS} runs + ${expectedNodes} node executions: write ${first.seconds.toFixed(1)}` +
+            ` s (${Math.round(RUNS / first.seconds)} runs/s), same window again ${again.seconds.toFixed(1)} s`,
         );
       } finally {
         await sink.close();

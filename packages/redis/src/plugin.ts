@@ -1,7 +1,10 @@
 import { definePlugin, type SchedulerDatabaseOptions } from '@dify-logs/core/adapter-kit';
 import type { RedisDatabase } from './database.js';
 
-/** `worker.databaseUrl: redis://…`: the workers' jobs, locks, pipeline state and run history in Redis. ioredis loads on open. */
+/**
+ * `worker.databaseUrl: redis://…`: the workers' jobs, locks, pipeline state and run history in Redis. ioredis loads on
+ * open.
+ */
 export const databasePlugin = definePlugin({
   kind: 'database',
   type: 'redis',

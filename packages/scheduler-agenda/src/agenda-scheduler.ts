@@ -23,9 +23,15 @@ export interface AgendaSchedulerOptions {
   history: RunHistory;
   /** This worker's name in the history and in Agenda's locks (default `host:pid`). */
   worker?: string;
-  /** How long a run may go without a heartbeat before another worker takes it over (default 10 min). The worker renews it every third of this while the run is alive. */
+  /**
+   * How long a run may go without a heartbeat before another worker takes it over (default 10 min). The worker renews
+   * it every third of this while the run is alive.
+   */
   lockLifetimeMs?: number;
-  /** How often the worker looks for due runs (default 5 000 ms; PostgreSQL and Redis also wake it up at once on new runs). */
+  /**
+   * How often the worker looks for due runs (default 5 000 ms; PostgreSQL and Redis also wake it up at once on new
+   * runs).
+   */
   processEveryMs?: number;
   /** Runs at once in this worker, over all deployments (default 2). */
   concurrency?: number;
@@ -38,7 +44,10 @@ export interface AgendaSchedulerOptions {
 
 /** The Agenda scheduler: the `Scheduler` contract plus what only a shared queue can do. */
 export interface AgendaScheduler extends Scheduler {
-  /** The Agenda instance of this worker (for the Agendash dashboard); defined after `start()`. `enqueue`, `backfill`, `pause` and `resume` work without `start()`: they only write to the queue. */
+  /**
+   * The Agenda instance of this worker (for the Agendash dashboard); defined after `start()`. `enqueue`, `backfill`,
+   * `pause` and `resume` work without `start()`: they only write to the queue.
+   */
   readonly agenda: Agenda | undefined;
   /** Queues a run without waiting for a worker to start it; returns its run id. */
   enqueue(deployment: string, parameters?: Record<string, unknown>): Promise<string>;
@@ -310,7 +319,8 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
         if (Date.now() > deadline)
           throw new DifyConfigError(
             'deployment',
-            `no worker started ${name} within ${Math.round((options.triggerTimeoutMs ?? 60_000) / 1000)} s; the run stays queued (${runId})`,
+            `no worker started ${name} within ${Math.round((options.triggerTimeoutMs ?? 60_000) / 1000)}` +
+              ` s; the run stays queued (${runId})`,
           );
         await sleep(100);
       }

@@ -16,7 +16,10 @@ import type { AgendaBackend } from 'agenda';
 
 export type { DatabaseKind };
 
-/** One database shared by Agenda (jobs and locks), the pipeline state and the run history: what a `database` plugin opens. */
+/**
+ * One database shared by Agenda (jobs and locks), the pipeline state and the run history: what a `database` plugin
+ * opens.
+ */
 export type AgendaDatabase = SchedulerDatabase<AgendaBackend>;
 
 /** Where the database plugins come from: a registry, a list of plugins (`[...postgres]`), or a lookup by scheme. */
@@ -66,7 +69,10 @@ export function databaseScheme(url: string): string {
   return scheme;
 }
 
-/** Which database a connection string names (`mongodb://`, `mongodb+srv://`, `postgres://`, `postgresql://`, `redis://`, `rediss://`). */
+/**
+ * Which database a connection string names (`mongodb://`, `mongodb+srv://`, `postgres://`, `postgresql://`, `redis://`,
+ * `rediss://`).
+ */
 export function databaseKind(url: string): DatabaseKind {
   const kind = KINDS[databaseScheme(url)];
   if (!kind)
@@ -102,8 +108,10 @@ export async function openAgendaDatabase(url: string, options: DatabaseOptions =
     throw new DifyConfigError(
       'worker.databaseUrl',
       known
-        ? `${shown}: ${scheme}:// needs the database plugin of ${known}: install it and register its plugin (\`import { plugin as database } from '${known}/plugin'\`, then \`plugins: [...database]\`)`
-        : `${shown}: no database plugin opens ${scheme}:// (mongodb://, postgres:// and redis:// are @dify-logs/mongodb, @dify-logs/postgres and @dify-logs/redis)`,
+        ? `${shown}: ${scheme}:// needs the database plugin of ${known}: install it and register its ` +
+            `plugin (\`import { plugin as database } from '${known}/plugin'\`, then \`plugins: [...database]\`)`
+        : `${shown}: no database plugin opens ${scheme}:// (mongodb://, postgres:// ` +
+            `and redis:// are @dify-logs/mongodb, @dify-logs/postgres and @dify-logs/redis)`,
     );
   }
   const { plugins: _plugins, ...rest } = options;

@@ -6,7 +6,9 @@ const { nonEmpty, secretText, wholeNumber, decimal, flag } = configValues;
 /** The `worker` section: Agenda on a shared database, the HTTP port for health, metrics and the dashboard. */
 export const workerSection = z
   .strictObject({
-    /** `mongodb://…` (the default backend), `postgres://…` or `redis://…`: jobs, locks, pipeline state and run history. */
+    /**
+     * `mongodb://…` (the default backend), `postgres://…` or `redis://…`: jobs, locks, pipeline state and run history.
+     */
     databaseUrl: secretText.optional(),
     /** Prefix of tables, collections or keys: separates tenants sharing one database. */
     prefix: nonEmpty.optional(),
@@ -39,10 +41,14 @@ export type WorkerSection = z.output<typeof workerSection>;
 
 /** What `worker.databaseUrl` is for, when it is missing. */
 export const NO_DATABASE =
-  'is not set: set DIFY_LOGS_DATABASE_URL (or MONGODB_URL) to mongodb://…, postgres://… or redis://… (and register the plugin of @dify-logs/mongodb, @dify-logs/postgres or @dify-logs/redis) — the workers share jobs, locks, state and run history there. On one machine without a database, `dify-logs schedule start` runs the same deployments.';
+  'is not set: set DIFY_LOGS_DATABASE_URL (or MONGODB_URL) to mongodb://…, postgres://… ' +
+  'or redis://… (and register the plugin of @dify-logs/mongodb, @dify-logs/postgres or ' +
+  '@dify-logs/redis) — the workers share jobs, locks, state and run history there. On ' +
+  'one machine without a database, `dify-logs schedule start` runs the same deployments.';
 
 /**
- * The Agenda scheduler: `create` opens `worker.databaseUrl` through the `database` plugin of its scheme (registered from
+ * The Agenda scheduler: `create` opens `worker.databaseUrl` through the `database` plugin of its scheme (registered
+ * from
  * `@dify-logs/mongodb`, `@dify-logs/postgres` or `@dify-logs/redis`; the driver loads then) and
  * gives the database and a scheduler on it. `startWorker(runtime)` does the rest of a worker.
  */

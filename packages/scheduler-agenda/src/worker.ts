@@ -36,7 +36,10 @@ export async function openWorkerParts(worker: WorkerSection, context: PluginCont
 export interface StartWorkerOptions {
   /** HTTP port of /healthz, /readyz, /metrics and /dashboard (default `worker.port`; 0: off). */
   port?: number;
-  /** The metrics the worker serves; pass the same ones whose `instrumentFetch` the runtime's `fetch` is, to count Dify requests. */
+  /**
+   * The metrics the worker serves; pass the same ones whose `instrumentFetch` the runtime's `fetch` is, to count Dify
+   * requests.
+   */
   metrics?: PipelineMetrics;
   /** One line per finished run. */
   write?: (line: string) => void;
@@ -48,14 +51,16 @@ export interface RunningWorker {
   server: WorkerServer | undefined;
   /** Whether /dashboard is served (credentials are set). */
   dashboard: boolean;
-  /** Waits up to `worker.drainSeconds` for running runs, then stops the server and closes the runtime and the database. */
+  /**
+   * Waits up to `worker.drainSeconds` for running runs, then stops the server and closes the runtime and the database.
+   */
   stop(): Promise<void>;
 }
 
 /**
- * A scheduler worker for a runtime: opens `worker.databaseUrl`, moves the runtime's pipeline state onto it (every worker
- * shares watermarks, alert state and run cache), runs the configured deployments with the other workers of the same
- * database, and serves health, readiness, metrics and (with credentials) the Agendash dashboard.
+ * A scheduler worker for a runtime: opens `worker.databaseUrl`, moves the runtime's pipeline state onto it (every
+ * worker shares watermarks, alert state and run cache), runs the configured deployments with the other workers of the
+ * same database, and serves health, readiness, metrics and (with credentials) the Agendash dashboard.
  */
 export async function startWorker(runtime: DifyLogs, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const { plugin } = await import('./plugin.js');

@@ -27,22 +27,25 @@ describe('worker configuration', () => {
     });
   });
 
-  it('takes the database from MONGODB_URL or DIFY_LOGS_DATABASE_URL (which wins), and treats it as a secret', async () => {
-    const mongo = await loadConfig({
-      plugins: [plugin],
-      cwd: workspace({}),
-      env: { ...base, MONGODB_URL: 'mongodb://u:mongo-pass@db/dify' },
-    });
-    expect(mongo.config.worker!.databaseUrl).toBe('mongodb://u:mongo-pass@db/dify');
-    const both = await loadConfig({
-      plugins: [plugin],
-      cwd: workspace({}),
-      env: { ...base, MONGODB_URL: 'mongodb://db/dify', DIFY_LOGS_DATABASE_URL: 'postgres://u:pg-pass@db/dify' },
-    });
-    expect(both.config.worker!.databaseUrl).toBe('postgres://u:pg-pass@db/dify');
-    expect(both.secrets).toContain('postgres://u:pg-pass@db/dify');
-    expect(describeSources(both).join('\n')).not.toContain('pg-pass');
-  });
+  it(
+    'takes the database from MONGODB_URL or ' + 'DIFY_LOGS_DATABASE_URL (which wins), and treats it as a secret',
+    async () => {
+      const mongo = await loadConfig({
+        plugins: [plugin],
+        cwd: workspace({}),
+        env: { ...base, MONGODB_URL: 'mongodb://u:mongo-pass@db/dify' },
+      });
+      expect(mongo.config.worker!.databaseUrl).toBe('mongodb://u:mongo-pass@db/dify');
+      const both = await loadConfig({
+        plugins: [plugin],
+        cwd: workspace({}),
+        env: { ...base, MONGODB_URL: 'mongodb://db/dify', DIFY_LOGS_DATABASE_URL: 'postgres://u:pg-pass@db/dify' },
+      });
+      expect(both.config.worker!.databaseUrl).toBe('postgres://u:pg-pass@db/dify');
+      expect(both.secrets).toContain('postgres://u:pg-pass@db/dify');
+      expect(describeSources(both).join('\n')).not.toContain('pg-pass');
+    },
+  );
 
   it('reads the dashboard credentials and port from the environment', async () => {
     const { config } = await loadConfig({

@@ -109,7 +109,8 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
         expect(expected.length).toBeGreaterThan(20);
         expect(expected.filter((tick) => !perTick.has(tick))).toEqual([]);
         expect(Date.parse(first) - began.getTime()).toBeLessThan(5000);
-        // The killed run never finished where it began, was recorded as interrupted, and its tick was run again by another worker.
+        // The killed run never finished where it began, was recorded as interrupted, and its tick was run again by
+        // another worker.
         expect(
           done.some((line) => line.runId === victim!.runId),
           JSON.stringify({
@@ -136,68 +137,72 @@ export function multiWorkerSuite(kind: string, url: string, prefixOf: (id: strin
       }
     }, 150_000);
 
-    it('on SIGTERM finishes a run within the drain time, or hands it back when the drain time is over', async (context) => {
-      const status = await server;
-      if (!status.ok) return context.skip(status.reason);
-      const prefix = prefixOf(randomBytes(4).toString('hex'));
-      const dir = mkdtempSync(join(tmpdir(), 'dify-logs-workers-'));
-      dirs.push(dir);
-      const results = join(dir, 'results.log');
-      const base = {
-        DB_URL: url,
-        PREFIX: prefix,
-        RESULTS: results,
-        LOCK_MS: '6000',
-        PROCESS_EVERY_MS: '300',
-        SCHEDULE: '*/5 * * * * *',
-      };
-      const workers: WorkerProcess[] = [];
-      const waitForStart = async (count: number) => {
-        while (readResults(results).filter((line) => line.kind === 'start').length < count) await sleep(100);
-        return readResults(results).filter((line) => line.kind === 'start')[count - 1]!;
-      };
-      try {
-        // Drain long enough: the run finishes, then the worker exits 0.
-        const patient = await startWorker('patient', { ...base, RUN_MS: '3000', DRAIN_MS: '15000' });
-        workers.push(patient);
-        const first = await waitForStart(1);
-        const signalled = Date.now();
-        patient.kill('SIGTERM');
-        const exit = await patient.exited;
-        expect(exit.code).toBe(0);
-        expect(exit.at - signalled).toBeLessThan(15_000);
-        expect(readResults(results).some((line) => line.kind === 'done' && line.runId === first.runId)).toBe(true);
+    it(
+      'on SIGTERM finishes a run within the drain time, ' + 'or hands it back when the drain time is over',
+      async (context) => {
+        const status = await server;
+        if (!status.ok) return context.skip(status.reason);
+        const prefix = prefixOf(randomBytes(4).toString('hex'));
+        const dir = mkdtempSync(join(tmpdir(), 'dify-logs-workers-'));
+        dirs.push(dir);
+        const results = join(dir, 'results.log');
+        const base = {
+          DB_URL: url,
+          PREFIX: prefix,
+          RESULTS: results,
+          LOCK_MS: '6000',
+          PROCESS_EVERY_MS: '300',
+          SCHEDULE: '*/5 * * * * *',
+        };
+        const workers: WorkerProcess[] = [];
+        const waitForStart = async (count: number) => {
+          while (readResults(results).filter((line) => line.kind === 'start').length < count) await sleep(100);
+          return readResults(results).filter((line) => line.kind === 'start')[count - 1]!;
+        };
+        try {
+          // Drain long enough: the run finishes, then the worker exits 0.
+          const patient = await startWorker('patient', { ...base, RUN_MS: '3000', DRAIN_MS: '15000' });
+          workers.push(patient);
+          const first = await waitForStart(1);
+          const signalled = Date.now();
+          patient.kill('SIGTERM');
+          const exit = await patient.exited;
+          expect(exit.code).toBe(0);
+          expect(exit.at - signalled).toBeLessThan(15_000);
+          expect(readResults(results).some((line) => line.kind === 'done' && line.runId === first.runId)).toBe(true);
 
-        // Drain too short: the run is cut off and handed back; the next worker finishes it.
-        const hasty = await startWorker('hasty', { ...base, RUN_MS: '60000', DRAIN_MS: '500' });
-        workers.push(hasty);
-        const second = await waitForStart(2);
-        const cut = Date.now();
-        hasty.kill('SIGTERM');
-        const hastyExit = await hasty.exited;
-        expect(hastyExit.code).toBe(0);
-        expect(hastyExit.at - cut).toBeLessThan(5000);
-        const cutRun = (await historyOf(url, prefix)).find((run) => run.id === second.runId);
-        expect(cutRun).toMatchObject({ status: 'failed' });
+          // Drain too short: the run is cut off and handed back; the next worker finishes it.
+          const hasty = await startWorker('hasty', { ...base, RUN_MS: '60000', DRAIN_MS: '500' });
+          workers.push(hasty);
+          const second = await waitForStart(2);
+          const cut = Date.now();
+          hasty.kill('SIGTERM');
+          const hastyExit = await hasty.exited;
+          expect(hastyExit.code).toBe(0);
+          expect(hastyExit.at - cut).toBeLessThan(5000);
+          const cutRun = (await historyOf(url, prefix)).find((run) => run.id === second.runId);
+          expect(cutRun).toMatchObject({ status: 'failed' });
 
-        const heir = await startWorker('heir', { ...base, RUN_MS: '200', DRAIN_MS: '5000' });
-        workers.push(heir);
-        const deadline = Date.now() + 20_000;
-        let finished: AgendaRun | undefined;
-        while (!finished && Date.now() < deadline) {
-          finished = (await historyOf(url, prefix)).find(
-            (run) => run.scheduledFor === cutRun!.scheduledFor && run.status === 'succeeded',
-          );
-          if (!finished) await sleep(300);
+          const heir = await startWorker('heir', { ...base, RUN_MS: '200', DRAIN_MS: '5000' });
+          workers.push(heir);
+          const deadline = Date.now() + 20_000;
+          let finished: AgendaRun | undefined;
+          while (!finished && Date.now() < deadline) {
+            finished = (await historyOf(url, prefix)).find(
+              (run) => run.scheduledFor === cutRun!.scheduledFor && run.status === 'succeeded',
+            );
+            if (!finished) await sleep(300);
+          }
+          expect(finished).toMatchObject({ trigger: 'retry', worker: 'heir' });
+          heir.kill('SIGTERM');
+          expect((await heir.exited).code).toBe(0);
+        } finally {
+          for (const worker of workers) if (worker.child.exitCode === null) worker.kill('SIGKILL');
+          await dropPrefix(url, prefix);
         }
-        expect(finished).toMatchObject({ trigger: 'retry', worker: 'heir' });
-        heir.kill('SIGTERM');
-        expect((await heir.exited).code).toBe(0);
-      } finally {
-        for (const worker of workers) if (worker.child.exitCode === null) worker.kill('SIGKILL');
-        await dropPrefix(url, prefix);
-      }
-    }, 90_000);
+      },
+      90_000,
+    );
   });
 }
 

@@ -79,7 +79,8 @@ describe('worker server: health and readiness', () => {
           name: 'database',
           check: async () => {
             throw new Error(
-              'connect ECONNREFUSED postgres://u:secret@h/db?sslpassword=hunter2&sslmode=require\n    at Socket.connect (net.js:1:1)',
+              'connect ECONNREFUSED postgres://u:secret@h/db?sslpassword=hunter2&sslmode=require\n' +
+                '    at Socket.connect (net.js:1:1)',
             );
           },
         },

@@ -306,17 +306,20 @@ describe('pipeline metrics over /metrics', () => {
 });
 
 describe('createPipelineMetrics options', () => {
-  it('uses the prefix, leaves a given registry without default metrics, and reuses metrics already registered', async () => {
-    const registry = new Registry();
-    const first = createPipelineMetrics({ registry, prefix: 'worker_' });
-    const second = createPipelineMetrics({ registry, prefix: 'worker_' });
-    first.observeRun('a', { status: 'failed', error: 'x' }, 1);
-    second.observeRun('a', { status: 'failed', error: 'x' }, 1);
-    const families = parsePrometheus(await registry.metrics());
-    expect(value(families, 'worker_pipeline_runs_total', { deployment: 'a', status: 'failed' })).toBe(2);
-    expect(families.some((family) => family.name.includes('process_'))).toBe(false);
-    expect(families.every((family) => family.name.startsWith('worker_'))).toBe(true);
-  });
+  it(
+    'uses the prefix, leaves a given registry without ' + 'default metrics, and reuses metrics already registered',
+    async () => {
+      const registry = new Registry();
+      const first = createPipelineMetrics({ registry, prefix: 'worker_' });
+      const second = createPipelineMetrics({ registry, prefix: 'worker_' });
+      first.observeRun('a', { status: 'failed', error: 'x' }, 1);
+      second.observeRun('a', { status: 'failed', error: 'x' }, 1);
+      const families = parsePrometheus(await registry.metrics());
+      expect(value(families, 'worker_pipeline_runs_total', { deployment: 'a', status: 'failed' })).toBe(2);
+      expect(families.some((family) => family.name.includes('process_'))).toBe(false);
+      expect(families.every((family) => family.name.startsWith('worker_'))).toBe(true);
+    },
+  );
 
   it('maps ids in paths to :id', () => {
     expect(endpointFamily('https://dify.example.com/v1/apps/123/logs?api_key=k')).toBe('/v1/apps/:id/logs');

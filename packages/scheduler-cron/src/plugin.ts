@@ -1,6 +1,9 @@
 import { definePlugin } from '@dify-logs/core/adapter-kit';
 
-/** The embedded scheduler for one machine (croner timers in this process; pause state and history in the runtime's state store). No section. */
+/**
+ * The embedded scheduler for one machine (croner timers in this process; pause state and history in the runtime's state
+ * store). No section.
+ */
 export const plugin = definePlugin({
   kind: 'scheduler',
   type: 'cron',

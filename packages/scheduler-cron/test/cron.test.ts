@@ -32,30 +32,33 @@ describe('createCronScheduler', () => {
     expect((await scheduler.runs()).map((run) => run.trigger)).toEqual(['catch-up', 'catch-up', 'catch-up']);
   });
 
-  it('keeps the history and pauses in the state file across restarts, and marks a run cut off by a crash as failed', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'dify-logs-cron-')), 'state.json');
-    const first = createCronScheduler({ state: fileStateStore({ path }) });
-    await first.define([hourly], async () => ({ status: 'succeeded', summary: { records: 5 } }));
-    await first.start();
-    await first.trigger('hourly');
-    await first.pause('hourly');
-    await first.stop({ drainMs: 1000 });
+  it(
+    'keeps the history and pauses in the state file across ' + 'restarts, and marks a run cut off by a crash as failed',
+    async () => {
+      const path = join(await mkdtemp(join(tmpdir(), 'dify-logs-cron-')), 'state.json');
+      const first = createCronScheduler({ state: fileStateStore({ path }) });
+      await first.define([hourly], async () => ({ status: 'succeeded', summary: { records: 5 } }));
+      await first.start();
+      await first.trigger('hourly');
+      await first.pause('hourly');
+      await first.stop({ drainMs: 1000 });
 
-    const store = fileStateStore({ path });
-    const saved = (await store.readDocument(SCHEDULER_DOCUMENT)) as { runs: Array<{ status: string }> };
-    saved.runs.unshift({ ...saved.runs[0]!, status: 'running' });
-    await store.writeDocument(SCHEDULER_DOCUMENT, saved);
+      const store = fileStateStore({ path });
+      const saved = (await store.readDocument(SCHEDULER_DOCUMENT)) as { runs: Array<{ status: string }> };
+      saved.runs.unshift({ ...saved.runs[0]!, status: 'running' });
+      await store.writeDocument(SCHEDULER_DOCUMENT, saved);
 
-    const second = createCronScheduler({ state: fileStateStore({ path }) });
-    await second.define([hourly], async () => ({ status: 'succeeded' }));
-    await second.start();
-    const runs = await second.runs({ deployment: 'hourly' });
-    expect(runs.map((run) => run.status)).toEqual(['failed', 'succeeded']);
-    expect(runs[0]!.error).toMatch(/interrupted/);
-    expect(runs[1]!.summary).toEqual({ records: 5 });
-    await expect(second.trigger('hourly')).resolves.toMatchObject({ trigger: 'manual' });
-    await second.stop({ drainMs: 1000 });
-  });
+      const second = createCronScheduler({ state: fileStateStore({ path }) });
+      await second.define([hourly], async () => ({ status: 'succeeded' }));
+      await second.start();
+      const runs = await second.runs({ deployment: 'hourly' });
+      expect(runs.map((run) => run.status)).toEqual(['failed', 'succeeded']);
+      expect(runs[0]!.error).toMatch(/interrupted/);
+      expect(runs[1]!.summary).toEqual({ records: 5 });
+      await expect(second.trigger('hourly')).resolves.toMatchObject({ trigger: 'manual' });
+      await second.stop({ drainMs: 1000 });
+    },
+  );
 
   it('names the key of a bad cron expression, time zone or name', async () => {
     const scheduler = createCronScheduler();

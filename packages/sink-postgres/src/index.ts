@@ -1,6 +1,7 @@
 /**
  * @deprecated `@dify-logs/sink-postgres` is `@dify-logs/postgres` now (one package for everything dify-logs keeps in
- * PostgreSQL: the sink, and the workers' jobs, state and run history on one pool). These re-exports keep old imports working.
+ * PostgreSQL: the sink, and the workers' jobs, state and run history on one pool). These re-exports keep old imports
+ * working.
  */
 export {
   createPostgresSink,

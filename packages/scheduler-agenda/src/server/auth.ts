@@ -14,7 +14,9 @@ function same(received: string, expected: Buffer): boolean {
   return timingSafeEqual(digest(received), expected);
 }
 
-/** Throws a `DifyConfigError` naming `key` unless `auth` holds a non-empty user name and password, or a non-empty token. */
+/**
+ * Throws a `DifyConfigError` naming `key` unless `auth` holds a non-empty user name and password, or a non-empty token.
+ */
 export function assertDashboardAuth(auth: unknown, key: string): asserts auth is DashboardAuth {
   const value = auth as Partial<{ username: unknown; password: unknown; token: unknown }> | undefined | null;
   if (value && typeof value === 'object') {

@@ -21,7 +21,10 @@ function requestMethod(input: Parameters<typeof fetch>[0], init: RequestInit | u
   return typeof input === 'object' && !(input instanceof URL) ? input.method : undefined;
 }
 
-/** `timeout` when the request was aborted by a timer (ours, `AbortSignal.timeout`, or the client's), `network` otherwise. */
+/**
+ * `timeout` when the request was aborted by a timer (ours, `AbortSignal.timeout`, or the client's), `network`
+ * otherwise.
+ */
 function thrownCode(error: unknown, init: RequestInit | undefined): 'timeout' | 'network' {
   const candidates = [error, (error as { cause?: unknown } | null)?.cause, init?.signal?.reason];
   for (const candidate of candidates) {
