@@ -40,57 +40,62 @@ describe('console workspace and apps', () => {
     expect((await consoleGet(simulator, session, '/apps?mode=robot')).status).toBe(400);
   });
 
-  it('keeps the current workspace as account state: a switch in one session (or the browser) moves every session, apps resolve in it', async () => {
-    const simulator = await sim({ version: '1.13.3', secondWorkspace: true });
-    const [home, staging] = simulator.workspaces;
-    const ours = await login(simulator);
-    const browser = await login(simulator);
-    const homeApp = workflowApp(simulator);
-    const stagingApp = simulator.apps.find((app) => app.workspaceId === staging!.id)!;
-    expect(stagingApp.name).toBe('Ticket Triage (Staging)');
-    const listed = await consoleGet(simulator, ours, '/workspaces');
-    expect(listed.body.workspaces).toEqual([
-      expect.objectContaining({ id: home!.id, current: true }),
-      expect.objectContaining({ id: staging!.id, name: 'Staging', current: false }),
-    ]);
-    const names = async () =>
-      (await consoleGet(simulator, ours, '/apps?limit=100')).body.data.map((app: any) => app.name).sort();
-    expect(await names()).toEqual(['Invoice Extractor', 'Support Assistant', 'Ticket Triage', '客服工单分类']);
+  it(
+    'keeps the current workspace as account state: a switch in one ' +
+      'session (or the browser) moves every session, apps resolve in it',
+    async () => {
+      const simulator = await sim({ version: '1.13.3', secondWorkspace: true });
+      const [home, staging] = simulator.workspaces;
+      const ours = await login(simulator);
+      const browser = await login(simulator);
+      const homeApp = workflowApp(simulator);
+      const stagingApp = simulator.apps.find((app) => app.workspaceId === staging!.id)!;
+      expect(stagingApp.name).toBe('Ticket Triage (Staging)');
+      const listed = await consoleGet(simulator, ours, '/workspaces');
+      expect(listed.body.workspaces).toEqual([
+        expect.objectContaining({ id: home!.id, current: true }),
+        expect.objectContaining({ id: staging!.id, name: 'Staging', current: false }),
+      ]);
+      const names = async () =>
+        (await consoleGet(simulator, ours, '/apps?limit=100')).body.data.map((app: any) => app.name).sort();
+      expect(await names()).toEqual(['Invoice Extractor', 'Support Assistant', 'Ticket Triage', '客服工单分类']);
 
-    // The other session switches: ours now lists the other workspace's apps, without any error.
-    const switched = await postJson(
-      simulator,
-      '/console/api/workspaces/switch',
-      { tenant_id: staging!.id },
-      browser.headers(),
-    );
-    expect(switched.body).toMatchObject({
-      result: 'success',
-      new_tenant: { id: staging!.id, name: 'Staging', role: 'owner' },
-    });
-    expect(simulator.currentWorkspaceId()).toBe(staging!.id);
-    expect(await names()).toEqual(['Invoice Extractor (Staging)', 'Ticket Triage (Staging)']);
-    expect((await consoleGet(simulator, ours, `/apps/${homeApp.id}/workflow-app-logs`)).status).toBe(404);
-    expect((await consoleGet(simulator, ours, `/apps/${stagingApp.id}/workflow-app-logs`)).status).toBe(200);
-    expect(
-      (await consoleGet(simulator, ours, '/workspaces')).body.workspaces.find((workspace: any) => workspace.current).id,
-    ).toBe(staging!.id);
+      // The other session switches: ours now lists the other workspace's apps, without any error.
+      const switched = await postJson(
+        simulator,
+        '/console/api/workspaces/switch',
+        { tenant_id: staging!.id },
+        browser.headers(),
+      );
+      expect(switched.body).toMatchObject({
+        result: 'success',
+        new_tenant: { id: staging!.id, name: 'Staging', role: 'owner' },
+      });
+      expect(simulator.currentWorkspaceId()).toBe(staging!.id);
+      expect(await names()).toEqual(['Invoice Extractor (Staging)', 'Ticket Triage (Staging)']);
+      expect((await consoleGet(simulator, ours, `/apps/${homeApp.id}/workflow-app-logs`)).status).toBe(404);
+      expect((await consoleGet(simulator, ours, `/apps/${stagingApp.id}/workflow-app-logs`)).status).toBe(200);
+      expect(
+        (await consoleGet(simulator, ours, '/workspaces')).body.workspaces.find((workspace: any) => workspace.current)
+          .id,
+      ).toBe(staging!.id);
 
-    // The simulator's control does what a browser would; a workspace the account did not join is 403.
-    simulator.switchWorkspace(home!.id);
-    expect(await names()).toHaveLength(4);
-    const refused = await postJson(
-      simulator,
-      '/console/api/workspaces/switch',
-      { tenant_id: '00000000-0000-4000-8000-000000000000' },
-      ours.headers(),
-    );
-    expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ code: 'account_not_link_tenant' });
-    // The Service API key belongs to its app whatever workspace is current.
-    simulator.switchWorkspace(staging!.id);
-    expect((await service(simulator, '/workflows/logs', homeApp.apiKey)).status).toBe(200);
-  });
+      // The simulator's control does what a browser would; a workspace the account did not join is 403.
+      simulator.switchWorkspace(home!.id);
+      expect(await names()).toHaveLength(4);
+      const refused = await postJson(
+        simulator,
+        '/console/api/workspaces/switch',
+        { tenant_id: '00000000-0000-4000-8000-000000000000' },
+        ours.headers(),
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'account_not_link_tenant' });
+      // The Service API key belongs to its app whatever workspace is current.
+      simulator.switchWorkspace(staging!.id);
+      expect((await service(simulator, '/workflows/logs', homeApp.apiKey)).status).toBe(200);
+    },
+  );
 
   it('answers unknown routes and apps with Dify 404s', async () => {
     const simulator = await sim({ version: '1.13.3' });

@@ -36,50 +36,55 @@ describe('generated data', () => {
     expect(other).not.toBe(one);
   });
 
-  it('has realistic content: unicode names and inputs, several models, all statuses, account and end-user creators', async () => {
-    const simulator = await sim({ runsPerApp: 600 });
-    expect(simulator.apps.map((app) => [app.name, app.mode])).toEqual([
-      ['Ticket Triage', 'workflow'],
-      ['Invoice Extractor', 'workflow'],
-      ['客服工单分类', 'workflow'],
-      ['Support Assistant', 'advanced-chat'],
-    ]);
-    expect(simulator.apps.every((app) => /^app-[0-9a-f]{24}$/.test(app.apiKey))).toBe(true);
-    const zh = simulator.apps[2]!;
-    const items = (await service(simulator, '/workflows/logs?limit=100', zh.apiKey)).body.data;
-    const detail = (
-      await service(
-        simulator,
-        `/workflows/run/${items.find((item: any) => item.workflow_run?.status === 'succeeded').workflow_run.id}`,
-        zh.apiKey,
-      )
-    ).body;
-    expect(detail.inputs).toMatch(/\\u[0-9a-f]{4}/);
-    expect(JSON.parse(detail.inputs).工单内容).toMatch(/[\u4e00-\u9fff]/);
-    const statuses = new Set<string>();
-    const roles = new Set<string>();
-    const versions = new Set<string>();
-    for (let page = 1; page <= 6; page += 1) {
-      for (const item of (await service(simulator, `/workflows/logs?limit=100&page=${page}`)).body.data) {
-        statuses.add(item.workflow_run?.status ?? 'lost');
-        roles.add(`${item.created_by_role}:${item.created_from}:${item.created_by_end_user?.type ?? ''}`);
-        if (item.workflow_run) versions.add(item.workflow_run.version);
+  it(
+    'has realistic content: unicode names and inputs, several ' + 'models, all statuses, account and end-user creators',
+    async () => {
+      const simulator = await sim({ runsPerApp: 600 });
+      expect(simulator.apps.map((app) => [app.name, app.mode])).toEqual([
+        ['Ticket Triage', 'workflow'],
+        ['Invoice Extractor', 'workflow'],
+        ['客服工单分类', 'workflow'],
+        ['Support Assistant', 'advanced-chat'],
+      ]);
+      expect(simulator.apps.every((app) => /^app-[0-9a-f]{24}$/.test(app.apiKey))).toBe(true);
+      const zh = simulator.apps[2]!;
+      const items = (await service(simulator, '/workflows/logs?limit=100', zh.apiKey)).body.data;
+      const detail = (
+        await service(
+          simulator,
+          `/workflows/run/${items.find((item: any) => item.workflow_run?.status === 'succeeded').workflow_run.id}`,
+          zh.apiKey,
+        )
+      ).body;
+      expect(detail.inputs).toMatch(/\\u[0-9a-f]{4}/);
+      expect(JSON.parse(detail.inputs).工单内容).toMatch(/[\u4e00-\u9fff]/);
+      const statuses = new Set<string>();
+      const roles = new Set<string>();
+      const versions = new Set<string>();
+      for (let page = 1; page <= 6; page += 1) {
+        for (const item of (await service(simulator, `/workflows/logs?limit=100&page=${page}`)).body.data) {
+          statuses.add(item.workflow_run?.status ?? 'lost');
+          roles.add(`${item.created_by_role}:${item.created_from}:${item.created_by_end_user?.type ?? ''}`);
+          if (item.workflow_run) versions.add(item.workflow_run.version);
+        }
       }
-    }
-    expect([...statuses].sort()).toEqual(['failed', 'lost', 'partial-succeeded', 'running', 'stopped', 'succeeded']);
-    expect(roles).toEqual(
-      new Set([
-        'account:installed-app:',
-        'end_user:service-api:service-api',
-        'end_user:web-app:browser',
-        'account:service-api:',
-      ]),
-    );
-    expect(
-      [...versions].every((version) => version === 'draft' || /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/.test(version)),
-    ).toBe(true);
-    expect(versions.size).toBeGreaterThan(1);
-  });
+      expect([...statuses].sort()).toEqual(['failed', 'lost', 'partial-succeeded', 'running', 'stopped', 'succeeded']);
+      expect(roles).toEqual(
+        new Set([
+          'account:installed-app:',
+          'end_user:service-api:service-api',
+          'end_user:web-app:browser',
+          'account:service-api:',
+        ]),
+      );
+      expect(
+        [...versions].every(
+          (version) => version === 'draft' || /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/.test(version),
+        ),
+      ).toBe(true);
+      expect(versions.size).toBeGreaterThan(1);
+    },
+  );
 
   it('spreads runs over `days` before `now`, oldest first in index, strictly ordered', async () => {
     const simulator = await sim({ runsPerApp: 200, days: 2, runningRuns: 0, lostRunRate: 0 });

@@ -26,41 +26,50 @@ describe('password encoding: plain on 1.11.0 and 1.11.1, Base64 from 1.11.2 (PR 
     },
   );
 
-  it('1.11.2 decodes the way Python does: a plain password that happens to be valid Base64 is a wrong password that counts', async () => {
-    // "dify1234" is 8 Base64 characters that decode to bytes... which are not UTF-8: refused before the password check.
-    const refused = await sim({ version: '1.11.2', account: { email: 'ops@example.com', password: 'dify1234' } });
-    expect(
-      (await postJson(refused, '/console/api/login', { email: 'ops@example.com', password: 'dify1234' })).body.message,
-    ).toBe('Invalid encrypted data');
-    expect(refused.stats().failedLogins).toBe(0);
-    // "Zm9vYmFy" decodes to "foobar": Dify compares "foobar" with the password and counts the failure.
-    const simulator = await sim({ version: '1.11.2', account: { email: 'ops@example.com', password: 'Zm9vYmFy' } });
-    expect(
-      (await postJson(simulator, '/console/api/login', { email: 'ops@example.com', password: 'Zm9vYmFy' })).body
-        .message,
-    ).toBe('Invalid email or password.');
-    expect(simulator.stats().failedLogins).toBe(1);
-    expect(
-      (await postJson(simulator, '/console/api/login', { email: 'ops@example.com', password: base64('Zm9vYmFy') }))
-        .body,
-    ).toEqual({ result: 'success' });
-  });
+  it(
+    '1.11.2 decodes the way Python does: a plain password that ' +
+      'happens to be valid Base64 is a wrong password that counts',
+    async () => {
+      // "dify1234" is 8 Base64 characters that decode to bytes... which are not UTF-8: refused before the password
+      // check.
+      const refused = await sim({ version: '1.11.2', account: { email: 'ops@example.com', password: 'dify1234' } });
+      expect(
+        (await postJson(refused, '/console/api/login', { email: 'ops@example.com', password: 'dify1234' })).body
+          .message,
+      ).toBe('Invalid encrypted data');
+      expect(refused.stats().failedLogins).toBe(0);
+      // "Zm9vYmFy" decodes to "foobar": Dify compares "foobar" with the password and counts the failure.
+      const simulator = await sim({ version: '1.11.2', account: { email: 'ops@example.com', password: 'Zm9vYmFy' } });
+      expect(
+        (await postJson(simulator, '/console/api/login', { email: 'ops@example.com', password: 'Zm9vYmFy' })).body
+          .message,
+      ).toBe('Invalid email or password.');
+      expect(simulator.stats().failedLogins).toBe(1);
+      expect(
+        (await postJson(simulator, '/console/api/login', { email: 'ops@example.com', password: base64('Zm9vYmFy') }))
+          .body,
+      ).toEqual({ result: 'success' });
+    },
+  );
 
-  it('decodes the password before validating the payload: an invalid e-mail tells the two apart, counting nothing', async () => {
-    for (const [version, status] of [
-      ['1.9.1', 400],
-      ['1.10.1', 400],
-      ['1.11.1', 400],
-      ['1.11.2', 401],
-      ['1.13.3', 401],
-    ] as const) {
-      const simulator = await sim({ version });
-      const reply = await postJson(simulator, '/console/api/login', { email: 'not-an-email', password: 'a' });
-      expect([version, reply.status]).toEqual([version, status]);
-      if (status === 401) expect(reply.body.message).toBe('Invalid encrypted data');
-      expect(simulator.stats().failedLogins).toBe(0);
-    }
-  });
+  it(
+    'decodes the password before validating the payload: ' + 'an invalid e-mail tells the two apart, counting nothing',
+    async () => {
+      for (const [version, status] of [
+        ['1.9.1', 400],
+        ['1.10.1', 400],
+        ['1.11.1', 400],
+        ['1.11.2', 401],
+        ['1.13.3', 401],
+      ] as const) {
+        const simulator = await sim({ version });
+        const reply = await postJson(simulator, '/console/api/login', { email: 'not-an-email', password: 'a' });
+        expect([version, reply.status]).toEqual([version, status]);
+        if (status === 401) expect(reply.body.message).toBe('Invalid encrypted data');
+        expect(simulator.stats().failedLogins).toBe(0);
+      }
+    },
+  );
 });
 
 describe('admin key and CSRF (check_csrf_token skips the admin key from 1.11.0, PR #29139)', () => {

@@ -43,7 +43,8 @@ const ERRCODES: Record<number, { code: string; retryable: boolean }> = {
   [-1]: { code: 'channel_busy', retryable: true }, // 系统繁忙
   130101: { code: 'rate_limited', retryable: true }, // send too fast, exceed 20 times per minute
   410100: { code: 'rate_limited', retryable: true }, // 发送速度太快而限流
-  310000: { code: 'security_check_failed', retryable: false }, // sign not match / keywords not in content / ip not in whitelist
+  // sign not match / keywords not in content / ip not in whitelist
+  310000: { code: 'security_check_failed', retryable: false },
   300001: { code: 'invalid_token', retryable: false }, // token is not exist
   400101: { code: 'invalid_token', retryable: false }, // access_token 不存在
   400102: { code: 'robot_disabled', retryable: false },

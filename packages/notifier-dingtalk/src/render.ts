@@ -48,7 +48,8 @@ export function renderPayload(message: NotificationMessage, settings: RenderSett
       buttons.reduce((sum, button) => sum + byteLength(button.title) + byteLength(button.actionURL) + 2, 0),
   );
   let text = fitSummary(message, render, (output) => byteLength(output) <= budget);
-  if (byteLength(text) > budget) text = cutBytes(text, budget); // facts and links alone too long: the title, first, survives
+  // facts and links alone too long: the title, first, survives
+  if (byteLength(text) > budget) text = cutBytes(text, budget);
   if (asCard) return { msgtype: 'actionCard', actionCard: { title, text, btnOrientation: '0', btns: buttons } };
   return {
     msgtype: 'markdown',

@@ -220,16 +220,19 @@ describe('dingtalk errors', () => {
 });
 
 describe('dingtalk size limit and escaping', () => {
-  it('cuts a long Chinese + emoji summary on a UTF-8 boundary, within 20 000 bytes, with a full-report line', async () => {
-    await create().send(sampleMessage({ summary: '失败原因：超时😀'.repeat(3_000) }));
-    const text = accepted[0]!.markdown.text as string;
-    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(20_000);
-    expect(Buffer.byteLength(text)).toBeGreaterThan(19_000);
-    expect(text).not.toContain('\uFFFD');
-    expect(text).toMatch(/[^\uD800-\uDBFF]…/); // no lone high surrogate before the ellipsis
-    expect(text).toContain('full report: [Report](https://reports.example.com/daily/2026-03-01.html)');
-    expect(text).toContain('98 765');
-  });
+  it(
+    'cuts a long Chinese + emoji summary on a UTF-8 ' + 'boundary, within 20 000 bytes, with a full-report line',
+    async () => {
+      await create().send(sampleMessage({ summary: '失败原因：超时😀'.repeat(3_000) }));
+      const text = accepted[0]!.markdown.text as string;
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(20_000);
+      expect(Buffer.byteLength(text)).toBeGreaterThan(19_000);
+      expect(text).not.toContain('\uFFFD');
+      expect(text).toMatch(/[^\uD800-\uDBFF]…/); // no lone high surrogate before the ellipsis
+      expect(text).toContain('full report: [Report](https://reports.example.com/daily/2026-03-01.html)');
+      expect(text).toContain('98 765');
+    },
+  );
 
   it('respects a smaller maxBytes', async () => {
     const notifier = create({ maxBytes: 600 });

@@ -7,7 +7,10 @@ import { EMAIL_VARIABLES } from './plugin.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-/** The SMTP_* values, read through the plugin's declarations (core's `environmentToConfig`: the one place variables are read). */
+/**
+ * The SMTP_* values, read through the plugin's declarations (core's `environmentToConfig`: the one place variables are
+ * read).
+ */
 function emailValues(env: Environment): Record<string, string | undefined> {
   const tree = environmentToConfig(env, EMAIL_VARIABLES).tree as { notification?: { email?: Record<string, string> } };
   return tree.notification?.email ?? {};

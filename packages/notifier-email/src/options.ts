@@ -15,7 +15,10 @@ export interface EmailNotifierOptions {
   port?: number;
   /** Implicit TLS from the first byte (usually port 465). */
   secure?: boolean;
-  /** Refuse to send unless the server upgrades the connection with STARTTLS. Without it STARTTLS is still used when offered. */
+  /**
+   * Refuse to send unless the server upgrades the connection with STARTTLS. Without it STARTTLS is still used when
+   * offered.
+   */
   requireTLS?: boolean;
   user?: string;
   /** Never appears in an error or a log line. */

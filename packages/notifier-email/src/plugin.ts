@@ -23,7 +23,10 @@ export const EMAIL_VARIABLES = [
   { name: 'SMTP_FROM', key: 'notification.email.from', description: 'sender address' },
 ] as const;
 
-/** `notification.type: [email]`: SMTP through nodemailer (loaded when the notifier is created). Port 465 is implicit TLS. */
+/**
+ * `notification.type: [email]`: SMTP through nodemailer (loaded when the notifier is created). Port 465 is implicit
+ * TLS.
+ */
 export const plugin = definePlugin({
   kind: 'notifier',
   type: 'email',

@@ -94,8 +94,10 @@ export function renderEmail(
   const html = [
     '<!doctype html>',
     `<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
-    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#111827;line-height:1.5">',
-    `<h2 style="margin:0 0 12px;font-size:18px"><span style="color:${color}">[${message.severity.toUpperCase()}]</span> ${escapeHtml(message.title)}</h2>`,
+    '<body style="font-family:-apple-system,Segoe ' +
+      'UI,Helvetica,Arial,sans-serif;font-size:14px;color:#111827;line-height:1.5">',
+    `<h2 style="margin:0 0 12px;font-size:18px"><span style="color:${color}">[` +
+      `${message.severity.toUpperCase()}]</span> ${escapeHtml(message.title)}</h2>`,
     paragraphs(message.summary),
     factsTable(message.facts),
     linkList(message.links, attached),

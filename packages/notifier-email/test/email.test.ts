@@ -53,20 +53,23 @@ describe('email notifier over SMTP', () => {
     expect(mail?.attachments).toHaveLength(0);
   });
 
-  it('cannot be made to add headers or recipients: CR/LF in a subject taken from the logs stays in the subject', async () => {
-    plain.reset();
-    const notifier = createEmailNotifier({ ...base, port: plain.port });
-    await notifier.send(
-      sampleMessage({ title: 'Daily report\r\nBcc: attacker@evil.example\r\nX-Injected: yes\n\nbody' }),
-    );
-    await notifier.close?.();
-    const [mail] = plain.messages;
-    expect(plain.recipients[0]).toEqual(['ops@example.com', 'lead@example.com']);
-    expect(mail?.bcc).toBeUndefined();
-    expect(mail?.headers.has('x-injected')).toBe(false);
-    expect(mail?.subject).not.toMatch(/[\r\n]/);
-    expect(mail?.subject).toContain('Bcc: attacker@evil.example');
-  });
+  it(
+    'cannot be made to add headers or recipients: CR/LF ' + 'in a subject taken from the logs stays in the subject',
+    async () => {
+      plain.reset();
+      const notifier = createEmailNotifier({ ...base, port: plain.port });
+      await notifier.send(
+        sampleMessage({ title: 'Daily report\r\nBcc: attacker@evil.example\r\nX-Injected: yes\n\nbody' }),
+      );
+      await notifier.close?.();
+      const [mail] = plain.messages;
+      expect(plain.recipients[0]).toEqual(['ops@example.com', 'lead@example.com']);
+      expect(mail?.bcc).toBeUndefined();
+      expect(mail?.headers.has('x-injected')).toBe(false);
+      expect(mail?.subject).not.toMatch(/[\r\n]/);
+      expect(mail?.subject).toContain('Bcc: attacker@evil.example');
+    },
+  );
 
   it('escapes HTML in every value', async () => {
     plain.reset();

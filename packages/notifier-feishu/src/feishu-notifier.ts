@@ -15,7 +15,10 @@ const { describeWebhook, jsonObject, optionalText, parseWebhook, positiveInteger
 type ChannelResponse = channels.ChannelResponse;
 
 export interface FeishuNotifierOptions {
-  /** `https://open.feishu.cn/open-apis/bot/v2/hook/…` (Lark: `open.larksuite.com`). The last path segment is the bot's token: never shown. */
+  /**
+   * `https://open.feishu.cn/open-apis/bot/v2/hook/…` (Lark: `open.larksuite.com`). The last path segment is the bot's
+   * token: never shown.
+   */
   webhook: string;
   /** The secret of the bot's signature check (签名校验); every request body is then signed. */
   secret?: string;
@@ -85,7 +88,8 @@ function classify(endpoint: string, response: ChannelResponse, secrets: string[]
   if (code !== undefined && code !== 0) {
     const text = body?.msg ?? body?.StatusMessage;
     const msg = typeof text === 'string' && text !== '' ? scrub(text, secrets) : '';
-    // 9499 is both "too many request" (rate limit) and "Bad Request" (malformed body): only the first is worth repeating.
+    // 9499 is both "too many request" (rate limit) and "Bad Request" (malformed body): only the first is worth
+    // repeating.
     const known =
       code === 9499
         ? /too many/i.test(msg)

@@ -26,7 +26,8 @@ function template(message: NotificationMessage): string {
 /** The interactive card; the summary (then facts, then links) is cut so that `fits(card)` holds. */
 export function renderCard(message: NotificationMessage, fits: (card: FeishuCard) => boolean): FeishuCard {
   let card = fitSummary(message, buildCard, fits);
-  const rest = { ...message, facts: [...message.facts], links: [...message.links] }; // the loop runs only once the summary is down to …
+  // the loop runs only once the summary is down to …
+  const rest = { ...message, facts: [...message.facts], links: [...message.links] };
   while (!fits(card) && (rest.facts.length > 0 || rest.links.length > 0)) {
     if (rest.facts.length > 0) rest.facts.pop();
     else rest.links.pop();
@@ -43,7 +44,8 @@ function buildCard(message: NotificationMessage, truncated: boolean): FeishuCard
   if (truncated && first)
     summary.push(
       '',
-      `full report: [${escapeMarkdown(oneLine(first.label))}](${new URL(first.url).href.replace(/[()]/g, (character) => (character === '(' ? '%28' : '%29'))})`,
+      `full report: [${escapeMarkdown(oneLine(first.label))}](` +
+        `${new URL(first.url).href.replace(/[()]/g, (character) => (character === '(' ? '%28' : '%29'))})`,
     );
   for (const link of local) summary.push(`${escapeMarkdown(oneLine(link.label))}: ${escapeMarkdown(link.url)}`);
   const elements: Element[] = [{ tag: 'markdown', content: summary.join('\n') }];

@@ -177,7 +177,8 @@ describe('feishu errors', () => {
     const error = await failure(create({ secret: 'wrong-secret-value' }));
     expect(error).toMatchObject({ code: 'security_check_failed', isRetryable: false });
     expect(error.message).toBe(
-      `feishu (${base}/open-apis/bot/v2/hook/[redacted]): Feishu refused the message: code 19021 (sign match fail or timestamp is not within one hour from current time)`,
+      `feishu (${base}/open-apis/bot/v2/hook/[redacted]): Feishu refused the message: ` +
+        `code 19021 (sign match fail or timestamp is not within one hour from current time)`,
     );
   });
 
@@ -223,7 +224,8 @@ describe('feishu size limit and escaping', () => {
 
   it('neutralises @all, tags, links and Markdown in log text', async () => {
     const summary =
-      "<at id=all></at> <font color='red'>x</font> <script>y</script> **b** [l](https://evil.example) `c` ~~s~~\n# h\n- item";
+      "<at id=all></at> <font color='red'>x</font> <script>y</script> " +
+      '**b** [l](https://evil.example) `c` ~~s~~\n# h\n- item';
     await create().send(sampleMessage({ summary, facts: [{ label: '<at id=all></at>', value: '*v*' }] }));
     const text = cardText(accepted[0]!);
     for (const hostile of ['<at', '<font', '<script', '**b**', '[l](', '`c`', '~~s~~', '\n# h', '\n- item', '*v*'])

@@ -6,7 +6,9 @@ const { describeWebhook, optionalText, parseWebhook, positiveInteger, postJson }
 type ChannelResponse = channels.ChannelResponse;
 
 export interface SlackNotifierOptions {
-  /** `https://hooks.slack.com/services/T…/B…/…`. The path is the credential: only `…/services/[redacted]` is ever shown. */
+  /**
+   * `https://hooks.slack.com/services/T…/B…/…`. The path is the credential: only `…/services/[redacted]` is ever shown.
+   */
   webhook: string;
   /** Channel override (`#alerts`); honoured by legacy webhooks only, app webhooks post to their own channel. */
   channel?: string;

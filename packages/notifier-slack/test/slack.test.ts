@@ -215,7 +215,8 @@ describe('slack escaping', () => {
     }
     expect(payload.blocks[0].text).toMatchObject({ type: 'plain_text', text: `Failed ${hostile}` });
     expect(payload.blocks[1].text.text).toBe(
-      '&lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;https://evil.example|click me&gt; &amp; &lt;script&gt;x&lt;/script&gt;',
+      '&lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; ' +
+        '&lt;https://evil.example|click me&gt; &amp; &lt;script&gt;x&lt;/script&gt;',
     );
   });
 

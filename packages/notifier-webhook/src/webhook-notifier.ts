@@ -13,7 +13,9 @@ import { scrub } from '@dify-logs/core/adapter-kit';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './signature.js';
 
 export interface WebhookNotifierOptions {
-  /** Where to POST. May carry a token in its path or query: it never appears in errors or logs (only origin + path do). */
+  /**
+   * Where to POST. May carry a token in its path or query: it never appears in errors or logs (only origin + path do).
+   */
   url: string;
   /** Signs every request (HMAC-SHA256); never appears in errors or logs. */
   secret?: string;

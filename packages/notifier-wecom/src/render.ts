@@ -15,7 +15,8 @@ const SEVERITY_COLOR: Record<NotificationSeverity, 'info' | 'warning'> = {
 export function renderContent(message: NotificationMessage, mentions: string[], maxBytes: number): string {
   const render = (current: NotificationMessage, truncated: boolean) => renderText(current, mentions, truncated);
   const content = fitSummary(message, render, (output) => byteLength(output) <= maxBytes);
-  return byteLength(content) <= maxBytes ? content : cutBytes(content, maxBytes); // facts and links alone too long: the title, first, survives
+  // facts and links alone too long: the title, first, survives
+  return byteLength(content) <= maxBytes ? content : cutBytes(content, maxBytes);
 }
 
 function renderText(message: NotificationMessage, mentions: string[], truncated: boolean): string {
@@ -28,7 +29,8 @@ function renderText(message: NotificationMessage, mentions: string[], truncated:
   ];
   const lines = [
     `## ${escapeMarkdown(oneLine(message.title))}`,
-    `<font color="${color}">**${message.severity.toUpperCase()}**</font> <font color="comment">${context.filter(Boolean).join(' · ')}</font>`,
+    `<font color="${color}">**${message.severity.toUpperCase()}**</font> ` +
+      `<font color="comment">${context.filter(Boolean).join(' · ')}</font>`,
     escapeMarkdown(message.summary),
   ];
   const first = message.links[0];

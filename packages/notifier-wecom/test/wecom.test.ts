@@ -10,7 +10,8 @@ const KEY = '693a91f6-7f9c-4bc4-97a0-0ec2sifa5aaa';
 type Answer = { status: number; body: unknown };
 type Payload = Record<string, any>;
 const hint = (code: number) =>
-  `hint: [1709280000_12_3f2a], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
+  `hint: [1709280000_12_3f2a], from ip: 203.0.113.7, more info ` +
+  `at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
 
 /**
  * A WeCom group robot as documented (群机器人配置说明): POST JSON to /cgi-bin/webhook/send?key=…,
@@ -160,7 +161,8 @@ describe('wecom size limit and escaping', () => {
 
   it('neutralises mentions, colour tags, HTML and Markdown in log text', async () => {
     const summary =
-      '<@all> <@boss> <font color="warning">fake</font> <script>x</script>\n# big\n> quote **bold** [link](https://evil.example)';
+      '<@all> <@boss> <font color="warning">fake</font> <script>x</script>\n' +
+      '# big\n> quote **bold** [link](https://evil.example)';
     await create().send(sampleMessage({ summary, facts: [{ label: '<@ceo>', value: '`tick`' }] }));
     const content = accepted[0]!;
     for (const hostile of [

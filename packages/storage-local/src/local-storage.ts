@@ -123,7 +123,8 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       new DifyStorageError(
         name,
         'storage_failed',
-        `could not ${action} ${key === undefined ? root : locate(key)} (${errorCode(error) ?? (error as Error).message})`,
+        `could not ${action} ${key === undefined ? root : locate(key)}` +
+          ` (${errorCode(error) ?? (error as Error).message})`,
         { key, cause: error },
       ),
   });

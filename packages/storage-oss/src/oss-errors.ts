@@ -9,7 +9,10 @@ export interface ErrorContext {
   secrets: () => string[];
 }
 
-/** What ali-oss throws: an `Error` named `<Code>Error` with the OSS `code`, HTTP `status` (-1 network, -2 timeout) and `requestId`. */
+/**
+ * What ali-oss throws: an `Error` named `<Code>Error` with the OSS `code`, HTTP `status` (-1 network, -2 timeout) and
+ * `requestId`.
+ */
 interface AliOssError {
   name?: string;
   message?: string;
@@ -49,8 +52,21 @@ const NETWORK_NAMES = new Set([
   'ConnectionResetError',
   'SocketError',
 ]);
-const NETWORK_CODES =
-  /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ESOCKETTIMEDOUT)\b/;
+const NETWORK_CODES = new RegExp(
+  `\\b(${[
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'EHOSTDOWN',
+    'ESOCKETTIMEDOUT',
+  ].join('|')})\\b`,
+);
 
 /** The OSS error code (`NoSuchKey`, `SignatureDoesNotMatch`, …) or the error's name. */
 export function errorCode(error: unknown): string {
@@ -105,18 +121,30 @@ function explain(context: ErrorContext, error: unknown): string {
     case 'NoSuchBucket':
       return `bucket "${context.bucket}" does not exist (NoSuchBucket${request})`;
     case 'SignatureDoesNotMatch':
-      return `the signature was refused (${where}${request}): the access key secret does not belong to the access key id; check accessKeySecret`;
+      return (
+        `the signature was refused (${where}${request}): the access key ` +
+        `secret does not belong to the access key id; check accessKeySecret`
+      );
     case 'InvalidAccessKeyId':
-      return `the access key was refused (${where}${request}): the access key id is unknown or disabled, or the STS token is invalid; check accessKeyId and stsToken`;
+      return (
+        `the access key was refused (${where}${request}): the access key id is unknown ` +
+        `or disabled, or the STS token is invalid; check accessKeyId and stsToken`
+      );
     case 'SecurityTokenExpired':
       return `the STS token has expired (${where}${request}); request new temporary credentials`;
     case 'RequestTimeTooSkewed':
-      return `the local clock differs from the server's by more than 15 minutes (${where}${request}); fix the system time`;
+      return (
+        `the local clock differs from the server's by more than ` +
+        `15 minutes (${where}${request}); fix the system time`
+      );
     default:
       break;
   }
   if (AUTH_CODES.has(code) || status === 403) {
-    return `access denied (${where}${request}): the credentials lack permission on bucket "${context.bucket}"; check the RAM policy and the bucket policy`;
+    return (
+      `access denied (${where}${request}): the credentials lack permission on ` +
+      `bucket "${context.bucket}"; check the RAM policy and the bucket policy`
+    );
   }
   const network = networkFailure(error);
   if (network) return `could not reach the OSS endpoint (${network})${firstClause((error as AliOssError)?.message)}`;

@@ -13,23 +13,37 @@ export interface OssStorageOptions {
    * `oss-<region>[-internal].aliyuncs.com` endpoint when left out.
    */
   region?: string;
-  /** `oss-cn-hangzhou.aliyuncs.com`, `https://oss-cn-hangzhou.aliyuncs.com`, or an OSS-compatible host. Default: the region's public endpoint. */
+  /**
+   * `oss-cn-hangzhou.aliyuncs.com`, `https://oss-cn-hangzhou.aliyuncs.com`, or an OSS-compatible host. Default: the
+   * region's public endpoint.
+   */
   endpoint?: string;
   /** HTTPS (default `true`) for an endpoint given without `http://` or `https://`, and for the region's endpoint. */
   secure?: boolean;
-  /** Address buckets as `endpoint/bucket/key` rather than `bucket.endpoint/key` (ali-oss `sldEnable`); for local and OSS-compatible servers. */
+  /**
+   * Address buckets as `endpoint/bucket/key` rather than `bucket.endpoint/key` (ali-oss `sldEnable`); for local and
+   * OSS-compatible servers.
+   */
   pathStyle?: boolean;
   accessKeyId?: string;
   accessKeySecret?: string;
   /** For temporary credentials (STS). */
   stsToken?: string;
-  /** Sign requests with OSS V4 (`OSS4-HMAC-SHA256`, needs the region). Default `true`; `false` signs with V1 (HMAC-SHA1). */
+  /**
+   * Sign requests with OSS V4 (`OSS4-HMAC-SHA256`, needs the region). Default `true`; `false` signs with V1
+   * (HMAC-SHA1).
+   */
   authorizationV4?: boolean;
-  /** A ready ali-oss client configured for `bucket`, used instead of the connection and credential options; `close()` leaves it alone. */
+  /**
+   * A ready ali-oss client configured for `bucket`, used instead of the connection and credential options; `close()`
+   * leaves it alone.
+   */
   client?: OSS;
   /** Lifetime of `signedUrl()` URLs when the call gives none: 1 to 604800 (7 days). Default 3600. */
   signedUrlExpiresInSeconds?: number;
-  /** Size of one part of a multipart upload, 100 KiB to 5 GiB. Bodies up to this size go in one request. Default 8 MiB. */
+  /**
+   * Size of one part of a multipart upload, 100 KiB to 5 GiB. Bodies up to this size go in one request. Default 8 MiB.
+   */
   partSizeBytes?: number;
   /** Name in errors and logs (default `oss`). */
   name?: string;
@@ -120,7 +134,8 @@ export function resolveOptions(options: OssStorageOptions): ResolvedOptions {
     if (configured !== bucket) {
       throw new DifyConfigError(
         'client',
-        `is configured for bucket ${JSON.stringify(configured ?? null)}, not "${bucket}": create it with \`bucket: "${bucket}"\``,
+        `is configured for bucket ${JSON.stringify(configured ?? null)}` +
+          `, not "${bucket}": create it with \`bucket: "${bucket}"\``,
       );
     }
     return { ...resolved, connection: undefined };
@@ -157,7 +172,8 @@ function resolveConnection(options: OssStorageOptions): Connection {
   if (authorizationV4 && region === undefined) {
     throw new DifyConfigError(
       'region',
-      'is required for V4 signing with this endpoint (e.g. region: "oss-cn-hangzhou"), or sign with V1: authorizationV4: false',
+      'is required for V4 signing with this endpoint (e.g. region: ' +
+        '"oss-cn-hangzhou"), or sign with V1: authorizationV4: false',
     );
   }
   return {
@@ -176,7 +192,8 @@ export function checkExpiry(key: string, seconds: unknown): void {
   if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SIGNED_URL_SECONDS) {
     throw new DifyConfigError(
       key,
-      `must be a whole number of seconds from 1 to ${MAX_SIGNED_URL_SECONDS} (7 days, the longest OSS V4 signatures last)`,
+      `must be a whole number of seconds from 1 to ` +
+        `${MAX_SIGNED_URL_SECONDS} (7 days, the longest OSS V4 signatures last)`,
     );
   }
 }
@@ -207,7 +224,8 @@ function checkEndpoint(endpoint: unknown, bucket: string, secure: boolean): stri
   if (isIP(host) !== 0) {
     throw new DifyConfigError(
       'endpoint',
-      'must be a host name, not an IP address: ali-oss rewrites the Host header and refuses to sign URLs for IP endpoints (use localhost for a local server)',
+      'must be a host name, not an IP address: ali-oss rewrites the Host header ' +
+        'and refuses to sign URLs for IP endpoints (use localhost for a local server)',
     );
   }
   if (host.startsWith(`${bucket}.`) && host.endsWith('.aliyuncs.com')) {

@@ -147,7 +147,10 @@ export function createOssStorage(options: OssStorageOptions): StorageAdapter {
   });
 }
 
-/** An ali-oss client of our own, with its own keep-alive agents (ali-oss shares global ones otherwise), so `close()` can release its sockets. */
+/**
+ * An ali-oss client of our own, with its own keep-alive agents (ali-oss shares global ones otherwise), so `close()` can
+ * release its sockets.
+ */
 function createClient(bucket: string, connection: Connection): OwnedClient {
   // Idle sockets close after 4 s, before servers that keep connections 5 s close them under a request.
   const agent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });

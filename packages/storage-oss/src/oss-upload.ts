@@ -83,7 +83,8 @@ async function putMultipart(target: WriteTarget, first: Buffer[], source: BodySo
         throw new DifyStorageError(
           target.adapter,
           'storage_failed',
-          `the body of ${objectKey} needs more than ${MAX_PARTS} parts of ${target.partSizeBytes} bytes; raise partSizeBytes`,
+          `the body of ${objectKey} needs more than ${MAX_PARTS} ` +
+            `parts of ${target.partSizeBytes} bytes; raise partSizeBytes`,
         );
       }
       const partNumber = number;

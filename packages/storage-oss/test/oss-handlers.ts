@@ -315,7 +315,8 @@ function noSuchUpload(context: RequestContext): Reply {
     context,
     404,
     'NoSuchUpload',
-    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    'The specified upload does not exist. The upload ID may be ' +
+      'invalid, or the upload may have been aborted or completed.',
     {
       UploadId: context.query.get('uploadId') ?? '',
     },
@@ -383,7 +384,8 @@ function completeUpload(context: RequestContext): Reply {
         context,
         400,
         'InvalidPart',
-        "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+        'One or more of the specified parts could not be found or the ' +
+          "specified entity tag might not have matched the part's entity tag.",
         {
           PartNumber: String(part.number),
           ETag: part.etag,

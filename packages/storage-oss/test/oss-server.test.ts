@@ -75,7 +75,8 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
     'x-oss-meta-author': author,
   });
   const putStringToSign = (date: string) =>
-    `PUT\n${md5(body)}\ntext/plain\n${date}\nx-oss-date:${date}\nx-oss-forbid-overwrite:true\nx-oss-meta-author:ada\n/${bucket}/notes/hello.txt`;
+    `PUT\n${md5(body)}\ntext/plain\n${date}\nx-oss-date:${date}\n` +
+    `x-oss-forbid-overwrite:true\nx-oss-meta-author:ada\n/${bucket}/notes/hello.txt`;
 
   it('accepts a request signed by hand and stores the object with its metadata', async () => {
     const date = new Date().toUTCString();
@@ -174,7 +175,8 @@ describe('V1 signatures (OSS ak:base64(hmac-sha1))', () => {
   it('serves V1 signed URLs (OSSAccessKeyId, Expires, Signature) until they expire', async () => {
     server.putObject('notes/hello.txt', body, { contentType: 'text/plain' });
     const url = (expires: number, signedExpires = expires) =>
-      `/${bucket}/notes/hello.txt?OSSAccessKeyId=${ak}&Expires=${expires}&Signature=${encodeURIComponent(sha1Signature(secret, `GET\n\n\n${signedExpires}\n/${bucket}/notes/hello.txt`))}`;
+      `/${bucket}/notes/hello.txt?OSSAccessKeyId=${ak}&Expires=${expires}&Signature=` +
+      `${encodeURIComponent(sha1Signature(secret, `GET\n\n\n${signedExpires}\n/${bucket}/notes/hello.txt`))}`;
     const later = Math.floor(Date.now() / 1000) + 60;
     expect(await (await fetch(server.endpoint + url(later))).text()).toBe(body);
     const tampered = await send('GET', url(later + 1, later), {});
@@ -223,7 +225,8 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
       'PUT',
       `/${bucket}/%E6%97%A5%E6%8A%A5/a%20b.txt`,
       '',
-      `content-md5:${md5(body)}\ncontent-type:text/plain\nhost:localhost:${server.port}\nx-oss-content-sha256:UNSIGNED-PAYLOAD\nx-oss-date:${timestamp}\n`,
+      `content-md5:${md5(body)}\ncontent-type:text/plain\nhost:localhost:${server.port}\n` +
+        `x-oss-content-sha256:UNSIGNED-PAYLOAD\nx-oss-date:${timestamp}\n`,
       'host',
       'UNSIGNED-PAYLOAD',
     ].join('\n');
@@ -238,7 +241,10 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
       'content-type': overrides.contentType ?? 'text/plain',
       'x-oss-content-sha256': 'UNSIGNED-PAYLOAD',
       'x-oss-date': timestamp,
-      authorization: `OSS4-HMAC-SHA256 Credential=${ak}/${day}/${scopeRegion}/oss/aliyun_v4_request,AdditionalHeaders=host,Signature=${v4Signature(secret, day, scopeRegion, stringToSign)}`,
+      authorization:
+        `OSS4-HMAC-SHA256 Credential=${ak}/${day}/${scopeRegion}` +
+        `/oss/aliyun_v4_request,AdditionalHeaders=host,Signature=` +
+        `${v4Signature(secret, day, scopeRegion, stringToSign)}`,
     };
     return send('PUT', `/${bucket}/${overrides.key ?? '%E6%97%A5%E6%8A%A5/a%20b.txt'}`, headers, body);
   }
@@ -267,7 +273,8 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
     server.putObject('a.txt', 'a');
     server.putObject('b.txt', 'b');
     const xml =
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Delete><Quiet>false</Quiet><Object><Key>a.txt</Key></Object><Object><Key>b.txt</Key></Object></Delete>';
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<Delete><Quiet>false</Quiet><Object><Key>a.txt</Key></Object><Object><Key>b.txt</Key></Object></Delete>';
     const deleteRequest = (withMd5: boolean) => {
       const timestamp = v4Date(new Date());
       const day = timestamp.slice(0, 8);
@@ -294,7 +301,9 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
           'content-type': 'application/xml',
           'x-oss-content-sha256': sha256Hex(xml),
           'x-oss-date': timestamp,
-          authorization: `OSS4-HMAC-SHA256 Credential=${ak}/${day}/${region}/oss/aliyun_v4_request,Signature=${v4Signature(secret, day, region, stringToSign)}`,
+          authorization:
+            `OSS4-HMAC-SHA256 Credential=${ak}/${day}/${region}` +
+            `/oss/aliyun_v4_request,Signature=${v4Signature(secret, day, region, stringToSign)}`,
         },
         xml,
       );
@@ -309,32 +318,40 @@ describe('V4 signatures (OSS4-HMAC-SHA256)', () => {
     expect(server.objectKeys()).toEqual([]);
   });
 
-  it('serves V4 signed URLs (x-oss-credential, x-oss-date, x-oss-expires, x-oss-signature) until they expire', async () => {
-    server.putObject('notes/hello.txt', 'signed v4', { contentType: 'text/plain' });
-    const signedUrl = (signedAt: Date, expires: number, key = 'notes/hello.txt') => {
-      const timestamp = v4Date(signedAt);
-      const day = timestamp.slice(0, 8);
-      const query = `x-oss-credential=${ak}%2F${day}%2F${region}%2Foss%2Faliyun_v4_request&x-oss-date=${timestamp}&x-oss-expires=${expires}&x-oss-signature-version=OSS4-HMAC-SHA256`;
-      const canonicalRequest = ['GET', `/${bucket}/${key}`, query, '', '', 'UNSIGNED-PAYLOAD'].join('\n');
-      const stringToSign = [
-        'OSS4-HMAC-SHA256',
-        timestamp,
-        `${day}/${region}/oss/aliyun_v4_request`,
-        sha256Hex(canonicalRequest),
-      ].join('\n');
-      return `${server.endpoint}/${bucket}/notes/hello.txt?${query}&x-oss-signature=${v4Signature(secret, day, region, stringToSign)}`;
-    };
-    const url = signedUrl(new Date(), 60);
-    expect(await (await fetch(url)).text()).toBe('signed v4');
-    const tampered = await fetch(url.replace('x-oss-expires=60', 'x-oss-expires=600'));
-    expect(tampered.status).toBe(403);
-    expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
-    const otherObject = await fetch(signedUrl(new Date(), 60, 'notes/other.txt'));
-    expect(otherObject.status).toBe(403);
-    const expired = await fetch(signedUrl(new Date(Date.now() - 120_000), 60));
-    expect(expired.status).toBe(403);
-    expect(await expired.text()).toContain('Request has expired');
-  });
+  it(
+    'serves V4 signed URLs (x-oss-credential, x-oss-date, ' + 'x-oss-expires, x-oss-signature) until they expire',
+    async () => {
+      server.putObject('notes/hello.txt', 'signed v4', { contentType: 'text/plain' });
+      const signedUrl = (signedAt: Date, expires: number, key = 'notes/hello.txt') => {
+        const timestamp = v4Date(signedAt);
+        const day = timestamp.slice(0, 8);
+        const query =
+          `x-oss-credential=${ak}%2F${day}%2F${region}%2Foss%2Faliyun_v4_request&x-oss-date=` +
+          `${timestamp}&x-oss-expires=${expires}&x-oss-signature-version=OSS4-HMAC-SHA256`;
+        const canonicalRequest = ['GET', `/${bucket}/${key}`, query, '', '', 'UNSIGNED-PAYLOAD'].join('\n');
+        const stringToSign = [
+          'OSS4-HMAC-SHA256',
+          timestamp,
+          `${day}/${region}/oss/aliyun_v4_request`,
+          sha256Hex(canonicalRequest),
+        ].join('\n');
+        return (
+          `${server.endpoint}/${bucket}/notes/hello.txt?${query}` +
+          `&x-oss-signature=${v4Signature(secret, day, region, stringToSign)}`
+        );
+      };
+      const url = signedUrl(new Date(), 60);
+      expect(await (await fetch(url)).text()).toBe('signed v4');
+      const tampered = await fetch(url.replace('x-oss-expires=60', 'x-oss-expires=600'));
+      expect(tampered.status).toBe(403);
+      expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      const otherObject = await fetch(signedUrl(new Date(), 60, 'notes/other.txt'));
+      expect(otherObject.status).toBe(403);
+      const expired = await fetch(signedUrl(new Date(Date.now() - 120_000), 60));
+      expect(expired.status).toBe(403);
+      expect(await expired.text()).toContain('Request has expired');
+    },
+  );
 });
 
 describe('what ali-oss parses', () => {
@@ -409,62 +426,69 @@ describe('what ali-oss parses', () => {
     expect(server.object('once.txt')?.body.toString()).toBe('3');
   });
 
-  it('runs multipart uploads: initiate, parts, list, complete (and refuses small or unordered parts), abort', async () => {
-    for (const authorizationV4 of [true, false]) {
-      server.reset();
-      const oss = client(authorizationV4);
-      const big = Buffer.alloc(100 * 1024, 'x');
-      const { uploadId } = await oss.initMultipartUpload('big.bin', { headers: { 'x-oss-meta-kind': 'archive' } });
-      const one = await oss.uploadPart('big.bin', uploadId, 1, big, 0, big.length);
-      const two = await oss.uploadPart('big.bin', uploadId, 2, Buffer.from('tail'), 0, 4);
-      const listed = await oss.listUploads({});
-      expect(listed.uploads).toEqual([{ name: 'big.bin', uploadId, initiated: expect.any(String) }]);
-      expect((await oss.listParts('big.bin', uploadId)).parts).toHaveLength(2);
-      const wrongEtag = await oss
-        .completeMultipartUpload('big.bin', uploadId, [
+  it(
+    'runs multipart uploads: initiate, parts, list, ' + 'complete (and refuses small or unordered parts), abort',
+    async () => {
+      for (const authorizationV4 of [true, false]) {
+        server.reset();
+        const oss = client(authorizationV4);
+        const big = Buffer.alloc(100 * 1024, 'x');
+        const { uploadId } = await oss.initMultipartUpload('big.bin', { headers: { 'x-oss-meta-kind': 'archive' } });
+        const one = await oss.uploadPart('big.bin', uploadId, 1, big, 0, big.length);
+        const two = await oss.uploadPart('big.bin', uploadId, 2, Buffer.from('tail'), 0, 4);
+        const listed = await oss.listUploads({});
+        expect(listed.uploads).toEqual([{ name: 'big.bin', uploadId, initiated: expect.any(String) }]);
+        expect((await oss.listParts('big.bin', uploadId)).parts).toHaveLength(2);
+        const wrongEtag = await oss
+          .completeMultipartUpload('big.bin', uploadId, [
+            { number: 1, etag: one.etag },
+            { number: 2, etag: one.etag },
+          ])
+          .catch((error: unknown) => error);
+        expect(wrongEtag).toMatchObject({ status: 400, code: 'InvalidPart' });
+        // ali-oss sorts the parts it completes, so an out-of-order list is sent by hand (V1).
+        const unordered =
+          `<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>${two.etag}` +
+          `</ETag></Part><Part><PartNumber>1</PartNumber><ETag>` +
+          `${one.etag}</ETag></Part></CompleteMultipartUpload>`;
+        const date = new Date().toUTCString();
+        const stringToSign =
+          `POST\n${md5(unordered)}\napplication/xml\n` + `${date}\n/${bucket}/big.bin?uploadId=${uploadId}`;
+        const headers = {
+          date,
+          'content-md5': md5(unordered),
+          'content-type': 'application/xml',
+          authorization: `OSS ${ak}:${sha1Signature(secret, stringToSign)}`,
+        };
+        const outOfOrder = await send('POST', `/${bucket}/big.bin?uploadId=${uploadId}`, headers, unordered);
+        expect([outOfOrder.status, code(outOfOrder)]).toEqual([400, 'InvalidPartOrder']);
+        const done = await oss.completeMultipartUpload('big.bin', uploadId, [
           { number: 1, etag: one.etag },
-          { number: 2, etag: one.etag },
-        ])
-        .catch((error: unknown) => error);
-      expect(wrongEtag).toMatchObject({ status: 400, code: 'InvalidPart' });
-      // ali-oss sorts the parts it completes, so an out-of-order list is sent by hand (V1).
-      const unordered = `<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>${two.etag}</ETag></Part><Part><PartNumber>1</PartNumber><ETag>${one.etag}</ETag></Part></CompleteMultipartUpload>`;
-      const date = new Date().toUTCString();
-      const stringToSign = `POST\n${md5(unordered)}\napplication/xml\n${date}\n/${bucket}/big.bin?uploadId=${uploadId}`;
-      const headers = {
-        date,
-        'content-md5': md5(unordered),
-        'content-type': 'application/xml',
-        authorization: `OSS ${ak}:${sha1Signature(secret, stringToSign)}`,
-      };
-      const outOfOrder = await send('POST', `/${bucket}/big.bin?uploadId=${uploadId}`, headers, unordered);
-      expect([outOfOrder.status, code(outOfOrder)]).toEqual([400, 'InvalidPartOrder']);
-      const done = await oss.completeMultipartUpload('big.bin', uploadId, [
-        { number: 1, etag: one.etag },
-        { number: 2, etag: two.etag },
-      ]);
-      expect(done.etag).toMatch(/^"[0-9A-F]{32}-2"$/);
-      expect(server.object('big.bin')).toMatchObject({ type: 'Multipart', metadata: { kind: 'archive' } });
-      expect(server.object('big.bin')?.body.byteLength).toBe(100 * 1024 + 4);
-      expect(server.uploads()).toEqual([]);
+          { number: 2, etag: two.etag },
+        ]);
+        expect(done.etag).toMatch(/^"[0-9A-F]{32}-2"$/);
+        expect(server.object('big.bin')).toMatchObject({ type: 'Multipart', metadata: { kind: 'archive' } });
+        expect(server.object('big.bin')?.body.byteLength).toBe(100 * 1024 + 4);
+        expect(server.uploads()).toEqual([]);
 
-      const small = await oss.initMultipartUpload('small.bin');
-      const a = await oss.uploadPart('small.bin', small.uploadId, 1, Buffer.from('a'), 0, 1);
-      const b = await oss.uploadPart('small.bin', small.uploadId, 2, Buffer.from('b'), 0, 1);
-      const tooSmall = await oss
-        .completeMultipartUpload('small.bin', small.uploadId, [
-          { number: 1, etag: a.etag },
-          { number: 2, etag: b.etag },
-        ])
-        .catch((error: unknown) => error);
-      expect(tooSmall).toMatchObject({ status: 400, code: 'EntityTooSmall' });
-      await oss.abortMultipartUpload('small.bin', small.uploadId);
-      expect(server.uploads()).toEqual([]);
-      expect(server.objectKeys()).toEqual(['big.bin']);
-      const gone = await oss.abortMultipartUpload('small.bin', small.uploadId).catch((error: unknown) => error);
-      expect(gone).toMatchObject({ status: 404, code: 'NoSuchUpload' });
-    }
-  });
+        const small = await oss.initMultipartUpload('small.bin');
+        const a = await oss.uploadPart('small.bin', small.uploadId, 1, Buffer.from('a'), 0, 1);
+        const b = await oss.uploadPart('small.bin', small.uploadId, 2, Buffer.from('b'), 0, 1);
+        const tooSmall = await oss
+          .completeMultipartUpload('small.bin', small.uploadId, [
+            { number: 1, etag: a.etag },
+            { number: 2, etag: b.etag },
+          ])
+          .catch((error: unknown) => error);
+        expect(tooSmall).toMatchObject({ status: 400, code: 'EntityTooSmall' });
+        await oss.abortMultipartUpload('small.bin', small.uploadId);
+        expect(server.uploads()).toEqual([]);
+        expect(server.objectKeys()).toEqual(['big.bin']);
+        const gone = await oss.abortMultipartUpload('small.bin', small.uploadId).catch((error: unknown) => error);
+        expect(gone).toMatchObject({ status: 404, code: 'NoSuchUpload' });
+      }
+    },
+  );
 
   it('deletes many objects at once, with the Content-MD5 ali-oss sends (V1 and V4)', async () => {
     for (const authorizationV4 of [true, false]) {

@@ -6,7 +6,8 @@
  *   VERB, Content-MD5, Content-Type, Date (`x-oss-date` when sent), the sorted `x-oss-*` headers as
  *   `k:v`, then `/bucket/key` plus the sorted sub-resources, joined with newlines.
  * - V1 URL: `OSSAccessKeyId`, `Expires`, `Signature` query parameters; `Expires` takes the date's place.
- * - V4 header: `OSS4-HMAC-SHA256 Credential=<ak>/<yyyymmdd>/<region>/oss/aliyun_v4_request[,AdditionalHeaders=…],Signature=<hex>`.
+ * - V4 header: `OSS4-HMAC-SHA256
+ * Credential=<ak>/<yyyymmdd>/<region>/oss/aliyun_v4_request[,AdditionalHeaders=…],Signature=<hex>`.
  * - V4 URL: `x-oss-signature-version`, `x-oss-credential`, `x-oss-date`, `x-oss-expires`, `x-oss-signature`
  *   (and `x-oss-additional-headers`, `x-oss-security-token`) query parameters; payload `UNSIGNED-PAYLOAD`.
  */
@@ -218,7 +219,8 @@ function verifyV1(request: SignedRequest, settings: AuthSettings, authorization:
     return denied(
       403,
       'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      'The request signature we calculated does not match the ' +
+        'signature you provided. Check your key and signing method.',
       {
         OSSAccessKeyId: accessKeyId,
         SignatureProvided: signature,
@@ -249,7 +251,8 @@ function verifyV1Url(request: SignedRequest, settings: AuthSettings): AuthResult
     return denied(
       403,
       'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      'The request signature we calculated does not match the ' +
+        'signature you provided. Check your key and signing method.',
       {
         OSSAccessKeyId: accessKeyId,
         SignatureProvided: signature,
@@ -439,7 +442,8 @@ function verifyV4(request: SignedRequest, settings: AuthSettings, authorization:
     return denied(
       403,
       'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      'The request signature we calculated does not match the ' +
+        'signature you provided. Check your key and signing method.',
       {
         OSSAccessKeyId: parts.accessKeyId,
         SignatureProvided: parts.signature,

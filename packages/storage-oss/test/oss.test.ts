@@ -175,49 +175,60 @@ describe('createOssStorage options', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('signs URLs locally: V4 for the region derived from the endpoint, V1 when asked, never with the secret', async () => {
-    const key = 'reports/daily/2026/03/02/a-b-20260302T083512345Z-r.md';
-    const v4 = createOssStorage({
-      bucket: 'reports',
-      endpoint: 'oss-cn-shanghai.aliyuncs.com',
-      prefix: 'prod',
-      ...credentials,
-      signedUrlExpiresInSeconds: 900,
-    });
-    const url = new URL(await v4.signedUrl!(key));
-    expect(url.origin + url.pathname).toBe(`https://reports.oss-cn-shanghai.aliyuncs.com/prod/${key}`);
-    expect(url.searchParams.get('x-oss-credential')).toMatch(
-      /^LTAI5tExample\/\d{8}\/cn-shanghai\/oss\/aliyun_v4_request$/,
-    );
-    expect(url.searchParams.get('x-oss-expires')).toBe('900');
-    expect(new URL(await v4.signedUrl!(key, { expiresInSeconds: 60 })).searchParams.get('x-oss-expires')).toBe('60');
-    await expect(v4.signedUrl!(key, { expiresInSeconds: 10 ** 9 })).rejects.toThrow(/expiresInSeconds/);
-    const v1 = createOssStorage({ bucket: 'reports', region: 'cn-shanghai', ...credentials, authorizationV4: false });
-    const signed = new URL(await v1.signedUrl!(key));
-    expect(signed.origin).toBe('https://reports.oss-cn-shanghai.aliyuncs.com');
-    expect([...signed.searchParams.keys()].sort()).toEqual(['Expires', 'OSSAccessKeyId', 'Signature']);
-    expect(Number(signed.searchParams.get('Expires')) - Date.now() / 1000).toBeGreaterThan(3590);
-    for (const text of [url.toString(), signed.toString()]) expect(text).not.toContain(credentials.accessKeySecret);
-  });
+  it(
+    'signs URLs locally: V4 for the region derived from ' + 'the endpoint, V1 when asked, never with the secret',
+    async () => {
+      const key = 'reports/daily/2026/03/02/a-b-20260302T083512345Z-r.md';
+      const v4 = createOssStorage({
+        bucket: 'reports',
+        endpoint: 'oss-cn-shanghai.aliyuncs.com',
+        prefix: 'prod',
+        ...credentials,
+        signedUrlExpiresInSeconds: 900,
+      });
+      const url = new URL(await v4.signedUrl!(key));
+      expect(url.origin + url.pathname).toBe(`https://reports.oss-cn-shanghai.aliyuncs.com/prod/${key}`);
+      expect(url.searchParams.get('x-oss-credential')).toMatch(
+        /^LTAI5tExample\/\d{8}\/cn-shanghai\/oss\/aliyun_v4_request$/,
+      );
+      expect(url.searchParams.get('x-oss-expires')).toBe('900');
+      expect(new URL(await v4.signedUrl!(key, { expiresInSeconds: 60 })).searchParams.get('x-oss-expires')).toBe('60');
+      await expect(v4.signedUrl!(key, { expiresInSeconds: 10 ** 9 })).rejects.toThrow(/expiresInSeconds/);
+      const v1 = createOssStorage({ bucket: 'reports', region: 'cn-shanghai', ...credentials, authorizationV4: false });
+      const signed = new URL(await v1.signedUrl!(key));
+      expect(signed.origin).toBe('https://reports.oss-cn-shanghai.aliyuncs.com');
+      expect([...signed.searchParams.keys()].sort()).toEqual(['Expires', 'OSSAccessKeyId', 'Signature']);
+      expect(Number(signed.searchParams.get('Expires')) - Date.now() / 1000).toBeGreaterThan(3590);
+      for (const text of [url.toString(), signed.toString()]) expect(text).not.toContain(credentials.accessKeySecret);
+    },
+  );
 });
 
 describe('errors', () => {
-  it('reports a wrong secret as SignatureDoesNotMatch, not retryable, naming bucket and key but no secret (V4 and V1)', async () => {
-    for (const authorizationV4 of [true, false]) {
-      const wrongSecret = 'wrong-secret-value-123456';
-      const adapter = storage({ accessKeySecret: wrongSecret, authorizationV4 });
-      const error = await failure(adapter.saveReport(request()));
-      expect(error).toMatchObject({ code: 'storage_failed', isRetryable: false, adapter: 'oss' });
-      expect(error.message).toMatch(
-        /^oss: could not save oss:\/\/dify-logs-test\/reports\/daily\/2026\/03\/02\/nightly-ticket-triage-20260302T083512345Z-run-1\.md: the signature was refused \(SignatureDoesNotMatch, HTTP 403; request id [0-9A-F]{24}\): .*check accessKeySecret$/,
-      );
-      for (const text of [wrongSecret, server.accessKeySecret, server.accessKeyId])
-        expect(error.message).not.toContain(text);
-      const listing = await all(adapter.list()).catch((caught: unknown) => caught);
-      expect((listing as DifyStorageError).message).toContain('SignatureDoesNotMatch');
-      expect(server.objectKeys()).toEqual([]);
-    }
-  });
+  it(
+    'reports a wrong secret as SignatureDoesNotMatch, not ' +
+      'retryable, naming bucket and key but no secret (V4 and V1)',
+    async () => {
+      for (const authorizationV4 of [true, false]) {
+        const wrongSecret = 'wrong-secret-value-123456';
+        const adapter = storage({ accessKeySecret: wrongSecret, authorizationV4 });
+        const error = await failure(adapter.saveReport(request()));
+        expect(error).toMatchObject({ code: 'storage_failed', isRetryable: false, adapter: 'oss' });
+        expect(error.message).toMatch(
+          new RegExp(
+            /^oss: could not save oss:\/\/dify-logs-test\/reports\/daily\/2026\/03\/02\//.source +
+              /nightly-ticket-triage-20260302T083512345Z-run-1\.md: the signature was refused /.source +
+              /\(SignatureDoesNotMatch, HTTP 403; request id [0-9A-F]{24}\): .*check accessKeySecret$/.source,
+          ),
+        );
+        for (const text of [wrongSecret, server.accessKeySecret, server.accessKeyId])
+          expect(error.message).not.toContain(text);
+        const listing = await all(adapter.list()).catch((caught: unknown) => caught);
+        expect((listing as DifyStorageError).message).toContain('SignatureDoesNotMatch');
+        expect(server.objectKeys()).toEqual([]);
+      }
+    },
+  );
 
   it('names an unknown access key, a missing bucket and a skewed clock, none retryable', async () => {
     const unknown = await failure(
@@ -284,70 +295,79 @@ describe('saves', () => {
     expect((await all(adapter.list()))[0]).toEqual(saved);
   });
 
-  it('streams large bodies as multipart uploads with Content-MD5 parts, completed without overwriting (V4 and V1)', async () => {
-    for (const authorizationV4 of [true, false]) {
-      server.reset();
-      const adapter = storage({ partSizeBytes: 100 * KIB, authorizationV4 });
-      const size = 350 * KIB + 17;
-      const saved = await adapter.saveData(
-        request({
-          extension: 'bin',
-          contentType: 'application/octet-stream',
-          body: generated(size),
-          metadata: { part: 'yes' },
-        }),
-      );
-      expect(saved.size).toBe(size);
-      expect(Buffer.from(await adapter.read(saved.key)).equals(expected(size))).toBe(true);
-      expect(server.object(saved.key)).toMatchObject({ type: 'Multipart', contentType: 'application/octet-stream' });
-      expect(operations('UploadPart')).toHaveLength(4);
-      expect(operations('UploadPart').every((entry) => entry.headers['content-md5'] !== undefined)).toBe(true);
-      expect(operations('InitiateMultipartUpload')[0]?.headers['x-oss-forbid-overwrite']).toBe('true');
-      expect(operations('CompleteMultipartUpload')[0]?.headers['x-oss-forbid-overwrite']).toBe('true');
-      expect((await all(adapter.list()))[0]).toEqual(saved);
-    }
-  });
-
-  it('leaves no object and no unfinished upload when a body fails midway, then saves the same key (V4 and V1)', async () => {
-    for (const authorizationV4 of [true, false]) {
-      server.reset();
-      const adapter = storage({ partSizeBytes: 100 * KIB, authorizationV4 });
-      const error = await adapter
-        .saveData(request({ extension: 'bin', body: generated(500 * KIB, 260 * KIB) }))
-        .catch((caught: unknown) => caught);
-      expect((error as Error).message).toBe('source broke midway');
-      expect(DifyStorageError.isInstance(error)).toBe(false);
-      expect(operations('UploadPart').length).toBeGreaterThanOrEqual(2);
-      expect(operations('AbortMultipartUpload')).toMatchObject([{ status: 204 }]);
-      expect(server.objectKeys()).toEqual([]);
-      expect(server.uploads()).toEqual([]);
-      const small = await adapter
-        .saveData(request({ extension: 'bin', body: generated(50 * KIB, 20 * KIB) }))
-        .catch((caught: unknown) => caught);
-      expect((small as Error).message).toBe('source broke midway');
-      expect(operations('PutObject')).toEqual([]); // a body within one part is never sent before it ended
-      const retry = await adapter.saveData(request({ extension: 'bin', body: 'complete' }));
-      expect(Buffer.from(await adapter.read(retry.key)).toString()).toBe('complete');
-    }
-  });
-
-  it('has the server refuse a write onto a key that appeared after the existence check (single and multipart)', async () => {
-    const adapter = storage({ partSizeBytes: 100 * KIB });
-    for (const size of [10 * KIB, 250 * KIB]) {
-      server.reset();
-      const key = storageKey('data', request({ extension: 'bin' }), request().createdAt!);
-      async function* racing() {
-        yield* generated(size / 2);
-        server.putObject(key, 'the other writer');
-        yield* generated(size / 2);
+  it(
+    'streams large bodies as multipart uploads with ' + 'Content-MD5 parts, completed without overwriting (V4 and V1)',
+    async () => {
+      for (const authorizationV4 of [true, false]) {
+        server.reset();
+        const adapter = storage({ partSizeBytes: 100 * KIB, authorizationV4 });
+        const size = 350 * KIB + 17;
+        const saved = await adapter.saveData(
+          request({
+            extension: 'bin',
+            contentType: 'application/octet-stream',
+            body: generated(size),
+            metadata: { part: 'yes' },
+          }),
+        );
+        expect(saved.size).toBe(size);
+        expect(Buffer.from(await adapter.read(saved.key)).equals(expected(size))).toBe(true);
+        expect(server.object(saved.key)).toMatchObject({ type: 'Multipart', contentType: 'application/octet-stream' });
+        expect(operations('UploadPart')).toHaveLength(4);
+        expect(operations('UploadPart').every((entry) => entry.headers['content-md5'] !== undefined)).toBe(true);
+        expect(operations('InitiateMultipartUpload')[0]?.headers['x-oss-forbid-overwrite']).toBe('true');
+        expect(operations('CompleteMultipartUpload')[0]?.headers['x-oss-forbid-overwrite']).toBe('true');
+        expect((await all(adapter.list()))[0]).toEqual(saved);
       }
-      const error = await failure(adapter.saveData(request({ extension: 'bin', body: racing() })));
-      expect(error).toMatchObject({ code: 'already_exists', key });
-      expect(server.object(key)?.body.toString()).toBe('the other writer');
-      expect(server.uploads()).toEqual([]);
-      expect(server.requests.filter((entry) => entry.code === 'FileAlreadyExists')).toHaveLength(1);
-    }
-  });
+    },
+  );
+
+  it(
+    'leaves no object and no unfinished upload when a ' + 'body fails midway, then saves the same key (V4 and V1)',
+    async () => {
+      for (const authorizationV4 of [true, false]) {
+        server.reset();
+        const adapter = storage({ partSizeBytes: 100 * KIB, authorizationV4 });
+        const error = await adapter
+          .saveData(request({ extension: 'bin', body: generated(500 * KIB, 260 * KIB) }))
+          .catch((caught: unknown) => caught);
+        expect((error as Error).message).toBe('source broke midway');
+        expect(DifyStorageError.isInstance(error)).toBe(false);
+        expect(operations('UploadPart').length).toBeGreaterThanOrEqual(2);
+        expect(operations('AbortMultipartUpload')).toMatchObject([{ status: 204 }]);
+        expect(server.objectKeys()).toEqual([]);
+        expect(server.uploads()).toEqual([]);
+        const small = await adapter
+          .saveData(request({ extension: 'bin', body: generated(50 * KIB, 20 * KIB) }))
+          .catch((caught: unknown) => caught);
+        expect((small as Error).message).toBe('source broke midway');
+        expect(operations('PutObject')).toEqual([]); // a body within one part is never sent before it ended
+        const retry = await adapter.saveData(request({ extension: 'bin', body: 'complete' }));
+        expect(Buffer.from(await adapter.read(retry.key)).toString()).toBe('complete');
+      }
+    },
+  );
+
+  it(
+    'has the server refuse a write onto a key that appeared ' + 'after the existence check (single and multipart)',
+    async () => {
+      const adapter = storage({ partSizeBytes: 100 * KIB });
+      for (const size of [10 * KIB, 250 * KIB]) {
+        server.reset();
+        const key = storageKey('data', request({ extension: 'bin' }), request().createdAt!);
+        async function* racing() {
+          yield* generated(size / 2);
+          server.putObject(key, 'the other writer');
+          yield* generated(size / 2);
+        }
+        const error = await failure(adapter.saveData(request({ extension: 'bin', body: racing() })));
+        expect(error).toMatchObject({ code: 'already_exists', key });
+        expect(server.object(key)?.body.toString()).toBe('the other writer');
+        expect(server.uploads()).toEqual([]);
+        expect(server.requests.filter((entry) => entry.code === 'FileAlreadyExists')).toHaveLength(1);
+      }
+    },
+  );
 
   it('lets exactly one of two racing multipart saves win', async () => {
     const adapter = storage({ partSizeBytes: 100 * KIB });
@@ -366,42 +386,45 @@ describe('saves', () => {
 });
 
 describe('listing, cleanup, unicode and signed URLs', () => {
-  it('pages through more than 1000 keys, newest first, and cleans them up 1000 per DeleteMultipleObjects (V1)', async () => {
-    const prefix = 'bulk';
-    const total = 1100;
-    const start = new Date('2026-01-01T00:00:00.000Z').getTime();
-    const keys = Array.from({ length: total }, (_, index) =>
-      storageKey(
-        'data',
-        request({ type: 'export', runId: `r${index}`, extension: 'txt' }),
-        new Date(start + index * 60_000),
-      ),
-    );
-    for (const key of keys) server.putObject(`${prefix}/${key}`, key, { contentType: 'text/plain' });
-    server.putObject(`${prefix}/data/export/notes.txt`, 'not made by dify-logs');
+  it(
+    'pages through more than 1000 keys, newest first, and ' + 'cleans them up 1000 per DeleteMultipleObjects (V1)',
+    async () => {
+      const prefix = 'bulk';
+      const total = 1100;
+      const start = new Date('2026-01-01T00:00:00.000Z').getTime();
+      const keys = Array.from({ length: total }, (_, index) =>
+        storageKey(
+          'data',
+          request({ type: 'export', runId: `r${index}`, extension: 'txt' }),
+          new Date(start + index * 60_000),
+        ),
+      );
+      for (const key of keys) server.putObject(`${prefix}/${key}`, key, { contentType: 'text/plain' });
+      server.putObject(`${prefix}/data/export/notes.txt`, 'not made by dify-logs');
 
-    const listed = await all(storage({ prefix }).list({ kind: 'data', type: 'export' }));
-    expect(listed).toHaveLength(total);
-    expect(listed.map((object) => object.key)).toEqual([...keys].reverse());
-    expect(listed[0]).toMatchObject({
-      contentType: 'text/plain',
-      size: keys[total - 1]!.length,
-      location: `oss://dify-logs-test/${prefix}/${keys[total - 1]}`,
-    });
-    expect(operations('ListObjectsV2').map((entry) => entry.query['max-keys'])).toEqual(['1000', '1000']);
+      const listed = await all(storage({ prefix }).list({ kind: 'data', type: 'export' }));
+      expect(listed).toHaveLength(total);
+      expect(listed.map((object) => object.key)).toEqual([...keys].reverse());
+      expect(listed[0]).toMatchObject({
+        contentType: 'text/plain',
+        size: keys[total - 1]!.length,
+        location: `oss://dify-logs-test/${prefix}/${keys[total - 1]}`,
+      });
+      expect(operations('ListObjectsV2').map((entry) => entry.query['max-keys'])).toEqual(['1000', '1000']);
 
-    const result = await storage({ prefix, authorizationV4: false }).cleanup({
-      olderThanDays: 0,
-      now: new Date('2027-01-01T00:00:00Z'),
-    });
-    expect(result.deleted).toHaveLength(total);
-    const deletes = operations('DeleteMultipleObjects');
-    expect(deletes.map((entry) => [entry.auth, entry.status, entry.headers['content-md5'] !== undefined])).toEqual([
-      ['v1', 200, true],
-      ['v1', 200, true],
-    ]);
-    expect(server.objectKeys()).toEqual([`${prefix}/data/export/notes.txt`]);
-  });
+      const result = await storage({ prefix, authorizationV4: false }).cleanup({
+        olderThanDays: 0,
+        now: new Date('2027-01-01T00:00:00Z'),
+      });
+      expect(result.deleted).toHaveLength(total);
+      const deletes = operations('DeleteMultipleObjects');
+      expect(deletes.map((entry) => [entry.auth, entry.status, entry.headers['content-md5'] !== undefined])).toEqual([
+        ['v1', 200, true],
+        ['v1', 200, true],
+      ]);
+      expect(server.objectKeys()).toEqual([`${prefix}/data/export/notes.txt`]);
+    },
+  );
 
   it('keeps unicode names and metadata intact, and signs working URLs for them (V4 and V1)', async () => {
     for (const authorizationV4 of [true, false]) {
@@ -448,7 +471,8 @@ describe('listing, cleanup, unicode and signed URLs', () => {
       const expired = await fetch(url);
       expect(expired.status).toBe(403);
       expect(await expired.text()).toContain('Request has expired');
-      expect(await (await fetch(await adapter.signedUrl!(other.key))).text()).toBe('other'); // the default lifetime, 120 s from now
+      // the default lifetime, 120 s from now
+      expect(await (await fetch(await adapter.signedUrl!(other.key))).text()).toBe('other');
       server.setClockOffset(0);
       const unsigned = await fetch(`${server.endpoint}/${server.bucket}/${saved.key}`);
       expect(unsigned.status).toBe(403);
@@ -502,7 +526,8 @@ describe('credentials and clients', () => {
       const given = createOssStorage({ bucket: own.bucket, client });
       const saved = await given.saveReport(request());
       expect(own.requests.at(-1)?.auth).toBe('v1');
-      expect(new URL(await given.signedUrl!(saved.key)).searchParams.has('Signature')).toBe(true); // V1, as the client signs
+      // V1, as the client signs
+      expect(new URL(await given.signedUrl!(saved.key)).searchParams.has('Signature')).toBe(true);
       await given.close?.();
       await client.head(saved.key); // still usable
 

@@ -127,7 +127,10 @@ function explain(context: ErrorContext, error: unknown): string {
   if (code === 'NoSuchBucket') return `bucket "${context.bucket}" does not exist (NoSuchBucket)`;
   if (code === 'CredentialsProviderError') return `no credentials found (${code})${detail}`;
   if (AUTH_CODES.has(code) || status === 403) {
-    return `access denied (${where}): the credentials were refused or lack permission on bucket "${context.bucket}"; check the access key, the secret and the bucket policy`;
+    return (
+      `access denied (${where}): the credentials were refused or lack permission on ` +
+      `bucket "${context.bucket}"; check the access key, the secret and the bucket policy`
+    );
   }
   if (code === 'ConditionalRequestConflict')
     return `another save of this key is in progress (${where}); retrying tells whether it completed`;

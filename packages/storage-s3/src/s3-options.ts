@@ -14,11 +14,16 @@ export interface S3StorageOptions {
   bucket: string;
   /** A folder inside the bucket, e.g. `dify-logs` or `team-a/dify-logs` (no leading `/`, no `..`). */
   prefix?: string;
-  /** AWS region, e.g. `eu-central-1`. Default: the SDK's chain (`AWS_REGION`, profile); `us-east-1` when `endpoint` is set. */
+  /**
+   * AWS region, e.g. `eu-central-1`. Default: the SDK's chain (`AWS_REGION`, profile); `us-east-1` when `endpoint` is
+   * set.
+   */
   region?: string;
   /** An S3-compatible endpoint (`https://s3.example.com`, `http://127.0.0.1:8089`). Default: AWS. */
   endpoint?: string;
-  /** Address buckets as `endpoint/bucket/key` rather than `bucket.endpoint/key`; most S3-compatible stores need this. */
+  /**
+   * Address buckets as `endpoint/bucket/key` rather than `bucket.endpoint/key`; most S3-compatible stores need this.
+   */
   forcePathStyle?: boolean;
   /** Static credentials. Default: the SDK's default chain (environment, profile, SSO, instance or task role). */
   credentials?: S3Credentials;
@@ -26,7 +31,9 @@ export interface S3StorageOptions {
   client?: S3Client;
   /** Lifetime of `signedUrl()` URLs when the call gives none: 1 to 604800 (7 days). Default 3600. */
   signedUrlExpiresInSeconds?: number;
-  /** Size of one part of a multipart upload, at least 5 MiB. Bodies up to this size go in one request. Default 8 MiB. */
+  /**
+   * Size of one part of a multipart upload, at least 5 MiB. Bodies up to this size go in one request. Default 8 MiB.
+   */
   partSizeBytes?: number;
   /** Name in errors and logs (default `s3`). */
   name?: string;

@@ -146,7 +146,8 @@ export function createS3Storage(options: S3StorageOptions): StorageAdapter {
         throw new DifyStorageError(
           name,
           'storage_failed',
-          `could not delete ${failed.length} of ${objectKeys.length} objects; first: ${where}: ${first.Code ?? 'Error'}${first.Message ? ` (${first.Message})` : ''}`,
+          `could not delete ${failed.length} of ${objectKeys.length} objects; first: ` +
+            `${where}: ${first.Code ?? 'Error'}${first.Message ? ` (${first.Message})` : ''}`,
           { cause: failed, isRetryable: failed.some((entry) => isRetryable({ Code: entry.Code })) },
         );
       }

@@ -335,36 +335,42 @@ describeSwift(`storage-s3 behaviour against ${against}`, () => {
     },
   );
 
-  it('has the server refuse a completed upload onto an existing key (the race the existence check cannot see)', async () => {
-    const saved = await storage.saveReport(request({ body: 'first' }));
-    const target = {
-      client: admin,
-      bucket,
-      objectKey: `${prefix}/${saved.key}`,
-      contentType: 'text/plain',
-      metadata: {},
-      partSizeBytes: 5 * MB,
-      queueSize: 1,
-      conditional: { putObject: 'refused' as const },
-      logger: silentLogger,
-    };
-    const error = await writeObject(target, new BodySource('second')).catch((caught: unknown) => caught);
-    expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(412);
-    expect(Buffer.from(await storage.read(saved.key)).toString()).toBe('first');
-    expect(await unfinishedUploads(`${prefix}/`)).toEqual([]);
-  });
+  it(
+    'has the server refuse a completed upload onto an ' + 'existing key (the race the existence check cannot see)',
+    async () => {
+      const saved = await storage.saveReport(request({ body: 'first' }));
+      const target = {
+        client: admin,
+        bucket,
+        objectKey: `${prefix}/${saved.key}`,
+        contentType: 'text/plain',
+        metadata: {},
+        partSizeBytes: 5 * MB,
+        queueSize: 1,
+        conditional: { putObject: 'refused' as const },
+        logger: silentLogger,
+      };
+      const error = await writeObject(target, new BodySource('second')).catch((caught: unknown) => caught);
+      expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(412);
+      expect(Buffer.from(await storage.read(saved.key)).toString()).toBe('first');
+      expect(await unfinishedUploads(`${prefix}/`)).toEqual([]);
+    },
+  );
 
-  it('stores under the prefix, closes only its own client, and answers not_found and false for missing keys', async () => {
-    const client = new S3Client({ ...connection() });
-    const given = createS3Storage({ bucket, prefix, client });
-    const saved = await given.saveReport(request());
-    expect(saved.location).toBe(`s3://${bucket}/${prefix}/${saved.key}`);
-    expect(await objectKeys(`${prefix}/`)).toEqual([`${prefix}/${saved.key}`]);
-    await given.close?.();
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}/${saved.key}` })); // still usable
-    client.destroy();
-    expect((await failure(storage.read(saved.key.replace('run-1', 'run-2')))).code).toBe('not_found');
-    expect(await storage.delete(saved.key.replace('run-1', 'run-2'))).toBe(false);
-    expect(await storage.delete(saved.key)).toBe(true);
-  });
+  it(
+    'stores under the prefix, closes only its own client, ' + 'and answers not_found and false for missing keys',
+    async () => {
+      const client = new S3Client({ ...connection() });
+      const given = createS3Storage({ bucket, prefix, client });
+      const saved = await given.saveReport(request());
+      expect(saved.location).toBe(`s3://${bucket}/${prefix}/${saved.key}`);
+      expect(await objectKeys(`${prefix}/`)).toEqual([`${prefix}/${saved.key}`]);
+      await given.close?.();
+      await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}/${saved.key}` })); // still usable
+      client.destroy();
+      expect((await failure(storage.read(saved.key.replace('run-1', 'run-2')))).code).toBe('not_found');
+      expect(await storage.delete(saved.key.replace('run-1', 'run-2'))).toBe(false);
+      expect(await storage.delete(saved.key)).toBe(true);
+    },
+  );
 });

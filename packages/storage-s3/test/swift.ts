@@ -132,7 +132,10 @@ async function install(missing: string[]): Promise<string | undefined> {
     await run('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], options);
   } catch (error) {
     const output = `${(error as { stderr?: string }).stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
-    return `installing Swift with apt-get failed: ${(error as Error).message.split('\n')[0]}${output ? `\n${output}` : ''}`;
+    return (
+      `installing Swift with apt-get failed: ` +
+      `${(error as Error).message.split('\n')[0]}${output ? `\n${output}` : ''}`
+    );
   }
   const still = PROGRAMS.filter((program) => !existsSync(program));
   return still.length > 0 ? `apt-get installed Swift but ${still.join(', ')} is still missing` : undefined;
@@ -143,23 +146,27 @@ async function configure(root: string, port: number): Promise<string | undefined
   const devices = join(root, 'devices');
   mkdirSync(join(devices, 'd1'), { recursive: true });
   const common = (bind: number, extra = '') =>
-    `[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = ${bind}\nworkers = 1\nuser = root\nswift_dir = ${root}\nlog_name = swift\n${extra}`;
+    `[DEFAULT]\nbind_ip = 127.0.0.1\nbind_port = ${bind}\nworkers = 1\n` +
+    `user = root\nswift_dir = ${root}\nlog_name = swift\n${extra}`;
   // Every server reads swift.conf from its swift_dir (Swift's set_swift_dir), so /etc/swift is left alone.
   writeFileSync(
     join(root, 'swift.conf'),
-    '[swift-hash]\nswift_hash_path_prefix = dify-logs\nswift_hash_path_suffix = dify-logs-tests\n\n[storage-policy:0]\nname = gold\ndefault = yes\n',
+    '[swift-hash]\nswift_hash_path_prefix = dify-logs\n' +
+      'swift_hash_path_suffix = dify-logs-tests\n\n[storage-policy:0]\nname = gold\ndefault = yes\n',
   );
   for (const { type, port: serverPort } of SERVERS) {
     writeFileSync(
       join(root, `${type}-server.conf`),
-      `${common(serverPort, `devices = ${devices}\nmount_check = false\n`)}\n[pipeline:main]\npipeline = ${type}-server\n\n[app:${type}-server]\nuse = egg:swift#${type}\n`,
+      `${common(serverPort, `devices = ${devices}\nmount_check = false\n`)}\n[pipeline:main]\n` +
+        `pipeline = ${type}-server\n\n[app:${type}-server]\nuse = egg:swift#${type}\n`,
     );
   }
   writeFileSync(
     join(root, 'proxy-server.conf'),
     `${common(port)}
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk s3api tempauth copy slo dlo proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk s3api tempauth copy slo dlo \
+proxy-logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
