@@ -1,5 +1,6 @@
 // `npm run bench` (or `pnpm bench`): build, then run the benchmarks. `npm run bench -- export [flags]` or
-// `npm run bench -- report [flags]` (or `archive`) runs one of them with its own flags; with no name, both with defaults.
+// `npm run bench -- report [flags]` (or `archive`) runs one of them with its own flags; with no name, both with
+// defaults.
 import { bootstrap, run } from './bootstrap.mjs';
 
 const BENCHES = {

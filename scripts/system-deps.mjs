@@ -1,6 +1,6 @@
 // Installs the system packages the test suite drives for real (Debian's apt), when missing:
-// chromium for the HTML report tests, OpenStack Swift (S3 API) and memcached for the S3 storage tests. Without root or apt, nothing is installed and those tests skip,
-// saying why. Set DIFY_LOGS_SKIP_APT=1 to never touch apt.
+// chromium for the HTML report tests, OpenStack Swift (S3 API) and memcached for the S3 storage tests. Without root or
+// apt, nothing is installed and those tests skip, saying why. Set DIFY_LOGS_SKIP_APT=1 to never touch apt.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -22,7 +22,8 @@ export function ensureSystemPackages() {
     process.env.DIFY_LOGS_SKIP_APT !== '1' && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
   if (!canInstall) {
     console.warn(
-      `system packages missing: ${names.join(', ')} (${[...new Set(missing.map((entry) => entry.for))].join('; ')}); their tests will skip`,
+      `system packages missing: ${names.join(', ')} (` +
+        `${[...new Set(missing.map((entry) => entry.for))].join('; ')}); their tests will skip`,
     );
     return;
   }

@@ -80,7 +80,8 @@ const runtime = await createDifyLogs({
 });
 const worker = await startWorker(runtime);
 process.stdout.write(
-  `worker on ${worker.database.description}; ${worker.server?.url}/healthz /readyz /metrics${worker.dashboard ? ' /dashboard' : ''}\n`,
+  `worker on ${worker.database.description}; ${worker.server?.url}` +
+    `/healthz /readyz /metrics${worker.dashboard ? ' /dashboard' : ''}\n`,
 );
 
 let stopping = false;

@@ -59,60 +59,65 @@ describe('examples/agenda-scheduler', () => {
     expect(runner.err()).not.toMatch(/at .*\.ts:\d+/);
   }, 60_000);
 
-  it('DEMO=1 on PostgreSQL: runs the deployments, stores reports, serves health and metrics, stops on SIGTERM', async (context) => {
-    const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await probe.connect();
-      await probe.end();
-    } catch (error) {
-      return context.skip(`PostgreSQL at ${PG_URL} does not answer (${(error as Error).message})`);
-    }
-    const out = mkdtempSync(join(tmpdir(), 'dify-logs-example-'));
-    dirs.push(out);
-    const prefix = `ex${randomBytes(4).toString('hex')}_`;
-    const port = await freePort();
-    const runner = run({
-      DEMO: '1',
-      DATABASE_URL: PG_URL,
-      DATABASE_PREFIX: prefix,
-      OUTPUT_BASE_DIR: out,
-      WORKER_PORT: String(port),
-    });
-    try {
-      const deadline = Date.now() + 40_000;
-      while (
-        !files(out).some((file) => file.endsWith('.md')) &&
-        Date.now() < deadline &&
-        runner.child.exitCode === null
-      )
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(
-        files(out).some((file) => file.endsWith('.md')),
-        runner.out() + runner.err(),
-      ).toBe(true);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      // Both demo deployments run every few seconds; the first report file can come from either, so wait for the daily one's metric.
-      const daily = /dify_logs_pipeline_runs_total\{[^}]*deployment="daily-report"/;
-      let metrics = '';
-      while (Date.now() < deadline) {
-        metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        if (daily.test(metrics)) break;
-        await new Promise((resolve) => setTimeout(resolve, 250));
+  it(
+    'DEMO=1 on PostgreSQL: runs the deployments, stores ' + 'reports, serves health and metrics, stops on SIGTERM',
+    async (context) => {
+      const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+      try {
+        await probe.connect();
+        await probe.end();
+      } catch (error) {
+        return context.skip(`PostgreSQL at ${PG_URL} does not answer (${(error as Error).message})`);
       }
-      expect(metrics).toMatch(daily);
-      runner.child.kill('SIGTERM');
-      expect(await runner.exited).toBe(0);
-      expect(runner.out()).toMatch(/stopped/);
-    } finally {
-      if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      const { rows } = await client.query<{ tablename: string }>(
-        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
-        [`${prefix}%`],
-      );
-      for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
-      await client.end();
-    }
-  }, 90_000);
+      const out = mkdtempSync(join(tmpdir(), 'dify-logs-example-'));
+      dirs.push(out);
+      const prefix = `ex${randomBytes(4).toString('hex')}_`;
+      const port = await freePort();
+      const runner = run({
+        DEMO: '1',
+        DATABASE_URL: PG_URL,
+        DATABASE_PREFIX: prefix,
+        OUTPUT_BASE_DIR: out,
+        WORKER_PORT: String(port),
+      });
+      try {
+        const deadline = Date.now() + 40_000;
+        while (
+          !files(out).some((file) => file.endsWith('.md')) &&
+          Date.now() < deadline &&
+          runner.child.exitCode === null
+        )
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        expect(
+          files(out).some((file) => file.endsWith('.md')),
+          runner.out() + runner.err(),
+        ).toBe(true);
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+        // Both demo deployments run every few seconds; the first report file can come from either, so wait for the
+        // daily one's metric.
+        const daily = /dify_logs_pipeline_runs_total\{[^}]*deployment="daily-report"/;
+        let metrics = '';
+        while (Date.now() < deadline) {
+          metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          if (daily.test(metrics)) break;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        expect(metrics).toMatch(daily);
+        runner.child.kill('SIGTERM');
+        expect(await runner.exited).toBe(0);
+        expect(runner.out()).toMatch(/stopped/);
+      } finally {
+        if (runner.child.exitCode === null) runner.child.kill('SIGKILL');
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        const { rows } = await client.query<{ tablename: string }>(
+          'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1',
+          [`${prefix}%`],
+        );
+        for (const row of rows) await client.query(`DROP TABLE IF EXISTS "${row.tablename}" CASCADE`);
+        await client.end();
+      }
+    },
+    90_000,
+  );
 });

@@ -2,7 +2,10 @@
  * A notifier for ntfy (https://ntfy.sh, or a self-hosted ntfy server), written by following docs/writing-an-adapter.md:
  * the whole adapter (the channel and its plugin) is this one file; nothing else in the project changes.
  *
- *   createDifyLogs({ plugins: [local, plugin], config: { notification: { enabled: true, type: ['ntfy'], ntfy: { topic: 'dify-ops' } }, … } })
+ *   createDifyLogs({
+ *     plugins: [local, plugin],
+ *     config: { notification: { enabled: true, type: ['ntfy'], ntfy: { topic: 'dify-ops' } }, … },
+ *   })
  */
 import {
   DifyConfigError,

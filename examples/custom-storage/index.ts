@@ -185,8 +185,8 @@ export function createJsonFileStorage(options: JsonFileStorageOptions): StorageA
 }
 
 /**
- * The plugin: how a configuration selects this storage (`storage.type: json`, section `storage.json`), the variable that
- * fills its one key, and how the runtime creates it. Registering it is all `createDifyLogs` needs:
+ * The plugin: how a configuration selects this storage (`storage.type: json`, section `storage.json`), the variable
+ * that fills its one key, and how the runtime creates it. Registering it is all `createDifyLogs` needs:
  *
  *   createDifyLogs({ plugins: [plugin], config: { storage: { type: 'json', json: { file: './objects.json' } }, … } })
  */

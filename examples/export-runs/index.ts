@@ -2,7 +2,8 @@
  * Export one day of runs, with run detail and node executions, into an NDJSON file,
  * and print per-status counts and the tokens spent per model.
  *
- *   DIFY_BASE_URL=… DIFY_CONSOLE_EMAIL=… DIFY_CONSOLE_PASSWORD=… DIFY_APP_ID=… pnpm --filter dify-logs-examples export-runs
+ *   DIFY_BASE_URL=… DIFY_CONSOLE_EMAIL=… DIFY_CONSOLE_PASSWORD=… DIFY_APP_ID=… \
+ *     pnpm --filter dify-logs-examples export-runs
  *
  * Without DIFY_BASE_URL it starts the bundled Dify simulator and exports from it.
  */
