@@ -165,65 +165,74 @@ describe('archive forget: an end user removed from the archive, its copies, the 
       }
   });
 
-  it('keeps each part its window, so a later run of that window still replaces it instead of adding duplicates', async () => {
-    const storage = memoryStorage();
-    const records = sample();
-    await archive(storage, records);
-    await forgetEndUser({ storage, runId: 'forget-1', formats: [jsonFormat] }, { endUser: 'bob', dryRun: false });
-    const rewritten = (await listPartitions(storage, range)).flatMap(({ manifest }) => manifest.parts);
-    expect(rewritten.every((part) => part.window.from === window.from && part.window.to === window.to)).toBe(true);
-    expect(rewritten.every((part) => part.runId === 'run-1')).toBe(true);
-    // Dify still had bob's runs: a re-run of the window brings them back, once.
-    await archive(storage, records, 'run-2');
-    expect(await read(storage)).toHaveLength(records.length);
-  });
+  it(
+    'keeps each part its window, so a later run of that ' + 'window still replaces it instead of adding duplicates',
+    async () => {
+      const storage = memoryStorage();
+      const records = sample();
+      await archive(storage, records);
+      await forgetEndUser({ storage, runId: 'forget-1', formats: [jsonFormat] }, { endUser: 'bob', dryRun: false });
+      const rewritten = (await listPartitions(storage, range)).flatMap(({ manifest }) => manifest.parts);
+      expect(rewritten.every((part) => part.window.from === window.from && part.window.to === window.to)).toBe(true);
+      expect(rewritten.every((part) => part.runId === 'run-1')).toBe(true);
+      // Dify still had bob's runs: a re-run of the window brings them back, once.
+      await archive(storage, records, 'run-2');
+      expect(await read(storage)).toHaveLength(records.length);
+    },
+  );
 
-  it('matches the end user in the form the privacy policy stored it (hashed), and limits itself to the days asked', async () => {
-    const storage = memoryStorage();
-    const privacy = createPrivacyPolicy({ endUser: 'hash', key: 'k'.repeat(32) });
-    await archive(
-      storage,
-      sample().map((record) => privacy.run(record)),
-    );
-    const result = await forgetEndUser(
-      { storage, runId: 'forget-1', privacy, formats: [jsonFormat] },
-      { endUser: 'alice', from: '2026-03-10', to: '2026-03-10', dryRun: false },
-    );
-    expect(result.matched).toEqual(['alice', privacy.endUser('alice')]);
-    expect(result.archive.removed).toBe(2);
-    const left = await read(storage);
-    expect(left.filter((record) => record.endUserSessionId === privacy.endUser('alice'))).toHaveLength(1);
-  });
+  it(
+    'matches the end user in the form the privacy policy ' + 'stored it (hashed), and limits itself to the days asked',
+    async () => {
+      const storage = memoryStorage();
+      const privacy = createPrivacyPolicy({ endUser: 'hash', key: 'k'.repeat(32) });
+      await archive(
+        storage,
+        sample().map((record) => privacy.run(record)),
+      );
+      const result = await forgetEndUser(
+        { storage, runId: 'forget-1', privacy, formats: [jsonFormat] },
+        { endUser: 'alice', from: '2026-03-10', to: '2026-03-10', dryRun: false },
+      );
+      expect(result.matched).toEqual(['alice', privacy.endUser('alice')]);
+      expect(result.archive.removed).toBe(2);
+      const left = await read(storage);
+      expect(left.filter((record) => record.endUserSessionId === privacy.endUser('alice'))).toHaveLength(1);
+    },
+  );
 
-  it('removes their messages: their own, those of their chatflow runs, and the rest of their conversations', async () => {
-    const storage = memoryStorage();
-    await archive(storage, sample());
-    await saveMessages(storage, [
-      message('m1', { endUserId: 'eu-dave', conversationId: 'c-dave' }),
-      message('m2', { conversationId: 'c-dave' }),
-      message('m3', { workflowRunId: 'app-a-run-0', conversationId: 'c-alice' }),
-      message('m4', { conversationId: 'c-alice' }),
-      message('m5', { conversationId: 'c-other', endUserId: 'eu-erin' }),
-    ]);
-    const byId = await forgetEndUser(
-      { storage, runId: 'forget-1', formats: [jsonFormat] },
-      { endUser: 'eu-dave', dryRun: false },
-    );
-    expect(byId.messages).toMatchObject({ objects: 1, rewritten: 1, removed: 2, leftovers: [] });
-    const bySession = await forgetEndUser(
-      { storage, runId: 'forget-2', formats: [jsonFormat] },
-      { endUser: 'alice', dryRun: false },
-    );
-    expect(bySession.messages.removed).toBe(2);
-    const texts = [...(await everything(storage))].filter(([key]) => key.includes('/messages/'));
-    expect(texts).toHaveLength(1);
-    expect(
-      texts[0]![1]
-        .trim()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as MessageRecord).messageId),
-    ).toEqual(['m5']);
-  });
+  it(
+    'removes their messages: their own, those of their ' + 'chatflow runs, and the rest of their conversations',
+    async () => {
+      const storage = memoryStorage();
+      await archive(storage, sample());
+      await saveMessages(storage, [
+        message('m1', { endUserId: 'eu-dave', conversationId: 'c-dave' }),
+        message('m2', { conversationId: 'c-dave' }),
+        message('m3', { workflowRunId: 'app-a-run-0', conversationId: 'c-alice' }),
+        message('m4', { conversationId: 'c-alice' }),
+        message('m5', { conversationId: 'c-other', endUserId: 'eu-erin' }),
+      ]);
+      const byId = await forgetEndUser(
+        { storage, runId: 'forget-1', formats: [jsonFormat] },
+        { endUser: 'eu-dave', dryRun: false },
+      );
+      expect(byId.messages).toMatchObject({ objects: 1, rewritten: 1, removed: 2, leftovers: [] });
+      const bySession = await forgetEndUser(
+        { storage, runId: 'forget-2', formats: [jsonFormat] },
+        { endUser: 'alice', dryRun: false },
+      );
+      expect(bySession.messages.removed).toBe(2);
+      const texts = [...(await everything(storage))].filter(([key]) => key.includes('/messages/'));
+      expect(texts).toHaveLength(1);
+      expect(
+        texts[0]![1]
+          .trim()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as MessageRecord).messageId),
+      ).toEqual(['m5']);
+    },
+  );
 
   it('asks every sink to forget them, and names a sink that cannot', async () => {
     const storage = memoryStorage();
@@ -277,29 +286,32 @@ describe('archive forget: an end user removed from the archive, its copies, the 
 });
 
 describe('archive redact: the current privacy policy applied to what was archived before it', () => {
-  it('masks what the policy finds in old parts and messages, verifies, and changes nothing the second time', async () => {
-    const storage = memoryStorage();
-    await archive(storage, sample());
-    await saveMessages(storage, [message('m1', { query: 'call me on 13912345678' }), message('m2', {})]);
-    const privacy = createPrivacyPolicy();
-    const first = await redactArchive(
-      { storage, runId: 'redact-1', privacy, formats: [jsonFormat] },
-      { ...range, dryRun: false },
-    );
-    expect(first.archive.changed).toBe(1);
-    expect(first.archive.rewritten).toHaveLength(1);
-    expect(first.messages).toMatchObject({ rewritten: 1, changed: 1 });
-    const text = [...(await everything(storage)).values()].join('\n');
-    expect(text).not.toContain('bob.li@example-corp.cn');
-    expect(text).not.toContain('13912345678');
-    expect(text).toContain('139****5678');
-    expect(await verifyArchive(storage, range, { formats: [jsonFormat] })).toMatchObject({ problems: [] });
-    const again = await redactArchive(
-      { storage, runId: 'redact-2', privacy, formats: [jsonFormat] },
-      { ...range, dryRun: false },
-    );
-    expect([again.archive.changed, again.messages.changed]).toEqual([0, 0]);
-  });
+  it(
+    'masks what the policy finds in old parts and ' + 'messages, verifies, and changes nothing the second time',
+    async () => {
+      const storage = memoryStorage();
+      await archive(storage, sample());
+      await saveMessages(storage, [message('m1', { query: 'call me on 13912345678' }), message('m2', {})]);
+      const privacy = createPrivacyPolicy();
+      const first = await redactArchive(
+        { storage, runId: 'redact-1', privacy, formats: [jsonFormat] },
+        { ...range, dryRun: false },
+      );
+      expect(first.archive.changed).toBe(1);
+      expect(first.archive.rewritten).toHaveLength(1);
+      expect(first.messages).toMatchObject({ rewritten: 1, changed: 1 });
+      const text = [...(await everything(storage)).values()].join('\n');
+      expect(text).not.toContain('bob.li@example-corp.cn');
+      expect(text).not.toContain('13912345678');
+      expect(text).toContain('139****5678');
+      expect(await verifyArchive(storage, range, { formats: [jsonFormat] })).toMatchObject({ problems: [] });
+      const again = await redactArchive(
+        { storage, runId: 'redact-2', privacy, formats: [jsonFormat] },
+        { ...range, dryRun: false },
+      );
+      expect([again.archive.changed, again.messages.changed]).toEqual([0, 0]);
+    },
+  );
 
   it('rewrites an archive written without NDJSON in its own format', async () => {
     const storage = memoryStorage();

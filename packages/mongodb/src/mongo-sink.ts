@@ -174,7 +174,8 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
             .find(filter, { projection: { logId: 1 } })
             .toArray()
         ).map((run) => run.logId as string);
-        // Their messages: their own (a Dify end-user id), those of their chatflow runs, the rest of those conversations.
+        // Their messages: their own (a Dify end-user id), those of their chatflow runs, the rest of those
+        // conversations.
         const runIds = (
           await db
             .collection(collections.runs)

@@ -213,7 +213,8 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
       if (failure) throw failure;
       if (state !== 'open')
         throw new Error(
-          `the mongodb sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+          `the mongodb sink's write of ${context.job}/${context.runId}` +
+            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
         );
       const now = new Date();
       batch.messages.push({

@@ -172,8 +172,10 @@ DEFAULT now());
       );
       CREATE INDEX IF NOT EXISTS ${index('messages_app')} ON ${messages} (app_id, created_at);
       CREATE INDEX IF NOT EXISTS ${index('messages_conversation')} ON ${messages} (conversation_id, created_at);
-      CREATE INDEX IF NOT EXISTS ${index('messages_run')} ON ${messages} (workflow_run_id) WHERE workflow_run_id IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS ${index('messages_end_user')} ON ${messages} (end_user_id) WHERE end_user_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('messages_run')} ON ${messages} (workflow_run_id) WHERE workflow_run_id IS \
+NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('messages_end_user')} ON ${messages} (end_user_id) WHERE end_user_id IS NOT \
+NULL;
     `,
   },
 ];

@@ -136,7 +136,8 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       const days = `($2::date IS NULL OR created_at >= $2::date) AND ($3::date IS NULL OR created_at < $3::date + 1)`;
       const conversations = `SELECT conversation_id FROM ${tables.messages} WHERE (end_user_id = ANY($1::text[])
         OR workflow_run_id IN (SELECT run_id FROM ${tables.runs} WHERE log_id IN (${runs}))) AND ${days}`;
-      const messages = `SELECT message_id FROM ${tables.messages} WHERE conversation_id IN (${conversations}) AND ${days}`;
+      const messages =
+        `SELECT message_id FROM ${tables.messages} WHERE ` + `conversation_id IN (${conversations}) AND ${days}`;
       try {
         if (request.dryRun) {
           const counted = await client.query<{ runs: string; nodes: string; messages: string }>(
@@ -171,7 +172,9 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   };
 }
 
-/** Rows per table a forget removed; messages only when there were any (the conformance suite compares runs and nodes). */
+/**
+ * Rows per table a forget removed; messages only when there were any (the conformance suite compares runs and nodes).
+ */
 function rowsOf(runs: number, nodes: number, messages: number): SinkCommit {
   return { rows: { runs, node_executions: nodes, ...(messages > 0 ? { messages } : {}) } };
 }

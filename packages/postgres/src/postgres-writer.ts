@@ -188,7 +188,8 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
       if (failure) throw failure;
       if (state !== 'open')
         throw new Error(
-          `the postgres sink's write of ${context.job}/${context.runId} is already ${state === 'done' ? 'finished' : 'committing'}`,
+          `the postgres sink's write of ${context.job}/${context.runId}` +
+            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
         );
       const row = messageRow(message, window);
       batch.messages.set(message.messageId, row);

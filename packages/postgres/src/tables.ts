@@ -3,9 +3,9 @@ import { DifyConfigError } from '@dify-logs/core';
 
 /**
  * Every table of one prefix, as quoted SQL identifiers (`"dify_logs_runs"`), and the prefix itself: the sink's
- * (`runs`, `nodes`, `windows`, `messages`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`) and the
- * one migrations table they share. The sink's `runs` and the run history are both `<prefix>runs` (as the separate
- * packages named them), so the sink and the workers need different prefixes in one database.
+ * (`runs`, `nodes`, `windows`, `messages`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`)
+ * and the one migrations table they share. The sink's `runs` and the run history are both `<prefix>runs` (as the
+ * separate packages named them), so the sink and the workers need different prefixes in one database.
  */
 export interface Tables {
   prefix: string;

@@ -68,38 +68,42 @@ function twoConversations(): MessageRecord[] {
 }
 
 describe('dataset export: published shapes', () => {
-  it('openai-chat: one fine-tuning line per conversation, turns in order, a disliked answer with weight 0', async () => {
-    const { lines, result } = await run(twoConversations(), { format: 'openai-chat', system: 'You are helpful.' });
-    expect(result).toMatchObject({ conversations: 2, messages: 5, items: { all: 2 } });
-    const byFirst = new Map(lines.map((line) => [(line.messages as Array<{ content: string }>)[1]!.content, line]));
-    expect(byFirst.get('a1?')).toEqual({
-      messages: [
-        { role: 'system', content: 'You are helpful.' },
-        { role: 'user', content: 'a1?' },
-        { role: 'assistant', content: 'a1!' },
-        { role: 'user', content: 'a2?' },
-        { role: 'assistant', content: 'a2!' },
-        { role: 'user', content: 'a3?' },
-        { role: 'assistant', content: 'a3!' },
-      ],
-    });
-    expect((byFirst.get('b1?')!.messages as unknown[]).at(-1)).toEqual({
-      role: 'assistant',
-      content: 'b2!',
-      weight: 0,
-    });
-    // The shape OpenAI's fine-tuning API validates: roles alternate after the system message, content is text,
-    // weight only on assistant turns and only 0 or 1.
-    for (const line of lines) {
-      expect(Object.keys(line)).toEqual(['messages']);
-      const turns = (line.messages as Array<Record<string, unknown>>).filter((turn) => turn.role !== 'system');
-      turns.forEach((turn, index) => {
-        expect(turn.role).toBe(index % 2 === 0 ? 'user' : 'assistant');
-        expect(typeof turn.content).toBe('string');
-        if ('weight' in turn) expect([turn.role, [0, 1].includes(turn.weight as number)]).toEqual(['assistant', true]);
+  it(
+    'openai-chat: one fine-tuning line per conversation, ' + 'turns in order, a disliked answer with weight 0',
+    async () => {
+      const { lines, result } = await run(twoConversations(), { format: 'openai-chat', system: 'You are helpful.' });
+      expect(result).toMatchObject({ conversations: 2, messages: 5, items: { all: 2 } });
+      const byFirst = new Map(lines.map((line) => [(line.messages as Array<{ content: string }>)[1]!.content, line]));
+      expect(byFirst.get('a1?')).toEqual({
+        messages: [
+          { role: 'system', content: 'You are helpful.' },
+          { role: 'user', content: 'a1?' },
+          { role: 'assistant', content: 'a1!' },
+          { role: 'user', content: 'a2?' },
+          { role: 'assistant', content: 'a2!' },
+          { role: 'user', content: 'a3?' },
+          { role: 'assistant', content: 'a3!' },
+        ],
       });
-    }
-  });
+      expect((byFirst.get('b1?')!.messages as unknown[]).at(-1)).toEqual({
+        role: 'assistant',
+        content: 'b2!',
+        weight: 0,
+      });
+      // The shape OpenAI's fine-tuning API validates: roles alternate after the system message, content is text,
+      // weight only on assistant turns and only 0 or 1.
+      for (const line of lines) {
+        expect(Object.keys(line)).toEqual(['messages']);
+        const turns = (line.messages as Array<Record<string, unknown>>).filter((turn) => turn.role !== 'system');
+        turns.forEach((turn, index) => {
+          expect(turn.role).toBe(index % 2 === 0 ? 'user' : 'assistant');
+          expect(typeof turn.content).toBe('string');
+          if ('weight' in turn)
+            expect([turn.role, [0, 1].includes(turn.weight as number)]).toEqual(['assistant', true]);
+        });
+      }
+    },
+  );
 
   it('sharegpt: one conversation per line, human and gpt alternating, the id of the conversation', async () => {
     const { lines } = await run(twoConversations(), { format: 'sharegpt' });
@@ -114,34 +118,37 @@ describe('dataset export: published shapes', () => {
     }
   });
 
-  it('jsonl: one message per line with every field; csv: a BOM, a header, RFC 4180 and neutralised formulas', async () => {
-    const messages = [message({ query: '=HYPERLINK("http://x")', answer: 'line one\nline "two", three' })];
-    const { lines } = await run(messages, { format: 'jsonl' });
-    expect(lines).toEqual([
-      {
-        appId: 'app-chat',
-        conversationId: 'c-1',
-        messageId: messages[0]!.messageId,
-        createdAt: messages[0]!.createdAt,
-        question: '=HYPERLINK("http://x")',
-        answer: 'line one\nline "two", three',
-        feedback: null,
-        adminFeedback: null,
-        annotated: false,
-        messageTokens: 10,
-        answerTokens: 20,
-        totalTokens: 30,
-        workflowRunId: null,
-      },
-    ]);
-    const { out } = await run(messages, { format: 'csv' });
-    expect(out.all).toBe(
-      '\uFEFFappId,conversationId,messageId,createdAt,turn,question,answer,feedback,adminFeedback,annotated,' +
-        'messageTokens,answerTokens,totalTokens\r\n' +
-        `app-chat,c-1,${messages[0]!.messageId},${messages[0]!.createdAt},1,"'=HYPERLINK(""http://x"")",` +
-        '"line one\nline ""two"", three",,,false,10,20,30\r\n',
-    );
-  });
+  it(
+    'jsonl: one message per line with every field; csv: ' + 'a BOM, a header, RFC 4180 and neutralised formulas',
+    async () => {
+      const messages = [message({ query: '=HYPERLINK("http://x")', answer: 'line one\nline "two", three' })];
+      const { lines } = await run(messages, { format: 'jsonl' });
+      expect(lines).toEqual([
+        {
+          appId: 'app-chat',
+          conversationId: 'c-1',
+          messageId: messages[0]!.messageId,
+          createdAt: messages[0]!.createdAt,
+          question: '=HYPERLINK("http://x")',
+          answer: 'line one\nline "two", three',
+          feedback: null,
+          adminFeedback: null,
+          annotated: false,
+          messageTokens: 10,
+          answerTokens: 20,
+          totalTokens: 30,
+          workflowRunId: null,
+        },
+      ]);
+      const { out } = await run(messages, { format: 'csv' });
+      expect(out.all).toBe(
+        '\uFEFFappId,conversationId,messageId,createdAt,turn,question,answer,feedback,adminFeedback,annotated,' +
+          'messageTokens,answerTokens,totalTokens\r\n' +
+          `app-chat,c-1,${messages[0]!.messageId},${messages[0]!.createdAt},1,"'=HYPERLINK(""http://x"")",` +
+          '"line one\nline ""two"", three",,,false,10,20,30\r\n',
+      );
+    },
+  );
 });
 
 describe('dataset export: filters, duplicates, split, privacy', () => {

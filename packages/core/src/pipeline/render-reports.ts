@@ -112,7 +112,9 @@ export async function renderReports(
   }
 }
 
-/** The conversation analysis of `messages` within `[from, to]`; each message also goes to the reports that read them. */
+/**
+ * The conversation analysis of `messages` within `[from, to]`; each message also goes to the reports that read them.
+ */
 async function readMessages(
   messages: AsyncIterable<MessageRecord>,
   context: {

@@ -48,7 +48,9 @@ export interface PrivacyPolicy {
   run(record: RunRecord): RunRecord;
   message(record: MessageRecord): MessageRecord;
   conversation(record: ConversationRecord): ConversationRecord;
-  /** An end user's identifier as records made under this policy hold it: as it is, masked, hashed, or null (dropped). */
+  /**
+   * An end user's identifier as records made under this policy hold it: as it is, masked, hashed, or null (dropped).
+   */
   endUser(value: string): string | null;
 }
 
