@@ -231,7 +231,7 @@ export interface ConversationAnalysis {
   apps: ConversationAppAnalysis[];
   /** Questions that failed, went unanswered or were disliked, most frequent first (at most 20). */
   topQuestions: QuestionGroup[];
-  /** Conversations per end user, most conversations first (at most 20; messages without an end user are not counted). */
+  /** Conversations per end user, most first (at most 20; messages without an end user are not counted). */
   endUsers: ConversationEndUser[];
   /** The first conversations (at most 10) in which a message failed or was disliked, turn by turn. */
   transcripts: ConversationTranscript[];

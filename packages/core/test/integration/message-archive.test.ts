@@ -42,7 +42,7 @@ async function chatJob(): Promise<{ job: PipelineJob; storage: StorageAdapter }>
 }
 
 describe('chat messages in the partitioned archive', () => {
-  it('partitions the messages by app and day beside the runs, verified, read back once each, and re-reported', async () => {
+  it('partitions the messages by app and day beside the runs, verified, read back once each, re-reported', async () => {
     const { job, storage } = await chatJob();
     const deps = { storage, state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') };
     const result = await runPipeline(job, deps);
