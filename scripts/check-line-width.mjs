@@ -14,28 +14,9 @@ const SKIPPED = [/(?:^|\/)dist\//, /(?:^|\/)node_modules\//, /\.api\.md$/, /\/te
 // Lines that cannot be split without harm, by file and the exact line text, each with its reason.
 const ALLOWED = [];
 
-// Temporary: lead edits these; remove when split.
-const IN_PROGRESS_ELSEWHERE = [
-  'packages/cli/src/commands/archive.ts',
-  'packages/cli/src/commands/archive/',
-  'packages/core/src/archive/',
-  /^packages\/cli\/test\/archive[^/]*\.test\.ts$/,
-  'packages/core/src/client/',
-  'packages/core/src/pipeline/chat-fetch.ts',
-  'packages/dify-sim/src/',
-  'packages/cli/src/commands/probe.ts',
-];
-
-function inProgressElsewhere(file) {
-  return IN_PROGRESS_ELSEWHERE.some((entry) =>
-    typeof entry === 'string' ? (entry.endsWith('/') ? file.startsWith(entry) : file === entry) : entry.test(file),
-  );
-}
-
 const files = execFileSync('git', ['ls-files', '-z', '--', ...ROOTS], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
   .split('\0')
-  .filter((file) => EXTENSIONS.test(file) && !SKIPPED.some((pattern) => pattern.test(file)))
-  .filter((file) => !inProgressElsewhere(file));
+  .filter((file) => EXTENSIONS.test(file) && !SKIPPED.some((pattern) => pattern.test(file)));
 
 const wide = [];
 for (const file of files) {
