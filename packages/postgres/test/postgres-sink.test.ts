@@ -79,7 +79,8 @@ describePg(`createPostgresSink against ${against}`, () => {
     await Promise.all([sink.migrate(), other.migrate()]);
     await other.close();
     const versions = await pool.query(`SELECT version, name, applied_at FROM ${sink.tables.migrations}`);
-    expect(versions.rows.map((row: { version: number }) => row.version)).toEqual([1]);
+    // The sink's steps: runs, node executions and windows (1), chat messages (4).
+    expect(versions.rows.map((row: { version: number }) => row.version).sort()).toEqual([1, 4]);
     const indexes = await pool.query<{ indexname: string }>(
       'SELECT indexname FROM pg_indexes WHERE tablename LIKE $1 ORDER BY indexname',
       [`${sink.tables.prefix.replace(/_/g, '\\_')}%`],
@@ -97,6 +98,10 @@ describePg(`createPostgresSink against ${against}`, () => {
         'ne_model',
         'ne_failed',
         'windows_job_to',
+        'messages_app',
+        'messages_conversation',
+        'messages_run',
+        'messages_end_user',
         'runs_pkey',
         'node_executions_pkey',
       ]),
