@@ -25,102 +25,107 @@ async function archived(dir: string): Promise<{ ndjson: string[]; parquet: strin
 }
 
 describe('dify-logs archive forget (archive with Parquet copies, PostgreSQL sink)', () => {
-  it("counts in a dry run, then removes one end user's runs from the parts, the copies and the sink; verify passes", async (context) => {
-    const reason = await postgresReason();
-    if (reason) return context.skip(reason);
-    const simulator = await sim({
-      runsPerApp: 60,
-      runningRuns: 0,
-      now: new Date(Date.now() - 60_000).toISOString(),
-      days: 1,
-    });
-    const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
-    const dir = await tempDir();
-    const prefix = `cliforget${randomBytes(4).toString('hex')}_`;
-    await writeFile(
-      join(dir, 'dify-logs.yaml'),
-      [
-        'dify:',
-        `  baseUrl: ${simulator.url}`,
-        `  apiKey: ${app.apiKey}`,
-        `  appId: ${app.id}`,
-        'jobs:',
-        '  - name: daily',
-        '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
-        'storage: { baseDir: ./outputs, archiveFormats: [parquet] }',
-        'sinks:',
-        `  postgres: { databaseUrl: "${PG_URL}", tablePrefix: ${prefix} }`,
-        'logging: { level: warn }',
-        '',
-      ].join('\n'),
-    );
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
-      expect(run.code, run.stderr + run.stdout).toBe(0);
-      // The end user with the most runs, as the sink stored them.
-      const { rows } = await client.query<{ person: string; runs: string }>(
-        `SELECT end_user_session_id AS person, count(*) AS runs FROM "${prefix}runs"
-         WHERE end_user_session_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
-      );
-      const { person } = rows[0]!;
-      const theirs = Number(rows[0]!.runs);
-      expect(theirs).toBeGreaterThan(0);
-      const before = await archived(dir);
-      const mentions = (lines: string[]) =>
-        lines.filter((line) => (JSON.parse(line) as { endUserSessionId: string }).endUserSessionId === person).length;
-      expect(mentions(before.ndjson)).toBe(theirs);
-      expect(mentions(before.parquet)).toBe(theirs);
-      const total = Number((await client.query(`SELECT count(*) AS n FROM "${prefix}runs"`)).rows[0].n);
-
-      const dry = await cli(['archive', 'forget', '--end-user', person, '--config', 'dify-logs.yaml'], {
-        cwd: dir,
-        env: {},
+  it(
+    "counts in a dry run, then removes one end user's runs from the parts, " + 'the copies and the sink; verify passes',
+    async (context) => {
+      const reason = await postgresReason();
+      if (reason) return context.skip(reason);
+      const simulator = await sim({
+        runsPerApp: 60,
+        runningRuns: 0,
+        now: new Date(Date.now() - 60_000).toISOString(),
+        days: 1,
       });
-      expect(dry.code, dry.stderr).toBe(0);
-      expect(dry.stdout).toMatch(/^Dry run: nothing was changed/);
-      expect(dry.stdout).toContain(`${theirs} run(s) would be removed`);
-      expect(dry.stdout).toMatch(
-        new RegExp(`Sink postgres: ${theirs} runs, \\d+ node_executions row\\(s\\) would be deleted`),
+      const app = simulator.apps.find((candidate) => candidate.mode === 'workflow')!;
+      const dir = await tempDir();
+      const prefix = `cliforget${randomBytes(4).toString('hex')}_`;
+      await writeFile(
+        join(dir, 'dify-logs.yaml'),
+        [
+          'dify:',
+          `  baseUrl: ${simulator.url}`,
+          `  apiKey: ${app.apiKey}`,
+          `  appId: ${app.id}`,
+          'jobs:',
+          '  - name: daily',
+          '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
+          'storage: { baseDir: ./outputs, archiveFormats: [parquet] }',
+          'sinks:',
+          `  postgres: { databaseUrl: "${PG_URL}", tablePrefix: ${prefix} }`,
+          'logging: { level: warn }',
+          '',
+        ].join('\n'),
       );
-      expect(await archived(dir)).toEqual(before);
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
+        expect(run.code, run.stderr + run.stdout).toBe(0);
+        // The end user with the most runs, as the sink stored them.
+        const { rows } = await client.query<{ person: string; runs: string }>(
+          `SELECT end_user_session_id AS person, count(*) AS runs FROM "${prefix}runs"
+         WHERE end_user_session_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+        );
+        const { person } = rows[0]!;
+        const theirs = Number(rows[0]!.runs);
+        expect(theirs).toBeGreaterThan(0);
+        const before = await archived(dir);
+        const mentions = (lines: string[]) =>
+          lines.filter((line) => (JSON.parse(line) as { endUserSessionId: string }).endUserSessionId === person).length;
+        expect(mentions(before.ndjson)).toBe(theirs);
+        expect(mentions(before.parquet)).toBe(theirs);
+        const total = Number((await client.query(`SELECT count(*) AS n FROM "${prefix}runs"`)).rows[0].n);
 
-      const done = await cli(
-        ['archive', 'forget', '--end-user', person, '--yes', '--json', '--config', 'dify-logs.yaml'],
-        {
+        const dry = await cli(['archive', 'forget', '--end-user', person, '--config', 'dify-logs.yaml'], {
           cwd: dir,
           env: {},
-        },
-      );
-      expect(done.code, done.stderr).toBe(0);
-      const result = JSON.parse(done.stdout) as {
-        archive: { removed: number };
-        sinks: Array<{ rows: { runs: number } }>;
-      };
-      expect(result.archive.removed).toBe(theirs);
-      expect(result.sinks[0]!.rows.runs).toBe(theirs);
-      const after = await archived(dir);
-      expect([mentions(after.ndjson), mentions(after.parquet)]).toEqual([0, 0]);
-      expect(after.ndjson).toHaveLength(before.ndjson.length - theirs);
-      expect(after.parquet).toHaveLength(before.parquet.length - theirs);
-      expect(Number((await client.query(`SELECT count(*) AS n FROM "${prefix}runs"`)).rows[0].n)).toBe(total - theirs);
+        });
+        expect(dry.code, dry.stderr).toBe(0);
+        expect(dry.stdout).toMatch(/^Dry run: nothing was changed/);
+        expect(dry.stdout).toContain(`${theirs} run(s) would be removed`);
+        expect(dry.stdout).toMatch(
+          new RegExp(`Sink postgres: ${theirs} runs, \\d+ node_executions row\\(s\\) would be deleted`),
+        );
+        expect(await archived(dir)).toEqual(before);
 
-      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-      const verified = await cli(
-        ['archive', 'verify', '--from', day(-3), '--to', day(1), '--config', 'dify-logs.yaml'],
-        {
-          cwd: dir,
-          env: {},
-        },
-      );
-      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
-      expect(verified.stdout).toMatch(new RegExp(`${before.ndjson.length - theirs} records: OK`));
-    } finally {
-      await client.end();
-      await dropTables(prefix);
-    }
-  });
+        const done = await cli(
+          ['archive', 'forget', '--end-user', person, '--yes', '--json', '--config', 'dify-logs.yaml'],
+          {
+            cwd: dir,
+            env: {},
+          },
+        );
+        expect(done.code, done.stderr).toBe(0);
+        const result = JSON.parse(done.stdout) as {
+          archive: { removed: number };
+          sinks: Array<{ rows: { runs: number } }>;
+        };
+        expect(result.archive.removed).toBe(theirs);
+        expect(result.sinks[0]!.rows.runs).toBe(theirs);
+        const after = await archived(dir);
+        expect([mentions(after.ndjson), mentions(after.parquet)]).toEqual([0, 0]);
+        expect(after.ndjson).toHaveLength(before.ndjson.length - theirs);
+        expect(after.parquet).toHaveLength(before.parquet.length - theirs);
+        expect(Number((await client.query(`SELECT count(*) AS n FROM "${prefix}runs"`)).rows[0].n)).toBe(
+          total - theirs,
+        );
+
+        const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+        const verified = await cli(
+          ['archive', 'verify', '--from', day(-3), '--to', day(1), '--config', 'dify-logs.yaml'],
+          {
+            cwd: dir,
+            env: {},
+          },
+        );
+        expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+        expect(verified.stdout).toMatch(new RegExp(`${before.ndjson.length - theirs} records: OK`));
+      } finally {
+        await client.end();
+        await dropTables(prefix);
+      }
+    },
+  );
 
   it('archive redact applies a policy turned on later to the runs archived before it, copies included', async () => {
     const planted = 'reach me at wang.fang@example-corp.cn or 13912345678';

@@ -7,7 +7,10 @@ export interface Admission {
 
 export interface Capacity {
   set(options: CapacityOptions | undefined): void;
-  /** A slot for one request, or `undefined` when the server refuses it (429 mode, all slots busy). Queues in queue mode. */
+  /**
+   * A slot for one request, or `undefined` when the server refuses it (429 mode, all slots busy). Queues in queue
+   * mode.
+   */
   admit(): Promise<Admission | undefined>;
   /** How long an admitted request holds its slot, in ms. */
   serviceMs(): number;

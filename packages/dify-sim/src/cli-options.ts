@@ -86,7 +86,8 @@ function number(
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < minimum || parsed > maximum) {
     throw new UsageError(
-      `--${flag} must be a number from ${minimum}${Number.isFinite(maximum) ? ` to ${maximum}` : ' up'}, got ${JSON.stringify(value)}`,
+      `--${flag} must be a number from ${minimum}` +
+        `${Number.isFinite(maximum) ? ` to ${maximum}` : ' up'}, got ${JSON.stringify(value)}`,
     );
   }
   return parsed;

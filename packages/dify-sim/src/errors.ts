@@ -21,7 +21,8 @@ export function notFound(): SimResponse {
   return difyError(
     404,
     'not_found',
-    'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
+    'The requested URL was not found on the server. ' +
+      'If you entered the URL manually please check your spelling and try again.',
   );
 }
 
@@ -58,6 +59,9 @@ export function invalidParam(personality: Personality, model: string, problem: P
       message: 'Input payload validation failed',
     });
   }
-  const message = `1 validation error for ${model}\n${problem.field}\n  ${problem.pydantic}\n    For further information visit https://errors.pydantic.dev/2.11/v/${/\[type=([a-z_]+)/.exec(problem.pydantic)?.[1] ?? 'value_error'}`;
+  const message =
+    `1 validation error for ${model}\n${problem.field}\n  ${problem.pydantic}\n` +
+    `    For further information visit https://errors.pydantic.dev/2.11/v/` +
+    `${/\[type=([a-z_]+)/.exec(problem.pydantic)?.[1] ?? 'value_error'}`;
   return difyError(400, 'invalid_param', message);
 }

@@ -13,7 +13,10 @@ export interface Personality {
   serviceOutputsAsObject: boolean;
   /** 404 for an unknown run on the Service API (1.13), else 200 with every field null. */
   serviceRunNotFound404: boolean;
-  /** `restx`: reqparse errors `{"message":"Input payload validation failed","errors":{...}}`; `pydantic`: `{"code":"invalid_param",...}`. */
+  /**
+   * `restx`: reqparse errors `{"message":"Input payload validation failed","errors":{...}}`; `pydantic`:
+   * `{"code":"invalid_param",...}`.
+   */
   validation: 'restx' | 'pydantic';
   /** Statuses the console `workflow-app-logs` filter accepts. */
   consoleLogStatuses: readonly string[];
@@ -32,9 +35,15 @@ export interface Personality {
   logoutMethod: 'GET' | 'POST';
   /** `/workflow-runs` takes `status` and `triggered_from` (1.10+); before, it lists debugging runs only. */
   workflowRunFilters: boolean;
-  /** Keyword search: <= 1.11.2 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11.3 matches it literally (`escape_like_pattern`, PR #30450). */
+  /**
+   * Keyword search: <= 1.11.2 unicode-escapes the keyword and leaves `%`/`_` as wildcards; >= 1.11.3 matches it
+   * literally (`escape_like_pattern`, PR #30450).
+   */
   keyword: 'unicode-escape' | 'literal';
-  /** The Human Input node pauses runs, and `GET /console/api/workflow/<run_id>/pause-details` says where (1.13.0+, PR #32060). */
+  /**
+   * The Human Input node pauses runs, and `GET /console/api/workflow/<run_id>/pause-details` says where (1.13.0+,
+   * PR #32060).
+   */
   pauseDetails: boolean;
   /** `GET /console/api/apps/<id>/workflow-archived-logs` (1.13.0+): runs the retention archived. */
   archivedLogs: boolean;

@@ -128,7 +128,10 @@ export interface SimApp {
 
 export interface SimulatorStats {
   requests: number;
-  /** Keyed by method and route pattern, e.g. `GET /v1/workflows/logs` or `GET /console/api/apps/:appId/workflow-runs/:runId`. */
+  /**
+   * Keyed by method and route pattern, e.g. `GET /v1/workflows/logs` or
+   * `GET /console/api/apps/:appId/workflow-runs/:runId`.
+   */
   byRoute: Record<string, number>;
   logins: number;
   refreshes: number;
@@ -170,7 +173,10 @@ export interface SimulatorControls {
   /** That app's key now gets 401 "Access token is invalid". */
   revokeApiKey(appId: string): void;
   /** Appends `count` runs newer than the current newest (live traffic, page drift). */
-  /** New finished runs after the current ones; `failureRate` (0..1) sets the share that fail (default: the usual mix). */
+  /**
+   * New finished runs after the current ones; `failureRate` (0..1) sets the share that fail (default: the usual
+   * mix).
+   */
   addRuns(appId: string, count: number, options?: { failureRate?: number }): void;
   /** Running runs become terminal (succeeded or failed), with finished_at and node executions. */
   completeRunningRuns(): void;

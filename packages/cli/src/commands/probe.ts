@@ -36,7 +36,8 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
 export function formatProbe(result: ProbeResult): string {
   const yes = (value: boolean) => (value ? 'yes' : 'no');
   const lines = [
-    `Dify at ${result.baseUrl}: ${result.serverVersion ? `release ${result.serverVersion}` : 'release unknown (GET /v1/ did not say)'}`,
+    `Dify at ${result.baseUrl}: ` +
+      `${result.serverVersion ? `release ${result.serverVersion}` : 'release unknown (GET /v1/ did not say)'}`,
     `credentials: ${result.credentials.join(', ') || 'none'}`,
     `Service API: ${result.serviceApiUrl} · Console API: ${result.consoleApiUrl}`,
   ];
@@ -44,8 +45,15 @@ export function formatProbe(result: ProbeResult): string {
   if (result.consoleApps !== null) lines.push(`apps visible in the console: ${result.consoleApps}`);
   if (result.appId) lines.push(`app checked: ${result.appId}`);
   lines.push(
-    `run logs: ${yes(result.tiers.runLogs)} · run detail: ${yes(result.tiers.runDetail)} · node executions: ${yes(result.tiers.nodeExecutions)}`,
-    `reach: ${result.level === 'node' ? 'node level (runs and per-node data)' : result.level === 'run' ? 'run level only' : 'nothing'}`,
+    `run logs: ${yes(result.tiers.runLogs)} · run detail: ${yes(result.tiers.runDetail)} · ` +
+      `node executions: ${yes(result.tiers.nodeExecutions)}`,
+    `reach: ${
+      result.level === 'node'
+        ? 'node level (runs and per-node data)'
+        : result.level === 'run'
+          ? 'run level only'
+          : 'nothing'
+    }`,
   );
   for (const app of result.apps)
     lines.push(

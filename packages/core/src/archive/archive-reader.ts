@@ -27,7 +27,8 @@ export function partRecords<T = RunRecord>(
   if (!decode)
     throw new DifyConfigError(
       'storage.archiveFormats',
-      `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format (for parquet: parquetArchiveFormat() from @dify-logs/parquet)`,
+      `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format ` +
+        `(for parquet: parquetArchiveFormat() from @dify-logs/parquet)`,
     );
   return decode(bytes, part.key) as AsyncIterable<T>;
 }
@@ -121,7 +122,10 @@ export interface ArchiveProblem {
   detail: string;
 }
 
-/** Checks every part listed by the newest manifests of the range: present, same size, same SHA-256, same record count. */
+/**
+ * Checks every part listed by the newest manifests of the range: present, same size, same SHA-256, same record
+ * count.
+ */
 export async function verifyArchive(
   storage: StorageAdapter,
   query: ArchiveQuery,
@@ -172,7 +176,9 @@ export async function verifyArchive(
               manifest: key,
               part: alternate.key,
               problem: 'checksum',
-              detail: `the ${alternate.format} copy has ${other.length} bytes, SHA-256 ${digest.slice(0, 12)}…; the manifest says ${alternate.bytes}, ${alternate.sha256.slice(0, 12)}…`,
+              detail:
+                `the ${alternate.format} copy has ${other.length} bytes, SHA-256 ${digest.slice(0, 12)}…; ` +
+                `the manifest says ${alternate.bytes}, ${alternate.sha256.slice(0, 12)}…`,
             });
         } catch (error) {
           problems.push({

@@ -37,7 +37,10 @@ export interface ArchivePartFormat {
   readonly extension: string;
   readonly contentType: string;
   encode(records: AsyncIterable<RunRecord>): Promise<Uint8Array>;
-  /** The records of an encoded part (`name`, the object key, goes into errors): needed to read or verify an archive written without NDJSON. */
+  /**
+   * The records of an encoded part (`name`, the object key, goes into errors): needed to read or verify an archive
+   * written without NDJSON.
+   */
   decode?(bytes: Uint8Array, name: string): AsyncIterable<RunRecord>;
 }
 
@@ -137,7 +140,8 @@ function writeDataset<T>(
   let sequence = 0;
   let records = 0;
 
-  // `written-at` is the wall clock (not the run's): how `removeOrphanParts` tells a part left by a failed run from one being written.
+  // `written-at` is the wall clock (not the run's): how `removeOrphanParts` tells a part left by a failed run from one
+  // being written.
   const save = (app: string, day: string, extension: string, body: StoredObjectBody, contentType: string) =>
     storage.saveData({
       type: dataset.type,

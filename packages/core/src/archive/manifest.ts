@@ -63,7 +63,10 @@ export function dayStart(day: string): Date {
   return new Date(`${day}T00:00:00.000Z`);
 }
 
-/** A part of `previous` survives a new write unless the new run's window covers its whole window (a re-run replaces it). */
+/**
+ * A part of `previous` survives a new write unless the new run's window covers its whole window (a re-run replaces
+ * it).
+ */
 export function survives(part: ArchivePart, window: { from: string; to: string }): boolean {
   return !(
     Date.parse(window.from) <= Date.parse(part.window.from) && Date.parse(part.window.to) <= Date.parse(window.to)

@@ -19,7 +19,8 @@ export function toConsoleMinute(instant: Date, timezone: string): string {
   } catch {
     throw new DifyConfigError(
       'timezone',
-      `unknown time zone ${JSON.stringify(timezone)} (the Dify account's profile time zone, or the consoleTimezone option)`,
+      `unknown time zone ${JSON.stringify(timezone)} ` +
+        `(the Dify account's profile time zone, or the consoleTimezone option)`,
     );
   }
   const value = (type: string) => parts.find((part) => part.type === type)!.value;

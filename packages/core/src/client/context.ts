@@ -58,7 +58,8 @@ export function createContext(parts: Omit<ClientContext, 'call' | 'require'>): C
         ? new DifyConfigError('apiKey', `${what} needs a Service API key`)
         : new DifyConfigError(
             'console',
-            `${what} needs console access (console email + password, or an admin key): the Service API has no such endpoint`,
+            `${what} needs console access (console email + password, or an admin key): ` +
+              `the Service API has no such endpoint`,
           );
     },
     async call(spec, schema) {

@@ -66,7 +66,9 @@ function httpPayload(run: RunDetail, node: PlannedNode, metadata: Record<string,
   const request = run.content.request;
   const url = new URL(request.url);
   const processData = {
-    request: `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n\r\n${request.body}`,
+    request:
+      `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n` +
+      `Content-Type: application/json\r\n\r\n${request.body}`,
   };
   let outputs: Record<string, unknown> | null = null;
   if (node.status === 'succeeded') {

@@ -104,7 +104,8 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
       items,
       itemAnswers: items.map(
         (item) =>
-          `${item}: ${random.pick(['screenshot of the error', 'server log excerpt', 'photo of the device', 'receipt'])}`,
+          `${item}: ` +
+          `${random.pick(['screenshot of the error', 'server log excerpt', 'photo of the device', 'receipt'])}`,
       ),
       request: {
         method: 'POST',
@@ -152,7 +153,9 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
         due_date: dateString(random),
         line_items: items.length,
       },
-      prompt: `Extract vendor, invoice number, total, currency and due date from this invoice text:\n${vendor} ${number} ...`,
+      prompt:
+        `Extract vendor, invoice number, total, currency and due date from this invoice text:\n` +
+        `${vendor} ${number} ...`,
       answer: JSON.stringify({ vendor, invoice_number: number, total, currency }),
       items,
       itemAnswers: items.map(
@@ -169,7 +172,12 @@ export function createContent(kind: ContentKind, random: Random): RunContent {
   const question = fill(random.pick(QUESTIONS), random);
   const answer = question.startsWith('我')
     ? '您的订单预计 2 个工作日内发货，发货后会短信通知您 📦'
-    : `Thanks for asking! ${random.pick(['Your order is on its way and should arrive within 3 days.', 'You can change it under Settings → Account.', 'Yes, refunds are possible within 30 days.', 'Please try again in a few minutes.'])}`;
+    : `Thanks for asking! ${random.pick([
+        'Your order is on its way and should arrive within 3 days.',
+        'You can change it under Settings → Account.',
+        'Yes, refunds are possible within 30 days.',
+        'Please try again in a few minutes.',
+      ])}`;
   return {
     userInputs: {},
     outputs: { answer },

@@ -51,7 +51,10 @@ const EMAIL = /^[\w.!#$%&'*+\-/=?^_`{|}~]+@([\w-]+\.)+[\w-]{2,}$/;
 function cookie(context: RouteContext, name: string, value: string, maxAge: number, httpOnly: boolean): string {
   const expires = maxAge > 0 ? new Date(Date.now() + maxAge * 1000).toUTCString() : EPOCH;
   const secure = context.cookiePrefix === '__Host-' ? '; Secure' : '';
-  return `${context.cookiePrefix}${name}=${value}; Expires=${expires}; Max-Age=${maxAge}${httpOnly ? '; HttpOnly' : ''}; Path=/; SameSite=Lax${secure}`;
+  return (
+    `${context.cookiePrefix}${name}=${value}; Expires=${expires}; Max-Age=${maxAge}` +
+    `${httpOnly ? '; HttpOnly' : ''}; Path=/; SameSite=Lax${secure}`
+  );
 }
 
 function tokenCookies(context: RouteContext, tokens: IssuedTokens): string[] {
@@ -98,7 +101,9 @@ function login(request: SimRequest, context: RouteContext): SimResponse {
   if (!EMAIL.test(body.email as string)) {
     return invalidParam(personality, 'LoginPayload', {
       field: 'email',
-      pydantic: `Value error, ${body.email as string} is not a valid email. [type=value_error, input_value=${JSON.stringify(body.email)}, input_type=str]`,
+      pydantic:
+        `Value error, ${body.email as string} is not a valid email. ` +
+        `[type=value_error, input_value=${JSON.stringify(body.email)}, input_type=str]`,
       restx: `${body.email as string} is not a valid email.`,
     });
   }

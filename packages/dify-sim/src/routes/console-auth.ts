@@ -25,7 +25,8 @@ export function authenticateConsole(request: SimRequest, context: RouteContext):
     if (workspaceId !== undefined) {
       const tenant = world.workspaces.find((candidate) => candidate.id === workspaceId.toLowerCase());
       if (!tenant) return unauthorized('Unauthorized.');
-      // 1.9.2–1.10.x: `login_required` runs `check_csrf_token` for the admin key too (the bypass came in 1.11.0, PR #29139).
+      // 1.9.2–1.10.x: `login_required` runs `check_csrf_token` for the admin key too (the bypass came in 1.11.0,
+      // PR #29139).
       if (personality.adminKey === 'csrf-refused' && !csrfValid(request, context, world.owner.id))
         return unauthorized(CSRF_REFUSED);
       return { account: world.owner, tenantId: tenant.id };

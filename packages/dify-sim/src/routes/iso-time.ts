@@ -1,5 +1,8 @@
-const ISO =
-  /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = new RegExp(
+  /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?/.source +
+    /\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.source,
+  'i',
+);
 
 /**
  * Parses what `dateutil.isoparse` accepts (date only, `T` or space, seconds and fractions optional,

@@ -16,7 +16,10 @@ export interface Authenticator {
   readonly kind: 'api-key' | 'console-login' | 'admin-key';
   /** Headers for the next request; may log in (or wait for a renewal under way) first. */
   headers(): Promise<SessionLease>;
-  /** Called on a 401 from a request sent with `lease`; true when a retry may now succeed, throws when the session is dead. */
+  /**
+   * Called on a 401 from a request sent with `lease`; true when a retry may now succeed, throws when the session is
+   * dead.
+   */
   recover(error: DifyHttpError, lease: SessionLease): Promise<boolean>;
   /** A request sent with `lease` was accepted. */
   accepted?(lease: SessionLease): void;

@@ -5,7 +5,10 @@ import type { ClientContext } from '../context.js';
 import { LogPageSchema, type DifyLogItem, type DifyLogPage } from '../schemas/dify.js';
 import { parseVersion, versionAtLeast } from '../server-version.js';
 
-/** Statuses the Service API accepts as a filter; the console accepts every run status (below 1.11 the client applies running, scheduled and paused itself). */
+/**
+ * Statuses the Service API accepts as a filter; the console accepts every run status (below 1.11 the client applies
+ * running, scheduled and paused itself).
+ */
 export const SERVICE_STATUS_FILTERS = ['succeeded', 'failed', 'stopped'] as const;
 export const CONSOLE_STATUS_FILTERS = [
   'succeeded',
@@ -159,7 +162,10 @@ async function fetchRawLogPage(
 
 const FILTERS = ['keyword', 'status', 'created_by_end_user_session_id', 'created_by_account'] as const;
 
-/** A server error that outlasted the retries names the filters it was asked with: some combinations fail in Dify every time. */
+/**
+ * A server error that outlasted the retries names the filters it was asked with: some combinations fail in Dify every
+ * time.
+ */
 function withFilters(error: unknown, params: Partial<Record<(typeof FILTERS)[number], string | undefined>>): unknown {
   if (!DifyHttpError.isInstance(error) || error.status < 500) return error;
   const given = FILTERS.filter((name) => params[name] !== undefined).map(

@@ -48,7 +48,8 @@ export async function switchWorkspace(context: ClientContext, workspaceId: strin
     if (DifyAuthError.isInstance(error) && error.code === 'forbidden') {
       throw new DifyWorkspaceError(
         'workspace_not_joined',
-        `console.workspaceId: Dify refused to switch to workspace ${workspaceId}: the account did not join it (403 account_not_link_tenant)`,
+        `console.workspaceId: Dify refused to switch to workspace ${workspaceId}: ` +
+          `the account did not join it (403 account_not_link_tenant)`,
         error,
       );
     }
@@ -62,7 +63,8 @@ export async function switchWorkspace(context: ClientContext, workspaceId: strin
  * and apps then resolve in the other workspace without any error.
  * - `wanted` (`console.workspaceId`): another current workspace is switched back, and the switch confirmed.
  * - Else `expected` (the workspace apps were listed in earlier): another current workspace is an error, never read.
- * - The admin key acts in its own `X-WORKSPACE-ID` on every request: nothing is switched (that would move the owner's browser).
+ * - The admin key acts in its own `X-WORKSPACE-ID` on every request: nothing is switched (that would move the owner's
+ *   browser).
  * null without console access (a Service API key reads its own app wherever it is).
  */
 export async function checkWorkspace(
@@ -96,7 +98,8 @@ export async function checkWorkspace(
     if (after?.id !== wanted)
       throw new DifyWorkspaceError(
         'workspace_changed',
-        `console.workspaceId: switched to ${named(target)}, but ${after ? named(after) : 'no workspace'} is current again: someone keeps switching this account's workspace`,
+        `console.workspaceId: switched to ${named(target)}, but ${after ? named(after) : 'no workspace'} ` +
+          `is current again: someone keeps switching this account's workspace`,
       );
     return {
       id: target.id,
@@ -114,7 +117,9 @@ export async function checkWorkspace(
     const before = workspaces.find((workspace) => workspace.id === expected) ?? { id: expected, name: null };
     throw new DifyWorkspaceError(
       'workspace_changed',
-      `the account's current workspace is now ${named(current)}, not ${named(before)} where this run's apps were listed: someone switched it (in a browser?). Nothing was read from it; set dify.console.workspaceId to keep one workspace`,
+      `the account's current workspace is now ${named(current)}, not ${named(before)} ` +
+        `where this run's apps were listed: someone switched it (in a browser?). ` +
+        `Nothing was read from it; set dify.console.workspaceId to keep one workspace`,
     );
   }
   return { id: current.id, name: current.name, pinned: false, switchedFrom: null };

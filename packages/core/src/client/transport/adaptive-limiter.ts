@@ -13,13 +13,13 @@ import { createLatencyMinimums } from './latency-minimums.js';
  *   flight × (1 − (minimum + 5 ms) / latency) is how many requests waited on the server instead of being served.
  *   A round trip reads the median of its successes' estimates: a queue on the server delays every request, a busy
  *   client (event loop, GC, a loaded machine) or jitter only some. (The lower quartile, read before, missed the
- *   queue of 4–5 that Dify's 10-connection server kept: in a closed loop some requests always find a free slot.) Below 1 queued request the limit grows,
- *   from 1 to 3 it holds, above 3 for two round trips in a row (a stall of the client's own lasts one) it falls to
- *   what the server served at once (in flight × minimum / latency: at least one less, at most halving), and a short
- *   queue that stands for 10 round trips is drained the same way. After such a cut it grows back one per round trip
- *   to one below where it was (a busy client's latency looks like a queue too), then probes as at a ceiling.
- *   Within 30 s of a refusal read as overload a queue only stops growth: a server that refuses says where its
- *   limit is, and at hundreds of requests a second the client's own work raises latency too.
+ *   queue of 4–5 that Dify's 10-connection server kept: in a closed loop some requests always find a free slot.)
+ *   Below 1 queued request the limit grows, from 1 to 3 it holds, above 3 for two round trips in a row (a stall of the
+ *   client's own lasts one) it falls to what the server served at once (in flight × minimum / latency: at least one
+ *   less, at most halving), and a short queue that stands for 10 round trips is drained the same way. After such a cut
+ *   it grows back one per round trip to one below where it was (a busy client's latency looks like a queue too), then
+ *   probes as at a ceiling. Within 30 s of a refusal read as overload a queue only stops growth: a server that refuses
+ *   says where its limit is, and at hundreds of requests a second the client's own work raises latency too.
  *   - The minimum that tells a queue is the smallest latency of the last 2 s (it follows a server, or a client,
  *     that got slower for good); the one that tells what the server served at once is the smallest of the last
  *     20 s. Without the drains a standing queue would become the recent minimum and the limit would creep up.
@@ -86,7 +86,10 @@ const QUEUED_ROUND_TRIPS = 2;
  * never drains would become the new minimum latency (the recent minimum follows it), and the limit would creep up.
  */
 const HELD_ROUND_TRIPS = 10;
-/** The quantile of a round trip's queue estimates that is read (the median): a queue delays most requests, noise some. */
+/**
+ * The quantile of a round trip's queue estimates that is read (the median): a queue delays most requests, noise
+ * some.
+ */
 const QUEUE_QUANTILE = 0.5;
 /**
  * For this long (ms) after a refusal read as overload, a queue does not shrink the limit (it still stops it growing):

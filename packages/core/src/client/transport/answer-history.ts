@@ -23,7 +23,10 @@ export interface AnswerHistory {
 
 /** Outcomes remembered to tell overload from sporadic refusals. */
 const OUTCOME_WINDOW = 200;
-/** A refusal is sporadic when fewer than this share of the recent requests sent at its concurrency or above were refused. */
+/**
+ * A refusal is sporadic when fewer than this share of the recent requests sent at its concurrency or above were
+ * refused.
+ */
 const SPORADIC_SHARE = 0.2;
 /** servedAtOnce is not read from fewer answers. */
 const SERVED_MIN_ANSWERS = 8;

@@ -10,7 +10,10 @@ import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.js';
 import { toHttpError } from './error-body.js';
 
 export interface RetryOptions {
-  /** Retries after the first attempt (default 6: with the default delays at least 15.75 s of waiting, so a Dify restart of 10 s is ridden out). 0 disables retrying. */
+  /**
+   * Retries after the first attempt (default 6: with the default delays at least 15.75 s of waiting, so a Dify restart
+   * of 10 s is ridden out). 0 disables retrying.
+   */
   retries?: number;
   /** First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. */
   minDelayMs?: number;
@@ -70,7 +73,10 @@ export interface TransportStats {
 }
 
 export interface Transport {
-  /** One attempt. Resolves with any HTTP status; rejects with DifyNetworkError, or DifyResponseError for a 2xx non-JSON body. */
+  /**
+   * One attempt. Resolves with any HTTP status; rejects with DifyNetworkError, or DifyResponseError for a 2xx non-JSON
+   * body.
+   */
   send(spec: RequestSpec): Promise<RawResponse>;
   /** Runs `attempt` with the retry policy: only errors with `isRetryable` are retried, honouring `retryAfterMs`. */
   withRetry<T>(endpoint: string, attempt: () => Promise<T>): Promise<T>;
@@ -111,7 +117,8 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function sendNow(spec: RequestSpec, credentials: Record<string, string> | undefined): Promise<RawResponse> {
     counters.requests += 1;
-    // A controller and a cleared timer cost a fraction of AbortSignal.timeout(), which matters at hundreds of requests/s.
+    // A controller and a cleared timer cost a fraction of AbortSignal.timeout(), which matters at hundreds of
+    // requests/s.
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -159,7 +166,9 @@ export function createTransport(options: TransportOptions): Transport {
     } catch (error) {
       throw new DifyResponseError({
         endpoint: spec.endpoint,
-        problem: `body is not valid JSON (${text.length} bytes${text.trimStart().startsWith('<') ? ', looks like HTML' : ''})`,
+        problem:
+          `body is not valid JSON (${text.length} bytes` +
+          `${text.trimStart().startsWith('<') ? ', looks like HTML' : ''})`,
         malformed: true,
         cause: error,
       });
