@@ -12,6 +12,7 @@ const BENCHES = {
   capacity: 'packages/cli/bench/capacity-bench.mjs',
   'side-by-side': 'packages/cli/bench/side-by-side-bench.mjs',
   fetch: 'packages/cli/bench/fetch-bench.mjs',
+  messages: 'packages/cli/bench/messages-bench.mjs',
 };
 bootstrap();
 const [name, ...flags] = process.argv.slice(2);

@@ -100,3 +100,49 @@ describe('the conversation analysis', () => {
     expect(withoutChat).not.toContain('## Conversations');
   });
 });
+
+describe('end users and transcripts of the conversations that went wrong', () => {
+  it('counts conversations per end user and keeps every turn of a conversation that failed later on', () => {
+    const analyzer = createConversationAnalyzer({ timezone: 'UTC' });
+    const at = (minute: number) => `2026-03-09T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    analyzer.add(message({ messageId: 'a1', conversationId: 'a', endUserId: 'alice', createdAt: at(1) }));
+    analyzer.add(message({ messageId: 'b1', conversationId: 'b', endUserId: 'bob', createdAt: at(2) }));
+    analyzer.add(message({ messageId: 'a2', conversationId: 'a', endUserId: 'alice', createdAt: at(3) }));
+    analyzer.add(
+      message({ messageId: 'a3', conversationId: 'a', endUserId: 'alice', createdAt: at(4), feedback: 'dislike' }),
+    );
+    analyzer.add(message({ messageId: 'a4', conversationId: 'a', endUserId: 'alice', createdAt: at(5) }));
+    analyzer.add(message({ messageId: 'c1', conversationId: 'c', endUserId: 'alice', createdAt: at(6) }));
+    analyzer.add(message({ messageId: 'x1', conversationId: 'x', endUserId: null, createdAt: at(7) }));
+    const result = analyzer.result();
+    expect(result.endUsers).toEqual([
+      { endUserId: 'alice', conversations: 2, messages: 5, dislikes: 1, failed: 0 },
+      { endUserId: 'bob', conversations: 1, messages: 1, dislikes: 0, failed: 0 },
+    ]);
+    expect(result.transcripts).toHaveLength(1);
+    expect(result.transcripts[0]).toMatchObject({ conversationId: 'a', endUserId: 'alice', disliked: true });
+    // The turns before the dislike and the one after it, in order.
+    expect(result.transcripts[0]!.messages.map((turn) => turn.messageId)).toEqual(['a1', 'a2', 'a3', 'a4']);
+  });
+
+  it('keeps at most ten transcripts of at most twenty turns, texts cut at 1,000 characters', () => {
+    const analyzer = createConversationAnalyzer({ timezone: 'UTC' });
+    for (let conversation = 0; conversation < 15; conversation += 1)
+      for (let turn = 0; turn < 25; turn += 1)
+        analyzer.add(
+          message({
+            messageId: `m-${conversation}-${turn}`,
+            conversationId: `c-${conversation}`,
+            query: 'q'.repeat(5000),
+            status: turn === 0 ? 'error' : 'normal',
+            error: turn === 0 ? 'boom' : null,
+          }),
+        );
+    const { transcripts } = analyzer.result();
+    expect(transcripts.map((transcript) => transcript.conversationId)).toEqual(
+      Array.from({ length: 10 }, (_, index) => `c-${index}`),
+    );
+    expect(transcripts.every((transcript) => transcript.messages.length === 20 && transcript.failed)).toBe(true);
+    expect(transcripts[0]!.messages[0]!.query).toHaveLength(1000);
+  });
+});

@@ -28,7 +28,7 @@ export interface MessageFacts {
 const LIMITS = { questions: 2000, questionsShown: 20, conversations: 200_000 };
 
 class AppTally {
-  conversations = new Set<string>();
+  conversations = 0;
   messages = 0;
   likes = 0;
   dislikes = 0;
@@ -77,8 +77,12 @@ export interface ConversationAnalyzer {
  */
 export function createConversationAnalyzer(options: { timezone: string }): ConversationAnalyzer {
   const apps = new Map<string, AppTally>();
-  const days = new Map<number, ConversationDay & { ids: Set<string> }>();
-  const tokensPerConversation = new Map<string, number>();
+  const days = new Map<number, ConversationDay>();
+  /**
+   * One entry per conversation (at most `LIMITS.conversations`): its tokens and the days it had messages on (usually
+   * one), so conversations are counted per app, per day and per end user without a set of ids for each.
+   */
+  const seen = new Map<string, { tokens: number; days: number | number[] }>();
   const latency = new Latency();
   const questions = new CappedMap<QuestionTally>(LIMITS.questions);
   let messages = 0;
@@ -105,7 +109,12 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
       const messageTokens = Number.isFinite(message.totalTokens) ? message.totalTokens : 0;
       messages += 1;
       perApp.messages += 1;
-      if (perApp.conversations.size < LIMITS.conversations) perApp.conversations.add(conversation);
+      let entry = seen.get(conversation);
+      const isNew = entry === undefined && seen.size < LIMITS.conversations;
+      if (isNew) {
+        seen.set(conversation, (entry = { tokens: 0, days: Number.NaN }));
+        perApp.conversations += 1;
+      }
       if (message.feedback === 'like') ((likes += 1), (perApp.likes += 1));
       if (message.feedback === 'dislike') ((dislikes += 1), (perApp.dislikes += 1));
       if (messageFailed) ((failed += 1), (perApp.failed += 1));
@@ -116,8 +125,7 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
         latency.add(message.latency);
         perApp.latency.add(message.latency);
       }
-      if (tokensPerConversation.has(conversation) || tokensPerConversation.size < LIMITS.conversations)
-        tokensPerConversation.set(conversation, (tokensPerConversation.get(conversation) ?? 0) + messageTokens);
+      if (entry) entry.tokens += messageTokens;
 
       const dayStart = startOfDayIn(new Date(message.createdAt), options.timezone).getTime();
       let day = days.get(dayStart);
@@ -131,18 +139,22 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
             likes: 0,
             dislikes: 0,
             failed: 0,
-            ids: new Set(),
           }),
         );
       day.messages += 1;
-      if (!day.ids.has(conversation)) {
-        day.ids.add(conversation);
+      if (!entry) day.conversations += 1;
+      else if (Number.isNaN(entry.days)) {
+        // Most conversations have messages on one day: a number until a second day comes.
+        entry.days = dayStart;
+        day.conversations += 1;
+      } else if (typeof entry.days === 'number' ? entry.days !== dayStart : !entry.days.includes(dayStart)) {
+        entry.days = typeof entry.days === 'number' ? [entry.days, dayStart] : [...entry.days, dayStart];
         day.conversations += 1;
       }
       if (message.feedback === 'like') day.likes += 1;
       if (message.feedback === 'dislike') day.dislikes += 1;
       if (messageFailed) day.failed += 1;
-      transcripts.add(message, { failed: messageFailed, disliked: message.feedback === 'dislike' });
+      transcripts.add(message, { failed: messageFailed, disliked: message.feedback === 'dislike' }, isNew);
 
       if ((messageFailed || messageUnanswered || message.feedback === 'dislike') && message.query) {
         const group = questions.get(questionKey(message.query), () => new QuestionTally());
@@ -168,12 +180,12 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
     },
     result() {
       const perConversation = new Latency();
-      for (const total of tokensPerConversation.values()) perConversation.add(total);
+      for (const { tokens: total } of seen.values()) perConversation.add(total);
       const conversationTokens = perConversation.stats();
       const rated = likes + dislikes;
       const appResults: ConversationAppAnalysis[] = [...apps.entries()].map(([appId, tally]) => ({
         appId,
-        conversations: tally.conversations.size,
+        conversations: tally.conversations,
         messages: tally.messages,
         likes: tally.likes,
         dislikes: tally.dislikes,
@@ -212,7 +224,7 @@ export function createConversationAnalyzer(options: { timezone: string }): Conve
           max: conversationTokens.max,
         },
         latency: latency.stats(),
-        perDay: [...days.entries()].sort((a, b) => a[0] - b[0]).map(([, { ids: _ids, ...day }]) => day),
+        perDay: [...days.entries()].sort((a, b) => a[0] - b[0]).map(([, day]) => day),
         apps: appResults.sort((a, b) => b.messages - a.messages || a.appId.localeCompare(b.appId)),
         topQuestions,
         ...(({ endUsersOverflow: _overflow, ...rest }) => rest)(transcripts.result()),

@@ -47,19 +47,20 @@ const turnOf = (message: TranscriptFacts): TranscriptMessage => ({
 export function createTranscripts() {
   const recent = new Map<string, TranscriptMessage[]>();
   const chosen = new Map<string, ConversationTranscript>();
-  const users = new Map<string, { conversations: Set<string>; messages: number; dislikes: number; failed: number }>();
+  const users = new Map<string, { conversations: number; messages: number; dislikes: number; failed: number }>();
   let usersOverflow = 0;
 
   return {
-    add(message: TranscriptFacts, flags: { failed: boolean; disliked: boolean }): void {
+    /** `firstOfConversation`: the first message seen of its conversation (it counts for the end user). */
+    add(message: TranscriptFacts, flags: { failed: boolean; disliked: boolean }, firstOfConversation: boolean): void {
       const key = `${message.appId}\u0000${message.conversationId}`;
       if (message.endUserId) {
         let user = users.get(message.endUserId);
         if (!user && users.size < TRANSCRIPT_LIMITS.endUsers)
-          users.set(message.endUserId, (user = { conversations: new Set(), messages: 0, dislikes: 0, failed: 0 }));
+          users.set(message.endUserId, (user = { conversations: 0, messages: 0, dislikes: 0, failed: 0 }));
         if (!user) usersOverflow += 1;
         else {
-          user.conversations.add(key);
+          if (firstOfConversation) user.conversations += 1;
           user.messages += 1;
           if (flags.disliked) user.dislikes += 1;
           if (flags.failed) user.failed += 1;
@@ -94,7 +95,7 @@ export function createTranscripts() {
       const endUsers = [...users.entries()]
         .map(([endUserId, user]) => ({
           endUserId,
-          conversations: user.conversations.size,
+          conversations: user.conversations,
           messages: user.messages,
           dislikes: user.dislikes,
           failed: user.failed,

@@ -12,8 +12,11 @@ import { windowMessages, type WindowMessage } from './conversation-messages.js';
 import type { FetchContext } from './fetch-context.js';
 import type { PipelineApp, PipelineResult } from './types.js';
 
+/** A message of the window waiting to be enriched: Dify's message only for a chatflow (its run is read). */
+type Pending = Omit<WindowMessage, 'message'> & { message?: WindowMessage['message'] };
+
 /** Messages sorted and enriched at a time: memory holds this many, however many messages a window has. */
-export const MESSAGE_CHUNK = 5000;
+export const MESSAGE_CHUNK = 1000;
 
 /**
  * Why an app's conversations cannot be read with these credentials, or undefined when they can: Dify keeps no
@@ -61,8 +64,8 @@ export async function* fetchChatApp(
   const chatflow = mode === 'advanced-chat';
   context.conversations?.touch(app.id);
 
-  const toRun = async ({ message, record, sessionId }: WindowMessage): Promise<RunRecord | undefined> => {
-    if (!chatflow || !record.workflowRunId) return undefined;
+  const toRun = async ({ message, record, sessionId }: Pending): Promise<RunRecord | undefined> => {
+    if (!chatflow || !message || !record.workflowRunId) return undefined;
     let detail;
     let nodes;
     let enrichmentError: RunRecord['enrichmentError'] = null;
@@ -99,7 +102,7 @@ export async function* fetchChatApp(
     // the conversations created in it), a bounded chunk at a time: each chunk in time order (the order the
     // reports list them in), enriched a batch at a time. Memory holds one chunk, whatever the window holds.
     const batch = Math.max(16, (options.concurrency ?? FETCH_DEFAULTS.concurrency) * 4);
-    const chunk: WindowMessage[] = [];
+    const chunk: Pending[] = [];
     const drain = async function* (): AsyncGenerator<RunRecord> {
       chunk.sort(
         (a, b) =>
@@ -124,7 +127,8 @@ export async function* fetchChatApp(
     for await (const found of windowMessages(app, mode, { from, to, limit })) {
       const record = context.privacy.message(found.record);
       if (incremental && record.messageId in previous.recent) continue;
-      chunk.push({ ...found, record });
+      // Dify's own message is kept only where its run is read (chatflows): memory holds the records otherwise.
+      chunk.push({ record, sessionId: found.sessionId, ...(chatflow ? { message: found.message } : {}) });
       if (chunk.length >= MESSAGE_CHUNK) yield* drain();
     }
     yield* drain();
