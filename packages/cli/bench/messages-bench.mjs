@@ -28,7 +28,9 @@ if (values.child) {
     return {
       id: `m-${index}`,
       conversation_id: `c-${conversation}`,
-      query: `Question ${index}: where is order ${100000 + (index % 900000)}? Mail me at user${index % 977}@example.com`,
+      query:
+        `Question ${index}: where is order ${100000 + (index % 900000)}? ` +
+        `Mail me at user${index % 977}@example.com`,
       answer: `Answer ${index}: your order ships tomorrow. `.repeat(4),
       message_tokens: 40,
       answer_tokens: 120,
