@@ -159,6 +159,7 @@ DEFAULT now());
         feedback text,
         admin_feedback text,
         annotated boolean NOT NULL,
+        annotation text,
         status text,
         error text,
         from_source text,

@@ -134,6 +134,7 @@ describe('dataset export: published shapes', () => {
           feedback: null,
           adminFeedback: null,
           annotated: false,
+          annotation: null,
           messageTokens: 10,
           answerTokens: 20,
           totalTokens: 30,
@@ -143,12 +144,27 @@ describe('dataset export: published shapes', () => {
       const { out } = await run(messages, { format: 'csv' });
       expect(out.all).toBe(
         '\uFEFFappId,conversationId,messageId,createdAt,turn,question,answer,feedback,adminFeedback,annotated,' +
-          'messageTokens,answerTokens,totalTokens\r\n' +
+          'annotation,messageTokens,answerTokens,totalTokens\r\n' +
           `app-chat,c-1,${messages[0]!.messageId},${messages[0]!.createdAt},1,"'=HYPERLINK(""http://x"")",` +
-          '"line one\nline ""two"", three",,,false,10,20,30\r\n',
+          '"line one\nline ""two"", three",,,false,,10,20,30\r\n',
       );
     },
   );
+});
+
+describe('dataset export: annotations', () => {
+  it("trains on an editor's annotation where there is one, and keeps both texts in jsonl", async () => {
+    const annotated = message({ annotated: true, annotation: 'The curated answer.' });
+    const { lines } = await run([annotated], { format: 'openai-chat', unit: 'message' });
+    expect(lines[0]!.messages).toEqual([
+      { role: 'user', content: annotated.query },
+      { role: 'assistant', content: 'The curated answer.' },
+    ]);
+    const sharegpt = await run([annotated], { format: 'sharegpt' });
+    expect((sharegpt.lines[0]!.conversations as Array<{ value: string }>)[1]!.value).toBe('The curated answer.');
+    const jsonl = await run([annotated], { format: 'jsonl' });
+    expect(jsonl.lines[0]).toMatchObject({ answer: annotated.answer, annotation: 'The curated answer.' });
+  });
 });
 
 describe('dataset export: filters, duplicates, split, privacy', () => {

@@ -207,7 +207,7 @@ export function createPrivacyPolicy(options: PrivacyOptions = {}): PrivacyPolicy
     },
     message(record) {
       if (!active) return record;
-      return fieldsOf(record, ['query', 'answer', 'error', 'extraContents']);
+      return fieldsOf(record, ['query', 'answer', 'annotation', 'error', 'extraContents']);
     },
     conversation(record) {
       if (!active) return record;

@@ -21,6 +21,10 @@ export const MessageRecordSchema = z
     feedback: rating.describe("The end user's rating"),
     adminFeedback: rating.describe("A console user's rating"),
     annotated: z.boolean().describe('An annotation (curated answer) is attached'),
+    annotation: z
+      .string()
+      .optional()
+      .describe("The annotation's answer, as an editor wrote it (Dify's `annotation.content`); absent without one"),
     status: z.string().nullable().describe('normal | error | paused'),
     error: z.string().nullable(),
     fromSource: z.string().nullable().describe('api (end user) | console'),
@@ -111,6 +115,7 @@ export function toMessageRecord(
     feedback: ratingOf(feedbacks.find((feedback) => feedback.from_source === 'user')?.rating),
     adminFeedback: ratingOf(feedbacks.find((feedback) => feedback.from_source === 'admin')?.rating),
     annotated: message.annotation !== null && message.annotation !== undefined,
+    ...(message.annotation?.content ? { annotation: message.annotation.content } : {}),
     status: message.status ?? null,
     error: message.error || null,
     fromSource: message.from_source ?? null,

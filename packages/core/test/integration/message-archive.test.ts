@@ -55,6 +55,12 @@ describe('chat messages in the partitioned archive', () => {
     const messages = await collect(readArchivedMessages(storage, range));
     expect(messages).toHaveLength(total);
     expect(new Set(messages.map((message) => message.messageId)).size).toBe(total);
+    // An editor's annotation comes with its text (the simulator annotates the first message of some conversations).
+    const annotated = messages.filter((message) => message.annotation !== undefined);
+    expect(annotated.length).toBeGreaterThan(0);
+    expect(
+      annotated.every((message) => message.annotated && message.annotation!.endsWith('(reviewed by an editor)')),
+    ).toBe(true);
     const partitions = await listPartitions(storage, range, MESSAGES);
     expect(partitions.length).toBeGreaterThan(1);
     for (const { manifest } of partitions) {

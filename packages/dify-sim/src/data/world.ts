@@ -99,6 +99,7 @@ export const SALT = {
   completion: 17,
   runVersion: 18,
   form: 19,
+  annotation: 20,
 } as const;
 
 function versionString(ms: number, micro: number): string {

@@ -1,5 +1,6 @@
 import { seconds } from '../http.js';
-import { feedbackOf, messageContent, type SimMessage } from '../data/conversations.js';
+import { feedbackOf, isAnnotated, messageContent, type SimMessage } from '../data/conversations.js';
+import { accountJson } from './present.js';
 import { deriveUuid } from '../data/ids.js';
 import { unit5 } from '../data/prng.js';
 import { SALT } from '../data/world.js';
@@ -76,7 +77,7 @@ export function messageJson(context: RouteContext, message: SimMessage) {
       ? [{ rating, content: null, from_source: 'user', from_end_user_id: user?.id ?? null, from_account: null }]
       : [],
     workflow_run_id: chatflow ? message.run.id : null,
-    annotation: null,
+    annotation: annotationOf(context, message, content),
     annotation_hit_history: null,
     created_at: seconds(message.run.timeMs),
     agent_thoughts: [],
@@ -92,5 +93,21 @@ export function messageJson(context: RouteContext, message: SimMessage) {
     error: content.error,
     parent_message_id: null,
     ...(context.personality.pauseDetails ? { extra_contents: extraContents(context, message) } : {}),
+  };
+}
+
+/**
+ * The annotation an editor attached to a message (Dify's `annotation_model`: the message's `MessageAnnotation`, the
+ * curated answer): the first message of an annotated conversation has one in the simulator, null otherwise.
+ */
+function annotationOf(context: RouteContext, message: SimMessage, content: { query: string; answer: string }) {
+  const { conversation } = message;
+  if (message.index !== conversation.first || !isAnnotated(context.store, conversation)) return null;
+  return {
+    id: deriveUuid(context.world.seed, SALT.annotation, conversation.app.index, message.index),
+    question: content.query,
+    content: `${content.answer} (reviewed by an editor)`,
+    account: accountJson(context.world.owner),
+    created_at: seconds(conversation.updatedAtMs),
   };
 }

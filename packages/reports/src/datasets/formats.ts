@@ -32,6 +32,7 @@ function messageFields(message: MessageRecord) {
     feedback: message.feedback,
     adminFeedback: message.adminFeedback,
     annotated: message.annotated,
+    annotation: message.annotation ?? null,
     messageTokens: message.messageTokens,
     answerTokens: message.answerTokens,
     totalTokens: message.totalTokens,
@@ -50,6 +51,7 @@ const CSV_COLUMNS = [
   'feedback',
   'adminFeedback',
   'annotated',
+  'annotation',
   'messageTokens',
   'answerTokens',
   'totalTokens',
@@ -57,7 +59,8 @@ const CSV_COLUMNS = [
 
 /**
  * The published shapes: `openai-chat` is OpenAI's chat fine-tuning line (`{"messages": [{"role", "content"}, …]}`,
- * an assistant turn rated `dislike` gets `"weight": 0` so it is context but not trained on); `sharegpt` is a ShareGPT
+ * an assistant turn rated `dislike` gets `"weight": 0` so it is context but not trained on; an annotated message's
+ * answer is its annotation); `sharegpt` is a ShareGPT
  * conversation (`{"id", "conversations": [{"from": "human" | "gpt" | "system", "value"}, …]}`); `jsonl` keeps every
  * field; `csv` is one row per message (RFC 4180, UTF-8 with a BOM for spreadsheets, formula-like text neutralised).
  */
@@ -81,7 +84,7 @@ export const DATASET_FORMATS: Record<DatasetFormat, Format> = {
             { role: 'user', content: message.query },
             {
               role: 'assistant',
-              content: message.answer,
+              content: trainedAnswer(message),
               ...(messages.length > 1 && isDisliked(message) ? { weight: 0 } : {}),
             },
           ]),
@@ -97,7 +100,7 @@ export const DATASET_FORMATS: Record<DatasetFormat, Format> = {
           ...(system ? [{ from: 'system', value: system }] : []),
           ...messages.flatMap((message) => [
             { from: 'human', value: message.query },
-            { from: 'gpt', value: message.answer },
+            { from: 'gpt', value: trainedAnswer(message) },
           ]),
         ],
       })}\n`,
@@ -120,6 +123,7 @@ export const DATASET_FORMATS: Record<DatasetFormat, Format> = {
             message.feedback,
             message.adminFeedback,
             message.annotated ? 'true' : 'false',
+            message.annotation ?? null,
             message.messageTokens,
             message.answerTokens,
             message.totalTokens,
@@ -129,5 +133,8 @@ export const DATASET_FORMATS: Record<DatasetFormat, Format> = {
         .join(''),
   },
 };
+
+/** The answer a model should learn: an editor's annotation where there is one (the curated answer), else Dify's. */
+const trainedAnswer = (message: MessageRecord) => message.annotation ?? message.answer;
 
 const isDisliked = (message: MessageRecord) => message.feedback === 'dislike' || message.adminFeedback === 'dislike';
