@@ -47,6 +47,7 @@ export async function openPostgresDatabase(
           const schema = new PostgresBackend({ pool, tableName: tables.agendaJobs, disableNotifications: true });
           await schema.connect();
           await schema.disconnect();
+          await uniqueOnceKeys(pool, tables.agendaJobs, logger);
         },
       });
     } finally {
@@ -83,4 +84,25 @@ export async function openPostgresDatabase(
       await lease?.release();
     },
   };
+}
+
+/**
+ * One queued one-time job per key (`data.key`: a missed tick, a retry, a manual run). Agenda's backend checks a
+ * unique job by reading before it inserts, so two workers starting together could both queue the same missed tick;
+ * this index makes the second insert fail instead, and the scheduler takes that as "already queued". A table that
+ * already holds duplicate keys (left by that race) keeps working without it, with a warning.
+ */
+async function uniqueOnceKeys(pool: pg.Pool, agendaJobs: string, logger: Logger): Promise<void> {
+  try {
+    await pool.query(
+      `CREATE UNIQUE INDEX IF NOT EXISTS "${agendaJobs}_once_key" ON "${agendaJobs}" (name, (data->>'key')) ` +
+        `WHERE data->>'key' IS NOT NULL`,
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    logger.warn(
+      { table: agendaJobs },
+      'the Agenda jobs table holds one-time jobs queued twice; without a unique index a missed tick may run twice',
+    );
+  }
 }

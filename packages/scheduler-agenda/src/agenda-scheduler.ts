@@ -117,7 +117,13 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
     });
     job.unique({ 'data.key': key }, { insertOnly: true });
     job.schedule(when);
-    await job.save();
+    try {
+      await job.save();
+    } catch (error) {
+      // Another worker queued the same key between Agenda's check and its insert: the database refused the second.
+      if (isDuplicateKey(error)) return;
+      throw error;
+    }
   }
 
   const environment: ExecutionEnvironment = {
@@ -368,4 +374,17 @@ export function createAgendaScheduler(options: AgendaSchedulerOptions): AgendaSc
       return nextTicks(deployment.schedule, timezone(deployment), count);
     },
   };
+}
+
+/** A unique-index violation (PostgreSQL 23505, MongoDB 11000), also when wrapped as a cause. */
+function isDuplicateKey(error: unknown): boolean {
+  for (
+    let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    depth++
+  ) {
+    if (current.code === '23505' || current.code === 11000) return true;
+    current = current.cause as typeof current;
+  }
+  return false;
 }
