@@ -167,14 +167,19 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     await dropOld();
   }
 
+  /** Throws when a record comes after a failure, or after commit or abort. */
+  function acceptingRecords(): void {
+    if (failure) throw failure;
+    if (state !== 'open')
+      throw new Error(
+        `the mongodb sink's write of ${context.job}/${context.runId}` +
+          ` is already ${state === 'done' ? 'finished' : 'committing'}`,
+      );
+  }
+
   return {
     add(record: RunRecord) {
-      if (failure) throw failure;
-      if (state !== 'open')
-        throw new Error(
-          `the mongodb sink's write of ${context.job}/${context.runId}` +
-            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
-        );
+      acceptingRecords();
       // The same run twice in one window: the earlier copy is staged first, so the later one wins whole.
       const waited = batch.logIds.has(record.logId) ? flush() : undefined;
       batch.logIds.add(record.logId);
@@ -210,12 +215,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     },
 
     addMessage(message: MessageRecord) {
-      if (failure) throw failure;
-      if (state !== 'open')
-        throw new Error(
-          `the mongodb sink's write of ${context.job}/${context.runId}` +
-            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
-        );
+      acceptingRecords();
       const now = new Date();
       batch.messages.push({
         replaceOne: {

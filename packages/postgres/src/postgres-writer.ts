@@ -151,14 +151,19 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
     });
   }
 
+  /** Throws when a record comes after a failure, or after commit or abort. */
+  function acceptingRecords(): void {
+    if (failure) throw failure;
+    if (state !== 'open')
+      throw new Error(
+        `the postgres sink's write of ${context.job}/${context.runId}` +
+          ` is already ${state === 'done' ? 'finished' : 'committing'}`,
+      );
+  }
+
   return {
     add(record: RunRecord) {
-      if (failure) throw failure;
-      if (state !== 'open')
-        throw new Error(
-          `the postgres sink's write of ${context.job}/${context.runId}` +
-            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
-        );
+      acceptingRecords();
       // The same run twice in one window: the earlier copy is written first, so the later one wins whole.
       const waited = batch.runs.has(record.logId) ? flush() : undefined;
       const row = runRow(record, window);
@@ -185,12 +190,7 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
     },
 
     addMessage(message: MessageRecord) {
-      if (failure) throw failure;
-      if (state !== 'open')
-        throw new Error(
-          `the postgres sink's write of ${context.job}/${context.runId}` +
-            ` is already ${state === 'done' ? 'finished' : 'committing'}`,
-        );
+      acceptingRecords();
       const row = messageRow(message, window);
       batch.messages.set(message.messageId, row);
       batch.bytes += sizeOf(row);

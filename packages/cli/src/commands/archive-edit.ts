@@ -2,6 +2,7 @@ import type { ArchiveEditRequest, ArchiveEditResult, DifyLogs } from '@dify-logs
 import type { Command } from 'commander';
 import { addConfigOptions, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
+import { checkUtcDays } from '../support/connection.js';
 import type { CliIo } from '../support/io.js';
 
 interface EditFlags extends ConfigFlags {
@@ -56,12 +57,7 @@ export function registerArchiveEdits(archive: Command, io: CliIo, setExit: (code
 type Edit = (runtime: DifyLogs, request: ArchiveEditRequest) => Promise<ArchiveEditResult>;
 
 async function runEdit(flags: EditFlags, io: CliIo, edit: Edit): Promise<number> {
-  for (const [flag, value] of [
-    ['--from', flags.from],
-    ['--to', flags.to],
-  ] as const)
-    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value))
-      throw new UsageError(`${flag} is not a UTC day (YYYY-MM-DD): ${JSON.stringify(value)}`);
+  checkUtcDays(flags);
   const runtime = await runtimeFromFlags(flags, io);
   try {
     const result = await edit(runtime, {

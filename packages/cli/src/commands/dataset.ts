@@ -6,6 +6,7 @@ import { DATASET_FORMATS, exportDataset, type DatasetFormat, type DatasetOptions
 import type { Command } from 'commander';
 import { addConfigOptions, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
+import { checkUtcDays } from '../support/connection.js';
 import type { CliIo } from '../support/io.js';
 
 interface ExportFlags extends ConfigFlags {
@@ -96,12 +97,7 @@ function withSet(path: string, set: string): string {
 }
 
 function datasetOptions(flags: ExportFlags): DatasetOptions {
-  for (const [flag, value] of [
-    ['--from', flags.from],
-    ['--to', flags.to],
-  ] as const)
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
-      throw new UsageError(`${flag} is not a UTC day (YYYY-MM-DD): ${JSON.stringify(value)}`);
+  checkUtcDays(flags);
   const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
     if (value === undefined) return undefined;
     if (!(allowed as readonly string[]).includes(value))

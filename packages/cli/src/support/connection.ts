@@ -107,3 +107,13 @@ export function positiveInteger(flag: string, value: string, minimum = 1, maximu
   }
   return number;
 }
+
+/** `--from`/`--to` given as UTC days (`YYYY-MM-DD`); an absent one passes. */
+export function checkUtcDays(flags: { from?: string; to?: string }): void {
+  for (const [flag, value] of [
+    ['--from', flags.from],
+    ['--to', flags.to],
+  ] as const)
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value))
+      throw new UsageError(`${flag} is not a UTC day (YYYY-MM-DD): ${JSON.stringify(value)}`);
+}

@@ -10,7 +10,7 @@ import {
   manifestsBetween,
   newestFirst,
   survives,
-  WRITTEN_AT,
+  saveArchiveObject,
   type ArchiveManifest,
   type ArchivePart,
 } from './manifest.js';
@@ -143,17 +143,12 @@ function writeDataset<T>(
   // `written-at` is the wall clock (not the run's): how `removeOrphanParts` tells a part left by a failed run from one
   // being written.
   const save = (app: string, day: string, extension: string, body: StoredObjectBody, contentType: string) =>
-    storage.saveData({
-      type: dataset.type,
-      job: options.job,
-      app,
-      runId: options.runId,
-      createdAt: dayStart(day),
-      extension,
-      contentType,
-      body,
-      metadata: { job: options.job, app, day, [WRITTEN_AT]: new Date().toISOString() },
-    });
+    saveArchiveObject(
+      storage,
+      dataset.type,
+      { job: options.job, app, day, runId: options.runId },
+      { extension, body, contentType },
+    );
 
   async function close(part: OpenPart): Promise<void> {
     const common = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compactTimestamp } from '../adapters/keys.js';
-import type { StorageAdapter } from '../adapters/storage.js';
+import type { SaveRequest, StorageAdapter, StoredObject } from '../adapters/storage.js';
 import { DifyStorageError } from '../errors/storage-error.js';
 
 export const ARCHIVE_TYPE = 'archive';
@@ -79,6 +79,29 @@ export function newestFirst(a: ArchiveManifest, b: ArchiveManifest): number {
 }
 
 export const manifestStamp = (date: Date) => compactTimestamp(date);
+
+/**
+ * Stores one object of a partition (a part, a copy, a manifest) under the dataset's type, dated by its day, with the
+ * partition in its metadata and `written-at` on the writer's wall clock (how `removeOrphanParts` tells a part a failed
+ * run left from one being written).
+ */
+export function saveArchiveObject(
+  storage: StorageAdapter,
+  type: string,
+  partition: { job: string; app: string; day: string; runId: string },
+  object: { extension: string; body: SaveRequest['body']; contentType: string },
+): Promise<StoredObject> {
+  const { job, app, day, runId } = partition;
+  return storage.saveData({
+    type,
+    job,
+    app,
+    runId,
+    createdAt: dayStart(day),
+    ...object,
+    metadata: { job, app, day, [WRITTEN_AT]: new Date().toISOString() },
+  });
+}
 
 /**
  * The archive manifests stored for UTC days in `[from, until)`, optionally of one job and app (by the

@@ -10,9 +10,8 @@ import type { ArchivePartFormat } from './archive-writer.js';
 import { readManifests } from './archive-writer.js';
 import { RUNS, type ArchiveDataset } from './dataset.js';
 import {
-  dayStart,
   MANIFEST_EXTENSION,
-  WRITTEN_AT,
+  saveArchiveObject,
   type ArchiveAlternate,
   type ArchiveManifest,
   type ArchivePart,
@@ -80,23 +79,9 @@ export async function rewriteArchive<T = RunRecord>(
   let sequence = 0;
   for (const { manifest } of partitions) {
     const written: StoredObject[] = [];
+    const partition = { job: manifest.job, app: manifest.app, day: manifest.day, runId: options.runId };
     const save = (extension: string, body: string | Uint8Array, contentType: string) =>
-      storage.saveData({
-        type: dataset.type,
-        job: manifest.job,
-        app: manifest.app,
-        runId: options.runId,
-        createdAt: dayStart(manifest.day),
-        extension,
-        contentType,
-        body,
-        metadata: {
-          job: manifest.job,
-          app: manifest.app,
-          day: manifest.day,
-          [WRITTEN_AT]: new Date().toISOString(),
-        },
-      });
+      saveArchiveObject(storage, dataset.type, partition, { extension, body, contentType });
     const summary: RewrittenPartition = { ...pick(manifest), parts: 0, removed: 0, changed: 0, records: 0 };
     const parts: ArchivePart[] = [];
     const replaced: string[] = [];

@@ -262,15 +262,15 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
     async report(request) {
       const job = request.job === undefined ? config.jobs[0]! : jobs(request.job)[0]!;
       const shared = await deps();
-      const records =
-        Symbol.asyncIterator in request.records
-          ? request.records
-          : readArchive(shared.storage, {
-              from: request.records.archive.from,
-              to: request.records.archive.to,
-              job: job.name,
-              ...(request.records.archive.app ? { app: request.records.archive.app } : {}),
-            });
+      // Records given, or the archive's runs and (for the conversation section) its messages of the same days.
+      const archived = Symbol.asyncIterator in request.records ? undefined : request.records.archive;
+      const query = archived && {
+        from: archived.from,
+        to: archived.to,
+        job: job.name,
+        ...(archived.app ? { app: archived.app } : {}),
+      };
+      const records = query ? readArchive(shared.storage, query) : (request.records as AsyncIterable<RunRecord>);
       const formats = request.formats ?? reportFormats(job);
       return renderReports(records, {
         job: job.name,
@@ -281,16 +281,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
         ...(config.prices ? { prices: config.prices } : {}),
         ...(job.anomalies ? { anomalies: job.anomalies } : {}),
         privacy: config.privacy,
-        ...(Symbol.asyncIterator in request.records
-          ? {}
-          : {
-              messages: readArchivedMessages(shared.storage, {
-                from: request.records.archive.from,
-                to: request.records.archive.to,
-                job: job.name,
-                ...(request.records.archive.app ? { app: request.records.archive.app } : {}),
-              }),
-            }),
+        ...(query ? { messages: readArchivedMessages(shared.storage, query) } : {}),
       });
     },
     ...archiveEdits(
