@@ -15,7 +15,7 @@ import {
   type StorageAdapter,
 } from '../src/index.js';
 import { forgetEndUser, listPartitions, redactArchive } from '../src/archive/index.js';
-import { run } from './support/records.js';
+import { chatMessage, run } from './support/records.js';
 
 const window = { from: '2026-03-09T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' };
 const range = { from: '2026-03-09', to: '2026-03-10' };
@@ -84,28 +84,7 @@ const read = async (storage: StorageAdapter, formats: ArchivePartFormat[] = []) 
   return records;
 };
 
-const message = (id: string, overrides: Partial<MessageRecord>): MessageRecord => ({
-  appId: 'app-chat',
-  conversationId: 'conversation-1',
-  messageId: id,
-  createdAt: '2026-03-09T10:00:00.000Z',
-  query: 'hello',
-  answer: 'hi',
-  messageTokens: 1,
-  answerTokens: 1,
-  totalTokens: 2,
-  latency: 0.5,
-  feedback: null,
-  adminFeedback: null,
-  annotated: false,
-  status: 'normal',
-  error: null,
-  fromSource: 'api',
-  endUserId: null,
-  accountId: null,
-  workflowRunId: null,
-  ...overrides,
-});
+const message = (id: string, overrides: Partial<MessageRecord>) => chatMessage({ messageId: id, ...overrides });
 
 const saveMessages = (storage: StorageAdapter, messages: MessageRecord[]) =>
   storage.saveData({

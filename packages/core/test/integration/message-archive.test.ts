@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import { forgetEndUser, listPartitions, MESSAGES } from '../../src/archive/index.js';
 import { quickRetry, sim } from './helpers.js';
+import { chatMessage } from '../support/records.js';
 
 const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' };
 const range = { from: '2026-03-01', to: '2026-03-10' };
@@ -120,27 +121,15 @@ describe('chat messages in the partitioned archive', () => {
   it('keeps a part open per app and day while messages come by conversation, and never more than eight', async () => {
     const storage = memoryStorage();
     const writer = createArchiveWriter(storage, { dataset: 'messages', job: 'daily', runId: 'run-1', window });
-    const message = (index: number, day: number): MessageRecord => ({
-      appId: 'app-chat',
-      conversationId: `c-${index % 7}`,
-      messageId: `m-${index}`,
-      createdAt: `2026-03-${String(day).padStart(2, '0')}T10:00:${String(index % 60).padStart(2, '0')}.000Z`,
-      query: 'q',
-      answer: 'a',
-      messageTokens: 1,
-      answerTokens: 1,
-      totalTokens: 2,
-      latency: 1,
-      feedback: null,
-      adminFeedback: null,
-      annotated: false,
-      status: 'normal',
-      error: null,
-      fromSource: 'api',
-      endUserId: null,
-      accountId: null,
-      workflowRunId: null,
-    });
+    const message = (index: number, day: number) =>
+      chatMessage({
+        conversationId: `c-${index % 7}`,
+        messageId: `m-${index}`,
+        createdAt: `2026-03-${String(day).padStart(2, '0')}T10:00:${String(index % 60).padStart(2, '0')}.000Z`,
+        query: 'q',
+        answer: 'a',
+        latency: 1,
+      });
     // Three days interleaved: one part each.
     for (let index = 0; index < 300; index += 1) await writer.add(message(index, 1 + (index % 3)));
     expect(await writer.finish()).toMatchObject({ records: 300, parts: { length: 3 }, manifests: { length: 3 } });

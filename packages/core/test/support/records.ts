@@ -1,4 +1,4 @@
-import type { NodeRecord, RunRecord } from '../../src/index.js';
+import type { MessageRecord, NodeRecord, RunRecord } from '../../src/index.js';
 
 export function node(overrides: Partial<NodeRecord> = {}): NodeRecord {
   return {
@@ -52,6 +52,32 @@ export function run(overrides: Partial<RunRecord> = {}): RunRecord {
     outputs: {},
     nodes: null,
     enrichmentError: null,
+    ...overrides,
+  };
+}
+
+/** A chat message with every field present (no end user, not rated, not annotated) unless overridden. */
+export function chatMessage(overrides: Partial<MessageRecord> = {}): MessageRecord {
+  return {
+    appId: 'app-chat',
+    conversationId: 'conversation-1',
+    messageId: 'message-1',
+    createdAt: '2026-03-09T10:00:00.000Z',
+    query: 'hello',
+    answer: 'hi',
+    messageTokens: 1,
+    answerTokens: 1,
+    totalTokens: 2,
+    latency: 0.5,
+    feedback: null,
+    adminFeedback: null,
+    annotated: false,
+    status: 'normal',
+    error: null,
+    fromSource: 'api',
+    endUserId: null,
+    accountId: null,
+    workflowRunId: null,
     ...overrides,
   };
 }
