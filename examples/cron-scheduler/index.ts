@@ -6,7 +6,9 @@
  *
  * Move to examples/agenda-scheduler when one machine is not enough (docs/guide/scheduling.md).
  */
-import { createDifyClient, fileStateStore, runPipeline, type Deployment } from '@dify-logs/core';
+import { createDifyClient } from '@dify-logs/core';
+import { fileStateStore, runPipeline } from '@dify-logs/core/pipeline';
+import type { Deployment } from '@dify-logs/core/adapter-kit';
 import { startSimulator } from '@dify-logs/dify-sim';
 import { createCronScheduler } from '@dify-logs/scheduler-cron';
 import { createLocalStorage } from '@dify-logs/storage-local';

@@ -7,14 +7,8 @@
  *     config: { notification: { enabled: true, type: ['ntfy'], ntfy: { topic: 'dify-ops' } }, … },
  *   })
  */
-import {
-  DifyConfigError,
-  DifyHttpError,
-  silentLogger,
-  type Logger,
-  type NotificationMessage,
-  type Notifier,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyHttpError, silentLogger, type Logger } from '@dify-logs/core';
+import type { NotificationMessage, Notifier } from '@dify-logs/core/adapter-kit';
 import { channels, configValues, definePlugin, scrub, z } from '@dify-logs/core/adapter-kit';
 
 export interface NtfyNotifierOptions {

@@ -12,7 +12,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DifyConfigError, DifyStorageError, silentLogger, type Logger, type StorageAdapter } from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError, silentLogger, type Logger } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import {
   configValues,
   createAtomicFileWriter,

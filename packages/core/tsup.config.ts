@@ -9,6 +9,9 @@ const shared: Options = {
     testing: 'src/testing/index.ts',
     'adapter-kit': 'src/adapter-kit.ts',
     internal: 'src/internal.ts',
+    client: 'src/entries/client.ts',
+    pipeline: 'src/entries/pipeline.ts',
+    archive: 'src/entries/archive.ts',
   },
   dts: true,
   sourcemap: true,
@@ -21,5 +24,11 @@ const shared: Options = {
 export default defineConfig([
   { ...shared, format: 'esm' },
   // ky, p-retry and p-limit are ESM-only: the CommonJS build carries its own copy, so `require()` works on any Node 20.
-  { ...shared, format: 'cjs', noExternal: ['ky', 'p-retry', 'p-limit', 'is-network-error', 'yocto-queue'] },
+  // Split like the ESM build: every entry shares one copy of each class and of module state.
+  {
+    ...shared,
+    format: 'cjs',
+    splitting: true,
+    noExternal: ['ky', 'p-retry', 'p-limit', 'is-network-error', 'yocto-queue'],
+  },
 ]);

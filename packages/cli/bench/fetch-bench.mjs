@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FETCH_DEFAULTS, createDifyClient, exportRuns } from '@dify-logs/core';
+import { FETCH_DEFAULTS } from '@dify-logs/core/client';
+import { createDifyClient, exportRuns } from '@dify-logs/core';
 import { startSimWorker } from './sim-worker.mjs';
 
 const { values, positionals } = parseArgs({

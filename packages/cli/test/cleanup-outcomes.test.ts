@@ -1,4 +1,6 @@
-import { createArchiveWriter, type RunRecord, type StoredObject } from '@dify-logs/core';
+import { createArchiveWriter } from '@dify-logs/core/archive';
+import type { RunRecord } from '@dify-logs/core';
+import type { StoredObject } from '@dify-logs/core/adapter-kit';
 import { ORPHAN_MIN_AGE_HOURS } from '@dify-logs/core/internal';
 import { createLocalStorage } from '@dify-logs/storage-local';
 import { existsSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readArchive, type RunRecord } from '@dify-logs/core';
+import { readArchive } from '@dify-logs/core/archive';
+import type { RunRecord } from '@dify-logs/core';
 import { createLocalStorage } from '@dify-logs/storage-local';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';

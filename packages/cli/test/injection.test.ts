@@ -1,4 +1,6 @@
-import { createAnalyzer, type NotificationMessage, type Notifier, type RunRecord } from '@dify-logs/core';
+import { createAnalyzer } from '@dify-logs/core/pipeline';
+import type { NotificationMessage, Notifier } from '@dify-logs/core/adapter-kit';
+import type { RunRecord } from '@dify-logs/core';
 import { failureMessage, renderMarkdown, reportReadyMessage } from '@dify-logs/core/internal';
 import { createDingtalkNotifier } from '@dify-logs/notifier-dingtalk';
 import { createEmailNotifier } from '@dify-logs/notifier-email';

@@ -1,5 +1,5 @@
 import { createLocalStorage } from '@dify-logs/storage-local';
-import type { StoredObject } from '@dify-logs/core';
+import type { StoredObject } from '@dify-logs/core/adapter-kit';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

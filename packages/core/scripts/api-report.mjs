@@ -1,15 +1,19 @@
-// The public API of @dify-logs/core, one report per entry point (`.`, `./adapter-kit`, `./testing`, `./internal`),
+// The public API of @dify-logs/core, one report per entry point (`.`, `./client`, `./pipeline`, `./archive`,
+// `./adapter-kit`, `./testing`, `./internal`),
 // checked in under etc/. `node scripts/api-report.mjs` fails when the built declarations differ from the reports (CI:
 // lint:package);
 // `--update` rewrites them. Run after `pnpm build`.
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const projectFolder = fileURLToPath(new URL('..', import.meta.url));
 const update = process.argv.includes('--update');
 const ENTRIES = {
   index: 'core',
+  client: 'core-client',
+  pipeline: 'core-pipeline',
+  archive: 'core-archive',
   'adapter-kit': 'core-adapter-kit',
   testing: 'core-testing',
   internal: 'core-internal',
@@ -17,9 +21,31 @@ const ENTRIES = {
 mkdirSync(`${projectFolder}/etc`, { recursive: true });
 mkdirSync(`${projectFolder}/temp`, { recursive: true });
 
-// `.` must not refer to a type it does not export (api-extractor's ae-forgotten-export), except the zod schemas whose
-// inferred types it exports (`DifyLogItem` is `z.infer<typeof LogItemSchema>`) and two type helpers of the
-// configuration types (`CoreConfig`, `DeepPartial`). The other entries refer to the contracts of `.` on purpose.
+// The end users' entries (`.`, `./client`, `./pipeline`, `./archive`) must not refer to a type that no public entry
+// exports (api-extractor's ae-forgotten-export, checked against every entry but `./internal`: `.` may name a type that
+// `./pipeline` exports, `./pipeline` a contract that `./adapter-kit` exports), except the zod schemas whose
+// inferred types are exported (`DifyLogItem` is `z.infer<typeof LogItemSchema>`) and two type helpers of the
+// configuration types (`CoreConfig`, `DeepPartial`).
+const PUBLIC_ENTRIES = ['index', 'client', 'pipeline', 'archive', 'adapter-kit', 'testing'];
+/** The names a built entry exports (its `export { … }` statements and `export declare` lines). */
+function exportedNames(entry) {
+  const text = readFileSync(`${projectFolder}/dist/${entry}.d.ts`, 'utf8');
+  const names = new Set();
+  for (const [, list] of text.matchAll(/^export (?:type )?\{([^}]*)\}/gm))
+    for (const item of list.split(','))
+      names.add(
+        item
+          .trim()
+          .replace(/^type /, '')
+          .split(/\s+as\s+/)
+          .at(-1),
+      );
+  for (const [, name] of text.matchAll(/^export (?:declare )?(?:function|const|class|type|interface) (\w+)/gm))
+    names.add(name);
+  return names;
+}
+const CHECKED_ENTRIES = ['index', 'client', 'pipeline', 'archive'];
+const exported = new Set(PUBLIC_ENTRIES.flatMap((entry) => [...exportedNames(entry)]));
 const SCHEMAS_BEHIND_EXPORTED_TYPES = new Set([
   'CoreConfig',
   'DeepPartial',
@@ -84,7 +110,8 @@ for (const [entry, reportName] of Object.entries(ENTRIES)) {
     messageCallback: (message) => {
       if (message.messageId === 'ae-forgotten-export') {
         const symbol = /The symbol "([^"]+)"/.exec(message.text)?.[1] ?? message.text;
-        if (entry === 'index' && !SCHEMAS_BEHIND_EXPORTED_TYPES.has(symbol)) forgotten.push(symbol);
+        if (CHECKED_ENTRIES.includes(entry) && !exported.has(symbol) && !SCHEMAS_BEHIND_EXPORTED_TYPES.has(symbol))
+          forgotten.push(`${symbol} (in ${entry})`);
         message.logLevel = 'none';
         message.handled = true;
         return;
@@ -96,8 +123,8 @@ for (const [entry, reportName] of Object.entries(ENTRIES)) {
 }
 if (forgotten.length > 0) {
   console.error(
-    `@dify-logs/core \`.\` refers to types it does not export: ` +
-      `${[...new Set(forgotten)].join(', ')}. Export them from src/index.ts.`,
+    `@dify-logs/core's public entries refer to types that none of them exports: ` +
+      `${[...new Set(forgotten)].join(', ')}. Export each from the entry it belongs to (src/index.ts, src/entries/).`,
   );
   process.exit(1);
 }

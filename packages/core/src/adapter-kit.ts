@@ -1,8 +1,53 @@
 /**
- * `@dify-logs/core/adapter-kit`: what adapter authors need besides the contracts (which `@dify-logs/core` exports):
- * plugin definitions and their schema values, storage keys and body sources, metadata packing, object listing, webhook
- * helpers for chat channels, atomic files and spools, and the redaction helpers every adapter uses on its errors.
+ * `@dify-logs/core/adapter-kit`: what adapter authors need — the contracts an adapter implements (storage, notifier,
+ * sink, scheduler, state store, run cache, reporter) and the plugin types that declare it, plugin definitions and their
+ * schema values, storage keys and body sources, metadata packing, object listing, webhook helpers for chat channels,
+ * atomic files and spools, and the redaction helpers every adapter uses on its errors.
  */
+export type {
+  StorageAdapter,
+  StorageFactory,
+  StorageCapabilities,
+  StorageKind,
+  SaveRequest,
+  StoredObject,
+  ListQuery,
+  CleanupOptions,
+  CleanupResult,
+  Notifier,
+  NotifierCapabilities,
+  NotificationMessage,
+  NotificationKind,
+  NotificationSeverity,
+  NotificationReceipt,
+} from './adapters/index.js';
+export type { AppState, StateStore } from './adapters/state.js';
+export type { RunCache, EnrichmentLevel } from './adapters/run-cache.js';
+export type { Reporter, ReportWriter, ReportFile, ReportContext } from './adapters/reporter.js';
+export type {
+  Scheduler,
+  Deployment,
+  DeploymentRun,
+  DeploymentRunDetail,
+  DeploymentRunStatus,
+  DeploymentContext,
+  DeploymentOutcome,
+  DeploymentHandler,
+} from './adapters/scheduler.js';
+export type { Sink, SinkWriter, SinkContext, SinkCommit, SinkForgetRequest } from './adapters/sink.js';
+export type {
+  DifyLogsPlugin,
+  PluginContext,
+  StoragePlugin,
+  NotifierPlugin,
+  SinkPlugin,
+  FormatPlugin,
+  SchedulerPlugin,
+  DatabasePlugin,
+  PluginsOption,
+  PluginRegistry,
+} from './plugins/index.js';
+export type { PluginBase, PluginKind, FormatProduct } from './plugins/types.js';
 export { definePlugin } from './plugins/types.js';
 /** zod, for plugin schemas (the same instance core composes them with). */
 export { z } from 'zod';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer, type AlertPolicy, type ReportAnalysis } from '../src/index.js';
+import { createAnalyzer, type AlertPolicy, type ReportAnalysis } from '../src/entries/pipeline.js';
 import type { AlertState } from '../src/alerts/index.js';
 import { EMPTY_ALERT_STATE } from '../src/alerts/types.js';
 import { evaluateAlerts, validateAlertPolicy } from '../src/alerts/evaluate.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer, type ReportAnalysis, type RunRecord } from '../src/index.js';
+import { createAnalyzer, type ReportAnalysis } from '../src/entries/pipeline.js';
+import type { RunRecord } from '../src/index.js';
 import { compareAnalyses } from '../src/internal.js';
 import { createPricer } from '../src/analysis/prices.js';
 import { errorSignature } from '../src/analysis/signature.js';

@@ -1,19 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  createArchiveWriter,
-  createPrivacyPolicy,
-  DifyStorageError,
-  memoryStorage,
-  readArchive,
-  verifyArchive,
-  type ArchivePartFormat,
-  type MessageRecord,
-  type RunRecord,
-  type Sink,
-  type SinkForgetRequest,
-  type StorageAdapter,
-} from '../src/index.js';
+import { createArchiveWriter, readArchive, verifyArchive, type ArchivePartFormat } from '../src/entries/archive.js';
+import { createPrivacyPolicy, DifyStorageError, type MessageRecord, type RunRecord } from '../src/index.js';
+import { memoryStorage } from '../src/entries/pipeline.js';
+import type { Sink, SinkForgetRequest, StorageAdapter } from '../src/adapter-kit.js';
 import { forgetEndUser, listPartitions, redactArchive } from '../src/archive/index.js';
 import { chatMessage, run } from './support/records.js';
 

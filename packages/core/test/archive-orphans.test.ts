@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createArchiveWriter,
-  DifyStorageError,
-  memoryStorage,
-  readArchive,
-  removeOrphanParts,
-  type ArchivePartFormat,
-  type RunRecord,
-  type StorageAdapter,
-} from '../src/index.js';
+import { createArchiveWriter, readArchive, removeOrphanParts, type ArchivePartFormat } from '../src/entries/archive.js';
+import { DifyStorageError, type RunRecord } from '../src/index.js';
+import { memoryStorage } from '../src/entries/pipeline.js';
+import type { StorageAdapter } from '../src/adapter-kit.js';
 import { findOrphanParts, ORPHAN_MIN_AGE_HOURS } from '../src/internal.js';
 import { run } from './support/records.js';
 

@@ -1,5 +1,5 @@
 import * as vitest from 'vitest';
-import { consoleNotifier, memoryStorage, recordingNotifier } from '../src/index.js';
+import { consoleNotifier, memoryStorage, recordingNotifier } from '../src/entries/pipeline.js';
 import { testNotifier, testStorageAdapter } from '../src/testing/index.js';
 
 testStorageAdapter(vitest, {

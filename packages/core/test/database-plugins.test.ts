@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DatabasePlugin } from '../src/index.js';
+import type { DatabasePlugin } from '../src/adapter-kit.js';
 import { createPluginRegistry } from '../src/adapter-kit.js';
 import { databases, definePlugin, memoryRunHistory } from '../src/adapter-kit.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DifyResponseError, RunRecordSchema, type DifyLogItem, type DifyNodeExecution } from '../src/index.js';
+import { DifyResponseError, RunRecordSchema } from '../src/index.js';
+import type { DifyLogItem, DifyNodeExecution } from '../src/entries/client.js';
 import { toRunRecord } from '../src/records/normalize.js';
 
 const logItem = (overrides: Partial<DifyLogItem> = {}): DifyLogItem => ({

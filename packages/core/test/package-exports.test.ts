@@ -26,12 +26,15 @@ client.logSurface }));
   });
 
   it.skipIf(!built)(
-    'splits the API between `.`, `./adapter-kit`, `./testing` and `./internal` (needs `pnpm build`)',
+    'splits the API between `.`, the topical entries, `./adapter-kit`, `./testing` and `./internal` (needs `pnpm build`)',
     () => {
       const script = `
       const names = (entry) => Object.keys(require(entry)).sort();
       process.stdout.write(JSON.stringify({
         core: names('@dify-logs/core'),
+        client: names('@dify-logs/core/client'),
+        pipeline: names('@dify-logs/core/pipeline'),
+        archive: names('@dify-logs/core/archive'),
         kit: names('@dify-logs/core/adapter-kit'),
         testing: names('@dify-logs/core/testing'),
         internal: names('@dify-logs/core/internal'),
@@ -41,20 +44,53 @@ client.logSurface }));
         cwd: packageDir,
         encoding: 'utf8',
       });
-      const { core, kit, testing, internal } = JSON.parse(output) as Record<
-        'core' | 'kit' | 'testing' | 'internal',
+      const entries = JSON.parse(output) as Record<
+        'core' | 'client' | 'pipeline' | 'archive' | 'kit' | 'testing' | 'internal',
         string[]
       >;
-      expect(core).toEqual(expect.arrayContaining(['createDifyLogs', 'runPipeline', 'exportRuns', 'loadConfig']));
-      expect(kit).toEqual(
+      expect(entries.core).toEqual(
+        expect.arrayContaining(['createDifyLogs', 'loadConfig', 'createDifyClient', 'exportRuns', 'DifyLogsError']),
+      );
+      expect(entries.client).toEqual(expect.arrayContaining(['createDifyClient', 'exportRuns', 'FETCH_DEFAULTS']));
+      expect(entries.pipeline).toEqual(
+        expect.arrayContaining(['runPipeline', 'backfill', 'renderReports', 'createAnalyzer', 'fileStateStore']),
+      );
+      expect(entries.archive).toEqual(expect.arrayContaining(['readArchive', 'createArchiveWriter', 'verifyArchive']));
+      expect(entries.kit).toEqual(
         expect.arrayContaining(['definePlugin', 'storageKey', 'BodySource', 'packMetadata', 'createPluginRegistry']),
       );
-      expect(testing).toEqual(expect.arrayContaining(['testStorageAdapter', 'testNotifier']));
-      expect(internal).toEqual(expect.arrayContaining(['snapshotAnalyzer', 'redactConfig']));
-      // What moved is no longer in `.`.
-      for (const name of [...kit, ...internal]) expect(core).not.toContain(name);
+      expect(entries.testing).toEqual(expect.arrayContaining(['testStorageAdapter', 'testNotifier']));
+      expect(entries.internal).toEqual(expect.arrayContaining(['snapshotAnalyzer', 'redactConfig']));
+      // `.` keeps what end users call: what the topical entries hold beyond the client's two functions is not in it.
+      const shared = new Set(['createDifyClient', 'exportRuns']);
+      for (const name of [...entries.pipeline, ...entries.archive, ...entries.kit, ...entries.internal])
+        if (!shared.has(name)) expect(entries.core).not.toContain(name);
+      expect(entries.core.length).toBeLessThan(45);
     },
   );
+
+  it.skipIf(!built)('shares one copy of each class and module state between the entries, from CommonJS too', () => {
+    // Each entry bundled on its own would carry its own DifyConfigError: a `catch` with `instanceof` around
+    // `runPipeline` (from ./pipeline) would miss the error class imported from `.`.
+    const script = `
+      const core = require('@dify-logs/core');
+      const pipeline = require('@dify-logs/core/pipeline');
+      const client = require('@dify-logs/core/client');
+      let caught;
+      pipeline.runPipeline({ name: 'bad name', apps: [] }, {}).catch((error) => {
+        caught = error;
+        process.stdout.write(JSON.stringify({
+          sameClient: core.createDifyClient === client.createDifyClient,
+          configError: caught instanceof core.DifyConfigError,
+        }));
+      });
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: packageDir,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output)).toEqual({ sameClient: true, configError: true });
+  });
 
   it.skipIf(!built)('ships the RunRecord JSON Schema generated from the zod schema (needs `pnpm build`)', () => {
     const shipped = JSON.parse(readFileSync(`${packageDir}/dist/run-record.schema.json`, 'utf8'));

@@ -2,7 +2,9 @@ import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileStateStore, type EnrichmentLevel, type RunCache, type RunRecord } from '../src/index.js';
+import { fileStateStore } from '../src/entries/pipeline.js';
+import type { EnrichmentLevel, RunCache } from '../src/adapter-kit.js';
+import type { RunRecord } from '../src/index.js';
 import { fileRunCache } from '../src/state/file-run-cache.js';
 import { memoryRunCache } from '../src/state/memory-run-cache.js';
 

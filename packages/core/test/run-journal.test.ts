@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStateStore, memoryStorage, silentLogger } from '../src/index.js';
+import { memoryStateStore, memoryStorage } from '../src/entries/pipeline.js';
+import { silentLogger } from '../src/index.js';
 import { beginRun, recoverKilledRun } from '../src/pipeline/run-journal.js';
 
 const entry = {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin, z } from '../src/adapter-kit.js';
-import { createArchiveWriter, createDifyLogs, memoryStorage } from '../src/index.js';
+import { createArchiveWriter } from '../src/entries/archive.js';
+import { createDifyLogs } from '../src/index.js';
+import { memoryStorage } from '../src/entries/pipeline.js';
 import { chatMessage, run } from './support/records.js';
 
 const window = { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' };

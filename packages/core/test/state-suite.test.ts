@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { fileStateStore, memoryStateStore } from '../src/index.js';
+import { fileStateStore, memoryStateStore } from '../src/entries/pipeline.js';
 import { testStateStore } from '../src/testing/index.js';
 
 testStateStore(vitest, { name: 'memory', create: () => memoryStateStore() });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileStateStore, memoryStateStore } from '../src/index.js';
+import { fileStateStore, memoryStateStore } from '../src/entries/pipeline.js';
 
 describe.each([
   ['memory', () => memoryStateStore()],

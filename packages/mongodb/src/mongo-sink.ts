@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DifyConfigError,
-  silentLogger,
-  type Logger,
-  type Sink,
-  type SinkCommit,
-  type SinkContext,
-  type SinkForgetRequest,
-  type SinkWriter,
-} from '@dify-logs/core';
+import { DifyConfigError, silentLogger, type Logger } from '@dify-logs/core';
+import type { Sink, SinkCommit, SinkContext, SinkForgetRequest, SinkWriter } from '@dify-logs/core/adapter-kit';
 import type { Db } from 'mongodb';
 import { leaseClient, type ClientLease } from './client.js';
 import { PREFIX, collectionsFor, type Collections } from './documents.js';

@@ -1,4 +1,5 @@
-import type { Logger, MessageRecord, RunRecord, SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core';
+import type { Logger, MessageRecord, RunRecord } from '@dify-logs/core';
+import type { SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core/adapter-kit';
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import { messageDocument, nodeDocument, runDocument, type Collections } from './documents.js';
 import { storageError } from './mongo-errors.js';

@@ -1,4 +1,4 @@
-import type { DeploymentRun } from '@dify-logs/core';
+import type { DeploymentRun } from '@dify-logs/core/adapter-kit';
 import type { Filter } from 'mongodb';
 import { databases, type RunHistory, type RunHistoryOptions } from '@dify-logs/core/adapter-kit';
 import { mongoConnection, upsert, type MongoOptions } from './connection.js';

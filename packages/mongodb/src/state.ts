@@ -1,4 +1,5 @@
-import { type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import type { RunCache, StateStore } from '@dify-logs/core/adapter-kit';
+import type { RunRecord } from '@dify-logs/core';
 import { fitToLevel } from '@dify-logs/core/adapter-kit';
 import { databases } from '@dify-logs/core/adapter-kit';
 import { mongoConnection, upsert, type MongoOptions } from './connection.js';

@@ -5,8 +5,8 @@ import {
   DifyResponseError,
   silentLogger,
   type Logger,
-  type Notifier,
 } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { renderPayload, type RenderSettings } from './render.js';
 import { signedWebhook } from './sign.js';

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger, NotificationMessage } from '@dify-logs/core';
+import type { Logger } from '@dify-logs/core';
+import type { NotificationMessage } from '@dify-logs/core/adapter-kit';
 import type { AttachReportsOptions } from './options.js';
 
 export interface EmailAttachment {

@@ -1,4 +1,5 @@
-import { silentLogger, type Notifier, type NotificationMessage, type NotificationReceipt } from '@dify-logs/core';
+import { silentLogger } from '@dify-logs/core';
+import type { Notifier, NotificationMessage, NotificationReceipt } from '@dify-logs/core/adapter-kit';
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
 import { collectAttachments } from './attachments.js';
 import { resolveEmailOptions, type EmailNotifierOptions, type ResolvedEmailOptions } from './options.js';

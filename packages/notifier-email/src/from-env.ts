@@ -1,6 +1,6 @@
 import { DifyConfigError } from '@dify-logs/core';
 import { environmentToConfig } from '@dify-logs/core/adapter-kit';
-import type { Notifier } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { createEmailNotifier } from './email-notifier.js';
 import type { EmailNotifierOptions } from './options.js';
 import { EMAIL_VARIABLES } from './plugin.js';

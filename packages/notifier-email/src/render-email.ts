@@ -1,4 +1,4 @@
-import { type NotificationMessage, type NotificationSeverity } from '@dify-logs/core';
+import type { NotificationMessage, NotificationSeverity } from '@dify-logs/core/adapter-kit';
 import { renderPlainText } from '@dify-logs/core/adapter-kit';
 
 export interface RenderedEmail {

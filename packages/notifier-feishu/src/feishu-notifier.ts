@@ -5,8 +5,8 @@ import {
   DifyResponseError,
   silentLogger,
   type Logger,
-  type Notifier,
 } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { bodyBytes, renderCard } from './render.js';
 import { feishuSignature } from './sign.js';

@@ -1,4 +1,4 @@
-import type { NotificationMessage } from '@dify-logs/core';
+import type { NotificationMessage } from '@dify-logs/core/adapter-kit';
 import { escapeMarkdown } from './markdown.js';
 import { channels } from '@dify-logs/core/adapter-kit';
 const { byteLength, cutChars, fitSummary, isWebUrl, oneLine } = channels;

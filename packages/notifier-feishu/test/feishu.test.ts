@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DifyLogsError, type Notifier } from '@dify-logs/core';
+import { DifyLogsError } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { sampleMessage, testNotifier } from '@dify-logs/core/testing';
 import { createFeishuNotifier, type FeishuNotifierOptions } from '../src/index.js';
 

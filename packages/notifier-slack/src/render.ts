@@ -1,4 +1,4 @@
-import type { NotificationMessage } from '@dify-logs/core';
+import type { NotificationMessage } from '@dify-logs/core/adapter-kit';
 import { cutEscaped, escapeMrkdwn, mrkdwnLink } from './mrkdwn.js';
 import { channels } from '@dify-logs/core/adapter-kit';
 const { cutChars, fitSummary, isWebUrl, oneLine } = channels;

@@ -1,4 +1,5 @@
-import { DifyHttpError, DifyConfigError, silentLogger, type Logger, type Notifier } from '@dify-logs/core';
+import { DifyHttpError, DifyConfigError, silentLogger, type Logger } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { LIMITS, renderBlocks, renderFallback } from './render.js';
 import { channels } from '@dify-logs/core/adapter-kit';

@@ -2,7 +2,8 @@ import * as vitest from 'vitest';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DifyHttpError, DifyLogsError, type Notifier } from '@dify-logs/core';
+import { DifyHttpError, DifyLogsError } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { sampleMessage, testNotifier } from '@dify-logs/core/testing';
 import { createSlackNotifier, type SlackNotifierOptions } from '../src/index.js';
 

@@ -1,13 +1,5 @@
-import {
-  DifyConfigError,
-  DifyLogsError,
-  DifyNetworkError,
-  silentLogger,
-  type Logger,
-  type NotificationMessage,
-  type NotificationReceipt,
-  type Notifier,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyLogsError, DifyNetworkError, silentLogger, type Logger } from '@dify-logs/core';
+import type { NotificationMessage, NotificationReceipt, Notifier } from '@dify-logs/core/adapter-kit';
 import { USER_AGENT } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './signature.js';

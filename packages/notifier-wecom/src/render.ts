@@ -1,4 +1,4 @@
-import type { NotificationMessage, NotificationSeverity } from '@dify-logs/core';
+import type { NotificationMessage, NotificationSeverity } from '@dify-logs/core/adapter-kit';
 import { escapeMarkdown, markdownLink } from './markdown.js';
 import { channels } from '@dify-logs/core/adapter-kit';
 const { byteLength, cutBytes, fitSummary, oneLine } = channels;

@@ -5,8 +5,8 @@ import {
   DifyResponseError,
   silentLogger,
   type Logger,
-  type Notifier,
 } from '@dify-logs/core';
+import type { Notifier } from '@dify-logs/core/adapter-kit';
 import { scrub } from '@dify-logs/core/adapter-kit';
 import { renderContent } from './render.js';
 import { channels } from '@dify-logs/core/adapter-kit';

@@ -1,4 +1,5 @@
-import type { ArchivePartFormat, RunRecord } from '@dify-logs/core';
+import type { ArchivePartFormat } from '@dify-logs/core/archive';
+import type { RunRecord } from '@dify-logs/core';
 import { readRunsTable, bufferOf } from './reader.js';
 import { PARQUET_CONTENT_TYPE } from './reporter.js';
 import { toRunRow } from './rows.js';

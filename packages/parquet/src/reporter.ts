@@ -1,4 +1,5 @@
-import type { Reporter, ReportFile, RunRecord } from '@dify-logs/core';
+import type { Reporter, ReportFile } from '@dify-logs/core/adapter-kit';
+import type { RunRecord } from '@dify-logs/core';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,6 @@
-import { createArchiveWriter, memoryStorage, type ArchiveManifest, type RunRecord } from '@dify-logs/core';
+import { createArchiveWriter, type ArchiveManifest } from '@dify-logs/core/archive';
+import { memoryStorage } from '@dify-logs/core/pipeline';
+import type { RunRecord } from '@dify-logs/core';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,6 @@
-import { renderReports, type ReportFile, type RunRecord } from '@dify-logs/core';
+import { renderReports } from '@dify-logs/core/pipeline';
+import type { ReportFile } from '@dify-logs/core/adapter-kit';
+import type { RunRecord } from '@dify-logs/core';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';

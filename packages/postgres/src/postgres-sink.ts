@@ -1,13 +1,5 @@
-import {
-  DifyConfigError,
-  silentLogger,
-  type Logger,
-  type Sink,
-  type SinkCommit,
-  type SinkContext,
-  type SinkForgetRequest,
-  type SinkWriter,
-} from '@dify-logs/core';
+import { DifyConfigError, silentLogger, type Logger } from '@dify-logs/core';
+import type { Sink, SinkCommit, SinkContext, SinkForgetRequest, SinkWriter } from '@dify-logs/core/adapter-kit';
 import pg from 'pg';
 import { applyMigrations } from './migrations.js';
 import { leasePool, type PoolLease } from './pool.js';

@@ -1,4 +1,5 @@
-import type { Logger, MessageRecord, RunRecord, SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core';
+import type { Logger, MessageRecord, RunRecord } from '@dify-logs/core';
+import type { SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core/adapter-kit';
 import type { PoolClient } from 'pg';
 import { storageError } from './postgres-errors.js';
 import { MESSAGE_COLUMNS, NODE_COLUMNS, RUN_COLUMNS, batchJson, messageRow, nodeRow, runRow } from './rows.js';

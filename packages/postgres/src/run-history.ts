@@ -1,4 +1,4 @@
-import type { DeploymentRun } from '@dify-logs/core';
+import type { DeploymentRun } from '@dify-logs/core/adapter-kit';
 import { databases, type RunHistory, type RunHistoryOptions } from '@dify-logs/core/adapter-kit';
 import { postgresConnection, type PostgresOptions } from './connection.js';
 

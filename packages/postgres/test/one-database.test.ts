@@ -1,4 +1,5 @@
-import { DifyConfigError, type SinkContext } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import type { SinkContext } from '@dify-logs/core/adapter-kit';
 import { sampleRun } from '@dify-logs/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresSink, openPostgresDatabase, postgresStateStore } from '../src/index.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DifyConfigError, DifyStorageError, type SinkContext } from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
+import type { SinkContext } from '@dify-logs/core/adapter-kit';
 import { sampleNode, sampleRun } from '@dify-logs/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 import * as vitest from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { DifyConfigError, DifyStorageError, type StateStore } from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
+import type { StateStore } from '@dify-logs/core/adapter-kit';
 import { testStateStore } from '@dify-logs/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import type { SinkContext } from '@dify-logs/core';
+import type { SinkContext } from '@dify-logs/core/adapter-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresSink } from '../src/index.js';
 import { PG_URL, admin, countRows, dropPrefix, randomPrefix, reachable } from './postgres.js';

@@ -1,4 +1,5 @@
-import { DifyConfigError, type RunCache, type RunRecord, type StateStore } from '@dify-logs/core';
+import { DifyConfigError, type RunRecord } from '@dify-logs/core';
+import type { RunCache, StateStore } from '@dify-logs/core/adapter-kit';
 import { fitToLevel } from '@dify-logs/core/adapter-kit';
 import { databases } from '@dify-logs/core/adapter-kit';
 import { execAll, redisConnection, type RedisOptions } from './connection.js';

@@ -1,4 +1,4 @@
-import { type Reporter } from '@dify-logs/core';
+import type { Reporter } from '@dify-logs/core/adapter-kit';
 import { definePlugin } from '@dify-logs/core/adapter-kit';
 
 function format(type: string, description: string, load: () => Promise<Reporter>) {

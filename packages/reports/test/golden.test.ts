@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readRunRecords, renderReports, type RenderedReports } from '@dify-logs/core';
+import { readRunRecords } from '@dify-logs/core';
+import { renderReports, type RenderedReports } from '@dify-logs/core/pipeline';
 import { csvReporter, htmlReporter, xlsxReporter } from '../src/index.js';
 import { collect } from './fixtures/drive.js';
 

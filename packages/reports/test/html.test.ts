@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DifyConfigError, type ReportAnalysis, type ReportFile } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import type { ReportAnalysis } from '@dify-logs/core/pipeline';
+import type { ReportFile } from '@dify-logs/core/adapter-kit';
 import { createConversationAnalyzer } from '@dify-logs/core/adapter-kit';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

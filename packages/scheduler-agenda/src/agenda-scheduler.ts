@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  DifyConfigError,
-  silentLogger,
-  type Deployment,
-  type DeploymentHandler,
-  type DeploymentRun,
-  type Logger,
-  type Scheduler,
-} from '@dify-logs/core';
+import { DifyConfigError, silentLogger, type Logger } from '@dify-logs/core';
+import type { Deployment, DeploymentHandler, DeploymentRun, Scheduler } from '@dify-logs/core/adapter-kit';
 import { assertDeployments } from '@dify-logs/core/adapter-kit';
 import { Agenda, type AgendaBackend, type Job } from 'agenda';
 import { executeRun, type ExecutionEnvironment, type RunPlan } from './execute.js';

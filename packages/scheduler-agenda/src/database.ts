@@ -1,10 +1,5 @@
-import {
-  DifyConfigError,
-  type DatabasePlugin,
-  type DifyLogsPlugin,
-  type Logger,
-  type PluginRegistry,
-} from '@dify-logs/core';
+import { DifyConfigError, type Logger } from '@dify-logs/core';
+import type { DatabasePlugin, DifyLogsPlugin, PluginRegistry } from '@dify-logs/core/adapter-kit';
 import {
   createPluginRegistry,
   redactConnectionString,

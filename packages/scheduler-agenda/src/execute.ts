@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Deployment, DeploymentHandler, DeploymentOutcome, DeploymentRun, Logger } from '@dify-logs/core';
+import type { Deployment, DeploymentHandler, DeploymentOutcome, DeploymentRun } from '@dify-logs/core/adapter-kit';
+import type { Logger } from '@dify-logs/core';
 import type { Job } from 'agenda';
 import type { AgendaRun, JobData, RunPlan } from './plan.js';
 import type { RunHistory } from './state/index.js';

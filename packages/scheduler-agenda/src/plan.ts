@@ -1,4 +1,5 @@
-import type { Deployment, DeploymentRun, Logger } from '@dify-logs/core';
+import type { Deployment, DeploymentRun } from '@dify-logs/core/adapter-kit';
+import type { Logger } from '@dify-logs/core';
 import type { Job } from 'agenda';
 import type { RunHistory } from './state/index.js';
 

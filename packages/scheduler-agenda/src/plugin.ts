@@ -1,4 +1,4 @@
-import { type PluginContext } from '@dify-logs/core';
+import type { PluginContext } from '@dify-logs/core/adapter-kit';
 import { configValues, definePlugin, z } from '@dify-logs/core/adapter-kit';
 
 const { nonEmpty, secretText, wholeNumber, decimal, flag } = configValues;

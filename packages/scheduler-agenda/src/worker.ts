@@ -1,4 +1,5 @@
-import { DifyConfigError, type DifyLogs, type PluginContext } from '@dify-logs/core';
+import { DifyConfigError, type DifyLogs } from '@dify-logs/core';
+import type { PluginContext } from '@dify-logs/core/adapter-kit';
 import { createAgendaScheduler, type AgendaScheduler } from './agenda-scheduler.js';
 import { openAgendaDatabase, type AgendaDatabase } from './database.js';
 import { NO_DATABASE, type WorkerSection } from './plugin.js';

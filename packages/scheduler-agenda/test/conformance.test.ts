@@ -2,7 +2,7 @@ import * as vitest from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'vitest';
 import { testScheduler } from '@dify-logs/core/testing';
-import type { Scheduler } from '@dify-logs/core';
+import type { Scheduler } from '@dify-logs/core/adapter-kit';
 import { createAgendaScheduler, openAgendaDatabase, type AgendaDatabase } from '../src/index.js';
 import { DATABASE_PLUGINS } from './databases.js';
 import { dropPrefix, PG_URL, REDIS_URL, reachable } from './servers.js';

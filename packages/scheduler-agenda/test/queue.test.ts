@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Deployment, DeploymentRun } from '@dify-logs/core';
+import type { Deployment, DeploymentRun } from '@dify-logs/core/adapter-kit';
 import { createAgendaScheduler, openAgendaDatabase, type AgendaDatabase, type AgendaScheduler } from '../src/index.js';
 import { openPostgresDatabase } from '@dify-logs/postgres';
 import pg from 'pg';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeploymentRun } from '@dify-logs/core';
+import type { DeploymentRun } from '@dify-logs/core/adapter-kit';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mongoRunHistory } from '@dify-logs/mongodb';

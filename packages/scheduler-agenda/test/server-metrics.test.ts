@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { AppAnalysis, LatencyStats, PipelineResult, ReportAnalysis } from '@dify-logs/core';
+import type { AppAnalysis, LatencyStats, PipelineResult, ReportAnalysis } from '@dify-logs/core/pipeline';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineMetrics, createWorkerServer, endpointFamily, type WorkerServer } from '../src/server/index.js';

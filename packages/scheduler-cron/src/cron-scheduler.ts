@@ -1,17 +1,15 @@
 import { Cron } from 'croner';
 import { randomBytes } from 'node:crypto';
-import {
-  DifyConfigError,
-  memoryStateStore,
-  silentLogger,
-  type Deployment,
-  type DeploymentHandler,
-  type DeploymentOutcome,
-  type DeploymentRun,
-  type Logger,
-  type Scheduler,
-  type StateStore,
-} from '@dify-logs/core';
+import { DifyConfigError, silentLogger, type Logger } from '@dify-logs/core';
+import { memoryStateStore } from '@dify-logs/core/pipeline';
+import type {
+  Deployment,
+  DeploymentHandler,
+  DeploymentOutcome,
+  DeploymentRun,
+  Scheduler,
+  StateStore,
+} from '@dify-logs/core/adapter-kit';
 import { assertDeployments } from '@dify-logs/core/adapter-kit';
 import { loadSchedulerState, saveSchedulerState, type SchedulerState } from './persisted.js';
 

@@ -1,4 +1,4 @@
-import type { DeploymentRun, StateStore } from '@dify-logs/core';
+import type { DeploymentRun, StateStore } from '@dify-logs/core/adapter-kit';
 
 /** What the cron scheduler keeps between restarts (one StateStore document). */
 export interface SchedulerState {

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileStateStore, memoryStateStore } from '@dify-logs/core';
+import { fileStateStore, memoryStateStore } from '@dify-logs/core/pipeline';
 import { describe, expect, it } from 'vitest';
 import { createCronScheduler, SCHEDULER_DOCUMENT } from '../src/index.js';
 

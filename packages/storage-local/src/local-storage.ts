@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DifyConfigError, DifyStorageError, type StorageAdapter } from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { createAtomicFileWriter, createObjectStorage } from '@dify-logs/core/adapter-kit';
 
 export interface LocalStorageOptions {

@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { DifyStorageError, type SaveRequest, type StoredObject } from '@dify-logs/core';
+import { DifyStorageError } from '@dify-logs/core';
+import type { SaveRequest, StoredObject } from '@dify-logs/core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../src/index.js';
 

@@ -1,7 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
-import { silentLogger, type StorageAdapter } from '@dify-logs/core';
+import { silentLogger } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { USER_AGENT } from '@dify-logs/core/adapter-kit';
 import { createObjectStorage } from '@dify-logs/core/adapter-kit';
 import { isAlreadyExists, isMissing, storageError, type ErrorContext } from './oss-errors.js';

@@ -1,6 +1,6 @@
 import * as vitest from 'vitest';
 import OSS from 'ali-oss';
-import type { StorageAdapter } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { testStorageAdapter } from '@dify-logs/core/testing';
 import { afterAll, describe } from 'vitest';
 import { createOssStorage, type OssStorageOptions } from '../src/index.js';

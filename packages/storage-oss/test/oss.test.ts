@@ -1,12 +1,7 @@
 import { createServer } from 'node:net';
 import OSS from 'ali-oss';
-import {
-  DifyConfigError,
-  DifyStorageError,
-  type SaveRequest,
-  type StorageAdapter,
-  type StoredObject,
-} from '@dify-logs/core';
+import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
+import type { SaveRequest, StorageAdapter, StoredObject } from '@dify-logs/core/adapter-kit';
 import { storageKey } from '@dify-logs/core/adapter-kit';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOssStorage, type OssStorageOptions } from '../src/index.js';

@@ -8,7 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DifyStorageError, silentLogger, type StorageAdapter } from '@dify-logs/core';
+import { DifyStorageError, silentLogger } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { USER_AGENT } from '@dify-logs/core/adapter-kit';
 import { createObjectStorage } from '@dify-logs/core/adapter-kit';
 import { withContentMd5 } from './content-md5.js';

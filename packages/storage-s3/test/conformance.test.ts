@@ -11,13 +11,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  DifyStorageError,
-  silentLogger,
-  type SaveRequest,
-  type StorageAdapter,
-  type StoredObject,
-} from '@dify-logs/core';
+import { DifyStorageError, silentLogger } from '@dify-logs/core';
+import type { SaveRequest, StorageAdapter, StoredObject } from '@dify-logs/core/adapter-kit';
 import { storageKey } from '@dify-logs/core/adapter-kit';
 import { testStorageAdapter } from '@dify-logs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

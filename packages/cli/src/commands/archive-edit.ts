@@ -1,4 +1,5 @@
-import type { ArchiveEditRequest, ArchiveEditResult, DifyLogs } from '@dify-logs/core';
+import type { ArchiveEditRequest, ArchiveEditResult } from '@dify-logs/core/archive';
+import type { DifyLogs } from '@dify-logs/core';
 import type { Command } from 'commander';
 import { addConfigOptions, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';

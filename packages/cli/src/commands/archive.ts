@@ -1,4 +1,4 @@
-import { verifyArchive } from '@dify-logs/core';
+import { verifyArchive } from '@dify-logs/core/archive';
 import { registeredArchiveFormats } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { addConfigOptions, PLUGINS, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';

@@ -1,4 +1,4 @@
-import type { BackfillResult } from '@dify-logs/core';
+import type { BackfillResult } from '@dify-logs/core/pipeline';
 import type { Command } from 'commander';
 import { EXIT } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';

@@ -1,4 +1,4 @@
-import { removeOrphanParts } from '@dify-logs/core';
+import { removeOrphanParts } from '@dify-logs/core/archive';
 import { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS } from '@dify-logs/core/internal';
 import { cleanupCutoff, safeSegment } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';

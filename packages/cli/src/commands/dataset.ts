@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { resolve } from 'node:path';
-import { createPrivacyPolicy, readArchivedMessages } from '@dify-logs/core';
+import { createPrivacyPolicy } from '@dify-logs/core';
+import { readArchivedMessages } from '@dify-logs/core/archive';
 import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import { DATASET_FORMATS, exportDataset, type DatasetFormat, type DatasetOptions } from '@dify-logs/reports';
 import type { Command } from 'commander';

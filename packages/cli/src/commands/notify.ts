@@ -1,4 +1,5 @@
-import { DifyLogsError, type NotificationMessage } from '@dify-logs/core';
+import { DifyLogsError } from '@dify-logs/core';
+import type { NotificationMessage } from '@dify-logs/core/adapter-kit';
 import { CORE_NOTIFIER_TYPES } from '@dify-logs/core/internal';
 import type { Command } from 'commander';
 import { addConfigOptions, PLUGINS, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';

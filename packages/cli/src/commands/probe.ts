@@ -1,4 +1,5 @@
-import { createDifyClient, type ProbeResult } from '@dify-logs/core';
+import { createDifyClient } from '@dify-logs/core';
+import type { ProbeResult } from '@dify-logs/core/client';
 import type { Command } from 'commander';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../support/connection.js';
 import { EXIT } from '../support/exit-codes.js';

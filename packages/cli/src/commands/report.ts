@@ -1,20 +1,16 @@
 import { statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { readArchive, readArchivedMessages, type ArchiveQuery } from '@dify-logs/core/archive';
+import { type MessageRecord, readRunRecords, type RunRecord } from '@dify-logs/core';
 import {
-  readArchive,
-  readArchivedMessages,
-  type MessageRecord,
-  readRunRecords,
-  type ArchiveQuery,
   renderReports,
   type PriceTable,
   type RenderedReports,
   type RenderReportsOptions,
   type ReportAnalysis,
-  type RunRecord,
-  type StorageAdapter,
-} from '@dify-logs/core';
+} from '@dify-logs/core/pipeline';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { readDataFile, formatReporters, registeredArchiveFormats } from '@dify-logs/core/internal';
 import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';

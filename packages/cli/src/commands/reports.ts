@@ -1,4 +1,4 @@
-import type { StoredObject } from '@dify-logs/core';
+import type { StoredObject } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { addConfigOptions, storageFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { positiveInteger } from '../support/connection.js';

@@ -1,4 +1,5 @@
-import type { ConfigOverrides, PipelineJob, PipelineResult } from '@dify-logs/core';
+import type { ConfigOverrides } from '@dify-logs/core';
+import type { PipelineJob, PipelineResult } from '@dify-logs/core/pipeline';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';

@@ -1,6 +1,6 @@
 import type { WorkerSection } from '@dify-logs/scheduler-agenda/plugin';
 import { createCronScheduler } from '@dify-logs/scheduler-cron';
-import type { DeploymentRun, DeploymentRunDetail, DeploymentRunStatus } from '@dify-logs/core';
+import type { DeploymentRun, DeploymentRunDetail, DeploymentRunStatus } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';

@@ -1,4 +1,5 @@
-import { createDifyLogs, loadConfig, type DifyLogs, type LoadedConfig, type StorageAdapter } from '@dify-logs/core';
+import { createDifyLogs, loadConfig, type DifyLogs, type LoadedConfig } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { createPluginRegistry } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';

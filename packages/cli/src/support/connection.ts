@@ -1,4 +1,5 @@
-import { DEFAULT_RETRIES, type DifyClientOptions, type Logger } from '@dify-logs/core';
+import { DEFAULT_RETRIES } from '@dify-logs/core/client';
+import type { DifyClientOptions, Logger } from '@dify-logs/core';
 import { environmentToConfig } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
 import { UsageError } from './exit-codes.js';

@@ -1,11 +1,5 @@
-import {
-  createAnalyzer,
-  createPrivacyPolicy,
-  type PrivacyOptions,
-  RecordFileError,
-  type Analyzer,
-  type AnalyzerOptions,
-} from '@dify-logs/core';
+import { createAnalyzer, type Analyzer, type AnalyzerOptions } from '@dify-logs/core/pipeline';
+import { createPrivacyPolicy, type PrivacyOptions, RecordFileError } from '@dify-logs/core';
 import { readRunRecordRange, type AnalyzerSnapshot } from '@dify-logs/core/internal';
 import { createCsvShardWriter, type CsvReporterOptions, type CsvShard } from '@dify-logs/reports';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ReportFile } from '@dify-logs/core';
+import type { ReportFile } from '@dify-logs/core/adapter-kit';
 import { CSV_CONTENT_TYPE, CsvReportStream, type CsvShard } from '@dify-logs/reports';
 
 /** Flush the staged files to disk in the background every this many bytes, so the final fsync is short. */

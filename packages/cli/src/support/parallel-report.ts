@@ -6,15 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   createAnalyzer,
-  DifyConfigError,
-  RecordFileError,
-  createPrivacyPolicy,
   type Analyzer,
   type AnalyzerOptions,
   type RenderedReports,
   type RenderReportsOptions,
-  type ReportFile,
-} from '@dify-logs/core';
+} from '@dify-logs/core/pipeline';
+import { DifyConfigError, RecordFileError, createPrivacyPolicy } from '@dify-logs/core';
+import type { ReportFile } from '@dify-logs/core/adapter-kit';
 import {
   compareAnalyses,
   defaultReporters,

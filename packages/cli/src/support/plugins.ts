@@ -1,4 +1,4 @@
-import type { DifyLogsPlugin } from '@dify-logs/core';
+import type { DifyLogsPlugin } from '@dify-logs/core/adapter-kit';
 import { plugin as dingtalk } from '@dify-logs/notifier-dingtalk/plugin';
 import { plugin as email } from '@dify-logs/notifier-email/plugin';
 import { plugin as feishu } from '@dify-logs/notifier-feishu/plugin';

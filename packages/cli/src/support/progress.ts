@@ -1,4 +1,4 @@
-import type { ExportProgress } from '@dify-logs/core';
+import type { ExportProgress } from '@dify-logs/core/client';
 import type { CliIo } from './io.js';
 
 export interface ProgressDisplay {

@@ -1,4 +1,4 @@
-import type { StorageAdapter, StorageKind } from '@dify-logs/core';
+import type { StorageAdapter, StorageKind } from '@dify-logs/core/adapter-kit';
 import { UsageError } from './exit-codes.js';
 
 export function parseKind(value: string | undefined): StorageKind | undefined {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { createDifyClient } from '../../src/index.js';
 import {
-  createDifyClient,
   memoryStateStore,
   memoryStorage,
   recordingNotifier,
   runPipeline,
   type PipelineJob,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 describe('alerts on a rising failure rate', () => {

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  memoryStateStore,
-  memoryStorage,
-  runPipeline,
-  verifyArchive,
-  type ArchivePartFormat,
-  type PipelineJob,
-  type RunRecord,
-} from '../../src/index.js';
+import { createDifyClient, type RunRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineJob } from '../../src/entries/pipeline.js';
+import { verifyArchive, type ArchivePartFormat } from '../../src/entries/archive.js';
 import { readManifests } from '../../src/archive/index.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 

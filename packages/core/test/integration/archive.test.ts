@@ -1,17 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  DifyStorageError,
-  memoryStateStore,
-  memoryStorage,
-  readArchive,
-  runPipeline,
-  verifyArchive,
-  type PipelineJob,
-  type RunRecord,
-  type StorageAdapter,
-} from '../../src/index.js';
+import { createDifyClient, DifyStorageError, type RunRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineJob } from '../../src/entries/pipeline.js';
+import { readArchive, verifyArchive } from '../../src/entries/archive.js';
+import type { StorageAdapter } from '../../src/adapter-kit.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 async function collect(iterable: AsyncIterable<RunRecord>): Promise<RunRecord[]> {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  memoryStateStore,
-  memoryStorage,
-  RunRecordSchema,
-  runPipeline,
-  type RunRecord,
-} from '../../src/index.js';
+import { createDifyClient, RunRecordSchema, type RunRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline } from '../../src/entries/pipeline.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 const now = () => new Date('2026-03-10T12:00:00Z');

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backfill,
-  createDifyClient,
-  memoryStateStore,
-  memoryStorage,
-  type PipelineJob,
-  type RunRecord,
-  type StorageAdapter,
-} from '../../src/index.js';
+import { backfill, memoryStateStore, memoryStorage, type PipelineJob } from '../../src/entries/pipeline.js';
+import { createDifyClient, type RunRecord } from '../../src/index.js';
+import type { StorageAdapter } from '../../src/adapter-kit.js';
 import { dayChunks } from '../../src/pipeline/backfill.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 

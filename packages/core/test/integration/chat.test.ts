@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { createDifyClient, type MessageRecord, type RunRecord } from '../../src/index.js';
 import {
-  createDifyClient,
-  type MessageRecord,
   memoryStateStore,
   memoryStorage,
   runPipeline,
   type PipelineApp,
   type PipelineJob,
-  type RunRecord,
-  type StorageAdapter,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
+import type { StorageAdapter } from '../../src/adapter-kit.js';
 import { chatflowApp, quickRetry, sim, workflowApp } from './helpers.js';
 
 type Simulator = Awaited<ReturnType<typeof sim>>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, runPipeline, type RunRecord } from '../../src/index.js';
+import { createDifyClient, type RunRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline } from '../../src/entries/pipeline.js';
 import { chatflowApp, quickRetry, sim } from './helpers.js';
 
 const ADMIN_KEY = 'provenance-test-admin-key';

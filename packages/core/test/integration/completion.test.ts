@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  memoryStateStore,
-  memoryStorage,
-  runPipeline,
-  type MessageRecord,
-  type PipelineApp,
-} from '../../src/index.js';
+import { createDifyClient, type MessageRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineApp } from '../../src/entries/pipeline.js';
 import { quickRetry, sim } from './helpers.js';
 
 type Simulator = Awaited<ReturnType<typeof sim>>;

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  DifyStorageError,
-  memoryStateStore,
-  memoryStorage,
-  runPipeline,
-  type Logger,
-  type PipelineJob,
-  type SaveRequest,
-  type StorageAdapter,
-} from '../../src/index.js';
+import { createDifyClient, DifyStorageError, type Logger } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineJob } from '../../src/entries/pipeline.js';
+import type { SaveRequest, StorageAdapter } from '../../src/adapter-kit.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 /**

@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { createArchiveWriter, readArchive, readArchivedMessages, verifyArchive } from '../../src/entries/archive.js';
+import { createDifyClient, type MessageRecord } from '../../src/index.js';
 import {
-  createArchiveWriter,
-  createDifyClient,
   memoryStateStore,
   memoryStorage,
-  readArchive,
-  readArchivedMessages,
   renderReports,
   runPipeline,
-  verifyArchive,
-  type MessageRecord,
   type PipelineApp,
   type PipelineJob,
-  type StorageAdapter,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
+import type { StorageAdapter } from '../../src/adapter-kit.js';
 import { forgetEndUser, listPartitions, MESSAGES } from '../../src/archive/index.js';
 import { quickRetry, sim } from './helpers.js';
 import { chatMessage } from '../support/records.js';

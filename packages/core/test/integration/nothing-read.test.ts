@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDifyClient } from '../../src/index.js';
 import {
-  createDifyClient,
   memoryStateStore,
   memoryStorage,
   recordingNotifier,
   runPipeline,
   type PipelineJob,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
 import { quickRetry, sim } from './helpers.js';
 
 // Issue 16 item 5: with every app unreadable the run used to end `partial`, store a "0 runs" report as the

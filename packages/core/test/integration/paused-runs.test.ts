@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  exportRuns,
-  memoryStateStore,
-  memoryStorage,
-  runPipeline,
-  RunRecordSchema,
-} from '../../src/index.js';
+import { createDifyClient, exportRuns, RunRecordSchema } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline } from '../../src/entries/pipeline.js';
 import { collect, quickRetry, sim, workflowApp } from './helpers.js';
 
 const window = { createdAfter: '2026-03-01T00:00:00Z', createdBefore: '2026-03-11T00:00:00Z' };

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { DifyStorageError, createDifyClient, type RunRecord } from '../../src/index.js';
 import {
-  DifyStorageError,
-  createDifyClient,
   memoryStateStore,
   memoryStorage,
   recordingNotifier,
   runPipeline,
   type PipelineJob,
-  type RunRecord,
-  type StorageAdapter,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
+import type { StorageAdapter } from '../../src/adapter-kit.js';
 import { quickRetry, sim } from './helpers.js';
 
 type Simulator = Awaited<ReturnType<typeof sim>>;

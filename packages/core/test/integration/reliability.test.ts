@@ -1,13 +1,13 @@
 import { startSimulator, type DifySimulator, type SimulatorOptions } from '@dify-logs/dify-sim';
 import { describe, expect, it } from 'vitest';
+import { createDifyClient } from '../../src/index.js';
 import {
-  createDifyClient,
   memoryStateStore,
   memoryStorage,
   runPipeline,
   type PipelineJob,
   type ReportAnalysis,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
 
 const OPTIONS: SimulatorOptions = {
   seed: 11,

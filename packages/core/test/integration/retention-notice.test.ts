@@ -1,7 +1,8 @@
 // An explicit window that starts before Dify's log retention, on a Dify with no archive of older runs (before 1.13, or
 // without the paid-plan archive), is named in the report: runs of the window's start may already be deleted.
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, memoryStateStore, memoryStorage, runPipeline, type PipelineJob } from '../../src/index.js';
+import { createDifyClient } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineJob } from '../../src/entries/pipeline.js';
 import { quickRetry, sim, workflowApp } from './helpers.js';
 
 const now = () => new Date('2026-03-10T12:00:00Z');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDifyClient, exportRuns, type DroppedLogRow } from '../../src/index.js';
+import { createDifyClient, exportRuns } from '../../src/index.js';
+import type { DroppedLogRow } from '../../src/entries/client.js';
 import { collect, quickRetry, sim, workflowApp } from './helpers.js';
 
 type Body = Record<string, unknown>;

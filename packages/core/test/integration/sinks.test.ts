@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  memoryStateStore,
-  memoryStorage,
-  runPipeline,
-  type PipelineJob,
-  type RunRecord,
-  type Sink,
-  type SinkContext,
-} from '../../src/index.js';
+import { createDifyClient, type RunRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineJob } from '../../src/entries/pipeline.js';
+import type { Sink, SinkContext } from '../../src/adapter-kit.js';
 import { quickRetry, sim } from './helpers.js';
 
 /**

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DifyWorkspaceError, createDifyClient } from '../../src/index.js';
 import {
-  DifyWorkspaceError,
-  createDifyClient,
   memoryStateStore,
   memoryStorage,
   recordingNotifier,
   runPipeline,
   type PipelineJob,
-} from '../../src/index.js';
+} from '../../src/entries/pipeline.js';
 import { quickRetry, sim } from './helpers.js';
 
 type Simulator = Awaited<ReturnType<typeof sim>>;

@@ -1,4 +1,5 @@
-import { DifyConfigError, type Reporter, type ReportFile } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import type { Reporter, ReportFile } from '@dify-logs/core/adapter-kit';
 import { createMessagesCsv } from './messages-csv.js';
 import { createNodesCsv } from './nodes-csv.js';
 import { createRunsCsv } from './runs-csv.js';

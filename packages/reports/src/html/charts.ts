@@ -1,4 +1,4 @@
-import type { NodeAnalysis, ReportAnalysis, TimeBucket } from '@dify-logs/core';
+import type { NodeAnalysis, ReportAnalysis, TimeBucket } from '@dify-logs/core/pipeline';
 import { formatTime, mainCurrency } from './format.js';
 
 /**

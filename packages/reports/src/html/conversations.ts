@@ -5,7 +5,7 @@ import type {
   ConversationEndUser,
   QuestionGroup,
   ReportAnalysis,
-} from '@dify-logs/core';
+} from '@dify-logs/core/pipeline';
 import { escapeHtml } from './escape.js';
 import { formatInteger, formatPercent, formatSeconds, formatTime } from './format.js';
 import { renderTable, trusted } from './table.js';

@@ -1,4 +1,4 @@
-import type { Money } from '@dify-logs/core';
+import type { Money } from '@dify-logs/core/pipeline';
 
 /** Number and time formatting for the HTML report: fixed locale (`en-US`), so the same analysis gives the same page. */
 const LOCALE = 'en-US';

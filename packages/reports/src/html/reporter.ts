@@ -1,4 +1,6 @@
-import { DifyConfigError, type ReportAnalysis, type Reporter } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import type { ReportAnalysis } from '@dify-logs/core/pipeline';
+import type { Reporter } from '@dify-logs/core/adapter-kit';
 import { buildCharts } from './charts.js';
 import { chartJsSource } from './chartjs.js';
 import { renderConversations } from './conversations.js';

@@ -1,4 +1,4 @@
-import type { Comparison, ReportAnalysis } from '@dify-logs/core';
+import type { Comparison, ReportAnalysis } from '@dify-logs/core/pipeline';
 import { describePrivacy } from '@dify-logs/core';
 import { escapeHtml } from './escape.js';
 import {

@@ -9,7 +9,7 @@ import type {
   ReportAnalysis,
   SlowRun,
   TokenMismatch,
-} from '@dify-logs/core';
+} from '@dify-logs/core/pipeline';
 import { consoleLogsUrl, escapeHtml } from './escape.js';
 import {
   NOT_AVAILABLE,

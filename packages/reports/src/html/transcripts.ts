@@ -1,4 +1,4 @@
-import type { ConversationTranscript } from '@dify-logs/core';
+import type { ConversationTranscript } from '@dify-logs/core/pipeline';
 import { escapeHtml } from './escape.js';
 import { formatTime } from './format.js';
 

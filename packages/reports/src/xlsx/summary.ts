@@ -1,4 +1,4 @@
-import type { LatencyStats, Money, ReportAnalysis } from '@dify-logs/core';
+import type { LatencyStats, Money, ReportAnalysis } from '@dify-logs/core/pipeline';
 import { neutralise, type Cell } from '../tabular/neutralise.js';
 
 const text = (value: string | null): Cell => (value === null ? null : neutralise(value));

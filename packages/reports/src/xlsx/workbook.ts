@@ -1,4 +1,4 @@
-import type { ReportAnalysis } from '@dify-logs/core';
+import type { ReportAnalysis } from '@dify-logs/core/pipeline';
 import type { Worksheet } from 'exceljs';
 import { truncate } from '../tabular/flatten.js';
 import type { Cell } from '../tabular/neutralise.js';

@@ -1,4 +1,5 @@
-import { DifyConfigError, type Reporter, type ReportFile } from '@dify-logs/core';
+import { DifyConfigError } from '@dify-logs/core';
+import type { Reporter, ReportFile } from '@dify-logs/core/adapter-kit';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';

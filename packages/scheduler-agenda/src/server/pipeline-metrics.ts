@@ -1,4 +1,5 @@
-import type { DeploymentRun, PipelineResult } from '@dify-logs/core';
+import type { DeploymentRun } from '@dify-logs/core/adapter-kit';
+import type { PipelineResult } from '@dify-logs/core/pipeline';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createInstrumentedFetch } from './instrument-fetch.js';
 import { boundedLabel, currencyLabel, idLabel, runStatusLabel } from './labels.js';
