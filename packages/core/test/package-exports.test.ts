@@ -26,7 +26,7 @@ client.logSurface }));
   });
 
   it.skipIf(!built)(
-    'splits the API between `.`, the topical entries, `./adapter-kit`, `./testing` and `./internal` (needs `pnpm build`)',
+    'splits the API between `.` and the topical, adapter, testing and internal entries (needs `pnpm build`)',
     () => {
       const script = `
       const names = (entry) => Object.keys(require(entry)).sort();

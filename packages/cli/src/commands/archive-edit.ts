@@ -69,7 +69,7 @@ async function runEdit(flags: EditFlags, io: CliIo, edit: Edit): Promise<number>
       dryRun: !flags.yes,
     });
     io.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : describe(result));
-    const leftovers = [...result.archive.leftovers, ...result.messages.leftovers];
+    const leftovers = leftoversOf(result);
     // Something that should be gone is not (an object not deleted, a sink that cannot forget): partial.
     return leftovers.length > 0 || result.sinks.some((sink) => sink.error) ? EXIT.partial : EXIT.ok;
   } finally {
@@ -89,6 +89,18 @@ function describe(result: ArchiveEditResult): string {
         `  ${partition.day} job ${partition.job} app ${partition.app}: ${partition.parts} part(s), ` +
         `${partition.removed} removed, ${partition.changed} changed, ${partition.records} left`,
     ),
+    ...(
+      [
+        ['Message archive', 'message(s)', result.messageArchive],
+        ['Conversation archive', 'conversation version(s)', result.conversationArchive],
+      ] as const
+    )
+      .filter(([, , archive]) => archive.partitions > 0)
+      .map(
+        ([name, what, archive]) =>
+          `${name}: ${archive.rewritten.length} of ${archive.partitions} partition(s) ${would}rewritten, ` +
+          `${archive.removed} ${what} ${would}removed, ${archive.changed} ${would}changed.`,
+      ),
     `Messages: ${result.messages.rewritten} of ${result.messages.objects} object(s) ${would}rewritten, ` +
       `${result.messages.removed} message(s) ${would}removed, ${result.messages.changed} ${would}changed.`,
     ...result.sinks.map((sink) =>
@@ -98,9 +110,17 @@ function describe(result: ArchiveEditResult): string {
             .map(([table, rows]) => `${rows} ${table}`)
             .join(', ')} row(s) ${would}deleted.`,
     ),
-    ...[...result.archive.leftovers, ...result.messages.leftovers].map(
-      (key) => `NOT DELETED (still holds the old records): ${key}`,
-    ),
+    ...leftoversOf(result).map((key) => `NOT DELETED (still holds the old records): ${key}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Objects an edit replaced but could not delete: they still hold the old records. */
+function leftoversOf(result: ArchiveEditResult): string[] {
+  return [
+    ...result.archive.leftovers,
+    ...result.messageArchive.leftovers,
+    ...result.conversationArchive.leftovers,
+    ...result.messages.leftovers,
+  ];
 }

@@ -43,9 +43,10 @@ async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
       ...(flags.app ? { app: flags.app } : {}),
     };
     const result = await verifyArchive(storage, query, { formats: await registeredArchiveFormats(PLUGINS) });
-    // Chat messages are partitioned beside the runs (their own manifests): checked the same way when there are any.
+    // Chat messages and conversations are partitioned beside the runs (their own manifests): checked the same way.
     const messages = await verifyArchive(storage, query, { dataset: 'messages' });
-    if (flags.json) io.stdout.write(`${JSON.stringify({ ...result, messages })}\n`);
+    const conversations = await verifyArchive(storage, query, { dataset: 'conversations' });
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...result, messages, conversations })}\n`);
     else {
       const status = (problems: unknown[]) => (problems.length === 0 ? 'OK' : `${problems.length} PROBLEM(S)`);
       io.stdout.write(
@@ -57,10 +58,16 @@ async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
           `messages: ${messages.partitions} partition(s), ${messages.parts} part(s), ${messages.records} messages: ` +
             `${status(messages.problems)}\n`,
         );
-      for (const problem of [...result.problems, ...messages.problems])
+      if (conversations.partitions > 0)
+        io.stdout.write(
+          `conversations: ${conversations.partitions} partition(s), ${conversations.parts} part(s), ` +
+            `${conversations.records} versions: ${status(conversations.problems)}\n`,
+        );
+      for (const problem of [...result.problems, ...messages.problems, ...conversations.problems])
         io.stdout.write(`  ${problem.problem.padEnd(10)} ${problem.part ?? problem.manifest}: ${problem.detail}\n`);
     }
-    return result.problems.length === 0 && messages.problems.length === 0 ? EXIT.ok : EXIT.failed;
+    const problems = result.problems.length + messages.problems.length + conversations.problems.length;
+    return problems === 0 ? EXIT.ok : EXIT.failed;
   } finally {
     await storage.close?.();
   }

@@ -43,7 +43,8 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo, now = new Date(
   // in progress.
   const orphans =
     kind !== 'report' &&
-    (flags.type === undefined || [ARCHIVE_TYPE, `${ARCHIVE_TYPE}-messages`].includes(safeSegment(flags.type)));
+    (flags.type === undefined ||
+      [ARCHIVE_TYPE, `${ARCHIVE_TYPE}-messages`, `${ARCHIVE_TYPE}-conversations`].includes(safeSegment(flags.type)));
   try {
     if (flags.dryRun) {
       const old = new Set<string>();

@@ -109,6 +109,10 @@ export function formatResult(result: PipelineResult): string {
     const { records, parts, manifests } = result.messagePartitions;
     lines.push(`  messages ${records} messages in ${parts.length} part(s), ${manifests.length} partition(s)`);
   }
+  if (result.conversationPartitions) {
+    const { records, parts, manifests } = result.conversationPartitions;
+    lines.push(`  convers. ${records} conversations in ${parts.length} part(s), ${manifests.length} partition(s)`);
+  }
   if (result.messages) lines.push(`  messages ${result.messages.location}`);
   for (const report of result.reports) lines.push(`  report   ${report.location}`);
   for (const notification of result.notifications)

@@ -1,4 +1,4 @@
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import type { RunRecord } from '../records/schema.js';
 
 /** The window a sink is given. */
@@ -27,6 +27,13 @@ export interface SinkWriter {
    * only. Idempotent by message id, as runs are by log id.
    */
   addMessage?(message: MessageRecord): void | Promise<void>;
+  /**
+   * Each conversation with a message in the window (after the messages), as Dify listed it when the window was read.
+   * A conversation changes after its first window (messages, feedback), so windows write newer versions of it:
+   * idempotent by conversation id, keeping the newest version (`updatedAt`, else `createdAt`) and never replacing it
+   * with an older one (a re-run of an older window). A sink without it stores no conversations.
+   */
+  addConversation?(conversation: ConversationRecord): void | Promise<void>;
   commit(): Promise<SinkCommit>;
   abort(reason: Error): Promise<void>;
 }

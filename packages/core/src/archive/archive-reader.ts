@@ -2,8 +2,15 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { StorageAdapter } from '../adapters/storage.js';
 import { DifyStorageError } from '../errors/storage-error.js';
-import type { MessageRecord } from '../records/chat.js';
-import { MESSAGES, RUNS, type ArchiveDataset } from './dataset.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
+import {
+  CONVERSATIONS,
+  datasetNamed,
+  MESSAGES,
+  RUNS,
+  type ArchiveDataset,
+  type ArchiveDatasetName,
+} from './dataset.js';
 import type { RunRecord } from '../records/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import type { ArchivePartFormat } from './archive-writer.js';
@@ -81,6 +88,17 @@ export function readArchivedMessages(storage: StorageAdapter, query: ArchiveQuer
   return readDataset(storage, query, {}, MESSAGES);
 }
 
+/**
+ * Streams the archived conversations created in a range (each lives in the partition of the UTC day it was created),
+ * each once: its newest version (by `updatedAt`), however many windows archived it.
+ */
+export function readArchivedConversations(
+  storage: StorageAdapter,
+  query: ArchiveQuery,
+): AsyncGenerator<ConversationRecord> {
+  return readDataset(storage, query, {}, CONVERSATIONS);
+}
+
 async function* readDataset<T>(
   storage: StorageAdapter,
   query: ArchiveQuery,
@@ -88,17 +106,38 @@ async function* readDataset<T>(
   dataset: ArchiveDataset<T>,
 ): AsyncGenerator<T> {
   for (const { manifest } of await listPartitions(storage, query, dataset)) {
-    const seen = new Set<string>();
-    for (const part of manifest.parts) {
-      const bytes = await storage.read(part.key);
-      for await (const record of partRecords(part, bytes, options, storage.name, dataset)) {
+    const records = partitionRecords(storage, manifest, options, dataset);
+    const { newer } = dataset;
+    if (!newer) {
+      const seen = new Set<string>();
+      for await (const record of records) {
         const id = dataset.id(record);
         if (seen.has(id)) continue;
         seen.add(id);
         yield record;
       }
+      continue;
     }
+    // Records that change (conversations): a partition (one app, one day) is held to keep each one's newest version.
+    const newest = new Map<string, T>();
+    for await (const record of records) {
+      const id = dataset.id(record);
+      const kept = newest.get(id);
+      if (kept === undefined || newer(record, kept)) newest.set(id, record);
+    }
+    yield* newest.values();
   }
+}
+
+/** The records of a partition's parts, in the order the manifest lists them (the order they were written). */
+async function* partitionRecords<T>(
+  storage: StorageAdapter,
+  manifest: ArchiveManifest,
+  options: ArchiveReadOptions,
+  dataset: ArchiveDataset<T>,
+): AsyncGenerator<T> {
+  for (const part of manifest.parts)
+    yield* partRecords(part, await storage.read(part.key), options, storage.name, dataset);
 }
 
 /** A part's NDJSON bytes; a DifyStorageError naming the part when they are not gzip. */
@@ -129,12 +168,12 @@ export interface ArchiveProblem {
 export async function verifyArchive(
   storage: StorageAdapter,
   query: ArchiveQuery,
-  options: ArchiveReadOptions & { dataset?: 'runs' | 'messages' } = {},
+  options: ArchiveReadOptions & { dataset?: ArchiveDatasetName } = {},
 ): Promise<{ partitions: number; parts: number; records: number; problems: ArchiveProblem[] }> {
   const problems: ArchiveProblem[] = [];
   let parts = 0;
   let records = 0;
-  const partitions = await listPartitions(storage, query, options.dataset === 'messages' ? MESSAGES : RUNS);
+  const partitions = await listPartitions(storage, query, datasetNamed(options.dataset));
   for (const { key, manifest } of partitions) {
     for (const part of manifest.parts) {
       parts += 1;

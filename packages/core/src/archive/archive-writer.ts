@@ -23,8 +23,8 @@ import { readRunRecords } from '../records/ndjson.js';
 import type { ArchiveAlternate } from './manifest.js';
 import { createPartStream } from './part-stream.js';
 import { DifyConfigError } from '../errors/config-error.js';
-import { MESSAGES, RUNS, type ArchiveDataset } from './dataset.js';
-import type { MessageRecord } from '../records/chat.js';
+import { datasetNamed, RUNS, type ArchiveDataset, type ArchiveDatasetName } from './dataset.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 
 /**
  * Another format each archive part is written in, beside the gzip NDJSON part or instead of it
@@ -45,8 +45,11 @@ export interface ArchivePartFormat {
 }
 
 export interface ArchiveWriterOptions {
-  /** What is archived: runs (RunRecords, the default) or chat messages (MessageRecords, gzip NDJSON only). */
-  dataset?: 'runs' | 'messages';
+  /**
+   * What is archived: runs (RunRecords, the default), chat messages (MessageRecords) or conversations
+   * (ConversationRecords); the chat datasets are gzip NDJSON only.
+   */
+  dataset?: ArchiveDatasetName;
   job: string;
   /** Id of the pipeline run writing. */
   runId: string;
@@ -107,18 +110,25 @@ export function createArchiveWriter(
 ): ArchiveWriter<MessageRecord>;
 export function createArchiveWriter(
   storage: StorageAdapter,
+  options: ArchiveWriterOptions & { dataset: 'conversations' },
+): ArchiveWriter<ConversationRecord>;
+export function createArchiveWriter(
+  storage: StorageAdapter,
   options: ArchiveWriterOptions & { dataset?: 'runs' },
 ): ArchiveWriter<RunRecord>;
 export function createArchiveWriter(
   storage: StorageAdapter,
   options: ArchiveWriterOptions,
-): ArchiveWriter<RunRecord> | ArchiveWriter<MessageRecord> {
-  return options.dataset === 'messages'
-    ? writeDataset(storage, MESSAGES, options)
-    : writeDataset(storage, RUNS, options);
+): ArchiveWriter<RunRecord> | ArchiveWriter<MessageRecord> | ArchiveWriter<ConversationRecord> {
+  return createDatasetWriter(
+    storage,
+    datasetNamed(options.dataset) as ArchiveDataset<unknown>,
+    options,
+  ) as ArchiveWriter<RunRecord | MessageRecord | ConversationRecord>;
 }
 
-function writeDataset<T>(
+/** `createArchiveWriter` for a dataset given as itself (internal: code generic over datasets). */
+export function createDatasetWriter<T>(
   storage: StorageAdapter,
   dataset: ArchiveDataset<T>,
   options: ArchiveWriterOptions,
@@ -126,7 +136,7 @@ function writeDataset<T>(
   const logger = (options.logger ?? silentLogger).child({ component: 'archive', dataset: dataset.name });
   const now = options.now ?? (() => new Date());
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
-  // Other formats encode RunRecords: a message archive is gzip NDJSON only.
+  // Other formats encode RunRecords: a message or conversation archive is gzip NDJSON only.
   const formats = dataset === (RUNS as ArchiveDataset<unknown>) ? (options.formats ?? []) : [];
   const ndjson = dataset === (RUNS as ArchiveDataset<unknown>) ? (options.ndjson ?? true) : true;
   if (!ndjson && formats.length === 0)
@@ -320,7 +330,7 @@ function writeDataset<T>(
             job: options.job,
             app,
             day,
-            ...(dataset.name === 'messages' ? { dataset: 'messages' as const } : {}),
+            ...(dataset.name !== 'runs' ? { dataset: dataset.name } : {}),
             generatedAt: now().toISOString(),
             runId: options.runId,
             records: parts.reduce((sum, part) => sum + part.records, 0),

@@ -1,15 +1,19 @@
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
 import { DifyStorageError } from '../errors/storage-error.js';
 
+/** The datasets a partitioned archive holds, by name (a manifest's `dataset`; absent for runs). */
+export type ArchiveDatasetName = 'runs' | 'messages' | 'conversations';
+
 /**
- * What a partitioned archive holds: workflow runs (`RunRecord`, the original archive) or chat messages
- * (`MessageRecord`). Each is partitioned by app and UTC day under its own storage type, with its own manifests.
+ * What a partitioned archive holds: workflow runs (`RunRecord`, the original archive), chat messages
+ * (`MessageRecord`) or conversations (`ConversationRecord`). Each is partitioned by app and UTC day under its own
+ * storage type, with its own manifests.
  */
 export interface ArchiveDataset<T> {
-  readonly name: 'runs' | 'messages';
-  /** The storage type of its parts and manifests: `archive`, `archive-messages`. */
+  readonly name: ArchiveDatasetName;
+  /** The storage type of its parts and manifests: `archive`, `archive-messages`, `archive-conversations`. */
   readonly type: string;
   /** How many parts may be open at once while writing: runs arrive in log order per app, messages per conversation. */
   readonly openParts: number;
@@ -18,6 +22,12 @@ export interface ArchiveDataset<T> {
   time(record: T): string;
   /** The id a record is de-duplicated by when two parts hold it. */
   id(record: T): string;
+  /**
+   * For records that change after they are archived (conversations): whether `candidate` is a newer version than
+   * `kept`, read earlier from the same partition. Without it the first copy read is kept (runs and messages do not
+   * change once archived).
+   */
+  newer?(candidate: T, kept: T): boolean;
   /** The records of NDJSON bytes; an error naming `name` and the line for anything else. */
   read(bytes: Buffer, name: string, adapter: string): AsyncIterable<T>;
 }
@@ -41,31 +51,58 @@ export const MESSAGES: ArchiveDataset<MessageRecord> = {
   app: (record) => record.appId,
   time: (record) => record.createdAt,
   id: (record) => record.messageId,
-  read: readMessageLines,
+  read: readJsonLines<MessageRecord>(['appId', 'messageId', 'createdAt'], 'a message archive'),
 };
 
-async function* readMessageLines(bytes: Buffer, name: string, adapter: string): AsyncGenerator<MessageRecord> {
-  let line = 0;
-  for (const text of bytes.toString('utf8').split('\n')) {
-    line += 1;
-    if (text.trim() === '') continue;
-    let value: Partial<MessageRecord>;
-    try {
-      value = JSON.parse(text) as Partial<MessageRecord>;
-    } catch {
-      throw new DifyStorageError(adapter, 'invalid_object', `${name} line ${line} is not JSON`, { key: name });
+/**
+ * Conversations live in the partition of the UTC day they were created: one home however many windows see them.
+ * A conversation goes on being updated (messages, feedback) after that day, so later windows archive newer versions
+ * of it into the same partition, as parts of their own; reading keeps the newest (`updatedAt`, else `createdAt`; on
+ * a tie the part written later).
+ */
+export const CONVERSATIONS: ArchiveDataset<ConversationRecord> = {
+  name: 'conversations',
+  type: 'archive-conversations',
+  openParts: 8,
+  app: (record) => record.appId,
+  time: (record) => record.createdAt,
+  id: (record) => record.conversationId,
+  newer: (candidate, kept) => (candidate.updatedAt ?? candidate.createdAt) >= (kept.updatedAt ?? kept.createdAt),
+  read: readJsonLines<ConversationRecord>(['appId', 'conversationId', 'createdAt'], 'a conversation archive'),
+};
+
+/** Reads NDJSON records that must have the string fields `required` (what an archive of that dataset writes). */
+function readJsonLines<T>(required: ReadonlyArray<keyof T & string>, what: string) {
+  return async function* (bytes: Buffer, name: string, adapter: string): AsyncGenerator<T> {
+    let line = 0;
+    for (const text of bytes.toString('utf8').split('\n')) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let value: Partial<T>;
+      try {
+        value = JSON.parse(text) as Partial<T>;
+      } catch {
+        throw new DifyStorageError(adapter, 'invalid_object', `${name} line ${line} is not JSON`, { key: name });
+      }
+      for (const field of required)
+        if (typeof value?.[field] !== 'string')
+          throw new DifyStorageError(
+            adapter,
+            'invalid_object',
+            `${name} line ${line}: field ${field} must be a string (is this ${what}?)`,
+            { key: name },
+          );
+      yield value as T;
     }
-    for (const field of ['appId', 'messageId', 'createdAt'] as const)
-      if (typeof value?.[field] !== 'string')
-        throw new DifyStorageError(
-          adapter,
-          'invalid_object',
-          `${name} line ${line}: field ${field} must be a string (is this a message archive?)`,
-          { key: name },
-        );
-    yield value as MessageRecord;
-  }
+  };
 }
 
-/** The dataset of a storage type, for code that walks every archive (orphan parts). */
-export const DATASETS: ReadonlyArray<ArchiveDataset<RunRecord> | ArchiveDataset<MessageRecord>> = [RUNS, MESSAGES];
+type AnyDataset = ArchiveDataset<RunRecord> | ArchiveDataset<MessageRecord> | ArchiveDataset<ConversationRecord>;
+
+/** Every dataset, for code that walks every archive (orphan parts). */
+export const DATASETS: ReadonlyArray<AnyDataset> = [RUNS, MESSAGES, CONVERSATIONS];
+
+/** The dataset of a name (runs when none is given). */
+export function datasetNamed(name: ArchiveDatasetName = 'runs'): AnyDataset {
+  return DATASETS.find((dataset) => dataset.name === name)!;
+}

@@ -2,11 +2,11 @@ import type { Sink } from '../adapters/sink.js';
 import type { StorageAdapter } from '../adapters/storage.js';
 import type { Logger } from '../logging/logger.js';
 import type { PrivacyPolicy } from '../privacy/policy.js';
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import type { ArchiveReadOptions } from './archive-reader.js';
 import { rewriteMessages, type RewriteMessagesResult } from './messages-rewrite.js';
 import { rewriteArchive, type RewriteArchiveResult } from './rewrite.js';
-import { MESSAGES } from './dataset.js';
+import { CONVERSATIONS, MESSAGES } from './dataset.js';
 
 /** Every archived day: the range of a request that names none. */
 const ALL_DAYS = { from: '1970-01-01', to: '9999-12-31' } as const;
@@ -57,25 +57,28 @@ export interface ArchiveEditResult {
   archive: RewriteArchiveResult;
   /** The messages' archive (partitioned like the runs'). */
   messageArchive: RewriteArchiveResult;
+  /** The conversations' archive (partitioned by the day each conversation was created). */
+  conversationArchive: RewriteArchiveResult;
   /** Messages stored one object per pipeline run (without a partitioned archive, or before it held messages). */
   messages: RewriteMessagesResult;
   sinks: SinkEditResult[];
 }
 
-/** A stored message within the request's days and app (messages are not kept per job). */
-const selected = (message: { appId: string; createdAt: string }, request: ArchiveEditRequest) => {
-  const day = message.createdAt.slice(0, 10);
+/** A stored message or conversation within the request's days and app (they are not kept per job). */
+const selected = (record: { appId: string; createdAt: string }, request: ArchiveEditRequest) => {
+  const day = record.createdAt.slice(0, 10);
   return (
     (request.from === undefined || day >= request.from.slice(0, 10)) &&
     (request.to === undefined || day <= request.to.slice(0, 10)) &&
-    (request.app === undefined || message.appId === request.app)
+    (request.app === undefined || record.appId === request.app)
   );
 };
 
 /**
- * Removes an end user's runs from the archive (and its Parquet copies), their messages, and their rows from the sinks
- * that can forget. A message goes when it is the end user's, when the chatflow run behind it was, or when it belongs
- * to a conversation one of those messages belongs to. Dry run unless `dryRun: false`.
+ * Removes an end user's runs from the archive (and its Parquet copies), their messages and conversations, and
+ * their rows from the sinks that can forget. A message goes when it is the end user's, when the chatflow run behind
+ * it was, or when it belongs to a conversation one of those messages belongs to; a conversation goes when it is one
+ * of those or the end user's own (`endUserId`, `endUserSessionId`). Dry run unless `dryRun: false`.
  */
 export async function forgetEndUser(
   context: ArchiveEditContext,
@@ -117,6 +120,17 @@ export async function forgetEndUser(
     dataset: MESSAGES,
   });
   const messages = await rewriteMessages(context.storage, forget, { ...options(context), dryRun });
+  const theirConversation = (conversation: ConversationRecord) =>
+    selected(conversation, request) &&
+    (conversations.has(conversation.conversationId) ||
+      [conversation.endUserId, conversation.endUserSessionId].some((id) => id !== null && forms.has(id)))
+      ? null
+      : conversation;
+  const conversationArchive = await rewriteArchive(context.storage, query, theirConversation, {
+    ...options(context),
+    dryRun,
+    dataset: CONVERSATIONS,
+  });
   const sinks: SinkEditResult[] = [];
   for (const sink of context.sinks ?? []) {
     if (!sink.forget) {
@@ -135,13 +149,13 @@ export async function forgetEndUser(
       sinks.push({ sink: sink.name, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { dryRun, matched, archive, messageArchive, messages, sinks };
+  return { dryRun, matched, archive, messageArchive, conversationArchive, messages, sinks };
 }
 
 /**
  * Applies a privacy policy to what was archived before it existed (or before it changed): runs in the archive and
- * its copies, and stored messages. Records the policy leaves as they are are not rewritten, so running it twice
- * changes nothing the second time. Dry run unless `dryRun: false`.
+ * its copies, stored messages and conversations. Records the policy leaves as they are are not rewritten, so running
+ * it twice changes nothing the second time. Dry run unless `dryRun: false`.
  */
 export async function redactArchive(
   context: ArchiveEditContext & { privacy: PrivacyPolicy },
@@ -162,7 +176,14 @@ export async function redactArchive(
     dataset: MESSAGES,
   });
   const messages = await rewriteMessages(context.storage, redact, { ...options(context), dryRun });
-  return { dryRun, archive, messageArchive, messages, sinks: [] };
+  const conversationArchive = await rewriteArchive(
+    context.storage,
+    { ...ALL_DAYS, ...defined(request) },
+    (conversation: ConversationRecord) =>
+      selected(conversation, request) ? privacy.conversation(conversation) : conversation,
+    { ...options(context), dryRun, dataset: CONVERSATIONS },
+  );
+  return { dryRun, archive, messageArchive, conversationArchive, messages, sinks: [] };
 }
 
 function options(context: ArchiveEditContext) {

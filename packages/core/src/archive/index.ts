@@ -9,6 +9,7 @@ export {
 export {
   readArchive,
   readArchivedMessages,
+  readArchivedConversations,
   verifyArchive,
   listPartitions,
   type ArchiveQuery,
@@ -27,4 +28,4 @@ export {
   type ForgetEndUserRequest,
   type SinkEditResult,
 } from './forget.js';
-export { RUNS, MESSAGES, type ArchiveDataset } from './dataset.js';
+export { RUNS, MESSAGES, CONVERSATIONS, type ArchiveDataset, type ArchiveDatasetName } from './dataset.js';

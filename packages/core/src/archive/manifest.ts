@@ -46,8 +46,11 @@ export interface ArchiveManifest {
   app: string;
   /** YYYY-MM-DD (UTC). */
   day: string;
-  /** What the parts hold: absent for runs (RunRecords), `messages` for chat messages (MessageRecords). */
-  dataset?: 'messages';
+  /**
+   * What the parts hold: absent for runs (RunRecords), `messages` for chat messages (MessageRecords),
+   * `conversations` for conversations (ConversationRecords).
+   */
+  dataset?: 'messages' | 'conversations';
   generatedAt: string;
   runId: string;
   records: number;
@@ -106,7 +109,7 @@ export function saveArchiveObject(
 /**
  * The archive manifests stored for UTC days in `[from, until)`, optionally of one job and app (by the
  * objects' metadata, before any manifest is read), parsed; other schema versions are skipped. `type` is the
- * dataset's storage type (`archive` for runs, `archive-messages`).
+ * dataset's storage type (`archive` for runs, `archive-messages`, `archive-conversations`).
  */
 export async function* manifestsBetween(
   storage: StorageAdapter,
@@ -134,7 +137,7 @@ const ManifestSchema = z.looseObject({
   job: z.string(),
   app: z.string(),
   day: z.string(),
-  dataset: z.literal('messages').optional(),
+  dataset: z.enum(['messages', 'conversations']).optional(),
   generatedAt: z.string(),
   runId: z.string(),
   records: z.number(),

@@ -126,6 +126,8 @@ export async function* fetchChatApp(
     };
     for await (const found of windowMessages(app, mode, { from, to, limit })) {
       const record = context.privacy.message(found.record);
+      // The conversation as it is now (a newer version replaces an older one in the archive and the sinks).
+      if (found.conversation) await context.onConversation?.(context.privacy.conversation(found.conversation));
       if (incremental && record.messageId in previous.recent) continue;
       // Dify's own message is kept only where its run is read (chatflows): memory holds the records otherwise.
       chunk.push({ record, sessionId: found.sessionId, ...(chatflow ? { message: found.message } : {}) });

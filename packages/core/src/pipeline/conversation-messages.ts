@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import type { DifyMessage } from '../client/schemas/chat.js';
-import { toMessageRecord, type MessageRecord } from '../records/chat.js';
+import { toConversationRecord, toMessageRecord, type ConversationRecord, type MessageRecord } from '../records/chat.js';
 import { toIsoTime } from '../records/time.js';
 import type { PipelineApp } from './types.js';
 
@@ -9,6 +9,8 @@ export interface WindowMessage {
   record: MessageRecord;
   /** The end user's session id as the conversation list shows it (`from_end_user_session_id`), or null. */
   sessionId: string | null;
+  /** On the first message of each conversation found with messages in the window: that conversation. */
+  conversation?: ConversationRecord;
 }
 
 const MINUTE_MS = 60_000;
@@ -32,9 +34,17 @@ export async function* windowMessages(
   if (mode !== 'completion') {
     for await (const conversation of app.client.conversations(app.id, { updatedSince: window.from })) {
       const sessionId = conversation.from_end_user_session_id ?? null;
+      let first = true;
       for await (const message of app.client.messages(app.id, conversation.id, { since: window.from })) {
         const record = toMessageRecord(app.id, message);
-        if (inWindow(record)) yield { message, record, sessionId };
+        if (!inWindow(record)) continue;
+        yield {
+          message,
+          record,
+          sessionId,
+          ...(first ? { conversation: toConversationRecord(app.id, conversation) } : {}),
+        };
+        first = false;
       }
     }
     return;
@@ -56,7 +66,14 @@ export async function* windowMessages(
         const message = await app.client.completionMessage(app.id, conversation.id);
         if (!message) return undefined;
         const record = toMessageRecord(app.id, message, endpoint);
-        return inWindow(record) ? { message, record, sessionId } : undefined;
+        if (!inWindow(record)) return undefined;
+        // A completion conversation is its one message (the list gives no count and no `annotated`).
+        const found = toConversationRecord(
+          app.id,
+          { ...conversation, message_count: 1, annotated: record.annotated },
+          'GET /console/api/apps/{id}/completion-conversations',
+        );
+        return { message, record, sessionId, conversation: found };
       }),
     );
   }

@@ -3,7 +3,7 @@ import type { RunCache } from '../adapters/run-cache.js';
 import type { Analyzer } from '../analysis/analyzer.js';
 import type { ConversationAnalyzer } from '../analysis/conversations.js';
 import type { Logger } from '../logging/logger.js';
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import type { PrivacyPolicy } from '../privacy/policy.js';
 import type { ResolvedWindow } from '../time/window.js';
 import type { PipelineEvent, PipelineJob, PipelineProblem, PipelineResult } from './types.js';
@@ -27,6 +27,8 @@ export interface FetchInputs {
   privacy: PrivacyPolicy;
   /** Every chat message of the window (for the messages export). */
   onMessage?: (message: MessageRecord) => Promise<void> | void;
+  /** Every conversation with a message in the window, once, as Dify lists it now. */
+  onConversation?: (conversation: ConversationRecord) => Promise<void> | void;
 }
 
 /** What the fetch stage found, filled as the records stream past (a run that fails half-way keeps what it read). */

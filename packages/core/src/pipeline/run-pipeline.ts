@@ -7,7 +7,9 @@ import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
 import { createArchiveWriter, type ArchiveWriter } from '../archive/archive-writer.js';
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
+import { CONVERSATIONS, MESSAGES } from '../archive/dataset.js';
+import { writeChatPartitions } from './chat-partitions.js';
 import type { RunRecord } from '../records/schema.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage, type NotifyOutcome } from './notify-stage.js';
@@ -126,6 +128,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const conversations = createConversationAnalyzer({ timezone });
   // Chat apps' messages of the window, stored as NDJSON beside the run archive.
   const messages = openJsonLineSpool('dify-logs-messages-');
+  // Their conversations, each once per run, as Dify listed them (partitioned and sent to the sinks like the messages).
+  const conversationSpool = openJsonLineSpool('dify-logs-conversations-');
   let chatApps = 0;
   let writers: ReportWriters | undefined;
   const fetched = fetchStage({
@@ -149,11 +153,13 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       await writers?.addMessage(message);
       gather();
     },
+    onConversation: (conversation) => conversationSpool.add(conversation),
   });
   const save = { job: job.name, app: job.apps.length === 1 ? job.apps[0]!.id : 'all', runId, createdAt: now };
   const reportType = report.type ?? 'daily';
   let partitioned: ArchiveWriter<RunRecord> | undefined;
-  let messageWriter: ArchiveWriter<MessageRecord> | undefined;
+  // The chat datasets' writers (messages, conversations), aborted when the run fails.
+  const chatWriters: Array<{ abort(): Promise<void> }> = [];
   const sinks = deps.sinks ?? [];
   let spool: JsonLineSpool | undefined;
   const pausedRuns: PausedRun[] = [];
@@ -167,7 +173,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   const result = (
     outcome: Pick<
       PipelineResult,
-      'status' | 'analysis' | 'reports' | 'archive' | 'messages' | 'partitions' | 'messagePartitions'
+      | 'status'
+      | 'analysis'
+      | 'reports'
+      | 'archive'
+      | 'messages'
+      | 'partitions'
+      | 'messagePartitions'
+      | 'conversationPartitions'
     >,
     after: { notifications?: PipelineResult['notifications']; sinks?: SinkOutcome[]; alerts?: AlertEvent[] },
     problems: PipelineProblem[],
@@ -303,6 +316,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     });
 
     const period = analysis;
+    const chatArchive = { job: job.name, runId, window: resultWindow, now: () => now, logger };
+    const track = (writer: { abort(): Promise<void> }) => chatWriters.push(writer);
     const rendered = await timed('report', () => feed.finish(period));
     gather();
     stored = await timed('store', () =>
@@ -317,19 +332,22 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         messagePartitions:
           partitioned && messages.count > 0
             ? () =>
-                archiving(async () => {
-                  const writer = createArchiveWriter(deps.storage, {
-                    dataset: 'messages',
-                    job: job.name,
-                    runId,
-                    window: resultWindow,
-                    now: () => now,
-                    logger,
-                  });
-                  messageWriter = writer;
-                  for await (const message of messages.values<MessageRecord>()) await writer.add(message);
-                  return writer.finish();
-                })
+                archiving(() =>
+                  writeChatPartitions(deps.storage, MESSAGES, chatArchive, messages.values<MessageRecord>(), track),
+                )
+            : undefined,
+        conversationPartitions:
+          partitioned && conversationSpool.count > 0
+            ? () =>
+                archiving(() =>
+                  writeChatPartitions(
+                    deps.storage,
+                    CONVERSATIONS,
+                    chatArchive,
+                    conversationSpool.values<ConversationRecord>(),
+                    track,
+                  ),
+                )
             : undefined,
         written,
       }),
@@ -337,7 +355,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   } catch (error) {
     failed = true;
     await partitioned?.abort();
-    await messageWriter?.abort();
+    for (const writer of chatWriters) await writer.abort();
     const message = error instanceof Error ? error.message : String(error);
     gather();
     const problems = [
@@ -357,14 +375,14 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     }
     await endRun(deps.state, job.name);
     return result(
-      { status: 'failed', analysis, ...taken, partitions: null, messagePartitions: null },
+      { status: 'failed', analysis, ...taken, partitions: null, messagePartitions: null, conversationPartitions: null },
       { notifications: notified?.notifications },
       [...problems, ...(notified?.problems ?? [])],
     );
   } finally {
     await writers?.close();
     // The messages go to the sinks too (after the store stage): kept until then.
-    if (failed || !spool) await messages.dispose();
+    if (failed || !spool) await Promise.all([messages.dispose(), conversationSpool.dispose()]);
     if (failed) await spool?.dispose();
   }
 
@@ -376,12 +394,13 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
       sinkStage(sinks, {
         records: () => replay.read(),
         ...(messages.count > 0 ? { messages: () => messages.values<MessageRecord>() } : {}),
+        ...(conversationSpool.count > 0 ? { conversations: () => conversationSpool.values<ConversationRecord>() } : {}),
         context: { job: job.name, runId, window: resultWindow },
         attempts: deps.sinkAttempts ?? 3,
         retryDelayMs: deps.sinkRetryDelayMs,
         logger,
       }),
-    ).finally(() => Promise.all([replay.dispose(), messages.dispose()]));
+    ).finally(() => Promise.all([replay.dispose(), messages.dispose(), conversationSpool.dispose()]));
     sinkOutcomes = sunk.outcomes;
     problems.push(...sunk.problems);
   }

@@ -2,7 +2,7 @@ import pRetry from 'p-retry';
 import type { Sink, SinkContext } from '../adapters/sink.js';
 import type { Logger } from '../logging/logger.js';
 import { readRunRecords } from '../records/ndjson.js';
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import type { PipelineProblem, SinkOutcome } from './types.js';
 
 export interface SinkStageOptions {
@@ -10,6 +10,8 @@ export interface SinkStageOptions {
   records: () => AsyncIterable<Uint8Array>;
   /** The window's chat messages, replayed for each attempt to the sinks that take them. */
   messages?: () => AsyncIterable<MessageRecord>;
+  /** Their conversations, replayed likewise to the sinks that take them. */
+  conversations?: () => AsyncIterable<ConversationRecord>;
   context: SinkContext;
   attempts: number;
   /** First retry delay (doubling). */
@@ -43,6 +45,11 @@ export async function sinkStage(
             if (writer.addMessage && options.messages)
               for await (const message of options.messages()) {
                 const pending = writer.addMessage(message);
+                if (pending) await pending;
+              }
+            if (writer.addConversation && options.conversations)
+              for await (const conversation of options.conversations()) {
+                const pending = writer.addConversation(conversation);
                 if (pending) await pending;
               }
             return await writer.commit();

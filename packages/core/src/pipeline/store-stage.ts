@@ -14,6 +14,8 @@ export interface StoreInputs {
   partitions?: () => Promise<ArchiveResult>;
   /** With a partitioned archive: writes the messages' partitions and manifests (after the runs'). */
   messagePartitions?: () => Promise<ArchiveResult>;
+  /** With a partitioned archive: writes the conversations' partitions and manifests (after the messages'). */
+  conversationPartitions?: () => Promise<ArchiveResult>;
   /** What the run stored so far: each object is added as soon as it is stored (a failure takes them back). */
   written: StoredSoFar;
 }
@@ -26,6 +28,8 @@ export interface StoreOutcome {
   partitions: ArchiveResult | null;
   /** The messages' partitions; null without a partitioned archive or without messages. */
   messagePartitions: ArchiveResult | null;
+  /** The conversations' partitions; null without a partitioned archive or without conversations. */
+  conversationPartitions: ArchiveResult | null;
 }
 
 /** Stores the rendered reports, then the messages, then the archive's manifests. */
@@ -64,5 +68,6 @@ export async function storeStage(
   }
   const partitions = inputs.partitions ? await inputs.partitions() : null;
   const messagePartitions = inputs.messagePartitions ? await inputs.messagePartitions() : null;
-  return { reports, messages, partitions, messagePartitions };
+  const conversationPartitions = inputs.conversationPartitions ? await inputs.conversationPartitions() : null;
+  return { reports, messages, partitions, messagePartitions, conversationPartitions };
 }

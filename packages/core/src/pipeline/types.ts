@@ -207,6 +207,11 @@ export interface PipelineResult {
   partitions: ArchiveResult | null;
   /** With a partitioned archive, the chat messages' partitions (type `archive-messages`); else null. */
   messagePartitions: ArchiveResult | null;
+  /**
+   * With a partitioned archive, the conversations' partitions (type `archive-conversations`, by the UTC day each was
+   * created); else null.
+   */
+  conversationPartitions: ArchiveResult | null;
   notifications: Array<{ notifier: string; delivered: boolean; error?: string }>;
   /** One entry per configured sink. */
   sinks: SinkOutcome[];

@@ -1,4 +1,4 @@
-import type { MessageRecord, NodeRecord, RunRecord } from '../../src/index.js';
+import type { ConversationRecord, MessageRecord, NodeRecord, RunRecord } from '../../src/index.js';
 
 export function node(overrides: Partial<NodeRecord> = {}): NodeRecord {
   return {
@@ -78,6 +78,27 @@ export function chatMessage(overrides: Partial<MessageRecord> = {}): MessageReco
     endUserId: null,
     accountId: null,
     workflowRunId: null,
+    ...overrides,
+  };
+}
+
+/** A chat conversation with every field present (no end user, no feedback) unless overridden. */
+export function chatConversation(overrides: Partial<ConversationRecord> = {}): ConversationRecord {
+  return {
+    appId: 'app-chat',
+    conversationId: 'conversation-1',
+    name: 'hello',
+    status: 'normal',
+    fromSource: 'api',
+    endUserId: null,
+    endUserSessionId: null,
+    accountName: null,
+    createdAt: '2026-03-09T10:00:00.000Z',
+    updatedAt: '2026-03-09T10:00:00.000Z',
+    messageCount: 1,
+    likes: 0,
+    dislikes: 0,
+    annotated: false,
     ...overrides,
   };
 }
