@@ -81,7 +81,8 @@ export async function runStats(reader: DuckDBConnection, filter: RunFilter, grou
             nodeWhere.values,
           )
         : await read(
-            `SELECT n.node_id AS key, n.app_id AS app, any_value(n.title) AS title, any_value(n.node_type) AS node_type, ${nodeMeasures}
+            `SELECT n.node_id AS key, n.app_id AS app, any_value(n.title) AS title,
+               any_value(n.node_type) AS node_type, ${nodeMeasures}
              ${join} GROUP BY n.app_id, n.node_id ORDER BY count DESC, key`,
             nodeWhere.values,
           );
