@@ -19,6 +19,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['dataset', async () => (await import('./commands/dataset.js')).registerDataset],
   ['schedule', async () => (await import('./commands/schedule.js')).registerSchedule],
   ['worker', async () => (await import('./commands/worker.js')).registerWorker],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
   ['runs', async () => (await import('./commands/runs.js')).registerRuns],
   ['export', async () => (await import('./commands/export.js')).registerExport],
   ['probe', async () => (await import('./commands/probe.js')).registerProbe],

@@ -43,6 +43,7 @@ export type {
   SinkPlugin,
   FormatPlugin,
   SchedulerPlugin,
+  ServicePlugin,
   DatabasePlugin,
   PluginsOption,
   PluginRegistry,

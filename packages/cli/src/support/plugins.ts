@@ -1,6 +1,7 @@
 import type { DifyLogsPlugin } from '@dify-logs/core/adapter-kit';
 import { plugin as dingtalk } from '@dify-logs/notifier-dingtalk/plugin';
 import { plugin as email } from '@dify-logs/notifier-email/plugin';
+import { plugin as explorer } from '@dify-logs/explorer/plugin';
 import { plugin as feishu } from '@dify-logs/notifier-feishu/plugin';
 import { plugin as slack } from '@dify-logs/notifier-slack/plugin';
 import { plugin as webhook } from '@dify-logs/notifier-webhook/plugin';
@@ -39,4 +40,5 @@ export const FIRST_PARTY_PLUGINS: readonly DifyLogsPlugin[] = [
   parquet,
   agenda,
   cron,
+  explorer,
 ];

@@ -107,6 +107,8 @@ export interface ConfigParts {
   reportFormats: readonly string[];
   /** The `worker` section (the scheduler plugin's). */
   worker?: z.ZodType;
+  /** Top-level sections of service plugins, by type (`serve`). */
+  services?: Readonly<Record<string, z.ZodType>>;
 }
 
 export const NO_PARTS: ConfigParts = {
@@ -250,6 +252,7 @@ export function buildConfigSchema(parts: ConfigParts) {
     /** Scheduled deployments (`dify-logs schedule`); a job with `schedule` is one too, named after the job. */
     deployments: z.array(DeploymentSchema).optional(),
     ...(parts.worker ? { worker: parts.worker.prefault({}) } : {}),
+    ...Object.fromEntries(Object.entries(parts.services ?? {}).map(([type, schema]) => [type, schema.prefault({})])),
     /**
      * Where the runs and node executions go as rows (PostgreSQL tables, MongoDB collections); a failing sink keeps the
      * watermark.

@@ -9,6 +9,7 @@ export {
   readArchivedMessages,
   readArchivedConversations,
   verifyArchive,
+  listPartitions,
   removeOrphanParts,
   type ArchiveDatasetName,
   type ArchiveWriter,

@@ -8,6 +8,7 @@ export {
   type FormatPlugin,
   type FormatProduct,
   type SchedulerPlugin,
+  type ServicePlugin,
   type DatabasePlugin,
 } from './types.js';
 export { createPluginRegistry, type PluginRegistry, type PluginsOption } from './registry.js';

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../config/environment.js';
-import { buildConfigSchema, type ConfigParts } from '../config/schema.js';
+import { buildConfigSchema, ConfigSchema, type ConfigParts } from '../config/schema.js';
 import type {
   DatabasePlugin,
   DifyLogsPlugin,
   FormatPlugin,
   NotifierPlugin,
   SchedulerPlugin,
+  ServicePlugin,
   SinkPlugin,
   StoragePlugin,
 } from './types.js';
@@ -20,6 +21,8 @@ export interface PluginRegistry {
   format(type: string): FormatPlugin | undefined;
   formats(): readonly FormatPlugin[];
   scheduler(): SchedulerPlugin | undefined;
+  /** The service plugin of a type (`serve`), whose section is the top-level key of that name. */
+  service(type: string): ServicePlugin | undefined;
   /** The database plugin opening connection strings of this scheme (`postgres`, `redis`, `mongodb+srv`). */
   database(scheme: string): DatabasePlugin | undefined;
   /** The configuration schema: core's keys plus every plugin's section and type names. */
@@ -103,6 +106,11 @@ export function createPluginRegistry(
   const notifiers = ofKind(unique, 'notifier');
   const sinks = ofKind(unique, 'sink');
   const formats = ofKind(unique, 'format');
+  const services = ofKind(unique, 'service');
+  const coreKeys = new Set(Object.keys(ConfigSchema.shape));
+  for (const service of services)
+    if (coreKeys.has(service.type) || service.type === 'worker')
+      throw new TypeError(`plugins: service plugin ${service.type} would own ${service.type}, a key core uses`);
   const parts: ConfigParts = {
     storage: { types: storage.map((plugin) => plugin.type), sections: sections(storage) },
     notifiers: { types: notifiers.map((plugin) => plugin.type), sections: sections(notifiers) },
@@ -112,6 +120,7 @@ export function createPluginRegistry(
     archiveFormats: formats.filter((plugin) => plugin.archive).map((plugin) => plugin.type),
     reportFormats: formats.filter((plugin) => plugin.report !== false).map((plugin) => plugin.type),
     ...(withWorkerSection[0] ? { worker: withWorkerSection[0].schema! } : {}),
+    services: sections(services),
   };
   return {
     plugins: unique,
@@ -121,6 +130,7 @@ export function createPluginRegistry(
     format: (type) => formats.find((plugin) => plugin.type === type),
     formats: () => formats,
     scheduler: () => schedulers[0],
+    service: (type) => services.find((plugin) => plugin.type === type),
     database: (scheme) => databases.get(scheme.toLowerCase()),
     schema: buildConfigSchema(parts),
     parts,

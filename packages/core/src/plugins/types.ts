@@ -19,8 +19,9 @@ import type { Logger } from '../logging/logger.js';
  * | `format`    | `jobs[].outputFormat`, `storage.archiveFormats` | none                  |
  * | `scheduler` | the command or service that starts it        | `worker`                |
  * | `database`  | the scheme of a connection string (`worker.databaseUrl`) | none           |
+ * | `service`   | the command or service that starts it (`serve`) | `<type>` (top level) |
  */
-export type PluginKind = 'storage' | 'notifier' | 'sink' | 'format' | 'scheduler' | 'database';
+export type PluginKind = 'storage' | 'notifier' | 'sink' | 'format' | 'scheduler' | 'database' | 'service';
 
 /** What `create` gets besides its own section. */
 export interface PluginContext {
@@ -79,6 +80,12 @@ export interface FormatPlugin extends PluginBase<'format', undefined, FormatProd
 export type SchedulerPlugin<Section = unknown, Product = unknown> = PluginBase<'scheduler', Section, Product>;
 
 /**
+ * A long-running service of its own package (`@dify-logs/explorer`: `serve`), owning the top-level section named by
+ * its `type` (a name core does not use). What `create` returns is the package's own.
+ */
+export type ServicePlugin<Section = unknown, Product = unknown> = PluginBase<'service', Section, Product>;
+
+/**
  * A database several parts of a deployment share (a scheduler's jobs, the pipeline state, the run history), picked by
  * the scheme of a connection string. It has no section: whoever holds the connection string (`worker.databaseUrl`)
  * opens it. What `open` gives is the package's own (`SchedulerDatabase` of `@dify-logs/core/adapter-kit` for a
@@ -107,6 +114,7 @@ export type DifyLogsPlugin =
   | SinkPlugin<any>
   | FormatPlugin
   | SchedulerPlugin<any, any>
+  | ServicePlugin<any, any>
   | DatabasePlugin<any, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -1,0 +1,57 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+/** The index's tables: one row per run and per node execution, and the partition manifests they came from. */
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS partitions (
+    id VARCHAR PRIMARY KEY, job VARCHAR, app VARCHAR, day VARCHAR, manifest VARCHAR, runs INTEGER)`,
+  `CREATE TABLE IF NOT EXISTS runs (
+    partition VARCHAR, app_id VARCHAR, log_id VARCHAR, run_id VARCHAR, status VARCHAR,
+    end_user VARCHAR, created_at VARCHAR, day VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE,
+    error VARCHAR, search VARCHAR, record VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS nodes (
+    partition VARCHAR, app_id VARCHAR, log_id VARCHAR, created_at VARCHAR, node_id VARCHAR, node_type VARCHAR,
+    title VARCHAR, status VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE, model VARCHAR)`,
+];
+
+/** The columns of `runs` and `nodes`, in table order (the appenders fill them in this order). */
+export const RUN_COLUMNS = 14;
+export const NODE_COLUMNS = 12;
+
+export interface ExplorerDatabase {
+  instance: DuckDBInstance;
+  /** Writes (the loader), one partition per transaction. */
+  writer: DuckDBConnection;
+  /** Reads (the API); sees whole partitions only. */
+  reader: DuckDBConnection;
+  close(): void;
+}
+
+/**
+ * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 256 MB): the
+ * records themselves live in the file and are read back per page.
+ */
+export async function openDatabase(file: string, options: { memoryLimit?: string; threads?: number } = {}) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  if (file !== ':memory:') await mkdir(dirname(file), { recursive: true });
+  const instance = await DuckDBInstance.create(file, {
+    memory_limit: options.memoryLimit ?? '256MB',
+    threads: String(options.threads ?? 2),
+    preserve_insertion_order: 'false',
+  });
+  const writer = await instance.connect();
+  for (const statement of SCHEMA) await writer.run(statement);
+  const reader = await instance.connect();
+  const database: ExplorerDatabase = {
+    instance,
+    writer,
+    reader,
+    close() {
+      reader.closeSync();
+      writer.closeSync();
+      instance.closeSync();
+    },
+  };
+  return database;
+}

@@ -1,0 +1,174 @@
+import { listPartitions, readArchive, type ArchivePartFormat } from '@dify-logs/core/archive';
+import type { Logger, PrivacyPolicy, RunRecord } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
+import type { DuckDBAppender } from '@duckdb/node-api';
+import type { ExplorerDatabase } from './database.js';
+import { isoTime, nodeModel, runRow } from './rows.js';
+
+export interface IndexSource {
+  storage: StorageAdapter;
+  /** Formats that decode parts written without NDJSON (Parquet). */
+  formats?: ArchivePartFormat[];
+  /** Applied to every record before it is indexed: what the explorer serves is what the policy lets through. */
+  privacy: PrivacyPolicy;
+  logger: Logger;
+}
+
+export interface RefreshResult {
+  /** Partitions (re)loaded, and removed because their manifest is gone. */
+  loaded: number;
+  removed: number;
+  runs: number;
+  seconds: number;
+}
+
+/** The archive's first day the explorer looks at, and how far ahead (clock skew): every partition in between. */
+const FIRST_DAY = '2000-01-01';
+const partitionId = (manifest: { job: string; app: string; day: string }) =>
+  `${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
+
+function nullable(
+  appender: DuckDBAppender,
+  value: string | number | null | undefined,
+  kind: 'text' | 'double' | 'int',
+) {
+  if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value)))
+    appender.appendNull();
+  else if (kind === 'text') appender.appendVarchar(String(value));
+  else if (kind === 'double') appender.appendDouble(Number(value));
+  else appender.appendBigInt(BigInt(Math.trunc(Number(value))));
+}
+
+function appendRun(runs: DuckDBAppender, nodes: DuckDBAppender, partition: string, record: RunRecord) {
+  const row = runRow(record);
+  runs.appendVarchar(partition);
+  runs.appendVarchar(row.appId);
+  runs.appendVarchar(row.logId);
+  nullable(runs, row.runId, 'text');
+  nullable(runs, row.status, 'text');
+  nullable(runs, row.endUser, 'text');
+  runs.appendVarchar(row.createdAt);
+  runs.appendVarchar(row.day);
+  nullable(runs, row.elapsed, 'double');
+  nullable(runs, row.tokens, 'int');
+  nullable(runs, row.cost, 'double');
+  nullable(runs, row.error, 'text');
+  runs.appendVarchar(row.search);
+  runs.appendVarchar(row.record);
+  runs.endRow();
+  for (const node of record.nodes ?? []) {
+    nodes.appendVarchar(partition);
+    nodes.appendVarchar(row.appId);
+    nodes.appendVarchar(row.logId);
+    nodes.appendVarchar(isoTime(node.createdAt));
+    nodes.appendVarchar(node.nodeId);
+    nodes.appendVarchar(node.nodeType);
+    nullable(nodes, node.title, 'text');
+    nodes.appendVarchar(node.status);
+    nullable(nodes, node.elapsedTime, 'double');
+    nullable(nodes, node.totalTokens, 'int');
+    nullable(nodes, node.totalPrice, 'double');
+    nullable(nodes, nodeModel(node), 'text');
+    nodes.endRow();
+  }
+}
+
+/**
+ * Brings the index up to date with the archive: partitions whose newest manifest is new or replaced are (re)loaded
+ * (their old rows deleted first, in one transaction with the new ones), partitions whose manifest is gone are removed.
+ * A run archived by two jobs is kept once (the partition loaded last wins).
+ */
+export async function refreshIndex(database: ExplorerDatabase, source: IndexSource): Promise<RefreshResult> {
+  const started = performance.now();
+  const { writer } = database;
+  const today = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const listed = await listPartitions(source.storage, { from: FIRST_DAY, to: today });
+  const rows = (await writer.runAndReadAll('SELECT id, manifest FROM partitions')).getRowObjectsJS();
+  const indexed = new Map(rows.map((row) => [String(row.id), String(row.manifest)]));
+  const jobs = new Set(listed.map(({ manifest }) => manifest.job));
+  let loaded = 0;
+  let runs = 0;
+  for (const { key, manifest } of listed) {
+    const id = partitionId(manifest);
+    if (indexed.get(id) === key) {
+      indexed.delete(id);
+      continue;
+    }
+    indexed.delete(id);
+    const records = readArchive(
+      source.storage,
+      { from: manifest.day, to: manifest.day, job: manifest.job, app: manifest.app },
+      { ...(source.formats ? { formats: source.formats } : {}) },
+    );
+    runs += await loadPartition(database, source, { id, key, manifest }, records, jobs.size > 1);
+    loaded += 1;
+  }
+  // What is left was indexed but no longer listed (a removed partition).
+  for (const id of indexed.keys()) await removePartition(database, id);
+  const seconds = (performance.now() - started) / 1000;
+  if (loaded > 0 || indexed.size > 0)
+    source.logger.info({ loaded, removed: indexed.size, runs, seconds }, 'explorer index refreshed');
+  return { loaded, removed: indexed.size, runs, seconds };
+}
+
+async function loadPartition(
+  database: ExplorerDatabase,
+  source: IndexSource,
+  partition: { id: string; key: string; manifest: { job: string; app: string; day: string } },
+  records: AsyncIterable<RunRecord>,
+  severalJobs: boolean,
+): Promise<number> {
+  const { writer } = database;
+  let count = 0;
+  await writer.run('BEGIN TRANSACTION');
+  try {
+    await writer.run('DELETE FROM runs WHERE partition = $1', [partition.id]);
+    await writer.run('DELETE FROM nodes WHERE partition = $1', [partition.id]);
+    const runs = await writer.createAppender('runs');
+    const nodes = await writer.createAppender('nodes');
+    try {
+      for await (const record of records) {
+        appendRun(runs, nodes, partition.id, source.privacy.run(record));
+        count += 1;
+      }
+      runs.flushSync();
+      nodes.flushSync();
+    } finally {
+      runs.closeSync();
+      nodes.closeSync();
+    }
+    if (severalJobs) {
+      // Another job's partition holding the same runs gives them up.
+      const duplicates =
+        'partition <> $1 AND (app_id, log_id) IN (SELECT app_id, log_id FROM runs WHERE partition = $1)';
+      await writer.run(`DELETE FROM nodes WHERE ${duplicates}`, [partition.id]);
+      await writer.run(`DELETE FROM runs WHERE ${duplicates}`, [partition.id]);
+    }
+    await writer.run('INSERT OR REPLACE INTO partitions VALUES ($1, $2, $3, $4, $5, $6)', [
+      partition.id,
+      partition.manifest.job,
+      partition.manifest.app,
+      partition.manifest.day,
+      partition.key,
+      count,
+    ]);
+    await writer.run('COMMIT');
+  } catch (error) {
+    await writer.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return count;
+}
+
+async function removePartition(database: ExplorerDatabase, id: string): Promise<void> {
+  const { writer } = database;
+  await writer.run('BEGIN TRANSACTION');
+  try {
+    for (const table of ['runs', 'nodes']) await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [id]);
+    await writer.run('DELETE FROM partitions WHERE id = $1', [id]);
+    await writer.run('COMMIT');
+  } catch (error) {
+    await writer.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

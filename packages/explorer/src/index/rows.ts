@@ -1,0 +1,65 @@
+import type { NodeRecord, RunRecord } from '@dify-logs/core';
+
+/** What a run row holds besides the stored record: the columns filters, sorting and statistics read. */
+export interface RunRow {
+  appId: string;
+  logId: string;
+  runId: string | null;
+  status: string | null;
+  endUser: string | null;
+  createdAt: string;
+  day: string;
+  elapsed: number | null;
+  tokens: number | null;
+  cost: number | null;
+  error: string | null;
+  /** Lower-case text `q` searches: the run's and its nodes' errors, its inputs and outputs. */
+  search: string;
+  record: string;
+}
+
+/** An ISO time as the index compares it (`…T10:00:00.000Z`); unparseable times are kept as given. */
+export function isoTime(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : new Date(time).toISOString();
+}
+
+/** The run's cost: the sum of its nodes' prices (null when no node was priced or nodes were not fetched). */
+export function runCost(nodes: readonly NodeRecord[] | null): number | null {
+  let cost: number | null = null;
+  for (const node of nodes ?? []) if (typeof node.totalPrice === 'number') cost = (cost ?? 0) + node.totalPrice;
+  return cost;
+}
+
+function searchText(record: RunRecord): string {
+  const parts: string[] = [];
+  if (record.error) parts.push(record.error);
+  for (const node of record.nodes ?? []) if (node.error) parts.push(node.error);
+  if (record.inputs) parts.push(JSON.stringify(record.inputs));
+  if (record.outputs) parts.push(JSON.stringify(record.outputs));
+  return parts.join('\n').toLowerCase();
+}
+
+export function runRow(record: RunRecord): RunRow {
+  const createdAt = isoTime(record.createdAt ?? record.loggedAt);
+  return {
+    appId: record.appId,
+    logId: record.logId,
+    runId: record.runId,
+    status: record.status,
+    endUser: record.endUserSessionId,
+    createdAt,
+    day: createdAt.slice(0, 10),
+    elapsed: record.elapsedTime,
+    tokens: record.totalTokens,
+    cost: runCost(record.nodes),
+    error: record.error,
+    search: searchText(record),
+    record: JSON.stringify(record),
+  };
+}
+
+/** The model a node used, as statistics group it (its name; null for nodes without a model). */
+export function nodeModel(node: NodeRecord): string | null {
+  return node.modelName || null;
+}

@@ -1,0 +1,84 @@
+import type { RunRecord } from '@dify-logs/core';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type RunFilter, Where } from './filters.js';
+import { BadParameterError } from './params.js';
+
+/** A run as lists show it: the RunRecord without `inputs`, `outputs` and `nodes`. */
+export type RunSummary = Omit<RunRecord, 'inputs' | 'outputs' | 'nodes'>;
+
+export interface RunPage {
+  runs: RunSummary[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+type Position = [createdAt: string, appId: string, logId: string];
+
+export function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Position {
+  try {
+    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(position) && position.length === 3 && position.every((item) => typeof item === 'string'))
+      return position as Position;
+  } catch {
+    // answered below
+  }
+  throw new BadParameterError('cursor', 'is not a cursor this API gave (pass nextCursor as it is)');
+}
+
+export function summary(record: RunRecord): RunSummary {
+  const { inputs: _inputs, outputs: _outputs, nodes: _nodes, ...rest } = record;
+  return rest;
+}
+
+/**
+ * A page of runs, newest first (by start time, then app and log id: a stable order), after `cursor`. The page's keys
+ * are found first and only its records are read back.
+ */
+export async function listRuns(
+  reader: DuckDBConnection,
+  filter: RunFilter,
+  options: { limit: number; cursor?: string },
+): Promise<RunPage> {
+  const where = new Where().filter(filter);
+  if (options.cursor) {
+    const [createdAt, appId, logId] = decodeCursor(options.cursor);
+    const [c, a, l] = [where.value(createdAt), where.value(appId), where.value(logId)];
+    where.add(`(created_at < ${c} OR (created_at = ${c} AND (app_id < ${a} OR (app_id = ${a} AND log_id < ${l}))))`);
+  }
+  const keys = await reader.runAndReadAll(
+    `SELECT created_at, app_id, log_id FROM runs ${where.sql}
+     ORDER BY created_at DESC, app_id DESC, log_id DESC LIMIT ${options.limit + 1}`,
+    where.values,
+  );
+  const positions = keys.getRows().map((row) => row.map(String) as Position);
+  const page = positions.slice(0, options.limit);
+  if (page.length === 0) return { runs: [], nextCursor: null };
+  const lookup = new Where();
+  const pairs = page.map(([, appId, logId]) => `(${lookup.value(appId)}, ${lookup.value(logId)})`);
+  const records = await reader.runAndReadAll(
+    `SELECT app_id, log_id, record FROM runs WHERE (app_id, log_id) IN (${pairs.join(', ')})`,
+    lookup.values,
+  );
+  const byKey = new Map<string, string>();
+  for (const [appId, logId, record] of records.getRows()) byKey.set(`${appId}\u0000${logId}`, String(record));
+  const runs = page.flatMap(([, appId, logId]) => {
+    const record = byKey.get(`${appId}\u0000${logId}`);
+    return record === undefined ? [] : [summary(JSON.parse(record) as RunRecord)];
+  });
+  const last = page[page.length - 1]!;
+  return { runs, nextCursor: positions.length > options.limit ? encodeCursor(last) : null };
+}
+
+/** The stored JSON of a run (by run id, or log id for a run Dify lost), or undefined. */
+export async function runJson(reader: DuckDBConnection, id: string): Promise<string | undefined> {
+  const result = await reader.runAndReadAll(
+    'SELECT record FROM runs WHERE run_id = $1 OR log_id = $1 ORDER BY run_id = $1 DESC LIMIT 1',
+    [id],
+  );
+  const row = result.getRows()[0];
+  return row ? String(row[0]) : undefined;
+}
