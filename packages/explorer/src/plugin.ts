@@ -36,6 +36,7 @@ export const plugin = definePlugin({
     { name: 'DIFY_LOGS_SERVE_TOKEN', key: 'serve.token', description: 'bearer token of `dify-logs serve`' },
     { name: 'DIFY_LOGS_SERVE_PUBLIC_URL', key: 'serve.publicUrl', description: 'public address of the explorer' },
   ],
+  explorerUrl: (section: ServeSection) => section.publicUrl,
   create(section: ServeSection, _context: PluginContext) {
     return section;
   },

@@ -214,6 +214,7 @@ export async function runReport(
     previous,
     prices: prices ?? runtime?.config.prices,
     consoleUrl: flags.consoleUrl ?? null,
+    ...(runtime?.explorerUrl ? { explorerUrl: runtime.explorerUrl } : {}),
     // The partitioned archive keeps chat messages beside the runs: they make the conversation section.
     ...(archives.length > 0 ? { messages: archivedMessages(opened!, archives) } : {}),
   };

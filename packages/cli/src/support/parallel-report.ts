@@ -139,6 +139,7 @@ export async function renderReportsInParallel(
     window: provisional,
     generatedAt: now.toISOString(),
     consoleUrl: options.consoleUrl ?? null,
+    ...(options.explorerUrl ? { explorerUrl: options.explorerUrl } : {}),
     ...(options.prices ? { prices: options.prices } : {}),
   };
   const tmpDir = await mkdtemp(join(tmpdir(), 'dify-logs-report-'));

@@ -15,6 +15,8 @@ export interface AnalyzerOptions {
   generatedAt?: string;
   /** Base URL of the Dify console, for links to runs. */
   consoleUrl?: string | null;
+  /** Public address of the run explorer (`serve.publicUrl`), for links to its pages (see `explorerLinks`). */
+  explorerUrl?: string | null;
   /** Prices overriding Dify's (see PriceRule). */
   prices?: PriceTable;
 }
@@ -331,6 +333,7 @@ export class StreamingAnalyzer implements Analyzer {
       window: { ...options.window },
       generatedAt: options.generatedAt ?? new Date().toISOString(),
       consoleUrl: options.consoleUrl ?? null,
+      ...(options.explorerUrl ? { explorerUrl: options.explorerUrl } : {}),
       ...this.status.counts(),
       latency: this.latency.stats(),
       tokens: { ...this.tokens },

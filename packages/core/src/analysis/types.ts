@@ -135,6 +135,11 @@ export interface ReportAnalysis extends StatusCounts {
   generatedAt: string;
   /** Base URL of the Dify console, for links to runs (`{consoleUrl}/app/{appId}/logs`); null when unknown. */
   consoleUrl: string | null;
+  /**
+   * Public address of the run explorer (`dify-logs serve`), for links to its run and error pages; absent when not
+   * configured (`serve.publicUrl`).
+   */
+  explorerUrl?: string;
   latency: LatencyStats;
   tokens: {
     /** Sum of the runs' totals as Dify stated them. */

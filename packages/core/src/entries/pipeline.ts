@@ -34,6 +34,9 @@ export {
   type AnomalyThresholds,
   type PriceRule,
   type PriceTable,
+  explorerLinks,
+  type ExplorerLinks,
+  type ExplorerFilter,
 } from '../analysis/index.js';
 export type {
   ReportAnalysis,

@@ -1,5 +1,6 @@
 import type { NotificationMessage } from '../adapters/notifier.js';
 import type { ReportAnalysis } from '../analysis/types.js';
+import { explorerMessageLinks } from '../analysis/explorer-links.js';
 import { money, percent, seconds } from './reporters.js';
 
 /** The message for a stored period report: a summary that stands on its own. */
@@ -38,7 +39,7 @@ export function reportReadyMessage(
       { label: 'Tokens', value: String(summary.tokens.effective) },
       { label: 'Cost', value: money(summary.cost) },
     ],
-    links,
+    links: [...links, ...explorerMessageLinks(summary, 'report')],
     job: summary.job,
     runId: summary.runId,
     occurredAt: summary.generatedAt,

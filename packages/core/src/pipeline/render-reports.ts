@@ -25,6 +25,8 @@ export interface RenderReportsOptions {
   reporters?: Record<string, Reporter>;
   prices?: PriceTable;
   consoleUrl?: string | null;
+  /** Public address of the run explorer: the reports link to its run and error pages. */
+  explorerUrl?: string | null;
   /** The previous period's analysis (its JSON report), to compare with. */
   previous?: ReportAnalysis | null;
   anomalies?: Partial<AnomalyThresholds>;
@@ -78,6 +80,7 @@ export async function renderReports(
     window: provisional,
     generatedAt: now.toISOString(),
     consoleUrl: options.consoleUrl ?? null,
+    explorerUrl: options.explorerUrl,
     prices: options.prices,
   });
   const writers = await openReportWriters(options.formats, reporters, { job: options.job, runId, window: provisional });

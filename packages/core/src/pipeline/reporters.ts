@@ -2,6 +2,7 @@ import type { Reporter } from '../adapters/reporter.js';
 import type { LatencyStats, Money, ReportAnalysis } from '../analysis/types.js';
 import { markdownConversations } from './markdown-conversations.js';
 import { describePrivacy } from '../privacy/policy.js';
+import { explorerLinks } from '../analysis/explorer-links.js';
 
 /** The JSON report: the whole report object (`ReportAnalysis`, schemaVersion 1), pretty-printed. */
 export const jsonReporter: Reporter = {
@@ -39,11 +40,19 @@ const change = (value: number | null, points = false) =>
       ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pt`
       : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
 
+/** A cell written as it is (a link this module built); every other cell is escaped. */
+class MarkdownSource {
+  constructor(readonly text: string) {}
+}
+/** A Markdown link: the text escaped, the URL one `explorerLinks` made (encoded, parentheses included). */
+const link = (text: string, url: string) => new MarkdownSource(`[${markdownCell(text)}](${url})`);
+
 function table(header: string[], align: string[], rows: unknown[][]): string[] {
+  const cell = (value: unknown) => (value instanceof MarkdownSource ? value.text : markdownCell(value));
   return [
     `| ${header.join(' | ')} |`,
     `|${align.join('|')}|`,
-    ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
   ];
 }
 
@@ -54,6 +63,8 @@ function table(header: string[], align: string[], rows: unknown[][]): string[] {
 export function renderMarkdown(analysis: ReportAnalysis): string {
   const failed = analysis.byStatus.failed ?? 0;
   const { workspace, retention, tokens } = analysis;
+  const explorer = explorerLinks(analysis.explorerUrl);
+  const period = { from: analysis.window.from, to: analysis.window.to };
   const lines = [
     `# ${markdownCell(analysis.job)}: ${analysis.window.from} → ${analysis.window.to}`,
     '',
@@ -82,6 +93,12 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
         ? ` (Dify stated ${integer(tokens.stated)}; ${tokens.mismatchedRuns} runs recomputed from their nodes)`
         : ''),
     `- Cost: ${money(analysis.cost)}`,
+    ...(explorer
+      ? [
+          `- Explore: ${link('these runs', explorer.overview(period)).text}` +
+            (failed > 0 ? `, ${link('the failed ones', explorer.runs({ ...period, status: 'failed' })).text}` : ''),
+        ]
+      : []),
   ];
   if (analysis.enrichmentFailures > 0 || analysis.lostRuns > 0)
     lines.push(`- Without detail: ${analysis.enrichmentFailures} enrichment failures, ${analysis.lostRuns} lost runs`);
@@ -139,8 +156,8 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
     lines.push('', '## Top failures', '');
     lines.push(
       ...table(
-        ['Count', 'Node', 'Error', 'Last seen'],
-        ['---:', '---', '---', '---'],
+        ['Count', 'Node', 'Error', 'Last seen', ...(explorer ? ['Runs'] : [])],
+        ['---:', '---', '---', '---', ...(explorer ? ['---'] : [])],
         analysis.errors
           .slice(0, 10)
           .map((error) => [
@@ -148,6 +165,7 @@ export function renderMarkdown(analysis: ReportAnalysis): string {
             error.node ?? '(run)',
             error.example.length > 160 ? `${error.example.slice(0, 159)}…` : error.example,
             error.lastSeen,
+            ...(explorer ? [link('open', explorer.errors({ ...period, signature: error.signature }))] : []),
           ]),
       ),
     );

@@ -123,6 +123,7 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     window: resultWindow,
     generatedAt: now.toISOString(),
     consoleUrl: job.apps[0]!.client.webUrl,
+    explorerUrl: report.explorerUrl,
     prices: report.prices,
   });
   const conversations = createConversationAnalyzer({ timezone });

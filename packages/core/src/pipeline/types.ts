@@ -84,6 +84,11 @@ export interface PipelineReportOptions {
   compare?: boolean;
   /** When a change against the previous period is flagged. */
   anomalies?: Partial<AnomalyThresholds>;
+  /**
+   * Public address of the run explorer (`serve.publicUrl` of `@dify-logs/explorer`): reports and notifications link to
+   * its run, run-list and error pages.
+   */
+  explorerUrl?: string;
 }
 
 /** The archive of every record. */

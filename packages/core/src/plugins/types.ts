@@ -83,7 +83,14 @@ export type SchedulerPlugin<Section = unknown, Product = unknown> = PluginBase<'
  * A long-running service of its own package (`@dify-logs/explorer`: `serve`), owning the top-level section named by
  * its `type` (a name core does not use). What `create` returns is the package's own.
  */
-export type ServicePlugin<Section = unknown, Product = unknown> = PluginBase<'service', Section, Product>;
+export interface ServicePlugin<Section = unknown, Product = unknown> extends PluginBase<'service', Section, Product> {
+  /**
+   * The public address of the run explorer this service serves, from its section (`serve.publicUrl`), or undefined.
+   * Reports and notifications then link to its pages: `/runs/:runId`, `/runs?app=&status=&from=&to=`,
+   * `/errors?app=&from=&to=&signature=` and `/` (see `explorerLinks` of `@dify-logs/core/pipeline`).
+   */
+  explorerUrl?(section: Section): string | undefined;
+}
 
 /**
  * A database several parts of a deployment share (a scheduler's jobs, the pipeline state, the run history), picked by

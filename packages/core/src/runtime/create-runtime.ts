@@ -29,7 +29,7 @@ import {
   pluginContext,
   type RuntimeDeps,
 } from './deps.js';
-import { reportFormats, toPipelineJob } from './pipeline-job.js';
+import { explorerUrl, reportFormats, toPipelineJob } from './pipeline-job.js';
 import { archiveEdits, type ArchiveEdits } from './archive-edits.js';
 
 export interface DifyLogsOptions {
@@ -98,6 +98,11 @@ export interface DifyLogs extends ArchiveEdits {
   readonly loaded: LoadedConfig;
   readonly plugins: PluginRegistry;
   readonly logger: Logger;
+  /**
+   * The run explorer's public address (`serve.publicUrl` of `@dify-logs/explorer`), when configured: reports and
+   * notifications link to its pages.
+   */
+  readonly explorerUrl: string | undefined;
   /** Storage, state, notifiers, report formats and sinks; opened on first use, shared by every call. */
   deps(): Promise<RuntimeDeps>;
   /** The configured storage alone (opened once; what `deps()` uses too). */
@@ -150,6 +155,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
     ...(options.keyFile ? { keyFile: options.keyFile } : {}),
   });
   const { config } = loaded;
+  const explorer = explorerUrl(plugins, config as Readonly<Record<string, unknown>>);
   const logger = typeof options.logger === 'function' ? await options.logger(loaded) : (options.logger ?? silentLogger);
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   let opening: Promise<RuntimeDeps> | undefined;
@@ -199,6 +205,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       ...(config.dify.retentionDays ? { retentionDays: config.dify.retentionDays } : {}),
       privacy: config.privacy,
       archive: { formats: archiveFormats, ndjson: config.storage.archiveNdjson },
+      explorerUrl: explorer,
     });
     try {
       return await task(pipelineJob, shared);
@@ -219,6 +226,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
     loaded,
     plugins,
     logger,
+    explorerUrl: explorer,
     deps,
     storage: openedStorage,
     archiveFormats: openedArchiveFormats,
@@ -281,6 +289,7 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
         ...(config.prices ? { prices: config.prices } : {}),
         ...(job.anomalies ? { anomalies: job.anomalies } : {}),
         privacy: config.privacy,
+        ...(explorer ? { explorerUrl: explorer } : {}),
         ...(query ? { messages: readArchivedMessages(shared.storage, query) } : {}),
       });
     },

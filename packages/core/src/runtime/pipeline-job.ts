@@ -1,4 +1,5 @@
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 import type { PipelineApp, PipelineArchiveOptions, PipelineJob } from '../pipeline/types.js';
 
 /**
@@ -25,6 +26,8 @@ export function toPipelineJob(
     privacy?: DifyLogsConfig['privacy'];
     /** The storage's archive part formats (`storage.archiveFormats`, `storage.archiveNdjson`). */
     archive?: Omit<PipelineArchiveOptions, 'mode'>;
+    /** The run explorer's public address (see `explorerUrl`). */
+    explorerUrl?: string;
   } = {},
 ): PipelineJob {
   return {
@@ -46,6 +49,7 @@ export function toPipelineJob(
       compare: job.compare,
       ...(job.anomalies ? { anomalies: job.anomalies } : {}),
       ...(shared.prices ? { prices: shared.prices } : {}),
+      ...(shared.explorerUrl ? { explorerUrl: shared.explorerUrl } : {}),
     },
     archive: { mode: job.archive === 'off' ? false : job.archive, ...shared.archive },
     ...(shared.privacy ? { privacy: shared.privacy } : {}),
@@ -55,4 +59,14 @@ export function toPipelineJob(
       ...(shared.templates ? { templates: shared.templates } : {}),
     },
   };
+}
+
+/** The public address of a run explorer a service plugin serves (`serve.publicUrl`), from its section, if any. */
+export function explorerUrl(plugins: PluginRegistry, config: Readonly<Record<string, unknown>>): string | undefined {
+  for (const plugin of plugins.plugins) {
+    if (plugin.kind !== 'service' || !plugin.explorerUrl) continue;
+    const url = plugin.explorerUrl(config[plugin.type]);
+    if (url) return url;
+  }
+  return undefined;
 }

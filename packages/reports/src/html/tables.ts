@@ -10,6 +10,7 @@ import type {
   SlowRun,
   TokenMismatch,
 } from '@dify-logs/core/pipeline';
+import { explorerLinks } from '@dify-logs/core/pipeline';
 import { consoleLogsUrl, escapeHtml } from './escape.js';
 import {
   NOT_AVAILABLE,
@@ -32,14 +33,26 @@ interface TableContext {
 /** A link to the app's logs in the Dify console (http(s) only), or the text alone. */
 function consoleLink(analysis: ReportAnalysis, appId: string, text: string, title?: string): Html {
   const url = consoleLogsUrl(analysis.consoleUrl, appId);
+  if (url !== null) return anchor(url, text, title);
+  return trusted(`<span${title ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(text)}</span>`);
+}
+
+const runText = (runId: string | null) => runId ?? '(lost run)';
+
+/** An anchor to `url` (one `explorerLinks` or `consoleLogsUrl` made), the text escaped. */
+function anchor(url: string, text: string, title?: string): Html {
   const titleAttribute = title ? ` title="${escapeHtml(title)}"` : '';
-  if (url === null) return trusted(`<span${titleAttribute}>${escapeHtml(text)}</span>`);
   return trusted(
     `<a href="${escapeHtml(url)}" rel="noopener noreferrer" target="_blank"${titleAttribute}>${escapeHtml(text)}</a>`,
   );
 }
 
-const runText = (runId: string | null) => runId ?? '(lost run)';
+/** A run: its page in the run explorer when one is configured, else the app's logs in the Dify console. */
+function runLink(analysis: ReportAnalysis, appId: string, runId: string | null, title?: string): Html {
+  const explorer = explorerLinks(analysis.explorerUrl);
+  if (explorer && runId !== null) return anchor(explorer.run(runId), runId, title);
+  return consoleLink(analysis, appId, runText(runId), title);
+}
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
 
 function columns(context: TableContext) {
@@ -147,7 +160,7 @@ function nodesTable(context: TableContext): string {
 
 function sampleRuns(analysis: ReportAnalysis, error: ErrorGroup): Html {
   const links = error.samples.map(
-    (sample) => consoleLink(analysis, sample.appId, runText(sample.runId), `App ${sample.appId}`).html,
+    (sample) => runLink(analysis, sample.appId, sample.runId, `App ${sample.appId}`).html,
   );
   return trusted(
     links.length === 0 ? '' : `<ul class="samples">${links.map((link) => `<li>${link}</li>`).join('')}</ul>`,
@@ -157,6 +170,8 @@ function sampleRuns(analysis: ReportAnalysis, error: ErrorGroup): Html {
 function errorsTable(context: TableContext): string {
   const { analysis } = context;
   const { time, count } = columns(context);
+  const explorer = explorerLinks(analysis.explorerUrl);
+  const period = { from: analysis.window.from, to: analysis.window.to };
   return renderTable<ErrorGroup>({
     id: 'table-errors',
     title: 'Errors',
@@ -175,6 +190,15 @@ function errorsTable(context: TableContext): string {
       time('First seen', (error) => error.firstSeen),
       time('Last seen', (error) => error.lastSeen),
       { header: 'Sample runs', cell: (error) => sampleRuns(analysis, error), sort: (error) => error.samples.length },
+      ...(explorer
+        ? [
+            {
+              header: 'Explore',
+              cell: (error: ErrorGroup) =>
+                anchor(explorer.errors({ ...period, signature: error.signature }), 'all runs', error.signature),
+            },
+          ]
+        : []),
     ],
   });
 }
@@ -210,7 +234,7 @@ function slowestRunsTable(context: TableContext): string {
     columns: [
       seconds('Run time', (run) => run.seconds),
       { header: 'App', cell: (run) => run.appId, className: 'mono' },
-      { header: 'Run', cell: (run) => consoleLink(analysis, run.appId, runText(run.runId)), className: 'mono' },
+      { header: 'Run', cell: (run) => runLink(analysis, run.appId, run.runId), className: 'mono' },
       { header: 'Status', cell: (run) => run.status ?? NOT_AVAILABLE },
       time('Started', (run) => run.createdAt),
     ],
@@ -233,7 +257,7 @@ function tokenMismatchesTable(context: TableContext): string {
       { header: 'App', cell: (mismatch) => mismatch.appId, className: 'mono' },
       {
         header: 'Run',
-        cell: (mismatch) => consoleLink(analysis, mismatch.appId, runText(mismatch.runId)),
+        cell: (mismatch) => runLink(analysis, mismatch.appId, mismatch.runId),
         className: 'mono',
       },
       count('Stated', (mismatch) => mismatch.stated),
@@ -257,7 +281,7 @@ function pausedRunsTable(context: TableContext): string {
     empty: 'No paused runs.',
     columns: [
       { header: 'App', cell: (run) => run.appId, className: 'mono' },
-      { header: 'Run', cell: (run) => consoleLink(analysis, run.appId, runText(run.runId)), className: 'mono' },
+      { header: 'Run', cell: (run) => runLink(analysis, run.appId, run.runId), className: 'mono' },
       time('Started', (run) => run.createdAt),
       {
         header: 'Paused at',
