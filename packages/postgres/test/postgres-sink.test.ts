@@ -80,8 +80,8 @@ describePg(`createPostgresSink against ${against}`, () => {
     await Promise.all([sink.migrate(), other.migrate()]);
     await other.close();
     const versions = await pool.query(`SELECT version, name, applied_at FROM ${sink.tables.migrations}`);
-    // The sink's steps: runs, node executions and windows (1), chat messages (4).
-    expect(versions.rows.map((row: { version: number }) => row.version).sort()).toEqual([1, 4]);
+    // The sink's steps: runs, node executions and windows (1), chat messages (4), conversations (5).
+    expect(versions.rows.map((row: { version: number }) => row.version).sort()).toEqual([1, 4, 5]);
     const indexes = await pool.query<{ indexname: string }>(
       'SELECT indexname FROM pg_indexes WHERE tablename LIKE $1 ORDER BY indexname',
       [`${sink.tables.prefix.replace(/_/g, '\\_')}%`],
@@ -103,6 +103,11 @@ describePg(`createPostgresSink against ${against}`, () => {
         'messages_conversation',
         'messages_run',
         'messages_end_user',
+        'messages_feedback',
+        'conversations_app',
+        'conversations_end_user',
+        'conversations_session',
+        'conversations_pkey',
         'runs_pkey',
         'node_executions_pkey',
       ]),

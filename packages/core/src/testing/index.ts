@@ -5,10 +5,10 @@ export { testScheduler, type SchedulerSuiteOptions } from './scheduler-suite.js'
 export { testStateStore, type StateSuiteOptions, type StateSuiteGroup } from './state-suite.js';
 export {
   testSink,
-  sampleRun,
-  sampleNode,
   type SinkSuiteOptions,
   type SinkCounts,
   type SinkRunView,
+  type SinkConversationView,
 } from './sink-suite.js';
+export { sampleRun, sampleNode, sampleConversation } from './sink-samples.js';
 export type { TestRunner, RunnerTest, RunnerTestContext, RunnerMatchers } from './runner.js';
