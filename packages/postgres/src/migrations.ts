@@ -182,11 +182,12 @@ NULL;
   {
     version: 5,
     part: 'sink',
-    name: 'chat conversations',
+    name: 'chat conversations, and the model of a message',
     // One row per conversation, its newest version (`conversation_updated_at` is Dify's `updated_at`; `updated_at` is
     // when the row was written, as in the other tables). Joins: messages.conversation_id, and through
     // messages.workflow_run_id the chatflow runs (runs.run_id).
     sql: ({ conversations, messages, index }) => `
+      ALTER TABLE ${messages} ADD COLUMN IF NOT EXISTS model_provider text, ADD COLUMN IF NOT EXISTS model_name text;
       CREATE TABLE IF NOT EXISTS ${conversations} (
         conversation_id text PRIMARY KEY,
         app_id text NOT NULL,

@@ -253,6 +253,8 @@ export const MESSAGE_COLUMNS: readonly Column[] = [
   { name: 'account_id', type: 'text' },
   { name: 'workflow_run_id', type: 'text' },
   { name: 'extra_contents', type: 'jsonb' },
+  { name: 'model_provider', type: 'text' },
+  { name: 'model_name', type: 'text' },
   { name: 'window_job', type: 'text' },
   { name: 'window_run_id', type: 'text' },
 ];
@@ -281,6 +283,8 @@ export function messageRow(message: MessageRecord, window: WindowTag): unknown[]
     text(message.accountId),
     text(message.workflowRunId),
     json(message.extraContents),
+    text(message.modelProvider),
+    text(message.modelName),
     text(window.job),
     text(window.runId),
   ];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
 import type { SinkContext } from '@dify-logs/core/adapter-kit';
-import { sampleNode, sampleRun } from '@dify-logs/core/testing';
+import { sampleChatMessage, sampleConversation, sampleNode, sampleRun } from '@dify-logs/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSink, type PostgresSink } from '../src/index.js';
@@ -115,6 +115,35 @@ describePg(`createPostgresSink against ${against}`, () => {
     await sink.migrate();
     const again = await pool.query(`SELECT version, name, applied_at FROM ${sink.tables.migrations}`);
     expect(again.rows).toEqual(versions.rows);
+  });
+
+  it("keeps a message's model and a conversation's fields, Dify's updated_at apart from the row's", async () => {
+    const sink = newSink('chat');
+    const writer = await sink.open(context());
+    await writer.addMessage!(
+      sampleChatMessage('m-model', { modelProvider: 'langgenius/openai/openai', modelName: 'gpt-4o-mini' }),
+    );
+    await writer.addMessage!(sampleChatMessage('m-unknown'));
+    await writer.addConversation!(sampleConversation('c-1', { name: 'Refund', dislikes: 2 }));
+    expect((await writer.commit()).rows).toMatchObject({ messages: 2, conversations: 1 });
+    const messages = await pool.query(
+      `SELECT message_id, model_provider, model_name FROM ${sink.tables.messages} ORDER BY message_id`,
+    );
+    expect(messages.rows).toEqual([
+      { message_id: 'm-model', model_provider: 'langgenius/openai/openai', model_name: 'gpt-4o-mini' },
+      { message_id: 'm-unknown', model_provider: null, model_name: null },
+    ]);
+    const { rows } = await pool.query(`SELECT * FROM ${sink.tables.conversations}`);
+    expect(rows[0]).toMatchObject({
+      conversation_id: 'c-1',
+      name: 'Refund',
+      dislikes: '2',
+      end_user_session_id: 'session-1',
+      created_at: new Date('2026-03-02T08:35:10.000Z'),
+      conversation_updated_at: new Date('2026-03-02T08:40:00.000Z'),
+      window_job: 'nightly',
+    });
+    expect(rows[0].updated_at.getTime()).toBeGreaterThan(Date.parse('2026-03-03T00:00:00Z'));
   });
 
   it('maps every field of runs and node executions, derives tokens and price, and records the window', async () => {

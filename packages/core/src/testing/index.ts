@@ -10,5 +10,5 @@ export {
   type SinkRunView,
   type SinkConversationView,
 } from './sink-suite.js';
-export { sampleRun, sampleNode, sampleConversation } from './sink-samples.js';
+export { sampleRun, sampleNode, sampleChatMessage, sampleConversation } from './sink-samples.js';
 export type { TestRunner, RunnerTest, RunnerTestContext, RunnerMatchers } from './runner.js';
