@@ -1,7 +1,22 @@
 import type { Sink } from '../adapters/sink.js';
 import { sampleChatMessage, sampleContext, sampleConversation, unique, write } from './sink-samples.js';
-import type { SinkConversationView, SinkSuiteOptions } from './sink-suite.js';
 import type { TestRunner } from './runner.js';
+
+/** What a reader sees of one conversation. */
+export interface SinkConversationView {
+  updatedAt: string | null;
+  messageCount: number | null;
+  dislikes: number;
+}
+
+export interface ConversationSuiteOptions<S extends Sink = Sink> {
+  /**
+   * A committed conversation as a reader sees it (by conversation id), `undefined` when none is visible. With it the
+   * conversations are tested (the sink's writer must then have `addConversation`); without it those tests are skipped,
+   * with that reason.
+   */
+  readConversation?: (sink: S, conversationId: string) => Promise<SinkConversationView | undefined>;
+}
 
 const EARLY = '2026-03-02T09:00:00.000Z';
 const LATE = '2026-03-06T09:00:00.000Z';
@@ -13,7 +28,7 @@ const LATE = '2026-03-06T09:00:00.000Z';
 export function conversationCases<S extends Sink>(
   runner: TestRunner,
   sink: () => S,
-  options: Pick<SinkSuiteOptions<S>, 'readConversation'>,
+  options: ConversationSuiteOptions<S>,
 ): void {
   const { expect, it } = runner;
   const withConversations = (

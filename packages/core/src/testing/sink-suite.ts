@@ -2,7 +2,7 @@ import type { TestRunner } from './runner.js';
 import type { Sink, SinkCommit, SinkContext } from '../adapters/sink.js';
 import type { NodeRecord, RunRecord } from '../records/schema.js';
 import { sampleChatMessage, sampleContext, sampleNode, sampleRun, unique, write } from './sink-samples.js';
-import { conversationCases } from './sink-conversation-suite.js';
+import { conversationCases, type ConversationSuiteOptions } from './sink-conversation-suite.js';
 
 /** Rows a reader of the sink's backing sees: committed ones only. */
 export interface SinkCounts {
@@ -20,14 +20,7 @@ export interface SinkRunView {
   nodes: Array<{ id: string; status: string; title: string | null }>;
 }
 
-/** What a reader sees of one conversation. */
-export interface SinkConversationView {
-  updatedAt: string | null;
-  messageCount: number | null;
-  dislikes: number;
-}
-
-export interface SinkSuiteOptions<S extends Sink = Sink> {
+export interface SinkSuiteOptions<S extends Sink = Sink> extends ConversationSuiteOptions<S> {
   /** Shown in the test names. */
   name: string;
   /**
@@ -47,12 +40,6 @@ export interface SinkSuiteOptions<S extends Sink = Sink> {
    * writer must then have `addMessage`); without it that test is skipped, with that reason.
    */
   countMessages?: (sink: S) => Promise<number>;
-  /**
-   * A committed conversation as a reader sees it (by conversation id), `undefined` when none is visible. With it the
-   * conversations are tested (the sink's writer must then have `addConversation`); without it those tests are skipped,
-   * with that reason.
-   */
-  readConversation?: (sink: S, conversationId: string) => Promise<SinkConversationView | undefined>;
   /** `false` for a sink without `forget` (its forget test is skipped, with that reason). Default true. */
   forget?: boolean;
   /** Removes what a test left (called before `close`). */

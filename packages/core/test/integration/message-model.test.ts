@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createDifyClient,
-  memoryStateStore,
-  memoryStorage,
-  readArchivedMessages,
-  runPipeline,
-  type MessageRecord,
-  type PipelineApp,
-} from '../../src/index.js';
+import { readArchivedMessages } from '../../src/entries/archive.js';
+import { createDifyClient, type MessageRecord } from '../../src/index.js';
+import { memoryStateStore, memoryStorage, runPipeline, type PipelineApp } from '../../src/entries/pipeline.js';
 import { quickRetry, sim } from './helpers.js';
 
 async function archivedMessages(withNodeExecutions: boolean) {
