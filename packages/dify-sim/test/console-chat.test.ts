@@ -52,6 +52,30 @@ describe('chat conversations and messages (console)', () => {
     expect(messages).toBe(58); // 60 runs, 2 still running
   });
 
+  it("serves a conversation's model settings as Dify does: a chat app's model, none for a chatflow", async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 30, runningRuns: 0, chatApps: true });
+    const session = await login(simulator);
+    const chat = simulator.apps.find((app) => app.mode === 'chat')!;
+    const [first] = await allConversations(simulator, session, chat.id);
+    // `AppModelConfig.model_dict`: the provider, the model's name, its mode and its parameters.
+    expect(first.model_config.model).toEqual({
+      provider: expect.stringContaining('/'),
+      name: expect.any(String),
+      mode: 'chat',
+      completion_params: {},
+    });
+    // A chatflow's conversation config is only its `model_id` and `provider` (null): no model.
+    const [flow] = await allConversations(simulator, session, chatflowApp(simulator).id);
+    expect(flow.model_config).toEqual({ model: null, pre_prompt: null });
+    // Messages never name their model (`message_detail_fields` has no model_id or model_provider).
+    const messages = await consoleGet(
+      simulator,
+      session,
+      `/apps/${chat.id}/chat-messages?conversation_id=${first.id}&limit=100`,
+    );
+    expect(Object.keys(messages.body.data[0]).filter((key) => key.startsWith('model'))).toEqual([]);
+  });
+
   it('pages messages backwards with first_id, each page in chronological order', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 60, runningRuns: 0 });
     const session = await login(simulator);

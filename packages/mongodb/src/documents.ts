@@ -1,4 +1,4 @@
-import type { MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
+import type { ConversationRecord, MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
 
 /** The collections of one prefix. */
 export interface Collections {
@@ -11,6 +11,9 @@ export interface Collections {
   /** Chat messages, and where a write's messages wait. */
   messages: string;
   messagesStaging: string;
+  /** Conversations (the newest version of each), and where a write's conversations wait. */
+  conversations: string;
+  conversationsStaging: string;
 }
 
 /** As the configuration accepts it: letters, digits and `_`, at most 40. */
@@ -25,6 +28,8 @@ export function collectionsFor(prefix: string): Collections {
     nodesStaging: `${prefix}node_executions_staging`,
     messages: `${prefix}messages`,
     messagesStaging: `${prefix}messages_staging`,
+    conversations: `${prefix}conversations`,
+    conversationsStaging: `${prefix}conversations_staging`,
   };
 }
 
@@ -181,3 +186,45 @@ export function messageDocument(
     updatedAt: now,
   });
 }
+
+/**
+ * A conversation as its `conversations` document: keyed by Dify's conversation id, times as dates. Dify's `updatedAt`
+ * is `conversationUpdatedAt` here (`updatedAt` is when the document was written, as in the other collections).
+ */
+export function conversationDocument(
+  conversation: ConversationRecord,
+  window: WindowTag,
+  now: Date,
+): Record<string, unknown> & { _id: string } {
+  const { updatedAt, ...rest } = conversation;
+  return cleanKeys({
+    _id: conversation.conversationId,
+    ...rest,
+    createdAt: new Date(conversation.createdAt),
+    conversationUpdatedAt: updatedAt === null ? null : new Date(updatedAt),
+    windowJob: window.job,
+    windowRunId: window.runId,
+    updatedAt: now,
+  });
+}
+
+/**
+ * The `$merge` `whenMatched` pipeline of conversations: the staged version replaces the stored one unless the stored
+ * one is newer (Dify's `updatedAt`, else its creation), so a re-run of an older window never goes back.
+ */
+export const NEWEST_CONVERSATION = [
+  {
+    $replaceWith: {
+      $cond: [
+        {
+          $gte: [
+            { $ifNull: ['$$new.conversationUpdatedAt', '$$new.createdAt'] },
+            { $ifNull: ['$conversationUpdatedAt', '$createdAt'] },
+          ],
+        },
+        '$$new',
+        '$$ROOT',
+      ],
+    },
+  },
+];

@@ -110,8 +110,22 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
           { key: { conversationId: 1, createdAt: 1 } },
           { key: { workflowRunId: 1 } },
           { key: { endUserId: 1 } },
+          { key: { appId: 1, feedback: 1, createdAt: 1 } },
         ]);
-      for (const staging of [collections.runsStaging, collections.nodesStaging, collections.messagesStaging]) {
+      collection = collections.conversations;
+      await db
+        .collection(collections.conversations)
+        .createIndexes([
+          { key: { appId: 1, createdAt: 1 } },
+          { key: { endUserId: 1 } },
+          { key: { endUserSessionId: 1 } },
+        ]);
+      for (const staging of [
+        collections.runsStaging,
+        collections.nodesStaging,
+        collections.messagesStaging,
+        collections.conversationsStaging,
+      ]) {
         collection = staging;
         await db
           .collection(staging)
@@ -183,16 +197,30 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
             .toArray())
             conversations.add(message.conversationId as string);
         const theirMessages = { conversationId: { $in: [...conversations] }, ...days };
+        // Their conversations: those of the messages above, and their own (either form of the end user).
+        const talks = new Set<string>();
+        for (const condition of [
+          { _id: { $in: [...conversations] } },
+          { endUserId: { $in: [...request.endUsers] } },
+          { endUserSessionId: { $in: [...request.endUsers] } },
+        ])
+          for (const conversation of await db
+            .collection<{ _id: string }>(collections.conversations)
+            .find({ ...condition, ...days }, { projection: { _id: 1 } })
+            .toArray())
+            talks.add(conversation._id);
+        const theirConversations = { _id: { $in: [...talks] } };
         if (request.dryRun) {
           const nodes = await db.collection(collections.nodes).countDocuments({ logId: { $in: logIds } });
           const messages = await db.collection(collections.messages).countDocuments(theirMessages);
-          return rowsOf(logIds.length, nodes, messages);
+          return rowsOf(logIds.length, nodes, messages, talks.size);
         }
-        // Messages and nodes first: a failure midway leaves runs that a second forget finds again.
+        // Conversations, messages and nodes first: a failure midway leaves runs that a second forget finds again.
+        const gone = await db.collection<{ _id: string }>(collections.conversations).deleteMany(theirConversations);
         const messages = await db.collection(collections.messages).deleteMany(theirMessages);
         const nodes = await db.collection(collections.nodes).deleteMany({ logId: { $in: logIds } });
         const runs = await db.collection(collections.runs).deleteMany({ logId: { $in: logIds } });
-        return rowsOf(runs.deletedCount, nodes.deletedCount, messages.deletedCount);
+        return rowsOf(runs.deletedCount, nodes.deletedCount, messages.deletedCount, gone.deletedCount);
       } catch (error) {
         throw storageError(error, 'forget end users in', collections.runs, secrets);
       }
@@ -206,7 +234,8 @@ export function createMongoSink(options: MongoSinkOptions): MongoSink {
   };
 }
 
-/** Rows per collection a forget removed; messages only when there were any. */
-function rowsOf(runs: number, nodes: number, messages: number): SinkCommit {
-  return { rows: { runs, node_executions: nodes, ...(messages > 0 ? { messages } : {}) } };
+/** Rows per collection a forget removed; messages and conversations only when there were any. */
+function rowsOf(runs: number, nodes: number, messages: number, conversations: number): SinkCommit {
+  const chat = Object.entries({ messages, conversations }).filter(([, count]) => count > 0);
+  return { rows: { runs, node_executions: nodes, ...Object.fromEntries(chat) } };
 }

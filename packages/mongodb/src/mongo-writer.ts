@@ -1,7 +1,14 @@
-import type { Logger, MessageRecord, RunRecord } from '@dify-logs/core';
+import type { ConversationRecord, Logger, MessageRecord, RunRecord } from '@dify-logs/core';
 import type { SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core/adapter-kit';
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
-import { messageDocument, nodeDocument, runDocument, type Collections } from './documents.js';
+import {
+  NEWEST_CONVERSATION,
+  conversationDocument,
+  messageDocument,
+  nodeDocument,
+  runDocument,
+  type Collections,
+} from './documents.js';
 import { storageError } from './mongo-errors.js';
 
 export interface WriterOptions {
@@ -25,9 +32,19 @@ interface Batch {
   fetched: string[];
   logIds: Set<string>;
   messages: AnyBulkWriteOperation<Keyed>[];
+  /** Staged per version: two versions of a conversation in one window both wait, and the merge keeps the newer. */
+  conversations: AnyBulkWriteOperation<Keyed>[];
 }
 
-const newBatch = (): Batch => ({ runs: [], nodes: [], fetched: [], logIds: new Set(), messages: [] });
+const newBatch = (): Batch => ({
+  runs: [],
+  nodes: [],
+  fetched: [],
+  logIds: new Set(),
+  messages: [],
+  conversations: [],
+});
+const sizeOf = (batch: Batch) => batch.runs.length + batch.messages.length + batch.conversations.length;
 const staged = (writeId: string, key: string) => `${writeId}|${key}`;
 
 /**
@@ -45,7 +62,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
   let failure: Error | undefined;
   let collection = collections.runsStaging;
   let state: 'open' | 'committing' | 'done' = 'open';
-  const totals = { runs: 0, nodes: 0, messages: 0 };
+  const totals = { runs: 0, nodes: 0, messages: 0, conversations: 0 };
 
   async function write(pending: Batch): Promise<void> {
     collection = collections.runsStaging;
@@ -57,6 +74,11 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     if (pending.messages.length > 0)
       totals.messages += (
         await db.collection<Keyed>(collections.messagesStaging).bulkWrite(pending.messages, { ordered: true })
+      ).upsertedCount;
+    collection = collections.conversationsStaging;
+    if (pending.conversations.length > 0)
+      totals.conversations += (
+        await db.collection<Keyed>(collections.conversationsStaging).bulkWrite(pending.conversations, { ordered: true })
       ).upsertedCount;
     collection = collections.nodesStaging;
     if (pending.fetched.length > 0)
@@ -70,7 +92,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
   function flush(): Promise<void> | undefined {
     const pending = batch;
     batch = newBatch();
-    if (pending.runs.length === 0 && pending.messages.length === 0) return undefined;
+    if (sizeOf(pending) === 0) return undefined;
     queued += 1;
     const previous = tail;
     tail = previous.then(async () => {
@@ -92,6 +114,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
     await db.collection<Keyed>(collections.runsStaging).deleteMany({ w: writeId });
     await db.collection<Keyed>(collections.nodesStaging).deleteMany({ w: writeId });
     await db.collection<Keyed>(collections.messagesStaging).deleteMany({ w: writeId });
+    await db.collection<Keyed>(collections.conversationsStaging).deleteMany({ w: writeId });
   }
 
   /** Moves the staged documents into place: runs, then the new nodes, then the old nodes of re-written runs go. */
@@ -150,6 +173,22 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
         { $match: { w: writeId } },
         { $replaceWith: '$doc' },
         { $merge: { into: collections.messages, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
+      ])
+      .toArray();
+    collection = collections.conversations;
+    await db
+      .collection(collections.conversationsStaging)
+      .aggregate([
+        { $match: { w: writeId } },
+        { $replaceWith: '$doc' },
+        {
+          $merge: {
+            into: collections.conversations,
+            on: '_id',
+            whenMatched: NEWEST_CONVERSATION,
+            whenNotMatched: 'insert',
+          },
+        },
       ])
       .toArray();
     const fetched = db
@@ -225,7 +264,21 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
           upsert: true,
         },
       });
-      return batch.runs.length + batch.messages.length >= options.batchSize ? flush() : undefined;
+      return sizeOf(batch) >= options.batchSize ? flush() : undefined;
+    },
+
+    addConversation(conversation: ConversationRecord) {
+      acceptingRecords();
+      const now = new Date();
+      const version = conversation.updatedAt ?? conversation.createdAt;
+      batch.conversations.push({
+        replaceOne: {
+          filter: { _id: staged(writeId, `${conversation.conversationId}|${version}`) },
+          replacement: { w: writeId, stagedAt: now, doc: conversationDocument(conversation, window, now) },
+          upsert: true,
+        },
+      });
+      return sizeOf(batch) >= options.batchSize ? flush() : undefined;
     },
 
     async commit(): Promise<SinkCommit> {
@@ -272,6 +325,7 @@ export function createMongoWriter(options: WriterOptions): SinkWriter {
           runs: totals.runs,
           node_executions: totals.nodes,
           ...(totals.messages > 0 ? { messages: totals.messages } : {}),
+          ...(totals.conversations > 0 ? { conversations: totals.conversations } : {}),
           windows: 1,
         },
       };

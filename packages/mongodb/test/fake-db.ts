@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { NEWEST_CONVERSATION } from '../src/documents.js';
 
 // An in-memory stand-in for the handful of `Db` calls the sink makes, with their documented semantics:
 // enough to run the conformance suite against the writer's staging-and-merge protocol on machines without
@@ -31,9 +32,16 @@ function matches(doc: Doc, filter: Filter): boolean {
   });
 }
 
-/** The sink's `$merge` `whenMatched` pipeline: `$replaceWith` of `$cond` on `$$new.nodeCount` being null. */
+/**
+ * The sink's `$merge` `whenMatched` pipelines: runs' `$replaceWith` of `$cond` on `$$new.nodeCount` being null;
+ * conversations' (`NEWEST_CONVERSATION`) keeps the newer version by `conversationUpdatedAt`, else `createdAt`.
+ */
 function applyWhenMatched(existing: Doc, incoming: Doc, whenMatched: unknown): Doc {
   if (whenMatched === 'replace') return incoming;
+  if (whenMatched === NEWEST_CONVERSATION) {
+    const version = (doc: Doc) => ((doc.conversationUpdatedAt ?? doc.createdAt) as Date).getTime();
+    return version(incoming) >= version(existing) ? incoming : existing;
+  }
   if (incoming.nodeCount !== null) return incoming;
   const totals = [incoming.totalTokens, existing.nodeTokens].filter(
     (value): value is number => typeof value === 'number',

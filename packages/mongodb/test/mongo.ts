@@ -1,4 +1,4 @@
-import type { SinkCounts, SinkRunView } from '@dify-logs/core/testing';
+import type { SinkConversationView, SinkCounts, SinkRunView } from '@dify-logs/core/testing';
 import { MongoClient, type Db } from 'mongodb';
 import type { Collections } from '../src/index.js';
 
@@ -34,6 +34,25 @@ export async function readRun(db: Db, collections: Collections, logId: string): 
       status: node.status as string,
       title: node.title as string | null,
     })),
+  };
+}
+
+/** A committed conversation as a reader sees it. */
+export async function readConversation(
+  db: Db,
+  collections: Collections,
+  conversationId: string,
+): Promise<SinkConversationView | undefined> {
+  const doc = await db
+    .collection<{ _id: string; conversationUpdatedAt: Date | null; messageCount: number | null; dislikes: number }>(
+      collections.conversations,
+    )
+    .findOne({ _id: conversationId });
+  if (!doc) return undefined;
+  return {
+    updatedAt: doc.conversationUpdatedAt?.toISOString() ?? null,
+    messageCount: doc.messageCount ?? null,
+    dislikes: doc.dislikes,
   };
 }
 

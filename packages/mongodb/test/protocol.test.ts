@@ -2,7 +2,7 @@ import * as vitest from 'vitest';
 import { testSink } from '@dify-logs/core/testing';
 import { createMongoSink, type MongoSink } from '../src/index.js';
 import { fakeDb } from './fake-db.js';
-import { countDocuments, readRun } from './mongo.js';
+import { countDocuments, readConversation, readRun } from './mongo.js';
 
 // The writer's staging-and-merge protocol through the conformance suite, on an in-memory stand-in for the
 // few Db calls it makes (see fake-db.ts). Not a test of MongoDB: conformance.test.ts with MONGODB_URL is.
@@ -13,4 +13,5 @@ testSink<MongoSink>(vitest, {
   count: (sink) => countDocuments(db, sink.collections),
   read: (sink, logId) => readRun(db, sink.collections, logId),
   countMessages: (sink) => db.collection(sink.collections.messages).countDocuments({}),
+  readConversation: (sink, id) => readConversation(db, sink.collections, id),
 });

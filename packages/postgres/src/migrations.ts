@@ -179,6 +179,43 @@ NOT NULL;
 NULL;
     `,
   },
+  {
+    version: 5,
+    part: 'sink',
+    name: 'chat conversations, and the model of a message',
+    // One row per conversation, its newest version (`conversation_updated_at` is Dify's `updated_at`; `updated_at` is
+    // when the row was written, as in the other tables). Joins: messages.conversation_id, and through
+    // messages.workflow_run_id the chatflow runs (runs.run_id).
+    sql: ({ conversations, messages, index }) => `
+      ALTER TABLE ${messages} ADD COLUMN IF NOT EXISTS model_provider text, ADD COLUMN IF NOT EXISTS model_name text;
+      CREATE TABLE IF NOT EXISTS ${conversations} (
+        conversation_id text PRIMARY KEY,
+        app_id text NOT NULL,
+        name text,
+        status text,
+        from_source text,
+        end_user_id text,
+        end_user_session_id text,
+        account_name text,
+        created_at timestamptz NOT NULL,
+        conversation_updated_at timestamptz,
+        message_count bigint,
+        likes bigint NOT NULL,
+        dislikes bigint NOT NULL,
+        annotated boolean NOT NULL,
+        window_job text NOT NULL,
+        window_run_id text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS ${index('conversations_app')} ON ${conversations} (app_id, created_at);
+      CREATE INDEX IF NOT EXISTS ${index('conversations_end_user')} ON ${conversations} (end_user_id) WHERE \
+end_user_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('conversations_session')} ON ${conversations} (end_user_session_id) WHERE \
+end_user_session_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${index('messages_feedback')} ON ${messages} (app_id, feedback, created_at) WHERE \
+feedback IS NOT NULL;
+    `,
+  },
 ];
 
 /** The last version of a part (a prefix whose migrations table records it is current for that part). */

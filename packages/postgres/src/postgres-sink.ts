@@ -130,24 +130,32 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
         OR workflow_run_id IN (SELECT run_id FROM ${tables.runs} WHERE log_id IN (${runs}))) AND ${days}`;
       const messages =
         `SELECT message_id FROM ${tables.messages} WHERE ` + `conversation_id IN (${conversations}) AND ${days}`;
+      // Their conversations: their own (either form of the end user) and those of the messages above.
+      const theirConversations = `SELECT conversation_id FROM ${tables.conversations} WHERE (end_user_session_id = \
+ANY($1::text[]) OR end_user_id = ANY($1::text[]) OR conversation_id IN (${conversations})) AND ${days}`;
       try {
         if (request.dryRun) {
-          const counted = await client.query<{ runs: string; nodes: string; messages: string }>(
+          const counted = await client.query<{ runs: string; nodes: string; messages: string; conversations: string }>(
             `SELECT (SELECT count(*) FROM (${runs}) r) AS runs,
               (SELECT count(*) FROM ${tables.nodes} WHERE log_id IN (${runs})) AS nodes,
-              (SELECT count(*) FROM (${messages}) m) AS messages`,
+              (SELECT count(*) FROM (${messages}) m) AS messages,
+              (SELECT count(*) FROM (${theirConversations}) c) AS conversations`,
             parameters,
           );
           const row = counted.rows[0]!;
-          return rowsOf(Number(row.runs), Number(row.nodes), Number(row.messages));
+          return rowsOf(Number(row.runs), Number(row.nodes), Number(row.messages), Number(row.conversations));
         }
         await client.query('BEGIN');
-        // Messages first: which they are depends on the runs still being there.
+        // Conversations first, then messages: which they are depends on the messages and the runs still being there.
+        const talks = await client.query(
+          `DELETE FROM ${tables.conversations} WHERE conversation_id IN (${theirConversations})`,
+          parameters,
+        );
         const gone = await client.query(`DELETE FROM ${tables.messages} WHERE message_id IN (${messages})`, parameters);
         const nodes = await client.query(`DELETE FROM ${tables.nodes} WHERE log_id IN (${runs})`, parameters);
         const deleted = await client.query(`DELETE FROM ${tables.runs} WHERE log_id IN (${runs})`, parameters);
         await client.query('COMMIT');
-        return rowsOf(deleted.rowCount ?? 0, nodes.rowCount ?? 0, gone.rowCount ?? 0);
+        return rowsOf(deleted.rowCount ?? 0, nodes.rowCount ?? 0, gone.rowCount ?? 0, talks.rowCount ?? 0);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw storageError(error, 'forget end users in', tables.runs, secrets);
@@ -164,9 +172,8 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   };
 }
 
-/**
- * Rows per table a forget removed; messages only when there were any (the conformance suite compares runs and nodes).
- */
-function rowsOf(runs: number, nodes: number, messages: number): SinkCommit {
-  return { rows: { runs, node_executions: nodes, ...(messages > 0 ? { messages } : {}) } };
+/** Rows per table a forget removed; messages and conversations only when there were any. */
+function rowsOf(runs: number, nodes: number, messages: number, conversations: number): SinkCommit {
+  const chat = Object.entries({ messages, conversations }).filter(([, count]) => count > 0);
+  return { rows: { runs, node_executions: nodes, ...Object.fromEntries(chat) } };
 }

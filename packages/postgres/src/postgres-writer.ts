@@ -1,8 +1,18 @@
-import type { Logger, MessageRecord, RunRecord } from '@dify-logs/core';
+import type { ConversationRecord, Logger, MessageRecord, RunRecord } from '@dify-logs/core';
 import type { SinkCommit, SinkContext, SinkWriter } from '@dify-logs/core/adapter-kit';
 import type { PoolClient } from 'pg';
 import { storageError } from './postgres-errors.js';
-import { MESSAGE_COLUMNS, NODE_COLUMNS, RUN_COLUMNS, batchJson, messageRow, nodeRow, runRow } from './rows.js';
+import {
+  CONVERSATION_COLUMNS,
+  MESSAGE_COLUMNS,
+  NODE_COLUMNS,
+  RUN_COLUMNS,
+  batchJson,
+  conversationRow,
+  messageRow,
+  nodeRow,
+  runRow,
+} from './rows.js';
 import type { Statements } from './sql.js';
 import type { Tables } from './tables.js';
 
@@ -29,7 +39,12 @@ class Batch {
   readonly replaced: string[] = [];
   /** Chat messages by message id. */
   readonly messages = new Map<string, unknown[]>();
+  /** Conversations as they came (one may come twice: the statement keeps its newest version). */
+  readonly conversations: unknown[][] = [];
   bytes = 0;
+  get size(): number {
+    return this.runs.size + this.messages.size + this.conversations.length;
+  }
 }
 
 /** About the bytes a row sends (its strings): batches stay bounded in memory whatever the records hold. */
@@ -70,7 +85,7 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   let failure: Error | undefined;
   let table = tables.runs;
   let state: 'open' | 'committing' | 'done' = 'open';
-  const totals = { runs: 0, nodes: 0, messages: 0 };
+  const totals = { runs: 0, nodes: 0, messages: 0, conversations: 0 };
   let sinceYield = 0;
 
   const onClientError = (error: Error) => {
@@ -124,6 +139,11 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
     for (const chunk of chunks([...pending.messages.values()], options.batchSize, options.maxBatchBytes)) {
       totals.messages += await query('upsert_messages', statements.upsertMessages, [batchJson(chunk, MESSAGE_COLUMNS)]);
     }
+    table = tables.conversations;
+    for (const chunk of chunks(pending.conversations, options.batchSize, options.maxBatchBytes)) {
+      const rows = [batchJson(chunk, CONVERSATION_COLUMNS)];
+      totals.conversations += await query('upsert_conversations', statements.upsertConversations, rows);
+    }
     logger.debug(
       { runs: pending.runs.size, nodes: pending.nodes.size, ms: Math.round(performance.now() - started) },
       'batch written',
@@ -134,7 +154,7 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
   function flush(): Promise<void> | undefined {
     const pending = batch;
     batch = new Batch();
-    if (pending.runs.size === 0 && pending.messages.size === 0) return undefined;
+    if (pending.size === 0) return undefined;
     queued += 1;
     const previous = tail;
     tail = previous.then(async () => {
@@ -195,8 +215,15 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
       const row = messageRow(message, window);
       batch.messages.set(message.messageId, row);
       batch.bytes += sizeOf(row);
-      const size = batch.runs.size + batch.messages.size;
-      return size >= options.batchSize || batch.bytes >= options.maxBatchBytes ? flush() : undefined;
+      return batch.size >= options.batchSize || batch.bytes >= options.maxBatchBytes ? flush() : undefined;
+    },
+
+    addConversation(conversation: ConversationRecord) {
+      acceptingRecords();
+      const row = conversationRow(conversation, window);
+      batch.conversations.push(row);
+      batch.bytes += sizeOf(row);
+      return batch.size >= options.batchSize || batch.bytes >= options.maxBatchBytes ? flush() : undefined;
     },
 
     async commit(): Promise<SinkCommit> {
@@ -239,6 +266,7 @@ export function createPostgresWriter(options: WriterOptions): SinkWriter {
           runs: totals.runs,
           node_executions: totals.nodes,
           ...(totals.messages > 0 ? { messages: totals.messages } : {}),
+          ...(totals.conversations > 0 ? { conversations: totals.conversations } : {}),
           windows: 1,
         },
       };

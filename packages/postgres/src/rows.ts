@@ -1,4 +1,4 @@
-import type { MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
+import type { ConversationRecord, MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
 
 /** A column of a table the sink writes: its name and PostgreSQL type (used by the migrations and the casts). */
 export interface Column {
@@ -253,6 +253,8 @@ export const MESSAGE_COLUMNS: readonly Column[] = [
   { name: 'account_id', type: 'text' },
   { name: 'workflow_run_id', type: 'text' },
   { name: 'extra_contents', type: 'jsonb' },
+  { name: 'model_provider', type: 'text' },
+  { name: 'model_name', type: 'text' },
   { name: 'window_job', type: 'text' },
   { name: 'window_run_id', type: 'text' },
 ];
@@ -281,6 +283,49 @@ export function messageRow(message: MessageRecord, window: WindowTag): unknown[]
     text(message.accountId),
     text(message.workflowRunId),
     json(message.extraContents),
+    text(message.modelProvider),
+    text(message.modelName),
+    text(window.job),
+    text(window.runId),
+  ];
+}
+
+export const CONVERSATION_COLUMNS: readonly Column[] = [
+  { name: 'conversation_id', type: 'text' },
+  { name: 'app_id', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'status', type: 'text' },
+  { name: 'from_source', type: 'text' },
+  { name: 'end_user_id', type: 'text' },
+  { name: 'end_user_session_id', type: 'text' },
+  { name: 'account_name', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+  { name: 'conversation_updated_at', type: 'timestamptz' },
+  { name: 'message_count', type: 'bigint' },
+  { name: 'likes', type: 'bigint' },
+  { name: 'dislikes', type: 'bigint' },
+  { name: 'annotated', type: 'boolean' },
+  { name: 'window_job', type: 'text' },
+  { name: 'window_run_id', type: 'text' },
+];
+
+/** The `<prefix>conversations` row of a conversation, in `CONVERSATION_COLUMNS` order. */
+export function conversationRow(conversation: ConversationRecord, window: WindowTag): unknown[] {
+  return [
+    text(conversation.conversationId),
+    text(conversation.appId),
+    text(conversation.name),
+    text(conversation.status),
+    text(conversation.fromSource),
+    text(conversation.endUserId),
+    text(conversation.endUserSessionId),
+    text(conversation.accountName),
+    conversation.createdAt,
+    conversation.updatedAt,
+    number(conversation.messageCount),
+    number(conversation.likes) ?? 0,
+    number(conversation.dislikes) ?? 0,
+    conversation.annotated === true,
     text(window.job),
     text(window.runId),
   ];

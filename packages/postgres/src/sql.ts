@@ -1,4 +1,11 @@
-import { MESSAGE_COLUMNS, NODE_COLUMNS, NODE_DERIVED_RUN_COLUMNS, RUN_COLUMNS, type Column } from './rows.js';
+import {
+  CONVERSATION_COLUMNS,
+  MESSAGE_COLUMNS,
+  NODE_COLUMNS,
+  NODE_DERIVED_RUN_COLUMNS,
+  RUN_COLUMNS,
+  type Column,
+} from './rows.js';
 import type { Tables } from './tables.js';
 
 /** The statements of one prefix, built once. */
@@ -8,6 +15,7 @@ export interface Statements {
   upsertNodes: string;
   upsertWindow: string;
   upsertMessages: string;
+  upsertConversations: string;
 }
 
 const list = (columns: readonly Column[]) => columns.map((column) => column.name).join(', ');
@@ -43,7 +51,21 @@ export function statementsFor(tables: Tables): Statements {
   const messageUpdates = MESSAGE_COLUMNS.filter((column) => column.name !== 'message_id').map(
     ({ name }) => `${name} = EXCLUDED.${name}`,
   );
+  const conversationUpdates = CONVERSATION_COLUMNS.filter((column) => column.name !== 'conversation_id').map(
+    ({ name }) => `${name} = EXCLUDED.${name}`,
+  );
+  // Dify's time of the version: its `updated_at`, else its creation.
+  const version = (table: string) => `COALESCE(${table}.conversation_updated_at, ${table}.created_at)`;
   return {
+    // A conversation is written again by every window that sees it: the newest version stays (an older window's
+    // re-run, or the older of two copies in one batch, changes nothing).
+    upsertConversations:
+      `INSERT INTO ${tables.conversations} (${list(CONVERSATION_COLUMNS)}) ` +
+      `SELECT DISTINCT ON (conversation_id) * FROM (${rowsOf(CONVERSATION_COLUMNS)}) ` +
+      `AS v (${list(CONVERSATION_COLUMNS)}) ` +
+      `ORDER BY conversation_id, COALESCE(conversation_updated_at, created_at) DESC ` +
+      `ON CONFLICT (conversation_id) DO UPDATE SET ${conversationUpdates.join(', ')}, updated_at = now() ` +
+      `WHERE ${version('EXCLUDED')} >= ${version(tables.conversations)}`,
     upsertMessages:
       `INSERT INTO ${tables.messages} (${list(MESSAGE_COLUMNS)}) ${rowsOf(MESSAGE_COLUMNS)} ` +
       `ON CONFLICT (message_id) DO UPDATE SET ${messageUpdates.join(', ')}, updated_at = now()`,

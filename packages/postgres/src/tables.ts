@@ -3,7 +3,8 @@ import { DifyConfigError } from '@dify-logs/core';
 
 /**
  * Every table of one prefix, as quoted SQL identifiers (`"dify_logs_runs"`), and the prefix itself: the sink's
- * (`runs`, `nodes`, `windows`, `messages`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`)
+ * (`runs`, `nodes`, `windows`, `messages`,
+ * `conversations`), the workers' (`appState`, `documents`, `runCache`, `history`, `agendaJobs`)
  * and the one migrations table they share. The sink's `runs` and the run history are both `<prefix>runs` (as the
  * separate packages named them), so the sink and the workers need different prefixes in one database.
  */
@@ -14,6 +15,8 @@ export interface Tables {
   windows: string;
   /** The sink's chat messages. */
   messages: string;
+  /** The sink's conversations (the newest version of each). */
+  conversations: string;
   migrations: string;
   appState: string;
   documents: string;
@@ -43,6 +46,7 @@ export function tablesFor(prefix: string): Tables {
     nodes: name('node_executions'),
     windows: name('windows'),
     messages: name('messages'),
+    conversations: name('conversations'),
     migrations: name('schema_migrations'),
     appState: name('app_state'),
     documents: name('documents'),

@@ -24,6 +24,21 @@ if (server.ok) {
       const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sink.tables.messages}`);
       return Number(rows[0]!.n);
     },
+    readConversation: async (sink, conversationId) => {
+      await sink.migrate();
+      const { rows } = await pool.query<{ updated: Date | null; message_count: string | null; dislikes: string }>(
+        `SELECT conversation_updated_at AS updated, message_count, dislikes FROM ${sink.tables.conversations} ` +
+          'WHERE conversation_id = $1',
+        [conversationId],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        updatedAt: row.updated?.toISOString() ?? null,
+        messageCount: row.message_count === null ? null : Number(row.message_count),
+        dislikes: Number(row.dislikes),
+      };
+    },
   });
 } else {
   describe('Sink conformance: postgres', () => it.skip(`(skipped: ${server.reason})`, () => undefined));

@@ -82,8 +82,8 @@ describe.skipIf(!server.ok)(`one PostgreSQL package${server.ok ? '' : ` (skipped
       await writer.commit();
       const { rows } = await pool.query<{ log_id: string }>(`SELECT log_id FROM "${prefix}runs" ORDER BY log_id`);
       expect(rows.map((row) => row.log_id)).toEqual(['new-log', 'old-log']);
-      // Its step 1 recognised (the tables were there), the messages' step 4 applied.
-      expect(await recorded(prefix)).toEqual([1, 4]);
+      // Its step 1 recognised (the tables were there), the messages' step 4 and the conversations' step 5 applied.
+      expect(await recorded(prefix)).toEqual([1, 4, 5]);
     } finally {
       await sink.close();
     }

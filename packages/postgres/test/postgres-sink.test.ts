@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DifyConfigError, DifyStorageError } from '@dify-logs/core';
 import type { SinkContext } from '@dify-logs/core/adapter-kit';
-import { sampleNode, sampleRun } from '@dify-logs/core/testing';
+import { sampleChatMessage, sampleConversation, sampleNode, sampleRun } from '@dify-logs/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSink, type PostgresSink } from '../src/index.js';
@@ -80,8 +80,8 @@ describePg(`createPostgresSink against ${against}`, () => {
     await Promise.all([sink.migrate(), other.migrate()]);
     await other.close();
     const versions = await pool.query(`SELECT version, name, applied_at FROM ${sink.tables.migrations}`);
-    // The sink's steps: runs, node executions and windows (1), chat messages (4).
-    expect(versions.rows.map((row: { version: number }) => row.version).sort()).toEqual([1, 4]);
+    // The sink's steps: runs, node executions and windows (1), chat messages (4), conversations (5).
+    expect(versions.rows.map((row: { version: number }) => row.version).sort()).toEqual([1, 4, 5]);
     const indexes = await pool.query<{ indexname: string }>(
       'SELECT indexname FROM pg_indexes WHERE tablename LIKE $1 ORDER BY indexname',
       [`${sink.tables.prefix.replace(/_/g, '\\_')}%`],
@@ -103,6 +103,11 @@ describePg(`createPostgresSink against ${against}`, () => {
         'messages_conversation',
         'messages_run',
         'messages_end_user',
+        'messages_feedback',
+        'conversations_app',
+        'conversations_end_user',
+        'conversations_session',
+        'conversations_pkey',
         'runs_pkey',
         'node_executions_pkey',
       ]),
@@ -110,6 +115,35 @@ describePg(`createPostgresSink against ${against}`, () => {
     await sink.migrate();
     const again = await pool.query(`SELECT version, name, applied_at FROM ${sink.tables.migrations}`);
     expect(again.rows).toEqual(versions.rows);
+  });
+
+  it("keeps a message's model and a conversation's fields, Dify's updated_at apart from the row's", async () => {
+    const sink = newSink('chat');
+    const writer = await sink.open(context());
+    await writer.addMessage!(
+      sampleChatMessage('m-model', { modelProvider: 'langgenius/openai/openai', modelName: 'gpt-4o-mini' }),
+    );
+    await writer.addMessage!(sampleChatMessage('m-unknown'));
+    await writer.addConversation!(sampleConversation('c-1', { name: 'Refund', dislikes: 2 }));
+    expect((await writer.commit()).rows).toMatchObject({ messages: 2, conversations: 1 });
+    const messages = await pool.query(
+      `SELECT message_id, model_provider, model_name FROM ${sink.tables.messages} ORDER BY message_id`,
+    );
+    expect(messages.rows).toEqual([
+      { message_id: 'm-model', model_provider: 'langgenius/openai/openai', model_name: 'gpt-4o-mini' },
+      { message_id: 'm-unknown', model_provider: null, model_name: null },
+    ]);
+    const { rows } = await pool.query(`SELECT * FROM ${sink.tables.conversations}`);
+    expect(rows[0]).toMatchObject({
+      conversation_id: 'c-1',
+      name: 'Refund',
+      dislikes: '2',
+      end_user_session_id: 'session-1',
+      created_at: new Date('2026-03-02T08:35:10.000Z'),
+      conversation_updated_at: new Date('2026-03-02T08:40:00.000Z'),
+      window_job: 'nightly',
+    });
+    expect(rows[0].updated_at.getTime()).toBeGreaterThan(Date.parse('2026-03-03T00:00:00Z'));
   });
 
   it('maps every field of runs and node executions, derives tokens and price, and records the window', async () => {

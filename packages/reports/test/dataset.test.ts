@@ -138,18 +138,39 @@ describe('dataset export: published shapes', () => {
           messageTokens: 10,
           answerTokens: 20,
           totalTokens: 30,
+          modelProvider: null,
+          modelName: null,
           workflowRunId: null,
         },
       ]);
       const { out } = await run(messages, { format: 'csv' });
       expect(out.all).toBe(
         '\uFEFFappId,conversationId,messageId,createdAt,turn,question,answer,feedback,adminFeedback,annotated,' +
-          'annotation,messageTokens,answerTokens,totalTokens\r\n' +
+          'annotation,messageTokens,answerTokens,totalTokens,modelProvider,modelName\r\n' +
           `app-chat,c-1,${messages[0]!.messageId},${messages[0]!.createdAt},1,"'=HYPERLINK(""http://x"")",` +
-          '"line one\nline ""two"", three",,,false,,10,20,30\r\n',
+          '"line one\nline ""two"", three",,,false,,10,20,30,,\r\n',
       );
     },
   );
+
+  it('jsonl and csv carry the app, model and tokens; openai-chat and sharegpt keep only their keys', async () => {
+    const model = { modelProvider: 'langgenius/openai/openai', modelName: 'gpt-4o-mini' };
+    const messages = twoConversations().map((each) => ({ ...each, ...model }));
+    const jsonl = await run(messages, { format: 'jsonl' });
+    for (const line of jsonl.lines)
+      expect(line).toMatchObject({ appId: 'app-chat', ...model, messageTokens: 10, answerTokens: 20, totalTokens: 30 });
+    const csv = (await run(messages, { format: 'csv' })).out.all.split('\r\n');
+    expect(csv[0]!.endsWith(',totalTokens,modelProvider,modelName')).toBe(true);
+    expect(csv[1]!.startsWith('app-chat,')).toBe(true);
+    expect(csv[1]!.endsWith(',10,20,30,langgenius/openai/openai,gpt-4o-mini')).toBe(true);
+    for (const line of (await run(messages, { format: 'openai-chat' })).lines) {
+      expect(Object.keys(line)).toEqual(['messages']);
+      for (const turn of line.messages as Array<Record<string, unknown>>)
+        expect(Object.keys(turn).filter((key) => !['role', 'content', 'weight'].includes(key))).toEqual([]);
+    }
+    for (const line of (await run(messages, { format: 'sharegpt' })).lines)
+      expect(Object.keys(line).sort()).toEqual(['conversations', 'id']);
+  });
 });
 
 describe('dataset export: annotations', () => {

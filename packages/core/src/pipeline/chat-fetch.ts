@@ -6,6 +6,7 @@ import { DifyAuthError } from '../errors/auth-error.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { DifyLogsError } from '../errors/dify-logs-error.js';
 import { toRunRecord } from '../records/normalize.js';
+import { modelFields } from '../records/chat.js';
 import type { RunRecord } from '../records/schema.js';
 import { chatflowLogItem } from './chatflow-provenance.js';
 import { windowMessages, type WindowMessage } from './conversation-messages.js';
@@ -111,11 +112,17 @@ export async function* fetchChatApp(
       for (let start = 0; start < chunk.length; start += batch) {
         const slice = chunk.slice(start, start + batch);
         const runs = await Promise.all(slice.map((found) => limit(() => toRun(found))));
-        for (const [index, { record }] of slice.entries()) {
+        for (const [index, found] of slice.entries()) {
+          const run = runs[index];
+          // A chatflow's model is in its workflow: the run's first model node, when node executions were read.
+          const model = run?.nodes?.find((node) => node.modelName !== null);
+          const record =
+            model && found.record.modelName === undefined
+              ? { ...found.record, ...modelFields({ provider: model.modelProvider, name: model.modelName }) }
+              : found.record;
           if (incremental && Date.parse(record.createdAt) >= horizon) next.recent[record.messageId] = record.createdAt;
           context.conversations?.add(record);
           await context.onMessage?.(record);
-          const run = runs[index];
           if (!run) continue;
           context.analyzer.add(run);
           counts.records += 1;

@@ -1,6 +1,12 @@
 import type { LimitFunction } from 'p-limit';
 import type { DifyMessage } from '../client/schemas/chat.js';
-import { toConversationRecord, toMessageRecord, type ConversationRecord, type MessageRecord } from '../records/chat.js';
+import {
+  modelFields,
+  toConversationRecord,
+  toMessageRecord,
+  type ConversationRecord,
+  type MessageRecord,
+} from '../records/chat.js';
 import { toIsoTime } from '../records/time.js';
 import type { PipelineApp } from './types.js';
 
@@ -35,8 +41,10 @@ export async function* windowMessages(
     for await (const conversation of app.client.conversations(app.id, { updatedSince: window.from })) {
       const sessionId = conversation.from_end_user_session_id ?? null;
       let first = true;
+      // Dify's message does not name its model; the conversation's model settings do (chat and agent apps).
+      const model = modelFields(conversation.model_config?.model);
       for await (const message of app.client.messages(app.id, conversation.id, { since: window.from })) {
-        const record = toMessageRecord(app.id, message);
+        const record = { ...toMessageRecord(app.id, message), ...model };
         if (!inWindow(record)) continue;
         yield {
           message,
@@ -61,11 +69,12 @@ export async function* windowMessages(
     const created = Date.parse(toIsoTime(conversation.created_at) ?? '');
     if (created < window.from.getTime() - MINUTE_MS || created >= window.to.getTime() + MINUTE_MS) continue;
     const sessionId = conversation.from_end_user_session_id ?? null;
+    const model = modelFields(conversation.model_config?.model);
     pending.push(
       window.limit(async () => {
         const message = await app.client.completionMessage(app.id, conversation.id);
         if (!message) return undefined;
-        const record = toMessageRecord(app.id, message, endpoint);
+        const record = { ...toMessageRecord(app.id, message, endpoint), ...model };
         if (!inWindow(record)) return undefined;
         // A completion conversation is its one message (the list gives no count and no `annotated`).
         const found = toConversationRecord(

@@ -31,6 +31,14 @@ export const MessageRecordSchema = z
     endUserId: z.string().nullable(),
     accountId: z.string().nullable(),
     workflowRunId: z.string().nullable().describe('The chatflow run behind the message; null for chat and agent apps'),
+    modelProvider: z
+      .string()
+      .optional()
+      .describe(
+        "The model that answered: its provider (e.g. langgenius/openai/openai), from the conversation's model " +
+          "settings, or for a chatflow from its run's first model node; absent when Dify did not say",
+      ),
+    modelName: z.string().optional().describe('The model that answered (e.g. gpt-4o-mini); absent when unknown'),
     extraContents: z
       .array(
         z.object({
@@ -123,6 +131,19 @@ export function toMessageRecord(
     accountId: message.from_account_id ?? null,
     workflowRunId: message.workflow_run_id || null,
     ...(message.extra_contents?.length ? { extraContents: message.extra_contents.map(extraContent) } : {}),
+  };
+}
+
+/**
+ * The model fields of a message answered by `model` (a conversation's `model_config.model`, or a model node's
+ * provider and name): only those Dify named.
+ */
+export function modelFields(
+  model: { provider?: string | null; name?: string | null } | null | undefined,
+): Pick<MessageRecord, 'modelProvider' | 'modelName'> {
+  return {
+    ...(model?.provider ? { modelProvider: model.provider } : {}),
+    ...(model?.name ? { modelName: model.name } : {}),
   };
 }
 

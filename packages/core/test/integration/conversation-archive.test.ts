@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createArchiveWriter, readArchivedMessages, verifyArchive } from '../../src/entries/archive.js';
-import { createDifyClient, createPrivacyPolicy } from '../../src/index.js';
-import { readArchivedConversations } from '../../src/entries/archive.js';
+import {
+  createArchiveWriter,
+  readArchivedConversations,
+  readArchivedMessages,
+  verifyArchive,
+} from '../../src/entries/archive.js';
+import { createDifyClient, createPrivacyPolicy, type ConversationRecord } from '../../src/index.js';
 import {
   memoryStateStore,
   memoryStorage,
@@ -9,18 +13,13 @@ import {
   type PipelineApp,
   type PipelineJob,
 } from '../../src/entries/pipeline.js';
+import type { Sink } from '../../src/adapter-kit.js';
 import { CONVERSATIONS, forgetEndUser, listPartitions, redactArchive } from '../../src/archive/index.js';
-import { quickRetry, sim } from './helpers.js';
+import { collect, quickRetry, sim } from './helpers.js';
 import { chatConversation } from '../support/records.js';
 
 const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' };
 const range = { from: '2026-03-01', to: '2026-03-10' };
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
 
 describe('conversations in the partitioned archive', () => {
   it('archives the conversation of every archived message once, by the day it was created, verified', async () => {
@@ -37,7 +36,23 @@ describe('conversations in the partitioned archive', () => {
       archive: { mode: 'partitioned' },
     };
     const storage = memoryStorage();
-    const deps = { storage, state: memoryStateStore(), now: () => new Date('2026-03-10T12:00:00Z') };
+    // A sink that takes conversations gets the same ones, after the window's runs and messages.
+    const sunk: ConversationRecord[] = [];
+    const sink: Sink = {
+      name: 'recording',
+      open: async () => ({
+        add: () => undefined,
+        addConversation: (conversation) => void sunk.push(conversation),
+        commit: async () => ({ rows: { conversations: sunk.length } }),
+        abort: async () => undefined,
+      }),
+    };
+    const deps = {
+      storage,
+      state: memoryStateStore(),
+      now: () => new Date('2026-03-10T12:00:00Z'),
+      sinks: [sink],
+    };
     const result = await runPipeline(job, deps);
     expect(result.status, JSON.stringify(result.problems)).toBe('succeeded');
 
@@ -48,6 +63,9 @@ describe('conversations in the partitioned archive', () => {
       [...ids].sort(),
     );
     expect(result.conversationPartitions!.records).toBe(ids.size);
+    expect(sunk.map((conversation) => conversation.conversationId).sort()).toEqual(
+      conversations.map((conversation) => conversation.conversationId).sort(),
+    );
     // A completion conversation is its one message.
     const completionApp = apps.find((app) => app.mode === 'completion')!.id;
     const completions = conversations.filter((conversation) => conversation.appId === completionApp);
@@ -65,7 +83,7 @@ describe('conversations in the partitioned archive', () => {
       problems: [],
     });
     // The same window again replaces its parts: still one version of each.
-    expect((await runPipeline(job, deps)).status).toBe('succeeded');
+    expect((await runPipeline(job, { ...deps, sinks: [] })).status).toBe('succeeded');
     expect(await verifyArchive(storage, range, { dataset: 'conversations' })).toMatchObject({ records: ids.size });
     expect(await collect(readArchivedConversations(storage, range))).toHaveLength(ids.size);
   });

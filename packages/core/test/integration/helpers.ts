@@ -45,8 +45,8 @@ export function keyClient(simulator: DifySimulator, extra: Partial<DifyClientOpt
   return createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry, ...extra });
 }
 
-export async function collect(iterable: AsyncIterable<RunRecord>): Promise<RunRecord[]> {
-  const records: RunRecord[] = [];
+export async function collect<T = RunRecord>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const records: T[] = [];
   for await (const record of iterable) records.push(record);
   return records;
 }

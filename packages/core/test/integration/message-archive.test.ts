@@ -11,17 +11,11 @@ import {
 } from '../../src/entries/pipeline.js';
 import type { StorageAdapter } from '../../src/adapter-kit.js';
 import { forgetEndUser, listPartitions, MESSAGES } from '../../src/archive/index.js';
-import { quickRetry, sim } from './helpers.js';
+import { collect, quickRetry, sim } from './helpers.js';
 import { chatMessage } from '../support/records.js';
 
 const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' };
 const range = { from: '2026-03-01', to: '2026-03-10' };
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
 
 async function chatJob(): Promise<{ job: PipelineJob; storage: StorageAdapter }> {
   const simulator = await sim({ version: '1.11.2', runsPerApp: 50, runningRuns: 0, days: 2, chatApps: true });

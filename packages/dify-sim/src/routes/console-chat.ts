@@ -81,9 +81,7 @@ function conversationJson(context: RouteContext, conversation: SimConversation) 
     created_at: seconds(conversation.createdAtMs),
     updated_at: seconds(conversation.updatedAtMs),
     annotated: isAnnotated(context.store, conversation),
-    model_config: {
-      model: { provider: conversation.app.template.model.provider, name: conversation.app.template.model.name },
-    },
+    model_config: modelConfigOf(conversation.app),
     message_count: messages.length,
     user_feedback_stats: { like, dislike },
     admin_feedback_stats: { like: 0, dislike: 0 },
@@ -91,6 +89,20 @@ function conversationJson(context: RouteContext, conversation: SimConversation) 
       conversation.app.template.mode === 'advanced-chat'
         ? { success: messages.length - failed, failed, partial_success: 0, paused: 0 }
         : null,
+  };
+}
+
+/**
+ * `simple_model_config_fields` of `Conversation.model_config`: for chat and agent apps the app model config's `model`
+ * (`AppModelConfig.model_dict`: provider, name, mode, completion parameters) and `pre_prompt`; for a chatflow the
+ * config is only `{model_id, provider}` of the conversation (null outside the debugger), so `model` is null.
+ */
+function modelConfigOf(app: WorldApp) {
+  if (app.template.mode === 'advanced-chat') return { model: null, pre_prompt: null };
+  const { provider, name } = app.template.model;
+  return {
+    model: { provider, name, mode: 'chat', completion_params: {} },
+    pre_prompt: `You are ${app.template.name}.`,
   };
 }
 

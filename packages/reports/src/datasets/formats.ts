@@ -36,6 +36,8 @@ function messageFields(message: MessageRecord) {
     messageTokens: message.messageTokens,
     answerTokens: message.answerTokens,
     totalTokens: message.totalTokens,
+    modelProvider: message.modelProvider ?? null,
+    modelName: message.modelName ?? null,
     workflowRunId: message.workflowRunId,
   };
 }
@@ -55,14 +57,18 @@ const CSV_COLUMNS = [
   'messageTokens',
   'answerTokens',
   'totalTokens',
+  'modelProvider',
+  'modelName',
 ] as const;
 
 /**
  * The published shapes: `openai-chat` is OpenAI's chat fine-tuning line (`{"messages": [{"role", "content"}, …]}`,
  * an assistant turn rated `dislike` gets `"weight": 0` so it is context but not trained on; an annotated message's
  * answer is its annotation); `sharegpt` is a ShareGPT
- * conversation (`{"id", "conversations": [{"from": "human" | "gpt" | "system", "value"}, …]}`); `jsonl` keeps every
- * field; `csv` is one row per message (RFC 4180, UTF-8 with a BOM for spreadsheets, formula-like text neutralised).
+ * conversation (`{"id", "conversations": [{"from": "human" | "gpt" | "system", "value"}, …]}`); neither carries
+ * anything else (the app, the model, the tokens), so a line is what those tools accept. `jsonl` keeps every field,
+ * the model and the tokens included; `csv` is one row per message (RFC 4180, UTF-8 with a BOM for spreadsheets,
+ * formula-like text neutralised).
  */
 export const DATASET_FORMATS: Record<DatasetFormat, Format> = {
   jsonl: {
@@ -127,6 +133,8 @@ export const DATASET_FORMATS: Record<DatasetFormat, Format> = {
             message.messageTokens,
             message.answerTokens,
             message.totalTokens,
+            message.modelProvider ?? null,
+            message.modelName ?? null,
           ];
           return `${encodeRow(cells.map(neutraliseCell))}\r\n`;
         })

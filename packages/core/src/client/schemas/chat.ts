@@ -10,6 +10,17 @@ const nullableString = z.string().nullable().optional();
 const nullableNumber = z.number().nullable().optional();
 const stats = z.object({ like: z.number().optional(), dislike: z.number().optional() }).partial().nullable().optional();
 
+/**
+ * The conversation's model settings as the lists serialise them (`simple_model_config_fields`): `model` is the app
+ * model config's `{provider, name, mode, completion_params}`; null for chatflows (their models are in the workflow's
+ * nodes), and in releases whose field map reads it from `model_dict`, which a conversation's config has not.
+ */
+const ModelConfigSchema = z
+  .object({ model: z.object({ provider: nullableString, name: nullableString }).partial().nullable().optional() })
+  .partial()
+  .nullable()
+  .optional();
+
 export const ConversationSchema = z.object({
   id: z.string(),
   status: nullableString,
@@ -24,6 +35,7 @@ export const ConversationSchema = z.object({
   created_at: timestamp,
   updated_at: timestamp.nullable().optional(),
   annotated: z.boolean().nullable().optional(),
+  model_config: ModelConfigSchema,
   message_count: nullableNumber,
   user_feedback_stats: stats,
   admin_feedback_stats: stats,
