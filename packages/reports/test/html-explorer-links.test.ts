@@ -13,7 +13,7 @@ function tableBody(html: string, id: string): string {
 }
 
 describe('HTML report links to the run explorer', () => {
-  it('links runs to their explorer page and each error signature to its runs, when an explorer is configured', async () => {
+  it('links runs to their explorer page and each error signature to its runs when configured', async () => {
     const base = buildAnalysis();
     const analysis: ReportAnalysis = {
       ...base,
