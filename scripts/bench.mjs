@@ -13,6 +13,7 @@ const BENCHES = {
   'side-by-side': 'packages/cli/bench/side-by-side-bench.mjs',
   fetch: 'packages/cli/bench/fetch-bench.mjs',
   messages: 'packages/cli/bench/messages-bench.mjs',
+  explorer: 'packages/explorer/bench/explorer-bench.mjs',
 };
 bootstrap();
 const [name, ...flags] = process.argv.slice(2);

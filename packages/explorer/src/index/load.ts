@@ -1,8 +1,9 @@
-import { listPartitions, readArchive, type ArchivePartFormat } from '@dify-logs/core/archive';
+import { listPartitions, type ArchivePartFormat } from '@dify-logs/core/archive';
 import type { Logger, PrivacyPolicy, RunRecord } from '@dify-logs/core';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { ExplorerDatabase } from './database.js';
+import { partitionRuns } from './parts.js';
 import { isoTime, nodeModel, runRow } from './rows.js';
 
 export interface IndexSource {
@@ -95,11 +96,7 @@ export async function refreshIndex(database: ExplorerDatabase, source: IndexSour
       continue;
     }
     indexed.delete(id);
-    const records = readArchive(
-      source.storage,
-      { from: manifest.day, to: manifest.day, job: manifest.job, app: manifest.app },
-      { ...(source.formats ? { formats: source.formats } : {}) },
-    );
+    const records = partitionRuns(source.storage, manifest, source.formats);
     runs += await loadPartition(database, source, { id, key, manifest }, records, jobs.size > 1);
     loaded += 1;
   }

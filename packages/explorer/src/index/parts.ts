@@ -1,0 +1,51 @@
+import { gunzipSync } from 'node:zlib';
+import type { RunRecord } from '@dify-logs/core';
+import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
+import type { ArchiveManifest, ArchivePartFormat } from '@dify-logs/core/archive';
+import { DifyStorageError, readRunRecords } from '@dify-logs/core';
+
+/**
+ * The runs of one partition as its manifest lists them (each log id once, as core's `readArchive` gives them): gzip
+ * NDJSON parts, or parts in the format that wrote them (Parquet) through `formats`. Reading the listed manifest's
+ * parts directly spares a second listing of the storage per partition.
+ */
+export async function* partitionRuns(
+  storage: StorageAdapter,
+  manifest: ArchiveManifest,
+  formats: readonly ArchivePartFormat[] = [],
+): AsyncGenerator<RunRecord> {
+  const seen = new Set<string>();
+  for (const part of manifest.parts) {
+    const bytes = await storage.read(part.key);
+    if (part.format === undefined) {
+      let text: Buffer;
+      try {
+        text = gunzipSync(bytes);
+      } catch (error) {
+        throw new DifyStorageError(storage.name, 'invalid_object', `${part.key} is not a gzip archive part`, {
+          key: part.key,
+          cause: error,
+        });
+      }
+      for await (const record of readRunRecords([text], part.key)) {
+        if (seen.has(record.logId)) continue;
+        seen.add(record.logId);
+        yield record;
+      }
+      continue;
+    }
+    const decode = formats.find((format) => format.format === part.format)?.decode;
+    if (!decode)
+      throw new DifyStorageError(
+        storage.name,
+        'invalid_object',
+        `archive part ${part.key} is ${part.format}; register its archive format (storage.archiveFormats)`,
+        { key: part.key },
+      );
+    for await (const record of decode(bytes, part.key) as AsyncIterable<RunRecord>) {
+      if (seen.has(record.logId)) continue;
+      seen.add(record.logId);
+      yield record;
+    }
+  }
+}
