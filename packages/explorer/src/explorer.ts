@@ -7,6 +7,7 @@ import { openDatabase } from './index/database.js';
 import { refreshIndex, type RefreshResult } from './index/load.js';
 import { serveSection, type ServeSection } from './plugin.js';
 import { authenticator, type Credentials } from './server/auth.js';
+import { pageRoute } from './pages/routes.js';
 import { apiRoute, createExplorerServer, type Route } from './server/http.js';
 
 export interface ExplorerOptions extends Credentials {
@@ -67,7 +68,11 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
     throw error;
   }
   const server = createExplorerServer({
-    routes: [apiRoute(database.reader), ...(options.routes?.({ reader: database.reader }) ?? [])],
+    routes: [
+      apiRoute(database.reader),
+      pageRoute(database.reader),
+      ...(options.routes?.({ reader: database.reader }) ?? []),
+    ],
     authenticate,
     basicRealm: Boolean(options.basic),
     logger,

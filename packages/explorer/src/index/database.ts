@@ -9,14 +9,17 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS runs (
     partition VARCHAR, app_id VARCHAR, log_id VARCHAR, run_id VARCHAR, status VARCHAR,
     end_user VARCHAR, created_at VARCHAR, day VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE,
-    error VARCHAR, search VARCHAR, record VARCHAR)`,
+    error VARCHAR, signature VARCHAR, search VARCHAR, record VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nodes (
     partition VARCHAR, app_id VARCHAR, log_id VARCHAR, created_at VARCHAR, node_id VARCHAR, node_type VARCHAR,
     title VARCHAR, status VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE, model VARCHAR)`,
 ];
 
+/** The version of the tables' layout. */
+const LAYOUT = 1;
+
 /** The columns of `runs` and `nodes`, in table order (the appenders fill them in this order). */
-export const RUN_COLUMNS = 14;
+export const RUN_COLUMNS = 15;
 export const NODE_COLUMNS = 12;
 
 export interface ExplorerDatabase {
@@ -41,6 +44,14 @@ export async function openDatabase(file: string, options: { memoryLimit?: string
     preserve_insertion_order: 'false',
   });
   const writer = await instance.connect();
+  // An index of another layout is rebuilt from the archive (it is only a cache).
+  await writer.run('CREATE TABLE IF NOT EXISTS layout (version INTEGER)');
+  const version = (await writer.runAndReadAll('SELECT max(version) FROM layout')).getRows()[0]?.[0];
+  if (version !== LAYOUT) {
+    for (const table of ['partitions', 'runs', 'nodes']) await writer.run(`DROP TABLE IF EXISTS ${table}`);
+    await writer.run('DELETE FROM layout');
+    await writer.run(`INSERT INTO layout VALUES (${LAYOUT})`);
+  }
   for (const statement of SCHEMA) await writer.run(statement);
   const reader = await instance.connect();
   const database: ExplorerDatabase = {

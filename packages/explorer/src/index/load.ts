@@ -54,6 +54,7 @@ function appendRun(runs: DuckDBAppender, nodes: DuckDBAppender, partition: strin
   nullable(runs, row.tokens, 'int');
   nullable(runs, row.cost, 'double');
   nullable(runs, row.error, 'text');
+  nullable(runs, row.signature, 'text');
   runs.appendVarchar(row.search);
   runs.appendVarchar(row.record);
   runs.endRow();

@@ -13,6 +13,8 @@ export interface RunRow {
   tokens: number | null;
   cost: number | null;
   error: string | null;
+  /** The error with its varying parts (ids, numbers, addresses) replaced: what `/errors` groups by. */
+  signature: string | null;
   /** Lower-case text `q` searches: the run's and its nodes' errors, its inputs and outputs. */
   search: string;
   record: string;
@@ -29,6 +31,18 @@ export function runCost(nodes: readonly NodeRecord[] | null): number | null {
   let cost: number | null = null;
   for (const node of nodes ?? []) if (typeof node.totalPrice === 'number') cost = (cost ?? 0) + node.totalPrice;
   return cost;
+}
+
+/** What stays the same between occurrences of one failure (at most 200 characters). */
+export function errorSignature(message: string): string {
+  const text = message
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi, '<id>')
+    .replace(/\d+(?:[.,:]\d+)*/g, '<n>')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 function searchText(record: RunRecord): string {
@@ -54,6 +68,7 @@ export function runRow(record: RunRecord): RunRow {
     tokens: record.totalTokens,
     cost: runCost(record.nodes),
     error: record.error,
+    signature: record.error ? errorSignature(record.error) : null,
     search: searchText(record),
     record: JSON.stringify(record),
   };
