@@ -205,7 +205,9 @@ describe(
     it.skipIf(!HAS_CHROMIUM)('lists error signatures with counts and sample runs', async () => {
       const { page, errors } = await open('/errors');
       const first = page.locator('table tbody tr').first();
-      expect((await first.locator('td').first().textContent())?.trim()).toBe('Node 工单分类 failed: timeout after <n>s');
+      expect((await first.locator('td').first().textContent())?.trim()).toBe(
+        'Node 工单分类 failed: timeout after <n>s',
+      );
       expect((await first.locator('td').nth(1).textContent())?.trim()).toBe('12');
       expect(await first.locator('td:last-child a').count()).toBe(3);
       await screenshot(page, 'explorer-errors');

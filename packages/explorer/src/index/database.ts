@@ -7,7 +7,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS partitions (
     id VARCHAR PRIMARY KEY, job VARCHAR, app VARCHAR, day VARCHAR, manifest VARCHAR, runs INTEGER)`,
   `CREATE TABLE IF NOT EXISTS runs (
-    partition VARCHAR, app_id VARCHAR, log_id VARCHAR, run_id VARCHAR, status VARCHAR,
+    seq BIGINT, partition VARCHAR, app_id VARCHAR, log_id VARCHAR, run_id VARCHAR, status VARCHAR,
     end_user VARCHAR, created_at VARCHAR, day VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE,
     error VARCHAR, signature VARCHAR, search VARCHAR, record VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS nodes (
@@ -16,10 +16,10 @@ const SCHEMA = [
 ];
 
 /** The version of the tables' layout. */
-const LAYOUT = 1;
+const LAYOUT = 2;
 
 /** The columns of `runs` and `nodes`, in table order (the appenders fill them in this order). */
-export const RUN_COLUMNS = 15;
+export const RUN_COLUMNS = 16;
 export const NODE_COLUMNS = 12;
 
 export interface ExplorerDatabase {
@@ -28,18 +28,20 @@ export interface ExplorerDatabase {
   writer: DuckDBConnection;
   /** Reads (the API); sees whole partitions only. */
   reader: DuckDBConnection;
+  /** The last row number given to a run (rows are read back by it: a number the scan can skip row groups by). */
+  seq: number;
   close(): void;
 }
 
 /**
- * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 256 MB): the
+ * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 160 MB): the
  * records themselves live in the file and are read back per page.
  */
 export async function openDatabase(file: string, options: { memoryLimit?: string; threads?: number } = {}) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   if (file !== ':memory:') await mkdir(dirname(file), { recursive: true });
   const instance = await DuckDBInstance.create(file, {
-    memory_limit: options.memoryLimit ?? '256MB',
+    memory_limit: options.memoryLimit ?? '160MB',
     threads: String(options.threads ?? 2),
     preserve_insertion_order: 'false',
   });
@@ -54,10 +56,12 @@ export async function openDatabase(file: string, options: { memoryLimit?: string
   }
   for (const statement of SCHEMA) await writer.run(statement);
   const reader = await instance.connect();
+  const last = (await writer.runAndReadAll('SELECT coalesce(max(seq), 0) FROM runs')).getRows()[0]?.[0];
   const database: ExplorerDatabase = {
     instance,
     writer,
     reader,
+    seq: Number(last ?? 0),
     close() {
       reader.closeSync();
       writer.closeSync();

@@ -3,7 +3,7 @@ import type { Logger, PrivacyPolicy, RunRecord } from '@dify-logs/core';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { ExplorerDatabase } from './database.js';
-import { partitionRuns } from './parts.js';
+import { partitionRuns, type PartRecord } from './parts.js';
 import { isoTime, nodeModel, runRow } from './rows.js';
 
 export interface IndexSource {
@@ -40,8 +40,16 @@ function nullable(
   else appender.appendBigInt(BigInt(Math.trunc(Number(value))));
 }
 
-function appendRun(runs: DuckDBAppender, nodes: DuckDBAppender, partition: string, record: RunRecord) {
-  const row = runRow(record);
+function appendRun(
+  runs: DuckDBAppender,
+  nodes: DuckDBAppender,
+  seq: number,
+  partition: string,
+  record: RunRecord,
+  line?: string,
+) {
+  const row = runRow(record, line);
+  runs.appendBigInt(BigInt(seq));
   runs.appendVarchar(partition);
   runs.appendVarchar(row.appId);
   runs.appendVarchar(row.logId);
@@ -96,9 +104,9 @@ export async function refreshIndex(database: ExplorerDatabase, source: IndexSour
       indexed.delete(id);
       continue;
     }
-    indexed.delete(id);
+    const replaced = indexed.delete(id);
     const records = partitionRuns(source.storage, manifest, source.formats);
-    runs += await loadPartition(database, source, { id, key, manifest }, records, jobs.size > 1);
+    runs += await loadPartition(database, source, { id, key, manifest, replaced }, records, jobs.size > 1);
     loaded += 1;
   }
   // What is left was indexed but no longer listed (a removed partition).
@@ -112,21 +120,26 @@ export async function refreshIndex(database: ExplorerDatabase, source: IndexSour
 async function loadPartition(
   database: ExplorerDatabase,
   source: IndexSource,
-  partition: { id: string; key: string; manifest: { job: string; app: string; day: string } },
-  records: AsyncIterable<RunRecord>,
+  partition: { id: string; key: string; manifest: { job: string; app: string; day: string }; replaced: boolean },
+  records: AsyncIterable<PartRecord>,
   severalJobs: boolean,
 ): Promise<number> {
   const { writer } = database;
   let count = 0;
   await writer.run('BEGIN TRANSACTION');
   try {
-    await writer.run('DELETE FROM runs WHERE partition = $1', [partition.id]);
-    await writer.run('DELETE FROM nodes WHERE partition = $1', [partition.id]);
+    // Only a replaced partition has rows to delete (a scan of the whole table: new partitions skip it).
+    if (partition.replaced)
+      for (const table of ['runs', 'nodes'])
+        await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [partition.id]);
     const runs = await writer.createAppender('runs');
     const nodes = await writer.createAppender('nodes');
     try {
-      for await (const record of records) {
-        appendRun(runs, nodes, partition.id, source.privacy.run(record));
+      for await (const { record, line } of records) {
+        const shown = source.privacy.run(record);
+        // The policy gives the record back unchanged when it found nothing: its stored line is served as it is.
+        database.seq += 1;
+        appendRun(runs, nodes, database.seq, partition.id, shown, shown === record ? line : undefined);
         count += 1;
       }
       runs.flushSync();

@@ -2,7 +2,13 @@ import { gunzipSync } from 'node:zlib';
 import type { RunRecord } from '@dify-logs/core';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { ArchiveManifest, ArchivePartFormat } from '@dify-logs/core/archive';
-import { DifyStorageError, readRunRecords } from '@dify-logs/core';
+import { DifyStorageError, RecordFileError } from '@dify-logs/core';
+
+/** A record and, for NDJSON parts, its line as stored (served as it is when the privacy policy changes nothing). */
+export interface PartRecord {
+  record: RunRecord;
+  line?: string;
+}
 
 /**
  * The runs of one partition as its manifest lists them (each log id once, as core's `readArchive` gives them): gzip
@@ -13,7 +19,7 @@ export async function* partitionRuns(
   storage: StorageAdapter,
   manifest: ArchiveManifest,
   formats: readonly ArchivePartFormat[] = [],
-): AsyncGenerator<RunRecord> {
+): AsyncGenerator<PartRecord> {
   const seen = new Set<string>();
   for (const part of manifest.parts) {
     const bytes = await storage.read(part.key);
@@ -27,10 +33,21 @@ export async function* partitionRuns(
           cause: error,
         });
       }
-      for await (const record of readRunRecords([text], part.key)) {
+      let number = 0;
+      for (const line of text.toString('utf8').split('\n')) {
+        number += 1;
+        if (line.trim() === '') continue;
+        let record: RunRecord;
+        try {
+          record = JSON.parse(line) as RunRecord;
+        } catch (error) {
+          throw new RecordFileError(part.key, number, `is not JSON (${(error as Error).message})`);
+        }
+        if (typeof record?.logId !== 'string')
+          throw new RecordFileError(part.key, number, 'is not a RunRecord (no logId)');
         if (seen.has(record.logId)) continue;
         seen.add(record.logId);
-        yield record;
+        yield { record, line };
       }
       continue;
     }
@@ -45,7 +62,7 @@ export async function* partitionRuns(
     for await (const record of decode(bytes, part.key) as AsyncIterable<RunRecord>) {
       if (seen.has(record.logId)) continue;
       seen.add(record.logId);
-      yield record;
+      yield { record };
     }
   }
 }

@@ -54,7 +54,8 @@ function searchText(record: RunRecord): string {
   return parts.join('\n').toLowerCase();
 }
 
-export function runRow(record: RunRecord): RunRow {
+/** The row of a record; `line` is its JSON when already at hand (else it is written). */
+export function runRow(record: RunRecord, line?: string): RunRow {
   const createdAt = isoTime(record.createdAt ?? record.loggedAt);
   return {
     appId: record.appId,
@@ -70,7 +71,7 @@ export function runRow(record: RunRecord): RunRow {
     error: record.error,
     signature: record.error ? errorSignature(record.error) : null,
     search: searchText(record),
-    record: JSON.stringify(record),
+    record: line ?? JSON.stringify(record),
   };
 }
 

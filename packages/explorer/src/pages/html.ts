@@ -101,9 +101,10 @@ export const money = (value: number | null | undefined) =>
 
 /** Sorts a table's rows when a `th[data-sort]` is clicked (numbers by `data-value`, text otherwise). */
 export const SORT_SCRIPT = `
-document.querySelectorAll('table.sortable th[data-sort]').forEach(function (th, column) {
+document.querySelectorAll('table.sortable th[data-sort]').forEach(function (th) {
   th.addEventListener('click', function () {
-    var table = th.closest('table'), body = table.tBodies[0], index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var body = th.closest('table').tBodies[0];
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
     var up = th.getAttribute('data-dir') !== 'up'; th.setAttribute('data-dir', up ? 'up' : 'down');
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {

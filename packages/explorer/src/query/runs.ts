@@ -13,6 +13,7 @@ export interface RunPage {
 }
 
 type Position = [createdAt: string, appId: string, logId: string];
+type Key = [...Position, seq: bigint];
 
 export function encodeCursor(position: Position): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
@@ -50,27 +51,27 @@ export async function listRuns(
     where.add(`(created_at < ${c} OR (created_at = ${c} AND (app_id < ${a} OR (app_id = ${a} AND log_id < ${l}))))`);
   }
   const keys = await reader.runAndReadAll(
-    `SELECT created_at, app_id, log_id FROM runs ${where.sql}
+    `SELECT created_at, app_id, log_id, seq FROM runs ${where.sql}
      ORDER BY created_at DESC, app_id DESC, log_id DESC LIMIT ${options.limit + 1}`,
     where.values,
   );
-  const positions = keys.getRows().map((row) => row.map(String) as Position);
-  const page = positions.slice(0, options.limit);
+  const found = keys.getRows() as unknown as Key[];
+  const page = found.slice(0, options.limit);
   if (page.length === 0) return { runs: [], nextCursor: null };
-  const lookup = new Where();
-  const pairs = page.map(([, appId, logId]) => `(${lookup.value(appId)}, ${lookup.value(logId)})`);
+  // Only the page's records are read, by row number (whole row groups are skipped by their min/max).
+  const numbers = page.map((key) => key[3]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const records = await reader.runAndReadAll(
-    `SELECT app_id, log_id, record FROM runs WHERE (app_id, log_id) IN (${pairs.join(', ')})`,
-    lookup.values,
+    `SELECT seq, record FROM runs WHERE seq BETWEEN ${numbers[0]} AND ${numbers[numbers.length - 1]}
+       AND seq IN (${numbers.join(', ')})`,
   );
-  const byKey = new Map<string, string>();
-  for (const [appId, logId, record] of records.getRows()) byKey.set(`${appId}\u0000${logId}`, String(record));
-  const runs = page.flatMap(([, appId, logId]) => {
-    const record = byKey.get(`${appId}\u0000${logId}`);
+  const bySeq = new Map<bigint, string>();
+  for (const [seq, record] of records.getRows()) bySeq.set(seq as bigint, String(record));
+  const runs = page.flatMap((key) => {
+    const record = bySeq.get(key[3]);
     return record === undefined ? [] : [summary(JSON.parse(record) as RunRecord)];
   });
-  const last = page[page.length - 1]!;
-  return { runs, nextCursor: positions.length > options.limit ? encodeCursor(last) : null };
+  const [createdAt, appId, logId] = page[page.length - 1]!;
+  return { runs, nextCursor: found.length > options.limit ? encodeCursor([createdAt, appId, logId]) : null };
 }
 
 /** The stored JSON of a run (by run id, or log id for a run Dify lost), or undefined. */
