@@ -19,7 +19,7 @@ const DAYS = 100;
 const self = fileURLToPath(import.meta.url);
 
 async function generate(baseDir, count) {
-  const { createArchiveWriter } = await import('@dify-logs/core');
+  const { createArchiveWriter } = await import('@dify-logs/core/archive');
   const { createLocalStorage } = await import('@dify-logs/storage-local');
   const storage = createLocalStorage({ baseDir });
   // One pipeline run per day, as a daily job archives them.
