@@ -19,7 +19,7 @@ const { values } = parseArgs({
 });
 
 if (values.child) {
-  const { createArchiveWriter } = await import('@dify-logs/core');
+  const { createArchiveWriter } = await import('@dify-logs/core/archive');
   const { syntheticRecord } = await import('./synthetic-records.mjs');
   const count = Number(values.child);
   let storage;

@@ -18,7 +18,7 @@ const PER_CONVERSATION = 5;
 const DAY = Date.parse('2026-03-09T00:00:00.000Z');
 
 if (values.child) {
-  const { memoryStateStore, runPipeline } = await import('@dify-logs/core');
+  const { memoryStateStore, runPipeline } = await import('@dify-logs/core/pipeline');
   const { createLocalStorage } = await import('@dify-logs/storage-local');
   const total = Number(values.child);
   const conversations = Math.ceil(total / PER_CONVERSATION);

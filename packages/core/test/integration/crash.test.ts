@@ -7,14 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { sim, workflowApp } from './helpers.js';
 
 const coreDist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+const pipelineDist = fileURLToPath(new URL('../../dist/pipeline.js', import.meta.url));
 const localDist = fileURLToPath(new URL('../../../storage-local/dist/index.js', import.meta.url));
 const built = existsSync(coreDist) && existsSync(localDist);
 
 /** A separate process running one incremental pipeline run with file state and local storage. */
 function childScript(): string {
   return `
-    const { createDifyClient, runPipeline, fileStateStore } = await \
-import(${JSON.stringify(pathToFileURL(coreDist).href)});
+    const { createDifyClient } = await import(${JSON.stringify(pathToFileURL(coreDist).href)});
+    const { runPipeline, fileStateStore } = await import(${JSON.stringify(pathToFileURL(pipelineDist).href)});
     const { createLocalStorage } = await import(${JSON.stringify(pathToFileURL(localDist).href)});
     const [url, appId, apiKey, email, password, dir] = process.argv.slice(2);
     const client = createDifyClient({ baseUrl: url, apiKey, appId, console: { email, password }, retry: { retries: 2, \
