@@ -55,7 +55,12 @@ if (values.child) {
     close: async () => undefined,
     async *conversations() {
       for (let conversation = 0; conversation < conversations; conversation += 1)
-        yield { id: `c-${conversation}`, from_end_user_session_id: `session-${conversation % 5000}` };
+        yield {
+          id: `c-${conversation}`,
+          from_end_user_session_id: `session-${conversation % 5000}`,
+          created_at: seconds(conversation * PER_CONVERSATION),
+          updated_at: seconds(Math.min(total, (conversation + 1) * PER_CONVERSATION) - 1),
+        };
     },
     async *messages(_app, conversationId) {
       const conversation = Number(conversationId.slice(2));
