@@ -1,5 +1,6 @@
 import { createCronScheduler } from '@dify-logs/scheduler-cron';
 import type { Command } from 'commander';
+import { untilStopped } from '../support/end-process.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
 import { openRuntime } from '../support/runtime.js';
@@ -71,16 +72,7 @@ async function runScheduleStart(flags: ScheduleFlags, io: CliIo): Promise<number
       `${deployment.name} (${deployment.schedule}${deployment.timezone ? ` ${deployment.timezone}` : ''})`,
   );
   io.stdout.write(`scheduling ${scheduled.join(', ')}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (flags.forSeconds) setTimeout(stop, Number(flags.forSeconds) * 1000).unref();
-  });
+  await untilStopped(flags.forSeconds ? Number(flags.forSeconds) : undefined);
   io.stdout.write('stopping: waiting for running runs\n');
   await scheduler.stop({ drainMs });
   await session.close();

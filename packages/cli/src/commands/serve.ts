@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { untilStopped } from '../support/end-process.js';
 import { addConfigOptions } from '../support/config-flags.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
@@ -64,16 +65,7 @@ async function runServe(flags: ServeFlags, io: CliIo): Promise<number> {
     throw error;
   }
   io.stdout.write(`explorer on ${explorer.url} (read-only; Ctrl-C stops it)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (forSeconds !== undefined) setTimeout(stop, forSeconds * 1000).unref();
-  });
+  await untilStopped(forSeconds);
   await explorer.close();
   await cli.close();
   io.stdout.write('stopped\n');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { untilStopped } from '../support/end-process.js';
 import { EXIT, UsageError } from '../support/exit-codes.js';
 import type { CliIo } from '../support/io.js';
 import { openRuntime } from '../support/runtime.js';
@@ -72,16 +73,7 @@ async function runWorker(flags: WorkerFlags, io: CliIo): Promise<number> {
         `${worker.dashboard ? ', /dashboard' : ' (dashboard off: set worker.dashboard credentials)'}\n`,
     );
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (flags.forSeconds) setTimeout(stop, Number(flags.forSeconds) * 1000).unref();
-  });
+  await untilStopped(flags.forSeconds ? Number(flags.forSeconds) : undefined);
   io.stdout.write(`stopping: waiting up to ${drainSeconds} s for running runs\n`);
   await worker.stop();
   await cli.close();

@@ -29,3 +29,20 @@ export function endProcessAfterGrace(code: number, options: EndProcessOptions = 
   }, graceMs);
   timer.unref();
 }
+
+/**
+ * Resolves at SIGINT or SIGTERM, or after `forSeconds` when given: how a long-running command (`worker`, `schedule
+ * start`, `serve`) waits until it is told to stop.
+ */
+export function untilStopped(forSeconds?: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (forSeconds) setTimeout(stop, forSeconds * 1000).unref();
+  });
+}
