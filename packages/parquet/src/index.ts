@@ -1,6 +1,14 @@
 export { parquetReporter, PARQUET_CONTENT_TYPE, type ParquetReporterOptions } from './reporter.js';
 export { readParquetRecords, checkRunsTable } from './reader.js';
-export { encodeParquetPart, decodeParquetPart, parquetArchiveFormat } from './archive-part.js';
+export {
+  encodeParquetPart,
+  decodeParquetPart,
+  encodeParquetMessages,
+  decodeParquetMessages,
+  encodeParquetConversations,
+  decodeParquetConversations,
+  parquetArchiveFormat,
+} from './archive-part.js';
 export {
   createParquetFileWriter,
   createParquetBufferWriter,
@@ -12,6 +20,8 @@ export {
   type ParquetBufferWriter,
 } from './writer.js';
 export { toRunRow, toNodeRows, fromRunRow, type StoredRunRow } from './rows.js';
+export { toMessageRow, fromMessageRow, toConversationRow, fromConversationRow } from './chat-rows.js';
+export { MESSAGES_TABLE, CONVERSATIONS_TABLE, type MessageRow, type ConversationRow } from './chat-schema.js';
 export {
   RUNS_TABLE,
   NODES_TABLE,

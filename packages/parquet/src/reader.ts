@@ -1,4 +1,4 @@
-import type { RunRecord } from '@dify-logs/core';
+import type { ConversationRecord, MessageRecord, RunRecord } from '@dify-logs/core';
 import {
   asyncBufferFromFile,
   parquetMetadataAsync,
@@ -9,15 +9,52 @@ import {
   type ParquetParsers,
 } from 'hyparquet';
 import { ParquetFileError } from './errors/parquet-file-error.js';
-import { fromRunRow, type StoredRunRow } from './rows.js';
-import { DERIVED_RUN_COLUMNS, PARQUET_SCHEMA_VERSION, RUNS_TABLE } from './schema.js';
+import { fromConversationRow, fromMessageRow } from './chat-rows.js';
+import { CONVERSATIONS_TABLE, MESSAGES_TABLE } from './chat-schema.js';
+import { fromRunRow } from './rows.js';
+import { DERIVED_RUN_COLUMNS, PARQUET_SCHEMA_VERSION, RUNS_TABLE, type TableDefinition } from './schema.js';
 import { SCHEMA_METADATA_KEY, TABLE_METADATA_KEY } from './writer.js';
 
-/** The runs-table columns a RunRecord is rebuilt from (the derived query columns are not read). */
-const STORED_COLUMNS = RUNS_TABLE.columns.filter((column) => !DERIVED_RUN_COLUMNS.includes(column.name));
-const READ_COLUMN_NAMES = STORED_COLUMNS.map((column) => column.name);
-const INTEGER_COLUMNS = STORED_COLUMNS.filter((column) => column.kind === 'int64' || column.kind === 'int32').map(
-  (column) => column.name,
+/** A table records are read back from: the columns read and how a row (integers as numbers) becomes a record. */
+interface RecordTable<R> {
+  table: TableDefinition<unknown>;
+  columns: string[];
+  integers: string[];
+  fromRow(row: unknown): R;
+  /** What a file holding another dify-logs table is told. */
+  elsewhere: string;
+}
+
+function recordTable<Row, R>(
+  table: TableDefinition<Row>,
+  fromRow: (row: Row) => R,
+  elsewhere: string,
+  skip: ReadonlyArray<keyof Row> = [],
+): RecordTable<R> {
+  const stored = table.columns.filter((column) => !skip.includes(column.name));
+  return {
+    table: table as TableDefinition<unknown>,
+    columns: stored.map((column) => column.name),
+    integers: stored
+      .filter((column) => column.kind === 'int64' || column.kind === 'int32')
+      .map((column) => column.name),
+    fromRow: fromRow as (row: unknown) => R,
+    elsewhere,
+  };
+}
+
+/** The runs table: a RunRecord is rebuilt without the derived query columns. */
+const RUNS = recordTable(
+  RUNS_TABLE,
+  fromRunRow,
+  "records are read from the runs table (the report's ….runs.parquet file)",
+  DERIVED_RUN_COLUMNS,
+);
+const MESSAGES = recordTable(MESSAGES_TABLE, fromMessageRow, 'messages are read from the messages table');
+const CONVERSATIONS = recordTable(
+  CONVERSATIONS_TABLE,
+  fromConversationRow,
+  'conversations are read from the conversations table',
 );
 
 const text = new TextDecoder();
@@ -39,13 +76,14 @@ function keyValues(metadata: FileMetaData): Record<string, string | undefined> {
  * by another tool may have lost it), and the columns in every case.
  */
 export function checkRunsTable(metadata: FileMetaData, name: string): void {
+  checkTable(metadata, name, RUNS);
+}
+
+function checkTable(metadata: FileMetaData, name: string, expected: RecordTable<unknown>): void {
   const meta = keyValues(metadata);
   const table = meta[TABLE_METADATA_KEY];
-  if (table !== undefined && table !== RUNS_TABLE.name) {
-    throw new ParquetFileError(
-      name,
-      `this is the dify-logs ${table} table; records are read from the runs table (the report's ….runs.parquet file)`,
-    );
+  if (table !== undefined && table !== expected.table.name) {
+    throw new ParquetFileError(name, `this is the dify-logs ${table} table; ${expected.elsewhere}`);
   }
   const version = meta[SCHEMA_METADATA_KEY];
   if (version !== undefined && !(Number(version) <= PARQUET_SCHEMA_VERSION)) {
@@ -56,9 +94,10 @@ export function checkRunsTable(metadata: FileMetaData, name: string): void {
     );
   }
   const present = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
-  const missing = READ_COLUMN_NAMES.filter((column) => !present.has(column));
+  const missing = expected.columns.filter((column) => !present.has(column));
   if (missing.length > 0) {
-    const what = table === undefined ? 'not a dify-logs runs table' : 'a damaged dify-logs runs table';
+    const kind = expected.table.name;
+    const what = table === undefined ? `not a dify-logs ${kind} table` : `a damaged dify-logs ${kind} table`;
     throw new ParquetFileError(
       name,
       `${what}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ` +
@@ -79,9 +118,23 @@ async function metadataOf(file: AsyncBuffer, name: string): Promise<FileMetaData
 }
 
 /** Rebuilds the RunRecords of a runs table, one row group in memory at a time. */
-export async function* readRunsTable(file: AsyncBuffer, name: string): AsyncGenerator<RunRecord> {
+export function readRunsTable(file: AsyncBuffer, name: string): AsyncGenerator<RunRecord> {
+  return readTable(file, name, RUNS);
+}
+
+/** Rebuilds the MessageRecords of a messages table (an archive part's Parquet copy). */
+export function readMessagesTable(file: AsyncBuffer, name: string): AsyncGenerator<MessageRecord> {
+  return readTable(file, name, MESSAGES);
+}
+
+/** Rebuilds the ConversationRecords of a conversations table (an archive part's Parquet copy). */
+export function readConversationsTable(file: AsyncBuffer, name: string): AsyncGenerator<ConversationRecord> {
+  return readTable(file, name, CONVERSATIONS);
+}
+
+async function* readTable<R>(file: AsyncBuffer, name: string, source: RecordTable<R>): AsyncGenerator<R> {
   const metadata = await metadataOf(file, name);
-  checkRunsTable(metadata, name);
+  checkTable(metadata, name, source);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
@@ -92,7 +145,7 @@ export async function* readRunsTable(file: AsyncBuffer, name: string): AsyncGene
         metadata,
         rowStart,
         rowEnd,
-        columns: READ_COLUMN_NAMES,
+        columns: source.columns,
         parsers: PARSERS,
       });
     } catch (error) {
@@ -104,10 +157,10 @@ export async function* readRunsTable(file: AsyncBuffer, name: string): AsyncGene
     }
     for (let index = 0; index < rows.length; index += 1) {
       const row = rows[index]!;
-      for (const column of INTEGER_COLUMNS) if (typeof row[column] === 'bigint') row[column] = Number(row[column]);
-      let record: RunRecord;
+      for (const column of source.integers) if (typeof row[column] === 'bigint') row[column] = Number(row[column]);
+      let record: R;
       try {
-        record = fromRunRow(row as unknown as StoredRunRow);
+        record = source.fromRow(row);
       } catch (error) {
         throw new ParquetFileError(
           name,

@@ -2,20 +2,23 @@ import type { EnrichmentError, NodeRecord, RunRecord } from '@dify-logs/core';
 import { ParquetValueError } from './errors/parquet-value-error.js';
 import type { NodeRow, RunRow } from './schema.js';
 
-/** Epoch milliseconds of an ISO-8601 time; throws a ParquetValueError naming the column and run otherwise. */
-function epochMillis(value: unknown, column: string, logId: string): number {
+type RecordKind = 'run' | 'message' | 'conversation';
+
+/** Epoch milliseconds of an ISO-8601 time; throws a ParquetValueError naming the column and record otherwise. */
+export function epochMillis(value: unknown, column: string, id: string, record: RecordKind = 'run'): number {
   const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(millis))
-    throw new ParquetValueError(column, logId, `not an ISO-8601 time: ${JSON.stringify(value)}`);
+    throw new ParquetValueError(column, id, `not an ISO-8601 time: ${JSON.stringify(value)}`, record);
   return millis;
 }
 
-function optionalMillis(value: unknown, column: string, logId: string): number | null {
-  return value === null || value === undefined ? null : epochMillis(value, column, logId);
+export function optionalMillis(value: unknown, column: string, id: string, record: RecordKind = 'run'): number | null {
+  return value === null || value === undefined ? null : epochMillis(value, column, id, record);
 }
 
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
-const orNull = <T>(value: T | null | undefined): T | null => value ?? null;
+export const json = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+export const orNull = <T>(value: T | null | undefined): T | null => value ?? null;
 
 /** The node executions' prices summed, when they share one currency. */
 function nodesPrice(nodes: readonly NodeRecord[] | null): { totalPrice: number | null; currency: string | null } {
@@ -107,8 +110,8 @@ export function toNodeRows(record: RunRecord): NodeRow[] {
   }));
 }
 
-const iso = (millis: number): string => new Date(millis).toISOString();
-const parse = (text: string | null): never | null => (text === null ? null : (JSON.parse(text) as never));
+export const iso = (millis: number): string => new Date(millis).toISOString();
+export const parse = (text: string | null): never | null => (text === null ? null : (JSON.parse(text) as never));
 
 /** What `fromRunRow` needs: a runs-table row without the derived columns. */
 export type StoredRunRow = Omit<RunRow, 'nodeCount' | 'totalPrice' | 'currency'>;

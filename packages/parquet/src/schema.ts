@@ -4,7 +4,7 @@ import type { SchemaElement } from 'hyparquet';
 export const PARQUET_SCHEMA_VERSION = 1;
 
 /** How a column is stored: `timestamp` is INT64 milliseconds since the epoch, UTC; `json` is UTF-8 JSON text. */
-export type ColumnKind = 'string' | 'json' | 'timestamp' | 'double' | 'int32' | 'int64';
+export type ColumnKind = 'string' | 'json' | 'timestamp' | 'double' | 'int32' | 'int64' | 'boolean';
 
 export interface ColumnDefinition<Row> {
   readonly name: keyof Row & string;
@@ -14,7 +14,7 @@ export interface ColumnDefinition<Row> {
 
 /** One table of a dify-logs Parquet file: its name (written to the file's key-value metadata) and columns, in order. */
 export interface TableDefinition<Row> {
-  readonly name: 'runs' | 'nodes';
+  readonly name: 'runs' | 'nodes' | 'messages' | 'conversations';
   readonly columns: ReadonlyArray<ColumnDefinition<Row>>;
 }
 
@@ -81,12 +81,12 @@ export interface NodeRow {
   finishedAt: number | null;
 }
 
-const required = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({
+export const required = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({
   name,
   kind,
   nullable: false,
 });
-const optional = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({
+export const optional = <Row>(name: keyof Row & string, kind: ColumnKind): ColumnDefinition<Row> => ({
   name,
   kind,
   nullable: true,
@@ -170,6 +170,7 @@ const ELEMENTS: Record<ColumnKind, Omit<SchemaElement, 'name'>> = {
   double: { type: 'DOUBLE' },
   int32: { type: 'INT32' },
   int64: { type: 'INT64' },
+  boolean: { type: 'BOOLEAN' },
 };
 
 /**

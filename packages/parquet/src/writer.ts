@@ -60,6 +60,8 @@ function converterOf(kind: ColumnDefinition<unknown>['kind']): {
       return { check: (value) => typeof value === 'string', expected: 'text' };
     case 'double':
       return { check: (value) => typeof value === 'number', expected: 'a number' };
+    case 'boolean':
+      return { check: (value) => typeof value === 'boolean', expected: 'true or false' };
     case 'int32':
       return {
         check: (value) => Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1,
@@ -113,12 +115,15 @@ function createTableEncoder<Row>(table: TableDefinition<Row>, sink: ByteWriter, 
   const reject = (row: Row, index: number, value: unknown): never => {
     for (let before = 0; before < index; before += 1) data[before]!.pop();
     const column = columns[index]!;
-    const logId = (row as { logId?: unknown }).logId;
+    // The record the row is of: a run (runs and nodes tables), a message or a conversation.
+    const ids = row as Record<string, unknown>;
+    const what = ids.logId !== undefined ? 'run' : ids.messageId !== undefined ? 'message' : 'conversation';
+    const id = ids.logId ?? ids.messageId ?? ids.conversationId;
     const problem =
       value === null || value === undefined
         ? 'is required, got null'
         : `expected ${column.expected}, got ${JSON.stringify(value)?.slice(0, 80) ?? typeof value}`;
-    throw new ParquetValueError(`${table.name}.${column.name}`, typeof logId === 'string' ? logId : undefined, problem);
+    throw new ParquetValueError(`${table.name}.${column.name}`, typeof id === 'string' ? id : undefined, problem, what);
   };
 
   function flush(): Promise<void> {

@@ -42,10 +42,11 @@ async function runVerify(flags: VerifyFlags, io: CliIo): Promise<number> {
       ...(flags.job ? { job: flags.job } : {}),
       ...(flags.app ? { app: flags.app } : {}),
     };
-    const result = await verifyArchive(storage, query, { formats: await registeredArchiveFormats(PLUGINS) });
+    const formats = await registeredArchiveFormats(PLUGINS);
+    const result = await verifyArchive(storage, query, { formats });
     // Chat messages and conversations are partitioned beside the runs (their own manifests): checked the same way.
-    const messages = await verifyArchive(storage, query, { dataset: 'messages' });
-    const conversations = await verifyArchive(storage, query, { dataset: 'conversations' });
+    const messages = await verifyArchive(storage, query, { formats, dataset: 'messages' });
+    const conversations = await verifyArchive(storage, query, { formats, dataset: 'conversations' });
     if (flags.json) io.stdout.write(`${JSON.stringify({ ...result, messages, conversations })}\n`);
     else {
       const status = (problems: unknown[]) => (problems.length === 0 ? 'OK' : `${problems.length} PROBLEM(S)`);

@@ -13,7 +13,7 @@ import {
 } from './dataset.js';
 import type { RunRecord } from '../records/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
-import type { ArchivePartFormat } from './archive-writer.js';
+import { codecOf, type ArchivePartFormat } from './part-format.js';
 import { manifestsBetween, newestFirst, type ArchiveManifest, type ArchivePart } from './manifest.js';
 
 export interface ArchiveReadOptions {
@@ -30,14 +30,15 @@ export function partRecords<T = RunRecord>(
   dataset: ArchiveDataset<T> = RUNS as ArchiveDataset<unknown> as ArchiveDataset<T>,
 ): AsyncIterable<T> {
   if (part.format === undefined) return dataset.read(inflate(part.key, bytes, adapter), part.key, adapter);
-  const decode = options.formats?.find((format) => format.format === part.format)?.decode;
-  if (!decode)
+  const format = options.formats?.find((each) => each.format === part.format);
+  const codec = format && codecOf(format, dataset);
+  if (!codec?.decode)
     throw new DifyConfigError(
       'storage.archiveFormats',
       `archive part ${part.key} is ${part.format}; reading it needs the ${part.format} archive format ` +
-        `(for parquet: parquetArchiveFormat() from @dify-logs/parquet)`,
+        (format ? `with a ${dataset.name} decoder` : `(for parquet: parquetArchiveFormat() from @dify-logs/parquet)`),
     );
-  return decode(bytes, part.key) as AsyncIterable<T>;
+  return codec.decode(bytes, part.key);
 }
 
 export interface ArchiveQuery {
@@ -173,7 +174,8 @@ export async function verifyArchive(
   const problems: ArchiveProblem[] = [];
   let parts = 0;
   let records = 0;
-  const partitions = await listPartitions(storage, query, datasetNamed(options.dataset));
+  const dataset = datasetNamed(options.dataset) as ArchiveDataset<unknown>;
+  const partitions = await listPartitions(storage, query, dataset);
   for (const { key, manifest } of partitions) {
     for (const part of manifest.parts) {
       parts += 1;
@@ -234,7 +236,7 @@ export async function verifyArchive(
           const text = gunzipSync(bytes).toString('utf8');
           lines = text.length === 0 ? 0 : text.split('\n').filter((line) => line !== '').length;
         } else {
-          for await (const _record of partRecords(part, bytes, options, storage.name)) lines += 1;
+          for await (const _record of partRecords(part, bytes, options, storage.name, dataset)) lines += 1;
         }
         records += lines;
         if (lines !== part.records)

@@ -22,32 +22,18 @@ import { createSpool, type Spool } from '../fs/spool.js';
 import { readRunRecords } from '../records/ndjson.js';
 import type { ArchiveAlternate } from './manifest.js';
 import { createPartStream } from './part-stream.js';
+import { codecOf, type ArchivePartFormat } from './part-format.js';
 import { DifyConfigError } from '../errors/config-error.js';
-import { datasetNamed, RUNS, type ArchiveDataset, type ArchiveDatasetName } from './dataset.js';
+import { datasetNamed, type ArchiveDataset, type ArchiveDatasetName } from './dataset.js';
 import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 
-/**
- * Another format each archive part is written in, beside the gzip NDJSON part or instead of it
- * (`@dify-logs/parquet` gives `parquetArchiveFormat()`). A partition is one app and one UTC day, so a part
- * fits in memory encoded.
- */
-export interface ArchivePartFormat {
-  readonly format: string;
-  /** Without the dot: `parquet` gives `….part-1.parquet`. */
-  readonly extension: string;
-  readonly contentType: string;
-  encode(records: AsyncIterable<RunRecord>): Promise<Uint8Array>;
-  /**
-   * The records of an encoded part (`name`, the object key, goes into errors): needed to read or verify an archive
-   * written without NDJSON.
-   */
-  decode?(bytes: Uint8Array, name: string): AsyncIterable<RunRecord>;
-}
+export type { ArchivePartFormat } from './part-format.js';
 
 export interface ArchiveWriterOptions {
   /**
    * What is archived: runs (RunRecords, the default), chat messages (MessageRecords) or conversations
-   * (ConversationRecords); the chat datasets are gzip NDJSON only.
+   * (ConversationRecords). A chat part is always gzip NDJSON (the chat readers read it), with copies in those of
+   * `formats` that hold its dataset (`ArchivePartFormat.datasets`).
    */
   dataset?: ArchiveDatasetName;
   job: string;
@@ -61,7 +47,7 @@ export interface ArchiveWriterOptions {
   formats?: ArchivePartFormat[];
   /**
    * `false`: no gzip NDJSON; each part is written in the first of `formats` (listed with its `format` in the
-   * manifest) and the other formats are its alternates. Default `true`.
+   * manifest) and the other formats are its alternates. Default `true`. Runs only: chat parts keep their NDJSON.
    */
   ndjson?: boolean;
 }
@@ -136,9 +122,9 @@ export function createDatasetWriter<T>(
   const logger = (options.logger ?? silentLogger).child({ component: 'archive', dataset: dataset.name });
   const now = options.now ?? (() => new Date());
   const written: Array<{ part: ArchivePart; object: StoredObject; app: string; day: string }> = [];
-  // Other formats encode RunRecords: a message or conversation archive is gzip NDJSON only.
-  const formats = dataset === (RUNS as ArchiveDataset<unknown>) ? (options.formats ?? []) : [];
-  const ndjson = dataset === (RUNS as ArchiveDataset<unknown>) ? (options.ndjson ?? true) : true;
+  // A chat dataset gets copies in the formats that hold it; its part stays gzip NDJSON (what its readers read).
+  const formats = (options.formats ?? []).filter((format) => codecOf(format, dataset));
+  const ndjson = dataset.name === 'runs' ? (options.ndjson ?? true) : true;
   if (!ndjson && formats.length === 0)
     throw new DifyConfigError(
       'storage.archiveFormats',
@@ -206,7 +192,7 @@ export function createDatasetWriter<T>(
     try {
       await spool.close();
       for (const format of formats) {
-        const encoded = await format.encode(readRunRecords(spool.read(), spool.path));
+        const encoded = await codecOf(format, dataset)!.encode(spooledRecords(dataset, spool, storage.name));
         const object = await save(
           part.app,
           part.day,
@@ -365,6 +351,17 @@ export function createDatasetWriter<T>(
 }
 
 type StoredObjectBody = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+/** The records of a part's spool: runs streamed line by line, chat records (small) read whole. */
+async function* spooledRecords<T>(dataset: ArchiveDataset<T>, spool: Spool, adapter: string): AsyncGenerator<T> {
+  if (dataset.name === 'runs') {
+    yield* readRunRecords(spool.read(), spool.path) as AsyncIterable<unknown> as AsyncIterable<T>;
+    return;
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of spool.read()) chunks.push(chunk);
+  yield* dataset.read(Buffer.concat(chunks), spool.path, adapter);
+}
 
 /** The manifests of a partition, newest first (normally one; more only after an interrupted replace). */
 export async function readManifests(

@@ -6,6 +6,7 @@ export {
   type ArchiveResult,
   type ArchivePartFormat,
 } from './archive-writer.js';
+export type { DatasetCodec } from './part-format.js';
 export {
   readArchive,
   readArchivedMessages,

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
 import { listPartitions, partRecords, type ArchiveQuery, type ArchiveReadOptions } from './archive-reader.js';
-import type { ArchivePartFormat } from './archive-writer.js';
+import { codecOf, type ArchivePartFormat } from './part-format.js';
 import { readManifests } from './archive-writer.js';
 import { RUNS, type ArchiveDataset } from './dataset.js';
 import {
@@ -160,12 +160,14 @@ async function writePart<T>(
 ): Promise<ArchivePart> {
   const encode = async (name: string): Promise<{ format: ArchivePartFormat; bytes: Uint8Array }> => {
     const format = formats.find((each) => each.format === name);
-    if (!format)
+    const codec = format && codecOf(format, dataset);
+    if (!format || !codec)
       throw new DifyConfigError(
         'storage.archiveFormats',
-        `archive part ${part.key} has a ${name} copy; rewriting it needs the ${name} archive format`,
+        `archive part ${part.key} has a ${name} copy; rewriting it needs the ${name} archive format` +
+          (format ? ` with a ${dataset.name} encoder` : ''),
       );
-    return { format, bytes: await format.encode(iterate(records as unknown as RunRecord[])) };
+    return { format, bytes: await codec.encode(iterate(records)) };
   };
   const store = async (extension: string, bytes: Uint8Array, contentType: string) => {
     const object = await save(`part-${sequence}.${extension}`, bytes, contentType);

@@ -15,6 +15,7 @@ export {
   type ArchiveWriter,
   type ArchiveWriterOptions,
   type ArchivePartFormat,
+  type DatasetCodec,
   type ArchiveResult,
   type ArchiveQuery,
   type ArchiveProblem,

@@ -317,7 +317,8 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     });
 
     const period = analysis;
-    const chatArchive = { job: job.name, runId, window: resultWindow, now: () => now, logger };
+    // Chat parts get copies in the archive's formats that hold them (Parquet); its `ndjson: false` is for runs only.
+    const chatArchive = { ...archive, job: job.name, runId, window: resultWindow, now: () => now, logger };
     const track = (writer: { abort(): Promise<void> }) => chatWriters.push(writer);
     const rendered = await timed('report', () => feed.finish(period));
     gather();

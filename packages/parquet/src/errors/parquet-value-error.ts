@@ -8,11 +8,13 @@ export class ParquetValueError extends DifyLogsError {
   constructor(
     /** The table and column, e.g. `runs.loggedAt`. */
     readonly column: string,
-    /** The run's log id, when known. */
+    /** The record's id (a run's log id, a message's or a conversation's id), when known. */
     readonly logId: string | undefined,
     problem: string,
+    /** What the record is: `run` (the default), `message` or `conversation`. */
+    record: 'run' | 'message' | 'conversation' = 'run',
   ) {
-    super(`${column}${logId === undefined ? '' : ` of run ${JSON.stringify(logId)}`}: ${problem}`, {
+    super(`${column}${logId === undefined ? '' : ` of ${record} ${JSON.stringify(logId)}`}: ${problem}`, {
       code: 'invalid_record',
     });
     this.name = 'ParquetValueError';
