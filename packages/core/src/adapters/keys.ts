@@ -51,7 +51,9 @@ export interface ParsedKey {
   createdAt: Date;
 }
 
-const KEY = /^(reports|data)\/([^/]+)\/\d{4}\/\d{2}\/\d{2}\/[^/]+-(\d{8}T\d{9}Z)-[^/]+\.[^/.]+$/u;
+// The first stamp after the job and app: a run id may hold one too (the CLI's `20261204T165454427Z-ac2457`), and the
+// key's creation time is the one before it.
+const KEY = /^(reports|data)\/([^/]+)\/\d{4}\/\d{2}\/\d{2}\/[^/]+?-(\d{8}T\d{9}Z)-[^/]+\.[^/.]+$/u;
 
 /** Reads kind, type and creation time back from a key made by `storageKey`; null for any other key. */
 export function parseStorageKey(key: string): ParsedKey | null {
