@@ -4,6 +4,7 @@ import type { ArchiveDataset } from './dataset.js';
 
 /** How an archive format encodes (and reads back) the records of one dataset. */
 export interface DatasetCodec<T> {
+  /** One part's records as the bytes stored (`….part-N.<extension>`). */
   encode(records: AsyncIterable<T>): Promise<Uint8Array>;
   /**
    * The records of an encoded part (`name`, the object key, goes into errors): needed to read or verify an archive
