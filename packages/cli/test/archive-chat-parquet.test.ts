@@ -6,7 +6,7 @@ import type { ConversationRecord, MessageRecord } from '@dify-logs/core';
 import type { ArchiveManifest } from '@dify-logs/core/archive';
 import { decodeParquetConversations, decodeParquetMessages } from '@dify-logs/parquet';
 import { describe, expect, it } from 'vitest';
-import { cli, filesUnder, sim, tempDir } from './helpers.js';
+import { cli, filesUnder, sim, tempDir, writeWorkspaceConfig } from './helpers.js';
 
 async function collect<T>(records: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -53,21 +53,9 @@ describe('dify-logs archive with Parquet copies of the chat datasets', () => {
         days: 1,
       });
       const dir = await tempDir();
-      await writeFile(
-        join(dir, 'dify-logs.yaml'),
-        [
-          'dify:',
-          `  baseUrl: ${simulator.url}`,
-          `  console: { email: ${simulator.account.email}, password: ${simulator.account.password} }`,
-          'jobs:',
-          '  - name: daily',
-          '    apps: all',
-          '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
-          'storage: { baseDir: ./outputs, archiveFormats: [parquet] }',
-          'logging: { level: warn }',
-          '',
-        ].join('\n'),
-      );
+      await writeWorkspaceConfig(dir, simulator, {
+        storage: 'storage: { baseDir: ./outputs, archiveFormats: [parquet] }',
+      });
       const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
       expect(run.code, run.stderr + run.stdout).toBe(0);
 

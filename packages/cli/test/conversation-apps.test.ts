@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { cli, filesUnder, sim, tempDir } from './helpers.js';
+import { cli, filesUnder, sim, tempDir, writeWorkspaceConfig } from './helpers.js';
 
 describe('completion apps and per-app probing (CLI)', () => {
   it('dify-logs run with apps: all reads the completion app beside the chat apps', async () => {
@@ -15,22 +14,7 @@ describe('completion apps and per-app probing (CLI)', () => {
       chatApps: true,
     });
     const dir = await tempDir();
-    await writeFile(
-      join(dir, 'dify-logs.yaml'),
-      [
-        'dify:',
-        `  baseUrl: ${simulator.url}`,
-        `  console: { email: ${simulator.account.email}, password: ${simulator.account.password} }`,
-        'jobs:',
-        '  - name: daily',
-        '    apps: all',
-        '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
-        '    outputFormat: [markdown]',
-        'storage: { baseDir: ./outputs }',
-        'logging: { level: warn }',
-        '',
-      ].join('\n'),
-    );
+    await writeWorkspaceConfig(dir, simulator, { job: ['    outputFormat: [markdown]'] });
     const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const files = filesUnder(join(dir, 'outputs'));

@@ -1,7 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, sim, tempDir } from './helpers.js';
+import { cli, sim, tempDir, writeWorkspaceConfig } from './helpers.js';
 
 describe('dify-logs dataset export', () => {
   it(
@@ -17,22 +17,7 @@ describe('dify-logs dataset export', () => {
         plantedText: 'call me on 13912345678',
       });
       const dir = await tempDir();
-      await writeFile(
-        join(dir, 'dify-logs.yaml'),
-        [
-          'dify:',
-          `  baseUrl: ${simulator.url}`,
-          `  console: { email: ${simulator.account.email}, password: ${simulator.account.password} }`,
-          'jobs:',
-          '  - name: daily',
-          '    apps: all',
-          '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
-          '    outputFormat: [json]',
-          'storage: { baseDir: ./outputs }',
-          'logging: { level: warn }',
-          '',
-        ].join('\n'),
-      );
+      await writeWorkspaceConfig(dir, simulator, { job: ['    outputFormat: [json]'] });
       const run = await cli(['run', '--config', 'dify-logs.yaml'], { cwd: dir, env: {} });
       expect(run.code, run.stderr + run.stdout).toBe(0);
       const archived = Number(/messages (\d+) messages in/.exec(run.stdout)?.[1]);

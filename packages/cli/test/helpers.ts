@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type DifySimulator, type SimulatorOptions } from '@dify-logs/dify-sim';
@@ -48,4 +48,33 @@ export function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true })
     .map((name) => join(dir, String(name)))
     .filter((path) => statSync(path).isFile());
+}
+
+/**
+ * Writes `dir/dify-logs.yaml`: every app of the simulator's workspace, read with its console account, by one job
+ * `daily` from yesterday to tomorrow; `job` adds lines to the job, `storage` replaces the local storage line, `sinks`
+ * adds a `sinks:` section.
+ */
+export async function writeWorkspaceConfig(
+  dir: string,
+  simulator: DifySimulator,
+  options: { job?: string[]; storage?: string; sinks?: string[] } = {},
+): Promise<void> {
+  await writeFile(
+    join(dir, 'dify-logs.yaml'),
+    [
+      'dify:',
+      `  baseUrl: ${simulator.url}`,
+      `  console: { email: ${simulator.account.email}, password: ${simulator.account.password} }`,
+      'jobs:',
+      '  - name: daily',
+      '    apps: all',
+      '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
+      ...(options.job ?? []),
+      options.storage ?? 'storage: { baseDir: ./outputs }',
+      ...(options.sinks ? ['sinks:', ...options.sinks] : []),
+      'logging: { level: warn }',
+      '',
+    ].join('\n'),
+  );
 }

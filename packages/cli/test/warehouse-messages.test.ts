@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { cli, sim, tempDir } from './helpers.js';
+import { cli, sim, tempDir, writeWorkspaceConfig } from './helpers.js';
 import { dropTables, PG_URL, postgresReason } from './postgres.js';
 
 describe('dify-logs run with chat apps and the PostgreSQL sink', () => {
@@ -20,24 +18,10 @@ describe('dify-logs run with chat apps and the PostgreSQL sink', () => {
       });
       const dir = await tempDir();
       const prefix = `cliwhm${randomBytes(4).toString('hex')}_`;
-      await writeFile(
-        join(dir, 'dify-logs.yaml'),
-        [
-          'dify:',
-          `  baseUrl: ${simulator.url}`,
-          `  console: { email: ${simulator.account.email}, password: ${simulator.account.password} }`,
-          'jobs:',
-          '  - name: daily',
-          '    apps: all',
-          '    window: { mode: explicit, from: "{{yesterday}}", to: "{{tomorrow}}" }',
-          '    outputFormat: [json]',
-          'storage: { baseDir: ./outputs }',
-          'sinks:',
-          `  postgres: { databaseUrl: "${PG_URL}", tablePrefix: ${prefix} }`,
-          'logging: { level: warn }',
-          '',
-        ].join('\n'),
-      );
+      await writeWorkspaceConfig(dir, simulator, {
+        job: ['    outputFormat: [json]'],
+        sinks: [`  postgres: { databaseUrl: "${PG_URL}", tablePrefix: ${prefix} }`],
+      });
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       try {
