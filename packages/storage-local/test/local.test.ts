@@ -99,3 +99,33 @@ describe('local storage cleanup', () => {
     ]);
   });
 });
+
+describe('local storage under the partitioned archive', () => {
+  it('finds a partition’s manifest when run ids hold a timestamp (a later run keeps the earlier run’s parts)', async () => {
+    const { createArchiveWriter, readArchivedMessages } = await import('@dify-logs/core/archive');
+    const storage = createLocalStorage({ baseDir: mkdtempSync(join(tmpdir(), 'local-')) });
+    // The CLI's run ids: a stamp of when the run started, then a random suffix.
+    const runs = [
+      { runId: '20260302T101500000Z-ab12cd', window: { from: '2026-03-02T09:00:00Z', to: '2026-03-02T10:00:00Z' } },
+      { runId: '20260302T111500000Z-ef34ab', window: { from: '2026-03-02T10:00:00Z', to: '2026-03-02T11:00:00Z' } },
+    ];
+    for (const [index, { runId, window }] of runs.entries()) {
+      const writer = createArchiveWriter(storage, { dataset: 'messages', job: 'hourly', runId, window });
+      await writer.add({
+        appId: 'app-1',
+        conversationId: 'c-1',
+        messageId: `m-${index}`,
+        createdAt: `2026-03-02T0${9 + index}:30:00.000Z`,
+      } as never);
+      await writer.finish();
+    }
+    const read: string[] = [];
+    for await (const message of readArchivedMessages(storage, { from: '2026-03-02', to: '2026-03-02' }))
+      read.push(message.messageId);
+    expect(read).toEqual(['m-0', 'm-1']);
+    const manifests = (await all(storage.list({ kind: 'data', type: 'archive-messages' }))).filter((object) =>
+      object.key.endsWith('.manifest.json'),
+    );
+    expect(manifests).toHaveLength(1);
+  });
+});
