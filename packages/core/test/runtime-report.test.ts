@@ -3,7 +3,7 @@ import { definePlugin, z } from '../src/adapter-kit.js';
 import { createArchiveWriter } from '../src/entries/archive.js';
 import { createDifyLogs } from '../src/index.js';
 import { memoryStorage } from '../src/entries/pipeline.js';
-import { chatMessage, run } from './support/records.js';
+import { chatConversation, chatMessage, run } from './support/records.js';
 
 const window = { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' };
 
@@ -47,6 +47,54 @@ describe('runtime.report over the partitioned archive', () => {
       });
       expect(rendered.analysis.runs).toBe(3);
       expect(rendered.analysis.conversations).toMatchObject({ conversations: 2, messages: 3 });
+      await rendered.close();
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('heads transcripts with the names of archived conversations (newest version, privacy applied)', async () => {
+    const storage = memoryStorage();
+    const plugin = definePlugin({ kind: 'storage', type: 'memory', schema: z.strictObject({}), create: () => storage });
+    const messages = createArchiveWriter(storage, { dataset: 'messages', job: 'daily', runId: 'run-1', window });
+    await messages.add(chatMessage({ conversationId: 'c-1', messageId: 'm-1', feedback: 'dislike' }));
+    await messages.add(chatMessage({ conversationId: 'c-2', messageId: 'm-2', status: 'error', error: 'boom' }));
+    await messages.add(chatMessage({ conversationId: 'c-3', messageId: 'm-3' }));
+    await messages.finish();
+    // A later window (from noon) adds a newer version of c-1 to the same day's partition; the first run's part stays.
+    const conversations = (runId: string, from: string) =>
+      createArchiveWriter(storage, { dataset: 'conversations', job: 'daily', runId, window: { from, to: window.to } });
+    const first = conversations('run-1', window.from);
+    await first.add(chatConversation({ conversationId: 'c-1', name: 'Old name' }));
+    await first.add(chatConversation({ conversationId: 'c-2', name: '<b>Refund</b> for li.lei@example.com' }));
+    await first.finish();
+    const later = conversations('run-2', '2026-03-09T12:00:00.000Z');
+    await later.add(
+      chatConversation({ conversationId: 'c-1', name: 'Order [42]', updatedAt: '2026-03-09T12:00:00.000Z' }),
+    );
+    await later.finish();
+
+    const runtime = await createDifyLogs({
+      plugins: [plugin],
+      config: {
+        dify: { baseUrl: 'http://127.0.0.1:9', apiKey: 'app-unused' },
+        jobs: [{ name: 'daily' }],
+        storage: { type: 'memory', memory: {} },
+        state: { type: 'memory' },
+      },
+    });
+    try {
+      const rendered = await runtime.report({
+        records: { archive: { from: '2026-03-09', to: '2026-03-09' } },
+        formats: ['json', 'markdown'],
+      });
+      const transcripts = rendered.analysis.conversations!.transcripts;
+      const names = Object.fromEntries(transcripts.map((transcript) => [transcript.conversationId, transcript.name]));
+      // The newest version's name; the e-mail address masked by the default policy; no transcript for c-3.
+      expect(names).toEqual({ 'c-1': 'Order [42]', 'c-2': '<b>Refund</b> for l***@example.com' });
+      const markdown = rendered.files.find((file) => file.format === 'markdown')!.file.body as string;
+      expect(markdown).toContain('**disliked**: Order \\[42\\], conversation c-1');
+      expect(markdown).toContain('&lt;b&gt;Refund&lt;/b&gt; for l\\*\\*\\*@example.com, conversation c-2');
       await rendered.close();
     } finally {
       await runtime.close();

@@ -1,8 +1,13 @@
 import { statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { readArchive, readArchivedMessages, type ArchiveQuery } from '@dify-logs/core/archive';
-import { type MessageRecord, readRunRecords, type RunRecord } from '@dify-logs/core';
+import {
+  readArchive,
+  readArchivedConversations,
+  readArchivedMessages,
+  type ArchiveQuery,
+} from '@dify-logs/core/archive';
+import { type ConversationRecord, type MessageRecord, readRunRecords, type RunRecord } from '@dify-logs/core';
 import {
   renderReports,
   type PriceTable,
@@ -216,7 +221,12 @@ export async function runReport(
     consoleUrl: flags.consoleUrl ?? null,
     ...(runtime?.explorerUrl ? { explorerUrl: runtime.explorerUrl } : {}),
     // The partitioned archive keeps chat messages beside the runs: they make the conversation section.
-    ...(archives.length > 0 ? { messages: archivedMessages(opened!, archives) } : {}),
+    ...(archives.length > 0
+      ? {
+          messages: archivedMessages(opened!, archives),
+          conversations: archivedConversations(opened!, archives),
+        }
+      : {}),
   };
   const outDir = resolve(io.cwd, flags.outDir);
   const threads = readerThreads(flags, formats, inputs);
@@ -264,4 +274,8 @@ export async function runReport(
 
 async function* archivedMessages(storage: StorageAdapter, archives: string[]): AsyncGenerator<MessageRecord> {
   for (const input of archives) yield* readArchivedMessages(storage, parseArchiveInput(input));
+}
+
+async function* archivedConversations(storage: StorageAdapter, archives: string[]): AsyncGenerator<ConversationRecord> {
+  for (const input of archives) yield* readArchivedConversations(storage, parseArchiveInput(input));
 }

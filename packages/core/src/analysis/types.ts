@@ -254,6 +254,11 @@ export interface ConversationEndUser {
 export interface ConversationTranscript {
   appId: string;
   conversationId: string;
+  /**
+   * The conversation's name in Dify, when the report read the archived conversations (`report --input archive://…`,
+   * `runtime.report` over the archive); absent otherwise.
+   */
+  name?: string | null;
   endUserId: string | null;
   failed: boolean;
   disliked: boolean;

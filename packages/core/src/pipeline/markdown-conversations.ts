@@ -99,7 +99,8 @@ export function markdownConversations(conversations: ConversationAnalysis, table
       const flags = [transcript.failed ? 'failed' : '', transcript.disliked ? 'disliked' : ''].filter(Boolean);
       lines.push(
         '',
-        `**${flags.join(' and ')}**: conversation ${cell(transcript.conversationId)} (app ${cell(transcript.appId)})`,
+        `**${flags.join(' and ')}**: ${transcript.name ? `${cell(transcript.name)}, ` : ''}` +
+          `conversation ${cell(transcript.conversationId)} (app ${cell(transcript.appId)})`,
         '',
       );
       for (const message of transcript.messages) {

@@ -8,7 +8,7 @@ import type { RunRecord } from '../records/schema.js';
 import { createPrivacyPolicy, type PrivacyOptions } from '../privacy/policy.js';
 import { createConversationAnalyzer } from '../analysis/conversations.js';
 import type { ConversationAnalysis } from '../analysis/types.js';
-import type { MessageRecord } from '../records/chat.js';
+import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import { openReportWriters } from './report-stage.js';
 import { defaultReporters } from './reporters.js';
 import type { PipelineProblem } from './types.js';
@@ -37,6 +37,11 @@ export interface RenderReportsOptions {
   privacy?: PrivacyOptions;
   /** Chat messages of the same period (`readArchivedMessages`): the report's conversation section. */
   messages?: AsyncIterable<MessageRecord>;
+  /**
+   * The archived conversations of the same period (`readArchivedConversations`): their names head the transcripts of
+   * the conversation section.
+   */
+  conversations?: AsyncIterable<ConversationRecord>;
   now?: () => Date;
 }
 
@@ -102,6 +107,7 @@ export async function renderReports(
     const conversations = options.messages
       ? await readMessages(options.messages, { privacy, from, to, timezone, writers })
       : undefined;
+    if (conversations && options.conversations) await nameTranscripts(conversations, options.conversations, privacy);
     const analysis = analyzer.result();
     if (conversations) analysis.conversations = conversations;
     if (!options.window) analysis.window = { from: first ?? provisional.from, to: last ?? provisional.to, timezone };
@@ -140,4 +146,23 @@ async function readMessages(
     await context.writers.addMessage(message);
   }
   return any ? conversations.result() : undefined;
+}
+
+/**
+ * Heads each transcript with its conversation's name from the archived conversations (privacy applied), reading them
+ * as a stream: memory holds the transcripts only.
+ */
+async function nameTranscripts(
+  analysis: ConversationAnalysis,
+  conversations: AsyncIterable<ConversationRecord>,
+  privacy: ReturnType<typeof createPrivacyPolicy>,
+): Promise<void> {
+  const transcripts = new Map(
+    analysis.transcripts.map((transcript) => [`${transcript.appId}\u0000${transcript.conversationId}`, transcript]),
+  );
+  if (transcripts.size === 0) return;
+  for await (const read of conversations) {
+    const transcript = transcripts.get(`${read.appId}\u0000${read.conversationId}`);
+    if (transcript) transcript.name = privacy.conversation(read).name;
+  }
 }

@@ -1,7 +1,7 @@
 import type { RunRecord } from '../records/schema.js';
 import type { Deployment, DeploymentHandler } from '../adapters/scheduler.js';
 import type { StateStore } from '../adapters/state.js';
-import { readArchive, readArchivedMessages } from '../archive/archive-reader.js';
+import { readArchive, readArchivedConversations, readArchivedMessages } from '../archive/archive-reader.js';
 import { loadConfig, type ConfigOverrides, type LoadedConfig } from '../config/load.js';
 import type { DifyLogsConfig, JobConfig } from '../config/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
@@ -290,7 +290,12 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
         ...(job.anomalies ? { anomalies: job.anomalies } : {}),
         privacy: config.privacy,
         ...(explorer ? { explorerUrl: explorer } : {}),
-        ...(query ? { messages: readArchivedMessages(shared.storage, query) } : {}),
+        ...(query
+          ? {
+              messages: readArchivedMessages(shared.storage, query),
+              conversations: readArchivedConversations(shared.storage, query),
+            }
+          : {}),
       });
     },
     ...archiveEdits(

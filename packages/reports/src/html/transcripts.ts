@@ -25,8 +25,9 @@ export function renderTranscripts(transcripts: readonly ConversationTranscript[]
     });
     return (
       `<article class="transcript" id="${escapeHtml(transcriptAnchor(transcript.conversationId))}">` +
-      `<h4>${escapeHtml(flags.join(' and '))}: conversation <span class="mono">` +
-      `${escapeHtml(transcript.conversationId)}</span></h4>` +
+      `<h4>${escapeHtml(flags.join(' and '))}: ` +
+      (transcript.name ? `${escapeHtml(transcript.name)} (conversation ` : 'conversation ') +
+      `<span class="mono">${escapeHtml(transcript.conversationId)}</span>${transcript.name ? ')' : ''}</h4>` +
       `<p class="detail">app <span class="mono">${escapeHtml(transcript.appId)}</span>` +
       `${transcript.endUserId ? ` · end user <span class="mono">${escapeHtml(transcript.endUserId)}</span>` : ''}</p>` +
       `${turns.join('\n')}</article>`
