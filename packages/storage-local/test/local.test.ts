@@ -101,7 +101,7 @@ describe('local storage cleanup', () => {
 });
 
 describe('local storage under the partitioned archive', () => {
-  it('finds the manifest of a partition when run ids hold a timestamp (a later run keeps the earlier parts)', async () => {
+  it('finds a partition manifest when run ids hold a timestamp (a later run keeps the earlier parts)', async () => {
     const { createArchiveWriter, readArchivedMessages } = await import('@dify-logs/core/archive');
     const storage = createLocalStorage({ baseDir: mkdtempSync(join(tmpdir(), 'local-')) });
     // The CLI's run ids: a stamp of when the run started, then a random suffix.
