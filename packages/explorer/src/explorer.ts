@@ -58,7 +58,14 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
     logger,
     ...(options.formats ? { formats: options.formats } : {}),
   };
-  let running: Promise<RefreshResult> = Promise.resolve({ loaded: 0, removed: 0, runs: 0, seconds: 0 });
+  let running: Promise<RefreshResult> = Promise.resolve({
+    loaded: 0,
+    removed: 0,
+    runs: 0,
+    messages: 0,
+    conversations: 0,
+    seconds: 0,
+  });
   const refresh = () => (running = running.catch(() => undefined).then(() => refreshIndex(database, source)));
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -4,7 +4,16 @@ import type { RunRecord } from '@dify-logs/core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExplorer, type Explorer } from '../src/index.js';
-import { archive, fixtureRuns, localArchive, node, run } from './support.js';
+import {
+  archive,
+  archiveDataset,
+  fixtureChat,
+  fixtureRuns,
+  HOSTILE_MESSAGE,
+  localArchive,
+  node,
+  run,
+} from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -79,7 +88,11 @@ describe(
     beforeAll(async () => {
       const local = await localArchive();
       remove = local.remove;
-      await archive(local.storage, [...fixtureRuns(), iterationRun()], { from: '2026-03-07', to: '2026-03-10' });
+      const days = { from: '2026-03-07', to: '2026-03-10' };
+      await archive(local.storage, [...fixtureRuns(), iterationRun()], days);
+      const chat = fixtureChat();
+      await archiveDataset(local.storage, 'conversations', chat.conversations, days);
+      await archiveDataset(local.storage, 'messages', chat.messages, days);
       explorer = await createExplorer({ storage: local.storage, port: 0, privacy: { enabled: false } });
       if (!HAS_CHROMIUM) return;
       browser = await chromium.launch({
@@ -211,6 +224,36 @@ describe(
       expect((await first.locator('td').nth(1).textContent())?.trim()).toBe('12');
       expect(await first.locator('td:last-child a').count()).toBe(3);
       await screenshot(page, 'explorer-errors');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+    it.skipIf(!HAS_CHROMIUM)('lists conversations and opens a transcript; a hostile message stays text', async () => {
+      const { page, errors, dialogs, foreign } = await open('/conversations');
+      expect(await page.locator('#conversations tbody tr').count()).toBe(8);
+      await page.selectOption('select[name=feedback]', 'dislike');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/feedback=dislike/);
+      expect(await page.locator('#conversations tbody tr').count()).toBe(2);
+      await page.fill('input[name=q]', '退款');
+      await page.selectOption('select[name=feedback]', '');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/q=/);
+      expect(await page.locator('#conversations tbody tr').count()).toBe(1);
+      await page.click('#conversations tbody tr:first-child a');
+      await page.waitForURL(/\/conversations\/c-0$/);
+      expect(await page.textContent('h1')).toBe('Conversation 退款 问题');
+      const turns = page.locator('#transcript .turn');
+      expect(await turns.count()).toBe(2);
+      expect(await turns.first().locator('.question pre').textContent()).toBe(`${HOSTILE_MESSAGE} 请问退款多久到账？`);
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.locator('#transcript script').count()).toBe(0);
+      expect(await turns.nth(1).locator('.user-feedback').textContent()).toContain('like');
+      await screenshot(page, 'explorer-conversation');
+      await page.click('#transcript a.run');
+      await page.waitForURL(/\/runs\/run-3$/);
+      expect(await page.textContent('h1')).toMatch(/^Run run-3/);
+      expect(foreign).toEqual([]);
+      expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     });

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArchiveWriter } from '@dify-logs/core/archive';
-import type { NodeRecord, RunRecord } from '@dify-logs/core';
+import type { ConversationRecord, MessageRecord, NodeRecord, RunRecord } from '@dify-logs/core';
+import { sampleChatMessage, sampleConversation } from '@dify-logs/core/testing';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { createLocalStorage } from '@dify-logs/storage-local';
 
@@ -80,15 +81,79 @@ export async function archive(
   days: { from: string; to: string },
   job = 'daily',
 ): Promise<void> {
+  await archiveDataset(storage, 'runs', records, days, job);
+}
+
+/** Archives chat messages or conversations as `archive` does runs. */
+export async function archiveDataset<T extends RunRecord | MessageRecord | ConversationRecord>(
+  storage: StorageAdapter,
+  dataset: 'runs' | 'messages' | 'conversations',
+  records: T[],
+  days: { from: string; to: string },
+  job = 'daily',
+): Promise<void> {
   sequence += 1;
   const writer = createArchiveWriter(storage, {
+    dataset: dataset as 'runs',
     job,
     runId: `pipeline-${sequence}`,
     window: { from: `${days.from}T00:00:00.000Z`, to: `${days.to}T00:00:00.000Z` },
     now: () => new Date(Date.now() + sequence),
   });
-  for (const record of records) await writer.add(record);
+  for (const record of records) await writer.add(record as RunRecord);
   await writer.finish();
+}
+
+/** A hostile string for chat messages: it must stay text. */
+export const HOSTILE_MESSAGE = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+
+/**
+ * A chat fixture: 8 conversations over two apps and two days (each with two messages, the second a day later for
+ * the first conversation), likes on every third, dislikes on every fourth; conversation c-0 asks a hostile, CJK
+ * question, and its answer comes from the chatflow run run-3.
+ */
+export function fixtureChat(): { conversations: ConversationRecord[]; messages: MessageRecord[] } {
+  const conversations: ConversationRecord[] = [];
+  const messages: MessageRecord[] = [];
+  for (let index = 0; index < 8; index += 1) {
+    const appId = index % 2 === 0 ? 'chat-a' : 'chat-b';
+    const created = `2026-03-0${7 + (index % 2)}T0${index}:00:00.000Z`;
+    const conversationId = `c-${index}`;
+    const like = index % 3 === 0;
+    const dislike = index % 4 === 1;
+    conversations.push(
+      sampleConversation(conversationId, {
+        appId,
+        name: index === 0 ? '退款 问题' : `conversation ${index}`,
+        endUserSessionId: `session-${index % 3}`,
+        endUserId: `end-user-${index % 3}`,
+        createdAt: created,
+        updatedAt: created,
+        messageCount: 2,
+        likes: like ? 1 : 0,
+        dislikes: dislike ? 1 : 0,
+        annotated: index === 2,
+      }),
+    );
+    for (const turn of [0, 1]) {
+      const at = new Date(Date.parse(created) + (index === 0 && turn === 1 ? 86_400_000 : turn * 60_000));
+      messages.push(
+        sampleChatMessage(`m-${index}-${turn}`, {
+          appId,
+          conversationId,
+          createdAt: at.toISOString(),
+          query: index === 0 && turn === 0 ? `${HOSTILE_MESSAGE} 请问退款多久到账？` : `question ${index}.${turn}`,
+          answer: index === 5 && turn === 1 ? 'the haystack answer' : `answer ${index}.${turn}`,
+          feedback: turn === 1 && like ? 'like' : turn === 1 && dislike ? 'dislike' : null,
+          annotated: index === 2 && turn === 0,
+          ...(index === 2 && turn === 0 ? { annotation: 'the curated answer' } : {}),
+          endUserId: `end-user-${index % 3}`,
+          workflowRunId: index === 0 && turn === 0 ? 'run-3' : null,
+        }),
+      );
+    }
+  }
+  return { conversations, messages };
 }
 
 /** A run fixture: 60 runs over two apps and three days, every fifth failed, every third with priced model nodes. */

@@ -2,10 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
-/** The index's tables: one row per run and per node execution, and the partition manifests they came from. */
+/**
+ * The index's tables: one row per run and per node execution, per chat conversation (its newest version) and message,
+ * and the partition manifests they came from (`dataset`: runs, messages or conversations).
+ */
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS partitions (
-    id VARCHAR PRIMARY KEY, job VARCHAR, app VARCHAR, day VARCHAR, manifest VARCHAR, runs INTEGER)`,
+    id VARCHAR PRIMARY KEY, job VARCHAR, app VARCHAR, day VARCHAR, manifest VARCHAR, runs INTEGER,
+    dataset VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS runs (
     seq BIGINT, partition VARCHAR, app_id VARCHAR, log_id VARCHAR, run_id VARCHAR, status VARCHAR,
     end_user VARCHAR, created_at VARCHAR, day VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE,
@@ -13,10 +17,16 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS nodes (
     partition VARCHAR, app_id VARCHAR, log_id VARCHAR, created_at VARCHAR, node_id VARCHAR, node_type VARCHAR,
     title VARCHAR, status VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE, model VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS conversations (
+    partition VARCHAR, app_id VARCHAR, conversation_id VARCHAR, end_user VARCHAR, end_user_id VARCHAR,
+    created_at VARCHAR, likes INTEGER, dislikes INTEGER, search VARCHAR, record VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS messages (
+    partition VARCHAR, app_id VARCHAR, conversation_id VARCHAR, message_id VARCHAR, created_at VARCHAR,
+    feedback VARCHAR, admin_feedback VARCHAR, search VARCHAR, record VARCHAR)`,
 ];
 
 /** The version of the tables' layout. */
-const LAYOUT = 2;
+const LAYOUT = 3;
 
 /** The columns of `runs` and `nodes`, in table order (the appenders fill them in this order). */
 export const RUN_COLUMNS = 16;
@@ -50,7 +60,8 @@ export async function openDatabase(file: string, options: { memoryLimit?: string
   await writer.run('CREATE TABLE IF NOT EXISTS layout (version INTEGER)');
   const version = (await writer.runAndReadAll('SELECT max(version) FROM layout')).getRows()[0]?.[0];
   if (version !== LAYOUT) {
-    for (const table of ['partitions', 'runs', 'nodes']) await writer.run(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of ['partitions', 'runs', 'nodes', 'conversations', 'messages'])
+      await writer.run(`DROP TABLE IF EXISTS ${table}`);
     await writer.run('DELETE FROM layout');
     await writer.run(`INSERT INTO layout VALUES (${LAYOUT})`);
   }

@@ -1,9 +1,10 @@
-import { listPartitions, type ArchivePartFormat } from '@dify-logs/core/archive';
+import { listPartitions, type ArchiveManifest, type ArchivePartFormat } from '@dify-logs/core/archive';
 import type { Logger, PrivacyPolicy, RunRecord } from '@dify-logs/core';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { ExplorerDatabase } from './database.js';
-import { partitionRuns, type PartRecord } from './parts.js';
+import { CHAT_DATASETS } from './chat.js';
+import { partitionRuns } from './parts.js';
 import { isoTime, nodeModel, runRow } from './rows.js';
 
 export interface IndexSource {
@@ -19,14 +20,17 @@ export interface RefreshResult {
   /** Partitions (re)loaded, and removed because their manifest is gone. */
   loaded: number;
   removed: number;
+  /** Records (re)loaded: runs, chat messages, conversations. */
   runs: number;
+  messages: number;
+  conversations: number;
   seconds: number;
 }
 
 /** The archive's first day the explorer looks at, and how far ahead (clock skew): every partition in between. */
 const FIRST_DAY = '2000-01-01';
-const partitionId = (manifest: { job: string; app: string; day: string }) =>
-  `${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
+const partitionId = (dataset: string, manifest: { job: string; app: string; day: string }) =>
+  `${dataset === 'runs' ? '' : `${dataset}\u0000`}${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
 
 function nullable(
   appender: DuckDBAppender,
@@ -83,99 +87,147 @@ function appendRun(
   }
 }
 
+/** A dataset the index holds: its partitions' storage type, its tables, and how one partition's rows are appended. */
+export interface IndexedDataset {
+  name: 'runs' | 'messages' | 'conversations';
+  /** What `listPartitions` lists (the dataset's storage type). */
+  type: { type: string };
+  /** Its tables, and the columns a record is identified by in them (a record archived by two jobs is kept once). */
+  tables: string[];
+  key: string;
+  /** Appends the partition's records (privacy applied); the number appended. */
+  append(
+    database: ExplorerDatabase,
+    source: IndexSource,
+    partition: string,
+    manifest: ArchiveManifest,
+  ): Promise<number>;
+}
+
+const RUN_DATASET: IndexedDataset = {
+  name: 'runs',
+  type: { type: 'archive' },
+  tables: ['runs', 'nodes'],
+  key: '(app_id, log_id)',
+  append: appendRuns,
+};
+
 /**
  * Brings the index up to date with the archive: partitions whose newest manifest is new or replaced are (re)loaded
  * (their old rows deleted first, in one transaction with the new ones), partitions whose manifest is gone are removed.
- * A run archived by two jobs is kept once (the partition loaded last wins).
+ * A run archived by two jobs is kept once (the partition loaded last wins); so are chat messages and conversations.
  */
 export async function refreshIndex(database: ExplorerDatabase, source: IndexSource): Promise<RefreshResult> {
   const started = performance.now();
+  const result = { loaded: 0, removed: 0, runs: 0, messages: 0, conversations: 0 };
+  for (const dataset of [RUN_DATASET, ...CHAT_DATASETS]) {
+    const { loaded, removed, records } = await refreshDataset(database, source, dataset);
+    result.loaded += loaded;
+    result.removed += removed;
+    result[dataset.name] += records;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (result.loaded > 0 || result.removed > 0) source.logger.info({ ...result, seconds }, 'explorer index refreshed');
+  return { ...result, seconds };
+}
+
+async function refreshDataset(database: ExplorerDatabase, source: IndexSource, dataset: IndexedDataset) {
   const { writer } = database;
   const today = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-  const listed = await listPartitions(source.storage, { from: FIRST_DAY, to: today });
-  const rows = (await writer.runAndReadAll('SELECT id, manifest FROM partitions')).getRowObjectsJS();
+  const listed = await listPartitions(source.storage, { from: FIRST_DAY, to: today }, dataset.type);
+  const rows = (
+    await writer.runAndReadAll('SELECT id, manifest FROM partitions WHERE coalesce(dataset, $1) = $1', [dataset.name])
+  ).getRowObjectsJS();
   const indexed = new Map(rows.map((row) => [String(row.id), String(row.manifest)]));
   const jobs = new Set(listed.map(({ manifest }) => manifest.job));
   let loaded = 0;
-  let runs = 0;
+  let records = 0;
   for (const { key, manifest } of listed) {
-    const id = partitionId(manifest);
+    const id = partitionId(dataset.name, manifest);
     if (indexed.get(id) === key) {
       indexed.delete(id);
       continue;
     }
     const replaced = indexed.delete(id);
-    const records = partitionRuns(source.storage, manifest, source.formats);
-    runs += await loadPartition(database, source, { id, key, manifest, replaced }, records, jobs.size > 1);
+    records += await loadPartition(database, source, dataset, { id, key, manifest, replaced }, jobs.size > 1);
     loaded += 1;
   }
   // What is left was indexed but no longer listed (a removed partition).
-  for (const id of indexed.keys()) await removePartition(database, id);
-  const seconds = (performance.now() - started) / 1000;
-  if (loaded > 0 || indexed.size > 0)
-    source.logger.info({ loaded, removed: indexed.size, runs, seconds }, 'explorer index refreshed');
-  return { loaded, removed: indexed.size, runs, seconds };
+  for (const id of indexed.keys()) await removePartition(database, dataset, id);
+  return { loaded, removed: indexed.size, records };
+}
+
+async function appendRuns(
+  database: ExplorerDatabase,
+  source: IndexSource,
+  partition: string,
+  manifest: ArchiveManifest,
+): Promise<number> {
+  const { writer } = database;
+  let count = 0;
+  const runs = await writer.createAppender('runs');
+  const nodes = await writer.createAppender('nodes');
+  try {
+    for await (const { record, line } of partitionRuns(source.storage, manifest, source.formats)) {
+      const shown = source.privacy.run(record);
+      // The policy gives the record back unchanged when it found nothing: its stored line is served as it is.
+      database.seq += 1;
+      appendRun(runs, nodes, database.seq, partition, shown, shown === record ? line : undefined);
+      count += 1;
+    }
+    runs.flushSync();
+    nodes.flushSync();
+  } finally {
+    runs.closeSync();
+    nodes.closeSync();
+  }
+  return count;
 }
 
 async function loadPartition(
   database: ExplorerDatabase,
   source: IndexSource,
-  partition: { id: string; key: string; manifest: { job: string; app: string; day: string }; replaced: boolean },
-  records: AsyncIterable<PartRecord>,
+  dataset: IndexedDataset,
+  partition: { id: string; key: string; manifest: ArchiveManifest; replaced: boolean },
   severalJobs: boolean,
 ): Promise<number> {
   const { writer } = database;
-  let count = 0;
   await writer.run('BEGIN TRANSACTION');
   try {
     // Only a replaced partition has rows to delete (a scan of the whole table: new partitions skip it).
     if (partition.replaced)
-      for (const table of ['runs', 'nodes'])
-        await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [partition.id]);
-    const runs = await writer.createAppender('runs');
-    const nodes = await writer.createAppender('nodes');
-    try {
-      for await (const { record, line } of records) {
-        const shown = source.privacy.run(record);
-        // The policy gives the record back unchanged when it found nothing: its stored line is served as it is.
-        database.seq += 1;
-        appendRun(runs, nodes, database.seq, partition.id, shown, shown === record ? line : undefined);
-        count += 1;
-      }
-      runs.flushSync();
-      nodes.flushSync();
-    } finally {
-      runs.closeSync();
-      nodes.closeSync();
-    }
+      for (const table of dataset.tables) await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [partition.id]);
+    const count = await dataset.append(database, source, partition.id, partition.manifest);
     if (severalJobs) {
-      // Another job's partition holding the same runs gives them up.
-      const duplicates =
-        'partition <> $1 AND (app_id, log_id) IN (SELECT app_id, log_id FROM runs WHERE partition = $1)';
-      await writer.run(`DELETE FROM nodes WHERE ${duplicates}`, [partition.id]);
-      await writer.run(`DELETE FROM runs WHERE ${duplicates}`, [partition.id]);
+      // Another job's partition holding the same records gives them up.
+      const [main] = dataset.tables;
+      const columns = dataset.key.slice(1, -1);
+      const duplicates = `partition <> $1 AND ${dataset.key} IN (SELECT ${columns} FROM ${main} WHERE partition = $1)`;
+      for (const table of [...dataset.tables].reverse())
+        await writer.run(`DELETE FROM ${table} WHERE ${duplicates}`, [partition.id]);
     }
-    await writer.run('INSERT OR REPLACE INTO partitions VALUES ($1, $2, $3, $4, $5, $6)', [
+    await writer.run('INSERT OR REPLACE INTO partitions VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       partition.id,
       partition.manifest.job,
       partition.manifest.app,
       partition.manifest.day,
       partition.key,
       count,
+      dataset.name,
     ]);
     await writer.run('COMMIT');
+    return count;
   } catch (error) {
     await writer.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return count;
 }
 
-async function removePartition(database: ExplorerDatabase, id: string): Promise<void> {
+async function removePartition(database: ExplorerDatabase, dataset: IndexedDataset, id: string): Promise<void> {
   const { writer } = database;
   await writer.run('BEGIN TRANSACTION');
   try {
-    for (const table of ['runs', 'nodes']) await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [id]);
+    for (const table of dataset.tables) await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [id]);
     await writer.run('DELETE FROM partitions WHERE id = $1', [id]);
     await writer.run('COMMIT');
   } catch (error) {

@@ -24,25 +24,8 @@ export async function* partitionRuns(
   for (const part of manifest.parts) {
     const bytes = await storage.read(part.key);
     if (part.format === undefined) {
-      let text: Buffer;
-      try {
-        text = gunzipSync(bytes);
-      } catch (error) {
-        throw new DifyStorageError(storage.name, 'invalid_object', `${part.key} is not a gzip archive part`, {
-          key: part.key,
-          cause: error,
-        });
-      }
-      let number = 0;
-      for (const line of text.toString('utf8').split('\n')) {
-        number += 1;
-        if (line.trim() === '') continue;
-        let record: RunRecord;
-        try {
-          record = JSON.parse(line) as RunRecord;
-        } catch (error) {
-          throw new RecordFileError(part.key, number, `is not JSON (${(error as Error).message})`);
-        }
+      for (const { line, number } of gzipLines(storage, part.key, bytes)) {
+        const record = parseLine<RunRecord>(part.key, number, line);
         if (typeof record?.logId !== 'string')
           throw new RecordFileError(part.key, number, 'is not a RunRecord (no logId)');
         if (seen.has(record.logId)) continue;
@@ -64,5 +47,36 @@ export async function* partitionRuns(
       seen.add(record.logId);
       yield { record };
     }
+  }
+}
+
+/** The non-blank lines of a gzip NDJSON part, with their numbers (from 1). */
+export function* gzipLines(
+  storage: StorageAdapter,
+  key: string,
+  bytes: Uint8Array,
+): Generator<{ line: string; number: number }> {
+  let text: Buffer;
+  try {
+    text = gunzipSync(bytes);
+  } catch (error) {
+    throw new DifyStorageError(storage.name, 'invalid_object', `${key} is not a gzip archive part`, {
+      key,
+      cause: error,
+    });
+  }
+  let number = 0;
+  for (const line of text.toString('utf8').split('\n')) {
+    number += 1;
+    if (line.trim() !== '') yield { line, number };
+  }
+}
+
+/** A line's JSON, or an error naming the part and the line. */
+export function parseLine<T>(key: string, number: number, line: string): T {
+  try {
+    return JSON.parse(line) as T;
+  } catch (error) {
+    throw new RecordFileError(key, number, `is not JSON (${(error as Error).message})`);
   }
 }

@@ -66,6 +66,8 @@ pre { background:#fff; border:1px solid var(--line); padding:10px; overflow:auto
 .bar.failed, .bar.exception { background:var(--bad); }
 .detail { grid-column: 1 / -1; padding:6px 10px 10px 24px; background:#fcfcfd; }
 .rounds { grid-column: 1 / -1; padding-left:24px; }
+.turn { background:#fff; border:1px solid var(--line); border-radius:6px; padding:10px 14px; margin-bottom:12px; }
+.turn pre { margin:4px 0 8px; max-height:none; } .turn b { color:var(--muted); }
 `;
 
 /** A whole page: the navigation, the body, the inline style and (optionally) an inline script. */
@@ -78,7 +80,7 @@ export function page(title: string, here: string, body: Html, script = ''): stri
 <body><header><strong>dify-logs explorer</strong>${link('/', 'Overview')}${link('/runs', 'Runs')}${link(
     '/errors',
     'Errors',
-  )}</header>
+  )}${link('/conversations', 'Conversations')}</header>
 <main>${body.markup}</main>${script ? `<script>${script}</script>` : ''}</body></html>`;
 }
 

@@ -4,6 +4,12 @@ import { FILTER_PARAMETERS, readFilter } from '../query/filters.js';
 import { BadParameterError, Parameters } from '../query/params.js';
 import { listRuns, runJson } from '../query/runs.js';
 import { GROUPS, runStats } from '../query/stats.js';
+import {
+  CONVERSATION_PARAMETERS,
+  conversationTranscript,
+  listConversations,
+  readConversationFilter,
+} from '../query/conversations.js';
 import type { Logger } from '@dify-logs/core';
 
 /** A handler of GET requests; it answers or returns false (not found). */
@@ -25,7 +31,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
-/** `/api/runs`, `/api/runs/:runId`, `/api/stats`. */
+/** `/api/runs`, `/api/runs/:runId`, `/api/stats`, `/api/conversations`, `/api/conversations/:id`. */
 export function apiRoute(reader: DuckDBConnection): Route {
   return async (_request, response, url) => {
     const path = url.pathname;
@@ -42,6 +48,24 @@ export function apiRoute(reader: DuckDBConnection): Route {
       const filter = readFilter(parameters);
       const groupBy = parameters.oneOf('groupBy', GROUPS);
       sendJson(response, 200, await runStats(reader, filter, groupBy));
+      return true;
+    }
+    if (path === '/api/conversations') {
+      const parameters = new Parameters(url.searchParams, CONVERSATION_PARAMETERS);
+      const filter = readConversationFilter(parameters);
+      const limit = parameters.number('limit', 1, MAX_LIMIT, true) ?? DEFAULT_LIMIT;
+      const cursor = parameters.text('cursor', 2000);
+      sendJson(response, 200, await listConversations(reader, filter, { limit, ...(cursor ? { cursor } : {}) }));
+      return true;
+    }
+    const conversation = /^\/api\/conversations\/([^/]+)$/.exec(path);
+    if (conversation) {
+      new Parameters(url.searchParams, []);
+      const id = decodeURIComponent(conversation[1]!);
+      const transcript = await conversationTranscript(reader, id);
+      if (transcript === undefined)
+        sendJson(response, 404, { error: 'not_found', message: `no archived conversation ${id}` });
+      else sendJson(response, 200, transcript);
       return true;
     }
     const run = /^\/api\/runs\/([^/]+)$/.exec(path);
