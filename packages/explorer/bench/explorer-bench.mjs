@@ -118,6 +118,8 @@ async function measure(baseDir) {
   const { createExplorer } = await import('../dist/index.js');
   const { createLocalStorage } = await import('@dify-logs/storage-local');
   const indexFile = join(baseDir, 'index.duckdb');
+  // A kept archive (--keep) is indexed from scratch every time.
+  for (const file of [indexFile, `${indexFile}.wal`]) await rm(file, { force: true });
   const started = performance.now();
   const explorer = await createExplorer({
     storage: createLocalStorage({ baseDir }),

@@ -20,8 +20,11 @@ export interface RunRow {
   record: string;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** An ISO time as the index compares it (`…T10:00:00.000Z`); unparseable times are kept as given. */
 export function isoTime(value: string): string {
+  if (ISO_TIME.test(value)) return value;
   const time = Date.parse(value);
   return Number.isNaN(time) ? value : new Date(time).toISOString();
 }
