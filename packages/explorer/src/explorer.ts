@@ -5,6 +5,7 @@ import type { ArchivePartFormat } from '@dify-logs/core/archive';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { openDatabase } from './index/database.js';
 import { refreshIndex, type RefreshResult } from './index/load.js';
+import { createRunReader } from './index/records.js';
 import { serveSection, type ServeSection } from './plugin.js';
 import { authenticator, type Credentials } from './server/auth.js';
 import { pageRoute } from './pages/routes.js';
@@ -58,6 +59,7 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
     logger,
     ...(options.formats ? { formats: options.formats } : {}),
   };
+  const runs = createRunReader(source);
   let running: Promise<RefreshResult> = Promise.resolve({
     loaded: 0,
     removed: 0,
@@ -76,8 +78,8 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
   }
   const server = createExplorerServer({
     routes: [
-      apiRoute(database.reader),
-      pageRoute(database.reader),
+      apiRoute(database.reader, runs),
+      pageRoute(database.reader, runs),
       ...(options.routes?.({ reader: database.reader }) ?? []),
     ],
     authenticate,

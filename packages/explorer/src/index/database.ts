@@ -13,7 +13,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS runs (
     seq BIGINT, partition VARCHAR, app_id VARCHAR, log_id VARCHAR, run_id VARCHAR, status VARCHAR,
     end_user VARCHAR, created_at VARCHAR, day VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE,
-    error VARCHAR, signature VARCHAR, search VARCHAR, record VARCHAR)`,
+    error VARCHAR, signature VARCHAR, search VARCHAR, summary VARCHAR, part VARCHAR, format VARCHAR, line INTEGER)`,
   `CREATE TABLE IF NOT EXISTS nodes (
     partition VARCHAR, app_id VARCHAR, log_id VARCHAR, created_at VARCHAR, node_id VARCHAR, node_type VARCHAR,
     title VARCHAR, status VARCHAR, elapsed DOUBLE, tokens BIGINT, cost DOUBLE, model VARCHAR)`,
@@ -26,10 +26,10 @@ const SCHEMA = [
 ];
 
 /** The version of the tables' layout. */
-const LAYOUT = 3;
+const LAYOUT = 4;
 
 /** The columns of `runs` and `nodes`, in table order (the appenders fill them in this order). */
-export const RUN_COLUMNS = 16;
+export const RUN_COLUMNS = 19;
 export const NODE_COLUMNS = 12;
 
 export interface ExplorerDatabase {
@@ -44,8 +44,9 @@ export interface ExplorerDatabase {
 }
 
 /**
- * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 160 MB): the
- * records themselves live in the file and are read back per page.
+ * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 160 MB).
+ * A run's row holds its summary (what lists show) and where the whole record is in the archive (part and line): a run
+ * page reads it from there.
  */
 export async function openDatabase(file: string, options: { memoryLimit?: string; threads?: number } = {}) {
   const { DuckDBInstance } = await import('@duckdb/node-api');

@@ -52,9 +52,9 @@ function appendRun(
   seq: number,
   partition: string,
   record: RunRecord,
-  line?: string,
+  pointer: { part: string; format?: string; number: number },
 ) {
-  const row = runRow(record, line);
+  const row = runRow(record);
   runs.appendBigInt(BigInt(seq));
   runs.appendVarchar(partition);
   runs.appendVarchar(row.appId);
@@ -70,7 +70,10 @@ function appendRun(
   nullable(runs, row.error, 'text');
   nullable(runs, row.signature, 'text');
   runs.appendVarchar(row.search);
-  runs.appendVarchar(row.record);
+  runs.appendVarchar(row.summary);
+  runs.appendVarchar(pointer.part);
+  nullable(runs, pointer.format, 'text');
+  runs.appendInteger(pointer.number);
   runs.endRow();
   for (const node of record.nodes ?? []) {
     nodes.appendVarchar(partition);
@@ -191,11 +194,10 @@ async function appendRuns(
   const runs = await writer.createAppender('runs');
   const nodes = await writer.createAppender('nodes');
   try {
-    for await (const { record, line } of partitionRuns(source.storage, manifest, source.formats)) {
-      const shown = source.privacy.run(record);
-      // The policy gives the record back unchanged when it found nothing: its stored line is served as it is.
+    for await (const { record, ...pointer } of partitionRuns(source.storage, manifest, source.formats)) {
+      // The whole record stays in the archive: a run page reads it from its part and line (and applies the policy).
       database.seq += 1;
-      appendRun(runs, nodes, database.seq, partition, shown, shown === record ? line : undefined);
+      appendRun(runs, nodes, database.seq, partition, source.privacy.run(record), pointer);
       count += 1;
     }
     runs.flushSync();

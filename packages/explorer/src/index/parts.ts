@@ -4,9 +4,14 @@ import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { ArchiveManifest, ArchivePartFormat } from '@dify-logs/core/archive';
 import { DifyStorageError, RecordFileError } from '@dify-logs/core';
 
-/** A record and, for NDJSON parts, its line as stored (served as it is when the privacy policy changes nothing). */
+/** A record, where it is (its part and line, or its position in a part of another format), and its stored line. */
 export interface PartRecord {
   record: RunRecord;
+  part: string;
+  /** The line number in an NDJSON part, or the record's position (from 1) in a part of another format. */
+  number: number;
+  /** The part's format (absent for gzip NDJSON). */
+  format?: string;
   line?: string;
 }
 
@@ -30,7 +35,7 @@ export async function* partitionRuns(
           throw new RecordFileError(part.key, number, 'is not a RunRecord (no logId)');
         if (seen.has(record.logId)) continue;
         seen.add(record.logId);
-        yield { record, line };
+        yield { record, part: part.key, number, line };
       }
       continue;
     }
@@ -42,10 +47,12 @@ export async function* partitionRuns(
         `archive part ${part.key} is ${part.format}; register its archive format (storage.archiveFormats)`,
         { key: part.key },
       );
+    let number = 0;
     for await (const record of decode(bytes, part.key) as AsyncIterable<RunRecord>) {
+      number += 1;
       if (seen.has(record.logId)) continue;
       seen.add(record.logId);
-      yield { record };
+      yield { record, part: part.key, format: part.format, number };
     }
   }
 }

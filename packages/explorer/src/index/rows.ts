@@ -1,6 +1,14 @@
 import type { NodeRecord, RunRecord } from '@dify-logs/core';
 
-/** What a run row holds besides the stored record: the columns filters, sorting and statistics read. */
+/** A run as lists show it: the RunRecord without `inputs`, `outputs` and `nodes`. */
+export type RunSummary = Omit<RunRecord, 'inputs' | 'outputs' | 'nodes'>;
+
+export function summary(record: RunRecord): RunSummary {
+  const { inputs: _inputs, outputs: _outputs, nodes: _nodes, ...rest } = record;
+  return rest;
+}
+
+/** What a run row holds: the columns filters, sorting and statistics read, the summary, where the record is. */
 export interface RunRow {
   appId: string;
   logId: string;
@@ -17,7 +25,8 @@ export interface RunRow {
   signature: string | null;
   /** Lower-case text `q` searches: the run's and its nodes' errors, its inputs and outputs. */
   search: string;
-  record: string;
+  /** The RunRecord without inputs, outputs and nodes, as JSON (what lists show). */
+  summary: string;
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
@@ -57,8 +66,8 @@ function searchText(record: RunRecord): string {
   return parts.join('\n').toLowerCase();
 }
 
-/** The row of a record; `line` is its JSON when already at hand (else it is written). */
-export function runRow(record: RunRecord, line?: string): RunRow {
+/** The row of a record. */
+export function runRow(record: RunRecord): RunRow {
   const createdAt = isoTime(record.createdAt ?? record.loggedAt);
   return {
     appId: record.appId,
@@ -74,7 +83,7 @@ export function runRow(record: RunRecord, line?: string): RunRow {
     error: record.error,
     signature: record.error ? errorSignature(record.error) : null,
     search: searchText(record),
-    record: line ?? JSON.stringify(record),
+    summary: JSON.stringify(summary(record)),
   };
 }
 

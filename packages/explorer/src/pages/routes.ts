@@ -1,5 +1,6 @@
 import type { RunRecord } from '@dify-logs/core';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RunReader } from '../index/records.js';
 import { runJson } from '../query/runs.js';
 import type { Route } from '../server/http.js';
 import { conversationTranscript } from '../query/conversations.js';
@@ -11,7 +12,7 @@ import { runPage } from './run-page.js';
 import { runsPage } from './runs-page.js';
 
 /** The pages: `/`, `/runs`, `/runs/:runId`, `/errors`, `/conversations`, `/conversations/:id`. */
-export function pageRoute(reader: DuckDBConnection): Route {
+export function pageRoute(reader: DuckDBConnection, runs: RunReader): Route {
   return async (_request, response, url) => {
     const path = url.pathname;
     if (path === '/') sendHtml(response, 200, await overviewPage(reader));
@@ -30,7 +31,7 @@ export function pageRoute(reader: DuckDBConnection): Route {
       const match = /^\/runs\/([^/]+)$/.exec(path);
       if (!match) return false;
       const id = decodeURIComponent(match[1]!);
-      const json = await runJson(reader, id);
+      const json = await runJson(reader, runs, id);
       if (json === undefined) sendHtml(response, 404, page('Not found', '/runs', html`<h1>No archived run ${id}</h1>`));
       else sendHtml(response, 200, runPage(JSON.parse(json) as RunRecord));
     }

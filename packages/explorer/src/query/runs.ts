@@ -1,10 +1,10 @@
-import type { RunRecord } from '@dify-logs/core';
+import type { RunSummary } from '../index/rows.js';
+import type { RunReader } from '../index/records.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type RunFilter, Where } from './filters.js';
 import { BadParameterError } from './params.js';
 
-/** A run as lists show it: the RunRecord without `inputs`, `outputs` and `nodes`. */
-export type RunSummary = Omit<RunRecord, 'inputs' | 'outputs' | 'nodes'>;
+export type { RunSummary } from '../index/rows.js';
 
 export interface RunPage {
   runs: RunSummary[];
@@ -28,11 +28,6 @@ export function decodeCursor(cursor: string): Position {
     // answered below
   }
   throw new BadParameterError('cursor', 'is not a cursor this API gave (pass nextCursor as it is)');
-}
-
-export function summary(record: RunRecord): RunSummary {
-  const { inputs: _inputs, outputs: _outputs, nodes: _nodes, ...rest } = record;
-  return rest;
 }
 
 /**
@@ -61,25 +56,33 @@ export async function listRuns(
   // Only the page's records are read, by row number (whole row groups are skipped by their min/max).
   const numbers = page.map((key) => key[3]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const records = await reader.runAndReadAll(
-    `SELECT seq, record FROM runs WHERE seq BETWEEN ${numbers[0]} AND ${numbers[numbers.length - 1]}
+    `SELECT seq, summary FROM runs WHERE seq BETWEEN ${numbers[0]} AND ${numbers[numbers.length - 1]}
        AND seq IN (${numbers.join(', ')})`,
   );
   const bySeq = new Map<bigint, string>();
-  for (const [seq, record] of records.getRows()) bySeq.set(seq as bigint, String(record));
+  for (const [seq, summary] of records.getRows()) bySeq.set(seq as bigint, String(summary));
   const runs = page.flatMap((key) => {
-    const record = bySeq.get(key[3]);
-    return record === undefined ? [] : [summary(JSON.parse(record) as RunRecord)];
+    const summary = bySeq.get(key[3]);
+    return summary === undefined ? [] : [JSON.parse(summary) as RunSummary];
   });
   const [createdAt, appId, logId] = page[page.length - 1]!;
   return { runs, nextCursor: found.length > options.limit ? encodeCursor([createdAt, appId, logId]) : null };
 }
 
-/** The stored JSON of a run (by run id, or log id for a run Dify lost), or undefined. */
-export async function runJson(reader: DuckDBConnection, id: string): Promise<string | undefined> {
+/** The JSON of a run (by run id, or log id for a run Dify lost), read from its archive part, or undefined. */
+export async function runJson(reader: DuckDBConnection, runs: RunReader, id: string): Promise<string | undefined> {
   const result = await reader.runAndReadAll(
-    'SELECT record FROM runs WHERE run_id = $1 OR log_id = $1 ORDER BY run_id = $1 DESC LIMIT 1',
+    `SELECT part, format, line, log_id FROM runs WHERE run_id = $1 OR log_id = $1
+     ORDER BY run_id = $1 DESC LIMIT 1`,
     [id],
   );
   const row = result.getRows()[0];
-  return row ? String(row[0]) : undefined;
+  if (!row) return undefined;
+  const [part, format, number, logId] = row;
+  return runs.read({
+    part: String(part),
+    format: format === null ? null : String(format),
+    number: Number(number),
+    logId: String(logId),
+  });
 }

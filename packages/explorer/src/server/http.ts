@@ -11,6 +11,7 @@ import {
   readConversationFilter,
 } from '../query/conversations.js';
 import type { Logger } from '@dify-logs/core';
+import type { RunReader } from '../index/records.js';
 
 /** A handler of GET requests; it answers or returns false (not found). */
 export type Route = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
@@ -32,7 +33,7 @@ const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
 /** `/api/runs`, `/api/runs/:runId`, `/api/stats`, `/api/conversations`, `/api/conversations/:id`. */
-export function apiRoute(reader: DuckDBConnection): Route {
+export function apiRoute(reader: DuckDBConnection, runs: RunReader): Route {
   return async (_request, response, url) => {
     const path = url.pathname;
     if (path === '/api/runs') {
@@ -72,7 +73,7 @@ export function apiRoute(reader: DuckDBConnection): Route {
     if (run) {
       new Parameters(url.searchParams, []);
       const id = decodeURIComponent(run[1]!);
-      const json = await runJson(reader, id);
+      const json = await runJson(reader, runs, id);
       if (json === undefined) sendJson(response, 404, { error: 'not_found', message: `no archived run ${id}` });
       else sendJson(response, 200, { raw: json });
       return true;
