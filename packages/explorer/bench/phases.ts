@@ -27,7 +27,7 @@ for (const { manifest } of listed)
   }
 const records = time('JSON.parse', () => lines.map((line) => JSON.parse(line) as RunRecord));
 const shown = time('privacy', () => records.map((record) => privacy.run(record)));
-const rows = time('runRow', () => shown.map((record, index) => runRow(record, lines[index])));
+const rows = time('runRow', () => shown.map((record, index) => runRow(record)));
 const file = join(dir, 'phases.duckdb');
 await rm(file, { force: true });
 const database = await openDatabase(file);
@@ -35,7 +35,10 @@ const { writer } = database;
 const variant = process.argv[3] ?? 'record';
 const pointer = variant !== 'record';
 const batch = Number(process.argv[4] ?? 1);
-const summaries = variant === 'summary' ? time('summary', () => shown.map(({ inputs, outputs, nodes, ...rest }) => JSON.stringify(rest))) : [];
+const summaries =
+  variant === 'summary'
+    ? time('summary', () => shown.map(({ inputs: _i, outputs: _o, nodes: _n, ...rest }) => JSON.stringify(rest)))
+    : [];
 let partitions = 0;
 let at = 0;
 for (const { manifest } of listed) {
@@ -61,7 +64,7 @@ for (const { manifest } of listed) {
       appender.appendNull();
       appender.appendNull();
       appender.appendVarchar(row.search);
-      appender.appendVarchar(variant === 'summary' ? summaries[index]! : pointer ? `${index}` : row.record);
+      appender.appendVarchar(variant === 'summary' ? summaries[index]! : pointer ? `${index}` : lines[index]!);
       appender.endRow();
     }
     appender.flushSync();

@@ -101,7 +101,9 @@ function turn(message: MessageRecord) {
     ${message.error ? html`<div class="bad error">${message.error}</div>` : ''}
     <div class="feedback">
       ${message.feedback ? html`<span class="user-feedback">end user: ${rating(message.feedback)}</span> ` : ''}
-      ${message.adminFeedback ? html`<span class="admin-feedback">console: ${rating(message.adminFeedback)}</span>` : ''}
+      ${
+        message.adminFeedback ? html`<span class="admin-feedback">console: ${rating(message.adminFeedback)}</span>` : ''
+      }
     </div>
     ${
       message.annotation !== undefined

@@ -81,9 +81,8 @@ export async function listConversations(
   if (options.cursor) {
     const [createdAt, appId, id] = decodeCursor(options.cursor);
     const [c, a, i] = [where.value(createdAt), where.value(appId), where.value(id)];
-    where.add(
-      `(c.created_at < ${c} OR (c.created_at = ${c} AND (c.app_id < ${a} OR (c.app_id = ${a} AND c.conversation_id < ${i}))))`,
-    );
+    const sameApp = `c.app_id = ${a} AND c.conversation_id < ${i}`;
+    where.add(`(c.created_at < ${c} OR (c.created_at = ${c} AND (c.app_id < ${a} OR (${sameApp}))))`);
   }
   const result = await reader.runAndReadAll(
     `SELECT c.created_at, c.app_id, c.conversation_id, c.record FROM conversations c ${where.sql}
