@@ -40,6 +40,8 @@ export interface ExplorerDatabase {
   reader: DuckDBConnection;
   /** The last row number given to a run (rows are read back by it: a number the scan can skip row groups by). */
   seq: number;
+  /** The writer's appenders open in the current transaction (flushed before a statement reads their rows). */
+  appenders: Map<string, import('@duckdb/node-api').DuckDBAppender>;
   close(): void;
 }
 
@@ -74,6 +76,7 @@ export async function openDatabase(file: string, options: { memoryLimit?: string
     writer,
     reader,
     seq: Number(last ?? 0),
+    appenders: new Map(),
     close() {
       reader.closeSync();
       writer.closeSync();

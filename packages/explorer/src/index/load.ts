@@ -175,6 +175,11 @@ async function refreshDataset(database: ExplorerDatabase, source: IndexSource, d
     }
     if (pending >= 0) await commit(database, bookkept);
   } catch (error) {
+    try {
+      flushAppenders(database);
+    } catch {
+      // the transaction is rolled back
+    }
     if (pending >= 0) await writer.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
@@ -189,22 +194,14 @@ async function appendRuns(
   partition: string,
   manifest: ArchiveManifest,
 ): Promise<number> {
-  const { writer } = database;
   let count = 0;
-  const runs = await writer.createAppender('runs');
-  const nodes = await writer.createAppender('nodes');
-  try {
-    for await (const { record, ...pointer } of partitionRuns(source.storage, manifest, source.formats)) {
-      // The whole record stays in the archive: a run page reads it from its part and line (and applies the policy).
-      database.seq += 1;
-      appendRun(runs, nodes, database.seq, partition, source.privacy.run(record), pointer);
-      count += 1;
-    }
-    runs.flushSync();
-    nodes.flushSync();
-  } finally {
-    runs.closeSync();
-    nodes.closeSync();
+  const runs = await appender(database, 'runs');
+  const nodes = await appender(database, 'nodes');
+  for await (const { record, ...pointer } of partitionRuns(source.storage, manifest, source.formats)) {
+    // The whole record stays in the archive: a run page reads it from its part and line (and applies the policy).
+    database.seq += 1;
+    appendRun(runs, nodes, database.seq, partition, source.privacy.run(record), pointer);
+    count += 1;
   }
   return count;
 }
@@ -223,6 +220,7 @@ async function loadPartition(
     for (const table of dataset.tables) await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [partition.id]);
   const count = await dataset.append(database, source, partition.id, partition.manifest);
   if (severalJobs) {
+    flushAppenders(database);
     // Another job's partition holding the same records gives them up.
     const [main] = dataset.tables;
     const columns = dataset.key.slice(1, -1);
@@ -249,7 +247,31 @@ async function commit(database: ExplorerDatabase, bookkept: DuckDBValue[][]): Pr
     await database.writer.run(`INSERT OR REPLACE INTO partitions VALUES ${rows.join(', ')}`, bookkept.flat());
     bookkept.length = 0;
   }
+  flushAppenders(database);
   await database.writer.run('COMMIT');
+}
+
+/**
+ * The table's appender in the current transaction: one per transaction, not per partition (its flush, a columnar
+ * append into the table, costs less per row for more rows).
+ */
+export async function appender(database: ExplorerDatabase, table: string): Promise<DuckDBAppender> {
+  let open = database.appenders.get(table);
+  if (!open) {
+    open = await database.writer.createAppender(table);
+    database.appenders.set(table, open);
+  }
+  return open;
+}
+
+/** Writes the open appenders' rows into their tables and closes them (before a statement reads those rows). */
+export function flushAppenders(database: ExplorerDatabase): void {
+  try {
+    for (const open of database.appenders.values()) open.flushSync();
+  } finally {
+    for (const open of database.appenders.values()) open.closeSync();
+    database.appenders.clear();
+  }
 }
 
 async function removePartition(database: ExplorerDatabase, dataset: IndexedDataset, id: string): Promise<void> {
