@@ -120,14 +120,23 @@ async function measure(baseDir) {
   const indexFile = join(baseDir, 'index.duckdb');
   // A kept archive (--keep) is indexed from scratch every time.
   for (const file of [indexFile, `${indexFile}.wal`]) await rm(file, { force: true });
+  // Where the memory is while building: the V8 heap's and the process's peaks (sampled every 200 ms).
+  const peak = { heap: 0, rss: 0 };
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peak.heap = Math.max(peak.heap, usage.heapTotal);
+    peak.rss = Math.max(peak.rss, usage.rss);
+  }, 200);
   const started = performance.now();
   const explorer = await createExplorer({
     storage: createLocalStorage({ baseDir }),
     port: 0,
     indexFile,
     privacy: { enabled: true },
+    ...(flag('memory-limit', undefined) ? { memoryLimit: flag('memory-limit', undefined) } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
   const buildRss = process.resourceUsage().maxRSS / 1024;
   const ms = (value) => `${value.toFixed(1)} ms`;
   const day = (index) => `2026-0${1 + (index % 3)}-${String(1 + (index % 28)).padStart(2, '0')}`;
@@ -153,7 +162,8 @@ async function measure(baseDir) {
   console.log(`explorer bench: ${RUNS.toLocaleString('en')} runs (nodes on 20%, ${APPS} apps x ${DAYS} days)`);
   console.log(
     `  index build: ${seconds.toFixed(1)} s = ${Math.round(RUNS / seconds).toLocaleString('en')} runs/s, ` +
-      `peak RSS ${buildRss.toFixed(0)} MB while building, ${peakRss.toFixed(0)} MB overall`,
+      `peak RSS ${buildRss.toFixed(0)} MB while building, ${peakRss.toFixed(0)} MB overall ` +
+      `(V8 heap at most ${(peak.heap / 2 ** 20).toFixed(0)} MB)`,
   );
   console.log(`  filtered list (app, status, from, minElapsed): p50 ${ms(list.p50)}, p95 ${ms(list.p95)}`);
   console.log(`  list of failed runs before a day: p50 ${ms(deep.p50)}, p95 ${ms(deep.p95)}`);
@@ -177,7 +187,8 @@ if (argv[0] === '--generate') {
       if (made.status !== 0) process.exit(made.status ?? 1);
       console.log(`archived ${RUNS} runs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
-    const measured = spawnSync(process.execPath, [self, '--measure', baseDir, '--runs', String(RUNS)], {
+    const passed = flag('memory-limit', undefined) ? ['--memory-limit', flag('memory-limit', undefined)] : [];
+    const measured = spawnSync(process.execPath, [self, '--measure', baseDir, '--runs', String(RUNS), ...passed], {
       stdio: 'inherit',
     });
     process.exitCode = measured.status ?? 1;

@@ -26,7 +26,7 @@ export interface ExplorerOptions extends Credentials {
   indexFile?: string;
   /** Seconds between refreshes of the index (0 or absent: only at start and on `refresh()`). */
   refreshSeconds?: number;
-  /** DuckDB's memory cap (default `256MB`). */
+  /** DuckDB's memory cap (default `96MB`: the index's tables are small, 250 bytes a run). */
   memoryLimit?: string;
   logger?: Logger;
   /** More routes (the pages), tried after the API. */

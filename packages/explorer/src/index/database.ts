@@ -46,7 +46,7 @@ export interface ExplorerDatabase {
 }
 
 /**
- * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 160 MB).
+ * Opens (or creates) the index: a DuckDB file, or `:memory:`. Its memory is capped (`memoryLimit`, default 96 MB).
  * A run's row holds its summary (what lists show) and where the whole record is in the archive (part and line): a run
  * page reads it from there.
  */
@@ -54,7 +54,7 @@ export async function openDatabase(file: string, options: { memoryLimit?: string
   const { DuckDBInstance } = await import('@duckdb/node-api');
   if (file !== ':memory:') await mkdir(dirname(file), { recursive: true });
   const instance = await DuckDBInstance.create(file, {
-    memory_limit: options.memoryLimit ?? '160MB',
+    memory_limit: options.memoryLimit ?? '96MB',
     threads: String(options.threads ?? 2),
     preserve_insertion_order: 'false',
   });
