@@ -1,37 +1,62 @@
 import type { StorageAdapter } from '../adapters/storage.js';
 import { createDatasetWriter, type ArchiveResult, type ArchiveWriterOptions } from '../archive/archive-writer.js';
 import type { ArchiveDataset } from '../archive/dataset.js';
+import { openJsonLineSpool, type JsonLineSpool } from './json-line-spool.js';
 
-/** Records sorted by app and day at a time before they are archived: memory holds this many. */
-const SORT_CHUNK = 10_000;
+/** A run's chat messages or conversations spooled to disk, with the partitions (app and UTC day) they fall in. */
+export interface ChatSpool extends JsonLineSpool {
+  /** The partitions of the values added so far (`app \0 day`). */
+  readonly partitions: ReadonlySet<string>;
+}
+
+const partitionOf = <T>(dataset: ArchiveDataset<T>, record: T) =>
+  `${dataset.app(record)}\u0000${dataset.time(record).slice(0, 10)}`;
+
+/** A JSON-line spool (see `openJsonLineSpool`) that notes the partition of each record of `dataset` added. */
+export function openChatSpool<T>(dataset: ArchiveDataset<T>, prefix: string): ChatSpool {
+  const spool = openJsonLineSpool(prefix);
+  const partitions = new Set<string>();
+  return {
+    partitions,
+    get count() {
+      return spool.count;
+    },
+    add(value) {
+      partitions.add(partitionOf(dataset, value as T));
+      return spool.add(value);
+    },
+    read: () => spool.read(),
+    values: <V>() => spool.values<V>(),
+    dispose: () => spool.dispose(),
+  };
+}
 
 /**
  * Archives a window's spooled chat messages or conversations in their partitions (after the runs'). They arrive by
- * conversation, and conversations in the order Dify listed them (last updated first), so their days are scattered:
- * each chunk is sorted by app and day first, so a partition gets one part per chunk rather than one per switch.
- * `track` is given the writer as soon as it exists, so a failure elsewhere can abort it.
+ * conversation, and conversations live in the partition of the day they were created, so their partitions interleave,
+ * often over more days than the writer keeps parts open for (`dataset.openParts`). Each partition still gets one part:
+ * when there are more partitions than open parts, the spool is read once per group of that many partitions, each pass
+ * writing only its group's records (in the order they came). Memory holds no records; the spool is read
+ * `ceil(partitions / openParts)` times. `track` is given the writer as soon as it exists, so a failure elsewhere can
+ * abort it.
  */
 export async function writeChatPartitions<T>(
   storage: StorageAdapter,
   dataset: ArchiveDataset<T>,
   options: Omit<ArchiveWriterOptions, 'dataset'>,
-  values: AsyncIterable<T>,
+  spool: ChatSpool,
   track: (writer: { abort(): Promise<void> }) => void,
 ): Promise<ArchiveResult> {
   const writer = createDatasetWriter(storage, dataset, options);
   track(writer);
-  const key = (record: T) => `${dataset.app(record)}\u0000${dataset.time(record).slice(0, 10)}`;
-  const chunk: T[] = [];
-  const flush = async () => {
-    // Stable: within an app and day the records keep the order they came in.
-    const sorted = chunk.map((record) => ({ record, key: key(record) })).sort((a, b) => a.key.localeCompare(b.key));
-    chunk.length = 0;
-    for (const { record } of sorted) await writer.add(record);
-  };
-  for await (const value of values) {
-    chunk.push(value);
-    if (chunk.length >= SORT_CHUNK) await flush();
+  const partitions = [...spool.partitions].sort();
+  if (partitions.length <= dataset.openParts) {
+    for await (const value of spool.values<T>()) await writer.add(value);
+    return writer.finish();
   }
-  await flush();
+  for (let start = 0; start < partitions.length; start += dataset.openParts) {
+    const group = new Set(partitions.slice(start, start + dataset.openParts));
+    for await (const value of spool.values<T>()) if (group.has(partitionOf(dataset, value))) await writer.add(value);
+  }
   return writer.finish();
 }

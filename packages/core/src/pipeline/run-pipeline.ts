@@ -9,7 +9,7 @@ import { toNdjson } from '../records/ndjson.js';
 import { createArchiveWriter, type ArchiveWriter } from '../archive/archive-writer.js';
 import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import { CONVERSATIONS, MESSAGES } from '../archive/dataset.js';
-import { writeChatPartitions } from './chat-partitions.js';
+import { openChatSpool, writeChatPartitions } from './chat-partitions.js';
 import type { RunRecord } from '../records/schema.js';
 import { failureMessage, reportReadyMessage } from './messages.js';
 import { notifyStage, type NotifyOutcome } from './notify-stage.js';
@@ -128,9 +128,9 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
   });
   const conversations = createConversationAnalyzer({ timezone });
   // Chat apps' messages of the window, stored as NDJSON beside the run archive.
-  const messages = openJsonLineSpool('dify-logs-messages-');
+  const messages = openChatSpool(MESSAGES, 'dify-logs-messages-');
   // Their conversations, each once per run, as Dify listed them (partitioned and sent to the sinks like the messages).
-  const conversationSpool = openJsonLineSpool('dify-logs-conversations-');
+  const conversationSpool = openChatSpool(CONVERSATIONS, 'dify-logs-conversations-');
   let chatApps = 0;
   let writers: ReportWriters | undefined;
   const fetched = fetchStage({
@@ -333,23 +333,12 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
         partitions: partitioned ? () => archiving(() => partitioned!.finish()) : undefined,
         messagePartitions:
           partitioned && messages.count > 0
-            ? () =>
-                archiving(() =>
-                  writeChatPartitions(deps.storage, MESSAGES, chatArchive, messages.values<MessageRecord>(), track),
-                )
+            ? () => archiving(() => writeChatPartitions(deps.storage, MESSAGES, chatArchive, messages, track))
             : undefined,
         conversationPartitions:
           partitioned && conversationSpool.count > 0
             ? () =>
-                archiving(() =>
-                  writeChatPartitions(
-                    deps.storage,
-                    CONVERSATIONS,
-                    chatArchive,
-                    conversationSpool.values<ConversationRecord>(),
-                    track,
-                  ),
-                )
+                archiving(() => writeChatPartitions(deps.storage, CONVERSATIONS, chatArchive, conversationSpool, track))
             : undefined,
         written,
       }),
