@@ -1,8 +1,9 @@
+import type { ConversationTranscript } from '@dify-logs/core/pipeline';
 import { describe, expect, it } from 'vitest';
 import { renderTranscripts } from '../src/html/transcripts.js';
 import { HOSTILE_HTML } from './fixtures/analysis.js';
 
-const transcript = {
+const transcript: ConversationTranscript = {
   appId: 'app-chat',
   conversationId: 'c-1',
   endUserId: null,
@@ -18,7 +19,7 @@ const transcript = {
       error: null,
     },
   ],
-} as const;
+};
 
 describe('HTML transcripts', () => {
   it("head a transcript with its conversation's name, escaped, when the archive gave one", () => {

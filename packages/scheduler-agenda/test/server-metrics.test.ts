@@ -89,6 +89,7 @@ function succeededRun(): PipelineResult {
     messages: null,
     partitions: null,
     messagePartitions: null,
+    conversationPartitions: null,
     notifications: [
       { notifier: 'slack', delivered: true },
       { notifier: 'email', delivered: false, error: 'smtp down' },
