@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePlugin, z } from '../src/adapter-kit.js';
+import { definePlugin, z, type StorageAdapter } from '../src/adapter-kit.js';
 import { createArchiveWriter } from '../src/entries/archive.js';
 import { createDifyLogs } from '../src/index.js';
 import { memoryStorage } from '../src/entries/pipeline.js';
@@ -7,16 +7,29 @@ import { chatConversation, chatMessage, run } from './support/records.js';
 
 const window = { from: '2026-03-09T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' };
 
+/** A runtime whose configured storage (`memory`) is `storage`. */
+function runtimeOver(storage: StorageAdapter) {
+  const plugin = definePlugin({
+    kind: 'storage',
+    type: 'memory',
+    description: 'the test storage',
+    schema: z.strictObject({}),
+    create: () => storage,
+  });
+  return createDifyLogs({
+    plugins: [plugin],
+    config: {
+      dify: { baseUrl: 'http://127.0.0.1:9', apiKey: 'app-unused' },
+      jobs: [{ name: 'daily' }],
+      storage: { type: 'memory', memory: {} },
+      state: { type: 'memory' },
+    },
+  });
+}
+
 describe('runtime.report over the partitioned archive', () => {
   it("reports the archive's runs, and its messages of the same days in the conversation section", async () => {
     const storage = memoryStorage();
-    const plugin = definePlugin({
-      kind: 'storage',
-      type: 'memory',
-      description: 'the test storage',
-      schema: z.strictObject({}),
-      create: () => storage,
-    });
     const runs = createArchiveWriter(storage, { job: 'daily', runId: 'run-1', window });
     for (const index of [1, 2, 3])
       await runs.add(
@@ -31,15 +44,7 @@ describe('runtime.report over the partitioned archive', () => {
     await messages.add(message('m-3', 'c-2'));
     await messages.finish();
 
-    const runtime = await createDifyLogs({
-      plugins: [plugin],
-      config: {
-        dify: { baseUrl: 'http://127.0.0.1:9', apiKey: 'app-unused' },
-        jobs: [{ name: 'daily' }],
-        storage: { type: 'memory', memory: {} },
-        state: { type: 'memory' },
-      },
-    });
+    const runtime = await runtimeOver(storage);
     try {
       const rendered = await runtime.report({
         records: { archive: { from: '2026-03-09', to: '2026-03-09' } },
@@ -55,7 +60,6 @@ describe('runtime.report over the partitioned archive', () => {
 
   it('heads transcripts with the names of archived conversations (newest version, privacy applied)', async () => {
     const storage = memoryStorage();
-    const plugin = definePlugin({ kind: 'storage', type: 'memory', schema: z.strictObject({}), create: () => storage });
     const messages = createArchiveWriter(storage, { dataset: 'messages', job: 'daily', runId: 'run-1', window });
     await messages.add(chatMessage({ conversationId: 'c-1', messageId: 'm-1', feedback: 'dislike' }));
     await messages.add(chatMessage({ conversationId: 'c-2', messageId: 'm-2', status: 'error', error: 'boom' }));
@@ -74,15 +78,7 @@ describe('runtime.report over the partitioned archive', () => {
     );
     await later.finish();
 
-    const runtime = await createDifyLogs({
-      plugins: [plugin],
-      config: {
-        dify: { baseUrl: 'http://127.0.0.1:9', apiKey: 'app-unused' },
-        jobs: [{ name: 'daily' }],
-        storage: { type: 'memory', memory: {} },
-        state: { type: 'memory' },
-      },
-    });
+    const runtime = await runtimeOver(storage);
     try {
       const rendered = await runtime.report({
         records: { archive: { from: '2026-03-09', to: '2026-03-09' } },

@@ -1,16 +1,16 @@
-import type {
-  AppAnalysis,
-  EndUserAnalysis,
-  ErrorGroup,
-  ModelAnalysis,
-  Money,
-  NodeAnalysis,
-  PausedRun,
-  ReportAnalysis,
-  SlowRun,
-  TokenMismatch,
+import {
+  explorerLinks,
+  type AppAnalysis,
+  type EndUserAnalysis,
+  type ErrorGroup,
+  type ModelAnalysis,
+  type Money,
+  type NodeAnalysis,
+  type PausedRun,
+  type ReportAnalysis,
+  type SlowRun,
+  type TokenMismatch,
 } from '@dify-logs/core/pipeline';
-import { explorerLinks } from '@dify-logs/core/pipeline';
 import { consoleLogsUrl, escapeHtml } from './escape.js';
 import {
   NOT_AVAILABLE,
