@@ -10,6 +10,13 @@ const newSketch = (): DDSketch => new (sketches().DDSketch)({ relativeAccuracy: 
 export const SKETCH_ACCURACY = 0.005;
 
 /**
+ * Durations under a nanosecond count as 0 in the sketch. Dify measures in float seconds from a monotonic clock, so
+ * nothing shorter means anything; and near the smallest doubles the sketch's logarithmic keys lose precision (merged
+ * shards could then disagree with one pass) while its dense store grows to tens of thousands of bins.
+ */
+const SKETCH_FLOOR_SECONDS = 1e-9;
+
+/**
  * A mergeable latency distribution (DDSketch): exact count, sum and max; percentiles to 0.5 % relative.
  * The sum (for the mean) is an ExactSum, so merged shards give the same mean as one pass.
  */
@@ -19,7 +26,7 @@ export class Latency {
 
   add(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) return;
-    (this.sketch ??= newSketch()).accept(seconds);
+    (this.sketch ??= newSketch()).accept(seconds < SKETCH_FLOOR_SECONDS ? 0 : seconds);
     (this.sum ??= new ExactSum()).add(seconds);
   }
 
