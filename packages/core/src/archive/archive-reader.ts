@@ -14,7 +14,7 @@ import {
 import type { RunRecord } from '../records/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { codecOf, type ArchivePartFormat } from './part-format.js';
-import { manifestsBetween, newestFirst, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import { manifestsBetween, newestFirst, partitionParts, type ArchiveManifest, type ArchivePart } from './manifest.js';
 
 export interface ArchiveReadOptions {
   /** Formats that decode parts written without NDJSON (`parquetArchiveFormat()` from `@dify-logs/parquet`). */
@@ -49,7 +49,10 @@ export interface ArchiveQuery {
   app?: string;
 }
 
-/** The newest manifest of every partition in the range (by job, app, day), of runs or of another dataset. */
+/**
+ * Every partition in the range (by job, app, day): its newest manifest, with the parts of all its manifests (see
+ * `partitionParts`; normally the newest one's) and their record count. Of runs or of another dataset.
+ */
 export async function listPartitions(
   storage: StorageAdapter,
   query: ArchiveQuery,
@@ -57,14 +60,22 @@ export async function listPartitions(
 ): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
   const from = new Date(`${query.from.slice(0, 10)}T00:00:00.000Z`);
   const until = new Date(new Date(`${query.to.slice(0, 10)}T00:00:00.000Z`).getTime() + 86_400_000);
-  const newest = new Map<string, { key: string; manifest: ArchiveManifest }>();
+  const found = new Map<string, Array<{ key: string; manifest: ArchiveManifest }>>();
   const only = { job: query.job || undefined, app: query.app || undefined };
-  for await (const { key, manifest } of manifestsBetween(storage, from, until, only, dataset.type)) {
-    const id = `${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
-    const seen = newest.get(id);
-    if (!seen || newestFirst(manifest, seen.manifest) < 0) newest.set(id, { key, manifest });
+  for await (const entry of manifestsBetween(storage, from, until, only, dataset.type)) {
+    const id = `${entry.manifest.job}\u0000${entry.manifest.app}\u0000${entry.manifest.day}`;
+    const manifests = found.get(id);
+    if (manifests) manifests.push(entry);
+    else found.set(id, [entry]);
   }
-  return [...newest.values()].sort(
+  const partitions = [...found.values()].map((manifests) => {
+    const newest = manifests.reduce((a, b) => (newestFirst(b.manifest, a.manifest) < 0 ? b : a));
+    if (manifests.length === 1) return newest;
+    const parts = partitionParts(manifests.map((entry) => entry.manifest));
+    const records = parts.reduce((sum, part) => sum + part.records, 0);
+    return { key: newest.key, manifest: { ...newest.manifest, parts, records } };
+  });
+  return partitions.sort(
     (a, b) =>
       a.manifest.day.localeCompare(b.manifest.day) ||
       a.manifest.app.localeCompare(b.manifest.app) ||
@@ -73,8 +84,8 @@ export async function listPartitions(
 }
 
 /**
- * Streams the archived RunRecords of a range, partition by partition (oldest day first), as the newest
- * manifests list them; a record archived twice in a partition (overlapping windows) comes out once.
+ * Streams the archived RunRecords of a range, partition by partition (oldest day first), as their manifests list
+ * them (see `listPartitions`); a record archived twice in a partition (overlapping windows) comes out once.
  */
 export function readArchive(
   storage: StorageAdapter,
@@ -163,8 +174,8 @@ export interface ArchiveProblem {
 }
 
 /**
- * Checks every part listed by the newest manifests of the range: present, same size, same SHA-256, same record
- * count.
+ * Checks every part the partitions of the range hold (see `listPartitions`): present, same size, same SHA-256, same
+ * record count.
  */
 export async function verifyArchive(
   storage: StorageAdapter,

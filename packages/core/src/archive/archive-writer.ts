@@ -9,6 +9,7 @@ import {
   MANIFEST_EXTENSION,
   manifestsBetween,
   newestFirst,
+  partitionParts,
   survives,
   saveArchiveObject,
   type ArchiveManifest,
@@ -301,7 +302,9 @@ export function createDatasetWriter<T>(
         for (const entries of partitions.values()) {
           const { app, day } = entries[0]!;
           const previous = await readManifests(storage, options.job, app, day, dataset.type);
-          const kept = previous[0]?.manifest.parts.filter((part) => survives(part, options.window)) ?? [];
+          const kept = partitionParts(previous.map((entry) => entry.manifest)).filter((part) =>
+            survives(part, options.window),
+          );
           for (const old of previous) {
             obsolete.push(old.key);
             for (const part of old.manifest.parts) {

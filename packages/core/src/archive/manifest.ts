@@ -36,7 +36,8 @@ export interface ArchiveAlternate {
 
 /**
  * The manifest of a partition (one job, one app, one UTC day): the parts that make it up. The newest
- * manifest of a partition is the truth; parts it does not list are leftovers of replaced or failed runs.
+ * manifest of a partition is the truth (see `partitionParts` for partitions with more than one); parts no manifest
+ * lists are leftovers of replaced or failed runs.
  */
 export interface ArchiveManifest {
   schemaVersion: 1;
@@ -82,6 +83,28 @@ export function newestFirst(a: ArchiveManifest, b: ArchiveManifest): number {
 }
 
 export const manifestStamp = (date: Date) => compactTimestamp(date);
+
+/**
+ * The parts a partition holds, from every manifest stored for it. Normally there is one. A manifest that lists a part
+ * of another run saw the manifests before it and is the whole truth. A manifest that lists only its own run's parts
+ * may not have seen them: releases before the storage-key fix could not find a partition's previous manifest, so each
+ * incremental run wrote a manifest of its own parts, and readers then saw only the last run's records. Those
+ * manifests are replayed oldest first: each drops the parts its run's window covers (a re-run) and adds its own. For
+ * one manifest, or manifests that each saw the one before, the result is the newest manifest's parts.
+ */
+export function partitionParts(manifests: readonly ArchiveManifest[]): ArchivePart[] {
+  let parts: ArchivePart[] = [];
+  for (const manifest of [...manifests].sort((a, b) => newestFirst(b, a))) {
+    const own = manifest.parts.filter((part) => part.runId === manifest.runId);
+    if (own.length < manifest.parts.length || own.length === 0) {
+      parts = [...manifest.parts];
+      continue;
+    }
+    const listed = new Set(own.map((part) => part.key));
+    parts = [...parts.filter((part) => !listed.has(part.key) && survives(part, own[0]!.window)), ...manifest.parts];
+  }
+  return parts;
+}
 
 /**
  * Stores one object of a partition (a part, a copy, a manifest) under the dataset's type, dated by its day, with the
