@@ -22,7 +22,12 @@ const shared: Options = {
 };
 
 export default defineConfig([
-  { ...shared, format: 'esm' },
+  // The render worker is loaded by path (dist/render-worker.js, ESM from both builds): an entry of the ESM build only.
+  {
+    ...shared,
+    entry: { ...(shared.entry as Record<string, string>), 'render-worker': 'src/pipeline/render/worker.ts' },
+    format: 'esm',
+  },
   // ky, p-retry and p-limit are ESM-only: the CommonJS build carries its own copy, so `require()` works on any Node 20.
   // Split like the ESM build: every entry shares one copy of each class and of module state.
   {

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/plugin.ts'],
+  // Worker threads load the CSV shard writer by path (dist/csv-shards.js): an entry of its own.
+  entry: { index: 'src/index.ts', plugin: 'src/plugin.ts', 'csv-shards': 'src/csv/shard-module.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

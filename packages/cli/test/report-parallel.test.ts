@@ -159,10 +159,12 @@ describe('dify-logs report on chunks of the input', () => {
 });
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const worker = fileURLToPath(new URL('../dist/parallel-report-worker.js', import.meta.url));
+// Core's render worker and the CSV reporter's shard module, as built.
+const worker = fileURLToPath(new URL('../../core/dist/render-worker.js', import.meta.url));
+const shards = fileURLToPath(new URL('../../reports/dist/csv-shards.js', import.meta.url));
 
 describe('dify-logs report with worker threads', () => {
-  it.skipIf(!existsSync(worker))(
+  it.skipIf(!existsSync(worker) || !existsSync(shards))(
     'writes the same files as one thread (needs `pnpm build`)',
     async () => {
       const dir = await tempDir();

@@ -23,7 +23,15 @@ export type {
 } from './adapters/index.js';
 export type { AppState, StateStore } from './adapters/state.js';
 export type { RunCache, EnrichmentLevel } from './adapters/run-cache.js';
-export type { Reporter, ReportWriter, ReportFile, ReportContext } from './adapters/reporter.js';
+export type {
+  Reporter,
+  ReportWriter,
+  ReportFile,
+  ReportContext,
+  ReportShards,
+  ShardWriter,
+  ShardJoin,
+} from './adapters/reporter.js';
 export type {
   Scheduler,
   Deployment,

@@ -13,9 +13,7 @@ export {
   redactConfig,
   readDataFile,
 } from './config/index.js';
-export { compareAnalyses, snapshotAnalyzer, restoreAnalyzer, type AnalyzerSnapshot } from './analysis/index.js';
-// The CLI's parallel report path (a later release replaces it).
-export { lineStartFrom, readRunRecordRange, linesBefore, type ByteRange } from './records/ndjson-range.js';
+export { compareAnalyses } from './analysis/index.js';
 export { runRecordJsonSchema } from './records/schema.js';
 export { ARCHIVE_TYPE, findOrphanParts, ORPHAN_MIN_AGE_HOURS } from './archive/index.js';
 export { formatReporters, registeredArchiveFormats } from './runtime/index.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../src/entries/pipeline.js';
 import type { RunRecord } from '../src/index.js';
-import { restoreAnalyzer, snapshotAnalyzer } from '../src/internal.js';
+import { restoreAnalyzer, snapshotAnalyzer } from '../src/analysis/snapshot.js';
 import { ExactSum } from '../src/analysis/exact-sum.js';
 import { node, run } from './support/records.js';
 

@@ -60,7 +60,7 @@ async function manifests(storage: StorageAdapter): Promise<string[]> {
 }
 
 describe('a partition with more than one manifest', () => {
-  it('written by runs that could not find the previous manifest: every run is read, and the next run keeps them', async () => {
+  it('written by runs blind to the previous manifest: every run is read, and the next run keeps them', async () => {
     const storage = memoryStorage();
     await archiveRun(blind(storage), 'run-a', hours(0, 6), 'a');
     await archiveRun(blind(storage), 'run-b', hours(6, 12), 'b');

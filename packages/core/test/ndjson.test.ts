@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readRunRecords, RecordFileError, type RunRecord } from '../src/index.js';
-import { lineStartFrom, linesBefore, readRunRecordRange } from '../src/internal.js';
+import { lineStartFrom, linesBefore, readRunRecordRange } from '../src/records/ndjson-range.js';
 import { splitNdjsonFile } from '../src/records/ndjson-range.js';
 import { run } from './support/records.js';
 

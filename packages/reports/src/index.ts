@@ -2,8 +2,6 @@ export {};
 export { csvReporter, CSV_CONTENT_TYPE, type CsvReporterOptions } from './csv/csv-reporter.js';
 export { xlsxReporter, type XlsxReporterOptions } from './xlsx/xlsx-reporter.js';
 export { htmlReporter, renderHtml, DEFAULT_MAX_TABLE_ROWS, type HtmlReporterOptions } from './html/reporter.js';
-export { createCsvShardWriter, type CsvShard, type CsvShardWriter } from './csv/shards.js';
-export { CsvReportStream, type CsvStreamOptions } from './csv/stream.js';
 export { plugin, plugins, csvPlugin, htmlPlugin, xlsxPlugin } from './plugin.js';
 export {
   exportDataset,

@@ -5,13 +5,9 @@ import type { RunRecord } from '@dify-logs/core';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createCsvShardWriter,
-  csvReporter,
-  CsvReportStream,
-  type CsvReporterOptions,
-  type CsvStreamOptions,
-} from '../src/index.js';
+import { csvReporter, type CsvReporterOptions } from '../src/index.js';
+import { createCsvShardWriter } from '../src/csv/shards.js';
+import { CsvReportStream, type CsvStreamOptions } from '../src/csv/stream.js';
 import { csvField } from '../src/csv/encode.js';
 import { drive } from './fixtures/drive.js';
 import { HOSTILE, makeNode, makeRun, minimalAnalysis } from './fixtures/records.js';

@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir, open, rename, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   readArchive,
@@ -11,11 +10,12 @@ import { type ConversationRecord, type MessageRecord, readRunRecords, type RunRe
 import {
   renderReports,
   type PriceTable,
+  type RecordFiles,
   type RenderedReports,
   type RenderReportsOptions,
   type ReportAnalysis,
 } from '@dify-logs/core/pipeline';
-import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
+import type { ReportFile, StorageAdapter } from '@dify-logs/core/adapter-kit';
 import { readDataFile, formatReporters, registeredArchiveFormats } from '@dify-logs/core/internal';
 import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
 import type { Command } from 'commander';
@@ -24,14 +24,6 @@ import type { CliIo } from '../support/io.js';
 import { PLUGINS, runtimeFromFlags, type ConfigFlags } from '../support/config-flags.js';
 import { REPORT_FORMATS } from '../support/reporters.js';
 import { isParquetFile, readParquetInput } from '../support/parquet.js';
-import {
-  defaultThreads,
-  PARALLEL_FORMATS,
-  PARALLEL_MIN_BYTES,
-  renderReportsInParallel,
-  type ParallelRendered,
-  type ParallelSettings,
-} from '../support/parallel-report.js';
 
 export interface ReportFlags extends ConfigFlags {
   input: string[];
@@ -72,7 +64,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option(
       '--threads <n>',
       `threads that read and analyse NDJSON files, each a part of the input (default: the CPU ` +
-        `cores, at most 4, for inputs over ${PARALLEL_MIN_BYTES / 2 ** 20} MiB; 1: one thread)`,
+        `cores, at most 4, for inputs of 64 MiB or more; 1: one thread)`,
     )
     .option(
       '--config <file>',
@@ -101,46 +93,31 @@ function parseArchiveInput(input: string): ArchiveQuery {
   };
 }
 
-/**
- * How many threads read the input (cut into chunks): `--threads`, its default for large files, or 1 (one pass on this
- * thread) when the chunked path does not apply.
- */
-function readerThreads(flags: ReportFlags, formats: string[], inputs: string[]): number {
-  const threads = flags.threads === undefined ? defaultThreads() : Number(flags.threads);
+/** `--threads`: a whole number of at least 1, or undefined (the renderer's default: cores for large files). */
+function threadsFlag(flags: ReportFlags): number | undefined {
+  if (flags.threads === undefined) return undefined;
+  const threads = Number(flags.threads);
   if (!Number.isInteger(threads) || threads < 1)
     throw new UsageError(`--threads: expected a whole number of at least 1, got ${flags.threads}`);
-  if (
-    threads === 1 ||
-    !formats.every((format) => PARALLEL_FORMATS.includes(format)) ||
-    flags.input.some((input) => input.startsWith(ARCHIVE_SCHEME))
-  )
-    return 1;
-  if (inputs.some(isParquetFile)) return 1;
-  if (flags.threads !== undefined) return threads;
-  let bytes = 0;
-  try {
-    for (const input of inputs) bytes += statSync(input).size;
-  } catch {
-    return 1; // the one-thread path reports a missing file as usual
-  }
-  return bytes >= PARALLEL_MIN_BYTES ? threads : 1;
+  return threads;
 }
 
 /**
- * The chunked path (see renderReportsInParallel), which writes the CSV files into `outDir` as it goes:
- * creates `outDir`, and removes what it created when the input turns out bad, as the one-thread path
- * writes nothing then.
+ * Renders from NDJSON files (which the renderer may read on several threads, staging the CSV files in `outDir`) or
+ * from a stream: creates `outDir` for the files case, and removes what it created when the input turns out bad, as
+ * the stream path writes nothing then.
  */
-async function renderInParallel(
-  files: Array<{ path: string; name: string }>,
+async function render(
+  source: AsyncIterable<RunRecord> | RecordFiles,
   options: RenderReportsOptions,
-  settings: ParallelSettings,
-): Promise<ParallelRendered | undefined> {
-  const created = await mkdir(settings.outDir, { recursive: true });
+  outDir: string,
+): Promise<RenderedReports> {
+  if (Symbol.asyncIterator in source) return renderReports(source, options);
+  const created = await mkdir(outDir, { recursive: true });
   try {
-    return await renderReportsInParallel(files, options, settings);
+    return await renderReports(source, { ...options, stageDir: outDir });
   } catch (error) {
-    for (let dir = settings.outDir; created !== undefined; dir = dirname(dir)) {
+    for (let dir = outDir; created !== undefined; dir = dirname(dir)) {
       await rmdir(dir).catch(() => undefined);
       if (dir === created || dirname(dir) === dir) break;
     }
@@ -148,11 +125,25 @@ async function renderInParallel(
   }
 }
 
-/** `parallel`: settings of the chunked path (tests make small chunks, and run them all on this thread). */
+/** Moves a file the renderer staged on disk to `path` (durably); false when it is not staged or not movable. */
+async function place(file: ReportFile, path: string): Promise<boolean> {
+  if (file.path === undefined) return false;
+  try {
+    await rename(file.path, path);
+  } catch {
+    return false; // another file system: the body is copied instead
+  }
+  const directory = await open(dirname(path), 'r').catch(() => undefined);
+  await directory?.sync().catch(() => undefined);
+  await directory?.close();
+  return true;
+}
+
+/** `chunking`: tuning of the chunked path (tests make small chunks, and run them all on this thread). */
 export async function runReport(
   flags: ReportFlags,
   io: CliIo,
-  parallel: Omit<ParallelSettings, 'threads' | 'outDir'> = {},
+  chunking: RenderReportsOptions['chunking'] = {},
 ): Promise<number> {
   const formats = flags.format
     .split(',')
@@ -229,21 +220,23 @@ export async function runReport(
       : {}),
   };
   const outDir = resolve(io.cwd, flags.outDir);
-  const threads = readerThreads(flags, formats, inputs);
-  const files = inputs.map((path) => ({ path, name: basename(path) }));
+  const threads = threadsFlag(flags);
   // Undocumented tuning knob (tests use it to give the worker threads chunks of a small input).
   const chunkBytes = Number(io.env.DIFY_LOGS_REPORT_CHUNK_BYTES) || undefined;
-  const rendered: RenderedReports & Partial<Pick<ParallelRendered, 'place'>> =
-    (threads > 1
-      ? await renderInParallel(files, options, { ...(chunkBytes ? { chunkBytes } : {}), ...parallel, threads, outDir })
-      : undefined) ?? (await renderReports(records(), options));
+  // NDJSON files only: the renderer may read them on several threads.
+  const files = archives.length === 0 && !inputs.some(isParquetFile);
+  const rendered = await render(
+    files ? { files: inputs.map((path) => ({ path, name: basename(path) })) } : records(),
+    { ...options, ...(threads ? { threads } : {}), chunking: { ...(chunkBytes ? { chunkBytes } : {}), ...chunking } },
+    outDir,
+  );
   await mkdir(outDir, { recursive: true });
   const stamp = (iso: string) => iso.slice(0, 19).replace(/[-:]/g, '');
   const base = `${flags.job}-${stamp(rendered.analysis.window.from)}-${stamp(rendered.analysis.window.to)}`;
   try {
     for (const { file } of rendered.files) {
       const path = join(outDir, `${base}${file.part ? `.${file.part}` : ''}.${file.extension}`);
-      if (await rendered.place?.(file, path)) {
+      if (await place(file, path)) {
         io.stdout.write(`${path}\n`);
         continue;
       }

@@ -21,6 +21,8 @@ export {
   renderReports,
   type RenderReportsOptions,
   type RenderedReports,
+  type RecordFiles,
+  type ChunkSettings,
   backfill,
   type BackfillOptions,
   type BackfillResult,

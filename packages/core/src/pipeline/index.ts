@@ -31,4 +31,5 @@ export type {
   PipelineStage,
   SinkOutcome,
 } from './types.js';
-export { renderReports, type RenderReportsOptions, type RenderedReports } from './render-reports.js';
+export { renderReports, type RenderReportsOptions, type RenderedReports, type RecordFiles } from './render-reports.js';
+export type { ChunkSettings } from './render/parallel.js';

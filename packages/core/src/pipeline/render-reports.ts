@@ -1,16 +1,20 @@
 import type { ReportFile, Reporter } from '../adapters/reporter.js';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createAnalyzer } from '../analysis/analyzer.js';
-import { compareAnalyses, type AnomalyThresholds } from '../analysis/compare.js';
+import type { AnomalyThresholds } from '../analysis/compare.js';
 import type { PriceTable } from '../analysis/prices.js';
 import type { ReportAnalysis } from '../analysis/types.js';
-import { DifyConfigError } from '../errors/config-error.js';
 import type { RunRecord } from '../records/schema.js';
 import { createPrivacyPolicy, type PrivacyOptions } from '../privacy/policy.js';
 import { createConversationAnalyzer } from '../analysis/conversations.js';
 import type { ConversationAnalysis } from '../analysis/types.js';
 import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import { openReportWriters } from './report-stage.js';
-import { defaultReporters } from './reporters.js';
+import { readRunRecords } from '../records/ndjson.js';
+import { renderInParallel, type ChunkSettings } from './render/parallel.js';
+import { reportSetup, type ReportSetup } from './render/setup.js';
+import { defaultThreads } from './render/threads.js';
 import type { PipelineProblem } from './types.js';
 
 export interface RenderReportsOptions {
@@ -43,6 +47,19 @@ export interface RenderReportsOptions {
    */
   conversations?: AsyncIterable<ConversationRecord>;
   now?: () => Date;
+  /**
+   * Threads that read `files` (cut into chunks; the analyses merge exactly): default the CPU cores, at most 4, for
+   * inputs of 64 MiB or more, else 1. A stream, a report with `messages`, or a format whose writer takes records and
+   * has no `shards` (xlsx) is read on one thread.
+   */
+  threads?: number;
+  /**
+   * Where formats rendered in shards (csv) write their files (`ReportFile.path`), default the report's temp folder:
+   * put it on the output's file system to move the files into place instead of copying them.
+   */
+  stageDir?: string;
+  /** Tuning of the chunked path (tests): chunk size in bytes; `workers: false` runs every chunk on this thread. */
+  chunking?: ChunkSettings;
 }
 
 export interface RenderedReports {
@@ -54,65 +71,74 @@ export interface RenderedReports {
   close(): Promise<void>;
 }
 
+/** NDJSON files of RunRecords: what `renderReports` can read on several threads. */
+export interface RecordFiles {
+  /** `name` names the file in errors (default: its base name). */
+  files: ReadonlyArray<{ path: string; name?: string }>;
+}
+
 /**
- * Renders reports from records that are already at hand (an NDJSON archive), without Dify: the
- * same analysis and reporters as the pipeline, one streaming pass. Records outside an explicit
- * `window` are skipped.
+ * Renders reports from records that are already at hand (an NDJSON archive, the run cache), without Dify: the same
+ * analysis and reporters as the pipeline. Records outside an explicit `window` are skipped. A stream is read in one
+ * pass on this thread; `files` are cut into chunks that `threads` threads read at once (see `threads`), with the same
+ * reports, byte for byte.
  */
 export async function renderReports(
-  records: AsyncIterable<RunRecord>,
+  source: AsyncIterable<RunRecord> | RecordFiles,
   options: RenderReportsOptions,
 ): Promise<RenderedReports> {
-  const reporters = { ...defaultReporters, ...options.reporters };
-  for (const format of options.formats)
-    if (!reporters[format])
-      throw new DifyConfigError(
-        'formats',
-        `no reporter for format ${JSON.stringify(format)} (have ${Object.keys(reporters).join(', ')})`,
-      );
+  const setup = reportSetup(options);
+  if (Symbol.asyncIterator in source) return renderStream(source, setup);
+  const files = source.files.map((file) => ({ path: file.path, name: file.name ?? basename(file.path) }));
+  const threads = options.threads ?? defaultThreads(sizeOf(files));
+  if (threads > 1 && !options.messages) {
+    const rendered = await renderInParallel(files, setup, threads, options.chunking);
+    if (rendered) return rendered;
+  }
+  return renderStream(fileRecords(files), setup);
+}
+
+/** The files' total size; 0 when one is missing (the one-pass path reports it as usual). */
+function sizeOf(files: ReadonlyArray<{ path: string }>): number {
+  try {
+    return files.reduce((sum, file) => sum + statSync(file.path).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function* fileRecords(files: ReadonlyArray<{ path: string; name: string }>): AsyncGenerator<RunRecord> {
+  for (const file of files) yield* readRunRecords(file.path, file.name);
+}
+
+/** One pass over `records` on this thread. */
+async function renderStream(records: AsyncIterable<RunRecord>, setup: ReportSetup): Promise<RenderedReports> {
+  const { options, reporters, runId, provisional } = setup;
   const privacy = createPrivacyPolicy(options.privacy);
-  const now = options.now?.() ?? new Date();
-  const timezone = options.timezone ?? 'UTC';
-  const runId = options.runId ?? `report-${now.toISOString().replace(/[-:.]/g, '')}`;
-  const provisional = {
-    from: options.window?.from ?? now.toISOString(),
-    to: options.window?.to ?? now.toISOString(),
-    timezone,
-  };
-  const analyzer = createAnalyzer({
-    job: options.job,
-    runId,
-    window: provisional,
-    generatedAt: now.toISOString(),
-    consoleUrl: options.consoleUrl ?? null,
-    explorerUrl: options.explorerUrl,
-    prices: options.prices,
-  });
+  const analyzer = createAnalyzer(setup.analyzerOptions);
   const writers = await openReportWriters(options.formats, reporters, { job: options.job, runId, window: provisional });
   try {
     const from = options.window ? Date.parse(options.window.from) : Number.NEGATIVE_INFINITY;
     const to = options.window ? Date.parse(options.window.to) : Number.POSITIVE_INFINITY;
-    let first: string | undefined;
-    let last: string | undefined;
+    let first: string | null = null;
+    let last: string | null = null;
     for await (const read of records) {
       const record = privacy.run(read);
       const at = Date.parse(record.loggedAt);
       if (at < from || at > to) continue;
-      if (first === undefined || record.loggedAt < first) first = record.loggedAt;
-      if (last === undefined || record.loggedAt > last) last = record.loggedAt;
+      if (first === null || record.loggedAt < first) first = record.loggedAt;
+      if (last === null || record.loggedAt > last) last = record.loggedAt;
       analyzer.add(record);
       const pending = writers.add(record);
       if (pending) await pending;
     }
     const conversations = options.messages
-      ? await readMessages(options.messages, { privacy, from, to, timezone, writers })
+      ? await readMessages(options.messages, { privacy, from, to, timezone: provisional.timezone, writers })
       : undefined;
     if (conversations && options.conversations) await nameTranscripts(conversations, options.conversations, privacy);
     const analysis = analyzer.result();
     if (conversations) analysis.conversations = conversations;
-    if (!options.window) analysis.window = { from: first ?? provisional.from, to: last ?? provisional.to, timezone };
-    analysis.privacy = privacy.statement;
-    if (options.previous) analysis.comparison = compareAnalyses(analysis, options.previous, options.anomalies);
+    setup.finish(analysis, first, last);
     const files = await writers.finish(analysis);
     return { analysis, files, problems: writers.problems, close: () => writers.close() };
   } catch (error) {

@@ -1,30 +1,14 @@
-import { DifyConfigError } from '@dify-logs/core';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Reporter, ReportFile } from '@dify-logs/core/adapter-kit';
+import { csvSettings, CSV_CONTENT_TYPE, type CsvReporterOptions } from './settings.js';
 import { createMessagesCsv } from './messages-csv.js';
 import { createNodesCsv } from './nodes-csv.js';
 import { createRunsCsv } from './runs-csv.js';
+import { createCsvJoin } from './csv-join.js';
+import { createCsvShardWriter } from './shards.js';
 
-export interface CsvReporterOptions {
-  /** Start each file with a UTF-8 byte-order mark, so Excel opens it as UTF-8. Default true. */
-  bom?: boolean;
-  /**
-   * Most `inputs.*` columns (and, separately, `outputs.*` columns); the rest go to `inputs.__other` as JSON. Default
-   * 200.
-   */
-  maxInputColumns?: number;
-}
-
-export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
-
-/** The options with their defaults, checked. */
-export function csvSettings(options: CsvReporterOptions): { bom: boolean; maxInputColumns: number } {
-  const bom = options.bom ?? true;
-  const maxInputColumns = options.maxInputColumns ?? 200;
-  if (!Number.isInteger(maxInputColumns) || maxInputColumns < 0) {
-    throw new DifyConfigError('maxInputColumns', `must be a whole number of at least 0, got ${maxInputColumns}`);
-  }
-  return { bom, maxInputColumns };
-}
+export { csvSettings, CSV_CONTENT_TYPE, type CsvReporterOptions };
 
 /**
  * CSV report: `….csv` with one row per run (fixed columns, then the run's inputs and outputs
@@ -35,8 +19,15 @@ export function csvSettings(options: CsvReporterOptions): { bom: boolean; maxInp
  */
 export function csvReporter(options: CsvReporterOptions = {}): Reporter {
   const { bom, maxInputColumns } = csvSettings(options);
+  const settings: CsvReporterOptions = { bom, maxInputColumns };
   return {
     format: 'csv',
+    shards: {
+      module: shardModule(),
+      options: settings,
+      createWriter: (dir) => createCsvShardWriter(dir, settings),
+      join: (context) => createCsvJoin(context.stageDir, settings),
+    },
     start(context) {
       const runs = createRunsCsv({ dir: context.tmpDir, bom, maxInputColumns });
       const nodes = createNodesCsv({ dir: context.tmpDir, bom });
@@ -69,4 +60,10 @@ export function csvReporter(options: CsvReporterOptions = {}): Reporter {
       };
     },
   };
+}
+
+/** The built shard module (`dist/csv-shards.js`, beside this bundle) for worker threads; undefined from source. */
+function shardModule(): string | undefined {
+  const url = new URL('./csv-shards.js', import.meta.url);
+  return !import.meta.url.endsWith('.ts') && existsSync(fileURLToPath(url)) ? url.href : undefined;
 }

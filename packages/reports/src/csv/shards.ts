@@ -2,7 +2,7 @@ import type { RunRecord } from '@dify-logs/core';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { csvSettings, type CsvReporterOptions } from './csv-reporter.js';
+import { csvSettings, type CsvReporterOptions } from './settings.js';
 import { NodesPartWriter, RunsPartWriter, type NodesPart, type RunsPart } from './parts.js';
 import { FileSink } from './sinks.js';
 

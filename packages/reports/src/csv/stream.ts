@@ -7,7 +7,7 @@ import {
   writeRunsPart,
   type RunsColumns,
 } from './assemble.js';
-import { csvSettings, type CsvReporterOptions } from './csv-reporter.js';
+import { csvSettings, type CsvReporterOptions } from './settings.js';
 import type { RunsPart } from './parts.js';
 import type { CsvShard } from './shards.js';
 import { FileSink } from './sinks.js';

@@ -1,7 +1,9 @@
-import { createAnalyzer, type Analyzer, type AnalyzerOptions } from '@dify-logs/core/pipeline';
-import { createPrivacyPolicy, type PrivacyOptions, RecordFileError } from '@dify-logs/core';
-import { readRunRecordRange, type AnalyzerSnapshot } from '@dify-logs/core/internal';
-import { createCsvShardWriter, type CsvReporterOptions, type CsvShard } from '@dify-logs/reports';
+import type { ShardWriter } from '../../adapters/reporter.js';
+import { createAnalyzer, type Analyzer, type AnalyzerOptions } from '../../analysis/analyzer.js';
+import type { AnalyzerSnapshot } from '../../analysis/snapshot.js';
+import { RecordFileError } from '../../records/ndjson.js';
+import { createPrivacyPolicy, type PrivacyOptions } from '../../privacy/policy.js';
+import { readRunRecordRange } from '../../records/ndjson-range.js';
 
 /** Bytes `[start, end)` of an NDJSON file, starting at a line; `name` names the file in errors. */
 export interface Chunk {
@@ -11,27 +13,38 @@ export interface Chunk {
   end: number;
 }
 
-/** What every thread of one `dify-logs report` shares. Plain data: it crosses threads. */
+/** A reporter whose records are written in shards: its format, and the module worker threads load its writer from. */
+export interface ShardedFormat {
+  format: string;
+  module: string | undefined;
+  options: unknown;
+}
+
+/** What every thread of one rendering shares. Plain data: it crosses threads. */
 export interface ChunkJob {
   chunks: Chunk[];
   /** One Int32: the index of the next chunk to take (Atomics.add); at or past the end: none left. */
   next: SharedArrayBuffer;
   analyzer: AnalyzerOptions;
-  /** Only records logged in `[from, to]` (epoch ms), as `renderReports` filters them; null: all. */
+  /** Only records logged in `[from, to]` (epoch ms), as one pass filters them; null: all. */
   window: { from: number; to: number } | null;
-  /** Where the CSV rows go, when the CSV report is asked for. */
-  csv: { dir: string; options: CsvReporterOptions } | null;
+  /** The formats written in shards, and the folder their shards go to. */
+  sharded: ShardedFormat[];
+  dir: string;
   /** The privacy policy applied to each record before it is analysed or written. */
   privacy: PrivacyOptions;
 }
 
-/** The analysis and CSV rows of one chunk. */
+/** Makes a format's shard writer on this thread. */
+export type ShardWriterFactory = (dir: string) => ShardWriter;
+
+/** The analysis and shards (one per sharded format, in `job.sharded` order) of one chunk. */
 export interface ChunkResult<A = Analyzer> {
   records: number;
   first: string | null;
   last: string | null;
   analyzer: A;
-  csv: CsvShard | null;
+  shards: unknown[];
 }
 
 /** Why a chunk failed; `record`: a bad line, `line` counted from the chunk's start. */
@@ -49,6 +62,9 @@ export interface ChunkFailure {
 export type ChunkOutcome<A = Analyzer> =
   { index: number; result: ChunkResult<A> } | { index: number; failure: ChunkFailure };
 
+/** A message from a worker thread: a chunk's outcome (its analysis as a snapshot), or `done`. */
+export type WorkerMessage = ChunkOutcome<AnalyzerSnapshot> | { done: true };
+
 /** The next chunk for this thread, or undefined when all are taken. */
 export function takeChunk(job: ChunkJob): number | undefined {
   const index = Atomics.add(new Int32Array(job.next), 0, 1);
@@ -61,16 +77,16 @@ export function stopChunks(job: ChunkJob): void {
 }
 
 /**
- * Parses, filters and analyses the records of chunk `index` and writes its CSV rows, synchronously.
- * Never throws: a failure comes back as `{ failure }` (and its CSV files are deleted).
+ * Parses, filters and analyses the records of chunk `index` and writes its shards, synchronously.
+ * Never throws: a failure comes back as `{ failure }` (and its shards are deleted).
  */
-export function runChunk(job: ChunkJob, index: number): ChunkOutcome {
+export function runChunk(job: ChunkJob, index: number, factories: readonly ShardWriterFactory[]): ChunkOutcome {
   const chunk = job.chunks[index]!;
   const analyzer = createAnalyzer(job.analyzer);
   const privacy = createPrivacyPolicy(job.privacy);
-  let csv: ReturnType<typeof createCsvShardWriter> | undefined;
+  const writers: ShardWriter[] = [];
   try {
-    csv = job.csv ? createCsvShardWriter(job.csv.dir, job.csv.options) : undefined;
+    for (const factory of factories) writers.push(factory(job.dir));
     const window = job.window;
     let first: string | null = null;
     let last: string | null = null;
@@ -85,21 +101,19 @@ export function runChunk(job: ChunkJob, index: number): ChunkOutcome {
       if (last === null || record.loggedAt > last) last = record.loggedAt;
       records += 1;
       analyzer.add(record);
-      csv?.add(record);
+      for (const writer of writers) writer.add(record);
     });
-    return { index, result: { records, first, last, analyzer, csv: csv ? csv.finish() : null } };
+    return { index, result: { records, first, last, analyzer, shards: writers.map((writer) => writer.finish()) } };
   } catch (error) {
-    try {
-      csv?.dispose();
-    } catch {
-      // The error that stopped the chunk matters more.
-    }
+    for (const writer of writers)
+      try {
+        writer.dispose();
+      } catch {
+        // The error that stopped the chunk matters more.
+      }
     if (error instanceof RecordFileError)
       return { index, failure: { message: error.message, record: { line: error.line, problem: error.problem } } };
     const { message, stack } = error instanceof Error ? error : { message: String(error), stack: undefined };
     return { index, failure: { message, ...(stack ? { stack } : {}) } };
   }
 }
-
-/** A message from a worker thread: a chunk's outcome (its analysis as a snapshot), or `done`. */
-export type WorkerMessage = ChunkOutcome<AnalyzerSnapshot> | { done: true };
