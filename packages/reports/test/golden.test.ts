@@ -1,16 +1,20 @@
 import ExcelJS from 'exceljs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readRunRecords } from '@dify-logs/core';
-import { renderReports, type RenderedReports } from '@dify-logs/core/pipeline';
+import { renderReports, type RenderedReports, type RenderReportsOptions } from '@dify-logs/core/pipeline';
 import { csvReporter, htmlReporter, xlsxReporter } from '../src/index.js';
 import { collect } from './fixtures/drive.js';
 
 const dataset = fileURLToPath(new URL('./fixtures/golden-runs.ndjson', import.meta.url));
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
 
-async function render(formats: string[]): Promise<RenderedReports> {
-  return renderReports(readRunRecords(dataset, 'golden-runs.ndjson'), {
+async function render(formats: string[], threaded?: Partial<RenderReportsOptions>): Promise<RenderedReports> {
+  const source = threaded ? { files: [{ path: dataset }] } : readRunRecords(dataset, 'golden-runs.ndjson');
+  return renderReports(source, {
     job: 'golden',
     runId: 'golden-run',
     formats,
@@ -20,6 +24,7 @@ async function render(formats: string[]): Promise<RenderedReports> {
     consoleUrl: 'https://dify.example.com',
     prices: [{ model: 'llama*', provider: 'ollama', input: 0.001, output: 0.002, currency: 'USD' }],
     now: () => new Date('2026-03-09T16:05:00.000Z'),
+    ...threaded,
   });
 }
 
@@ -48,6 +53,32 @@ describe('golden reports of a fixed dataset', () => {
       ]);
     } finally {
       await rendered.close();
+    }
+  });
+
+  it('the same files from the dataset file read on 2 to 4 threads, the CSV files staged whole', async () => {
+    for (const threads of [2, 3, 4]) {
+      const stageDir = await mkdtemp(join(tmpdir(), 'golden-stage-'));
+      const rendered = await render(['json', 'markdown', 'csv', 'html'], {
+        threads,
+        stageDir,
+        chunking: { chunkBytes: 1500 * threads, workers: false },
+      });
+      try {
+        expect(rendered.problems).toEqual([]);
+        for (const { file } of rendered.files) {
+          const name = `report${file.part ? `.${file.part}` : ''}.${file.extension}`;
+          await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
+          // The CSV files are complete on disk in the stage folder: a caller can rename them into place.
+          if (file.extension === 'csv') expect(file.path?.startsWith(stageDir)).toBe(true);
+        }
+        expect(await readdir(stageDir)).toHaveLength(2);
+      } finally {
+        await rendered.close();
+      }
+      // What was not moved is gone.
+      expect(await readdir(stageDir)).toEqual([]);
+      await rm(stageDir, { recursive: true, force: true });
     }
   });
 
