@@ -17,7 +17,7 @@ import { chunkBytesFor, planChunks, runChunks, workerScript, type OutcomeSink } 
 export interface ChunkSettings {
   /** Default: chunkBytesFor(the input size, threads). */
   chunkBytes?: number;
-  /** Whether to start worker threads (default: when the built worker is there); without, this thread takes every chunk. */
+  /** Whether to start worker threads (default: when the built worker is there); without, this thread takes all. */
   workers?: boolean;
 }
 

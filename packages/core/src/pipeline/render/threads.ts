@@ -30,7 +30,7 @@ export const MAX_DEFAULT_THREADS = 4;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
 
-/** Threads for files of `bytes` when none are asked for: the CPU cores, at most MAX_DEFAULT_THREADS, for large input. */
+/** Threads for `bytes` of files when none are asked for: the cores, at most MAX_DEFAULT_THREADS, for large input. */
 export function defaultThreads(bytes: number): number {
   return bytes >= PARALLEL_MIN_BYTES ? Math.max(1, Math.min(MAX_DEFAULT_THREADS, availableParallelism())) : 1;
 }
