@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { definePlugin, z, type StorageAdapter } from '../src/adapter-kit.js';
 import { createArchiveWriter } from '../src/entries/archive.js';
@@ -94,6 +97,44 @@ describe('runtime.report over the partitioned archive', () => {
       await rendered.close();
     } finally {
       await runtime.close();
+    }
+  });
+
+  it('reads NDJSON files on several threads with the configured privacy policy, as one thread does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'runtime-report-'));
+    const lines = Array.from({ length: 60 }, (_, index) =>
+      JSON.stringify(
+        run({
+          logId: `log-${index}`,
+          runId: `run-${index}`,
+          loggedAt: `2026-03-09T${String(index % 24).padStart(2, '0')}:00:00.000Z`,
+          error: index % 5 === 0 ? `mail li.lei@example.com failed ${index}` : null,
+          status: index % 5 === 0 ? 'failed' : 'succeeded',
+        }),
+      ),
+    );
+    await writeFile(join(dir, 'runs.ndjson'), `${lines.join('\n')}\n`);
+    const runtime = await runtimeOver(memoryStorage());
+    try {
+      const report = async (threads: number) => {
+        const rendered = await runtime.report({
+          records: { files: [{ path: join(dir, 'runs.ndjson') }] },
+          formats: ['json'],
+          threads,
+        });
+        const text = rendered.files[0]!.file.body as string;
+        await rendered.close();
+        return JSON.parse(text) as { runs: number; generatedAt: string; runId: string };
+      };
+      const one = await report(1);
+      const three = await report(3);
+      expect(one.runs).toBe(60);
+      expect(JSON.stringify(one)).not.toContain('li.lei@example.com');
+      const strip = ({ generatedAt: _at, runId: _id, ...rest }: { generatedAt: string; runId: string }) => rest;
+      expect(strip(three)).toEqual(strip(one));
+    } finally {
+      await runtime.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

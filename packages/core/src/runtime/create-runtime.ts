@@ -8,7 +8,12 @@ import { DifyConfigError } from '../errors/config-error.js';
 import { silentLogger, teeLogger, type Logger } from '../logging/logger.js';
 import { scrub } from '../logging/redact.js';
 import { backfill as runBackfill, type BackfillOptions, type BackfillResult } from '../pipeline/backfill.js';
-import { renderReports, type RenderedReports, type RenderReportsOptions } from '../pipeline/render-reports.js';
+import {
+  renderReports,
+  type RecordFiles,
+  type RenderedReports,
+  type RenderReportsOptions,
+} from '../pipeline/render-reports.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { PipelineDeps, PipelineEvent, PipelineJob, PipelineResult } from '../pipeline/types.js';
 import { toPluginRegistry, type PluginRegistry, type PluginsOption } from '../plugins/registry.js';
@@ -82,13 +87,20 @@ export interface RunOverrides {
 }
 
 export interface ReportOptions {
-  /** The records: an iterable of RunRecords, or a window of the configured storage's partitioned archive. */
-  records: AsyncIterable<RunRecord> | { archive: { from: string; to: string; app?: string } };
+  /**
+   * The records: an iterable of RunRecords, NDJSON files (read on `threads` threads), or a window of the configured
+   * storage's partitioned archive.
+   */
+  records: AsyncIterable<RunRecord> | RecordFiles | { archive: { from: string; to: string; app?: string } };
   /** The job whose formats, time zone, prices and anomaly thresholds apply (default: the first). */
   job?: string;
   /** Formats (default the job's `outputFormat` without ndjson). */
   formats?: string[];
   window?: RenderReportsOptions['window'];
+  /** Threads that read `files` (see `renderReports`; default the cores, at most 4, from 64 MiB). */
+  threads?: number;
+  /** Where the CSV files are staged, complete, to be moved (see `renderReports`). */
+  stageDir?: string;
 }
 
 export interface DifyLogs extends ArchiveEdits {
@@ -271,14 +283,15 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
       const job = request.job === undefined ? config.jobs[0]! : jobs(request.job)[0]!;
       const shared = await deps();
       // Records given, or the archive's runs and (for the conversation section) its messages of the same days.
-      const archived = Symbol.asyncIterator in request.records ? undefined : request.records.archive;
+      const source = request.records;
+      const archived = 'archive' in source ? source.archive : undefined;
       const query = archived && {
         from: archived.from,
         to: archived.to,
         job: job.name,
         ...(archived.app ? { app: archived.app } : {}),
       };
-      const records = query ? readArchive(shared.storage, query) : (request.records as AsyncIterable<RunRecord>);
+      const records = query ? readArchive(shared.storage, query) : (source as AsyncIterable<RunRecord> | RecordFiles);
       const formats = request.formats ?? reportFormats(job);
       return renderReports(records, {
         job: job.name,
@@ -290,6 +303,8 @@ export async function createDifyLogs(options: DifyLogsOptions): Promise<DifyLogs
         ...(job.anomalies ? { anomalies: job.anomalies } : {}),
         privacy: config.privacy,
         ...(explorer ? { explorerUrl: explorer } : {}),
+        ...(request.threads !== undefined ? { threads: request.threads } : {}),
+        ...(request.stageDir !== undefined ? { stageDir: request.stageDir } : {}),
         ...(query
           ? {
               messages: readArchivedMessages(shared.storage, query),
