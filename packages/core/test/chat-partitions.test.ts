@@ -27,6 +27,13 @@ describe('chat partitions', () => {
       expect(read.sort()).toEqual(
         Array.from({ length: 60 }, (_, index) => `c-${Math.floor(index / 20)}-${index % 20}`).sort(),
       );
+      // Each day's partition holds that day's three conversations, in the order they came.
+      for (let index = 0; index < 20; index += 1) {
+        const held = [];
+        for await (const conversation of readArchivedConversations(storage, { from: day(index), to: day(index) }))
+          held.push(conversation.conversationId);
+        expect(held).toEqual([0, 1, 2].map((round) => `c-${round}-${index}`));
+      }
     } finally {
       await spool.dispose();
     }
@@ -44,6 +51,25 @@ describe('chat partitions', () => {
       for await (const message of readArchivedMessages(storage, { from: day(0), to: day(1) }))
         read.push(message.messageId);
       expect(read).toEqual([0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11].map((index) => `m-${index}`));
+    } finally {
+      await spool.dispose();
+    }
+  });
+
+  it('notes the partition of every line, past the first kilo-line and with many partitions', async () => {
+    const spool = openChatSpool(MESSAGES, 'dify-logs-test-');
+    try {
+      for (let index = 0; index < 3000; index += 1)
+        await spool.add(
+          chatMessage({ messageId: `m-${index}`, appId: `app-${index % 7}`, createdAt: day(index % 11) }),
+        );
+      expect(spool.partitions.size).toBe(77);
+      let line = 0;
+      for await (const text of spool.lines()) {
+        const message = JSON.parse(text) as { appId: string; createdAt: string };
+        expect(spool.partitionOfLine(line++)).toBe(`${message.appId}\u0000${message.createdAt.slice(0, 10)}`);
+      }
+      expect(line).toBe(3000);
     } finally {
       await spool.dispose();
     }

@@ -7,6 +7,8 @@ import { openJsonLineSpool, type JsonLineSpool } from './json-line-spool.js';
 export interface ChatSpool extends JsonLineSpool {
   /** The partitions of the values added so far (`app \0 day`). */
   readonly partitions: ReadonlySet<string>;
+  /** The partition of the value on each line, in the order of `partitions` (2 bytes a value, not the values). */
+  partitionOfLine(line: number): string;
 }
 
 const partitionOf = <T>(dataset: ArchiveDataset<T>, record: T) =>
@@ -15,17 +17,38 @@ const partitionOf = <T>(dataset: ArchiveDataset<T>, record: T) =>
 /** A JSON-line spool (see `openJsonLineSpool`) that notes the partition of each record of `dataset` added. */
 export function openChatSpool<T>(dataset: ArchiveDataset<T>, prefix: string): ChatSpool {
   const spool = openJsonLineSpool(prefix);
-  const partitions = new Set<string>();
+  const partitions = new Map<string, number>();
+  const seen = new Set<string>();
+  const names: string[] = [];
+  // The partition number of each line; more than 65,535 partitions in one window widen it.
+  let lines: Uint16Array | Uint32Array = new Uint16Array(1024);
+  let count = 0;
   return {
-    partitions,
+    partitions: seen,
+    partitionOfLine: (line) => names[lines[line]!]!,
     get count() {
       return spool.count;
     },
     add(value) {
-      partitions.add(partitionOf(dataset, value as T));
+      const name = partitionOf(dataset, value as T);
+      let number = partitions.get(name);
+      if (number === undefined) {
+        number = names.push(name) - 1;
+        partitions.set(name, number);
+        seen.add(name);
+        if (number > 0xffff && lines instanceof Uint16Array) lines = Uint32Array.from(lines);
+      }
+      if (count === lines.length) {
+        const grown = lines instanceof Uint16Array ? new Uint16Array(count * 2) : new Uint32Array(count * 2);
+        grown.set(lines);
+        lines = grown;
+      }
+      lines[count] = number;
+      count += 1;
       return spool.add(value);
     },
     read: () => spool.read(),
+    lines: () => spool.lines(),
     values: <V>() => spool.values<V>(),
     dispose: () => spool.dispose(),
   };
@@ -36,8 +59,9 @@ export function openChatSpool<T>(dataset: ArchiveDataset<T>, prefix: string): Ch
  * conversation, and conversations live in the partition of the day they were created, so their partitions interleave,
  * often over more days than the writer keeps parts open for (`dataset.openParts`). Each partition still gets one part:
  * when there are more partitions than open parts, the spool is read once per group of that many partitions, each pass
- * writing only its group's records (in the order they came). Memory holds no records; the spool is read
- * `ceil(partitions / openParts)` times. `track` is given the writer as soon as it exists, so a failure elsewhere can
+ * parsing and writing only its group's records (in the order they came; the others are skipped by the partition noted
+ * for their line). Memory holds no records, two bytes a record; the spool is read `ceil(partitions / openParts)`
+ * times, and each record parsed once. `track` is given the writer as soon as it exists, so a failure elsewhere can
  * abort it.
  */
 export async function writeChatPartitions<T>(
@@ -56,7 +80,10 @@ export async function writeChatPartitions<T>(
   }
   for (let start = 0; start < partitions.length; start += dataset.openParts) {
     const group = new Set(partitions.slice(start, start + dataset.openParts));
-    for await (const value of spool.values<T>()) if (group.has(partitionOf(dataset, value))) await writer.add(value);
+    // Lines of other groups are skipped by their noted partition, unparsed.
+    let line = 0;
+    for await (const text of spool.lines())
+      if (group.has(spool.partitionOfLine(line++))) await writer.add(JSON.parse(text) as T);
   }
   return writer.finish();
 }

@@ -18,6 +18,8 @@ export interface JsonLineSpool {
   add(value: unknown): void | Promise<void>;
   /** The lines written (nothing when no value came); the first read closes the file. */
   read(): AsyncIterable<Uint8Array>;
+  /** The lines written, as text without their line feeds, one value each. */
+  lines(): AsyncIterable<string>;
   /** The values written, parsed again, one line at a time. */
   values<T>(): AsyncIterable<T>;
   dispose(): Promise<void>;
@@ -52,9 +54,12 @@ export function openJsonLineSpool(prefix: string): JsonLineSpool {
         yield* spool.read();
       },
     }),
-    async *values<T>() {
+    async *lines() {
       const lines = createInterface({ input: Readable.from(this.read()), crlfDelay: Infinity });
-      for await (const line of lines) if (line !== '') yield JSON.parse(line) as T;
+      for await (const line of lines) if (line !== '') yield line;
+    },
+    async *values<T>() {
+      for await (const line of this.lines()) yield JSON.parse(line) as T;
     },
     async dispose() {
       await spool?.dispose().catch(() => undefined);
