@@ -128,6 +128,49 @@ describe('renderReports over files on several threads', () => {
     expect(out['json.']).toBe((await render({ threads: 1 }))['json.']);
   });
 
+  it('records a format that cannot start as a problem and renders the others, on any thread count', async () => {
+    const broken: Reporter = {
+      format: 'broken',
+      start() {
+        throw new Error('no template');
+      },
+    };
+    for (const threads of [1, 3]) {
+      const rendered = await renderReports(
+        { files },
+        {
+          ...base,
+          formats: ['broken', 'json'],
+          reporters: { broken },
+          threads,
+          chunking: { chunkBytes: 4000, workers: false },
+        },
+      );
+      try {
+        expect(rendered.problems).toEqual([
+          { stage: 'report', format: 'broken', code: 'render_failed', message: 'no template' },
+        ]);
+        expect(rendered.files.map(({ format }) => format)).toEqual(['json']);
+        expect(rendered.analysis.runs).toBe(300);
+      } finally {
+        await rendered.close();
+      }
+    }
+  });
+
+  it('renders an empty file as one thread does', async () => {
+    const empty = join(dir, 'empty.ndjson');
+    await writeFile(empty, '');
+    const read = async (threads: number) => {
+      const rendered = await renderReports({ files: [{ path: empty }] }, { ...base, threads });
+      const json = rendered.files[0]!.file.body as string;
+      await rendered.close();
+      return json;
+    };
+    expect(JSON.parse(await read(4)).runs).toBe(0);
+    expect(await read(4)).toBe(await read(1));
+  });
+
   it('names the first bad line, counted in its file, whatever the threads', async () => {
     const bad = join(dir, 'bad.ndjson');
     const lines = Array.from({ length: 50 }, (_, index) => JSON.stringify(record(index)));

@@ -49,20 +49,24 @@ export async function renderInParallel(
     for (const writer of writers.values()) await writer.dispose?.().catch(() => undefined);
     await rm(tmpDir, { recursive: true, force: true });
   };
+  // A format that cannot start is a problem of its own, as on one thread; the others go on.
+  const problems: PipelineProblem[] = [];
   try {
     const stageDir = options.stageDir ?? context.tmpDir;
     for (const format of options.formats) {
       const reporter = reporters[format]!;
-      if (reporter.shards) {
-        const shards = reporter.shards;
-        sharded.push({ format, module: shards.module, options: shards.options });
-        factories.push((dir) => shards.createWriter(dir));
-        joins.set(format, shards.join({ ...context, stageDir }));
+      const shards = reporter.shards;
+      try {
+        if (shards) joins.set(format, shards.join({ ...context, stageDir }));
+        else writers.set(format, reporter.start(context));
+      } catch (error) {
+        problems.push(renderFailed(format, error));
         continue;
       }
-      const writer = reporter.start(context);
-      writers.set(format, writer);
-      if (writer.add) return await close().then(() => undefined);
+      if (shards) {
+        sharded.push({ format, module: shards.module, options: shards.options });
+        factories.push((dir) => shards.createWriter(dir));
+      } else if (writers.get(format)!.add) return await close().then(() => undefined);
     }
     const total = files.reduce((sum, file) => sum + statSync(file.path).size, 0);
     const job: ChunkJob = {
@@ -97,10 +101,12 @@ export async function renderInParallel(
       joined.set(format, made);
     }
     const analysis = setup.finish(merged.analyzer.result(), merged.first, merged.last);
-    const rendered: RenderedReports = { analysis, files: [], problems: [], close };
+    const rendered: RenderedReports = { analysis, files: [], problems, close };
     for (const format of options.formats) {
+      const writer = writers.get(format);
+      if (!joined.has(format) && !writer) continue;
       try {
-        const made = joined.get(format) ?? (await writers.get(format)!.finish(analysis));
+        const made = joined.get(format) ?? (await writer!.finish(analysis));
         for (const file of made) rendered.files.push({ format, file });
       } catch (error) {
         rendered.problems.push(renderFailed(format, error));
