@@ -31,5 +31,10 @@ export type {
   PipelineStage,
   SinkOutcome,
 } from './types.js';
-export { renderReports, type RenderReportsOptions, type RenderedReports, type RecordFiles } from './render-reports.js';
-export type { ChunkSettings } from './render/parallel.js';
+export {
+  renderReports,
+  type RenderReportsOptions,
+  type RenderedReports,
+  type RecordFiles,
+  type ChunkSettings,
+} from './render-reports.js';

@@ -9,17 +9,9 @@ import { linesBefore } from '../../records/ndjson-range.js';
 import { RecordFileError } from '../../records/ndjson.js';
 import type { PipelineProblem } from '../types.js';
 import type { ChunkFailure, ChunkJob, ChunkOutcome, ChunkResult, ShardedFormat, ShardWriterFactory } from './chunks.js';
-import type { RenderedReports } from '../render-reports.js';
+import type { ChunkSettings, RenderedReports } from './types.js';
 import type { ReportSetup } from './setup.js';
 import { chunkBytesFor, planChunks, runChunks, workerScript, type OutcomeSink } from './threads.js';
-
-/** Tuning of the chunked path (tests make small chunks, and run them all on this thread). */
-export interface ChunkSettings {
-  /** Default: chunkBytesFor(the input size, threads). */
-  chunkBytes?: number;
-  /** Whether to start worker threads (default: when the built worker is there); without, this thread takes all. */
-  workers?: boolean;
-}
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

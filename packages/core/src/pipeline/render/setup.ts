@@ -4,7 +4,7 @@ import { compareAnalyses } from '../../analysis/compare.js';
 import type { ReportAnalysis } from '../../analysis/types.js';
 import { DifyConfigError } from '../../errors/config-error.js';
 import { createPrivacyPolicy } from '../../privacy/policy.js';
-import type { RenderReportsOptions } from '../render-reports.js';
+import type { RenderReportsOptions } from './types.js';
 import { defaultReporters } from '../reporters.js';
 
 /** What every path of `renderReports` shares: the reporters, the ids, the analyzer's options, the last touches. */
