@@ -26,6 +26,11 @@ export interface ExplorerOptions extends Credentials {
   indexFile?: string;
   /** Seconds between refreshes of the index (0 or absent: only at start and on `refresh()`). */
   refreshSeconds?: number;
+  /**
+   * Worker threads that unzip, parse and apply the privacy policy to the archive's runs while a large refresh (4,096
+   * runs or more) appends them (default 1 on a machine of two cores or more; 0: all on the main thread).
+   */
+  indexWorkers?: number;
   /** DuckDB's memory cap (default `96MB`: the index's tables are small, 250 bytes a run). */
   memoryLimit?: string;
   logger?: Logger;
@@ -56,6 +61,8 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
   const source = {
     storage: options.storage,
     privacy: createPrivacyPolicy(options.privacy),
+    privacyOptions: options.privacy ?? {},
+    ...(options.indexWorkers !== undefined ? { workers: options.indexWorkers } : {}),
     logger,
     ...(options.formats ? { formats: options.formats } : {}),
   };

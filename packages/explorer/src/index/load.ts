@@ -1,11 +1,11 @@
 import { listPartitions, type ArchiveManifest, type ArchivePartFormat } from '@dify-logs/core/archive';
-import type { Logger, PrivacyPolicy, RunRecord } from '@dify-logs/core';
+import type { Logger, PrivacyOptions, PrivacyPolicy } from '@dify-logs/core';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import { appendRows, type PartitionRows } from './columns.js';
 import type { ExplorerDatabase } from './database.js';
 import { CHAT_DATASETS } from './chat.js';
-import { partitionRuns } from './parts.js';
-import { isoTime, nodeModel, runRow } from './rows.js';
+import { partitionRows, prepareRows, type PreparedRows } from './run-rows.js';
 
 export interface IndexSource {
   storage: StorageAdapter;
@@ -13,6 +13,12 @@ export interface IndexSource {
   formats?: ArchivePartFormat[];
   /** Applied to every record before it is indexed: what the explorer serves is what the policy lets through. */
   privacy: PrivacyPolicy;
+  /** The options `privacy` was made from: worker threads make the same policy from them (none without). */
+  privacyOptions?: PrivacyOptions;
+  /** Worker threads building runs' rows in a large refresh (default 1 with two cores or more; 0: none). */
+  workers?: number;
+  /** Runs a refresh loads from which it uses the workers (default `WORKER_MIN_RUNS`). */
+  workerMinRuns?: number;
   logger: Logger;
 }
 
@@ -34,64 +40,6 @@ const BATCH_ROWS = 16_384;
 const partitionId = (dataset: string, manifest: { job: string; app: string; day: string }) =>
   `${dataset === 'runs' ? '' : `${dataset}\u0000`}${manifest.job}\u0000${manifest.app}\u0000${manifest.day}`;
 
-function nullable(
-  appender: DuckDBAppender,
-  value: string | number | null | undefined,
-  kind: 'text' | 'double' | 'int',
-) {
-  if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value)))
-    appender.appendNull();
-  else if (kind === 'text') appender.appendVarchar(String(value));
-  else if (kind === 'double') appender.appendDouble(Number(value));
-  else appender.appendBigInt(BigInt(Math.trunc(Number(value))));
-}
-
-function appendRun(
-  runs: DuckDBAppender,
-  nodes: DuckDBAppender,
-  seq: number,
-  partition: string,
-  record: RunRecord,
-  pointer: { part: string; format?: string; number: number },
-) {
-  const row = runRow(record);
-  runs.appendBigInt(BigInt(seq));
-  runs.appendVarchar(partition);
-  runs.appendVarchar(row.appId);
-  runs.appendVarchar(row.logId);
-  nullable(runs, row.runId, 'text');
-  nullable(runs, row.status, 'text');
-  nullable(runs, row.endUser, 'text');
-  runs.appendVarchar(row.createdAt);
-  runs.appendVarchar(row.day);
-  nullable(runs, row.elapsed, 'double');
-  nullable(runs, row.tokens, 'int');
-  nullable(runs, row.cost, 'double');
-  nullable(runs, row.error, 'text');
-  nullable(runs, row.signature, 'text');
-  runs.appendVarchar(row.search);
-  runs.appendVarchar(row.summary);
-  runs.appendVarchar(pointer.part);
-  nullable(runs, pointer.format, 'text');
-  runs.appendInteger(pointer.number);
-  runs.endRow();
-  for (const node of record.nodes ?? []) {
-    nodes.appendVarchar(partition);
-    nodes.appendVarchar(row.appId);
-    nodes.appendVarchar(row.logId);
-    nodes.appendVarchar(isoTime(node.createdAt));
-    nodes.appendVarchar(node.nodeId);
-    nodes.appendVarchar(node.nodeType);
-    nullable(nodes, node.title, 'text');
-    nodes.appendVarchar(node.status);
-    nullable(nodes, node.elapsedTime, 'double');
-    nullable(nodes, node.totalTokens, 'int');
-    nullable(nodes, node.totalPrice, 'double');
-    nullable(nodes, nodeModel(node), 'text');
-    nodes.endRow();
-  }
-}
-
 /** A dataset the index holds: its partitions' storage type, its tables, and how one partition's rows are appended. */
 export interface IndexedDataset {
   name: 'runs' | 'messages' | 'conversations';
@@ -106,7 +54,10 @@ export interface IndexedDataset {
     source: IndexSource,
     partition: string,
     manifest: ArchiveManifest,
+    prepared?: Promise<unknown>,
   ): Promise<number>;
+  /** Starts building the rows of the partitions a refresh loads (given to `append` as `prepared`, in order). */
+  prepare?(source: IndexSource, manifests: readonly ArchiveManifest[]): PreparedRows;
 }
 
 const RUN_DATASET: IndexedDataset = {
@@ -115,6 +66,7 @@ const RUN_DATASET: IndexedDataset = {
   tables: ['runs', 'nodes'],
   key: '(app_id, log_id)',
   append: appendRuns,
+  prepare: prepareRows,
 };
 
 /**
@@ -151,20 +103,27 @@ async function refreshDataset(database: ExplorerDatabase, source: IndexSource, d
   // rows themselves); readers see whole partitions only, all those of a batch at once.
   let pending = -1;
   const bookkept: DuckDBValue[][] = [];
+  const loading: Array<{ id: string; key: string; manifest: ArchiveManifest; replaced: boolean }> = [];
+  for (const { key, manifest } of listed) {
+    const id = partitionId(dataset.name, manifest);
+    if (indexed.get(id) === key) indexed.delete(id);
+    else loading.push({ id, key, manifest, replaced: indexed.delete(id) });
+  }
+  const prepared =
+    loading.length > 0
+      ? dataset.prepare?.(
+          source,
+          loading.map(({ manifest }) => manifest),
+        )
+      : undefined;
   try {
-    for (const { key, manifest } of listed) {
-      const id = partitionId(dataset.name, manifest);
-      if (indexed.get(id) === key) {
-        indexed.delete(id);
-        continue;
-      }
-      const replaced = indexed.delete(id);
+    for (const [index, partition] of loading.entries()) {
       if (pending < 0) {
         await writer.run('BEGIN TRANSACTION');
         pending = 0;
       }
-      const partition = { id, key, manifest, replaced };
-      const count = await loadPartition(database, source, dataset, partition, jobs.size > 1, bookkept);
+      const rows = prepared?.take(index);
+      const count = await loadPartition(database, source, dataset, partition, jobs.size > 1, bookkept, rows);
       records += count;
       pending += count;
       loaded += 1;
@@ -182,6 +141,8 @@ async function refreshDataset(database: ExplorerDatabase, source: IndexSource, d
     }
     if (pending >= 0) await writer.run('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    await prepared?.close();
   }
   // What is left was indexed but no longer listed (a removed partition).
   for (const id of indexed.keys()) await removePartition(database, dataset, id);
@@ -193,17 +154,13 @@ async function appendRuns(
   source: IndexSource,
   partition: string,
   manifest: ArchiveManifest,
+  prepared?: Promise<unknown>,
 ): Promise<number> {
-  let count = 0;
-  const runs = await appender(database, 'runs');
-  const nodes = await appender(database, 'nodes');
-  for await (const { record, ...pointer } of partitionRuns(source.storage, manifest, source.formats)) {
-    // The whole record stays in the archive: a run page reads it from its part and line (and applies the policy).
-    database.seq += 1;
-    appendRun(runs, nodes, database.seq, partition, source.privacy.run(record), pointer);
-    count += 1;
-  }
-  return count;
+  // The whole record stays in the archive: a run page reads it from its part and line (and applies the policy).
+  const rows = await ((prepared as Promise<PartitionRows> | undefined) ?? partitionRows(source, manifest));
+  appendRows(await appender(database, 'runs'), await appender(database, 'nodes'), partition, rows, database.seq);
+  database.seq += rows.count;
+  return rows.count;
 }
 
 async function loadPartition(
@@ -213,12 +170,13 @@ async function loadPartition(
   partition: { id: string; key: string; manifest: ArchiveManifest; replaced: boolean },
   severalJobs: boolean,
   bookkept: DuckDBValue[][],
+  prepared?: Promise<unknown>,
 ): Promise<number> {
   const { writer } = database;
   // Only a replaced partition has rows to delete (a scan of the whole table: new partitions skip it).
   if (partition.replaced)
     for (const table of dataset.tables) await writer.run(`DELETE FROM ${table} WHERE partition = $1`, [partition.id]);
-  const count = await dataset.append(database, source, partition.id, partition.manifest);
+  const count = await dataset.append(database, source, partition.id, partition.manifest, prepared);
   if (severalJobs) {
     flushAppenders(database);
     // Another job's partition holding the same records gives them up.

@@ -29,14 +29,7 @@ export async function* partitionRuns(
   for (const part of manifest.parts) {
     const bytes = await storage.read(part.key);
     if (part.format === undefined) {
-      for (const { line, number } of gzipLines(storage, part.key, bytes)) {
-        const record = parseLine<RunRecord>(part.key, number, line);
-        if (typeof record?.logId !== 'string')
-          throw new RecordFileError(part.key, number, 'is not a RunRecord (no logId)');
-        if (seen.has(record.logId)) continue;
-        seen.add(record.logId);
-        yield { record, part: part.key, number, line };
-      }
+      yield* ndjsonRuns(storage, part.key, bytes, seen);
       continue;
     }
     const decode = formats.find((format) => format.format === part.format)?.decode;
@@ -57,9 +50,25 @@ export async function* partitionRuns(
   }
 }
 
+/** The runs of a gzip NDJSON part whose log ids are not in `seen` yet (added to it), with their lines. */
+export function* ndjsonRuns(
+  storage: Pick<StorageAdapter, 'name'>,
+  key: string,
+  bytes: Uint8Array,
+  seen: Set<string>,
+): Generator<PartRecord> {
+  for (const { line, number } of gzipLines(storage, key, bytes)) {
+    const record = parseLine<RunRecord>(key, number, line);
+    if (typeof record?.logId !== 'string') throw new RecordFileError(key, number, 'is not a RunRecord (no logId)');
+    if (seen.has(record.logId)) continue;
+    seen.add(record.logId);
+    yield { record, part: key, number, line };
+  }
+}
+
 /** The non-blank lines of a gzip NDJSON part, with their numbers (from 1). */
 export function* gzipLines(
-  storage: StorageAdapter,
+  storage: Pick<StorageAdapter, 'name'>,
   key: string,
   bytes: Uint8Array,
 ): Generator<{ line: string; number: number }> {
