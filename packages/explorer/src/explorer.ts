@@ -28,7 +28,7 @@ export interface ExplorerOptions extends Credentials {
   refreshSeconds?: number;
   /**
    * Worker threads that unzip, parse and apply the privacy policy to the archive's runs while a large refresh (4,096
-   * runs or more) appends them (default 1 on a machine of two cores or more; 0: all on the main thread).
+   * runs or more) appends them (default 0: all on the main thread; one did not pay on two busy cores).
    */
   indexWorkers?: number;
   /** DuckDB's memory cap (default `96MB`: the index's tables are small, 250 bytes a run). */

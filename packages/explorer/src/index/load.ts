@@ -15,7 +15,7 @@ export interface IndexSource {
   privacy: PrivacyPolicy;
   /** The options `privacy` was made from: worker threads make the same policy from them (none without). */
   privacyOptions?: PrivacyOptions;
-  /** Worker threads building runs' rows in a large refresh (default 1 with two cores or more; 0: none). */
+  /** Worker threads building runs' rows in a large refresh (default 0: all on the main thread). */
   workers?: number;
   /** Runs a refresh loads from which it uses the workers (default `WORKER_MIN_RUNS`). */
   workerMinRuns?: number;

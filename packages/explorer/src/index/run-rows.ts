@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { ArchiveManifest } from '@dify-logs/core/archive';
 import { addRun, type PartitionRows } from './columns.js';
 import type { IndexSource } from './load.js';
@@ -26,13 +25,14 @@ export async function partitionRows(source: IndexSource, manifest: ArchiveManife
 }
 
 /**
- * The rows of `manifests`' partitions: on this thread, or, for a large refresh, in worker threads (`source.workers`;
- * default one on a machine of two cores or more) while this thread appends the partitions before. A worker needs the
+ * The rows of `manifests`' partitions: on this thread, or, for a large refresh, in worker threads (`source.workers`,
+ * default none: on the shared 2-core machine one worker did not make a 1,000,000-run build faster and added 150 MB of
+ * peak RSS, see docs/performance.md) while this thread appends the partitions before. A worker needs the
  * policy's options (it makes its own policy from them) and reads gzip NDJSON only: a partition with parts of another
  * format is built here, and so is one a worker failed on (its error is then this thread's, as without workers).
  */
 export function prepareRows(source: IndexSource, manifests: readonly ArchiveManifest[]): PreparedRows {
-  const count = source.workers ?? (availableParallelism() > 1 ? 1 : 0);
+  const count = source.workers ?? 0;
   const runs = manifests.reduce((sum, manifest) => sum + manifest.records, 0);
   const workers =
     count > 0 && source.privacyOptions !== undefined && runs >= (source.workerMinRuns ?? WORKER_MIN_RUNS)
