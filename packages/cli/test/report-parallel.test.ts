@@ -195,6 +195,25 @@ describe('dify-logs report with worker threads', () => {
       const two = run('2', 'two');
       expect(one.status, one.stderr).toBe(0);
       expect(two.status, two.stderr).toBe(0);
+      // A Node option that worker threads refuse: no worker, the same files from this thread.
+      const refused = spawnSync(
+        process.execPath,
+        [
+          '--max-semi-space-size=16',
+          bin,
+          'report',
+          '--input',
+          'runs.ndjson',
+          '--format',
+          'json,csv,markdown',
+          '--out-dir',
+          'refused',
+          '--threads',
+          '2',
+        ],
+        { cwd: dir, encoding: 'utf8', env },
+      );
+      expect(refused.status, refused.stderr).toBe(0);
       const strip = (files: Record<string, string>) =>
         Object.fromEntries(
           Object.entries(files).map(([name, text]) => [
@@ -206,6 +225,7 @@ describe('dify-logs report with worker threads', () => {
           ]),
         );
       expect(strip(contents(join(dir, 'two')))).toEqual(strip(contents(join(dir, 'one'))));
+      expect(strip(contents(join(dir, 'refused')))).toEqual(strip(contents(join(dir, 'one'))));
     },
     60_000,
   );

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readRunRecords } from '@dify-logs/core';
 import { renderReports, type RenderedReports, type RenderReportsOptions } from '@dify-logs/core/pipeline';
-import { csvReporter, htmlReporter, xlsxReporter } from '../src/index.js';
+import { createPluginRegistry } from '@dify-logs/core/adapter-kit';
+import { formatReporters } from '@dify-logs/core/internal';
+import { csvReporter, htmlReporter, plugins, xlsxReporter } from '../src/index.js';
 import { collect } from './fixtures/drive.js';
 
 const dataset = fileURLToPath(new URL('./fixtures/golden-runs.ndjson', import.meta.url));
@@ -78,6 +80,28 @@ describe('golden reports of a fixed dataset', () => {
       }
       // What was not moved is gone.
       expect(await readdir(stageDir)).toEqual([]);
+      await rm(stageDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the same through the runtime format plugins (loaded on first use) on 3 threads', async () => {
+    const stageDir = await mkdtemp(join(tmpdir(), 'golden-stage-'));
+    const rendered = await render(['json', 'markdown', 'csv', 'html'], {
+      reporters: formatReporters(createPluginRegistry([plugins])),
+      threads: 3,
+      stageDir,
+      chunking: { chunkBytes: 4000, workers: false },
+    });
+    try {
+      expect(rendered.problems).toEqual([]);
+      for (const { file } of rendered.files) {
+        const name = `report${file.part ? `.${file.part}` : ''}.${file.extension}`;
+        await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
+        // Staged whole: the chunked path ran (a lazy plugin's writer used to send it to one thread).
+        if (file.extension === 'csv') expect(file.path?.startsWith(stageDir)).toBe(true);
+      }
+    } finally {
+      await rendered.close();
       await rm(stageDir, { recursive: true, force: true });
     }
   });

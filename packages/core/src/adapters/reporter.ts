@@ -61,6 +61,11 @@ export interface Reporter {
    * one without `add` (its report is made from the analysis alone) needs none.
    */
   readonly shards?: ReportShards;
+  /**
+   * Optional, for a reporter that loads its implementation on first use (the runtime's format plugins): the loaded
+   * reporter. The renderer asks before reading on several threads, to see the real writer and `shards`.
+   */
+  load?(): Promise<Reporter>;
 }
 
 /**

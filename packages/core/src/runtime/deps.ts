@@ -150,6 +150,7 @@ function lazyReporter(format: string, load: () => Promise<Reporter | undefined>)
     }));
   return {
     format,
+    load: reporter,
     start(context) {
       const writer = reporter().then((loaded) => loaded.start(context));
       writer.catch(() => undefined);

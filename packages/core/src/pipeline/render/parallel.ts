@@ -46,7 +46,14 @@ export async function renderInParallel(
   try {
     const stageDir = options.stageDir ?? context.tmpDir;
     for (const format of options.formats) {
-      const reporter = reporters[format]!;
+      let reporter = reporters[format]!;
+      try {
+        // A format plugin's reporter loads its package first: its writer and shards are those of the loaded one.
+        reporter = (await reporter.load?.()) ?? reporter;
+      } catch (error) {
+        problems.push(renderFailed(format, error));
+        continue;
+      }
       const shards = reporter.shards;
       try {
         if (shards) joins.set(format, shards.join({ ...context, stageDir }));

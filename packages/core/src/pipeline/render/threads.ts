@@ -103,9 +103,18 @@ function workerExecArgv(): string[] {
   return argv;
 }
 
-/** A worker thread taking chunks; resolves when it is done (a crash counts as a failure of the job). */
+/**
+ * A worker thread taking chunks; resolves when it is done (a crash counts as a failure of the job). A worker that
+ * cannot be made (this process's options include one workers refuse, like `--max-semi-space-size`) takes no chunk:
+ * the others and this thread take them all.
+ */
 function startWorker(script: URL, job: ChunkJob, sink: OutcomeSink): Promise<void> {
-  const worker = new Worker(script, { workerData: job, resourceLimits: WORKER_LIMITS, execArgv: workerExecArgv() });
+  let worker: Worker;
+  try {
+    worker = new Worker(script, { workerData: job, resourceLimits: WORKER_LIMITS, execArgv: workerExecArgv() });
+  } catch {
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     let finished = false;
     const crashed = (message: string, stack?: string) => {
