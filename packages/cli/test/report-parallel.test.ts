@@ -174,10 +174,11 @@ describe('dify-logs report with worker threads', () => {
       await writeFile(join(dir, 'runs.ndjson'), `${lines.join('\n')}\n`);
       // Small chunks, so that the worker thread, which takes a moment to start, gets some.
       const env = { ...process.env, DIFY_LOGS_REPORT_CHUNK_BYTES: '16384' };
-      const run = (threads: string, outDir: string) =>
+      const run = (threads: string, outDir: string, nodeOptions: string[] = []) =>
         spawnSync(
           process.execPath,
           [
+            ...nodeOptions,
             bin,
             'report',
             '--input',
@@ -196,23 +197,7 @@ describe('dify-logs report with worker threads', () => {
       expect(one.status, one.stderr).toBe(0);
       expect(two.status, two.stderr).toBe(0);
       // A Node option that worker threads refuse: no worker, the same files from this thread.
-      const refused = spawnSync(
-        process.execPath,
-        [
-          '--max-semi-space-size=16',
-          bin,
-          'report',
-          '--input',
-          'runs.ndjson',
-          '--format',
-          'json,csv,markdown',
-          '--out-dir',
-          'refused',
-          '--threads',
-          '2',
-        ],
-        { cwd: dir, encoding: 'utf8', env },
-      );
+      const refused = run('2', 'refused', ['--max-semi-space-size=16']);
       expect(refused.status, refused.stderr).toBe(0);
       const strip = (files: Record<string, string>) =>
         Object.fromEntries(

@@ -31,6 +31,19 @@ async function render(formats: string[], threaded?: Partial<RenderReportsOptions
 }
 
 /**
+ * The files match the golden ones, without problems, and the CSV files are complete on disk in the stage folder (a
+ * caller can rename them into place): the chunked path made them.
+ */
+async function expectGoldenStaged(rendered: RenderedReports, stageDir: string): Promise<void> {
+  expect(rendered.problems).toEqual([]);
+  for (const { file } of rendered.files) {
+    const name = `report${file.part ? `.${file.part}` : ''}.${file.extension}`;
+    await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
+    if (file.extension === 'csv') expect(file.path?.startsWith(stageDir)).toBe(true);
+  }
+}
+
+/**
  * Golden files: the reports of a fixed dataset (40 runs, nodes on 40 %, hostile and Chinese values).
  * A change to any format shows up as a diff of these files; review it, then update them with
  * `pnpm exec vitest run packages/reports/test/golden.test.ts -u`.
@@ -67,13 +80,7 @@ describe('golden reports of a fixed dataset', () => {
         chunking: { chunkBytes: 1500 * threads, workers: false },
       });
       try {
-        expect(rendered.problems).toEqual([]);
-        for (const { file } of rendered.files) {
-          const name = `report${file.part ? `.${file.part}` : ''}.${file.extension}`;
-          await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
-          // The CSV files are complete on disk in the stage folder: a caller can rename them into place.
-          if (file.extension === 'csv') expect(file.path?.startsWith(stageDir)).toBe(true);
-        }
+        await expectGoldenStaged(rendered, stageDir);
         expect(await readdir(stageDir)).toHaveLength(2);
       } finally {
         await rendered.close();
@@ -93,13 +100,8 @@ describe('golden reports of a fixed dataset', () => {
       chunking: { chunkBytes: 4000, workers: false },
     });
     try {
-      expect(rendered.problems).toEqual([]);
-      for (const { file } of rendered.files) {
-        const name = `report${file.part ? `.${file.part}` : ''}.${file.extension}`;
-        await expect((await collect(file.body)).toString('utf8')).toMatchFileSnapshot(golden(name));
-        // Staged whole: the chunked path ran (a lazy plugin's writer used to send it to one thread).
-        if (file.extension === 'csv') expect(file.path?.startsWith(stageDir)).toBe(true);
-      }
+      // Staged whole: the chunked path ran (a lazy plugin's writer used to send it to one thread).
+      await expectGoldenStaged(rendered, stageDir);
     } finally {
       await rendered.close();
       await rm(stageDir, { recursive: true, force: true });
