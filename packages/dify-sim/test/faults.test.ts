@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { DIFY_WORKER_CONNECTIONS, workerConnectionsCapacity } from '../src/index.js';
 import { call, login, service, sim, workflowApp } from './helpers.js';
 
 describe('fault injection', () => {
@@ -134,7 +135,9 @@ describe('fault injection', () => {
 
 describe("Dify's default API server (workerConnections)", () => {
   it('serves 10 requests at once and queues the rest, refusing none', async () => {
-    const simulator = await sim({ workerConnections: 10 });
+    // Replies of 600 ms, so that all 30 connections are open before the first reply whatever the machine's load
+    // (at 50 ms a loaded machine opened the tenth after the first had been answered).
+    const simulator = await sim({ capacity: workerConnectionsCapacity(DIFY_WORKER_CONNECTIONS, 600) });
     const started = performance.now();
     const replies = await Promise.all(Array.from({ length: 30 }, () => service(simulator, '/workflows/logs')));
     const elapsed = performance.now() - started;
@@ -142,7 +145,16 @@ describe("Dify's default API server (workerConnections)", () => {
     const stats = simulator.stats();
     expect(stats.capacityRejected).toBe(0);
     expect(stats.peakInFlight).toBe(10);
-    // Three turns of 50 ms: the last ten waited for the first twenty.
-    expect(elapsed).toBeGreaterThanOrEqual(140);
+    // Three turns of 600 ms: the last ten waited for the first twenty.
+    expect(elapsed).toBeGreaterThanOrEqual(1790);
+  });
+
+  it('`workerConnections` is that capacity, queueing and never refusing', async () => {
+    expect(workerConnectionsCapacity(DIFY_WORKER_CONNECTIONS)).toEqual({ maxInFlight: 10, mode: 'queue' });
+    const simulator = await sim({ workerConnections: 2 });
+    const replies = await Promise.all(Array.from({ length: 6 }, () => service(simulator, '/workflows/logs')));
+    expect(replies.every((reply) => reply.status === 200)).toBe(true);
+    expect(simulator.stats().capacityRejected).toBe(0);
+    expect(simulator.stats().peakInFlight).toBeLessThanOrEqual(2);
   });
 });
