@@ -52,3 +52,25 @@ export async function collect<T = RunRecord>(iterable: AsyncIterable<T>): Promis
 }
 
 export { exportRuns };
+
+/** A logger that keeps what it is given (pino's call shape). */
+export function recordingLogger() {
+  const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+  const make = (bindings: Record<string, unknown>): any => {
+    const at =
+      (level: string) =>
+      (fields: Record<string, unknown>, message = '') =>
+        lines.push({ level, fields: { ...bindings, ...fields }, message });
+    return {
+      child: (more: Record<string, unknown>) => make({ ...bindings, ...more }),
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      trace: at('trace'),
+      fatal: at('fatal'),
+      level: 'debug',
+    };
+  };
+  return { logger: make({}), lines };
+}

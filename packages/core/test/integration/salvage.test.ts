@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDifyClient, exportRuns } from '../../src/index.js';
 import type { DroppedLogRow } from '../../src/entries/client.js';
-import { collect, quickRetry, sim, workflowApp } from './helpers.js';
+import { collect, quickRetry, recordingLogger, sim, workflowApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
 
@@ -17,28 +17,6 @@ function driftingFetch(rewrite: (url: string, body: Body) => void) {
     headers.delete('content-length');
     return new Response(JSON.stringify(body), { status: response.status, headers });
   };
-}
-
-/** A logger that keeps what it is given (pino's call shape). */
-function recordingLogger() {
-  const lines: Array<{ level: string; fields: Body; message: string }> = [];
-  const make = (bindings: Body): any => {
-    const at =
-      (level: string) =>
-      (fields: Body, message = '') =>
-        lines.push({ level, fields: { ...bindings, ...fields }, message });
-    return {
-      child: (more: Body) => make({ ...bindings, ...more }),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      trace: at('trace'),
-      fatal: at('fatal'),
-      level: 'debug',
-    };
-  };
-  return { logger: make({}), lines };
 }
 
 const rows = (body: Body) => (Array.isArray(body.data) ? (body.data as Body[]) : []);

@@ -8,16 +8,20 @@ import type { Logger } from '../../logging/logger.js';
 import { USER_AGENT } from '../../version.js';
 import type { AdaptiveLimiter, RequestOutcome } from './adaptive-limiter.js';
 import { toHttpError } from './error-body.js';
+import { retryPauseMs } from './retry-pause.js';
 
 export interface RetryOptions {
   /**
-   * Retries after the first attempt (default 6: with the default delays at least 15.75 s of waiting, so a Dify restart
-   * of 10 s is ridden out). 0 disables retrying.
+   * Retries after the first attempt (default 6: with the default delays, while Dify answers nothing, at least 15.75 s
+   * of waiting, so a Dify restart of 10 s is ridden out). 0 disables retrying.
    */
   retries?: number;
-  /** First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. */
+  /**
+   * First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. While the server answers other
+   * requests (a failure of this request alone), it grows to twice this and no further.
+   */
   minDelayMs?: number;
-  /** Largest backoff delay in ms (default 10 000). */
+  /** Largest backoff delay in ms (default 10 000), reached when nothing else is answered either. */
   maxDelayMs?: number;
   /** A `Retry-After` longer than this (ms, default 60 000) is capped to it. */
   maxRetryAfterMs?: number;
@@ -92,6 +96,8 @@ export function createTransport(options: TransportOptions): Transport {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const counters: TransportStats = { requests: 0, retries: 0 };
+  /** When the server last answered a request (any answer but a 5xx or 429): retries tell chance from trouble by it. */
+  let answeredAt = Number.NEGATIVE_INFINITY;
 
   async function send(spec: RequestSpec): Promise<RawResponse> {
     if (!options.limiter || spec.unlimited) return sendNow(spec, spec.authorize ? await spec.authorize() : undefined);
@@ -159,6 +165,7 @@ export function createTransport(options: TransportOptions): Transport {
     } finally {
       clearTimeout(timer);
     }
+    if (status < 500 && status !== 429) answeredAt = performance.now();
     if (status < 200 || status >= 300) return { status, headers, body: undefined, text };
     if (text.trim() === '') return { status, headers, body: undefined, text };
     try {
@@ -177,29 +184,42 @@ export function createTransport(options: TransportOptions): Transport {
 
   function withRetry<T>(endpoint: string, attempt: () => Promise<T>): Promise<T> {
     const { retries, minDelayMs, maxDelayMs, maxRetryAfterMs } = options.retry;
-    return pRetry(attempt, {
-      retries,
-      minTimeout: minDelayMs,
-      maxTimeout: maxDelayMs,
-      factor: 2,
-      randomize: true,
-      ...(options.signal ? { signal: options.signal } : {}),
-      shouldRetry: ({ error }) => DifyLogsError.isInstance(error) && error.isRetryable,
-      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-        if (!DifyLogsError.isInstance(error) || !error.isRetryable || retriesLeft === 0) return;
-        counters.retries += 1;
-        const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
-        options.logger.debug(
-          { endpoint, attempt: attemptNumber, retriesLeft, code: error.code, retryAfterMs },
-          'retrying request',
-        );
-        // p-retry waits its own back-off after this (at least minDelay × 2^(attempt − 1)); waiting the rest of
-        // Retry-After here makes it a floor of the whole pause, not an addition to it.
-        const backoffFloorMs = Math.min(maxDelayMs, minDelayMs * 2 ** (attemptNumber - 1));
-        if (retryAfterMs !== undefined && retryAfterMs > backoffFloorMs)
-          await sleep(Math.min(retryAfterMs, maxRetryAfterMs) - backoffFloorMs, options.signal);
+    let sentAt = 0;
+    return pRetry(
+      () => {
+        sentAt = performance.now();
+        return attempt();
       },
-    });
+      {
+        retries,
+        // The whole pause is taken in onFailedAttempt (retryPauseMs), not by p-retry.
+        minTimeout: 0,
+        maxTimeout: 0,
+        randomize: false,
+        ...(options.signal ? { signal: options.signal } : {}),
+        shouldRetry: ({ error }) => DifyLogsError.isInstance(error) && error.isRetryable,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (!DifyLogsError.isInstance(error) || !error.isRetryable || retriesLeft === 0) return;
+          counters.retries += 1;
+          const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
+          const othersAnswered = answeredAt > sentAt;
+          const pauseMs = retryPauseMs({
+            attempt: attemptNumber,
+            minDelayMs,
+            maxDelayMs,
+            retryAfterMs,
+            maxRetryAfterMs,
+            othersAnswered,
+            random: Math.random(),
+          });
+          options.logger.debug(
+            { endpoint, attempt: attemptNumber, retriesLeft, code: error.code, retryAfterMs, othersAnswered, pauseMs },
+            'retrying request',
+          );
+          await sleep(pauseMs, options.signal);
+        },
+      },
+    );
   }
 
   return {
