@@ -187,6 +187,17 @@ describe('renderReports over files on several threads', () => {
     expect(await failure({ threads: 3, chunking: { chunkBytes: 700, workers: false } })).toBe(one);
   });
 
+  it('reports a missing file as one thread does, whatever the threads', async () => {
+    const missing = (threads: number) =>
+      renderReports({ files: [...files, { path: join(dir, 'missing.ndjson') }] }, { ...base, threads }).then(
+        () => 'rendered',
+        (error: Error) => error.message,
+      );
+    const one = await missing(1);
+    expect(one).toMatch(/missing\.ndjson/);
+    expect(await missing(3)).toBe(one);
+  });
+
   it('refuses a thread count that is not a whole number of at least 1, naming the option', async () => {
     await expect(renderReports({ files }, { ...base, threads: 0 })).rejects.toThrow(DifyConfigError);
     await expect(renderReports({ files }, { ...base, threads: 1.5 })).rejects.toThrow(/threads/);

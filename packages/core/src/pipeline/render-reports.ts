@@ -9,7 +9,8 @@ import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
 import { renderInParallel } from './render/parallel.js';
 import { reportSetup, type ReportSetup } from './render/setup.js';
-import { defaultThreads } from './render/threads.js';
+import { createRecordWindow, windowBounds, type WindowBounds } from './render/record-window.js';
+import { defaultThreads, type SizedFile } from './render/threads.js';
 import type { RecordFiles, RenderedReports, RenderReportsOptions } from './render/types.js';
 import { openReportWriters } from './report-stage.js';
 
@@ -28,20 +29,21 @@ export async function renderReports(
   const setup = reportSetup(options);
   if (Symbol.asyncIterator in source) return renderStream(source, setup);
   const files = source.files.map((file) => ({ path: file.path, name: file.name ?? basename(file.path) }));
-  const threads = options.threads ?? defaultThreads(sizeOf(files));
-  if (threads > 1 && !options.messages) {
-    const rendered = await renderInParallel(files, setup, threads, options.chunking);
+  const sized = withSizes(files);
+  const threads = options.threads ?? defaultThreads(sized ? sized.reduce((sum, file) => sum + file.size, 0) : 0);
+  if (threads > 1 && sized && !options.messages) {
+    const rendered = await renderInParallel(sized, setup, threads, options.chunking);
     if (rendered) return rendered;
   }
   return renderStream(fileRecords(files), setup);
 }
 
-/** The files' total size; 0 when one is missing (the one-pass path reports it as usual). */
-function sizeOf(files: ReadonlyArray<{ path: string }>): number {
+/** The files with their sizes; undefined when one cannot be read (the one-pass path reports it as usual). */
+function withSizes(files: ReadonlyArray<{ path: string; name: string }>): SizedFile[] | undefined {
   try {
-    return files.reduce((sum, file) => sum + statSync(file.path).size, 0);
+    return files.map((file) => ({ ...file, size: statSync(file.path).size }));
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
@@ -56,27 +58,22 @@ async function renderStream(records: AsyncIterable<RunRecord>, setup: ReportSetu
   const analyzer = createAnalyzer(setup.analyzerOptions);
   const writers = await openReportWriters(options.formats, reporters, { job: options.job, runId, window: provisional });
   try {
-    const from = options.window ? Date.parse(options.window.from) : Number.NEGATIVE_INFINITY;
-    const to = options.window ? Date.parse(options.window.to) : Number.POSITIVE_INFINITY;
-    let first: string | null = null;
-    let last: string | null = null;
+    const bounds = windowBounds(options.window);
+    const window = createRecordWindow(bounds);
     for await (const read of records) {
       const record = privacy.run(read);
-      const at = Date.parse(record.loggedAt);
-      if (at < from || at > to) continue;
-      if (first === null || record.loggedAt < first) first = record.loggedAt;
-      if (last === null || record.loggedAt > last) last = record.loggedAt;
+      if (!window.take(record)) continue;
       analyzer.add(record);
       const pending = writers.add(record);
       if (pending) await pending;
     }
     const conversations = options.messages
-      ? await readMessages(options.messages, { privacy, from, to, timezone: provisional.timezone, writers })
+      ? await readMessages(options.messages, { privacy, bounds, timezone: provisional.timezone, writers })
       : undefined;
     if (conversations && options.conversations) await nameTranscripts(conversations, options.conversations, privacy);
     const analysis = analyzer.result();
     if (conversations) analysis.conversations = conversations;
-    setup.finish(analysis, first, last);
+    setup.finish(analysis, window.first, window.last);
     const files = await writers.finish(analysis);
     return { analysis, files, problems: writers.problems, close: () => writers.close() };
   } catch (error) {
@@ -86,14 +83,14 @@ async function renderStream(records: AsyncIterable<RunRecord>, setup: ReportSetu
 }
 
 /**
- * The conversation analysis of `messages` within `[from, to]`; each message also goes to the reports that read them.
+ * The conversation analysis of `messages` within the window's bounds; each message also goes to the reports that
+ * read them.
  */
 async function readMessages(
   messages: AsyncIterable<MessageRecord>,
   context: {
     privacy: ReturnType<typeof createPrivacyPolicy>;
-    from: number;
-    to: number;
+    bounds: WindowBounds;
     timezone: string;
     writers: { addMessage(message: MessageRecord): Promise<void> };
   },
@@ -103,7 +100,7 @@ async function readMessages(
   for await (const read of messages) {
     const message = context.privacy.message(read);
     const at = Date.parse(message.createdAt);
-    if (at < context.from || at > context.to) continue;
+    if (context.bounds && (at < context.bounds.from || at > context.bounds.to)) continue;
     any = true;
     conversations.touch(message.appId);
     conversations.add(message);

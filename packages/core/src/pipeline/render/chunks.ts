@@ -4,6 +4,7 @@ import type { AnalyzerSnapshot } from '../../analysis/snapshot.js';
 import { RecordFileError } from '../../records/ndjson.js';
 import { createPrivacyPolicy, type PrivacyOptions } from '../../privacy/policy.js';
 import { readRunRecordRange } from '../../records/ndjson-range.js';
+import { createRecordWindow, type WindowBounds } from './record-window.js';
 
 /** Bytes `[start, end)` of an NDJSON file, starting at a line; `name` names the file in errors. */
 export interface Chunk {
@@ -27,7 +28,7 @@ export interface ChunkJob {
   next: SharedArrayBuffer;
   analyzer: AnalyzerOptions;
   /** Only records logged in `[from, to]` (epoch ms), as one pass filters them; null: all. */
-  window: { from: number; to: number } | null;
+  window: WindowBounds;
   /** The formats written in shards, and the folder their shards go to. */
   sharded: ShardedFormat[];
   dir: string;
@@ -87,22 +88,16 @@ export function runChunk(job: ChunkJob, index: number, factories: readonly Shard
   const writers: ShardWriter[] = [];
   try {
     for (const factory of factories) writers.push(factory(job.dir));
-    const window = job.window;
-    let first: string | null = null;
-    let last: string | null = null;
+    const window = createRecordWindow(job.window);
     let records = 0;
     readRunRecordRange(chunk.path, chunk, chunk.name, (read) => {
       const record = privacy.run(read);
-      if (window) {
-        const at = Date.parse(record.loggedAt);
-        if (at < window.from || at > window.to) return;
-      }
-      if (first === null || record.loggedAt < first) first = record.loggedAt;
-      if (last === null || record.loggedAt > last) last = record.loggedAt;
+      if (!window.take(record)) return;
       records += 1;
       analyzer.add(record);
       for (const writer of writers) writer.add(record);
     });
+    const { first, last } = window;
     return { index, result: { records, first, last, analyzer, shards: writers.map((writer) => writer.finish()) } };
   } catch (error) {
     for (const writer of writers)

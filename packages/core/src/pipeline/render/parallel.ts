@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -11,7 +10,8 @@ import type { PipelineProblem } from '../types.js';
 import type { ChunkFailure, ChunkJob, ChunkOutcome, ChunkResult, ShardedFormat, ShardWriterFactory } from './chunks.js';
 import type { ChunkSettings, RenderedReports } from './types.js';
 import type { ReportSetup } from './setup.js';
-import { chunkBytesFor, planChunks, runChunks, workerScript, type OutcomeSink } from './threads.js';
+import { windowBounds } from './record-window.js';
+import { chunkBytesFor, planChunks, runChunks, workerScript, type OutcomeSink, type SizedFile } from './threads.js';
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -24,7 +24,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * thrown (the first bad line).
  */
 export async function renderInParallel(
-  files: ReadonlyArray<{ path: string; name: string }>,
+  files: readonly SizedFile[],
   setup: ReportSetup,
   threads: number,
   settings: ChunkSettings = {},
@@ -67,12 +67,12 @@ export async function renderInParallel(
         factories.push((dir) => shards.createWriter(dir));
       } else if (writers.get(format)!.add) return await close().then(() => undefined);
     }
-    const total = files.reduce((sum, file) => sum + statSync(file.path).size, 0);
+    const total = files.reduce((sum, file) => sum + file.size, 0);
     const job: ChunkJob = {
       chunks: planChunks(files, settings.chunkBytes ?? chunkBytesFor(total, threads)),
       next: new SharedArrayBuffer(4),
       analyzer: analyzerOptions,
-      window: options.window ? { from: Date.parse(options.window.from), to: Date.parse(options.window.to) } : null,
+      window: windowBounds(options.window),
       sharded,
       dir: context.tmpDir,
       privacy: options.privacy ?? {},

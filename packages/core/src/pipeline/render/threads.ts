@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -35,6 +35,13 @@ export function defaultThreads(bytes: number): number {
   return bytes >= PARALLEL_MIN_BYTES ? Math.max(1, Math.min(MAX_DEFAULT_THREADS, availableParallelism())) : 1;
 }
 
+/** An input file with its size in bytes (read once, by `renderReports`). */
+export interface SizedFile {
+  path: string;
+  name: string;
+  size: number;
+}
+
 /** Chunk size for `threads` threads: about 16 chunks each (so they finish close together), between 2 and 16 MiB. */
 export function chunkBytesFor(totalBytes: number, threads: number): number {
   return Math.min(16 * 2 ** 20, Math.max(2 * 2 ** 20, Math.ceil(totalBytes / (threads * 16))));
@@ -44,13 +51,12 @@ export function chunkBytesFor(totalBytes: number, threads: number): number {
  * Cuts `files` into chunks of about `chunkBytes` that start at line starts: the units threads take (small enough that
  * the threads finish together, large enough that a chunk's own costs do not matter).
  */
-export function planChunks(files: ReadonlyArray<{ path: string; name: string }>, chunkBytes: number): Chunk[] {
+export function planChunks(files: readonly SizedFile[], chunkBytes: number): Chunk[] {
   const chunks: Chunk[] = [];
-  for (const file of files) {
-    const size = statSync(file.path).size;
+  for (const { path, name, size } of files) {
     for (let start = 0; start < size;) {
-      const end = start + chunkBytes >= size ? size : lineStartFrom(file.path, start + chunkBytes);
-      chunks.push({ ...file, start, end });
+      const end = start + chunkBytes >= size ? size : lineStartFrom(path, start + chunkBytes);
+      chunks.push({ path, name, start, end });
       start = end;
     }
   }
