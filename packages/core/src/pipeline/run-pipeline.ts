@@ -7,13 +7,11 @@ import { silentLogger } from '../logging/logger.js';
 import { fetchStage } from './fetch-stage.js';
 import { toNdjson } from '../records/ndjson.js';
 import { createArchiveWriter, type ArchiveWriter } from '../archive/archive-writer.js';
-import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 import { CONVERSATIONS, MESSAGES } from '../archive/dataset.js';
 import { openChatSpool, writeChatPartitions } from './chat-partitions.js';
 import type { RunRecord } from '../records/schema.js';
-import { failureMessage, reportReadyMessage } from './messages.js';
+import { failureMessage } from './messages.js';
 import { notifyStage, type NotifyOutcome } from './notify-stage.js';
-import { alertStage } from './alert-stage.js';
 import { validateTemplates } from './templates.js';
 import { validateAlertPolicy } from '../alerts/evaluate.js';
 import { defaultReporters } from './reporters.js';
@@ -22,7 +20,7 @@ import { createConversationAnalyzer } from '../analysis/conversations.js';
 import { openJsonLineSpool, type JsonLineSpool } from './json-line-spool.js';
 import { beginRun, endRun, recoverKilledRun } from './run-journal.js';
 import { openReportWriters, type ReportWriters } from './report-stage.js';
-import { sinkStage } from './sink-stage.js';
+import { afterStore } from './after-store.js';
 import type {
   PipelineDeps,
   PipelineJob,
@@ -36,7 +34,7 @@ import { retentionNotice } from './retention.js';
 import { createPrivacyPolicy } from '../privacy/policy.js';
 import { analysisStage } from './analysis-stage.js';
 import { storeStage, type StoreOutcome } from './store-stage.js';
-import { nothingReadError, reportLinks, takeBack, type StoredSoFar } from './outcomes.js';
+import { nothingReadError, takeBack, type StoredSoFar } from './outcomes.js';
 import type { PausedRun, ReportAnalysis } from '../analysis/types.js';
 import type { StoredObject } from '../adapters/storage.js';
 import type { WorkspaceCheck } from '../client/endpoints/workspaces.js';
@@ -377,75 +375,24 @@ export async function runPipeline(job: PipelineJob, deps: PipelineDeps): Promise
     if (failed) await spool?.dispose();
   }
 
-  const problems = [...passProblems];
-  let sinkOutcomes: SinkOutcome[] = [];
-  if (spool) {
-    const replay = spool;
-    const sunk = await timed('sink', () =>
-      sinkStage(sinks, {
-        records: () => replay.read(),
-        ...(messages.count > 0 ? { messages: () => messages.values<MessageRecord>() } : {}),
-        ...(conversationSpool.count > 0 ? { conversations: () => conversationSpool.values<ConversationRecord>() } : {}),
-        context: { job: job.name, runId, window: resultWindow },
-        attempts: deps.sinkAttempts ?? 3,
-        retryDelayMs: deps.sinkRetryDelayMs,
-        logger,
-      }),
-    ).finally(() => Promise.all([replay.dispose(), messages.dispose(), conversationSpool.dispose()]));
-    sinkOutcomes = sunk.outcomes;
-    problems.push(...sunk.problems);
-  }
-  const sinksFailed = sinkOutcomes.some((outcome) => !outcome.written);
-  if (sinksFailed)
-    logger.error(
-      { sinks: sinkOutcomes.filter((outcome) => !outcome.written).map((outcome) => outcome.sink) },
-      'a sink failed: the reports stay stored, the watermark stays, the next run writes the window again',
-    );
-
-  const partial = problems.length > 0;
-  const links = await reportLinks(deps.storage, stored.reports, logger);
-  const notifications: PipelineResult['notifications'] = [];
-  if (deps.notifiers?.length && (notifyOn.includes('report-ready') || (notifyOn.includes('success') && !partial))) {
-    const notified = await timed('notify', () =>
-      notifyStage(deps.notifiers!, reportReadyMessage(analysis!, links, partial), {
-        attempts: deps.notifyAttempts ?? 3,
-        logger,
-        templates: notify.templates,
-      }),
-    );
-    notifications.push(...notified.notifications);
-    problems.push(...notified.problems);
-  }
-  let alerts: AlertEvent[] = [];
-  if (notify.alerts && notify.alerts.rules.length > 0) {
-    const policy = notify.alerts;
-    const sent = await timed('alert', () =>
-      alertStage(policy, analysis!, {
-        job: job.name,
-        state: deps.state,
-        notifiers: deps.notifiers ?? [],
-        links,
-        now,
-        attempts: deps.notifyAttempts ?? 3,
-        logger,
-        templates: notify.templates,
-      }),
-    );
-    alerts = sent.events;
-    notifications.push(...sent.notifications);
-    problems.push(...sent.problems);
-  }
-  if (incremental && !sinksFailed) {
-    await timed('state', async () => {
-      for (const [appId, state] of fetched.outcome.nextStates) await deps.state.commit(job.name, appId, state);
-    });
-  }
+  const after = await afterStore({
+    job,
+    deps,
+    runId,
+    now,
+    window: resultWindow,
+    analysis: analysis!,
+    stored,
+    problems: passProblems,
+    spool,
+    messages,
+    conversations: conversationSpool,
+    nextStates: fetched.outcome.nextStates,
+    incremental,
+    timed,
+    logger,
+  });
   await endRun(deps.state, job.name);
-  const status = problems.length > 0 ? 'partial' : 'succeeded';
-  logger.info({ status, runs: analysis!.runs, reports: stored.reports.length }, 'run finished');
-  return result(
-    { status, analysis, archive: runArchive, ...stored },
-    { notifications, sinks: sinkOutcomes, alerts },
-    problems,
-  );
+  logger.info({ status: after.status, runs: analysis!.runs, reports: stored.reports.length }, 'run finished');
+  return result({ status: after.status, analysis, archive: runArchive, ...stored }, after, after.problems);
 }
