@@ -12,11 +12,13 @@ export type ArchiveDatasetName = 'runs' | 'messages' | 'conversations';
  * storage type, with its own manifests.
  */
 export interface ArchiveDataset<T> {
+  /** Its name (a manifest's `dataset`). */
   readonly name: ArchiveDatasetName;
   /** The storage type of its parts and manifests: `archive`, `archive-messages`, `archive-conversations`. */
   readonly type: string;
   /** How many parts may be open at once while writing: runs arrive in log order per app, messages per conversation. */
   readonly openParts: number;
+  /** The app whose partitions hold the record. */
   app(record: T): string;
   /** The time that decides the record's day (ISO-8601 UTC). */
   time(record: T): string;
@@ -32,6 +34,7 @@ export interface ArchiveDataset<T> {
   read(bytes: Buffer, name: string, adapter: string): AsyncIterable<T>;
 }
 
+/** Workflow runs (`RunRecord`): the original archive, storage type `archive`. */
 export const RUNS: ArchiveDataset<RunRecord> = {
   name: 'runs',
   type: 'archive',
@@ -44,6 +47,7 @@ export const RUNS: ArchiveDataset<RunRecord> = {
   read: (bytes, name) => readRunRecords([bytes], name),
 };
 
+/** Chat messages (`MessageRecord`) in the partition of the UTC day they were sent. */
 export const MESSAGES: ArchiveDataset<MessageRecord> = {
   name: 'messages',
   type: 'archive-messages',

@@ -1,34 +1,9 @@
-import { RecordFileError, type ConversationRecord, type MessageRecord } from '@dify-logs/core';
-import type { ArchiveManifest } from '@dify-logs/core/archive';
+import { CONVERSATIONS, MESSAGES, type ArchiveDataset, type ArchiveManifest } from '@dify-logs/core/archive';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { IndexedDataset, IndexSource } from './load.js';
-import { gzipLines, parseLine } from './parts.js';
+import { gunzipPart } from './parts.js';
 import { isoTime } from './rows.js';
-
-/** A chat dataset as the explorer reads it (core's archive entry exports its storage type's name only as a string). */
-interface ChatDataset<T> {
-  /** The storage type of its parts and manifests (`listPartitions`' dataset). */
-  type: string;
-  /** The string fields every record has (anything else is not this dataset's part). */
-  required: ReadonlyArray<keyof T & string>;
-  id(record: T): string;
-  /** Whether `candidate` is a newer version of `kept` (conversations); without it the first copy is kept. */
-  newer?(candidate: T, kept: T): boolean;
-}
-
-const MESSAGES: ChatDataset<MessageRecord> = {
-  type: 'archive-messages',
-  required: ['appId', 'conversationId', 'messageId', 'createdAt'],
-  id: (record) => record.messageId,
-};
-
-const CONVERSATIONS: ChatDataset<ConversationRecord> = {
-  type: 'archive-conversations',
-  required: ['appId', 'conversationId', 'createdAt'],
-  id: (record) => record.conversationId,
-  newer: (candidate, kept) => (candidate.updatedAt ?? candidate.createdAt) >= (kept.updatedAt ?? kept.createdAt),
-};
 
 /**
  * The records of one chat partition (gzip NDJSON parts, as the manifest lists them), each once: the first copy of a
@@ -37,14 +12,12 @@ const CONVERSATIONS: ChatDataset<ConversationRecord> = {
 export async function partitionRecords<T>(
   storage: StorageAdapter,
   manifest: ArchiveManifest,
-  dataset: ChatDataset<T>,
+  dataset: ArchiveDataset<T>,
 ): Promise<T[]> {
   const kept = new Map<string, T>();
   for (const part of manifest.parts) {
-    for (const { line, number } of gzipLines(storage, part.key, await storage.read(part.key))) {
-      const record = parseLine<T>(part.key, number, line);
-      const missing = dataset.required.find((field) => typeof record?.[field] !== 'string');
-      if (missing) throw new RecordFileError(part.key, number, `has no ${missing} (is this a chat archive part?)`);
+    const text = gunzipPart(storage, part.key, await storage.read(part.key));
+    for await (const record of dataset.read(text, part.key, storage.name)) {
       const id = dataset.id(record);
       const previous = kept.get(id);
       if (previous === undefined || dataset.newer?.(record, previous)) kept.set(id, record);
@@ -66,7 +39,7 @@ const searchText = (...parts: Array<string | null | undefined>) =>
 /** Appends a chat partition's records (each through the privacy policy) to `table`, one row each by `row`. */
 function appender<T>(
   table: string,
-  dataset: ChatDataset<T>,
+  dataset: ArchiveDataset<T>,
   privacy: (source: IndexSource, record: T) => T,
   row: (appender: DuckDBAppender, record: T) => void,
 ): IndexedDataset['append'] {

@@ -1,4 +1,4 @@
-import { listPartitions, type ArchiveManifest, type ArchivePartFormat } from '@dify-logs/core/archive';
+import { listPartitions, RUNS, type ArchiveManifest, type ArchivePartFormat } from '@dify-logs/core/archive';
 import type { Logger, PrivacyOptions, PrivacyPolicy } from '@dify-logs/core';
 import type { StorageAdapter } from '@dify-logs/core/adapter-kit';
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
@@ -62,7 +62,7 @@ export interface IndexedDataset {
 
 const RUN_DATASET: IndexedDataset = {
   name: 'runs',
-  type: { type: 'archive' },
+  type: RUNS,
   tables: ['runs', 'nodes'],
   key: '(app_id, log_id)',
   append: appendRuns,

@@ -72,19 +72,23 @@ export function* gzipLines(
   key: string,
   bytes: Uint8Array,
 ): Generator<{ line: string; number: number }> {
-  let text: Buffer;
+  const text = gunzipPart(storage, key, bytes);
+  let number = 0;
+  for (const line of text.toString('utf8').split('\n')) {
+    number += 1;
+    if (line.trim() !== '') yield { line, number };
+  }
+}
+
+/** A gzip archive part's NDJSON text, or an error naming the part. */
+export function gunzipPart(storage: Pick<StorageAdapter, 'name'>, key: string, bytes: Uint8Array): Buffer {
   try {
-    text = gunzipSync(bytes);
+    return gunzipSync(bytes);
   } catch (error) {
     throw new DifyStorageError(storage.name, 'invalid_object', `${key} is not a gzip archive part`, {
       key,
       cause: error,
     });
-  }
-  let number = 0;
-  for (const line of text.toString('utf8').split('\n')) {
-    number += 1;
-    if (line.trim() !== '') yield { line, number };
   }
 }
 
