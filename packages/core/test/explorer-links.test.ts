@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { definePlugin, z } from '../src/adapter-kit.js';
 import { alertMessage } from '../src/alerts/index.js';
 import { createDifyLogs } from '../src/index.js';
-import { createAnalyzer, explorerLinks, memoryStorage, renderReports } from '../src/entries/pipeline.js';
+import {
+  consoleLogsUrl,
+  createAnalyzer,
+  explorerLinks,
+  memoryStorage,
+  renderReports,
+} from '../src/entries/pipeline.js';
 import { renderMarkdown, reportReadyMessage } from '../src/internal.js';
 import { run } from './support/records.js';
 
@@ -119,5 +125,19 @@ describe('links to the run explorer', () => {
     });
     expect(JSON.parse(await text(rendered.files[0]!.file.body)).explorerUrl).toBe('http://127.0.0.1:8080');
     await rendered.close();
+  });
+});
+
+describe('consoleLogsUrl', () => {
+  it("links an app's logs under the console address, without its credentials, query or fragment", () => {
+    expect(consoleLogsUrl('https://user:secret@dify.example.com/base/?x=1#top', 'app (1)')).toBe(
+      'https://dify.example.com/base/app/app%20(1)/logs',
+    );
+    expect(consoleLogsUrl('http://127.0.0.1:3000', 'a1')).toBe('http://127.0.0.1:3000/app/a1/logs');
+  });
+
+  it('gives no link for an address that is missing, relative or not http(s)', () => {
+    for (const address of [null, undefined, '', '/console', 'javascript:alert(1)', 'data:text/html,x', 'ftp://x/'])
+      expect(consoleLogsUrl(address, 'a1')).toBeNull();
   });
 });

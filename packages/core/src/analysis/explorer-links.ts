@@ -29,18 +29,8 @@ export interface ExplorerFilter {
  * the address are dropped; every value is URL-encoded (parentheses too, so a link is safe in Markdown).
  */
 export function explorerLinks(publicUrl: string | null | undefined): ExplorerLinks | null {
-  if (!publicUrl) return null;
-  let base: URL;
-  try {
-    base = new URL(publicUrl);
-  } catch {
-    return null;
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') return null;
-  base.username = '';
-  base.password = '';
-  base.search = '';
-  base.hash = '';
+  const base = linkRoot(publicUrl);
+  if (base === null) return null;
   const root = base.href.replace(/\/+$/, '');
   const page = (path: string, query: Record<string, string | undefined> = {}) => {
     const search = new URLSearchParams();
@@ -60,6 +50,34 @@ export function explorerLinks(publicUrl: string | null | undefined): ExplorerLin
     errors: (value) => page('/errors', { ...filter(value), signature: value?.signature }),
     overview: (value) => page('/', filter(value)),
   };
+}
+
+/**
+ * The Dify console page with the logs of an app (`{consoleUrl}/app/{appId}/logs`), or null when the console address is
+ * unknown or not http(s). Credentials, query and fragment of the address are dropped, the app id is URL-encoded.
+ */
+export function consoleLogsUrl(consoleUrl: string | null | undefined, appId: string): string | null {
+  const url = linkRoot(consoleUrl);
+  if (url === null) return null;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/app/${encodeURIComponent(appId)}/logs`;
+  return url.href;
+}
+
+/** An http(s) address to link under, without credentials, query and fragment; null for anything else. */
+function linkRoot(address: string | null | undefined): URL | null {
+  if (!address) return null;
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url;
 }
 
 /**

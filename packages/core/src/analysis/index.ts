@@ -1,4 +1,10 @@
-export { explorerLinks, explorerMessageLinks, type ExplorerLinks, type ExplorerFilter } from './explorer-links.js';
+export {
+  consoleLogsUrl,
+  explorerLinks,
+  explorerMessageLinks,
+  type ExplorerLinks,
+  type ExplorerFilter,
+} from './explorer-links.js';
 export { createAnalyzer, type Analyzer, type AnalyzerOptions } from './analyzer.js';
 export { compareAnalyses, DEFAULT_ANOMALY_THRESHOLDS, type AnomalyThresholds } from './compare.js';
 export { createPricer, type PriceRule, type PriceTable, type Pricer } from './prices.js';

@@ -37,6 +37,7 @@ export {
   type PriceRule,
   type PriceTable,
   explorerLinks,
+  consoleLogsUrl,
   type ExplorerLinks,
   type ExplorerFilter,
 } from '../analysis/index.js';

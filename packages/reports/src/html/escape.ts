@@ -25,28 +25,3 @@ export function jsonForScript(value: unknown): string {
 export function scriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
-
-/** The URL when it is an absolute http(s) URL, else null: `javascript:`, `data:` and relative URLs are dropped. */
-export function httpUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return null;
-  }
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-}
-
-/** The Dify console page with the logs of an app, or null when the console URL is unknown or not http(s). */
-export function consoleLogsUrl(consoleUrl: string | null, appId: string): string | null {
-  const base = httpUrl(consoleUrl);
-  if (base === null) return null;
-  const url = new URL(base);
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.hash = '';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/app/${encodeURIComponent(appId)}/logs`;
-  return url.href;
-}

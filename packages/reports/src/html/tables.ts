@@ -1,4 +1,5 @@
 import {
+  consoleLogsUrl,
   explorerLinks,
   type AppAnalysis,
   type EndUserAnalysis,
@@ -11,7 +12,7 @@ import {
   type SlowRun,
   type TokenMismatch,
 } from '@dify-logs/core/pipeline';
-import { consoleLogsUrl, escapeHtml } from './escape.js';
+import { escapeHtml } from './escape.js';
 import {
   NOT_AVAILABLE,
   formatInteger,
