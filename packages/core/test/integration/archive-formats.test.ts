@@ -55,6 +55,50 @@ describe('archive parts in other formats', () => {
     },
   );
 
+  it('verify counts the records of a copy whose format can read it: a copy written short is found', async () => {
+    const simulator = await sim({ version: '1.13.3', runsPerApp: 40, runningRuns: 0 });
+    const app = workflowApp(simulator);
+    const client = createDifyClient({ baseUrl: simulator.url, apiKey: app.apiKey, appId: app.id, retry: quickRetry });
+    const storage = memoryStorage();
+    const decode = async function* (bytes: Uint8Array): AsyncGenerator<RunRecord> {
+      for (const logId of JSON.parse(Buffer.from(bytes).toString('utf8')) as string[]) yield { logId } as RunRecord;
+    };
+    // Its copies lose their last record, and the manifest records their checksum as written.
+    const short: ArchivePartFormat = {
+      ...idsFormat,
+      async encode(records: AsyncIterable<RunRecord>) {
+        const ids: string[] = [];
+        for await (const record of records) ids.push(record.logId);
+        return new TextEncoder().encode(JSON.stringify(ids.slice(0, -1)));
+      },
+      decode,
+    };
+    const job: PipelineJob = {
+      name: 'daily',
+      apps: [{ id: app.id, client }],
+      window: { mode: 'explicit', from: '2026-03-08T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+      archive: { mode: 'partitioned', formats: [short] },
+    };
+    const run = await runPipeline(job, {
+      storage,
+      state: memoryStateStore(),
+      now: () => new Date('2026-03-10T12:00Z'),
+    });
+    expect(run.status).toBe('succeeded');
+    const range = { from: '2026-03-08', to: '2026-03-09' };
+    // Without the format the copies' checksums are all that can be checked, and they match.
+    expect((await verifyArchive(storage, range)).problems).toEqual([]);
+    const found = (await verifyArchive(storage, range, { formats: [short] })).problems;
+    expect(found.length).toBeGreaterThan(0);
+    for (const problem of found) {
+      expect(problem).toMatchObject({ problem: 'records', part: expect.stringMatching(/\.ids\.json$/) });
+      expect(problem.detail).toMatch(/^the ids copy has \d+ records, the manifest says \d+$/);
+    }
+    const broken = { ...short, decode: () => decode(new TextEncoder().encode('not json')) };
+    const unreadable = (await verifyArchive(storage, range, { formats: [broken] })).problems;
+    expect(unreadable.map((problem) => problem.problem)).toEqual(found.map(() => 'unreadable'));
+  });
+
   it('a failing encoder fails the run and leaves no part, copy or manifest behind', async () => {
     const simulator = await sim({ version: '1.13.3', runsPerApp: 30, runningRuns: 0 });
     const app = workflowApp(simulator);
