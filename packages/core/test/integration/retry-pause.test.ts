@@ -34,6 +34,26 @@ describe('retry pauses against the simulator', () => {
     expect(Math.max(...seen.map((pause) => pause.pauseMs))).toBeLessThanOrEqual(40);
   });
 
+  it('a refusal (429) keeps the doubling back-off even while Dify answers the others', async () => {
+    const simulator = await sim({ runsPerApp: 20 });
+    const { logger, lines } = recordingLogger();
+    const client = keyClient(simulator, { retry, logger });
+    const [run] = (await client.logPage({ limit: 1 })).data;
+    const runId = run!.workflow_run!.id;
+    simulator.setFaults({ rate429: 1, retryAfterSeconds: 0, paths: runId });
+    let failing = true;
+    const others = (async () => {
+      while (failing) await client.logPage({ limit: 1 });
+    })();
+    const error = await client.runDetail(runId).catch((caught: unknown) => caught);
+    failing = false;
+    await others;
+    expect(error).toBeInstanceOf(Error);
+    const seen = pauses(lines);
+    expect(seen.map((pause) => pause.othersAnswered)).toEqual([false, false, false, false, false]);
+    seen.forEach((pause, index) => expect(pause.pauseMs).toBeGreaterThanOrEqual(20 * 2 ** index));
+  });
+
   it('when nothing is answered (Dify down), the pauses double up to maxDelayMs', async () => {
     const simulator = await sim({ runsPerApp: 20 });
     const { logger, lines } = recordingLogger();

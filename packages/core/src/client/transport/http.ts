@@ -202,7 +202,12 @@ export function createTransport(options: TransportOptions): Transport {
           if (!DifyLogsError.isInstance(error) || !error.isRetryable || retriesLeft === 0) return;
           counters.retries += 1;
           const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
-          const othersAnswered = answeredAt > sentAt;
+          // A refusal (429, 503, a timeout) says the server is busy: it keeps the doubling back-off whatever the others
+          // met. Errors and resets that others escaped are chance.
+          const refused =
+            (DifyHttpError.isInstance(error) && (error.status === 429 || error.status === 503)) ||
+            (DifyNetworkError.isInstance(error) && error.code === 'timeout');
+          const othersAnswered = !refused && answeredAt > sentAt;
           const pauseMs = retryPauseMs({
             attempt: attemptNumber,
             minDelayMs,
