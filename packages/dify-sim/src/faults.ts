@@ -68,9 +68,13 @@ export function createFaultInjector(seed: number, initial: FaultOptions | undefi
     },
     replacement(kind) {
       if (kind === '429') {
-        return difyError(429, 'too_many_requests', 'Too many requests. Please try again later.', {
-          'retry-after': String(faults.retryAfterSeconds ?? 1),
-        });
+        // null: a gateway's 429, with no Retry-After.
+        return difyError(
+          429,
+          'too_many_requests',
+          'Too many requests. Please try again later.',
+          faults.retryAfterSeconds === null ? {} : { 'retry-after': String(faults.retryAfterSeconds ?? 1) },
+        );
       }
       if (kind === '5xx') return internalServerError();
       if (kind === '502')

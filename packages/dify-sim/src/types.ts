@@ -8,8 +8,8 @@ export interface FaultOptions {
   jitterMs?: number;
   /** 0..1 probability of 429 `too_many_requests` in Dify's error shape. */
   rate429?: number;
-  /** Retry-After header value on 429 (default 1); may be 0. */
-  retryAfterSeconds?: number;
+  /** Retry-After header value on 429 (default 1); may be 0; null sends none (a gateway's 429). */
+  retryAfterSeconds?: number | null;
   /** Probability of 500 `{"message":"Internal Server Error","code":"unknown","status":500}`. */
   rate5xx?: number;
   /** Probability of destroying the socket without a response (connection reset). */

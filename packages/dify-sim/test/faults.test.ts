@@ -4,7 +4,7 @@ import { DIFY_WORKER_CONNECTIONS, workerConnectionsCapacity } from '../src/index
 import { call, login, service, sim, workflowApp } from './helpers.js';
 
 describe('fault injection', () => {
-  it('answers 429 too_many_requests with Retry-After (default 1, may be 0)', async () => {
+  it('answers 429 too_many_requests with Retry-After (default 1, may be 0, or none)', async () => {
     const simulator = await sim({ faults: { rate429: 1 } });
     const reply = await service(simulator, '/workflows/logs');
     expect(reply.status).toBe(429);
@@ -16,7 +16,11 @@ describe('fault injection', () => {
     expect(reply.headers.get('retry-after')).toBe('1');
     simulator.setFaults({ rate429: 1, retryAfterSeconds: 0 });
     expect((await service(simulator, '/workflows/logs')).headers.get('retry-after')).toBe('0');
-    expect(simulator.stats().faultsInjected).toBe(2);
+    simulator.setFaults({ rate429: 1, retryAfterSeconds: null });
+    const gateway = await service(simulator, '/workflows/logs');
+    expect(gateway.status).toBe(429);
+    expect(gateway.headers.has('retry-after')).toBe(false);
+    expect(simulator.stats().faultsInjected).toBe(3);
   });
 
   it('answers 500 in Dify shape and nginx 502 HTML pages', async () => {

@@ -34,13 +34,13 @@ describe('retry pauses against the simulator', () => {
     expect(Math.max(...seen.map((pause) => pause.pauseMs))).toBeLessThanOrEqual(40);
   });
 
-  it('a refusal (429) keeps the doubling back-off even while Dify answers the others', async () => {
+  it('a 429 without Retry-After (a gateway) keeps the doubling back-off while Dify answers the others', async () => {
     const simulator = await sim({ runsPerApp: 20 });
     const { logger, lines } = recordingLogger();
     const client = keyClient(simulator, { retry, logger });
     const [run] = (await client.logPage({ limit: 1 })).data;
     const runId = run!.workflow_run!.id;
-    simulator.setFaults({ rate429: 1, retryAfterSeconds: 0, paths: runId });
+    simulator.setFaults({ rate429: 1, retryAfterSeconds: null, paths: runId });
     let failing = true;
     const others = (async () => {
       while (failing) await client.logPage({ limit: 1 });
@@ -52,6 +52,26 @@ describe('retry pauses against the simulator', () => {
     const seen = pauses(lines);
     expect(seen.map((pause) => pause.othersAnswered)).toEqual([false, false, false, false, false]);
     seen.forEach((pause, index) => expect(pause.pauseMs).toBeGreaterThanOrEqual(20 * 2 ** index));
+  });
+
+  it('a 429 saying when to come back (Retry-After: 0) is paced like an error while others are answered', async () => {
+    const simulator = await sim({ runsPerApp: 20 });
+    const { logger, lines } = recordingLogger();
+    const client = keyClient(simulator, { retry, logger });
+    const [run] = (await client.logPage({ limit: 1 })).data;
+    const runId = run!.workflow_run!.id;
+    simulator.setFaults({ rate429: 1, retryAfterSeconds: 0, paths: runId });
+    let failing = true;
+    const others = (async () => {
+      while (failing) await client.logPage({ limit: 1 });
+    })();
+    await client.runDetail(runId).catch(() => undefined);
+    failing = false;
+    await others;
+    const seen = pauses(lines);
+    expect(seen).toHaveLength(5);
+    expect(seen.every((pause) => pause.othersAnswered)).toBe(true);
+    expect(Math.max(...seen.map((pause) => pause.pauseMs))).toBeLessThanOrEqual(40);
   });
 
   it('when nothing is answered (Dify down), the pauses double up to maxDelayMs', async () => {

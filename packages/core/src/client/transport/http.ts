@@ -202,10 +202,13 @@ export function createTransport(options: TransportOptions): Transport {
           if (!DifyLogsError.isInstance(error) || !error.isRetryable || retriesLeft === 0) return;
           counters.retries += 1;
           const retryAfterMs = DifyHttpError.isInstance(error) ? error.retryAfterMs : undefined;
-          // A refusal (429, 503, a timeout) says the server is busy: it keeps the doubling back-off whatever the others
-          // met. Errors and resets that others escaped are chance.
+          // A refusal that does not say when to come back (a 429 or 503 without Retry-After, a timeout) says the server
+          // is busy: it keeps the doubling back-off whatever the others met. Errors and resets that others escaped are
+          // chance, and a Retry-After is the server's own back-off (the floor of the pause).
           const refused =
-            (DifyHttpError.isInstance(error) && (error.status === 429 || error.status === 503)) ||
+            (DifyHttpError.isInstance(error) &&
+              (error.status === 429 || error.status === 503) &&
+              retryAfterMs === undefined) ||
             (DifyNetworkError.isInstance(error) && error.code === 'timeout');
           const othersAnswered = !refused && answeredAt > sentAt;
           const pauseMs = retryPauseMs({

@@ -8,11 +8,11 @@ export interface RetryPauseInput {
   retryAfterMs?: number | undefined;
   maxRetryAfterMs: number;
   /**
-   * Whether the server answered other requests while this one failed with an error or a reset (not a refusal: a 429,
-   * 503 or timeout says it is busy). Then the failure is this request's bad luck (a 5 % fault rate meets some request
-   * four times in a row in a few thousand), not a server in trouble: the pause grows to twice the first and no further.
-   * Otherwise (a refusal, or nothing answered: a restart, an outage) it doubles up to `maxDelayMs`, so the retries
-   * span the downtime.
+   * Whether the server answered other requests while this one failed with an error, a reset or a refusal that says
+   * when to come back (not a 429 or 503 without Retry-After, or a timeout: those say it is busy). Then the failure is
+   * this request's bad luck (a 5 % fault rate meets some request four times in a row in a few thousand), not a server
+   * in trouble: the pause grows to twice the first and no further. Otherwise (a busy server, or nothing answered: a
+   * restart, an outage) it doubles up to `maxDelayMs`, so the retries span the downtime.
    */
   othersAnswered: boolean;
   /** A number in [0, 1): the pause is randomised ×1–2 so that requests failing together are not sent together. */
