@@ -55,7 +55,7 @@ export const MESSAGES: ArchiveDataset<MessageRecord> = {
   app: (record) => record.appId,
   time: (record) => record.createdAt,
   id: (record) => record.messageId,
-  read: readJsonLines<MessageRecord>(['appId', 'messageId', 'createdAt'], 'a message archive'),
+  read: readJsonLines<MessageRecord>(['appId', 'conversationId', 'messageId', 'createdAt'], 'a message archive'),
 };
 
 /**
