@@ -9,7 +9,7 @@ import { readRunRecords } from '../records/ndjson.js';
 import type { RunRecord } from '../records/schema.js';
 import { renderInParallel } from './render/parallel.js';
 import { reportSetup, type ReportSetup } from './render/setup.js';
-import { createRecordWindow, windowBounds, type WindowBounds } from './render/record-window.js';
+import { createRecordWindow, inBounds, windowBounds, type WindowBounds } from './render/record-window.js';
 import { defaultThreads, type SizedFile } from './render/threads.js';
 import type { RecordFiles, RenderedReports, RenderReportsOptions } from './render/types.js';
 import { openReportWriters } from './report-stage.js';
@@ -99,8 +99,7 @@ async function readMessages(
   let any = false;
   for await (const read of messages) {
     const message = context.privacy.message(read);
-    const at = Date.parse(message.createdAt);
-    if (context.bounds && (at < context.bounds.from || at > context.bounds.to)) continue;
+    if (!inBounds(context.bounds, Date.parse(message.createdAt))) continue;
     any = true;
     conversations.touch(message.appId);
     conversations.add(message);

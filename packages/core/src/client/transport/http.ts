@@ -17,8 +17,9 @@ export interface RetryOptions {
    */
   retries?: number;
   /**
-   * First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. While the server answers other
-   * requests (a failure of this request alone), it grows to twice this and no further.
+   * First backoff delay in ms (default 250); doubles each retry, randomised ×1–2. After an error, a reset or a refusal
+   * with Retry-After while the server answers other requests (a failure of this request alone), it grows to twice this
+   * and no further (see retryPauseMs).
    */
   minDelayMs?: number;
   /** Largest backoff delay in ms (default 10 000), reached when nothing else is answered either. */

@@ -7,6 +7,11 @@ export function windowBounds(window: { from: string; to: string } | undefined): 
   return window ? { from: Date.parse(window.from), to: Date.parse(window.to) } : null;
 }
 
+/** Whether a time (epoch ms) is within `bounds`: always without bounds, and for a time that does not parse. */
+export function inBounds(bounds: WindowBounds, at: number): boolean {
+  return !bounds || !(at < bounds.from || at > bounds.to);
+}
+
 /**
  * The records a report takes, as every path that renders one reads them: those logged within `bounds` (every record
  * without bounds; one whose log time does not parse too), with the first and last log time taken.
@@ -17,10 +22,7 @@ export function createRecordWindow(bounds: WindowBounds) {
   return {
     /** Whether the record is in the window (then it counts for `first` and `last`). */
     take(record: RunRecord): boolean {
-      if (bounds) {
-        const at = Date.parse(record.loggedAt);
-        if (at < bounds.from || at > bounds.to) return false;
-      }
+      if (bounds && !inBounds(bounds, Date.parse(record.loggedAt))) return false;
       if (first === null || record.loggedAt < first) first = record.loggedAt;
       if (last === null || record.loggedAt > last) last = record.loggedAt;
       return true;
