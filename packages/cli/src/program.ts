@@ -1,4 +1,4 @@
-import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core';
+import { DifyConfigError, DifyLogsError, VERSION } from '@dify-logs/core/cli-kit';
 import { scrubKnown } from './support/known-secrets.js';
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './support/exit-codes.js';

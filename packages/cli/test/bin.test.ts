@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -19,4 +21,37 @@ describe('the dify-logs binary', () => {
       'dify-logs: missing --base-url (or DIFY_BASE_URL): the address of your Dify',
     ]);
   });
+
+  it.skipIf(!existsSync(bin))(
+    "`export` loads core's client and cli-kit entries, not its runtime (start-up: needs `pnpm build`)",
+    () => {
+      // A loader hook that lists every module the process loads, on stderr.
+      const folder = mkdtempSync(join(tmpdir(), 'bin-modules-'));
+      const hooks = join(folder, 'hooks.mjs');
+      writeFileSync(
+        hooks,
+        'export async function load(url, context, next) {\n' +
+          '  process.stderr.write(`loaded ${url}\\n`);\n' +
+          '  return next(url, context);\n' +
+          '}\n',
+      );
+      const register = join(folder, 'register.mjs');
+      writeFileSync(
+        register,
+        `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+      );
+      try {
+        const run = spawnSync(process.execPath, ['--import', register, bin, 'export', '--help'], { encoding: 'utf8' });
+        expect(run.status).toBe(0);
+        const loaded = run.stderr.split('\n').filter((line) => line.startsWith('loaded '));
+        const core = loaded
+          .filter((line) => /\/core\/dist\/[a-z-]+\.js$/.test(line))
+          .map((line) => line.replace(/.*\//, ''));
+        expect(core.sort()).toEqual(['cli-kit.js', 'client.js']);
+        expect(loaded.filter((line) => /node_modules\/(yaml|@datadog)\//.test(line))).toEqual([]);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  );
 });

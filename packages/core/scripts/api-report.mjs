@@ -1,5 +1,5 @@
 // The public API of @dify-logs/core, one report per entry point (`.`, `./client`, `./pipeline`, `./archive`,
-// `./adapter-kit`, `./testing`, `./internal`),
+// `./adapter-kit`, `./cli-kit`, `./testing`, `./internal`),
 // checked in under etc/. `node scripts/api-report.mjs` fails when the built declarations differ from the reports (CI:
 // lint:package);
 // `--update` rewrites them. Run after `pnpm build`.
@@ -15,6 +15,7 @@ const ENTRIES = {
   pipeline: 'core-pipeline',
   archive: 'core-archive',
   'adapter-kit': 'core-adapter-kit',
+  'cli-kit': 'core-cli-kit',
   testing: 'core-testing',
   internal: 'core-internal',
 };
@@ -26,7 +27,7 @@ mkdirSync(`${projectFolder}/temp`, { recursive: true });
 // `./pipeline` exports, `./pipeline` a contract that `./adapter-kit` exports), except the zod schemas whose
 // inferred types are exported (`DifyLogItem` is `z.infer<typeof LogItemSchema>`) and two type helpers of the
 // configuration types (`CoreConfig`, `DeepPartial`).
-const PUBLIC_ENTRIES = ['index', 'client', 'pipeline', 'archive', 'adapter-kit', 'testing'];
+const PUBLIC_ENTRIES = ['index', 'client', 'pipeline', 'archive', 'adapter-kit', 'cli-kit', 'testing'];
 /** The names a built entry exports (its `export { … }` statements and `export declare` lines). */
 function exportedNames(entry) {
   const text = readFileSync(`${projectFolder}/dist/${entry}.d.ts`, 'utf8');

@@ -36,6 +36,7 @@ client.logSurface }));
         pipeline: names('@dify-logs/core/pipeline'),
         archive: names('@dify-logs/core/archive'),
         kit: names('@dify-logs/core/adapter-kit'),
+        cliKit: names('@dify-logs/core/cli-kit'),
         testing: names('@dify-logs/core/testing'),
         internal: names('@dify-logs/core/internal'),
       }));
@@ -45,7 +46,7 @@ client.logSurface }));
         encoding: 'utf8',
       });
       const entries = JSON.parse(output) as Record<
-        'core' | 'client' | 'pipeline' | 'archive' | 'kit' | 'testing' | 'internal',
+        'core' | 'client' | 'pipeline' | 'archive' | 'kit' | 'cliKit' | 'testing' | 'internal',
         string[]
       >;
       expect(entries.core).toEqual(
@@ -59,6 +60,10 @@ client.logSurface }));
       expect(entries.kit).toEqual(
         expect.arrayContaining(['definePlugin', 'storageKey', 'BodySource', 'packMetadata', 'createPluginRegistry']),
       );
+      expect(entries.cliKit).toEqual(
+        expect.arrayContaining(['VERSION', 'DifyLogsError', 'environmentToConfig', 'scrub', 'createAtomicFileWriter']),
+      );
+      expect(entries.client).toContain('createPrivacyPolicy');
       expect(entries.testing).toEqual(expect.arrayContaining(['testStorageAdapter', 'testNotifier']));
       expect(entries.internal).toEqual(expect.arrayContaining(['compareAnalyses', 'redactConfig']));
       // The parallel report path lives in core's renderer now: its parts are no longer exported.
@@ -79,12 +84,14 @@ client.logSurface }));
       const core = require('@dify-logs/core');
       const pipeline = require('@dify-logs/core/pipeline');
       const client = require('@dify-logs/core/client');
+      const cliKit = require('@dify-logs/core/cli-kit');
       let caught;
       pipeline.runPipeline({ name: 'bad name', apps: [] }, {}).catch((error) => {
         caught = error;
         process.stdout.write(JSON.stringify({
           sameClient: core.createDifyClient === client.createDifyClient,
           configError: caught instanceof core.DifyConfigError,
+          cliKitConfigError: caught instanceof cliKit.DifyConfigError,
         }));
       });
     `;
@@ -92,7 +99,7 @@ client.logSurface }));
       cwd: packageDir,
       encoding: 'utf8',
     });
-    expect(JSON.parse(output)).toEqual({ sameClient: true, configError: true });
+    expect(JSON.parse(output)).toEqual({ sameClient: true, configError: true, cliKitConfigError: true });
   });
 
   it.skipIf(!built)('ships the RunRecord JSON Schema generated from the zod schema (needs `pnpm build`)', () => {

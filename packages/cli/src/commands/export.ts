@@ -1,5 +1,12 @@
-import { FETCH_DEFAULTS, type ExportProgress, type Workspace } from '@dify-logs/core/client';
-import { createPrivacyPolicy, createDifyClient, exportRuns, type DifyClient } from '@dify-logs/core';
+import {
+  FETCH_DEFAULTS,
+  createPrivacyPolicy,
+  createDifyClient,
+  exportRuns,
+  type DifyClient,
+  type ExportProgress,
+  type Workspace,
+} from '@dify-logs/core/client';
 import type { Command } from 'commander';
 import {
   addConnectionOptions,

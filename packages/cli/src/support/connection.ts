@@ -1,6 +1,6 @@
 import { DEFAULT_RETRIES } from '@dify-logs/core/client';
 import type { DifyClientOptions, Logger } from '@dify-logs/core';
-import { environmentToConfig } from '@dify-logs/core/adapter-kit';
+import { environmentToConfig } from '@dify-logs/core/cli-kit';
 import type { Command } from 'commander';
 import { UsageError } from './exit-codes.js';
 

@@ -1,4 +1,4 @@
-import { scrub } from '@dify-logs/core/adapter-kit';
+import { scrub } from '@dify-logs/core/cli-kit';
 import type { CliIo } from './io.js';
 
 /** The secrets of the configuration each invocation loaded (keyed by its io, so in-process runs stay apart). */

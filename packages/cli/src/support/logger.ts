@@ -1,5 +1,4 @@
-import { environmentToConfig } from '@dify-logs/core/adapter-kit';
-import { scrub } from '@dify-logs/core/adapter-kit';
+import { environmentToConfig, scrub } from '@dify-logs/core/cli-kit';
 import { multistream, pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { createRequire } from 'node:module';
 import type { CliIo } from './io.js';

@@ -1,5 +1,5 @@
-import { type RunRecord } from '@dify-logs/core';
-import { createAtomicFileWriter } from '@dify-logs/core/adapter-kit';
+import type { RunRecord } from '@dify-logs/core';
+import { createAtomicFileWriter } from '@dify-logs/core/cli-kit';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { UsageError } from './exit-codes.js';

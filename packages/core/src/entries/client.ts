@@ -28,3 +28,5 @@ export type { SalvagedField, DroppedRow } from '../client/schemas/salvage.js';
 export type { LogWindowOptions } from '../export/log-window.js';
 export { exportRuns, type ExportRunsOptions, type ExportProgress, type DroppedLogRow } from '../export/export-runs.js';
 export { FETCH_DEFAULTS, DEFAULT_RETRIES, type FetchOptions } from '../export/defaults.js';
+/** The policy `exportRuns` applies to every record (its `privacy` option). */
+export { createPrivacyPolicy, type PrivacyOptions, type PrivacyPolicy } from '../privacy/policy.js';
