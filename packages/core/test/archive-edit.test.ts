@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createArchiveWriter, readArchive, verifyArchive, type ArchivePartFormat } from '../src/entries/archive.js';
 import { createPrivacyPolicy, DifyStorageError, type MessageRecord, type RunRecord } from '../src/index.js';
@@ -6,6 +5,7 @@ import { memoryStorage } from '../src/entries/pipeline.js';
 import type { Sink, SinkForgetRequest, StorageAdapter } from '../src/adapter-kit.js';
 import { forgetEndUser, listPartitions, redactArchive } from '../src/archive/index.js';
 import { chatMessage, run } from './support/records.js';
+import { storedTexts } from './support/storage.js';
 
 const window = { from: '2026-03-09T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' };
 const range = { from: '2026-03-09', to: '2026-03-10' };
@@ -59,15 +59,6 @@ async function archive(
   return writer.finish();
 }
 
-async function everything(storage: StorageAdapter): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  for await (const object of storage.list({ kind: 'data' })) {
-    const bytes = Buffer.from(await storage.read(object.key));
-    found.set(object.key, object.key.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8'));
-  }
-  return found;
-}
-
 const read = async (storage: StorageAdapter, formats: ArchivePartFormat[] = []) => {
   const records: RunRecord[] = [];
   for await (const record of readArchive(storage, range, { formats })) records.push(record);
@@ -94,7 +85,7 @@ describe('archive forget: an end user removed from the archive, its copies, the 
     const storage = memoryStorage();
     const records = sample();
     await archive(storage, records);
-    const before = await everything(storage);
+    const before = await storedTexts(storage);
 
     const counted = await forgetEndUser({ storage, runId: 'forget-1', formats: [jsonFormat] }, { endUser: 'alice' });
     expect(counted.dryRun).toBe(true);
@@ -104,7 +95,7 @@ describe('archive forget: an end user removed from the archive, its copies, the 
       'app-a 2026-03-10',
       'app-b 2026-03-10',
     ]);
-    expect(await everything(storage)).toEqual(before);
+    expect(await storedTexts(storage)).toEqual(before);
 
     const done = await forgetEndUser(
       { storage, runId: 'forget-2', formats: [jsonFormat] },
@@ -116,7 +107,7 @@ describe('archive forget: an end user removed from the archive, its copies, the 
     const byLog = (a: RunRecord, b: RunRecord) => a.logId.localeCompare(b.logId);
     expect(left.sort(byLog)).toEqual(records.filter((record) => record.endUserSessionId !== 'alice').sort(byLog));
     // No object anywhere (parts, copies, manifests) still mentions her; the other days' parts were not rewritten.
-    for (const [key, text] of await everything(storage)) expect(text, key).not.toContain('alice');
+    for (const [key, text] of await storedTexts(storage)) expect(text, key).not.toContain('alice');
     expect(await verifyArchive(storage, range, { formats: [jsonFormat] })).toMatchObject({ records: 3, problems: [] });
     // app-b's second day held only her run: its partition is now empty, its part gone from the manifest.
     const partitions = await listPartitions(storage, range);
@@ -192,7 +183,7 @@ describe('archive forget: an end user removed from the archive, its copies, the 
         { endUser: 'alice', dryRun: false },
       );
       expect(bySession.messages.removed).toBe(2);
-      const texts = [...(await everything(storage))].filter(([key]) => key.includes('/messages/'));
+      const texts = [...(await storedTexts(storage))].filter(([key]) => key.includes('/messages/'));
       expect(texts).toHaveLength(1);
       expect(
         texts[0]![1]
@@ -232,7 +223,7 @@ describe('archive forget: an end user removed from the archive, its copies, the 
   it('leaves the archive as it was when the storage fails midway, and removes what it wrote', async () => {
     const storage = memoryStorage();
     await archive(storage, sample());
-    const before = await everything(storage);
+    const before = await storedTexts(storage);
     let saves = 0;
     const failing: StorageAdapter = {
       ...storage,
@@ -250,7 +241,7 @@ describe('archive forget: an end user removed from the archive, its copies, the 
       ),
     ).rejects.toThrow(/the bucket went away/);
     expect(saves).toBeGreaterThan(1);
-    expect(await everything(storage)).toEqual(before);
+    expect(await storedTexts(storage)).toEqual(before);
   });
 });
 
@@ -269,7 +260,7 @@ describe('archive redact: the current privacy policy applied to what was archive
       expect(first.archive.changed).toBe(1);
       expect(first.archive.rewritten).toHaveLength(1);
       expect(first.messages).toMatchObject({ rewritten: 1, changed: 1 });
-      const text = [...(await everything(storage)).values()].join('\n');
+      const text = [...(await storedTexts(storage)).values()].join('\n');
       expect(text).not.toContain('bob.li@example-corp.cn');
       expect(text).not.toContain('13912345678');
       expect(text).toContain('139****5678');
@@ -298,7 +289,7 @@ describe('archive redact: the current privacy policy applied to what was archive
       { ...range, dryRun: false },
     );
     expect(result.archive.changed).toBe(1);
-    const keys = [...(await everything(storage)).keys()];
+    const keys = [...(await storedTexts(storage)).keys()];
     expect(keys.some((key) => key.endsWith('.gz'))).toBe(false);
     expect(await verifyArchive(storage, range, { formats: [jsonFormat] })).toMatchObject({ records: 6, problems: [] });
     const masked = (await read(storage, [jsonFormat])).find((record) => record.logId === 'app-a-log-1')!;

@@ -2,19 +2,7 @@ import type { StorageAdapter, StoredObject } from '../adapters/storage.js';
 import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
-import {
-  ARCHIVE_TYPE,
-  dayOf,
-  dayStart,
-  MANIFEST_EXTENSION,
-  manifestsBetween,
-  newestFirst,
-  partitionParts,
-  survives,
-  saveArchiveObject,
-  type ArchiveManifest,
-  type ArchivePart,
-} from './manifest.js';
+import { dayOf, saveArchiveObject, type ArchivePart } from './manifest.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,9 +14,11 @@ import { createPartStream } from './part-stream.js';
 import { codecOf, type ArchivePartFormat } from './part-format.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { datasetNamed, type ArchiveDataset, type ArchiveDatasetName } from './dataset.js';
+import { commitPartition } from './commit-partition.js';
 import type { ConversationRecord, MessageRecord } from '../records/chat.js';
 
 export type { ArchivePartFormat } from './part-format.js';
+export { readManifests } from './partition-manifests.js';
 
 export interface ArchiveWriterOptions {
   /**
@@ -301,33 +291,23 @@ export function createDatasetWriter<T>(
         const obsolete: string[] = [];
         for (const entries of partitions.values()) {
           const { app, day } = entries[0]!;
-          const previous = await readManifests(storage, options.job, app, day, dataset.type);
-          const kept = partitionParts(previous.map((entry) => entry.manifest)).filter((part) =>
-            survives(part, options.window),
-          );
-          for (const old of previous) {
-            obsolete.push(old.key);
-            for (const part of old.manifest.parts) {
-              if (kept.some((keep) => keep.key === part.key)) continue;
-              obsolete.push(part.key, ...(part.alternates ?? []).map((alternate) => alternate.key));
-            }
-          }
-          const parts = [...kept, ...entries.map((entry) => entry.part)];
-          const manifest: ArchiveManifest = {
-            schemaVersion: 1,
-            recordSchema: 1,
-            job: options.job,
+          const result = await commitPartition(
+            {
+              storage,
+              type: dataset.type,
+              dataset: dataset.name,
+              job: options.job,
+              runId: options.runId,
+              window: options.window,
+              now,
+              save: (extension, body) => save(app, day, extension, body, 'application/json'),
+            },
             app,
             day,
-            ...(dataset.name !== 'runs' ? { dataset: dataset.name } : {}),
-            generatedAt: now().toISOString(),
-            runId: options.runId,
-            records: parts.reduce((sum, part) => sum + part.records, 0),
-            parts,
-          };
-          manifests.push(
-            await save(app, day, MANIFEST_EXTENSION, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json'),
+            entries.map((entry) => entry.part),
           );
+          if (result.manifest) manifests.push(result.manifest);
+          obsolete.push(...result.obsolete);
         }
         // The new manifests are the truth now: what they no longer list can go.
         for (const key of new Set(obsolete))
@@ -364,19 +344,4 @@ async function* spooledRecords<T>(dataset: ArchiveDataset<T>, spool: Spool, adap
   const chunks: Uint8Array[] = [];
   for await (const chunk of spool.read()) chunks.push(chunk);
   yield* dataset.read(Buffer.concat(chunks), spool.path, adapter);
-}
-
-/** The manifests of a partition, newest first (normally one; more only after an interrupted replace). */
-export async function readManifests(
-  storage: StorageAdapter,
-  job: string,
-  app: string,
-  day: string,
-  type: string = ARCHIVE_TYPE,
-): Promise<Array<{ key: string; manifest: ArchiveManifest }>> {
-  const start = dayStart(day);
-  const found: Array<{ key: string; manifest: ArchiveManifest }> = [];
-  for await (const entry of manifestsBetween(storage, start, new Date(start.getTime() + 1), { job, app }, type))
-    found.push(entry);
-  return found.sort((a, b) => newestFirst(a.manifest, b.manifest));
 }

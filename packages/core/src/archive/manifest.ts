@@ -56,6 +56,12 @@ export interface ArchiveManifest {
   runId: string;
   records: number;
   parts: ArchivePart[];
+  /**
+   * The manifests (keys) its writer built it from: it replaces them. A manifest that does not list another one of its
+   * partition was written beside it (two writers at once) and does not replace it. Absent in manifests of earlier
+   * releases: those replace every older manifest of their partition.
+   */
+  basedOn?: string[];
 }
 
 /** The UTC day of a log time. */
@@ -164,6 +170,7 @@ const ManifestSchema = z.looseObject({
   generatedAt: z.string(),
   runId: z.string(),
   records: z.number(),
+  basedOn: z.array(z.string()).optional(),
   parts: z.array(
     z.looseObject({
       key: z.string(),

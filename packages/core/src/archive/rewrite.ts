@@ -7,15 +7,17 @@ import { silentLogger } from '../logging/logger.js';
 import type { RunRecord } from '../records/schema.js';
 import { listPartitions, partRecords, type ArchiveQuery, type ArchiveReadOptions } from './archive-reader.js';
 import { codecOf, type ArchivePartFormat } from './part-format.js';
-import { readManifests } from './archive-writer.js';
-import { RUNS, type ArchiveDataset } from './dataset.js';
 import {
-  MANIFEST_EXTENSION,
-  saveArchiveObject,
-  type ArchiveAlternate,
-  type ArchiveManifest,
-  type ArchivePart,
-} from './manifest.js';
+  mergedManifest,
+  referencedKeys,
+  replacedKeys,
+  roundExtension,
+  writeHead,
+  type HeadResult,
+  type ManifestEntry,
+} from './partition-manifests.js';
+import { RUNS, type ArchiveDataset } from './dataset.js';
+import { saveArchiveObject, type ArchiveAlternate, type ArchiveManifest, type ArchivePart } from './manifest.js';
 
 /** What becomes of one archived record: the same object when it stays as it is, a new one, or null to remove it. */
 export type RecordRewrite<T = RunRecord> = (record: T) => T | null;
@@ -61,7 +63,9 @@ export interface RewriteArchiveResult {
  * changes stays as it is; a changed part is written again under new keys, in its own format and with its Parquet (or
  * other) copies, keeping its window and the run that first wrote it, so a later run of that window still replaces it.
  * Each partition then gets a new manifest, and only then are its old manifest and replaced parts deleted: a failure
- * midway leaves the old manifest in force and removes what was written. `archive verify` passes afterwards.
+ * midway leaves the old manifest in force and removes what was written. `archive verify` passes afterwards. A pipeline
+ * run archiving the same partition meanwhile loses nothing (see `MAX_ROUNDS`): the edit is applied again on top of its
+ * manifest.
  */
 export async function rewriteArchive<T = RunRecord>(
   storage: StorageAdapter,
@@ -76,65 +80,56 @@ export async function rewriteArchive<T = RunRecord>(
   const partitions = await listPartitions(storage, query, dataset);
   const rewritten: RewrittenPartition[] = [];
   const leftovers: string[] = [];
-  let sequence = 0;
-  for (const { manifest } of partitions) {
-    const written: StoredObject[] = [];
-    const partition = { job: manifest.job, app: manifest.app, day: manifest.day, runId: options.runId };
+  const counter = { sequence: 0 };
+  for (const listed of partitions) {
+    const { job, app, day } = listed.manifest;
+    const partition = { job, app, day, runId: options.runId };
     const save = (extension: string, body: string | Uint8Array, contentType: string) =>
       saveArchiveObject(storage, dataset.type, partition, { extension, body, contentType });
-    const summary: RewrittenPartition = { ...pick(manifest), parts: 0, removed: 0, changed: 0, records: 0 };
-    const parts: ArchivePart[] = [];
-    const replaced: string[] = [];
+    const written: StoredObject[] = [];
+    const replaced = new Set<string>();
+    let summary: RewrittenPartition | undefined;
+    const build = async (base: readonly ManifestEntry[]): Promise<ArchiveManifest | undefined> => {
+      if (base.length === 0) return undefined;
+      const manifest = mergedManifest(base);
+      const pass = await rewriteParts(storage, manifest, rewrite, options, dataset, counter, save, written, dryRun);
+      for (const key of pass.replaced) replaced.add(key);
+      // A later round builds on another writer's manifest: one built on this edit's holds its changes already (the
+      // counts add up), one built beside it does not (this round counts them all again).
+      const onTop = manifest.parts.some((part) => written.some((object) => object.key === part.key));
+      if (pass.summary.parts > 0) summary = summary && onTop ? added(summary, pass.summary) : pass.summary;
+      else summary = summary ? { ...summary, records: pass.summary.records } : pass.summary;
+      if (pass.summary.parts === 0 || dryRun) return undefined;
+      return { ...manifest, runId: options.runId, records: pass.summary.records, parts: pass.parts };
+    };
+    let result: HeadResult;
     try {
-      for (const part of manifest.parts) {
-        const kept: T[] = [];
-        let touched = false;
-        const bytes = await storage.read(part.key);
-        for await (const record of partRecords(part, bytes, options, storage.name, dataset)) {
-          const next = rewrite(record);
-          if (next === null) summary.removed += 1;
-          else if (next !== record) summary.changed += 1;
-          if (next !== record) touched = true;
-          if (next !== null) kept.push(next);
-        }
-        if (!touched) {
-          parts.push(part);
-          continue;
-        }
-        summary.parts += 1;
-        replaced.push(part.key, ...(part.alternates ?? []).map((alternate) => alternate.key));
-        if (kept.length === 0 || dryRun) {
-          if (kept.length > 0) parts.push({ ...part, records: kept.length });
-          continue;
-        }
-        sequence += 1;
-        parts.push(await writePart(part, kept, dataset, sequence, options.formats ?? [], save, written));
-      }
-      summary.records = parts.reduce((sum, part) => sum + part.records, 0);
-      if (summary.parts === 0) continue;
-      rewritten.push(summary);
-      if (dryRun) continue;
-      const next: ArchiveManifest = {
-        ...manifest,
-        generatedAt: now().toISOString(),
-        runId: options.runId,
-        records: summary.records,
-        parts,
-      };
-      await save(MANIFEST_EXTENSION, `${JSON.stringify(next, null, 2)}\n`, 'application/json');
+      result = await writeHead({
+        storage,
+        partition,
+        type: dataset.type,
+        now,
+        save: (manifest, round) =>
+          save(roundExtension(round), `${JSON.stringify(manifest, null, 2)}\n`, 'application/json'),
+        build,
+      });
     } catch (error) {
       for (const object of written) await storage.delete(object.key).catch(() => undefined);
       throw error;
     }
-    // The new manifest is the truth now: the partition's older manifests and the parts it replaced can go.
-    const older = (await readManifests(storage, manifest.job, manifest.app, manifest.day, dataset.type)).filter(
-      (entry) => entry.manifest.runId !== options.runId,
-    );
-    for (const key of new Set([...older.map((entry) => entry.key), ...replaced]))
+    if (!summary || summary.parts === 0) continue;
+    rewritten.push(summary);
+    if (dryRun) continue;
+    // The head is the truth now: the manifests it replaces, the parts this edit replaced and those it wrote in an
+    // earlier round can go, unless the head lists them.
+    const keep = referencedKeys(result.head ? [result.head.manifest] : []);
+    for (const key of new Set([...replacedKeys(result), ...replaced, ...written.map((object) => object.key)])) {
+      if (keep.has(key)) continue;
       await storage.delete(key).catch((error: unknown) => {
         logger.warn({ key, err: String(error) }, 'could not delete a replaced archive object');
         leftovers.push(key);
       });
+    }
   }
   return {
     dryRun,
@@ -147,6 +142,60 @@ export async function rewriteArchive<T = RunRecord>(
 }
 
 const pick = ({ job, app, day }: ArchiveManifest) => ({ job, app, day });
+
+const added = (a: RewrittenPartition, b: RewrittenPartition): RewrittenPartition => ({
+  ...b,
+  parts: a.parts + b.parts,
+  removed: a.removed + b.removed,
+  changed: a.changed + b.changed,
+});
+
+/**
+ * Applies `rewrite` to the records of `manifest`'s parts: a part in which nothing changes is kept as it is, a changed
+ * one written again (into `written`; nothing in a dry run). Returns the parts afterwards, the counts, and the keys of
+ * the parts (and copies) replaced.
+ */
+async function rewriteParts<T>(
+  storage: StorageAdapter,
+  manifest: ArchiveManifest,
+  rewrite: RecordRewrite<T>,
+  options: RewriteArchiveOptions<T>,
+  dataset: ArchiveDataset<T>,
+  counter: { sequence: number },
+  save: (extension: string, body: string | Uint8Array, contentType: string) => Promise<StoredObject>,
+  written: StoredObject[],
+  dryRun: boolean,
+): Promise<{ parts: ArchivePart[]; summary: RewrittenPartition; replaced: string[] }> {
+  const summary: RewrittenPartition = { ...pick(manifest), parts: 0, removed: 0, changed: 0, records: 0 };
+  const parts: ArchivePart[] = [];
+  const replaced: string[] = [];
+  for (const part of manifest.parts) {
+    const kept: T[] = [];
+    let touched = false;
+    const bytes = await storage.read(part.key);
+    for await (const record of partRecords(part, bytes, options, storage.name, dataset)) {
+      const next = rewrite(record);
+      if (next === null) summary.removed += 1;
+      else if (next !== record) summary.changed += 1;
+      if (next !== record) touched = true;
+      if (next !== null) kept.push(next);
+    }
+    if (!touched) {
+      parts.push(part);
+      continue;
+    }
+    summary.parts += 1;
+    replaced.push(part.key, ...(part.alternates ?? []).map((alternate) => alternate.key));
+    if (kept.length === 0 || dryRun) {
+      if (kept.length > 0) parts.push({ ...part, records: kept.length });
+      continue;
+    }
+    counter.sequence += 1;
+    parts.push(await writePart(part, kept, dataset, counter.sequence, options.formats ?? [], save, written));
+  }
+  summary.records = parts.reduce((sum, part) => sum + part.records, 0);
+  return { parts, summary, replaced };
+}
 
 /** Writes `records` as the new form of `part`: the same format (gzip NDJSON or the one named), the same copies. */
 async function writePart<T>(
