@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createArchiveWriter, readArchive, verifyArchive } from '../src/entries/archive.js';
 import { memoryStorage } from '../src/entries/pipeline.js';
@@ -97,7 +98,7 @@ describe('two writers of one archive partition at once', () => {
     for (const [key, text] of await storedTexts(storage)) expect(text, key).not.toContain('alice');
   });
 
-  it('a `forget` done while a pipeline run writes: the run writes its manifest again on top, nothing breaks', async () => {
+  it('a `forget` done while a pipeline run writes: the run writes its manifest again on top of it', async () => {
     const storage = memoryStorage();
     await archive(storage, 'run-1', dailyWindow, [
       runOf(0, 'alice', '2026-03-09T10:00:00.000Z'),
@@ -116,7 +117,7 @@ describe('two writers of one archive partition at once', () => {
     for (const [key, text] of await storedTexts(storage)) expect(text, key).not.toContain('alice');
   });
 
-  it('an edit the partition keeps changing under gives up with a retryable error and leaves nothing of its own', async () => {
+  it('an edit the partition keeps changing under gives up (retryable) and leaves nothing of its own', async () => {
     const storage = memoryStorage();
     await archive(storage, 'run-1', dailyWindow, [
       runOf(0, 'alice', '2026-03-09T10:00:00.000Z'),
@@ -149,4 +150,53 @@ describe('two writers of one archive partition at once', () => {
     expect(await verifyArchive(storage, range)).toMatchObject({ problems: [] });
     for (const key of (await storedTexts(storage)).keys()) expect(key).not.toContain('forget-1');
   });
+
+  it('whichever save the other writer runs before, no run is lost and none of hers is left (property)', async () => {
+    // The save the other writer runs just before: the edit's n-th, or the pipeline run's n-th (parts, then manifests).
+    const hook = fc.record({ edit: fc.boolean(), nth: fc.integer({ min: 1, max: 3 }) });
+    const users = fc.array(fc.constantFrom('alice', 'bob', 'dave'), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(hook, users, users, async ({ edit, nth }, archived, arriving) => {
+        const storage = memoryStorage();
+        const first = archived.map((user, index) =>
+          runOf(index, user, `2026-03-09T10:${String(index).padStart(2, '0')}:00.000Z`),
+        );
+        await archive(storage, 'run-1', dailyWindow, first);
+        const later = arriving.map((user, index) =>
+          runOf(100 + index, user, `2026-03-09T12:${String(index).padStart(2, '0')}:00.000Z`),
+        );
+        const forget = (on: StorageAdapter, runId = 'forget-1') =>
+          forgetEndUser({ storage: on, runId }, { endUser: 'alice', dryRun: false });
+        let count = 0;
+        const nthSave = (runId: string) => (request: SaveRequest) => request.runId === runId && ++count === nth;
+        if (edit) {
+          // The hourly run goes while the edit saves (if the edit saves that often: otherwise it runs after it).
+          await forget(interleaved(storage, nthSave('forget-1'), () => archive(storage, 'run-2', hourWindow, later)));
+          // The run archived before the edit's manifest: the edit removed her new runs as well.
+          if (count >= nth)
+            for (const text of (await storedTexts(storage)).values()) expect(text).not.toContain('alice');
+          else await archive(storage, 'run-2', hourWindow, later);
+        } else {
+          await archive(
+            interleaved(storage, nthSave('run-2'), () => forget(storage)),
+            'run-2',
+            hourWindow,
+            later,
+          );
+          if (count < nth) await forget(storage);
+        }
+        // An edit done before the run saved its manifest leaves her runs that the run archived (Dify still had them):
+        // a second forget removes them.
+        await forget(storage, 'forget-2');
+        const expected = [...first, ...later]
+          .filter((record) => record.endUserSessionId !== 'alice')
+          .map((record) => record.logId)
+          .sort();
+        expect(await logIds(storage)).toEqual(expected);
+        expect(await verifyArchive(storage, range)).toMatchObject({ problems: [] });
+        for (const [key, text] of await storedTexts(storage)) expect(text, key).not.toContain('alice');
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });

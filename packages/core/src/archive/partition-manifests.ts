@@ -98,7 +98,7 @@ export function mergedManifest(entries: readonly ManifestEntry[]): ArchiveManife
   return { ...newest.manifest, parts, records: parts.reduce((sum, part) => sum + part.records, 0) };
 }
 
-/** A generation time after every manifest's in `entries`, and not before `now`: the manifest saved with it is newest. */
+/** A generation time after every manifest's in `entries` and not before `now`: a manifest saved with it is newer. */
 export function newerThan(entries: readonly ManifestEntry[], now: Date): string {
   let time = now.getTime();
   for (const { manifest } of entries) time = Math.max(time, Date.parse(manifest.generatedAt) + 1);
