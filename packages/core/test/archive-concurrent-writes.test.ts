@@ -151,6 +151,24 @@ describe('two writers of one archive partition at once', () => {
     for (const key of (await storedTexts(storage)).keys()) expect(key).not.toContain('forget-1');
   });
 
+  it('two manifests left side by side (a writer stopped halfway) are both kept by the next run', async () => {
+    const storage = memoryStorage();
+    await archive(storage, 'run-1', dailyWindow, [runOf(0, 'bob', '2026-03-09T10:00:00.000Z')]);
+    // Two runs wrote beside each other from the same manifest: one stopped before deleting anything, the other never
+    // saw the first one's manifest.
+    const stopped: StorageAdapter = { ...storage, delete: async () => undefined };
+    await archive(stopped, 'run-2', hourWindow, [runOf(2, 'dave', '2026-03-09T12:10:00.000Z')]);
+    const later = { from: '2026-03-09T14:00:00.000Z', to: '2026-03-09T15:00:00.000Z' };
+    await archive(hiding(storage, 'run-2'), 'run-3', later, [runOf(3, 'erin', '2026-03-09T14:10:00.000Z')]);
+    const next = { from: '2026-03-09T16:00:00.000Z', to: '2026-03-09T17:00:00.000Z' };
+    await archive(storage, 'run-4', next, [runOf(4, 'frank', '2026-03-09T16:10:00.000Z')]);
+
+    expect(await logIds(storage)).toEqual(['log-0', 'log-2', 'log-3', 'log-4']);
+    expect(await verifyArchive(storage, range)).toMatchObject({ records: 4, problems: [] });
+    const manifests = [...(await storedTexts(storage)).keys()].filter((key) => key.endsWith('.manifest.json'));
+    expect(manifests).toHaveLength(1);
+  });
+
   it('whichever save the other writer runs before, no run is lost and none of hers is left (property)', async () => {
     // The save the other writer runs just before: the edit's n-th, or the pipeline run's n-th (parts, then manifests).
     const hook = fc.record({ edit: fc.boolean(), nth: fc.integer({ min: 1, max: 3 }) });

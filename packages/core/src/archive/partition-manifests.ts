@@ -70,8 +70,9 @@ export function heads(entries: readonly ManifestEntry[]): ManifestEntry[] {
 }
 
 /**
- * The partition's manifests other than `own` once at most one of them is a head (see `heads`): a writer builds only on
- * a settled partition. While two writers are at it, waits for them (100 ms, doubling, 5 times) and then gives up.
+ * The partition's manifests other than `own` once at most one of them is a head (see `heads`): a writer builds on a
+ * settled partition. While two other writers are at it, waits for them (100 ms, doubling, 5 times: 1.5 s); heads
+ * that stay side by side longer (a writer stopped halfway) are taken together (`mergedManifest`).
  */
 export async function settledManifests(
   storage: StorageAdapter,
@@ -84,17 +85,25 @@ export async function settledManifests(
     const entries = (await readManifests(storage, partition.job, partition.app, partition.day, type)).filter(
       (entry) => !own.has(entry.key),
     );
-    if (heads(entries).length <= 1) return entries;
-    if (attempt === 4) throw keptChanging(storage, partition);
+    if (heads(entries).length <= 1 || attempt === 4) return entries;
     await wait(100 * 2 ** attempt);
   }
 }
 
-/** The partition these manifests make: the newest one, with the parts of all of them (see `partitionParts`). */
+/**
+ * The partition these manifests make, as a writer builds on it: the newest one with the parts of all of them (see
+ * `partitionParts`). Two heads left side by side (a writer stopped halfway through a race) are both kept: the parts of
+ * each, once (readers take a log id once per partition), so that no run of either is lost; an edit among them is
+ * then to be run again.
+ */
 export function mergedManifest(entries: readonly ManifestEntry[]): ArchiveManifest {
   const newest = newestEntry(entries);
   if (entries.length === 1) return newest.manifest;
-  const parts = partitionParts(entries.map((entry) => entry.manifest));
+  const found = heads(entries);
+  const parts =
+    found.length > 1
+      ? [...new Map(found.flatMap((entry) => entry.manifest.parts).map((part) => [part.key, part])).values()]
+      : partitionParts(entries.map((entry) => entry.manifest));
   return { ...newest.manifest, parts, records: parts.reduce((sum, part) => sum + part.records, 0) };
 }
 
