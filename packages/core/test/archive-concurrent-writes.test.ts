@@ -156,7 +156,7 @@ describe('two writers of one archive partition at once', () => {
     await archive(storage, 'run-1', dailyWindow, [runOf(0, 'bob', '2026-03-09T10:00:00.000Z')]);
     // Two runs wrote beside each other from the same manifest: one stopped before deleting anything, the other never
     // saw the first one's manifest.
-    const stopped: StorageAdapter = { ...storage, delete: async () => undefined };
+    const stopped: StorageAdapter = { ...storage, delete: async () => false };
     await archive(stopped, 'run-2', hourWindow, [runOf(2, 'dave', '2026-03-09T12:10:00.000Z')]);
     const later = { from: '2026-03-09T14:00:00.000Z', to: '2026-03-09T15:00:00.000Z' };
     await archive(hiding(storage, 'run-2'), 'run-3', later, [runOf(3, 'erin', '2026-03-09T14:10:00.000Z')]);
