@@ -4,6 +4,7 @@ import { createAnalyzer } from '../src/entries/pipeline.js';
 import type { RunRecord } from '../src/index.js';
 import { restoreAnalyzer, snapshotAnalyzer } from '../src/analysis/snapshot.js';
 import { ExactSum } from '../src/analysis/exact-sum.js';
+import { Latency } from '../src/analysis/latency.js';
 import { node, run } from './support/records.js';
 
 const options = {
@@ -164,6 +165,21 @@ describe('sharded analysis', () => {
       );
     },
   );
+
+  it('merges latency shards whose highest sketch key is 0 (durations near 1 s) as one pass counts them', () => {
+    // The counterexample CI found: sketches-js's own merge lost the bin of key 0 and wrote NaN past its bins.
+    const shards = [[0.001], [0.9900497512437811, 0.001], [1.0000000000000002]];
+    const whole = new Latency();
+    for (const seconds of shards.flat()) whole.add(seconds);
+    const merged = new Latency();
+    for (const shard of shards) {
+      const latency = new Latency();
+      for (const seconds of shard) latency.add(seconds);
+      merged.merge(Latency.fromState(structuredClone(latency.toState())));
+    }
+    expect(merged.toState()).toEqual(whole.toState());
+    for (const q of [0.5, 0.9, 0.95, 0.99]) expect(merged.quantile(q)).toBe(whole.quantile(q));
+  });
 
   it('restores an analyzer that keeps counting like the original', () => {
     const first = [

@@ -31,8 +31,25 @@ export class Latency {
   }
 
   merge(other: Latency): void {
-    if (!other.sketch) return;
-    (this.sketch ??= newSketch()).merge(other.sketch);
+    const from = other.sketch;
+    if (!from || from.count === 0) return;
+    const sketch = (this.sketch ??= newSketch());
+    // Bin by bin, not `DDSketch.merge`: sketches-js 2.1.1 (the latest) extends a store's range with
+    // `secondKey || key`, so a store whose highest key is 0 (durations near 1 s) is merged past the end of the bins
+    // (NaN and holes), and merged shards then gave other percentiles than one pass. Durations are never negative: the
+    // negative store stays empty.
+    const { store } = from;
+    if (store.count > 0)
+      for (let key = store.minKey; key <= store.maxKey; key += 1) {
+        const count = store.bins[key - store.offset];
+        if (count) sketch.store.add(key, count);
+      }
+    const empty = sketch.count === 0;
+    sketch.zeroCount += from.zeroCount;
+    sketch.count += from.count;
+    sketch.sum += from.sum;
+    sketch.min = empty ? from.min : Math.min(sketch.min, from.min);
+    sketch.max = empty ? from.max : Math.max(sketch.max, from.max);
     (this.sum ??= new ExactSum()).merge(other.sum!);
   }
 
