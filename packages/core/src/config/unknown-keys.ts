@@ -70,7 +70,8 @@ export function unknownKeys(tree: unknown, prefix: string, schema: z.ZodType = C
     const allowed = [...new Set(shapes.flatMap((shape) => Object.keys(shape)))];
     for (const [key, item] of Object.entries(value)) {
       const child = `${path}.${key}`;
-      const shape = shapes.find((candidate) => key in candidate);
+      // Own keys only: `hasOwnProperty` or `constructor` in a profile are unknown keys, not Object.prototype's.
+      const shape = shapes.find((candidate) => Object.hasOwn(candidate, key));
       if (!shape) issues.push({ key: child, message: `unknown key (expected one of: ${allowed.join(', ')})` });
       else walk(item, shape[key], child);
     }

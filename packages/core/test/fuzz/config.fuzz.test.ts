@@ -121,6 +121,17 @@ describe('config loader under hostile files and environments (fast-check)', () =
     expect((result as DifyConfigError).message).toMatch(/bomb\.yaml/);
   });
 
+  it('Object.prototype names as keys of a profile are unknown keys, named (the counterexample CI found)', async () => {
+    for (const text of [
+      'profiles:\n  id:\n    hasOwnProperty: {}\n',
+      'profiles:\n  id:\n    dify:\n      toString: 1\n',
+    ]) {
+      const result = await load(text, 'names.yaml');
+      expect(DifyConfigError.isInstance(result), text).toBe(true);
+      expect((result as DifyConfigError).message, text).toMatch(/hasOwnProperty|toString/);
+    }
+  });
+
   it('__proto__ keys in a file are refused by name, never merged into a prototype', async () => {
     for (const text of [
       'dify:\n  __proto__:\n    apiKey: sneaky\n',
