@@ -39,17 +39,16 @@ export class Latency {
     // (NaN and holes), and merged shards then gave other percentiles than one pass. Durations are never negative: the
     // negative store stays empty.
     const { store } = from;
-    if (store.count > 0)
-      for (let key = store.minKey; key <= store.maxKey; key += 1) {
-        const count = store.bins[key - store.offset];
-        if (count) sketch.store.add(key, count);
-      }
-    const empty = sketch.count === 0;
+    for (let key = store.minKey; key <= store.maxKey; key += 1) {
+      const count = store.bins[key - store.offset];
+      if (count) sketch.store.add(key, count);
+    }
     sketch.zeroCount += from.zeroCount;
     sketch.count += from.count;
     sketch.sum += from.sum;
-    sketch.min = empty ? from.min : Math.min(sketch.min, from.min);
-    sketch.max = empty ? from.max : Math.max(sketch.max, from.max);
+    // An empty sketch's min and max are ±Infinity.
+    sketch.min = Math.min(sketch.min, from.min);
+    sketch.max = Math.max(sketch.max, from.max);
     (this.sum ??= new ExactSum()).merge(other.sum!);
   }
 

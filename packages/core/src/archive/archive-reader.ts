@@ -14,7 +14,8 @@ import {
 import type { RunRecord } from '../records/schema.js';
 import { DifyConfigError } from '../errors/config-error.js';
 import { codecOf, type ArchivePartFormat } from './part-format.js';
-import { manifestsBetween, newestFirst, partitionParts, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import { manifestsBetween, partitionParts, type ArchiveManifest, type ArchivePart } from './manifest.js';
+import { newestEntry } from './partition-manifests.js';
 
 export interface ArchiveReadOptions {
   /** Formats that decode parts written without NDJSON (`parquetArchiveFormat()` from `@dify-logs/parquet`). */
@@ -69,7 +70,7 @@ export async function listPartitions(
     else found.set(id, [entry]);
   }
   const partitions = [...found.values()].map((manifests) => {
-    const newest = manifests.reduce((a, b) => (newestFirst(b.manifest, a.manifest) < 0 ? b : a));
+    const newest = newestEntry(manifests);
     if (manifests.length === 1) return newest;
     const parts = partitionParts(manifests.map((entry) => entry.manifest));
     const records = parts.reduce((sum, part) => sum + part.records, 0);

@@ -32,6 +32,8 @@ export interface ManifestEntry {
  */
 export const MAX_ROUNDS = 3;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** The manifests of a partition, newest first (normally one; more after an interrupted replace or two writers). */
 export async function readManifests(
   storage: StorageAdapter,
@@ -79,7 +81,7 @@ export async function settledManifests(
   partition: { job: string; app: string; day: string },
   type: string,
   own: ReadonlySet<string> = new Set(),
-  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  wait: (ms: number) => Promise<void> = sleep,
 ): Promise<ManifestEntry[]> {
   for (let attempt = 0; ; attempt += 1) {
     const entries = (await readManifests(storage, partition.job, partition.app, partition.day, type)).filter(
@@ -161,8 +163,6 @@ export interface HeadResult {
   previous: ManifestEntry[];
   own: string[];
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes a partition's manifest and makes sure the partition ends with one head built on it (see `MAX_ROUNDS`). When
